@@ -52,7 +52,9 @@ def postgres_schema_url() -> Iterator[str]:
     problem = _postgres_problem()
     if problem:
         if os.environ.get("CI"):
-            pytest.fail(problem + " (CI needs it: start PostgreSQL or set WORKBENCH_TEST_POSTGRES_URL)")
+            pytest.fail(
+                problem + " (CI needs it: start PostgreSQL or set WORKBENCH_TEST_POSTGRES_URL)"
+            )
         pytest.skip(problem)
     schema = f"wb_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)

@@ -19,7 +19,10 @@ def test_defaults_put_sqlite_under_workbench_home(tmp_path: Path) -> None:
 
 
 def test_precedence_option_over_env_over_toml_over_local(tmp_path: Path) -> None:
-    write_local_config(tmp_path / ".workbench", {"label_studio_url": "http://local", "label_studio_api_key": "tok-local"})
+    write_local_config(
+        tmp_path / ".workbench",
+        {"label_studio_url": "http://local", "label_studio_api_key": "tok-local"},
+    )
     (tmp_path / "workbench.toml").write_text(
         '[workbench]\nlabel_studio_url = "http://toml"\ndataset = "fromtoml"\n'
     )

@@ -46,3 +46,17 @@ def test_unreachable_database_is_one_line() -> None:
 def test_invalid_url() -> None:
     with pytest.raises(StoreError, match="invalid database URL"):
         open_store("not a url")
+
+
+def test_migrations_match_models(store_url: str) -> None:
+    """Autogenerate finds nothing to do: the models and the migrations describe one schema."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from workbench.store import Base
+
+    store = open_store(store_url)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    store.close()
+    assert diff == []

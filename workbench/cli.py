@@ -140,8 +140,13 @@ def ingest(state: State, paths: tuple[Path, ...], as_json: bool) -> None:
     default="paragraph",
     show_default=True,
 )
-@click.option("--max-chars", type=click.IntRange(min=80), default=1200, show_default=True,
-              help="Split longer paragraphs at sentence boundaries.")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=80),
+    default=1200,
+    show_default=True,
+    help="Split longer paragraphs at sentence boundaries.",
+)
 @json_option
 @pass_state
 def segment_cmd(state: State, unit: str, max_chars: int, as_json: bool) -> None:
@@ -169,8 +174,17 @@ def articles(state: State, all_revisions: bool, as_json: bool) -> None:
     render.table(
         ["id", "rev", "title", "author", "outlet", "date", "chars", "segments", "source"],
         [
-            (r.id[:12], r.revision, r.title, r.author, r.outlet, r.published, r.chars,
-             r.segments, r.source_path)
+            (
+                r.id[:12],
+                r.revision,
+                r.title,
+                r.author,
+                r.outlet,
+                r.published,
+                r.chars,
+                r.segments,
+                r.source_path,
+            )
             for r in rows
         ],
     )
@@ -190,8 +204,15 @@ def segments(state: State, article_id: str | None, unit: str | None, as_json: bo
     render.table(
         ["id", "article", "unit", "#", "start", "end", "text"],
         [
-            (r.id, r.article_id[:12], r.unit, r.position, r.start, r.end,
-             r.text if len(r.text) <= 70 else r.text[:67] + "…")
+            (
+                r.id,
+                r.article_id[:12],
+                r.unit,
+                r.position,
+                r.start,
+                r.end,
+                r.text if len(r.text) <= 70 else r.text[:67] + "…",
+            )
             for r in rows
         ],
     )

@@ -19,7 +19,8 @@ from workbench import segment as segmenter
 from workbench.errors import InputError
 from workbench.progress import NoProgress, Progress
 from workbench.sources import expand_paths, read_source
-from workbench.store import Article, Segment, Store
+from workbench.store import Article, Segment, Store, Task
+from workbench.store.models import utcnow
 
 IngestStatus = Literal["new", "revised", "unchanged", "error"]
 
@@ -59,7 +60,9 @@ def ingest(store: Store, paths: Sequence[Path], progress: Progress | None = None
     progress.start("ingest", len(items))
     for item in items:
         if isinstance(item, InputError):
-            report.results.append(IngestResult(str(item.message).split(":")[0], "error", message=item.message))
+            report.results.append(
+                IngestResult(str(item.message).split(":")[0], "error", message=item.message)
+            )
         else:
             try:
                 report.results.append(_ingest_file(store, item))
@@ -81,9 +84,7 @@ def _ingest_file(store: Store, path: Path) -> IngestResult:
         existing = session.get(Article, aid)
         if existing is not None:
             # Same cleaned text as an article we have: nothing to change, whatever the path.
-            return IngestResult(
-                source.display, "unchanged", aid, existing.revision, existing.title
-            )
+            return IngestResult(source.display, "unchanged", aid, existing.revision, existing.title)
         previous = session.scalars(
             select(Article).where(
                 Article.source_path == source.display, Article.is_current.is_(True)
@@ -148,16 +149,18 @@ def segment(
             have = {
                 s.id: s
                 for s in session.scalars(
-                    select(Segment).where(
-                        Segment.article_id == aid,
-                        Segment.unit == unit,
-                        Segment.retired_at.is_(None),
-                    )
+                    select(Segment).where(Segment.article_id == aid, Segment.unit == unit)
                 )
             }
             wanted_ids = {s.id for s in wanted}
-            for stale_id in set(have) - wanted_ids:
-                session.delete(have[stale_id])
+            stale = {sid for sid, row in have.items() if row.retired_at is None} - wanted_ids
+            pushed = set(session.scalars(select(Task.segment_id).where(Task.segment_id.in_(stale))))
+            for stale_id in stale:
+                # A pushed segment may carry annotations: keep it, retired, never delete it.
+                if stale_id in pushed:
+                    have[stale_id].retired_at = utcnow()
+                else:
+                    session.delete(have[stale_id])
             added = 0
             for s in wanted:
                 row = have.get(s.id)
@@ -175,13 +178,12 @@ def segment(
                         )
                     )
                     added += 1
-                elif row.position != s.position:
+                else:
+                    if row.retired_at is not None:  # the same text is back: revive it
+                        row.retired_at = None
+                        added += 1
                     row.position = s.position
-            results.append(
-                SegmentResult(
-                    aid, article.title, unit, len(wanted), added, len(set(have) - wanted_ids)
-                )
-            )
+            results.append(SegmentResult(aid, article.title, unit, len(wanted), added, len(stale)))
         progress.advance()
     progress.finish()
     return results
@@ -257,6 +259,8 @@ def list_segments(
         if unit:
             query = query.where(Segment.unit == unit)
         return [
-            SegmentRow(s.id, s.article_id, s.unit, s.position, s.start, s.end, len(s.sentences), s.text)
+            SegmentRow(
+                s.id, s.article_id, s.unit, s.position, s.start, s.end, len(s.sentences), s.text
+            )
             for s in session.scalars(query)
         ]

@@ -25,7 +25,9 @@ class UpSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def up(settings: Settings, store: Store, seeds: Path, progress: Progress | None = None) -> UpSummary:
+def up(
+    settings: Settings, store: Store, seeds: Path, progress: Progress | None = None
+) -> UpSummary:
     report = corpus.ingest(store, [seeds], progress=progress)
     results = corpus.segment(store, progress=progress)
     return UpSummary(

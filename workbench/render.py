@@ -16,7 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-stdout = Console(soft_wrap=False)
+# Piped output keeps whole rows: a table folded to 80 columns is useless to grep.
+stdout = Console(width=None if sys.stdout.isatty() else 400)
 stderr = Console(stderr=True)
 
 

@@ -91,7 +91,9 @@ def check_revision(engine: Engine) -> str | None:
         rev = current_revision(engine)
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(f"cannot open the store at {_redacted(str(engine.url))}: {reason}") from None
+        raise StoreError(
+            f"cannot open the store at {_redacted(str(engine.url))}: {reason}"
+        ) from None
     if rev is None:
         return None
     known = {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}

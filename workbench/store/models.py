@@ -63,3 +63,42 @@ class Segment(Base):
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (Index("ix_segments_article_unit", "article_id", "unit", "position"),)
+
+
+class Dataset(Base):
+    """A named dataset: the segments of one unit, pushed to one Label Studio project."""
+
+    __tablename__ = "datasets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(16), default="paragraph")
+    overlap: Mapped[int] = mapped_column(Integer, default=3)
+    label_studio_url: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    project_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    schema_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    schema_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The schema as last pushed, so that a schema change can be checked against it.
+    schema_json: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Task(Base):
+    """A segment as a Label Studio task. `pending` rows are written before the import, so a
+    push killed midway can find out on the next run which of them reached the server."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"))
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"))
+    ls_task_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|pushed|deleted
+    schema_version: Mapped[str] = mapped_column(String(32))
+    pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        Index("ix_tasks_dataset_segment", "dataset", "segment_id", unique=True),
+        Index("ix_tasks_dataset_ls_task", "dataset", "ls_task_id", unique=True),
+        Index("ix_tasks_dataset_state", "dataset", "state"),
+    )

@@ -1,0 +1,402 @@
+"""Split a cleaned article text into annotation segments.
+
+Pure module: no I/O, no database.  Input is a *cleaned* article: paragraphs separated by
+``"\\n\\n"`` and no other newlines (any other whitespace is tolerated).
+
+Units
+-----
+``"paragraph"`` (default)
+    One segment per paragraph, except that a quotation continued over several paragraphs is
+    never cut (see *Continued quotations*), and segments longer than ``max_chars`` are split at
+    sentence boundaries (see *Long segments*).
+``"sentence"``
+    One segment per sentence (pysbd, run paragraph by paragraph: a paragraph break is always a
+    sentence break).
+``"article"``
+    The whole (stripped) text as one segment.
+
+Invariants (for every unit)
+---------------------------
+* ``text[seg.start:seg.end] == seg.text``; ``seg.text`` has no leading/trailing whitespace and is
+  never empty.
+* Segments are ordered, non-overlapping, ``position`` is ``0..n-1``.
+* ``seg.sentences`` are absolute ``(start, end)`` offsets into the article text, ordered,
+  non-overlapping, each non-empty and stripped, lying inside the segment, and together they
+  cover every non-whitespace character of the segment.
+* For ``"paragraph"`` and ``"article"`` every non-whitespace character of the article is in
+  exactly one segment (``"sentence"`` too, given how sentence spans are built).
+
+Segment ids
+-----------
+``sha256("\\x1f".join([article_id, unit, str(start), str(end), text]).encode("utf-8"))``,
+hex digest truncated to the first 20 hex characters (80 bits).  Deterministic on any machine
+(no ``hash()``), unique within an article because two segments of one article never share
+``(unit, start, end)``.
+
+Continued quotations
+--------------------
+News convention: each paragraph of a quotation continued over several paragraphs *opens* with
+a quote mark and does not close it; only the last paragraph closes it.  Each paragraph is
+scanned on its own for double quotes (``“`` opens, ``”`` closes; a straight ``"`` is classified
+by its neighbours -- after start/space/bracket and before a non-space it opens, after a
+non-space and before space/punctuation/end it closes, otherwise it toggles; a closer with
+nothing open is ignored).  Paragraph ``P`` is merged with the next paragraph ``Q`` iff ``P``
+ends with a quotation still open **and** ``Q`` starts with an opening quote mark (``“`` or
+``"``); merging continues while the last merged paragraph is still open.  An unclosed
+quotation followed by a paragraph that does not open with a quote mark therefore stops the
+merge (typos in the source cannot swallow the rest of the article).
+
+Safety bound: a merged group holds at most :data:`MAX_MERGED_PARAGRAPHS` paragraphs and at
+most ``MAX_MERGE_FACTOR * max_chars`` characters; beyond that a new group starts.
+
+Long segments
+-------------
+A group longer than ``max_chars`` is split into chunks of consecutive sentences (pysbd), each
+``<= max_chars`` where possible (a single sentence longer than ``max_chars`` stays whole, alone
+in its chunk).  Greedy, left to right: among the sentence boundaries that keep the current
+chunk within ``max_chars``, the split point is the *last* boundary of the best rank:
+
+1. boundaries outside any open quotation;
+2. paragraph breaks inside a continued quotation (restores the source's own paragraphing);
+3. any other sentence boundary (inside a quotation -- only when unavoidable).
+
+So a quotation is cut only if no boundary outside quotations is within reach of
+``max_chars``; chunks may then be shorter than they could be, which is the intended trade-off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any, Literal
+
+__all__ = [
+    "MAX_MERGED_PARAGRAPHS",
+    "MAX_MERGE_FACTOR",
+    "Segment",
+    "Unit",
+    "segment_article",
+    "segment_id",
+    "split_sentences",
+]
+
+Unit = Literal["paragraph", "sentence", "article"]
+_UNITS: frozenset[str] = frozenset({"paragraph", "sentence", "article"})
+
+#: A continued quotation merges at most this many paragraphs into one group.
+MAX_MERGED_PARAGRAPHS = 8
+#: ... and a merged group stops growing beyond ``MAX_MERGE_FACTOR * max_chars`` characters.
+MAX_MERGE_FACTOR = 4
+
+ID_LENGTH = 20
+
+_OPEN_QUOTE = "“"
+_CLOSE_QUOTE = "”"
+_STRAIGHT_QUOTE = '"'
+_OPENING_MARKS = (_OPEN_QUOTE, _STRAIGHT_QUOTE)
+_PARAGRAPH_SEP = "\n\n"
+_QUOTE_RE = re.compile('[“”"]')
+# Characters after which a straight quote reads as an opening one.
+_OPEN_CONTEXT = frozenset("([{<—–-/‘'")
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: str
+    article_id: str
+    unit: str
+    position: int
+    start: int
+    end: int
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+
+
+def segment_id(article_id: str, unit: str, start: int, end: int, text: str) -> str:
+    """Deterministic, machine-independent segment id (see module docstring)."""
+    payload = "\x1f".join([article_id, unit, str(start), str(end), text])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:ID_LENGTH]
+
+
+# --------------------------------------------------------------------------- pysbd
+
+# pysbd's ``Segmenter.segment`` stores the text on the instance (not thread-safe) and runs
+# ``re.finditer`` over the whole text for every sentence to compute char spans.  We only use
+# the instance to build a fresh ``Processor`` per call (no shared mutable state) and locate
+# sentences ourselves with ``str.find`` from a moving cursor.  One Segmenter per thread,
+# created lazily.
+_local = threading.local()
+
+
+def _segmenter() -> Any:
+    seg = getattr(_local, "segmenter", None)
+    if seg is None:
+        import pysbd  # local import: keeps ``import workbench.segment`` cheap
+
+        seg = pysbd.Segmenter(language="en", clean=False, char_span=True)
+        _local.segmenter = seg
+    return seg
+
+
+def _strip_span(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _sentences_in_block(text: str, start: int, end: int) -> list[Span]:
+    """Sentence spans of ``text[start:end]`` (one paragraph), absolute and stripped.
+
+    Spans are built from the *start* of each located pysbd sentence up to the start of the next
+    one, then stripped; so they cover every non-whitespace character even if pysbd drops or
+    alters a fragment (an unlocatable sentence is simply merged into its predecessor).
+    """
+    start, end = _strip_span(text, start, end)
+    if start >= end:
+        return []
+    block = text[start:end]
+    sents: list[str] = _segmenter().processor(block).process()
+    starts: list[int] = [0]
+    cursor = 0
+    for sent in sents:
+        needle = sent.strip()
+        if not needle:
+            continue
+        found = block.find(needle, cursor)
+        if found < 0:
+            continue
+        if found > starts[-1]:
+            starts.append(found)
+        cursor = found + len(needle)
+    starts.append(len(block))
+    spans: list[Span] = []
+    for a, b in pairwise(starts):
+        sa, sb = _strip_span(block, a, b)
+        if sa < sb:
+            spans.append((start + sa, start + sb))
+    return spans
+
+
+def _paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Stripped, non-empty ``"\\n\\n"``-separated blocks of ``text[start:end]``."""
+    stop = len(text) if end is None else end
+    spans: list[Span] = []
+    pos = start
+    while pos <= stop:
+        nxt = text.find(_PARAGRAPH_SEP, pos, stop)
+        block_end = stop if nxt < 0 else nxt
+        a, b = _strip_span(text, pos, block_end)
+        if a < b:
+            spans.append((a, b))
+        if nxt < 0:
+            break
+        pos = nxt + len(_PARAGRAPH_SEP)
+    return spans
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]`` as absolute ``(start, end)`` offsets into ``text``.
+
+    Paragraph breaks (``"\\n\\n"``) are hard sentence breaks; inside a paragraph pysbd decides.
+    Every span is non-empty and has no surrounding whitespace; spans are ordered, disjoint and
+    cover every non-whitespace character of the range.
+    """
+    stop = len(text) if end is None else end
+    if not 0 <= start <= stop <= len(text):
+        raise ValueError(f"invalid range {start}:{end} for text of length {len(text)}")
+    spans: list[Span] = []
+    for a, b in _paragraph_spans(text, start, stop):
+        spans.extend(_sentences_in_block(text, a, b))
+    return spans
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def _quote_depths(text: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """Scan one paragraph for double quotes.
+
+    Returns ``(positions, depths)``: ``depths[i]`` is the quotation depth just *after* the quote
+    mark at ``positions[i]``.  Depth starts at 0 at the paragraph start; a closer with nothing
+    open is ignored.
+    """
+    positions: list[int] = []
+    depths: list[int] = []
+    depth = 0
+    for m in _QUOTE_RE.finditer(text, start, end):
+        pos = m.start()
+        ch = m.group()
+        if ch == _OPEN_QUOTE:
+            depth += 1
+        elif ch == _CLOSE_QUOTE:
+            depth = max(0, depth - 1)
+        elif ch == _STRAIGHT_QUOTE:
+            prev = text[pos - 1] if pos > start else ""
+            nxt = text[pos + 1] if pos + 1 < end else ""
+            prev_open = prev == "" or prev.isspace() or prev in _OPEN_CONTEXT
+            next_closed = nxt == "" or nxt.isspace() or not nxt.isalnum()
+            if prev_open and not (nxt == "" or nxt.isspace()):
+                depth += 1
+            elif not prev_open and next_closed:
+                depth = max(0, depth - 1)
+            else:
+                depth = depth - 1 if depth > 0 else depth + 1
+        positions.append(pos)
+        depths.append(depth)
+    return positions, depths
+
+
+def _ends_open(text: str, span: Span) -> bool:
+    _, depths = _quote_depths(text, *span)
+    return bool(depths) and depths[-1] > 0
+
+
+def _opens_with_quote(text: str, span: Span) -> bool:
+    return text.startswith(_OPENING_MARKS, span[0], span[1])
+
+
+def _group_paragraphs(text: str, paragraphs: list[Span], max_chars: int) -> list[list[Span]]:
+    """Group paragraphs so that continued quotations stay together (module docstring)."""
+    limit = MAX_MERGE_FACTOR * max_chars
+    groups: list[list[Span]] = []
+    current: list[Span] = []
+    for para in paragraphs:
+        if current:
+            last = current[-1]
+            if (
+                len(current) < MAX_MERGED_PARAGRAPHS
+                and para[1] - current[0][0] <= limit
+                and _ends_open(text, last)
+                and _opens_with_quote(text, para)
+            ):
+                current.append(para)
+                continue
+            groups.append(current)
+        current = [para]
+    if current:
+        groups.append(current)
+    return groups
+
+
+# --------------------------------------------------------------------------- chunking
+
+_RANK_OUTSIDE = 2
+_RANK_PARAGRAPH = 1
+_RANK_INSIDE = 0
+
+
+def _boundary_ranks(text: str, group: list[Span], sentences: list[Span]) -> list[int]:
+    """Rank of the boundary after each sentence but the last (see module docstring)."""
+    ranks: list[int] = []
+    para_idx = 0
+    positions: list[int] = []
+    depths: list[int] = []
+    scanned = -1
+    for i in range(len(sentences) - 1):
+        s_end = sentences[i][1]
+        while group[para_idx][1] < s_end:
+            para_idx += 1
+        para = group[para_idx]
+        if sentences[i + 1][0] >= para[1]:
+            # paragraph break: inside a continued quotation iff this paragraph ends open
+            inside = para_idx + 1 < len(group)
+            ranks.append(_RANK_PARAGRAPH if inside else _RANK_OUTSIDE)
+            continue
+        if scanned != para_idx:
+            positions, depths = _quote_depths(text, *para)
+            scanned = para_idx
+        depth = 0
+        for pos, d in zip(positions, depths, strict=True):
+            if pos >= s_end:
+                break
+            depth = d
+        ranks.append(_RANK_OUTSIDE if depth == 0 else _RANK_INSIDE)
+    return ranks
+
+
+def _chunk(sentences: list[Span], ranks: list[int], max_chars: int) -> list[list[Span]]:
+    """Greedy split of consecutive sentences into chunks (module docstring)."""
+    chunks: list[list[Span]] = []
+    i = 0
+    n = len(sentences)
+    while i < n:
+        if sentences[-1][1] - sentences[i][0] <= max_chars:
+            chunks.append(sentences[i:])
+            break
+        # j: last sentence index such that sentences[i..j] fits (at least i)
+        j = i
+        while j + 1 < n and sentences[j + 1][1] - sentences[i][0] <= max_chars:
+            j += 1
+        best = j
+        if j > i:
+            best_rank = ranks[j]
+            for k in range(j, i - 1, -1):
+                if ranks[k] > best_rank:
+                    best, best_rank = k, ranks[k]
+                    if best_rank == _RANK_OUTSIDE:
+                        break
+        chunks.append(sentences[i : best + 1])
+        i = best + 1
+    return chunks
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _make(
+    article_id: str, unit: str, position: int, text: str, spans: list[Span], sentences: list[Span]
+) -> Segment:
+    start, end = spans[0][0], spans[-1][1]
+    seg_text = text[start:end]
+    return Segment(
+        id=segment_id(article_id, unit, start, end, seg_text),
+        article_id=article_id,
+        unit=unit,
+        position=position,
+        start=start,
+        end=end,
+        text=seg_text,
+        sentences=tuple(sentences),
+    )
+
+
+def segment_article(
+    article_id: str, text: str, unit: Unit = "paragraph", max_chars: int = 1200
+) -> list[Segment]:
+    """Split ``text`` into segments of the given ``unit`` (see module docstring)."""
+    if unit not in _UNITS:
+        raise ValueError(f"unknown unit {unit!r}; expected one of {sorted(_UNITS)}")
+    if max_chars < 1:
+        raise ValueError("max_chars must be >= 1")
+    paragraphs = _paragraph_spans(text)
+    out: list[Segment] = []
+    if not paragraphs:
+        return out
+
+    if unit == "article":
+        sentences = [s for p in paragraphs for s in _sentences_in_block(text, *p)]
+        out.append(_make(article_id, unit, 0, text, paragraphs, sentences))
+        return out
+
+    if unit == "sentence":
+        for p in paragraphs:
+            for s in _sentences_in_block(text, *p):
+                out.append(_make(article_id, unit, len(out), text, [s], [s]))
+        return out
+
+    for group in _group_paragraphs(text, paragraphs, max_chars):
+        sentences = [s for p in group for s in _sentences_in_block(text, *p)]
+        if group[-1][1] - group[0][0] <= max_chars:
+            out.append(_make(article_id, unit, len(out), text, group, sentences))
+            continue
+        ranks = _boundary_ranks(text, group, sentences)
+        for chunk in _chunk(sentences, ranks, max_chars):
+            out.append(_make(article_id, unit, len(out), text, chunk, chunk))
+    return out
