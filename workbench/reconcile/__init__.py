@@ -1,0 +1,88 @@
+"""Reconciliation core: agreement metrics and consensus, pure logic (no DB, no I/O).
+
+Every function sorts its input into a canonical order first, so results never depend on the
+order of the records; bootstrap intervals use a seeded generator, so they are reproducible.
+"""
+
+from .categorical import (
+    CategoricalAgreement,
+    CategoricalData,
+    PairwiseMetrics,
+    alpha_per_category,
+    categorical_agreement,
+    categorical_data,
+    cohen_kappa_pairwise,
+    fleiss_kappa,
+    fleiss_kappa_from_counts,
+    fleiss_kappa_per_category,
+    fleiss_kappa_per_category_from_counts,
+    fleiss_raters,
+    krippendorff_alpha,
+    percent_agreement,
+    percent_agreement_pairwise,
+)
+from .consensus import (
+    ConsensusLabel,
+    ConsensusRelation,
+    ConsensusSpan,
+    DawidSkeneResult,
+    SpanConsensus,
+    dawid_skene,
+    majority_vote,
+    span_consensus,
+)
+from .records import Label, Metric, Relation, Span
+from .spans import (
+    PairF1,
+    SpanCluster,
+    Triple,
+    align_spans,
+    attribution_triples,
+    jaccard,
+    span_f1_pairwise,
+    spans_match,
+    token_alpha,
+    triple_f1_pairwise,
+    triples_match,
+)
+
+__all__ = [
+    "CategoricalAgreement",
+    "CategoricalData",
+    "ConsensusLabel",
+    "ConsensusRelation",
+    "ConsensusSpan",
+    "DawidSkeneResult",
+    "Label",
+    "Metric",
+    "PairF1",
+    "PairwiseMetrics",
+    "Relation",
+    "Span",
+    "SpanCluster",
+    "SpanConsensus",
+    "Triple",
+    "align_spans",
+    "alpha_per_category",
+    "attribution_triples",
+    "categorical_agreement",
+    "categorical_data",
+    "cohen_kappa_pairwise",
+    "dawid_skene",
+    "fleiss_kappa",
+    "fleiss_kappa_from_counts",
+    "fleiss_kappa_per_category",
+    "fleiss_kappa_per_category_from_counts",
+    "fleiss_raters",
+    "jaccard",
+    "krippendorff_alpha",
+    "majority_vote",
+    "percent_agreement",
+    "percent_agreement_pairwise",
+    "span_consensus",
+    "span_f1_pairwise",
+    "spans_match",
+    "token_alpha",
+    "triple_f1_pairwise",
+    "triples_match",
+]
