@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from workbench.store import Store, open_store
 
+pytest_plugins = ["ls_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 PG_URL = os.environ.get(

@@ -1,0 +1,749 @@
+"""A local Label Studio server: the workbench's embedded default.
+
+Label Studio lives in its own virtualenv (``<cache>/label-studio-<version>``) so its many pinned
+dependencies never meet ours. ``start`` runs it detached, bound to 127.0.0.1 only, with its SQLite
+database, media, secret key, log, pidfile and a small state file all inside ``data_dir``;
+``stop`` only ever kills the process it started (checked through ``/proc/<pid>/cmdline``).
+
+Secrets: the admin password and API token are handed to Label Studio through environment
+variables (``LABEL_STUDIO_PASSWORD``, ``LABEL_STUDIO_USER_TOKEN``), never on the command line
+(readable by every user through ``ps``), never written to the state file and never logged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import AuthenticationError, ConfigError, LabelStudioError
+
+LABEL_STUDIO_VERSION = "1.23.2"
+DEFAULT_USERNAME = "admin@workbench.local"
+HOST = "127.0.0.1"
+
+PIDFILE_NAME = "label-studio.pid"
+STATE_NAME = "label-studio.json"
+LOG_NAME = "label-studio.log"
+LOCK_NAME = ".label-studio.lock"
+DB_NAME = "label_studio.sqlite3"  # Label Studio's own default name inside BASE_DATA_DIR
+INSTALL_MARKER = ".workbench-install-complete"
+
+# Environment Label Studio reads at startup. Everything that would phone home is switched off:
+# the PyPI version check, the usage telemetry (tele.labelstud.io), Sentry (backend and frontend:
+# an empty DSN disables it) and resource downloads by the export converter.
+_LS_ENV = {
+    "DJANGO_DB": "sqlite",
+    "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+    "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+    "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
+    "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
+    "LABEL_STUDIO_SENTRY_DSN": "",
+    "LABEL_STUDIO_FRONTEND_SENTRY_DSN": "",
+    "LABEL_STUDIO_CONVERTER_DOWNLOAD_RESOURCES": "false",
+    "LABEL_STUDIO_DEBUG": "false",
+    "PYTHONUNBUFFERED": "1",
+}
+
+# Label Studio reads each setting from LABEL_STUDIO_<NAME>, HEARTEX_<NAME> *or plain <NAME>*, so a
+# stray HOST, DEBUG, DATABASE_NAME… in the caller's environment would reconfigure it. Drop those.
+_LS_UNPREFIXED = {
+    "BASE_DATA_DIR",
+    "DATABASE_NAME",
+    "DJANGO_DB",
+    "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "HOST",
+    "PORT",
+    "USERNAME",
+    "PASSWORD",
+    "USER_TOKEN",
+    "LOG_LEVEL",
+    "SENTRY_DSN",
+    "FRONTEND_SENTRY_DSN",
+    "COLLECT_ANALYTICS",
+    "LATEST_VERSION_CHECK",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "VIRTUAL_ENV",
+}
+
+_POLL_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """How to reach a running local Label Studio. ``repr`` never shows the password or token."""
+
+    url: str
+    username: str
+    password: str = field(repr=False)  # "" when unknown (restart of an existing data dir)
+    token: str = field(repr=False)
+    pid: int | None
+    data_dir: Path
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / LOG_NAME
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool  # our label-studio process is alive
+    pid: int | None
+    url: str | None
+    healthy: bool  # GET /health/ answered
+    data_dir: Path
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / LOG_NAME
+
+
+# --------------------------------------------------------------------------- install
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("WORKBENCH_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "workbench"
+
+
+def venv_path(version: str = LABEL_STUDIO_VERSION, cache_dir: Path | None = None) -> Path:
+    return (cache_dir or default_cache_dir()).expanduser() / f"label-studio-{version}"
+
+
+def _venv_python(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def _executable(venv: Path) -> Path:
+    return venv / "bin" / "label-studio"
+
+
+def _installed_version(venv: Path) -> str | None:
+    """The label-studio version importable in ``venv``, or None when the venv is broken."""
+    python = _venv_python(venv)
+    if not python.exists():
+        return None
+    code = (
+        "import importlib.metadata as m, label_studio.server\n"  # imports Django & friends too
+        "print(m.version('label-studio'))"
+    )
+    try:
+        proc = subprocess.run(
+            [str(python), "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=_clean_env(),
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip().splitlines()[-1] if proc.returncode == 0 and proc.stdout else None
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def install(
+    version: str = LABEL_STUDIO_VERSION,
+    cache_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Install Label Studio ``version`` into its own venv (once) and return the venv path.
+
+    A marker file is written only after pip succeeded and ``label_studio.server`` imports with
+    the right version. Without the marker the install counts as half-finished: pip is run again
+    over the existing venv (cheap when everything is there, completes it otherwise); if the venv
+    is still not usable it is deleted and built from scratch. A file lock keeps two processes
+    from installing at once. pip's output goes to ``<venv>.install.log``.
+    """
+    say = progress or (lambda _msg: None)
+    venv = venv_path(version, cache_dir)
+    marker = venv / INSTALL_MARKER
+    if _marker_ok(marker, version) and _executable(venv).exists():
+        return venv
+    log = venv.with_name(venv.name + ".install.log")
+    with _file_lock(venv.with_name(venv.name + ".lock")):
+        if _marker_ok(marker, version) and _executable(venv).exists():
+            return venv  # another process finished while we waited
+        for attempt in ("repair", "fresh"):
+            if attempt == "fresh" or not _venv_python(venv).exists():
+                if venv.exists():
+                    say(f"removing incomplete Label Studio install at {venv}")
+                    shutil.rmtree(venv)
+                say(f"creating virtualenv {venv}")
+                _run_logged([sys.executable, "-m", "venv", str(venv)], log)
+            elif attempt == "repair":
+                say(f"completing unfinished Label Studio install at {venv}")
+            say(f"installing label-studio=={version} (a few minutes the first time; log: {log})")
+            _run_logged(
+                [
+                    str(_venv_python(venv)),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--disable-pip-version-check",
+                    f"label-studio=={version}",
+                ],
+                log,
+                allow_failure=attempt == "repair",
+            )
+            if _installed_version(venv) == version:
+                marker.write_text(version + "\n")
+                say(f"Label Studio {version} installed in {venv}")
+                return venv
+        raise LabelStudioError(f"could not install label-studio=={version} into {venv}: see {log}")
+
+
+def _marker_ok(marker: Path, version: str) -> bool:
+    try:
+        return marker.read_text().strip() == version
+    except OSError:
+        return False
+
+
+def _run_logged(cmd: list[str], log: Path, *, allow_failure: bool = False) -> None:
+    with open(log, "a") as out:
+        out.write(f"\n$ {' '.join(cmd)}\n")
+        out.flush()
+        try:
+            rc = subprocess.call(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=_clean_env(),
+            )
+        except OSError as exc:
+            rc = -1
+            out.write(f"{exc}\n")
+        out.write(f"rc={rc}\n")
+    if rc != 0 and not allow_failure:
+        raise LabelStudioError(f"command failed ({cmd[0]} … exit {rc}): see {log}")
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def _clean_env() -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LABEL_STUDIO_", "HEARTEX_")) and key not in _LS_UNPREFIXED
+    }
+    env.update(_LS_ENV)
+    return env
+
+
+def _ls_env(data_dir: Path) -> dict[str, str]:
+    env = _clean_env()
+    env["LABEL_STUDIO_BASE_DATA_DIR"] = str(data_dir)
+    return env
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _pid_alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie counts as dead; our own zombie children are reaped)."""
+    with contextlib.suppress(ChildProcessError, OSError):
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def _cmdline(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        try:  # no /proc (macOS): ask ps
+            out = subprocess.run(
+                ["ps", "-o", "command=", "-p", str(pid)],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+        except OSError:
+            return None
+        return out.split() if out.strip() else None
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def _is_ours(pid: int, data_dir: Path) -> bool:
+    """Is ``pid`` the label-studio server we started for ``data_dir``?"""
+    args = _cmdline(pid)
+    if not args:
+        return False
+    return any("label-studio" in arg for arg in args) and str(data_dir) in args
+
+
+def _read_pid(data_dir: Path) -> int | None:
+    try:
+        return int((data_dir / PIDFILE_NAME).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _our_pid(data_dir: Path) -> int | None:
+    """The pid of our running server for ``data_dir``; clears a stale pidfile."""
+    pid = _read_pid(data_dir)
+    if pid is None:
+        return None
+    if _pid_alive(pid) and _is_ours(pid, data_dir):
+        return pid
+    with contextlib.suppress(OSError):
+        (data_dir / PIDFILE_NAME).unlink()
+    return None
+
+
+def _read_state(data_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((data_dir / STATE_NAME).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_state(data_dir: Path, state: dict[str, Any]) -> None:
+    tmp = data_dir / (STATE_NAME + ".tmp")
+    tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
+    tmp.replace(data_dir / STATE_NAME)
+
+
+def _kill(pid: int, timeout: float) -> None:
+    """SIGTERM the process group led by ``pid`` (or just ``pid``), SIGKILL after ``timeout``."""
+    try:
+        pgid = os.getpgid(pid)
+    except ProcessLookupError:
+        return
+    group = pgid == pid  # start() made it a session (and group) leader
+
+    def send(sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            if group:
+                os.killpg(pgid, sig)
+            else:
+                os.kill(pid, sig)
+
+    send(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _pid_alive(pid):
+            return
+        time.sleep(0.2)
+    send(signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _pid_alive(pid):
+        time.sleep(0.1)
+
+
+# --------------------------------------------------------------------------- http probes
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1: no proxy
+
+
+def _get(url: str, token: str | None = None, timeout: float = 5.0) -> int:
+    """HTTP status of GET ``url`` (0 when nothing answered)."""
+    request = urllib.request.Request(url)
+    if token is not None:
+        request.add_header("Authorization", f"Token {token}")
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (urllib.error.URLError, OSError, ValueError):
+        return 0
+
+
+def _healthy(url: str, timeout: float = 5.0) -> bool:
+    return _get(f"{url}/health/", timeout=timeout) == 200
+
+
+def _auth_status(url: str, token: str) -> int:
+    return _get(f"{url}/api/projects/?page_size=1", token=token, timeout=30.0)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def _rotate_log(log: Path, max_bytes: int = 10 * 1024 * 1024) -> None:
+    """Keep one previous log: Label Studio logs every request (twice)."""
+    with contextlib.suppress(OSError):
+        if log.stat().st_size > max_bytes:
+            log.replace(log.with_name(log.name + ".1"))
+
+
+def _log_tail(log: Path, lines: int = 5) -> str:
+    try:
+        text = log.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(line.strip() for line in text[-lines:] if line.strip())
+
+
+# --------------------------------------------------------------------------- label-studio CLI
+
+
+def _ls_command(venv: Path, data_dir: Path, command: str, *args: str) -> list[str]:
+    # options must follow the sub-command: argparse lets the sub-parser's defaults win
+    return [str(_executable(venv)), command, "--data-dir", str(data_dir), *args]
+
+
+def _run_ls(venv: Path, data_dir: Path, command: str, *args: str) -> str:
+    cmd = _ls_command(venv, data_dir, command, *args)
+    try:
+        proc = subprocess.run(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=_ls_env(data_dir),
+            cwd=data_dir,
+            timeout=600,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise LabelStudioError(f"label-studio {command} failed: {exc}") from None
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise LabelStudioError(f"label-studio {command} failed (exit {proc.returncode}): {last}")
+    return proc.stdout
+
+
+def _recover_token(venv: Path, data_dir: Path, username: str) -> str | None:
+    """The API token stored in ``data_dir`` for ``username`` (``label-studio user``); None if
+    there is no such user."""
+    out = _run_ls(venv, data_dir, "user", "--username", username)
+    match = re.search(r"'token': '([^']+)'", out)
+    return match.group(1) if match else None
+
+
+def set_user_password(
+    data_dir: Path, email: str, password: str, *, version: str = LABEL_STUDIO_VERSION
+) -> None:
+    """Set a user's login password on the *local* server (the REST API cannot do this in 1.23).
+
+    Runs ``label-studio reset_password`` against the SQLite database in ``data_dir``; works while
+    the server runs. The password is briefly visible on that command line (LS reads it nowhere
+    else); use it for the throw-away local annotator accounts, not for shared servers.
+    """
+    if not password:
+        raise ConfigError("an empty password cannot be set")
+    data_dir = data_dir.expanduser().resolve()
+    venv = install(version)
+    out = _run_ls(venv, data_dir, "reset_password", "--username", email, "--password", password)
+    if "not found" in out:
+        raise LabelStudioError(f"no Label Studio user {email} in {data_dir}")
+    if "successfully changed" not in out and "same as current" not in out:
+        raise LabelStudioError(
+            f"label-studio reset_password for {email} did not confirm the change"
+        )
+
+
+# --------------------------------------------------------------------------- database seed
+
+TEMPLATE_DB_NAME = "workbench-empty-db.sqlite3"
+
+
+def _seed_database(venv: Path, data_dir: Path, say: Callable[[str], None]) -> None:
+    """Give a new data dir an already migrated, empty database.
+
+    Label Studio's ~250 migrations take 1-2 minutes on a fresh SQLite file. They are run once
+    per install into a template (``label-studio user`` migrates, then finds no user and stops;
+    nothing else is created) that new data dirs copy; the admin user, organization and token
+    are then created by ``label-studio start`` as usual, and the secret key stays per data dir.
+    """
+    template = venv / TEMPLATE_DB_NAME
+    with _file_lock(venv / (TEMPLATE_DB_NAME + ".lock")):
+        if not template.exists():
+            say("preparing Label Studio's database (migrations, once per install: 1-2 minutes)")
+            work = venv / "workbench-template-data"
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(mode=0o700)
+            try:
+                _run_ls(venv, work, "user", "--username", "nobody@workbench.invalid")
+                built = work / DB_NAME
+                if not built.exists():
+                    raise LabelStudioError(f"label-studio did not create {built}")
+                shutil.copyfile(built, template.with_suffix(".tmp"))
+                template.with_suffix(".tmp").replace(template)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    target = data_dir / DB_NAME
+    shutil.copyfile(template, target.with_suffix(".tmp"))
+    os.chmod(target.with_suffix(".tmp"), 0o600)
+    target.with_suffix(".tmp").replace(target)
+
+
+# --------------------------------------------------------------------------- start/stop
+
+
+def _check_token(token: str) -> None:
+    # DRF's token key column is 40 characters; Label Studio ignores tokens of 5 or fewer.
+    if not 6 <= len(token) <= 40 or not re.fullmatch(r"[A-Za-z0-9_\-]+", token):
+        raise ConfigError("a Label Studio token must be 6-40 characters of [A-Za-z0-9_-]")
+
+
+def start(
+    data_dir: Path,
+    *,
+    port: int | None = None,
+    username: str = DEFAULT_USERNAME,
+    password: str | None = None,
+    token: str | None = None,
+    version: str = LABEL_STUDIO_VERSION,
+    timeout: float = 300,
+    progress: Callable[[str], None] | None = None,
+) -> ServerInfo:
+    """Start (or find running) the local Label Studio for ``data_dir`` and wait until it serves.
+
+    First start of a data dir creates the admin ``username`` with ``password`` (random if None)
+    and the legacy API ``token`` (random 40 hex if None) — store both, they are not kept here.
+    Later starts keep the stored credentials: Label Studio does not change an existing user's
+    password or token, so pass them back in; a None token is read back from the database with
+    ``label-studio user`` and a None password is reported as "" (unknown). When the server is
+    already running and healthy this is a no-op returning its info.
+    """
+    say = progress or (lambda _msg: None)
+    if token is not None:
+        _check_token(token)
+    if port is not None and not 0 < port < 65536:
+        raise ConfigError(f"invalid port {port}")
+    data_dir = data_dir.expanduser().resolve()
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with _file_lock(data_dir / LOCK_NAME):
+        pid = _our_pid(data_dir)
+        if pid is not None:
+            return _attach(data_dir, pid, port, username, password, token, version, timeout)
+        venv = install(version, progress=say)
+        existing = (data_dir / DB_NAME).exists()
+        known = _read_state(data_dir).get("username")
+        if existing and known and known != username:
+            raise ConfigError(f"the Label Studio data in {data_dir} belongs to admin {known}")
+        user_exists = existing
+        if token is None:
+            stored = _recover_token(venv, data_dir, username) if existing else None
+            # no user yet: a data dir whose first start failed before creating it
+            user_exists = stored is not None
+            token = stored or secrets.token_hex(20)
+        if password is None:
+            password = "" if user_exists else secrets.token_urlsafe(18)
+        if not existing:
+            _seed_database(venv, data_dir, say)
+        if port is None:
+            port = free_port()
+        elif _port_in_use(port):
+            raise LabelStudioError(f"port {port} on {HOST} is already in use")
+        url = f"http://{HOST}:{port}"
+        log = data_dir / LOG_NAME
+        cmd = _ls_command(
+            venv,
+            data_dir,
+            "start",
+            "--no-browser",
+            "--internal-host",
+            HOST,
+            "--port",
+            str(port),
+            "--username",
+            username,
+            "--enable-legacy-api-token",
+            "--log-level",
+            "WARNING",
+        )
+        env = _ls_env(data_dir)
+        # LS needs a password on every start (it crashes asking for one otherwise) but only uses
+        # it when it creates the user: for an existing user any value is ignored.
+        env["LABEL_STUDIO_PASSWORD"] = password or secrets.token_urlsafe(18)
+        env["LABEL_STUDIO_USER_TOKEN"] = token
+        say(f"starting Label Studio {version} at {url} (log: {log})")
+        _rotate_log(log)
+        log_offset = log.stat().st_size if log.exists() else 0
+        started = time.monotonic()
+        with open(log, "ab") as out:
+            out.write(f"\n===== workbench: starting Label Studio {version} at {url}\n".encode())
+            out.flush()
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=data_dir,
+                start_new_session=True,
+                close_fds=True,
+            )
+        (data_dir / PIDFILE_NAME).write_text(f"{proc.pid}\n")
+        _write_state(
+            data_dir,
+            {
+                "url": url,
+                "port": port,
+                "username": username,
+                "pid": proc.pid,
+                "version": version,
+                "log_file": str(log),
+                "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            },
+        )
+        try:
+            _wait_ready(proc.pid, url, port, token, log, log_offset, started + timeout)
+        except BaseException:
+            _kill(proc.pid, 10)
+            with contextlib.suppress(OSError):
+                (data_dir / PIDFILE_NAME).unlink()
+            raise
+        say(f"Label Studio ready at {url} after {time.monotonic() - started:.0f}s")
+        return ServerInfo(url, username, password, token, proc.pid, data_dir)
+
+
+def _wait_ready(
+    pid: int, url: str, port: int, token: str, log: Path, log_offset: int, deadline: float
+) -> None:
+    while True:
+        if not _pid_alive(pid):
+            tail = _log_tail(log)
+            raise LabelStudioError(
+                f"Label Studio exited during startup; see {log}" + (f": {tail}" if tail else "")
+            )
+        try:
+            with open(log, "rb") as handle:
+                handle.seek(log_offset)
+                log_text = handle.read().decode(errors="replace")
+        except OSError:
+            log_text = ""
+        if f"Port {port} is in use" in log_text:  # LS would silently move to the next port
+            raise LabelStudioError(f"port {port} on {HOST} was taken during startup; try again")
+        if _healthy(url, timeout=2.0):
+            status = _auth_status(url, token)
+            if status == 200:
+                return
+            if status in (401, 403):
+                raise AuthenticationError(
+                    f"Label Studio at {url} refused the API token: the data dir {log.parent} "
+                    "was created with another token"
+                )
+        if time.monotonic() > deadline:
+            raise LabelStudioError(f"Label Studio did not become ready in time; see {log}")
+        time.sleep(_POLL_SECONDS)
+
+
+def _attach(
+    data_dir: Path,
+    pid: int,
+    port: int | None,
+    username: str,
+    password: str | None,
+    token: str | None,
+    version: str,
+    timeout: float,
+) -> ServerInfo:
+    """``start`` on a running server: check it and hand back its info."""
+    state = _read_state(data_dir)
+    url = str(state.get("url") or "")
+    if not url:
+        raise LabelStudioError(
+            f"Label Studio (pid {pid}) runs for {data_dir} but its state is lost"
+        )
+    if port is not None and state.get("port") != port:
+        raise LabelStudioError(
+            f"Label Studio for {data_dir} already runs at {url}; stop it first to change the port"
+        )
+    if state.get("username") and state.get("username") != username:
+        raise ConfigError(f"Label Studio for {data_dir} runs with admin {state['username']}")
+    if token is None:
+        token = _recover_token(install(version), data_dir, username)
+        if token is None:
+            raise ConfigError(f"no Label Studio user {username} in {data_dir}")
+    deadline = time.monotonic() + timeout
+    while not _healthy(url, timeout=2.0):  # maybe another start() is still waiting for it
+        if time.monotonic() > deadline or not _pid_alive(pid):
+            raise LabelStudioError(
+                f"Label Studio (pid {pid}) at {url} does not answer; see {data_dir / LOG_NAME}"
+            )
+        time.sleep(_POLL_SECONDS)
+    if _auth_status(url, token) in (401, 403):
+        raise AuthenticationError(f"Label Studio at {url} refused the API token given for it")
+    return ServerInfo(url, username, password or "", token, pid, data_dir)
+
+
+def status(data_dir: Path) -> ServerStatus:
+    """Is our server for ``data_dir`` running, and does it answer?"""
+    data_dir = data_dir.expanduser().resolve()
+    pid = _our_pid(data_dir)
+    state = _read_state(data_dir)
+    url = str(state["url"]) if pid is not None and state.get("url") else None
+    healthy = url is not None and _healthy(url, timeout=3.0)
+    return ServerStatus(pid is not None, pid, url, healthy, data_dir)
+
+
+def stop(data_dir: Path, timeout: float = 30) -> bool:
+    """Stop the server started for ``data_dir``. False when none of ours was running.
+
+    Only a pid from ``data_dir``'s pidfile whose command line is label-studio with this data
+    dir is signalled (its process group: SIGTERM, then SIGKILL after ``timeout``).
+    """
+    data_dir = data_dir.expanduser().resolve()
+    if not data_dir.is_dir():
+        return False
+    with _file_lock(data_dir / LOCK_NAME):
+        pid = _our_pid(data_dir)
+        if pid is None:
+            return False
+        _kill(pid, timeout)
+        if _pid_alive(pid):
+            raise LabelStudioError(f"could not stop Label Studio (pid {pid})")
+        with contextlib.suppress(OSError):
+            (data_dir / PIDFILE_NAME).unlink()
+        state = _read_state(data_dir)
+        if state:
+            state["pid"] = None
+            _write_state(data_dir, state)
+        return True
