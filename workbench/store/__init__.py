@@ -1,12 +1,26 @@
 """The store: SQLAlchemy models, Alembic migrations, and opening a store by URL."""
 
 from workbench.store.db import Store, check_revision, head_revision, open_store, upgrade
-from workbench.store.models import Article, Base, Dataset, Segment, Task
+from workbench.store.models import (
+    Annotation,
+    Annotator,
+    Article,
+    Base,
+    Dataset,
+    Prediction,
+    PullState,
+    Segment,
+    Task,
+)
 
 __all__ = [
+    "Annotation",
+    "Annotator",
     "Article",
     "Base",
     "Dataset",
+    "Prediction",
+    "PullState",
     "Segment",
     "Store",
     "Task",

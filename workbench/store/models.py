@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -101,4 +101,86 @@ class Task(Base):
         Index("ix_tasks_dataset_segment", "dataset", "segment_id", unique=True),
         Index("ix_tasks_dataset_ls_task", "dataset", "ls_task_id", unique=True),
         Index("ix_tasks_dataset_state", "dataset", "state"),
+    )
+
+
+class Annotator(Base):
+    """A Label Studio user who annotated. Email and user id stay in the store; releases only
+    ever see the pseudonym."""
+
+    __tablename__ = "annotators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    label_studio_url: Mapped[str] = mapped_column(String(512))
+    ls_user_id: Mapped[int] = mapped_column(Integer)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    pseudonym: Mapped[str] = mapped_column(String(32), unique=True)
+
+    __table_args__ = (
+        Index("ix_annotators_url_user", "label_studio_url", "ls_user_id", unique=True),
+    )
+
+
+class Annotation(Base):
+    """One revision of one Label Studio annotation. An update on the server becomes a new
+    revision (the old one is kept, `is_current` false); a deletion sets `deleted_at`."""
+
+    __tablename__ = "annotations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    ls_annotation_id: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id"), nullable=True)
+    result: Mapped[list[Any]] = mapped_column(JSON)
+    lead_time: Mapped[float | None] = mapped_column(Float, nullable=True)
+    was_cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    ground_truth: Mapped[bool] = mapped_column(Boolean, default=False)
+    ls_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ls_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    schema_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # valid: usable by reconcile; quarantined: kept with `problems`, left out of reconcile.
+    status: Mapped[str] = mapped_column(String(16), default="valid")
+    problems: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    pulled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_annotations_ls_revision", "dataset", "ls_annotation_id", "revision", unique=True),
+        Index("ix_annotations_dataset_current", "dataset", "is_current"),
+    )
+
+
+class Prediction(Base):
+    """A model's suggestion on a task, kept apart from human annotations."""
+
+    __tablename__ = "predictions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    ls_prediction_id: Mapped[int] = mapped_column(Integer)
+    model_version: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    result: Mapped[list[Any]] = mapped_column(JSON)
+    ls_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        Index("ix_predictions_dataset_ls", "dataset", "ls_prediction_id", unique=True),
+    )
+
+
+class PullState(Base):
+    """Where the last pull of a dataset stopped: the cursor makes the next pull incremental."""
+
+    __tablename__ = "pull_state"
+
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_pull_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_full_pull_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
     )
