@@ -245,6 +245,18 @@ def up(state: State, seeds: Path, as_json: bool) -> None:
         raise PartialFailure(f"{len(summary.errors)} seed files failed")
 
 
+# -- label studio: server, schema, annotators, push ------------------------------------------
+
+
+# -- pull -------------------------------------------------------------------------------------
+
+
+# -- reconcile: agreement, consensus, adjudication ----------------------------------------------
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: user errors become one line on stderr and a documented exit code."""
     try:
