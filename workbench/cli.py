@@ -248,13 +248,543 @@ def up(state: State, seeds: Path, as_json: bool) -> None:
 # -- label studio: server, schema, annotators, push ------------------------------------------
 
 
+@cli.group()
+def server() -> None:
+    """The local Label Studio server (the embedded default)."""
+
+
+@server.command("start")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: free].")
+@json_option
+@pass_state
+def server_start(state: State, port: int | None, as_json: bool) -> None:
+    """Install (first time), start and wait for the local Label Studio; a no-op when it runs."""
+    from workbench.labelstudio import local
+
+    render.warn("starting Label Studio (the first start installs it: a few minutes)…")
+    info = local.start(state.settings, port=port)
+    if as_json:
+        render.emit_json(
+            {
+                "url": info.url,
+                "admin_email": info.admin_email,
+                "pid": info.pid,
+                "already_running": info.already_running,
+            }
+        )
+        return
+    click.echo("already running" if info.already_running else f"started (pid {info.pid})")
+    for line in info.login_lines():
+        click.echo(line)
+
+
+@server.command("status")
+@json_option
+@pass_state
+def server_status(state: State, as_json: bool) -> None:
+    """Is the local Label Studio up? (exit 1 when it is not)"""
+    from workbench.labelstudio import local
+
+    status = local.status(state.settings)
+    if as_json:
+        render.emit_json(
+            {
+                "running": status.running,
+                "healthy": status.healthy,
+                "url": status.url,
+                "pid": status.pid,
+            }
+        )
+    elif status.running:
+        health = "healthy" if status.healthy else "not answering"
+        click.echo(f"running (pid {status.pid}) at {status.url}, {health}")
+    else:
+        click.echo("not running")
+    if not (status.running and status.healthy):
+        sys.exit(1)
+
+
+@server.command("stop")
+@pass_state
+def server_stop(state: State) -> None:
+    """Stop the local Label Studio (only the process workbench started)."""
+    from workbench.labelstudio import local
+
+    click.echo("stopped" if local.stop(state.settings) else "was not running")
+
+
+@cli.group()
+def schema() -> None:
+    """The annotation schema: check it, show it, and the Label Studio XML made from it."""
+
+
+def _load_schema(path: Path | None, state: State) -> Any:
+    from workbench.schema import load_schema
+
+    return load_schema(path or state.settings.schema_path)
+
+
+schema_path_arg = click.argument(
+    "path", required=False, type=click.Path(dir_okay=False, path_type=Path)
+)
+
+
+@schema.command("validate")
+@schema_path_arg
+@pass_state
+def schema_validate(state: State, path: Path | None) -> None:
+    """Check a schema file (default: the configured one)."""
+    s = _load_schema(path, state)
+    click.echo(
+        f"{s.source}: valid — {s.id} version {s.version}, {len(s.labels)} labels, "
+        f"{len(s.relations)} relations, {len(s.attributes)} choice questions"
+    )
+
+
+@schema.command("show")
+@schema_path_arg
+@json_option
+@pass_state
+def schema_show(state: State, path: Path | None, as_json: bool) -> None:
+    """The schema's labels, attributes, relations and hotkeys."""
+    s = _load_schema(path, state)
+    if as_json:
+        render.emit_json({"id": s.id, "version": s.version, **s.to_dict()})
+        return
+    click.echo(f"{s.id} ({s.version}): {s.title}")
+    render.table(["hotkey", "does"], sorted(s.hotkeys().items(), key=lambda kv: kv[1]))
+    render.table(
+        ["relation", "from", "to"],
+        [(r.name, ", ".join(r.from_labels), ", ".join(r.to_labels)) for r in s.relations],
+    )
+
+
+@schema.command("xml")
+@schema_path_arg
+@pass_state
+def schema_xml(state: State, path: Path | None) -> None:
+    """The Label Studio labeling config generated from the schema."""
+    click.echo(_load_schema(path, state).to_label_config())
+
+
+@cli.group()
+def annotators() -> None:
+    """Annotator accounts in Label Studio."""
+
+
+@annotators.command("add")
+@click.argument("emails", nargs=-1, required=True)
+@json_option
+@pass_state
+def annotators_add(state: State, emails: tuple[str, ...], as_json: bool) -> None:
+    """Create accounts; each new one's initial password is printed once."""
+    from workbench import annotators as annotators_lib
+    from workbench.labelstudio.connect import connect
+
+    added = annotators_lib.add(state.settings, connect(state.settings), list(emails))
+    if as_json:
+        render.emit_json([{**render.to_jsonable(a), "password": a.password} for a in added])
+        return
+    for a in added:
+        if not a.created:
+            click.echo(f"{a.email}: exists (user {a.user_id})")
+        elif a.password:
+            click.echo(f"{a.email}: created (user {a.user_id}), password {a.password}")
+        else:
+            click.echo(f"{a.email}: created (user {a.user_id}); set a password in Label Studio")
+    click.echo(f"log in at {state.settings.label_studio_url}")
+
+
+@annotators.command("list")
+@json_option
+@pass_state
+def annotators_list(state: State, as_json: bool) -> None:
+    """Label Studio's users."""
+    from workbench import annotators as annotators_lib
+    from workbench.labelstudio.connect import connect
+
+    users = annotators_lib.list_all(connect(state.settings))
+    if as_json:
+        render.emit_json([{"id": i, "email": e} for i, e in users])
+    else:
+        render.table(["id", "email"], users)
+
+
+@cli.command()
+@click.option("--dataset", help="Dataset name [env WORKBENCH_DATASET; default news].")
+@click.option(
+    "--annotators",
+    "overlap",
+    type=click.IntRange(min=1),
+    help="Annotators per segment (Label Studio's maximum_annotations) [default 3].",
+)
+@click.option(
+    "--schema",
+    "schema_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Schema file [env WORKBENCH_SCHEMA].",
+)
+@click.option("--batch-size", type=click.IntRange(1, 5000), default=250, show_default=True)
+@click.option("--dry-run", is_flag=True, help="Say what would happen; change nothing.")
+@click.option("--force", is_flag=True, help="Update the label config even if it orphans labels.")
+@json_option
+@pass_state
+def push(
+    state: State,
+    dataset: str | None,
+    overlap: int | None,
+    schema_file: Path | None,
+    batch_size: int,
+    dry_run: bool,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Create/update the Label Studio project and import every segment not yet pushed."""
+    from workbench import push as push_lib
+    from workbench.labelstudio.connect import connect
+
+    report = push_lib.push(
+        state.settings,
+        state.store,
+        _load_schema(schema_file, state),
+        connect(state.settings),
+        dataset=dataset,
+        annotators=overlap,
+        batch_size=batch_size,
+        dry_run=dry_run,
+        force=force,
+        progress=render.BarProgress(),
+    )
+    if as_json:
+        render.emit_json({**render.to_jsonable(report), "project_url": report.project_url})
+        return
+    for line in push_describe(report):
+        click.echo(line)
+
+
+def push_describe(report: Any) -> list[str]:
+    verb = "would import" if report.dry_run else "imported"
+    project = {
+        "create": "created",
+        "adopt": "adopted",
+        "update": "updated",
+        "unchanged": "unchanged",
+    }[report.project]
+    if report.dry_run:
+        project = f"would be {project}"
+    lines = [
+        f"dataset {report.dataset}: project {report.project_id or '(new)'} {project}, "
+        f"schema {report.schema_id} {report.schema_version}, {report.annotators} annotators "
+        "per segment",
+        f"{report.segments} segments: {report.already_pushed} already in Label Studio, "
+        f"{verb} {report.imported}"
+        + (f", recovered {report.recovered} from an interrupted push" if report.recovered else ""),
+    ]
+    if report.forced_orphans:
+        lines.append(
+            "forced: annotations now use labels the schema dropped: "
+            + ", ".join(report.forced_orphans)
+        )
+    if report.project_url:
+        lines.append(f"label at {report.project_url}")
+    return lines
+
+
 # -- pull -------------------------------------------------------------------------------------
 
 
 # -- reconcile: agreement, consensus, adjudication ----------------------------------------------
 
 
+def _min_support(_ctx: click.Context, _param: click.Parameter, value: str) -> int | float:
+    from workbench.reconcile.store import parse_min_support
+
+    return parse_min_support(value)
+
+
+dataset_option = click.option(
+    "--dataset", metavar="NAME", help="The dataset [env WORKBENCH_DATASET; default news]."
+)
+
+
+@cli.command("agreement")
+@click.argument("labels_file", required=False, type=click.Path(path_type=Path))
+@dataset_option
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML report with plots.",
+)
+@click.option("--n-boot", default=1000, show_default=True, help="Bootstrap replicates.")
+@click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
+@json_option
+@pass_state
+def agreement_cmd(
+    state: State,
+    labels_file: Path | None,
+    dataset: str | None,
+    html_path: Path | None,
+    n_boot: int,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Inter-annotator agreement on every layer of a dataset, or of LABELS_FILE.
+
+    \b
+    LABELS_FILE: CSV or JSONL with columns item, annotator, label (and optionally field),
+    for labels made outside Label Studio.
+    """
+    from workbench.reconcile import commands, report
+
+    result = commands.agreement(
+        state.settings,
+        None if labels_file else state.store,
+        dataset=dataset,
+        labels_file=labels_file,
+        n_boot=n_boot,
+        seed=seed,
+    )
+    if html_path is not None:
+        report.write_html(result, html_path)
+    if as_json:
+        render.emit_json(report.agreement_json(result))
+    else:
+        report.print_agreement(result)
+        if html_path is not None:
+            click.echo(f"report written to {html_path}")
+
+
+@cli.command("reconcile")
+@dataset_option
+@click.option(
+    "--labels",
+    "labels_file",
+    type=click.Path(path_type=Path),
+    help="Consensus of a CSV/JSONL labels file instead of the store (printed, not stored).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["vote", "dawid-skene"]),
+    help="Consensus of categorical layers [default: vote; both for --labels].",
+)
+@click.option(
+    "--min-support",
+    default="0.5",
+    show_default=True,
+    callback=_min_support,
+    help="Votes a label or span needs: a count (2) or a share of the annotators (0.5, 2/3).",
+)
+@json_option
+@pass_state
+def reconcile_cmd(
+    state: State,
+    dataset: str | None,
+    labels_file: Path | None,
+    method: str | None,
+    min_support: int | float,
+    as_json: bool,
+) -> None:
+    """Consensus of every layer; only segments whose annotations changed are recomputed."""
+    from workbench.reconcile import commands, report
+
+    result = commands.reconcile(
+        state.settings,
+        None if labels_file else state.store,
+        dataset=dataset,
+        labels_file=labels_file,
+        method=method,  # type: ignore[arg-type]
+        min_support=min_support,
+    )
+    if as_json:
+        render.emit_json(result)
+    else:
+        report.print_reconcile(result)
+
+
+@cli.command("disagreements")
+@dataset_option
+@json_option
+@pass_state
+def disagreements_cmd(state: State, dataset: str | None, as_json: bool) -> None:
+    """What consensus left undecided, with each annotator's version (run reconcile first)."""
+    from workbench.reconcile import commands
+
+    items = commands.disagreements(state.settings, state.store, dataset=dataset)
+    if as_json:
+        render.emit_json(commands.as_rows(items))
+        return
+    annotators = sorted({a for d in items for a in d.versions})
+    render.table(
+        ["segment", "layer", "field", "span / text", "why", *annotators],
+        [
+            (
+                d.segment_id[:12],
+                d.layer,
+                d.field,
+                d.text or d.key,
+                d.reason,
+                *(d.versions.get(a, "") for a in annotators),
+            )
+            for d in items
+        ],
+        title=f"{len(items)} disagreements",
+    )
+
+
 # -- export -----------------------------------------------------------------------------------
+
+
+class _ExportGroup(click.Group):
+    """`workbench export DATASET` makes a release; `export verify|diff` are subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["create", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group("export", cls=_ExportGroup)
+def export_group() -> None:
+    """Versioned, immutable releases: `export [DATASET]`, `export verify`, `export diff`."""
+
+
+@export_group.command("create")
+@click.argument("dataset", required=False)
+@click.option(
+    "--split",
+    "split_ratios",
+    metavar="TRAIN,DEV,TEST",
+    default="0.8,0.1,0.1",
+    show_default=True,
+    help="Ratios for articles not yet assigned to a split (assigned ones never move).",
+)
+@click.option("--force", is_flag=True, help="Make a new version even if nothing changed.")
+@click.option("--schema", "schema_file", type=click.Path(path_type=Path), help="Schema file.")
+@json_option
+@pass_state
+def export_create(
+    state: State,
+    dataset: str | None,
+    split_ratios: str,
+    force: bool,
+    schema_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Write the next release of DATASET to exports/<dataset>/vNNNN/ (never overwritten)."""
+    from workbench import export
+
+    result = export.export_dataset(
+        state.store,
+        state.settings.exports_dir,
+        dataset or state.settings.dataset,
+        _load_schema(schema_file, state),
+        ratios=export.parse_ratios(split_ratios),
+        force=force,
+    )
+    if as_json:
+        render.emit_json(result)
+    elif result.status == "unchanged":
+        click.echo(f"{result.dataset}: nothing changed since {result.version}; no new version")
+    else:
+        c = result.counts
+        click.echo(
+            f"{result.dataset} {result.version} written to {result.path}: {c['segments']} "
+            f"segments, {c['spans']} spans, {c['annotations']} annotations by "
+            f"{c['annotators']} annotators"
+        )
+        if result.diff is not None and result.parent is not None:
+            changes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.diff.items() if v)
+            click.echo(f"against {result.parent}: {changes or 'no changes'}")
+
+
+@export_group.command("verify")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@json_option
+def export_verify(path: Path, as_json: bool) -> None:
+    """Recompute the checksums of the release at PATH; name every changed/missing/extra file."""
+    from workbench import export
+
+    report = export.verify_release(path)
+    if as_json:
+        render.emit_json({**render.to_jsonable(report), "ok": report.ok})
+    else:
+        for what, names in (
+            ("changed", report.changed),
+            ("missing", report.missing),
+            ("extra", report.extra),
+        ):
+            for name in names:
+                click.echo(f"{what}: {name}")
+        if report.ok:
+            click.echo(f"{path}: {report.checked} files match the manifest")
+    if not report.ok:
+        bad = len(report.changed) + len(report.missing) + len(report.extra)
+        raise export.ReleaseError(f"{path}: {bad} files do not match the manifest")
+
+
+@export_group.command("diff")
+@click.argument("dataset")
+@click.argument("old")
+@click.argument("new")
+@json_option
+@pass_state
+def export_diff(state: State, dataset: str, old: str, new: str, as_json: bool) -> None:
+    """What changed in DATASET from release OLD to release NEW (e.g. v0001 v0002)."""
+    from workbench import export
+
+    diff = export.diff_releases(state.settings.exports_dir, dataset, old, new)
+    if as_json:
+        render.emit_json(diff)
+        return
+    click.echo(f"{dataset} {diff['parent']} → {diff['version']}")
+    for key, value in diff["summary"].items():
+        click.echo(f"  {key.replace('_', ' ')}: {value}")
+    for change in diff["labels_changed"]:
+        click.echo(f"  {change['segment_id']} {change['field']}: {change['old']} → {change['new']}")
+
+
+@cli.command("releases")
+@click.argument("dataset", required=False)
+@json_option
+@pass_state
+def releases_cmd(state: State, dataset: str | None, as_json: bool) -> None:
+    """List the releases of DATASET with counts and agreement."""
+    from workbench import export
+
+    rows = export.list_releases(state.store, dataset or state.settings.dataset)
+    if as_json:
+        render.emit_json(rows)
+        return
+    render.table(
+        [
+            "version",
+            "parent",
+            "created",
+            "segments",
+            "annotations",
+            "annotators",
+            "spans",
+            "agreement",
+            "path",
+        ],
+        [
+            (
+                r.version,
+                r.parent,
+                r.created_at.isoformat(timespec="seconds"),
+                r.segments,
+                r.annotations,
+                r.annotators,
+                r.spans,
+                ", ".join(
+                    f"{k} {'-' if v is None else f'{v:.2f}'}" for k, v in r.agreement.items()
+                ),
+                r.path,
+            )
+            for r in rows
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -1,0 +1,82 @@
+"""The workbench's embedded Label Studio: one local server per workbench home.
+
+Its data (SQLite) lives in `<home>/label-studio/`; its URL, API token and admin login are kept
+in the local config (mode 0600), so later commands and restarts find them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.config import Settings, read_local_config, write_local_config
+from workbench.labelstudio import server
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    url: str
+    admin_email: str
+    admin_password: str = field(repr=False)
+    pid: int | None = None
+    data_dir: Path = Path()
+    already_running: bool = False
+
+    def login_lines(self) -> list[str]:
+        return [
+            f"Label Studio: {self.url}",
+            f"  admin login: {self.admin_email} / {self.admin_password or '(unchanged)'}",
+            "  annotators: `workbench annotators add EMAIL...` creates accounts and prints "
+            "their passwords",
+        ]
+
+
+def data_dir(settings: Settings) -> Path:
+    return settings.home / "label-studio"
+
+
+def start(settings: Settings, *, port: int | None = None) -> LocalServer:
+    """Start the local server (installing Label Studio on first use); a no-op when it runs."""
+    stored: dict[str, Any] = read_local_config(settings.home)
+    before = server.status(data_dir(settings))
+    password = stored.get("admin_password") or secrets.token_urlsafe(12)
+    info = server.start(
+        data_dir(settings),
+        port=port,
+        username=stored.get("admin_email") or server.DEFAULT_USERNAME,
+        password=password,
+        token=stored.get("label_studio_api_key"),
+    )
+    write_local_config(
+        settings.home,
+        {
+            "label_studio_url": info.url,
+            "label_studio_api_key": info.token,
+            "admin_email": info.username,
+            "admin_password": info.password or password,
+        },
+    )
+    return LocalServer(
+        url=info.url,
+        admin_email=info.username,
+        admin_password=info.password or password,
+        pid=info.pid,
+        data_dir=info.data_dir,
+        already_running=before.running and before.healthy,
+    )
+
+
+def status(settings: Settings) -> server.ServerStatus:
+    return server.status(data_dir(settings))
+
+
+def stop(settings: Settings) -> bool:
+    return server.stop(data_dir(settings))
+
+
+def is_local(settings: Settings) -> bool:
+    """Does the configured Label Studio URL point at this home's own local server?"""
+    url = server.status(data_dir(settings)).url
+    return bool(url) and (settings.label_studio_url or "").rstrip("/") == str(url).rstrip("/")

@@ -1,0 +1,434 @@
+"""Push: segments → Label Studio tasks, idempotent and crash-safe.
+
+Crash safety rests on intent rows. Before a batch is imported, one `pending` task row per
+segment is committed; after Label Studio answers with the new task ids, the rows become
+`pushed`. A push killed in between leaves `pending` rows behind, and the next push looks the
+project's tasks up by the `segment_id` each task carries in its data: a pending segment found
+there is recorded, one not found is imported again. So whatever the moment of the kill, every
+segment ends up in Label Studio exactly once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import markdown
+from sqlalchemy import select
+
+from workbench.config import Settings
+from workbench.errors import ConfigError, LabelStudioError
+from workbench.labelstudio.client import LabelStudioClient, Project
+from workbench.progress import NoProgress, Progress
+from workbench.schema import LABELS_NAME, Schema
+from workbench.store import Article, Dataset, Segment, Store, Task
+from workbench.store.models import utcnow
+
+MARKER = "workbench-dataset:"
+ProjectAction = Literal["create", "adopt", "update", "unchanged"]
+
+
+@dataclass
+class PushReport:
+    dataset: str
+    label_studio_url: str
+    project_id: int | None
+    project: ProjectAction
+    schema_id: str
+    schema_version: str
+    annotators: int
+    dry_run: bool
+    segments: int = 0
+    already_pushed: int = 0
+    recovered: int = 0
+    imported: int = 0
+    forced_orphans: list[str] = field(default_factory=list)
+
+    @property
+    def project_url(self) -> str | None:
+        if self.project_id is None:
+            return None
+        return f"{self.label_studio_url.rstrip('/')}/projects/{self.project_id}/data"
+
+
+# -- pure helpers -------------------------------------------------------------------------------
+
+
+def project_title(dataset: str) -> str:
+    return f"{dataset} (workbench)"[:50]
+
+
+def project_description(dataset: str, schema: Schema) -> str:
+    return (
+        f"{MARKER}{dataset} · schema {schema.id} ({schema.version}). Managed by workbench: edit "
+        "the schema file and run `workbench push` rather than the labeling config here."
+    )
+
+
+def instructions_html(schema: Schema) -> str:
+    """The guidelines, rendered for Label Studio's instructions panel."""
+    path = schema.guidelines_path
+    if path is None or not path.is_file():
+        return f"<p>{schema.title}</p>"
+    return markdown.markdown(path.read_text(encoding="utf-8"), extensions=["tables"])
+
+
+def schema_items(schema_dict: dict[str, Any]) -> set[tuple[str, str]]:
+    """Every (control, value) a result can carry under this schema, e.g. ("label", "Claim"),
+    ("content_quote_type", "direct"), ("relation", "attributed_to")."""
+    items: set[tuple[str, str]] = set()
+    for label in schema_dict.get("labels", []):
+        items.add((LABELS_NAME, label["name"]))
+        for attr in label.get("attributes", []):
+            control = f"{label['name'].lower()}_{attr['name']}"
+            items.update((control, c["value"]) for c in attr.get("choices", []))
+    for rel in schema_dict.get("relations", []):
+        items.add(("relation", rel["name"]))
+    for attr in schema_dict.get("segment", []):
+        items.update((attr["name"], c["value"]) for c in attr.get("choices", []))
+    return items
+
+
+def result_items(result: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    """The (control, value) pairs one annotation result uses."""
+    for region in result:
+        if not isinstance(region, dict):
+            continue
+        if region.get("type") == "relation":
+            for label in region.get("labels") or []:
+                yield ("relation", str(label))
+            continue
+        value = region.get("value")
+        if not isinstance(value, dict):
+            continue
+        for key in ("labels", "choices"):
+            for item in value.get(key) or []:
+                yield (str(region.get("from_name")), str(item))
+
+
+def task_payload(segment: Segment, title: str | None, context: str | None) -> dict[str, Any]:
+    """What the generated labeling view expects (see workbench.schema's docstring)."""
+    return {
+        "data": {
+            "text": segment.text,
+            "title": title or "",
+            "context": context or "",
+            "segment_id": segment.id,
+            "article_id": segment.article_id,
+        }
+    }
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# -- push ----------------------------------------------------------------------------------------
+
+
+def push(
+    settings: Settings,
+    store: Store,
+    schema: Schema,
+    client: LabelStudioClient,
+    *,
+    dataset: str | None = None,
+    annotators: int | None = None,
+    unit: str = "paragraph",
+    batch_size: int = 250,
+    dry_run: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> PushReport:
+    """Create or update the dataset's project, then import every segment not yet pushed."""
+    progress = progress or NoProgress()
+    name = dataset or settings.dataset
+    with store.session() as session:
+        row = session.get(Dataset, name)
+        state = _DatasetState.of(row) if row else None
+    overlap = annotators or (state.overlap if state else 3)
+    if overlap < 1:
+        raise ConfigError(f"--annotators must be at least 1 (got {overlap})")
+    if state and state.url and state.url.rstrip("/") != client.url.rstrip("/"):
+        raise ConfigError(
+            f"dataset {name!r} lives in project {state.project_id} on {state.url}, not on "
+            f"{client.url}: set LABEL_STUDIO_URL to that server, or push another --dataset"
+        )
+
+    report = PushReport(
+        dataset=name,
+        label_studio_url=client.url,
+        project_id=state.project_id if state else None,
+        project="unchanged",
+        schema_id=schema.id,
+        schema_version=schema.version,
+        annotators=overlap,
+        dry_run=dry_run,
+    )
+    project = _ensure_project(client, name, schema, state, overlap, report, dry_run, force)
+    if project is not None and not dry_run:
+        _save_dataset(store, name, unit, overlap, client.url, project.id, schema)
+        report.project_id = project.id
+
+    segments = _segments_to_push(store, name, unit if state is None else state.unit)
+    report.segments = len(segments.all_ids)
+    report.already_pushed = len(segments.all_ids) - len(segments.todo) - len(segments.pending)
+    if dry_run or project is None:
+        report.imported = len(segments.todo) + len(segments.pending)
+        return report
+
+    if segments.pending:
+        report.recovered = _recover_pending(store, client, name, project.id, segments.pending)
+    todo = _segments_to_push(store, name, state.unit if state else unit).unpushed
+    progress.start("push", len(todo))
+    for batch in _batches(todo, batch_size):
+        report.imported += _import_batch(store, client, name, project.id, schema, batch)
+        progress.advance(len(batch))
+    progress.finish()
+    return report
+
+
+@dataclass(frozen=True)
+class _DatasetState:
+    unit: str
+    overlap: int
+    url: str | None
+    project_id: int | None
+    schema_version: str | None
+    schema_json: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, row: Dataset) -> _DatasetState:
+        return cls(
+            row.unit,
+            row.overlap,
+            row.label_studio_url,
+            row.project_id,
+            row.schema_version,
+            row.schema_json,
+        )
+
+
+def _ensure_project(
+    client: LabelStudioClient,
+    name: str,
+    schema: Schema,
+    state: _DatasetState | None,
+    overlap: int,
+    report: PushReport,
+    dry_run: bool,
+    force: bool,
+) -> Project | None:
+    settings_fields: dict[str, Any] = {
+        "maximum_annotations": overlap,
+        "overlap_cohort_percentage": 100,
+        "show_instruction": True,
+    }
+    if state is None or state.project_id is None:
+        # A push killed right after creating the project left it unrecorded: adopt it.
+        for candidate in client.list_projects():
+            if candidate.description.startswith(f"{MARKER}{name} "):
+                report.project = "adopt"
+                report.project_id = candidate.id
+                if dry_run:
+                    return None
+                return _update_project(client, candidate.id, name, schema, settings_fields)
+        report.project = "create"
+        if dry_run:
+            return None
+        project = client.create_project(
+            title=project_title(name),
+            label_config=schema.to_label_config(),
+            description=project_description(name, schema),
+            expert_instruction=instructions_html(schema),
+            **settings_fields,
+        )
+        report.project_id = project.id
+        return project
+
+    project = client.get_project(state.project_id)  # a deleted project fails here, clearly
+    config_changed = state.schema_version != schema.version
+    if config_changed and state.schema_json is not None:
+        orphans = _orphaned(client, state.project_id, state.schema_json, schema)
+        if orphans and not force:
+            raise ConfigError(
+                f"schema {schema.id} ({schema.version}) would orphan annotations in project "
+                f"{state.project_id}: {', '.join(orphans)}; keep those labels, or push with "
+                "--force to update anyway"
+            )
+        report.forced_orphans = orphans
+    if config_changed or project.maximum_annotations != overlap:
+        report.project = "update"
+        if dry_run:
+            return project
+        return _update_project(client, project.id, name, schema, settings_fields)
+    return project
+
+
+def _update_project(
+    client: LabelStudioClient,
+    project_id: int,
+    name: str,
+    schema: Schema,
+    settings_fields: dict[str, Any],
+) -> Project:
+    return client.update_project(
+        project_id,
+        title=project_title(name),
+        label_config=schema.to_label_config(),
+        description=project_description(name, schema),
+        expert_instruction=instructions_html(schema),
+        **settings_fields,
+    )
+
+
+def _orphaned(
+    client: LabelStudioClient, project_id: int, old: dict[str, Any], schema: Schema
+) -> list[str]:
+    """What the project's annotations use that the new schema drops, with counts.
+
+    Label Studio's own check cannot be trusted here: it accepts removed choice values and does
+    not count imported annotations. So the annotations themselves are read.
+    """
+    removed = schema_items(old) - schema_items(schema.to_dict())
+    if not removed:
+        return []
+    used: Counter[tuple[str, str]] = Counter()
+    for task in client.list_tasks(project_id, page_size=500, annotations=True):
+        for annotation in task.get("annotations") or []:
+            for item in set(result_items(annotation.get("result") or [])):
+                if item in removed:
+                    used[item] += 1
+    return [
+        f"{control}={value} ({count} annotation{'s' if count != 1 else ''})"
+        for (control, value), count in sorted(used.items())
+    ]
+
+
+def _save_dataset(
+    store: Store, name: str, unit: str, overlap: int, url: str, project_id: int, schema: Schema
+) -> None:
+    with store.session() as session:
+        row = session.get(Dataset, name)
+        if row is None:
+            row = Dataset(name=name, unit=unit)
+            session.add(row)
+        row.overlap = overlap
+        row.label_studio_url = url
+        row.project_id = project_id
+        row.schema_id = schema.id
+        row.schema_version = schema.version
+        row.schema_json = schema.to_dict()
+        row.updated_at = utcnow()
+
+
+@dataclass
+class _ToPush:
+    all_ids: list[str]
+    todo: list[str]  # no task row yet
+    pending: list[str]  # task row written, import not confirmed
+    unpushed: list[tuple[Segment, str | None, str | None]]  # (segment, title, context)
+
+
+def _segments_to_push(store: Store, dataset: str, unit: str) -> _ToPush:
+    with store.session() as session:
+        rows = session.execute(
+            select(Segment, Article.title)
+            .join(Article, Article.id == Segment.article_id)
+            .where(
+                Article.is_current.is_(True),
+                Segment.unit == unit,
+                Segment.retired_at.is_(None),
+            )
+            .order_by(Article.source_path, Segment.position)
+        ).all()
+        states = dict(
+            session.execute(
+                select(Task.segment_id, Task.state).where(Task.dataset == dataset)
+            ).all()
+        )
+    unpushed = []
+    previous: dict[str, str] = {}
+    for seg, title in rows:
+        context = previous.get(seg.article_id)
+        previous[seg.article_id] = seg.text
+        if states.get(seg.id) != "pushed":
+            unpushed.append((seg, title, context))
+    return _ToPush(
+        all_ids=[seg.id for seg, _ in rows],
+        todo=[seg.id for seg, _ in rows if seg.id not in states],
+        pending=[seg.id for seg, _ in rows if states.get(seg.id) == "pending"],
+        unpushed=unpushed,
+    )
+
+
+def _recover_pending(
+    store: Store, client: LabelStudioClient, dataset: str, project_id: int, pending: list[str]
+) -> int:
+    """Find which pending segments reached the server before a crash, and record them."""
+    wanted = set(pending)
+    found: dict[str, int] = {}
+    for task in client.list_tasks(project_id, page_size=1000, annotations=False):
+        segment_id = (task.get("data") or {}).get("segment_id")
+        if segment_id in wanted and segment_id not in found:
+            found[segment_id] = int(task["id"])
+    if found:
+        with store.session() as session:
+            for row in session.scalars(
+                select(Task).where(Task.dataset == dataset, Task.segment_id.in_(list(found)))
+            ):
+                row.ls_task_id = found[row.segment_id]
+                row.state = "pushed"
+                row.pushed_at = utcnow()
+    return len(found)
+
+
+def _import_batch(
+    store: Store,
+    client: LabelStudioClient,
+    dataset: str,
+    project_id: int,
+    schema: Schema,
+    batch: Sequence[tuple[Segment, str | None, str | None]],
+) -> int:
+    # 1. intent: commit pending rows before anything reaches the server
+    with store.session() as session:
+        known = set(
+            session.scalars(
+                select(Task.segment_id).where(
+                    Task.dataset == dataset, Task.segment_id.in_([s.id for s, _, _ in batch])
+                )
+            )
+        )
+        for seg, _, _ in batch:
+            if seg.id not in known:
+                session.add(
+                    Task(
+                        dataset=dataset,
+                        segment_id=seg.id,
+                        state="pending",
+                        schema_version=schema.version,
+                    )
+                )
+    # 2. import: one request, one transaction on the server
+    payloads = [task_payload(seg, title, context) for seg, title, context in batch]
+    ids = client.import_tasks(project_id, payloads)
+    if len(ids) != len(batch):
+        raise LabelStudioError(
+            f"Label Studio returned {len(ids)} task ids for {len(batch)} tasks; run push again "
+            "to reconcile"
+        )
+    # 3. record the ids
+    by_segment = {seg.id: task_id for (seg, _, _), task_id in zip(batch, ids, strict=True)}
+    with store.session() as session:
+        for row in session.scalars(
+            select(Task).where(Task.dataset == dataset, Task.segment_id.in_(list(by_segment)))
+        ):
+            row.ls_task_id = by_segment[row.segment_id]
+            row.state = "pushed"
+            row.schema_version = schema.version
+            row.pushed_at = utcnow()
+    return len(ids)
