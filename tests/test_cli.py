@@ -84,9 +84,17 @@ def test_up_runs_main_job_and_is_idempotent(tmp_path: Path) -> None:
     import shutil
 
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    first = run("up", "--json", cwd=tmp_path)
-    assert first.returncode == 0, first.stderr
-    summary = json.loads(first.stdout)
-    assert summary["articles"] == 5 and summary["new_segments"] == summary["segments"] > 0
-    second = json.loads(run("up", "--json", cwd=tmp_path).stdout)
-    assert second["new_articles"] == 0 and second["new_segments"] == 0
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
+    try:
+        first = run("up", "--json", cwd=tmp_path)
+        assert first.returncode == 0, first.stderr
+        summary = json.loads(first.stdout)
+        assert summary["articles"] == 5 and summary["new_segments"] == summary["segments"] > 0
+        assert summary["push"]["imported"] == summary["segments"]
+        assert summary["label_studio_url"].startswith("http://127.0.0.1:")
+        second = run("up", cwd=tmp_path)
+        assert second.returncode == 0, second.stderr
+        assert "0 new tasks" in second.stdout and "log in as" in second.stdout
+        assert "(0 new)" in second.stdout
+    finally:
+        run("server", "stop", cwd=tmp_path)
