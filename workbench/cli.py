@@ -229,15 +229,28 @@ def segments(state: State, article_id: str | None, unit: str | None, as_json: bo
     show_default=True,
     help="Folder of article files to start from.",
 )
+@click.option("--no-server", is_flag=True, help="Only ingest and segment; no Label Studio.")
 @json_option
 @pass_state
-def up(state: State, seeds: Path, as_json: bool) -> None:
-    """Run the main job on the embedded default: ingest and segment the seed articles."""
+def up(state: State, seeds: Path, no_server: bool, as_json: bool) -> None:
+    """Run the main job on the embedded default: the local Label Studio and the seed articles.
+
+    Ingests and segments the seeds, starts the local Label Studio (installing it on first use)
+    and pushes the segments; prints where to label. Running it again changes nothing.
+    """
     from workbench import pipeline
 
-    summary = pipeline.up(state.settings, state.store, seeds, progress=render.BarProgress())
+    summary = pipeline.up(
+        state.settings,
+        state.store,
+        seeds,
+        progress=render.BarProgress(),
+        start_server=not no_server,
+    )
     if as_json:
-        render.emit_json(summary)
+        data = render.to_jsonable(summary)
+        data.pop("admin_password", None)
+        render.emit_json(data)
         return
     for line in pipeline.describe(summary):
         click.echo(line)
@@ -491,6 +504,155 @@ def push_describe(report: Any) -> list[str]:
 
 
 # -- pull -------------------------------------------------------------------------------------
+
+
+@cli.command("pull")
+@click.option("--dataset", help="Dataset name [env WORKBENCH_DATASET; default news].")
+@click.option("--full", is_flag=True, help="Re-read every task and look for deleted tasks.")
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Load a Label Studio JSON export instead of asking the server.",
+)
+@json_option
+@pass_state
+def pull_cmd(
+    state: State, dataset: str | None, full: bool, from_file: Path | None, as_json: bool
+) -> None:
+    """Fetch annotations from Label Studio into the store (incremental; validated)."""
+    from workbench import pull as pull_lib
+
+    if from_file is not None:
+        if full:
+            raise click.UsageError("--full reads the server; it does not go with --from-file")
+        report = pull_lib.pull_from_file(
+            state.settings,
+            state.store,
+            from_file,
+            dataset=dataset,
+            progress=render.BarProgress(),
+        )
+    else:
+        from workbench.labelstudio.connect import connect
+
+        report = pull_lib.pull(
+            state.settings,
+            state.store,
+            connect(state.settings),
+            dataset=dataset,
+            full=full,
+            progress=render.BarProgress(),
+        )
+    for reason in report.skipped:
+        render.warn(f"skipped: {reason}")
+    if as_json:
+        render.emit_json(report)
+    else:
+        for line in pull_describe(report):
+            click.echo(line)
+    if report.skipped:
+        raise PartialFailure(f"{len(report.skipped)} items could not be read (listed above)")
+
+
+def pull_describe(report: Any) -> list[str]:
+    how = "full" if report.full else "incremental"
+    lines = [
+        f"dataset {report.dataset}: {how} pull from {report.source}, {report.tasks_read} tasks "
+        f"read" + (f" ({report.tasks_created} new to the store)" if report.tasks_created else ""),
+        f"annotations: {report.annotations_new} new, {report.annotations_revised} revised, "
+        f"{report.annotations_deleted} deleted, {report.annotations_unchanged} unchanged"
+        + (f"; {report.tasks_deleted} tasks deleted" if report.tasks_deleted else ""),
+    ]
+    if report.predictions_changed or report.predictions_deleted:
+        lines.append(
+            f"predictions: {report.predictions_changed} new or changed, "
+            f"{report.predictions_deleted} deleted"
+        )
+    if report.quarantined:
+        lines.append(f"quarantined {len(report.quarantined)} (see `workbench problems`):")
+        for q in report.quarantined[:20]:
+            more = f" (+{len(q.problems) - 1} more)" if len(q.problems) > 1 else ""
+            lines.append(
+                f"  task {q.ls_task_id} annotation {q.ls_annotation_id} "
+                f"({q.annotator or 'unknown'}): {q.problems[0]}{more}"
+            )
+        if len(report.quarantined) > 20:
+            lines.append(f"  … and {len(report.quarantined) - 20} more")
+    return lines
+
+
+@cli.command("problems")
+@click.option("--dataset", help="Only this dataset.")
+@json_option
+@pass_state
+def problems_cmd(state: State, dataset: str | None, as_json: bool) -> None:
+    """Quarantined annotations: what is wrong with each (left out of reconcile)."""
+    from workbench import status as status_lib
+
+    rows = status_lib.problems(state.store, dataset)
+    if as_json:
+        render.emit_json(rows)
+        return
+    render.table(
+        ["dataset", "task", "annotation", "rev", "annotator", "problems"],
+        [
+            (
+                r.dataset,
+                r.ls_task_id,
+                r.ls_annotation_id,
+                r.revision,
+                r.annotator,
+                "; ".join(r.problems),
+            )
+            for r in rows
+        ],
+    )
+    click.echo(f"{len(rows)} quarantined annotations")
+
+
+@cli.command("status")
+@click.option("--dataset", help="Only this dataset.")
+@json_option
+@pass_state
+def status_cmd(state: State, dataset: str | None, as_json: bool) -> None:
+    """Annotation progress per dataset: coverage against the overlap target, per annotator."""
+    from workbench import status as status_lib
+
+    report = status_lib.status(state.store, dataset)
+    if as_json:
+        render.emit_json(report)
+        return
+    if not report:
+        click.echo("no datasets yet: run `workbench push` or `workbench pull --from-file`")
+    for ds in report:
+        where = f"project {ds.project_id}" if ds.project_id else "no project (from a file)"
+        click.echo(
+            f"dataset {ds.dataset} ({where}): {ds.segments} segments, {ds.tasks_pushed} tasks"
+            f" pushed, target {ds.overlap} annotations per task, {ds.complete_tasks} complete"
+        )
+        click.echo(
+            f"  {ds.annotations} annotations, {ds.skipped} skipped, {ds.quarantined} quarantined;"
+            f" last pull {ds.last_pull_at or 'never'}"
+        )
+        render.table(
+            ["annotations per task", "tasks"],
+            list(ds.annotations_per_task.items()),
+        )
+        render.table(
+            ["annotator", "email", "annotations", "skipped", "quarantined", "median lead s"],
+            [
+                (
+                    a.pseudonym,
+                    a.email,
+                    a.annotations,
+                    a.skipped,
+                    a.quarantined,
+                    None if a.median_lead_time is None else f"{a.median_lead_time:.1f}",
+                )
+                for a in ds.annotators
+            ],
+        )
 
 
 # -- reconcile: agreement, consensus, adjudication ----------------------------------------------
