@@ -1,0 +1,147 @@
+"""The repository's sample annotations (`seeds/sample-annotations.yaml`) → Label Studio.
+
+The sample file locates every span by its text, so nobody types offsets by hand; `to_result`
+(pure) turns one annotator's spec into a Label Studio result and checks it against the schema.
+`load_samples` creates the sample annotators and their annotations on the pushed tasks, once:
+an annotator who already has an annotation on a task is left alone, so running it again
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from workbench.errors import ConfigError
+from workbench.labelstudio.client import LabelStudioClient
+from workbench.schema import LABELS_NAME, TEXT_NAME, Schema, validate_result
+from workbench.store import Article, Segment, Store, Task
+
+SPAN_KEYS = {"id", "label", "text", "occurrence"}
+
+
+@dataclass(frozen=True)
+class SampleReport:
+    annotators: int
+    segments: int
+    created: int
+    existing: int
+
+
+def read_samples(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the sample annotations: {exc}") from None
+    if not isinstance(data, dict) or data.get("sample") is not True:
+        raise ConfigError(f"{path}: not a sample annotation file (`sample: true` missing)")
+    return data
+
+
+def _locate(text: str, needle: str, occurrence: int, where: str) -> int:
+    start = -1
+    for _ in range(occurrence):
+        start = text.find(needle, start + 1)
+        if start < 0:
+            raise ConfigError(f"{where}: {needle[:60]!r} (occurrence {occurrence}) not in the text")
+    return start
+
+
+def to_result(schema: Schema, text: str, spec: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """One annotator's spec (spans by text, attributes, relations, sentiment) → LS result."""
+    result: list[dict[str, Any]] = []
+    labels: dict[str, str] = {}
+    for span in spec.get("spans") or []:
+        sid, label = str(span["id"]), str(span["label"])
+        start = _locate(text, span["text"], int(span.get("occurrence", 1)), f"{where} {sid}")
+        end = start + len(span["text"])
+        value = {"start": start, "end": end, "text": text[start:end]}
+        labels[sid] = label
+        result.append(
+            {
+                "id": sid,
+                "from_name": LABELS_NAME,
+                "to_name": TEXT_NAME,
+                "type": "labels",
+                "value": {**value, "labels": [label]},
+            }
+        )
+        for key, choice in span.items():
+            if key in SPAN_KEYS:
+                continue
+            result.append(
+                {
+                    "id": sid,
+                    "from_name": f"{label.lower()}_{key}",
+                    "to_name": TEXT_NAME,
+                    "type": "choices",
+                    "value": {**value, "choices": [str(choice)]},
+                }
+            )
+    for from_id, kind, to_id in spec.get("relations") or []:
+        result.append(
+            {
+                "type": "relation",
+                "from_id": from_id,
+                "to_id": to_id,
+                "direction": "right",
+                "labels": [kind],
+            }
+        )
+    for attr in schema.segment:
+        if attr.name in spec:
+            result.append(
+                {
+                    "id": f"{attr.name}-segment",
+                    "from_name": attr.name,
+                    "to_name": TEXT_NAME,
+                    "type": "choices",
+                    "value": {"choices": [str(spec[attr.name])]},
+                }
+            )
+    problems = validate_result(schema, text, result)
+    if problems:
+        raise ConfigError(f"{where}: {problems[0]}")
+    return result
+
+
+def load_samples(
+    store: Store, client: LabelStudioClient, schema: Schema, dataset: str, path: Path
+) -> SampleReport:
+    """Annotate the pushed seed tasks as the sample annotators (once)."""
+    data = read_samples(path)
+    if data.get("schema") != schema.id:
+        raise ConfigError(f"{path}: made for schema {data.get('schema')!r}, not {schema.id!r}")
+    with store.session() as session:
+        rows = session.execute(
+            select(Segment.text, Task.ls_task_id)
+            .join(Task, Task.segment_id == Segment.id)
+            .join(Article, Article.id == Segment.article_id)
+            .where(Task.dataset == dataset, Task.state == "pushed", Article.is_current.is_(True))
+        ).all()
+    users = {email: client.ensure_user(email).id for email in data["annotators"]}
+    created = existing = 0
+    for n, entry in enumerate(data["segments"]):
+        matches = [(text, tid) for text, tid in rows if text.startswith(entry["find"])]
+        if len(matches) != 1:
+            raise ConfigError(
+                f"{path}: segments[{n}] find {entry['find']!r} matches {len(matches)} pushed "
+                "segments (want exactly 1): push the seeds first"
+            )
+        text, task_id = matches[0]
+        done = {
+            a["completed_by"]["id"] if isinstance(a["completed_by"], dict) else a["completed_by"]
+            for a in client.list_annotations(task_id)
+        }
+        for email, spec in entry["annotations"].items():
+            if users[email] in done:
+                existing += 1
+                continue
+            result = to_result(schema, text, spec, f"{path}: segments[{n}] {email}")
+            client.create_annotation(task_id, result, completed_by=users[email])
+            created += 1
+    return SampleReport(len(users), len(data["segments"]), created, existing)
