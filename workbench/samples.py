@@ -126,13 +126,15 @@ def load_samples(
     users = {email: client.ensure_user(email).id for email in data["annotators"]}
     created = existing = 0
     for n, entry in enumerate(data["segments"]):
-        matches = [(text, tid) for text, tid in rows if text.startswith(entry["find"])]
+        matches = [
+            (text, tid) for text, tid in rows if tid is not None and text.startswith(entry["find"])
+        ]
         if len(matches) != 1:
             raise ConfigError(
                 f"{path}: segments[{n}] find {entry['find']!r} matches {len(matches)} pushed "
                 "segments (want exactly 1): push the seeds first"
             )
-        text, task_id = matches[0]
+        text, task_id = matches[0][0], int(matches[0][1])
         done = {
             a["completed_by"]["id"] if isinstance(a["completed_by"], dict) else a["completed_by"]
             for a in client.list_annotations(task_id)
