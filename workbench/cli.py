@@ -6,18 +6,27 @@ in `main`, and nowhere else.
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy.exc
 
 from workbench import __version__, corpus, render
+from workbench import logging as wb_logging
 from workbench.config import Settings, load_settings
-from workbench.errors import PartialFailure, WorkbenchError
+from workbench.errors import PartialFailure, StoreError, WorkbenchError
 from workbench.store import Store, open_store
 from workbench.store import db as store_db
+
+#: Set by the `cli` callback: `main` prints tracebacks of unexpected errors only when verbose.
+_verbose = False
 
 
 class State:
@@ -33,6 +42,19 @@ class State:
         if self._store is None:
             self._store = open_store(self.settings.resolved_database_url)
         return self._store
+
+    @contextmanager
+    def dataset_lock(self, dataset: str | None, operation: str) -> Iterator[None]:
+        """One long-running operation per dataset: a second one waits
+        `WORKBENCH_LOCK_WAIT` seconds (default 0), then is refused naming the first."""
+        from workbench.store.lock import operation_lock
+
+        try:
+            wait = float(os.environ.get("WORKBENCH_LOCK_WAIT") or 0)
+        except ValueError:
+            raise click.UsageError("WORKBENCH_LOCK_WAIT must be a number of seconds") from None
+        with operation_lock(self.store, dataset or self.settings.dataset, operation, wait=wait):
+            yield
 
 
 pass_state = click.make_pass_decorator(State)
@@ -60,11 +82,14 @@ def cli(ctx: click.Context, database_url: str | None, home: Path | None, verbose
     The flow: ingest → segment → push → (annotate in Label Studio) → pull → reconcile → export.
     Start with `workbench up` to run it all on the seed articles.
     """
+    global _verbose
+    _verbose = verbose
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    wb_logging.install()  # secrets never reach a log line
     settings = load_settings({"database_url": database_url, "home": home})
     ctx.obj = State(settings, verbose)
 
@@ -491,7 +516,12 @@ def push_describe(report: Any) -> list[str]:
         "per segment",
         f"{report.segments} segments: {report.already_pushed} already in Label Studio, "
         f"{verb} {report.imported}"
-        + (f", recovered {report.recovered} from an interrupted push" if report.recovered else ""),
+        + (f", recovered {report.recovered} from an interrupted push" if report.recovered else "")
+        + (
+            f" ({report.deleted_on_server} deleted in Label Studio, left deleted)"
+            if report.deleted_on_server
+            else ""
+        ),
     ]
     if report.forced_orphans:
         lines.append(
@@ -526,24 +556,27 @@ def pull_cmd(
     if from_file is not None:
         if full:
             raise click.UsageError("--full reads the server; it does not go with --from-file")
-        report = pull_lib.pull_from_file(
-            state.settings,
-            state.store,
-            from_file,
-            dataset=dataset,
-            progress=render.BarProgress(),
-        )
+        with state.dataset_lock(dataset, "pull"):
+            report = pull_lib.pull_from_file(
+                state.settings,
+                state.store,
+                from_file,
+                dataset=dataset,
+                progress=render.BarProgress(),
+            )
     else:
         from workbench.labelstudio.connect import connect
 
-        report = pull_lib.pull(
-            state.settings,
-            state.store,
-            connect(state.settings),
-            dataset=dataset,
-            full=full,
-            progress=render.BarProgress(),
-        )
+        client = connect(state.settings)
+        with state.dataset_lock(dataset, "pull"):
+            report = pull_lib.pull(
+                state.settings,
+                state.store,
+                client,
+                dataset=dataset,
+                full=full,
+                progress=render.BarProgress(),
+            )
     for reason in report.skipped:
         render.warn(f"skipped: {reason}")
     if as_json:
@@ -639,6 +672,9 @@ def status_cmd(state: State, dataset: str | None, as_json: bool) -> None:
             ["annotations per task", "tasks"],
             list(ds.annotations_per_task.items()),
         )
+        if not ds.annotators:
+            click.echo("  no annotations pulled yet (`workbench pull`)")
+            continue
         render.table(
             ["annotator", "email", "annotations", "skipped", "quarantined", "median lead s"],
             [
@@ -750,14 +786,23 @@ def reconcile_cmd(
     """Consensus of every layer; only segments whose annotations changed are recomputed."""
     from workbench.reconcile import commands, report
 
-    result = commands.reconcile(
-        state.settings,
-        None if labels_file else state.store,
-        dataset=dataset,
-        labels_file=labels_file,
-        method=method,  # type: ignore[arg-type]
-        min_support=min_support,
-    )
+    if labels_file is not None:
+        result = commands.reconcile(
+            state.settings,
+            None,
+            labels_file=labels_file,
+            method=method,  # type: ignore[arg-type]
+            min_support=min_support,
+        )
+    else:
+        with state.dataset_lock(dataset, "reconcile"):
+            result = commands.reconcile(
+                state.settings,
+                state.store,
+                dataset=dataset,
+                method=method,  # type: ignore[arg-type]
+                min_support=min_support,
+            )
     if as_json:
         render.emit_json(result)
     else:
@@ -792,6 +837,56 @@ def disagreements_cmd(state: State, dataset: str | None, as_json: bool) -> None:
         ],
         title=f"{len(items)} disagreements",
     )
+
+
+@cli.group()
+def adjudicate() -> None:
+    """Settle disagreements in Label Studio: each annotator's version is a prediction."""
+
+
+@adjudicate.command("push")
+@dataset_option
+@json_option
+@pass_state
+def adjudicate_push(state: State, dataset: str | None, as_json: bool) -> None:
+    """Send undecided segments to the "<dataset> adjudication" project."""
+    from workbench.reconcile import adjudicate as adj
+
+    with state.dataset_lock(dataset, "adjudicate push"):
+        report = adj.push(state.settings, state.store, dataset=dataset)
+    if as_json:
+        render.emit_json(report)
+        return
+    click.echo(
+        f"{report.pushed} segments sent, {report.replaced} replaced (annotations changed), "
+        f"{report.unchanged} already waiting: {report.project_url}"
+    )
+
+
+@adjudicate.command("pull")
+@dataset_option
+@json_option
+@pass_state
+def adjudicate_pull(state: State, dataset: str | None, as_json: bool) -> None:
+    """Bring adjudicators' decisions back; they override the consensus of their segment."""
+    from workbench.reconcile import adjudicate as adj
+    from workbench.reconcile import report as rreport
+
+    with state.dataset_lock(dataset, "adjudicate pull"):
+        report = adj.pull(state.settings, state.store, dataset=dataset)
+    for problem in report.problems:
+        render.error(problem)
+    if as_json:
+        render.emit_json(report)
+    else:
+        click.echo(
+            f"{report.decisions} decisions ({report.new} new, {report.updated} updated, "
+            f"{report.removed} removed)"
+        )
+        if report.reconcile is not None:
+            rreport.print_reconcile(report.reconcile)
+    if report.problems:
+        raise PartialFailure(f"{len(report.problems)} decisions do not fit the schema")
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -836,14 +931,13 @@ def export_create(
     """Write the next release of DATASET to exports/<dataset>/vNNNN/ (never overwritten)."""
     from workbench import export
 
-    result = export.export_dataset(
-        state.store,
-        state.settings.exports_dir,
-        dataset or state.settings.dataset,
-        _load_schema(schema_file, state),
-        ratios=export.parse_ratios(split_ratios),
-        force=force,
-    )
+    schema_ = _load_schema(schema_file, state)
+    ratios = export.parse_ratios(split_ratios)
+    name = dataset or state.settings.dataset
+    with state.dataset_lock(name, "export"):
+        result = export.export_dataset(
+            state.store, state.settings.exports_dir, name, schema_, ratios=ratios, force=force
+        )
     if as_json:
         render.emit_json(result)
     elif result.status == "unchanged":
@@ -949,19 +1043,43 @@ def releases_cmd(state: State, dataset: str | None, as_json: bool) -> None:
     )
 
 
+def _first_line(text: str, limit: int = 300) -> str:
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: user errors become one line on stderr and a documented exit code."""
+    """Entry point: user errors become one line on stderr and a documented exit code.
+
+    Anything else is a bug: one line naming the exception (exit 1), its traceback only with
+    `--verbose`. Every line and traceback is scrubbed of the configured secrets first.
+    """
     try:
         return cli.main(args=argv, prog_name="workbench", standalone_mode=False)
     except click.exceptions.Abort:
         render.error("aborted")
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)
+        sys.stderr.write(wb_logging.redact(shown.getvalue()))
         sys.exit(exc.exit_code)
     except WorkbenchError as exc:
-        render.error(exc.message)
+        render.error(wb_logging.redact(exc.message))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         render.error("interrupted")
         sys.exit(130)
+    except sqlalchemy.exc.OperationalError as exc:  # the database went away, disk full, locked
+        if _verbose:
+            sys.stderr.write(wb_logging.format_exception(exc))
+        reason = _first_line(str(exc.orig) if exc.orig is not None else str(exc))
+        render.error(wb_logging.redact(f"the store failed: {reason}"))
+        sys.exit(StoreError.exit_code)
+    except Exception as exc:
+        if _verbose:
+            sys.stderr.write(wb_logging.format_exception(exc))
+        detail = wb_logging.redact(_first_line(f"{type(exc).__name__}: {exc}"))
+        hint = "" if _verbose else " (run with --verbose for the traceback)"
+        render.error(f"internal error: {detail}{hint}")
+        sys.exit(1)

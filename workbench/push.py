@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from workbench.labelstudio.client import LabelStudioClient, Project
 from workbench.progress import NoProgress, Progress
 from workbench.schema import LABELS_NAME, Schema
 from workbench.store import Article, Dataset, Segment, Store, Task
+from workbench.store.lock import operation_lock
 from workbench.store.models import utcnow
 
 MARKER = "workbench-dataset:"
@@ -44,6 +46,7 @@ class PushReport:
     already_pushed: int = 0
     recovered: int = 0
     imported: int = 0
+    deleted_on_server: int = 0  # included in already_pushed; never re-imported
     forced_orphans: list[str] = field(default_factory=list)
 
     @property
@@ -143,9 +146,45 @@ def push(
     force: bool = False,
     progress: Progress | None = None,
 ) -> PushReport:
-    """Create or update the dataset's project, then import every segment not yet pushed."""
-    progress = progress or NoProgress()
+    """Create or update the dataset's project, then import every segment not yet pushed.
+
+    Holds the dataset's operation lock (`workbench.store.lock`) unless `dry_run`: a second
+    push, pull, reconcile or export of the same dataset is refused while this one runs.
+    """
     name = dataset or settings.dataset
+    lock: AbstractContextManager[None] = (
+        nullcontext() if dry_run else operation_lock(store, name, "push")
+    )
+    with lock:
+        return _push(
+            settings,
+            store,
+            schema,
+            client,
+            name=name,
+            annotators=annotators,
+            unit=unit,
+            batch_size=batch_size,
+            dry_run=dry_run,
+            force=force,
+            progress=progress or NoProgress(),
+        )
+
+
+def _push(
+    settings: Settings,
+    store: Store,
+    schema: Schema,
+    client: LabelStudioClient,
+    *,
+    name: str,
+    annotators: int | None,
+    unit: str,
+    batch_size: int,
+    dry_run: bool,
+    force: bool,
+    progress: Progress,
+) -> PushReport:
     with store.session() as session:
         row = session.get(Dataset, name)
         state = _DatasetState.of(row) if row else None
@@ -176,6 +215,7 @@ def push(
     segments = _segments_to_push(store, name, unit if state is None else state.unit)
     report.segments = len(segments.all_ids)
     report.already_pushed = len(segments.all_ids) - len(segments.todo) - len(segments.pending)
+    report.deleted_on_server = segments.deleted
     if dry_run or project is None:
         report.imported = len(segments.todo) + len(segments.pending)
         return report
@@ -330,6 +370,7 @@ class _ToPush:
     all_ids: list[str]
     todo: list[str]  # no task row yet
     pending: list[str]  # task row written, import not confirmed
+    deleted: int  # deleted in Label Studio (seen by pull)
     unpushed: list[tuple[Segment, str | None, str | None]]  # (segment, title, context)
 
 
@@ -355,12 +396,15 @@ def _segments_to_push(store: Store, dataset: str, unit: str) -> _ToPush:
     for seg, title in rows:
         context = previous.get(seg.article_id)
         previous[seg.article_id] = seg.text
-        if states.get(seg.id) != "pushed":
+        # A task deleted in Label Studio was deleted on purpose: pull records it, push leaves
+        # it deleted rather than bringing it back.
+        if states.get(seg.id) not in ("pushed", "deleted"):
             unpushed.append((seg, title, context))
     return _ToPush(
         all_ids=[seg.id for seg, _ in rows],
         todo=[seg.id for seg, _ in rows if seg.id not in states],
         pending=[seg.id for seg, _ in rows if states.get(seg.id) == "pending"],
+        deleted=sum(states.get(seg.id) == "deleted" for seg, _ in rows),
         unpushed=unpushed,
     )
 

@@ -615,6 +615,149 @@ class LabelStudioClient:
         items = _plain(data)
         return [item for item in items if isinstance(item, dict)]
 
+    def _raw_get(self, path: str, params: dict[str, Any]) -> Any:
+        """GET through the SDK's HTTP client (same auth and base URL), JSON exactly as sent.
+
+        Pull uses this for task lists: the SDK parses them into role-based models that may
+        default or drop fields trimmed with ``include=``.
+        """
+        from label_studio_sdk.core.api_error import ApiError
+        from label_studio_sdk.core.parse_error import ParsingError
+
+        response = self._sdk._client_wrapper.httpx_client.request(path, method="GET", params=params)
+        if response.status_code >= 400:
+            try:
+                body: Any = response.json()
+            except ValueError:
+                body = response.text
+            raise ApiError(status_code=response.status_code, body=body)
+        try:
+            return response.json()
+        except ValueError:
+            raise ParsingError(status_code=response.status_code, body=response.text) from None
+
+    # ------------------------------------------------------------------ pull
+
+    def task_page(
+        self,
+        project_id: int,
+        *,
+        query: dict[str, Any] | None = None,
+        include: str | None = None,
+        fields: str = "all",
+        page: int = 1,
+        page_size: int = 100,
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of ``/api/tasks`` as raw JSON: (tasks, total matching the query).
+
+        ``query`` is the Data Manager query (``filters``, ``ordering``); ``include`` trims the
+        fields, also inside embedded annotations (``include=id,updated_at`` is a cheap probe).
+        A page past the end is an empty list; a missing project is an error.
+        """
+        import json as _json
+
+        params: dict[str, Any] = {
+            "project": project_id,
+            "fields": fields,
+            "page": page,
+            "page_size": page_size,
+        }
+        if query is not None:
+            params["query"] = _json.dumps(query, separators=(",", ":"))
+        if include is not None:
+            params["include"] = include
+        what = f"list tasks of project {project_id} (page {page})"
+        fetch: Callable[[], Any] = lambda: self._raw_get("api/tasks/", params)  # noqa: E731
+        if page == 1:
+            data = self._call(
+                what, fetch, idempotent=True, not_found=self._project_missing(project_id)
+            )
+        else:
+            data = self._page_or_none(what, fetch)
+            if data is None:
+                return [], None
+        if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
+            raise LabelStudioError(f"unexpected answer from Label Studio at {self.url} on {what}")
+        tasks = [t for t in data["tasks"] if isinstance(t, dict)]
+        total = data.get("total")
+        return tasks, total if isinstance(total, int) else None
+
+    def task_count(self, project_id: int) -> int:
+        """How many tasks the project has (the ``total`` of a one-task page: cheap)."""
+        tasks, total = self.task_page(project_id, include="id", fields="task_only", page_size=1)
+        return total if total is not None else len(tasks)
+
+    def task_id_set(self, project_id: int, page_size: int = 5000) -> set[int]:
+        """Every task id of the project: the scan that finds deleted tasks (ids only)."""
+        ids: set[int] = set()
+        page = 1
+        while True:
+            tasks, total = self.task_page(
+                project_id, include="id", fields="task_only", page=page, page_size=page_size
+            )
+            ids.update(int(t["id"]) for t in tasks if isinstance(t.get("id"), int))
+            if len(tasks) < page_size or (total is not None and len(ids) >= total):
+                return ids
+            page += 1
+
+    def export_snapshot(self, project_id: int) -> list[Any]:
+        """A standard Label Studio JSON export of every task, made the way a team would make one
+        in the UI (a snapshot, with annotators as objects carrying their email). Synchronous in
+        the Community edition; meant for tests and small projects, pull never uses it."""
+        import json as _json
+
+        from label_studio_sdk.types.serialization_options_request import (
+            SerializationOptionsRequest,
+        )
+
+        options = SerializationOptionsRequest.model_validate(
+            {"annotations__completed_by": {"only_id": False}, "predictions": {"only_id": False}}
+        )
+        created = self._call(
+            f"create export of project {project_id}",
+            lambda: self._sdk.projects.exports.create(
+                project_id,
+                title="workbench",
+                serialization_options=options,
+                task_filter_options={"only_with_annotations": False},  # type: ignore[arg-type]
+            ),
+            idempotent=False,
+            not_found=self._project_missing(project_id),
+        )
+        export_id = int(_plain_dict(created)["id"])
+        chunks = self._call(
+            f"download export {export_id} of project {project_id}",
+            lambda: b"".join(
+                self._sdk.projects.exports.download(project_id, export_id, export_type="JSON")
+            ),
+            idempotent=True,
+        )
+        data = _json.loads(chunks)
+        if not isinstance(data, list):
+            raise LabelStudioError(f"export {export_id} of project {project_id} is not a list")
+        return data
+
+    def export_json(self, project_id: int) -> list[Any]:
+        """The quick export (``/api/projects/{id}/export?exportType=JSON&download_all_tasks``):
+        annotators as bare user ids. Times out on large projects; pull never uses it."""
+        import json as _json
+
+        data = self._call(
+            f"export project {project_id}",
+            lambda: _json.loads(
+                b"".join(
+                    self._sdk.projects.exports.download_sync(
+                        project_id, export_type="JSON", download_all_tasks=True
+                    )
+                )
+            ),
+            idempotent=True,
+            not_found=self._project_missing(project_id),
+        )
+        if not isinstance(data, list):
+            raise LabelStudioError(f"export of project {project_id} is not a list")
+        return data
+
 
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__

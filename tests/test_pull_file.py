@@ -1,0 +1,153 @@
+"""`pull --from-file` without a server: hand-made exports, bad files, odd shapes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from workbench.config import Settings, load_settings
+from workbench.errors import InputError
+from workbench.pull import pull_from_file
+from workbench.schema import Schema, load_schema
+from workbench.store import Annotation, Annotator, Article, Segment, Store, Task
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "schemas" / "news-v1.yaml"
+TEXT = "The minister said the plan will work."
+
+
+@pytest.fixture(scope="module")
+def schema() -> Schema:
+    return load_schema(SCHEMA)
+
+
+@pytest.fixture
+def settings(store_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        {"database_url": store_url, "dataset": "imported", "schema_path": str(SCHEMA)},
+        cwd=tmp_path,
+        environ={},
+    )
+
+
+def sentiment(value: str = "neutral") -> dict[str, Any]:
+    return {"from_name": "sentiment", "to_name": "text", "type": "choices",
+            "value": {"choices": [value]}}  # fmt: skip
+
+
+def export_tasks() -> list[dict[str, Any]]:
+    def ann(i: int, who: Any, result: list[Any], **extra: Any) -> dict[str, Any]:
+        return {"id": i, "completed_by": who, "result": result, "was_cancelled": False,
+                "ground_truth": False, "lead_time": 2.0 * i,
+                "created_at": f"2026-01-01T00:00:0{i}.000000Z",
+                "updated_at": f"2026-01-01T00:00:0{i}.000000Z", **extra}  # fmt: skip
+
+    bad_span = {"id": "x", "from_name": "label", "to_name": "text", "type": "labels",
+                "value": {"start": 4, "end": 400, "labels": ["Cue"]}}  # fmt: skip
+    return [
+        {
+            "id": 11,
+            "data": {"text": TEXT, "title": "A title"},
+            "annotations": [
+                ann(1, {"id": 5, "email": "b@example.com"}, [sentiment()]),
+                ann(2, 6, [sentiment("negative")]),
+            ],
+            "predictions": [3],
+        },
+        {
+            "id": 12,
+            "data": {"body": "Second text, no 'text' key."},
+            "annotations": [ann(3, 5, [bad_span, sentiment()])],
+        },
+        {"id": 13, "data": {"n": 1}, "annotations": [ann(4, 5, [])]},  # no text at all
+        "not a task",
+    ]
+
+
+def counts(store: Store) -> tuple[int, ...]:
+    with store.session() as s:
+        return tuple(
+            s.scalar(sa.select(sa.func.count()).select_from(m)) or 0
+            for m in (Article, Segment, Task, Annotation, Annotator)
+        )
+
+
+def test_loads_an_export_into_a_new_dataset(
+    store: Store, settings: Settings, schema: Schema, tmp_path: Path
+) -> None:
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(export_tasks()), encoding="utf-8")
+    report = pull_from_file(settings, store, path, schema=schema)
+    assert report.tasks_created == 2 and report.annotations_new == 3
+    assert len(report.skipped) == 2  # the task without text, and the non-object
+    assert [q.ls_annotation_id for q in report.quarantined] == [3]
+    with store.session() as s:
+        people = {a.ls_user_id: (a.pseudonym, a.email) for a in s.scalars(sa.select(Annotator))}
+        assert people == {5: ("annotator-01", "b@example.com"), 6: ("annotator-02", None)}
+        article = s.scalars(
+            sa.select(Article).where(Article.source_path == "labelstudio-export:team.json#11")
+        ).one()
+        assert article.title == "A title" and article.text == TEXT
+        seg = s.scalars(sa.select(Segment).where(Segment.article_id == article.id)).one()
+        assert (seg.unit, seg.start, seg.end, seg.text) == ("article", 0, len(TEXT), TEXT)
+        assert s.scalar(sa.select(Task.ls_task_id).where(Task.segment_id == seg.id)) == 11
+    before = counts(store)
+    again = pull_from_file(settings, store, path, schema=schema)
+    assert again.changed == 0 and counts(store) == before
+
+
+def test_an_edited_export_revises_and_deletes(
+    store: Store, settings: Settings, schema: Schema, tmp_path: Path
+) -> None:
+    path = tmp_path / "team.json"
+    tasks = export_tasks()
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    pull_from_file(settings, store, path, schema=schema)
+    first = tasks[0]
+    assert isinstance(first, dict)
+    first["annotations"][0]["result"] = [sentiment("positive")]
+    first["annotations"][0]["updated_at"] = "2026-02-01T00:00:00.000000Z"
+    del first["annotations"][1]
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    report = pull_from_file(settings, store, path, schema=schema)
+    assert (report.annotations_revised, report.annotations_deleted) == (1, 1)
+    # an older file again does not roll the revision back
+    first["annotations"][0]["updated_at"] = "2025-01-01T00:00:00.000000Z"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    assert pull_from_file(settings, store, path, schema=schema).annotations_revised == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('[{"id": 1, "data": {"text": "a"}', "truncated JSON"),
+        ('[{"id": 1,, }]', "invalid JSON (Expecting property name"),
+        ('{"id": 1}', "expected a list of tasks"),
+        (b"\xff\xfe[]", "not UTF-8"),
+    ],
+)
+def test_bad_files_are_one_line_errors_and_change_nothing(
+    store: Store,
+    settings: Settings,
+    schema: Schema,
+    tmp_path: Path,
+    content: str | bytes,
+    expected: str,
+) -> None:
+    path = tmp_path / "broken.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    before = counts(store)
+    with pytest.raises(InputError) as info:
+        pull_from_file(settings, store, path, schema=schema)
+    message = info.value.message
+    assert "broken.json" in message and expected in message and "\n" not in message
+    assert counts(store) == before
+    with pytest.raises(InputError, match="file not found"):
+        pull_from_file(settings, store, tmp_path / "missing.json", schema=schema)

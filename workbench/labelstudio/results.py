@@ -1,0 +1,303 @@
+"""Label Studio task / annotation / prediction JSON → typed records, and their validation (pure).
+
+Everything here takes *arbitrary* JSON (a live API answer, a hand-edited export file) and never
+raises: a thing that cannot be read at all comes back as a reason string (the caller skips and
+reports it); a readable annotation whose result does not fit the schema or the text comes back
+with its reasons (the caller stores it quarantined). The result itself is kept verbatim — the
+store holds Label Studio's own result format (documented in `workbench.schema`), which is what
+reconcile reads.
+
+Shapes accepted (Label Studio 1.23): ``completed_by`` is a user id (``/api/tasks``, the sync
+export) or an object with ``id`` and ``email`` (``expand=completed_by``, the snapshot export);
+a task's ``predictions`` are full objects (``/api/tasks?fields=all``) or bare ids (sync
+export; those are ignored: there is nothing to store).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench.schema import Schema, validate_result
+
+#: Label Studio's Data Manager parses Datetime filter values with exactly this format.
+CURSOR_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+@dataclass(frozen=True)
+class AnnotationRecord:
+    ls_id: int
+    user_id: int | None
+    email: str | None
+    result: Any  # verbatim; a list unless the source was broken (then `problems` says so)
+    was_cancelled: bool
+    ground_truth: bool
+    lead_time: float | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    problems: tuple[str, ...] = ()  # found while reading, before any schema check
+
+
+@dataclass(frozen=True)
+class PredictionRecord:
+    ls_id: int
+    model_version: str | None
+    score: float | None
+    result: Any
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    ls_id: int
+    updated_at: datetime | None
+    updated_at_raw: str | None  # as the server sent it: the cursor is kept in its format
+    data: Mapping[str, Any]
+    annotations: tuple[AnnotationRecord, ...]
+    predictions: tuple[PredictionRecord, ...]
+    skipped: tuple[str, ...] = ()  # annotations/predictions that could not be read at all
+
+    @property
+    def text(self) -> str | None:
+        return task_text(self.data)
+
+    @property
+    def segment_id(self) -> str | None:
+        value = self.data.get("segment_id")
+        return value if isinstance(value, str) and value else None
+
+
+# -- scalars ------------------------------------------------------------------------------------
+
+
+def parse_id(value: object) -> int | None:
+    """A positive integer id (ints, or strings of digits as some exports write them)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        number = int(value)
+        return number if number > 0 else None
+    return None
+
+
+def parse_time(value: object) -> datetime | None:
+    """An ISO timestamp as an aware UTC datetime; None for anything else."""
+    if not isinstance(value, str) or not value or len(value) > 64:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:  # Label Studio runs on UTC and writes naive times as UTC
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """The store gives naive datetimes on SQLite and aware ones on PostgreSQL: compare as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def format_cursor(value: datetime) -> str:
+    aware = as_utc(value)
+    assert aware is not None
+    return aware.strftime(CURSOR_FORMAT)
+
+
+def _float(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _flag(value: object) -> bool:
+    # Only a real JSON true counts: "false" (a string) must not become True.
+    return value is True or (isinstance(value, int) and not isinstance(value, bool) and value == 1)
+
+
+def _str(value: object, limit: int) -> str | None:
+    return value[:limit] if isinstance(value, str) and value else None
+
+
+def task_text(data: Mapping[str, Any]) -> str | None:
+    """The text a task was labelled on: data ``text``, else its first string field."""
+    text = data.get("text")
+    if isinstance(text, str):
+        return text
+    for value in data.values():
+        if isinstance(value, str):
+            return value
+    return None
+
+
+# -- records ------------------------------------------------------------------------------------
+
+
+def parse_annotation(raw: object) -> AnnotationRecord | str:
+    """One annotation object → a record, or why it cannot be stored at all (no usable id)."""
+    if not isinstance(raw, Mapping):
+        return f"annotation is not an object ({type(raw).__name__})"
+    ls_id = parse_id(raw.get("id"))
+    if ls_id is None:
+        return f"annotation without a valid id ({_clip(raw.get('id'))})"
+    user_id, email = _completed_by(raw.get("completed_by"))
+    result = raw.get("result")
+    problems: list[str] = []
+    if result is None:
+        result = []  # Label Studio sends null for an empty skip
+    elif not isinstance(result, list):
+        problems.append(f"result must be a list, got {type(result).__name__}")
+    if not _json_safe(result):
+        problems.append("result is not plain JSON")
+        result = []
+    return AnnotationRecord(
+        ls_id=ls_id,
+        user_id=user_id,
+        email=email,
+        result=result,
+        was_cancelled=_flag(raw.get("was_cancelled")),
+        ground_truth=_flag(raw.get("ground_truth")),
+        lead_time=_float(raw.get("lead_time")),
+        created_at=parse_time(raw.get("created_at")),
+        updated_at=parse_time(raw.get("updated_at")),
+        problems=tuple(problems),
+    )
+
+
+def _completed_by(value: object) -> tuple[int | None, str | None]:
+    if isinstance(value, Mapping):
+        email = _str(value.get("email"), 320)
+        return parse_id(value.get("id")), email.strip().lower() if email else None
+    return parse_id(value), None
+
+
+def parse_prediction(raw: object) -> PredictionRecord | str | None:
+    """A prediction object → a record; None for a bare id (nothing to store); else a reason."""
+    if parse_id(raw) is not None:
+        return None
+    if not isinstance(raw, Mapping):
+        return f"prediction is not an object ({type(raw).__name__})"
+    ls_id = parse_id(raw.get("id"))
+    if ls_id is None:
+        return f"prediction without a valid id ({_clip(raw.get('id'))})"
+    result = raw.get("result")
+    if not isinstance(result, list) or not _json_safe(result):
+        result = []
+    return PredictionRecord(
+        ls_id=ls_id,
+        model_version=_str(raw.get("model_version"), 256),
+        score=_float(raw.get("score")),
+        result=result,
+        updated_at=parse_time(raw.get("updated_at")),
+    )
+
+
+def parse_task(raw: object) -> TaskRecord | str:
+    """One task object (``/api/tasks`` item or export entry) → a record, or why not."""
+    if not isinstance(raw, Mapping):
+        return f"task is not an object ({type(raw).__name__})"
+    ls_id = parse_id(raw.get("id"))
+    if ls_id is None:
+        return f"task without a valid id ({_clip(raw.get('id'))})"
+    data = raw.get("data")
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        return f"task {ls_id}: data is not an object"
+    skipped: list[str] = []
+    annotations: list[AnnotationRecord] = []
+    raw_annotations = raw.get("annotations")
+    if raw_annotations is None:
+        raw_annotations = []
+    if not isinstance(raw_annotations, list):
+        skipped.append(f"task {ls_id}: annotations is not a list")
+        raw_annotations = []
+    seen: set[int] = set()
+    for item in raw_annotations:
+        parsed = parse_annotation(item)
+        if isinstance(parsed, str):
+            skipped.append(f"task {ls_id}: {parsed}")
+        elif parsed.ls_id in seen:
+            skipped.append(f"task {ls_id}: annotation {parsed.ls_id} listed twice")
+        else:
+            seen.add(parsed.ls_id)
+            annotations.append(parsed)
+    predictions: list[PredictionRecord] = []
+    raw_predictions = raw.get("predictions")
+    for item in raw_predictions if isinstance(raw_predictions, list) else []:
+        prediction = parse_prediction(item)
+        if isinstance(prediction, str):
+            skipped.append(f"task {ls_id}: {prediction}")
+        elif prediction is not None and all(p.ls_id != prediction.ls_id for p in predictions):
+            predictions.append(prediction)
+    updated_raw = raw.get("updated_at")
+    return TaskRecord(
+        ls_id=ls_id,
+        updated_at=parse_time(updated_raw),
+        updated_at_raw=updated_raw if isinstance(updated_raw, str) else None,
+        data=dict(data),
+        annotations=tuple(annotations),
+        predictions=tuple(predictions),
+        skipped=tuple(skipped),
+    )
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+
+def check_annotation(schema: Schema, text: str, record: AnnotationRecord) -> list[str]:
+    """Why this annotation must be quarantined; empty when it is usable.
+
+    A skip (``was_cancelled``) with an empty result is valid as a skip: reconcile leaves skips
+    out anyway, and "missing required answer" would be noise. A skip that does carry regions is
+    checked like any annotation.
+    """
+    problems = list(record.problems)
+    if problems:
+        return problems
+    if record.was_cancelled and not record.result:
+        return []
+    try:
+        return validate_result(schema, text, record.result)
+    except Exception as exc:  # the validator must not take a pull down with it
+        return [f"result could not be checked ({type(exc).__name__}: {_clip(exc)})"]
+
+
+def result_fingerprint(result: Any) -> str:
+    """Canonical JSON of a result: two results are the same iff their fingerprints are."""
+    return json.dumps(result, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_safe(value: Any, depth: int = 0) -> bool:
+    """Plain JSON (what the store's JSON column can hold), not absurdly deep."""
+    if depth > 64:
+        return False
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_json_safe(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_safe(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _clip(value: object, limit: int = 40) -> str:
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

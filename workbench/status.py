@@ -1,0 +1,208 @@
+"""The maintainer's view of annotation progress, and the list of quarantined annotations.
+
+Counting rules (the same ones reconcile uses): an annotation counts when it is the current
+revision, not deleted, not a skip (``was_cancelled``) and ``status='valid'``. Quarantined and
+skipped annotations are counted on their own.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from workbench.store import Annotation, Annotator, Article, Dataset, PullState, Segment, Store, Task
+
+
+@dataclass(frozen=True)
+class AnnotatorStatus:
+    pseudonym: str
+    email: str | None
+    ls_user_id: int
+    annotations: int  # valid, current, not skipped
+    skipped: int
+    quarantined: int
+    median_lead_time: float | None  # seconds, over the counted annotations
+
+
+@dataclass
+class DatasetStatus:
+    dataset: str
+    project_id: int | None
+    label_studio_url: str | None
+    unit: str
+    overlap: int  # the target: annotators per task
+    segments: int
+    tasks_pushed: int
+    tasks_deleted: int
+    annotations: int
+    skipped: int
+    quarantined: int
+    complete_tasks: int  # tasks with at least `overlap` annotations
+    # how many tasks have 0, 1, 2, … annotations (keys as strings: JSON object keys)
+    annotations_per_task: dict[str, int] = field(default_factory=dict)
+    annotators: list[AnnotatorStatus] = field(default_factory=list)
+    last_pull_at: datetime | None = None
+    last_full_pull_at: datetime | None = None
+
+
+@dataclass
+class _Tally:
+    annotations: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    lead_times: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    dataset: str
+    ls_task_id: int | None
+    segment_id: str
+    ls_annotation_id: int
+    revision: int
+    annotator: str | None
+    problems: list[str]
+
+
+def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
+    """One entry per dataset (or just ``dataset``), in name order."""
+    with store.session() as session:
+        query = select(Dataset).order_by(Dataset.name)
+        if dataset is not None:
+            query = query.where(Dataset.name == dataset)
+        datasets = list(session.scalars(query))
+        out = []
+        for ds in datasets:
+            segments = session.scalar(
+                select(func.count())
+                .select_from(Segment)
+                .join(Article, Article.id == Segment.article_id)
+                .where(
+                    Segment.unit == ds.unit,
+                    Segment.retired_at.is_(None),
+                    Article.is_current.is_(True),
+                )
+            )
+            states = Counter(
+                dict(
+                    session.execute(
+                        select(Task.state, func.count())
+                        .where(Task.dataset == ds.name)
+                        .group_by(Task.state)
+                    ).all()
+                )
+            )
+            pushed_tasks = list(
+                session.scalars(
+                    select(Task.id).where(Task.dataset == ds.name, Task.state == "pushed")
+                )
+            )
+            rows = session.execute(
+                select(
+                    Annotation.task_id,
+                    Annotation.annotator_id,
+                    Annotation.status,
+                    Annotation.was_cancelled,
+                    Annotation.lead_time,
+                ).where(
+                    Annotation.dataset == ds.name,
+                    Annotation.is_current.is_(True),
+                    Annotation.deleted_at.is_(None),
+                )
+            ).all()
+            per_task: Counter[int] = Counter()
+            tallies: dict[int | None, _Tally] = defaultdict(_Tally)
+            for task_id, annotator_id, ann_status, cancelled, lead in rows:
+                tally = tallies[annotator_id]
+                if cancelled:
+                    tally.skipped += 1
+                elif ann_status != "valid":
+                    tally.quarantined += 1
+                else:
+                    per_task[task_id] += 1
+                    tally.annotations += 1
+                    if lead is not None:
+                        tally.lead_times.append(float(lead))
+            distribution = Counter(per_task.get(t, 0) for t in pushed_tasks)
+            people = {
+                a.id: a
+                for a in session.scalars(
+                    select(Annotator).where(Annotator.id.in_([i for i in tallies if i is not None]))
+                )
+            }
+            annotators = []
+            for annotator_id, tally in tallies.items():
+                who = people.get(annotator_id) if annotator_id is not None else None
+                annotators.append(
+                    AnnotatorStatus(
+                        pseudonym=who.pseudonym if who else "(deleted user)",
+                        email=who.email if who else None,
+                        ls_user_id=who.ls_user_id if who else 0,
+                        annotations=tally.annotations,
+                        skipped=tally.skipped,
+                        quarantined=tally.quarantined,
+                        median_lead_time=(
+                            statistics.median(tally.lead_times) if tally.lead_times else None
+                        ),
+                    )
+                )
+            annotators.sort(key=lambda a: a.pseudonym)
+            state = session.get(PullState, ds.name)
+            out.append(
+                DatasetStatus(
+                    dataset=ds.name,
+                    project_id=ds.project_id,
+                    label_studio_url=ds.label_studio_url,
+                    unit=ds.unit,
+                    overlap=ds.overlap,
+                    segments=segments or 0,
+                    tasks_pushed=states.get("pushed", 0),
+                    tasks_deleted=states.get("deleted", 0),
+                    annotations=sum(t.annotations for t in tallies.values()),
+                    skipped=sum(t.skipped for t in tallies.values()),
+                    quarantined=sum(t.quarantined for t in tallies.values()),
+                    complete_tasks=sum(n for k, n in distribution.items() if k >= ds.overlap),
+                    annotations_per_task={
+                        str(k): distribution.get(k, 0)
+                        for k in range(max(distribution, default=0) + 1)
+                    },
+                    annotators=annotators,
+                    last_pull_at=state.last_pull_at if state else None,
+                    last_full_pull_at=state.last_full_pull_at if state else None,
+                )
+            )
+        return out
+
+
+def problems(store: Store, dataset: str | None = None) -> list[ProblemRow]:
+    """The current quarantined annotations (not deleted), by dataset, task and annotation."""
+    with store.session() as session:
+        query = (
+            select(Annotation, Task.ls_task_id, Task.segment_id, Annotator.pseudonym)
+            .join(Task, Task.id == Annotation.task_id)
+            .outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
+            .where(
+                Annotation.status == "quarantined",
+                Annotation.is_current.is_(True),
+                Annotation.deleted_at.is_(None),
+            )
+            .order_by(Annotation.dataset, Task.ls_task_id, Annotation.ls_annotation_id)
+        )
+        if dataset is not None:
+            query = query.where(Annotation.dataset == dataset)
+        return [
+            ProblemRow(
+                dataset=ann.dataset,
+                ls_task_id=ls_task_id,
+                segment_id=segment_id,
+                ls_annotation_id=ann.ls_annotation_id,
+                revision=ann.revision,
+                annotator=pseudonym,
+                problems=[str(p) for p in ann.problems or []],
+            )
+            for ann, ls_task_id, segment_id, pseudonym in session.execute(query).all()
+        ]
