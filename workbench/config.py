@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import ConfigError
+from workbench.logging import register_secret
 
 CONFIG_FILE = "workbench.toml"
 LOCAL_CONFIG = "config.json"
@@ -38,6 +39,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        register_secret(value)  # redacted from logs, error lines and tracebacks from now on
 
     def reveal(self) -> str:
         return self._value

@@ -117,7 +117,7 @@ def task_payload(segment: Segment, title: str | None, context: str | None) -> di
         "data": {
             "text": segment.text,
             "title": title or "",
-            "context": context or "",
+            "context": context or "(start of the article)",
             "segment_id": segment.id,
             "article_id": segment.article_id,
         }
@@ -300,7 +300,9 @@ def _ensure_project(
                 "--force to update anyway"
             )
         report.forced_orphans = orphans
-    if config_changed or project.maximum_annotations != overlap:
+    # The XML can change without the schema changing (a better view from a newer workbench).
+    xml_changed = project.label_config.strip() != schema.to_label_config().strip()
+    if config_changed or xml_changed or project.maximum_annotations != overlap:
         report.project = "update"
         if dry_run:
             return project

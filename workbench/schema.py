@@ -359,14 +359,21 @@ class Schema:
     def to_label_config(self) -> str:
         """The Label Studio labeling config (XML) for this schema. Deterministic."""
         root = ET.Element("View")
+        # Label Studio's own heading styles beat inline `style` on <Header>: a <Style> block
+        # with !important is the one way to keep the meta line and attribute headings small.
+        style = ET.SubElement(root, "Style")
+        style.text = (
+            ".wb-meta h4 { font-size: 12px !important; font-weight: 400 !important;"
+            " color: #888888 !important; margin: 0 0 0.6em 0 !important; }"
+            " .wb-attr h4 { font-size: 14px !important; margin: 0.4em 0 0.2em 0 !important; }"
+        )
 
-        header = ET.SubElement(root, "View", style="margin-bottom: 0.5em;")
-        ET.SubElement(header, "Header", value="$title", size="4")
+        ET.SubElement(root, "Header", value="$title", size="4")
         note = f"Schema {self.id} ({self.version})"
         if self.guidelines:
-            note += f" · guidelines: {self.guidelines} (Instructions button)"
-        note += " · hotkeys in [brackets]"
-        ET.SubElement(header, "Header", value=note, size="6", style="color: #888888;")
+            note += " · guidelines and hotkeys: Instructions button"
+        meta = ET.SubElement(root, "View", className="wb-meta")
+        ET.SubElement(meta, "Header", value=note, size="6")
 
         ctx = ET.SubElement(
             root,
@@ -391,6 +398,15 @@ class Schema:
 
         ET.SubElement(root, "Text", name=TEXT_NAME, value="$text", granularity="word")
 
+        # Segment-level questions sit right under the text, so they do not jump down when a
+        # region's attribute questions appear below.
+        for attr in self.segment:
+            box = ET.SubElement(root, "View", className="wb-attr", style="margin-top: 0.8em;")
+            title = f"Segment {attr.name}" + (" *" if attr.required else "")
+            ET.SubElement(box, "Header", value=title, size="5")
+            choices = ET.SubElement(box, "Choices", _choices_attrs(attr))
+            _add_choice_tags(choices, attr)
+
         if self.relations:
             rels = ET.SubElement(root, "Relations")
             for rel in self.relations:
@@ -403,12 +419,14 @@ class Schema:
                     "View",
                     visibleWhen="region-selected",
                     whenLabelValue=label.name,
+                    className="wb-attr",
                     style="margin-top: 0.5em;",
                 )
+                readable = attr.name.replace("_", " ").capitalize()
                 ET.SubElement(
                     box,
                     "Header",
-                    value=f"{label.name} · {attr.name}" + (" *" if attr.required else ""),
+                    value=f"{readable} ({label.name})" + (" *" if attr.required else ""),
                     size="6",
                 )
                 choices = ET.SubElement(
@@ -422,13 +440,6 @@ class Schema:
                     ),
                 )
                 _add_choice_tags(choices, attr)
-
-        for attr in self.segment:
-            box = ET.SubElement(root, "View", style="margin-top: 1em;")
-            title = f"Segment {attr.name}" + (" *" if attr.required else "")
-            ET.SubElement(box, "Header", value=title, size="5")
-            choices = ET.SubElement(box, "Choices", _choices_attrs(attr))
-            _add_choice_tags(choices, attr)
 
         ET.indent(root, space="  ")
         return ET.tostring(root, encoding="unicode") + "\n"

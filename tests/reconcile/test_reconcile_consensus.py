@@ -84,9 +84,12 @@ def test_dawid_skene_matches_crowd_kit() -> None:
     labels, truth = simulate(500, 5, 3, 3, seed=11)
     ours = dawid_skene(categorical_data(labels))
     df = pd.DataFrame(
-        {"task": [x.item for x in labels], "worker": [x.annotator for x in labels],
-         "label": [x.value for x in labels]}
-    )  # fmt: skip
+        {
+            "task": [x.item for x in labels],
+            "worker": [x.annotator for x in labels],
+            "label": [x.value for x in labels],
+        }
+    )
     ck = DawidSkene(n_iter=100, tol=1e-5).fit(df)
     assert ck.probas_ is not None and ck.labels_ is not None
     probas = ck.probas_.reindex(index=list(ours.items), columns=list(ours.categories))

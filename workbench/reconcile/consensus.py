@@ -196,9 +196,17 @@ def dawid_skene(
     empty = np.zeros((n_items, k))
     if n_items == 0 or k == 0:
         return DawidSkeneResult(
-            [], data.items, data.annotators, data.categories, empty, np.zeros(k),
-            np.zeros((n_ann, k, k)), 0, True, float("nan"),
-        )  # fmt: skip
+            [],
+            data.items,
+            data.annotators,
+            data.categories,
+            empty,
+            np.zeros(k),
+            np.zeros((n_ann, k, k)),
+            0,
+            True,
+            float("nan"),
+        )
     starts = np.flatnonzero(np.concatenate(([True], item[1:] != item[:-1])))
     used = np.bincount(cell, minlength=n_ann * k).astype(np.float64)
     n_obs = float(len(cell))

@@ -184,3 +184,213 @@ class PullState(Base):
     last_full_pull_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+
+
+# -- reconcile: consensus, adjudication, incremental state -----------------------------------
+# Written by `workbench.reconcile.store`. `span_key` is "" for segment-level rows (not NULL, so
+# that the unique indexes hold on every database); per-region rows carry the consensus span's
+# stable id `Label@start:end`.
+
+
+class ConsensusLabel(Base):
+    """Consensus of one categorical field of a segment, or of one attribute of a span."""
+
+    __tablename__ = "consensus_labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"))
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"))
+    field: Mapped[str] = mapped_column(String(128))
+    span_key: Mapped[str] = mapped_column(String(128), default="")
+    method: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    votes: Mapped[dict[str, Any]] = mapped_column(JSON)  # value -> pseudonyms who gave it
+    support: Mapped[list[Any]] = mapped_column(JSON)  # pseudonyms who gave `label`
+    n_annotators: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))  # decided|undecided|adjudicated
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_consensus_labels_key", "dataset", "segment_id", "field", "span_key", unique=True),
+        Index("ix_consensus_labels_status", "dataset", "status"),
+    )
+
+
+class ConsensusSpan(Base):
+    """An aligned span: kept (decided), partially supported (undecided) or adjudicated."""
+
+    __tablename__ = "consensus_spans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"))
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"))
+    span_key: Mapped[str] = mapped_column(String(128))
+    label: Mapped[str] = mapped_column(String(64))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    support: Mapped[list[Any]] = mapped_column(JSON)
+    n_annotators: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    exact: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    regions: Mapped[list[Any]] = mapped_column(JSON)  # [pseudonym, LS region id] per supporter
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_consensus_spans_key", "dataset", "segment_id", "span_key", unique=True),
+    )
+
+
+class ConsensusRelation(Base):
+    """A relation between two consensus spans (by span key)."""
+
+    __tablename__ = "consensus_relations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"))
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"))
+    kind: Mapped[str] = mapped_column(String(64))
+    from_key: Mapped[str] = mapped_column(String(128))
+    to_key: Mapped[str] = mapped_column(String(128))
+    support: Mapped[list[Any]] = mapped_column(JSON)
+    n_annotators: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index(
+            "ix_consensus_relations_key",
+            "dataset",
+            "segment_id",
+            "kind",
+            "from_key",
+            "to_key",
+            unique=True,
+        ),
+    )
+
+
+class ReconcileState(Base):
+    """Per segment, the hash of what its consensus was computed from (incremental runs)."""
+
+    __tablename__ = "reconcile_state"
+
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"), primary_key=True)
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"), primary_key=True)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    # hash of the rows written: a global Dawid–Skene refit rewrites a segment only if it moved
+    output_hash: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(32))
+    min_support: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AdjudicationProject(Base):
+    """The Label Studio project where a dataset's disagreements are adjudicated."""
+
+    __tablename__ = "adjudication_projects"
+
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"), primary_key=True)
+    label_studio_url: Mapped[str] = mapped_column(String(512))
+    project_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AdjudicationTask(Base):
+    """A segment sent for adjudication, with the hash of the annotations it showed."""
+
+    __tablename__ = "adjudication_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"))
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"))
+    ls_project_id: Mapped[int] = mapped_column(Integer)
+    ls_task_id: Mapped[int] = mapped_column(Integer)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    pushed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_adjudication_tasks_key", "dataset", "segment_id", "ls_project_id", unique=True),
+    )
+
+
+class Adjudication(Base):
+    """An adjudicator's decision (their annotation in the adjudication project). It overrides
+    the consensus of its segment. Who decided stays in the store, never in a release."""
+
+    __tablename__ = "adjudications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"))
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"))
+    field: Mapped[str] = mapped_column(String(128), default="*")  # "*": the whole segment
+    decision: Mapped[list[Any]] = mapped_column(JSON)  # a Label Studio result
+    adjudicator_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    adjudicator_ls_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ls_project_id: Mapped[int] = mapped_column(Integer)
+    ls_task_id: Mapped[int] = mapped_column(Integer)
+    ls_annotation_id: Mapped[int] = mapped_column(Integer)
+    pulled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_adjudications_ls", "dataset", "ls_project_id", "ls_annotation_id", unique=True),
+        Index("ix_adjudications_segment", "dataset", "segment_id"),
+    )
+
+
+# -- export: releases and persisted splits ---------------------------------------------------
+# Written by `workbench.export`. A split is stored per article group (the article's first
+# revision) when it first goes into a release, so later releases never move it.
+
+
+class Release(Base):
+    """One immutable dataset release on disk (`exports/<dataset>/vNNNN/`)."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"))
+    version: Mapped[int] = mapped_column(Integer)
+    parent_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    path: Mapped[str] = mapped_column(String(1024))
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_releases_dataset_version", "dataset", "version", unique=True),)
+
+
+class SplitAssignment(Base):
+    """The train/dev/test split of one article group in one dataset, fixed once assigned."""
+
+    __tablename__ = "splits"
+
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"), primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    split: Mapped[str] = mapped_column(String(8))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- operation locks ---------------------------------------------------------------------------
+# Written by `workbench.store.lock`: one row per held lock, deleted on release; a row whose
+# owner died (dead pid on this host, or no heartbeat for a long time) is taken over.
+
+
+class OperationLock(Base):
+    """A held lock: one long-running operation (push, pull, reconcile, export) of a dataset."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)  # "dataset:<name>"
+    operation: Mapped[str] = mapped_column(String(32))
+    token: Mapped[str] = mapped_column(String(32))  # this acquisition; release/heartbeat by it
+    owner_host: Mapped[str] = mapped_column(String(255))
+    owner_pid: Mapped[int] = mapped_column(Integer)
+    owner_started: Mapped[str | None] = mapped_column(String(32), nullable=True)  # pid reuse
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

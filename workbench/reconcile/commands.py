@@ -1,0 +1,243 @@
+"""The library functions behind the reconcile commands: one per command, each returns data
+that the CLI only renders (`workbench agreement`, `reconcile`, `disagreements`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.config import Settings
+from workbench.schema import Schema, load_schema
+from workbench.store import Store
+
+from . import store as rstore
+from ._bootstrap import DEFAULT_N_BOOT
+from .agreement import AgreementReport, labels_agreement, schema_agreement
+from .categorical import CategoricalData
+from .consensus import dawid_skene, majority_vote
+from .engine import METHOD_NAMES, Method
+from .labels_file import read_labels
+
+
+def _schema(settings: Settings) -> Schema:
+    return load_schema(settings.schema_path)
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+def agreement(
+    settings: Settings,
+    store: Store | None,
+    *,
+    dataset: str | None = None,
+    labels_file: Path | None = None,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = 0,
+) -> AgreementReport:
+    """Agreement on every layer of a dataset's annotations, or on the labels of a file."""
+    if labels_file is not None:
+        return labels_agreement(
+            read_labels(labels_file), source=str(labels_file), n_boot=n_boot, seed=seed
+        )
+    assert store is not None
+    schema = _schema(settings)
+    name = dataset or settings.dataset
+    with store.session() as session:
+        rstore.ensure_dataset(session, name)
+        annotations = rstore.load_annotations(session, name)
+        texts = rstore.load_texts(session, {a.segment_id for a in annotations})
+    records = rstore.records_of(schema, annotations)
+    return schema_agreement(
+        schema, records, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
+    )
+
+
+# --------------------------------------------------------------------------- reconcile
+
+
+@dataclass(frozen=True)
+class ItemConsensus:
+    item: str
+    field: str
+    method: str
+    label: str | None
+    support: tuple[str, ...]
+    n_annotators: int
+    confidence: float
+    tie: bool
+
+
+@dataclass
+class FileConsensus:
+    source: str
+    methods: list[str]
+    min_support: str
+    items: list[ItemConsensus] = field(default_factory=list)
+
+    @property
+    def decided(self) -> int:
+        return sum(c.label is not None for c in self.items)
+
+
+def consensus_of_file(
+    path: Path, methods: Sequence[Method], min_support: int | float
+) -> FileConsensus:
+    """The consensus label of every item and field of a labels file, by each method."""
+    labels = read_labels(path)
+    out = FileConsensus(str(path), [METHOD_NAMES[x] for x in methods], str(min_support))
+    for name in sorted({lab.field for lab in labels}):
+        data = CategoricalData.from_labels(labels, name)
+        for method in methods:
+            results = (
+                majority_vote(data, min_support) if method == "vote" else dawid_skene(data).labels
+            )
+            out.items.extend(
+                ItemConsensus(
+                    c.item,
+                    c.field,
+                    c.method,
+                    c.label,
+                    c.support,
+                    c.n_annotators,
+                    round(c.confidence, 6),
+                    c.tie,
+                )
+                for c in results
+            )
+    out.items.sort(key=lambda c: (c.field, c.item, c.method))
+    return out
+
+
+def reconcile(
+    settings: Settings,
+    store: Store | None,
+    *,
+    dataset: str | None = None,
+    labels_file: Path | None = None,
+    method: Method | None = None,
+    min_support: int | float = 0.5,
+) -> rstore.ReconcileReport | FileConsensus:
+    """Update the dataset's consensus in the store (incremental), or — for a labels file —
+    return the consensus of its items (by the given method, or by both)."""
+    if labels_file is not None:
+        methods: list[Method] = [method] if method else ["vote", "dawid-skene"]
+        return consensus_of_file(labels_file, methods, min_support)
+    assert store is not None
+    return rstore.reconcile(
+        store,
+        _schema(settings),
+        dataset or settings.dataset,
+        method=method or "vote",
+        min_support=min_support,
+    )
+
+
+# --------------------------------------------------------------------------- disagreements
+
+
+NONE = "—"
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One thing consensus could not settle, with every annotator's version."""
+
+    segment_id: str
+    layer: str  # segment | attribute | span | relation
+    field: str  # sentiment, Source.source_type, Claim (a span label), attributed_to
+    key: str  # the consensus span key ("" for segment-level fields)
+    text: str  # the span's text, or the start of the segment
+    reason: str
+    versions: dict[str, str]
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def disagreements(
+    settings: Settings, store: Store, *, dataset: str | None = None
+) -> list[Disagreement]:
+    """What the stored consensus left undecided (run `reconcile` first)."""
+    name = dataset or settings.dataset
+    with store.session() as session:
+        rstore.ensure_dataset(session, name)
+        consensus = rstore.load_consensus(session, name)
+        annotations = rstore.load_annotations(session, name)
+        texts = rstore.load_texts(session, consensus)
+    annotators: dict[str, list[str]] = defaultdict(list)
+    for a in annotations:
+        annotators[a.segment_id].append(a.annotator)
+    out: list[Disagreement] = []
+    for seg, cons in consensus.items():
+        who = sorted(annotators.get(seg, []))
+        span_text = {s.span_key: s.text for s in cons.spans}
+        for lab in cons.labels:
+            if lab.status != "undecided":
+                continue
+            given = {a: v for v, anns in lab.votes.items() for a in anns}
+            voters = who if not lab.span_key else sorted(given)
+            out.append(
+                Disagreement(
+                    seg,
+                    "attribute" if lab.span_key else "segment",
+                    lab.field,
+                    lab.span_key,
+                    span_text.get(lab.span_key, "") if lab.span_key else _snippet(texts[seg]),
+                    _reason(lab.votes, lab.n_annotators),
+                    {a: given.get(a, NONE) for a in voters},
+                )
+            )
+        for sp in cons.spans:
+            if sp.status == "undecided":
+                out.append(
+                    Disagreement(
+                        seg,
+                        "span",
+                        sp.label,
+                        sp.span_key,
+                        sp.text,
+                        f"drawn by {len(sp.support)} of {sp.n_annotators}",
+                        {a: "drew it" if a in sp.support else NONE for a in who},
+                    )
+                )
+        for rel in cons.relations:
+            if rel.status == "undecided":
+                out.append(
+                    Disagreement(
+                        seg,
+                        "relation",
+                        rel.kind,
+                        f"{rel.from_key} → {rel.to_key}",
+                        "",
+                        f"drawn by {len(rel.support)} of {rel.n_annotators}",
+                        {a: "drew it" if a in rel.support else NONE for a in who},
+                    )
+                )
+    return out
+
+
+def _reason(votes: Mapping[str, tuple[str, ...]], n: int) -> str:
+    counts = sorted((len(a) for a in votes.values()), reverse=True)
+    if len(counts) > 1 and counts[0] == counts[1]:
+        return "tie " + "-".join(str(c) for c in counts)
+    return f"best has {counts[0] if counts else 0} of {n}: below the minimum support"
+
+
+def as_rows(items: Sequence[Disagreement]) -> list[dict[str, Any]]:
+    return [
+        {
+            "segment_id": d.segment_id,
+            "layer": d.layer,
+            "field": d.field,
+            "key": d.key,
+            "text": d.text,
+            "reason": d.reason,
+            "versions": d.versions,
+        }
+        for d in items
+    ]

@@ -1,0 +1,295 @@
+"""One long-running operation per dataset at a time, on SQLite and PostgreSQL alike.
+
+`operation_lock(store, dataset, "pull")` holds the row ``locks.name = "dataset:<dataset>"``
+for the duration of the block. Acquiring is an INSERT (the primary key makes exactly one of
+two racing processes win, on every database); releasing deletes the row by the random token of
+this acquisition. While held, a daemon thread refreshes ``heartbeat_at``.
+
+A lock left behind by a process that died (SIGKILL, power loss) is *stale* and taken over:
+
+* its owner ran on this host and that pid is gone (or is another process now: the pid's start
+  time is recorded and compared), or
+* its heartbeat is older than ``stale_after`` (another host, or a process frozen that long).
+
+The take-over is a compare-and-swap on the old token, so two processes that both found the
+lock stale cannot both win. A lock held by a live process is waited for up to ``wait``
+seconds, then refused with `LockedError` (exit code 5), naming the holder.
+
+Within one thread the lock is re-entrant (a CLI command may hold it around a library call
+that takes it too); another thread of the same process is a competitor like any other process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from workbench.errors import StoreError
+from workbench.store.db import Store
+from workbench.store.models import OperationLock, utcnow
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(minutes=10)
+HEARTBEAT_SECONDS = 30.0
+_POLL_SECONDS = 0.25
+
+
+class LockedError(StoreError):
+    """Another live process runs an operation on the same dataset."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    name: str
+    operation: str
+    token: str
+    host: str
+    pid: int
+    started: str | None
+    acquired_at: datetime
+    heartbeat_at: datetime
+
+    @classmethod
+    def of(cls, row: OperationLock) -> Holder:
+        return cls(
+            row.name,
+            row.operation,
+            row.token,
+            row.owner_host,
+            row.owner_pid,
+            row.owner_started,
+            _utc(row.acquired_at),
+            _utc(row.heartbeat_at),
+        )
+
+
+def lock_name(dataset: str) -> str:
+    return f"dataset:{dataset}"
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _host() -> str:
+    return socket.gethostname()[:255]
+
+
+def _pid_started(pid: int) -> str | None:
+    """The start time of `pid` (clock ticks since boot, from /proc): tells pid reuse apart."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def is_stale(holder: Holder, *, stale_after: timedelta = STALE_AFTER) -> str | None:
+    """Why `holder` is stale (its process is gone, or silent too long); None if it is alive."""
+    if holder.host == _host():
+        if not _pid_alive(holder.pid):
+            return f"pid {holder.pid} is gone"
+        started = _pid_started(holder.pid)
+        if holder.started and started and started != holder.started:
+            return f"pid {holder.pid} is another process now"
+    age = utcnow() - holder.heartbeat_at
+    if age > stale_after:
+        return f"no heartbeat for {age.total_seconds() / 60:.0f} minutes"
+    return None
+
+
+def current_holder(store: Store, dataset: str) -> Holder | None:
+    with store.session() as session:
+        row = session.get(OperationLock, lock_name(dataset))
+        return Holder.of(row) if row is not None else None
+
+
+# Re-entrancy: (thread, store url, lock name) -> depth
+_held: dict[tuple[int, str, str], int] = {}
+_held_guard = threading.Lock()
+
+
+def _describe(dataset: str, holder: Holder) -> str:
+    since = holder.acquired_at.isoformat(timespec="seconds")
+    return (
+        f"dataset {dataset!r} is busy: {holder.operation} by pid {holder.pid} on {holder.host} "
+        f"since {since}; try again when it has finished (a lock whose process died is taken "
+        "over automatically)"
+    )
+
+
+@contextmanager
+def operation_lock(
+    store: Store,
+    dataset: str,
+    operation: str,
+    *,
+    wait: float = 0.0,
+    stale_after: timedelta = STALE_AFTER,
+    heartbeat: float = HEARTBEAT_SECONDS,
+) -> Iterator[None]:
+    """Hold the dataset's operation lock for the block (see the module docstring).
+
+    Waits up to `wait` seconds for a live holder, then raises `LockedError` naming it.
+    """
+    name = lock_name(dataset)
+    key = (threading.get_ident(), store.url, name)
+    with _held_guard:
+        depth = _held.get(key, 0)
+        if depth:
+            _held[key] = depth + 1
+    if depth:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
+
+    token = _acquire(store, dataset, name, operation, wait, stale_after)
+    with _held_guard:
+        _held[key] = 1
+    stop = threading.Event()
+    beat = threading.Thread(
+        target=_heartbeat, args=(store, name, token, heartbeat, stop), daemon=True
+    )
+    beat.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beat.join(timeout=5)
+        with _held_guard:
+            _held.pop(key, None)
+        _release(store, name, token)
+
+
+def _acquire(
+    store: Store, dataset: str, name: str, operation: str, wait: float, stale_after: timedelta
+) -> str:
+    token = uuid.uuid4().hex
+    pid = os.getpid()
+    deadline = time.monotonic() + max(0.0, wait)
+    while True:
+        now = utcnow()
+        try:
+            with store.session() as session:
+                session.add(
+                    OperationLock(
+                        name=name,
+                        operation=operation[:32],
+                        token=token,
+                        owner_host=_host(),
+                        owner_pid=pid,
+                        owner_started=_pid_started(pid),
+                        acquired_at=now,
+                        heartbeat_at=now,
+                    )
+                )
+            return token
+        except IntegrityError:
+            pass  # held: look at the holder
+        holder = current_holder(store, dataset)
+        if holder is None:
+            continue  # released in between: try again at once
+        reason = is_stale(holder, stale_after=stale_after)
+        if reason is not None:
+            if _take_over(store, holder, token, operation, now):
+                log.warning(
+                    "took over the stale lock of %s (%s by pid %s on %s: %s)",
+                    dataset,
+                    holder.operation,
+                    holder.pid,
+                    holder.host,
+                    reason,
+                )
+                return token
+            continue  # someone else took it over first: look again
+        if time.monotonic() >= deadline:
+            raise LockedError(_describe(dataset, holder))
+        time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+
+
+def _take_over(store: Store, holder: Holder, token: str, operation: str, now: datetime) -> bool:
+    pid = os.getpid()
+    with store.session() as session:
+        result = session.execute(
+            update(OperationLock)
+            .where(OperationLock.name == holder.name, OperationLock.token == holder.token)
+            .values(
+                token=token,
+                operation=operation[:32],
+                owner_host=_host(),
+                owner_pid=pid,
+                owner_started=_pid_started(pid),
+                acquired_at=now,
+                heartbeat_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _heartbeat(store: Store, name: str, token: str, every: float, stop: threading.Event) -> None:
+    while not stop.wait(every):
+        try:
+            with store.session() as session:
+                result = session.execute(
+                    update(OperationLock)
+                    .where(OperationLock.name == name, OperationLock.token == token)
+                    .values(heartbeat_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+                if getattr(result, "rowcount", 1) == 0:
+                    log.warning("the lock %s was taken over by another process", name)
+                    return
+        except Exception as exc:  # a missed heartbeat is not worth stopping the work for
+            log.info("lock heartbeat failed: %s", type(exc).__name__)
+
+
+def _release(store: Store, name: str, token: str) -> None:
+    try:
+        with store.session() as session:
+            session.execute(
+                delete(OperationLock)
+                .where(OperationLock.name == name, OperationLock.token == token)
+                .execution_options(synchronize_session=False)
+            )
+    except Exception as exc:  # the lock goes stale and is taken over once this process ends
+        log.warning("could not release the lock %s: %s", name, type(exc).__name__)
+
+
+def held_locks(store: Store) -> list[Holder]:
+    """Every lock row in the store (for `status` and tests)."""
+    with store.session() as session:
+        return [Holder.of(r) for r in session.scalars(select(OperationLock))]
