@@ -1,0 +1,453 @@
+"""Releases from the store (SQLite and PostgreSQL): collect, versions, persisted splits,
+privacy, listing, diff, and the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from conftest import ANNOTATORS, LS_URL, ROOT, TOKEN, World, add_third_article
+
+from workbench.export import (
+    assign_splits,
+    collect,
+    diff_releases,
+    export_dataset,
+    list_releases,
+    public_url,
+    render_data,
+    verify_release,
+)
+from workbench.store import Store, open_store
+from workbench.store.models import (
+    Adjudication,
+    AdjudicationProject,
+    Annotation,
+    Annotator,
+    Article,
+    ConsensusLabel,
+    ConsensusRelation,
+    ConsensusSpan,
+    Dataset,
+    ReconcileState,
+    Release,
+    Segment,
+    SplitAssignment,
+    Task,
+)
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+SECRET_URL = f"http://admin:{TOKEN}@127.0.0.1:8089/?token={TOKEN}"
+
+
+def insert_world(store: Store, world: World) -> None:
+    """Everything `world` holds, as the push/pull/reconcile steps would have stored it —
+    plus rows that must stay out of a release (old revision, quarantined, deleted, cancelled)."""
+    with store.session() as s:
+        if s.get(Dataset, "news") is None:
+            s.add(
+                Dataset(
+                    name="news",
+                    label_studio_url=SECRET_URL,
+                    project_id=7,
+                    schema_id="news-v1",
+                    schema_version=world.schema.version,
+                )
+            )
+            s.flush()
+            for pseud, email, uid in ANNOTATORS:
+                s.add(
+                    Annotator(label_studio_url=LS_URL, ls_user_id=uid, email=email, pseudonym=pseud)
+                )
+            s.add(AdjudicationProject(dataset="news", label_studio_url=LS_URL, project_id=8))
+        s.flush()
+        ann_id = {a.pseudonym: a.id for a in s.scalars(sa.select(Annotator))}
+        known_articles = set(s.scalars(sa.select(Article.id)))
+        for a in world.articles:
+            if a["article_id"] in known_articles:
+                continue
+            segs = [g for g in world.segments if g.article_id == a["article_id"]]
+            text = "\n\n".join(g.text for g in segs)
+            s.add(
+                Article(
+                    id=a["article_id"],
+                    source_path=a["source_path"],
+                    revision=1,
+                    format="txt",
+                    title=a["title"],
+                    author=a["author"],
+                    outlet=a["outlet"],
+                    published=a["published"],
+                    text=text,
+                    raw=text,
+                    raw_sha256="0" * 64,
+                )
+            )
+            s.flush()
+            for g in segs:
+                assert text[g.start : g.end] == g.text
+                s.add(
+                    Segment(
+                        id=g.id,
+                        article_id=g.article_id,
+                        unit="paragraph",
+                        position=g.position,
+                        start=g.start,
+                        end=g.end,
+                        text=g.text,
+                        sentences=[],
+                    )
+                )
+        s.flush()
+        task_of = {t.segment_id: t.id for t in s.scalars(sa.select(Task))}
+        for g in world.segments:
+            if g.id not in task_of:
+                task = Task(
+                    dataset="news",
+                    segment_id=g.id,
+                    ls_task_id=len(task_of) + 1,
+                    state="pushed",
+                    schema_version=world.schema.version,
+                )
+                s.add(task)
+                s.flush()
+                task_of[g.id] = task.id
+        have = set(s.scalars(sa.select(Annotation.ls_annotation_id)))
+        pseud = [a[0] for a in ANNOTATORS]
+        for sid, i, ls_id, result in world.annotations:
+            if ls_id in have:
+                continue
+            common = {"dataset": "news", "task_id": task_of[sid], "annotator_id": ann_id[pseud[i]]}
+            # An older revision with a different answer: superseded, never exported.
+            s.add(
+                Annotation(
+                    **common,
+                    ls_annotation_id=ls_id,
+                    revision=1,
+                    is_current=False,
+                    result=[],
+                    lead_time=1.0,
+                )
+            )
+            s.add(
+                Annotation(
+                    **common,
+                    ls_annotation_id=ls_id,
+                    revision=2,
+                    is_current=True,
+                    result=result,
+                    lead_time=12.5,
+                )
+            )
+        if 900 not in have:
+            sid = world.segments[0].id
+            common = {"dataset": "news", "task_id": task_of[sid], "annotator_id": ann_id["ann-01"]}
+            s.add(
+                Annotation(
+                    **common,
+                    ls_annotation_id=900,
+                    result=[{"bad": 1}],
+                    status="quarantined",
+                    problems=["bad"],
+                )
+            )
+            s.add(Annotation(**common, ls_annotation_id=901, result=[], deleted_at=T0))
+            s.add(Annotation(**common, ls_annotation_id=902, result=[], was_cancelled=True))
+
+        s.execute(sa.delete(ConsensusLabel))
+        s.execute(sa.delete(ConsensusSpan))
+        s.execute(sa.delete(ConsensusRelation))
+        s.execute(sa.delete(ReconcileState))
+        for r in world.labels:
+            s.add(
+                ConsensusLabel(
+                    dataset="news",
+                    segment_id=r["segment_id"],
+                    field=r["field"],
+                    span_key="",
+                    method="majority",
+                    label=r["label"],
+                    votes={},
+                    support=r["support"],
+                    n_annotators=3,
+                    confidence=r["confidence"],
+                    status=r["status"],
+                )
+            )
+        for r in world.spans:
+            s.add(
+                ConsensusSpan(
+                    dataset="news",
+                    segment_id=r["segment_id"],
+                    span_key=r["key"],
+                    label=r["label"],
+                    start=r["start"],
+                    end=r["end"],
+                    text="",
+                    # A Target's attribute is only in its consensus_labels row (below): collect
+                    # must merge the two, as reconcile writes both.
+                    attrs={} if r["label"] == "Target" else r["attrs"],
+                    support=r["support"],
+                    n_annotators=3,
+                    confidence=len(r["support"]) / 3,
+                    exact=True,
+                    status=r["status"],
+                    regions=[],
+                )
+            )
+            for name, value in r["attrs"].items():
+                s.add(
+                    ConsensusLabel(
+                        dataset="news",
+                        segment_id=r["segment_id"],
+                        field=f"{r['label']}.{name}",
+                        span_key=r["key"],
+                        method="majority",
+                        label=value,
+                        votes={},
+                        support=r["support"],
+                        n_annotators=3,
+                        confidence=1.0,
+                        status="decided",
+                    )
+                )
+        for r in world.relations:
+            s.add(
+                ConsensusRelation(
+                    dataset="news",
+                    segment_id=r["segment_id"],
+                    kind=r["kind"],
+                    from_key=r["from_key"],
+                    to_key=r["to_key"],
+                    support=r["support"],
+                    n_annotators=3,
+                    confidence=len(r["support"]) / 3,
+                    status="decided",
+                )
+            )
+        for g in {r["segment_id"] for r in world.labels}:
+            s.add(
+                ReconcileState(
+                    dataset="news",
+                    segment_id=g,
+                    input_hash="x",
+                    output_hash="y",
+                    method="majority",
+                    min_support="0.5",
+                )
+            )
+        if s.scalar(sa.select(sa.func.count()).select_from(Adjudication)) == 0:
+            for n, r in enumerate(world.adjudications):
+                email, uid = ANNOTATORS[r["adjudicator"]][1:]
+                s.add(
+                    Adjudication(
+                        dataset="news",
+                        segment_id=r["segment_id"],
+                        field=r["field"],
+                        decision=r["decision"],
+                        adjudicator_email=email,
+                        adjudicator_ls_user_id=uid,
+                        decided_at=T0,
+                        ls_project_id=8,
+                        ls_task_id=1,
+                        ls_annotation_id=500 + n,
+                    )
+                )
+
+
+def test_public_url_drops_credentials() -> None:
+    assert public_url(SECRET_URL) == "http://127.0.0.1:8089"
+    assert public_url("https://ls.example.org/base/") == "https://ls.example.org/base"
+    assert public_url(None) is None
+
+
+def test_collect_matches_the_release_data_built_by_hand(store: Store, world: World) -> None:
+    insert_world(store, world)
+    got = collect(store, "news", world.schema)
+    want = world.release_data()
+    splits = assign_splits(want.articles["split_group"], {})[0]
+    a, b = render_data(got, splits), render_data(want, splits)
+    for name in b.files:
+        assert a.files[name] == b.files[name], name
+    assert got.label_studio_url == "http://127.0.0.1:8089" and got.project_id == 7
+
+
+def test_collect_refuses_an_unknown_dataset(store: Store, world: World) -> None:
+    from workbench.export import ReleaseError
+
+    with pytest.raises(ReleaseError, match="unknown dataset"):
+        collect(store, "nope", world.schema)
+
+
+def _grep(path: Path, needles: list[str]) -> list[tuple[str, str]]:
+    hits = []
+    for file in sorted(path.rglob("*")):
+        if file.is_file():
+            data = file.read_bytes()
+            hits += [(file.name, n) for n in needles if n.encode() in data]
+    return hits
+
+
+def test_versions_splits_privacy_listing_and_diff(
+    store: Store, world: World, tmp_path: Path
+) -> None:
+    insert_world(store, world)
+    exports = tmp_path / "exports"
+
+    first = export_dataset(store, exports, "news", world.schema)
+    assert first.status == "created" and first.version == "v0001" and first.parent is None
+    v1 = exports / "news" / "v0001"
+    assert first.path == v1 and verify_release(v1).ok
+
+    # Privacy: no email, no Label Studio user id, no token, no `completed_by` anywhere.
+    needles = [email for _, email, _ in ANNOTATORS] + [str(uid) for _, _, uid in ANNOTATORS]
+    needles += [TOKEN, "completed_by", "admin", "free text note"]
+    assert _grep(v1, needles) == []
+
+    again = export_dataset(store, exports, "news", world.schema)
+    assert again.status == "unchanged" and again.version == "v0001"
+    assert sorted(p.name for p in (exports / "news").iterdir()) == ["v0001"]
+
+    forced = export_dataset(store, exports, "news", world.schema, force=True)
+    assert forced.version == "v0002" and forced.parent == "v0001"
+    v2 = exports / "news" / "v0002"
+    for name in ("segments.parquet", "spans.parquet", "annotations.parquet"):
+        assert (v1 / name).read_bytes() == (v2 / name).read_bytes()  # reproducible
+
+    with store.session() as s:
+        before = {a.article_id: a.split for a in s.scalars(sa.select(SplitAssignment))}
+    assert len(before) == 2
+
+    # A new article, and different ratios: old articles keep their split, the new one follows
+    # the new ratios.
+    add_third_article(world)
+    insert_world(store, world)
+    third = export_dataset(store, exports, "news", world.schema, ratios=(0.0, 0.0, 1.0))
+    assert third.version == "v0003" and third.new_split_assignments == 1
+    with store.session() as s:
+        after = {a.article_id: a.split for a in s.scalars(sa.select(SplitAssignment))}
+        rows = list(s.scalars(sa.select(Release).order_by(Release.version)))
+    assert {k: after[k] for k in before} == before
+    assert after[world.articles[-1]["article_id"]] == "test"
+    assert [r.version for r in rows] == [1, 2, 3] and rows[2].parent_version == 2
+    assert third.diff is not None and third.diff["segments_added"] == 1
+    assert third.diff["splits_changed"] == 0
+
+    listed = list_releases(store, "news")
+    assert [r.version for r in listed] == ["v0001", "v0002", "v0003"]
+    assert listed[2].segments == 4 and listed[2].annotators == 3
+    assert "alpha[sentiment]" in listed[2].agreement and "span_f1" in listed[2].agreement
+
+    diff = diff_releases(exports, "news", "v0001", "3")
+    assert diff["segments"]["added"] == [world.segments[-1].id]
+    assert diff["parent"] == "v0001" and diff["version"] == "v0003"
+
+
+def test_revisions_of_an_article_share_its_split(store: Store, world: World) -> None:
+    insert_world(store, world)
+    old = world.articles[0]["article_id"]
+    with store.session() as s:
+        art = s.get(Article, old)
+        assert art is not None
+        s.add(
+            Article(
+                id="f" * 32,
+                source_path=art.source_path,
+                revision=2,
+                previous_id=old,
+                format="txt",
+                text=art.text,
+                raw=art.raw,
+                raw_sha256="1" * 64,
+            )
+        )
+        art.is_current = False
+        s.flush()
+        s.execute(sa.update(Segment).where(Segment.article_id == old).values(article_id="f" * 32))
+    data = collect(store, "news", world.schema)
+    groups = dict(zip(data.articles["article_id"], data.articles["split_group"], strict=True))
+    assert groups["f" * 32] == old
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+
+def run(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("WORKBENCH_", "LABEL_"))}
+    full.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_export_releases_verify_diff(world: World, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    store = open_store(url)
+    insert_world(store, world)
+    store.close()
+    env = {
+        "WORKBENCH_DATABASE_URL": url,
+        "WORKBENCH_EXPORTS": str(tmp_path / "exports"),
+        "WORKBENCH_SCHEMA": str(ROOT / "schemas" / "news-v1.yaml"),
+        "LABEL_STUDIO_API_KEY": TOKEN,
+    }
+    out = run("export", "news", "--split", "0.8,0.1,0.1", cwd=tmp_path, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "v0001" in out.stdout
+    out = run("export", "news", cwd=tmp_path, env=env)
+    assert out.returncode == 0 and "nothing changed" in out.stdout
+    out = run("export", "--force", "news", "--json", cwd=tmp_path, env=env)
+    assert out.returncode == 0 and json.loads(out.stdout)["version"] == "v0002"
+
+    bad = run("export", "news", "--split", "0.5,0.5", cwd=tmp_path, env=env)
+    assert bad.returncode == 4 and bad.stderr.startswith("error: --split")
+
+    listed = json.loads(run("releases", "news", "--json", cwd=tmp_path, env=env).stdout)
+    assert [r["version"] for r in listed] == ["v0001", "v0002"]
+    table = run("releases", "news", cwd=tmp_path, env=env)
+    assert table.returncode == 0 and "v0002" in table.stdout
+
+    v1 = tmp_path / "exports" / "news" / "v0001"
+    ok = run("export", "verify", str(v1), cwd=tmp_path, env=env)
+    assert ok.returncode == 0 and "match the manifest" in ok.stdout
+    (v1 / "README.md").write_text("tampered")
+    tampered = run("export", "verify", str(v1), cwd=tmp_path, env=env)
+    assert tampered.returncode != 0
+    assert "changed: README.md" in tampered.stdout and tampered.stderr.startswith("error:")
+
+    diff = run("export", "diff", "news", "v0001", "v0002", cwd=tmp_path, env=env)
+    assert diff.returncode == 0 and "segments added: 0" in diff.stdout
+    missing = run("export", "diff", "news", "v0001", "v0009", cwd=tmp_path, env=env)
+    assert missing.returncode == 1 and "no release v0009" in missing.stderr
+
+
+def test_export_after_the_real_reconcile_step(store: Store, world: World, tmp_path: Path) -> None:
+    """End to end with the reconcile engineer's code writing the consensus tables."""
+    from workbench.reconcile.store import reconcile
+
+    insert_world(store, world)
+    reconcile(store, world.schema, "news")
+    result = export_dataset(store, tmp_path, "news", world.schema)
+    assert result.status == "created"
+    rel = tmp_path / "news" / "v0001"
+    segs = pd.read_parquet(rel / "segments.parquet").set_index("segment_id")
+    assert segs.loc[world.segments[0].id, "sentiment"] == "neutral"
+    spans = pd.read_parquet(rel / "spans.parquet")
+    s1 = spans[spans["segment_id"] == world.segments[0].id]
+    assert {"Cue", "Source", "Content", "Claim"} <= set(s1["label"])
+    assert set(s1[s1["label"] == "Source"]["source_source_type"]) == {"official"}
+    assert pd.read_parquet(rel / "attributions.parquet")["source_text"].notna().any()
+    needles = [email for _, email, _ in ANNOTATORS] + [str(uid) for _, _, uid in ANNOTATORS]
+    assert _grep(rel, [*needles, TOKEN, "completed_by"]) == []

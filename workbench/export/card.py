@@ -1,0 +1,296 @@
+"""The dataset card (README.md of a release), as Markdown text (pure).
+
+Built only from the release's own data and the schema object, never from wall-clock time, so
+the card of one store state is the same text every time (only the manifest has timestamps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workbench.export.model import SPLITS
+from workbench.schema import Schema
+
+FILES_DOC: tuple[tuple[str, str], ...] = (
+    (
+        "segments.parquet",
+        "one row per segment: text, offsets in the article, position, split, "
+        "consensus segment labels with confidence, supporting annotators and adjudication flag",
+    ),
+    (
+        "spans.parquet",
+        "consensus spans: label, character offsets into the segment text, text, "
+        "per-region attributes (one column per attribute, named like the Label Studio control), "
+        "supporting annotators, confidence, adjudication flag",
+    ),
+    ("relations.parquet", "consensus relations between spans (`attributed_to`, `cue_of`)"),
+    (
+        "attributions.parquet",
+        "attribution triples (content, source, cue) built from the "
+        "consensus spans and relations; source/cue may be missing",
+    ),
+    (
+        "annotations.parquet",
+        "raw annotations, one row per (segment, annotator): pseudonymous "
+        "annotator id, the annotator's segment labels and the Label Studio result JSON "
+        "(rebuild soft labels or your own aggregation from it)",
+    ),
+    ("adjudications.parquet", "decisions an adjudicator made where annotators disagreed"),
+    ("articles.parquet", "the source articles: title, author, outlet, date, source path, split"),
+    (
+        "segments.jsonl",
+        "one nested JSON record per segment: labels, spans, relations, "
+        "attributions and every annotator's labels",
+    ),
+    (
+        "spans.spacy.jsonl",
+        "the span layer for span-model trainers (spaCy span categorizer / "
+        'Prodigy format): `{"text", "spans": [{"start", "end", "label"}], "meta"}`',
+    ),
+    ("diff.json", "what changed against the parent version"),
+    (
+        "manifest.json",
+        "version, parent, schema and guideline versions, provenance, counts, "
+        "agreement, sha256 of every file",
+    ),
+)
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.3f}"
+    return str(x)
+
+
+def _metric(m: Mapping[str, Any]) -> str:
+    if m.get("value") is None:
+        return f"undefined (n={m.get('n_items', 0)})"
+    return f"{_fmt(m['value'])} [{_fmt(m['ci_low'])}, {_fmt(m['ci_high'])}] (n={m['n_items']})"
+
+
+def _cell(text: Any) -> str:
+    return _fmt(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_card(
+    *,
+    dataset: str,
+    version: str,
+    parent: str | None,
+    schema: Schema,
+    guidelines_version: str | None,
+    project: Mapping[str, Any],
+    counts: Mapping[str, Any],
+    distributions: Mapping[str, Any],
+    agreement: Mapping[str, Any],
+    diff_summary: Mapping[str, Any],
+    articles: list[dict[str, Any]],
+    ratios: tuple[float, float, float],
+    reconcile_info: Mapping[str, Any] | None,
+) -> str:
+    lines: list[str] = []
+    add = lines.append
+    add(f"# {dataset} {version}: {schema.title}")
+    add("")
+    add(
+        f"Segments of news articles annotated in Label Studio for **claims**, **attribution** "
+        f"(who said what: source, cue, content) and **sentiment**, by several annotators each, "
+        f"reconciled into consensus labels. Schema `{schema.id}` (version `{schema.version}`), "
+        f"guidelines version `{guidelines_version or 'unknown'}`. Parent version: "
+        f"{parent or 'none (first release)'}."
+    )
+    add("")
+    add(
+        f"{counts['segments']} segments from {counts['articles']} articles, "
+        f"{counts['annotations']} annotations by {counts['annotators']} annotators, "
+        f"{counts['spans']} consensus spans, {counts['attributions']} attribution triples, "
+        f"{counts['adjudications']} adjudications."
+    )
+    if project.get("url") or project.get("project_id") is not None:
+        add(f"Label Studio project {project.get('project_id')} at {project.get('url')}.")
+    add("")
+
+    add("## How to load it")
+    add("")
+    add("From the release folder (files are plain Parquet / JSONL, no custom code needed):")
+    add("")
+    add("```python")
+    add('import pandas as pd; segments = pd.read_parquet("segments.parquet")')
+    add('import pandas as pd; spans = pd.read_parquet("spans.parquet")')
+    add(
+        'from datasets import load_dataset; ds = load_dataset("parquet", '
+        'data_files={"segments": "segments.parquet"})["segments"]'
+    )
+    add('train = ds.filter(lambda r: r["split"] == "train")')
+    add('import json; docs = [json.loads(l) for l in open("spans.spacy.jsonl", encoding="utf-8")]')
+    add("```")
+    add("")
+    add(
+        "Into spaCy (span categorizer): `doc = nlp.make_doc(d['text']); doc.spans['sc'] = "
+        "[doc.char_span(s['start'], s['end'], s['label'], alignment_mode='expand') for s in "
+        "d['spans']]`, then `DocBin(docs=...)`."
+    )
+    add("")
+    add("Check the files against the manifest with `workbench export verify <release folder>`.")
+    add("")
+
+    add("## Files")
+    add("")
+    for name, doc in FILES_DOC:
+        add(f"- `{name}`: {doc}")
+    add("")
+    add(
+        "Offsets are character offsets into the segment `text` (Python `str` indexing, "
+        "`text[start:end]`); `segments.start/end` are offsets into the article's cleaned text. "
+        "Annotator ids are pseudonyms (`annotator`, `support`, `adjudicator`); no emails, "
+        "Label Studio user ids or tokens are in this release."
+    )
+    add("")
+    add(
+        "**Span format.** The span layer is also given as spaCy/Prodigy JSONL rather than "
+        "CoNLL BIO: spans in this schema nest and overlap (a Claim inside a Content, a Target "
+        "inside a Claim), which BIO tags cannot represent without losing spans; character "
+        "offsets also survive any tokenizer choice."
+    )
+    add("")
+
+    add("## Splits")
+    add("")
+    add(
+        "Train/dev/test are grouped by article (no article in two splits) and stable across "
+        "versions: an article's split is stored when it first appears in a release and reused "
+        "by every later one. A new article is placed by hashing its id into [0, 1) and cutting "
+        f"at the ratios {ratios[0]:g}/{ratios[1]:g}/{ratios[2]:g} (revisions of an article "
+        "share its first revision's split)."
+    )
+    add("")
+    add("| split | articles | segments |")
+    add("|---|---|---|")
+    for name in SPLITS:
+        sc = counts["splits"][name]
+        add(f"| {name} | {sc['articles']} | {sc['segments']} |")
+    add("")
+
+    add("## Schema")
+    add("")
+    add("### Span labels")
+    add("")
+    for label in schema.labels:
+        add(f"- **{label.name}**: {label.description}")
+        for attr in label.attributes:
+            values = ", ".join(f"`{c.value}`" for c in attr.choices)
+            add(
+                f"  - attribute `{attr.name}` (column `{attr.control_name}`): "
+                f"{attr.description} Values: {values}."
+            )
+    add("")
+    if schema.relations:
+        add("### Relations")
+        add("")
+        for rel in schema.relations:
+            add(
+                f"- **{rel.name}** ({'|'.join(rel.from_labels)} → {'|'.join(rel.to_labels)}): "
+                f"{rel.description}"
+            )
+        add("")
+    if schema.segment:
+        add("### Segment labels")
+        add("")
+        for attr in schema.segment:
+            add(f"- **{attr.name}**: {attr.description}")
+            for c in attr.choices:
+                add(f"  - `{c.value}`: {c.description}")
+        add("")
+
+    add("## Label distributions (consensus)")
+    add("")
+    for f, dist in distributions.get("segment", {}).items():
+        add(f"- segment `{f}`: " + ", ".join(f"{k} {v}" for k, v in dist.items()))
+    spans = distributions.get("span_labels", {})
+    if spans:
+        add("- span labels: " + ", ".join(f"{k} {v}" for k, v in spans.items()))
+    for col, dist in distributions.get("span_attributes", {}).items():
+        if dist:
+            add(f"- `{col}`: " + ", ".join(f"{k} {v}" for k, v in dist.items()))
+    add("")
+
+    add("## Agreement")
+    add("")
+    add(
+        "Between annotators, on the raw annotations in `annotations.parquet`; 95 % percentile "
+        "bootstrap intervals over segments (1000 resamples, seed 0)."
+    )
+    add("")
+    for f, ag in agreement.get("segment", {}).items():
+        add(
+            f"- segment `{f}`: Krippendorff's alpha (nominal) {_metric(ag['krippendorff_alpha'])}"
+            f"; Fleiss' kappa {_metric(ag['fleiss_kappa'])}; percent agreement "
+            f"{_metric(ag['percent_agreement'])}"
+        )
+    span_ag = agreement.get("spans", {})
+    if span_ag:
+        add("")
+        add("Span F1 between annotator pairs (overlap match), per label:")
+        add("")
+        add("| label | mean pairwise F1 | pairs (F1 [95 % CI], n segments) |")
+        add("|---|---|---|")
+        for label, ag in span_ag.items():
+            pairs = "; ".join(
+                f"{p['pair'][0]}–{p['pair'][1]} {_metric(p['f1'])}" for p in ag["pairs"]
+            )
+            add(f"| {label} | {_fmt(ag['mean_pairwise_f1'])} | {pairs} |")
+    add("")
+
+    add("## How it was reconciled")
+    add("")
+    add(
+        "Each segment was labelled by several annotators. Segment labels take the majority "
+        "label when it has enough support, spans are aligned across annotators by overlap and "
+        "kept when enough annotators drew them (boundaries of the most central one, attributes "
+        "by majority), relations between kept spans likewise. Items without a clear majority "
+        "went to an adjudicator, whose decision replaces the vote (`*_adjudicated` is true); "
+        "undecided labels are empty (null)."
+    )
+    if reconcile_info:
+        add("")
+        for key, value in sorted(reconcile_info.items()):
+            add(f"- {key}: {value}")
+    add("")
+
+    add("## Changes against the parent version")
+    add("")
+    if parent is None:
+        add("First release.")
+    else:
+        add(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in diff_summary.items()) + ".")
+        add("Details in `diff.json`.")
+    add("")
+
+    add("## Source articles")
+    add("")
+    add("| title | outlet | date | split | segments | path |")
+    add("|---|---|---|---|---|---|")
+    for a in articles:
+        if a["n_segments"]:
+            add(
+                f"| {_cell(a['title'])} | {_cell(a['outlet'])} | {_cell(a['published'])} | "
+                f"{a['split']} | {a['n_segments']} | {_cell(a['source_path'])} |"
+            )
+    add("")
+
+    add("## Known limits")
+    add("")
+    add("- A small corpus of news articles: figures (and their intervals) are indicative.")
+    add("- Annotators are few; pairwise figures rest on the segments each pair shared.")
+    add("- Spans use character offsets; tokenizers may need `alignment_mode='expand'`.")
+    add(
+        "- Only current, valid (schema-conforming), non-cancelled annotations are included; "
+        "quarantined annotations are left out."
+    )
+    add("- Segments nobody annotated yet are not in the release.")
+    add("- Article texts are the cleaned texts; copyright stays with the publishers.")
+    add("")
+    return "\n".join(lines)

@@ -1,0 +1,98 @@
+"""What a release is made of, in memory: :class:`ReleaseData` (typed pandas frames).
+
+`collect` fills it from the store; everything after that (splits, tables, card, diff) is a
+pure function of it, so tests can build one directly without a store.
+
+Annotator columns hold **pseudonyms only**: emails, Label Studio user ids and tokens never
+enter a `ReleaseData`, so they cannot reach a release file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from workbench.schema import Schema
+
+SPLITS: tuple[str, ...] = ("train", "dev", "test")
+DEFAULT_RATIOS: tuple[float, float, float] = (0.8, 0.1, 0.1)
+
+#: Columns of each frame of a `ReleaseData` (in order). Lists hold pseudonyms.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    # split_group: the article's first revision, so revisions of one article share a split.
+    "articles": (
+        "article_id",
+        "split_group",
+        "title",
+        "author",
+        "outlet",
+        "published",
+        "source_path",
+    ),
+    "segments": ("segment_id", "article_id", "position", "start", "end", "text"),
+    # Segment-level consensus, one row per (segment, field); label None = undecided.
+    "labels": (
+        "segment_id",
+        "field",
+        "label",
+        "support",
+        "confidence",
+        "n_annotators",
+        "method",
+        "adjudicated",
+    ),
+    # Consensus spans; attrs: {attribute name: value}.
+    "spans": (
+        "segment_id",
+        "span_id",
+        "label",
+        "start",
+        "end",
+        "attrs",
+        "support",
+        "confidence",
+        "n_annotators",
+        "exact",
+        "adjudicated",
+    ),
+    "relations": ("segment_id", "kind", "from_id", "to_id", "support", "confidence"),
+    # Raw annotations (current revision, valid, not deleted); result = Label Studio result list.
+    "annotations": ("segment_id", "annotator", "annotation_id", "lead_time", "result"),
+    # One row per adjudicated decision; target = a field name or a span id.
+    "adjudications": ("segment_id", "target", "kind", "decision", "adjudicator", "note"),
+}
+
+
+@dataclass(frozen=True)
+class ReleaseData:
+    """Everything one release is built from. Frames have exactly the `COLUMNS` above."""
+
+    dataset: str
+    schema: Schema
+    label_studio_url: str | None
+    project_id: int | None
+    articles: pd.DataFrame
+    segments: pd.DataFrame
+    labels: pd.DataFrame
+    spans: pd.DataFrame
+    relations: pd.DataFrame
+    annotations: pd.DataFrame
+    adjudications: pd.DataFrame
+    #: How consensus was reached (method, thresholds), as the reconcile step recorded it.
+    reconcile_info: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        for name, cols in COLUMNS.items():
+            frame: pd.DataFrame = getattr(self, name)
+            missing = [c for c in cols if c not in frame.columns]
+            if missing:
+                raise ValueError(f"ReleaseData.{name} lacks columns {missing}")
+
+
+def frame(name: str, rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """A frame with the columns of `name` (empty when no rows): object dtype, no coercion."""
+    cols = list(COLUMNS[name])
+    data = {c: [r.get(c) for r in rows or []] for c in cols}
+    return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()}, columns=cols)

@@ -1,0 +1,325 @@
+"""Making, listing and comparing releases: the library functions behind the CLI commands.
+
+`build_release` is pure (ReleaseData + splits → file bytes + manifest); `export_dataset` does
+the I/O around it: collect from the store, reuse persisted splits, skip when nothing changed,
+write atomically, record the release and the new split assignments.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from workbench import __version__
+from workbench.export import card, summary
+from workbench.export.collect import collect
+from workbench.export.diff import diff_tables
+from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
+from workbench.export.splits import assign_splits
+from workbench.export.tables import ReleaseTables, build_tables
+from workbench.export.write import (
+    CARD,
+    DIFF,
+    NESTED,
+    PARQUET,
+    SPACY,
+    ReleaseError,
+    data_sha256,
+    existing_versions,
+    json_bytes,
+    jsonl_bytes,
+    parquet_bytes,
+    read_manifest,
+    read_tables,
+    version_name,
+    version_number,
+    write_release,
+)
+from workbench.schema import Schema
+from workbench.store import Store
+from workbench.store.lock import operation_lock
+from workbench.store.models import Release, SplitAssignment
+
+FORMAT = "workbench-release/1"
+
+
+@dataclass(frozen=True)
+class RenderedData:
+    tables: ReleaseTables
+    files: dict[str, bytes]
+    data_sha256: str
+
+
+@dataclass(frozen=True)
+class BuiltRelease:
+    files: dict[str, bytes]  # every file but the manifest
+    manifest: dict[str, Any]  # without the `files` checksums (added when written)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    dataset: str
+    status: str  # created | unchanged
+    version: str | None
+    parent: str | None
+    path: Path | None
+    data_sha256: str
+    counts: dict[str, Any]
+    diff: dict[str, Any] | None
+    new_split_assignments: int
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    dataset: str
+    version: str
+    parent: str | None
+    created_at: datetime
+    path: str
+    data_sha256: str
+    segments: int
+    annotations: int
+    annotators: int
+    spans: int
+    agreement: dict[str, float | None]
+
+
+def _identity(schema: Schema) -> dict[str, Any]:
+    return {
+        "schema_id": schema.id,
+        "schema_version": schema.version,
+        "guidelines_version": schema.guidelines_version,
+    }
+
+
+def render_data(data: ReleaseData, splits: dict[str, str]) -> RenderedData:
+    """The data files' bytes and their combined hash (pure)."""
+    tables = build_tables(data, splits)
+    files = {f"{name}.parquet": parquet_bytes(tables.tables[name]) for name in PARQUET}
+    files[NESTED] = jsonl_bytes(tables.records)
+    files[SPACY] = jsonl_bytes(tables.spacy)
+    return RenderedData(tables, files, data_sha256(files, _identity(data.schema)))
+
+
+def build_release(
+    data: ReleaseData,
+    rendered: RenderedData,
+    *,
+    version: str,
+    parent: str | None,
+    parent_tables: dict[str, pa.Table] | None,
+    ratios: tuple[float, float, float],
+    created_at: datetime,
+) -> BuiltRelease:
+    """Card, diff and manifest around rendered data (pure)."""
+    schema = data.schema
+    tables = rendered.tables
+    counts = summary.counts(tables, schema)
+    dists = summary.distributions(tables, schema)
+    agreement = summary.agreement(tables, schema)
+    diff = diff_tables(parent_tables, tables.tables, parent=parent, version=version)
+    project = {"url": data.label_studio_url, "project_id": data.project_id}
+    text = card.render_card(
+        dataset=data.dataset,
+        version=version,
+        parent=parent,
+        schema=schema,
+        guidelines_version=schema.guidelines_version,
+        project=project,
+        counts=counts,
+        distributions=dists,
+        agreement=agreement,
+        diff_summary=diff["summary"],
+        articles=tables.tables["articles"].to_pylist(),
+        ratios=ratios,
+        reconcile_info=data.reconcile_info,
+    )
+    files = dict(rendered.files)
+    files[CARD] = text.encode("utf-8")
+    files[DIFF] = json_bytes(diff)
+    manifest = {
+        "format": FORMAT,
+        "dataset": data.dataset,
+        "version": version,
+        "parent": parent,
+        "created_at": created_at.isoformat(),
+        "schema": {"id": schema.id, "version": schema.version, "title": schema.title},
+        "guidelines_version": schema.guidelines_version,
+        "workbench_version": __version__,
+        "label_studio": project,
+        "splits": {"grouped_by": "article", "ratios": dict(zip(SPLITS, ratios, strict=True))},
+        "counts": counts,
+        "distributions": dists,
+        "agreement": agreement,
+        "diff": diff["summary"],
+        "data_sha256": rendered.data_sha256,
+    }
+    return BuiltRelease(files, manifest)
+
+
+def _latest(store: Store, dataset: str) -> Release | None:
+    with store.session() as s:
+        return s.scalars(
+            sa.select(Release).where(Release.dataset == dataset).order_by(Release.version.desc())
+        ).first()
+
+
+def export_dataset(
+    store: Store,
+    exports_dir: Path,
+    dataset: str,
+    schema: Schema,
+    *,
+    ratios: tuple[float, float, float] = DEFAULT_RATIOS,
+    force: bool = False,
+    now: datetime | None = None,
+) -> ExportResult:
+    """Write the next release of `dataset` under `exports_dir/dataset/`, unless its data is
+    the same as the last release's (then nothing is written; `force` writes anyway).
+
+    Holds the dataset's operation lock: a reconcile cannot change the consensus halfway
+    through the read, and two exports cannot race for one version number.
+    """
+    with operation_lock(store, dataset, "export"):
+        return _export(store, exports_dir, dataset, schema, ratios, force, now)
+
+
+def _export(
+    store: Store,
+    exports_dir: Path,
+    dataset: str,
+    schema: Schema,
+    ratios: tuple[float, float, float],
+    force: bool,
+    now: datetime | None,
+) -> ExportResult:
+    data = collect(store, dataset, schema)
+    with store.session() as s:
+        existing = {
+            a.article_id: a.split
+            for a in s.scalars(sa.select(SplitAssignment).where(SplitAssignment.dataset == dataset))
+        }
+    groups = [str(g) for g in data.articles["split_group"]]
+    splits, new = assign_splits(groups, existing, ratios)
+    rendered = render_data(data, splits)
+
+    latest = _latest(store, dataset)
+    parent = version_name(latest.version) if latest is not None else None
+    unchanged = latest is not None and latest.data_sha256 == rendered.data_sha256
+    if unchanged and latest is not None and parent is not None and not force:
+        counts = latest.manifest.get("counts", {})
+        path = exports_dir / dataset / parent
+        return ExportResult(
+            dataset, "unchanged", parent, parent, path, rendered.data_sha256, counts, None, 0
+        )
+
+    dataset_dir = exports_dir / dataset
+    number = max([latest.version if latest else 0, *existing_versions(dataset_dir)]) + 1
+    version = version_name(number)
+    parent_tables = None
+    if parent is not None and (dataset_dir / parent).is_dir():
+        parent_tables = read_tables(dataset_dir / parent)
+    created_at = now or datetime.now(UTC)
+    built = build_release(
+        data,
+        rendered,
+        version=version,
+        parent=parent,
+        parent_tables=parent_tables,
+        ratios=ratios,
+        created_at=created_at,
+    )
+    target = write_release(dataset_dir, version, built.files, built.manifest)
+    try:
+        with store.session() as s:
+            s.add(
+                Release(
+                    dataset=dataset,
+                    version=number,
+                    parent_version=latest.version if latest else None,
+                    created_at=created_at,
+                    path=target.as_posix(),
+                    data_sha256=rendered.data_sha256,
+                    manifest=read_manifest(target),
+                )
+            )
+            for group, split in sorted(new.items()):
+                s.add(
+                    SplitAssignment(
+                        dataset=dataset, article_id=group, split=split, assigned_at=created_at
+                    )
+                )
+    except BaseException:
+        # Not recorded means not released: take the folder back so store and disk agree.
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    return ExportResult(
+        dataset,
+        "created",
+        version,
+        parent,
+        target,
+        rendered.data_sha256,
+        built.manifest["counts"],
+        built.manifest["diff"],
+        len(new),
+    )
+
+
+def list_releases(store: Store, dataset: str) -> list[ReleaseInfo]:
+    """The releases of `dataset`, oldest first, with counts and headline agreement."""
+    with store.session() as s:
+        rows = list(
+            s.scalars(
+                sa.select(Release).where(Release.dataset == dataset).order_by(Release.version)
+            )
+        )
+    out = []
+    for r in rows:
+        m = r.manifest or {}
+        c = m.get("counts", {})
+        headline: dict[str, float | None] = {
+            f"alpha[{f}]": ag["krippendorff_alpha"]["value"]
+            for f, ag in m.get("agreement", {}).get("segment", {}).items()
+        }
+        spans = m.get("agreement", {}).get("spans", {}).get("(all labels)")
+        if spans:
+            headline["span_f1"] = spans["mean_pairwise_f1"]
+        out.append(
+            ReleaseInfo(
+                dataset=r.dataset,
+                version=version_name(r.version),
+                parent=version_name(r.parent_version) if r.parent_version else None,
+                created_at=r.created_at,
+                path=r.path,
+                data_sha256=r.data_sha256,
+                segments=int(c.get("segments", 0)),
+                annotations=int(c.get("annotations", 0)),
+                annotators=int(c.get("annotators", 0)),
+                spans=int(c.get("spans", 0)),
+                agreement=headline,
+            )
+        )
+    return out
+
+
+def release_dir(exports_dir: Path, dataset: str, version: str) -> Path:
+    number = version_number(version)
+    if number is None:
+        raise ReleaseError(f"{version!r} is not a version (expected e.g. v0001 or 1)")
+    path = exports_dir / dataset / version_name(number)
+    if not path.is_dir():
+        raise ReleaseError(f"no release {version_name(number)} of {dataset!r} in {exports_dir}")
+    return path
+
+
+def diff_releases(exports_dir: Path, dataset: str, old: str, new: str) -> dict[str, Any]:
+    """What changed from release `old` to release `new` (read from their folders)."""
+    a, b = release_dir(exports_dir, dataset, old), release_dir(exports_dir, dataset, new)
+    return diff_tables(read_tables(a), read_tables(b), parent=a.name, version=b.name)

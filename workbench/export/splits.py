@@ -1,0 +1,72 @@
+"""Train/dev/test splits grouped by article, stable across releases (pure).
+
+An article's split is decided once and persisted (table `splits`); later releases reuse it, so
+a segment never moves between splits. A new article is placed by hashing its group id (its
+first revision's id) into [0, 1) and cutting by the ratios: deterministic, independent of the
+order or number of other articles, and the same for every dataset built from the same articles
+(the hash is not salted by dataset, so a paragraph and a sentence dataset never leak into each
+other's test set when their ratios agree).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from workbench.errors import ConfigError
+from workbench.export.model import DEFAULT_RATIOS, SPLITS
+
+_SALT = b"workbench-split-v1:"
+
+
+def parse_ratios(text: str | None) -> tuple[float, float, float]:
+    """``"0.8,0.1,0.1"`` → (0.8, 0.1, 0.1); three non-negative numbers summing to 1."""
+    if text is None or not text.strip():
+        return DEFAULT_RATIOS
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ConfigError(f"--split {text!r}: expected three numbers like 0.8,0.1,0.1") from None
+    if len(values) != len(SPLITS):
+        raise ConfigError(f"--split {text!r}: expected {len(SPLITS)} ratios (train,dev,test)")
+    if any(not math.isfinite(v) or v < 0 for v in values):
+        raise ConfigError(f"--split {text!r}: ratios must be non-negative numbers")
+    if not math.isclose(sum(values), 1.0, abs_tol=1e-6):
+        raise ConfigError(f"--split {text!r}: ratios must sum to 1 (they sum to {sum(values):g})")
+    return (values[0], values[1], values[2])
+
+
+def unit_hash(group: str) -> float:
+    """A uniform number in [0, 1) from the group id (first 60 bits of sha256)."""
+    digest = hashlib.sha256(_SALT + group.encode("utf-8")).digest()
+    return (int.from_bytes(digest[:8], "big") >> 4) / float(1 << 60)
+
+
+def hash_split(group: str, ratios: Sequence[float] = DEFAULT_RATIOS) -> str:
+    """The split a new group falls into."""
+    u = unit_hash(group)
+    edge = 0.0
+    for name, ratio in zip(SPLITS, ratios, strict=True):
+        edge += ratio
+        if u < edge:
+            return name
+    # Rounding may leave u ≥ the last edge: the last split with a non-zero ratio takes it.
+    return next(n for n, r in zip(reversed(SPLITS), reversed(ratios), strict=True) if r > 0)
+
+
+def assign_splits(
+    groups: Iterable[str],
+    existing: Mapping[str, str],
+    ratios: Sequence[float] = DEFAULT_RATIOS,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(all assignments, the new ones) for `groups`; existing assignments always win."""
+    every: dict[str, str] = {}
+    new: dict[str, str] = {}
+    for group in sorted(set(groups)):
+        if group in existing:
+            every[group] = existing[group]
+        else:
+            every[group] = new[group] = hash_split(group, ratios)
+    return every, new

@@ -1,0 +1,166 @@
+"""Release files: deterministic bytes, checksums, and the atomic write of a release folder.
+
+Reproducibility: data files are rendered in memory with fixed writer options (zstd level 9,
+dictionary encoding, statistics on, format 2.6, one row group, no pandas index or metadata);
+pyarrow embeds only its `created_by` version string, no timestamp. JSON is written with sorted
+keys and `\\n` line ends. Only `manifest.json` carries a timestamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from workbench.errors import WorkbenchError
+
+MANIFEST = "manifest.json"
+CARD = "README.md"
+DIFF = "diff.json"
+SPACY = "spans.spacy.jsonl"
+NESTED = "segments.jsonl"
+#: Parquet files, from the `ReleaseTables.tables` of the same name.
+PARQUET = (
+    "segments",
+    "spans",
+    "relations",
+    "attributions",
+    "annotations",
+    "adjudications",
+    "articles",
+)
+TMP_PREFIX = ".tmp-"
+
+
+class ReleaseError(WorkbenchError):
+    """A release cannot be written or read (exists already, missing, corrupt)."""
+
+
+def version_name(number: int) -> str:
+    return f"v{number:04d}"
+
+
+def version_number(name: str) -> int | None:
+    """``v0007`` / ``7`` → 7; None for anything else."""
+    text = name[1:] if name[:1] in ("v", "V") else name
+    return int(text) if text.isdigit() else None
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(
+        table.replace_schema_metadata(None),
+        sink,
+        compression="zstd",
+        compression_level=9,
+        use_dictionary=True,
+        write_statistics=True,
+        version="2.6",
+        row_group_size=max(table.num_rows, 1),
+    )
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+
+
+def jsonl_bytes(records: Iterable[Mapping[str, Any]]) -> bytes:
+    return b"".join(
+        (json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+        for r in records
+    )
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def data_sha256(files: Mapping[str, bytes], identity: Mapping[str, Any]) -> str:
+    """One hash of the data files and what defines their meaning (schema + guideline version):
+    equal hashes mean nothing an ML team would see has changed."""
+    payload = {"files": {n: sha256(b) for n, b in sorted(files.items())}, **identity}
+    return sha256(json.dumps(payload, sort_keys=True).encode())
+
+
+def file_entries(files: Mapping[str, bytes]) -> dict[str, dict[str, Any]]:
+    return {n: {"sha256": sha256(b), "bytes": len(b)} for n, b in sorted(files.items())}
+
+
+def existing_versions(dataset_dir: Path) -> list[int]:
+    """Version numbers of the release folders on disk (a crashed store write leaves a folder
+    with no row, so the next version number looks at both)."""
+    if not dataset_dir.is_dir():
+        return []
+    out = []
+    for child in dataset_dir.iterdir():
+        n = version_number(child.name) if child.name.startswith("v") else None
+        if n is not None and child.is_dir():
+            out.append(n)
+    return sorted(out)
+
+
+def write_release(
+    dataset_dir: Path, version: str, files: Mapping[str, bytes], manifest: Mapping[str, Any]
+) -> Path:
+    """Write `files` + manifest (with every file's checksum) into `dataset_dir/version`.
+
+    Built in a `.tmp-*` folder beside the target and renamed into place only when complete,
+    so a reader never sees half a release; an existing version is never touched.
+    """
+    target = dataset_dir / version
+    if target.exists():
+        raise ReleaseError(f"{target} exists already; releases are never overwritten")
+    dataset_dir.mkdir(parents=True, exist_ok=True)
+    tmp = dataset_dir / f"{TMP_PREFIX}{version}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        for name, data in files.items():
+            path = tmp / name
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        full = {**manifest, "files": file_entries(files)}
+        (tmp / MANIFEST).write_bytes(json_bytes(full))
+        # os.rename onto an existing non-empty folder fails, so a concurrent exporter that won
+        # the race is never overwritten.
+        os.rename(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ReleaseError(f"cannot write release {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReleaseError(f"{path}: no {MANIFEST} (not a release folder?)") from None
+    except (OSError, ValueError) as exc:
+        raise ReleaseError(f"{path / MANIFEST}: cannot read: {exc}") from None
+    if not isinstance(value, dict):
+        raise ReleaseError(f"{path / MANIFEST}: not a JSON object")
+    return value
+
+
+def read_tables(path: Path) -> dict[str, pa.Table]:
+    """The Parquet tables of a release folder."""
+    out = {}
+    for name in PARQUET:
+        file = path / f"{name}.parquet"
+        if not file.exists():
+            raise ReleaseError(f"{file}: missing")
+        out[name] = pq.read_table(file)
+    return out
