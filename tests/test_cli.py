@@ -85,16 +85,25 @@ def test_up_runs_main_job_and_is_idempotent(tmp_path: Path) -> None:
 
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
-    try:
+    try:  # the main job as the README runs it: the whole loop, then again
         first = run("up", "--json", cwd=tmp_path)
         assert first.returncode == 0, first.stderr
         summary = json.loads(first.stdout)
         assert summary["articles"] == 5 and summary["new_segments"] == summary["segments"] > 0
         assert summary["push"]["imported"] == summary["segments"]
         assert summary["label_studio_url"].startswith("http://127.0.0.1:")
+        # the sample annotations went in as three annotators, came back, and were released
+        assert summary["samples"]["created"] == 24
+        assert summary["pull"]["annotations_new"] == 24
+        assert summary["reconcile"]["recomputed"] == 8
+        assert summary["export"]["version"] == "v0001"
+        release = tmp_path / "exports" / "news" / "v0001"
+        assert (release / "manifest.json").is_file() and (release / "segments.parquet").is_file()
         second = run("up", cwd=tmp_path)
         assert second.returncode == 0, second.stderr
         assert "0 new tasks" in second.stdout and "log in as" in second.stdout
-        assert "(0 new)" in second.stdout
+        assert "(0 new)" in second.stdout and "nothing changed since v0001" in second.stdout
+        assert "pulled: 0 new, 0 revised, 0 deleted" in second.stdout
+        assert sorted(p.name for p in (tmp_path / "exports" / "news").iterdir()) == ["v0001"]
     finally:
         run("server", "stop", cwd=tmp_path)

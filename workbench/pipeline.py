@@ -10,12 +10,18 @@ from pathlib import Path
 
 from workbench import corpus
 from workbench.config import Secret, Settings, read_local_config
+from workbench.export.release import ExportResult, export_dataset
 from workbench.labelstudio import local
 from workbench.labelstudio.connect import connect
 from workbench.progress import Progress
+from workbench.pull import PullReport, pull
 from workbench.push import PushReport, push
+from workbench.reconcile.store import ReconcileReport, reconcile
+from workbench.samples import SampleReport, load_samples
 from workbench.schema import load_schema
 from workbench.store import Store
+
+SAMPLES = "sample-annotations.yaml"
 
 
 @dataclass
@@ -30,6 +36,10 @@ class UpSummary:
     admin_email: str = ""
     admin_password: str = field(default="", repr=False)
     push: PushReport | None = None
+    samples: SampleReport | None = None
+    pull: PullReport | None = None
+    reconcile: ReconcileReport | None = None
+    export: ExportResult | None = None
     errors: list[str] = field(default_factory=list)
 
 
@@ -41,8 +51,9 @@ def up(
     *,
     start_server: bool = True,
 ) -> UpSummary:
-    """Ingest and segment the seeds, then (by default) push them to Label Studio: the local
-    server, started here, unless LABEL_STUDIO_URL names another one."""
+    """The whole loop: ingest and segment the seeds; push them to Label Studio (the local
+    server, started here, unless LABEL_STUDIO_URL names another one); load the repository's
+    sample annotations as three sample annotators; pull; reconcile; export a release."""
     report = corpus.ingest(store, [seeds], progress=progress)
     results = corpus.segment(store, progress=progress)
     summary = UpSummary(
@@ -67,9 +78,15 @@ def up(
         summary.admin_email = server.admin_email
         summary.admin_password = server.admin_password
     summary.label_studio_url = settings.label_studio_url or ""
-    summary.push = push(
-        settings, store, load_schema(settings.schema_path), connect(settings), progress=progress
-    )
+    schema = load_schema(settings.schema_path)
+    client = connect(settings)
+    summary.push = push(settings, store, schema, client, progress=progress)
+    samples = seeds / SAMPLES
+    if samples.is_file():
+        summary.samples = load_samples(store, client, schema, summary.push.dataset, samples)
+    summary.pull = pull(settings, store, client, schema=schema, progress=progress)
+    summary.reconcile = reconcile(store, schema, summary.push.dataset)
+    summary.export = export_dataset(store, settings.exports_dir, summary.push.dataset, schema)
     return summary
 
 
@@ -86,7 +103,33 @@ def describe(summary: UpSummary) -> list[str]:
             f"pushed to Label Studio project {p.project_id}: {p.imported} new tasks, "
             f"{p.already_pushed} already there ({p.annotators} annotators per segment)"
         )
-        lines.append(f"label at {p.project_url}")
+    if summary.samples is not None:
+        sm = summary.samples
+        lines.append(
+            f"sample annotations: {sm.created} created, {sm.existing} already there "
+            f"({sm.segments} segments x {sm.annotators} sample annotators)"
+        )
+    if summary.pull is not None:
+        pl = summary.pull
+        lines.append(
+            f"pulled: {pl.annotations_new} new, {pl.annotations_revised} revised, "
+            f"{pl.annotations_deleted} deleted annotations, {len(pl.quarantined)} quarantined"
+        )
+    if summary.reconcile is not None:
+        rc = summary.reconcile
+        lines.append(
+            f"reconciled: {rc.recomputed} segments recomputed, {rc.unchanged} unchanged; "
+            f"{rc.labels_decided} labels decided, {rc.labels_undecided} undecided "
+            "(`workbench disagreements`, `workbench adjudicate push`)"
+        )
+    if summary.export is not None:
+        ex = summary.export
+        if ex.status == "created":
+            lines.append(f"release {ex.version}: {ex.path}")
+        else:
+            lines.append(f"release: nothing changed since {ex.version or 'the last release'}")
+    if summary.push is not None:
+        lines.append(f"keep labeling at {summary.push.project_url}")
         if summary.admin_email:
             lines.append(f"  log in as {summary.admin_email} / {summary.admin_password}")
         lines.append("  add annotators: workbench annotators add EMAIL...")
