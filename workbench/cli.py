@@ -265,6 +265,8 @@ def up(state: State, seeds: Path, no_server: bool, as_json: bool) -> None:
     """
     from workbench import pipeline
 
+    if not no_server:
+        render.note("starting Label Studio (the first start on a machine installs it: minutes)…")
     summary = pipeline.up(
         state.settings,
         state.store,
@@ -299,7 +301,7 @@ def server_start(state: State, port: int | None, as_json: bool) -> None:
     """Install (first time), start and wait for the local Label Studio; a no-op when it runs."""
     from workbench.labelstudio import local
 
-    render.warn("starting Label Studio (the first start installs it: a few minutes)…")
+    render.note("starting Label Studio (the first start on a machine installs it: a few minutes)…")
     info = local.start(state.settings, port=port)
     if as_json:
         render.emit_json(

@@ -53,6 +53,11 @@ def error(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
 
+def note(message: str) -> None:
+    """Progress for people, on stderr (stdout stays clean for pipes and --json)."""
+    click.echo(message, err=True)
+
+
 def warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
 
