@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import markdown
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
 from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
@@ -440,25 +440,30 @@ def _import_batch(
     schema: Schema,
     batch: Sequence[tuple[Segment, str | None, str | None]],
 ) -> int:
-    # 1. intent: commit pending rows before anything reaches the server
+    # 1. intent: commit pending rows before anything reaches the server. Core statements here
+    # and in 3., not ORM objects: per-row ORM bookkeeping was most of what push cost beyond
+    # Label Studio's own import (benchmarks/RESULTS.md).
+    segment_ids = [seg.id for seg, _, _ in batch]
     with store.session() as session:
         known = set(
             session.scalars(
                 select(Task.segment_id).where(
-                    Task.dataset == dataset, Task.segment_id.in_([s.id for s, _, _ in batch])
+                    Task.dataset == dataset, Task.segment_id.in_(segment_ids)
                 )
             )
         )
-        for seg, _, _ in batch:
-            if seg.id not in known:
-                session.add(
-                    Task(
-                        dataset=dataset,
-                        segment_id=seg.id,
-                        state="pending",
-                        schema_version=schema.version,
-                    )
-                )
+        intents = [
+            {
+                "dataset": dataset,
+                "segment_id": sid,
+                "state": "pending",
+                "schema_version": schema.version,
+            }
+            for sid in segment_ids
+            if sid not in known
+        ]
+        if intents:
+            session.execute(insert(Task), intents)
     # 2. import: one request, one transaction on the server
     payloads = [task_payload(seg, title, context) for seg, title, context in batch]
     ids = client.import_tasks(project_id, payloads)
@@ -468,13 +473,17 @@ def _import_batch(
             "to reconcile"
         )
     # 3. record the ids
-    by_segment = {seg.id: task_id for (seg, _, _), task_id in zip(batch, ids, strict=True)}
+    now = utcnow()
     with store.session() as session:
-        for row in session.scalars(
-            select(Task).where(Task.dataset == dataset, Task.segment_id.in_(list(by_segment)))
-        ):
-            row.ls_task_id = by_segment[row.segment_id]
-            row.state = "pushed"
-            row.schema_version = schema.version
-            row.pushed_at = utcnow()
+        session.connection().execute(
+            update(Task)
+            .where(Task.dataset == dataset, Task.segment_id == bindparam("sid"))
+            .values(
+                ls_task_id=bindparam("tid"),
+                state="pushed",
+                schema_version=schema.version,
+                pushed_at=now,
+            ),
+            [{"sid": seg.id, "tid": tid} for (seg, _, _), tid in zip(batch, ids, strict=True)],
+        )
     return len(ids)

@@ -8,6 +8,7 @@ write atomically, record the release and the new split assignments.
 from __future__ import annotations
 
 import shutil
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +24,14 @@ from workbench.export.diff import diff_tables
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.splits import assign_splits
 from workbench.export.tables import ReleaseTables, build_tables
+from workbench.export.verify import verify_release
 from workbench.export.write import (
     CARD,
     DIFF,
     NESTED,
     PARQUET,
     SPACY,
+    TMP_PREFIX,
     ReleaseError,
     data_sha256,
     existing_versions,
@@ -220,6 +223,23 @@ def _export(
         )
 
     dataset_dir = exports_dir / dataset
+    adopted = _settle_disk(store, dataset, dataset_dir, latest, rendered.data_sha256)
+    if adopted is not None:
+        number, target = adopted
+        manifest = read_manifest(target)
+        created_at = datetime.fromisoformat(manifest["created_at"])
+        _record(store, dataset, number, latest, created_at, target, rendered.data_sha256, new)
+        return ExportResult(
+            dataset,
+            "created",
+            version_name(number),
+            parent,
+            target,
+            rendered.data_sha256,
+            manifest["counts"],
+            manifest["diff"],
+            len(new),
+        )
     number = max([latest.version if latest else 0, *existing_versions(dataset_dir)]) + 1
     version = version_name(number)
     parent_tables = None
@@ -237,26 +257,10 @@ def _export(
     )
     target = write_release(dataset_dir, version, built.files, built.manifest)
     try:
-        with store.session() as s:
-            s.add(
-                Release(
-                    dataset=dataset,
-                    version=number,
-                    parent_version=latest.version if latest else None,
-                    created_at=created_at,
-                    path=target.as_posix(),
-                    data_sha256=rendered.data_sha256,
-                    manifest=read_manifest(target),
-                )
-            )
-            for group, split in sorted(new.items()):
-                s.add(
-                    SplitAssignment(
-                        dataset=dataset, article_id=group, split=split, assigned_at=created_at
-                    )
-                )
-    except BaseException:
-        # Not recorded means not released: take the folder back so store and disk agree.
+        _record(store, dataset, number, latest, created_at, target, rendered.data_sha256, new)
+    except Exception:
+        # Not recorded means not released: take the folder back so store and disk agree. (A
+        # kill here leaves the folder; the next export adopts it, see `_settle_disk`.)
         shutil.rmtree(target, ignore_errors=True)
         raise
     return ExportResult(
@@ -270,6 +274,66 @@ def _export(
         built.manifest["diff"],
         len(new),
     )
+
+
+def _record(
+    store: Store,
+    dataset: str,
+    number: int,
+    latest: Release | None,
+    created_at: datetime,
+    target: Path,
+    data_sha256: str,
+    new_splits: dict[str, str],
+) -> None:
+    with store.session() as s:
+        s.add(
+            Release(
+                dataset=dataset,
+                version=number,
+                parent_version=latest.version if latest else None,
+                created_at=created_at,
+                path=target.as_posix(),
+                data_sha256=data_sha256,
+                manifest=read_manifest(target),
+            )
+        )
+        for group, split in sorted(new_splits.items()):
+            s.add(
+                SplitAssignment(
+                    dataset=dataset, article_id=group, split=split, assigned_at=created_at
+                )
+            )
+
+
+def _settle_disk(
+    store: Store, dataset: str, dataset_dir: Path, latest: Release | None, data_sha256: str
+) -> tuple[int, Path] | None:
+    """Clean up after an export that was killed (we hold the dataset's lock, so no other
+    export of it is running): `.tmp-*` build folders go; a release folder renamed into place
+    but never recorded is adopted when it verifies and holds exactly the data about to be
+    exported, and is otherwise set aside as a hidden `.orphan-*` folder (never released)."""
+    if not dataset_dir.is_dir():
+        return None
+    for leftover in dataset_dir.glob(f"{TMP_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    with store.session() as s:
+        recorded = set(s.scalars(sa.select(Release.version).where(Release.dataset == dataset)))
+    adoptable = None
+    for number in sorted(existing_versions(dataset_dir)):
+        if number in recorded:
+            continue
+        path = dataset_dir / version_name(number)
+        expected = (latest.version if latest else 0) + 1
+        try:
+            ok = verify_release(path).ok and read_manifest(path).get("data_sha256") == data_sha256
+        except ReleaseError:
+            ok = False
+        if ok and number == expected and adoptable is None:
+            adoptable = (number, path)
+        else:
+            path.rename(dataset_dir / f".orphan-{path.name}-{uuid.uuid4().hex[:8]}")
+    return adoptable
 
 
 def list_releases(store: Store, dataset: str) -> list[ReleaseInfo]:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import AuthenticationError, ConfigError, LabelStudioError
+from workbench.processes import pid_alive
 
 LABEL_STUDIO_VERSION = "1.23.2"
 DEFAULT_USERNAME = "admin@workbench.local"
@@ -269,25 +270,6 @@ def _ls_env(data_dir: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------- processes
 
 
-def _pid_alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie counts as dead; our own zombie children are reaped)."""
-    with contextlib.suppress(ChildProcessError, OSError):
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done == pid:
-            return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
-
-
 def _cmdline(pid: int) -> list[str] | None:
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -325,7 +307,7 @@ def _our_pid(data_dir: Path) -> int | None:
     pid = _read_pid(data_dir)
     if pid is None:
         return None
-    if _pid_alive(pid) and _is_ours(pid, data_dir):
+    if pid_alive(pid) and _is_ours(pid, data_dir):
         return pid
     with contextlib.suppress(OSError):
         (data_dir / PIDFILE_NAME).unlink()
@@ -364,12 +346,12 @@ def _kill(pid: int, timeout: float) -> None:
     send(signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             return
         time.sleep(0.2)
     send(signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _pid_alive(pid):
+    while time.monotonic() < deadline and pid_alive(pid):
         time.sleep(0.1)
 
 
@@ -648,7 +630,7 @@ def _wait_ready(
     pid: int, url: str, port: int, token: str, log: Path, log_offset: int, deadline: float
 ) -> None:
     while True:
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             tail = _log_tail(log)
             raise LabelStudioError(
                 f"Label Studio exited during startup; see {log}" + (f": {tail}" if tail else "")
@@ -704,7 +686,7 @@ def _attach(
             raise ConfigError(f"no Label Studio user {username} in {data_dir}")
     deadline = time.monotonic() + timeout
     while not _healthy(url, timeout=2.0):  # maybe another start() is still waiting for it
-        if time.monotonic() > deadline or not _pid_alive(pid):
+        if time.monotonic() > deadline or not pid_alive(pid):
             raise LabelStudioError(
                 f"Label Studio (pid {pid}) at {url} does not answer; see {data_dir / LOG_NAME}"
             )
@@ -738,7 +720,7 @@ def stop(data_dir: Path, timeout: float = 30) -> bool:
         if pid is None:
             return False
         _kill(pid, timeout)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             raise LabelStudioError(f"could not stop Label Studio (pid {pid})")
         with contextlib.suppress(OSError):
             (data_dir / PIDFILE_NAME).unlink()

@@ -37,6 +37,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from workbench.errors import StoreError
+from workbench.processes import pid_alive
 from workbench.store.db import Store
 from workbench.store.models import OperationLock, utcnow
 
@@ -98,26 +99,10 @@ def _pid_started(pid: int) -> str | None:
     return fields[19] if len(fields) > 19 else None
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
-
-
 def is_stale(holder: Holder, *, stale_after: timedelta = STALE_AFTER) -> str | None:
     """Why `holder` is stale (its process is gone, or silent too long); None if it is alive."""
     if holder.host == _host():
-        if not _pid_alive(holder.pid):
+        if not pid_alive(holder.pid):
             return f"pid {holder.pid} is gone"
         started = _pid_started(holder.pid)
         if holder.started and started and started != holder.started:
