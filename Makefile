@@ -21,8 +21,8 @@ test: $(STAMP)  ## the test suite (starts a real Label Studio server; needs Post
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check workbench tests
-	$(BIN)/ruff format --check workbench tests
+	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff format --check workbench tests benchmarks
 	$(BIN)/mypy workbench
 
 check: lint test

@@ -7,10 +7,13 @@ Each file is ingested in its own transaction, so one bad file never costs the ot
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy import func, select
 
@@ -18,7 +21,7 @@ from workbench import clean
 from workbench import segment as segmenter
 from workbench.errors import InputError
 from workbench.progress import NoProgress, Progress
-from workbench.sources import expand_paths, read_source
+from workbench.sources import SourceFile, expand_paths, read_source
 from workbench.store import Article, Segment, Store, Task
 from workbench.store.models import utcnow
 
@@ -52,33 +55,84 @@ class IngestReport:
         return [r for r in self.results if r.status == "error"]
 
 
-def ingest(store: Store, paths: Sequence[Path], progress: Progress | None = None) -> IngestReport:
-    """Ingest article files and folders. Bad files are reported in the result, not raised."""
+def ingest(
+    store: Store,
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> IngestReport:
+    """Ingest article files and folders. Bad files are reported in the result, not raised.
+
+    With `workers` > 1, files are read and cleaned in that many processes; the store is written
+    by this one, in input order, so the result is the same as with one worker.
+    """
     progress = progress or NoProgress()
     items = list(expand_paths(paths))
     report = IngestReport()
     progress.start("ingest", len(items))
+    files = [item for item in items if not isinstance(item, InputError)]
+    prepared = iter(_ordered_map(_prepare, files, workers))
     for item in items:
         if isinstance(item, InputError):
             report.results.append(
                 IngestResult(str(item.message).split(":")[0], "error", message=item.message)
             )
         else:
-            try:
-                report.results.append(_ingest_file(store, item))
-            except InputError as exc:
-                report.results.append(IngestResult(str(item), "error", message=exc.message))
+            ready = next(prepared)
+            if isinstance(ready, str):
+                report.results.append(IngestResult(str(item), "error", message=ready))
+            else:
+                report.results.append(_store_article(store, *ready))
         progress.advance()
     progress.finish()
     return report
 
 
-def _ingest_file(store: Store, path: Path) -> IngestResult:
-    source = read_source(path)
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _ordered_map(
+    fn: Callable[[_T], _R], args: Iterable[_T], workers: int, chunk: int = 64
+) -> Iterator[_R]:
+    """`map(fn, args)`, lazily and in order; with `workers` > 1 in a process pool, the next
+    chunk computed while the caller consumes this one (bounded memory, deterministic order)."""
+    if workers <= 1:
+        yield from map(fn, args)
+        return
+    it = iter(args)
+    size = max(1, chunk // (2 * workers))  # a few tasks per worker and chunk: even load
+
+    def submit(pool: ProcessPoolExecutor) -> list[Future[list[_R]]]:
+        batch = list(islice(it, chunk))
+        return [pool.submit(_map_list, fn, batch[i : i + size]) for i in range(0, len(batch), size)]
+
+    # spawn, not fork: the caller may hold threads (HTTP clients) and database connections.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        ahead = submit(pool)
+        while ahead:
+            current, ahead = ahead, submit(pool)
+            for future in current:
+                yield from future.result()
+
+
+def _map_list(fn: Callable[[_T], _R], args: Sequence[_T]) -> list[_R]:
+    return [fn(a) for a in args]
+
+
+def _prepare(path: Path) -> tuple[SourceFile, clean.CleanArticle] | str:
+    """Read and clean one file (pure apart from the read): the part that runs in a worker."""
     try:
-        cleaned = clean.clean_article(source.raw, source.format)
+        source = read_source(path)
     except InputError as exc:
-        raise InputError(f"{source.display}: {exc.message}") from None
+        return exc.message
+    try:
+        return source, clean.clean_article(source.raw, source.format)
+    except InputError as exc:
+        return f"{source.display}: {exc.message}"
+
+
+def _store_article(store: Store, source: SourceFile, cleaned: clean.CleanArticle) -> IngestResult:
     aid = article_id(cleaned.text)
     with store.session() as session:
         existing = session.get(Article, aid)
@@ -132,20 +186,28 @@ def segment(
     max_chars: int = 1200,
     article_ids: Iterable[str] | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> list[SegmentResult]:
-    """Segment the current revision of every article (or the given ones). Idempotent."""
+    """Segment the current revision of every article (or the given ones). Idempotent.
+
+    With `workers` > 1 the text work (pysbd: the slow part) runs in that many processes; the
+    store is written by this one, article by article in the same order, so the result is the
+    same as with one worker.
+    """
     progress = progress or NoProgress()
     with store.session() as session:
         query = select(Article.id).where(Article.is_current.is_(True)).order_by(Article.source_path)
         ids = list(article_ids) if article_ids is not None else list(session.scalars(query))
     results = []
     progress.start("segment", len(ids))
-    for aid in ids:
+    # An article's text never changes (its id is the text's hash), so it can be segmented
+    # ahead of the transaction that stores the segments.
+    jobs = ((aid, text, unit, max_chars) for aid, text in _texts(store, ids))
+    for aid, wanted in zip(ids, _ordered_map(_segment_job, jobs, workers), strict=True):
         with store.session() as session:
             article = session.get(Article, aid)
-            if article is None:
+            if article is None or wanted is None:
                 raise InputError(f"no article {aid!r} in the store")
-            wanted = segmenter.segment_article(article.id, article.text, unit, max_chars)
             have = {
                 s.id: s
                 for s in session.scalars(
@@ -187,6 +249,25 @@ def segment(
         progress.advance()
     progress.finish()
     return results
+
+
+def _texts(store: Store, ids: Sequence[str], batch: int = 256) -> Iterator[tuple[str, str | None]]:
+    """(id, text or None when missing) for each id, read a batch at a time."""
+    for i in range(0, len(ids), batch):
+        chunk = ids[i : i + batch]
+        with store.session() as session:
+            found = dict(
+                session.execute(select(Article.id, Article.text).where(Article.id.in_(chunk))).all()
+            )
+        for aid in chunk:
+            yield aid, found.get(aid)
+
+
+def _segment_job(job: tuple[str, str | None, str, int]) -> list[segmenter.Segment] | None:
+    aid, text, unit, max_chars = job
+    if text is None:
+        return None
+    return segmenter.segment_article(aid, text, unit, max_chars)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -220,9 +220,12 @@ def _push(
         report.imported = len(segments.todo) + len(segments.pending)
         return report
 
+    todo = segments.unpushed
     if segments.pending:
         report.recovered = _recover_pending(store, client, name, project.id, segments.pending)
-    todo = _segments_to_push(store, name, state.unit if state else unit).unpushed
+        # recovery marked some of them pushed: read the list again (only then: it loads every
+        # segment, a second or so at 10^4)
+        todo = _segments_to_push(store, name, state.unit if state else unit).unpushed
     progress.start("push", len(todo))
     for batch in _batches(todo, batch_size):
         report.imported += _import_batch(store, client, name, project.id, schema, batch)

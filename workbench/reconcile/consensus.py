@@ -97,28 +97,27 @@ def majority_vote(data: CategoricalData, min_support: int | float = 0.5) -> list
     supports = _supports(data, winner.astype(np.int64), decided)
     conf = np.divide(top, n, out=np.zeros_like(top), where=n > 0)
     cats = data.categories
-    return [
-        ConsensusLabel(
-            item=item,
-            field=data.field,
-            label=cats[w] if d else None,
-            support=s,
-            confidence=c,
-            n_annotators=k,
-            tie=t,
-            method="majority_vote",
-        )
-        for item, w, d, s, c, k, t in zip(
-            data.items,
-            winner.tolist(),
-            decided.tolist(),
-            supports,
-            conf.tolist(),
-            n.astype(np.int64).tolist(),
-            tie.tolist(),
-            strict=True,
-        )
+    labels = [
+        cats[w] if d else None for w, d in zip(winner.tolist(), decided.tolist(), strict=True)
     ]
+    # `_make` over zipped columns, in field order: keyword construction of one NamedTuple per
+    # item was most of the time at 10^5 items (benchmarks/RESULTS.md).
+    return list(
+        map(
+            ConsensusLabel._make,
+            zip(
+                data.items,
+                [data.field] * len(labels),
+                labels,
+                supports,
+                conf.tolist(),
+                n.astype(np.int64).tolist(),
+                tie.tolist(),
+                ["majority_vote"] * len(labels),
+                strict=True,
+            ),
+        )
+    )
 
 
 @dataclass(frozen=True, eq=False)

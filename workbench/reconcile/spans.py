@@ -345,7 +345,16 @@ def _token_chunk(
         np.add.at(diff, (t1[pick], rows[pick, 1]), -1)
         masks |= (np.cumsum(diff[:-1], axis=0) > 0).astype(np.int64) << lab
     masks.sort(axis=1)
-    uniq, cnt = np.unique(masks, axis=0, return_counts=True)
+    if n_labels * m <= 62:
+        # Pack each row into one int64 and count those: `np.unique(axis=0)` sorts rows as
+        # structured records, ~10x slower, and this runs over every token of the dataset.
+        shifts = np.arange(m, dtype=np.int64) * n_labels
+        keys = (masks << shifts).sum(axis=1)
+        uniq_keys, cnt = np.unique(keys, return_counts=True)
+        full = (1 << n_labels) - 1
+        uniq = (uniq_keys[:, None] >> shifts) & full
+    else:
+        uniq, cnt = np.unique(masks, axis=0, return_counts=True)
     for row, c in zip(uniq.tolist(), cnt.tolist(), strict=True):
         profiles[tuple(row)] += c
 

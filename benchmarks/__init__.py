@@ -1,0 +1,1 @@
+"""Benchmarks of the workbench against Label Studio itself (see run.py)."""

@@ -1,0 +1,751 @@
+"""Benchmarks: what the workbench costs beyond Label Studio itself, at 100k segments (issue 7).
+
+    python benchmarks/run.py [--size tiny|full] [--runs N] [--workers N]
+
+Starts a real local Label Studio (`workbench.labelstudio.server.start`), measures push, pull,
+reconcile, export and ingest + segment against their baselines, prints a table and writes
+`benchmarks/RESULTS.md`. Every figure is the median of `--runs` runs. Set-up (synthetic data,
+stores, Label Studio projects) is never timed. Exit code 1 when a benchmark crashed (goals
+missed are reported, not failed: the table is the result).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` and `workbench` importable
+
+from benchmarks import fixtures, synth  # noqa: E402
+from workbench.config import Secret, Settings  # noqa: E402
+from workbench.labelstudio.server import LABEL_STUDIO_VERSION as LS_VERSION  # noqa: E402
+from workbench.schema import Schema, load_schema  # noqa: E402
+
+STEPS = ["push", "pull", "reconcile", "export", "ingest"]
+SCHEMA_PATH = ROOT / "schemas" / "news-v1.yaml"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+BATCH = 250  # push's default batch size; the SDK baseline imports in the same batches
+PAGE = 200  # pull's default page size; the SDK baseline pages the same way
+
+
+@dataclass(frozen=True)
+class Size:
+    push: int
+    pull: int
+    reconcile: int
+    docs: int
+
+
+SIZES = {
+    "full": Size(push=10_000, pull=10_000, reconcile=100_000, docs=10_000),
+    "tiny": Size(push=50, pull=50, reconcile=100, docs=20),
+}
+
+
+@dataclass
+class Row:
+    what: str
+    workbench: str
+    baseline: str = ""
+    ratio: str = ""
+    goal: str = ""
+    met: str = ""
+    note: str = ""
+
+
+@dataclass
+class Bench:
+    size: Size
+    runs: int
+    workers: int
+    tmp: Path
+    schema: Schema
+    rows: list[Row] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    ls_url: str = ""
+    ls_token: str = ""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def median_of(runs: int, fn: Callable[[int], float]) -> float:
+    """Median of `fn(run)` over the runs; `fn` does its own set-up and returns seconds."""
+    return statistics.median(fn(i) for i in range(runs))
+
+
+@contextlib.contextmanager
+def timer() -> Iterator[list[float]]:
+    out: list[float] = []
+    start = time.perf_counter()
+    yield out
+    out.append(time.perf_counter() - start)
+
+
+def secs(x: float) -> str:
+    return f"{x:.2f} s" if x < 100 else f"{x:.0f} s"
+
+
+def verdict(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def settings_for(b: Bench, db: Path, dataset: str) -> Settings:
+    return Settings(
+        home=b.tmp / "home",
+        database_url=fixtures.sqlite_url(db),
+        label_studio_url=b.ls_url,
+        label_studio_api_key=Secret(b.ls_token),
+        dataset=dataset,
+        schema_path=SCHEMA_PATH,
+        exports_dir=b.tmp / "exports",
+    )
+
+
+def sdk(b: Bench) -> Any:
+    from label_studio_sdk import LabelStudio
+
+    return LabelStudio(base_url=b.ls_url, api_key=b.ls_token, timeout=600)  # type: ignore[no-untyped-call]
+
+
+def unavailable(b: Bench, what: str, module: str) -> bool:
+    """A row saying so when a step another engineer is writing has not landed yet."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        b.rows.append(Row(what, "not available yet", note=f"{module}: {exc}"))
+        return True
+    return False
+
+
+# --------------------------------------------------------------------------- 1. push
+
+
+def bench_push(b: Bench) -> None:
+    from workbench.labelstudio.client import LabelStudioClient
+    from workbench.push import push
+    from workbench.store import open_store
+
+    n = b.size.push
+    items = synth.items(n, seed=11)
+    base = fixtures.build_store(b.tmp / "push-base.db", items, b.schema)
+    tasks = fixtures.payloads(items)
+    ls = sdk(b)
+    config = b.schema.to_label_config()
+    times: dict[str, list[float]] = {"workbench": [], "sdk": []}
+    for run in range(b.runs):
+        # alternate which goes first so a server warming up or filling up favours neither
+        order = ("sdk", "workbench") if run % 2 == 0 else ("workbench", "sdk")
+        for who in order:
+            if who == "workbench":
+                db = fixtures.copy_db(base, b.tmp / "push.db")
+                store = open_store(fixtures.sqlite_url(db), migrate=False)
+                client = LabelStudioClient(b.ls_url, b.ls_token)
+                name = f"push{run}"
+                with timer() as t:
+                    report = push(
+                        settings_for(b, db, name), store, b.schema, client, batch_size=BATCH
+                    )
+                store.close()
+                assert report.imported == n, report
+                project_id = report.project_id
+            else:
+                with timer() as t:
+                    project = ls.projects.create(title=f"sdk push {run}", label_config=config)
+                    for i in range(0, n, BATCH):
+                        ls.projects.import_tasks(
+                            id=project.id, request=tasks[i : i + BATCH], return_task_ids=True
+                        )
+                project_id = project.id
+            times[who].append(t[0])
+            ls.projects.delete(id=project_id)  # keep the server's database the same size
+    wb, base_t = statistics.median(times["workbench"]), statistics.median(times["sdk"])
+    ratio = wb / base_t
+    b.rows.append(
+        Row(
+            f"push {n:,} segments (new project, batches of {BATCH})",
+            secs(wb),
+            f"SDK import_tasks {secs(base_t)}",
+            f"{ratio:.2f}",
+            "≤ 1.2",
+            verdict(ratio <= 1.2),
+            f"{n / wb:,.0f} tasks/s",
+        )
+    )
+
+
+# --------------------------------------------------------------------------- 2. pull
+
+
+def bench_pull(b: Bench) -> None:
+    if unavailable(b, "pull", "workbench.pull"):
+        return
+    from sqlalchemy import select
+
+    from workbench.labelstudio.client import LabelStudioClient
+    from workbench.pull import pull
+    from workbench.store import open_store
+    from workbench.store.models import Annotation, Task
+
+    n = b.size.pull
+    items = synth.items(n, seed=22)
+    ls = sdk(b)
+    client = LabelStudioClient(b.ls_url, b.ls_token)
+    users = [client.ensure_user(f"bench-annotator-{a}@example.org") for a in range(3)]
+    project = ls.projects.create(title="bench pull", label_config=b.schema.to_label_config())
+    tasks = fixtures.payloads(items)
+    for task, it in zip(tasks, items, strict=True):
+        task["annotations"] = [
+            {"result": result, "completed_by": users[a].id, "ground_truth": False}
+            for a, result in enumerate(it.results)
+            if result is not None
+        ]
+    n_annotations = sum(len(t["annotations"]) for t in tasks)
+    task_ids: list[int] = []
+    for i in range(0, n, BATCH):
+        answer = ls.projects.import_tasks(
+            id=project.id, request=tasks[i : i + BATCH], return_task_ids=True
+        )
+        task_ids.extend(answer.task_ids or [])
+    base = fixtures.build_store(
+        b.tmp / "pull-base.db",
+        items,
+        b.schema,
+        dataset="bench",
+        ls_url=client.url,
+        project_id=project.id,
+        task_ids=task_ids,
+    )
+
+    def full(run: int) -> float:
+        db = fixtures.copy_db(base, b.tmp / "pull.db")
+        store = open_store(fixtures.sqlite_url(db), migrate=False)
+        with timer() as t:
+            report = pull(
+                settings_for(b, db, "bench"), store, LabelStudioClient(b.ls_url, b.ls_token)
+            )
+        store.close()
+        assert report.annotations_new == n_annotations and not report.quarantined, report
+        return t[0]
+
+    def raw(run: int) -> float:
+        with timer() as t:
+            seen = sum(1 for _ in ls.tasks.list(project=project.id, fields="all", page_size=PAGE))
+        assert seen == n, seen
+        return t[0]
+
+    wb_times, sdk_times = [], []
+    for run in range(b.runs):
+        sdk_times.append(raw(run))
+        wb_times.append(full(run))
+    wb, base_t = statistics.median(wb_times), statistics.median(sdk_times)
+    ratio = wb / base_t
+    b.rows.append(
+        Row(
+            f"pull {n:,} tasks × 3 annotations (full)",
+            secs(wb),
+            f"SDK tasks.list {secs(base_t)}",
+            f"{ratio:.2f}",
+            "≤ 1.2",
+            verdict(ratio <= 1.2),
+            f"{n_annotations:,} annotations, validated and stored",
+        )
+    )
+
+    # Incremental: the store as a full pull left it, then 1 % of the annotations change.
+    done = fixtures.copy_db(b.tmp / "pull.db", b.tmp / "pull-done.db")
+    store = open_store(fixtures.sqlite_url(done), migrate=False)
+    with store.session() as session:
+        rows = session.execute(
+            select(Annotation.ls_annotation_id, Task.segment_id)
+            .join(Task, Task.id == Annotation.task_id)
+            .order_by(Annotation.ls_annotation_id)
+        ).all()
+    store.close()
+    text_of = {it.segment_id: it.text for it in items}
+    changed = rows[::100][: max(1, len(rows) // 100)]
+    for ann_id, segment_id in changed:
+        rng = random.Random(ann_id)
+        text = text_of[segment_id]
+        client.update_annotation(
+            ann_id, result=synth.annotate(rng, text, synth.truth(rng, text), 0.9)
+        )
+
+    def incremental(run: int) -> float:
+        db = fixtures.copy_db(done, b.tmp / "pull-inc.db")
+        store = open_store(fixtures.sqlite_url(db), migrate=False)
+        with timer() as t:
+            report = pull(
+                settings_for(b, db, "bench"), store, LabelStudioClient(b.ls_url, b.ls_token)
+            )
+        store.close()
+        assert report.annotations_revised == len(changed) and not report.full, report
+        return t[0]
+
+    inc = median_of(b.runs, incremental)
+    ratio = inc / wb
+    b.rows.append(
+        Row(
+            f"incremental pull, {len(changed)} annotations (1 %) changed",
+            secs(inc),
+            f"full pull {secs(wb)}",
+            f"{ratio:.3f}",
+            "≤ 0.1",
+            verdict(ratio <= 0.1),
+        )
+    )
+    ls.projects.delete(id=project.id)
+
+
+# --------------------------------------------------------------------------- 3. reconcile
+
+
+def bench_reconcile(b: Bench, items: list[synth.Item]) -> None:
+    from workbench.reconcile.agreement import schema_agreement
+    from workbench.reconcile.engine import reconcile_records
+    from workbench.reconcile.extract import AnnotationInput, extract_all
+
+    n = len(items)
+    texts = {it.segment_id: it.text for it in items}
+    inputs = [
+        AnnotationInput(it.segment_id, f"annotator-{a + 1:02d}", result)
+        for it in items
+        for a, result in enumerate(it.results)
+        if result is not None
+    ]
+    parts: dict[str, list[float]] = {"extract": [], "agreement": [], "consensus": []}
+    for _ in range(b.runs):
+        with timer() as t:
+            records = extract_all(b.schema, inputs)
+        parts["extract"].append(t[0])
+        with timer() as t:
+            schema_agreement(b.schema, records, texts, source="bench")
+        parts["agreement"].append(t[0])
+        with timer() as t:
+            reconcile_records(b.schema, records, texts, method="vote")
+        parts["consensus"].append(t[0])
+    med = {k: statistics.median(v) for k, v in parts.items()}
+    core = med["agreement"] + med["consensus"]
+    spans = len(records.spans)
+    b.rows.append(
+        Row(
+            f"reconcile core, {n:,} segments × 3 annotators (agreement + consensus, all layers)",
+            secs(core),
+            goal="< 20 s",
+            met=verdict(core < 20),
+            note=f"agreement {secs(med['agreement'])} + consensus (vote) "
+            f"{secs(med['consensus'])}; {len(inputs):,} annotations, {spans:,} spans, "
+            f"{len(records.relations):,} relations",
+        )
+    )
+    b.rows.append(
+        Row(
+            "  results → records (extract, part of the store path)",
+            secs(med["extract"]),
+        )
+    )
+    bench_crowdkit(b, records.labels)
+
+
+def bench_crowdkit(b: Bench, labels: list[Any]) -> None:
+    import pandas as pd
+    from crowdkit.aggregation import DawidSkene, MajorityVote
+
+    from workbench.reconcile.categorical import CategoricalData
+    from workbench.reconcile.consensus import dawid_skene, majority_vote
+
+    data = CategoricalData.from_labels(labels, "sentiment")
+    frame = pd.DataFrame(
+        {
+            "task": [data.items[i] for i in data.item_idx],
+            "worker": [data.annotators[a] for a in data.annotator_idx],
+            "label": [data.categories[c] for c in data.code],
+        }
+    )
+    methods: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
+        ("majority vote", lambda: majority_vote(data), lambda: MajorityVote().fit_predict(frame)),
+        (
+            "Dawid–Skene",
+            lambda: dawid_skene(data).labels,
+            lambda: DawidSkene(n_iter=100, tol=1e-5).fit_predict(frame),
+        ),
+    ]
+    for name, ours_fn, theirs_fn in methods:
+        ours_t, theirs_t = [], []
+        for _ in range(b.runs):
+            with timer() as t:
+                ours = ours_fn()
+            ours_t.append(t[0])
+            with timer() as t:
+                theirs = theirs_fn()
+            theirs_t.append(t[0])
+        decided = [c for c in ours if not c.tie]
+        same = sum(c.label == theirs[c.item] for c in decided)
+        wb, ck = statistics.median(ours_t), statistics.median(theirs_t)
+        ratio = wb / ck
+        pct = 100 * same / max(1, len(decided))
+        b.rows.append(
+            Row(
+                f"{name}, segment sentiment of {data.n_items:,} segments",
+                secs(wb),
+                f"crowd-kit {secs(ck)}",
+                f"{ratio:.2f}",
+                "≤ 1, identical labels",
+                verdict(ratio <= 1 and same == len(decided)),
+                f"{pct:.2f} % identical ({len(ours) - len(decided):,} ties aside)",
+            )
+        )
+
+
+def bench_store_reconcile(b: Bench, items: list[synth.Item]) -> Path | None:
+    """`workbench reconcile` (store → consensus tables) on a fresh store of the items; returns
+    the reconciled store for the export benchmark."""
+    if unavailable(
+        b, "reconcile (store-backed, `workbench reconcile`)", "workbench.reconcile.store"
+    ):
+        return None
+
+    base = fixtures.build_store(
+        b.tmp / "rec-base.db",
+        items,
+        b.schema,
+        dataset="bench",
+        task_ids=range(1, len(items) + 1),
+        annotations=True,
+    )
+
+    # In a child process with a time limit: a quadratic step must cost a row, not the run.
+    limit = 60 + len(items) // 500
+    times = []
+    for _ in range(b.runs):
+        db = fixtures.copy_db(base, b.tmp / "rec.db")
+        try:
+            times.append(child(["--child-reconcile", fixtures.sqlite_url(db)], limit)["seconds"])
+        except subprocess.TimeoutExpired:
+            b.rows.append(
+                Row(
+                    f"reconcile via the store (`workbench reconcile`), {len(items):,} segments",
+                    f"did not finish in {limit} s",
+                    note="over the time limit (child process killed); export needs its output",
+                )
+            )
+            return None
+    b.rows.append(
+        Row(
+            f"reconcile via the store (`workbench reconcile`), {len(items):,} segments",
+            secs(statistics.median(times)),
+            note="load + extract + consensus + write the consensus tables (SQLite)",
+        )
+    )
+    return b.tmp / "rec.db"
+
+
+def child(args: list[str], timeout: float) -> dict[str, Any]:
+    """Run this script in a child process for one measurement; its JSON answer."""
+    proc = subprocess.run(
+        [sys.executable, __file__, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed: {proc.stderr.strip()[-2000:]}")
+    answer: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def reconcile_child(db_url: str) -> None:
+    from workbench.reconcile.store import reconcile
+    from workbench.store import open_store
+
+    store = open_store(db_url, migrate=False)
+    start = time.perf_counter()
+    report = reconcile(store, load_schema(SCHEMA_PATH), "bench", method="vote")
+    seconds = time.perf_counter() - start
+    store.close()
+    print(json.dumps({"seconds": seconds, "segments": report.segments}))
+
+
+# --------------------------------------------------------------------------- 4. export
+
+
+def export_child(db_url: str, out_dir: str) -> None:
+    """In a child process: one export, then its time and the process's peak RSS as JSON."""
+    from workbench.export import export_dataset
+    from workbench.store import open_store
+
+    schema = load_schema(SCHEMA_PATH)
+    store = open_store(db_url, migrate=False)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    result = export_dataset(store, Path(out_dir), "bench", schema)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mb": peak / 1024,
+                "before_mb": before / 1024,
+                "status": result.status,
+            }
+        )
+    )
+
+
+def bench_export(b: Bench, reconciled: Path | None, n: int) -> None:
+    if reconciled is None:
+        b.rows.append(
+            Row(
+                f"export {n:,}-segment release",
+                "not measured",
+                note="needs a store reconciled by `workbench reconcile` (row above)",
+            )
+        )
+        return
+    if unavailable(b, f"export {n:,}-segment release", "workbench.export"):
+        return
+    done = fixtures.copy_db(reconciled, b.tmp / "exp-base.db")
+    results = []
+    for i in range(b.runs):
+        db = fixtures.copy_db(done, b.tmp / "exp.db")
+        out = b.tmp / f"exports{i}"
+        results.append(child(["--child-export", fixtures.sqlite_url(db), str(out)], 3600))
+    t = statistics.median(r["seconds"] for r in results)
+    peak = statistics.median(r["peak_mb"] for r in results)
+    before = statistics.median(r["before_mb"] for r in results)
+    b.rows.append(
+        Row(
+            f"export {n:,}-segment release (Parquet + JSONL + card)",
+            f"{secs(t)}, peak RSS {peak:,.0f} MB",
+            goal="< 10 s, < 2 GB",
+            met=verdict(t < 10 and peak < 2048),
+            note=f"child process; {before:,.0f} MB before the export (imports, store open)",
+        )
+    )
+
+
+# --------------------------------------------------------------------------- 5. ingest
+
+
+def bench_ingest(b: Bench) -> None:
+    from workbench import corpus
+    from workbench.store import open_store
+
+    docs = b.tmp / "docs"
+    total = synth.article_files(docs, b.size.docs)
+    mb = total / 1e6
+    seg_kw: dict[str, Any] = {}
+    ingest_kw: dict[str, Any] = {}
+    import inspect
+
+    if "workers" in inspect.signature(corpus.segment).parameters:
+        seg_kw["workers"] = b.workers
+    if "workers" in inspect.signature(corpus.ingest).parameters:
+        ingest_kw["workers"] = b.workers
+    ingest_t, segment_t, n_segments = [], [], 0
+    for _ in range(b.runs):
+        db = b.tmp / "ingest.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        store = open_store(fixtures.sqlite_url(db))
+        with timer() as t:
+            report = corpus.ingest(store, [docs], **ingest_kw)
+        ingest_t.append(t[0])
+        assert report.count("new") == b.size.docs, report.count("error")
+        with timer() as t:
+            results = corpus.segment(store, **seg_kw)
+        segment_t.append(t[0])
+        n_segments = sum(r.segments for r in results)
+        store.close()
+    it, st = statistics.median(ingest_t), statistics.median(segment_t)
+    w = f"{seg_kw.get('workers', 1)} worker(s)"
+    b.rows.append(
+        Row(
+            f"ingest {b.size.docs:,} article files ({mb:.1f} MB)",
+            f"{mb / it:.2f} MB/s",
+            note=f"{secs(it)}; {ingest_kw.get('workers', 1)} worker(s)",
+        )
+    )
+    b.rows.append(
+        Row(
+            "segment them (paragraphs, pysbd sentences)",
+            f"{mb / st:.2f} MB/s",
+            note=f"{secs(st)}; {n_segments:,} segments; {w}",
+        )
+    )
+    b.rows.append(Row("ingest + segment", f"{mb / (it + st):.2f} MB/s", note=secs(it + st)))
+
+
+# --------------------------------------------------------------------------- main
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GB RAM"
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
+
+
+def commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def table(rows: list[Row]) -> str:
+    head = ["benchmark", "workbench", "baseline", "ratio", "goal", "met", "notes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [r.what, r.workbench, r.baseline, r.ratio, r.goal, r.met, r.note]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def write_results(b: Bench, path: Path, size: str, steps: list[str], elapsed: float) -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            "Written by `python benchmarks/run.py` (issue 7): do not edit by hand.",
+            "",
+            f"- date: {when}",
+            f"- commit: {commit()}",
+            f"- machine: {machine()}",
+            f"- steps: {', '.join(steps)}",
+            f"- size: `{size}`; each figure the median of {b.runs} run(s); "
+            f"{os.cpu_count()} cores, {b.workers} worker(s) where the library can use them",
+            f"- Label Studio {LS_VERSION} (local server, SQLite), label-studio-sdk "
+            f"{_version('label-studio-sdk')}, crowd-kit {_version('crowd-kit')}",
+            f"- wall time of the whole benchmark: {elapsed / 60:.1f} min",
+            "",
+            table(b.rows),
+            "",
+        ]
+    )
+    if b.errors:
+        text += "\n## Errors\n\n" + "\n".join(f"- {e}" for e in b.errors) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", nargs="*", choices=STEPS, help="run only these benchmarks")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--child-export", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child-reconcile", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_export:
+        export_child(*args.child_export)
+        return 0
+    if args.child_reconcile:
+        reconcile_child(args.child_reconcile)
+        return 0
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    steps = args.only or STEPS
+    from workbench.labelstudio import server
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        b = Bench(SIZES[args.size], args.runs, max(1, args.workers), tmp, load_schema(SCHEMA_PATH))
+        data_dir = tmp / "label-studio"
+        needs_ls = {"push", "pull"} & set(steps)
+        info = server.start(data_dir, timeout=600) if needs_ls else None
+        try:
+            if info is not None:
+                b.ls_url, b.ls_token = info.url, info.token
+
+            def step(name: str, fn: Callable[[], Any]) -> Any:
+                if name not in steps:
+                    return None
+                say(f"{name}…")
+                t0, before = time.perf_counter(), len(b.rows)
+                try:
+                    return fn()
+                except Exception as exc:  # one broken step must not hide the others
+                    traceback.print_exc()
+                    b.errors.append(f"{name}: {type(exc).__name__}: {exc}")
+                    b.rows.append(Row(name, "error", note=f"{type(exc).__name__}: {exc}"[:200]))
+                    return None
+                finally:
+                    say(f"{name} done in {time.perf_counter() - t0:.0f} s")
+                    for row in b.rows[before:]:  # progress: the figures as they come
+                        cells = (row.workbench, row.baseline, row.ratio, row.met, row.note)
+                        say(f"  {row.what}: {' | '.join(cells)}")
+
+            step("push", lambda: bench_push(b))
+            step("pull", lambda: bench_pull(b))
+            rec_items = (
+                synth.items(b.size.reconcile, seed=33)
+                if {"reconcile", "export"} & set(steps)
+                else []
+            )
+            step("reconcile", lambda: bench_reconcile(b, rec_items))
+            reconciled = step("export", lambda: bench_store_reconcile(b, rec_items))
+            if "export" in steps:
+                step("export", lambda: bench_export(b, reconciled, len(rec_items)))
+            step("ingest", lambda: bench_ingest(b))
+        finally:
+            if info is not None:
+                server.stop(data_dir)
+        text = write_results(b, args.output, args.size, steps, time.perf_counter() - started)
+    print(text)
+    return 1 if b.errors else 0
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

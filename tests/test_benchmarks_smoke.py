@@ -1,0 +1,46 @@
+"""The benchmark script at tiny size, so it cannot rot (it is not part of the figures)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = [
+    "push ",
+    "pull ",
+    "incremental pull",
+    "reconcile core",
+    "results → records",
+    "majority vote",
+    "Dawid–Skene",
+    "reconcile via the store",
+    "export ",
+    "ingest ",
+    "segment them",
+    "ingest + segment",
+]
+
+
+@pytest.mark.labelstudio
+def test_benchmark_runs_at_tiny_size(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    script = ROOT / "benchmarks" / "run.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--size", "tiny", "--runs", "1", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    for name in ROWS:
+        assert any(name in row for row in rows), f"no row {name!r} in:\n{text}"
+    assert "| error |" not in text
+    for field in ("- date:", "- commit:", "- machine:"):
+        assert field in text
