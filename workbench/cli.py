@@ -59,6 +59,14 @@ class State:
 
 pass_state = click.make_pass_decorator(State)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    envvar="WORKBENCH_WORKERS",
+    help="Processes for the text work (same result with any number) [env WORKBENCH_WORKERS].",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,14 +145,15 @@ def db_status(state: State, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@workers_option
 @json_option
 @pass_state
-def ingest(state: State, paths: tuple[Path, ...], as_json: bool) -> None:
+def ingest(state: State, paths: tuple[Path, ...], workers: int, as_json: bool) -> None:
     """Clean article files (.txt, .md, .html) or folders of them into the store.
 
     Re-ingesting an unchanged file changes nothing; a changed file becomes a new revision.
     """
-    report = corpus.ingest(state.store, list(paths), progress=render.BarProgress())
+    report = corpus.ingest(state.store, list(paths), progress=render.BarProgress(), workers=workers)
     for failed in report.errors:
         render.error(failed.message or failed.path)
     if as_json:
@@ -172,11 +181,18 @@ def ingest(state: State, paths: tuple[Path, ...], as_json: bool) -> None:
     show_default=True,
     help="Split longer paragraphs at sentence boundaries.",
 )
+@workers_option
 @json_option
 @pass_state
-def segment_cmd(state: State, unit: str, max_chars: int, as_json: bool) -> None:
+def segment_cmd(state: State, unit: str, max_chars: int, workers: int, as_json: bool) -> None:
     """Split the current articles into segments (idempotent)."""
-    results = corpus.segment(state.store, unit, max_chars, progress=render.BarProgress())  # type: ignore[arg-type]
+    results = corpus.segment(
+        state.store,
+        unit,  # type: ignore[arg-type]
+        max_chars,
+        progress=render.BarProgress(),
+        workers=workers,
+    )
     if as_json:
         render.emit_json(results)
         return
