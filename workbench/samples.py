@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from workbench.errors import ConfigError
 from workbench.labelstudio.client import LabelStudioClient
+from workbench.labelstudio.results import completed_by
 from workbench.schema import LABELS_NAME, TEXT_NAME, Schema, validate_result
 from workbench.store import Article, Segment, Store, Task
 
@@ -135,10 +136,7 @@ def load_samples(
                 "segments (want exactly 1): push the seeds first"
             )
         text, task_id = matches[0][0], int(matches[0][1])
-        done = {
-            a["completed_by"]["id"] if isinstance(a["completed_by"], dict) else a["completed_by"]
-            for a in client.list_annotations(task_id)
-        }
+        done = {completed_by(a.get("completed_by"))[0] for a in client.list_annotations(task_id)}
         for email, spec in entry["annotations"].items():
             if users[email] in done:
                 existing += 1

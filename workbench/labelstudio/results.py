@@ -152,7 +152,7 @@ def parse_annotation(raw: object) -> AnnotationRecord | str:
     ls_id = parse_id(raw.get("id"))
     if ls_id is None:
         return f"annotation without a valid id ({_clip(raw.get('id'))})"
-    user_id, email = _completed_by(raw.get("completed_by"))
+    user_id, email = completed_by(raw.get("completed_by"))
     result = raw.get("result")
     problems: list[str] = []
     if result is None:
@@ -176,7 +176,8 @@ def parse_annotation(raw: object) -> AnnotationRecord | str:
     )
 
 
-def _completed_by(value: object) -> tuple[int | None, str | None]:
+def completed_by(value: object) -> tuple[int | None, str | None]:
+    """(user id, email) of an annotation's annotator, whichever shape Label Studio used."""
     if isinstance(value, Mapping):
         email = _str(value.get("email"), 320)
         return parse_id(value.get("id")), email.strip().lower() if email else None
