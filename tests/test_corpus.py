@@ -91,8 +91,10 @@ def test_bad_input_is_one_line_and_others_still_ingested(
 
 
 def test_missing_path_is_reported(store: Store, tmp_path: Path) -> None:
-    report = corpus.ingest(store, [tmp_path / "nope.txt"])
+    missing = tmp_path / "odd: name.txt"  # a colon must not cut the reported path short
+    report = corpus.ingest(store, [missing])
     assert report.errors and "no such file" in (report.errors[0].message or "")
+    assert report.errors[0].path == str(missing)
 
 
 def test_segment_is_idempotent_and_offsets_hold(store: Store, seeds_dir: Path) -> None:

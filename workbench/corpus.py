@@ -21,7 +21,7 @@ from workbench import clean
 from workbench import segment as segmenter
 from workbench.errors import InputError
 from workbench.progress import NoProgress, Progress
-from workbench.sources import SourceFile, expand_paths, read_source
+from workbench.sources import MissingPath, SourceFile, expand_paths, read_source
 from workbench.store import Article, Segment, Store, Task
 from workbench.store.models import utcnow
 
@@ -70,13 +70,11 @@ def ingest(
     items = list(expand_paths(paths))
     report = IngestReport()
     progress.start("ingest", len(items))
-    files = [item for item in items if not isinstance(item, InputError)]
+    files = [item for item in items if not isinstance(item, MissingPath)]
     prepared = iter(_ordered_map(_prepare, files, workers))
     for item in items:
-        if isinstance(item, InputError):
-            report.results.append(
-                IngestResult(str(item.message).split(":")[0], "error", message=item.message)
-            )
+        if isinstance(item, MissingPath):
+            report.results.append(IngestResult(str(item.path), "error", message=item.message))
         else:
             ready = next(prepared)
             if isinstance(ready, str):

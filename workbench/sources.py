@@ -6,6 +6,7 @@ Nothing here knows about cleaning or the store; it turns paths into decoded text
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +35,18 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return path.resolve().as_posix()
 
 
-def expand_paths(paths: Iterable[Path]) -> Iterator[Path | InputError]:
+class MissingPath(InputError):
+    """A path given on the command line that does not exist; it carries the path itself."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: no such file or folder")
+        self.path = path
+
+
+def expand_paths(paths: Iterable[Path]) -> Iterator[Path | MissingPath]:
     """Files as given, and the article files inside folders (sorted, recursively).
 
-    A path that does not exist yields an InputError instead of stopping the walk, so the
+    A path that does not exist yields a MissingPath error instead of stopping the walk, so the
     caller can report it and go on with the others.
     """
     for path in paths:
@@ -48,12 +57,10 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path | InputError]:
         elif path.exists():
             yield path
         else:
-            yield InputError(f"{path}: no such file or folder")
+            yield MissingPath(path)
 
 
 def read_source(path: Path, cwd: Path | None = None) -> SourceFile:
-    import hashlib
-
     shown = display_path(path, cwd)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
