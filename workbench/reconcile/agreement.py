@@ -20,15 +20,18 @@ from typing import Any
 
 import numpy as np
 
+from workbench.gcpause import paused_gc
 from workbench.schema import Attribute, Schema
 
 from ._bootstrap import DEFAULT_N_BOOT
 from .categorical import CategoricalAgreement, CategoricalData, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
-from .extract import Records, aligned_clusters, attribute_field, attribute_labels
-from .pooled import span_f1_pooled, triple_f1_pooled
+from .consensus import consensus_of
+from .extract import Records, attribute_field, attribute_labels
+from .pooled import pooled_f1, pooled_triple_f1
 from .records import Label, Metric
-from .spans import PairF1, span_f1_pairwise, token_alpha, triple_f1_pairwise
+from .spanindex import SpanIndex
+from .spans import PairF1, pairwise_f1, pairwise_triple_f1, token_alpha
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ def labels_agreement(
     )
 
 
+@paused_gc()
 def schema_agreement(
     schema: Schema,
     records: Records,
@@ -134,7 +138,9 @@ def schema_agreement(
                     "segment", records.labels, attr.name, attr, n_boot=n_boot, seed=seed
                 )
             )
-    clusters = aligned_clusters(records.spans, records.coverage)
+    # one index of the span layer serves the clusters, every F1 and the triples
+    index = SpanIndex(records.spans, records.coverage)
+    clusters = consensus_of(index, (), min_support=1).spans
     attr_labels = attribute_labels(schema, clusters, records.spans)
     for attr in schema.region_attributes:
         assert attr.label is not None
@@ -145,19 +151,20 @@ def schema_agreement(
             )
     spans = triples = None
     if records.spans:
-        kw: dict[str, Any] = {"coverage": records.coverage, "n_boot": n_boot, "seed": seed}
+        kw: dict[str, Any] = {"n_boot": n_boot, "seed": seed}
         spans = SpanAgreement(
-            labels=tuple(sorted({s.label for s in records.spans})),
-            pooled_exact=span_f1_pooled(records.spans, match="exact", **kw),
-            pooled_overlap=span_f1_pooled(records.spans, match="overlap", **kw),
-            token_alpha=token_alpha(records.spans, texts, **kw),
-            pairwise_exact=tuple(span_f1_pairwise(records.spans, match="exact", **kw)),
-            pairwise_overlap=tuple(span_f1_pairwise(records.spans, match="overlap", **kw)),
+            labels=index.labels,
+            pooled_exact=pooled_f1(index, "exact", **kw),
+            pooled_overlap=pooled_f1(index, "overlap", **kw),
+            token_alpha=token_alpha(records.spans, texts, coverage=records.coverage, **kw),
+            pairwise_exact=tuple(pairwise_f1(index, "exact", **kw)),
+            pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )
         if records.relations:
+            counts = index.triple_counts(records.relations)
             triples = TripleAgreement(
-                pooled=triple_f1_pooled(records.spans, records.relations, **kw),
-                pairwise=tuple(triple_f1_pairwise(records.spans, records.relations, **kw)),
+                pooled=pooled_triple_f1(index, counts, **kw),
+                pairwise=tuple(pairwise_triple_f1(index, counts, **kw)),
             )
     return AgreementReport(
         source=source,

@@ -9,8 +9,8 @@ is True) or because the winner lacks the required support or confidence.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
@@ -21,7 +21,8 @@ import numpy.typing as npt
 from ._bootstrap import FloatArray, IntArray
 from .categorical import CategoricalData
 from .records import Relation, Span
-from .spans import DEFAULT_THRESHOLD, SpanCluster, _coverage, align_spans, jaccard
+from .spanindex import SpanIndex
+from .spans import DEFAULT_THRESHOLD
 
 _EPS = 1e-10  # as crowd-kit's DawidSkene: floor of probabilities before taking logs
 
@@ -343,7 +344,7 @@ class SpanConsensus:
     dropped_relations: list[ConsensusRelation]
 
 
-def _vote_attrs(members: tuple[Span, ...]) -> tuple[dict[str, str], tuple[str, ...]]:
+def _vote_attrs(members: Sequence[Span]) -> tuple[dict[str, str], tuple[str, ...]]:
     """Strict-majority vote of the supporters on each attribute (ties: undecided)."""
     votes: dict[str, dict[str, int]] = {}
     for s in members:
@@ -363,30 +364,31 @@ def _vote_attrs(members: tuple[Span, ...]) -> tuple[dict[str, str], tuple[str, .
     return decided, tuple(undecided)
 
 
-def _consensus_span(cluster: SpanCluster, n_annotators: int) -> ConsensusSpan:
-    members = cluster.members
+def _consensus_span(
+    members: Sequence[Span], medoid: Span, exact: bool, n_annotators: int
+) -> ConsensusSpan:
     first = members[0]
-    if all(s.start == first.start and s.end == first.end for s in members):
-        medoid = first
+    attrs: Mapping[str, str]
+    undecided: tuple[str, ...]
+    if len(members) == 1 or all(s.attrs == first.attrs for s in members):
+        # unanimous attributes (one annotator's, too): each a strict majority
+        attrs, undecided = first.attrs, ()
     else:
-        medoid = min(
-            members,
-            key=lambda s: (-sum(jaccard(s, o) for o in members), s.start, s.end, s.annotator),
-        )
-    attrs, undecided = _vote_attrs(members)
+        votes, undecided = _vote_attrs(members)
+        attrs = MappingProxyType(votes)
     return ConsensusSpan(
-        id=f"{cluster.label}@{medoid.start}:{medoid.end}",
-        item=cluster.item,
-        label=cluster.label,
-        start=medoid.start,
-        end=medoid.end,
-        attrs=MappingProxyType(attrs),
-        support=cluster.annotators,
-        confidence=len(members) / n_annotators if n_annotators else 0.0,
-        n_annotators=n_annotators,
-        exact=all(s.start == medoid.start and s.end == medoid.end for s in members),
-        undecided_attrs=undecided,
-        regions=tuple((s.annotator, s.region_id) for s in members),
+        f"{first.label}@{medoid.start}:{medoid.end}",
+        first.item,
+        first.label,
+        medoid.start,
+        medoid.end,
+        attrs,
+        tuple([s.annotator for s in members]),
+        len(members) / n_annotators if n_annotators else 0.0,
+        n_annotators,
+        exact,
+        undecided,
+        tuple([(s.annotator, s.region_id) for s in members]),
     )
 
 
@@ -406,18 +408,28 @@ def span_consensus(
     its ends fall in kept clusters and enough annotators drew it between those clusters (same
     `min_support`).
     """
+    index = SpanIndex(spans, coverage, threshold)
+    return consensus_of(index, relations, min_support)
+
+
+def consensus_of(
+    index: SpanIndex, relations: Iterable[Relation] = (), min_support: int | float = 0.5
+) -> SpanConsensus:
+    """`span_consensus` on a built index."""
     _threshold(min_support, np.ones(1))  # validates
-    spans = list(spans)
-    covered = _coverage(spans, coverage)
+    n_cov = np.bincount(index.cov_item, minlength=len(index.items)).tolist()
+    spans = index.spans
     kept: list[ConsensusSpan] = []
     dropped: list[ConsensusSpan] = []
     region_to_id: dict[tuple[str, str, str], str] = {}
-    seen_ids: dict[str, Counter[str]] = defaultdict(Counter)
-    for cluster in align_spans(spans, threshold):
-        n = len(covered.get(cluster.item, ()))
-        cs = _consensus_span(cluster, n)
-        dup = seen_ids[cs.item][cs.id]
-        seen_ids[cs.item][cs.id] += 1
+    seen_ids: dict[tuple[str, str], int] = {}
+    item_idx = index.item.tolist()
+    medoids, exacts = index.medoids
+    for positions, medoid, exact in zip(index.clusters, medoids, exacts, strict=True):
+        n = n_cov[item_idx[positions[0]]]
+        cs = _consensus_span([spans[k] for k in positions], spans[medoid], exact, n)
+        dup = seen_ids.get((cs.item, cs.id), 0)
+        seen_ids[(cs.item, cs.id)] = dup + 1
         if dup:
             cs = cs._replace(id=f"{cs.id}~{dup}")
         if len(cs.support) >= _needed(min_support, n):
@@ -432,10 +444,11 @@ def span_consensus(
         b = region_to_id.get((r.item, r.annotator, r.to_region))
         if a is not None and b is not None:
             drawn[(r.item, r.kind, a, b)].add(r.annotator)
+    item_pos = {x: k for k, x in enumerate(index.items)}
     rel_kept: list[ConsensusRelation] = []
     rel_dropped: list[ConsensusRelation] = []
     for (item, kind, a, b), anns in sorted(drawn.items()):
-        n = len(covered.get(item, ()))
+        n = n_cov[item_pos[item]]
         rel = ConsensusRelation(item, kind, a, b, tuple(sorted(anns)), len(anns) / n, n)
         (rel_kept if len(anns) >= _needed(min_support, n) else rel_dropped).append(rel)
     return SpanConsensus(kept, dropped, rel_kept, rel_dropped)

@@ -22,12 +22,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from workbench.gcpause import paused_gc
 from workbench.schema import Schema
 
 from .categorical import CategoricalData
-from .consensus import ConsensusLabel, dawid_skene, majority_vote, span_consensus
+from .consensus import ConsensusLabel, consensus_of, dawid_skene, majority_vote
 from .extract import ITEM_SEP, Records, attribute_field, attribute_labels, extract
 from .records import Label
+from .spanindex import SpanIndex
 from .spans import DEFAULT_THRESHOLD, jaccard
 
 Method = Literal["vote", "dawid-skene"]
@@ -159,6 +161,7 @@ def _label_rows(
     return out
 
 
+@paused_gc()
 def reconcile_records(
     schema: Schema,
     records: Records,
@@ -170,12 +173,8 @@ def reconcile_records(
     decisions: Mapping[str, Sequence[Any]] | None = None,
 ) -> dict[str, SegmentConsensus]:
     """Consensus of every segment in `records` (see the module doc)."""
-    sc = span_consensus(
-        records.spans,
-        records.relations,
-        min_support=min_support,
-        threshold=threshold,
-        coverage=records.coverage,
+    sc = consensus_of(
+        SpanIndex(records.spans, records.coverage, threshold), records.relations, min_support
     )
     attr_labels = attribute_labels(schema, sc.spans, records.spans)
     cats = {a.name: a.values for a in schema.segment}

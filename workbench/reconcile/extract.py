@@ -18,10 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.gcpause import paused_gc
 from workbench.schema import LABELS_NAME, Schema
 
-from .consensus import ConsensusSpan, span_consensus
+from .consensus import ConsensusSpan, consensus_of
 from .records import Label, Relation, Span
+from .spanindex import SpanIndex
 from .spans import DEFAULT_THRESHOLD
 
 #: Separates the segment id from the consensus span id in per-region attribute items.
@@ -109,6 +111,7 @@ def extract(schema: Schema, item: str, annotator: str, result: Sequence[Any]) ->
     return out
 
 
+@paused_gc()
 def extract_all(schema: Schema, annotations: Iterable[AnnotationInput]) -> Records:
     out = Records()
     for ann in annotations:
@@ -122,7 +125,7 @@ def aligned_clusters(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> list[ConsensusSpan]:
     """Every aligned span cluster (support ≥ 1), with its stable id ``label@start:end``."""
-    return span_consensus(spans, (), min_support=1, threshold=threshold, coverage=coverage).spans
+    return consensus_of(SpanIndex(spans, coverage, threshold), (), min_support=1).spans
 
 
 def attribute_labels(

@@ -8,27 +8,15 @@ variation of the texts, not of the pairs (pairs in one item are not independent)
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from itertools import combinations
 
 import numpy as np
 
 from . import _bootstrap
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, IntArray
 from .records import Metric, Relation, Span
-from .spans import (
-    DEFAULT_THRESHOLD,
-    Match,
-    Triple,
-    _coverage,
-    _f1_stat,
-    _group,
-    _match_count,
-    _triple_key,
-    attribution_triples,
-    triples_match,
-)
+from .spanindex import SpanIndex
+from .spans import DEFAULT_THRESHOLD, Match, _f1_stat
 
 ALL = "all"
 
@@ -47,30 +35,32 @@ def span_f1_pooled(
 
     `n_items` counts the items with ≥ 2 covering annotators.
     """
-    spans = list(spans)
-    grouped = _group(spans)
-    labels = sorted({s.label for s in spans})
-    idx = {lab: i for i, lab in enumerate(labels)}
-    rows: list[list[int]] = []
-    for item, anns in _coverage(spans, coverage).items():
-        if len(anns) < 2:
-            continue
-        row = [0] * (3 * len(labels))
-        for a, b in combinations(anns, 2):
-            sa, sb = grouped.get((item, a), []), grouped.get((item, b), [])
-            for s in sa:
-                row[3 * idx[s.label] + 1] += 1
-            for s in sb:
-                row[3 * idx[s.label] + 2] += 1
-            for x, _ in _match_count(sa, sb, match, threshold):
-                row[3 * idx[x.label]] += 1
-        rows.append(row)
-    stacked = np.array(rows, dtype=np.int64).reshape(-1, len(labels), 3)
+    return pooled_f1(SpanIndex(spans, coverage, threshold), match, n_boot, seed, confidence)
+
+
+def _per_item(index: SpanIndex, counts: IntArray) -> IntArray:
+    """Pair rows summed per item (items with a pair, i.e. ≥ 2 covering annotators)."""
+    item = index.pair_rows[0]
+    if len(item) == 0:
+        return counts[:0]
+    starts = np.flatnonzero(np.concatenate(([True], item[1:] != item[:-1])))
+    out: IntArray = np.add.reduceat(counts, starts, axis=0)
+    return out
+
+
+def pooled_f1(
+    index: SpanIndex,
+    match: Match,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = 0,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> dict[str, Metric]:
+    """`span_f1_pooled` on a built index."""
+    labels = index.labels
+    stacked = _per_item(index, index.pair_counts(exact=match == "exact"))[:, : len(labels)]
     out = {ALL: _pooled(f"span_f1_{match}", stacked.sum(axis=1), n_boot, seed, confidence)}
-    for lab in labels:
-        out[lab] = _pooled(
-            f"span_f1_{match}[{lab}]", stacked[:, idx[lab]], n_boot, seed, confidence
-        )
+    for k, lab in enumerate(labels):
+        out[lab] = _pooled(f"span_f1_{match}[{lab}]", stacked[:, k], n_boot, seed, confidence)
     return out
 
 
@@ -85,35 +75,20 @@ def triple_f1_pooled(
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> Metric:
     """Pooled pairwise F1 of attribution triples (matching as `spans.triple_f1_pairwise`)."""
-    spans = list(spans)
-    by_ia: dict[tuple[str, str], list[Triple]] = defaultdict(list)
-    for t in attribution_triples(spans, relations):
-        by_ia[(t.item, t.annotator)].append(t)
-    rows: list[tuple[int, int, int]] = []
-    for item, anns in _coverage(spans, coverage).items():
-        if len(anns) < 2:
-            continue
-        tp = na = nb = 0
-        for a, b in combinations(anns, 2):
-            ta, tb = by_ia.get((item, a), []), by_ia.get((item, b), [])
-            cands = []
-            for i, x in enumerate(ta):
-                for j, y in enumerate(tb):
-                    sc = triples_match(x, y, threshold)
-                    if sc is not None:
-                        cands.append((-sc, str(_triple_key(x)), str(_triple_key(y)), i, j))
-            cands.sort()
-            used_a: set[int] = set()
-            used_b: set[int] = set()
-            for _, _, _, i, j in cands:
-                if i not in used_a and j not in used_b:
-                    used_a.add(i)
-                    used_b.add(j)
-            tp, na, nb = tp + len(used_a), na + len(ta), nb + len(tb)
-        rows.append((tp, na, nb))
-    return _pooled(
-        "triple_f1", np.array(rows, dtype=np.int64).reshape(-1, 3), n_boot, seed, confidence
-    )
+    index = SpanIndex(spans, coverage, threshold)
+    return pooled_triple_f1(index, index.triple_counts(relations), n_boot, seed, confidence)
+
+
+def pooled_triple_f1(
+    index: SpanIndex,
+    counts: IntArray,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = 0,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> Metric:
+    """`triple_f1_pooled` from `index.triple_counts`."""
+    rows = _per_item(index, counts)
+    return _pooled("triple_f1", rows, n_boot, seed, confidence)
 
 
 def _pooled(name: str, rows: IntArray, n_boot: int, seed: int, confidence: float) -> Metric:

@@ -32,7 +32,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations, product
+from itertools import product
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -41,6 +41,7 @@ from . import _bootstrap
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
 from .categorical import _alpha_from_profiles
 from .records import Metric, Relation, Span
+from .spanindex import SpanIndex, _span_key
 
 Match = Literal["exact", "overlap"]
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
@@ -64,34 +65,6 @@ def spans_match(a: Span, b: Span, match: Match = "overlap", threshold: float = 0
     return jaccard(a, b) >= threshold
 
 
-def _span_key(s: Span) -> tuple[int, int, str, str, str]:
-    return (s.start, s.end, s.label, s.annotator, s.region_id)
-
-
-def _match_count(
-    a: Sequence[Span], b: Sequence[Span], match: Match, threshold: float
-) -> list[tuple[Span, Span]]:
-    """Greedy one-to-one matching: best Jaccard first, ties by position; deterministic."""
-    if len(a) == 1 and len(b) == 1:
-        return [(a[0], b[0])] if spans_match(a[0], b[0], match, threshold) else []
-    cands = []
-    for x in a:
-        for y in b:
-            if spans_match(x, y, match, threshold):
-                cands.append((-jaccard(x, y), _span_key(x), _span_key(y), x, y))
-    cands.sort(key=lambda c: (c[0], c[1], c[2]))
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    out = []
-    for _, _, _, x, y in cands:
-        if id(x) in used_a or id(y) in used_b:
-            continue
-        used_a.add(id(x))
-        used_b.add(id(y))
-        out.append((x, y))
-    return out
-
-
 def _coverage(
     spans: Sequence[Span], coverage: Iterable[tuple[str, str]] | None
 ) -> dict[str, tuple[str, ...]]:
@@ -102,14 +75,6 @@ def _coverage(
     for item, ann in pairs:
         by_item[item].add(ann)
     return {item: tuple(sorted(anns)) for item, anns in sorted(by_item.items())}
-
-
-def _group(spans: Iterable[Span]) -> dict[tuple[str, str], list[Span]]:
-    """Spans by (item, annotator), each list sorted by position."""
-    out: dict[tuple[str, str], list[Span]] = defaultdict(list)
-    for s in sorted(spans, key=lambda s: (s.item, s.annotator, *_span_key(s))):
-        out[(s.item, s.annotator)].append(s)
-    return out
 
 
 # --------------------------------------------------------------------------- pairwise F1
@@ -197,32 +162,34 @@ def span_f1_pairwise(
 
     Only items both annotators cover count; `f1.n_items` is their number.
     """
-    spans = list(spans)
-    grouped = _group(spans)
-    labels = sorted({s.label for s in spans})
-    lab_idx = {lab: i for i, lab in enumerate(labels)}
-    n_lab = len(labels)
-    # rows[(a, b)]: flat per-item counts, n_lab × (tp, n_a, n_b) per co-annotated item
-    rows: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for item, anns in _coverage(spans, coverage).items():
-        for a, b in combinations(anns, 2):
-            sa, sb = grouped.get((item, a), []), grouped.get((item, b), [])
-            arr = [0] * (3 * n_lab)
-            for s in sa:
-                arr[3 * lab_idx[s.label] + 1] += 1
-            for s in sb:
-                arr[3 * lab_idx[s.label] + 2] += 1
-            for x, _ in _match_count(sa, sb, match, threshold):
-                arr[3 * lab_idx[x.label]] += 1
-            rows[(a, b)].extend(arr)
+    index = SpanIndex(spans, coverage, threshold)
+    return pairwise_f1(index, match, n_boot=n_boot, seed=seed, confidence=confidence)
+
+
+def pairwise_f1(
+    index: SpanIndex,
+    match: Match,
+    *,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int | np.random.Generator = 0,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> list[PairF1]:
+    """`span_f1_pairwise` on a built index."""
+    if not index.labels:
+        return []
+    counts = index.pair_counts(exact=match == "exact")
+    _, ra, rb = index.pair_rows
+    a_idx, b_idx = index.cov_ann[ra], index.cov_ann[rb]
+    pair_code = a_idx * index.n_ann + b_idx
+    order = np.argsort(pair_code, kind="stable")
+    bounds = np.flatnonzero(np.diff(pair_code[order])) + 1
     out: list[PairF1] = []
-    for (a, b), flat in sorted(rows.items()):
-        stacked = np.array(flat, dtype=np.int64).reshape(-1, n_lab, 3)
+    for rows in np.split(order, bounds) if len(order) else []:
+        a, b = index.annotators[a_idx[rows[0]]], index.annotators[b_idx[rows[0]]]
+        stacked = counts[rows]
         out.append(_pair_f1(a, b, None, match, stacked.sum(axis=1), n_boot, seed, confidence))
-        for lab in labels:
-            out.append(
-                _pair_f1(a, b, lab, match, stacked[:, lab_idx[lab]], n_boot, seed, confidence)
-            )
+        for k, lab in enumerate(index.labels):
+            out.append(_pair_f1(a, b, lab, match, stacked[:, k], n_boot, seed, confidence))
     return out
 
 
@@ -419,47 +386,16 @@ def align_spans(spans: Iterable[Span], threshold: float = DEFAULT_THRESHOLD) -> 
 
     Output is sorted by (item, first member position, label) and independent of input order.
     """
-    by_group: dict[tuple[str, str], list[Span]] = defaultdict(list)
-    for s in sorted(spans, key=lambda s: (s.item, s.label, s.annotator, *_span_key(s))):
-        by_group[(s.item, s.label)].append(s)
-    out: list[SpanCluster] = []
-    for (item, label), group in by_group.items():
-        if len({s.annotator for s in group}) == len(group) and all(
-            jaccard(x, y) >= threshold for x, y in combinations(group, 2)
-        ):
-            # one span per annotator, all overlapping: complete linkage merges them all
-            out.append(SpanCluster(item, label, tuple(group)))
-            continue
-        clusters: list[list[Span]] = [[s] for s in group]
-        owner = list(range(len(group)))  # span index -> cluster index
-        cands = []
-        for i, j in combinations(range(len(group)), 2):
-            if group[i].annotator == group[j].annotator:
-                continue
-            jac = jaccard(group[i], group[j])
-            if jac >= threshold:
-                cands.append((-jac, _span_key(group[i]), _span_key(group[j]), i, j))
-        cands.sort(key=lambda c: (c[0], c[1], c[2]))
-        for _, _, _, i, j in cands:
-            ci, cj = owner[i], owner[j]
-            if ci == cj:
-                continue
-            a, b = clusters[ci], clusters[cj]
-            if {s.annotator for s in a} & {s.annotator for s in b}:
-                continue
-            if any(jaccard(x, y) < threshold for x in a for y in b):
-                continue  # complete linkage: every pair must overlap enough
-            a.extend(b)
-            clusters[cj] = []
-            for idx in range(len(group)):
-                if owner[idx] == cj:
-                    owner[idx] = ci
-        for members in clusters:
-            if members:
-                members.sort(key=lambda s: (s.annotator, *_span_key(s)))
-                out.append(SpanCluster(item, label, tuple(members)))
-    out.sort(key=lambda c: (c.item, min(_span_key(s) for s in c.members), c.label))
-    return out
+    return clusters_of(SpanIndex(spans, None, threshold))
+
+
+def clusters_of(index: SpanIndex) -> list[SpanCluster]:
+    """`align_spans` on a built index."""
+    spans = index.spans
+    return [
+        SpanCluster(spans[m[0]].item, spans[m[0]].label, tuple(spans[k] for k in m))
+        for m in index.clusters
+    ]
 
 
 # --------------------------------------------------------------------------- triples
@@ -547,30 +483,35 @@ def triple_f1_pairwise(
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> list[PairF1]:
     """Pairwise F1 over attribution triples (greedy one-to-one, best total Jaccard first)."""
-    spans = list(spans)
-    triples = attribution_triples(spans, relations, attributed_to=attributed_to, cue_of=cue_of)
-    by_ia: dict[tuple[str, str], list[Triple]] = defaultdict(list)
-    for t in triples:
-        by_ia[(t.item, t.annotator)].append(t)
-    rows: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
-    for item, anns in _coverage(spans, coverage).items():
-        for a, b in combinations(anns, 2):
-            ta, tb = by_ia.get((item, a), []), by_ia.get((item, b), [])
-            cands = []
-            for i, x in enumerate(ta):
-                for j, y in enumerate(tb):
-                    sc = triples_match(x, y, threshold)
-                    if sc is not None:
-                        cands.append((-sc, _triple_key(x), _triple_key(y), i, j))
-            cands.sort(key=lambda c: (c[0], str(c[1]), str(c[2])))
-            used_a: set[int] = set()
-            used_b: set[int] = set()
-            for _, _, _, i, j in cands:
-                if i not in used_a and j not in used_b:
-                    used_a.add(i)
-                    used_b.add(j)
-            rows[(a, b)].append((len(used_a), len(ta), len(tb)))
+    index = SpanIndex(spans, coverage, threshold)
+    counts = index.triple_counts(relations, (attributed_to, cue_of))
+    return pairwise_triple_f1(index, counts, n_boot=n_boot, seed=seed, confidence=confidence)
+
+
+def pairwise_triple_f1(
+    index: SpanIndex,
+    counts: IntArray,
+    *,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int | np.random.Generator = 0,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> list[PairF1]:
+    """`triple_f1_pairwise` from `index.triple_counts`."""
+    _, ra, rb = index.pair_rows
+    a_idx, b_idx = index.cov_ann[ra], index.cov_ann[rb]
+    pair_code = a_idx * index.n_ann + b_idx
+    order = np.argsort(pair_code, kind="stable")
+    bounds = np.flatnonzero(np.diff(pair_code[order])) + 1
     return [
-        _pair_f1(a, b, "triple", "overlap", np.array(r, dtype=np.int64), n_boot, seed, confidence)
-        for (a, b), r in sorted(rows.items())
+        _pair_f1(
+            index.annotators[a_idx[rows[0]]],
+            index.annotators[b_idx[rows[0]]],
+            "triple",
+            "overlap",
+            counts[rows],
+            n_boot,
+            seed,
+            confidence,
+        )
+        for rows in (np.split(order, bounds) if len(order) else [])
     ]

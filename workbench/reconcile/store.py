@@ -30,6 +30,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from workbench.errors import ConfigError, InputError
+from workbench.gcpause import paused_gc
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store import models as m
@@ -196,6 +197,7 @@ def output_hash(seg: SegmentConsensus) -> str:
     )
 
 
+@paused_gc()
 def reconcile(
     store: Store,
     schema: Schema,

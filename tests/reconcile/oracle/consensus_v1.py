@@ -1,0 +1,442 @@
+"""Consensus: majority vote and Dawid–Skene for categorical layers; aligned spans, their
+attributes and relations for span layers.
+
+The categorical ones take a `CategoricalData` (canonically ordered, so the result never
+depends on the order of the input records) and return one `ConsensusLabel` per item, sorted by
+item. A label of None means "undecided: send to adjudication" — because of a tie (then `tie`
+is True) or because the winner lacks the required support or confidence.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from workbench.reconcile._bootstrap import FloatArray, IntArray
+from workbench.reconcile.categorical import CategoricalData
+from workbench.reconcile.records import Relation, Span
+
+from .spans_v1 import DEFAULT_THRESHOLD, SpanCluster, _coverage, align_spans, jaccard
+
+_EPS = 1e-10  # as crowd-kit's DawidSkene: floor of probabilities before taking logs
+
+
+class ConsensusLabel(NamedTuple):
+    """The consensus of one item's field.
+
+    `support` is the sorted tuple of annotators who gave `label` (empty when undecided);
+    `confidence` is the winner's vote share (majority vote) or posterior probability
+    (Dawid–Skene) — for an undecided item, that of the best candidate.
+    """
+
+    item: str
+    field: str
+    label: str | None
+    support: tuple[str, ...]
+    confidence: float
+    n_annotators: int
+    tie: bool
+    method: str
+
+
+def _supports(
+    data: CategoricalData, winner: IntArray, decided: npt.NDArray[np.bool_]
+) -> list[tuple[str, ...]]:
+    """Per item, the sorted annotators whose code is the item's decided winner."""
+    agree = decided[data.item_idx] & (data.code == winner[data.item_idx])
+    items = data.item_idx[agree]
+    anns = data.annotator_idx[agree]
+    names = data.annotators
+    if len(names) <= 62:
+        # One bitmask per item; few distinct masks, each turned into a tuple once.
+        masks = np.zeros(data.n_items, dtype=np.int64)
+        np.bitwise_or.at(masks, items, np.left_shift(np.int64(1), anns))
+        uniq, inverse = np.unique(masks, return_inverse=True)
+        tuples = [tuple(names[a] for a in range(len(names)) if (m >> a) & 1) for m in uniq.tolist()]
+        return [tuples[i] for i in inverse.reshape(-1).tolist()]
+    grouped: list[list[str]] = [[] for _ in range(data.n_items)]
+    for i, a in zip(items.tolist(), anns.tolist(), strict=True):
+        grouped[i].append(names[a])
+    return [tuple(g) for g in grouped]
+
+
+def _threshold(min_support: int | float, n: FloatArray) -> FloatArray:
+    """Votes needed per item: a count when `min_support` is an int, else a share of the
+    item's annotators (1.0 = unanimity)."""
+    if isinstance(min_support, bool):
+        raise TypeError("min_support must be an int (count) or a float (share)")
+    if isinstance(min_support, int):
+        if min_support < 1:
+            raise ValueError("min_support count must be ≥ 1")
+        return np.full_like(n, float(min_support))
+    if not 0.0 < min_support <= 1.0:
+        raise ValueError("min_support share must be in (0, 1]")
+    need: FloatArray = min_support * n - 1e-9
+    return need
+
+
+def majority_vote(data: CategoricalData, min_support: int | float = 0.5) -> list[ConsensusLabel]:
+    """Plurality label per item, kept when it has at least `min_support` votes.
+
+    `min_support` is a count of annotators (int, e.g. 2) or a share of the item's annotators
+    (float, e.g. 0.5 — the default — or 2/3; 1.0 means unanimity). A tie for first place is
+    undecided (label None, `tie` True) whatever the support: deterministic, never broken by
+    input order or category name.
+    """
+    vc = data.value_counts().astype(np.float64)
+    n = vc.sum(axis=1)
+    top = vc.max(axis=1) if vc.size else np.zeros(data.n_items)
+    winner = vc.argmax(axis=1) if vc.size else np.zeros(data.n_items, dtype=np.int64)
+    tie = (vc == top[:, None]).sum(axis=1) > 1
+    decided = ~tie & (top >= _threshold(min_support, n))
+    supports = _supports(data, winner.astype(np.int64), decided)
+    conf = np.divide(top, n, out=np.zeros_like(top), where=n > 0)
+    cats = data.categories
+    labels = [
+        cats[w] if d else None for w, d in zip(winner.tolist(), decided.tolist(), strict=True)
+    ]
+    # `_make` over zipped columns, in field order: keyword construction of one NamedTuple per
+    # item was most of the time at 10^5 items (benchmarks/RESULTS.md).
+    return list(
+        map(
+            ConsensusLabel._make,
+            zip(
+                data.items,
+                [data.field] * len(labels),
+                labels,
+                supports,
+                conf.tolist(),
+                n.astype(np.int64).tolist(),
+                tie.tolist(),
+                ["majority_vote"] * len(labels),
+                strict=True,
+            ),
+        )
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class DawidSkeneResult:
+    """Dawid–Skene fit: consensus labels plus the fitted model.
+
+    `posteriors[i, c]` = P(true label of item i is category c); `priors[c]`;
+    `confusion[a, c, k]` = P(annotator a says k | true label c) (rows sum to 1 over the
+    categories the annotator used). Axes follow `data.items`, `data.annotators`,
+    `data.categories`.
+    """
+
+    labels: list[ConsensusLabel]
+    items: tuple[str, ...]
+    annotators: tuple[str, ...]
+    categories: tuple[str, ...]
+    posteriors: FloatArray
+    priors: FloatArray
+    confusion: FloatArray
+    n_iter: int
+    converged: bool
+    elbo: float
+
+
+def _m_step(
+    post_obs: FloatArray, cell: IntArray, used: FloatArray, n_ann: int, k: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Confusions from posteriors.
+
+    Returns (expected counts, err, log err), each (annotator * k + observed, true): err is the
+    counts floored at `_EPS` and normalised per (annotator, true); cells of categories an
+    annotator never used stay 0 (log 0 taken as 0: they are never looked up).
+    """
+    counts: FloatArray = np.stack(
+        [np.bincount(cell, weights=post_obs[:, c], minlength=n_ann * k) for c in range(k)],
+        axis=1,
+    )
+    err = np.where(used[:, None] > 0, np.maximum(counts, _EPS), 0.0).reshape(n_ann, k, k)
+    err = (err / err.sum(axis=1, keepdims=True)).reshape(n_ann * k, k)
+    log_err = np.log(np.where(err > 0, err, 1.0))
+    return counts, err, log_err
+
+
+def _row_max(a: FloatArray) -> FloatArray:
+    """Row maxima of a narrow (n, k) matrix: k vectorised passes, much faster than
+    `a.max(axis=1)` for small k."""
+    out: FloatArray = a[:, 0].copy()
+    for c in range(1, a.shape[1]):
+        np.maximum(out, a[:, c], out=out)
+    return out
+
+
+def dawid_skene(
+    data: CategoricalData,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-5,
+    min_confidence: float = 0.0,
+    tie_tol: float = 1e-9,
+) -> DawidSkeneResult:
+    """Dawid & Skene (1979) EM with one full confusion matrix per annotator.
+
+    Initialised with majority-vote shares; each iteration does the E-step (posteriors from
+    priors and confusions, in log space), then the M-step (priors and confusions from
+    posteriors), and stops when the evidence lower bound per label improves by less than `tol`
+    or after `max_iter` iterations — the same scheme as crowd-kit's `DawidSkene`, so the labels
+    agree with it (up to exact ties). Everything is array arithmetic over the labels
+    (bincount / reduceat), never a Python loop over items.
+
+    An item whose two best posteriors are within `tie_tol` is a tie (undecided); one whose best
+    posterior is below `min_confidence` is undecided too.
+    """
+    n_items, n_ann, k = data.n_items, len(data.annotators), len(data.categories)
+    item, cell = data.item_idx, data.annotator_idx * k + data.code
+    empty = np.zeros((n_items, k))
+    if n_items == 0 or k == 0:
+        return DawidSkeneResult(
+            [],
+            data.items,
+            data.annotators,
+            data.categories,
+            empty,
+            np.zeros(k),
+            np.zeros((n_ann, k, k)),
+            0,
+            True,
+            float("nan"),
+        )
+    starts = np.flatnonzero(np.concatenate(([True], item[1:] != item[:-1])))
+    used = np.bincount(cell, minlength=n_ann * k).astype(np.float64)
+    n_obs = float(len(cell))
+
+    vc = data.value_counts().astype(np.float64)
+    n_per_item = vc.sum(axis=1)
+    post = vc / n_per_item[:, None]
+    priors = post.mean(axis=0)
+    _, err, log_err = _m_step(np.take(post, item, axis=0), cell, used, n_ann, k)
+    ones = np.ones(k)
+    loss = -np.inf
+    n_iter, converged, elbo = 0, False, float("nan")
+    for n_iter in range(1, max_iter + 1):  # noqa: B007
+        # E-step: log P(true = c) + Σ log P(observed | true = c), normalised in log space.
+        log_lik = np.add.reduceat(np.take(log_err, cell, axis=0), starts, axis=0)
+        log_lik += np.log(np.maximum(priors, _EPS))
+        log_lik -= _row_max(log_lik)[:, None]
+        post = np.exp(log_lik)
+        post /= (post @ ones)[:, None]
+        # M-step
+        priors = post.mean(axis=0)
+        counts, err, log_err = _m_step(np.take(post, item, axis=0), cell, used, n_ann, k)
+        # Evidence lower bound per label, as crowd-kit computes it:
+        # E_post[log P(labels, truth)] + entropy(post), from the expected counts.
+        joint = float((counts * log_err).sum())
+        joint += float((n_per_item @ post) @ np.log(np.maximum(priors, _EPS)))
+        clipped = np.maximum(post, _EPS)
+        entropy = float(-(clipped * np.log(clipped)).sum())
+        elbo = (joint + entropy) / n_obs
+        if elbo - loss < tol:
+            converged = True
+            break
+        loss = elbo
+
+    order = np.argsort(-post, axis=1, kind="stable")
+    best = order[:, 0]
+    p_best = post[np.arange(n_items), best]
+    p_second = post[np.arange(n_items), order[:, 1]] if k > 1 else np.zeros(n_items)
+    tie = (p_best - p_second) <= tie_tol
+    decided = ~tie & (p_best >= min_confidence)
+    supports = _supports(data, best.astype(np.int64), decided)
+    n_per = vc.sum(axis=1).astype(np.int64)
+    cats = data.categories
+    labels = [
+        ConsensusLabel(
+            item=it,
+            field=data.field,
+            label=cats[b] if d else None,
+            support=s,
+            confidence=c,
+            n_annotators=m,
+            tie=t,
+            method="dawid_skene",
+        )
+        for it, b, d, s, c, m, t in zip(
+            data.items,
+            best.tolist(),
+            decided.tolist(),
+            supports,
+            p_best.tolist(),
+            n_per.tolist(),
+            tie.tolist(),
+            strict=True,
+        )
+    ]
+    confusion = err.reshape(n_ann, k, k).transpose(0, 2, 1).copy()
+    return DawidSkeneResult(
+        labels=labels,
+        items=data.items,
+        annotators=data.annotators,
+        categories=cats,
+        posteriors=post,
+        priors=priors,
+        confusion=confusion,
+        n_iter=n_iter,
+        converged=converged,
+        elbo=elbo,
+    )
+
+
+# --------------------------------------------------------------------------- spans
+
+
+def _needed(min_support: int | float, n: int) -> float:
+    """Scalar `_threshold` (call `_threshold` once first to validate `min_support`)."""
+    if isinstance(min_support, int):
+        return float(min_support)
+    return min_support * n - 1e-9
+
+
+class ConsensusSpan(NamedTuple):
+    """An aligned cluster of spans with its consensus boundaries and attributes.
+
+    Boundaries are those of the cluster's medoid (the member with the highest summed Jaccard to
+    the others; ties to the earliest, then shortest); `exact` tells whether every supporter drew
+    exactly them. `attrs` holds attributes with a strict majority among the supporters; the
+    others are listed in `undecided_attrs`. `regions` are the supporters' (annotator,
+    region_id). `id` is unique within the item and stable: ``label@start:end``.
+    """
+
+    id: str
+    item: str
+    label: str
+    start: int
+    end: int
+    attrs: Mapping[str, str]
+    support: tuple[str, ...]
+    confidence: float
+    n_annotators: int
+    exact: bool
+    undecided_attrs: tuple[str, ...]
+    regions: tuple[tuple[str, str], ...]
+
+
+class ConsensusRelation(NamedTuple):
+    """A relation between two kept consensus spans, with the annotators who drew it."""
+
+    item: str
+    kind: str
+    from_id: str
+    to_id: str
+    support: tuple[str, ...]
+    confidence: float
+    n_annotators: int
+
+
+@dataclass(frozen=True)
+class SpanConsensus:
+    """Kept spans and relations; `dropped*` hold what fell below the support threshold (for
+    adjudication). All lists are sorted by item then position."""
+
+    spans: list[ConsensusSpan]
+    dropped: list[ConsensusSpan]
+    relations: list[ConsensusRelation]
+    dropped_relations: list[ConsensusRelation]
+
+
+def _vote_attrs(members: tuple[Span, ...]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Strict-majority vote of the supporters on each attribute (ties: undecided)."""
+    votes: dict[str, dict[str, int]] = {}
+    for s in members:
+        for key, value in s.attrs.items():
+            per_key = votes.setdefault(key, {})
+            per_key[value] = per_key.get(value, 0) + 1
+    decided: dict[str, str] = {}
+    undecided: list[str] = []
+    for key in sorted(votes):
+        counts = votes[key]
+        top = max(counts.values())
+        winners = [v for v, c in counts.items() if c == top]
+        if len(winners) == 1 and 2 * top > len(members):
+            decided[key] = winners[0]
+        else:
+            undecided.append(key)
+    return decided, tuple(undecided)
+
+
+def _consensus_span(cluster: SpanCluster, n_annotators: int) -> ConsensusSpan:
+    members = cluster.members
+    first = members[0]
+    if all(s.start == first.start and s.end == first.end for s in members):
+        medoid = first
+    else:
+        medoid = min(
+            members,
+            key=lambda s: (-sum(jaccard(s, o) for o in members), s.start, s.end, s.annotator),
+        )
+    attrs, undecided = _vote_attrs(members)
+    return ConsensusSpan(
+        id=f"{cluster.label}@{medoid.start}:{medoid.end}",
+        item=cluster.item,
+        label=cluster.label,
+        start=medoid.start,
+        end=medoid.end,
+        attrs=MappingProxyType(attrs),
+        support=cluster.annotators,
+        confidence=len(members) / n_annotators if n_annotators else 0.0,
+        n_annotators=n_annotators,
+        exact=all(s.start == medoid.start and s.end == medoid.end for s in members),
+        undecided_attrs=undecided,
+        regions=tuple((s.annotator, s.region_id) for s in members),
+    )
+
+
+def span_consensus(
+    spans: Iterable[Span],
+    relations: Iterable[Relation] = (),
+    *,
+    min_support: int | float = 0.5,
+    threshold: float = DEFAULT_THRESHOLD,
+    coverage: Iterable[tuple[str, str]] | None = None,
+) -> SpanConsensus:
+    """Consensus spans and relations of a span layer.
+
+    Spans are aligned (`align_spans`, Jaccard ≥ `threshold`, same label); a cluster is kept
+    when its annotators reach `min_support` (count, or share of the item's annotators — see
+    `majority_vote`; `coverage` as in `spans.span_f1_pairwise`). A relation is kept when both
+    its ends fall in kept clusters and enough annotators drew it between those clusters (same
+    `min_support`).
+    """
+    _threshold(min_support, np.ones(1))  # validates
+    spans = list(spans)
+    covered = _coverage(spans, coverage)
+    kept: list[ConsensusSpan] = []
+    dropped: list[ConsensusSpan] = []
+    region_to_id: dict[tuple[str, str, str], str] = {}
+    seen_ids: dict[str, Counter[str]] = defaultdict(Counter)
+    for cluster in align_spans(spans, threshold):
+        n = len(covered.get(cluster.item, ()))
+        cs = _consensus_span(cluster, n)
+        dup = seen_ids[cs.item][cs.id]
+        seen_ids[cs.item][cs.id] += 1
+        if dup:
+            cs = cs._replace(id=f"{cs.id}~{dup}")
+        if len(cs.support) >= _needed(min_support, n):
+            kept.append(cs)
+            for ann, region in cs.regions:
+                region_to_id[(cs.item, ann, region)] = cs.id
+        else:
+            dropped.append(cs)
+    drawn: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+    for r in relations:
+        a = region_to_id.get((r.item, r.annotator, r.from_region))
+        b = region_to_id.get((r.item, r.annotator, r.to_region))
+        if a is not None and b is not None:
+            drawn[(r.item, r.kind, a, b)].add(r.annotator)
+    rel_kept: list[ConsensusRelation] = []
+    rel_dropped: list[ConsensusRelation] = []
+    for (item, kind, a, b), anns in sorted(drawn.items()):
+        n = len(covered.get(item, ()))
+        rel = ConsensusRelation(item, kind, a, b, tuple(sorted(anns)), len(anns) / n, n)
+        (rel_kept if len(anns) >= _needed(min_support, n) else rel_dropped).append(rel)
+    return SpanConsensus(kept, dropped, rel_kept, rel_dropped)

@@ -1,0 +1,343 @@
+"""Consensus of every layer of a schema, from records (pure).
+
+* categorical fields — segment-level choices and per-region attributes of kept spans — by
+  majority vote (`min_support`) or Dawid–Skene (fitted over every item of the field, so an
+  annotator's reliability is learnt from the whole dataset);
+* spans: aligned across annotators, kept when enough annotators drew them (`min_support`);
+  the others are *undecided* (partial support) and go to adjudication;
+* relations: kept when both ends were kept and enough annotators drew them.
+
+An adjudicated segment (`decisions`: segment → the adjudicator's result) takes the decision
+for every layer instead (status ``adjudicated``); the annotators' votes are still recorded, and
+`support` names those who agreed with the decision.
+
+Rows are plain frozen records sorted canonically, so the same annotations give the same rows
+whatever order they came in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from workbench.reconcile.categorical import CategoricalData
+from workbench.reconcile.records import Label
+from workbench.schema import Schema
+
+from .consensus_v1 import ConsensusLabel, dawid_skene, majority_vote, span_consensus
+from .extract_v1 import ITEM_SEP, Records, attribute_field, attribute_labels, extract
+from .spans_v1 import DEFAULT_THRESHOLD, jaccard
+
+Method = Literal["vote", "dawid-skene"]
+METHOD_NAMES: Mapping[str, str] = {"vote": "majority_vote", "dawid-skene": "dawid_skene"}
+ADJUDICATOR = "adjudicator"
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    """Consensus of one categorical field of a segment (`span_key` "" ) or of a span."""
+
+    segment_id: str
+    field: str
+    span_key: str
+    method: str
+    label: str | None
+    votes: Mapping[str, tuple[str, ...]]  # value → annotators who gave it
+    support: tuple[str, ...]
+    n_annotators: int
+    confidence: float
+    status: str  # decided | undecided | adjudicated
+
+
+@dataclass(frozen=True)
+class SpanRow:
+    segment_id: str
+    span_key: str
+    label: str
+    start: int
+    end: int
+    text: str
+    attrs: Mapping[str, str]
+    support: tuple[str, ...]
+    n_annotators: int
+    confidence: float
+    exact: bool
+    status: str  # decided | undecided (partial support) | adjudicated
+    regions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RelationRow:
+    segment_id: str
+    kind: str
+    from_key: str
+    to_key: str
+    support: tuple[str, ...]
+    n_annotators: int
+    confidence: float
+    status: str
+
+
+@dataclass
+class SegmentConsensus:
+    labels: list[LabelRow] = field(default_factory=list)
+    spans: list[SpanRow] = field(default_factory=list)
+    relations: list[RelationRow] = field(default_factory=list)
+
+    def sort(self) -> None:
+        self.labels.sort(key=lambda r: (r.span_key, r.field))
+        self.spans.sort(key=lambda r: (r.start, r.end, r.label, r.span_key))
+        self.relations.sort(key=lambda r: (r.kind, r.from_key, r.to_key))
+
+    @property
+    def undecided(self) -> int:
+        rows: list[LabelRow | SpanRow | RelationRow] = [*self.labels, *self.spans, *self.relations]
+        return sum(r.status == "undecided" for r in rows)
+
+
+def _round(x: float) -> float:
+    # Stored and compared rounded: EM posteriors can differ in the last bits between runs of
+    # different size, which must not count as a change.
+    return round(float(x), 6)
+
+
+def _votes(labels: Iterable[Label]) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
+    grouped: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for lab in labels:
+        grouped[(lab.item, lab.field)][lab.value].append(lab.annotator)
+    return {
+        key: {v: tuple(sorted(a)) for v, a in sorted(vals.items())} for key, vals in grouped.items()
+    }
+
+
+def categorical_consensus(
+    labels: Sequence[Label],
+    method: Method,
+    min_support: int | float,
+    categories: Mapping[str, Sequence[str]] | None = None,
+) -> list[ConsensusLabel]:
+    """Consensus of every field in `labels` (one `ConsensusLabel` per item and field)."""
+    out: list[ConsensusLabel] = []
+    for name in sorted({lab.field for lab in labels}):
+        cats = (categories or {}).get(name)
+        data = CategoricalData.from_labels(labels, name, cats)
+        if method == "vote":
+            out.extend(majority_vote(data, min_support))
+        else:
+            out.extend(dawid_skene(data).labels)
+    return out
+
+
+def _split_item(item: str) -> tuple[str, str]:
+    seg, _, key = item.partition(ITEM_SEP)
+    return seg, key
+
+
+def _label_rows(
+    consensus: Iterable[ConsensusLabel], labels: Sequence[Label]
+) -> dict[str, list[LabelRow]]:
+    votes = _votes(labels)
+    out: dict[str, list[LabelRow]] = defaultdict(list)
+    for c in consensus:
+        seg, key = _split_item(c.item)
+        out[seg].append(
+            LabelRow(
+                segment_id=seg,
+                field=c.field,
+                span_key=key,
+                method=c.method,
+                label=c.label,
+                votes=votes.get((c.item, c.field), {}),
+                support=c.support,
+                n_annotators=c.n_annotators,
+                confidence=_round(c.confidence),
+                status="decided" if c.label is not None else "undecided",
+            )
+        )
+    return out
+
+
+def reconcile_records(
+    schema: Schema,
+    records: Records,
+    texts: Mapping[str, str],
+    *,
+    method: Method = "vote",
+    min_support: int | float = 0.5,
+    threshold: float = DEFAULT_THRESHOLD,
+    decisions: Mapping[str, Sequence[Any]] | None = None,
+) -> dict[str, SegmentConsensus]:
+    """Consensus of every segment in `records` (see the module doc)."""
+    sc = span_consensus(
+        records.spans,
+        records.relations,
+        min_support=min_support,
+        threshold=threshold,
+        coverage=records.coverage,
+    )
+    attr_labels = attribute_labels(schema, sc.spans, records.spans)
+    cats = {a.name: a.values for a in schema.segment}
+    cats |= {attribute_field(str(a.label), a.name): a.values for a in schema.region_attributes}
+    all_labels = [*records.labels, *attr_labels]
+    rows = _label_rows(categorical_consensus(all_labels, method, min_support, cats), all_labels)
+    out: dict[str, SegmentConsensus] = defaultdict(SegmentConsensus)
+    for seg, _ in sorted(records.coverage):
+        out[seg]  # every covered segment gets an entry, even with nothing in it
+    for seg, label_rows in rows.items():
+        out[seg].labels.extend(label_rows)
+    attrs: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for label_rows in rows.values():
+        for r in label_rows:
+            if r.span_key and r.label is not None:
+                attrs[(r.segment_id, r.span_key)][r.field.partition(".")[2]] = r.label
+    for status, spans in (("decided", sc.spans), ("undecided", sc.dropped)):
+        for cs in spans:
+            text = texts.get(cs.item, "")
+            out[cs.item].spans.append(
+                SpanRow(
+                    segment_id=cs.item,
+                    span_key=cs.id,
+                    label=cs.label,
+                    start=cs.start,
+                    end=cs.end,
+                    text=text[cs.start : cs.end],
+                    attrs=dict(sorted(attrs.get((cs.item, cs.id), {}).items())),
+                    support=cs.support,
+                    n_annotators=cs.n_annotators,
+                    confidence=_round(cs.confidence),
+                    exact=cs.exact,
+                    status=status,
+                    regions=cs.regions,
+                )
+            )
+    for status, rels in (("decided", sc.relations), ("undecided", sc.dropped_relations)):
+        for cr in rels:
+            out[cr.item].relations.append(
+                RelationRow(
+                    cr.item,
+                    cr.kind,
+                    cr.from_id,
+                    cr.to_id,
+                    cr.support,
+                    cr.n_annotators,
+                    _round(cr.confidence),
+                    status,
+                )
+            )
+    for seg, result in (decisions or {}).items():
+        if seg in out:
+            out[seg] = adjudicated(schema, seg, result, records, texts, METHOD_NAMES[method])
+    for seg_consensus in out.values():
+        seg_consensus.sort()
+    return dict(sorted(out.items()))
+
+
+def _segment_records(records: Records, seg: str) -> Records:
+    return Records(
+        labels=[x for x in records.labels if x.item == seg],
+        spans=[x for x in records.spans if x.item == seg],
+        relations=[x for x in records.relations if x.item == seg],
+        coverage={c for c in records.coverage if c[0] == seg},
+    )
+
+
+def adjudicated(
+    schema: Schema,
+    seg: str,
+    result: Sequence[Any],
+    records: Records,
+    texts: Mapping[str, str],
+    method: str,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> SegmentConsensus:
+    """A segment's consensus from the adjudicator's result: every layer is the decision."""
+    mine = _segment_records(records, seg)
+    n = len(mine.coverage)
+    decision = extract(schema, seg, ADJUDICATOR, result)
+    out = SegmentConsensus()
+    votes = _votes(mine.labels)
+    for lab in decision.labels:
+        v = votes.get((seg, lab.field), {})
+        out.labels.append(
+            LabelRow(
+                seg,
+                lab.field,
+                "",
+                method,
+                lab.value,
+                v,
+                v.get(lab.value, ()),
+                n,
+                1.0,
+                "adjudicated",
+            )
+        )
+    text = texts.get(seg, "")
+    key_of: dict[str, str] = {}
+    for s in sorted(decision.spans, key=lambda s: (s.start, s.end, s.label)):
+        key = f"{s.label}@{s.start}:{s.end}"
+        key_of[s.region_id] = key
+        support = tuple(
+            sorted(
+                {
+                    o.annotator
+                    for o in mine.spans
+                    if o.label == s.label and jaccard(o, s) >= threshold
+                }
+            )
+        )
+        out.spans.append(
+            SpanRow(
+                seg,
+                key,
+                s.label,
+                s.start,
+                s.end,
+                text[s.start : s.end],
+                dict(s.attrs),
+                support,
+                n,
+                1.0,
+                True,
+                "adjudicated",
+                (),
+            )
+        )
+        support_of = {o.annotator: o for o in mine.spans if o.annotator in support}
+        for name, value in s.attrs.items():
+            given: dict[str, list[str]] = defaultdict(list)
+            for ann, o in sorted(support_of.items()):
+                if name in o.attrs:
+                    given[o.attrs[name]].append(ann)
+            vv = {k: tuple(a) for k, a in sorted(given.items())}
+            out.labels.append(
+                LabelRow(
+                    seg,
+                    attribute_field(s.label, name),
+                    key,
+                    method,
+                    value,
+                    vv,
+                    vv.get(value, ()),
+                    len(support),
+                    1.0,
+                    "adjudicated",
+                )
+            )
+    for r in decision.relations:
+        if r.from_region in key_of and r.to_region in key_of:
+            out.relations.append(
+                RelationRow(
+                    seg,
+                    r.kind,
+                    key_of[r.from_region],
+                    key_of[r.to_region],
+                    (),
+                    n,
+                    1.0,
+                    "adjudicated",
+                )
+            )
+    return out

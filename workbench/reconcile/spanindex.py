@@ -1,0 +1,481 @@
+"""One pass over a span layer that every span figure and the span consensus share.
+
+Agreement needs, per item and annotator pair, one-to-one matches (exact and by overlap) and
+attribution-triple matches; consensus and per-region attribute agreement need the aligned
+clusters. All of these start from the same thing: every pair of same-label spans of two
+different annotators in one item, with its Jaccard index. `SpanIndex` computes those pairs
+once, with array arithmetic over the whole layer, and derives the rest from them.
+
+Greedy choices (best Jaccard first, ties by position) only matter where a span could be
+matched twice: a pair group or cluster group without such a conflict is decided by array
+operations, and only the conflicting ones go through the Python greedy of the definitions in
+`spans` — so the results are those definitions', exactly (tests compare them with the
+straightforward per-item implementation on noisy synthetic data).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+
+from ._bootstrap import FloatArray, IntArray
+
+BoolArray = npt.NDArray[np.bool_]
+from .records import Relation, Span
+
+TRIPLE_KINDS = ("attributed_to", "cue_of")
+
+
+def _span_key(s: Span) -> tuple[int, int, str, str, str]:
+    return (s.start, s.end, s.label, s.annotator, s.region_id)
+
+
+def _pairs_within(bounds: IntArray, n: int) -> tuple[IntArray, IntArray]:
+    """Every (i, j), i < j, of rows in the same group; `bounds[k]` is the end of row k's group.
+
+    Row i pairs with rows i+1 .. bounds[i]-1, so the pairs come out sorted by (i, j).
+    """
+    idx = np.arange(n, dtype=np.int64)
+    cnt = bounds - idx - 1
+    first = np.repeat(idx, cnt)
+    offset = np.arange(int(cnt.sum()), dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    return first, first + 1 + offset
+
+
+def _group_ends(keys: Sequence[IntArray], n: int) -> tuple[IntArray, IntArray]:
+    """(group start, group end) of every row of rows sorted by `keys` (consecutive equal)."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for k in keys:
+        change[1:] |= k[1:] != k[:-1]
+    starts = np.flatnonzero(change)
+    sizes = np.diff(np.append(starts, n))
+    return np.repeat(starts, sizes), np.repeat(starts + sizes, sizes)
+
+
+def _greedy(cands: Iterable[tuple[object, int, int]]) -> list[int]:
+    """Positions of the accepted candidates (sort key, x, y) of a greedy one-to-one matching."""
+    used_x: set[int] = set()
+    used_y: set[int] = set()
+    out: list[int] = []
+    for pos, (_, x, y) in sorted(enumerate(cands), key=lambda c: c[1][0]):  # type: ignore[arg-type,return-value]
+        if x in used_x or y in used_y:
+            continue
+        used_x.add(x)
+        used_y.add(y)
+        out.append(pos)
+    return out
+
+
+class SpanIndex:
+    """Spans of one layer in canonical order, with their cross-annotator same-label pairs.
+
+    `spans[k]` are sorted by (item, label, annotator, start, end, region id). Coverage is that
+    of `spans._coverage`: the (item, annotator) pairs of the spans plus `coverage`.
+    """
+
+    def __init__(
+        self,
+        spans: Iterable[Span],
+        coverage: Iterable[tuple[str, str]] | None = None,
+        threshold: float = 0.5,
+    ) -> None:
+        spans = list(spans)
+        self.threshold = threshold
+        pairs = {(s.item, s.annotator) for s in spans}
+        if coverage is not None:
+            pairs |= set(coverage)
+        self.items: tuple[str, ...] = tuple(sorted({i for i, _ in pairs}))
+        self.annotators: tuple[str, ...] = tuple(sorted({a for _, a in pairs}))
+        self.labels: tuple[str, ...] = tuple(sorted({s.label for s in spans}))
+        item_of = {x: k for k, x in enumerate(self.items)}
+        ann_of = {x: k for k, x in enumerate(self.annotators)}
+        lab_of = {x: k for k, x in enumerate(self.labels)}
+        n = len(spans)
+        item = np.fromiter((item_of[s.item] for s in spans), np.int64, n)
+        ann = np.fromiter((ann_of[s.annotator] for s in spans), np.int64, n)
+        lab = np.fromiter((lab_of[s.label] for s in spans), np.int64, n)
+        start = np.fromiter((s.start for s in spans), np.int64, n)
+        end = np.fromiter((s.end for s in spans), np.int64, n)
+        order = np.lexsort((end, start, ann, lab, item))
+        # Equal (item, label, annotator, start, end): order those few runs by region id.
+        g0, g1 = _group_ends([x[order] for x in (item, lab, ann, start, end)], n)
+        for a in np.unique(g0[g1 - g0 > 1]).tolist():
+            b = int(g1[a])
+            order[a:b] = sorted(order[a:b].tolist(), key=lambda k: spans[k].region_id)
+        self.spans: list[Span] = [spans[k] for k in order.tolist()]
+        self.item, self.ann, self.lab = item[order], ann[order], lab[order]
+        self.start, self.end = start[order], end[order]
+        self.n = n
+        # coverage rows, sorted by (item, annotator)
+        cov = sorted((item_of[i], ann_of[a]) for i, a in pairs)
+        self.cov_item = np.array([i for i, _ in cov], dtype=np.int64)
+        self.cov_ann = np.array([a for _, a in cov], dtype=np.int64)
+        self.n_ann = max(1, len(self.annotators))
+        self.cov_key = self.cov_item * self.n_ann + self.cov_ann
+        self.span_cov = np.searchsorted(self.cov_key, self.item * self.n_ann + self.ann)
+        # same-label pairs of different annotators with Jaccard >= threshold
+        self.group_start, self.group_end = _group_ends([self.item, self.lab], n)
+        i, j = _pairs_within(self.group_end, n)
+        i, j = i[self.ann[i] != self.ann[j]], j[self.ann[i] != self.ann[j]]
+        jac = self._jaccard(i, j)
+        keep = jac >= threshold
+        self.cand_i, self.cand_j, self.cand_jac = i[keep], j[keep], jac[keep]
+        self._pair_counts: dict[bool, IntArray] = {}
+
+    def _jaccard(self, i: IntArray, j: IntArray) -> FloatArray:
+        s0, e0, s1, e1 = self.start[i], self.end[i], self.start[j], self.end[j]
+        inter = np.minimum(e0, e1) - np.maximum(s0, s1)
+        union = np.maximum(e0, e1) - np.minimum(s0, s1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out: FloatArray = np.where(inter > 0, inter / np.maximum(union, 1), 0.0)
+        return out
+
+    # ------------------------------------------------------------------ annotator pairs
+
+    @cached_property
+    def pair_rows(self) -> tuple[IntArray, IntArray, IntArray]:
+        """Every co-annotated (item, a, b), a < b, as coverage row indices (ra, rb) and the
+        item; sorted by (item, a, b)."""
+        _, cov_end = _group_ends([self.cov_item], len(self.cov_item))
+        ra, rb = _pairs_within(cov_end, len(self.cov_item))
+        return self.cov_item[ra], ra, rb
+
+    @cached_property
+    def _pair_key(self) -> IntArray:
+        it, ra, rb = self.pair_rows
+        key: IntArray = (it * self.n_ann + self.cov_ann[ra]) * self.n_ann + self.cov_ann[rb]
+        return key
+
+    def _pair_of(self, item: IntArray, a: IntArray, b: IntArray) -> IntArray:
+        out: IntArray = np.searchsorted(self._pair_key, (item * self.n_ann + a) * self.n_ann + b)
+        return out
+
+    @cached_property
+    def span_counts(self) -> IntArray:
+        """(coverage rows, labels): spans of each label each annotator drew in each item."""
+        out = np.zeros((len(self.cov_key), max(1, len(self.labels))), dtype=np.int64)
+        np.add.at(out, (self.span_cov, self.lab), 1)
+        return out
+
+    def _matched(self, exact: bool) -> BoolArray:
+        """Mask over the candidates: kept by the greedy one-to-one matching of their pair."""
+        i, j, jac = self.cand_i, self.cand_j, self.cand_jac
+        usable = (self.start[i] == self.start[j]) & (self.end[i] == self.end[j]) if exact else None
+        if usable is not None:
+            i, j, jac = i[usable], j[usable], jac[usable]
+        pos = np.flatnonzero(usable) if usable is not None else np.arange(len(i))
+        matched = np.zeros(len(self.cand_i), dtype=bool)
+        if len(i) == 0:
+            return matched
+        # A span in two candidates of one annotator pair is a conflict: greedy decides there.
+        x_key = i * self.n_ann + self.ann[j]
+        y_key = j * self.n_ann + self.ann[i]
+        conflict = _repeated(x_key) | _repeated(y_key)
+        pair = (
+            self._pair_of(self.item[i], self.ann[i], self.ann[j]) * len(self.labels) + self.lab[i]
+        )
+        bad_pairs = np.unique(pair[conflict])
+        in_bad = np.isin(pair, bad_pairs)
+        matched[pos[~in_bad]] = True
+        if bad_pairs.size:
+            by_pair: dict[int, list[int]] = defaultdict(list)
+            for k in np.flatnonzero(in_bad).tolist():
+                by_pair[int(pair[k])].append(k)
+            spans = self.spans
+            for ks in by_pair.values():
+                cands = [
+                    ((-float(jac[k]), _span_key(spans[i[k]]), _span_key(spans[j[k]])), i[k], j[k])
+                    for k in ks
+                ]
+                for p in _greedy(cands):
+                    matched[pos[ks[p]]] = True
+        return matched
+
+    def pair_counts(self, exact: bool) -> IntArray:
+        """(pair rows, labels, 3): TP, n_a, n_b of every co-annotated (item, a, b) (computed
+        once per kind of match: the pooled and the pairwise figures share them)."""
+        if exact not in self._pair_counts:
+            self._pair_counts[exact] = self._count_pairs(exact)
+        return self._pair_counts[exact]
+
+    def _count_pairs(self, exact: bool) -> IntArray:
+        _, ra, rb = self.pair_rows
+        n_lab = max(1, len(self.labels))
+        out = np.zeros((len(ra), n_lab, 3), dtype=np.int64)
+        out[:, :, 1] = self.span_counts[ra]
+        out[:, :, 2] = self.span_counts[rb]
+        m = self._matched(exact)
+        i, j = self.cand_i[m], self.cand_j[m]
+        rows = self._pair_of(self.item[i], self.ann[i], self.ann[j])
+        np.add.at(out[:, :, 0], (rows, self.lab[i]), 1)
+        return out
+
+    # ------------------------------------------------------------------ clusters
+
+    @cached_property
+    def clusters(self) -> list[tuple[int, ...]]:
+        """Aligned clusters as tuples of span positions (see `spans.align_spans`), sorted by
+        (item, first member position, label); members sorted by annotator then position."""
+        n = self.n
+        g0 = self.group_start
+        size = self.group_end - g0
+        n_cand = np.bincount(g0[self.cand_i], minlength=n) if n else np.zeros(0, np.int64)
+        # distinct annotators per group: spans are sorted by annotator inside a group
+        new_ann = np.ones(n, dtype=bool)
+        if n > 1:
+            new_ann[1:] = (self.ann[1:] != self.ann[:-1]) | (g0[1:] != g0[:-1])
+        n_anns = np.bincount(g0, weights=new_ann, minlength=n).astype(np.int64)
+        heads = np.flatnonzero(g0 == np.arange(n))
+        g = size[heads]
+        whole = (n_anns[heads] == g) & (n_cand[heads] == g * (g - 1) // 2)
+        singles = n_cand[heads] == 0
+        cluster_of = np.full(n, -1, dtype=np.int64)
+        # a group of one span per annotator, all pairs matching: one cluster
+        whole_heads = heads[whole]
+        cluster_of[np.isin(g0, whole_heads)] = g0[np.isin(g0, whole_heads)]
+        # no pair matches: each span alone
+        lone = np.isin(g0, heads[singles & ~whole])
+        cluster_of[lone] = np.flatnonzero(lone)
+        # the rest: complete linkage in Python
+        for h in heads[~whole & ~singles].tolist():
+            e = int(self.group_end[h])
+            for members in self._link(h, e):
+                cluster_of[members] = members[0]
+        # order clusters by (item, smallest member key, label); members by annotator, key
+        first_of = np.full(n, n, dtype=np.int64)
+        idx = np.arange(n, dtype=np.int64)
+        # smallest member by (start, end, annotator, position): position breaks region ties
+        mkey = np.lexsort((idx, self.ann, self.end, self.start, cluster_of))
+        cl_sorted = cluster_of[mkey]
+        is_first = np.ones(n, dtype=bool)
+        if n > 1:
+            is_first[1:] = cl_sorted[1:] != cl_sorted[:-1]
+        firsts = mkey[is_first]
+        first_of[cl_sorted[is_first]] = firsts
+        cl_ids = cl_sorted[is_first]
+        f = first_of[cl_ids]
+        corder = np.lexsort((f, self.ann[f], self.lab[f], self.end[f], self.start[f], self.item[f]))
+        ordered = cl_ids[corder]
+        # members: positions of each cluster in canonical order (annotator, start, end, region)
+        by_cluster = np.lexsort((idx, cluster_of))
+        bounds = np.flatnonzero(np.diff(cluster_of[by_cluster])) + 1
+        pieces = np.split(by_cluster, bounds) if n else []
+        members_of = {int(cluster_of[p[0]]): p for p in pieces}
+        return [tuple(members_of[c].tolist()) for c in ordered.tolist()]
+
+    @cached_property
+    def medoids(self) -> tuple[list[int], list[bool]]:
+        """Per cluster: the position of its medoid and whether every member has its bounds.
+
+        The medoid is the member with the highest summed Jaccard to the members (itself
+        included, summed in member order as `consensus` defines it), ties to the earliest
+        start, then end, then annotator; clusters whose members all share their bounds take
+        the first member without computing anything.
+        """
+        clusters = self.clusters
+        sizes = np.fromiter((len(c) for c in clusters), np.int64, len(clusters))
+        if not len(sizes):
+            return [], []
+        flat = np.fromiter((k for c in clusters for k in c), np.int64, int(sizes.sum()))
+        offs = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        s, e = self.start[flat], self.end[flat]
+        same = (np.minimum.reduceat(s, offs) == np.maximum.reduceat(s, offs)) & (
+            np.minimum.reduceat(e, offs) == np.maximum.reduceat(e, offs)
+        )
+        medoid = flat[offs].copy()
+        exact = same.copy()
+        for m in np.unique(sizes[~same]).tolist():
+            pick = np.flatnonzero(~same & (sizes == m))
+            members = flat[offs[pick][:, None] + np.arange(m)]  # (clusters, m)
+            ms, me = self.start[members], self.end[members]
+            total = np.zeros(members.shape)
+            for o in range(m):  # in member order, so the sums are bit for bit the definition's
+                so, eo = ms[:, o : o + 1], me[:, o : o + 1]
+                inter = np.minimum(me, eo) - np.maximum(ms, so)
+                union = np.maximum(me, eo) - np.minimum(ms, so)
+                total += np.where(inter > 0, inter / np.maximum(union, 1), 0.0)
+            row = np.repeat(np.arange(len(pick)), m)
+            order = np.lexsort(
+                (self.ann[members].ravel(), me.ravel(), ms.ravel(), -total.ravel(), row)
+            )
+            best = members.ravel()[order[::m]]
+            medoid[pick] = best
+            exact[pick] = ((ms == self.start[best][:, None]) & (me == self.end[best][:, None])).all(
+                axis=1
+            )
+        return medoid.tolist(), exact.tolist()
+
+    def _link(self, a: int, b: int) -> list[list[int]]:
+        """Complete-linkage clusters of group [a, b) (the definition of `spans.align_spans`)."""
+        spans = self.spans
+        group = list(range(a, b))
+        clusters: list[list[int]] = [[k] for k in group]
+        owner = {k: p for p, k in enumerate(group)}
+        # candidates are sorted by their first span: the group's are one slice
+        lo, hi = np.searchsorted(self.cand_i, [a, b])
+        cands = sorted(
+            (-jac, _span_key(spans[x]), _span_key(spans[y]), x, y)
+            for x, y, jac in zip(
+                self.cand_i[lo:hi].tolist(),
+                self.cand_j[lo:hi].tolist(),
+                self.cand_jac[lo:hi].tolist(),
+                strict=True,
+            )
+        )
+        thr = self.threshold
+        for _, _, _, x, y in cands:
+            cx, cy = owner[x], owner[y]
+            if cx == cy:
+                continue
+            p, q = clusters[cx], clusters[cy]
+            if {spans[k].annotator for k in p} & {spans[k].annotator for k in q}:
+                continue
+            if any(_jac(spans[u], spans[v]) < thr for u in p for v in q):
+                continue
+            p.extend(q)
+            clusters[cy] = []
+            for k in q:
+                owner[k] = cx
+        return [sorted(c) for c in clusters if c]
+
+    # ------------------------------------------------------------------ triples
+
+    def triples(
+        self, relations: Iterable[Relation], kinds: tuple[str, str] = TRIPLE_KINDS
+    ) -> list[tuple[int, int | None, int | None]]:
+        """Attribution triples (content, source, cue) as span positions, sorted as
+        `spans.attribution_triples` sorts them (item, annotator, content region); `kinds` are
+        the names of the (content → source, cue → content) relations."""
+        attributed_to = kinds[0]
+        wanted: set[tuple[str, str, str]] = set()
+        rels = [r for r in relations if r.kind in kinds]
+        for r in rels:
+            wanted.add((r.item, r.annotator, r.from_region))
+            wanted.add((r.item, r.annotator, r.to_region))
+        region: dict[tuple[str, str, str], int] = {}
+        for k, s in enumerate(self.spans):
+            key = (s.item, s.annotator, s.region_id)
+            if key in wanted:
+                region[key] = k
+        sources: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        cues: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for r in sorted(rels):
+            key_from = (r.item, r.annotator, r.from_region)
+            key_to = (r.item, r.annotator, r.to_region)
+            if key_from not in region or key_to not in region:
+                continue
+            if r.kind == attributed_to:
+                sources[key_from].append(region[key_to])
+            else:
+                cues[key_to].append(region[key_from])
+        spans = self.spans
+        out: list[tuple[int, int | None, int | None]] = []
+        for key in sorted(set(sources) | set(cues)):
+            content = region[key]
+            srcs: list[int | None] = [
+                *sorted(sources.get(key, []), key=lambda k: _span_key(spans[k]))
+            ] or [None]
+            cs: list[int | None] = [
+                *sorted(cues.get(key, []), key=lambda k: _span_key(spans[k]))
+            ] or [None]
+            out.extend((content, src, cue) for src in srcs for cue in cs)
+        return out
+
+    def triple_counts(
+        self, relations: Iterable[Relation], kinds: tuple[str, str] = TRIPLE_KINDS
+    ) -> IntArray:
+        """(pair rows, 3): TP, n_a, n_b of attribution triples per co-annotated (item, a, b)."""
+        triples = self.triples(relations, kinds)
+        _, ra, rb = self.pair_rows
+        out = np.zeros((len(ra), 3), dtype=np.int64)
+        n_tri = np.zeros(len(self.cov_key), dtype=np.int64)
+        by_content: dict[int, list[int]] = defaultdict(list)
+        for t, (c, _, _) in enumerate(triples):
+            by_content[c].append(t)
+            n_tri[self.span_cov[c]] += 1
+        out[:, 1], out[:, 2] = n_tri[ra], n_tri[rb]
+        spans, thr = self.spans, self.threshold
+        # candidates: triples whose contents are a matching span pair, every part matching
+        by_pair: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+        ci, cj = self.cand_i.tolist(), self.cand_j.tolist()
+        pair = self._pair_of(self.item[self.cand_i], self.ann[self.cand_i], self.ann[self.cand_j])
+        for x, y, row in zip(ci, cj, pair.tolist(), strict=True):
+            tx, ty = by_content.get(x), by_content.get(y)
+            if tx is None or ty is None:
+                continue
+            for a in tx:
+                for b in ty:
+                    sc = _triple_score(triples[a], triples[b], spans, thr)
+                    if sc is not None:
+                        by_pair[row].append((sc, a, b))
+        for row, cands in by_pair.items():
+            xs = [a for _, a, _ in cands]
+            ys = [b for _, _, b in cands]
+            if len(set(xs)) == len(xs) and len(set(ys)) == len(ys):
+                out[row, 0] = len(cands)
+                continue
+            keyed = [
+                (
+                    (
+                        -sc,
+                        str(_triple_key(triples[a], spans)),
+                        str(_triple_key(triples[b], spans)),
+                        a,
+                        b,
+                    ),
+                    a,
+                    b,
+                )
+                for sc, a, b in cands
+            ]
+            out[row, 0] = len(_greedy(keyed))
+        return out
+
+
+def _repeated(keys: IntArray) -> BoolArray:
+    """Mask: the key occurs more than once."""
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    out: BoolArray = counts[inverse.reshape(-1)] > 1
+    return out
+
+
+def _jac(a: Span, b: Span) -> float:
+    inter = min(a.end, b.end) - max(a.start, b.start)
+    if inter <= 0:
+        return 0.0
+    return inter / (max(a.end, b.end) - min(a.start, b.start))
+
+
+def _triple_score(
+    a: tuple[int, int | None, int | None],
+    b: tuple[int, int | None, int | None],
+    spans: Sequence[Span],
+    threshold: float,
+) -> float | None:
+    """`spans.triples_match` on positions: summed Jaccard (source, cue, content) or None."""
+    total = 0.0
+    for x, y in ((a[1], b[1]), (a[2], b[2]), (a[0], b[0])):
+        if x is None or y is None:
+            if x is not None or y is not None:
+                return None
+            total += 1.0
+            continue
+        sx, sy = spans[x], spans[y]
+        if sx.label != sy.label:
+            return None
+        jac = _jac(sx, sy)
+        if jac < threshold:
+            return None
+        total += jac
+    return total
+
+
+def _triple_key(t: tuple[int, int | None, int | None], spans: Sequence[Span]) -> tuple[object, ...]:
+    return tuple(_span_key(spans[p]) if p is not None else () for p in t)
