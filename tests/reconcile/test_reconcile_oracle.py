@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,13 @@ from workbench.reconcile.consensus import span_consensus
 from workbench.reconcile.engine import reconcile_records
 from workbench.reconcile.extract import AnnotationInput, extract_all
 from workbench.reconcile.pooled import span_f1_pooled, triple_f1_pooled
-from workbench.reconcile.spans import align_spans, span_f1_pairwise, triple_f1_pairwise
+from workbench.reconcile.spans import (
+    TOKEN_RE,
+    _units,
+    align_spans,
+    span_f1_pairwise,
+    triple_f1_pairwise,
+)
 from workbench.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +116,10 @@ def layers(draw: st.DrawFn) -> tuple[list[Span], list[Relation], list[tuple[str,
 def test_random_layers(layer, threshold) -> None:  # type: ignore[no-untyped-def]
     spans, relations, coverage = layer
     kw = {"threshold": threshold, "coverage": coverage, "n_boot": 20}
+    if not spans:  # the first implementation raised on an empty layer; now: nothing to match
+        assert span_f1_pairwise(spans, **kw) == []
+        assert span_f1_pooled(spans, **kw)["all"].n_items == 0
+        return
     for match in ("exact", "overlap"):
         fast_pairs = span_f1_pairwise(spans, match=match, **kw)
         assert same(fast_pairs, spans_v1.span_f1_pairwise(spans, match=match, **kw))
@@ -127,3 +138,18 @@ def test_random_layers(layer, threshold) -> None:  # type: ignore[no-untyped-def
             spans, relations, min_support=support, threshold=threshold, coverage=coverage
         )
         assert same(fast, slow)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab_ 1\n\t.,“”’—-éßИ漢٣\u00a0\u2003😀")) | st.characters(),
+        max_size=60,
+    ),
+    st.sampled_from(["token", "char"]),
+)
+def test_units_are_the_regex_matches(text: str, unit: str) -> None:
+    starts, ends = _units(text, unit)  # type: ignore[arg-type]
+    pattern = TOKEN_RE if unit == "token" else re.compile(r"\S")
+    want = [(m.start(), m.end()) for m in pattern.finditer(text)]
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == want

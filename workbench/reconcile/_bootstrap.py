@@ -30,11 +30,36 @@ DEFAULT_CONFIDENCE = 0.95
 
 
 def profiles(stats: npt.NDArray[np.int64]) -> tuple[IntArray, IntArray]:
-    """Distinct rows of an (items, k) integer matrix, sorted, with their multiplicities."""
-    if stats.shape[0] == 0:
-        return stats.reshape(0, stats.shape[1]).astype(np.int64), np.zeros(0, dtype=np.int64)
-    uniq, counts = np.unique(stats, axis=0, return_counts=True)
-    return uniq.astype(np.int64), counts.astype(np.int64)
+    """Distinct rows of an (items, k) integer matrix, sorted, with their multiplicities.
+
+    Rows of small counts (the usual case) are packed into one integer each, first column most
+    significant, so sorting the codes sorts the rows: `np.unique(axis=0)` sorts rows as
+    structured records, ~30x slower, and this runs for every figure over every item.
+    """
+    n, k = stats.shape
+    if n == 0:
+        return stats.reshape(0, k).astype(np.int64), np.zeros(0, dtype=np.int64)
+    stats = stats.astype(np.int64, copy=False)
+    lo = stats.min(axis=0)
+    spans = [int(x) for x in stats.max(axis=0) - lo + 1]
+    space = 1
+    for x in spans:
+        space *= x
+    if space >= 2**62:
+        uniq, counts = np.unique(stats, axis=0, return_counts=True)
+        return uniq.astype(np.int64), counts.astype(np.int64)
+    radix = np.ones(k, dtype=np.int64)
+    for c in range(k - 2, -1, -1):
+        radix[c] = radix[c + 1] * spans[c + 1]
+    codes = (stats - lo) @ radix
+    if space <= max(4 * n, 1 << 16):
+        tally = np.bincount(codes, minlength=space)
+        uniq_codes = np.flatnonzero(tally)
+        counts = tally[uniq_codes]
+    else:
+        uniq_codes, counts = np.unique(codes, return_counts=True)
+    rows = (uniq_codes[:, None] // radix) % np.array(spans, dtype=np.int64) + lo
+    return rows.astype(np.int64), counts.astype(np.int64)
 
 
 def make_rng(seed: int | np.random.Generator) -> np.random.Generator:

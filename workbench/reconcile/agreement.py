@@ -31,7 +31,7 @@ from .extract import Records, attribute_field, attribute_labels
 from .pooled import pooled_f1, pooled_triple_f1
 from .records import Label, Metric
 from .spanindex import SpanIndex
-from .spans import PairF1, pairwise_f1, pairwise_triple_f1, token_alpha
+from .spans import PairF1, pairwise_f1, pairwise_triple_f1, token_alpha_of
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def schema_agreement(
             labels=index.labels,
             pooled_exact=pooled_f1(index, "exact", **kw),
             pooled_overlap=pooled_f1(index, "overlap", **kw),
-            token_alpha=token_alpha(records.spans, texts, coverage=records.coverage, **kw),
+            token_alpha=token_alpha_of(index, texts, **kw),
             pairwise_exact=tuple(pairwise_f1(index, "exact", **kw)),
             pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )

@@ -65,18 +65,6 @@ def spans_match(a: Span, b: Span, match: Match = "overlap", threshold: float = 0
     return jaccard(a, b) >= threshold
 
 
-def _coverage(
-    spans: Sequence[Span], coverage: Iterable[tuple[str, str]] | None
-) -> dict[str, tuple[str, ...]]:
-    pairs = {(s.item, s.annotator) for s in spans}
-    if coverage is not None:
-        pairs |= set(coverage)
-    by_item: dict[str, set[str]] = defaultdict(set)
-    for item, ann in pairs:
-        by_item[item].add(ann)
-    return {item: tuple(sorted(anns)) for item, anns in sorted(by_item.items())}
-
-
 # --------------------------------------------------------------------------- pairwise F1
 
 
@@ -196,10 +184,31 @@ def pairwise_f1(
 # --------------------------------------------------------------------------- token alpha
 
 
-def _units(text: str, unit: Literal["token", "char"]) -> list[tuple[int, int]]:
+def _units(text: str, unit: Literal["token", "char"]) -> tuple[IntArray, IntArray]:
+    """Starts and ends of the units of `text`: the matches of `TOKEN_RE` (or of ``\\S``).
+
+    Array arithmetic instead of the regex: a word token is a maximal run of word characters
+    (``str.isalnum()`` or ``_``, which is what ``\\w`` matches), every other non-space
+    character is a token of its own. Each distinct character is classified once.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    chars = [chr(c) for c in uniq.tolist()]
+    inverse = inverse.reshape(-1)
+    space = np.array([c.isspace() for c in chars], dtype=bool)[inverse]
     if unit == "char":
-        return [(m.start(), m.start() + 1) for m in re.finditer(r"\S", text)]
-    return [(m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+        at = np.flatnonzero(~space).astype(np.int64)
+        return at, at + 1
+    word = np.array([c.isalnum() or c == "_" for c in chars], dtype=bool)[inverse]
+    other = ~word & ~space
+    before = np.concatenate(([False], word[:-1]))
+    after = np.concatenate((word[1:], [False]))
+    starts = np.flatnonzero((word & ~before) | other).astype(np.int64)
+    ends = np.flatnonzero((word & ~after) | other).astype(np.int64) + 1
+    return starts, ends
 
 
 _CELLS_PER_CHUNK = 2_000_000
@@ -225,28 +234,49 @@ def token_alpha(
     Vectorised: items with the same number m of annotators are processed in chunks as a
     (tokens, m) matrix of label bitmasks filled by difference arrays.
     """
-    spans = list(spans)
-    labels = sorted({s.label for s in spans})
+    return token_alpha_of(
+        SpanIndex(spans, coverage), texts, unit, n_boot=n_boot, seed=seed, confidence=confidence
+    )
+
+
+def token_alpha_of(
+    index: SpanIndex,
+    texts: Mapping[str, str],
+    unit: Literal["token", "char"] = "token",
+    *,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int | np.random.Generator = 0,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> dict[str, Metric]:
+    """`token_alpha` on a built index."""
+    labels = list(index.labels)
     if len(labels) > 62:
         raise ValueError("token_alpha supports at most 62 span labels")
-    lab_idx = {lab: i for i, lab in enumerate(labels)}
-    covered = {i: anns for i, anns in _coverage(spans, coverage).items() if len(anns) >= 2}
-    items = list(covered)
-    item_pos = {item: k for k, item in enumerate(items)}
-    rank = {(item, a): r for item, anns in covered.items() for r, a in enumerate(anns)}
-    # span table: item position, annotator rank, label, start, end (sorted by item position)
-    table: IntArray = np.array(
-        [
-            (item_pos[s.item], rank[(s.item, s.annotator)], lab_idx[s.label], s.start, s.end)
-            for s in spans
-            if s.item in item_pos
-        ],
-        dtype=np.int64,
-    ).reshape(-1, 5)
-    table = table[np.argsort(table[:, 0], kind="stable")]
+    n_cov = np.bincount(index.cov_item, minlength=len(index.items))
+    first_row = np.concatenate(([0], np.cumsum(n_cov)[:-1]))
+    is_covered = n_cov >= 2
+    items = [it for it, ok in zip(index.items, is_covered.tolist(), strict=True) if ok]
+    pos_of_item = np.cumsum(is_covered) - 1  # item index -> position among covered items
+    covered = {it: int(m) for it, m in zip(index.items, n_cov.tolist(), strict=True) if m >= 2}
+    # span table: item position, annotator rank in the item, label, start, end
+    keep = is_covered[index.item]
+    table: IntArray = (
+        np.stack(
+            [
+                pos_of_item[index.item[keep]],
+                (index.span_cov - first_row[index.item])[keep],
+                index.lab[keep],
+                index.start[keep],
+                index.end[keep],
+            ],
+            axis=1,
+        )
+        .astype(np.int64)
+        .reshape(-1, 5)
+    )
     by_m: dict[int, list[int]] = defaultdict(list)
     for k, item in enumerate(items):
-        by_m[len(covered[item])].append(k)
+        by_m[covered[item]].append(k)
     profiles: dict[tuple[int, ...], int] = defaultdict(int)
     for m, positions in sorted(by_m.items()):
         chunk: list[int] = []
@@ -273,22 +303,14 @@ def _token_chunk(
     profiles: dict[tuple[int, ...], int],
 ) -> None:
     """Add the token profiles (sorted label bitmasks of the m annotators) of `chunk` items."""
-    t_start: list[int] = []
-    t_end: list[int] = []
-    offsets = np.zeros(len(chunk), dtype=np.int64)
-    lengths = np.zeros(len(chunk), dtype=np.int64)
-    off = 0
-    for j, k in enumerate(chunk):
-        text = texts[items[k]]
-        offsets[j], lengths[j] = off, len(text)
-        for a, b in _units(text, unit):
-            t_start.append(off + a)
-            t_end.append(off + b)
-        off += len(text) + 1
-    n_tok = len(t_start)
+    chunk_texts = [texts[items[k]] for k in chunk]
+    lengths = np.array([len(t) for t in chunk_texts], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
+    # one pass over the chunk; the newline between texts is a space, so no unit crosses it
+    starts, ends = _units("\n".join(chunk_texts), unit)
+    n_tok = len(starts)
     if n_tok == 0:
         return
-    starts, ends = np.array(t_start, dtype=np.int64), np.array(t_end, dtype=np.int64)
     # spans of these items (table is sorted by item position; chunk positions ascend)
     chunk_arr = np.array(chunk, dtype=np.int64)
     lo = np.searchsorted(table[:, 0], chunk_arr, side="left")
@@ -307,10 +329,12 @@ def _token_chunk(
         pick = rows[:, 2] == lab
         if not pick.any():
             continue
-        diff = np.zeros((n_tok + 1, m), dtype=np.int64)
-        np.add.at(diff, (t0[pick], rows[pick, 1]), 1)
-        np.add.at(diff, (t1[pick], rows[pick, 1]), -1)
-        masks |= (np.cumsum(diff[:-1], axis=0) > 0).astype(np.int64) << lab
+        cells = (n_tok + 1) * m
+        diff = np.bincount(t0[pick] * m + rows[pick, 1], minlength=cells) - np.bincount(
+            t1[pick] * m + rows[pick, 1], minlength=cells
+        )
+        covered = np.cumsum(diff.reshape(n_tok + 1, m)[:-1], axis=0) > 0
+        masks |= covered.astype(np.int64) << lab
     masks.sort(axis=1)
     if n_labels * m <= 62:
         # Pack each row into one int64 and count those: `np.unique(axis=0)` sorts rows as
