@@ -27,7 +27,7 @@ from ._bootstrap import DEFAULT_N_BOOT
 from .categorical import CategoricalAgreement, CategoricalData, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
 from .consensus import consensus_of
-from .extract import Records, attribute_field, attribute_labels
+from .extract import Records, attribute_field, attribute_labels_of
 from .pooled import pooled_f1, pooled_triple_f1
 from .records import Label, Metric
 from .spanindex import SpanIndex
@@ -140,8 +140,8 @@ def schema_agreement(
             )
     # one index of the span layer serves the clusters, every F1 and the triples
     index = SpanIndex(records.spans, records.coverage)
-    clusters = consensus_of(index, (), min_support=1).spans
-    attr_labels = attribute_labels(schema, clusters, records.spans)
+    clusters = consensus_of(index, (), min_support=1)
+    attr_labels = attribute_labels_of(schema, index, clusters.spans, clusters.members)
     for attr in schema.region_attributes:
         assert attr.label is not None
         name = attribute_field(attr.label, attr.name)

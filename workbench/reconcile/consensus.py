@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -342,6 +343,9 @@ class SpanConsensus:
     dropped: list[ConsensusSpan]
     relations: list[ConsensusRelation]
     dropped_relations: list[ConsensusRelation]
+    # positions in the `SpanIndex` of each kept / dropped cluster's members (same order)
+    members: list[tuple[int, ...]] = field(default_factory=list, repr=False, compare=False)
+    dropped_members: list[tuple[int, ...]] = field(default_factory=list, repr=False, compare=False)
 
 
 def _vote_attrs(members: Sequence[Span]) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -362,34 +366,6 @@ def _vote_attrs(members: Sequence[Span]) -> tuple[dict[str, str], tuple[str, ...
         else:
             undecided.append(key)
     return decided, tuple(undecided)
-
-
-def _consensus_span(
-    members: Sequence[Span], medoid: Span, exact: bool, n_annotators: int
-) -> ConsensusSpan:
-    first = members[0]
-    attrs: Mapping[str, str]
-    undecided: tuple[str, ...]
-    if len(members) == 1 or all(s.attrs == first.attrs for s in members):
-        # unanimous attributes (one annotator's, too): each a strict majority
-        attrs, undecided = first.attrs, ()
-    else:
-        votes, undecided = _vote_attrs(members)
-        attrs = MappingProxyType(votes)
-    return ConsensusSpan(
-        f"{first.label}@{medoid.start}:{medoid.end}",
-        first.item,
-        first.label,
-        medoid.start,
-        medoid.end,
-        attrs,
-        tuple([s.annotator for s in members]),
-        len(members) / n_annotators if n_annotators else 0.0,
-        n_annotators,
-        exact,
-        undecided,
-        tuple([(s.annotator, s.region_id) for s in members]),
-    )
 
 
 def span_consensus(
@@ -417,27 +393,101 @@ def consensus_of(
 ) -> SpanConsensus:
     """`span_consensus` on a built index."""
     _threshold(min_support, np.ones(1))  # validates
-    n_cov = np.bincount(index.cov_item, minlength=len(index.items)).tolist()
+    relations = list(relations)
+    clusters = index.clusters
+    if not clusters:
+        return SpanConsensus([], [], [], [])
     spans = index.spans
+    sizes = np.fromiter(map(len, clusters), np.int64, len(clusters))
+    flat = np.fromiter(chain.from_iterable(clusters), np.int64, int(sizes.sum()))
+    offs = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    first = flat[offs]
+    per_item = np.bincount(index.cov_item, minlength=len(index.items))
+    n_cov = per_item[index.item[first]]
+    medoid_list, exact_list = index.medoids
+    medoid = np.array(medoid_list, dtype=np.int64)
+    m_start, m_end = index.start[medoid].tolist(), index.end[medoid].tolist()
+    labels = [index.labels[k] for k in index.lab[first].tolist()]
+    ids = [f"{lab}@{a}:{b}" for lab, a, b in zip(labels, m_start, m_end, strict=True)]
+    # the same bounds twice in an item and label: "~1", "~2"... in cluster order
+    key = np.lexsort(
+        (
+            np.arange(len(first)),
+            index.end[medoid],
+            index.start[medoid],
+            index.lab[first],
+            index.item[first],
+        )
+    )
+    k_item, k_lab = index.item[first][key], index.lab[first][key]
+    k_s, k_e = index.start[medoid][key], index.end[medoid][key]
+    same = np.zeros(len(key), dtype=bool)
+    same[1:] = (
+        (k_item[1:] == k_item[:-1])
+        & (k_lab[1:] == k_lab[:-1])
+        & (k_s[1:] == k_s[:-1])
+        & (k_e[1:] == k_e[:-1])
+    )
+    if same.any():
+        run_start = np.maximum.accumulate(np.where(~same, np.arange(len(key)), 0))
+        rank = np.arange(len(key)) - run_start
+        for c, r in zip(key[same].tolist(), rank[same].tolist(), strict=True):
+            ids[c] = f"{ids[c]}~{r}"
+    # supporters: one bitmask of annotators per cluster, each distinct mask named once
+    names = index.annotators
+    if len(names) <= 62:
+        masks = np.bitwise_or.reduceat(np.left_shift(np.int64(1), index.ann[flat]), offs)
+        uniq, inverse = np.unique(masks, return_inverse=True)
+        tuples = [tuple(names[a] for a in range(len(names)) if (m >> a) & 1) for m in uniq.tolist()]
+        support = [tuples[i] for i in inverse.reshape(-1).tolist()]
+    else:
+        support = [tuple(spans[k].annotator for k in c) for c in clusters]
+    regions_of = [(s.annotator, s.region_id) for s in spans]
+    n_list, size_list = n_cov.tolist(), sizes.tolist()
+    conf = np.divide(sizes, n_cov, out=np.zeros(len(sizes)), where=n_cov > 0).tolist()
+    keep = (sizes >= _threshold(min_support, n_cov.astype(np.float64))).tolist()
     kept: list[ConsensusSpan] = []
     dropped: list[ConsensusSpan] = []
-    region_to_id: dict[tuple[str, str, str], str] = {}
-    seen_ids: dict[tuple[str, str], int] = {}
-    item_idx = index.item.tolist()
-    medoids, exacts = index.medoids
-    for positions, medoid, exact in zip(index.clusters, medoids, exacts, strict=True):
-        n = n_cov[item_idx[positions[0]]]
-        cs = _consensus_span([spans[k] for k in positions], spans[medoid], exact, n)
-        dup = seen_ids.get((cs.item, cs.id), 0)
-        seen_ids[(cs.item, cs.id)] = dup + 1
-        if dup:
-            cs = cs._replace(id=f"{cs.id}~{dup}")
-        if len(cs.support) >= _needed(min_support, n):
+    kept_members: list[tuple[int, ...]] = []
+    dropped_members: list[tuple[int, ...]] = []
+    for c, positions in enumerate(clusters):
+        head = spans[positions[0]]
+        attrs: Mapping[str, str]
+        undecided: tuple[str, ...] = ()
+        if size_list[c] == 1:
+            attrs = head.attrs
+        else:
+            members = [spans[k] for k in positions]
+            if all(x.attrs == head.attrs for x in members):
+                attrs = head.attrs  # unanimous: each value a strict majority
+            else:
+                votes, undecided = _vote_attrs(members)
+                attrs = MappingProxyType(votes)
+        cs = ConsensusSpan(
+            ids[c],
+            head.item,
+            labels[c],
+            m_start[c],
+            m_end[c],
+            attrs,
+            support[c],
+            conf[c],
+            n_list[c],
+            exact_list[c],
+            undecided,
+            tuple(map(regions_of.__getitem__, positions)),
+        )
+        if keep[c]:
             kept.append(cs)
-            for ann, region in cs.regions:
-                region_to_id[(cs.item, ann, region)] = cs.id
+            kept_members.append(positions)
         else:
             dropped.append(cs)
+            dropped_members.append(positions)
+    region_to_id: dict[tuple[str, str, str], str] = {}
+    if relations:
+        for cs in kept:
+            for ann, region in cs.regions:
+                region_to_id[(cs.item, ann, region)] = cs.id
     drawn: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for r in relations:
         a = region_to_id.get((r.item, r.annotator, r.from_region))
@@ -445,10 +495,11 @@ def consensus_of(
         if a is not None and b is not None:
             drawn[(r.item, r.kind, a, b)].add(r.annotator)
     item_pos = {x: k for k, x in enumerate(index.items)}
+    item_n = per_item.tolist()
     rel_kept: list[ConsensusRelation] = []
     rel_dropped: list[ConsensusRelation] = []
     for (item, kind, a, b), anns in sorted(drawn.items()):
-        n = n_cov[item_pos[item]]
+        n = item_n[item_pos[item]]
         rel = ConsensusRelation(item, kind, a, b, tuple(sorted(anns)), len(anns) / n, n)
         (rel_kept if len(anns) >= _needed(min_support, n) else rel_dropped).append(rel)
-    return SpanConsensus(kept, dropped, rel_kept, rel_dropped)
+    return SpanConsensus(kept, dropped, rel_kept, rel_dropped, kept_members, dropped_members)

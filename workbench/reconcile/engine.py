@@ -27,7 +27,7 @@ from workbench.schema import Schema
 
 from .categorical import CategoricalData
 from .consensus import ConsensusLabel, consensus_of, dawid_skene, majority_vote
-from .extract import ITEM_SEP, Records, attribute_field, attribute_labels, extract
+from .extract import ITEM_SEP, Records, attribute_field, attribute_labels_of, extract
 from .records import Label
 from .spanindex import SpanIndex
 from .spans import DEFAULT_THRESHOLD, jaccard
@@ -37,7 +37,11 @@ METHOD_NAMES: Mapping[str, str] = {"vote": "majority_vote", "dawid-skene": "dawi
 ADJUDICATOR = "adjudicator"
 
 
-@dataclass(frozen=True)
+# The row records are slotted, not frozen: reconcile builds ~10^6 of them at 10^5 segments and
+# a frozen dataclass's __init__ (object.__setattr__ per field) was a visible share of that.
+
+
+@dataclass(slots=True)
 class LabelRow:
     """Consensus of one categorical field of a segment (`span_key` "" ) or of a span."""
 
@@ -53,7 +57,7 @@ class LabelRow:
     status: str  # decided | undecided | adjudicated
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SpanRow:
     segment_id: str
     span_key: str
@@ -70,7 +74,7 @@ class SpanRow:
     regions: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RelationRow:
     segment_id: str
     kind: str
@@ -114,6 +118,26 @@ def _votes(labels: Iterable[Label]) -> dict[tuple[str, str], dict[str, tuple[str
     }
 
 
+def _by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
+    out: dict[str, list[Label]] = defaultdict(list)
+    for lab in labels:
+        out[lab.field].append(lab)
+    return dict(sorted(out.items()))
+
+
+def _consensus_of_field(
+    labels: Sequence[Label],
+    name: str,
+    method: Method,
+    min_support: int | float,
+    categories: Sequence[str] | None,
+) -> list[ConsensusLabel]:
+    data = CategoricalData.from_labels(labels, name, categories)
+    if method == "vote":
+        return majority_vote(data, min_support)
+    return dawid_skene(data).labels
+
+
 def categorical_consensus(
     labels: Sequence[Label],
     method: Method,
@@ -122,42 +146,41 @@ def categorical_consensus(
 ) -> list[ConsensusLabel]:
     """Consensus of every field in `labels` (one `ConsensusLabel` per item and field)."""
     out: list[ConsensusLabel] = []
-    for name in sorted({lab.field for lab in labels}):
+    for name, field_labels in _by_field(labels).items():
         cats = (categories or {}).get(name)
-        data = CategoricalData.from_labels(labels, name, cats)
-        if method == "vote":
-            out.extend(majority_vote(data, min_support))
-        else:
-            out.extend(dawid_skene(data).labels)
+        out.extend(_consensus_of_field(field_labels, name, method, min_support, cats))
     return out
 
 
-def _split_item(item: str) -> tuple[str, str]:
-    seg, _, key = item.partition(ITEM_SEP)
-    return seg, key
-
-
 def _label_rows(
-    consensus: Iterable[ConsensusLabel], labels: Sequence[Label]
+    labels: Sequence[Label],
+    method: Method,
+    min_support: int | float,
+    categories: Mapping[str, Sequence[str]],
 ) -> dict[str, list[LabelRow]]:
-    votes = _votes(labels)
+    """Consensus rows of every field, field by field (each field's labels grouped once)."""
     out: dict[str, list[LabelRow]] = defaultdict(list)
-    for c in consensus:
-        seg, key = _split_item(c.item)
-        out[seg].append(
-            LabelRow(
-                segment_id=seg,
-                field=c.field,
-                span_key=key,
-                method=c.method,
-                label=c.label,
-                votes=votes.get((c.item, c.field), {}),
-                support=c.support,
-                n_annotators=c.n_annotators,
-                confidence=_round(c.confidence),
-                status="decided" if c.label is not None else "undecided",
-            )
+    for name, field_labels in _by_field(labels).items():
+        consensus = _consensus_of_field(
+            field_labels, name, method, min_support, categories.get(name)
         )
+        votes = _votes(field_labels)
+        for c in consensus:
+            seg, _, key = c.item.partition(ITEM_SEP)
+            out[seg].append(
+                LabelRow(
+                    seg,
+                    c.field,
+                    key,
+                    c.method,
+                    c.label,
+                    votes.get((c.item, c.field), {}),
+                    c.support,
+                    c.n_annotators,
+                    _round(c.confidence),
+                    "decided" if c.label is not None else "undecided",
+                )
+            )
     return out
 
 
@@ -173,14 +196,13 @@ def reconcile_records(
     decisions: Mapping[str, Sequence[Any]] | None = None,
 ) -> dict[str, SegmentConsensus]:
     """Consensus of every segment in `records` (see the module doc)."""
-    sc = consensus_of(
-        SpanIndex(records.spans, records.coverage, threshold), records.relations, min_support
-    )
-    attr_labels = attribute_labels(schema, sc.spans, records.spans)
+    index = SpanIndex(records.spans, records.coverage, threshold)
+    sc = consensus_of(index, records.relations, min_support)
+    attr_labels = attribute_labels_of(schema, index, sc.spans, sc.members)
     cats = {a.name: a.values for a in schema.segment}
     cats |= {attribute_field(str(a.label), a.name): a.values for a in schema.region_attributes}
     all_labels = [*records.labels, *attr_labels]
-    rows = _label_rows(categorical_consensus(all_labels, method, min_support, cats), all_labels)
+    rows = _label_rows(all_labels, method, min_support, cats)
     out: dict[str, SegmentConsensus] = defaultdict(SegmentConsensus)
     for seg, _ in sorted(records.coverage):
         out[seg]  # every covered segment gets an entry, even with nothing in it
@@ -196,19 +218,19 @@ def reconcile_records(
             text = texts.get(cs.item, "")
             out[cs.item].spans.append(
                 SpanRow(
-                    segment_id=cs.item,
-                    span_key=cs.id,
-                    label=cs.label,
-                    start=cs.start,
-                    end=cs.end,
-                    text=text[cs.start : cs.end],
-                    attrs=dict(sorted(attrs.get((cs.item, cs.id), {}).items())),
-                    support=cs.support,
-                    n_annotators=cs.n_annotators,
-                    confidence=_round(cs.confidence),
-                    exact=cs.exact,
-                    status=status,
-                    regions=cs.regions,
+                    cs.item,
+                    cs.id,
+                    cs.label,
+                    cs.start,
+                    cs.end,
+                    text[cs.start : cs.end],
+                    dict(sorted(attrs.get((cs.item, cs.id), {}).items())),
+                    cs.support,
+                    cs.n_annotators,
+                    _round(cs.confidence),
+                    cs.exact,
+                    status,
+                    cs.regions,
                 )
             )
     for status, rels in (("decided", sc.relations), ("undecided", sc.dropped_relations)):

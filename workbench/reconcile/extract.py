@@ -148,3 +148,31 @@ def attribute_labels(
                 if name in known.get(cluster.label, ()):
                     out.append(Label(item, annotator, attribute_field(cluster.label, name), value))
     return out
+
+
+def attribute_labels_of(
+    schema: Schema,
+    index: SpanIndex,
+    clusters: Sequence[ConsensusSpan],
+    members: Sequence[tuple[int, ...]],
+) -> list[Label]:
+    """`attribute_labels` of clusters built on `index` (`members`: their span positions, as
+    `SpanConsensus.members`): the same labels, without looking every region up again."""
+    fields = {
+        lab.name: {a.name: attribute_field(lab.name, a.name) for a in lab.attributes}
+        for lab in schema.labels
+    }
+    spans = index.spans
+    out: list[Label] = []
+    for cluster, positions in zip(clusters, members, strict=True):
+        names = fields.get(cluster.label)
+        if not names:
+            continue
+        item = f"{cluster.item}{ITEM_SEP}{cluster.id}"
+        for k in positions:
+            span = spans[k]
+            for name, value in span.attrs.items():
+                f = names.get(name)
+                if f is not None:
+                    out.append(Label(item, span.annotator, f, value))
+    return out
