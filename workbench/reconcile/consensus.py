@@ -22,7 +22,7 @@ import numpy.typing as npt
 from ._bootstrap import FloatArray, IntArray
 from .categorical import CategoricalData
 from .records import Relation, Span
-from .spanindex import SpanIndex
+from .spanindex import SpanIndex, _lexsort
 from .spans import DEFAULT_THRESHOLD
 
 _EPS = 1e-10  # as crowd-kit's DawidSkene: floor of probabilities before taking logs
@@ -410,7 +410,7 @@ def consensus_of(
     labels = [index.labels[k] for k in index.lab[first].tolist()]
     ids = [f"{lab}@{a}:{b}" for lab, a, b in zip(labels, m_start, m_end, strict=True)]
     # the same bounds twice in an item and label: "~1", "~2"... in cluster order
-    key = np.lexsort(
+    key = _lexsort(
         (
             np.arange(len(first)),
             index.end[medoid],

@@ -35,6 +35,24 @@ def _span_key(s: Span) -> tuple[int, int, str, str, str]:
     return (s.start, s.end, s.label, s.annotator, s.region_id)
 
 
+def _lexsort(keys: Sequence[IntArray]) -> IntArray:
+    """`np.lexsort(keys)` (last key primary) for non-negative integer keys, as one stable
+    argsort of the keys packed into an int64 when their ranges fit: 5-10x faster at 10^6."""
+    if not keys or len(keys[0]) == 0:
+        return np.zeros(0, dtype=np.int64)
+    bits = [max(1, int(k.max()).bit_length()) for k in keys]
+    if sum(bits) > 62 or any(int(k.min()) < 0 for k in keys):
+        out: IntArray = np.lexsort(keys)
+        return out
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    shift = 0
+    for k, b in zip(keys, bits, strict=True):
+        packed |= k.astype(np.int64) << shift
+        shift += b
+    order: IntArray = np.argsort(packed, kind="stable")
+    return order
+
+
 def _pairs_within(bounds: IntArray, n: int) -> tuple[IntArray, IntArray]:
     """Every (i, j), i < j, of rows in the same group; `bounds[k]` is the end of row k's group.
 
@@ -108,7 +126,7 @@ class SpanIndex:
         lab = np.array(list(map(lab_of.__getitem__, lab_col)), dtype=np.int64)
         start = np.array(list(map(attrgetter("start"), spans)), dtype=np.int64)
         end = np.array(list(map(attrgetter("end"), spans)), dtype=np.int64)
-        order = np.lexsort((end, start, ann, lab, item))
+        order = _lexsort((end, start, ann, lab, item))
         # Equal (item, label, annotator, start, end): order those few runs by region id.
         g0, g1 = _group_ends([x[order] for x in (item, lab, ann, start, end)], n)
         for a in np.unique(g0[g1 - g0 > 1]).tolist():
@@ -232,14 +250,13 @@ class SpanIndex:
         if n == 0:
             return []
         g0 = self.group_start
-        idx = np.arange(n, dtype=np.int64)
         # Connected components of the candidate graph. A component of one span per annotator
         # whose spans all match pairwise is a cluster whatever order the greedy merges in (and
         # never merges with another: no candidate links them); that covers most groups.
         comp = _components(n, self.cand_i, self.cand_j)
         size = np.bincount(comp, minlength=n)
         edges = np.bincount(comp[self.cand_i], minlength=n)
-        by_ann = np.lexsort((self.ann, comp))
+        by_ann = _lexsort((self.ann, comp))
         c_sorted, a_sorted = comp[by_ann], self.ann[by_ann]
         new_ann = np.ones(n, dtype=bool)
         if n > 1:
@@ -256,7 +273,7 @@ class SpanIndex:
         # order clusters by (item, smallest member key, label); members by annotator, key
         first_of = np.full(n, n, dtype=np.int64)
         # smallest member by (start, end, annotator, position): position breaks region ties
-        mkey = np.lexsort((idx, self.ann, self.end, self.start, cluster_of))
+        mkey = _lexsort((self.ann, self.end, self.start, cluster_of))  # stable: ties by position
         cl_sorted = cluster_of[mkey]
         is_first = np.ones(n, dtype=bool)
         if n > 1:
@@ -265,10 +282,10 @@ class SpanIndex:
         first_of[cl_sorted[is_first]] = firsts
         cl_ids = cl_sorted[is_first]
         f = first_of[cl_ids]
-        corder = np.lexsort((f, self.ann[f], self.lab[f], self.end[f], self.start[f], self.item[f]))
+        corder = _lexsort((f, self.ann[f], self.lab[f], self.end[f], self.start[f], self.item[f]))
         ordered = cl_ids[corder]
         # members: positions of each cluster in canonical order (annotator, start, end, region)
-        by_cluster = np.lexsort((idx, cluster_of))
+        by_cluster = np.argsort(cluster_of, kind="stable")
         bounds = np.flatnonzero(np.diff(cluster_of[by_cluster])) + 1
         flat = by_cluster.tolist()
         lo = [0, *bounds.tolist()]
@@ -366,11 +383,14 @@ class SpanIndex:
         for r in rels:
             wanted.add((r.item, r.annotator, r.from_region))
             wanted.add((r.item, r.annotator, r.to_region))
-        region: dict[tuple[str, str, str], int] = {}
-        for k, s in enumerate(self.spans):
-            key = (s.item, s.annotator, s.region_id)
-            if key in wanted:
-                region[key] = k
+        spans = self.spans
+        keys = zip(
+            map(attrgetter("item"), spans),
+            map(attrgetter("annotator"), spans),
+            map(attrgetter("region_id"), spans),
+            strict=True,
+        )
+        region = {key: k for k, key in enumerate(keys) if key in wanted}
         sources: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         cues: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         # Relation's field order, by a tuple key: the dataclass's own __lt__ is ~10x slower
@@ -385,16 +405,16 @@ class SpanIndex:
                 sources[key_from].append(region[key_to])
             else:
                 cues[key_to].append(region[key_from])
-        spans = self.spans
+
+        def by_position(ks: list[int]) -> list[int | None]:
+            if len(ks) < 2:
+                return [*ks] or [None]
+            return [*sorted(ks, key=lambda k: _span_key(spans[k]))]
+
         out: list[tuple[int, int | None, int | None]] = []
         for key in sorted(set(sources) | set(cues)):
             content = region[key]
-            srcs: list[int | None] = [
-                *sorted(sources.get(key, []), key=lambda k: _span_key(spans[k]))
-            ] or [None]
-            cs: list[int | None] = [
-                *sorted(cues.get(key, []), key=lambda k: _span_key(spans[k]))
-            ] or [None]
+            srcs, cs = by_position(sources.get(key, [])), by_position(cues.get(key, []))
             out.extend((content, src, cue) for src in srcs for cue in cs)
         return out
 
