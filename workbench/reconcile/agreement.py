@@ -119,6 +119,13 @@ def labels_agreement(
     )
 
 
+def _by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
+    out: dict[str, list[Label]] = {}
+    for lab in labels:
+        out.setdefault(lab.field, []).append(lab)
+    return out
+
+
 @paused_gc()
 def schema_agreement(
     schema: Schema,
@@ -131,23 +138,26 @@ def schema_agreement(
 ) -> AgreementReport:
     """Agreement on every layer of `schema` (layers nobody used are left out)."""
     fields: list[FieldAgreement] = []
+    segment_labels = _by_field(records.labels)
     for attr in schema.segment:
-        if any(lab.field == attr.name for lab in records.labels):
+        if attr.name in segment_labels:
             fields.append(
                 field_agreement(
-                    "segment", records.labels, attr.name, attr, n_boot=n_boot, seed=seed
+                    "segment", segment_labels[attr.name], attr.name, attr, n_boot=n_boot, seed=seed
                 )
             )
     # one index of the span layer serves the clusters, every F1 and the triples
     index = SpanIndex(records.spans, records.coverage)
     clusters = consensus_of(index, (), min_support=1)
-    attr_labels = attribute_labels_of(schema, index, clusters.spans, clusters.members)
+    attr_labels = _by_field(attribute_labels_of(schema, index, clusters.spans, clusters.members))
     for attr in schema.region_attributes:
         assert attr.label is not None
         name = attribute_field(attr.label, attr.name)
-        if any(lab.field == name for lab in attr_labels):
+        if name in attr_labels:
             fields.append(
-                field_agreement("attribute", attr_labels, name, attr, n_boot=n_boot, seed=seed)
+                field_agreement(
+                    "attribute", attr_labels[name], name, attr, n_boot=n_boot, seed=seed
+                )
             )
     spans = triples = None
     if records.spans:

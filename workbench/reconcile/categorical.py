@@ -86,24 +86,26 @@ class CategoricalData:
         item raise `ValidationError`; exact duplicates are dropped.
         """
         rows = [lab for lab in labels if field is None or lab.field == field]
+        # columns by C-level maps: these run over every attribute vote of a dataset
+        values = [lab.value for lab in rows]
         fields = {lab.field for lab in rows}
         if field is None:
             if len(fields) > 1:
                 raise ValueError(f"labels of several fields {sorted(fields)}: pass field=")
             field = next(iter(fields), "")
         if categories is None:
-            cats = _category_order(lab.value for lab in rows)
+            cats = _category_order(values)
         else:
             cats = tuple(categories)
             if len(set(cats)) != len(cats):
                 raise ValueError("categories has duplicates")
-            unknown = {lab.value for lab in rows} - set(cats)
+            unknown = set(values) - set(cats)
             if unknown:
                 raise ValidationError(f"{field}: values not in the categories: {sorted(unknown)}")
         item_idx, items = _factorize([r.item for r in rows])
         ann_idx, anns = _factorize([r.annotator for r in rows])
         code_of = {c: i for i, c in enumerate(cats)}
-        code = np.fromiter((code_of[r.value] for r in rows), dtype=np.int64, count=len(rows))
+        code = np.array(list(map(code_of.__getitem__, values)), dtype=np.int64).reshape(-1)
         order = np.lexsort((code, ann_idx, item_idx))
         item_idx, ann_idx, code = item_idx[order], ann_idx[order], code[order]
         if len(order) > 1:

@@ -19,6 +19,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from workbench.gcpause import paused_gc
+
 from ._bootstrap import FloatArray, IntArray
 from .categorical import CategoricalData
 from .records import Relation, Span
@@ -82,6 +84,7 @@ def _threshold(min_support: int | float, n: FloatArray) -> FloatArray:
     return need
 
 
+@paused_gc()
 def majority_vote(data: CategoricalData, min_support: int | float = 0.5) -> list[ConsensusLabel]:
     """Plurality label per item, kept when it has at least `min_support` votes.
 
@@ -172,6 +175,7 @@ def _row_max(a: FloatArray) -> FloatArray:
     return out
 
 
+@paused_gc()
 def dawid_skene(
     data: CategoricalData,
     *,

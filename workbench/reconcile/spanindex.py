@@ -425,21 +425,22 @@ class SpanIndex:
         triples = self.triples(relations, kinds)
         _, ra, rb = self.pair_rows
         out = np.zeros((len(ra), 3), dtype=np.int64)
-        n_tri = np.zeros(len(self.cov_key), dtype=np.int64)
         by_content: dict[int, list[int]] = defaultdict(list)
         for t, (c, _, _) in enumerate(triples):
             by_content[c].append(t)
-            n_tri[self.span_cov[c]] += 1
+        contents = np.fromiter((c for c, _, _ in triples), np.int64, len(triples))
+        n_tri = np.bincount(self.span_cov[contents], minlength=len(self.cov_key))
         out[:, 1], out[:, 2] = n_tri[ra], n_tri[rb]
         spans, thr = self.spans, self.threshold
         # candidates: triples whose contents are a matching span pair, every part matching
         by_pair: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
-        ci, cj = self.cand_i.tolist(), self.cand_j.tolist()
-        pair = self._pair_of(self.item[self.cand_i], self.ann[self.cand_i], self.ann[self.cand_j])
-        for x, y, row in zip(ci, cj, pair.tolist(), strict=True):
-            tx, ty = by_content.get(x), by_content.get(y)
-            if tx is None or ty is None:
-                continue
+        is_content = np.zeros(self.n, dtype=bool)
+        is_content[contents] = True
+        both = is_content[self.cand_i] & is_content[self.cand_j]
+        ci, cj = self.cand_i[both], self.cand_j[both]
+        pair = self._pair_of(self.item[ci], self.ann[ci], self.ann[cj])
+        for x, y, row in zip(ci.tolist(), cj.tolist(), pair.tolist(), strict=True):
+            tx, ty = by_content[x], by_content[y]
             for a in tx:
                 for b in ty:
                     sc = _triple_score(triples[a], triples[b], spans, thr)
