@@ -71,6 +71,18 @@ def _adjudicator(
     return pseudonym_of.get((url, user_id), "adjudicator")
 
 
+_IDS_PER_QUERY = 500  # SQLite refuses statements with more than 32,766 parameters
+
+
+def _by_ids(session: Any, model: Any, column: Any, ids: list[str]) -> list[Any]:
+    """The rows of `model` whose `column` is in `ids`, in chunks of bound parameters."""
+    out: list[Any] = []
+    for i in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[i : i + _IDS_PER_QUERY]
+        out.extend(session.scalars(sa.select(model).where(column.in_(chunk))))
+    return out
+
+
 def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
     """Read one dataset's release data from the store."""
     controls = schema.controls
@@ -111,13 +123,9 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
             for sid, pseudonym, ls_id, lead, result in ann_rows
         ]
 
-        segs = list(s.scalars(sa.select(Segment).where(Segment.id.in_(keep)))) if keep else []
+        segs = _by_ids(s, Segment, Segment.id, keep)
         article_ids = sorted({seg.article_id for seg in segs})
-        arts = (
-            list(s.scalars(sa.select(Article).where(Article.id.in_(article_ids))))
-            if article_ids
-            else []
-        )
+        arts = _by_ids(s, Article, Article.id, article_ids)
         groups = _groups(s)
 
         keep_set = set(keep)

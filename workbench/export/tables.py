@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -295,6 +295,7 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
             row[f"{f}_adjudicated"] = bool(_none(lab.get("adjudicated")) or False)
         seg_rows.append(row)
 
+    n_segments = Counter(s["article_id"] for s in segs)  # once: a count per article was quadratic
     art_rows = sorted(
         (
             {
@@ -305,7 +306,7 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
                 "outlet": a["outlet"],
                 "published": a["published"],
                 "source_path": a["source_path"],
-                "n_segments": sum(1 for s in segs if s["article_id"] == a["article_id"]),
+                "n_segments": n_segments[a["article_id"]],
             }
             for a in _rows(data.articles)
         ),
@@ -407,14 +408,15 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
         "articles": table(art_rows, art_schema),
     }
     records = _records(seg_rows, fields, span_rows, rel_rows, attributions, ann_rows)
+    spans_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for sp in span_rows:  # grouped once: a scan of every span per segment was quadratic
+        spans_of[sp["segment_id"]].append(
+            {"start": sp["start"], "end": sp["end"], "label": sp["label"]}
+        )
     spacy = [
         {
             "text": s["text"],
-            "spans": [
-                {"start": sp["start"], "end": sp["end"], "label": sp["label"]}
-                for sp in span_rows
-                if sp["segment_id"] == s["segment_id"]
-            ],
+            "spans": spans_of.get(s["segment_id"], []),
             "meta": {
                 "segment_id": s["segment_id"],
                 "article_id": s["article_id"],
