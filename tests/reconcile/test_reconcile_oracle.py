@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracle import agreement_v1, engine_v1, extract_v1, pooled_v1, spans_v1
+from oracle import agreement_v1, consensus_v1, engine_v1, pooled_v1, spans_v1
 
 from benchmarks import synth
 from workbench.reconcile import Relation, Span
@@ -25,7 +25,7 @@ from workbench.reconcile.agreement import schema_agreement, to_dict
 from workbench.reconcile.combined import agreement_and_consensus
 from workbench.reconcile.consensus import span_consensus
 from workbench.reconcile.engine import reconcile_records
-from workbench.reconcile.extract import AnnotationInput, extract_all
+from workbench.reconcile.extract import AnnotationInput, Records, extract_all
 from workbench.reconcile.pooled import span_f1_pooled, triple_f1_pooled
 from workbench.reconcile.spans import (
     TOKEN_RE,
@@ -41,7 +41,7 @@ SCHEMA = load_schema(ROOT / "schemas" / "news-v1.yaml")
 
 
 @pytest.fixture(scope="module")
-def noisy() -> tuple[extract_v1.Records, dict[str, str]]:
+def noisy() -> tuple[Records, dict[str, str]]:
     items = synth.items(400, seed=5)
     inputs = [
         AnnotationInput(it.segment_id, f"annotator-{a + 1:02d}", result)
@@ -55,9 +55,7 @@ def noisy() -> tuple[extract_v1.Records, dict[str, str]]:
 def test_agreement_report_is_the_definitions(noisy) -> None:  # type: ignore[no-untyped-def]
     records, texts = noisy
     fast = to_dict(schema_agreement(SCHEMA, records, texts, source="s", n_boot=200))
-    slow = agreement_v1.to_dict(
-        agreement_v1.schema_agreement(SCHEMA, records, texts, source="s", n_boot=200)
-    )
+    slow = to_dict(agreement_v1.schema_agreement(SCHEMA, records, texts, source="s", n_boot=200))
     assert json.dumps(fast, sort_keys=True) == json.dumps(slow, sort_keys=True)
     assert fast["spans"]["span_f1_overlap"]["all"]["n_items"] > 300  # the data is not empty
     assert 0 < fast["triples"]["triple_f1"]["value"] < 1
@@ -135,7 +133,7 @@ def test_random_layers(layer, threshold) -> None:  # type: ignore[no-untyped-def
         fast = span_consensus(
             spans, relations, min_support=support, threshold=threshold, coverage=coverage
         )
-        slow = extract_v1.span_consensus(
+        slow = consensus_v1.span_consensus(
             spans, relations, min_support=support, threshold=threshold, coverage=coverage
         )
         assert same(fast, slow)

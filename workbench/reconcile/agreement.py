@@ -26,7 +26,6 @@ from workbench.schema import Attribute, Schema
 from ._bootstrap import DEFAULT_N_BOOT
 from .categorical import CategoricalAgreement, CategoricalData, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
-from .consensus import consensus_of
 from .extract import Records, attribute_field, attribute_labels_of
 from .pooled import pooled_f1, pooled_triple_f1
 from .records import Label, Metric
@@ -148,8 +147,7 @@ def schema_agreement(
             )
     # one index of the span layer serves the clusters, every F1 and the triples
     index = SpanIndex(records.spans, records.coverage)
-    clusters = consensus_of(index, (), min_support=1)
-    attr_labels = _by_field(attribute_labels_of(schema, index, clusters.spans, clusters.members))
+    attr_labels = _by_field(attribute_labels_of(schema, index, index.cluster_ids, index.clusters))
     for attr in schema.region_attributes:
         assert attr.label is not None
         name = attribute_field(attr.label, attr.name)

@@ -24,7 +24,7 @@ from workbench.gcpause import paused_gc
 from ._bootstrap import FloatArray, IntArray
 from .categorical import CategoricalData
 from .records import Relation, Span
-from .spanindex import SpanIndex, _lexsort
+from .spanindex import SpanIndex
 from .spans import DEFAULT_THRESHOLD
 
 _EPS = 1e-10  # as crowd-kit's DawidSkene: floor of probabilities before taking logs
@@ -412,31 +412,7 @@ def consensus_of(
     medoid = np.array(medoid_list, dtype=np.int64)
     m_start, m_end = index.start[medoid].tolist(), index.end[medoid].tolist()
     labels = [index.labels[k] for k in index.lab[first].tolist()]
-    ids = [f"{lab}@{a}:{b}" for lab, a, b in zip(labels, m_start, m_end, strict=True)]
-    # the same bounds twice in an item and label: "~1", "~2"... in cluster order
-    key = _lexsort(
-        (
-            np.arange(len(first)),
-            index.end[medoid],
-            index.start[medoid],
-            index.lab[first],
-            index.item[first],
-        )
-    )
-    k_item, k_lab = index.item[first][key], index.lab[first][key]
-    k_s, k_e = index.start[medoid][key], index.end[medoid][key]
-    same = np.zeros(len(key), dtype=bool)
-    same[1:] = (
-        (k_item[1:] == k_item[:-1])
-        & (k_lab[1:] == k_lab[:-1])
-        & (k_s[1:] == k_s[:-1])
-        & (k_e[1:] == k_e[:-1])
-    )
-    if same.any():
-        run_start = np.maximum.accumulate(np.where(~same, np.arange(len(key)), 0))
-        rank = np.arange(len(key)) - run_start
-        for c, r in zip(key[same].tolist(), rank[same].tolist(), strict=True):
-            ids[c] = f"{ids[c]}~{r}"
+    ids = index.cluster_ids
     # supporters: one bitmask of annotators per cluster, each distinct mask named once
     names = index.annotators
     if len(names) <= 62:

@@ -198,7 +198,7 @@ def reconcile_records(
     """Consensus of every segment in `records` (see the module doc)."""
     index = SpanIndex(records.spans, records.coverage, threshold)
     sc = consensus_of(index, records.relations, min_support)
-    attr_labels = attribute_labels_of(schema, index, sc.spans, sc.members)
+    attr_labels = attribute_labels_of(schema, index, [cs.id for cs in sc.spans], sc.members)
     cats = {a.name: a.values for a in schema.segment}
     cats |= {attribute_field(str(a.label), a.name): a.values for a in schema.region_attributes}
     all_labels = [*records.labels, *attr_labels]

@@ -151,24 +151,23 @@ def attribute_labels(
 
 
 def attribute_labels_of(
-    schema: Schema,
-    index: SpanIndex,
-    clusters: Sequence[ConsensusSpan],
-    members: Sequence[tuple[int, ...]],
+    schema: Schema, index: SpanIndex, ids: Sequence[str], members: Sequence[tuple[int, ...]]
 ) -> list[Label]:
-    """`attribute_labels` of clusters built on `index` (`members`: their span positions, as
-    `SpanConsensus.members`): the same labels, without looking every region up again."""
+    """`attribute_labels` of clusters built on `index`, given by their ids and their members'
+    span positions (`SpanIndex.cluster_ids` / `clusters`, or `SpanConsensus.members`): the
+    same labels, without looking every region up again."""
     fields = {
         lab.name: {a.name: attribute_field(lab.name, a.name) for a in lab.attributes}
         for lab in schema.labels
     }
     spans = index.spans
     out: list[Label] = []
-    for cluster, positions in zip(clusters, members, strict=True):
-        names = fields.get(cluster.label)
+    for cluster_id, positions in zip(ids, members, strict=True):
+        head = spans[positions[0]]
+        names = fields.get(head.label)
         if not names:
             continue
-        item = f"{cluster.item}{ITEM_SEP}{cluster.id}"
+        item = f"{head.item}{ITEM_SEP}{cluster_id}"
         for k in positions:
             span = spans[k]
             for name, value in span.attrs.items():

@@ -336,6 +336,42 @@ class SpanIndex:
             )
         return medoid.tolist(), exact.tolist()
 
+    @cached_property
+    def cluster_ids(self) -> list[str]:
+        """Each cluster's stable id ``label@start:end`` (its medoid's bounds); the same id
+        twice in an item gets ``~1``, ``~2``... in cluster order."""
+        clusters = self.clusters
+        if not clusters:
+            return []
+        first = np.fromiter((c[0] for c in clusters), np.int64, len(clusters))
+        medoid = np.array(self.medoids[0], dtype=np.int64)
+        item, lab, start, end = (
+            self.item[first],
+            self.lab[first],
+            self.start[medoid],
+            self.end[medoid],
+        )
+        names = self.labels
+        ids = [
+            f"{names[x]}@{a}:{b}"
+            for x, a, b in zip(lab.tolist(), start.tolist(), end.tolist(), strict=True)
+        ]
+        key = _lexsort((np.arange(len(first)), end, start, lab, item))
+        k_item, k_lab, k_s, k_e = item[key], lab[key], start[key], end[key]
+        same = np.zeros(len(key), dtype=bool)
+        same[1:] = (
+            (k_item[1:] == k_item[:-1])
+            & (k_lab[1:] == k_lab[:-1])
+            & (k_s[1:] == k_s[:-1])
+            & (k_e[1:] == k_e[:-1])
+        )
+        if same.any():
+            run_start = np.maximum.accumulate(np.where(~same, np.arange(len(key)), 0))
+            rank = np.arange(len(key)) - run_start
+            for c, r in zip(key[same].tolist(), rank[same].tolist(), strict=True):
+                ids[c] = f"{ids[c]}~{r}"
+        return ids
+
     def _link(self, a: int, b: int) -> list[list[int]]:
         """Complete-linkage clusters of group [a, b) (the definition of `spans.align_spans`)."""
         spans = self.spans

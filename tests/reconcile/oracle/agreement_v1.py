@@ -12,112 +12,23 @@ and pooled F1). Every figure is a `Metric`: value, n_items and a bootstrap inter
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from workbench.reconcile._bootstrap import DEFAULT_N_BOOT
-from workbench.reconcile.categorical import (
-    CategoricalAgreement,
-    CategoricalData,
-    categorical_agreement,
+from workbench.reconcile.agreement import (
+    AgreementReport,
+    FieldAgreement,
+    SpanAgreement,
+    TripleAgreement,
+    field_agreement,
 )
-from workbench.reconcile.categorical import krippendorff_alpha as _alpha
-from workbench.reconcile.records import Label, Metric
-from workbench.schema import Attribute, Schema
+from workbench.reconcile.extract import Records, attribute_field
+from workbench.schema import Schema
 
-from .extract_v1 import Records, aligned_clusters, attribute_field, attribute_labels
+from .extract_v1 import aligned_clusters, attribute_labels
 from .pooled_v1 import span_f1_pooled, triple_f1_pooled
-from .spans_v1 import PairF1, span_f1_pairwise, token_alpha, triple_f1_pairwise
-
-
-@dataclass(frozen=True)
-class FieldAgreement:
-    """Agreement on one categorical field, plus the annotators' pooled coincidence matrix
-    (``coincidence[i][j]``: ordered annotator pairs on one item saying category i and j)."""
-
-    layer: str  # "segment", "attribute" or "labels" (from a file)
-    field: str
-    categories: tuple[str, ...]
-    agreement: CategoricalAgreement
-    coincidence: tuple[tuple[int, ...], ...]
-
-
-@dataclass(frozen=True)
-class SpanAgreement:
-    labels: tuple[str, ...]
-    pooled_exact: Mapping[str, Metric]
-    pooled_overlap: Mapping[str, Metric]
-    token_alpha: Mapping[str, Metric]
-    pairwise_exact: tuple[PairF1, ...]
-    pairwise_overlap: tuple[PairF1, ...]
-
-
-@dataclass(frozen=True)
-class TripleAgreement:
-    pooled: Metric
-    pairwise: tuple[PairF1, ...]
-
-
-@dataclass(frozen=True)
-class AgreementReport:
-    source: str
-    annotators: tuple[str, ...]
-    n_items: int
-    fields: tuple[FieldAgreement, ...]
-    spans: SpanAgreement | None = None
-    triples: TripleAgreement | None = None
-
-
-def coincidences(data: CategoricalData) -> tuple[tuple[int, ...], ...]:
-    vc = data.value_counts()
-    vc = vc[vc.sum(axis=1) >= 2]
-    mat = vc.T @ vc - np.diag(vc.sum(axis=0))
-    return tuple(tuple(int(x) for x in row) for row in mat.tolist())
-
-
-def field_agreement(
-    layer: str,
-    labels: Iterable[Label],
-    field: str,
-    attribute: Attribute | None = None,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int = 0,
-) -> FieldAgreement:
-    """All figures of one field; with a schema `attribute`, its categories (in schema order)
-    and, when ``ordered``, ordinal alpha over the values on its scale."""
-    labels = [lab for lab in labels if lab.field == field]
-    cats = attribute.values if attribute is not None else None
-    data = CategoricalData.from_labels(labels, field, cats)
-    agr = categorical_agreement(data, n_boot=n_boot, seed=seed)
-    if attribute is not None and attribute.ordered:
-        scale = attribute.ordinal_values
-        on_scale = CategoricalData.from_labels(
-            [lab for lab in labels if lab.value in scale], field, scale
-        )
-        ordinal = _alpha(on_scale, "ordinal", n_boot=n_boot, seed=seed)
-        agr = dataclasses.replace(agr, alpha_ordinal=ordinal)
-    return FieldAgreement(layer, field, data.categories, agr, coincidences(data))
-
-
-def labels_agreement(
-    labels: Sequence[Label], *, source: str, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
-) -> AgreementReport:
-    """Agreement of plain labels (e.g. read from a file): one entry per field."""
-    fields = sorted({lab.field for lab in labels})
-    return AgreementReport(
-        source=source,
-        annotators=tuple(sorted({lab.annotator for lab in labels})),
-        n_items=len({lab.item for lab in labels}),
-        fields=tuple(
-            field_agreement("labels", labels, f, n_boot=n_boot, seed=seed) for f in fields
-        ),
-    )
+from .spans_v1 import span_f1_pairwise, token_alpha, triple_f1_pairwise
 
 
 def schema_agreement(
@@ -174,86 +85,3 @@ def schema_agreement(
 
 
 # --------------------------------------------------------------------------- JSON
-
-
-def _num(x: float) -> float | None:
-    return None if math.isnan(x) else round(x, 6)
-
-
-def metric_dict(m: Metric) -> dict[str, Any]:
-    return {
-        "value": _num(m.value),
-        "n_items": m.n_items,
-        "ci_low": _num(m.ci_low),
-        "ci_high": _num(m.ci_high),
-    }
-
-
-def _pair_dict(p: PairF1) -> dict[str, Any]:
-    return {
-        "annotators": [p.annotator_a, p.annotator_b],
-        "label": p.label or "all",
-        "tp": p.tp,
-        "n_a": p.n_a,
-        "n_b": p.n_b,
-        **metric_dict(p.f1),
-    }
-
-
-def field_dict(f: FieldAgreement) -> dict[str, Any]:
-    a = f.agreement
-    out: dict[str, Any] = {
-        "layer": f.layer,
-        "field": f.field,
-        "n_items": a.n_items,
-        "n_annotators": a.n_annotators,
-        "n_labels": a.n_labels,
-        "categories": list(f.categories),
-        "krippendorff_alpha": metric_dict(a.alpha),
-    }
-    if a.alpha_ordinal is not None:
-        out["krippendorff_alpha_ordinal"] = metric_dict(a.alpha_ordinal)
-    out["fleiss_kappa"] = {**metric_dict(a.fleiss_kappa), "raters_per_item": a.fleiss_raters}
-    out["percent_agreement"] = metric_dict(a.percent_agreement)
-    out["cohen_kappa"] = [
-        {"annotators": [x, y], **metric_dict(m)}
-        for (x, y), m in sorted(a.cohen_kappa.pairs.items())
-    ]
-    out["pairwise_percent_agreement"] = [
-        {"annotators": [x, y], **metric_dict(m)}
-        for (x, y), m in sorted(a.pairwise_agreement.pairs.items())
-    ]
-    out["per_label"] = {
-        cat: {
-            "krippendorff_alpha": metric_dict(m),
-            "fleiss_kappa": metric_dict(a.fleiss_per_category[cat]),
-        }
-        for cat, m in a.per_category.items()
-    }
-    out["coincidence_matrix"] = [list(r) for r in f.coincidence]
-    return out
-
-
-def to_dict(report: AgreementReport) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "source": report.source,
-        "n_items": report.n_items,
-        "annotators": list(report.annotators),
-        "fields": [field_dict(f) for f in report.fields],
-    }
-    if report.spans is not None:
-        s = report.spans
-        out["spans"] = {
-            "labels": list(s.labels),
-            "span_f1_exact": {k: metric_dict(m) for k, m in s.pooled_exact.items()},
-            "span_f1_overlap": {k: metric_dict(m) for k, m in s.pooled_overlap.items()},
-            "token_alpha": {k: metric_dict(m) for k, m in s.token_alpha.items()},
-            "pairwise_f1_exact": [_pair_dict(p) for p in s.pairwise_exact],
-            "pairwise_f1_overlap": [_pair_dict(p) for p in s.pairwise_overlap],
-        }
-    if report.triples is not None:
-        out["triples"] = {
-            "triple_f1": metric_dict(report.triples.pooled),
-            "pairwise_f1": [_pair_dict(p) for p in report.triples.pairwise],
-        }
-    return out

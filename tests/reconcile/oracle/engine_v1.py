@@ -19,88 +19,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from workbench.reconcile.categorical import CategoricalData
+from workbench.reconcile.consensus import ConsensusLabel, dawid_skene, majority_vote
+from workbench.reconcile.engine import (
+    METHOD_NAMES,
+    LabelRow,
+    Method,
+    RelationRow,
+    SegmentConsensus,
+    SpanRow,
+    _round,
+    adjudicated,
+)
+from workbench.reconcile.extract import ITEM_SEP, Records, attribute_field
 from workbench.reconcile.records import Label
 from workbench.schema import Schema
 
-from .consensus_v1 import ConsensusLabel, dawid_skene, majority_vote, span_consensus
-from .extract_v1 import ITEM_SEP, Records, attribute_field, attribute_labels, extract
-from .spans_v1 import DEFAULT_THRESHOLD, jaccard
-
-Method = Literal["vote", "dawid-skene"]
-METHOD_NAMES: Mapping[str, str] = {"vote": "majority_vote", "dawid-skene": "dawid_skene"}
-ADJUDICATOR = "adjudicator"
-
-
-@dataclass(frozen=True)
-class LabelRow:
-    """Consensus of one categorical field of a segment (`span_key` "" ) or of a span."""
-
-    segment_id: str
-    field: str
-    span_key: str
-    method: str
-    label: str | None
-    votes: Mapping[str, tuple[str, ...]]  # value → annotators who gave it
-    support: tuple[str, ...]
-    n_annotators: int
-    confidence: float
-    status: str  # decided | undecided | adjudicated
-
-
-@dataclass(frozen=True)
-class SpanRow:
-    segment_id: str
-    span_key: str
-    label: str
-    start: int
-    end: int
-    text: str
-    attrs: Mapping[str, str]
-    support: tuple[str, ...]
-    n_annotators: int
-    confidence: float
-    exact: bool
-    status: str  # decided | undecided (partial support) | adjudicated
-    regions: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class RelationRow:
-    segment_id: str
-    kind: str
-    from_key: str
-    to_key: str
-    support: tuple[str, ...]
-    n_annotators: int
-    confidence: float
-    status: str
-
-
-@dataclass
-class SegmentConsensus:
-    labels: list[LabelRow] = field(default_factory=list)
-    spans: list[SpanRow] = field(default_factory=list)
-    relations: list[RelationRow] = field(default_factory=list)
-
-    def sort(self) -> None:
-        self.labels.sort(key=lambda r: (r.span_key, r.field))
-        self.spans.sort(key=lambda r: (r.start, r.end, r.label, r.span_key))
-        self.relations.sort(key=lambda r: (r.kind, r.from_key, r.to_key))
-
-    @property
-    def undecided(self) -> int:
-        rows: list[LabelRow | SpanRow | RelationRow] = [*self.labels, *self.spans, *self.relations]
-        return sum(r.status == "undecided" for r in rows)
-
-
-def _round(x: float) -> float:
-    # Stored and compared rounded: EM posteriors can differ in the last bits between runs of
-    # different size, which must not count as a change.
-    return round(float(x), 6)
+from .consensus_v1 import span_consensus
+from .extract_v1 import attribute_labels
+from .spans_v1 import DEFAULT_THRESHOLD
 
 
 def _votes(labels: Iterable[Label]) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
@@ -232,112 +171,3 @@ def reconcile_records(
     for seg_consensus in out.values():
         seg_consensus.sort()
     return dict(sorted(out.items()))
-
-
-def _segment_records(records: Records, seg: str) -> Records:
-    return Records(
-        labels=[x for x in records.labels if x.item == seg],
-        spans=[x for x in records.spans if x.item == seg],
-        relations=[x for x in records.relations if x.item == seg],
-        coverage={c for c in records.coverage if c[0] == seg},
-    )
-
-
-def adjudicated(
-    schema: Schema,
-    seg: str,
-    result: Sequence[Any],
-    records: Records,
-    texts: Mapping[str, str],
-    method: str,
-    threshold: float = DEFAULT_THRESHOLD,
-) -> SegmentConsensus:
-    """A segment's consensus from the adjudicator's result: every layer is the decision."""
-    mine = _segment_records(records, seg)
-    n = len(mine.coverage)
-    decision = extract(schema, seg, ADJUDICATOR, result)
-    out = SegmentConsensus()
-    votes = _votes(mine.labels)
-    for lab in decision.labels:
-        v = votes.get((seg, lab.field), {})
-        out.labels.append(
-            LabelRow(
-                seg,
-                lab.field,
-                "",
-                method,
-                lab.value,
-                v,
-                v.get(lab.value, ()),
-                n,
-                1.0,
-                "adjudicated",
-            )
-        )
-    text = texts.get(seg, "")
-    key_of: dict[str, str] = {}
-    for s in sorted(decision.spans, key=lambda s: (s.start, s.end, s.label)):
-        key = f"{s.label}@{s.start}:{s.end}"
-        key_of[s.region_id] = key
-        support = tuple(
-            sorted(
-                {
-                    o.annotator
-                    for o in mine.spans
-                    if o.label == s.label and jaccard(o, s) >= threshold
-                }
-            )
-        )
-        out.spans.append(
-            SpanRow(
-                seg,
-                key,
-                s.label,
-                s.start,
-                s.end,
-                text[s.start : s.end],
-                dict(s.attrs),
-                support,
-                n,
-                1.0,
-                True,
-                "adjudicated",
-                (),
-            )
-        )
-        support_of = {o.annotator: o for o in mine.spans if o.annotator in support}
-        for name, value in s.attrs.items():
-            given: dict[str, list[str]] = defaultdict(list)
-            for ann, o in sorted(support_of.items()):
-                if name in o.attrs:
-                    given[o.attrs[name]].append(ann)
-            vv = {k: tuple(a) for k, a in sorted(given.items())}
-            out.labels.append(
-                LabelRow(
-                    seg,
-                    attribute_field(s.label, name),
-                    key,
-                    method,
-                    value,
-                    vv,
-                    vv.get(value, ()),
-                    len(support),
-                    1.0,
-                    "adjudicated",
-                )
-            )
-    for r in decision.relations:
-        if r.from_region in key_of and r.to_region in key_of:
-            out.relations.append(
-                RelationRow(
-                    seg,
-                    r.kind,
-                    key_of[r.from_region],
-                    key_of[r.to_region],
-                    (),
-                    n,
-                    1.0,
-                    "adjudicated",
-                )
-            )
-    return out

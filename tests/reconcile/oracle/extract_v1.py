@@ -14,106 +14,16 @@ methods work on them unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping
 
-from workbench.reconcile.records import Label, Relation, Span
-from workbench.schema import LABELS_NAME, Schema
+from workbench.reconcile.extract import ITEM_SEP, attribute_field
+from workbench.reconcile.records import Label, Span
+from workbench.schema import Schema
 
 from .consensus_v1 import ConsensusSpan, span_consensus
 from .spans_v1 import DEFAULT_THRESHOLD
 
 #: Separates the segment id from the consensus span id in per-region attribute items.
-ITEM_SEP = "/"
-
-
-@dataclass(frozen=True)
-class AnnotationInput:
-    """One annotator's current annotation of one segment, as reconcile sees it."""
-
-    segment_id: str
-    annotator: str  # the pseudonym: reconcile never needs the person
-    result: Sequence[Any]
-
-
-@dataclass
-class Records:
-    """Everything extracted from a set of annotations, ready for the pure core.
-
-    `coverage` lists every (segment, annotator) that annotated the segment, so an annotator who
-    drew no span in it still counts (as finding nothing).
-    """
-
-    labels: list[Label] = field(default_factory=list)
-    spans: list[Span] = field(default_factory=list)
-    relations: list[Relation] = field(default_factory=list)
-    coverage: set[tuple[str, str]] = field(default_factory=set)
-
-    def extend(self, other: Records) -> None:
-        self.labels.extend(other.labels)
-        self.spans.extend(other.spans)
-        self.relations.extend(other.relations)
-        self.coverage |= other.coverage
-
-
-def attribute_field(label: str, attribute: str) -> str:
-    return f"{label}.{attribute}"
-
-
-def extract(schema: Schema, item: str, annotator: str, result: Sequence[Any]) -> Records:
-    """Records of one (already validated) result; anything malformed is skipped, not fatal."""
-    out = Records(coverage={(item, annotator)})
-    controls = schema.controls
-    regions: dict[str, dict[str, Any]] = {}
-    attrs: dict[str, dict[str, str]] = {}
-    for entry in result:
-        if not isinstance(entry, dict):
-            continue
-        name = entry.get("from_name")
-        value = entry.get("value") or {}
-        if entry.get("type") == "relation":
-            continue
-        if name == LABELS_NAME:
-            labels = value.get("labels") or []
-            rid = entry.get("id")
-            if isinstance(rid, str) and len(labels) == 1:
-                regions[rid] = value
-        elif isinstance(name, str) and name in controls:
-            choices = value.get("choices") or []
-            if len(choices) != 1:
-                continue
-            attr = controls[name]
-            if attr.per_region:
-                rid = entry.get("id")
-                if isinstance(rid, str):
-                    attrs.setdefault(rid, {})[attr.name] = str(choices[0])
-            else:
-                out.labels.append(Label(item, annotator, attr.name, str(choices[0])))
-    for rid, value in regions.items():
-        start, end = value.get("start"), value.get("end")
-        if not (isinstance(start, int) and isinstance(end, int)) or end <= start or start < 0:
-            continue
-        out.spans.append(
-            Span(item, annotator, str(value["labels"][0]), start, end, attrs.get(rid, {}), rid)
-        )
-    for entry in result:
-        if not isinstance(entry, dict) or entry.get("type") != "relation":
-            continue
-        a, b, labels = entry.get("from_id"), entry.get("to_id"), entry.get("labels") or []
-        if a not in regions or b not in regions or len(labels) != 1:
-            continue
-        if entry.get("direction") == "left":
-            a, b = b, a
-        out.relations.append(Relation(item, annotator, str(labels[0]), str(a), str(b)))
-    return out
-
-
-def extract_all(schema: Schema, annotations: Iterable[AnnotationInput]) -> Records:
-    out = Records()
-    for ann in annotations:
-        out.extend(extract(schema, ann.segment_id, ann.annotator, ann.result))
-    return out
 
 
 def aligned_clusters(

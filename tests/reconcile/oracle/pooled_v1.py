@@ -14,8 +14,8 @@ from itertools import combinations
 
 import numpy as np
 
-from workbench.reconcile import _bootstrap
-from workbench.reconcile._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, IntArray
+from workbench.reconcile._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT
+from workbench.reconcile.pooled import ALL, _pooled
 from workbench.reconcile.records import Metric, Relation, Span
 
 from .spans_v1 import (
@@ -23,15 +23,12 @@ from .spans_v1 import (
     Match,
     Triple,
     _coverage,
-    _f1_stat,
     _group,
     _match_count,
     _triple_key,
     attribution_triples,
     triples_match,
 )
-
-ALL = "all"
 
 
 def span_f1_pooled(
@@ -114,14 +111,4 @@ def triple_f1_pooled(
         rows.append((tp, na, nb))
     return _pooled(
         "triple_f1", np.array(rows, dtype=np.int64).reshape(-1, 3), n_boot, seed, confidence
-    )
-
-
-def _pooled(name: str, rows: IntArray, n_boot: int, seed: int, confidence: float) -> Metric:
-    # Items where nobody drew anything say nothing about span agreement: F1 is undefined
-    # there (0/0), so they are left out of the figure and of its n_items.
-    rows = rows[(rows[:, 1] + rows[:, 2]) > 0]
-    profiles, mult = _bootstrap.profiles(rows.astype(np.int64))
-    return _bootstrap.metric(
-        name, mult, _f1_stat(profiles), n_boot=n_boot, seed=seed, confidence=confidence
     )

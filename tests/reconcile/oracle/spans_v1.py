@@ -27,41 +27,30 @@ Definitions used throughout:
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import combinations, product
-from typing import Literal, NamedTuple
+from itertools import combinations
+from typing import Literal
 
 import numpy as np
 
-from workbench.reconcile import _bootstrap
-from workbench.reconcile._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
-from workbench.reconcile.categorical import _alpha_from_profiles
+from workbench.reconcile._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, IntArray
 from workbench.reconcile.records import Metric, Relation, Span
-
-Match = Literal["exact", "overlap"]
-TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-DEFAULT_THRESHOLD = 0.5
-
-
-def jaccard(a: Span, b: Span) -> float:
-    """Character Jaccard index of two spans' ``[start, end)`` intervals (labels ignored)."""
-    a0, a1, b0, b1 = a.start, a.end, b.start, b.end
-    inter = (a1 if a1 < b1 else b1) - (a0 if a0 > b0 else b0)
-    if inter <= 0:
-        return 0.0
-    return inter / ((a1 if a1 > b1 else b1) - (a0 if a0 < b0 else b0))
-
-
-def spans_match(a: Span, b: Span, match: Match = "overlap", threshold: float = 0.5) -> bool:
-    if a.label != b.label:
-        return False
-    if match == "exact":
-        return a.start == b.start and a.end == b.end
-    return jaccard(a, b) >= threshold
+from workbench.reconcile.spans import (
+    DEFAULT_THRESHOLD,
+    TOKEN_RE,
+    Match,
+    PairF1,
+    SpanCluster,
+    Triple,
+    _pair_f1,
+    _token_alpha_from_profiles,
+    attribution_triples,
+    jaccard,
+    spans_match,
+    triples_match,
+)
 
 
 def _span_key(s: Span) -> tuple[int, int, str, str, str]:
@@ -113,74 +102,6 @@ def _group(spans: Iterable[Span]) -> dict[tuple[str, str], list[Span]]:
 
 
 # --------------------------------------------------------------------------- pairwise F1
-
-
-@dataclass(frozen=True, eq=False)
-class PairF1:
-    """F1 of annotator pair (a, b) for one label (None = micro over all labels)."""
-
-    annotator_a: str
-    annotator_b: str
-    label: str | None
-    match: str
-    tp: int
-    n_a: int
-    n_b: int
-    precision: float
-    recall: float
-    f1: Metric
-
-    @property
-    def n_items(self) -> int:
-        return self.f1.n_items
-
-    def __eq__(self, other: object) -> bool:
-        # NaN-aware (precision / recall are NaN when a side has no span).
-        if not isinstance(other, PairF1):
-            return NotImplemented
-        return _key(self) == _key(other)
-
-    def __hash__(self) -> int:
-        return hash(_key(self))
-
-
-def _key(p: PairF1) -> tuple[object, ...]:
-    nan_safe = tuple(None if math.isnan(x) else x for x in (p.precision, p.recall))
-    return (p.annotator_a, p.annotator_b, p.label, p.match, p.tp, p.n_a, p.n_b, nan_safe, p.f1)
-
-
-def _f1_stat(profiles: IntArray) -> _bootstrap.Statistic:
-    pf = profiles.astype(np.float64)
-
-    def stat(weights: FloatArray) -> FloatArray:
-        tp, na, nb = (weights @ pf).T
-        out: FloatArray = 2.0 * tp / (na + nb)
-        return out
-
-    return stat
-
-
-def _pair_f1(
-    a: str,
-    b: str,
-    label: str | None,
-    match: str,
-    rows: IntArray,
-    n_boot: int,
-    seed: int | np.random.Generator,
-    confidence: float,
-) -> PairF1:
-    """`rows`: per co-annotated item, (tp, n_a, n_b)."""
-    tp, na, nb = (int(x) for x in rows.sum(axis=0))
-    profiles, mult = _bootstrap.profiles(rows)
-    name = f"span_f1_{match}" + (f"[{label}]" if label is not None else "")
-    f1 = _bootstrap.metric(
-        name, mult, _f1_stat(profiles), n_boot=n_boot, seed=seed, confidence=confidence
-    )
-    nan = float("nan")
-    return PairF1(
-        a, b, label, match, tp, na, nb, tp / na if na else nan, tp / nb if nb else nan, f1
-    )
 
 
 def span_f1_pairwise(
@@ -359,59 +280,7 @@ def _token_chunk(
         profiles[tuple(row)] += c
 
 
-def _token_alpha_from_profiles(
-    profiles: Mapping[tuple[int, ...], int],
-    labels: Sequence[str],
-    n_boot: int,
-    seed: int | np.random.Generator,
-    confidence: float,
-) -> dict[str, Metric]:
-    rows = sorted(profiles.items())
-    values = sorted({v for row, _ in rows for v in row})
-    v_idx = {v: i for i, v in enumerate(values)}
-    counts = np.zeros((len(rows), max(len(values), 1)), dtype=np.int64)
-    for g, (row, _) in enumerate(rows):
-        for v in row:
-            counts[g, v_idx[v]] += 1
-    mult = np.array([c for _, c in rows], dtype=np.int64)
-    names = ["+".join(lab for i, lab in enumerate(labels) if (v >> i) & 1) or "O" for v in values]
-    out = {
-        "all": _alpha_from_profiles(
-            "token_alpha", counts, mult, "nominal", names, n_boot, seed, confidence
-        )
-    }
-    for i, lab in enumerate(labels):
-        has = np.array([(v >> i) & 1 for v in values], dtype=bool).reshape(-1)
-        binary = np.stack([counts[:, ~has].sum(axis=1), counts[:, has].sum(axis=1)], axis=1)
-        uniq, inverse = np.unique(binary, axis=0, return_inverse=True)
-        merged = np.bincount(inverse.reshape(-1), weights=mult, minlength=len(uniq))
-        out[lab] = _alpha_from_profiles(
-            f"token_alpha[{lab}]",
-            uniq.astype(np.int64),
-            merged.astype(np.int64),
-            "nominal",
-            ("O", lab),
-            n_boot,
-            seed,
-            confidence,
-        )
-    return out
-
-
 # --------------------------------------------------------------------------- alignment
-
-
-@dataclass(frozen=True)
-class SpanCluster:
-    """Aligned spans of one label in one item, at most one per annotator (sorted)."""
-
-    item: str
-    label: str
-    members: tuple[Span, ...]
-
-    @property
-    def annotators(self) -> tuple[str, ...]:
-        return tuple(s.annotator for s in self.members)
 
 
 def align_spans(spans: Iterable[Span], threshold: float = DEFAULT_THRESHOLD) -> list[SpanCluster]:
@@ -463,71 +332,6 @@ def align_spans(spans: Iterable[Span], threshold: float = DEFAULT_THRESHOLD) -> 
 
 
 # --------------------------------------------------------------------------- triples
-
-
-class Triple(NamedTuple):
-    """One annotator's attribution: (source, cue, content); source/cue None when absent."""
-
-    item: str
-    annotator: str
-    source: Span | None
-    cue: Span | None
-    content: Span
-
-
-def attribution_triples(
-    spans: Iterable[Span],
-    relations: Iterable[Relation],
-    *,
-    attributed_to: str = "attributed_to",
-    cue_of: str = "cue_of",
-) -> list[Triple]:
-    """Triples from `attributed_to` (Content → Source) and `cue_of` (Cue → Content) relations.
-
-    Every span that is the content end of one of these relations (i.e. from of attributed_to,
-    to of cue_of) yields triples; sorted by (item, annotator, content, source, cue).
-    """
-    region = {(s.item, s.annotator, s.region_id): s for s in spans}
-    sources: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
-    cues: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
-    for r in sorted(relations):
-        key_from = (r.item, r.annotator, r.from_region)
-        key_to = (r.item, r.annotator, r.to_region)
-        if key_from not in region or key_to not in region:
-            continue
-        if r.kind == attributed_to:
-            sources[key_from].append(region[key_to])
-        elif r.kind == cue_of:
-            cues[key_to].append(region[key_from])
-    out = []
-    for key in sorted(set(sources) | set(cues)):
-        content = region[key]
-        srcs: list[Span | None] = [*sorted(sources.get(key, []), key=_span_key)] or [None]
-        cs: list[Span | None] = [*sorted(cues.get(key, []), key=_span_key)] or [None]
-        for src, cue in product(srcs, cs):
-            out.append(Triple(key[0], key[1], src, cue, content))
-    return out
-
-
-def _part_score(x: Span | None, y: Span | None, threshold: float) -> float | None:
-    """Jaccard of two parts if they match (None matches None with score 1), else None."""
-    if x is None or y is None:
-        return 1.0 if x is None and y is None else None
-    if x.label != y.label:
-        return None
-    jac = jaccard(x, y)
-    return jac if jac >= threshold else None
-
-
-def triples_match(a: Triple, b: Triple, threshold: float = DEFAULT_THRESHOLD) -> float | None:
-    """Sum of the three parts' Jaccard when every part matches by overlap, else None."""
-    total = 0.0
-    for x, y in ((a.source, b.source), (a.cue, b.cue), (a.content, b.content)):
-        sc = _part_score(x, y, threshold)
-        if sc is None:
-            return None
-        total += sc
-    return total
 
 
 def _triple_key(t: Triple) -> tuple[object, ...]:
