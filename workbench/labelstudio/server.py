@@ -460,7 +460,9 @@ def set_user_password(
         raise ConfigError("an empty password cannot be set")
     data_dir = data_dir.expanduser().resolve()
     venv = install(version)
-    out = _run_ls(venv, data_dir, "reset_password", "--username", email, "--password", password)
+    # one argument each: a password that starts with "-" (1 in 64 generated ones) must not
+    # be read as an option
+    out = _run_ls(venv, data_dir, "reset_password", f"--username={email}", f"--password={password}")
     if "not found" in out:
         raise LabelStudioError(f"no Label Studio user {email} in {data_dir}")
     if "successfully changed" not in out and "same as current" not in out:
