@@ -76,6 +76,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -248,25 +249,26 @@ class Schema:
             object.__setattr__(self, "version", _hash_json(self.to_dict()))
 
     # -- look-ups ----------------------------------------------------------------------------
+    # Cached: the schema is immutable, and these run once per annotation result at scale.
 
-    @property
+    @cached_property
     def label_names(self) -> tuple[str, ...]:
         return tuple(label.name for label in self.labels)
 
-    @property
+    @cached_property
     def relation_names(self) -> tuple[str, ...]:
         return tuple(rel.name for rel in self.relations)
 
-    @property
+    @cached_property
     def region_attributes(self) -> tuple[Attribute, ...]:
         return tuple(attr for label in self.labels for attr in label.attributes)
 
-    @property
+    @cached_property
     def attributes(self) -> tuple[Attribute, ...]:
         """All choice questions: per-region ones, then segment-level ones."""
         return self.region_attributes + self.segment
 
-    @property
+    @cached_property
     def controls(self) -> dict[str, Attribute]:
         """``from_name`` → attribute, for every ``<Choices>`` in the view."""
         return {attr.control_name: attr for attr in self.attributes}

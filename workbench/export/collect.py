@@ -74,9 +74,13 @@ def _adjudicator(
 _IDS_PER_QUERY = 500  # SQLite refuses statements with more than 32,766 parameters
 
 
-def _columns(model: Any) -> Any:
-    """SELECT of every column of `model` (rows, not ORM instances)."""
-    return sa.select(*model.__table__.columns)
+def _columns(model: Any, names: str | None = None) -> Any:
+    """SELECT of the columns `names` (space-separated; default all) of `model`: rows, not ORM
+    instances. Naming them skips the JSON columns a release does not use (votes, regions),
+    whose decoding was a large share of an export at 10^6 consensus rows."""
+    table = model.__table__
+    cols = table.columns if names is None else [table.columns[n] for n in names.split()]
+    return sa.select(*cols)
 
 
 def _by_ids(session: Any, model: Any, column: Any, ids: list[str]) -> list[Any]:
@@ -123,7 +127,7 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
                 "annotator": pseudonym or "unknown",
                 "annotation_id": ls_id,
                 "lead_time": lead,
-                "result": clean_result(result),
+                "result": result,  # cleaned once, by `tables.build_tables`
             }
             for sid, pseudonym, ls_id, lead, result in ann_rows
         ]
@@ -138,24 +142,31 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
         keep_set = set(keep)
         label_rows = [
             r
-            for r in s.execute(_columns(ConsensusLabel).where(ConsensusLabel.dataset == dataset))
+            for r in s.execute(
+                _columns(
+                    ConsensusLabel,
+                    "segment_id field span_key label status support confidence n_annotators method",
+                ).where(ConsensusLabel.dataset == dataset)
+            )
             if r.segment_id in keep_set
         ]
         span_rows = [
             r
             for r in s.execute(
-                _columns(ConsensusSpan).where(
-                    ConsensusSpan.dataset == dataset, ConsensusSpan.status.in_(KEPT)
-                )
+                _columns(
+                    ConsensusSpan,
+                    "segment_id span_key label start end attrs support confidence n_annotators"
+                    " exact status",
+                ).where(ConsensusSpan.dataset == dataset, ConsensusSpan.status.in_(KEPT))
             )
             if r.segment_id in keep_set
         ]
         rel_rows = [
             r
             for r in s.execute(
-                _columns(ConsensusRelation).where(
-                    ConsensusRelation.dataset == dataset, ConsensusRelation.status.in_(KEPT)
-                )
+                _columns(
+                    ConsensusRelation, "segment_id kind from_key to_key support confidence"
+                ).where(ConsensusRelation.dataset == dataset, ConsensusRelation.status.in_(KEPT))
             )
             if r.segment_id in keep_set
         ]

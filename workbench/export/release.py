@@ -44,6 +44,7 @@ from workbench.export.write import (
     version_number,
     write_release,
 )
+from workbench.gcpause import paused_gc
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store.lock import operation_lock
@@ -193,6 +194,7 @@ def export_dataset(
         return _export(store, exports_dir, dataset, schema, ratios, force, now)
 
 
+@paused_gc()  # builds millions of small dicts and rows
 def _export(
     store: Store,
     exports_dir: Path,
