@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import markdown
 from sqlalchemy import bindparam, insert, select, update
@@ -111,7 +111,18 @@ def result_items(result: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str]]:
                 yield (str(region.get("from_name")), str(item))
 
 
-def task_payload(segment: Segment, title: str | None, context: str | None) -> dict[str, Any]:
+class SegmentText(Protocol):
+    """What a task is made of: a `Segment` row, or the columns of one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def article_id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+def task_payload(segment: SegmentText, title: str | None, context: str | None) -> dict[str, Any]:
     """What the generated labeling view expects (see workbench.schema's docstring)."""
     return {
         "data": {
@@ -376,13 +387,15 @@ class _ToPush:
     todo: list[str]  # no task row yet
     pending: list[str]  # task row written, import not confirmed
     deleted: int  # deleted in Label Studio (seen by pull)
-    unpushed: list[tuple[Segment, str | None, str | None]]  # (segment, title, context)
+    unpushed: list[tuple[SegmentText, str | None, str | None]]  # (segment, title, context)
 
 
 def _segments_to_push(store: Store, dataset: str, unit: str) -> _ToPush:
     with store.session() as session:
+        # columns, not Segment objects: loading every segment as an ORM object (sentences
+        # JSON and all) was a visible share of what push costs beyond Label Studio's import
         rows = session.execute(
-            select(Segment, Article.title)
+            select(Segment.id, Segment.article_id, Segment.text, Article.title)
             .join(Article, Article.id == Segment.article_id)
             .where(
                 Article.is_current.is_(True),
@@ -396,9 +409,10 @@ def _segments_to_push(store: Store, dataset: str, unit: str) -> _ToPush:
                 select(Task.segment_id, Task.state).where(Task.dataset == dataset)
             ).all()
         )
-    unpushed = []
+    unpushed: list[tuple[SegmentText, str | None, str | None]] = []
     previous: dict[str, str] = {}
-    for seg, title in rows:
+    for seg in rows:
+        title = seg.title
         context = previous.get(seg.article_id)
         previous[seg.article_id] = seg.text
         # A task deleted in Label Studio was deleted on purpose: pull records it, push leaves
@@ -406,10 +420,10 @@ def _segments_to_push(store: Store, dataset: str, unit: str) -> _ToPush:
         if states.get(seg.id) not in ("pushed", "deleted"):
             unpushed.append((seg, title, context))
     return _ToPush(
-        all_ids=[seg.id for seg, _ in rows],
-        todo=[seg.id for seg, _ in rows if seg.id not in states],
-        pending=[seg.id for seg, _ in rows if states.get(seg.id) == "pending"],
-        deleted=sum(states.get(seg.id) == "deleted" for seg, _ in rows),
+        all_ids=[seg.id for seg in rows],
+        todo=[seg.id for seg in rows if seg.id not in states],
+        pending=[seg.id for seg in rows if states.get(seg.id) == "pending"],
+        deleted=sum(states.get(seg.id) == "deleted" for seg in rows),
         unpushed=unpushed,
     )
 
@@ -441,7 +455,7 @@ def _import_batch(
     dataset: str,
     project_id: int,
     schema: Schema,
-    batch: Sequence[tuple[Segment, str | None, str | None]],
+    batch: Sequence[tuple[SegmentText, str | None, str | None]],
 ) -> int:
     # 1. intent: commit pending rows before anything reaches the server. Core statements here
     # and in 3., not ORM objects: per-row ORM bookkeeping was most of what push cost beyond
