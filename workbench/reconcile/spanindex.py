@@ -176,6 +176,18 @@ class SpanIndex:
         key: IntArray = (it * self.n_ann + self.cov_ann[ra]) * self.n_ann + self.cov_ann[rb]
         return key
 
+    def rows_by_pair(self) -> list[tuple[str, str, IntArray]]:
+        """(annotator a, annotator b, their pair rows) for every co-annotating pair, sorted."""
+        _, ra, rb = self.pair_rows
+        a_idx, b_idx = self.cov_ann[ra], self.cov_ann[rb]
+        pair_code = a_idx * self.n_ann + b_idx
+        order = np.argsort(pair_code, kind="stable")
+        bounds = np.flatnonzero(np.diff(pair_code[order])) + 1
+        return [
+            (self.annotators[a_idx[rows[0]]], self.annotators[b_idx[rows[0]]], rows)
+            for rows in (np.split(order, bounds) if len(order) else [])
+        ]
+
     def _pair_of(self, item: IntArray, a: IntArray, b: IntArray) -> IntArray:
         out: IntArray = np.searchsorted(self._pair_key, (item * self.n_ann + a) * self.n_ann + b)
         return out

@@ -166,14 +166,8 @@ def pairwise_f1(
     if not index.labels:
         return []
     counts = index.pair_counts(exact=match == "exact")
-    _, ra, rb = index.pair_rows
-    a_idx, b_idx = index.cov_ann[ra], index.cov_ann[rb]
-    pair_code = a_idx * index.n_ann + b_idx
-    order = np.argsort(pair_code, kind="stable")
-    bounds = np.flatnonzero(np.diff(pair_code[order])) + 1
     out: list[PairF1] = []
-    for rows in np.split(order, bounds) if len(order) else []:
-        a, b = index.annotators[a_idx[rows[0]]], index.annotators[b_idx[rows[0]]]
+    for a, b, rows in index.rows_by_pair():
         stacked = counts[rows]
         out.append(_pair_f1(a, b, None, match, stacked.sum(axis=1), n_boot, seed, confidence))
         for k, lab in enumerate(index.labels):
@@ -521,21 +515,7 @@ def pairwise_triple_f1(
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> list[PairF1]:
     """`triple_f1_pairwise` from `index.triple_counts`."""
-    _, ra, rb = index.pair_rows
-    a_idx, b_idx = index.cov_ann[ra], index.cov_ann[rb]
-    pair_code = a_idx * index.n_ann + b_idx
-    order = np.argsort(pair_code, kind="stable")
-    bounds = np.flatnonzero(np.diff(pair_code[order])) + 1
     return [
-        _pair_f1(
-            index.annotators[a_idx[rows[0]]],
-            index.annotators[b_idx[rows[0]]],
-            "triple",
-            "overlap",
-            counts[rows],
-            n_boot,
-            seed,
-            confidence,
-        )
-        for rows in (np.split(order, bounds) if len(order) else [])
+        _pair_f1(a, b, "triple", "overlap", counts[rows], n_boot, seed, confidence)
+        for a, b, rows in index.rows_by_pair()
     ]
