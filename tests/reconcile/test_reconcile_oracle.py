@@ -31,6 +31,7 @@ from workbench.reconcile.spans import (
     TOKEN_RE,
     _units,
     align_spans,
+    attribution_triples,
     span_f1_pairwise,
     triple_f1_pairwise,
 )
@@ -129,6 +130,9 @@ def test_random_layers(layer, threshold) -> None:  # type: ignore[no-untyped-def
     fast_pooled_triples = triple_f1_pooled(spans, relations, **kw)
     assert same(fast_pooled_triples, pooled_v1.triple_f1_pooled(spans, relations, **kw))
     assert same(align_spans(spans, threshold), spans_v1.align_spans(spans, threshold))
+    assert same(
+        attribution_triples(spans, relations), spans_v1.attribution_triples(spans, relations)
+    )
     for support in (1, 2, 0.5):
         fast = span_consensus(
             spans, relations, min_support=support, threshold=threshold, coverage=coverage

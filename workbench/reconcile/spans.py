@@ -32,7 +32,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import product
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -441,25 +440,20 @@ def attribution_triples(
     Every span that is the content end of one of these relations (i.e. from of attributed_to,
     to of cue_of) yields triples; sorted by (item, annotator, content, source, cue).
     """
-    region = {(s.item, s.annotator, s.region_id): s for s in spans}
-    sources: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
-    cues: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
-    for r in sorted(relations):
-        key_from = (r.item, r.annotator, r.from_region)
-        key_to = (r.item, r.annotator, r.to_region)
-        if key_from not in region or key_to not in region:
-            continue
-        if r.kind == attributed_to:
-            sources[key_from].append(region[key_to])
-        elif r.kind == cue_of:
-            cues[key_to].append(region[key_from])
+    index = SpanIndex(spans)
+    spans_at = index.spans
     out = []
-    for key in sorted(set(sources) | set(cues)):
-        content = region[key]
-        srcs: list[Span | None] = [*sorted(sources.get(key, []), key=_span_key)] or [None]
-        cs: list[Span | None] = [*sorted(cues.get(key, []), key=_span_key)] or [None]
-        for src, cue in product(srcs, cs):
-            out.append(Triple(key[0], key[1], src, cue, content))
+    for content, source, cue in index.triples(relations, (attributed_to, cue_of)):
+        c = spans_at[content]
+        out.append(
+            Triple(
+                c.item,
+                c.annotator,
+                None if source is None else spans_at[source],
+                None if cue is None else spans_at[cue],
+                c,
+            )
+        )
     return out
 
 

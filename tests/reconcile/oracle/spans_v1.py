@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import combinations
+from itertools import combinations, product
 from typing import Literal
 
 import numpy as np
@@ -46,7 +46,6 @@ from workbench.reconcile.spans import (
     Triple,
     _pair_f1,
     _token_alpha_from_profiles,
-    attribution_triples,
     jaccard,
     spans_match,
     triples_match,
@@ -378,3 +377,37 @@ def triple_f1_pairwise(
         _pair_f1(a, b, "triple", "overlap", np.array(r, dtype=np.int64), n_boot, seed, confidence)
         for (a, b), r in sorted(rows.items())
     ]
+
+
+def attribution_triples(
+    spans: Iterable[Span],
+    relations: Iterable[Relation],
+    *,
+    attributed_to: str = "attributed_to",
+    cue_of: str = "cue_of",
+) -> list[Triple]:
+    """Triples from `attributed_to` (Content → Source) and `cue_of` (Cue → Content) relations.
+
+    Every span that is the content end of one of these relations (i.e. from of attributed_to,
+    to of cue_of) yields triples; sorted by (item, annotator, content, source, cue).
+    """
+    region = {(s.item, s.annotator, s.region_id): s for s in spans}
+    sources: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
+    cues: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
+    for r in sorted(relations):
+        key_from = (r.item, r.annotator, r.from_region)
+        key_to = (r.item, r.annotator, r.to_region)
+        if key_from not in region or key_to not in region:
+            continue
+        if r.kind == attributed_to:
+            sources[key_from].append(region[key_to])
+        elif r.kind == cue_of:
+            cues[key_to].append(region[key_from])
+    out = []
+    for key in sorted(set(sources) | set(cues)):
+        content = region[key]
+        srcs: list[Span | None] = [*sorted(sources.get(key, []), key=_span_key)] or [None]
+        cs: list[Span | None] = [*sorted(cues.get(key, []), key=_span_key)] or [None]
+        for src, cue in product(srcs, cs):
+            out.append(Triple(key[0], key[1], src, cue, content))
+    return out
