@@ -26,7 +26,7 @@ from workbench.schema import Attribute, Schema
 from ._bootstrap import DEFAULT_N_BOOT
 from .categorical import CategoricalAgreement, CategoricalData, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
-from .extract import Records, attribute_field, attribute_labels_of
+from .extract import Records, attribute_field, attribute_labels_of, labels_by_field
 from .pooled import pooled_f1, pooled_triple_f1
 from .records import Label, Metric
 from .spanindex import SpanIndex
@@ -118,13 +118,6 @@ def labels_agreement(
     )
 
 
-def _by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
-    out: dict[str, list[Label]] = {}
-    for lab in labels:
-        out.setdefault(lab.field, []).append(lab)
-    return out
-
-
 @paused_gc()
 def schema_agreement(
     schema: Schema,
@@ -137,7 +130,7 @@ def schema_agreement(
 ) -> AgreementReport:
     """Agreement on every layer of `schema` (layers nobody used are left out)."""
     fields: list[FieldAgreement] = []
-    segment_labels = _by_field(records.labels)
+    segment_labels = labels_by_field(records.labels)
     for attr in schema.segment:
         if attr.name in segment_labels:
             fields.append(
@@ -147,7 +140,9 @@ def schema_agreement(
             )
     # one index of the span layer serves the clusters, every F1 and the triples
     index = SpanIndex(records.spans, records.coverage)
-    attr_labels = _by_field(attribute_labels_of(schema, index, index.cluster_ids, index.clusters))
+    attr_labels = labels_by_field(
+        attribute_labels_of(schema, index, index.cluster_ids, index.clusters)
+    )
     for attr in schema.region_attributes:
         assert attr.label is not None
         name = attribute_field(attr.label, attr.name)

@@ -27,7 +27,14 @@ from workbench.schema import Schema
 
 from .categorical import CategoricalData
 from .consensus import ConsensusLabel, consensus_of, dawid_skene, majority_vote
-from .extract import ITEM_SEP, Records, attribute_field, attribute_labels_of, extract
+from .extract import (
+    ITEM_SEP,
+    Records,
+    attribute_field,
+    attribute_labels_of,
+    extract,
+    labels_by_field,
+)
 from .records import Label
 from .spanindex import SpanIndex
 from .spans import DEFAULT_THRESHOLD, jaccard
@@ -118,13 +125,6 @@ def _votes(labels: Iterable[Label]) -> dict[tuple[str, str], dict[str, tuple[str
     }
 
 
-def _by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
-    out: dict[str, list[Label]] = defaultdict(list)
-    for lab in labels:
-        out[lab.field].append(lab)
-    return dict(sorted(out.items()))
-
-
 def _consensus_of_field(
     labels: Sequence[Label],
     name: str,
@@ -138,20 +138,6 @@ def _consensus_of_field(
     return dawid_skene(data).labels
 
 
-def categorical_consensus(
-    labels: Sequence[Label],
-    method: Method,
-    min_support: int | float,
-    categories: Mapping[str, Sequence[str]] | None = None,
-) -> list[ConsensusLabel]:
-    """Consensus of every field in `labels` (one `ConsensusLabel` per item and field)."""
-    out: list[ConsensusLabel] = []
-    for name, field_labels in _by_field(labels).items():
-        cats = (categories or {}).get(name)
-        out.extend(_consensus_of_field(field_labels, name, method, min_support, cats))
-    return out
-
-
 def _label_rows(
     labels: Sequence[Label],
     method: Method,
@@ -160,7 +146,7 @@ def _label_rows(
 ) -> dict[str, list[LabelRow]]:
     """Consensus rows of every field, field by field (each field's labels grouped once)."""
     out: dict[str, list[LabelRow]] = defaultdict(list)
-    for name, field_labels in _by_field(labels).items():
+    for name, field_labels in labels_by_field(labels).items():
         consensus = _consensus_of_field(
             field_labels, name, method, min_support, categories.get(name)
         )

@@ -6,7 +6,7 @@ One annotation ``result`` (the format documented in `workbench.schema`) becomes:
 * a `Span` per region, its per-region choices in `attrs` keyed by attribute name;
 * a `Relation` per relation, always from → to in the schema's direction (``left`` is flipped).
 
-Per-region attributes are compared on *aligned* spans: `attribute_labels` turns the spans'
+Per-region attributes are compared on *aligned* spans: `attribute_labels_of` turns the spans'
 attrs into `Label`s whose item is ``<segment>/<consensus span id>`` and field
 ``<Label>.<attribute>`` (``Source.source_type``), so the categorical metrics and the consensus
 methods work on them unchanged.
@@ -14,17 +14,15 @@ methods work on them unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.gcpause import paused_gc
 from workbench.schema import LABELS_NAME, Schema
 
-from .consensus import ConsensusSpan, consensus_of
 from .records import Label, Relation, Span
 from .spanindex import SpanIndex
-from .spans import DEFAULT_THRESHOLD
 
 #: Separates the segment id from the consensus span id in per-region attribute items.
 ITEM_SEP = "/"
@@ -119,43 +117,21 @@ def extract_all(schema: Schema, annotations: Iterable[AnnotationInput]) -> Recor
     return out
 
 
-def aligned_clusters(
-    spans: Iterable[Span],
-    coverage: Iterable[tuple[str, str]],
-    threshold: float = DEFAULT_THRESHOLD,
-) -> list[ConsensusSpan]:
-    """Every aligned span cluster (support ≥ 1), with its stable id ``label@start:end``."""
-    return consensus_of(SpanIndex(spans, coverage, threshold), (), min_support=1).spans
-
-
-def attribute_labels(
-    schema: Schema, clusters: Iterable[ConsensusSpan], spans: Iterable[Span]
-) -> list[Label]:
-    """Per-region attribute values as `Label`s on aligned spans (item ``<segment>/<span id>``).
-
-    Only attributes the schema defines for the cluster's label are kept.
-    """
-    by_region: Mapping[tuple[str, str, str], Span] = {
-        (s.item, s.annotator, s.region_id): s for s in spans
-    }
-    known = {lab.name: {a.name for a in lab.attributes} for lab in schema.labels}
-    out: list[Label] = []
-    for cluster in clusters:
-        item = f"{cluster.item}{ITEM_SEP}{cluster.id}"
-        for annotator, region in cluster.regions:
-            span = by_region[(cluster.item, annotator, region)]
-            for name, value in span.attrs.items():
-                if name in known.get(cluster.label, ()):
-                    out.append(Label(item, annotator, attribute_field(cluster.label, name), value))
-    return out
+def labels_by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
+    """The labels of each field, fields in sorted order (each field's labels grouped once)."""
+    out: dict[str, list[Label]] = {}
+    for lab in labels:
+        out.setdefault(lab.field, []).append(lab)
+    return dict(sorted(out.items()))
 
 
 def attribute_labels_of(
     schema: Schema, index: SpanIndex, ids: Sequence[str], members: Sequence[tuple[int, ...]]
 ) -> list[Label]:
-    """`attribute_labels` of clusters built on `index`, given by their ids and their members'
-    span positions (`SpanIndex.cluster_ids` / `clusters`, or `SpanConsensus.members`): the
-    same labels, without looking every region up again."""
+    """Per-region attribute values as `Label`s on aligned spans (item ``<segment>/<span id>``),
+    for clusters built on `index`, given by their ids and their members' span positions
+    (`SpanIndex.cluster_ids` / `clusters`, or `SpanConsensus.members`). Only attributes the
+    schema defines for the cluster's label are kept."""
     fields = {
         lab.name: {a.name: attribute_field(lab.name, a.name) for a in lab.attributes}
         for lab in schema.labels
