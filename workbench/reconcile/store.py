@@ -118,21 +118,21 @@ def load_annotations(session: Session, dataset: str) -> list[StoredAnnotation]:
             m.Annotation.was_cancelled.is_(False),
         )
     ).all()
-    newest: dict[tuple[str, str], tuple[int, Any]] = {}
+    newest: dict[tuple[str, str], Any] = {}
     for row in rows:
         segment_id, pseudonym, ls_id = row[0], row[1], row[2]
         who = pseudonym or f"unknown-{ls_id}"
         old = newest.get((segment_id, who))
-        if old is None or old[0] < ls_id:
-            newest[(segment_id, who)] = (ls_id, row)
+        if old is None or old[2] < ls_id:
+            newest[(segment_id, who)] = row
     out: list[StoredAnnotation] = []
-    for (segment_id, who), (ls_id, row) in sorted(newest.items()):
+    for (segment_id, who), row in sorted(newest.items()):
         text = row[4] or "[]"
         out.append(
             StoredAnnotation(
                 segment_id,
                 who,
-                ls_id,
+                row[2],
                 row[3],
                 list(json.loads(text) or []),
                 hashlib.sha256(text.encode("utf-8")).hexdigest(),
