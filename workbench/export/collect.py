@@ -10,13 +10,15 @@ user ids are never selected.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import orjson
 import sqlalchemy as sa
 
-from workbench.export.model import ReleaseData, frame
-from workbench.export.tables import canonical_json, clean_result
+from workbench.export.model import COLUMNS, ReleaseData, frame, frame_of
+from workbench.export.parse import canonical_json, clean_result
 from workbench.export.write import ReleaseError
 from workbench.schema import Schema
 from workbench.store import Store
@@ -83,30 +85,49 @@ def _columns(model: Any, names: str | None = None) -> Any:
     return sa.select(*cols)
 
 
-def _by_ids(session: Any, model: Any, column: Any, ids: list[str]) -> list[Any]:
-    """The rows of `model` whose `column` is in `ids`, in chunks of bound parameters."""
+def _text(column: Any) -> Any:
+    """A JSON column read as its stored text: decoded in bulk by `_json`, not per row by the
+    driver's type processing (SQLite and PostgreSQL alike)."""
+    return sa.cast(column, sa.Text).label(column.key)
+
+
+def _json(texts: Sequence[str | None]) -> list[Any]:
+    """Stored JSON texts → values (None stays None)."""
+    loads = orjson.loads
+    return [None if t is None else loads(t) for t in texts]
+
+
+def _by_ids(session: Any, model: Any, column: Any, ids: list[str], names: str) -> list[Any]:
+    """The rows (`names` columns) of `model` whose `column` is in `ids`, in chunks."""
     out: list[Any] = []
     for i in range(0, len(ids), _IDS_PER_QUERY):
         chunk = ids[i : i + _IDS_PER_QUERY]
-        out.extend(session.execute(_columns(model).where(column.in_(chunk))))
+        out.extend(session.execute(_columns(model, names).where(column.in_(chunk))))
     return out
 
 
+def _kept(rows: Iterable[Any], keep: set[str], width: int) -> list[list[Any]]:
+    """Columns (`width` of them) of the rows whose first column is a kept segment id."""
+    kept = [r for r in rows if r[0] in keep]
+    return [list(c) for c in zip(*kept, strict=True)] if kept else [[] for _ in range(width)]
+
+
 def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
-    """Read one dataset's release data from the store."""
+    """Read one dataset's release data from the store (as columns: at 10^5 segments a dict or
+    ORM object per row was most of an export's time and memory)."""
     controls = schema.controls
     with store.session() as s:
         ds = s.get(Dataset, dataset)
         if ds is None:
             raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
 
-        ann_rows = s.execute(
+        ann = s.execute(
             sa.select(
                 Task.segment_id,
                 Annotator.pseudonym,
                 Annotation.ls_annotation_id,
                 Annotation.lead_time,
-                Annotation.result,
+                _text(Annotation.result),  # decoded (and cleaned) once, by `tables`
             )
             .join(Task, Task.id == Annotation.task_id)
             .join(Segment, Segment.id == Task.segment_id)
@@ -120,56 +141,89 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
                 Segment.retired_at.is_(None),
             )
         ).all()
-        keep = sorted({r[0] for r in ann_rows})
-        annotations = [
-            {
-                "segment_id": sid,
-                "annotator": pseudonym or "unknown",
-                "annotation_id": ls_id,
-                "lead_time": lead,
-                "result": result,  # cleaned once, by `tables.build_tables`
-            }
-            for sid, pseudonym, ls_id, lead, result in ann_rows
-        ]
+        a_sid, a_pseudonym, a_id, a_lead, a_result = (
+            [list(c) for c in zip(*ann, strict=True)] if ann else [[], [], [], [], []]
+        )
+        del ann
+        keep_set = set(a_sid)
+        keep = sorted(keep_set)
 
-        # rows as plain column tuples (attribute access by column name), not ORM objects:
-        # ~10x less time and memory at 10^6 consensus rows
-        segs = _by_ids(s, Segment, Segment.id, keep)
+        segs = _by_ids(s, Segment, Segment.id, keep, "id article_id position start end text")
         article_ids = sorted({seg.article_id for seg in segs})
-        arts = _by_ids(s, Article, Article.id, article_ids)
+        arts = _by_ids(
+            s, Article, Article.id, article_ids, "id title author outlet published source_path"
+        )
         groups = _groups(s)
 
-        keep_set = set(keep)
-        label_rows = [
-            r
-            for r in s.execute(
-                _columns(
-                    ConsensusLabel,
-                    "segment_id field span_key label status support confidence n_annotators method",
-                ).where(ConsensusLabel.dataset == dataset)
-            )
-            if r.segment_id in keep_set
-        ]
-        span_rows = [
-            r
-            for r in s.execute(
-                _columns(
-                    ConsensusSpan,
-                    "segment_id span_key label start end attrs support confidence n_annotators"
-                    " exact status",
-                ).where(ConsensusSpan.dataset == dataset, ConsensusSpan.status.in_(KEPT))
-            )
-            if r.segment_id in keep_set
-        ]
-        rel_rows = [
-            r
-            for r in s.execute(
-                _columns(
-                    ConsensusRelation, "segment_id kind from_key to_key support confidence"
-                ).where(ConsensusRelation.dataset == dataset, ConsensusRelation.status.in_(KEPT))
-            )
-            if r.segment_id in keep_set
-        ]
+        label = ConsensusLabel
+        seg_labels = _kept(
+            s.execute(
+                sa.select(
+                    label.segment_id,
+                    label.field,
+                    label.label,
+                    label.status,
+                    _text(label.support),
+                    label.confidence,
+                    label.n_annotators,
+                    label.method,
+                ).where(
+                    label.dataset == dataset,
+                    sa.or_(label.span_key.is_(None), label.span_key == ""),
+                )
+            ),
+            keep_set,
+            8,
+        )
+        # Per-region attribute labels: only decided ones are used, and only these columns.
+        region_rows = _kept(
+            s.execute(
+                sa.select(label.segment_id, label.span_key, label.field, label.label).where(
+                    label.dataset == dataset,
+                    label.span_key.is_not(None),
+                    label.span_key != "",
+                    label.status.in_(KEPT),
+                    label.label.is_not(None),
+                )
+            ),
+            keep_set,
+            4,
+        )
+        span = ConsensusSpan
+        span_cols = _kept(
+            s.execute(
+                sa.select(
+                    span.segment_id,
+                    span.span_key,
+                    span.label,
+                    span.start,
+                    span.end,
+                    _text(span.attrs),
+                    _text(span.support),
+                    span.confidence,
+                    span.n_annotators,
+                    span.exact,
+                    span.status,
+                ).where(span.dataset == dataset, span.status.in_(KEPT))
+            ),
+            keep_set,
+            11,
+        )
+        rel = ConsensusRelation
+        rel_cols = _kept(
+            s.execute(
+                sa.select(
+                    rel.segment_id,
+                    rel.kind,
+                    rel.from_key,
+                    rel.to_key,
+                    _text(rel.support),
+                    rel.confidence,
+                ).where(rel.dataset == dataset, rel.status.in_(KEPT))
+            ),
+            keep_set,
+            6,
+        )
         adj_rows = [
             r
             for r in s.execute(
@@ -202,54 +256,56 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
         attr = controls.get(field)
         return attr.name if attr is not None and attr.per_region else field
 
+    field_name = {f: region_field(f) for f in set(region_rows[2])}
     region_labels: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-    labels: list[dict[str, Any]] = []
-    for lr in label_rows:
-        decided = lr.status in KEPT
-        if lr.span_key:
-            if decided and lr.label is not None:
-                region_labels[(lr.segment_id, lr.span_key)][region_field(lr.field)] = lr.label
-            continue
-        labels.append(
-            {
-                "segment_id": lr.segment_id,
-                "field": lr.field,
-                "label": lr.label if decided else None,
-                "support": sorted(lr.support or []) if decided else [],
-                "confidence": lr.confidence,
-                "n_annotators": lr.n_annotators,
-                "method": lr.method,
-                "adjudicated": lr.status == "adjudicated",
-            }
-        )
+    for sid, key, f, value in zip(*region_rows, strict=True):
+        region_labels[(sid, key)][field_name[f]] = value
 
-    spans = [
-        {
-            "segment_id": r.segment_id,
-            "span_id": r.span_key,
-            "label": r.label,
-            "start": r.start,
-            "end": r.end,
-            "attrs": {**(r.attrs or {}), **region_labels.get((r.segment_id, r.span_key), {})},
-            "support": sorted(r.support or []),
-            "confidence": r.confidence,
-            "n_annotators": r.n_annotators,
-            "exact": r.exact,
-            "adjudicated": r.status == "adjudicated",
-        }
-        for r in span_rows
-    ]
-    relations = [
-        {
-            "segment_id": r.segment_id,
-            "kind": r.kind,
-            "from_id": r.from_key,
-            "to_id": r.to_key,
-            "support": sorted(r.support or []),
-            "confidence": r.confidence,
-        }
-        for r in rel_rows
-    ]
+    l_sid, l_field, l_label, l_status, l_support, l_conf, l_n, l_method = seg_labels
+    decided = [st in KEPT for st in l_status]
+    supports = _json(l_support)
+    labels = {
+        "segment_id": l_sid,
+        "field": l_field,
+        "label": [lab if d else None for lab, d in zip(l_label, decided, strict=True)],
+        "support": [
+            sorted(sup or []) if d else [] for sup, d in zip(supports, decided, strict=True)
+        ],
+        "confidence": l_conf,
+        "n_annotators": l_n,
+        "method": l_method,
+        "adjudicated": [st == "adjudicated" for st in l_status],
+    }
+
+    sp_sid, sp_key, sp_label, sp_start, sp_end, sp_attrs, sp_sup, sp_conf, sp_n, sp_exact, sp_st = (
+        span_cols
+    )
+    attrs = []
+    for sid, key, stored in zip(sp_sid, sp_key, _json(sp_attrs), strict=True):
+        extra = region_labels.get((sid, key))
+        attrs.append({**(stored or {}), **extra} if extra else stored or {})
+    spans = {
+        "segment_id": sp_sid,
+        "span_id": sp_key,
+        "label": sp_label,
+        "start": sp_start,
+        "end": sp_end,
+        "attrs": attrs,
+        "support": [sorted(x or []) for x in _json(sp_sup)],
+        "confidence": sp_conf,
+        "n_annotators": sp_n,
+        "exact": sp_exact,
+        "adjudicated": [st == "adjudicated" for st in sp_st],
+    }
+    r_sid, r_kind, r_from, r_to, r_sup, r_conf = rel_cols
+    relations = {
+        "segment_id": r_sid,
+        "kind": r_kind,
+        "from_id": r_from,
+        "to_id": r_to,
+        "support": [sorted(x or []) for x in _json(r_sup)],
+        "confidence": r_conf,
+    }
     latest: dict[tuple[str, str], Any] = {}
     for r in adj_rows:  # ordered by decision time: the last one is in force
         latest[(r.segment_id, r.field)] = r
@@ -286,24 +342,29 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
                 for a in arts
             ],
         ),
-        segments=frame(
+        segments=frame_of(
             "segments",
-            [
-                {
-                    "segment_id": seg.id,
-                    "article_id": seg.article_id,
-                    "position": seg.position,
-                    "start": seg.start,
-                    "end": seg.end,
-                    "text": seg.text,
-                }
-                for seg in segs
-            ],
+            dict(
+                zip(
+                    COLUMNS["segments"],
+                    [list(c) for c in zip(*segs, strict=True)] if segs else [[]] * 6,
+                    strict=True,
+                )
+            ),
         ),
-        labels=frame("labels", labels),
-        spans=frame("spans", spans),
-        relations=frame("relations", relations),
-        annotations=frame("annotations", annotations),
+        labels=frame_of("labels", labels),
+        spans=frame_of("spans", spans),
+        relations=frame_of("relations", relations),
+        annotations=frame_of(
+            "annotations",
+            {
+                "segment_id": a_sid,
+                "annotator": [p or "unknown" for p in a_pseudonym],
+                "annotation_id": a_id,
+                "lead_time": a_lead,
+                "result": a_result,
+            },
+        ),
         adjudications=frame("adjudications", adjudications),
         reconcile_info={
             "consensus method(s)": ", ".join(

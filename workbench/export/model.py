@@ -9,6 +9,7 @@ enter a `ReleaseData`, so they cannot reach a release file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,10 @@ class ReleaseData:
 
 def frame(name: str, rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """A frame with the columns of `name` (empty when no rows): object dtype, no coercion."""
+    return frame_of(name, {c: [r.get(c) for r in rows or []] for c in COLUMNS[name]})
+
+
+def frame_of(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    """`frame` from columns (lists of equal length, one per column of `name`)."""
     cols = list(COLUMNS[name])
-    data = {c: [r.get(c) for r in rows or []] for c in cols}
-    return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()}, columns=cols)
+    return pd.DataFrame({c: pd.Series(columns[c], dtype=object) for c in cols}, columns=cols)

@@ -18,6 +18,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from workbench import __version__
+from workbench.background import Beside, beside
 from workbench.export import card, summary
 from workbench.export.collect import collect
 from workbench.export.diff import diff_tables
@@ -32,11 +33,11 @@ from workbench.export.write import (
     PARQUET,
     SPACY,
     TMP_PREFIX,
+    FileData,
     ReleaseError,
     data_sha256,
     existing_versions,
     json_bytes,
-    jsonl_bytes,
     parquet_bytes,
     read_manifest,
     read_tables,
@@ -56,13 +57,13 @@ FORMAT = "workbench-release/1"
 @dataclass(frozen=True)
 class RenderedData:
     tables: ReleaseTables
-    files: dict[str, bytes]
+    files: dict[str, FileData]
     data_sha256: str
 
 
 @dataclass(frozen=True)
 class BuiltRelease:
-    files: dict[str, bytes]  # every file but the manifest
+    files: dict[str, FileData]  # every file but the manifest
     manifest: dict[str, Any]  # without the `files` checksums (added when written)
 
 
@@ -104,10 +105,16 @@ def _identity(schema: Schema) -> dict[str, Any]:
 
 def render_data(data: ReleaseData, splits: dict[str, str]) -> RenderedData:
     """The data files' bytes and their combined hash (pure)."""
-    tables = build_tables(data, splits)
-    files = {f"{name}.parquet": parquet_bytes(tables.tables[name]) for name in PARQUET}
-    files[NESTED] = jsonl_bytes(tables.records)
-    files[SPACY] = jsonl_bytes(tables.spacy)
+    return render_tables(data, build_tables(data, splits))
+
+
+def render_tables(data: ReleaseData, tables: ReleaseTables) -> RenderedData:
+    """`render_data` of tables already built."""
+    files: dict[str, FileData] = {
+        f"{name}.parquet": parquet_bytes(tables.tables[name]) for name in PARQUET
+    }
+    files[NESTED] = tables.nested_jsonl
+    files[SPACY] = tables.spacy_jsonl
     return RenderedData(tables, files, data_sha256(files, _identity(data.schema)))
 
 
@@ -120,13 +127,16 @@ def build_release(
     parent_tables: dict[str, pa.Table] | None,
     ratios: tuple[float, float, float],
     created_at: datetime,
+    agreement: dict[str, Any] | None = None,
 ) -> BuiltRelease:
-    """Card, diff and manifest around rendered data (pure)."""
+    """Card, diff and manifest around rendered data (pure). `agreement` is
+    `summary.agreement` of the tables, when the caller has computed it already."""
     schema = data.schema
     tables = rendered.tables
     counts = summary.counts(tables, schema)
     dists = summary.distributions(tables, schema)
-    agreement = summary.agreement(tables, schema)
+    if agreement is None:
+        agreement = summary.agreement(tables, schema)
     diff = diff_tables(parent_tables, tables.tables, parent=parent, version=version)
     project = {"url": data.label_studio_url, "project_id": data.project_id}
     text = card.render_card(
@@ -211,9 +221,30 @@ def _export(
             for a in s.scalars(sa.select(SplitAssignment).where(SplitAssignment.dataset == dataset))
         }
     groups = [str(g) for g in data.articles["split_group"]]
-    splits, new = assign_splits(groups, existing, ratios)
-    rendered = render_data(data, splits)
+    # The agreement figures (parsing every annotation again, and seconds of bootstrap at 10^5
+    # segments) on the second core, while this process builds and encodes the files.
+    agreement = beside(summary.release_agreement, data, schema)
+    try:
+        splits, new = assign_splits(groups, existing, ratios)
+        tables = build_tables(data, splits)
+        return _publish(store, exports_dir, data, tables, agreement, new, ratios, force, now)
+    finally:
+        agreement.cancel()
 
+
+def _publish(
+    store: Store,
+    exports_dir: Path,
+    data: ReleaseData,
+    tables: ReleaseTables,
+    agreement: Beside[dict[str, Any]],
+    new: dict[str, str],
+    ratios: tuple[float, float, float],
+    force: bool,
+    now: datetime | None,
+) -> ExportResult:
+    dataset = data.dataset
+    rendered = render_tables(data, tables)
     latest = _latest(store, dataset)
     parent = version_name(latest.version) if latest is not None else None
     unchanged = latest is not None and latest.data_sha256 == rendered.data_sha256
@@ -256,6 +287,7 @@ def _export(
         parent_tables=parent_tables,
         ratios=ratios,
         created_at=created_at,
+        agreement=agreement.result(),
     )
     target = write_release(dataset_dir, version, built.files, built.manifest)
     try:

@@ -2,20 +2,22 @@
 
 Agreement is recomputed from the raw annotations in the release with `workbench.reconcile`
 (seeded bootstrap), so the figures in the manifest and card are exactly reproducible from the
-release's own `annotations.parquet`.
+release's own `annotations.parquet`. Counts and distributions are Arrow aggregations.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections import Counter
 from typing import Any
 
-from workbench.export.model import SPLITS
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench.export.model import SPLITS, ReleaseData
+from workbench.export.parse import Parsed, ResultParser
 from workbench.export.tables import (
     ReleaseTables,
-    parse_annotation,
+    annotation_rows,
     segment_fields,
     span_attribute_columns,
 )
@@ -46,57 +48,92 @@ def metric_dict(m: Metric) -> dict[str, Any]:
     }
 
 
+def _count(column: pa.ChunkedArray) -> dict[Any, int]:
+    """value → count of one column (None included), by Arrow."""
+    out: dict[Any, int] = {}
+    for entry in pc.value_counts(column).to_pylist():
+        out[entry["values"]] = out.get(entry["values"], 0) + int(entry["counts"])
+    return out
+
+
 def counts(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
-    segs = tables.tables["segments"].to_pylist()
-    arts = tables.tables["articles"].to_pylist()
-    anns = tables.tables["annotations"].to_pylist()
-    spans = tables.tables["spans"].to_pylist()
+    t = tables.tables
+    arts, segs, anns = t["articles"], t["segments"], t["annotations"]
+    with_segments = arts.filter(pc.greater(arts["n_segments"], 0))
+    art_splits = _count(with_segments["split"])
+    seg_splits = _count(segs["split"])
     split_counts = {
-        name: {
-            "articles": sum(1 for a in arts if a["split"] == name and a["n_segments"]),
-            "segments": sum(1 for s in segs if s["split"] == name),
-        }
+        name: {"articles": art_splits.get(name, 0), "segments": seg_splits.get(name, 0)}
         for name in SPLITS
     }
     return {
-        "articles": sum(1 for a in arts if a["n_segments"]),
-        "segments": len(segs),
-        "annotations": len(anns),
-        "annotators": len({a["annotator"] for a in anns}),
-        "spans": len(spans),
-        "relations": tables.tables["relations"].num_rows,
-        "attributions": tables.tables["attributions"].num_rows,
-        "adjudications": tables.tables["adjudications"].num_rows,
+        "articles": with_segments.num_rows,
+        "segments": segs.num_rows,
+        "annotations": anns.num_rows,
+        "annotators": len(_count(anns["annotator"])),
+        "spans": t["spans"].num_rows,
+        "relations": t["relations"].num_rows,
+        "attributions": t["attributions"].num_rows,
+        "adjudications": t["adjudications"].num_rows,
         "splits": split_counts,
     }
 
 
+def _distribution(column: pa.ChunkedArray) -> dict[str, int]:
+    c = _count(column)
+    return dict(sorted((k if k is not None else "(undecided)", n) for k, n in c.items()))
+
+
 def distributions(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
     """Consensus label counts: segment fields (None = undecided), span labels, attributes."""
-    segs = tables.tables["segments"].to_pylist()
-    spans = tables.tables["spans"].to_pylist()
+    segs = tables.tables["segments"]
+    spans = tables.tables["spans"]
     out: dict[str, Any] = {"segment": {}, "span_labels": {}, "span_attributes": {}}
     for f in segment_fields(schema):
-        c = Counter(s[f] if s[f] is not None else "(undecided)" for s in segs)
-        out["segment"][f] = dict(sorted(c.items()))
-    out["span_labels"] = dict(sorted(Counter(s["label"] for s in spans).items()))
+        out["segment"][f] = _distribution(segs[f])
+    out["span_labels"] = _distribution(spans["label"])
     for col, label, _ in span_attribute_columns(schema):
-        c = Counter(
-            s[col] if s[col] is not None else "(undecided)" for s in spans if s["label"] == label
-        )
-        out["span_attributes"][col] = dict(sorted(c.items()))
+        of_label = spans.filter(pc.equal(spans["label"], label))
+        out["span_attributes"][col] = _distribution(of_label[col])
     return out
 
 
 def agreement(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
-    """Inter-annotator agreement on the raw annotations, with 95 % bootstrap intervals."""
-    anns = tables.tables["annotations"].to_pylist()
+    """Inter-annotator agreement on the raw annotations of the release's tables, with 95 %
+    bootstrap intervals."""
+    anns = tables.tables["annotations"]
+    parse = ResultParser(schema)
+    return _agreement(
+        schema,
+        anns["segment_id"].to_pylist(),
+        anns["annotator"].to_pylist(),
+        [parse(r)[1:] for r in anns["result"].to_pylist()],
+    )
+
+
+def release_agreement(data: ReleaseData, schema: Schema) -> dict[str, Any]:
+    """`agreement` of the release that `data` makes, straight from `data` (the same annotations,
+    so the same figures): it need not wait for the tables, so it can run beside them."""
+    keep = set(data.segments["segment_id"].tolist())
+    order, sids, annotators, _, results, _ = annotation_rows(data, keep)
+    parse = ResultParser(schema)
+    return _agreement(
+        schema,
+        [sids[i] for i in order],
+        [annotators[i] for i in order],
+        [parse(results[i])[1:] for i in order],
+    )
+
+
+def _agreement(
+    schema: Schema, sids: list[str], annotators: list[str], parsed: list[Parsed]
+) -> dict[str, Any]:
     out: dict[str, Any] = {"segment": {}, "spans": {}}
     for attr in schema.segment:
         labels = [
-            Label(a["segment_id"], a["annotator"], attr.name, a[attr.name])
-            for a in anns
-            if a[attr.name] is not None
+            Label(sid, a, attr.name, p[0][attr.name])
+            for sid, a, p in zip(sids, annotators, parsed, strict=True)
+            if p[0].get(attr.name) is not None
         ]
         if not labels:
             continue
@@ -109,24 +146,13 @@ def agreement(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
             "n_annotators": ag.n_annotators,
         }
     # Pairwise span F1 (overlap match), over the segments both annotators of a pair labelled.
-    spans: list[Span] = []
-    coverage: list[tuple[str, str]] = []
-    for a in anns:
-        coverage.append((a["segment_id"], a["annotator"]))
-        _, parsed, _ = parse_annotation(schema, _loads(a["result"]))
-        for sp in parsed:
-            spans.append(
-                Span(
-                    a["segment_id"],
-                    a["annotator"],
-                    sp["label"],
-                    sp["start"],
-                    sp["end"],
-                    sp["attributes"],
-                    sp["region_id"],
-                )
-            )
+    spans = [
+        Span(sid, a, sp["label"], sp["start"], sp["end"], _NO_ATTRS, sp["region_id"])
+        for sid, a, p in zip(sids, annotators, parsed, strict=True)
+        for sp in p[1]
+    ]
     if spans:
+        coverage = list(zip(sids, annotators, strict=True))
         pairs = span_f1_pairwise(spans, coverage=coverage, n_boot=N_BOOT, seed=SEED)
         by_label: dict[str, list[dict[str, Any]]] = {}
         for p in pairs:
@@ -143,6 +169,4 @@ def agreement(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
     return out
 
 
-def _loads(text: str) -> list[dict[str, Any]]:
-    value = json.loads(text)
-    return value if isinstance(value, list) else []
+_NO_ATTRS: dict[str, str] = {}  # pairwise F1 matches on label and position only

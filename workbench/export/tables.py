@@ -1,38 +1,28 @@
-"""ReleaseData + splits → the release's tables and nested records (pure, deterministic).
+"""ReleaseData + splits → the release's tables and JSONL files (pure, deterministic).
 
 Every table has a fixed Arrow schema (so an empty table still has the right types) and rows in
 a canonical sort order, so one store state always gives the same bytes.
+
+Built column by column, and sorted by Arrow: at 10^5 segments (10^6 spans) a dict per row and
+`Table.from_pylist` were most of an export's time and memory. The nested JSONL is encoded one
+segment at a time from those columns, never held as a list of records.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from workbench.export.jsonl import annotation_record, nested_jsonl, spacy_jsonl
 from workbench.export.model import ReleaseData
-from workbench.reconcile import Relation, Span, attribution_triples
-from workbench.schema import LABELS_NAME, Schema
-
-#: Result item keys kept in raw annotations: everything else (e.g. free-text meta) is dropped,
-#: so nothing a Label Studio export may carry about people can slip into a release.
-RESULT_KEYS = (
-    "id",
-    "type",
-    "from_name",
-    "to_name",
-    "value",
-    "from_id",
-    "to_id",
-    "direction",
-    "labels",
-)
+from workbench.export.parse import ResultParser, canonical_json
+from workbench.schema import Schema
 
 STR = pa.string()
 INT = pa.int64()
@@ -40,14 +30,22 @@ FLOAT = pa.float64()
 BOOL = pa.bool_()
 STRS = pa.list_(pa.string())
 
+_SORTED = orjson.OPT_SORT_KEYS
+_LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
 
 @dataclass(frozen=True)
 class ReleaseTables:
-    """The data of a release: Arrow tables (→ Parquet) and nested segment records (→ JSONL)."""
+    """The data of a release: Arrow tables (→ Parquet), the nested segment records and the
+    spaCy span file (JSONL bytes)."""
 
     tables: dict[str, pa.Table]
-    records: list[dict[str, Any]]
-    spacy: list[dict[str, Any]]
+    nested_jsonl: bytearray
+    spacy_jsonl: bytearray
+
+    def records(self) -> list[dict[str, Any]]:
+        """The nested segment records (segments.jsonl), decoded."""
+        return [orjson.loads(line) for line in self.nested_jsonl.splitlines()]
 
 
 # -- small helpers ------------------------------------------------------------------------------
@@ -57,51 +55,39 @@ def _none(value: Any) -> Any:
     """pandas' missing values (NaN, NaT, NA) → None."""
     if value is None:
         return None
-    if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, float) and value != value:
         return None
     if value is pd.NA or value is pd.NaT:
         return None
     return value
 
 
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _none(v) for k, v in r.items()} for r in df.to_dict("records")]
+def _col(df: pd.DataFrame, name: str) -> list[Any]:
+    """A frame column as a list, pandas' missing values as None."""
+    series = df[name]
+    values: list[Any] = series.tolist()
+    missing = pd.isna(series).to_numpy()
+    if missing.any():
+        values = [None if m else v for v, m in zip(values, missing.tolist(), strict=True)]
+    return values
 
 
-def _int(value: Any) -> int | None:
-    value = _none(value)
-    return None if value is None else int(value)
+def _ints(values: Iterable[Any]) -> list[int | None]:
+    return [None if v is None else int(v) for v in values]
 
 
-def _float(value: Any) -> float | None:
-    value = _none(value)
-    return None if value is None else float(value)
+def _floats(values: Iterable[Any]) -> list[float | None]:
+    return [None if v is None else float(v) for v in values]
 
 
 def _names(value: Any) -> list[str]:
-    value = _none(value)
-    return sorted(str(v) for v in value) if value is not None else []
+    return sorted(map(str, value)) if value is not None else []
 
 
 def _attrs(value: Any) -> dict[str, str]:
-    value = _none(value)
-    return {str(k): str(v) for k, v in sorted(dict(value).items())} if value else {}
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def clean_result(result: Any) -> list[dict[str, Any]]:
-    """A Label Studio result list keeping only `RESULT_KEYS` of each item."""
-    items = _none(result)
-    if isinstance(items, str):
-        items = json.loads(items)
-    out = []
-    for item in items or []:
-        if isinstance(item, dict):
-            out.append({k: item[k] for k in RESULT_KEYS if k in item})
-    return out
+    if not value:
+        return {}
+    return {str(k): str(v) for k, v in sorted(dict(value).items())}
 
 
 def span_attribute_columns(schema: Schema) -> list[tuple[str, str, str]]:
@@ -118,41 +104,25 @@ def segment_fields(schema: Schema) -> list[str]:
     return [attr.name for attr in schema.segment]
 
 
-# -- per-annotator parsing ----------------------------------------------------------------------
+# -- sorting and grouping -----------------------------------------------------------------------
 
 
-def parse_annotation(
-    schema: Schema, result: list[dict[str, Any]]
-) -> tuple[dict[str, str], list[dict[str, Any]], list[tuple[str, str, str]]]:
-    """(segment choices, spans with attributes, relations (kind, from, to)) of one result."""
-    controls = schema.controls
-    choices: dict[str, str] = {}
-    spans: dict[str, dict[str, Any]] = {}
-    region_attrs: dict[str, dict[str, str]] = defaultdict(dict)
-    relations: list[tuple[str, str, str]] = []
-    for item in result:
-        value = item.get("value") or {}
-        if item.get("type") == "relation":
-            for kind in item.get("labels") or []:
-                relations.append((str(kind), str(item.get("from_id")), str(item.get("to_id"))))
-        elif item.get("from_name") == LABELS_NAME and value.get("labels"):
-            spans[str(item.get("id"))] = {
-                "region_id": str(item.get("id")),
-                "label": str(value["labels"][0]),
-                "start": int(value["start"]),
-                "end": int(value["end"]),
-            }
-        elif item.get("from_name") in controls and value.get("choices"):
-            attr = controls[str(item["from_name"])]
-            if attr.per_region:
-                region_attrs[str(item.get("id"))][attr.name] = str(value["choices"][0])
-            else:
-                choices[attr.name] = str(value["choices"][0])
-    out_spans = []
-    for rid, span in spans.items():
-        out_spans.append({**span, "attributes": dict(sorted(region_attrs.get(rid, {}).items()))})
-    out_spans.sort(key=lambda s: (s["start"], s["end"], s["label"], s["region_id"]))
-    return choices, out_spans, sorted(relations)
+def _order(columns: Mapping[str, Sequence[Any]], keys: Sequence[str]) -> list[int]:
+    """Row positions sorted by `keys` (ascending; Arrow compares strings by UTF-8 bytes, which
+    is code point order, as Python does). Stable, so equal keys keep their input order."""
+    n = len(columns[keys[0]])
+    if n < 2:
+        return list(range(n))
+    table = pa.table({k: columns[k] for k in keys})
+    return pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]).to_pylist()  # type: ignore[no-any-return]
+
+
+def _take(columns: dict[str, list[Any]], order: list[int]) -> dict[str, list[Any]]:
+    return {k: [v[i] for i in order] for k, v in columns.items()}
+
+
+def _table(columns: Mapping[str, Sequence[Any]], schema: pa.Schema) -> pa.Table:
+    return pa.table([pa.array(columns[f.name], type=f.type) for f in schema], schema=schema)
 
 
 # -- the tables ---------------------------------------------------------------------------------
@@ -164,154 +134,45 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
     fields = segment_fields(schema)
     attr_cols = span_attribute_columns(schema)
 
-    group_of = {r["article_id"]: r["split_group"] for r in _rows(data.articles)}
-    segs = sorted(
-        _rows(data.segments), key=lambda r: (r["article_id"], r["position"], r["segment_id"])
-    )
-    text_of = {s["segment_id"]: s["text"] for s in segs}
+    art_ids = _col(data.articles, "article_id")
+    group_of = dict(zip(art_ids, _col(data.articles, "split_group"), strict=True))
+
+    # Segments, by (article, position, id)
+    seg = {c: _col(data.segments, c) for c in ("segment_id", "article_id", "text")}
+    seg["position"] = _ints(_col(data.segments, "position"))
+    seg["start"] = _ints(_col(data.segments, "start"))
+    seg["end"] = _ints(_col(data.segments, "end"))
+    seg = _take(seg, _order(seg, ("article_id", "position", "segment_id")))
+    seg_ids = seg["segment_id"]
+    text_of = dict(zip(seg_ids, seg["text"], strict=True))
     split_of = {
-        s["segment_id"]: splits[group_of.get(s["article_id"], s["article_id"])] for s in segs
+        sid: splits[group_of.get(aid, aid)]
+        for sid, aid in zip(seg_ids, seg["article_id"], strict=True)
     }
-    keep = set(text_of)
+    seg["split"] = [split_of[s] for s in seg_ids]
 
-    labels: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for r in _rows(data.labels):
-        if r["segment_id"] in keep:
-            labels[r["segment_id"]][r["field"]] = r
+    spans = _spans(data, text_of, split_of, attr_cols)
+    relations = _relations(data, split_of)
+    attributions = _attributions(schema, spans, relations, split_of)
+    annotations, parsed = _annotations(data, schema, fields, split_of)
+    adjudications = _adjudications(data, split_of)
 
-    # Consensus spans
-    span_rows: list[dict[str, Any]] = []
-    for r in _rows(data.spans):
-        sid = r["segment_id"]
-        if sid not in keep:
-            continue
-        start, end = int(r["start"]), int(r["end"])
-        attrs = _attrs(r["attrs"])
-        row: dict[str, Any] = {
-            "segment_id": sid,
-            "span_id": str(r["span_id"]),
-            "label": str(r["label"]),
-            "start": start,
-            "end": end,
-            "text": text_of[sid][start:end],
-            "split": split_of[sid],
-        }
-        for col, label, name in attr_cols:
-            row[col] = attrs.get(name) if label == row["label"] else None
-        support = _names(r["support"])
-        row.update(
-            support=support,
-            n_support=len(support),
-            n_annotators=_int(r["n_annotators"]),
-            confidence=_float(r["confidence"]),
-            exact=None if _none(r["exact"]) is None else bool(r["exact"]),
-            adjudicated=bool(_none(r["adjudicated"]) or False),
-            attributes=attrs,
-        )
-        span_rows.append(row)
-    span_rows.sort(key=lambda s: (s["segment_id"], s["start"], s["end"], s["label"], s["span_id"]))
+    n_ann: dict[str, int] = {}
+    for sid in annotations["segment_id"]:
+        n_ann[sid] = n_ann.get(sid, 0) + 1
+    seg["n_annotations"] = [n_ann.get(s, 0) for s in seg_ids]
+    _segment_labels(data, seg, fields)
 
-    rel_rows = sorted(
-        (
-            {
-                "segment_id": r["segment_id"],
-                "kind": str(r["kind"]),
-                "from_id": str(r["from_id"]),
-                "to_id": str(r["to_id"]),
-                "support": _names(r["support"]),
-                "confidence": _float(r["confidence"]),
-            }
-            for r in _rows(data.relations)
-            if r["segment_id"] in keep
-        ),
-        key=lambda r: (r["segment_id"], r["kind"], r["from_id"], r["to_id"]),
-    )
-
-    attributions = _attributions(schema, span_rows, rel_rows, split_of)
-
-    # Raw annotations, per annotator
-    ann_rows: list[dict[str, Any]] = []
-    for r in _rows(data.annotations):
-        sid = r["segment_id"]
-        if sid not in keep:
-            continue
-        result = clean_result(r["result"])
-        choices, spans, rels = parse_annotation(schema, result)
-        ann_rows.append(
-            {
-                "segment_id": sid,
-                "annotator": str(r["annotator"]),
-                "annotation_id": _int(r["annotation_id"]),
-                "split": split_of[sid],
-                **{f: choices.get(f) for f in fields},
-                "n_spans": len(spans),
-                "lead_time": _float(r["lead_time"]),
-                "result": canonical_json(result),
-                "_spans": spans,
-                "_relations": rels,
-                "_choices": choices,
-            }
-        )
-    ann_rows.sort(key=lambda a: (a["segment_id"], a["annotator"], a["annotation_id"] or 0))
-
-    adj_rows = sorted(
-        (
-            {
-                "segment_id": r["segment_id"],
-                "split": split_of[r["segment_id"]],
-                "target": str(r["target"]),
-                "kind": _none(r["kind"]),
-                "decision": _none(r["decision"]),
-                "adjudicator": _none(r["adjudicator"]),
-                "note": _none(r["note"]),
-            }
-            for r in _rows(data.adjudications)
-            if r["segment_id"] in keep
-        ),
-        key=lambda r: (r["segment_id"], r["target"], str(r["decision"])),
-    )
-
-    n_ann: dict[str, int] = defaultdict(int)
-    for a in ann_rows:
-        n_ann[a["segment_id"]] += 1
-    seg_rows: list[dict[str, Any]] = []
-    for s in segs:
-        sid = s["segment_id"]
-        row = {
-            "segment_id": sid,
-            "article_id": s["article_id"],
-            "position": int(s["position"]),
-            "start": int(s["start"]),
-            "end": int(s["end"]),
-            "text": s["text"],
-            "split": split_of[sid],
-            "n_annotations": n_ann[sid],
-        }
-        for f in fields:
-            lab = labels[sid].get(f, {})
-            row[f] = _none(lab.get("label"))
-            row[f"{f}_confidence"] = _float(lab.get("confidence"))
-            row[f"{f}_support"] = _names(lab.get("support"))
-            row[f"{f}_adjudicated"] = bool(_none(lab.get("adjudicated")) or False)
-        seg_rows.append(row)
-
-    n_segments = Counter(s["article_id"] for s in segs)  # once: a count per article was quadratic
-    art_rows = sorted(
-        (
-            {
-                "article_id": a["article_id"],
-                "split": splits[a["split_group"]],
-                "title": a["title"],
-                "author": a["author"],
-                "outlet": a["outlet"],
-                "published": a["published"],
-                "source_path": a["source_path"],
-                "n_segments": n_segments[a["article_id"]],
-            }
-            for a in _rows(data.articles)
-        ),
-        key=lambda a: a["article_id"],
-    )
+    n_segments: dict[str, int] = {}
+    for aid in seg["article_id"]:  # once: a count per article was quadratic
+        n_segments[aid] = n_segments.get(aid, 0) + 1
+    arts = {
+        c: _col(data.articles, c)
+        for c in ("article_id", "title", "author", "outlet", "published", "source_path")
+    }
+    arts["split"] = [splits[g] for g in _col(data.articles, "split_group")]
+    arts["n_segments"] = [n_segments.get(a, 0) for a in arts["article_id"]]
+    arts = _take(arts, _order(arts, ("article_id",)))
 
     seg_schema = pa.schema(
         [
@@ -335,7 +196,21 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
             )
         ]
     )
-    span_schema = pa.schema(
+    tables = {
+        "segments": _table(seg, seg_schema),
+        "spans": _table(spans, span_schema(schema)),
+        "relations": _table(relations, REL_SCHEMA),
+        "attributions": _table(attributions, attribution_schema(schema)),
+        "annotations": _table(annotations, annotation_schema(schema)),
+        "adjudications": _table(adjudications, ADJ_SCHEMA),
+        "articles": _table(arts, ART_SCHEMA),
+    }
+    nested = nested_jsonl(seg, fields, spans, relations, attributions, annotations, parsed)
+    return ReleaseTables(tables, nested, spacy_jsonl(seg, spans))
+
+
+def span_schema(schema: Schema) -> pa.Schema:
+    return pa.schema(
         [
             ("segment_id", STR),
             ("span_id", STR),
@@ -345,7 +220,7 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
             ("text", STR),
             ("split", STR),
         ]
-        + [(col, STR) for col, _, _ in attr_cols]
+        + [(col, STR) for col, _, _ in span_attribute_columns(schema)]
         + [
             ("support", STRS),
             ("n_support", INT),
@@ -355,82 +230,210 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
             ("adjudicated", BOOL),
         ]
     )
-    rel_schema = pa.schema(
-        [
-            ("segment_id", STR),
-            ("kind", STR),
-            ("from_id", STR),
-            ("to_id", STR),
-            ("support", STRS),
-            ("confidence", FLOAT),
-        ]
-    )
-    ann_schema = pa.schema(
+
+
+def annotation_schema(schema: Schema) -> pa.Schema:
+    return pa.schema(
         [("segment_id", STR), ("annotator", STR), ("annotation_id", INT), ("split", STR)]
-        + [(f, STR) for f in fields]
+        + [(f, STR) for f in segment_fields(schema)]
         + [("n_spans", INT), ("lead_time", FLOAT), ("result", STR)]
     )
-    adj_schema = pa.schema(
-        [
-            ("segment_id", STR),
-            ("split", STR),
-            ("target", STR),
-            ("kind", STR),
-            ("decision", STR),
-            ("adjudicator", STR),
-            ("note", STR),
-        ]
-    )
-    art_schema = pa.schema(
-        [
-            ("article_id", STR),
-            ("split", STR),
-            ("title", STR),
-            ("author", STR),
-            ("outlet", STR),
-            ("published", STR),
-            ("source_path", STR),
-            ("n_segments", INT),
-        ]
-    )
 
-    def table(rows: list[dict[str, Any]], schema_: pa.Schema) -> pa.Table:
-        names = schema_.names
-        return pa.Table.from_pylist([{k: r.get(k) for k in names} for r in rows], schema=schema_)
 
-    tables = {
-        "segments": table(seg_rows, seg_schema),
-        "spans": table(span_rows, span_schema),
-        "relations": table(rel_rows, rel_schema),
-        "attributions": table(attributions, attribution_schema(schema)),
-        "annotations": table(ann_rows, ann_schema),
-        "adjudications": table(adj_rows, adj_schema),
-        "articles": table(art_rows, art_schema),
-    }
-    records = _records(seg_rows, fields, span_rows, rel_rows, attributions, ann_rows)
-    spans_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for sp in span_rows:  # grouped once: a scan of every span per segment was quadratic
-        spans_of[sp["segment_id"]].append(
-            {"start": sp["start"], "end": sp["end"], "label": sp["label"]}
-        )
-    spacy = [
-        {
-            "text": s["text"],
-            "spans": spans_of.get(s["segment_id"], []),
-            "meta": {
-                "segment_id": s["segment_id"],
-                "article_id": s["article_id"],
-                "split": s["split"],
-            },
-        }
-        for s in seg_rows
+REL_SCHEMA = pa.schema(
+    [
+        ("segment_id", STR),
+        ("kind", STR),
+        ("from_id", STR),
+        ("to_id", STR),
+        ("support", STRS),
+        ("confidence", FLOAT),
     ]
-    return ReleaseTables(tables, records, spacy)
+)
+ADJ_SCHEMA = pa.schema(
+    [
+        ("segment_id", STR),
+        ("split", STR),
+        ("target", STR),
+        ("kind", STR),
+        ("decision", STR),
+        ("adjudicator", STR),
+        ("note", STR),
+    ]
+)
+ART_SCHEMA = pa.schema(
+    [
+        ("article_id", STR),
+        ("split", STR),
+        ("title", STR),
+        ("author", STR),
+        ("outlet", STR),
+        ("published", STR),
+        ("source_path", STR),
+        ("n_segments", INT),
+    ]
+)
+
+
+def _kept(data_frame: pd.DataFrame, keep: Container[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of segments in the release, and their segment ids."""
+    sids = _col(data_frame, "segment_id")
+    mask = [s in keep for s in sids]
+    if all(mask):
+        return data_frame, sids
+    return data_frame[mask], [s for s, m in zip(sids, mask, strict=True) if m]
+
+
+def _segment_labels(data: ReleaseData, seg: dict[str, list[Any]], fields: list[str]) -> None:
+    """The segment-level consensus columns (`field`, `_confidence`, `_support`,
+    `_adjudicated`), added to `seg`."""
+    index = {s: k for k, s in enumerate(seg["segment_id"])}
+    n = len(index)
+    for f in fields:
+        seg[f] = [None] * n
+        seg[f"{f}_confidence"] = [None] * n
+        seg[f"{f}_support"] = [[] for _ in range(n)]
+        seg[f"{f}_adjudicated"] = [False] * n
+    wanted = set(fields)
+    frame, sids = _kept(data.labels, index)
+    columns = zip(
+        sids,
+        _col(frame, "field"),
+        _col(frame, "label"),
+        _col(frame, "confidence"),
+        _col(frame, "support"),
+        _col(frame, "adjudicated"),
+        strict=True,
+    )
+    for sid, f, label, conf, support, adjudicated in columns:
+        if f not in wanted:
+            continue
+        k = index[sid]
+        seg[f][k] = label
+        seg[f"{f}_confidence"][k] = None if conf is None else float(conf)
+        seg[f"{f}_support"][k] = _names(support)
+        seg[f"{f}_adjudicated"][k] = bool(adjudicated or False)
+
+
+def _spans(
+    data: ReleaseData,
+    text_of: Mapping[str, str],
+    split_of: Mapping[str, str],
+    attr_cols: list[tuple[str, str, str]],
+) -> dict[str, list[Any]]:
+    """Consensus spans, by (segment, start, end, label, id); `attributes` holds each span's
+    attribute map (for the JSONL and the attributions; not a Parquet column)."""
+    frame, sids = _kept(data.spans, text_of)
+    start, end = _ints(_col(frame, "start")), _ints(_col(frame, "end"))
+    labels = [str(x) for x in _col(frame, "label")]
+    attrs = [_attrs(a) for a in _col(frame, "attrs")]
+    support = [_names(s) for s in _col(frame, "support")]
+    cols: dict[str, list[Any]] = {
+        "segment_id": sids,
+        "span_id": [str(x) for x in _col(frame, "span_id")],
+        "label": labels,
+        "start": start,
+        "end": end,
+        "text": [text_of[s][a:b] for s, a, b in zip(sids, start, end, strict=True)],
+        "split": [split_of[s] for s in sids],
+    }
+    for col, label, name in attr_cols:
+        cols[col] = [
+            a.get(name) if lab == label else None for a, lab in zip(attrs, labels, strict=True)
+        ]
+    cols["support"] = support
+    cols["n_support"] = [len(s) for s in support]
+    cols["n_annotators"] = _ints(_col(frame, "n_annotators"))
+    cols["confidence"] = _floats(_col(frame, "confidence"))
+    cols["exact"] = [None if x is None else bool(x) for x in _col(frame, "exact")]
+    cols["adjudicated"] = [bool(x or False) for x in _col(frame, "adjudicated")]
+    cols["attributes"] = attrs
+    return _take(cols, _order(cols, ("segment_id", "start", "end", "label", "span_id")))
+
+
+def _relations(data: ReleaseData, split_of: Mapping[str, str]) -> dict[str, list[Any]]:
+    frame, sids = _kept(data.relations, split_of)
+    cols: dict[str, list[Any]] = {
+        "segment_id": sids,
+        "kind": [str(x) for x in _col(frame, "kind")],
+        "from_id": [str(x) for x in _col(frame, "from_id")],
+        "to_id": [str(x) for x in _col(frame, "to_id")],
+        "support": [_names(s) for s in _col(frame, "support")],
+        "confidence": _floats(_col(frame, "confidence")),
+    }
+    return _take(cols, _order(cols, ("segment_id", "kind", "from_id", "to_id")))
+
+
+def annotation_rows(
+    data: ReleaseData, keep: Container[str]
+) -> tuple[list[int], list[str], list[str], list[int | None], list[Any], pd.DataFrame]:
+    """The raw annotations of the kept segments in table order (segment, annotator,
+    annotation id): (order, segment ids, annotators, annotation ids, results, rows)."""
+    frame, sids = _kept(data.annotations, keep)
+    annotators = [str(x) for x in _col(frame, "annotator")]
+    ann_ids = _ints(_col(frame, "annotation_id"))
+    order = _order(
+        {
+            "segment_id": sids,
+            "annotator": annotators,
+            "annotation_id": [0 if x is None else x for x in ann_ids],
+        },
+        ("segment_id", "annotator", "annotation_id"),
+    )
+    return order, sids, annotators, ann_ids, _col(frame, "result"), frame
+
+
+def _annotations(
+    data: ReleaseData, schema: Schema, fields: list[str], split_of: Mapping[str, str]
+) -> tuple[dict[str, list[Any]], list[orjson.Fragment]]:
+    """Raw annotations, per annotator, by (segment, annotator, annotation id); and each one's
+    entry of the nested records, encoded."""
+    order, sids, annotators, ann_ids, results, frame = annotation_rows(data, split_of)
+    lead = _floats(_col(frame, "lead_time"))
+    parse = ResultParser(schema)
+    cols: dict[str, list[Any]] = {
+        "segment_id": [sids[i] for i in order],
+        "annotator": [annotators[i] for i in order],
+        "annotation_id": [ann_ids[i] for i in order],
+    }
+    cols["split"] = [split_of[s] for s in cols["segment_id"]]
+    texts: list[str] = []
+    nested: list[orjson.Fragment] = []
+    choices_of: list[dict[str, str]] = []
+    n_spans: list[int] = []
+    for i, annotator in zip(order, cols["annotator"], strict=True):
+        result, choices, spans, rels = parse(results[i])
+        texts.append(canonical_json(result))
+        # encoded now, not kept as dicts: at 10^5 segments those were gigabytes
+        nested.append(annotation_record(annotator, choices, spans, rels))
+        choices_of.append(choices)
+        n_spans.append(len(spans))
+    for f in fields:
+        cols[f] = [c.get(f) for c in choices_of]
+    cols["n_spans"] = n_spans
+    cols["lead_time"] = [lead[i] for i in order]
+    cols["result"] = texts
+    return cols, nested
+
+
+def _adjudications(data: ReleaseData, split_of: Mapping[str, str]) -> dict[str, list[Any]]:
+    frame, sids = _kept(data.adjudications, split_of)
+    cols: dict[str, list[Any]] = {
+        "segment_id": sids,
+        "split": [split_of[s] for s in sids],
+        "target": [str(x) for x in _col(frame, "target")],
+        "kind": _col(frame, "kind"),
+        "decision": _col(frame, "decision"),
+        "adjudicator": _col(frame, "adjudicator"),
+        "note": _col(frame, "note"),
+    }
+    cols["_decision"] = [str(x) for x in cols["decision"]]
+    order = _order(cols, ("segment_id", "target", "_decision"))
+    del cols["_decision"]
+    return _take(cols, order)
 
 
 # -- attribution triples ------------------------------------------------------------------------
-
-_PARTS = ("source", "cue", "content")
 
 
 def _part_label(schema: Schema, part: str) -> str | None:
@@ -467,129 +470,71 @@ def attribution_schema(schema: Schema) -> pa.Schema:
 
 def _attributions(
     schema: Schema,
-    spans: list[dict[str, Any]],
-    relations: list[dict[str, Any]],
+    spans: Mapping[str, list[Any]],
+    relations: Mapping[str, list[Any]],
     split_of: Mapping[str, str],
-) -> list[dict[str, Any]]:
-    """(source, cue, content) triples from the consensus spans and relations."""
-    by_key = {(s["segment_id"], s["span_id"]): s for s in spans}
-    records = [
-        Span(
-            s["segment_id"],
-            "consensus",
-            s["label"],
-            s["start"],
-            s["end"],
-            s["attributes"],
-            s["span_id"],
-        )
-        for s in spans
-    ]
-    rels = [
-        Relation(r["segment_id"], "consensus", r["kind"], r["from_id"], r["to_id"])
-        for r in relations
-    ]
-    out: list[dict[str, Any]] = []
-    for t in attribution_triples(records, rels):
-        row: dict[str, Any] = {"segment_id": t.item, "split": split_of[t.item]}
-        for part, sp in (("content", t.content), ("source", t.source), ("cue", t.cue)):
-            src = by_key.get((t.item, sp.region_id)) if sp is not None else None
-            row[f"{part}_id"] = src["span_id"] if src else None
-            row[f"{part}_start"] = src["start"] if src else None
-            row[f"{part}_end"] = src["end"] if src else None
-            row[f"{part}_text"] = src["text"] if src else None
-            for name in _part_attrs(schema, part):
-                row[f"{part}_{name}"] = src["attributes"].get(name) if src else None
-        out.append(row)
-    out.sort(
-        key=lambda r: (
-            r["segment_id"],
-            r["content_start"],
-            r["content_id"],
-            r["source_id"] or "",
-            r["cue_id"] or "",
-        )
+) -> dict[str, list[Any]]:
+    """(source, cue, content) triples from the consensus spans and relations.
+
+    The definition of `reconcile.attribution_triples` for one annotator (the consensus): every
+    span at the content end of an `attributed_to` (from) or `cue_of` (to) relation whose both
+    ends exist gives one triple per (source, cue) combination, None where there is none.
+    """
+    keys = zip(spans["segment_id"], spans["span_id"], strict=True)
+    position = {key: k for k, key in enumerate(keys)}
+    sources: dict[tuple[str, str], list[int]] = {}
+    cues: dict[tuple[str, str], list[int]] = {}
+    rels = zip(
+        relations["segment_id"],
+        relations["kind"],
+        relations["from_id"],
+        relations["to_id"],
+        strict=True,
     )
-    return out
+    for sid, kind, from_id, to_id in rels:  # sorted by (segment, kind, from, to)
+        if kind not in ("attributed_to", "cue_of"):
+            continue
+        k_from, k_to = position.get((sid, from_id)), position.get((sid, to_id))
+        if k_from is None or k_to is None:
+            continue
+        if kind == "attributed_to":
+            sources.setdefault((sid, from_id), []).append(k_to)
+        else:
+            cues.setdefault((sid, to_id), []).append(k_from)
 
+    start, end, label, span_id = spans["start"], spans["end"], spans["label"], spans["span_id"]
 
-# -- nested records -----------------------------------------------------------------------------
+    def by_position(ks: list[int]) -> list[int | None]:
+        if len(ks) < 2:
+            return [*ks] or [None]
+        return [*sorted(ks, key=lambda k: (start[k], end[k], label[k], span_id[k]))]
 
-
-def _records(
-    segs: list[dict[str, Any]],
-    fields: list[str],
-    spans: list[dict[str, Any]],
-    relations: list[dict[str, Any]],
-    attributions: list[dict[str, Any]],
-    annotations: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
-    def group(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in rows:
-            out[r["segment_id"]].append(r)
-        return out
-
-    g_spans, g_rels, g_attr, g_ann = (
-        group(spans),
-        group(relations),
-        group(attributions),
-        group(annotations),
-    )
-    records = []
-    for s in segs:
-        sid = s["segment_id"]
-        records.append(
-            {
-                "segment_id": sid,
-                "article_id": s["article_id"],
-                "position": s["position"],
-                "start": s["start"],
-                "end": s["end"],
-                "text": s["text"],
-                "split": s["split"],
-                "labels": {
-                    f: {
-                        "label": s[f],
-                        "confidence": s[f"{f}_confidence"],
-                        "support": s[f"{f}_support"],
-                        "adjudicated": s[f"{f}_adjudicated"],
-                    }
-                    for f in fields
-                },
-                "spans": [
-                    {
-                        k: sp[k]
-                        for k in (
-                            "span_id",
-                            "label",
-                            "start",
-                            "end",
-                            "text",
-                            "attributes",
-                            "support",
-                            "confidence",
-                            "adjudicated",
-                        )
-                    }
-                    for sp in g_spans.get(sid, [])
-                ],
-                "relations": [
-                    {k: r[k] for k in ("kind", "from_id", "to_id", "support", "confidence")}
-                    for r in g_rels.get(sid, [])
-                ],
-                "attributions": [{p: a[f"{p}_id"] for p in _PARTS} for a in g_attr.get(sid, [])],
-                "annotations": [
-                    {
-                        "annotator": a["annotator"],
-                        "labels": a["_choices"],
-                        "spans": a["_spans"],
-                        "relations": [
-                            {"kind": k, "from_id": f, "to_id": t} for k, f, t in a["_relations"]
-                        ],
-                    }
-                    for a in g_ann.get(sid, [])
-                ],
-            }
-        )
-    return records
+    parts = [(p, _part_attrs(schema, p)) for p in ("content", "source", "cue")]
+    cols: dict[str, list[Any]] = {"segment_id": [], "split": []}
+    for part, names in parts:
+        for c in ("id", "start", "end", "text", *names):
+            cols[f"{part}_{c}"] = []
+    text, attributes = spans["text"], spans["attributes"]
+    for key in sorted(set(sources) | set(cues)):
+        content = position[key]
+        for src in by_position(sources.get(key, [])):
+            for cue in by_position(cues.get(key, [])):
+                cols["segment_id"].append(key[0])
+                cols["split"].append(split_of[key[0]])
+                for (part, names), k in zip(parts, (content, src, cue), strict=True):
+                    cols[f"{part}_id"].append(None if k is None else span_id[k])
+                    cols[f"{part}_start"].append(None if k is None else start[k])
+                    cols[f"{part}_end"].append(None if k is None else end[k])
+                    cols[f"{part}_text"].append(None if k is None else text[k])
+                    for name in names:
+                        value = None if k is None else attributes[k].get(name)
+                        cols[f"{part}_{name}"].append(value)
+    order_cols = {
+        **cols,
+        "_source": [x or "" for x in cols["source_id"]],
+        "_cue": [x or "" for x in cols["cue_id"]],
+    }
+    if not cols["segment_id"]:
+        return cols
+    order = _order(order_cols, ("segment_id", "content_start", "content_id", "_source", "_cue"))
+    return _take(cols, order)

@@ -1,6 +1,6 @@
 """Release files: deterministic bytes, checksums, and the atomic write of a release folder.
 
-Reproducibility: data files are rendered in memory with fixed writer options (zstd level 9,
+Reproducibility: data files are rendered in memory with fixed writer options (zstd level 3,
 dictionary encoding, statistics on, format 2.6, one row group, no pandas index or metadata);
 pyarrow embeds only its `created_by` version string, no timestamp. JSON is written with sorted
 keys and `\\n` line ends. Only `manifest.json` carries a timestamp.
@@ -13,10 +13,11 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -39,6 +40,9 @@ PARQUET = (
 )
 TMP_PREFIX = ".tmp-"
 
+#: A file's bytes; the JSONL files are built in one growing buffer rather than copied out of it.
+FileData = bytes | bytearray
+
 
 class ReleaseError(WorkbenchError):
     """A release cannot be written or read (exists already, missing, corrupt)."""
@@ -60,7 +64,7 @@ def parquet_bytes(table: pa.Table) -> bytes:
         table.replace_schema_metadata(None),
         sink,
         compression="zstd",
-        compression_level=9,
+        compression_level=3,  # level 9 was 5x slower (most of an export at 10^5) for 15 % less
         use_dictionary=True,
         write_statistics=True,
         version="2.6",
@@ -70,28 +74,26 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 
 def json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+    """Indented JSON with sorted keys and a final newline (orjson: a diff of 10^5 segments
+    took seconds with the standard library; the standard library where orjson refuses)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    except (TypeError, orjson.JSONEncodeError):
+        return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
 
 
-def jsonl_bytes(records: Iterable[Mapping[str, Any]]) -> bytes:
-    return b"".join(
-        (json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
-        for r in records
-    )
-
-
-def sha256(data: bytes) -> str:
+def sha256(data: FileData) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def data_sha256(files: Mapping[str, bytes], identity: Mapping[str, Any]) -> str:
+def data_sha256(files: Mapping[str, FileData], identity: Mapping[str, Any]) -> str:
     """One hash of the data files and what defines their meaning (schema + guideline version):
     equal hashes mean nothing an ML team would see has changed."""
     payload = {"files": {n: sha256(b) for n, b in sorted(files.items())}, **identity}
     return sha256(json.dumps(payload, sort_keys=True).encode())
 
 
-def file_entries(files: Mapping[str, bytes]) -> dict[str, dict[str, Any]]:
+def file_entries(files: Mapping[str, FileData]) -> dict[str, dict[str, Any]]:
     return {n: {"sha256": sha256(b), "bytes": len(b)} for n, b in sorted(files.items())}
 
 
@@ -109,7 +111,7 @@ def existing_versions(dataset_dir: Path) -> list[int]:
 
 
 def write_release(
-    dataset_dir: Path, version: str, files: Mapping[str, bytes], manifest: Mapping[str, Any]
+    dataset_dir: Path, version: str, files: Mapping[str, FileData], manifest: Mapping[str, Any]
 ) -> Path:
     """Write `files` + manifest (with every file's checksum) into `dataset_dir/version`.
 

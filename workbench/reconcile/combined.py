@@ -10,12 +10,11 @@ with one worker or where `fork` is unavailable.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 from collections.abc import Mapping, Sequence
-from multiprocessing.connection import Connection
+from functools import partial
 from typing import Any
 
+from workbench.background import beside
 from workbench.schema import Schema
 
 from ._bootstrap import DEFAULT_N_BOOT
@@ -23,23 +22,6 @@ from .agreement import AgreementReport, schema_agreement
 from .engine import Method, SegmentConsensus, reconcile_records
 from .extract import Records
 from .spans import DEFAULT_THRESHOLD
-
-
-def _agreement_child(
-    conn: Connection,
-    schema: Schema,
-    records: Records,
-    texts: Mapping[str, str],
-    source: str,
-    n_boot: int,
-    seed: int,
-) -> None:
-    try:
-        conn.send(schema_agreement(schema, records, texts, source=source, n_boot=n_boot, seed=seed))
-    except BaseException as exc:  # the parent re-raises it
-        conn.send(exc)
-    finally:
-        conn.close()
 
 
 def agreement_and_consensus(
@@ -59,40 +41,24 @@ def agreement_and_consensus(
     """`schema_agreement` and `reconcile_records` of `records`, in parallel when `workers`
     (default: the CPU count) is 2 or more. Call it from a single-threaded program: a fork
     copies only the calling thread."""
-    consensus_kw: dict[str, Any] = {
-        "method": method,
-        "min_support": min_support,
-        "threshold": threshold,
-        "decisions": decisions,
-    }
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers < 2 or "fork" not in mp.get_all_start_methods():
-        alone = schema_agreement(schema, records, texts, source=source, n_boot=n_boot, seed=seed)
-        return alone, reconcile_records(schema, records, texts, **consensus_kw)
-    ctx = mp.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(
-        target=_agreement_child,
-        args=(send, schema, records, texts, source, n_boot, seed),
-        daemon=True,
+    agreement = beside(
+        partial(schema_agreement, source=source, n_boot=n_boot, seed=seed),
+        schema,
+        records,
+        texts,
+        workers=workers,
     )
-    child.start()
-    send.close()
     try:
-        consensus = reconcile_records(schema, records, texts, **consensus_kw)
-        try:
-            answer = receive.recv()
-        except EOFError:
-            raise RuntimeError(
-                f"the agreement worker (pid {child.pid}) died without an answer"
-            ) from None
+        consensus = reconcile_records(
+            schema,
+            records,
+            texts,
+            method=method,
+            min_support=min_support,
+            threshold=threshold,
+            decisions=decisions,
+        )
     except BaseException:
-        child.terminate()  # nobody will read its answer
+        agreement.cancel()
         raise
-    finally:
-        receive.close()
-        child.join()
-    if isinstance(answer, BaseException):
-        raise answer
-    report: AgreementReport = answer
-    return report, consensus
+    return agreement.result(), consensus

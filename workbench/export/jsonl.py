@@ -1,0 +1,144 @@
+"""The release's JSONL files from its table columns (pure): `segments.jsonl`, one nested record
+per segment, and `spans.spacy.jsonl` for spaCy / Prodigy. Records are encoded (orjson, sorted
+keys) one segment at a time as they are built: 10^5 segments of nested dicts held at once
+were gigabytes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from workbench.export.parse import Choices, Relations, Spans
+
+_SORTED = orjson.OPT_SORT_KEYS
+_LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+def _ranges(sorted_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """segment id → (first, end) positions in a column sorted by segment id."""
+    out: dict[str, tuple[int, int]] = {}
+    n = len(sorted_ids)
+    i = 0
+    while i < n:
+        sid = sorted_ids[i]
+        j = i + 1
+        while j < n and sorted_ids[j] == sid:
+            j += 1
+        out[sid] = (i, j)
+        i = j
+    return out
+
+
+def annotation_record(
+    annotator: str, choices: Choices, spans: Spans, relations: Relations
+) -> orjson.Fragment:
+    """One annotator's entry in a segment's nested record, encoded."""
+    record = {
+        "annotator": annotator,
+        "labels": choices,
+        "spans": spans,
+        "relations": [{"kind": k, "from_id": f, "to_id": t} for k, f, t in relations],
+    }
+    return orjson.Fragment(orjson.dumps(record, option=_SORTED))
+
+
+def nested_jsonl(
+    seg: Mapping[str, list[Any]],
+    fields: list[str],
+    spans: Mapping[str, list[Any]],
+    relations: Mapping[str, list[Any]],
+    attributions: Mapping[str, list[Any]],
+    annotations: Mapping[str, list[Any]],
+    annotation_records: Sequence[orjson.Fragment],
+) -> bytearray:
+    """segments.jsonl: one nested record per segment, encoded as it is built."""
+    span_keys = (
+        "span_id",
+        "label",
+        "start",
+        "end",
+        "text",
+        "attributes",
+        "support",
+        "confidence",
+        "adjudicated",
+    )
+    span_recs = [
+        dict(zip(span_keys, values, strict=True))
+        for values in zip(*(spans[k] for k in span_keys), strict=True)
+    ]
+    rel_keys = ("kind", "from_id", "to_id", "support", "confidence")
+    rel_recs = [
+        dict(zip(rel_keys, values, strict=True))
+        for values in zip(*(relations[k] for k in rel_keys), strict=True)
+    ]
+    attr_recs = [
+        {"source": s, "cue": c, "content": t}
+        for s, c, t in zip(
+            attributions["source_id"],
+            attributions["cue_id"],
+            attributions["content_id"],
+            strict=True,
+        )
+    ]
+    r_span, r_rel = _ranges(spans["segment_id"]), _ranges(relations["segment_id"])
+    r_attr, r_ann = _ranges(attributions["segment_id"]), _ranges(annotations["segment_id"])
+    none = (0, 0)
+    label_cols = [
+        (f, seg[f], seg[f"{f}_confidence"], seg[f"{f}_support"], seg[f"{f}_adjudicated"])
+        for f in fields
+    ]
+    out = bytearray()  # one buffer: a list of lines and its join held the file twice
+    dumps = orjson.dumps
+    for k, sid in enumerate(seg["segment_id"]):
+        a, b = r_span.get(sid, none)
+        c, d = r_rel.get(sid, none)
+        e, f_ = r_attr.get(sid, none)
+        g, h = r_ann.get(sid, none)
+        record = {
+            "segment_id": sid,
+            "article_id": seg["article_id"][k],
+            "position": seg["position"][k],
+            "start": seg["start"][k],
+            "end": seg["end"][k],
+            "text": seg["text"][k],
+            "split": seg["split"][k],
+            "labels": {
+                f: {
+                    "label": lab[k],
+                    "confidence": conf[k],
+                    "support": sup[k],
+                    "adjudicated": adj[k],
+                }
+                for f, lab, conf, sup, adj in label_cols
+            },
+            "spans": span_recs[a:b],
+            "relations": rel_recs[c:d],
+            "attributions": attr_recs[e:f_],
+            "annotations": annotation_records[g:h],
+        }
+        out += dumps(record, option=_LINE)
+    return out
+
+
+def spacy_jsonl(seg: Mapping[str, list[Any]], spans: Mapping[str, list[Any]]) -> bytearray:
+    """spans.spacy.jsonl: text, character spans and meta per segment (spaCy / Prodigy)."""
+    triples = [
+        {"start": s, "end": e, "label": lab}
+        for s, e, lab in zip(spans["start"], spans["end"], spans["label"], strict=True)
+    ]
+    ranges = _ranges(spans["segment_id"])
+    out = bytearray()
+    for sid, aid, split, text in zip(
+        seg["segment_id"], seg["article_id"], seg["split"], seg["text"], strict=True
+    ):
+        a, b = ranges.get(sid, (0, 0))
+        record = {
+            "text": text,
+            "spans": triples[a:b],
+            "meta": {"segment_id": sid, "article_id": aid, "split": split},
+        }
+        out += orjson.dumps(record, option=_LINE)
+    return out
