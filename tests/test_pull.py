@@ -192,6 +192,22 @@ def test_pull_follows_creates_updates_and_deletes(
     assert not again.full and again.changed == 0 and again.tasks_read <= 1
     assert not again.scanned_task_ids
     assert snapshot(store, name) == before
+    # a wide margin is re-read by ids and updated_at: tasks come back as last applied, so
+    # only the one at the cursor is read in full; one whose recorded time differs (a late
+    # commit) is read in full and applied
+    monkeypatch.setattr(pull_lib, "MARGIN", timedelta(hours=1))
+    wide = pull(settings, store, ls_client)
+    assert not wide.full and wide.changed == 0 and wide.tasks_read <= 1
+    with store.session() as s:
+        s.execute(sa.delete(Annotation).where(Annotation.ls_annotation_id == bad["id"]))
+        s.execute(
+            sa.update(Task)
+            .where(Task.dataset == name, Task.ls_task_id == b_id)
+            .values(ls_updated_at=None)
+        )
+    late = pull(settings, store, ls_client)
+    assert late.annotations_new == 1 and late.changed == 1 and late.tasks_read <= 2
+    assert snapshot(store, name) == before
     monkeypatch.undo()
 
     # update → new revision; delete → deleted_at; deleted task → scan, marked

@@ -6,7 +6,10 @@ Nothing is lost, everything is resumable:
   created, updated or deleted. Pull keeps a cursor (the newest ``updated_at`` it has stored) in
   ``pull_state`` and asks only for tasks with ``updated_at >= cursor - MARGIN``, oldest first.
   The margin covers transactions that committed after a later one (``updated_at`` is stamped at
-  save time, not at commit). Pages are read by *keyset* (each request starts at the newest
+  save time, not at commit). The margin is re-read cheaply: ids and ``updated_at`` only, then in
+  full just the tasks whose ``updated_at`` is not the one pull last applied
+  (``tasks.ls_updated_at``), so a bulk import or a burst of edits just before the last pull is
+  not fetched again. Pages are read by *keyset* (each request starts at the newest
   ``updated_at`` seen so far, never by page number), so a task updated while we page moves
   ahead of us instead of shifting an unread task out of reach; ties larger than a page double
   the page size. Each page is committed together with the cursor it reached, so a pull killed
@@ -157,6 +160,8 @@ class _Context:
     follow_deletions: bool
     report: PullReport
     now: datetime = field(default_factory=utcnow)
+    #: a live pull: record each applied task's updated_at (``tasks.ls_updated_at``)
+    task_times: bool = False
 
 
 # -- live pull ----------------------------------------------------------------------------------
@@ -211,37 +216,27 @@ def pull(
         email_of=email_of,
         follow_deletions=True,
         report=report,
+        task_times=True,
     )
 
     frontier = None if full or since is None else since - MARGIN
     size = page_size
     seen: dict[int, datetime | None] = {}
+    if frontier is not None and since is not None:
+        _reread_margin(store, ctx, client, project_id, frontier, since, page_size, seen)
+        frontier = since
     started = False
     while True:
         query: dict[str, Any] = {"ordering": ["tasks:updated_at"]}
         if frontier is not None:
-            query["filters"] = {
-                "conjunction": "and",
-                "items": [
-                    {
-                        "filter": "filter:tasks:updated_at",
-                        "operator": "greater_or_equal",
-                        "type": "Datetime",
-                        "value": format_cursor(frontier),
-                    }
-                ],
-            }
+            query["filters"] = {"conjunction": "and", "items": [_updated_since(frontier)]}
         page, total = client.task_page(project_id, query=query, include=INCLUDE, page_size=size)
         if not started:
             progress.start(f"pull {name}", total)
             started = True
         records: list[TaskRecord] = []
         newest: datetime | None = None
-        for item in page:
-            record = parse_task(item)
-            if isinstance(record, str):
-                report.skipped.append(record)
-                continue
+        for record in _records(page, report):
             if record.updated_at is not None and (newest is None or record.updated_at > newest):
                 newest = record.updated_at
             if record.ls_id in seen and seen[record.ls_id] == record.updated_at:
@@ -275,6 +270,99 @@ def pull(
         _save_state(session, name, pulled=ctx.now, full=full)
     report.skipped = list(dict.fromkeys(report.skipped))
     return report
+
+
+def _updated_since(value: datetime, operator: str = "greater_or_equal") -> dict[str, Any]:
+    return {
+        "filter": "filter:tasks:updated_at",
+        "operator": operator,
+        "type": "Datetime",
+        "value": format_cursor(value),
+    }
+
+
+def _records(page: Iterable[Any], report: PullReport) -> list[TaskRecord]:
+    records: list[TaskRecord] = []
+    for item in page:
+        record = parse_task(item)
+        if isinstance(record, str):
+            report.skipped.append(record)
+        else:
+            records.append(record)
+    return records
+
+
+#: Page size of the margin probe (ids and updated_at only: cheap on both sides).
+PROBE_PAGE_SIZE = 5000
+
+
+def _reread_margin(
+    store: Store,
+    ctx: _Context,
+    client: LabelStudioClient,
+    project_id: int,
+    start: datetime,
+    end: datetime,
+    page_size: int,
+    seen: dict[int, datetime | None],
+) -> None:
+    """Re-read the tasks with ``start <= updated_at < end`` (the margin before the cursor).
+
+    Most of them were applied by the last pull exactly as they are: a probe of ids and
+    ``updated_at`` (keyset pages, like the main read) finds the others — late commits, tasks the
+    store has no time for — and only those are read in full, by id.
+    """
+    probed: dict[int, datetime | None] = {}
+    size = PROBE_PAGE_SIZE
+    low = start
+    while True:
+        query = {
+            "ordering": ["tasks:updated_at"],
+            "filters": {
+                "conjunction": "and",
+                "items": [_updated_since(low), _updated_since(end, "less")],
+            },
+        }
+        page, _ = client.task_page(
+            project_id, query=query, include="id,updated_at", fields="task_only", page_size=size
+        )
+        newest: datetime | None = None
+        for item in page:
+            task_id = item.get("id")
+            if not isinstance(task_id, int) or isinstance(task_id, bool):
+                continue
+            probed[task_id] = updated = parse_time(item.get("updated_at"))
+            if updated is not None and (newest is None or updated > newest):
+                newest = updated
+        if len(page) < size:
+            break
+        if newest is None or newest <= low:
+            size *= 2
+        else:
+            low = newest
+    applied: dict[int | None, datetime | None] = {}
+    ids = list(probed)
+    with store.session() as session:
+        for i in range(0, len(ids), 1000):
+            applied.update(
+                session.execute(
+                    select(Task.ls_task_id, Task.ls_updated_at).where(
+                        Task.dataset == ctx.dataset, Task.ls_task_id.in_(ids[i : i + 1000])
+                    )
+                ).all()
+            )
+    stale = [
+        i for i, updated in probed.items() if updated is None or as_utc(applied.get(i)) != updated
+    ]
+    for i in range(0, len(stale), page_size):
+        chunk = stale[i : i + page_size]
+        query = {"selectedItems": {"all": False, "included": chunk}}
+        page, _ = client.task_page(project_id, query=query, include=INCLUDE, page_size=len(chunk))
+        records = _records(page, ctx.report)
+        for record in records:
+            seen[record.ls_id] = record.updated_at
+        with store.session() as session:
+            _apply(session, ctx, records)
 
 
 # -- pull from an export file ---------------------------------------------------------------
@@ -465,6 +553,8 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
         task = tasks.get(record.ls_id)
         if task is None:
             continue
+        if ctx.task_times:
+            task.ls_updated_at = record.updated_at
         text = texts.get(task.segment_id, "")
         mismatch = record.text is not None and record.text != text
         for ann in record.annotations:

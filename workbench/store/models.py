@@ -96,6 +96,8 @@ class Task(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|pushed|deleted
     schema_version: Mapped[str] = mapped_column(String(32))
     pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # the task's Label Studio `updated_at` when a live pull last applied it (all its annotations)
+    ls_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (
         Index("ix_tasks_dataset_segment", "dataset", "segment_id", unique=True),
