@@ -532,6 +532,51 @@ def _memory_kib(field: str) -> float:
     return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
+def _pss_kib(pid: int) -> float:
+    """Proportional set size of one process (shared pages split between their users), KiB."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return float(line.split()[1])
+    return 0.0
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (from /proc/*/stat parent ids)."""
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            parent[int(stat.parent.name)] = int(fields[1])
+    out, frontier = [pid], [pid]
+    while frontier:
+        kids = [c for c, p in parent.items() if p in frontier]
+        out += kids
+        frontier = kids
+    return out
+
+
+def measured_child(args: list[str], timeout: float) -> tuple[dict[str, Any], float]:
+    """`child`, sampling the memory of its whole process tree (the export forks a worker):
+    its answer and the peak sum of the tree's proportional set sizes, in MB."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    peak = 0.0
+    start = time.monotonic()
+    while proc.poll() is None:
+        peak = max(peak, sum(_pss_kib(p) for p in _tree(proc.pid)))
+        if time.monotonic() - start > timeout:
+            proc.kill()
+            raise subprocess.TimeoutExpired(args, timeout)
+        time.sleep(0.2)  # each reading walks the page tables: not too often
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed: {err.strip()[-2000:]}")
+    answer: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return answer, peak / 1024
+
+
 def bench_export(b: Bench, reconciled: Path | None, n: int) -> None:
     if reconciled is None:
         b.rows.append(
@@ -545,21 +590,28 @@ def bench_export(b: Bench, reconciled: Path | None, n: int) -> None:
     if unavailable(b, f"export {n:,}-segment release", "workbench.export"):
         return
     done = fixtures.copy_db(reconciled, b.tmp / "exp-base.db")
-    results = []
+    results, trees = [], []
     for i in range(b.runs):
         db = fixtures.copy_db(done, b.tmp / "exp.db")
         out = b.tmp / f"exports{i}"
-        results.append(child(["--child-export", fixtures.sqlite_url(db), str(out)], 3600))
+        answer, tree = measured_child(["--child-export", fixtures.sqlite_url(db), str(out)], 3600)
+        results.append(answer)
+        trees.append(tree)
     t = statistics.median(r["seconds"] for r in results)
     peak = statistics.median(r["peak_mb"] for r in results)
+    tree = statistics.median(trees)
     before = statistics.median(r["before_mb"] for r in results)
     b.rows.append(
         Row(
             f"export {n:,}-segment release (Parquet + JSONL + card)",
-            f"{secs(t)}, peak RSS {peak:,.0f} MB",
+            f"{secs(t)}, peak {max(peak, tree):,.0f} MB",
             goal="< 10 s, < 2 GB",
-            met=verdict(t < 10 and peak < 2048),
-            note=f"child process; {before:,.0f} MB resident before the export (imports, store)",
+            met=verdict(t < 10 and max(peak, tree) < 2048),
+            note=(
+                f"child process; peak RSS of the export process {peak:,.0f} MB, peak PSS of it "
+                f"and its agreement worker together {tree:,.0f} MB; {before:,.0f} MB resident "
+                "before the export (imports, store)"
+            ),
         )
     )
 
