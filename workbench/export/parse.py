@@ -36,10 +36,16 @@ Parsed = tuple[Choices, Spans, Relations]
 def canonical_json(value: Any) -> str:
     """Compact JSON with sorted keys (orjson; the standard library where orjson refuses,
     e.g. integers beyond 64 bits): equal values give equal text."""
+    return canonical_bytes(value).decode()
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """`canonical_json`, UTF-8 encoded."""
     try:
-        return orjson.dumps(value, option=_SORTED).decode()
+        return orjson.dumps(value, option=_SORTED)
     except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return text.encode("utf-8", "surrogatepass")
 
 
 def _loads(result: Any) -> Any:

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from workbench.export.jsonl import annotation_record, nested_jsonl, spacy_jsonl
 from workbench.export.model import ReleaseData
-from workbench.export.parse import ResultParser, canonical_json
+from workbench.export.parse import ResultParser, canonical_bytes
 from workbench.schema import Schema
 
 STR = pa.string()
@@ -121,8 +121,17 @@ def _take(columns: dict[str, list[Any]], order: list[int]) -> dict[str, list[Any
     return {k: [v[i] for i in order] for k, v in columns.items()}
 
 
-def _table(columns: Mapping[str, Sequence[Any]], schema: pa.Schema) -> pa.Table:
-    return pa.table([pa.array(columns[f.name], type=f.type) for f in schema], schema=schema)
+_CHUNK = 8192
+
+
+def _array(values: Any, type_: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values
+    return pa.array(values, type=type_)
+
+
+def _table(columns: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
+    return pa.table([_array(columns[f.name], f.type) for f in schema], schema=schema)
 
 
 # -- the tables ---------------------------------------------------------------------------------
@@ -397,13 +406,19 @@ def _annotations(
         "annotation_id": [ann_ids[i] for i in order],
     }
     cols["split"] = [split_of[s] for s in cols["segment_id"]]
-    texts: list[str] = []
+    # The result texts go into Arrow a chunk at a time: held as Python objects until the
+    # end, they were as much memory again as the column itself.
+    chunks: list[pa.Array] = []
+    texts: list[bytes] = []
     nested: list[orjson.Fragment] = []
     choices_of: list[dict[str, str]] = []
     n_spans: list[int] = []
     for i, annotator in zip(order, cols["annotator"], strict=True):
         result, choices, spans, rels = parse(results[i])
-        texts.append(canonical_json(result))
+        texts.append(canonical_bytes(result))
+        if len(texts) == _CHUNK:
+            chunks.append(pa.array(texts, type=STR))
+            texts = []
         # encoded now, not kept as dicts: at 10^5 segments those were gigabytes
         nested.append(annotation_record(annotator, choices, spans, rels))
         choices_of.append(choices)
@@ -412,7 +427,8 @@ def _annotations(
         cols[f] = [c.get(f) for c in choices_of]
     cols["n_spans"] = n_spans
     cols["lead_time"] = [lead[i] for i in order]
-    cols["result"] = texts
+    chunks.append(pa.array(texts, type=STR))
+    cols["result"] = pa.chunked_array(chunks, type=STR)
     return cols, nested
 
 
