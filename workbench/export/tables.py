@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from workbench.export.jsonl import annotation_record, nested_jsonl, spacy_jsonl
 from workbench.export.model import ReleaseData
 from workbench.export.parse import ResultParser, canonical_bytes
+from workbench.reconcile.spanindex import triple_positions
 from workbench.schema import Schema
 
 STR = pa.string()
@@ -49,17 +50,6 @@ class ReleaseTables:
 
 
 # -- small helpers ------------------------------------------------------------------------------
-
-
-def _none(value: Any) -> Any:
-    """pandas' missing values (NaN, NaT, NA) → None."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
 
 
 def _col(df: pd.DataFrame, name: str) -> list[Any]:
@@ -490,16 +480,10 @@ def _attributions(
     relations: Mapping[str, list[Any]],
     split_of: Mapping[str, str],
 ) -> dict[str, list[Any]]:
-    """(source, cue, content) triples from the consensus spans and relations.
-
-    The definition of `reconcile.attribution_triples` for one annotator (the consensus): every
-    span at the content end of an `attributed_to` (from) or `cue_of` (to) relation whose both
-    ends exist gives one triple per (source, cue) combination, None where there is none.
-    """
+    """(source, cue, content) triples from the consensus spans and relations, by the span
+    index's definition (`triple_positions`), on columns rather than `Span` records."""
     keys = zip(spans["segment_id"], spans["span_id"], strict=True)
-    position = {key: k for k, key in enumerate(keys)}
-    sources: dict[tuple[str, str], list[int]] = {}
-    cues: dict[tuple[str, str], list[int]] = {}
+    region: dict[tuple[str, ...], int] = {key: k for k, key in enumerate(keys)}
     rels = zip(
         relations["segment_id"],
         relations["kind"],
@@ -507,23 +491,13 @@ def _attributions(
         relations["to_id"],
         strict=True,
     )
-    for sid, kind, from_id, to_id in rels:  # sorted by (segment, kind, from, to)
-        if kind not in ("attributed_to", "cue_of"):
-            continue
-        k_from, k_to = position.get((sid, from_id)), position.get((sid, to_id))
-        if k_from is None or k_to is None:
-            continue
-        if kind == "attributed_to":
-            sources.setdefault((sid, from_id), []).append(k_to)
-        else:
-            cues.setdefault((sid, to_id), []).append(k_from)
-
+    ends = (  # relations are sorted by (segment, kind, from, to), as the index sorts them
+        ((sid, from_id), (sid, to_id), kind == "attributed_to")
+        for sid, kind, from_id, to_id in rels
+        if kind in ("attributed_to", "cue_of")
+    )
     start, end, label, span_id = spans["start"], spans["end"], spans["label"], spans["span_id"]
-
-    def by_position(ks: list[int]) -> list[int | None]:
-        if len(ks) < 2:
-            return [*ks] or [None]
-        return [*sorted(ks, key=lambda k: (start[k], end[k], label[k], span_id[k]))]
+    triples = triple_positions(region, ends, lambda k: (start[k], end[k], label[k], span_id[k]))
 
     parts = [(p, _part_attrs(schema, p)) for p in ("content", "source", "cue")]
     cols: dict[str, list[Any]] = {"segment_id": [], "split": []}
@@ -531,20 +505,18 @@ def _attributions(
         for c in ("id", "start", "end", "text", *names):
             cols[f"{part}_{c}"] = []
     text, attributes = spans["text"], spans["attributes"]
-    for key in sorted(set(sources) | set(cues)):
-        content = position[key]
-        for src in by_position(sources.get(key, [])):
-            for cue in by_position(cues.get(key, [])):
-                cols["segment_id"].append(key[0])
-                cols["split"].append(split_of[key[0]])
-                for (part, names), k in zip(parts, (content, src, cue), strict=True):
-                    cols[f"{part}_id"].append(None if k is None else span_id[k])
-                    cols[f"{part}_start"].append(None if k is None else start[k])
-                    cols[f"{part}_end"].append(None if k is None else end[k])
-                    cols[f"{part}_text"].append(None if k is None else text[k])
-                    for name in names:
-                        value = None if k is None else attributes[k].get(name)
-                        cols[f"{part}_{name}"].append(value)
+    for content, src, cue in triples:
+        sid = spans["segment_id"][content]
+        cols["segment_id"].append(sid)
+        cols["split"].append(split_of[sid])
+        for (part, names), k in zip(parts, (content, src, cue), strict=True):
+            cols[f"{part}_id"].append(None if k is None else span_id[k])
+            cols[f"{part}_start"].append(None if k is None else start[k])
+            cols[f"{part}_end"].append(None if k is None else end[k])
+            cols[f"{part}_text"].append(None if k is None else text[k])
+            for name in names:
+                value = None if k is None else attributes[k].get(name)
+                cols[f"{part}_{name}"].append(value)
     order_cols = {
         **cols,
         "_source": [x or "" for x in cols["source_id"]],

@@ -16,9 +16,10 @@ straightforward per-item implementation on noisy synthetic data).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -89,6 +90,43 @@ def _greedy(cands: Iterable[tuple[object, int, int]]) -> list[int]:
         used_x.add(x)
         used_y.add(y)
         out.append(pos)
+    return out
+
+
+def triple_positions(
+    region: Mapping[tuple[str, ...], int],
+    relations: Iterable[tuple[tuple[str, ...], tuple[str, ...], bool]],
+    position: Callable[[int], Any],
+) -> list[tuple[int, int | None, int | None]]:
+    """Attribution triples (content, source, cue) as span positions: the one definition both
+    the span index and the release's attribution table use.
+
+    `region` maps a span's key to its position; `relations` are, in relation order, the
+    (from key, to key, is it content → source) of every relation of the two triple kinds
+    (else cue → content). Every span at the content end of one whose both ends exist gives one
+    triple per (source, cue) combination, None where there is none; sources and cues of one
+    content in `position` order, contents in key order.
+    """
+    sources: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    cues: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for key_from, key_to, attributed in relations:
+        if key_from not in region or key_to not in region:
+            continue
+        if attributed:
+            sources[key_from].append(region[key_to])
+        else:
+            cues[key_to].append(region[key_from])
+
+    def by_position(ks: list[int]) -> list[int | None]:
+        if len(ks) < 2:
+            return [*ks] or [None]
+        return [*sorted(ks, key=position)]
+
+    out: list[tuple[int, int | None, int | None]] = []
+    for key in sorted(set(sources) | set(cues)):
+        content = region[key]
+        srcs, cs = by_position(sources.get(key, [])), by_position(cues.get(key, []))
+        out.extend((content, src, cue) for src in srcs for cue in cs)
     return out
 
 
@@ -438,33 +476,20 @@ class SpanIndex:
             map(attrgetter("region_id"), spans),
             strict=True,
         )
-        region = {key: k for k, key in enumerate(keys) if key in wanted}
-        sources: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-        cues: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        region: dict[tuple[str, ...], int] = {key: k for k, key in enumerate(keys) if key in wanted}
         # Relation's field order, by a tuple key: the dataclass's own __lt__ is ~10x slower
-        for r in sorted(
+        ordered = sorted(
             rels, key=attrgetter("item", "annotator", "kind", "from_region", "to_region")
-        ):
-            key_from = (r.item, r.annotator, r.from_region)
-            key_to = (r.item, r.annotator, r.to_region)
-            if key_from not in region or key_to not in region:
-                continue
-            if r.kind == attributed_to:
-                sources[key_from].append(region[key_to])
-            else:
-                cues[key_to].append(region[key_from])
-
-        def by_position(ks: list[int]) -> list[int | None]:
-            if len(ks) < 2:
-                return [*ks] or [None]
-            return [*sorted(ks, key=lambda k: _span_key(spans[k]))]
-
-        out: list[tuple[int, int | None, int | None]] = []
-        for key in sorted(set(sources) | set(cues)):
-            content = region[key]
-            srcs, cs = by_position(sources.get(key, [])), by_position(cues.get(key, []))
-            out.extend((content, src, cue) for src in srcs for cue in cs)
-        return out
+        )
+        ends = (
+            (
+                (r.item, r.annotator, r.from_region),
+                (r.item, r.annotator, r.to_region),
+                r.kind == attributed_to,
+            )
+            for r in ordered
+        )
+        return triple_positions(region, ends, lambda k: _span_key(spans[k]))
 
     def triple_counts(
         self, relations: Iterable[Relation], kinds: tuple[str, str] = TRIPLE_KINDS
