@@ -42,10 +42,6 @@ class Beside(Generic[T]):
             send.close()
             self._conn = receive
 
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
-
     def result(self) -> T:
         if self._proc is None:
             return self._fn(*self._args)

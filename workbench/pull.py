@@ -418,13 +418,7 @@ def pull_from_file(
     raw_tasks = read_export(path)  # before any write: a bad file leaves the store unchanged
     name = dataset or settings.dataset
     report = PullReport(name, f"file {path}", full=True)
-    records: list[TaskRecord] = []
-    for item in raw_tasks:
-        record = parse_task(item)
-        if isinstance(record, str):
-            report.skipped.append(record)
-        else:
-            records.append(record)
+    records = _records(raw_tasks, report)
     with store.session() as session:
         row = session.get(Dataset, name)
         if row is None:
