@@ -474,9 +474,14 @@ def child(args: list[str], timeout: float) -> dict[str, Any]:
         check=False,
         timeout=timeout,
     )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{args[0]} failed: {proc.stderr.strip()[-2000:]}")
-    answer: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return _answer(args, proc.returncode, proc.stdout, proc.stderr)
+
+
+def _answer(args: list[str], returncode: int, out: str, err: str) -> dict[str, Any]:
+    """A child's JSON answer (its last line of output), or its error."""
+    if returncode != 0:
+        raise RuntimeError(f"{args[0]} failed: {err.strip()[-2000:]}")
+    answer: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return answer
 
 
@@ -571,10 +576,7 @@ def measured_child(args: list[str], timeout: float) -> tuple[dict[str, Any], flo
             raise subprocess.TimeoutExpired(args, timeout)
         time.sleep(0.2)  # each reading walks the page tables: not too often
     out, err = proc.communicate()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{args[0]} failed: {err.strip()[-2000:]}")
-    answer: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return answer, peak / 1024
+    return _answer(args, proc.returncode, out, err), peak / 1024
 
 
 def bench_export(b: Bench, reconciled: Path | None, n: int) -> None:
