@@ -26,7 +26,7 @@ from workbench.schema import Attribute, Schema
 from ._bootstrap import DEFAULT_N_BOOT
 from .categorical import CategoricalAgreement, CategoricalData, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
-from .extract import Records, attribute_field, attribute_labels_of, labels_by_field
+from .extract import Records, attribute_data, attribute_field, labels_by_field
 from .pooled import pooled_f1, pooled_triple_f1
 from .records import Label, Metric
 from .spanindex import SpanIndex
@@ -92,15 +92,24 @@ def field_agreement(
     labels = [lab for lab in labels if lab.field == field]
     cats = attribute.values if attribute is not None else None
     data = CategoricalData.from_labels(labels, field, cats)
+    return data_agreement(layer, data, attribute, n_boot=n_boot, seed=seed)
+
+
+def data_agreement(
+    layer: str,
+    data: CategoricalData,
+    attribute: Attribute | None = None,
+    *,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = 0,
+) -> FieldAgreement:
+    """`field_agreement` of a field's data (coded in `attribute`'s values when given)."""
     agr = categorical_agreement(data, n_boot=n_boot, seed=seed)
     if attribute is not None and attribute.ordered:
-        scale = attribute.ordinal_values
-        on_scale = CategoricalData.from_labels(
-            [lab for lab in labels if lab.value in scale], field, scale
-        )
+        on_scale = data.restricted(attribute.ordinal_values)
         ordinal = _alpha(on_scale, "ordinal", n_boot=n_boot, seed=seed)
         agr = dataclasses.replace(agr, alpha_ordinal=ordinal)
-    return FieldAgreement(layer, field, data.categories, agr, coincidences(data))
+    return FieldAgreement(layer, data.field, data.categories, agr, coincidences(data))
 
 
 def labels_agreement(
@@ -140,17 +149,13 @@ def schema_agreement(
             )
     # one index of the span layer serves the clusters, every F1 and the triples
     index = SpanIndex(records.spans, records.coverage)
-    attr_labels = labels_by_field(
-        attribute_labels_of(schema, index, index.cluster_ids, index.clusters)
-    )
+    attributes = attribute_data(schema, index, index.cluster_ids, index.clusters)
     for attr in schema.region_attributes:
         assert attr.label is not None
         name = attribute_field(attr.label, attr.name)
-        if name in attr_labels:
+        if name in attributes:
             fields.append(
-                field_agreement(
-                    "attribute", attr_labels[name], name, attr, n_boot=n_boot, seed=seed
-                )
+                data_agreement("attribute", attributes[name], attr, n_boot=n_boot, seed=seed)
             )
     spans = triples = None
     if records.spans:

@@ -106,8 +106,24 @@ class CategoricalData:
         ann_idx, anns = _factorize([r.annotator for r in rows])
         code_of = {c: i for i, c in enumerate(cats)}
         code = np.array(list(map(code_of.__getitem__, values)), dtype=np.int64).reshape(-1)
-        order = np.lexsort((code, ann_idx, item_idx))
-        item_idx, ann_idx, code = item_idx[order], ann_idx[order], code[order]
+        return cls.from_codes(field, items, anns, cats, item_idx, ann_idx, code)
+
+    @classmethod
+    def from_codes(
+        cls,
+        field: str,
+        items: tuple[str, ...],
+        annotators: tuple[str, ...],
+        categories: tuple[str, ...],
+        item_idx: IntArray,
+        annotator_idx: IntArray,
+        code: IntArray,
+    ) -> CategoricalData:
+        """From label rows already coded into sorted `items` and `annotators` and into
+        `categories` (any row order): sorted canonically, exact duplicates dropped, two values
+        for one (item, annotator) a `ValidationError`."""
+        order = np.lexsort((code, annotator_idx, item_idx))
+        item_idx, ann_idx, code = item_idx[order], annotator_idx[order], code[order]
         if len(order) > 1:
             same_cell = (item_idx[1:] == item_idx[:-1]) & (ann_idx[1:] == ann_idx[:-1])
             if same_cell.any():
@@ -115,19 +131,41 @@ class CategoricalData:
                 if clash.any():
                     k = int(np.flatnonzero(clash)[0])
                     raise ValidationError(
-                        f"{field}: annotator {anns[ann_idx[k]]!r} gave item {items[item_idx[k]]!r}"
-                        f" two values ({cats[code[k]]!r}, {cats[code[k + 1]]!r})"
+                        f"{field}: annotator {annotators[ann_idx[k]]!r} gave item"
+                        f" {items[item_idx[k]]!r} two values"
+                        f" ({categories[code[k]]!r}, {categories[code[k + 1]]!r})"
                     )
                 keep = np.concatenate(([True], ~same_cell))
                 item_idx, ann_idx, code = item_idx[keep], ann_idx[keep], code[keep]
         return cls(
             field=field,
             items=items,
-            annotators=anns,
-            categories=cats,
+            annotators=annotators,
+            categories=categories,
             item_idx=item_idx,
             annotator_idx=ann_idx,
             code=code,
+        )
+
+    def restricted(self, categories: Sequence[str]) -> CategoricalData:
+        """The labels whose value is one of `categories`, coded in that order; items and
+        annotators left without a label drop out (as `from_labels` of those labels would)."""
+        recode = np.full(len(self.categories) + 1, -1, dtype=np.int64)
+        position = {c: i for i, c in enumerate(categories)}
+        for j, cat in enumerate(self.categories):
+            recode[j] = position.get(cat, -1)
+        new_code = recode[self.code]
+        keep = new_code >= 0
+        used_items, item_idx = np.unique(self.item_idx[keep], return_inverse=True)
+        used_anns, ann_idx = np.unique(self.annotator_idx[keep], return_inverse=True)
+        return CategoricalData(
+            field=self.field,
+            items=tuple(self.items[i] for i in used_items.tolist()),
+            annotators=tuple(self.annotators[a] for a in used_anns.tolist()),
+            categories=tuple(categories),
+            item_idx=item_idx.reshape(-1).astype(np.int64),
+            annotator_idx=ann_idx.reshape(-1).astype(np.int64),
+            code=new_code[keep],
         )
 
     @property

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
+from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -347,9 +348,6 @@ class SpanConsensus:
     dropped: list[ConsensusSpan]
     relations: list[ConsensusRelation]
     dropped_relations: list[ConsensusRelation]
-    # positions in the `SpanIndex` of each kept / dropped cluster's members (same order)
-    members: list[tuple[int, ...]] = field(default_factory=list, repr=False, compare=False)
-    dropped_members: list[tuple[int, ...]] = field(default_factory=list, repr=False, compare=False)
 
 
 def _vote_attrs(members: Sequence[Span]) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -392,16 +390,42 @@ def span_consensus(
     return consensus_of(index, relations, min_support)
 
 
-def consensus_of(
-    index: SpanIndex, relations: Iterable[Relation] = (), min_support: int | float = 0.5
-) -> SpanConsensus:
-    """`span_consensus` on a built index."""
+@dataclass(frozen=True, eq=False)
+class ClusterTable:
+    """Every aligned cluster of a `SpanIndex` as columns, in `SpanIndex.clusters` order, with
+    what span consensus decides about it: its id, bounds (the medoid's), supporters and
+    whether it is kept. Reconcile builds its rows straight from these columns; there are
+    ~5 x 10^5 clusters at 10^5 segments, and a record per cluster on the way was seconds."""
+
+    members: list[tuple[int, ...]]  # span positions in the index
+    ids: list[str]
+    items: list[str]
+    labels: list[str]
+    start: list[int]
+    end: list[int]
+    support: list[tuple[str, ...]]
+    confidence: list[float]
+    n_annotators: list[int]
+    exact: list[bool]
+    keep: list[bool]
+
+    def regions(self, index: SpanIndex) -> list[tuple[tuple[str, str], ...]]:
+        """Each cluster's supporters' (annotator, region id)."""
+        spans = index.spans
+        annotators, region_ids = (
+            map(attrgetter("annotator"), spans),
+            map(attrgetter("region_id"), spans),
+        )
+        region_of = list(zip(annotators, region_ids, strict=True))
+        return [tuple(map(region_of.__getitem__, m)) for m in self.members]
+
+
+def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTable:
+    """The clusters of `index` and their consensus (see `span_consensus`)."""
     _threshold(min_support, np.ones(1))  # validates
-    relations = list(relations)
     clusters = index.clusters
     if not clusters:
-        return SpanConsensus([], [], [], [])
-    spans = index.spans
+        return ClusterTable([], [], [], [], [], [], [], [], [], [], [])
     sizes = np.fromiter(map(len, clusters), np.int64, len(clusters))
     flat = np.fromiter(chain.from_iterable(clusters), np.int64, int(sizes.sum()))
     offs = np.concatenate(([0], np.cumsum(sizes)[:-1]))
@@ -410,9 +434,6 @@ def consensus_of(
     n_cov = per_item[index.item[first]]
     medoid_list, exact_list = index.medoids
     medoid = np.array(medoid_list, dtype=np.int64)
-    m_start, m_end = index.start[medoid].tolist(), index.end[medoid].tolist()
-    labels = [index.labels[k] for k in index.lab[first].tolist()]
-    ids = index.cluster_ids
     # supporters: one bitmask of annotators per cluster, each distinct mask named once
     names = index.annotators
     if len(names) <= 62:
@@ -421,53 +442,40 @@ def consensus_of(
         tuples = [tuple(names[a] for a in range(len(names)) if (m >> a) & 1) for m in uniq.tolist()]
         support = [tuples[i] for i in inverse.reshape(-1).tolist()]
     else:
+        spans = index.spans
         support = [tuple(spans[k].annotator for k in c) for c in clusters]
-    regions_of = [(s.annotator, s.region_id) for s in spans]
-    n_list, size_list = n_cov.tolist(), sizes.tolist()
-    conf = np.divide(sizes, n_cov, out=np.zeros(len(sizes)), where=n_cov > 0).tolist()
-    keep = (sizes >= _threshold(min_support, n_cov.astype(np.float64))).tolist()
-    kept: list[ConsensusSpan] = []
-    dropped: list[ConsensusSpan] = []
-    kept_members: list[tuple[int, ...]] = []
-    dropped_members: list[tuple[int, ...]] = []
-    for c, positions in enumerate(clusters):
-        head = spans[positions[0]]
-        attrs: Mapping[str, str]
-        undecided: tuple[str, ...] = ()
-        if size_list[c] == 1:
-            attrs = head.attrs
-        else:
-            members = [spans[k] for k in positions]
-            if all(x.attrs == head.attrs for x in members):
-                attrs = head.attrs  # unanimous: each value a strict majority
-            else:
-                votes, undecided = _vote_attrs(members)
-                attrs = MappingProxyType(votes)
-        cs = ConsensusSpan(
-            ids[c],
-            head.item,
-            labels[c],
-            m_start[c],
-            m_end[c],
-            attrs,
-            support[c],
-            conf[c],
-            n_list[c],
-            exact_list[c],
-            undecided,
-            tuple(map(regions_of.__getitem__, positions)),
-        )
-        if keep[c]:
-            kept.append(cs)
-            kept_members.append(positions)
-        else:
-            dropped.append(cs)
-            dropped_members.append(positions)
+    return ClusterTable(
+        members=clusters,
+        ids=index.cluster_ids,
+        items=list(map(index.items.__getitem__, index.item[first].tolist())),
+        labels=list(map(index.labels.__getitem__, index.lab[first].tolist())),
+        start=index.start[medoid].tolist(),
+        end=index.end[medoid].tolist(),
+        support=support,
+        confidence=np.divide(sizes, n_cov, out=np.zeros(len(sizes)), where=n_cov > 0).tolist(),
+        n_annotators=n_cov.tolist(),
+        exact=exact_list,
+        keep=(sizes >= _threshold(min_support, n_cov.astype(np.float64))).tolist(),
+    )
+
+
+def relation_consensus(
+    index: SpanIndex,
+    table: ClusterTable,
+    relations: Iterable[Relation],
+    min_support: int | float = 0.5,
+) -> tuple[list[ConsensusRelation], list[ConsensusRelation]]:
+    """Kept and dropped relations between the kept clusters of `table` (see
+    `span_consensus`), each sorted."""
+    relations = list(relations)
     region_to_id: dict[tuple[str, str, str], str] = {}
+    spans = index.spans
     if relations:
-        for cs in kept:
-            for ann, region in cs.regions:
-                region_to_id[(cs.item, ann, region)] = cs.id
+        for positions, cid, kept in zip(table.members, table.ids, table.keep, strict=True):
+            if kept:
+                for k in positions:
+                    s = spans[k]
+                    region_to_id[(s.item, s.annotator, s.region_id)] = cid
     drawn: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for r in relations:
         a = region_to_id.get((r.item, r.annotator, r.from_region))
@@ -475,11 +483,45 @@ def consensus_of(
         if a is not None and b is not None:
             drawn[(r.item, r.kind, a, b)].add(r.annotator)
     item_pos = {x: k for k, x in enumerate(index.items)}
-    item_n = per_item.tolist()
-    rel_kept: list[ConsensusRelation] = []
-    rel_dropped: list[ConsensusRelation] = []
+    item_n = np.bincount(index.cov_item, minlength=len(index.items)).tolist()
+    kept_rels: list[ConsensusRelation] = []
+    dropped_rels: list[ConsensusRelation] = []
     for (item, kind, a, b), anns in sorted(drawn.items()):
         n = item_n[item_pos[item]]
         rel = ConsensusRelation(item, kind, a, b, tuple(sorted(anns)), len(anns) / n, n)
-        (rel_kept if len(anns) >= _needed(min_support, n) else rel_dropped).append(rel)
-    return SpanConsensus(kept, dropped, rel_kept, rel_dropped, kept_members, dropped_members)
+        (kept_rels if len(anns) >= _needed(min_support, n) else dropped_rels).append(rel)
+    return kept_rels, dropped_rels
+
+
+def consensus_of(
+    index: SpanIndex, relations: Iterable[Relation] = (), min_support: int | float = 0.5
+) -> SpanConsensus:
+    """`span_consensus` on a built index."""
+    table = cluster_table(index, min_support)
+    spans = index.spans
+    kept: list[ConsensusSpan] = []
+    dropped: list[ConsensusSpan] = []
+    for c, (positions, regions) in enumerate(zip(table.members, table.regions(index), strict=True)):
+        head = spans[positions[0]]
+        attrs: Mapping[str, str] = head.attrs
+        undecided: tuple[str, ...] = ()
+        if len(positions) > 1 and not all(spans[k].attrs == head.attrs for k in positions):
+            votes, undecided = _vote_attrs([spans[k] for k in positions])
+            attrs = MappingProxyType(votes)
+        cs = ConsensusSpan(
+            table.ids[c],
+            table.items[c],
+            table.labels[c],
+            table.start[c],
+            table.end[c],
+            attrs,
+            table.support[c],
+            table.confidence[c],
+            table.n_annotators[c],
+            table.exact[c],
+            undecided,
+            regions,
+        )
+        (kept if table.keep[c] else dropped).append(cs)
+    rel_kept, rel_dropped = relation_consensus(index, table, relations, min_support)
+    return SpanConsensus(kept, dropped, rel_kept, rel_dropped)
