@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_not
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -155,17 +157,19 @@ def attribute_data(
             continue
         pick = np.flatnonzero(flat_lab == lab_code[lab.name])
         pos, cl = flat[pick], cluster[pick]
-        attrs = [spans[k].attrs for k in pos.tolist()]
+        # C-level maps throughout: these run over every attribute vote of a dataset
+        attrs = list(map(attrgetter("attrs"), map(spans.__getitem__, pos.tolist())))
         names: dict[int, str] = {}
         for attr in lab.attributes:
             field_name = attribute_field(lab.name, attr.name)
-            values = [a.get(attr.name) for a in attrs]
-            has = np.fromiter((v is not None for v in values), bool, len(values))
+            values = list(map(MappingProxyType.get, attrs, repeat(attr.name)))
+            has_list = list(map(is_not, values, repeat(None)))
+            has = np.array(has_list, dtype=bool)
             if not has.any():
                 continue
             code_of = {c: i for i, c in enumerate(attr.values)}
-            given = [v for v in values if v is not None]
-            code = np.fromiter((code_of.get(v, -1) for v in given), np.int64, len(given))
+            given: list[str] = list(compress(values, has_list))  # type: ignore[arg-type]
+            code = np.fromiter(map(code_of.get, given, repeat(-1)), np.int64, len(given))
             if (code < 0).any():
                 unknown = sorted({v for v in given if v not in code_of})
                 raise ValidationError(f"{field_name}: values not in the categories: {unknown}")
