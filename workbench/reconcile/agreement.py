@@ -136,8 +136,10 @@ def schema_agreement(
     source: str,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
+    index: SpanIndex | None = None,
 ) -> AgreementReport:
-    """Agreement on every layer of `schema` (layers nobody used are left out)."""
+    """Agreement on every layer of `schema` (layers nobody used are left out). `index`: the
+    records' span index (`SpanIndex(records.spans, records.coverage)`) when already built."""
     fields: list[FieldAgreement] = []
     segment_labels = labels_by_field(records.labels)
     for attr in schema.segment:
@@ -148,7 +150,8 @@ def schema_agreement(
                 )
             )
     # one index of the span layer serves the clusters, every F1 and the triples
-    index = SpanIndex(records.spans, records.coverage)
+    if index is None:
+        index = SpanIndex(records.spans, records.coverage)
     attributes = attribute_data(schema, index, index.cluster_ids, index.clusters)
     for attr in schema.region_attributes:
         assert attr.label is not None

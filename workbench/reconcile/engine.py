@@ -252,9 +252,12 @@ def reconcile_records(
     min_support: int | float = 0.5,
     threshold: float = DEFAULT_THRESHOLD,
     decisions: Mapping[str, Sequence[Any]] | None = None,
+    index: SpanIndex | None = None,
 ) -> dict[str, SegmentConsensus]:
-    """Consensus of every segment in `records` (see the module doc)."""
-    index = SpanIndex(records.spans, records.coverage, threshold)
+    """Consensus of every segment in `records` (see the module doc). `index`: the records'
+    span index at `threshold` when already built."""
+    if index is None:
+        index = SpanIndex(records.spans, records.coverage, threshold)
     table = cluster_table(index, min_support)
     kept = [c for c, k in enumerate(table.keep) if k]
     attributes = attribute_data(
