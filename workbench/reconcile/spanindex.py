@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,24 @@ def _lexsort(keys: Sequence[IntArray]) -> IntArray:
         shift += b
     order: IntArray = np.argsort(packed, kind="stable")
     return order
+
+
+def _factorize(values: list[str]) -> tuple[tuple[str, ...], IntArray]:
+    """The sorted distinct `values` and each value's index among them.
+
+    Only the first of each run of equal values is looked up: spans come grouped by item and
+    annotator, and a dict lookup per span was much of the index's construction at 10^6.
+    """
+    col = np.array(values, dtype=object)
+    head = np.ones(len(col), dtype=bool)
+    head[1:] = col[1:] != col[:-1]
+    at = np.flatnonzero(head)
+    firsts = col[at].tolist()
+    names = tuple(sorted(set(firsts)))
+    code_of = {x: k for k, x in enumerate(names)}
+    codes = np.fromiter(map(code_of.__getitem__, firsts), np.int64, len(firsts))
+    out: IntArray = np.repeat(codes, np.diff(np.append(at, len(col))))
+    return names, out
 
 
 def _pairs_within(bounds: IntArray, n: int) -> tuple[IntArray, IntArray]:
@@ -145,25 +163,22 @@ class SpanIndex:
     ) -> None:
         spans = list(spans)
         self.threshold = threshold
-        # columns by C-level map/attrgetter: a generator per field cost seconds at 10^6 spans
-        item_col = list(map(attrgetter("item"), spans))
-        ann_col = list(map(attrgetter("annotator"), spans))
-        lab_col = list(map(attrgetter("label"), spans))
-        pairs = set(zip(item_col, ann_col, strict=True))
-        if coverage is not None:
-            pairs |= set(coverage)
-        self.items: tuple[str, ...] = tuple(sorted({i for i, _ in pairs}))
-        self.annotators: tuple[str, ...] = tuple(sorted({a for _, a in pairs}))
-        self.labels: tuple[str, ...] = tuple(sorted(set(lab_col)))
-        item_of = {x: k for k, x in enumerate(self.items)}
-        ann_of = {x: k for k, x in enumerate(self.annotators)}
-        lab_of = {x: k for k, x in enumerate(self.labels)}
         n = len(spans)
-        item = np.array(list(map(item_of.__getitem__, item_col)), dtype=np.int64)
-        ann = np.array(list(map(ann_of.__getitem__, ann_col)), dtype=np.int64)
-        lab = np.array(list(map(lab_of.__getitem__, lab_col)), dtype=np.int64)
-        start = np.array(list(map(attrgetter("start"), spans)), dtype=np.int64)
-        end = np.array(list(map(attrgetter("end"), spans)), dtype=np.int64)
+        cov = list(coverage) if coverage is not None else []
+        # columns by C-level map/attrgetter: a generator per field cost seconds at 10^6 spans;
+        # coverage pairs ride along in the item and annotator columns (rows n and after)
+        self.items, item = _factorize([*map(attrgetter("item"), spans), *map(itemgetter(0), cov)])
+        self.annotators, ann = _factorize(
+            [*map(attrgetter("annotator"), spans), *map(itemgetter(1), cov)]
+        )
+        self.labels, lab = _factorize(list(map(attrgetter("label"), spans)))
+        start = np.fromiter(map(attrgetter("start"), spans), np.int64, n)
+        end = np.fromiter(map(attrgetter("end"), spans), np.int64, n)
+        # coverage rows: the distinct (item, annotator) codes, sorted, and each span's row
+        self.n_ann = max(1, len(self.annotators))
+        self.cov_key, cov_of = np.unique(item * self.n_ann + ann, return_inverse=True)
+        self.cov_item, self.cov_ann = self.cov_key // self.n_ann, self.cov_key % self.n_ann
+        item, ann, cov_of = item[:n], ann[:n], cov_of.reshape(-1)[:n]
         order = _lexsort((end, start, ann, lab, item))
         # Equal (item, label, annotator, start, end): order those few runs by region id.
         g0, g1 = _group_ends([x[order] for x in (item, lab, ann, start, end)], n)
@@ -173,14 +188,8 @@ class SpanIndex:
         self.spans: list[Span] = [spans[k] for k in order.tolist()]
         self.item, self.ann, self.lab = item[order], ann[order], lab[order]
         self.start, self.end = start[order], end[order]
+        self.span_cov = cov_of[order]
         self.n = n
-        # coverage rows, sorted by (item, annotator)
-        cov = sorted((item_of[i], ann_of[a]) for i, a in pairs)
-        self.cov_item = np.array([i for i, _ in cov], dtype=np.int64)
-        self.cov_ann = np.array([a for _, a in cov], dtype=np.int64)
-        self.n_ann = max(1, len(self.annotators))
-        self.cov_key = self.cov_item * self.n_ann + self.cov_ann
-        self.span_cov = np.searchsorted(self.cov_key, self.item * self.n_ann + self.ann)
         # same-label pairs of different annotators with Jaccard >= threshold
         self.group_start, self.group_end = _group_ends([self.item, self.lab], n)
         i, j = _pairs_within(self.group_end, n)
