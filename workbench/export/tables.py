@@ -491,7 +491,7 @@ def _attributions(
         relations["to_id"],
         strict=True,
     )
-    ends = (  # relations are sorted by (segment, kind, from, to), as the index sorts them
+    ends = (  # in any order: `triple_positions` does not depend on it
         ((sid, from_id), (sid, to_id), kind == "attributed_to")
         for sid, kind, from_id, to_id in rels
         if kind in ("attributed_to", "cue_of")

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,8 @@ from .records import Relation, Span
 BoolArray = npt.NDArray[np.bool_]
 
 TRIPLE_KINDS = ("attributed_to", "cue_of")
+# a region key of `triple_positions`: contents come out in key order
+K = TypeVar("K", bound=tuple[object, ...])
 
 
 def _span_key(s: Span) -> tuple[int, int, str, str, str]:
@@ -112,39 +114,40 @@ def _greedy(cands: Iterable[tuple[object, int, int]]) -> list[int]:
 
 
 def triple_positions(
-    region: Mapping[tuple[str, ...], int],
-    relations: Iterable[tuple[tuple[str, ...], tuple[str, ...], bool]],
+    region: Mapping[K, int],
+    relations: Iterable[tuple[K, K, bool]],
     position: Callable[[int], Any],
 ) -> list[tuple[int, int | None, int | None]]:
     """Attribution triples (content, source, cue) as span positions: the one definition both
     the span index and the release's attribution table use.
 
-    `region` maps a span's key to its position; `relations` are, in relation order, the
-    (from key, to key, is it content → source) of every relation of the two triple kinds
-    (else cue → content). Every span at the content end of one whose both ends exist gives one
-    triple per (source, cue) combination, None where there is none; sources and cues of one
-    content in `position` order, contents in key order.
+    `region` maps a span's key to its position; `relations` are the (from key, to key, is it
+    content → source) of every relation of the two triple kinds (else cue → content), in any
+    order. Every span at the content end of one whose both ends exist gives one triple per
+    (source, cue) combination, None where there is none; sources and cues of one content in
+    `position` order, contents in key order.
     """
-    sources: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    cues: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    sources: dict[K, list[int]] = defaultdict(list)
+    cues: dict[K, list[int]] = defaultdict(list)
     for key_from, key_to, attributed in relations:
-        if key_from not in region or key_to not in region:
+        at_from, at_to = region.get(key_from), region.get(key_to)
+        if at_from is None or at_to is None:
             continue
         if attributed:
-            sources[key_from].append(region[key_to])
+            sources[key_from].append(at_to)
         else:
-            cues[key_to].append(region[key_from])
+            cues[key_to].append(at_from)
 
-    def by_position(ks: list[int]) -> list[int | None]:
-        if len(ks) < 2:
-            return [*ks] or [None]
-        return [*sorted(ks, key=position)]
+    def by_position(ks: list[int] | None) -> list[int | None]:
+        if ks is None:
+            return [None]
+        return [*sorted(ks, key=position)] if len(ks) > 1 else [*ks]
 
     out: list[tuple[int, int | None, int | None]] = []
-    for key in sorted(set(sources) | set(cues)):
+    for key in sorted(sources.keys() | cues.keys()):
         content = region[key]
-        srcs, cs = by_position(sources.get(key, [])), by_position(cues.get(key, []))
-        out.extend((content, src, cue) for src in srcs for cue in cs)
+        srcs, cs = by_position(sources.get(key)), by_position(cues.get(key))
+        out.extend([(content, src, cue) for src in srcs for cue in cs])
     return out
 
 
@@ -472,31 +475,32 @@ class SpanIndex:
         """Attribution triples (content, source, cue) as span positions, sorted as
         `spans.attribution_triples` sorts them (item, annotator, content region); `kinds` are
         the names of the (content → source, cue → content) relations."""
-        attributed_to = kinds[0]
-        wanted: set[tuple[str, str, str]] = set()
         rels = [r for r in relations if r.kind in kinds]
-        for r in rels:
-            wanted.add((r.item, r.annotator, r.from_region))
-            wanted.add((r.item, r.annotator, r.to_region))
-        spans = self.spans
-        keys = zip(
-            map(attrgetter("item"), spans),
-            map(attrgetter("annotator"), spans),
-            map(attrgetter("region_id"), spans),
-            strict=True,
-        )
-        region: dict[tuple[str, ...], int] = {key: k for k, key in enumerate(keys) if key in wanted}
-        # Relation's field order, by a tuple key: the dataclass's own __lt__ is ~10x slower
-        ordered = sorted(
-            rels, key=attrgetter("item", "annotator", "kind", "from_region", "to_region")
-        )
+        # Keys (coverage row, region id), which order as (item, annotator, region id) do, but
+        # hash and compare faster than three strings; and only for spans whose region id ends
+        # a relation (ids are nearly unique): a key per span of the layer was most of the time.
+        item_of = {x: k for k, x in enumerate(self.items)}
+        ann_of = {x: k for k, x in enumerate(self.annotators)}
+        item = np.fromiter((item_of.get(r.item, -1) for r in rels), np.int64, len(rels))
+        ann = np.fromiter((ann_of.get(r.annotator, -1) for r in rels), np.int64, len(rels))
+        key = item * self.n_ann + ann
+        row = np.searchsorted(self.cov_key, key)
+        found = (item >= 0) & (ann >= 0) & (row < len(self.cov_key))
+        found[found] = self.cov_key[row[found]] == key[found]
+        rows = np.where(found, row, -1).tolist()
+        from_ids = [r.from_region for r in rels]
+        to_ids = [r.to_region for r in rels]
+        ids = {*from_ids, *to_ids}
+        spans, span_rows = self.spans, self.span_cov.tolist()
+        region: dict[tuple[int, str], int] = {
+            (span_rows[k], rid): k
+            for k, rid in enumerate(map(attrgetter("region_id"), spans))
+            if rid in ids
+        }
+        attributed_to = kinds[0]
         ends = (
-            (
-                (r.item, r.annotator, r.from_region),
-                (r.item, r.annotator, r.to_region),
-                r.kind == attributed_to,
-            )
-            for r in ordered
+            ((c, a), (c, b), r.kind == attributed_to)
+            for c, a, b, r in zip(rows, from_ids, to_ids, rels, strict=True)
         )
         return triple_positions(region, ends, lambda k: _span_key(spans[k]))
 
@@ -507,49 +511,58 @@ class SpanIndex:
         triples = self.triples(relations, kinds)
         _, ra, rb = self.pair_rows
         out = np.zeros((len(ra), 3), dtype=np.int64)
-        by_content: dict[int, list[int]] = defaultdict(list)
-        for t, (c, _, _) in enumerate(triples):
-            by_content[c].append(t)
-        contents = np.fromiter((c for c, _, _ in triples), np.int64, len(triples))
-        n_tri = np.bincount(self.span_cov[contents], minlength=len(self.cov_key))
+        n_t = len(triples)
+        content = np.fromiter((c for c, _, _ in triples), np.int64, n_t)
+        source = np.fromiter((-1 if x is None else x for _, x, _ in triples), np.int64, n_t)
+        cue = np.fromiter((-1 if x is None else x for _, _, x in triples), np.int64, n_t)
+        n_tri = np.bincount(self.span_cov[content], minlength=len(self.cov_key))
         out[:, 1], out[:, 2] = n_tri[ra], n_tri[rb]
-        spans, thr = self.spans, self.threshold
-        # candidates: triples whose contents are a matching span pair, every part matching
-        by_pair: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
-        is_content = np.zeros(self.n, dtype=bool)
-        is_content[contents] = True
-        both = is_content[self.cand_i] & is_content[self.cand_j]
+        # candidates: every (triple of x, triple of y) of a matching content pair (x, y), by
+        # array arithmetic: a Python loop over them cost ~1 s at 10^5 segments
+        per = np.bincount(content, minlength=self.n)
+        by_content = np.argsort(content, kind="stable")
+        first = np.cumsum(per) - per
+        both = (per[self.cand_i] > 0) & (per[self.cand_j] > 0)
         ci, cj = self.cand_i[both], self.cand_j[both]
-        pair = self._pair_of(self.item[ci], self.ann[ci], self.ann[cj])
-        for x, y, row in zip(ci.tolist(), cj.tolist(), pair.tolist(), strict=True):
-            tx, ty = by_content[x], by_content[y]
-            for a in tx:
-                for b in ty:
-                    sc = _triple_score(triples[a], triples[b], spans, thr)
-                    if sc is not None:
-                        by_pair[row].append((sc, a, b))
-        for row, cands in by_pair.items():
-            xs = [a for _, a, _ in cands]
-            ys = [b for _, _, b in cands]
-            if len(set(xs)) == len(xs) and len(set(ys)) == len(ys):
-                out[row, 0] = len(cands)
-                continue
-            keyed = [
-                (
-                    (
-                        -sc,
-                        str(_triple_key(triples[a], spans)),
-                        str(_triple_key(triples[b], spans)),
-                        a,
-                        b,
-                    ),
-                    a,
-                    b,
-                )
-                for sc, a, b in cands
-            ]
-            out[row, 0] = len(_greedy(keyed))
+        nx, ny = per[ci], per[cj]
+        k = np.repeat(np.arange(len(ci)), nx * ny)
+        r = np.arange(len(k)) - (np.cumsum(nx * ny) - nx * ny)[k]
+        a = by_content[first[ci][k] + r // ny[k]]
+        b = by_content[first[cj][k] + r % ny[k]]
+        # `spans.triples_match`: summed Jaccard of (source, cue, content), every part matching
+        score: FloatArray = np.zeros(len(k))
+        ok: BoolArray = np.ones(len(k), dtype=bool)
+        for part in (source, cue, content):
+            part_score, part_ok = self._part_scores(part[a], part[b])
+            score, ok = score + part_score, ok & part_ok
+        row = self._pair_of(self.item[ci], self.ann[ci], self.ann[cj])[k][ok]
+        a, b, score = a[ok], b[ok], score[ok]
+        # a triple in two candidates of one pair row is a conflict: greedy decides there
+        conflict = _repeated(row * n_t + a) | _repeated(row * n_t + b)
+        bad = np.isin(row, row[conflict])
+        out[:, 0] = np.bincount(row[~bad], minlength=len(ra))
+        by_row: dict[int, list[tuple[tuple[object, ...], int, int]]] = defaultdict(list)
+        spans = self.spans
+        for rw, sc, x, y in zip(
+            row[bad].tolist(), score[bad].tolist(), a[bad].tolist(), b[bad].tolist(), strict=True
+        ):
+            tx, ty = str(_triple_key(triples[x], spans)), str(_triple_key(triples[y], spans))
+            by_row[rw].append(((-sc, tx, ty, x, y), x, y))
+        for rw, keyed in by_row.items():
+            out[rw, 0] = len(_greedy(keyed))
         return out
+
+    def _part_scores(self, x: IntArray, y: IntArray) -> tuple[FloatArray, BoolArray]:
+        """Per pair of parts (span positions, -1 for none): the Jaccard of the two spans, 1
+        for none and none; and whether they match (same label, Jaccard >= threshold; none
+        matches none only)."""
+        present = (x >= 0) & (y >= 0)
+        xs, ys = np.where(present, x, 0), np.where(present, y, 0)
+        jac = self._jaccard(xs, ys)
+        same = (self.lab[xs] == self.lab[ys]) & (jac >= self.threshold)
+        ok: BoolArray = np.where(present, same, (x < 0) & (y < 0))
+        score: FloatArray = np.where(present, jac, 1.0)
+        return score, ok
 
 
 def _components(n: int, i: IntArray, j: IntArray) -> IntArray:
@@ -580,30 +593,6 @@ def _jac(a: Span, b: Span) -> float:
     if inter <= 0:
         return 0.0
     return inter / (max(a.end, b.end) - min(a.start, b.start))
-
-
-def _triple_score(
-    a: tuple[int, int | None, int | None],
-    b: tuple[int, int | None, int | None],
-    spans: Sequence[Span],
-    threshold: float,
-) -> float | None:
-    """`spans.triples_match` on positions: summed Jaccard (source, cue, content) or None."""
-    total = 0.0
-    for x, y in ((a[1], b[1]), (a[2], b[2]), (a[0], b[0])):
-        if x is None or y is None:
-            if x is not None or y is not None:
-                return None
-            total += 1.0
-            continue
-        sx, sy = spans[x], spans[y]
-        if sx.label != sy.label:
-            return None
-        jac = _jac(sx, sy)
-        if jac < threshold:
-            return None
-        total += jac
-    return total
 
 
 def _triple_key(t: tuple[int, int | None, int | None], spans: Sequence[Span]) -> tuple[object, ...]:
