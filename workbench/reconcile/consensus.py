@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
@@ -94,6 +94,32 @@ def majority_vote(data: CategoricalData, min_support: int | float = 0.5) -> list
     undecided (label None, `tie` True) whatever the support: deterministic, never broken by
     input order or category name.
     """
+    labels, supports, confidence, n_annotators, tie = majority_columns(data, min_support)
+    # `_make` over zipped columns, in field order: keyword construction of one NamedTuple per
+    # item was most of the time at 10^5 items (benchmarks/RESULTS.md).
+    return list(
+        map(
+            ConsensusLabel._make,
+            zip(
+                data.items,
+                repeat(data.field),
+                labels,
+                supports,
+                confidence,
+                n_annotators,
+                tie,
+                repeat("majority_vote"),
+                strict=False,  # the repeats are endless
+            ),
+        )
+    )
+
+
+def majority_columns(
+    data: CategoricalData, min_support: int | float = 0.5
+) -> tuple[list[str | None], list[tuple[str, ...]], list[float], list[int], list[bool]]:
+    """`majority_vote` as columns in item order: label, support, confidence, n_annotators
+    and tie (reconcile makes its rows from these directly)."""
     vc = data.value_counts().astype(np.float64)
     n = vc.sum(axis=1)
     top = vc.max(axis=1) if vc.size else np.zeros(data.n_items)
@@ -106,24 +132,7 @@ def majority_vote(data: CategoricalData, min_support: int | float = 0.5) -> list
     labels = [
         cats[w] if d else None for w, d in zip(winner.tolist(), decided.tolist(), strict=True)
     ]
-    # `_make` over zipped columns, in field order: keyword construction of one NamedTuple per
-    # item was most of the time at 10^5 items (benchmarks/RESULTS.md).
-    return list(
-        map(
-            ConsensusLabel._make,
-            zip(
-                data.items,
-                [data.field] * len(labels),
-                labels,
-                supports,
-                conf.tolist(),
-                n.astype(np.int64).tolist(),
-                tie.tolist(),
-                ["majority_vote"] * len(labels),
-                strict=True,
-            ),
-        )
-    )
+    return labels, supports, conf.tolist(), n.astype(np.int64).tolist(), tie.tolist()
 
 
 @dataclass(frozen=True, eq=False)

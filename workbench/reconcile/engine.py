@@ -30,7 +30,13 @@ from workbench.gcpause import paused_gc
 from workbench.schema import Schema
 
 from .categorical import CategoricalData
-from .consensus import ClusterTable, cluster_table, dawid_skene, majority_vote, relation_consensus
+from .consensus import (
+    ClusterTable,
+    cluster_table,
+    dawid_skene,
+    majority_columns,
+    relation_consensus,
+)
 from .extract import ITEM_SEP, Records, attribute_data, attribute_field, extract, labels_by_field
 from .records import Label
 from .spanindex import SpanIndex
@@ -97,9 +103,12 @@ class SegmentConsensus:
     relations: list[RelationRow] = field(default_factory=list)
 
     def sort(self) -> None:
-        self.labels.sort(key=attrgetter("span_key", "field"))
-        self.spans.sort(key=attrgetter("start", "end", "label", "span_key"))
-        self.relations.sort(key=attrgetter("kind", "from_key", "to_key"))
+        if len(self.labels) > 1:
+            self.labels.sort(key=attrgetter("span_key", "field"))
+        if len(self.spans) > 1:
+            self.spans.sort(key=attrgetter("start", "end", "label", "span_key"))
+        if len(self.relations) > 1:
+            self.relations.sort(key=attrgetter("kind", "from_key", "to_key"))
 
     @property
     def undecided(self) -> int:
@@ -111,6 +120,11 @@ def _round(x: float) -> float:
     # Stored and compared rounded: EM posteriors can differ in the last bits between runs of
     # different size, which must not count as a change.
     return round(float(x), 6)
+
+
+def _rounded(values: Iterable[float]) -> dict[float, float]:
+    """`_round` of each distinct value (confidences take few values: vote shares)."""
+    return {x: _round(x) for x in set(values)}
 
 
 def _votes(labels: Iterable[Label]) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
@@ -178,30 +192,32 @@ def _label_rows(
     out: dict[str, list[LabelRow]] = defaultdict(list)
     attrs: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     for name, data in fields.items():
+        # rows from columns: a loop building one row at a time was seconds at 10^5 segments
         if method == "vote":
-            consensus = majority_vote(data, min_support)
+            labels, supports, confidence, n_ann, _ = majority_columns(data, min_support)
+            methods: Iterable[str] = repeat("majority_vote")
         else:
             consensus = dawid_skene(data).labels
-        if not consensus:
-            continue
-        # rows from columns: a loop building one row at a time was seconds at 10^5 segments
-        items, field_col, labels, supports, confidence, n_ann, _, methods = zip(
-            *consensus, strict=True
-        )
+            if not consensus:
+                continue
+            _, _, labels, supports, confidence, n_ann, _, methods = map(
+                list, zip(*consensus, strict=True)
+            )
+        items = data.items
         parts = [item.partition(ITEM_SEP) for item in items]
         segs = list(map(itemgetter(0), parts))
         keys = list(map(itemgetter(2), parts))
         for row in map(
             LabelRow,
             segs,
-            field_col,
+            repeat(data.field),
             keys,
             methods,
             labels,
             _votes_of(data),
             supports,
             n_ann,
-            map(round, map(float, confidence), repeat(6)),  # as `_round`
+            map(_rounded(confidence).__getitem__, confidence),
             ["decided" if label is not None else "undecided" for label in labels],
         ):
             out[row.segment_id].append(row)
@@ -234,7 +250,7 @@ def _span_rows(
             map(dict, map(attrs.get, zip(table.items, table.ids, strict=True), repeat({}))),
             table.support,
             table.n_annotators,
-            map(round, table.confidence, repeat(6)),  # as `_round` (they are floats)
+            map(_rounded(table.confidence).__getitem__, table.confidence),
             table.exact,
             ["decided" if k else "undecided" for k in table.keep],
             table.regions(index),
@@ -264,9 +280,12 @@ def reconcile_records(
         schema, index, [table.ids[c] for c in kept], [table.members[c] for c in kept]
     )
     rows, attrs = _label_rows(_field_data(schema, records.labels, attributes), method, min_support)
+    # every covered segment gets an entry, even with nothing in it; in order, so that the
+    # result needs sorting only if rows name a segment outside the coverage
     out: dict[str, SegmentConsensus] = defaultdict(SegmentConsensus)
-    for seg in {seg for seg, _ in records.coverage}:
-        out[seg]  # every covered segment gets an entry, even with nothing in it
+    for seg in sorted({seg for seg, _ in records.coverage}):
+        out[seg] = SegmentConsensus()
+    n_covered = len(out)
     for seg, label_rows in rows.items():
         out[seg].labels.extend(label_rows)
     for span_row in _span_rows(index, table, texts, attrs):
@@ -291,7 +310,7 @@ def reconcile_records(
             out[seg] = adjudicated(schema, seg, result, records, texts, METHOD_NAMES[method])
     for seg_consensus in out.values():
         seg_consensus.sort()
-    return dict(sorted(out.items()))
+    return dict(out) if len(out) == n_covered else dict(sorted(out.items()))
 
 
 def _segment_records(records: Records, seg: str) -> Records:
