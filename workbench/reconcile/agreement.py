@@ -16,6 +16,7 @@ import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -152,7 +153,7 @@ def schema_agreement(
     # one index of the span layer serves the clusters, every F1 and the triples
     if index is None:
         index = SpanIndex(records.spans, records.coverage)
-    attributes = attribute_data(schema, index, index.cluster_ids, index.clusters)
+    attributes = attribute_data(schema, index)
     for attr in schema.region_attributes:
         assert attr.label is not None
         name = attribute_field(attr.label, attr.name)
@@ -179,8 +180,8 @@ def schema_agreement(
             )
     return AgreementReport(
         source=source,
-        annotators=tuple(sorted({a for _, a in records.coverage})),
-        n_items=len({i for i, _ in records.coverage}),
+        annotators=tuple(sorted(set(map(itemgetter(1), records.coverage)))),
+        n_items=len(set(map(itemgetter(0), records.coverage))),
         fields=tuple(fields),
         spans=spans,
         triples=triples,

@@ -45,7 +45,7 @@ def agreement_and_consensus(
     copies only the calling thread."""
     # The span index and its clusters serve both sides: built once, before the fork.
     index = SpanIndex(records.spans, records.coverage, threshold)
-    _ = index.cluster_ids  # computes and caches the clusters and their medoids
+    _ = index.cluster_item_rank  # computes and caches the clusters, medoids, ids and names
     shared = index if threshold == DEFAULT_THRESHOLD else None  # agreement's own threshold
     agreement = beside(
         partial(schema_agreement, source=source, n_boot=n_boot, seed=seed, index=shared),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import repeat
 from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
@@ -426,18 +426,19 @@ class ClusterTable:
             map(attrgetter("region_id"), spans),
         )
         region_of = list(zip(annotators, region_ids, strict=True))
-        return [tuple(map(region_of.__getitem__, m)) for m in self.members]
+        flat, bounds = index.cluster_members
+        regions = list(map(region_of.__getitem__, flat.tolist()))
+        return list(map(tuple, map(regions.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
 
 
 def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTable:
     """The clusters of `index` and their consensus (see `span_consensus`)."""
     _threshold(min_support, np.ones(1))  # validates
-    clusters = index.clusters
-    if not clusters:
+    flat, bounds = index.cluster_members
+    if len(bounds) == 1:
         return ClusterTable([], [], [], [], [], [], [], [], [], [], [])
-    sizes = np.fromiter(map(len, clusters), np.int64, len(clusters))
-    flat = np.fromiter(chain.from_iterable(clusters), np.int64, int(sizes.sum()))
-    offs = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    offs = np.array(bounds[:-1], dtype=np.int64)
+    sizes = np.diff(np.array(bounds, dtype=np.int64))
     first = flat[offs]
     per_item = np.bincount(index.cov_item, minlength=len(index.items))
     n_cov = per_item[index.item[first]]
@@ -452,9 +453,9 @@ def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTa
         support = [tuples[i] for i in inverse.reshape(-1).tolist()]
     else:
         spans = index.spans
-        support = [tuple(spans[k].annotator for k in c) for c in clusters]
+        support = [tuple(spans[k].annotator for k in c) for c in index.clusters]
     return ClusterTable(
-        members=clusters,
+        members=index.clusters,
         ids=index.cluster_ids,
         items=list(map(index.items.__getitem__, index.item[first].tolist())),
         labels=list(map(index.labels.__getitem__, index.lab[first].tolist())),
@@ -484,10 +485,9 @@ def relation_consensus(
         spans = index.spans
         ends = {r.from_region for r in relations} | {r.to_region for r in relations}
         named = map(ends.__contains__, map(attrgetter("region_id"), spans))
-        sizes = np.fromiter(map(len, table.members), np.int64, len(table.members))
-        flat = np.fromiter(chain.from_iterable(table.members), np.int64, int(sizes.sum()))
+        flat, bounds = index.cluster_members
         cluster = np.zeros(index.n, dtype=np.int64)
-        cluster[flat] = np.repeat(np.arange(len(sizes)), sizes)
+        cluster[flat] = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
         use = np.fromiter(named, bool, index.n) & np.array(table.keep, dtype=bool)[cluster]
         pos = np.flatnonzero(use)
         ids = map(table.ids.__getitem__, cluster[pos].tolist())

@@ -37,9 +37,9 @@ from .consensus import (
     majority_columns,
     relation_consensus,
 )
-from .extract import ITEM_SEP, Records, attribute_data, attribute_field, extract, labels_by_field
+from .extract import Records, attribute_data, attribute_field, extract, labels_by_field
 from .records import Label
-from .spanindex import SpanIndex
+from .spanindex import ITEM_SEP, SpanIndex
 from .spans import DEFAULT_THRESHOLD, jaccard
 
 Method = Literal["vote", "dawid-skene"]
@@ -275,15 +275,12 @@ def reconcile_records(
     if index is None:
         index = SpanIndex(records.spans, records.coverage, threshold)
     table = cluster_table(index, min_support)
-    kept = [c for c, k in enumerate(table.keep) if k]
-    attributes = attribute_data(
-        schema, index, [table.ids[c] for c in kept], [table.members[c] for c in kept]
-    )
+    attributes = attribute_data(schema, index, np.flatnonzero(table.keep))
     rows, attrs = _label_rows(_field_data(schema, records.labels, attributes), method, min_support)
     # every covered segment gets an entry, even with nothing in it; in order, so that the
     # result needs sorting only if rows name a segment outside the coverage
     out: dict[str, SegmentConsensus] = defaultdict(SegmentConsensus)
-    for seg in sorted({seg for seg, _ in records.coverage}):
+    for seg in sorted(set(map(itemgetter(0), records.coverage))):
         out[seg] = SegmentConsensus()
     n_covered = len(out)
     for seg, label_rows in rows.items():

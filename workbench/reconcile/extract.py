@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from operator import attrgetter, is_not
 from types import MappingProxyType
 from typing import Any
@@ -27,12 +27,10 @@ from workbench.errors import ValidationError
 from workbench.gcpause import paused_gc
 from workbench.schema import LABELS_NAME, Schema
 
+from ._bootstrap import IntArray
 from .categorical import CategoricalData
 from .records import Label, Relation, Span
 from .spanindex import SpanIndex
-
-#: Separates the segment id from the consensus span id in per-region attribute items.
-ITEM_SEP = "/"
 
 
 @dataclass(frozen=True)
@@ -133,33 +131,38 @@ def labels_by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
 
 
 def attribute_data(
-    schema: Schema, index: SpanIndex, ids: Sequence[str], members: Sequence[tuple[int, ...]]
+    schema: Schema, index: SpanIndex, clusters: IntArray | None = None
 ) -> dict[str, CategoricalData]:
     """Per-region attribute values of aligned spans: one `CategoricalData` per field
     ``<Label>.<attribute>`` (sorted by field; fields nobody used are left out), its items
-    ``<segment>/<span id>`` and its categories the schema's values. For clusters built on
-    `index`, given by their ids and their members' span positions (`SpanIndex.cluster_ids` /
-    `clusters`, or the kept clusters of a consensus); only attributes the schema defines for
-    the cluster's label count. The same as `CategoricalData.from_labels` of one `Label` per
-    member's attribute value, built on columns: that was ~10^6 tuples at 10^5 segments."""
+    ``<segment>/<cluster id>`` (`SpanIndex.cluster_items`) and its categories the schema's
+    values, over the `clusters` of `index` given by position (default: all). Only
+    attributes the schema defines for the cluster's label count. The same as
+    `CategoricalData.from_labels` of one `Label` per member's attribute value, built on
+    columns: that was ~10^6 tuples at 10^5 segments."""
     out: dict[str, CategoricalData] = {}
-    if not members:
-        return out
-    sizes = np.fromiter(map(len, members), np.int64, len(members))
-    flat = np.fromiter(chain.from_iterable(members), np.int64, int(sizes.sum()))
-    cluster = np.repeat(np.arange(len(members), dtype=np.int64), sizes)
-    head_item = index.item[flat[np.cumsum(sizes) - sizes]].tolist()
-    flat_lab = index.lab[flat]
+    flat, bounds = index.cluster_members
+    starts = np.array(bounds[:-1], dtype=np.int64)
+    sizes = np.diff(np.array(bounds, dtype=np.int64))
+    if clusters is not None:
+        starts, sizes = starts[clusters], sizes[clusters]
+    else:
+        clusters = np.arange(len(sizes))
+    ends = np.cumsum(sizes)
+    members = flat[
+        np.repeat(starts - (ends - sizes), sizes) + np.arange(int(ends[-1]) if len(ends) else 0)
+    ]
+    cluster = np.repeat(clusters, sizes)
+    member_lab = index.lab[members]
     lab_code = {name: k for k, name in enumerate(index.labels)}
-    spans, items, annotators = index.spans, index.items, index.annotators
+    spans, annotators = index.spans, index.annotators
     for lab in schema.labels:
         if not lab.attributes or lab.name not in lab_code:
             continue
-        pick = np.flatnonzero(flat_lab == lab_code[lab.name])
-        pos, cl = flat[pick], cluster[pick]
+        pick = np.flatnonzero(member_lab == lab_code[lab.name])
+        pos, cl = members[pick], cluster[pick]
         # C-level maps throughout: these run over every attribute vote of a dataset
         attrs = list(map(attrgetter("attrs"), map(spans.__getitem__, pos.tolist())))
-        names: dict[int, str] = {}
         for attr in lab.attributes:
             field_name = attribute_field(lab.name, attr.name)
             values = list(map(MappingProxyType.get, attrs, repeat(attr.name)))
@@ -175,18 +178,13 @@ def attribute_data(
                 raise ValidationError(f"{field_name}: values not in the categories: {unknown}")
             # items: the clusters with a value, in the sorted order of their names
             used, item_of = np.unique(cl[has], return_inverse=True)
-            for c in used.tolist():
-                if c not in names:
-                    names[c] = f"{items[head_item[c]]}{ITEM_SEP}{ids[c]}"
-            labelled = [names[c] for c in used.tolist()]
-            rank = sorted(range(len(labelled)), key=labelled.__getitem__)
-            position = np.empty(len(rank), dtype=np.int64)
-            position[rank] = np.arange(len(rank))
-            ann = index.ann[pos[has]]
-            used_anns, ann_idx = np.unique(ann, return_inverse=True)
+            order = np.argsort(index.cluster_item_rank[used])
+            position = np.empty(len(used), dtype=np.int64)
+            position[order] = np.arange(len(used))
+            used_anns, ann_idx = np.unique(index.ann[pos[has]], return_inverse=True)
             out[field_name] = CategoricalData.from_codes(
                 field_name,
-                tuple(labelled[r] for r in rank),
+                tuple(map(index.cluster_items.__getitem__, used[order].tolist())),
                 tuple(annotators[a] for a in used_anns.tolist()),
                 attr.values,
                 position[item_of.reshape(-1)],

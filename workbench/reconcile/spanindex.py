@@ -30,6 +30,8 @@ from .records import Relation, Span
 BoolArray = npt.NDArray[np.bool_]
 
 TRIPLE_KINDS = ("attributed_to", "cue_of")
+#: Separates an item from a cluster id in the items of per-region attributes.
+ITEM_SEP = "/"
 # a region key of `triple_positions`: contents come out in key order
 K = TypeVar("K", bound=tuple[object, ...])
 
@@ -308,9 +310,17 @@ class SpanIndex:
     def clusters(self) -> list[tuple[int, ...]]:
         """Aligned clusters as tuples of span positions (see `spans.align_spans`), sorted by
         (item, first member position, label); members sorted by annotator then position."""
+        flat, bounds = self.cluster_members
+        members = flat.tolist()
+        return list(map(tuple, map(members.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+
+    @cached_property
+    def cluster_members(self) -> tuple[IntArray, list[int]]:
+        """`clusters` flattened: every cluster's members in cluster order, and where each
+        cluster starts (one more bound at the end). Array code reads this, not the tuples."""
         n = self.n
         if n == 0:
-            return []
+            return np.zeros(0, dtype=np.int64), [0]
         g0 = self.group_start
         # Connected components of the candidate graph. A component of one span per annotator
         # whose spans all match pairwise is a cluster whatever order the greedy merges in (and
@@ -348,13 +358,13 @@ class SpanIndex:
         ordered = cl_ids[corder]
         # members: positions of each cluster in canonical order (annotator, start, end, region)
         by_cluster = np.argsort(cluster_of, kind="stable")
-        bounds = np.flatnonzero(np.diff(cluster_of[by_cluster])) + 1
-        flat = by_cluster.tolist()
-        lo = [0, *bounds.tolist()]
-        hi = [*bounds.tolist(), n]
-        ids = cluster_of[by_cluster[lo]].tolist()
-        members_of = {c: tuple(flat[a:b]) for c, a, b in zip(ids, lo, hi, strict=True)}
-        return [members_of[c] for c in ordered.tolist()]
+        lo = np.flatnonzero(np.r_[True, np.diff(cluster_of[by_cluster]) != 0])
+        sizes = np.diff(np.append(lo, n))
+        at = np.searchsorted(cluster_of[by_cluster[lo]], ordered)  # the clusters, in order
+        sizes = sizes[at]
+        ends = np.cumsum(sizes)
+        flat = by_cluster[np.repeat(lo[at] - (ends - sizes), sizes) + np.arange(n)]
+        return flat, [0, *ends.tolist()]
 
     @cached_property
     def medoids(self) -> tuple[list[int], list[bool]]:
@@ -365,12 +375,11 @@ class SpanIndex:
         start, then end, then annotator; clusters whose members all share their bounds take
         the first member without computing anything.
         """
-        clusters = self.clusters
-        sizes = np.fromiter((len(c) for c in clusters), np.int64, len(clusters))
-        if not len(sizes):
+        flat, bounds = self.cluster_members
+        if len(bounds) == 1:
             return [], []
-        flat = np.fromiter((k for c in clusters for k in c), np.int64, int(sizes.sum()))
-        offs = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        offs = np.array(bounds[:-1], dtype=np.int64)
+        sizes = np.diff(np.array(bounds, dtype=np.int64))
         s, e = self.start[flat], self.end[flat]
         same = (np.minimum.reduceat(s, offs) == np.maximum.reduceat(s, offs)) & (
             np.minimum.reduceat(e, offs) == np.maximum.reduceat(e, offs)
@@ -402,10 +411,10 @@ class SpanIndex:
     def cluster_ids(self) -> list[str]:
         """Each cluster's stable id ``label@start:end`` (its medoid's bounds); the same id
         twice in an item gets ``~1``, ``~2``... in cluster order."""
-        clusters = self.clusters
-        if not clusters:
+        flat, bounds = self.cluster_members
+        if len(bounds) == 1:
             return []
-        first = np.fromiter((c[0] for c in clusters), np.int64, len(clusters))
+        first = flat[bounds[:-1]]
         medoid = np.array(self.medoids[0], dtype=np.int64)
         item, lab, start, end = (
             self.item[first],
@@ -433,6 +442,21 @@ class SpanIndex:
             for c, r in zip(key[same].tolist(), rank[same].tolist(), strict=True):
                 ids[c] = f"{ids[c]}~{r}"
         return ids
+
+    @cached_property
+    def cluster_items(self) -> list[str]:
+        """Each cluster's item as per-region attributes name it: ``<item>/<cluster id>``."""
+        flat, bounds = self.cluster_members
+        items = map(self.items.__getitem__, self.item[flat[bounds[:-1]]].tolist())
+        return list(map(f"{{}}{ITEM_SEP}{{}}".format, items, self.cluster_ids))
+
+    @cached_property
+    def cluster_item_rank(self) -> IntArray:
+        """Each cluster's rank in the sorted order of `cluster_items`."""
+        names = self.cluster_items
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+        return rank
 
     def _link(self, a: int, b: int) -> list[list[int]]:
         """Complete-linkage clusters of group [a, b) (the definition of `spans.align_spans`)."""

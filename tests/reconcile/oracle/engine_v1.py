@@ -33,8 +33,9 @@ from workbench.reconcile.engine import (
     _round,
     adjudicated,
 )
-from workbench.reconcile.extract import ITEM_SEP, Records, attribute_field
+from workbench.reconcile.extract import Records, attribute_field
 from workbench.reconcile.records import Label
+from workbench.reconcile.spanindex import ITEM_SEP
 from workbench.schema import Schema
 
 from .consensus_v1 import span_consensus

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from workbench.reconcile.extract import ITEM_SEP, attribute_field
+from workbench.reconcile.extract import attribute_field
 from workbench.reconcile.records import Label, Span
+from workbench.reconcile.spanindex import ITEM_SEP
 from workbench.schema import Schema
 
 from .consensus_v1 import ConsensusSpan, span_consensus
