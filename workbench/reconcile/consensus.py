@@ -49,6 +49,14 @@ class ConsensusLabel(NamedTuple):
     method: str
 
 
+def _named(masks: IntArray, names: Sequence[str]) -> list[tuple[str, ...]]:
+    """Each annotator bitmask (bit a = `names[a]`, at most 62 names) as the tuple of its names;
+    there are few distinct masks, each named once."""
+    uniq, inverse = np.unique(masks, return_inverse=True)
+    tuples = [tuple(names[a] for a in range(len(names)) if (m >> a) & 1) for m in uniq.tolist()]
+    return [tuples[i] for i in inverse.reshape(-1).tolist()]
+
+
 def _supports(
     data: CategoricalData, winner: IntArray, decided: npt.NDArray[np.bool_]
 ) -> list[tuple[str, ...]]:
@@ -58,12 +66,9 @@ def _supports(
     anns = data.annotator_idx[agree]
     names = data.annotators
     if len(names) <= 62:
-        # One bitmask per item; few distinct masks, each turned into a tuple once.
-        masks = np.zeros(data.n_items, dtype=np.int64)
+        masks = np.zeros(data.n_items, dtype=np.int64)  # one bitmask per item
         np.bitwise_or.at(masks, items, np.left_shift(np.int64(1), anns))
-        uniq, inverse = np.unique(masks, return_inverse=True)
-        tuples = [tuple(names[a] for a in range(len(names)) if (m >> a) & 1) for m in uniq.tolist()]
-        return [tuples[i] for i in inverse.reshape(-1).tolist()]
+        return _named(masks, names)
     grouped: list[list[str]] = [[] for _ in range(data.n_items)]
     for i, a in zip(items.tolist(), anns.tolist(), strict=True):
         grouped[i].append(names[a])
@@ -444,13 +449,10 @@ def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTa
     n_cov = per_item[index.item[first]]
     medoid_list, exact_list = index.medoids
     medoid = np.array(medoid_list, dtype=np.int64)
-    # supporters: one bitmask of annotators per cluster, each distinct mask named once
-    names = index.annotators
-    if len(names) <= 62:
+    # supporters: one bitmask of annotators per cluster
+    if len(index.annotators) <= 62:
         masks = np.bitwise_or.reduceat(np.left_shift(np.int64(1), index.ann[flat]), offs)
-        uniq, inverse = np.unique(masks, return_inverse=True)
-        tuples = [tuple(names[a] for a in range(len(names)) if (m >> a) & 1) for m in uniq.tolist()]
-        support = [tuples[i] for i in inverse.reshape(-1).tolist()]
+        support = _named(masks, index.annotators)
     else:
         spans = index.spans
         support = [tuple(spans[k].annotator for k in c) for c in index.clusters]
