@@ -24,7 +24,7 @@ from workbench.export.collect import collect
 from workbench.export.diff import diff_tables
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.splits import assign_splits
-from workbench.export.tables import ReleaseTables, build_tables
+from workbench.export.tables import ParsedAnnotations, ReleaseTables, build_tables
 from workbench.export.verify import verify_release
 from workbench.export.write import (
     CARD,
@@ -221,15 +221,20 @@ def _export(
             for a in s.scalars(sa.select(SplitAssignment).where(SplitAssignment.dataset == dataset))
         }
     groups = [str(g) for g in data.articles["split_group"]]
-    # The agreement figures (parsing every annotation again, and seconds of bootstrap at 10^5
-    # segments) on the second core, while this process builds and encodes the files.
-    agreement = beside(summary.release_agreement, data, schema)
+    splits, new = assign_splits(groups, existing, ratios)
+    # The agreement figures (seconds of bootstrap at 10^5 segments) on the second core, from
+    # the annotations as parsed for the tables, while this process builds and encodes files.
+    workers: list[Beside[dict[str, Any]]] = []
+
+    def start(parsed: ParsedAnnotations) -> None:
+        workers.append(beside(summary.parsed_agreement, parsed, schema))
+
     try:
-        splits, new = assign_splits(groups, existing, ratios)
-        tables = build_tables(data, splits)
-        return _publish(store, exports_dir, data, tables, agreement, new, ratios, force, now)
+        tables = build_tables(data, splits, on_parsed=start)
+        return _publish(store, exports_dir, data, tables, workers[0], new, ratios, force, now)
     finally:
-        agreement.cancel()
+        for worker in workers:
+            worker.cancel()
 
 
 def _publish(

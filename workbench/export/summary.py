@@ -14,10 +14,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.export.model import SPLITS, ReleaseData
-from workbench.export.parse import Parsed, ResultParser
 from workbench.export.tables import (
+    ParsedAnnotations,
     ReleaseTables,
     annotation_rows,
+    parsed_annotations,
     segment_fields,
     span_attribute_columns,
 )
@@ -101,39 +102,42 @@ def distributions(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
 def agreement(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
     """Inter-annotator agreement on the raw annotations of the release's tables, with 95 %
     bootstrap intervals."""
-    anns = tables.tables["annotations"]
-    parse = ResultParser(schema)
-    return _agreement(
-        schema,
-        anns["segment_id"].to_pylist(),
-        anns["annotator"].to_pylist(),
-        [parse(r)[1:] for r in anns["result"].to_pylist()],
-    )
+    parsed = tables.parsed
+    if parsed is None:
+        anns = tables.tables["annotations"]
+        parsed = parsed_annotations(
+            schema,
+            anns["segment_id"].to_pylist(),
+            anns["annotator"].to_pylist(),
+            anns["result"].to_pylist(),
+        )
+    return parsed_agreement(parsed, schema)
 
 
 def release_agreement(data: ReleaseData, schema: Schema) -> dict[str, Any]:
     """`agreement` of the release that `data` makes, straight from `data` (the same annotations,
-    so the same figures): it need not wait for the tables, so it can run beside them."""
+    so the same figures)."""
     keep = set(data.segments["segment_id"].tolist())
     order, sids, annotators, _, results, _ = annotation_rows(data, keep)
-    parse = ResultParser(schema)
-    return _agreement(
+    parsed = parsed_annotations(
         schema,
         [sids[i] for i in order],
         [annotators[i] for i in order],
-        [parse(results[i])[1:] for i in order],
+        (results[i] for i in order),
     )
+    return parsed_agreement(parsed, schema)
 
 
-def _agreement(
-    schema: Schema, sids: list[str], annotators: list[str], parsed: list[Parsed]
-) -> dict[str, Any]:
+def parsed_agreement(parsed: ParsedAnnotations, schema: Schema) -> dict[str, Any]:
+    """`agreement` from the annotations' parsed columns (what the export's worker runs)."""
+    sids, annotators = parsed.segment_id, parsed.annotator
     out: dict[str, Any] = {"segment": {}, "spans": {}}
     for attr in schema.segment:
+        chosen = parsed.labels.get(attr.name, [])
         labels = [
-            Label(sid, a, attr.name, p[0][attr.name])
-            for sid, a, p in zip(sids, annotators, parsed, strict=True)
-            if p[0].get(attr.name) is not None
+            Label(sid, a, attr.name, v)
+            for sid, a, v in zip(sids, annotators, chosen, strict=True)
+            if v is not None
         ]
         if not labels:
             continue
@@ -147,9 +151,15 @@ def _agreement(
         }
     # Pairwise span F1 (overlap match), over the segments both annotators of a pair labelled.
     spans = [
-        Span(sid, a, sp["label"], sp["start"], sp["end"], _NO_ATTRS, sp["region_id"])
-        for sid, a, p in zip(sids, annotators, parsed, strict=True)
-        for sp in p[1]
+        Span(sids[k], annotators[k], label, start, end, _NO_ATTRS, region)
+        for k, label, start, end, region in zip(
+            parsed.span_of,
+            parsed.span_label,
+            parsed.span_start,
+            parsed.span_end,
+            parsed.span_region,
+            strict=True,
+        )
     ]
     if spans:
         coverage = list(zip(sids, annotators, strict=True))

@@ -10,7 +10,7 @@ segment at a time from those columns, never held as a list of records.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.export.jsonl import annotation_record, nested_jsonl, spacy_jsonl
+from workbench.export.jsonl import EncodedRecords, annotation_record, nested_jsonl, spacy_jsonl
 from workbench.export.model import ReleaseData
-from workbench.export.parse import ResultParser, canonical_bytes
+from workbench.export.parse import ResultParser, Spans, canonical_bytes
 from workbench.reconcile.spanindex import triple_positions
 from workbench.schema import Schema
 
@@ -36,6 +36,22 @@ _LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 @dataclass(frozen=True)
+class ParsedAnnotations:
+    """What agreement needs of the raw annotations, in table order, as plain columns: each
+    annotation's segment, annotator and segment choices; and every span (by the position of
+    its annotation). Gathered while the annotations are parsed once for the tables."""
+
+    segment_id: list[str]
+    annotator: list[str]
+    labels: dict[str, list[str | None]]
+    span_of: list[int]
+    span_label: list[str]
+    span_start: list[int]
+    span_end: list[int]
+    span_region: list[str]
+
+
+@dataclass(frozen=True)
 class ReleaseTables:
     """The data of a release: Arrow tables (→ Parquet), the nested segment records and the
     spaCy span file (JSONL bytes)."""
@@ -43,6 +59,8 @@ class ReleaseTables:
     tables: dict[str, pa.Table]
     nested_jsonl: bytearray
     spacy_jsonl: bytearray
+    #: the raw annotations' agreement inputs (None: parse `annotations.result` for them)
+    parsed: ParsedAnnotations | None = None
 
     def records(self) -> list[dict[str, Any]]:
         """The nested segment records (segments.jsonl), decoded."""
@@ -127,8 +145,15 @@ def _table(columns: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
 # -- the tables ---------------------------------------------------------------------------------
 
 
-def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
-    """All tables of a release. `splits` maps an article's split group to its split."""
+def build_tables(
+    data: ReleaseData,
+    splits: Mapping[str, str],
+    on_parsed: Callable[[ParsedAnnotations], object] | None = None,
+) -> ReleaseTables:
+    """All tables of a release. `splits` maps an article's split group to its split.
+
+    The raw annotations are parsed first, once; `on_parsed` gets what agreement needs of
+    them as soon as that is done (the export starts its agreement worker there)."""
     schema = data.schema
     fields = segment_fields(schema)
     attr_cols = span_attribute_columns(schema)
@@ -150,10 +175,12 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
     }
     seg["split"] = [split_of[s] for s in seg_ids]
 
+    annotations, records, parsed = _annotations(data, schema, fields, split_of)
+    if on_parsed is not None:
+        on_parsed(parsed)
     spans = _spans(data, text_of, split_of, attr_cols)
     relations = _relations(data, split_of)
     attributions = _attributions(schema, spans, relations, split_of)
-    annotations, parsed = _annotations(data, schema, fields, split_of)
     adjudications = _adjudications(data, split_of)
 
     n_ann: dict[str, int] = {}
@@ -204,8 +231,8 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
         "adjudications": _table(adjudications, ADJ_SCHEMA),
         "articles": _table(arts, ART_SCHEMA),
     }
-    nested = nested_jsonl(seg, fields, spans, relations, attributions, annotations, parsed)
-    return ReleaseTables(tables, nested, spacy_jsonl(seg, spans))
+    nested = nested_jsonl(seg, fields, spans, relations, attributions, annotations, records)
+    return ReleaseTables(tables, nested, spacy_jsonl(seg, spans), parsed)
 
 
 def span_schema(schema: Schema) -> pa.Schema:
@@ -382,11 +409,37 @@ def annotation_rows(
     return order, sids, annotators, ann_ids, _col(frame, "result"), frame
 
 
+def parsed_annotations(
+    schema: Schema, sids: Sequence[str], annotators: Sequence[str], results: Iterable[Any]
+) -> ParsedAnnotations:
+    """`ParsedAnnotations` of results (lists or JSON texts), in the order given."""
+    parse = ResultParser(schema)
+    fields = segment_fields(schema)
+    labels: dict[str, list[str | None]] = {f: [] for f in fields}
+    span_cols: tuple[list[Any], ...] = ([], [], [], [], [])
+    for k, result in enumerate(results):
+        _, choices, spans, _ = parse(result)
+        for f in fields:
+            labels[f].append(choices.get(f))
+        _add_spans(span_cols, k, spans)
+    return ParsedAnnotations(list(sids), list(annotators), labels, *span_cols)
+
+
+def _add_spans(cols: tuple[list[Any], ...], k: int, spans: Spans) -> None:
+    of, label, start, end, region = cols
+    of.extend([k] * len(spans))
+    for sp in spans:
+        label.append(sp["label"])
+        start.append(sp["start"])
+        end.append(sp["end"])
+        region.append(sp["region_id"])
+
+
 def _annotations(
     data: ReleaseData, schema: Schema, fields: list[str], split_of: Mapping[str, str]
-) -> tuple[dict[str, list[Any]], list[orjson.Fragment]]:
-    """Raw annotations, per annotator, by (segment, annotator, annotation id); and each one's
-    entry of the nested records, encoded."""
+) -> tuple[dict[str, list[Any]], EncodedRecords, ParsedAnnotations]:
+    """Raw annotations, per annotator, by (segment, annotator, annotation id); each one's
+    entry of the nested records, encoded; and the columns agreement is computed from."""
     order, sids, annotators, ann_ids, results, frame = annotation_rows(data, split_of)
     lead = _floats(_col(frame, "lead_time"))
     parse = ResultParser(schema)
@@ -400,26 +453,32 @@ def _annotations(
     # end, they were as much memory again as the column itself.
     chunks: list[pa.Array] = []
     texts: list[bytes] = []
-    nested: list[orjson.Fragment] = []
-    choices_of: list[dict[str, str]] = []
+    records, ends = bytearray(), [0]
+    labels: dict[str, list[str | None]] = {f: [] for f in fields}
+    label_lists = [(f, labels[f].append) for f in fields]
     n_spans: list[int] = []
-    for i, annotator in zip(order, cols["annotator"], strict=True):
+    span_cols: tuple[list[Any], ...] = ([], [], [], [], [])
+    for k, (i, annotator) in enumerate(zip(order, cols["annotator"], strict=True)):
         result, choices, spans, rels = parse(results[i])
         texts.append(canonical_bytes(result))
         if len(texts) == _CHUNK:
             chunks.append(pa.array(texts, type=STR))
             texts = []
         # encoded now, not kept as dicts: at 10^5 segments those were gigabytes
-        nested.append(annotation_record(annotator, choices, spans, rels))
-        choices_of.append(choices)
+        records += annotation_record(annotator, choices, spans, rels)
+        records += b","
+        ends.append(len(records))
+        for f, add in label_lists:
+            add(choices.get(f))
         n_spans.append(len(spans))
-    for f in fields:
-        cols[f] = [c.get(f) for c in choices_of]
+        _add_spans(span_cols, k, spans)
+    cols.update(labels)
     cols["n_spans"] = n_spans
     cols["lead_time"] = [lead[i] for i in order]
     chunks.append(pa.array(texts, type=STR))
     cols["result"] = pa.chunked_array(chunks, type=STR)
-    return cols, nested
+    parsed = ParsedAnnotations(cols["segment_id"], cols["annotator"], labels, *span_cols)
+    return cols, EncodedRecords(records, ends), parsed
 
 
 def _adjudications(data: ReleaseData, split_of: Mapping[str, str]) -> dict[str, list[Any]]:
