@@ -96,6 +96,8 @@ def _changed(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
             sp["label"] = "Claim"
         if k % 11 == 0:
             sp["confidence"] = 0.0  # volatile: not a change
+        if k % 19 == 0:  # an attribute set or cleared (null against a value)
+            sp["content_quote_type"] = None if sp["content_quote_type"] else "direct"
     out = dict(tables)
     out["segments"] = pa.Table.from_pylist(rows, schema=segs.schema)
     out["spans"] = pa.Table.from_pylist(span_rows[3:], schema=spans.schema)
@@ -111,3 +113,9 @@ def test_diff_matches_the_oracle(synthetic: ReleaseData, tmp_path: Path) -> None
         assert got == want
     summary = diff_tables(tables, later, parent="v0001", version="v0002")["summary"]
     assert all(summary[k] for k in ("segments_removed", "labels_changed", "spans_changed"))
+    # an older release without one attribute column: every span it shares has changed
+    older = dict(tables)
+    older["spans"] = tables["spans"].drop_columns(["content_quote_type"])
+    want = diff_v1.diff_tables(older, later, parent="v0001", version="v0002")
+    assert diff_tables(older, later, parent="v0001", version="v0002") == want
+    assert want["summary"]["spans_changed"] == later["spans"].num_rows - summary["spans_added"]

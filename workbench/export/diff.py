@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Columns of segments.parquet that are not consensus labels.
 _SEGMENT_BASE = {
@@ -34,6 +36,42 @@ def _rows(table: pa.Table, key: list[str], columns: list[str]) -> dict[Any, tupl
     keys = [table[c].to_pylist() for c in key]
     ids = keys[0] if len(keys) == 1 else list(zip(*keys, strict=True))
     return dict(zip(ids, zip(*data, strict=True), strict=True)) if data else dict.fromkeys(ids, ())
+
+
+_SPAN_KEY = ["segment_id", "span_id"]
+
+
+def _keys(table: pa.Table) -> list[tuple[str, str]]:
+    """The (segment, span id) keys of a span table, sorted."""
+    t = table.select(_SPAN_KEY)
+    t = t.take(pc.sort_indices(t, sort_keys=[(k, "ascending") for k in _SPAN_KEY]))
+    return list(zip(*(t[k].to_pylist() for k in _SPAN_KEY), strict=True))
+
+
+def _span_changes(
+    old: pa.Table | None, new: pa.Table
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Spans (segment, span id) added, removed and changed (in a column that is not a
+    volatile consensus figure), each sorted. By Arrow joins: rows as Python tuples were
+    seconds at 10^6 spans."""
+    if old is None:
+        return _keys(new), [], []
+    cols = sorted(c for c in new.column_names if c not in _SPAN_VOLATILE)
+    old_cols = sorted(c for c in old.column_names if c not in _SPAN_VOLATILE)
+    n, o = new.select(cols), old.select(old_cols)
+    added = _keys(n.join(o.select(_SPAN_KEY), keys=_SPAN_KEY, join_type="left anti"))
+    removed = _keys(o.join(n.select(_SPAN_KEY), keys=_SPAN_KEY, join_type="left anti"))
+    both = n.join(o, keys=_SPAN_KEY, join_type="inner", left_suffix="@new", right_suffix="@old")
+    if cols != old_cols:  # a span whose columns changed (a new attribute) has changed
+        return added, removed, _keys(both)
+    differs = pa.array(np.zeros(both.num_rows, dtype=bool))
+    for c in cols:
+        if c in _SPAN_KEY:
+            continue
+        a, b = both[f"{c}@new"], both[f"{c}@old"]
+        same = pc.or_kleene(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b)))
+        differs = pc.or_(differs, pc.invert(pc.fill_null(same, False)))
+    return added, removed, _keys(both.filter(differs))
 
 
 def diff_tables(
@@ -66,19 +104,8 @@ def diff_tables(
         if o[0] != n[0]:
             split_changed.append({"segment_id": sid, "old": o[0], "new": n[0]})
 
-    def span_map(t: pa.Table | None) -> dict[Any, tuple[Any, ...]]:
-        if t is None:
-            return {}
-        cols = sorted(c for c in t.column_names if c not in _SPAN_VOLATILE)
-        names = tuple(cols)  # a span whose columns changed (a new attribute) has changed
-        return {k: (names, v) for k, v in _rows(t, ["segment_id", "span_id"], cols).items()}
-
-    new_spans = span_map(new["spans"])
-    old_spans = span_map(old["spans"] if old else None)
-    spans_added = sorted(set(new_spans) - set(old_spans))
-    spans_removed = sorted(set(old_spans) - set(new_spans))
-    spans_changed = sorted(
-        k for k in set(new_spans) & set(old_spans) if new_spans[k] != old_spans[k]
+    spans_added, spans_removed, spans_changed = _span_changes(
+        old["spans"] if old else None, new["spans"]
     )
 
     def ids(keys: list[tuple[str, str]]) -> list[dict[str, str]]:

@@ -337,11 +337,14 @@ def _record(
                 manifest=read_manifest(target),
             )
         )
-        for group, split in sorted(new_splits.items()):
-            s.add(
-                SplitAssignment(
-                    dataset=dataset, article_id=group, split=split, assigned_at=created_at
-                )
+        if new_splits:  # one executemany: an ORM object per article was a second at 10^4
+            s.flush()
+            s.execute(
+                sa.insert(SplitAssignment),
+                [
+                    {"dataset": dataset, "article_id": g, "split": sp, "assigned_at": created_at}
+                    for g, sp in sorted(new_splits.items())
+                ],
             )
 
 
