@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,11 +110,16 @@ def render_data(data: ReleaseData, splits: dict[str, str]) -> RenderedData:
     return render_tables(data, build_tables(data, splits))
 
 
-def render_tables(data: ReleaseData, tables: ReleaseTables) -> RenderedData:
-    """`render_data` of tables already built."""
-    files: dict[str, FileData] = {
-        f"{name}.parquet": parquet_bytes(tables.tables[name]) for name in PARQUET
-    }
+def parquet_files(tables: Mapping[str, pa.Table]) -> dict[str, FileData]:
+    """The Parquet files of a release's tables."""
+    return {f"{name}.parquet": parquet_bytes(tables[name]) for name in PARQUET}
+
+
+def render_tables(
+    data: ReleaseData, tables: ReleaseTables, parquet: Mapping[str, FileData] | None = None
+) -> RenderedData:
+    """`render_data` of tables already built (and of their Parquet files, if encoded)."""
+    files = dict(parquet) if parquet is not None else parquet_files(tables.tables)
     files[NESTED] = tables.nested_jsonl
     files[SPACY] = tables.spacy_jsonl
     return RenderedData(tables, files, data_sha256(files, _identity(data.schema)))
@@ -225,16 +232,27 @@ def _export(
     # The agreement figures (seconds of bootstrap at 10^5 segments) on the second core, from
     # the annotations as parsed for the tables, while this process builds and encodes files.
     workers: list[Beside[dict[str, Any]]] = []
+    # The Parquet files are encoded by Arrow (no GIL) in a thread while this one encodes the
+    # JSONL files. The thread starts after the fork above: a fork copies only this thread.
+    encoding: list[Future[dict[str, FileData]]] = []
 
     def start(parsed: ParsedAnnotations) -> None:
         workers.append(beside(summary.parsed_agreement, parsed, schema))
 
-    try:
-        tables = build_tables(data, splits, on_parsed=start)
-        return _publish(store, exports_dir, data, tables, workers[0], new, ratios, force, now)
-    finally:
-        for worker in workers:
-            worker.cancel()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet") as pool:
+
+        def encode(built: dict[str, pa.Table]) -> None:
+            encoding.append(pool.submit(parquet_files, built))
+
+        try:
+            tables = build_tables(data, splits, on_parsed=start, on_tables=encode)
+            parquet = encoding[0].result()
+            return _publish(
+                store, exports_dir, data, tables, parquet, workers[0], new, ratios, force, now
+            )
+        finally:
+            for worker in workers:
+                worker.cancel()
 
 
 def _publish(
@@ -242,6 +260,7 @@ def _publish(
     exports_dir: Path,
     data: ReleaseData,
     tables: ReleaseTables,
+    parquet: Mapping[str, FileData],
     agreement: Beside[dict[str, Any]],
     new: dict[str, str],
     ratios: tuple[float, float, float],
@@ -249,7 +268,7 @@ def _publish(
     now: datetime | None,
 ) -> ExportResult:
     dataset = data.dataset
-    rendered = render_tables(data, tables)
+    rendered = render_tables(data, tables, parquet)
     latest = _latest(store, dataset)
     parent = version_name(latest.version) if latest is not None else None
     unchanged = latest is not None and latest.data_sha256 == rendered.data_sha256

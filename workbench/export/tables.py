@@ -149,11 +149,14 @@ def build_tables(
     data: ReleaseData,
     splits: Mapping[str, str],
     on_parsed: Callable[[ParsedAnnotations], object] | None = None,
+    on_tables: Callable[[dict[str, pa.Table]], object] | None = None,
 ) -> ReleaseTables:
     """All tables of a release. `splits` maps an article's split group to its split.
 
     The raw annotations are parsed first, once; `on_parsed` gets what agreement needs of
-    them as soon as that is done (the export starts its agreement worker there)."""
+    them as soon as that is done (the export starts its agreement worker there), and
+    `on_tables` the Arrow tables before the JSONL files are encoded (the export encodes
+    their Parquet files meanwhile)."""
     schema = data.schema
     fields = segment_fields(schema)
     attr_cols = span_attribute_columns(schema)
@@ -231,6 +234,8 @@ def build_tables(
         "adjudications": _table(adjudications, ADJ_SCHEMA),
         "articles": _table(arts, ART_SCHEMA),
     }
+    if on_tables is not None:
+        on_tables(tables)
     nested = nested_jsonl(seg, fields, spans, relations, attributions, annotations, records)
     return ReleaseTables(tables, nested, spacy_jsonl(seg, spans), parsed)
 
