@@ -233,7 +233,8 @@ def _export(
     # the annotations as parsed for the tables, while this process builds and encodes files.
     workers: list[Beside[dict[str, Any]]] = []
     # The Parquet files are encoded by Arrow (no GIL) in a thread while this one encodes the
-    # JSONL files. The thread starts after the fork above: a fork copies only this thread.
+    # JSONL files. `build_tables` calls `start` (the fork) before `encode` (the thread's first
+    # task, which starts it): a fork copies only the calling thread.
     encoding: list[Future[dict[str, FileData]]] = []
 
     def start(parsed: ParsedAnnotations) -> None:

@@ -414,30 +414,41 @@ def annotation_rows(
     return order, sids, annotators, ann_ids, _col(frame, "result"), frame
 
 
+class _ParsedColumns:
+    """Builds `ParsedAnnotations` one parsed annotation at a time (in table order)."""
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self.labels: dict[str, list[str | None]] = {f: [] for f in fields}
+        self._label_adds = [(f, self.labels[f].append) for f in fields]
+        self.spans: tuple[list[Any], ...] = ([], [], [], [], [])  # of, label, start, end, region
+        self.n = 0
+
+    def add(self, choices: Mapping[str, str], spans: Spans) -> None:
+        for f, add in self._label_adds:
+            add(choices.get(f))
+        of, label, start, end, region = self.spans
+        of.extend([self.n] * len(spans))
+        for sp in spans:
+            label.append(sp["label"])
+            start.append(sp["start"])
+            end.append(sp["end"])
+            region.append(sp["region_id"])
+        self.n += 1
+
+    def done(self, sids: Sequence[str], annotators: Sequence[str]) -> ParsedAnnotations:
+        return ParsedAnnotations(list(sids), list(annotators), self.labels, *self.spans)
+
+
 def parsed_annotations(
     schema: Schema, sids: Sequence[str], annotators: Sequence[str], results: Iterable[Any]
 ) -> ParsedAnnotations:
     """`ParsedAnnotations` of results (lists or JSON texts), in the order given."""
     parse = ResultParser(schema)
-    fields = segment_fields(schema)
-    labels: dict[str, list[str | None]] = {f: [] for f in fields}
-    span_cols: tuple[list[Any], ...] = ([], [], [], [], [])
-    for k, result in enumerate(results):
+    out = _ParsedColumns(segment_fields(schema))
+    for result in results:
         _, choices, spans, _ = parse(result)
-        for f in fields:
-            labels[f].append(choices.get(f))
-        _add_spans(span_cols, k, spans)
-    return ParsedAnnotations(list(sids), list(annotators), labels, *span_cols)
-
-
-def _add_spans(cols: tuple[list[Any], ...], k: int, spans: Spans) -> None:
-    of, label, start, end, region = cols
-    of.extend([k] * len(spans))
-    for sp in spans:
-        label.append(sp["label"])
-        start.append(sp["start"])
-        end.append(sp["end"])
-        region.append(sp["region_id"])
+        out.add(choices, spans)
+    return out.done(sids, annotators)
 
 
 def _annotations(
@@ -459,11 +470,9 @@ def _annotations(
     chunks: list[pa.Array] = []
     texts: list[bytes] = []
     records, ends = bytearray(), [0]
-    labels: dict[str, list[str | None]] = {f: [] for f in fields}
-    label_lists = [(f, labels[f].append) for f in fields]
+    parsed = _ParsedColumns(fields)
     n_spans: list[int] = []
-    span_cols: tuple[list[Any], ...] = ([], [], [], [], [])
-    for k, (i, annotator) in enumerate(zip(order, cols["annotator"], strict=True)):
+    for i, annotator in zip(order, cols["annotator"], strict=True):
         result, choices, spans, rels = parse(results[i])
         texts.append(canonical_bytes(result))
         if len(texts) == _CHUNK:
@@ -473,17 +482,15 @@ def _annotations(
         records += annotation_record(annotator, choices, spans, rels)
         records += b","
         ends.append(len(records))
-        for f, add in label_lists:
-            add(choices.get(f))
+        parsed.add(choices, spans)
         n_spans.append(len(spans))
-        _add_spans(span_cols, k, spans)
-    cols.update(labels)
+    cols.update(parsed.labels)
     cols["n_spans"] = n_spans
     cols["lead_time"] = [lead[i] for i in order]
     chunks.append(pa.array(texts, type=STR))
     cols["result"] = pa.chunked_array(chunks, type=STR)
-    parsed = ParsedAnnotations(cols["segment_id"], cols["annotator"], labels, *span_cols)
-    return cols, EncodedRecords(records, ends), parsed
+    done = parsed.done(cols["segment_id"], cols["annotator"])
+    return cols, EncodedRecords(records, ends), done
 
 
 def _adjudications(data: ReleaseData, split_of: Mapping[str, str]) -> dict[str, list[Any]]:
