@@ -25,7 +25,7 @@ from workbench.gcpause import paused_gc
 from ._bootstrap import FloatArray, IntArray
 from .categorical import CategoricalData
 from .records import Relation, Span
-from .spanindex import SpanIndex
+from .spanindex import SpanIndex, runs
 from .spans import DEFAULT_THRESHOLD
 
 _EPS = 1e-10  # as crowd-kit's DawidSkene: floor of probabilities before taking logs
@@ -432,8 +432,7 @@ class ClusterTable:
         )
         region_of = list(zip(annotators, region_ids, strict=True))
         flat, bounds = index.cluster_members
-        regions = list(map(region_of.__getitem__, flat.tolist()))
-        return list(map(tuple, map(regions.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        return runs(list(map(region_of.__getitem__, flat.tolist())), bounds)
 
 
 def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTable:
@@ -442,8 +441,7 @@ def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTa
     flat, bounds = index.cluster_members
     if len(bounds) == 1:
         return ClusterTable([], [], [], [], [], [], [], [], [], [], [])
-    offs = np.array(bounds[:-1], dtype=np.int64)
-    sizes = np.diff(np.array(bounds, dtype=np.int64))
+    offs, sizes = index.cluster_offsets
     first = flat[offs]
     per_item = np.bincount(index.cov_item, minlength=len(index.items))
     n_cov = per_item[index.item[first]]
@@ -487,9 +485,10 @@ def relation_consensus(
         spans = index.spans
         ends = {r.from_region for r in relations} | {r.to_region for r in relations}
         named = map(ends.__contains__, map(attrgetter("region_id"), spans))
-        flat, bounds = index.cluster_members
+        flat, _ = index.cluster_members
+        sizes = index.cluster_offsets[1]
         cluster = np.zeros(index.n, dtype=np.int64)
-        cluster[flat] = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+        cluster[flat] = np.repeat(np.arange(len(sizes)), sizes)
         use = np.fromiter(named, bool, index.n) & np.array(table.keep, dtype=bool)[cluster]
         pos = np.flatnonzero(use)
         ids = map(table.ids.__getitem__, cluster[pos].tolist())

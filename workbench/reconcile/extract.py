@@ -141,9 +141,8 @@ def attribute_data(
     `CategoricalData.from_labels` of one `Label` per member's attribute value, built on
     columns: that was ~10^6 tuples at 10^5 segments."""
     out: dict[str, CategoricalData] = {}
-    flat, bounds = index.cluster_members
-    starts = np.array(bounds[:-1], dtype=np.int64)
-    sizes = np.diff(np.array(bounds, dtype=np.int64))
+    flat, _ = index.cluster_members
+    starts, sizes = index.cluster_offsets
     if clusters is not None:
         starts, sizes = starts[clusters], sizes[clusters]
     else:

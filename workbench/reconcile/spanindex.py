@@ -101,6 +101,11 @@ def _group_ends(keys: Sequence[IntArray], n: int) -> tuple[IntArray, IntArray]:
     return np.repeat(starts, sizes), np.repeat(starts + sizes, sizes)
 
 
+def runs(values: Sequence[Any], bounds: Sequence[int]) -> list[tuple[Any, ...]]:
+    """`values` cut at `bounds` (as `SpanIndex.cluster_members` gives them) into tuples."""
+    return list(map(tuple, map(values.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+
+
 def _greedy(cands: Iterable[tuple[object, int, int]]) -> list[int]:
     """Positions of the accepted candidates (sort key, x, y) of a greedy one-to-one matching."""
     used_x: set[int] = set()
@@ -311,8 +316,7 @@ class SpanIndex:
         """Aligned clusters as tuples of span positions (see `spans.align_spans`), sorted by
         (item, first member position, label); members sorted by annotator then position."""
         flat, bounds = self.cluster_members
-        members = flat.tolist()
-        return list(map(tuple, map(members.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        return runs(flat.tolist(), bounds)
 
     @cached_property
     def cluster_members(self) -> tuple[IntArray, list[int]]:
@@ -367,6 +371,12 @@ class SpanIndex:
         return flat, [0, *ends.tolist()]
 
     @cached_property
+    def cluster_offsets(self) -> tuple[IntArray, IntArray]:
+        """Each cluster's start in `cluster_members`' flat array, and its size (arrays)."""
+        bounds = np.array(self.cluster_members[1], dtype=np.int64)
+        return bounds[:-1], np.diff(bounds)
+
+    @cached_property
     def medoids(self) -> tuple[list[int], list[bool]]:
         """Per cluster: the position of its medoid and whether every member has its bounds.
 
@@ -378,8 +388,7 @@ class SpanIndex:
         flat, bounds = self.cluster_members
         if len(bounds) == 1:
             return [], []
-        offs = np.array(bounds[:-1], dtype=np.int64)
-        sizes = np.diff(np.array(bounds, dtype=np.int64))
+        offs, sizes = self.cluster_offsets
         s, e = self.start[flat], self.end[flat]
         same = (np.minimum.reduceat(s, offs) == np.maximum.reduceat(s, offs)) & (
             np.minimum.reduceat(e, offs) == np.maximum.reduceat(e, offs)
