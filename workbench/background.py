@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+
+
+def can_fork(workers: int | None = None) -> bool:
+    """Whether `beside` and `stages` run their function in a child (else lazily here)."""
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    return workers >= 2 and "fork" in mp.get_all_start_methods()
 
 
 def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
@@ -26,6 +32,27 @@ def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> N
         conn.close()
 
 
+def _stages_child(
+    conn: Connection, fn: Callable[..., Iterator[Any]], args: tuple[Any, ...]
+) -> None:
+    try:
+        for value in fn(*args):
+            conn.send(value)
+    except BaseException as exc:
+        conn.send(exc)
+    finally:
+        conn.close()
+
+
+def _fork(target: Callable[..., None], fn: Any, args: tuple[Any, ...]) -> tuple[Any, Connection]:
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=target, args=(send, fn, args), daemon=True)
+    proc.start()
+    send.close()
+    return proc, receive
+
+
 class Beside(Generic[T]):
     """`fn(*args)`, computed in a forked child (or lazily here); `result()` waits for it."""
 
@@ -33,14 +60,8 @@ class Beside(Generic[T]):
         self._fn, self._args = fn, args
         self._proc: Any = None
         self._conn: Connection | None = None
-        workers = (os.cpu_count() or 1) if workers is None else workers
-        if workers >= 2 and "fork" in mp.get_all_start_methods():
-            ctx = mp.get_context("fork")
-            receive, send = ctx.Pipe(duplex=False)
-            self._proc = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
-            self._proc.start()
-            send.close()
-            self._conn = receive
+        if can_fork(workers):
+            self._proc, self._conn = _fork(_child, fn, args)
 
     def result(self) -> T:
         if self._proc is None:
@@ -77,3 +98,55 @@ def beside(fn: Callable[..., T], *args: Any, workers: int | None = None) -> Besi
     """Start `fn(*args)` beside the caller. Call it from a single-threaded program (a fork
     copies only the calling thread) and keep the answer small: it is pickled back."""
     return Beside(fn, args, workers)
+
+
+class Stages:
+    """The values the generator `fn(*args)` yields, one by one, computed in a forked child
+    (or here, a stage at a time, when `next` asks for it): for a worker whose first answer is
+    needed before its last one is done."""
+
+    def __init__(
+        self, fn: Callable[..., Iterator[Any]], args: tuple[Any, ...], workers: int | None
+    ) -> None:
+        self._here: Iterator[Any] | None = None
+        self._proc: Any = None
+        self._conn: Connection | None = None
+        if can_fork(workers):
+            self._proc, self._conn = _fork(_stages_child, fn, args)
+        else:
+            self._here = fn(*args)
+
+    def next(self) -> Any:
+        """The next value yielded (re-raises what the function raised)."""
+        if self._here is not None:
+            return next(self._here)
+        if self._conn is None:
+            raise RuntimeError("the worker has no more values (or was cancelled)")
+        try:
+            answer = self._conn.recv()
+        except EOFError:
+            pid = self._proc.pid
+            self.cancel()
+            raise RuntimeError(f"the worker process (pid {pid}) died without an answer") from None
+        if isinstance(answer, BaseException):
+            self.cancel()
+            raise answer
+        return answer
+
+    def cancel(self) -> None:
+        """Stop the child (harmless once it is done)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.terminate()
+            self._proc.join()
+            self._proc = None
+        self._here = None
+
+
+def stages(fn: Callable[..., Iterator[Any]], *args: Any, workers: int | None = None) -> Stages:
+    """Start the generator `fn(*args)` beside the caller (single-threaded, as for `beside`);
+    its values are pickled back as they are yielded."""
+    return Stages(fn, args, workers)

@@ -27,11 +27,13 @@ from workbench.reconcile.consensus import span_consensus
 from workbench.reconcile.engine import reconcile_records
 from workbench.reconcile.extract import AnnotationInput, Records, extract_all
 from workbench.reconcile.pooled import span_f1_pooled, triple_f1_pooled
+from workbench.reconcile.spanindex import SpanIndex
 from workbench.reconcile.spans import (
     TOKEN_RE,
     _units,
     align_spans,
     attribution_triples,
+    pairwise_f1,
     span_f1_pairwise,
     triple_f1_pairwise,
 )
@@ -139,6 +141,34 @@ def test_random_layers(layer, threshold) -> None:  # type: ignore[no-untyped-def
         )
         slow = consensus_v1.span_consensus(
             spans, relations, min_support=support, threshold=threshold, coverage=coverage
+        )
+        assert same(fast, slow)
+
+
+@settings(max_examples=150, deadline=None)
+@given(layers(), st.sampled_from([0.3, 0.5, 1.0]))
+def test_index_from_columns_is_the_index_of_records(layer, threshold) -> None:  # type: ignore[no-untyped-def]
+    """The export's agreement builds its index from columns, without `Span` records."""
+    spans, _, coverage = layer
+    row = {pair: k for k, pair in enumerate(coverage)}
+    columns = SpanIndex.from_columns(
+        [item for item, _ in coverage],
+        [ann for _, ann in coverage],
+        [row[(s.item, s.annotator)] for s in spans],
+        [s.label for s in spans],
+        [s.start for s in spans],
+        [s.end for s in spans],
+        [s.region_id for s in spans],
+        threshold,
+    )
+    records = SpanIndex(spans, coverage, threshold)
+    assert list(columns.spans) == records.spans
+    assert same(columns.spans[1:3], records.spans[1:3])
+    for match in ("exact", "overlap"):
+        fast = pairwise_f1(columns, match, n_boot=20)  # type: ignore[arg-type]
+        assert same(fast, pairwise_f1(records, match, n_boot=20))  # type: ignore[arg-type]
+        slow = spans_v1.span_f1_pairwise(
+            spans, match=match, threshold=threshold, coverage=coverage, n_boot=20
         )
         assert same(fast, slow)
 

@@ -34,17 +34,12 @@ def _ranges(sorted_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
 
 @dataclass(frozen=True)
 class EncodedRecords:
-    """Each annotation's entry of the nested records, encoded, one after the other in one
-    buffer (each followed by a comma): 3 × 10^5 bytes objects cost twice their size."""
+    """Encoded JSON values one after the other in one buffer, each followed by a comma:
+    3 × 10^5 bytes objects cost twice their size. `data` is any buffer (a bytearray, or an
+    Arrow buffer handed over by the export's worker)."""
 
-    data: bytearray
-    ends: list[int]  # ends[k]: the end of entry k-1 (ends[0] = 0)
-
-    def json_list(self, first: int, end: int) -> orjson.Fragment:
-        """Entries first .. end-1 as one encoded JSON list."""
-        if end <= first:
-            return orjson.Fragment(b"[]")
-        return orjson.Fragment(b"[" + self.data[self.ends[first] : self.ends[end] - 1] + b"]")
+    data: Any  # bytes-like
+    ends: Sequence[int]  # ends[k]: the end of entry k-1, its comma included (ends[0] = 0)
 
 
 def annotation_record(
@@ -60,16 +55,15 @@ def annotation_record(
     return orjson.dumps(record, option=_SORTED)
 
 
-def nested_jsonl(
+def segment_records(
     seg: Mapping[str, list[Any]],
     fields: list[str],
     spans: Mapping[str, list[Any]],
     relations: Mapping[str, list[Any]],
     attributions: Mapping[str, list[Any]],
-    annotations: Mapping[str, list[Any]],
-    annotation_records: EncodedRecords,
-) -> bytearray:
-    """segments.jsonl: one nested record per segment, encoded as it is built."""
+) -> EncodedRecords:
+    """Each segment's nested record without its annotations, encoded (in `seg` order): the
+    consensus side of segments.jsonl, built while the annotations are parsed elsewhere."""
     span_keys = (
         "span_id",
         "label",
@@ -100,19 +94,18 @@ def nested_jsonl(
         )
     ]
     r_span, r_rel = _ranges(spans["segment_id"]), _ranges(relations["segment_id"])
-    r_attr, r_ann = _ranges(attributions["segment_id"]), _ranges(annotations["segment_id"])
+    r_attr = _ranges(attributions["segment_id"])
     none = (0, 0)
     label_cols = [
         (f, seg[f], seg[f"{f}_confidence"], seg[f"{f}_support"], seg[f"{f}_adjudicated"])
         for f in fields
     ]
-    out = bytearray()  # one buffer: a list of lines and its join held the file twice
+    out, ends = bytearray(), [0]  # one buffer: a bytes object per record cost twice its size
     dumps = orjson.dumps
     for k, sid in enumerate(seg["segment_id"]):
         a, b = r_span.get(sid, none)
         c, d = r_rel.get(sid, none)
         e, f_ = r_attr.get(sid, none)
-        g, h = r_ann.get(sid, none)
         record = {
             "segment_id": sid,
             "article_id": seg["article_id"][k],
@@ -133,9 +126,37 @@ def nested_jsonl(
             "spans": span_recs[a:b],
             "relations": rel_recs[c:d],
             "attributions": attr_recs[e:f_],
-            "annotations": annotation_records.json_list(g, h),
         }
-        out += dumps(record, option=_LINE)
+        out += dumps(record, option=_SORTED)
+        out += b","
+        ends.append(len(out))
+    return EncodedRecords(out, ends)
+
+
+def nested_jsonl(
+    segment_ids: Sequence[str],
+    records: EncodedRecords,
+    annotation_segments: Sequence[str],
+    annotation_records: EncodedRecords,
+) -> bytearray:
+    """segments.jsonl: each segment's record (`segment_records`, in the order of
+    `segment_ids`) with the entries of its annotations (`annotation_segments` is the segment
+    of each entry, sorted) spliced in. `annotations` sorts first among the record's keys, so
+    the line is ``{"annotations":[…],`` and then the record without its opening brace: the
+    same bytes as encoding the whole record at once."""
+    r_ann = _ranges(annotation_segments)
+    none = (0, 0)
+    data, ends = memoryview(records.data), records.ends
+    entries, entry_ends = memoryview(annotation_records.data), annotation_records.ends
+    out = bytearray()
+    for k, sid in enumerate(segment_ids):
+        g, h = r_ann.get(sid, none)
+        out += b'{"annotations":['
+        if h > g:
+            out += entries[entry_ends[g] : entry_ends[h] - 1]
+        out += b"],"
+        out += data[ends[k] + 1 : ends[k + 1] - 1]
+        out += b"\n"
     return out
 
 

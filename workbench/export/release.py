@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,21 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from workbench import __version__
-from workbench.background import Beside, beside
-from workbench.export import card, summary
+from workbench.background import can_fork, stages
+from workbench.export import card, handoff, summary
 from workbench.export.collect import collect
 from workbench.export.diff import diff_tables
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.splits import assign_splits
-from workbench.export.tables import ParsedAnnotations, ReleaseTables, build_tables
+from workbench.export.tables import (
+    AnnotationPart,
+    ReleaseTables,
+    annotation_part,
+    build_tables,
+    consensus_part,
+    join_parts,
+    segment_layout,
+)
 from workbench.export.verify import verify_release
 from workbench.export.write import (
     CARD,
@@ -111,8 +119,8 @@ def render_data(data: ReleaseData, splits: dict[str, str]) -> RenderedData:
 
 
 def parquet_files(tables: Mapping[str, pa.Table]) -> dict[str, FileData]:
-    """The Parquet files of a release's tables."""
-    return {f"{name}.parquet": parquet_bytes(tables[name]) for name in PARQUET}
+    """The Parquet files of a release's tables (of those in `tables`)."""
+    return {f"{name}.parquet": parquet_bytes(tables[name]) for name in PARQUET if name in tables}
 
 
 def render_tables(
@@ -211,6 +219,19 @@ def export_dataset(
         return _export(store, exports_dir, dataset, schema, ratios, force, now)
 
 
+def _annotation_side(
+    data: ReleaseData, split_of: Mapping[str, str], folder: Path | None
+) -> Iterator[AnnotationPart | Path | dict[str, Any]]:
+    """The export's worker: the annotation part (shared through `folder` when forked), then
+    the agreement figures (seconds of bootstrap at 10^5 segments) from the same parse."""
+    part = annotation_part(data, split_of)
+    parsed = part.parsed
+    assert parsed is not None
+    yield part if folder is None else handoff.share(part, folder)
+    del part
+    yield summary.parsed_agreement(parsed, data.schema)
+
+
 @paused_gc()  # builds millions of small dicts and rows
 def _export(
     store: Store,
@@ -229,31 +250,30 @@ def _export(
         }
     groups = [str(g) for g in data.articles["split_group"]]
     splits, new = assign_splits(groups, existing, ratios)
-    # The agreement figures (seconds of bootstrap at 10^5 segments) on the second core, from
-    # the annotations as parsed for the tables, while this process builds and encodes files.
-    workers: list[Beside[dict[str, Any]]] = []
-    # The Parquet files are encoded by Arrow (no GIL) in a thread while this one encodes the
-    # JSONL files. `build_tables` calls `start` (the fork) before `encode` (the thread's first
-    # task, which starts it): a fork copies only the calling thread.
-    encoding: list[Future[dict[str, FileData]]] = []
-
-    def start(parsed: ParsedAnnotations) -> None:
-        workers.append(beside(summary.parsed_agreement, parsed, schema))
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet") as pool:
-
-        def encode(built: dict[str, pa.Table]) -> None:
-            encoding.append(pool.submit(parquet_files, built))
-
+    layout = segment_layout(data, splits)
+    # The two sides of the release are built at once: the raw annotations (parse, their
+    # table, their nested entries, then agreement) in a forked worker, the consensus side
+    # here. Parquet files are encoded by Arrow (no GIL) in a thread meanwhile; the thread
+    # starts after the fork, which copies only the calling thread.
+    with handoff.directory() as folder, ThreadPoolExecutor(1, "parquet") as pool:
+        worker = stages(_annotation_side, data, layout.split_of, folder if can_fork() else None)
         try:
-            tables = build_tables(data, splits, on_parsed=start, on_tables=encode)
-            parquet = encoding[0].result()
+            data = replace(
+                data, annotations=data.annotations.assign(result=None)
+            )  # the worker has them
+            encoding: list[Future[dict[str, FileData]]] = []
+            consensus = consensus_part(
+                data, layout, on_tables=lambda t: encoding.append(pool.submit(parquet_files, t))
+            )
+            annotations = handoff.receive(worker.next())
+            encoding.append(pool.submit(parquet_files, {"annotations": annotations.table}))
+            tables = join_parts(layout, consensus, annotations)
+            parquet = {name: b for done in encoding for name, b in done.result().items()}
             return _publish(
-                store, exports_dir, data, tables, parquet, workers[0], new, ratios, force, now
+                store, exports_dir, data, tables, parquet, worker.next, new, ratios, force, now
             )
         finally:
-            for worker in workers:
-                worker.cancel()
+            worker.cancel()
 
 
 def _publish(
@@ -262,7 +282,7 @@ def _publish(
     data: ReleaseData,
     tables: ReleaseTables,
     parquet: Mapping[str, FileData],
-    agreement: Beside[dict[str, Any]],
+    agreement: Callable[[], dict[str, Any]],
     new: dict[str, str],
     ratios: tuple[float, float, float],
     force: bool,
@@ -312,7 +332,7 @@ def _publish(
         parent_tables=parent_tables,
         ratios=ratios,
         created_at=created_at,
-        agreement=agreement.result(),
+        agreement=agreement(),
     )
     target = write_release(dataset_dir, version, built.files, built.manifest)
     try:

@@ -25,11 +25,11 @@ from workbench.export.tables import (
 from workbench.reconcile import (
     Label,
     Metric,
-    Span,
     categorical_agreement,
     categorical_data,
-    span_f1_pairwise,
 )
+from workbench.reconcile.spanindex import SpanIndex
+from workbench.reconcile.spans import pairwise_f1
 from workbench.schema import Schema
 
 N_BOOT = 1000
@@ -150,20 +150,17 @@ def parsed_agreement(parsed: ParsedAnnotations, schema: Schema) -> dict[str, Any
             "n_annotators": ag.n_annotators,
         }
     # Pairwise span F1 (overlap match), over the segments both annotators of a pair labelled.
-    spans = [
-        Span(sids[k], annotators[k], label, start, end, _NO_ATTRS, region)
-        for k, label, start, end, region in zip(
+    if parsed.span_of:
+        index = SpanIndex.from_columns(
+            sids,
+            annotators,
             parsed.span_of,
             parsed.span_label,
             parsed.span_start,
             parsed.span_end,
             parsed.span_region,
-            strict=True,
         )
-    ]
-    if spans:
-        coverage = list(zip(sids, annotators, strict=True))
-        pairs = span_f1_pairwise(spans, coverage=coverage, n_boot=N_BOOT, seed=SEED)
+        pairs = pairwise_f1(index, "overlap", n_boot=N_BOOT, seed=SEED)
         by_label: dict[str, list[dict[str, Any]]] = {}
         for p in pairs:
             key = p.label or "(all labels)"
@@ -177,6 +174,3 @@ def parsed_agreement(parsed: ParsedAnnotations, schema: Schema) -> dict[str, Any
                 "pairs": rows,
             }
     return out
-
-
-_NO_ATTRS: dict[str, str] = {}  # pairwise F1 matches on label and position only

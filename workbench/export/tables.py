@@ -19,7 +19,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.export.jsonl import EncodedRecords, annotation_record, nested_jsonl, spacy_jsonl
+from workbench.export.jsonl import (
+    EncodedRecords,
+    annotation_record,
+    nested_jsonl,
+    segment_records,
+    spacy_jsonl,
+)
 from workbench.export.model import ReleaseData
 from workbench.export.parse import ResultParser, Spans, canonical_bytes
 from workbench.reconcile.spanindex import triple_positions
@@ -145,49 +151,90 @@ def _table(columns: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
 # -- the tables ---------------------------------------------------------------------------------
 
 
-def build_tables(
-    data: ReleaseData,
-    splits: Mapping[str, str],
-    on_parsed: Callable[[ParsedAnnotations], object] | None = None,
-    on_tables: Callable[[dict[str, pa.Table]], object] | None = None,
-) -> ReleaseTables:
+@dataclass(frozen=True)
+class Layout:
+    """The release's segments in table order (article, position, id), with their splits:
+    what both the annotation and the consensus side need first."""
+
+    seg: dict[str, list[Any]]
+    split_of: dict[str, str]
+    text_of: dict[str, str]
+    splits: Mapping[str, str]  # split group → split
+
+
+@dataclass(frozen=True)
+class AnnotationPart:
+    """The raw annotations' side of a release, from one parse of their results: the table
+    of annotations.parquet, each annotation's entry of the nested records (in table order)
+    and what agreement needs of them (None when handed over by the export's worker, which
+    keeps them to compute agreement itself)."""
+
+    table: pa.Table
+    records: EncodedRecords
+    parsed: ParsedAnnotations | None
+
+
+@dataclass(frozen=True)
+class ConsensusPart:
+    """Everything of a release but the raw annotations: the other tables, each segment's
+    nested record without its annotations, and the spaCy file."""
+
+    tables: dict[str, pa.Table]
+    records: EncodedRecords
+    spacy_jsonl: bytearray
+
+
+def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
     """All tables of a release. `splits` maps an article's split group to its split.
 
-    The raw annotations are parsed first, once; `on_parsed` gets what agreement needs of
-    them as soon as that is done (the export starts its agreement worker there), and
-    `on_tables` the Arrow tables before the JSONL files are encoded (the export encodes
-    their Parquet files meanwhile)."""
-    schema = data.schema
-    fields = segment_fields(schema)
-    attr_cols = span_attribute_columns(schema)
+    The parts are independent after the layout (the export builds them in two processes)."""
+    layout = segment_layout(data, splits)
+    annotations = annotation_part(data, layout.split_of)
+    return join_parts(layout, consensus_part(data, layout), annotations)
 
+
+def segment_layout(data: ReleaseData, splits: Mapping[str, str]) -> Layout:
     art_ids = _col(data.articles, "article_id")
     group_of = dict(zip(art_ids, _col(data.articles, "split_group"), strict=True))
-
-    # Segments, by (article, position, id)
     seg = {c: _col(data.segments, c) for c in ("segment_id", "article_id", "text")}
     seg["position"] = _ints(_col(data.segments, "position"))
     seg["start"] = _ints(_col(data.segments, "start"))
     seg["end"] = _ints(_col(data.segments, "end"))
     seg = _take(seg, _order(seg, ("article_id", "position", "segment_id")))
     seg_ids = seg["segment_id"]
-    text_of = dict(zip(seg_ids, seg["text"], strict=True))
     split_of = {
         sid: splits[group_of.get(aid, aid)]
         for sid, aid in zip(seg_ids, seg["article_id"], strict=True)
     }
     seg["split"] = [split_of[s] for s in seg_ids]
+    return Layout(seg, split_of, dict(zip(seg_ids, seg["text"], strict=True)), splits)
 
-    annotations, records, parsed = _annotations(data, schema, fields, split_of)
-    if on_parsed is not None:
-        on_parsed(parsed)
-    spans = _spans(data, text_of, split_of, attr_cols)
+
+def annotation_part(data: ReleaseData, split_of: Mapping[str, str]) -> AnnotationPart:
+    """Parse the raw annotations (once) into their table, nested entries and agreement inputs."""
+    schema = data.schema
+    columns, records, parsed = _annotations(data, schema, segment_fields(schema), split_of)
+    return AnnotationPart(_table(columns, annotation_schema(schema)), records, parsed)
+
+
+def consensus_part(
+    data: ReleaseData,
+    layout: Layout,
+    on_tables: Callable[[dict[str, pa.Table]], object] | None = None,
+) -> ConsensusPart:
+    """The consensus side; `on_tables` gets its tables before the JSONL is encoded (the
+    export encodes their Parquet files meanwhile)."""
+    schema = data.schema
+    fields = segment_fields(schema)
+    seg, split_of = dict(layout.seg), layout.split_of
+    seg_ids = seg["segment_id"]
+    spans = _spans(data, layout.text_of, split_of, span_attribute_columns(schema))
     relations = _relations(data, split_of)
     attributions = _attributions(schema, spans, relations, split_of)
     adjudications = _adjudications(data, split_of)
 
     n_ann: dict[str, int] = {}
-    for sid in annotations["segment_id"]:
+    for sid in _kept(data.annotations, split_of)[1]:
         n_ann[sid] = n_ann.get(sid, 0) + 1
     seg["n_annotations"] = [n_ann.get(s, 0) for s in seg_ids]
     _segment_labels(data, seg, fields)
@@ -199,11 +246,41 @@ def build_tables(
         c: _col(data.articles, c)
         for c in ("article_id", "title", "author", "outlet", "published", "source_path")
     }
-    arts["split"] = [splits[g] for g in _col(data.articles, "split_group")]
+    arts["split"] = [layout.splits[g] for g in _col(data.articles, "split_group")]
     arts["n_segments"] = [n_segments.get(a, 0) for a in arts["article_id"]]
     arts = _take(arts, _order(arts, ("article_id",)))
 
-    seg_schema = pa.schema(
+    tables = {
+        "segments": _table(seg, segment_schema(schema)),
+        "spans": _table(spans, span_schema(schema)),
+        "relations": _table(relations, REL_SCHEMA),
+        "attributions": _table(attributions, attribution_schema(schema)),
+        "adjudications": _table(adjudications, ADJ_SCHEMA),
+        "articles": _table(arts, ART_SCHEMA),
+    }
+    if on_tables is not None:
+        on_tables(tables)
+    records = segment_records(seg, fields, spans, relations, attributions)
+    return ConsensusPart(tables, records, spacy_jsonl(seg, spans))
+
+
+def join_parts(
+    layout: Layout, consensus: ConsensusPart, annotations: AnnotationPart
+) -> ReleaseTables:
+    """The release's tables and files from its two parts."""
+    table = annotations.table
+    nested = nested_jsonl(
+        layout.seg["segment_id"],
+        consensus.records,
+        table["segment_id"].to_pylist(),
+        annotations.records,
+    )
+    tables = {**consensus.tables, "annotations": table}
+    return ReleaseTables(tables, nested, consensus.spacy_jsonl, annotations.parsed)
+
+
+def segment_schema(schema: Schema) -> pa.Schema:
+    return pa.schema(
         [
             ("segment_id", STR),
             ("article_id", STR),
@@ -216,7 +293,7 @@ def build_tables(
         ]
         + [
             c
-            for f in fields
+            for f in segment_fields(schema)
             for c in (
                 (f, STR),
                 (f"{f}_confidence", FLOAT),
@@ -225,19 +302,6 @@ def build_tables(
             )
         ]
     )
-    tables = {
-        "segments": _table(seg, seg_schema),
-        "spans": _table(spans, span_schema(schema)),
-        "relations": _table(relations, REL_SCHEMA),
-        "attributions": _table(attributions, attribution_schema(schema)),
-        "annotations": _table(annotations, annotation_schema(schema)),
-        "adjudications": _table(adjudications, ADJ_SCHEMA),
-        "articles": _table(arts, ART_SCHEMA),
-    }
-    if on_tables is not None:
-        on_tables(tables)
-    nested = nested_jsonl(seg, fields, spans, relations, attributions, annotations, records)
-    return ReleaseTables(tables, nested, spacy_jsonl(seg, spans), parsed)
 
 
 def span_schema(schema: Schema) -> pa.Schema:

@@ -158,6 +158,49 @@ def triple_positions(
     return out
 
 
+_NO_ATTRS: Mapping[str, str] = {}
+
+
+class _ColumnSpans(Sequence[Span]):
+    """`Span` records of `SpanIndex.from_columns`, made when indexed (in `order`)."""
+
+    def __init__(
+        self,
+        item_of: Sequence[str],
+        annotator_of: Sequence[str],
+        span_of: Sequence[int],
+        label: Sequence[str],
+        start: Sequence[int],
+        end: Sequence[int],
+        region: Sequence[str],
+        order: Sequence[int] | None = None,
+    ) -> None:
+        self._cols = (item_of, annotator_of, span_of, label, start, end, region)
+        self._order = order
+
+    def reordered(self, order: IntArray) -> _ColumnSpans:
+        return _ColumnSpans(*self._cols, order=order.tolist())
+
+    def __len__(self) -> int:
+        return len(self._cols[2])
+
+    def _at(self, k: int) -> Span:
+        item_of, annotator_of, span_of, label, start, end, region = self._cols
+        if self._order is not None:
+            k = self._order[k]
+        a = span_of[k]
+        return Span(item_of[a], annotator_of[a], label[k], start[k], end[k], _NO_ATTRS, region[k])
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self._at(x) for x in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        return self._at(k)
+
+
 class SpanIndex:
     """Spans of one layer in canonical order, with their cross-annotator same-label pairs.
 
@@ -172,30 +215,88 @@ class SpanIndex:
         threshold: float = 0.5,
     ) -> None:
         spans = list(spans)
-        self.threshold = threshold
         n = len(spans)
         cov = list(coverage) if coverage is not None else []
         # columns by C-level map/attrgetter: a generator per field cost seconds at 10^6 spans;
         # coverage pairs ride along in the item and annotator columns (rows n and after)
-        self.items, item = _factorize([*map(attrgetter("item"), spans), *map(itemgetter(0), cov)])
-        self.annotators, ann = _factorize(
+        items, item = _factorize([*map(attrgetter("item"), spans), *map(itemgetter(0), cov)])
+        annotators, ann = _factorize(
             [*map(attrgetter("annotator"), spans), *map(itemgetter(1), cov)]
         )
-        self.labels, lab = _factorize(list(map(attrgetter("label"), spans)))
+        labels, lab = _factorize(list(map(attrgetter("label"), spans)))
         start = np.fromiter(map(attrgetter("start"), spans), np.int64, n)
         end = np.fromiter(map(attrgetter("end"), spans), np.int64, n)
+        self._build(spans, lambda k: spans[k].region_id, threshold, items, item, annotators, ann)
+        self._sort(labels, lab, start, end)
+
+    @classmethod
+    def from_columns(
+        cls,
+        item_of: Sequence[str],
+        annotator_of: Sequence[str],
+        span_of: Sequence[int],
+        label: Sequence[str],
+        start: Sequence[int],
+        end: Sequence[int],
+        region: Sequence[str],
+        threshold: float = 0.5,
+    ) -> SpanIndex:
+        """The index of spans given as columns, without attributes: span k belongs to
+        annotation `span_of[k]`, of item `item_of[…]` by `annotator_of[…]`, and every
+        annotation covers its item. Its `Span` records are made only when asked for (the
+        pairwise F1 asks for a few): 10^6 of them were seconds of an export."""
+        self = cls.__new__(cls)
+        items, a_item = _factorize(list(item_of))
+        annotators, a_ann = _factorize(list(annotator_of))
+        of = np.asarray(span_of, dtype=np.int64)
+        item = np.concatenate((a_item[of], a_item))
+        ann = np.concatenate((a_ann[of], a_ann))
+        labels = tuple(sorted(set(label)))
+        code_of = {x: k for k, x in enumerate(labels)}
+        n = len(label)
+        lab = np.fromiter(map(code_of.__getitem__, label), np.int64, n)
+        lazy = _ColumnSpans(item_of, annotator_of, span_of, label, start, end, region)
+        self._build(lazy, region.__getitem__, threshold, items, item, annotators, ann)
+        self._sort(labels, lab, np.asarray(start, np.int64), np.asarray(end, np.int64))
+        return self
+
+    def _build(
+        self,
+        spans: Sequence[Span],
+        region_of: Callable[[int], str],
+        threshold: float,
+        items: tuple[str, ...],
+        item: IntArray,
+        annotators: tuple[str, ...],
+        ann: IntArray,
+    ) -> None:
+        self._input, self._region_of = spans, region_of
+        self.threshold = threshold
+        self.items, self.annotators = items, annotators
         # coverage rows: the distinct (item, annotator) codes, sorted, and each span's row
         self.n_ann = max(1, len(self.annotators))
         self.cov_key, cov_of = np.unique(item * self.n_ann + ann, return_inverse=True)
         self.cov_item, self.cov_ann = self.cov_key // self.n_ann, self.cov_key % self.n_ann
-        item, ann, cov_of = item[:n], ann[:n], cov_of.reshape(-1)[:n]
+        self._item, self._ann, self._cov_of = item, ann, cov_of.reshape(-1)
+
+    def _sort(self, labels: tuple[str, ...], lab: IntArray, start: IntArray, end: IntArray) -> None:
+        n = len(lab)
+        self.labels = labels
+        item, ann, cov_of = self._item[:n], self._ann[:n], self._cov_of[:n]
+        del self._item, self._ann, self._cov_of
         order = _lexsort((end, start, ann, lab, item))
         # Equal (item, label, annotator, start, end): order those few runs by region id.
         g0, g1 = _group_ends([x[order] for x in (item, lab, ann, start, end)], n)
         for a in np.unique(g0[g1 - g0 > 1]).tolist():
             b = int(g1[a])
-            order[a:b] = sorted(order[a:b].tolist(), key=lambda k: spans[k].region_id)
-        self.spans: list[Span] = [spans[k] for k in order.tolist()]
+            order[a:b] = sorted(order[a:b].tolist(), key=self._region_of)
+        spans = self._input
+        self.spans: Sequence[Span] = (
+            spans.reordered(order)
+            if isinstance(spans, _ColumnSpans)
+            else [spans[k] for k in order.tolist()]
+        )
+        del self._input, self._region_of
         self.item, self.ann, self.lab = item[order], ann[order], lab[order]
         self.start, self.end = start[order], end[order]
         self.span_cov = cov_of[order]
@@ -205,7 +306,7 @@ class SpanIndex:
         i, j = _pairs_within(self.group_end, n)
         i, j = i[self.ann[i] != self.ann[j]], j[self.ann[i] != self.ann[j]]
         jac = self._jaccard(i, j)
-        keep = jac >= threshold
+        keep = jac >= self.threshold
         self.cand_i, self.cand_j, self.cand_jac = i[keep], j[keep], jac[keep]
         self._pair_counts: dict[bool, IntArray] = {}
 
