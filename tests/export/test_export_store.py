@@ -25,6 +25,7 @@ from workbench.export import (
     render_data,
     verify_release,
 )
+from workbench.results import canonical_result
 from workbench.store import Store, open_store
 from workbench.store.models import (
     Adjudication,
@@ -277,6 +278,45 @@ def test_collect_matches_the_release_data_built_by_hand(store: Store, world: Wor
     for name in b.files:
         assert a.files[name] == b.files[name], name
     assert got.label_studio_url == "http://127.0.0.1:8089" and got.project_id == 7
+
+
+def test_canonical_results_are_stored_and_an_older_store_exports_the_same(
+    store: Store, world: World
+) -> None:
+    """Each inserted annotation keeps its cleaned canonical text (the export reads it); rows
+    without it (a store filled by other means) are cleaned by the export: same bytes."""
+    insert_world(store, world)
+    with store.session() as s:
+        rows = s.execute(sa.select(Annotation.result, Annotation.result_clean)).all()
+    assert rows and all(clean == canonical_result(result) for result, clean in rows)
+    assert any(json.loads(clean) != result for result, clean in rows)  # something was dropped
+    splits = assign_splits(world.release_data().articles["split_group"], {})[0]
+    stored = render_data(collect(store, "news", world.schema), splits)
+    with store.session() as s:
+        s.execute(sa.update(Annotation).values(result_clean=None))
+    cleaned_here = render_data(collect(store, "news", world.schema), splits)
+    assert stored.files == cleaned_here.files
+    assert stored.data_sha256 == cleaned_here.data_sha256
+
+
+def test_migration_0009_backfills_the_canonical_results(store: Store, world: World) -> None:
+    """A store from before `result_clean` (downgraded to 0008) gets it for every row."""
+    from alembic import command
+
+    from workbench.store.db import _alembic_config, upgrade
+
+    insert_world(store, world)
+    cfg = _alembic_config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0008")
+    assert "result_clean" not in {
+        c["name"] for c in sa.inspect(store.engine).get_columns("annotations")
+    }
+    upgrade(store.engine)
+    with store.session() as s:
+        rows = s.execute(sa.select(Annotation.result, Annotation.result_clean)).all()
+    assert len(rows) > 3 and all(clean == canonical_result(result) for result, clean in rows)
 
 
 def test_collect_refuses_an_unknown_dataset(store: Store, world: World) -> None:

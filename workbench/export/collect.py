@@ -134,7 +134,10 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
                 Annotator.pseudonym,
                 Annotation.ls_annotation_id,
                 Annotation.lead_time,
-                _text(Annotation.result),  # decoded (and cleaned) once, by `tables`
+                # the canonical text the store keeps (else the raw one, decoded and cleaned
+                # by `tables`), and which of the two it is
+                sa.func.coalesce(Annotation.result_clean, _text(Annotation.result)),
+                Annotation.result_clean.is_not(None),
             )
             .join(Task, Task.id == Annotation.task_id)
             .join(Segment, Segment.id == Task.segment_id)
@@ -148,8 +151,8 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
                 Segment.retired_at.is_(None),
             ),
         )
-        a_sid, a_pseudonym, a_id, a_lead, a_result = (
-            [list(c) for c in zip(*ann, strict=True)] if ann else [[], [], [], [], []]
+        a_sid, a_pseudonym, a_id, a_lead, a_result, a_canonical = (
+            [list(c) for c in zip(*ann, strict=True)] if ann else [[], [], [], [], [], []]
         )
         del ann
         keep_set = set(a_sid)
@@ -393,7 +396,7 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
                 "lead_time": a_lead,
                 "result": a_result,
             },
-        ),
+        ).assign(canonical=[bool(x) for x in a_canonical]),
         adjudications=frame("adjudications", adjudications),
         reconcile_info={
             "consensus method(s)": ", ".join(

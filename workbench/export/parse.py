@@ -1,75 +1,25 @@
-"""Label Studio results → what a release keeps of them (pure): the cleaned result, its
-canonical JSON, and per annotation the segment choices, spans and relations."""
+"""Label Studio results → what a release keeps of them (pure): per annotation the segment
+choices, spans and relations (the cleaned result and its canonical JSON: `workbench.results`)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import orjson
-import pandas as pd
-
+from workbench.results import (
+    RESULT_KEYS,
+    canonical_bytes,
+    canonical_json,
+    clean_result,
+    load_result,
+)
 from workbench.schema import LABELS_NAME, Schema
 
-#: Result item keys kept in raw annotations: everything else (e.g. free-text meta) is dropped,
-#: so nothing a Label Studio export may carry about people can slip into a release.
-RESULT_KEYS = (
-    "id",
-    "type",
-    "from_name",
-    "to_name",
-    "value",
-    "from_id",
-    "to_id",
-    "direction",
-    "labels",
-)
-_RESULT_KEYS = frozenset(RESULT_KEYS)
-_SORTED = orjson.OPT_SORT_KEYS
+__all__ = ["RESULT_KEYS", "canonical_bytes", "canonical_json", "clean_result", "load_result"]
 
 Choices = dict[str, str]
 Spans = list[dict[str, Any]]
 Relations = list[tuple[str, str, str]]
 Parsed = tuple[Choices, Spans, Relations]
-
-
-def canonical_json(value: Any) -> str:
-    """Compact JSON with sorted keys (orjson; the standard library where orjson refuses,
-    e.g. integers beyond 64 bits): equal values give equal text."""
-    return canonical_bytes(value).decode()
-
-
-def canonical_bytes(value: Any) -> bytes:
-    """`canonical_json`, UTF-8 encoded."""
-    try:
-        return orjson.dumps(value, option=_SORTED)
-    except (TypeError, orjson.JSONEncodeError):
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return text.encode("utf-8", "surrogatepass")
-
-
-def _loads(result: Any) -> Any:
-    if result is None or result is pd.NA or (isinstance(result, float) and result != result):
-        return None
-    if isinstance(result, str | bytes):
-        try:
-            return orjson.loads(result)
-        except orjson.JSONDecodeError:
-            return json.loads(result)  # e.g. NaN, which the standard library accepts
-    return result
-
-
-def clean_result(result: Any) -> list[dict[str, Any]]:
-    """A Label Studio result list (or its JSON text) keeping only `RESULT_KEYS` of each item."""
-    out = []
-    for item in _loads(result) or []:
-        if isinstance(item, dict):
-            out.append(item if item.keys() <= _RESULT_KEYS else _clean_item(item))
-    return out
-
-
-def _clean_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: item[k] for k in RESULT_KEYS if k in item}
 
 
 def parse_annotation(

@@ -27,7 +27,7 @@ from workbench.export.jsonl import (
     spacy_jsonl,
 )
 from workbench.export.model import ReleaseData
-from workbench.export.parse import ResultParser, Spans, canonical_bytes
+from workbench.export.parse import ResultParser, Spans, canonical_bytes, load_result
 from workbench.reconcile.spanindex import triple_positions
 from workbench.schema import Schema
 
@@ -536,9 +536,15 @@ def _annotations(
     records, ends = bytearray(), [0]
     parsed = _ParsedColumns(fields)
     n_spans: list[int] = []
+    canonical = _col(frame, "canonical") if "canonical" in frame.columns else [False] * len(sids)
+    loads = load_result  # orjson, with the standard library where it refuses
     for i, annotator in zip(order, cols["annotator"], strict=True):
-        result, choices, spans, rels = parse(results[i])
-        texts.append(canonical_bytes(result))
+        if canonical[i]:  # the store's canonical text: parsed, not cleaned and encoded again
+            texts.append(results[i])
+            choices, spans, rels = parse.parse(loads(results[i]))
+        else:
+            result, choices, spans, rels = parse(results[i])
+            texts.append(canonical_bytes(result))
         if len(texts) == _CHUNK:
             chunks.append(pa.array(texts, type=STR))
             texts = []

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from workbench.results import canonical_result
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -123,6 +125,10 @@ class Annotator(Base):
     )
 
 
+def _canonical_result(context: Any) -> str:
+    return canonical_result(context.get_current_parameters().get("result"))
+
+
 class Annotation(Base):
     """One revision of one Label Studio annotation. An update on the server becomes a new
     revision (the old one is kept, `is_current` false); a deletion sets `deleted_at`."""
@@ -137,6 +143,9 @@ class Annotation(Base):
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id"), nullable=True)
     result: Mapped[list[Any]] = mapped_column(JSON)
+    # `result` cleaned, as canonical JSON: what a release holds, computed once at insert
+    # (revisions are never updated); NULL only where a store was filled by other means.
+    result_clean: Mapped[str | None] = mapped_column(Text, nullable=True, default=_canonical_result)
     lead_time: Mapped[float | None] = mapped_column(Float, nullable=True)
     was_cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     ground_truth: Mapped[bool] = mapped_column(Boolean, default=False)

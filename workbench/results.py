@@ -1,0 +1,73 @@
+"""Label Studio result lists as a release keeps them (pure): only `RESULT_KEYS` of each item,
+as canonical JSON (sorted keys, compact). The store keeps that text beside each annotation's
+result (`annotations.result_clean`, computed when the row is inserted: revisions are never
+updated), so an export reads it instead of cleaning 10^5 results again."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+import pandas as pd
+
+#: Result item keys kept in raw annotations: everything else (e.g. free-text meta) is dropped,
+#: so nothing a Label Studio export may carry about people can slip into a release.
+RESULT_KEYS = (
+    "id",
+    "type",
+    "from_name",
+    "to_name",
+    "value",
+    "from_id",
+    "to_id",
+    "direction",
+    "labels",
+)
+_RESULT_KEYS = frozenset(RESULT_KEYS)
+_SORTED = orjson.OPT_SORT_KEYS
+
+
+def canonical_json(value: Any) -> str:
+    """Compact JSON with sorted keys (orjson; the standard library where orjson refuses,
+    e.g. integers beyond 64 bits): equal values give equal text."""
+    return canonical_bytes(value).decode()
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """`canonical_json`, UTF-8 encoded."""
+    try:
+        return orjson.dumps(value, option=_SORTED)
+    except (TypeError, orjson.JSONEncodeError):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return text.encode("utf-8", "surrogatepass")
+
+
+def load_result(result: Any) -> Any:
+    """A stored result: its JSON text decoded (a decoded value is passed through)."""
+    if result is None or result is pd.NA or (isinstance(result, float) and result != result):
+        return None
+    if isinstance(result, str | bytes | memoryview):
+        try:
+            return orjson.loads(result)
+        except orjson.JSONDecodeError:
+            return json.loads(bytes(result) if isinstance(result, memoryview) else result)
+    return result
+
+
+def clean_result(result: Any) -> list[dict[str, Any]]:
+    """A Label Studio result list (or its JSON text) keeping only `RESULT_KEYS` of each item."""
+    out = []
+    for item in load_result(result) or []:
+        if isinstance(item, dict):
+            out.append(item if item.keys() <= _RESULT_KEYS else _clean_item(item))
+    return out
+
+
+def _clean_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: item[k] for k in RESULT_KEYS if k in item}
+
+
+def canonical_result(result: Any) -> str:
+    """The canonical JSON of a result's cleaned form (what `annotations.result_clean` holds)."""
+    return canonical_json(clean_result(result))
