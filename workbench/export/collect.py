@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
+import pandas as pd
 import sqlalchemy as sa
 
 from workbench.export.model import COLUMNS, ReleaseData, frame, frame_of
@@ -117,9 +118,60 @@ def _kept(rows: Iterable[Any], keep: set[str], width: int) -> list[list[Any]]:
     return [list(c) for c in zip(*kept, strict=True)] if kept else [[] for _ in range(width)]
 
 
-def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
+def _annotation_select(dataset: str, *columns: Any) -> Any:
+    """The SELECT of a release's annotations (their `columns`; by default what
+    `_annotation_frame` reads)."""
+    by_annotator = not columns
+    if by_annotator:
+        columns = (
+            Task.segment_id,
+            Annotator.pseudonym,
+            Annotation.ls_annotation_id,
+            Annotation.lead_time,
+            # the canonical text the store keeps (else the raw one, decoded and cleaned by
+            # `tables`), and which of the two it is
+            sa.func.coalesce(Annotation.result_clean, _text(Annotation.result)),
+            Annotation.result_clean.is_not(None),
+        )
+    query = sa.select(*columns).select_from(Annotation).join(Task, Task.id == Annotation.task_id)
+    if by_annotator:
+        query = query.outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
+    return query.join(Segment, Segment.id == Task.segment_id).where(
+        Annotation.dataset == dataset,
+        Annotation.is_current.is_(True),
+        Annotation.deleted_at.is_(None),
+        Annotation.status == "valid",
+        Annotation.was_cancelled.is_(False),
+        Segment.retired_at.is_(None),
+    )
+
+
+def _annotation_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    sid, pseudonym, ann_id, lead, result, canonical = (
+        [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], [], [], []]
+    )
+    columns = {
+        "segment_id": sid,
+        "annotator": [p or "unknown" for p in pseudonym],
+        "annotation_id": ann_id,
+        "lead_time": lead,
+        "result": result,
+    }
+    return frame_of("annotations", columns).assign(canonical=[bool(x) for x in canonical])
+
+
+def collect_annotations(store: Store, dataset: str) -> pd.DataFrame:
+    """`ReleaseData.annotations` alone (what the export's worker reads, on its own
+    connection, while the export process reads the rest)."""
+    with store.session() as s:
+        return _annotation_frame(_fetch(s.connection(), _annotation_select(dataset)))
+
+
+def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = True) -> ReleaseData:
     """Read one dataset's release data from the store (as columns: at 10^5 segments a dict or
-    ORM object per row was most of an export's time and memory)."""
+    ORM object per row was most of an export's time and memory). Without `annotations`,
+    `ReleaseData.annotations` holds only their segment ids (one row per annotation): the
+    export's worker reads the rest (`collect_annotations`)."""
     controls = schema.controls
     with store.session() as s:
         ds = s.get(Dataset, dataset)
@@ -127,34 +179,14 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
             raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
 
         core = s.connection()  # Core rows: the ORM session's result layer cost 20 % more
-        ann = _fetch(
-            core,
-            sa.select(
-                Task.segment_id,
-                Annotator.pseudonym,
-                Annotation.ls_annotation_id,
-                Annotation.lead_time,
-                # the canonical text the store keeps (else the raw one, decoded and cleaned
-                # by `tables`), and which of the two it is
-                sa.func.coalesce(Annotation.result_clean, _text(Annotation.result)),
-                Annotation.result_clean.is_not(None),
-            )
-            .join(Task, Task.id == Annotation.task_id)
-            .join(Segment, Segment.id == Task.segment_id)
-            .outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
-            .where(
-                Annotation.dataset == dataset,
-                Annotation.is_current.is_(True),
-                Annotation.deleted_at.is_(None),
-                Annotation.status == "valid",
-                Annotation.was_cancelled.is_(False),
-                Segment.retired_at.is_(None),
-            ),
-        )
-        a_sid, a_pseudonym, a_id, a_lead, a_result, a_canonical = (
-            [list(c) for c in zip(*ann, strict=True)] if ann else [[], [], [], [], [], []]
-        )
-        del ann
+        if annotations:
+            annotation_frame = _annotation_frame(_fetch(core, _annotation_select(dataset)))
+            a_sid = annotation_frame["segment_id"].tolist()
+        else:
+            a_sid = [r[0] for r in _fetch(core, _annotation_select(dataset, Task.segment_id))]
+            annotation_frame = frame_of(
+                "annotations", {c: [None] * len(a_sid) for c in COLUMNS["annotations"]}
+            ).assign(segment_id=pd.Series(a_sid, dtype=object))
         keep_set = set(a_sid)
 
         # One scan each, filtered here: 200 chunked IN queries for 10^5 ids took seconds.
@@ -387,16 +419,7 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
         labels=frame_of("labels", labels),
         spans=frame_of("spans", spans),
         relations=frame_of("relations", relations),
-        annotations=frame_of(
-            "annotations",
-            {
-                "segment_id": a_sid,
-                "annotator": [p or "unknown" for p in a_pseudonym],
-                "annotation_id": a_id,
-                "lead_time": a_lead,
-                "result": a_result,
-            },
-        ).assign(canonical=[bool(x) for x in a_canonical]),
+        annotations=annotation_frame,
         adjudications=frame("adjudications", adjudications),
         reconcile_info={
             "consensus method(s)": ", ".join(

@@ -11,7 +11,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from workbench import __version__
 from workbench.background import can_fork, stages
 from workbench.export import card, handoff, summary
-from workbench.export.collect import collect
+from workbench.export.collect import collect, collect_annotations
 from workbench.export.diff import diff_tables
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.splits import assign_splits
@@ -34,6 +34,7 @@ from workbench.export.tables import (
     consensus_part,
     join_parts,
     segment_layout,
+    with_splits,
 )
 from workbench.export.verify import verify_release
 from workbench.export.write import (
@@ -220,16 +221,21 @@ def export_dataset(
 
 
 def _annotation_side(
-    data: ReleaseData, split_of: Mapping[str, str], folder: Path | None
+    store: Store, dataset: str, schema: Schema, folder: Path | None
 ) -> Iterator[AnnotationPart | Path | dict[str, Any]]:
-    """The export's worker: the annotation part (shared through `folder` when forked), then
-    the agreement figures (seconds of bootstrap at 10^5 segments) from the same parse."""
-    part = annotation_part(data, split_of)
+    """The export's worker: the annotations read and parsed into their part (shared through
+    `folder` when forked), then the agreement figures (seconds of bootstrap at 10^5 segments)
+    from the same parse."""
+    if folder is not None:
+        # Forked: a connection of its own. The parent's engine (and its connections) are left
+        # untouched, never closed or reused here.
+        store = store.reopened()
+    part = annotation_part(collect_annotations(store, dataset), schema, None)
     parsed = part.parsed
     assert parsed is not None
     yield part if folder is None else handoff.share(part, folder)
     del part
-    yield summary.parsed_agreement(parsed, data.schema)
+    yield summary.parsed_agreement(parsed, schema)
 
 
 @paused_gc()  # builds millions of small dicts and rows
@@ -242,30 +248,30 @@ def _export(
     force: bool,
     now: datetime | None,
 ) -> ExportResult:
-    data = collect(store, dataset, schema)
-    with store.session() as s:
-        existing = {
-            a.article_id: a.split
-            for a in s.scalars(sa.select(SplitAssignment).where(SplitAssignment.dataset == dataset))
-        }
-    groups = [str(g) for g in data.articles["split_group"]]
-    splits, new = assign_splits(groups, existing, ratios)
-    layout = segment_layout(data, splits)
-    # The two sides of the release are built at once: the raw annotations (parse, their
-    # table, their nested entries, then agreement) in a forked worker, the consensus side
-    # here. Parquet files are encoded by Arrow (no GIL) in a thread meanwhile; the thread
-    # starts after the fork, which copies only the calling thread.
+    # The two sides of the release are built at once: the raw annotations (read, parsed into
+    # their table and nested entries, then agreement) in a forked worker, everything else here.
+    # Parquet files are encoded by Arrow (no GIL) in a thread meanwhile, started after the
+    # fork (which copies only the calling thread).
     with handoff.directory() as folder, ThreadPoolExecutor(1, "parquet") as pool:
-        worker = stages(_annotation_side, data, layout.split_of, folder if can_fork() else None)
+        forked = can_fork()
+        worker = stages(_annotation_side, store, dataset, schema, folder if forked else None)
         try:
-            data = replace(
-                data, annotations=data.annotations.assign(result=None)
-            )  # the worker has them
+            data = collect(store, dataset, schema, annotations=not forked)
+            with store.session() as s:
+                existing = {
+                    a.article_id: a.split
+                    for a in s.scalars(
+                        sa.select(SplitAssignment).where(SplitAssignment.dataset == dataset)
+                    )
+                }
+            groups = [str(g) for g in data.articles["split_group"]]
+            splits, new = assign_splits(groups, existing, ratios)
+            layout = segment_layout(data, splits)
             encoding: list[Future[dict[str, FileData]]] = []
             consensus = consensus_part(
                 data, layout, on_tables=lambda t: encoding.append(pool.submit(parquet_files, t))
             )
-            annotations = handoff.receive(worker.next())
+            annotations = with_splits(handoff.receive(worker.next()), layout.split_of)
             encoding.append(pool.submit(parquet_files, {"annotations": annotations.table}))
             tables = join_parts(layout, consensus, annotations)
             parquet = {name: b for done in encoding for name, b in done.result().items()}

@@ -118,7 +118,7 @@ def release_agreement(data: ReleaseData, schema: Schema) -> dict[str, Any]:
     """`agreement` of the release that `data` makes, straight from `data` (the same annotations,
     so the same figures)."""
     keep = set(data.segments["segment_id"].tolist())
-    order, sids, annotators, _, results, _ = annotation_rows(data, keep)
+    order, sids, annotators, _, results, _ = annotation_rows(data.annotations, keep)
     parsed = parsed_annotations(
         schema,
         [sids[i] for i in order],

@@ -11,7 +11,7 @@ segment at a time from those columns, never held as a list of records.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -189,7 +189,7 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
 
     The parts are independent after the layout (the export builds them in two processes)."""
     layout = segment_layout(data, splits)
-    annotations = annotation_part(data, layout.split_of)
+    annotations = annotation_part(data.annotations, data.schema, layout.split_of)
     return join_parts(layout, consensus_part(data, layout), annotations)
 
 
@@ -210,11 +210,22 @@ def segment_layout(data: ReleaseData, splits: Mapping[str, str]) -> Layout:
     return Layout(seg, split_of, dict(zip(seg_ids, seg["text"], strict=True)), splits)
 
 
-def annotation_part(data: ReleaseData, split_of: Mapping[str, str]) -> AnnotationPart:
-    """Parse the raw annotations (once) into their table, nested entries and agreement inputs."""
-    schema = data.schema
-    columns, records, parsed = _annotations(data, schema, segment_fields(schema), split_of)
+def annotation_part(
+    annotations: pd.DataFrame, schema: Schema, split_of: Mapping[str, str] | None
+) -> AnnotationPart:
+    """Parse the raw annotations (`ReleaseData.annotations`, once) into their table, nested
+    entries and agreement inputs. Without `split_of` every row is kept and the split column
+    is left empty, for `with_splits` (the export's worker does not know the splits)."""
+    columns, records, parsed = _annotations(annotations, schema, split_of)
     return AnnotationPart(_table(columns, annotation_schema(schema)), records, parsed)
+
+
+def with_splits(part: AnnotationPart, split_of: Mapping[str, str]) -> AnnotationPart:
+    """`part` with its split column filled in."""
+    table = part.table
+    at = table.schema.get_field_index("split")
+    splits = pa.array([split_of[s] for s in table["segment_id"].to_pylist()], type=STR)
+    return replace(part, table=table.set_column(at, "split", splits))
 
 
 def consensus_part(
@@ -460,11 +471,15 @@ def _relations(data: ReleaseData, split_of: Mapping[str, str]) -> dict[str, list
 
 
 def annotation_rows(
-    data: ReleaseData, keep: Container[str]
+    annotations: pd.DataFrame, keep: Container[str] | None
 ) -> tuple[list[int], list[str], list[str], list[int | None], list[Any], pd.DataFrame]:
-    """The raw annotations of the kept segments in table order (segment, annotator,
-    annotation id): (order, segment ids, annotators, annotation ids, results, rows)."""
-    frame, sids = _kept(data.annotations, keep)
+    """The raw annotations of the kept segments (all, without `keep`) in table order
+    (segment, annotator, annotation id): (order, segment ids, annotators, annotation ids,
+    results, rows)."""
+    if keep is None:
+        frame, sids = annotations, _col(annotations, "segment_id")
+    else:
+        frame, sids = _kept(annotations, keep)
     annotators = [str(x) for x in _col(frame, "annotator")]
     ann_ids = _ints(_col(frame, "annotation_id"))
     order = _order(
@@ -516,11 +531,12 @@ def parsed_annotations(
 
 
 def _annotations(
-    data: ReleaseData, schema: Schema, fields: list[str], split_of: Mapping[str, str]
+    annotations: pd.DataFrame, schema: Schema, split_of: Mapping[str, str] | None
 ) -> tuple[dict[str, list[Any]], EncodedRecords, ParsedAnnotations]:
     """Raw annotations, per annotator, by (segment, annotator, annotation id); each one's
     entry of the nested records, encoded; and the columns agreement is computed from."""
-    order, sids, annotators, ann_ids, results, frame = annotation_rows(data, split_of)
+    fields = segment_fields(schema)
+    order, sids, annotators, ann_ids, results, frame = annotation_rows(annotations, split_of)
     lead = _floats(_col(frame, "lead_time"))
     parse = ResultParser(schema)
     cols: dict[str, list[Any]] = {
@@ -528,7 +544,10 @@ def _annotations(
         "annotator": [annotators[i] for i in order],
         "annotation_id": [ann_ids[i] for i in order],
     }
-    cols["split"] = [split_of[s] for s in cols["segment_id"]]
+    n = len(order)
+    cols["split"] = (
+        [split_of[s] for s in cols["segment_id"]] if split_of is not None else [None] * n
+    )
     # The result texts go into Arrow a chunk at a time: held as Python objects until the
     # end, they were as much memory again as the column itself.
     chunks: list[pa.Array] = []
