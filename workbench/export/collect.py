@@ -36,6 +36,7 @@ from workbench.store.models import (
     ReconcileState,
     Segment,
     Task,
+    released,
 )
 
 KEPT = ("decided", "adjudicated")
@@ -118,9 +119,9 @@ def _kept(rows: Iterable[Any], keep: set[str], width: int) -> list[list[Any]]:
     return [list(c) for c in zip(*kept, strict=True)] if kept else [[] for _ in range(width)]
 
 
-def _annotation_select(dataset: str, *columns: Any) -> Any:
+def _annotation_select(dataset: str, *columns: Any, live: bool = True) -> Any:
     """The SELECT of a release's annotations (their `columns`; by default what
-    `_annotation_frame` reads)."""
+    `_annotation_frame` reads). `live=False` leaves the segments' retirement to the caller."""
     by_annotator = not columns
     if by_annotator:
         columns = (
@@ -133,17 +134,19 @@ def _annotation_select(dataset: str, *columns: Any) -> Any:
             sa.func.coalesce(Annotation.result_clean, _text(Annotation.result)),
             Annotation.result_clean.is_not(None),
         )
-    query = sa.select(*columns).select_from(Annotation).join(Task, Task.id == Annotation.task_id)
+    query = (
+        sa.select(*columns)
+        .select_from(Annotation)
+        .join(Task, Task.id == Annotation.task_id)
+        .where(Annotation.dataset == dataset, *released())
+    )
     if by_annotator:
         query = query.outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
-    return query.join(Segment, Segment.id == Task.segment_id).where(
-        Annotation.dataset == dataset,
-        Annotation.is_current.is_(True),
-        Annotation.deleted_at.is_(None),
-        Annotation.status == "valid",
-        Annotation.was_cancelled.is_(False),
-        Segment.retired_at.is_(None),
-    )
+    if live:
+        query = query.join(Segment, Segment.id == Task.segment_id).where(
+            Segment.retired_at.is_(None)
+        )
+    return query
 
 
 def _annotation_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
@@ -183,7 +186,9 @@ def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = T
             annotation_frame = _annotation_frame(_fetch(core, _annotation_select(dataset)))
             a_sid = annotation_frame["segment_id"].tolist()
         else:
-            a_sid = [r[0] for r in _fetch(core, _annotation_select(dataset, Task.segment_id))]
+            # only segment ids (and no join with segments: their filter is applied below)
+            query = _annotation_select(dataset, Task.segment_id, live=False)
+            a_sid = [r[0] for r in _fetch(core, query)]
             annotation_frame = frame_of(
                 "annotations", {c: [None] * len(a_sid) for c in COLUMNS["annotations"]}
             ).assign(segment_id=pd.Series(a_sid, dtype=object))
@@ -197,11 +202,12 @@ def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = T
                 core,
                 sa.select(seg.id, seg.article_id, seg.position, seg.start, seg.end, seg.text)
                 .join(Task, Task.segment_id == seg.id)
-                .where(Task.dataset == dataset),
+                .where(Task.dataset == dataset, seg.retired_at.is_(None)),
             )
             if r[0] in keep_set
         ]
         segs.sort(key=lambda r: r[0])
+        keep_set = {r[0] for r in segs}  # live segments with at least one annotation
         article_ids = {r[1] for r in segs}
         arts = sorted(
             (

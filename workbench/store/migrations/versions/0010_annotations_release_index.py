@@ -1,0 +1,40 @@
+"""ix_annotations_release: a partial index of the annotations a release reads
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from workbench.store.models import released
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+_annotations = sa.table(
+    "annotations",
+    sa.column("is_current", sa.Boolean),
+    sa.column("deleted_at", sa.DateTime),
+    sa.column("status", sa.String),
+    sa.column("was_cancelled", sa.Boolean),
+)
+
+
+def upgrade() -> None:
+    where = sa.and_(*released(_annotations.c))
+    op.create_index(
+        "ix_annotations_release",
+        "annotations",
+        ["dataset", "is_current", "task_id"],
+        sqlite_where=where,
+        postgresql_where=where,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_annotations_release", table_name="annotations")
