@@ -319,6 +319,35 @@ def test_migration_0009_backfills_the_canonical_results(store: Store, world: Wor
     assert len(rows) > 3 and all(clean == canonical_result(result) for result, clean in rows)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_export_leaves_out_retired_segments_forked_or_not(
+    store: Store, world: World, tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retired segment (its article re-ingested) and its annotations are in no file; the
+    export (its worker reading the annotations on its own connection, or not forked) writes
+    exactly the data that `render_data` makes of `collect`."""
+    import pyarrow.parquet as pq
+
+    import workbench.export.release as release_module
+
+    monkeypatch.setattr(release_module, "can_fork", lambda: workers >= 2)
+    insert_world(store, world)
+    with store.session() as s:
+        retired = s.scalars(sa.select(Task.segment_id).order_by(Task.segment_id)).first()
+        assert retired is not None
+        s.execute(sa.update(Segment).where(Segment.id == retired).values(retired_at=T0))
+    result = export_dataset(store, tmp_path / "exports", "news", world.schema)
+    assert result.path is not None and verify_release(result.path).ok
+    assert retired.encode() not in b"".join(f.read_bytes() for f in result.path.glob("*.*l"))
+    for name in ("segments", "annotations", "spans"):
+        table = pq.read_table(result.path / f"{name}.parquet")
+        assert table.num_rows > 0 and retired not in table["segment_id"].to_pylist(), name
+    data = collect(store, "news", world.schema)
+    with store.session() as s:
+        splits = {a.article_id: a.split for a in s.scalars(sa.select(SplitAssignment))}
+    assert render_data(data, splits).data_sha256 == result.data_sha256
+
+
 def test_collect_refuses_an_unknown_dataset(store: Store, world: World) -> None:
     from workbench.export import ReleaseError
 
