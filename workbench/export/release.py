@@ -254,9 +254,16 @@ def _export(
     # fork (which copies only the calling thread).
     with handoff.directory() as folder, ThreadPoolExecutor(1, "parquet") as pool:
         forked = can_fork()
-        worker = stages(_annotation_side, store, dataset, schema, folder if forked else None)
+        worker = stages(
+            _annotation_side,
+            store,
+            dataset,
+            schema,
+            folder if forked else None,
+            workers=2 if forked else 1,
+        )
         try:
-            data = collect(store, dataset, schema, annotations=not forked)
+            data = collect(store, dataset, schema, annotations=False)  # the worker reads them
             with store.session() as s:
                 existing = {
                     a.article_id: a.split
