@@ -4,6 +4,7 @@ memory: same values forked or not, errors and deaths reach the caller."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,3 +77,30 @@ def test_handoff_round_trip(tmp_path: Path, n: int) -> None:
     assert list(got.records.ends) == ends
     assert bytes(memoryview(got.records.data)) == bytes(data)
     assert not folder.exists()
+
+
+def test_a_killed_exports_folder_is_swept_by_the_next() -> None:
+    """A folder left by an export that was killed (its pid is gone) goes; a live one stays."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    with handoff.directory() as mine:
+        where = mine.parent
+        stale = where / f"workbench-export-{gone.stdout.strip()}-abc"
+        stale.mkdir()
+        (stale / "annotations.arrow").write_bytes(b"x")
+        live = where / f"workbench-export-{os.getpid()}-def"
+        live.mkdir()
+        try:
+            with handoff.directory():
+                pass
+            assert not stale.exists() and live.exists() and mine.exists()
+        finally:
+            shutil.rmtree(live, ignore_errors=True)
+            shutil.rmtree(stale, ignore_errors=True)

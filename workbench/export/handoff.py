@@ -25,11 +25,34 @@ _SHM = Path("/dev/shm")
 _TABLE, _ENTRIES = "annotations.arrow", "entries.arrow"
 
 
+_PREFIX = "workbench-export-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _sweep(where: Path) -> None:
+    """Remove the folders of exports that were killed before they could (their pid is gone):
+    in /dev/shm they would hold memory until the machine restarts."""
+    for old in where.glob(f"{_PREFIX}*-*"):
+        pid = old.name[len(_PREFIX) :].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
 @contextmanager
 def directory() -> Iterator[Path]:
     """A private folder for one hand-over, removed afterwards (whatever happened)."""
-    where = _SHM if _SHM.is_dir() and os.access(_SHM, os.W_OK) else None
-    path = Path(tempfile.mkdtemp(prefix="workbench-export-", dir=where))
+    where = _SHM if _SHM.is_dir() and os.access(_SHM, os.W_OK) else Path(tempfile.gettempdir())
+    _sweep(where)
+    path = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=where))
     try:
         yield path
     finally:
