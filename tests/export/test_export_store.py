@@ -348,6 +348,29 @@ def test_export_leaves_out_retired_segments_forked_or_not(
     assert render_data(data, splits).data_sha256 == result.data_sha256
 
 
+def test_staged_files_leave_nothing_behind_and_a_bad_exports_dir_is_one_line(
+    store: Store, world: World, tmp_path: Path
+) -> None:
+    """The nested JSONL is staged on disk as it is built: after a release, an unchanged
+    export and a failed one, only release folders are left; an exports path that is a file
+    is a one-line error."""
+    from workbench.export import ReleaseError
+
+    insert_world(store, world)
+    exports = tmp_path / "exports"
+    first = export_dataset(store, exports, "news", world.schema)
+    assert first.path is not None and verify_release(first.path).ok
+    assert export_dataset(store, exports, "news", world.schema).status == "unchanged"
+    assert sorted(p.name for p in (exports / "news").iterdir()) == ["v0001"]
+    nested = (first.path / "segments.jsonl").read_bytes()
+    assert nested.count(b"\n") == len(world.release_data().segments)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    with pytest.raises(ReleaseError, match="cannot write into") as info:
+        export_dataset(store, blocked, "news", world.schema)
+    assert "\n" not in str(info.value)
+
+
 def test_collect_refuses_an_unknown_dataset(store: Store, world: World) -> None:
     from workbench.export import ReleaseError
 

@@ -5,7 +5,7 @@ were gigabytes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,17 +138,22 @@ def nested_jsonl(
     records: EncodedRecords,
     annotation_segments: Sequence[str],
     annotation_records: EncodedRecords,
+    out: bytearray | None = None,
+    after_line: Callable[[], object] | None = None,
 ) -> bytearray:
     """segments.jsonl: each segment's record (`segment_records`, in the order of
     `segment_ids`) with the entries of its annotations (`annotation_segments` is the segment
     of each entry, sorted) spliced in. `annotations` sorts first among the record's keys, so
     the line is ``{"annotations":[…],`` and then the record without its opening brace: the
-    same bytes as encoding the whole record at once."""
+    same bytes as encoding the whole record at once.
+
+    Appended to `out` (a new buffer by default); `after_line` is called after each line (the
+    export writes the buffer out there, now and then)."""
     r_ann = _ranges(annotation_segments)
     none = (0, 0)
     data, ends = memoryview(records.data), records.ends
     entries, entry_ends = memoryview(annotation_records.data), annotation_records.ends
-    out = bytearray()
+    out = bytearray() if out is None else out
     for k, sid in enumerate(segment_ids):
         g, h = r_ann.get(sid, none)
         out += b'{"annotations":['
@@ -157,6 +162,8 @@ def nested_jsonl(
         out += b"],"
         out += data[ends[k] + 1 : ends[k + 1] - 1]
         out += b"\n"
+        if after_line is not None:
+            after_line()
     return out
 
 

@@ -28,6 +28,7 @@ from workbench.export.jsonl import (
 )
 from workbench.export.model import ReleaseData
 from workbench.export.parse import ResultParser, Spans, canonical_bytes, load_result
+from workbench.export.write import FileData, StagingWriter, file_bytes
 from workbench.reconcile.spanindex import triple_positions
 from workbench.schema import Schema
 
@@ -63,14 +64,14 @@ class ReleaseTables:
     spaCy span file (JSONL bytes)."""
 
     tables: dict[str, pa.Table]
-    nested_jsonl: bytearray
+    nested_jsonl: FileData
     spacy_jsonl: bytearray
     #: the raw annotations' agreement inputs (None: parse `annotations.result` for them)
     parsed: ParsedAnnotations | None = None
 
     def records(self) -> list[dict[str, Any]]:
         """The nested segment records (segments.jsonl), decoded."""
-        return [orjson.loads(line) for line in self.nested_jsonl.splitlines()]
+        return [orjson.loads(line) for line in file_bytes(self.nested_jsonl).splitlines()]
 
 
 # -- small helpers ------------------------------------------------------------------------------
@@ -276,16 +277,32 @@ def consensus_part(
 
 
 def join_parts(
-    layout: Layout, consensus: ConsensusPart, annotations: AnnotationPart
+    layout: Layout,
+    consensus: ConsensusPart,
+    annotations: AnnotationPart,
+    staging: StagingWriter | None = None,
 ) -> ReleaseTables:
-    """The release's tables and files from its two parts."""
+    """The release's tables and files from its two parts; the nested JSONL is written to
+    `staging` as it is built, when given (else held in memory)."""
     table = annotations.table
-    nested = nested_jsonl(
-        layout.seg["segment_id"],
-        consensus.records,
-        table["segment_id"].to_pylist(),
-        annotations.records,
-    )
+    ids, entry_ids = layout.seg["segment_id"], table["segment_id"].to_pylist()
+    nested: FileData
+    if staging is None:
+        nested = nested_jsonl(ids, consensus.records, entry_ids, annotations.records)
+    else:
+        try:
+            nested_jsonl(
+                ids,
+                consensus.records,
+                entry_ids,
+                annotations.records,
+                staging.buffer,
+                staging.flush_if_full,
+            )
+        except BaseException:
+            staging.abort()
+            raise
+        nested = staging.done()
     tables = {**consensus.tables, "annotations": table}
     return ReleaseTables(tables, nested, consensus.spacy_jsonl, annotations.parsed)
 

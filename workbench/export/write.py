@@ -14,6 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,53 @@ PARQUET = (
 )
 TMP_PREFIX = ".tmp-"
 
-#: A file's bytes; the JSONL files are built in one growing buffer rather than copied out of it.
-FileData = bytes | bytearray
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A release file written to disk as it was built (the 300 MB nested JSONL at 10^5
+    segments, never held in memory), with its checksum and size; `write_release` moves it
+    into the release folder."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+class StagingWriter:
+    """Writes a file in buffered pieces, hashing it as it goes."""
+
+    _FLUSH = 8 << 20
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh = open(path, "wb")  # noqa: SIM115 (closed by `done`)
+        self._hash = hashlib.sha256()
+        self._size = 0
+        self.buffer = bytearray()
+
+    def flush_if_full(self) -> None:
+        if len(self.buffer) >= self._FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._fh.write(self.buffer)
+        self._hash.update(self.buffer)
+        self._size += len(self.buffer)
+        self.buffer.clear()
+
+    def done(self) -> StagedFile:
+        self._flush()
+        self._fh.close()
+        return StagedFile(self.path, self._hash.hexdigest(), self._size)
+
+    def abort(self) -> None:
+        self._fh.close()
+        self.path.unlink(missing_ok=True)
+
+
+#: A file's bytes (the JSONL files are built in one growing buffer rather than copied out of
+#: it), or a file staged on disk.
+FileData = bytes | bytearray | StagedFile
 
 
 class ReleaseError(WorkbenchError):
@@ -83,7 +129,18 @@ def json_bytes(value: Any) -> bytes:
 
 
 def sha256(data: FileData) -> str:
+    if isinstance(data, StagedFile):
+        return data.sha256
     return hashlib.sha256(data).hexdigest()
+
+
+def size(data: FileData) -> int:
+    return data.size if isinstance(data, StagedFile) else len(data)
+
+
+def file_bytes(data: FileData) -> bytes | bytearray:
+    """A file's bytes (a staged file is read back)."""
+    return data.path.read_bytes() if isinstance(data, StagedFile) else data
 
 
 def data_sha256(files: Mapping[str, FileData], identity: Mapping[str, Any]) -> str:
@@ -94,7 +151,7 @@ def data_sha256(files: Mapping[str, FileData], identity: Mapping[str, Any]) -> s
 
 
 def file_entries(files: Mapping[str, FileData]) -> dict[str, dict[str, Any]]:
-    return {n: {"sha256": sha256(b), "bytes": len(b)} for n, b in sorted(files.items())}
+    return {n: {"sha256": sha256(b), "bytes": size(b)} for n, b in sorted(files.items())}
 
 
 def existing_versions(dataset_dir: Path) -> list[int]:
@@ -127,6 +184,11 @@ def write_release(
     try:
         for name, data in files.items():
             path = tmp / name
+            if isinstance(data, StagedFile):  # on this file system already: moved, not copied
+                os.replace(data.path, path)
+                with open(path, "rb") as fh:
+                    os.fsync(fh.fileno())
+                continue
             with open(path, "wb") as fh:
                 fh.write(data)
                 fh.flush()
