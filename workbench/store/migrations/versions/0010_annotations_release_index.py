@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from workbench.store.models import released
-
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -26,7 +24,14 @@ _annotations = sa.table(
 
 
 def upgrade() -> None:
-    where = sa.and_(*released(_annotations.c))
+    # as `workbench.store.models.released` had it when this revision was written
+    c = _annotations.c
+    where = sa.and_(
+        c.is_current.is_(True),
+        c.deleted_at.is_(None),
+        c.status == sa.literal_column("'valid'"),
+        c.was_cancelled.is_(False),
+    )
     op.create_index(
         "ix_annotations_release",
         "annotations",
