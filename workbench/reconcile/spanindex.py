@@ -226,8 +226,10 @@ class SpanIndex:
         labels, lab = _factorize(list(map(attrgetter("label"), spans)))
         start = np.fromiter(map(attrgetter("start"), spans), np.int64, n)
         end = np.fromiter(map(attrgetter("end"), spans), np.int64, n)
-        self._build(spans, lambda k: spans[k].region_id, threshold, items, item, annotators, ann)
-        self._sort(labels, lab, start, end)
+        region_of = lambda k: spans[k].region_id  # noqa: E731
+        self._setup(
+            spans, region_of, threshold, (items, annotators, labels), (item, ann, lab), start, end
+        )
 
     @classmethod
     def from_columns(
@@ -255,48 +257,50 @@ class SpanIndex:
         code_of = {x: k for k, x in enumerate(labels)}
         n = len(label)
         lab = np.fromiter(map(code_of.__getitem__, label), np.int64, n)
-        lazy = _ColumnSpans(item_of, annotator_of, span_of, label, start, end, region)
-        self._build(lazy, region.__getitem__, threshold, items, item, annotators, ann)
-        self._sort(labels, lab, np.asarray(start, np.int64), np.asarray(end, np.int64))
+        self._setup(
+            _ColumnSpans(item_of, annotator_of, span_of, label, start, end, region),
+            region.__getitem__,
+            threshold,
+            (items, annotators, labels),
+            (item, ann, lab),
+            np.asarray(start, np.int64),
+            np.asarray(end, np.int64),
+        )
         return self
 
-    def _build(
+    def _setup(
         self,
         spans: Sequence[Span],
         region_of: Callable[[int], str],
         threshold: float,
-        items: tuple[str, ...],
-        item: IntArray,
-        annotators: tuple[str, ...],
-        ann: IntArray,
+        names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+        codes: tuple[IntArray, IntArray, IntArray],
+        start: IntArray,
+        end: IntArray,
     ) -> None:
-        self._input, self._region_of = spans, region_of
+        """The index of spans `spans` (`region_of(k)`: span k's region id), from the sorted
+        distinct (items, annotators, labels) and each span's codes into them; the item and
+        annotator codes go on past the spans with the coverage rows."""
         self.threshold = threshold
-        self.items, self.annotators = items, annotators
+        self.items, self.annotators, self.labels = names
+        item, ann, lab = codes
+        n = len(lab)
         # coverage rows: the distinct (item, annotator) codes, sorted, and each span's row
         self.n_ann = max(1, len(self.annotators))
         self.cov_key, cov_of = np.unique(item * self.n_ann + ann, return_inverse=True)
         self.cov_item, self.cov_ann = self.cov_key // self.n_ann, self.cov_key % self.n_ann
-        self._item, self._ann, self._cov_of = item, ann, cov_of.reshape(-1)
-
-    def _sort(self, labels: tuple[str, ...], lab: IntArray, start: IntArray, end: IntArray) -> None:
-        n = len(lab)
-        self.labels = labels
-        item, ann, cov_of = self._item[:n], self._ann[:n], self._cov_of[:n]
-        del self._item, self._ann, self._cov_of
+        item, ann, cov_of = item[:n], ann[:n], cov_of.reshape(-1)[:n]
         order = _lexsort((end, start, ann, lab, item))
         # Equal (item, label, annotator, start, end): order those few runs by region id.
         g0, g1 = _group_ends([x[order] for x in (item, lab, ann, start, end)], n)
         for a in np.unique(g0[g1 - g0 > 1]).tolist():
             b = int(g1[a])
-            order[a:b] = sorted(order[a:b].tolist(), key=self._region_of)
-        spans = self._input
+            order[a:b] = sorted(order[a:b].tolist(), key=region_of)
         self.spans: Sequence[Span] = (
             spans.reordered(order)
             if isinstance(spans, _ColumnSpans)
             else [spans[k] for k in order.tolist()]
         )
-        del self._input, self._region_of
         self.item, self.ann, self.lab = item[order], ann[order], lab[order]
         self.start, self.end = start[order], end[order]
         self.span_cov = cov_of[order]
