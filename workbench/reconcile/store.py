@@ -110,13 +110,7 @@ def load_annotations(session: Session, dataset: str) -> list[StoredAnnotation]:
         )
         .join(m.Task, m.Task.id == m.Annotation.task_id)
         .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
-        .where(
-            m.Annotation.dataset == dataset,
-            m.Annotation.is_current.is_(True),
-            m.Annotation.status == "valid",
-            m.Annotation.deleted_at.is_(None),
-            m.Annotation.was_cancelled.is_(False),
-        )
+        .where(m.Annotation.dataset == dataset, *m.released())
     ).all()
     newest: dict[tuple[str, str], Any] = {}
     for row in rows:
