@@ -15,7 +15,11 @@ import pytest
 from workbench.background import stages
 from workbench.export import handoff
 from workbench.export.jsonl import EncodedRecords
-from workbench.export.tables import AnnotationPart
+from workbench.export.tables import AnnotationPart, ordered_annotation_part
+from workbench.export.write import parquet_bytes
+from workbench.schema import load_schema
+
+SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "news-v1.yaml"
 
 
 def _counting(n: int) -> Iterator[tuple[int, int]]:
@@ -68,15 +72,44 @@ def test_handoff_round_trip(tmp_path: Path, n: int) -> None:
     for e in entries:
         data += e + b","
         ends.append(len(data))
-    table = pa.table({"segment_id": [f"s{k}" for k in range(n)], "result": ["[]"] * n})
-    part = AnnotationPart(table, EncodedRecords(data, ends), None)
+    results = [f"[{k}]" for k in range(n)]
+    table = pa.table(
+        {"result": results, "segment_id": [f"s{k}" for k in range(n)]},
+        schema=pa.schema([("result", pa.string()), ("segment_id", pa.string())]),
+    )
     with handoff.directory() as folder:
+        mapped = handoff.MappedResults(folder)  # the worker writes them as it parses
+        for k in range(0, n, 2):
+            mapped.add(pa.array(results[k : k + 2], type=pa.string()))
+        column = mapped.column()
+        assert column.to_pylist() == results
+        part = AnnotationPart(
+            table.set_column(0, "result", column), EncodedRecords(data, ends), None
+        )
         got = handoff.receive(handoff.share(part, folder))
         assert not list(folder.iterdir())  # unlinked once mapped
     assert got.table.equals(table)
     assert list(got.records.ends) == ends
     assert bytes(memoryview(got.records.data)) == bytes(data)
     assert not folder.exists()
+
+
+def test_a_handed_over_part_writes_the_same_parquet_bytes() -> None:
+    """The worker's part (its results written chunk by chunk into the hand-over folder, the
+    rest shared after) and the same part built in one process make byte-identical Parquet:
+    the writer cuts pages at chunk boundaries, so a release's hash would otherwise depend on
+    whether the export could fork. Enough rows for several 1 MB pages."""
+    schema = load_schema(SCHEMA)
+    result = '[{"from_name":"sentiment","id":"r","type":"choices","value":{"choices":["neutral"]}}]'
+    rows = [(f"segment-{k:08d}", f"annotator-{k % 3}", k, 1.5, result, True) for k in range(60_000)]
+    here = ordered_annotation_part([rows], schema)
+    with handoff.directory() as folder:
+        chunks = [rows[k : k + 7_000] for k in range(0, len(rows), 7_000)]
+        shared = ordered_annotation_part(chunks, schema, results=handoff.MappedResults(folder))
+        got = handoff.receive(handoff.share(shared, folder))
+    assert got.table.column("result").num_chunks > 1
+    assert got.table.equals(here.table)
+    assert parquet_bytes(got.table) == parquet_bytes(here.table)
 
 
 def test_a_killed_exports_folder_is_swept_by_the_next() -> None:

@@ -10,7 +10,7 @@ user ids are never selected.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from workbench.export.model import COLUMNS, ReleaseData, frame, frame_of
 from workbench.export.parse import canonical_json, clean_result
+from workbench.export.tables import AnnotationRow
 from workbench.export.write import ReleaseError
 from workbench.schema import Schema
 from workbench.store import Store
@@ -40,6 +41,7 @@ from workbench.store.models import (
 )
 
 KEPT = ("decided", "adjudicated")
+UNKNOWN = "unknown"  # the annotator of an annotation whose annotator the store lacks
 
 
 def public_url(url: str | None) -> str | None:
@@ -96,9 +98,9 @@ def _json(texts: Sequence[str | None]) -> list[Any]:
     return [None if t is None else loads(t) for t in texts]
 
 
-def _fetch(core: Any, statement: Any) -> list[tuple[Any, ...]]:
-    """All rows of a Core SELECT as plain tuples, fetched by the driver's own cursor: at 10^6
-    consensus rows, SQLAlchemy's result rows cost a second more per table than the database.
+def _execute(core: Any, statement: Any) -> Any:
+    """A DB-API cursor that has run a Core SELECT (the driver's own cursor: at 10^6
+    consensus rows, SQLAlchemy's result rows cost a second more per table than the database).
     Values are the driver's (SQLite booleans come back as 0/1; callers read them with `bool`)."""
     compiled = statement.compile(dialect=core.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
@@ -108,7 +110,27 @@ def _fetch(core: Any, statement: Any) -> list[tuple[Any, ...]]:
     cursor = core.connection.dbapi_connection.cursor()
     try:
         cursor.execute(str(compiled), args)
+    except BaseException:
+        cursor.close()
+        raise
+    return cursor
+
+
+def _fetch(core: Any, statement: Any) -> list[tuple[Any, ...]]:
+    """All rows of a Core SELECT as plain tuples (see `_execute`)."""
+    cursor = _execute(core, statement)
+    try:
         return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _fetch_chunks(core: Any, statement: Any, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of a Core SELECT, `size` at a time."""
+    cursor = _execute(core, statement)
+    try:
+        while rows := cursor.fetchmany(size):
+            yield list(rows)
     finally:
         cursor.close()
 
@@ -155,7 +177,7 @@ def _annotation_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     )
     columns = {
         "segment_id": sid,
-        "annotator": [p or "unknown" for p in pseudonym],
+        "annotator": [p or UNKNOWN for p in pseudonym],
         "annotation_id": ann_id,
         "lead_time": lead,
         "result": result,
@@ -163,11 +185,31 @@ def _annotation_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     return frame_of("annotations", columns).assign(canonical=[bool(x) for x in canonical])
 
 
-def collect_annotations(store: Store, dataset: str) -> pd.DataFrame:
-    """`ReleaseData.annotations` alone (what the export's worker reads, on its own
-    connection, while the export process reads the rest)."""
+def _binary(column: Any, dialect: str) -> Any:
+    """`column` compared byte by byte (code point order, as Arrow and Python sort strings):
+    PostgreSQL's default collation is the locale's."""
+    return sa.collate(column, "C") if dialect == "postgresql" else column
+
+
+def annotation_chunks(
+    store: Store, dataset: str, size: int = 8192
+) -> Iterator[list[AnnotationRow]]:
+    """`ReleaseData.annotations` alone, as rows in table order (segment, annotator,
+    annotation id), `size` at a time: what the export's worker reads, on its own connection,
+    while the export process reads the rest."""
     with store.session() as s:
-        return _annotation_frame(_fetch(s.connection(), _annotation_select(dataset)))
+        core = s.connection()
+        dialect = core.dialect.name
+        query = _annotation_select(dataset).order_by(
+            _binary(Task.segment_id, dialect),
+            _binary(sa.func.coalesce(Annotator.pseudonym, UNKNOWN), dialect),
+            sa.func.coalesce(Annotation.ls_annotation_id, 0),
+        )
+        for rows in _fetch_chunks(core, query, size):
+            yield [
+                (sid, pseudonym or UNKNOWN, ann_id, lead, result, bool(canonical))
+                for sid, pseudonym, ann_id, lead, result, canonical in rows
+            ]
 
 
 def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = True) -> ReleaseData:

@@ -20,20 +20,20 @@ from typing import Any
 import pyarrow as pa
 import sqlalchemy as sa
 
-from workbench import __version__
+from workbench import __version__, heap
 from workbench.background import can_fork, stages
 from workbench.export import card, handoff, summary
-from workbench.export.collect import collect, collect_annotations
+from workbench.export.collect import annotation_chunks, collect
 from workbench.export.diff import diff_tables
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.splits import assign_splits
 from workbench.export.tables import (
     AnnotationPart,
     ReleaseTables,
-    annotation_part,
     build_tables,
     consensus_part,
     join_parts,
+    ordered_annotation_part,
     segment_layout,
     with_splits,
 )
@@ -233,11 +233,13 @@ def _annotation_side(
         # Forked: a connection of its own. The parent's engine (and its connections) are left
         # untouched, never closed or reused here.
         store = store.reopened()
-    part = annotation_part(collect_annotations(store, dataset), schema, None)
+    results = handoff.MappedResults(folder) if folder is not None else None
+    part = ordered_annotation_part(annotation_chunks(store, dataset), schema, results=results)
     parsed = part.parsed
     assert parsed is not None
     yield part if folder is None else handoff.share(part, folder)
     del part
+    heap.trim()
     yield summary.parsed_agreement(parsed, schema)
 
 
@@ -286,6 +288,8 @@ def _export(
             consensus = consensus_part(
                 data, layout, on_tables=lambda t: encoding.append(pool.submit(parquet_files, t))
             )
+            data = data.identity()  # the consensus rows are in `consensus` now
+            heap.trim()
             annotations = with_splits(handoff.receive(worker.next()), layout.split_of)
             encoding.append(pool.submit(parquet_files, {"annotations": annotations.table}))
             nested = staging / NESTED

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import pandas as pd
@@ -40,6 +40,11 @@ STRS = pa.list_(pa.string())
 
 _SORTED = orjson.OPT_SORT_KEYS
 _LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+AnnotationRow = tuple[str, str, int | None, Any, Any, bool]
+"""(segment id, annotator, annotation id, lead time, result, whether the result is the
+store's canonical JSON text): one raw annotation, as `collect` reads it."""
 
 
 @dataclass(frozen=True)
@@ -216,9 +221,51 @@ def annotation_part(
 ) -> AnnotationPart:
     """Parse the raw annotations (`ReleaseData.annotations`, once) into their table, nested
     entries and agreement inputs. Without `split_of` every row is kept and the split column
-    is left empty, for `with_splits` (the export's worker does not know the splits)."""
-    columns, records, parsed = _annotations(annotations, schema, split_of)
-    return AnnotationPart(_table(columns, annotation_schema(schema)), records, parsed)
+    is left empty, for `with_splits`."""
+    return ordered_annotation_part([ordered_annotations(annotations, split_of)], schema, split_of)
+
+
+class ResultColumn(Protocol):
+    """Where the `result` column of annotations.parquet goes as it is built, a chunk at a
+    time (the export's worker writes it straight into the file it hands over)."""
+
+    def add(self, chunk: pa.Array) -> None: ...
+
+    def column(self) -> pa.ChunkedArray: ...
+
+
+class HeldResults:
+    """A `ResultColumn` kept in memory."""
+
+    def __init__(self) -> None:
+        self._chunks: list[pa.Array] = []
+
+    def add(self, chunk: pa.Array) -> None:
+        self._chunks.append(chunk)
+
+    def column(self) -> pa.ChunkedArray:
+        return pa.chunked_array(self._chunks, type=STR)
+
+
+def ordered_annotation_part(
+    chunks: Iterable[Iterable[AnnotationRow]],
+    schema: Schema,
+    split_of: Mapping[str, str] | None = None,
+    results: ResultColumn | None = None,
+) -> AnnotationPart:
+    """`annotation_part` of annotation rows already in table order, a chunk at a time (the
+    export's worker streams them from the store: held at once, their result texts were
+    400 MB more at 10^5 segments)."""
+    columns, records, parsed = _annotations(chunks, schema, split_of, results or HeldResults())
+    return AnnotationPart(aligned(_table(columns, annotation_schema(schema))), records, parsed)
+
+
+def aligned(table: pa.Table) -> pa.Table:
+    """`table` with every column chunked alike (at the `result` column's chunks; slices, no
+    copy). The Parquet writer cuts pages at chunk boundaries, so a file's bytes, and the
+    release's hash, depend on the chunking: this makes it the same whichever process built
+    the table or handed it over."""
+    return pa.Table.from_batches(table.to_batches(), schema=table.schema)
 
 
 def with_splits(part: AnnotationPart, split_of: Mapping[str, str]) -> AnnotationPart:
@@ -547,55 +594,67 @@ def parsed_annotations(
     return out.done(sids, annotators)
 
 
-def _annotations(
-    annotations: pd.DataFrame, schema: Schema, split_of: Mapping[str, str] | None
-) -> tuple[dict[str, list[Any]], EncodedRecords, ParsedAnnotations]:
-    """Raw annotations, per annotator, by (segment, annotator, annotation id); each one's
-    entry of the nested records, encoded; and the columns agreement is computed from."""
-    fields = segment_fields(schema)
-    order, sids, annotators, ann_ids, results, frame = annotation_rows(annotations, split_of)
+def ordered_annotations(
+    annotations: pd.DataFrame, keep: Container[str] | None
+) -> list[AnnotationRow]:
+    """The rows of `annotations` (of the kept segments; all without `keep`) in table order."""
+    order, sids, annotators, ann_ids, results, frame = annotation_rows(annotations, keep)
     lead = _floats(_col(frame, "lead_time"))
+    canonical = _col(frame, "canonical") if "canonical" in frame.columns else [False] * len(sids)
+    return [
+        (sids[i], annotators[i], ann_ids[i], lead[i], results[i], bool(canonical[i])) for i in order
+    ]
+
+
+def _annotations(
+    chunks: Iterable[Iterable[AnnotationRow]],
+    schema: Schema,
+    split_of: Mapping[str, str] | None,
+    results: ResultColumn,
+) -> tuple[dict[str, list[Any]], EncodedRecords, ParsedAnnotations]:
+    """Raw annotations in table order (segment, annotator, annotation id): their columns,
+    each one's entry of the nested records, encoded, and the columns agreement is computed
+    from."""
     parse = ResultParser(schema)
-    cols: dict[str, list[Any]] = {
-        "segment_id": [sids[i] for i in order],
-        "annotator": [annotators[i] for i in order],
-        "annotation_id": [ann_ids[i] for i in order],
-    }
-    n = len(order)
-    cols["split"] = (
-        [split_of[s] for s in cols["segment_id"]] if split_of is not None else [None] * n
-    )
+    cols: dict[str, list[Any]] = {"segment_id": [], "annotator": [], "annotation_id": []}
+    sids, names, ann_ids = cols["segment_id"], cols["annotator"], cols["annotation_id"]
+    lead: list[float | None] = []
     # The result texts go into Arrow a chunk at a time: held as Python objects until the
     # end, they were as much memory again as the column itself.
-    chunks: list[pa.Array] = []
-    texts: list[bytes] = []
+    texts: list[Any] = []
     records, ends = bytearray(), [0]
-    parsed = _ParsedColumns(fields)
+    parsed = _ParsedColumns(segment_fields(schema))
     n_spans: list[int] = []
-    canonical = _col(frame, "canonical") if "canonical" in frame.columns else [False] * len(sids)
     loads = load_result  # orjson, with the standard library where it refuses
-    for i, annotator in zip(order, cols["annotator"], strict=True):
-        if canonical[i]:  # the store's canonical text: parsed, not cleaned and encoded again
-            texts.append(results[i])
-            choices, spans, rels = parse.parse(loads(results[i]))
-        else:
-            result, choices, spans, rels = parse(results[i])
-            texts.append(canonical_bytes(result))
-        if len(texts) == _CHUNK:
-            chunks.append(pa.array(texts, type=STR))
-            texts = []
-        # encoded now, not kept as dicts: at 10^5 segments those were gigabytes
-        records += annotation_record(annotator, choices, spans, rels)
-        records += b","
-        ends.append(len(records))
-        parsed.add(choices, spans)
-        n_spans.append(len(spans))
+    for chunk in chunks:
+        for sid, annotator, ann_id, lead_time, result, canonical in chunk:
+            sids.append(sid)
+            names.append(annotator)
+            ann_ids.append(None if ann_id is None else int(ann_id))
+            lead.append(None if lead_time is None else float(lead_time))
+            if canonical:  # the store's canonical text: parsed, not cleaned and encoded again
+                texts.append(result)
+                choices, spans, rels = parse.parse(loads(result))
+            else:
+                cleaned, choices, spans, rels = parse(result)
+                texts.append(canonical_bytes(cleaned))
+            if len(texts) == _CHUNK:
+                results.add(pa.array(texts, type=STR))
+                texts = []
+            # encoded now, not kept as dicts: at 10^5 segments those were gigabytes
+            records += annotation_record(annotator, choices, spans, rels)
+            records += b","
+            ends.append(len(records))
+            parsed.add(choices, spans)
+            n_spans.append(len(spans))
+    n = len(sids)
+    cols["split"] = [split_of[s] for s in sids] if split_of is not None else [None] * n
     cols.update(parsed.labels)
     cols["n_spans"] = n_spans
-    cols["lead_time"] = [lead[i] for i in order]
-    chunks.append(pa.array(texts, type=STR))
-    cols["result"] = pa.chunked_array(chunks, type=STR)
-    done = parsed.done(cols["segment_id"], cols["annotator"])
+    cols["lead_time"] = lead
+    results.add(pa.array(texts, type=STR))
+    cols["result"] = results.column()
+    done = parsed.done(sids, names)
     return cols, EncodedRecords(records, ends), done
 
 
