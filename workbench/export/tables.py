@@ -283,6 +283,29 @@ def consensus_part(
 ) -> ConsensusPart:
     """The consensus side; `on_tables` gets its tables before the JSONL is encoded (the
     export encodes their Parquet files meanwhile)."""
+    return consensus_files(consensus_columns(data, layout, on_tables))
+
+
+@dataclass(frozen=True)
+class ConsensusColumns:
+    """The consensus side's tables, and the columns its JSONL files are encoded from: once
+    these are built, the export drops the release data they came from."""
+
+    tables: dict[str, pa.Table]
+    fields: list[str]
+    seg: dict[str, list[Any]]
+    spans: dict[str, list[Any]]
+    relations: dict[str, list[Any]]
+    attributions: dict[str, list[Any]]
+
+
+def consensus_columns(
+    data: ReleaseData,
+    layout: Layout,
+    on_tables: Callable[[dict[str, pa.Table]], object] | None = None,
+) -> ConsensusColumns:
+    """The consensus side's tables (passed to `on_tables` as soon as they are built) and
+    columns."""
     schema = data.schema
     fields = segment_fields(schema)
     seg, split_of = dict(layout.seg), layout.split_of
@@ -319,8 +342,14 @@ def consensus_part(
     }
     if on_tables is not None:
         on_tables(tables)
-    records = segment_records(seg, fields, spans, relations, attributions)
-    return ConsensusPart(tables, records, spacy_jsonl(seg, spans))
+    return ConsensusColumns(tables, fields, seg, spans, relations, attributions)
+
+
+def consensus_files(columns: ConsensusColumns) -> ConsensusPart:
+    """The consensus side's nested records (without annotations) and spaCy file."""
+    c = columns
+    records = segment_records(c.seg, c.fields, c.spans, c.relations, c.attributions)
+    return ConsensusPart(c.tables, records, spacy_jsonl(c.seg, c.spans))
 
 
 def join_parts(
