@@ -335,6 +335,10 @@ def test_export_leaves_out_retired_segments_forked_or_not(
     monkeypatch.setattr(release_module, "can_fork", lambda: workers >= 2)
     monkeypatch.setattr(tables_module, "_CHUNK", 2)
     insert_world(store, world)
+    with store.session() as s:  # an annotator without a pseudonym is named, and sorted, "unknown"
+        first = s.scalars(sa.select(Annotator).order_by(Annotator.pseudonym)).first()
+        assert first is not None
+        first.pseudonym = ""
     with store.session() as s:
         retired = s.scalars(sa.select(Task.segment_id).order_by(Task.segment_id)).first()
         assert retired is not None
@@ -345,6 +349,7 @@ def test_export_leaves_out_retired_segments_forked_or_not(
     for name in ("segments", "annotations", "spans"):
         table = pq.read_table(result.path / f"{name}.parquet")
         assert table.num_rows > 0 and retired not in table["segment_id"].to_pylist(), name
+    assert "unknown" in pq.read_table(result.path / "annotations.parquet")["annotator"].to_pylist()
     data = collect(store, "news", world.schema)
     with store.session() as s:
         splits = {a.article_id: a.split for a in s.scalars(sa.select(SplitAssignment))}

@@ -202,7 +202,8 @@ def annotation_chunks(
         dialect = core.dialect.name
         query = _annotation_select(dataset).order_by(
             _binary(Task.segment_id, dialect),
-            _binary(sa.func.coalesce(Annotator.pseudonym, UNKNOWN), dialect),
+            # the name the rows get below (`or`: NULL and empty alike)
+            _binary(sa.func.coalesce(sa.func.nullif(Annotator.pseudonym, ""), UNKNOWN), dialect),
             sa.func.coalesce(Annotation.ls_annotation_id, 0),
         )
         for rows in _fetch_chunks(core, query, size):

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from workbench.export.jsonl import EncodedRecords
-from workbench.export.tables import STR, AnnotationPart, aligned
+from workbench.export.tables import STR, AnnotationPart
 
 _SHM = Path("/dev/shm")
 _TABLE, _ENTRIES, _RESULTS = "annotations.arrow", "entries.arrow", "results.arrow"
@@ -117,10 +117,9 @@ def receive(shared: AnnotationPart | Path) -> AnnotationPart:
         return shared
     rest = _mapped(shared / _TABLE)
     at = int((rest.schema.metadata or {})[b"result_at"])
-    table = aligned(
-        rest.replace_schema_metadata(None).add_column(
-            at, pa.field(_RESULT, STR), _mapped(shared / _RESULTS)[_RESULT]
-        )
+    # Chunked as the worker's table was (`tables.aligned`): both files hold its batches.
+    table = rest.replace_schema_metadata(None).add_column(
+        at, pa.field(_RESULT, STR), _mapped(shared / _RESULTS)[_RESULT]
     )
     entries = _mapped(shared / _ENTRIES)["entry"].combine_chunks()  # one chunk: no copy
     if len(entries) == 0:

@@ -263,8 +263,8 @@ def ordered_annotation_part(
 def aligned(table: pa.Table) -> pa.Table:
     """`table` with every column chunked alike (at the `result` column's chunks; slices, no
     copy). The Parquet writer cuts pages at chunk boundaries, so a file's bytes, and the
-    release's hash, depend on the chunking: this makes it the same whichever process built
-    the table or handed it over."""
+    release's hash, depend on the chunking: this makes it the same whether the table was
+    built here or handed over by the export's worker (whose files keep these batches)."""
     return pa.Table.from_batches(table.to_batches(), schema=table.schema)
 
 
