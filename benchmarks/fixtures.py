@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from benchmarks.synth import SKILLS, Item
+from workbench.results import EntryMaker
 from workbench.schema import Schema
 from workbench.store import open_store
 from workbench.store.models import Annotation, Annotator, Article, Dataset, Segment, Task
@@ -170,6 +171,7 @@ def build_store(
                 ],
             )
             rows_a: list[dict[str, Any]] = []
+            entries = EntryMaker(schema)  # as pull makes them
             for k, it in enumerate(items):
                 for a, result in enumerate(it.results):
                     if result is None:
@@ -183,6 +185,8 @@ def build_store(
                             "is_current": True,
                             "annotator_id": a + 1,
                             "result": result,
+                            "result_entry": entries(result),
+                            "entry_key": entries.key,
                             "lead_time": 30.0,
                             "was_cancelled": False,
                             "ground_truth": False,

@@ -101,7 +101,10 @@ def test_a_handed_over_part_writes_the_same_parquet_bytes() -> None:
     whether the export could fork. Enough rows for several 1 MB pages."""
     schema = load_schema(SCHEMA)
     result = '[{"from_name":"sentiment","id":"r","type":"choices","value":{"choices":["neutral"]}}]'
-    rows = [(f"segment-{k:08d}", f"annotator-{k % 3}", k, 1.5, result, True) for k in range(60_000)]
+    rows = [
+        (f"segment-{k:08d}", f"annotator-{k % 3}", k, 1.5, result, True, None)
+        for k in range(60_000)
+    ]
     here = ordered_annotation_part([rows], schema)
     with handoff.directory() as folder:
         chunks = [rows[k : k + 7_000] for k in range(0, len(rows), 7_000)]

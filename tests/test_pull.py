@@ -4,6 +4,7 @@ interrupted pull resumes; an export loaded with --from-file gives the same store
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
 from workbench.pull import pull, pull_from_file
 from workbench.push import push
+from workbench.results import ResultParser
 from workbench.schema import Schema, load_schema
 from workbench.store import Annotation, Annotator, Dataset, PullState, Store, Task, open_store
 
@@ -146,6 +148,7 @@ def test_pull_follows_creates_updates_and_deletes(
     pushed: tuple[Settings, int, dict[int, str]],
     ls_client: LabelStudioClient,
     store: Store,
+    schema: Schema,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings, _, tasks = pushed
@@ -184,6 +187,14 @@ def test_pull_follows_creates_updates_and_deletes(
     assert by_ls[first["id"]].lead_time == 12.0 and by_ls[first["id"]].status == "valid"
     assert by_ls[first["id"]].schema_version == dataset_version
     assert by_ls[bad["id"]].status == "quarantined" and by_ls[bad["id"]].problems
+    # each valid annotation keeps its release entry (the export reads it, not the result)
+    kept = json.loads(by_ls[first["id"]].result_entry or "{}")
+    assert kept["labels"] == {"sentiment": "neutral"} and kept["relations"] == []
+    assert [(sp["label"], a_text[sp["start"] : sp["end"]]) for sp in kept["spans"]] == [
+        ("Cue", "said")
+    ]
+    assert by_ls[first["id"]].entry_key == ResultParser(schema).key
+    assert by_ls[bad["id"]].result_entry is None and by_ls[bad["id"]].entry_key is None
 
     # nothing changed: nothing added, and only the margin's worth of tasks is read again
     before = snapshot(store, name)

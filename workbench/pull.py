@@ -51,7 +51,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from workbench.config import Settings
@@ -68,6 +68,7 @@ from workbench.labelstudio.results import (
     result_fingerprint,
 )
 from workbench.progress import NoProgress, Progress
+from workbench.results import EntryMaker
 from workbench.schema import Schema, load_schema, parse_schema
 from workbench.segment import segment_id, split_sentences
 from workbench.store import (
@@ -162,6 +163,10 @@ class _Context:
     now: datetime = field(default_factory=utcnow)
     #: a live pull: record each applied task's updated_at (``tasks.ls_updated_at``)
     task_times: bool = False
+    entries: EntryMaker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.entries = EntryMaker(self.schema)
 
 
 # -- live pull ----------------------------------------------------------------------------------
@@ -266,6 +271,7 @@ def pull(
     if full or client.task_count(project_id) != live:
         report.scanned_task_ids = True
         _mark_deleted_tasks(store, ctx, client.task_id_set(project_id))
+    fill_entries(store, ctx.dataset, ctx.schema)
     with store.session() as session:
         _save_state(session, name, pulled=ctx.now, full=full)
     report.skipped = list(dict.fromkeys(report.skipped))
@@ -452,8 +458,46 @@ def pull_from_file(
             _apply(session, ctx, batch)
         progress.advance(len(batch))
     progress.finish()
+    fill_entries(store, ctx.dataset, ctx.schema)
     report.skipped = list(dict.fromkeys(report.skipped))
     return report
+
+
+_FILL_BATCH = 2000
+
+
+def fill_entries(store: Store, dataset: str, schema: Schema) -> int:
+    """Make the release entries (`annotations.result_entry`) that the dataset's valid
+    annotations lack, or hold under another parser key: rows stored before entries existed,
+    or before the schema's controls changed. A batch per transaction, so a killed pull keeps
+    what it did. Returns the number of rows given an entry."""
+    entries = EntryMaker(schema)
+    filled = last = 0
+    while True:
+        with store.session() as session:
+            rows = session.execute(
+                select(Annotation.id, Annotation.result)
+                .where(
+                    Annotation.dataset == dataset,
+                    Annotation.id > last,
+                    Annotation.status == "valid",
+                    or_(Annotation.entry_key.is_(None), Annotation.entry_key != entries.key),
+                )
+                .order_by(Annotation.id)
+                .limit(_FILL_BATCH)
+            ).all()
+            if not rows:
+                return filled
+            made = [(i, entries(result)) for i, result in rows]
+            session.execute(  # by primary key, in one executemany
+                update(Annotation),
+                [
+                    {"id": i, "result_entry": e, "entry_key": None if e is None else entries.key}
+                    for i, e in made
+                ],
+            )
+            filled += sum(e is not None for _, e in made)
+            last = rows[-1][0]
 
 
 def _annotators_per_task(record: TaskRecord) -> int:
@@ -572,6 +616,7 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
                 report.annotations_revised += 1
             else:
                 report.annotations_new += 1
+            entry = None if problems else ctx.entries(ann.result)
             new = Annotation(
                 dataset=ctx.dataset,
                 task_id=task.id,
@@ -580,6 +625,8 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
                 is_current=True,
                 annotator_id=annotator_id,
                 result=ann.result,
+                result_entry=entry,
+                entry_key=None if entry is None else ctx.entries.key,
                 lead_time=ann.lead_time,
                 was_cancelled=ann.was_cancelled,
                 ground_truth=ann.ground_truth,

@@ -25,7 +25,8 @@ from workbench.export import (
     render_data,
     verify_release,
 )
-from workbench.results import canonical_result
+from workbench.pull import fill_entries
+from workbench.results import ResultParser, canonical_result
 from workbench.store import Store, open_store
 from workbench.store.models import (
     Adjudication,
@@ -297,6 +298,43 @@ def test_canonical_results_are_stored_and_an_older_store_exports_the_same(
     cleaned_here = render_data(collect(store, "news", world.schema), splits)
     assert stored.files == cleaned_here.files
     assert stored.data_sha256 == cleaned_here.data_sha256
+
+
+def test_stored_entries_are_used_and_stale_ones_parsed_again(
+    store: Store, world: World, tmp_path: Path
+) -> None:
+    """Pull keeps each valid annotation's release entry (`fill_entries`, as pull calls it);
+    the export's worker uses the entries made under its own parser key instead of parsing
+    (same bytes as parsing), and parses again where the key is another's."""
+    insert_world(store, world)
+
+    def export(where: str) -> str:
+        return export_dataset(store, tmp_path / where, "news", world.schema).data_sha256
+
+    parsed = export("parsed")  # no entries yet: every result parsed by the export
+    assert fill_entries(store, "news", world.schema) > 3
+    key = ResultParser(world.schema).key
+    with store.session() as s:
+        rows = s.execute(
+            sa.select(Annotation.status, Annotation.result_entry, Annotation.entry_key)
+        ).all()
+    assert {k for st, _, k in rows if st == "valid"} == {key}
+    assert all(e is None and k is None for st, e, k in rows if st != "valid")
+    assert all(set(json.loads(e)) == {"labels", "spans", "relations"} for _, e, k in rows if e)
+    assert fill_entries(store, "news", world.schema) == 0  # nothing left to make
+    assert export("stored") == parsed
+
+    # An entry is taken as stored: another one under the same key changes the release ...
+    empty = '{"labels":{},"relations":[],"spans":[]}'
+    with store.session() as s:
+        s.execute(sa.update(Annotation).values(result_entry=empty))
+    assert export("tampered") != parsed
+    # ... while under another key (another schema's controls) it is not trusted.
+    with store.session() as s:
+        s.execute(sa.update(Annotation).values(entry_key="0" * 16))
+    assert export("stale") == parsed
+    assert fill_entries(store, "news", world.schema) > 3  # and the next pull remakes them
+    assert export("remade") == parsed
 
 
 def test_migration_0009_backfills_the_canonical_results(store: Store, world: World) -> None:

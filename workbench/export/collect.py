@@ -192,24 +192,36 @@ def _binary(column: Any, dialect: str) -> Any:
 
 
 def annotation_chunks(
-    store: Store, dataset: str, size: int = 8192
+    store: Store, dataset: str, size: int = 8192, entry_key: str | None = None
 ) -> Iterator[list[AnnotationRow]]:
     """`ReleaseData.annotations` alone, as rows in table order (segment, annotator,
     annotation id), `size` at a time: what the export's worker reads, on its own connection,
-    while the export process reads the rest."""
+    while the export process reads the rest. Each row carries its stored release entry
+    where that was made under `entry_key` (the export's parser), else None."""
     with store.session() as s:
         core = s.connection()
         dialect = core.dialect.name
-        query = _annotation_select(dataset).order_by(
-            _binary(Task.segment_id, dialect),
-            # the name the rows get below (`or`: NULL and empty alike)
-            _binary(sa.func.coalesce(sa.func.nullif(Annotator.pseudonym, ""), UNKNOWN), dialect),
-            sa.func.coalesce(Annotation.ls_annotation_id, 0),
+        entry = (
+            sa.case((Annotation.entry_key == entry_key, Annotation.result_entry), else_=sa.null())
+            if entry_key is not None
+            else sa.null()
+        )
+        query = (
+            _annotation_select(dataset)
+            .add_columns(entry)
+            .order_by(
+                _binary(Task.segment_id, dialect),
+                # the name the rows get below (`or`: NULL and empty alike)
+                _binary(
+                    sa.func.coalesce(sa.func.nullif(Annotator.pseudonym, ""), UNKNOWN), dialect
+                ),
+                sa.func.coalesce(Annotation.ls_annotation_id, 0),
+            )
         )
         for rows in _fetch_chunks(core, query, size):
             yield [
-                (sid, pseudonym or UNKNOWN, ann_id, lead, result, bool(canonical))
-                for sid, pseudonym, ann_id, lead, result, canonical in rows
+                (sid, pseudonym or UNKNOWN, ann_id, lead, result, bool(canonical), made)
+                for sid, pseudonym, ann_id, lead, result, canonical, made in rows
             ]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from workbench.export.parse import Choices, Relations, Spans
+from workbench.export.parse import Choices, Relations, Spans, annotation_entry
 
 _SORTED = orjson.OPT_SORT_KEYS
 _LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
@@ -42,17 +42,18 @@ class EncodedRecords:
     ends: Sequence[int]  # ends[k]: the end of entry k-1, its comma included (ends[0] = 0)
 
 
+def annotator_prefix(annotator: str) -> bytes:
+    """What goes before an entry's encoding (after its `{`) to make it `annotator`'s record:
+    "annotator" sorts before every key of the entry."""
+    return b'{"annotator":' + orjson.dumps(annotator) + b","
+
+
 def annotation_record(
     annotator: str, choices: Choices, spans: Spans, relations: Relations
 ) -> bytes:
     """One annotator's entry in a segment's nested record, encoded."""
-    record = {
-        "annotator": annotator,
-        "labels": choices,
-        "spans": spans,
-        "relations": [{"kind": k, "from_id": f, "to_id": t} for k, f, t in relations],
-    }
-    return orjson.dumps(record, option=_SORTED)
+    entry = annotation_entry(choices, spans, relations)
+    return annotator_prefix(annotator) + entry[1:]
 
 
 def segment_records(

@@ -26,6 +26,7 @@ from workbench.export import card, handoff, summary
 from workbench.export.collect import annotation_chunks, collect
 from workbench.export.diff import diff_tables
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
+from workbench.export.parse import ResultParser
 from workbench.export.splits import assign_splits
 from workbench.export.tables import (
     AnnotationPart,
@@ -235,7 +236,8 @@ def _annotation_side(
         # untouched, never closed or reused here.
         store = store.reopened()
     results = handoff.MappedResults(folder) if folder is not None else None
-    part = ordered_annotation_part(annotation_chunks(store, dataset), schema, results=results)
+    rows = annotation_chunks(store, dataset, entry_key=ResultParser(schema).key)
+    part = ordered_annotation_part(rows, schema, results=results)
     parsed = part.parsed
     assert parsed is not None
     yield part if folder is None else handoff.share(part, folder)

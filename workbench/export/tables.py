@@ -22,12 +22,19 @@ import pyarrow.compute as pc
 from workbench.export.jsonl import (
     EncodedRecords,
     annotation_record,
+    annotator_prefix,
     nested_jsonl,
     segment_records,
     spacy_jsonl,
 )
 from workbench.export.model import ReleaseData
-from workbench.export.parse import ResultParser, Spans, canonical_bytes, load_result
+from workbench.export.parse import (
+    ResultParser,
+    Spans,
+    canonical_bytes,
+    clean_result,
+    load_result,
+)
 from workbench.export.write import FileData, StagingWriter, file_bytes
 from workbench.reconcile.spanindex import triple_positions
 from workbench.schema import Schema
@@ -42,9 +49,10 @@ _SORTED = orjson.OPT_SORT_KEYS
 _LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
-AnnotationRow = tuple[str, str, int | None, Any, Any, bool]
+AnnotationRow = tuple[str, str, int | None, Any, Any, bool, str | bytes | None]
 """(segment id, annotator, annotation id, lead time, result, whether the result is the
-store's canonical JSON text): one raw annotation, as `collect` reads it."""
+store's canonical JSON text, its release entry as the store made it (or None: parse the
+result)): one raw annotation, as `collect` reads it."""
 
 
 @dataclass(frozen=True)
@@ -631,7 +639,8 @@ def ordered_annotations(
     lead = _floats(_col(frame, "lead_time"))
     canonical = _col(frame, "canonical") if "canonical" in frame.columns else [False] * len(sids)
     return [
-        (sids[i], annotators[i], ann_ids[i], lead[i], results[i], bool(canonical[i])) for i in order
+        (sids[i], annotators[i], ann_ids[i], lead[i], results[i], bool(canonical[i]), None)
+        for i in order
     ]
 
 
@@ -655,23 +664,37 @@ def _annotations(
     parsed = _ParsedColumns(segment_fields(schema))
     n_spans: list[int] = []
     loads = load_result  # orjson, with the standard library where it refuses
+    prefixes: dict[str, bytes] = {}
     for chunk in chunks:
-        for sid, annotator, ann_id, lead_time, result, canonical in chunk:
+        for sid, annotator, ann_id, lead_time, result, canonical, entry in chunk:
             sids.append(sid)
             names.append(annotator)
             ann_ids.append(None if ann_id is None else int(ann_id))
             lead.append(None if lead_time is None else float(lead_time))
-            if canonical:  # the store's canonical text: parsed, not cleaned and encoded again
+            if canonical:  # the store's canonical text: not cleaned and encoded again
                 texts.append(result)
-                choices, spans, rels = parse.parse(loads(result))
+            if entry is not None:  # parsed when stored: its entry holds what is needed
+                encoded = entry.encode() if isinstance(entry, str) else entry
+                made = orjson.loads(encoded)
+                choices, spans = made["labels"], made["spans"]
+                if not canonical:
+                    texts.append(canonical_bytes(clean_result(result)))
+                prefix = prefixes.get(annotator)
+                if prefix is None:
+                    prefix = prefixes[annotator] = annotator_prefix(annotator)
+                records += prefix
+                records += memoryview(encoded)[1:]
             else:
-                cleaned, choices, spans, rels = parse(result)
-                texts.append(canonical_bytes(cleaned))
+                if canonical:
+                    choices, spans, rels = parse.parse(loads(result))
+                else:
+                    cleaned, choices, spans, rels = parse(result)
+                    texts.append(canonical_bytes(cleaned))
+                # encoded now, not kept as dicts: at 10^5 segments those were gigabytes
+                records += annotation_record(annotator, choices, spans, rels)
             if len(texts) == _CHUNK:
                 results.add(pa.array(texts, type=STR))
                 texts = []
-            # encoded now, not kept as dicts: at 10^5 segments those were gigabytes
-            records += annotation_record(annotator, choices, spans, rels)
             records += b","
             ends.append(len(records))
             parsed.add(choices, spans)

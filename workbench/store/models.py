@@ -158,6 +158,11 @@ class Annotation(Base):
     # `result` cleaned, as canonical JSON: what a release holds, computed once at insert
     # (revisions are never updated); NULL only where a store was filled by other means.
     result_clean: Mapped[str | None] = mapped_column(Text, nullable=True, default=_canonical_result)
+    # Its entry of a release's nested records (`workbench.export.entries`), made at pull under
+    # the dataset's schema, and the key of the parser that made it (an export trusts only its
+    # own key). NULL: the export parses `result` itself.
+    result_entry: Mapped[str | None] = mapped_column(Text, nullable=True)
+    entry_key: Mapped[str | None] = mapped_column(String(16), nullable=True)
     lead_time: Mapped[float | None] = mapped_column(Float, nullable=True)
     was_cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     ground_truth: Mapped[bool] = mapped_column(Boolean, default=False)
