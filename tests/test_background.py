@@ -8,11 +8,12 @@ import shutil
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
 
-from workbench.background import stages
+from workbench.background import Inbox, stages
 from workbench.export import handoff
 from workbench.export.jsonl import EncodedRecords
 from workbench.export.tables import AnnotationPart, ordered_annotation_part
@@ -22,7 +23,7 @@ from workbench.schema import load_schema
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "news-v1.yaml"
 
 
-def _counting(n: int) -> Iterator[tuple[int, int]]:
+def _counting(inbox: Inbox, n: int) -> Iterator[tuple[int, int]]:
     for k in range(n):
         yield k, os.getpid()
 
@@ -37,7 +38,7 @@ def test_stages_yield_in_order(workers: int) -> None:
     assert (pids == {os.getpid()}) == (workers == 1)  # forked only with two workers
 
 
-def _failing() -> Iterator[int]:
+def _failing(inbox: Inbox) -> Iterator[int]:
     yield 1
     raise ValueError("stage two broke")
 
@@ -51,7 +52,7 @@ def test_a_stage_error_reaches_the_caller(workers: int) -> None:
     worker.cancel()
 
 
-def _dying() -> Iterator[int]:
+def _dying(inbox: Inbox) -> Iterator[int]:
     yield 1
     os.kill(os.getpid(), signal.SIGKILL)
     yield 2
@@ -63,6 +64,35 @@ def test_a_dead_worker_is_an_error_not_a_hang() -> None:
     with pytest.raises(RuntimeError, match="died without an answer"):
         worker.next()
     worker.cancel()
+
+
+def _echoing(inbox: Inbox, n: int) -> Iterator[tuple[Any, int]]:
+    for _ in range(n):
+        yield inbox.get(), os.getpid()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_worker_gets_what_its_caller_sends_without_the_caller_waiting(workers: int) -> None:
+    """Values sent before the worker asks for them wait in its inbox (a large one does not
+    block the caller on a full pipe); they arrive in order."""
+    worker = stages(_echoing, 2, workers=workers)
+    big = {f"segment-{k}": "train" for k in range(100_000)}  # megabytes pickled
+    worker.send(big)
+    worker.send("second")
+    first, pid = worker.next()
+    assert first == big and worker.next()[0] == "second"
+    assert (pid == os.getpid()) == (workers == 1)
+    worker.cancel()
+
+
+def _asking(inbox: Inbox) -> Iterator[Any]:
+    yield inbox.get()
+
+
+def test_a_worker_run_here_cannot_ask_for_what_was_not_sent() -> None:
+    worker = stages(_asking, workers=1)
+    with pytest.raises(RuntimeError, match="has not sent"):
+        worker.next()
 
 
 @pytest.mark.parametrize("n", [0, 3])

@@ -23,6 +23,7 @@ from workbench.export.tables import STR, AnnotationPart
 
 _SHM = Path("/dev/shm")
 _TABLE, _ENTRIES, _RESULTS = "annotations.arrow", "entries.arrow", "results.arrow"
+_PARQUET = "annotations.parquet"
 _RESULT = "result"
 
 
@@ -96,6 +97,8 @@ class MappedResults:
 def share(part: AnnotationPart, folder: Path) -> Path:
     """Write `part` (but its `parsed`, which the worker keeps) into `folder`; returns it.
     Its `result` column is the one `MappedResults` wrote there already."""
+    if part.parquet is not None:
+        (folder / _PARQUET).write_bytes(part.parquet)
     records = part.records
     ends = np.asarray(records.ends, dtype=np.int64)
     entries = pa.Array.from_buffers(
@@ -121,11 +124,14 @@ def receive(shared: AnnotationPart | Path) -> AnnotationPart:
     table = rest.replace_schema_metadata(None).add_column(
         at, pa.field(_RESULT, STR), _mapped(shared / _RESULTS)[_RESULT]
     )
+    parquet_path = shared / _PARQUET
+    parquet = parquet_path.read_bytes() if parquet_path.exists() else None
+    parquet_path.unlink(missing_ok=True)
     entries = _mapped(shared / _ENTRIES)["entry"].combine_chunks()  # one chunk: no copy
     if len(entries) == 0:
-        return AnnotationPart(table, EncodedRecords(b"", [0]), None)
+        return AnnotationPart(table, EncodedRecords(b"", [0]), None, parquet)
     _, offsets, data = entries.buffers()
     ends = np.frombuffer(offsets, dtype=np.int64)[
         entries.offset : entries.offset + len(entries) + 1
     ]
-    return AnnotationPart(table, EncodedRecords(data, ends.tolist()), None)
+    return AnnotationPart(table, EncodedRecords(data, ends.tolist()), None, parquet)

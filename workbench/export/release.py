@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from workbench import __version__, heap
-from workbench.background import can_fork, stages
+from workbench.background import Inbox, can_fork, stages
 from workbench.export import card, handoff, summary
 from workbench.export.collect import annotation_chunks, collect
 from workbench.export.diff import diff_tables
@@ -226,11 +226,12 @@ def export_dataset(
 
 
 def _annotation_side(
-    store: Store, dataset: str, schema: Schema, folder: Path | None
+    inbox: Inbox, store: Store, dataset: str, schema: Schema, folder: Path | None
 ) -> Iterator[AnnotationPart | Path | dict[str, Any]]:
-    """The export's worker: the annotations read and parsed into their part (shared through
-    `folder` when forked), then the agreement figures (seconds of bootstrap at 10^5 segments)
-    from the same parse."""
+    """The export's worker: the annotations read and parsed into their part, given their
+    splits (`inbox`: the export process sends them once assigned) and encoded as Parquet
+    (shared through `folder` when forked), then the agreement figures (seconds of bootstrap
+    at 10^5 segments) from the same parse."""
     if folder is not None:
         # Forked: a connection of its own. The parent's engine (and its connections) are left
         # untouched, never closed or reused here.
@@ -240,6 +241,8 @@ def _annotation_side(
     part = ordered_annotation_part(rows, schema, results=results)
     parsed = part.parsed
     assert parsed is not None
+    part = with_splits(part, inbox.get())
+    part = replace(part, parquet=parquet_bytes(part.table))
     yield part if folder is None else handoff.share(part, folder)
     del part
     heap.trim()
@@ -287,6 +290,7 @@ def _export(
             groups = [str(g) for g in data.articles["split_group"]]
             splits, new = assign_splits(groups, existing, ratios)
             layout = segment_layout(data, splits)
+            worker.send(layout.split_of)
             encoding: list[Future[dict[str, FileData]]] = []
             columns = consensus_columns(
                 data, layout, on_tables=lambda t: encoding.append(pool.submit(parquet_files, t))
@@ -295,14 +299,15 @@ def _export(
             heap.trim()
             consensus = consensus_files(columns)
             del columns
-            annotations = with_splits(handoff.receive(worker.next()), layout.split_of)
-            encoding.append(pool.submit(parquet_files, {"annotations": annotations.table}))
+            annotations = handoff.receive(worker.next())  # its splits and Parquet done
             nested = staging / NESTED
             try:  # written out as it is built: 300 MB at 10^5 segments
                 tables = join_parts(layout, consensus, annotations, StagingWriter(nested))
             except OSError as exc:
                 raise ReleaseError(f"cannot write {nested}: {exc.strerror or exc}") from None
             parquet = {name: b for done in encoding for name, b in done.result().items()}
+            assert annotations.parquet is not None
+            parquet["annotations.parquet"] = annotations.parquet
             return _publish(
                 store, exports_dir, data, tables, parquet, worker.next, new, ratios, force, now
             )

@@ -186,6 +186,8 @@ class AnnotationPart:
     table: pa.Table
     records: EncodedRecords
     parsed: ParsedAnnotations | None
+    #: annotations.parquet, where the export's worker encoded it already (its idle time)
+    parquet: bytes | None = None
 
 
 @dataclass(frozen=True)
