@@ -237,6 +237,7 @@ def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = T
             raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
 
         core = s.connection()  # Core rows: the ORM session's result layer cost 20 % more
+        dialect = core.dialect.name
         if annotations:
             annotation_frame = _annotation_frame(_fetch(core, _annotation_select(dataset)))
             a_sid = annotation_frame["segment_id"].tolist()
@@ -328,7 +329,16 @@ def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = T
                     span.n_annotators,
                     span.exact,
                     span.status,
-                ).where(span.dataset == dataset, span.status.in_(KEPT)),
+                )
+                .where(span.dataset == dataset, span.status.in_(KEPT))
+                # the spans table's order: sorted here, `tables` need not move 10^6 rows
+                .order_by(
+                    _binary(span.segment_id, dialect),
+                    span.start,
+                    span.end,
+                    _binary(span.label, dialect),
+                    _binary(span.span_key, dialect),
+                ),
             ),
             keep_set,
             11,
@@ -344,7 +354,14 @@ def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = T
                     rel.to_key,
                     _text(rel.support),
                     rel.confidence,
-                ).where(rel.dataset == dataset, rel.status.in_(KEPT)),
+                )
+                .where(rel.dataset == dataset, rel.status.in_(KEPT))
+                .order_by(
+                    _binary(rel.segment_id, dialect),
+                    _binary(rel.kind, dialect),
+                    _binary(rel.from_key, dialect),
+                    _binary(rel.to_key, dialect),
+                ),
             ),
             keep_set,
             6,

@@ -23,7 +23,6 @@ from workbench.export.tables import STR, AnnotationPart
 
 _SHM = Path("/dev/shm")
 _TABLE, _ENTRIES, _RESULTS = "annotations.arrow", "entries.arrow", "results.arrow"
-_PARQUET = "annotations.parquet"
 _RESULT = "result"
 
 
@@ -66,11 +65,19 @@ def _write(table: pa.Table, path: Path) -> None:
         writer.write_table(table)
 
 
-def _mapped(path: Path) -> pa.Table:
+def _mapped(path: Path, *, unlink: bool = True) -> pa.Table:
     with pa.memory_map(str(path)) as source:
         table = pa.ipc.open_file(source).read_all()  # buffers point into the mapping
-    path.unlink()  # the mapping outlives the name
+    if unlink:
+        path.unlink()  # the mapping outlives the name
     return table
+
+
+def _joined(rest: pa.Table, results: pa.ChunkedArray) -> pa.Table:
+    """The annotations table from its two files (`share`)."""
+    at = int((rest.schema.metadata or {})[b"result_at"])
+    # Chunked as the worker's table was (`tables.aligned`): both files hold its batches.
+    return rest.replace_schema_metadata(None).add_column(at, pa.field(_RESULT, STR), results)
 
 
 class MappedResults:
@@ -97,8 +104,6 @@ class MappedResults:
 def share(part: AnnotationPart, folder: Path) -> Path:
     """Write `part` (but its `parsed`, which the worker keeps) into `folder`; returns it.
     Its `result` column is the one `MappedResults` wrote there already."""
-    if part.parquet is not None:
-        (folder / _PARQUET).write_bytes(part.parquet)
     records = part.records
     ends = np.asarray(records.ends, dtype=np.int64)
     entries = pa.Array.from_buffers(
@@ -114,24 +119,39 @@ def share(part: AnnotationPart, folder: Path) -> Path:
     return folder
 
 
+def shared_table(folder: Path) -> pa.Table:
+    """The table `share` wrote, mapped (the files stay for `receive`): what the worker goes
+    on with once its own copy is freed."""
+    rest = _mapped(folder / _TABLE, unlink=False)
+    return _joined(rest, _mapped(folder / _RESULTS, unlink=False)[_RESULT])
+
+
+def share_bytes(data: bytes, folder: Path, name: str) -> Path:
+    """`data` as the file `name` in `folder` (for `receive_bytes`)."""
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def receive_bytes(shared: bytes | Path) -> bytes:
+    """What `share_bytes` wrote (bytes computed in this process are passed through)."""
+    if isinstance(shared, bytes):
+        return shared
+    data = shared.read_bytes()
+    shared.unlink()
+    return data
+
+
 def receive(shared: AnnotationPart | Path) -> AnnotationPart:
     """The part `share` wrote (a part computed in this process is passed through)."""
     if isinstance(shared, AnnotationPart):
         return shared
-    rest = _mapped(shared / _TABLE)
-    at = int((rest.schema.metadata or {})[b"result_at"])
-    # Chunked as the worker's table was (`tables.aligned`): both files hold its batches.
-    table = rest.replace_schema_metadata(None).add_column(
-        at, pa.field(_RESULT, STR), _mapped(shared / _RESULTS)[_RESULT]
-    )
-    parquet_path = shared / _PARQUET
-    parquet = parquet_path.read_bytes() if parquet_path.exists() else None
-    parquet_path.unlink(missing_ok=True)
+    table = _joined(_mapped(shared / _TABLE), _mapped(shared / _RESULTS)[_RESULT])
     entries = _mapped(shared / _ENTRIES)["entry"].combine_chunks()  # one chunk: no copy
     if len(entries) == 0:
-        return AnnotationPart(table, EncodedRecords(b"", [0]), None, parquet)
+        return AnnotationPart(table, EncodedRecords(b"", [0]), None)
     _, offsets, data = entries.buffers()
     ends = np.frombuffer(offsets, dtype=np.int64)[
         entries.offset : entries.offset + len(entries) + 1
     ]
-    return AnnotationPart(table, EncodedRecords(data, ends.tolist()), None, parquet)
+    return AnnotationPart(table, EncodedRecords(data, ends.tolist()), None)

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -227,11 +227,11 @@ def export_dataset(
 
 def _annotation_side(
     inbox: Inbox, store: Store, dataset: str, schema: Schema, folder: Path | None
-) -> Iterator[AnnotationPart | Path | dict[str, Any]]:
+) -> Iterator[AnnotationPart | Path | bytes | dict[str, Any]]:
     """The export's worker: the annotations read and parsed into their part, given their
-    splits (`inbox`: the export process sends them once assigned) and encoded as Parquet
-    (shared through `folder` when forked), then the agreement figures (seconds of bootstrap
-    at 10^5 segments) from the same parse."""
+    splits (`inbox`: the export process sends them once assigned), shared through `folder`
+    when forked; then annotations.parquet (in what was idle time) and the agreement figures
+    (seconds of bootstrap at 10^5 segments) from the same parse."""
     if folder is not None:
         # Forked: a connection of its own. The parent's engine (and its connections) are left
         # untouched, never closed or reused here.
@@ -242,10 +242,19 @@ def _annotation_side(
     parsed = part.parsed
     assert parsed is not None
     part = with_splits(part, inbox.get())
-    part = replace(part, parquet=parquet_bytes(part.table))
-    yield part if folder is None else handoff.share(part, folder)
+    if folder is None:
+        yield part
+        table = part.table
+    else:
+        shared = handoff.share(part, folder)
+        table = handoff.shared_table(folder)  # mapped before the export process unlinks it
+        yield shared
     del part
-    heap.trim()
+    heap.trim()  # the part's heap copy: the Parquet encoder reads the mapped table
+    encoded = parquet_bytes(table)
+    del table
+    yield encoded if folder is None else handoff.share_bytes(encoded, folder, "annotations.pq")
+    del encoded
     yield summary.parsed_agreement(parsed, schema)
 
 
@@ -306,8 +315,7 @@ def _export(
             except OSError as exc:
                 raise ReleaseError(f"cannot write {nested}: {exc.strerror or exc}") from None
             parquet = {name: b for done in encoding for name, b in done.result().items()}
-            assert annotations.parquet is not None
-            parquet["annotations.parquet"] = annotations.parquet
+            parquet["annotations.parquet"] = handoff.receive_bytes(worker.next())
             return _publish(
                 store, exports_dir, data, tables, parquet, worker.next, new, ratios, force, now
             )

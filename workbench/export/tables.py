@@ -146,6 +146,8 @@ def _order(columns: Mapping[str, Sequence[Any]], keys: Sequence[str]) -> list[in
 
 
 def _take(columns: dict[str, list[Any]], order: list[int]) -> dict[str, list[Any]]:
+    if all(k == i for k, i in enumerate(order)):  # in order already (the store sorts)
+        return columns
     return {k: [v[i] for i in order] for k, v in columns.items()}
 
 
@@ -186,8 +188,6 @@ class AnnotationPart:
     table: pa.Table
     records: EncodedRecords
     parsed: ParsedAnnotations | None
-    #: annotations.parquet, where the export's worker encoded it already (its idle time)
-    parquet: bytes | None = None
 
 
 @dataclass(frozen=True)
