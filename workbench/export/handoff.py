@@ -101,17 +101,51 @@ class MappedResults:
             return pa.ipc.open_file(source).read_all()[_RESULT]
 
 
-def share(part: AnnotationPart, folder: Path) -> Path:
-    """Write `part` (but its `parsed`, which the worker keeps) into `folder`; returns it.
-    Its `result` column is the one `MappedResults` wrote there already."""
-    records = part.records
+def _write_records(records: EncodedRecords, path: Path) -> None:
     ends = np.asarray(records.ends, dtype=np.int64)
     entries = pa.Array.from_buffers(
         pa.large_binary(),
         len(ends) - 1,
         [None, pa.py_buffer(ends), pa.py_buffer(records.data)],
     )
-    _write(pa.table({"entry": entries}), folder / _ENTRIES)
+    _write(pa.table({"entry": entries}), path)
+
+
+def _read_records(path: Path) -> EncodedRecords:
+    entries = _mapped(path)["entry"].combine_chunks()  # one chunk: no copy
+    if len(entries) == 0:
+        return EncodedRecords(b"", [0])
+    _, offsets, data = entries.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int64)[
+        entries.offset : entries.offset + len(entries) + 1
+    ]
+    return EncodedRecords(data, ends.tolist())
+
+
+def share_records(records: EncodedRecords, folder: Path, name: str) -> Path:
+    """`records` as the file `name` in `folder` (for `receive_records`)."""
+    _write_records(records, folder / name)
+    return folder / name
+
+
+def receive_records(shared: EncodedRecords | Path) -> EncodedRecords:
+    """What `share_records` wrote, mapped (records made here are passed through)."""
+    return shared if isinstance(shared, EncodedRecords) else _read_records(shared)
+
+
+def share_files(files: dict[str, bytes], folder: Path, prefix: str) -> dict[str, Path]:
+    """Each of `files` (name → bytes) as a file in `folder` (for `receive_files`)."""
+    return {name: share_bytes(data, folder, f"{prefix}{name}") for name, data in files.items()}
+
+
+def receive_files(shared: dict[str, bytes] | dict[str, Path]) -> dict[str, bytes]:
+    return {name: receive_bytes(data) for name, data in shared.items()}
+
+
+def share(part: AnnotationPart, folder: Path) -> Path:
+    """Write `part` (but its `parsed`, which the worker keeps) into `folder`; returns it.
+    Its `result` column is the one `MappedResults` wrote there already."""
+    _write_records(part.records, folder / _ENTRIES)
     table = part.table
     at = table.schema.get_field_index(_RESULT)
     rest = table.drop_columns([_RESULT]).replace_schema_metadata({"result_at": str(at)})
@@ -147,11 +181,4 @@ def receive(shared: AnnotationPart | Path) -> AnnotationPart:
     if isinstance(shared, AnnotationPart):
         return shared
     table = _joined(_mapped(shared / _TABLE), _mapped(shared / _RESULTS)[_RESULT])
-    entries = _mapped(shared / _ENTRIES)["entry"].combine_chunks()  # one chunk: no copy
-    if len(entries) == 0:
-        return AnnotationPart(table, EncodedRecords(b"", [0]), None)
-    _, offsets, data = entries.buffers()
-    ends = np.frombuffer(offsets, dtype=np.int64)[
-        entries.offset : entries.offset + len(entries) + 1
-    ]
-    return AnnotationPart(table, EncodedRecords(data, ends.tolist()), None)
+    return AnnotationPart(table, _read_records(shared / _ENTRIES), None)

@@ -56,16 +56,13 @@ def annotation_record(
     return annotator_prefix(annotator) + entry[1:]
 
 
-def segment_records(
-    seg: Mapping[str, list[Any]],
-    fields: list[str],
-    spans: Mapping[str, list[Any]],
-    relations: Mapping[str, list[Any]],
-    attributions: Mapping[str, list[Any]],
-) -> EncodedRecords:
+class SegmentRecords:
     """Each segment's nested record without its annotations, encoded (in `seg` order): the
-    consensus side of segments.jsonl, built while the annotations are parsed elsewhere."""
-    span_keys = (
+    consensus side of segments.jsonl, built while the annotations are parsed elsewhere.
+    `encode` makes the records of a range of segments, so that two processes can share the
+    work (the export's helper takes the last ones)."""
+
+    SPAN_KEYS = (
         "span_id",
         "label",
         "start",
@@ -76,91 +73,130 @@ def segment_records(
         "confidence",
         "adjudicated",
     )
-    # Rows as tuples, made into dicts one segment at a time: 10^6 span dicts at once were
-    # 600 MB more at the export's peak.
-    span_rows = list(zip(*(spans[k] for k in span_keys), strict=True))
-    rel_keys = ("kind", "from_id", "to_id", "support", "confidence")
-    rel_rows = list(zip(*(relations[k] for k in rel_keys), strict=True))
-    attr_recs = [
-        {"source": s, "cue": c, "content": t}
-        for s, c, t in zip(
-            attributions["source_id"],
-            attributions["cue_id"],
-            attributions["content_id"],
-            strict=True,
-        )
-    ]
-    r_span, r_rel = _ranges(spans["segment_id"]), _ranges(relations["segment_id"])
-    r_attr = _ranges(attributions["segment_id"])
-    none = (0, 0)
-    label_cols = [
-        (f, seg[f], seg[f"{f}_confidence"], seg[f"{f}_support"], seg[f"{f}_adjudicated"])
-        for f in fields
-    ]
-    out, ends = bytearray(), [0]  # one buffer: a bytes object per record cost twice its size
-    dumps = orjson.dumps
-    for k, sid in enumerate(seg["segment_id"]):
-        a, b = r_span.get(sid, none)
-        c, d = r_rel.get(sid, none)
-        e, f_ = r_attr.get(sid, none)
-        record = {
-            "segment_id": sid,
-            "article_id": seg["article_id"][k],
-            "position": seg["position"][k],
-            "start": seg["start"][k],
-            "end": seg["end"][k],
-            "text": seg["text"][k],
-            "split": seg["split"][k],
-            "labels": {
-                f: {
-                    "label": lab[k],
-                    "confidence": conf[k],
-                    "support": sup[k],
-                    "adjudicated": adj[k],
-                }
-                for f, lab, conf, sup, adj in label_cols
-            },
-            "spans": [dict(zip(span_keys, row, strict=True)) for row in span_rows[a:b]],
-            "relations": [dict(zip(rel_keys, row, strict=True)) for row in rel_rows[c:d]],
-            "attributions": attr_recs[e:f_],
-        }
-        out += dumps(record, option=_SORTED)
-        out += b","
-        ends.append(len(out))
-    return EncodedRecords(out, ends)
+    REL_KEYS = ("kind", "from_id", "to_id", "support", "confidence")
+
+    def __init__(
+        self,
+        seg: Mapping[str, list[Any]],
+        fields: list[str],
+        spans: Mapping[str, list[Any]],
+        relations: Mapping[str, list[Any]],
+        attributions: Mapping[str, list[Any]],
+    ) -> None:
+        self.seg = seg
+        self.n = len(seg["segment_id"])
+        # Rows as tuples, made into dicts one segment at a time: 10^6 span dicts at once were
+        # 600 MB more at the export's peak.
+        self._span_rows = list(zip(*(spans[k] for k in self.SPAN_KEYS), strict=True))
+        self._rel_rows = list(zip(*(relations[k] for k in self.REL_KEYS), strict=True))
+        self._attr_recs = [
+            {"source": s, "cue": c, "content": t}
+            for s, c, t in zip(
+                attributions["source_id"],
+                attributions["cue_id"],
+                attributions["content_id"],
+                strict=True,
+            )
+        ]
+        self._r_span = _ranges(spans["segment_id"])
+        self._r_rel = _ranges(relations["segment_id"])
+        self._r_attr = _ranges(attributions["segment_id"])
+        self._label_cols = [
+            (f, seg[f], seg[f"{f}_confidence"], seg[f"{f}_support"], seg[f"{f}_adjudicated"])
+            for f in fields
+        ]
+
+    def encode(self, lo: int = 0, hi: int | None = None) -> EncodedRecords:
+        """The records of segments `lo` to `hi` (by default to the last)."""
+        seg, span_keys, rel_keys = self.seg, self.SPAN_KEYS, self.REL_KEYS
+        span_rows, rel_rows, attr_recs = self._span_rows, self._rel_rows, self._attr_recs
+        r_span, r_rel, r_attr = self._r_span, self._r_rel, self._r_attr
+        label_cols = self._label_cols
+        ids, article, position = seg["segment_id"], seg["article_id"], seg["position"]
+        starts, ends_, texts, splits = seg["start"], seg["end"], seg["text"], seg["split"]
+        none = (0, 0)
+        out, ends = bytearray(), [0]  # one buffer: a bytes object per record cost twice its size
+        dumps = orjson.dumps
+        for k in range(lo, self.n if hi is None else hi):
+            sid = ids[k]
+            a, b = r_span.get(sid, none)
+            c, d = r_rel.get(sid, none)
+            e, f_ = r_attr.get(sid, none)
+            record = {
+                "segment_id": sid,
+                "article_id": article[k],
+                "position": position[k],
+                "start": starts[k],
+                "end": ends_[k],
+                "text": texts[k],
+                "split": splits[k],
+                "labels": {
+                    f: {
+                        "label": lab[k],
+                        "confidence": conf[k],
+                        "support": sup[k],
+                        "adjudicated": adj[k],
+                    }
+                    for f, lab, conf, sup, adj in label_cols
+                },
+                "spans": [dict(zip(span_keys, row, strict=True)) for row in span_rows[a:b]],
+                "relations": [dict(zip(rel_keys, row, strict=True)) for row in rel_rows[c:d]],
+                "attributions": attr_recs[e:f_],
+            }
+            out += dumps(record, option=_SORTED)
+            out += b","
+            ends.append(len(out))
+        return EncodedRecords(out, ends)
+
+
+def segment_records(
+    seg: Mapping[str, list[Any]],
+    fields: list[str],
+    spans: Mapping[str, list[Any]],
+    relations: Mapping[str, list[Any]],
+    attributions: Mapping[str, list[Any]],
+) -> EncodedRecords:
+    """Every segment's record (`SegmentRecords`), in one process."""
+    return SegmentRecords(seg, fields, spans, relations, attributions).encode()
 
 
 def nested_jsonl(
     segment_ids: Sequence[str],
-    records: EncodedRecords,
+    records: EncodedRecords | Sequence[EncodedRecords],
     annotation_segments: Sequence[str],
     annotation_records: EncodedRecords,
     out: bytearray | None = None,
     after_line: Callable[[], object] | None = None,
 ) -> bytearray:
     """segments.jsonl: each segment's record (`segment_records`, in the order of
-    `segment_ids`) with the entries of its annotations (`annotation_segments` is the segment
-    of each entry, sorted) spliced in. `annotations` sorts first among the record's keys, so
-    the line is ``{"annotations":[…],`` and then the record without its opening brace: the
-    same bytes as encoding the whole record at once.
+    `segment_ids`; or parts of them one after the other) with the entries of its annotations
+    (`annotation_segments` is the segment of each entry, sorted) spliced in. `annotations`
+    sorts first among the record's keys, so the line is ``{"annotations":[…],`` and then the
+    record without its opening brace: the same bytes as encoding the whole record at once.
 
     Appended to `out` (a new buffer by default); `after_line` is called after each line (the
     export writes the buffer out there, now and then)."""
     r_ann = _ranges(annotation_segments)
     none = (0, 0)
-    data, ends = memoryview(records.data), records.ends
     entries, entry_ends = memoryview(annotation_records.data), annotation_records.ends
     out = bytearray() if out is None else out
-    for k, sid in enumerate(segment_ids):
-        g, h = r_ann.get(sid, none)
-        out += b'{"annotations":['
-        if h > g:
-            out += entries[entry_ends[g] : entry_ends[h] - 1]
-        out += b"],"
-        out += data[ends[k] + 1 : ends[k + 1] - 1]
-        out += b"\n"
-        if after_line is not None:
-            after_line()
+    parts = [records] if isinstance(records, EncodedRecords) else records
+    first = 0
+    for part in parts:
+        data, ends = memoryview(part.data), part.ends
+        for k in range(len(ends) - 1):
+            g, h = r_ann.get(segment_ids[first + k], none)
+            out += b'{"annotations":['
+            if h > g:
+                out += entries[entry_ends[g] : entry_ends[h] - 1]
+            out += b"],"
+            out += data[ends[k] + 1 : ends[k + 1] - 1]
+            out += b"\n"
+            if after_line is not None:
+                after_line()
+        first += len(ends) - 1
+    if first != len(segment_ids):
+        raise ValueError(f"{first} records for {len(segment_ids)} segments")
     return out
 
 

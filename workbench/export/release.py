@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,19 +20,20 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from workbench import __version__, heap
-from workbench.background import Inbox, can_fork, stages
+from workbench.background import Inbox, Stages, can_fork, stages
 from workbench.export import card, handoff, summary
 from workbench.export.collect import annotation_chunks, collect
 from workbench.export.diff import diff_tables
+from workbench.export.jsonl import EncodedRecords, SegmentRecords, spacy_jsonl
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.parse import ResultParser
 from workbench.export.splits import assign_splits
 from workbench.export.tables import (
     AnnotationPart,
+    ConsensusPart,
     ReleaseTables,
     build_tables,
     consensus_columns,
-    consensus_files,
     join_parts,
     ordered_annotation_part,
     segment_layout,
@@ -124,7 +124,7 @@ def render_data(data: ReleaseData, splits: dict[str, str]) -> RenderedData:
     return render_tables(data, build_tables(data, splits))
 
 
-def parquet_files(tables: Mapping[str, pa.Table]) -> dict[str, FileData]:
+def parquet_files(tables: Mapping[str, pa.Table]) -> dict[str, bytes]:
     """The Parquet files of a release's tables (of those in `tables`)."""
     return {f"{name}.parquet": parquet_bytes(tables[name]) for name in PARQUET if name in tables}
 
@@ -133,7 +133,9 @@ def render_tables(
     data: ReleaseData, tables: ReleaseTables, parquet: Mapping[str, FileData] | None = None
 ) -> RenderedData:
     """`render_data` of tables already built (and of their Parquet files, if encoded)."""
-    files = dict(parquet) if parquet is not None else parquet_files(tables.tables)
+    files: dict[str, FileData] = dict(
+        parquet if parquet is not None else parquet_files(tables.tables)
+    )
     files[NESTED] = tables.nested_jsonl
     files[SPACY] = tables.spacy_jsonl
     return RenderedData(tables, files, data_sha256(files, _identity(data.schema)))
@@ -258,6 +260,29 @@ def _annotation_side(
     yield summary.parsed_agreement(parsed, schema)
 
 
+#: The share of the segments' nested records the export's helper encodes (the last ones):
+#: the export process meanwhile encodes the others and the spaCy file, the helper also the
+#: consensus tables' Parquet (measured at 10^5 segments: the two then finish together).
+_HELPER_SHARE = 0.55
+
+
+def _consensus_side(
+    inbox: Inbox,
+    records: SegmentRecords,
+    first: int,
+    tables: dict[str, pa.Table],
+    folder: Path | None,
+) -> Iterator[EncodedRecords | Path | dict[str, bytes] | dict[str, Path]]:
+    """The export's helper, forked once the consensus columns are built (it shares them, no
+    copy): the nested records of the segments from `first` on, then the consensus tables'
+    Parquet files."""
+    tail = records.encode(first)
+    yield tail if folder is None else handoff.share_records(tail, folder, "records.arrow")
+    del tail
+    files = parquet_files(tables)
+    yield files if folder is None else handoff.share_files(files, folder, "consensus-")
+
+
 @paused_gc()  # builds millions of small dicts and rows
 def _export(
     store: Store,
@@ -269,24 +294,17 @@ def _export(
     now: datetime | None,
 ) -> ExportResult:
     # The two sides of the release are built at once: the raw annotations (read, parsed into
-    # their table and nested entries, then agreement) in a forked worker, everything else here.
-    # Parquet files are encoded by Arrow (no GIL) in a thread meanwhile, started after the
-    # fork (which copies only the calling thread).
+    # their table, nested entries and Parquet, then agreement) in a forked worker, the
+    # consensus side here. Once its columns are built, a second fork (the helper) shares the
+    # encoding of the nested records and Parquet files. No thread runs here at either fork
+    # (a fork copies only the calling thread, not the locks the others hold).
     dataset_dir = exports_dir / dataset
-    with (
-        handoff.directory() as folder,
-        _staging(dataset_dir) as staging,
-        ThreadPoolExecutor(1, "parquet") as pool,
-    ):
+    with handoff.directory() as folder, _staging(dataset_dir) as staging:
         forked = can_fork()
-        worker = stages(
-            _annotation_side,
-            store,
-            dataset,
-            schema,
-            folder if forked else None,
-            workers=2 if forked else 1,
-        )
+        workers = 2 if forked else 1
+        shared = folder if forked else None
+        worker = stages(_annotation_side, store, dataset, schema, shared, workers=workers)
+        helper: Stages | None = None
         try:
             data = collect(store, dataset, schema, annotations=False)  # the worker reads them
             with store.session() as s:
@@ -300,27 +318,33 @@ def _export(
             splits, new = assign_splits(groups, existing, ratios)
             layout = segment_layout(data, splits)
             worker.send(layout.split_of)
-            encoding: list[Future[dict[str, FileData]]] = []
-            columns = consensus_columns(
-                data, layout, on_tables=lambda t: encoding.append(pool.submit(parquet_files, t))
-            )
+            columns = consensus_columns(data, layout)
             data = data.identity()  # its rows are in `columns` now
             heap.trim()
-            consensus = consensus_files(columns)
-            del columns
-            annotations = handoff.receive(worker.next())  # its splits and Parquet done
+            c = columns
+            records = SegmentRecords(c.seg, c.fields, c.spans, c.relations, c.attributions)
+            first = records.n - int(records.n * _HELPER_SHARE)
+            helper = stages(_consensus_side, records, first, c.tables, shared, workers=workers)
+            head = records.encode(0, first)
+            spacy = spacy_jsonl(c.seg, c.spans)
+            tail = handoff.receive_records(helper.next())
+            consensus = ConsensusPart(c.tables, [head, tail], spacy)
+            del columns, c, records, head, tail
+            annotations = handoff.receive(worker.next())  # with its splits
             nested = staging / NESTED
             try:  # written out as it is built: 300 MB at 10^5 segments
                 tables = join_parts(layout, consensus, annotations, StagingWriter(nested))
             except OSError as exc:
                 raise ReleaseError(f"cannot write {nested}: {exc.strerror or exc}") from None
-            parquet = {name: b for done in encoding for name, b in done.result().items()}
+            parquet: dict[str, FileData] = dict(handoff.receive_files(helper.next()))
             parquet["annotations.parquet"] = handoff.receive_bytes(worker.next())
             return _publish(
                 store, exports_dir, data, tables, parquet, worker.next, new, ratios, force, now
             )
         finally:
             worker.cancel()
+            if helper is not None:
+                helper.cancel()
 
 
 @contextmanager

@@ -196,7 +196,7 @@ class ConsensusPart:
     nested record without its annotations, and the spaCy file."""
 
     tables: dict[str, pa.Table]
-    records: EncodedRecords
+    records: EncodedRecords | Sequence[EncodedRecords]  # in parts, where two processes made them
     spacy_jsonl: bytearray
 
 
