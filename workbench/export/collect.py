@@ -98,6 +98,19 @@ def _json(texts: Sequence[str | None]) -> list[Any]:
     return [None if t is None else loads(t) for t in texts]
 
 
+def _supports(texts: Sequence[str | None]) -> list[list[str]]:
+    """Stored support lists (JSON texts) → sorted name lists, one shared list per distinct
+    text: 10^6 rows hold a handful of annotator sets (read-only downstream)."""
+    seen: dict[str | None, list[str]] = {}
+    out = []
+    for t in texts:
+        names = seen.get(t)
+        if names is None:
+            names = seen[t] = sorted(orjson.loads(t) or []) if t is not None else []
+        out.append(names)
+    return out
+
+
 def _execute(core: Any, statement: Any) -> Any:
     """A DB-API cursor that has run a Core SELECT (the driver's own cursor: at 10^6
     consensus rows, SQLAlchemy's result rows cost a second more per table than the database).
@@ -405,14 +418,12 @@ def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = T
 
     l_sid, l_field, l_label, l_status, l_support, l_conf, l_n, l_method = seg_labels
     decided = [st in KEPT for st in l_status]
-    supports = _json(l_support)
+    supports = _supports(l_support)
     labels = {
         "segment_id": l_sid,
         "field": l_field,
         "label": [lab if d else None for lab, d in zip(l_label, decided, strict=True)],
-        "support": [
-            sorted(sup or []) if d else [] for sup, d in zip(supports, decided, strict=True)
-        ],
+        "support": [sup if d else [] for sup, d in zip(supports, decided, strict=True)],
         "confidence": l_conf,
         "n_annotators": l_n,
         "method": l_method,
@@ -433,7 +444,7 @@ def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = T
         "start": sp_start,
         "end": sp_end,
         "attrs": attrs,
-        "support": [sorted(x or []) for x in _json(sp_sup)],
+        "support": _supports(sp_sup),
         "confidence": sp_conf,
         "n_annotators": sp_n,
         "exact": [None if x is None else bool(x) for x in sp_exact],  # SQLite gives 0/1
@@ -445,7 +456,7 @@ def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = T
         "kind": r_kind,
         "from_id": r_from,
         "to_id": r_to,
-        "support": [sorted(x or []) for x in _json(r_sup)],
+        "support": _supports(r_sup),
         "confidence": r_conf,
     }
     latest: dict[tuple[str, str], Any] = {}

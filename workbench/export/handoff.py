@@ -154,10 +154,11 @@ def share(part: AnnotationPart, folder: Path) -> Path:
 
 
 def shared_table(folder: Path) -> pa.Table:
-    """The table `share` wrote, mapped (the files stay for `receive`): what the worker goes
-    on with once its own copy is freed."""
+    """The whole table `share` wrote, mapped: what the worker encodes annotations.parquet
+    from once its own copy is freed. The result column's file is unlinked here (the export
+    process never reads it): its memory goes as soon as the worker drops the table."""
     rest = _mapped(folder / _TABLE, unlink=False)
-    return _joined(rest, _mapped(folder / _RESULTS, unlink=False)[_RESULT])
+    return _joined(rest, _mapped(folder / _RESULTS)[_RESULT])
 
 
 def share_bytes(data: bytes, folder: Path, name: str) -> Path:
@@ -177,8 +178,11 @@ def receive_bytes(shared: bytes | Path) -> bytes:
 
 
 def receive(shared: AnnotationPart | Path) -> AnnotationPart:
-    """The part `share` wrote (a part computed in this process is passed through)."""
+    """The part `share` wrote, but for its `result` column: the export process needs that
+    only in annotations.parquet, which the worker encodes (`shared_table`). A part computed
+    in this process is passed through whole."""
     if isinstance(shared, AnnotationPart):
         return shared
-    table = _joined(_mapped(shared / _TABLE), _mapped(shared / _RESULTS)[_RESULT])
+    rest = _mapped(shared / _TABLE)
+    table = rest.replace_schema_metadata(None)
     return AnnotationPart(table, _read_records(shared / _ENTRIES), None)

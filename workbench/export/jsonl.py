@@ -149,6 +149,33 @@ class SegmentRecords:
         return EncodedRecords(out, ends)
 
 
+def write_nested(
+    records: SegmentRecords,
+    lo: int,
+    hi: int,
+    annotation_segments: Sequence[str],
+    annotation_records: EncodedRecords,
+    out: bytearray,
+    after_line: Callable[[], object] | None = None,
+    chunk: int = 2048,
+) -> None:
+    """segments.jsonl of segments `lo` to `hi` (`nested_jsonl` of their `records`), appended
+    to `out` a few thousand segments at a time: their records are never all held at once."""
+    ids = records.seg["segment_id"]
+    r_ann = _ranges(annotation_segments)
+    for start in range(lo, hi, chunk):
+        end = min(start + chunk, hi)
+        nested_jsonl(
+            ids[start:end],
+            records.encode(start, end),
+            annotation_segments,
+            annotation_records,
+            out,
+            after_line,
+            r_ann,
+        )
+
+
 def segment_records(
     seg: Mapping[str, list[Any]],
     fields: list[str],
@@ -167,6 +194,7 @@ def nested_jsonl(
     annotation_records: EncodedRecords,
     out: bytearray | None = None,
     after_line: Callable[[], object] | None = None,
+    r_ann: Mapping[str, tuple[int, int]] | None = None,
 ) -> bytearray:
     """segments.jsonl: each segment's record (`segment_records`, in the order of
     `segment_ids`; or parts of them one after the other) with the entries of its annotations
@@ -175,8 +203,9 @@ def nested_jsonl(
     record without its opening brace: the same bytes as encoding the whole record at once.
 
     Appended to `out` (a new buffer by default); `after_line` is called after each line (the
-    export writes the buffer out there, now and then)."""
-    r_ann = _ranges(annotation_segments)
+    export writes the buffer out there, now and then); `r_ann` is `annotation_segments`'
+    ranges, where the caller has them."""
+    r_ann = _ranges(annotation_segments) if r_ann is None else r_ann
     none = (0, 0)
     entries, entry_ends = memoryview(annotation_records.data), annotation_records.ends
     out = bytearray() if out is None else out
@@ -202,10 +231,7 @@ def nested_jsonl(
 
 def spacy_jsonl(seg: Mapping[str, list[Any]], spans: Mapping[str, list[Any]]) -> bytearray:
     """spans.spacy.jsonl: text, character spans and meta per segment (spaCy / Prodigy)."""
-    triples = [
-        {"start": s, "end": e, "label": lab}
-        for s, e, lab in zip(spans["start"], spans["end"], spans["label"], strict=True)
-    ]
+    starts, ends, labels = spans["start"], spans["end"], spans["label"]
     ranges = _ranges(spans["segment_id"])
     out = bytearray()
     for sid, aid, split, text in zip(
@@ -214,7 +240,10 @@ def spacy_jsonl(seg: Mapping[str, list[Any]], spans: Mapping[str, list[Any]]) ->
         a, b = ranges.get(sid, (0, 0))
         record = {
             "text": text,
-            "spans": triples[a:b],
+            # made per segment: 10^6 of them at once were 100 MB at the export's peak
+            "spans": [
+                {"start": starts[k], "end": ends[k], "label": labels[k]} for k in range(a, b)
+            ],
             "meta": {"segment_id": sid, "article_id": aid, "split": split},
         }
         out += orjson.dumps(record, option=_LINE)

@@ -24,17 +24,15 @@ from workbench.background import Inbox, Stages, can_fork, stages
 from workbench.export import card, handoff, summary
 from workbench.export.collect import annotation_chunks, collect
 from workbench.export.diff import diff_tables
-from workbench.export.jsonl import EncodedRecords, SegmentRecords, spacy_jsonl
+from workbench.export.jsonl import SegmentRecords, spacy_jsonl, write_nested
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.parse import ResultParser
 from workbench.export.splits import assign_splits
 from workbench.export.tables import (
     AnnotationPart,
-    ConsensusPart,
     ReleaseTables,
     build_tables,
     consensus_columns,
-    join_parts,
     ordered_annotation_part,
     segment_layout,
     with_splits,
@@ -250,7 +248,7 @@ def _annotation_side(
     else:
         shared = handoff.share(part, folder)
         table = handoff.shared_table(folder)  # mapped before the export process unlinks it
-        yield shared
+        yield shared  # the export process gets it without `result`: only Parquet needs it
     del part
     heap.trim()  # the part's heap copy: the Parquet encoder reads the mapped table
     encoded = parquet_bytes(table)
@@ -270,15 +268,27 @@ def _consensus_side(
     inbox: Inbox,
     records: SegmentRecords,
     first: int,
+    annotations: AnnotationPart,
     tables: dict[str, pa.Table],
+    staging: Path,
     folder: Path | None,
-) -> Iterator[EncodedRecords | Path | dict[str, bytes] | dict[str, Path]]:
-    """The export's helper, forked once the consensus columns are built (it shares them, no
-    copy): the nested records of the segments from `first` on, then the consensus tables'
-    Parquet files."""
-    tail = records.encode(first)
-    yield tail if folder is None else handoff.share_records(tail, folder, "records.arrow")
-    del tail
+) -> Iterator[Path | dict[str, bytes] | dict[str, Path]]:
+    """The export's helper, forked once the consensus columns are built (it shares them and
+    the mapped annotations, no copy): segments.jsonl from segment `first` on, written to a
+    file in `staging` (for `StagingWriter.append`), then the consensus tables' Parquet."""
+    entry_ids = annotations.table["segment_id"].to_pylist()
+    tail = staging / f"{NESTED}.tail"
+    with open(tail, "wb") as out:
+        buffer = bytearray()
+
+        def flush() -> None:
+            if len(buffer) >= 8 << 20:
+                out.write(buffer)
+                buffer.clear()
+
+        write_nested(records, first, records.n, entry_ids, annotations.records, buffer, flush)
+        out.write(buffer)
+    yield tail
     files = parquet_files(tables)
     yield files if folder is None else handoff.share_files(files, folder, "consensus-")
 
@@ -295,8 +305,8 @@ def _export(
 ) -> ExportResult:
     # The two sides of the release are built at once: the raw annotations (read, parsed into
     # their table, nested entries and Parquet, then agreement) in a forked worker, the
-    # consensus side here. Once its columns are built, a second fork (the helper) shares the
-    # encoding of the nested records and Parquet files. No thread runs here at either fork
+    # consensus side here. Once its columns are built, a second fork (the helper) takes the
+    # last part of segments.jsonl and the Parquet files. No thread runs here at either fork
     # (a fork copies only the calling thread, not the locks the others hold).
     dataset_dir = exports_dir / dataset
     with handoff.directory() as folder, _staging(dataset_dir) as staging:
@@ -321,21 +331,45 @@ def _export(
             columns = consensus_columns(data, layout)
             data = data.identity()  # its rows are in `columns` now
             heap.trim()
+            annotations = handoff.receive(worker.next())  # with its splits; the helper maps it
             c = columns
             records = SegmentRecords(c.seg, c.fields, c.spans, c.relations, c.attributions)
             first = records.n - int(records.n * _HELPER_SHARE)
-            helper = stages(_consensus_side, records, first, c.tables, shared, workers=workers)
-            head = records.encode(0, first)
-            spacy = spacy_jsonl(c.seg, c.spans)
-            tail = handoff.receive_records(helper.next())
-            consensus = ConsensusPart(c.tables, [head, tail], spacy)
-            del columns, c, records, head, tail
-            annotations = handoff.receive(worker.next())  # with its splits
+            helper = stages(
+                _consensus_side,
+                records,
+                first,
+                annotations,
+                c.tables,
+                staging,
+                shared,
+                workers=workers,
+            )
             nested = staging / NESTED
+            writer = StagingWriter(nested)
             try:  # written out as it is built: 300 MB at 10^5 segments
-                tables = join_parts(layout, consensus, annotations, StagingWriter(nested))
+                write_nested(
+                    records,
+                    0,
+                    first,
+                    annotations.table["segment_id"].to_pylist(),
+                    annotations.records,
+                    writer.buffer,
+                    writer.flush_if_full,
+                )
+                spacy = spacy_jsonl(c.seg, c.spans)
+                writer.append(helper.next())
+                staged = writer.done()
             except OSError as exc:
+                writer.abort()
                 raise ReleaseError(f"cannot write {nested}: {exc.strerror or exc}") from None
+            except BaseException:
+                writer.abort()
+                raise
+            tables = ReleaseTables(
+                {**c.tables, "annotations": annotations.table}, staged, spacy, None
+            )
+            del columns, c, records
             parquet: dict[str, FileData] = dict(handoff.receive_files(helper.next()))
             parquet["annotations.parquet"] = handoff.receive_bytes(worker.next())
             return _publish(

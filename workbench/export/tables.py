@@ -76,6 +76,8 @@ class ReleaseTables:
     """The data of a release: Arrow tables (→ Parquet), the nested segment records and the
     spaCy span file (JSONL bytes)."""
 
+    #: (where the export's worker encoded annotations.parquet, its table here lacks the
+    #: `result` column, which only that file needs)
     tables: dict[str, pa.Table]
     nested_jsonl: FileData
     spacy_jsonl: bytearray
@@ -110,6 +112,38 @@ def _floats(values: Iterable[Any]) -> list[float | None]:
 
 def _names(value: Any) -> list[str]:
     return sorted(map(str, value)) if value is not None else []
+
+
+class _Shared:
+    """`_names` and `_attrs`, one shared (read-only) result per distinct input: 10^6 spans
+    carry a few hundred distinct attribute maps and a handful of annotator sets, and a list
+    or dict each was 200 MB at the export's peak."""
+
+    def __init__(self) -> None:
+        self._names: dict[Any, list[str]] = {}
+        self._attrs: dict[Any, dict[str, str]] = {}
+
+    def names(self, value: Any) -> list[str]:
+        try:
+            key = tuple(value) if value is not None else None
+            out = self._names.get(key)
+        except TypeError:  # unhashable names: made, not shared
+            return _names(value)
+        if out is None:
+            out = self._names[key] = _names(value)
+        return out
+
+    def attrs(self, value: Any) -> dict[str, str]:
+        if not value:
+            return {}
+        try:
+            key = tuple(dict(value).items())
+            out = self._attrs.get(key)
+        except TypeError:
+            return _attrs(value)
+        if out is None:
+            out = self._attrs[key] = _attrs(value)
+        return out
 
 
 def _attrs(value: Any) -> dict[str, str]:
@@ -504,6 +538,7 @@ def _segment_labels(data: ReleaseData, seg: dict[str, list[Any]], fields: list[s
         seg[f"{f}_support"] = [[] for _ in range(n)]
         seg[f"{f}_adjudicated"] = [False] * n
     wanted = set(fields)
+    shared = _Shared()
     frame, sids = _kept(data.labels, index)
     columns = zip(
         sids,
@@ -520,7 +555,7 @@ def _segment_labels(data: ReleaseData, seg: dict[str, list[Any]], fields: list[s
         k = index[sid]
         seg[f][k] = label
         seg[f"{f}_confidence"][k] = None if conf is None else float(conf)
-        seg[f"{f}_support"][k] = _names(support)
+        seg[f"{f}_support"][k] = shared.names(support)
         seg[f"{f}_adjudicated"][k] = bool(adjudicated or False)
 
 
@@ -535,8 +570,9 @@ def _spans(
     frame, sids = _kept(data.spans, text_of)
     start, end = _ints(_col(frame, "start")), _ints(_col(frame, "end"))
     labels = [str(x) for x in _col(frame, "label")]
-    attrs = [_attrs(a) for a in _col(frame, "attrs")]
-    support = [_names(s) for s in _col(frame, "support")]
+    shared = _Shared()
+    attrs = [shared.attrs(a) for a in _col(frame, "attrs")]
+    support = [shared.names(s) for s in _col(frame, "support")]
     cols: dict[str, list[Any]] = {
         "segment_id": sids,
         "span_id": [str(x) for x in _col(frame, "span_id")],
@@ -562,12 +598,13 @@ def _spans(
 
 def _relations(data: ReleaseData, split_of: Mapping[str, str]) -> dict[str, list[Any]]:
     frame, sids = _kept(data.relations, split_of)
+    shared = _Shared()
     cols: dict[str, list[Any]] = {
         "segment_id": sids,
         "kind": [str(x) for x in _col(frame, "kind")],
         "from_id": [str(x) for x in _col(frame, "from_id")],
         "to_id": [str(x) for x in _col(frame, "to_id")],
-        "support": [_names(s) for s in _col(frame, "support")],
+        "support": [shared.names(s) for s in _col(frame, "support")],
         "confidence": _floats(_col(frame, "confidence")),
     }
     return _take(cols, _order(cols, ("segment_id", "kind", "from_id", "to_id")))
