@@ -374,3 +374,35 @@ def test_shuffle_helper_really_shuffles(world: World) -> None:
     data = world.release_data()
     ids = list(data.annotations["annotation_id"])
     assert list(_shuffled(data, 3).annotations["annotation_id"]) != ids
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_a_staged_file_takes_a_part_written_elsewhere(
+    tmp_path: Path, kernel_copy: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export's helper writes the end of segments.jsonl to a file of its own; appended,
+    the staged file has exactly the bytes, size and checksum of writing it all in one go
+    (by the kernel's copy, or by reading it where that is refused)."""
+    import hashlib
+    import os
+
+    from workbench.export.write import StagingWriter
+
+    if not kernel_copy:
+
+        def refused(*args: object) -> int:
+            raise OSError(18, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refused)
+    head, tail = os.urandom(3 << 20), os.urandom((9 << 20) + 17)
+    part = tmp_path / "part"
+    part.write_bytes(tail)
+    writer = StagingWriter(tmp_path / "whole")
+    writer.buffer += head
+    writer.flush_if_full()
+    writer.append(part)
+    staged = writer.done()
+    assert (tmp_path / "whole").read_bytes() == head + tail
+    assert staged.size == len(head + tail)
+    assert staged.sha256 == hashlib.sha256(head + tail).hexdigest()
+    assert not part.exists()
