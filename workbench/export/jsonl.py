@@ -83,7 +83,7 @@ class SegmentRecords:
         relations: Mapping[str, list[Any]],
         attributions: Mapping[str, list[Any]],
     ) -> None:
-        self.seg = seg
+        self.seg, self.spans = seg, spans
         self.n = len(seg["segment_id"])
         # Rows as tuples, made into dicts one segment at a time: 10^6 span dicts at once were
         # 600 MB more at the export's peak.

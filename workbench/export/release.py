@@ -55,6 +55,7 @@ from workbench.export.write import (
     parquet_bytes,
     read_manifest,
     read_tables,
+    stage,
     version_name,
     version_number,
     write_release,
@@ -258,10 +259,10 @@ def _annotation_side(
     yield summary.parsed_agreement(parsed, schema)
 
 
-#: The share of the segments' nested records the export's helper encodes (the last ones):
-#: the export process meanwhile encodes the others and the spaCy file, the helper also the
-#: consensus tables' Parquet (measured at 10^5 segments: the two then finish together).
-_HELPER_SHARE = 0.55
+#: The share of segments.jsonl the export's helper writes (its last lines): the export
+#: process meanwhile writes the others, the helper then also the spaCy file and the consensus
+#: tables' Parquet (measured at 10^5 segments: the two then finish together).
+_HELPER_SHARE = 0.3
 
 
 def _consensus_side(
@@ -271,11 +272,11 @@ def _consensus_side(
     annotations: AnnotationPart,
     tables: dict[str, pa.Table],
     staging: Path,
-    folder: Path | None,
-) -> Iterator[Path | dict[str, bytes] | dict[str, Path]]:
+) -> Iterator[Path | dict[str, StagedFile]]:
     """The export's helper, forked once the consensus columns are built (it shares them and
     the mapped annotations, no copy): segments.jsonl from segment `first` on, written to a
-    file in `staging` (for `StagingWriter.append`), then the consensus tables' Parquet."""
+    file in `staging` (for `StagingWriter.append`); then the spaCy file and the consensus
+    tables' Parquet, staged there as release files."""
     entry_ids = annotations.table["segment_id"].to_pylist()
     tail = staging / f"{NESTED}.tail"
     with open(tail, "wb") as out:
@@ -289,8 +290,10 @@ def _consensus_side(
         write_nested(records, first, records.n, entry_ids, annotations.records, buffer, flush)
         out.write(buffer)
     yield tail
-    files = parquet_files(tables)
-    yield files if folder is None else handoff.share_files(files, folder, "consensus-")
+    files = {SPACY: stage(spacy_jsonl(records.seg, records.spans), staging / SPACY)}
+    for name, data in parquet_files(tables).items():
+        files[name] = stage(data, staging / name)
+    yield files
 
 
 @paused_gc()  # builds millions of small dicts and rows
@@ -332,6 +335,9 @@ def _export(
             data = data.identity()  # its rows are in `columns` now
             heap.trim()
             annotations = handoff.receive(worker.next())  # with its splits; the helper maps it
+            annotation_parquet = handoff.receive_bytes(worker.next())
+            agreement = worker.next()
+            worker.cancel()  # done: never three processes at once (a gigabyte each at 10^5)
             c = columns
             records = SegmentRecords(c.seg, c.fields, c.spans, c.relations, c.attributions)
             first = records.n - int(records.n * _HELPER_SHARE)
@@ -342,7 +348,6 @@ def _export(
                 annotations,
                 c.tables,
                 staging,
-                shared,
                 workers=workers,
             )
             nested = staging / NESTED
@@ -357,23 +362,33 @@ def _export(
                     writer.buffer,
                     writer.flush_if_full,
                 )
-                spacy = spacy_jsonl(c.seg, c.spans)
                 writer.append(helper.next())
                 staged = writer.done()
+                files: dict[str, FileData] = dict(helper.next())
             except OSError as exc:
                 writer.abort()
-                raise ReleaseError(f"cannot write {nested}: {exc.strerror or exc}") from None
+                raise ReleaseError(f"cannot write into {staging}: {exc.strerror or exc}") from None
             except BaseException:
                 writer.abort()
                 raise
+            spacy = files.pop(SPACY)
             tables = ReleaseTables(
                 {**c.tables, "annotations": annotations.table}, staged, spacy, None
             )
             del columns, c, records
-            parquet: dict[str, FileData] = dict(handoff.receive_files(helper.next()))
-            parquet["annotations.parquet"] = handoff.receive_bytes(worker.next())
+            parquet = files
+            parquet["annotations.parquet"] = annotation_parquet
             return _publish(
-                store, exports_dir, data, tables, parquet, worker.next, new, ratios, force, now
+                store,
+                exports_dir,
+                data,
+                tables,
+                parquet,
+                lambda: agreement,
+                new,
+                ratios,
+                force,
+                now,
             )
         finally:
             worker.cancel()

@@ -80,7 +80,7 @@ class ReleaseTables:
     #: `result` column, which only that file needs)
     tables: dict[str, pa.Table]
     nested_jsonl: FileData
-    spacy_jsonl: bytearray
+    spacy_jsonl: FileData
     #: the raw annotations' agreement inputs (None: parse `annotations.result` for them)
     parsed: ParsedAnnotations | None = None
 

@@ -172,6 +172,14 @@ def size(data: FileData) -> int:
     return data.size if isinstance(data, StagedFile) else len(data)
 
 
+def stage(data: bytes | bytearray, path: Path) -> StagedFile:
+    """`data` written to `path` now, with its checksum (a helper process's file, then
+    moved into the release like the nested JSONL)."""
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return StagedFile(path, hashlib.sha256(data).hexdigest(), len(data))
+
+
 def file_bytes(data: FileData) -> bytes | bytearray:
     """A file's bytes (a staged file is read back)."""
     return data.path.read_bytes() if isinstance(data, StagedFile) else data
