@@ -112,7 +112,9 @@ def _write_records(records: EncodedRecords, path: Path) -> None:
 
 
 def _read_records(path: Path) -> EncodedRecords:
-    entries = _mapped(path)["entry"].combine_chunks()  # one chunk: no copy
+    column = _mapped(path)["entry"]
+    # One chunk as written: taken as it is (`combine_chunks` would copy even that one).
+    entries = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     if len(entries) == 0:
         return EncodedRecords(b"", [0])
     _, offsets, data = entries.buffers()
