@@ -800,6 +800,9 @@ def main(argv: list[str] | None = None) -> int:
 
             step("push", lambda: bench_push(b))
             step("pull", lambda: bench_pull(b))
+            if info is not None:  # only push and pull use it: the rest runs without it beside
+                server.stop(data_dir)
+                info = None
             rec_items = (
                 synth.items(b.size.reconcile, seed=33)
                 if {"reconcile", "export"} & set(steps)

@@ -20,6 +20,9 @@ _SEGMENT_BASE = {
     "split",
     "n_annotations",
 }
+#: The tables a diff reads (a parent release's raw annotations, 400 MB in memory at 10^5
+#: segments, are not read for it).
+DIFFED = ("segments", "spans")
 _SPAN_VOLATILE = {"support", "n_support", "n_annotators", "confidence", "exact", "adjudicated"}
 
 

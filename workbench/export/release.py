@@ -23,7 +23,7 @@ from workbench import __version__, heap
 from workbench.background import Inbox, Stages, can_fork, stages
 from workbench.export import card, handoff, summary
 from workbench.export.collect import annotation_chunks, collect
-from workbench.export.diff import diff_tables
+from workbench.export.diff import DIFFED, diff_tables
 from workbench.export.jsonl import SegmentRecords, spacy_jsonl, write_nested
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.parse import ResultParser
@@ -458,7 +458,7 @@ def _publish(
     version = version_name(number)
     parent_tables = None
     if parent is not None and (dataset_dir / parent).is_dir():
-        parent_tables = read_tables(dataset_dir / parent)
+        parent_tables = read_tables(dataset_dir / parent, DIFFED)
     created_at = now or datetime.now(UTC)
     built = build_release(
         data,
@@ -610,4 +610,6 @@ def release_dir(exports_dir: Path, dataset: str, version: str) -> Path:
 def diff_releases(exports_dir: Path, dataset: str, old: str, new: str) -> dict[str, Any]:
     """What changed from release `old` to release `new` (read from their folders)."""
     a, b = release_dir(exports_dir, dataset, old), release_dir(exports_dir, dataset, new)
-    return diff_tables(read_tables(a), read_tables(b), parent=a.name, version=b.name)
+    return diff_tables(
+        read_tables(a, DIFFED), read_tables(b, DIFFED), parent=a.name, version=b.name
+    )

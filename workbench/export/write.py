@@ -14,7 +14,7 @@ import mmap
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -261,10 +261,10 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return value
 
 
-def read_tables(path: Path) -> dict[str, pa.Table]:
-    """The Parquet tables of a release folder."""
+def read_tables(path: Path, names: Sequence[str] = PARQUET) -> dict[str, pa.Table]:
+    """The Parquet tables of a release folder (those of `names`)."""
     out = {}
-    for name in PARQUET:
+    for name in names:
         file = path / f"{name}.parquet"
         if not file.exists():
             raise ReleaseError(f"{file}: missing")
