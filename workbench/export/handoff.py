@@ -124,26 +124,6 @@ def _read_records(path: Path) -> EncodedRecords:
     return EncodedRecords(data, ends.tolist())
 
 
-def share_records(records: EncodedRecords, folder: Path, name: str) -> Path:
-    """`records` as the file `name` in `folder` (for `receive_records`)."""
-    _write_records(records, folder / name)
-    return folder / name
-
-
-def receive_records(shared: EncodedRecords | Path) -> EncodedRecords:
-    """What `share_records` wrote, mapped (records made here are passed through)."""
-    return shared if isinstance(shared, EncodedRecords) else _read_records(shared)
-
-
-def share_files(files: dict[str, bytes], folder: Path, prefix: str) -> dict[str, Path]:
-    """Each of `files` (name → bytes) as a file in `folder` (for `receive_files`)."""
-    return {name: share_bytes(data, folder, f"{prefix}{name}") for name, data in files.items()}
-
-
-def receive_files(shared: dict[str, bytes] | dict[str, Path]) -> dict[str, bytes]:
-    return {name: receive_bytes(data) for name, data in shared.items()}
-
-
 def share(part: AnnotationPart, folder: Path) -> Path:
     """Write `part` (but its `parsed`, which the worker keeps) into `folder`; returns it.
     Its `result` column is the one `MappedResults` wrote there already."""

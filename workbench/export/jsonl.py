@@ -176,29 +176,18 @@ def write_nested(
         )
 
 
-def segment_records(
-    seg: Mapping[str, list[Any]],
-    fields: list[str],
-    spans: Mapping[str, list[Any]],
-    relations: Mapping[str, list[Any]],
-    attributions: Mapping[str, list[Any]],
-) -> EncodedRecords:
-    """Every segment's record (`SegmentRecords`), in one process."""
-    return SegmentRecords(seg, fields, spans, relations, attributions).encode()
-
-
 def nested_jsonl(
     segment_ids: Sequence[str],
-    records: EncodedRecords | Sequence[EncodedRecords],
+    records: EncodedRecords,
     annotation_segments: Sequence[str],
     annotation_records: EncodedRecords,
     out: bytearray | None = None,
     after_line: Callable[[], object] | None = None,
     r_ann: Mapping[str, tuple[int, int]] | None = None,
 ) -> bytearray:
-    """segments.jsonl: each segment's record (`segment_records`, in the order of
-    `segment_ids`; or parts of them one after the other) with the entries of its annotations
-    (`annotation_segments` is the segment of each entry, sorted) spliced in. `annotations`
+    """segments.jsonl: each segment's record (`SegmentRecords.encode`, in the order of
+    `segment_ids`) with the entries of its annotations (`annotation_segments` is the segment
+    of each entry, sorted) spliced in. `annotations`
     sorts first among the record's keys, so the line is ``{"annotations":[…],`` and then the
     record without its opening brace: the same bytes as encoding the whole record at once.
 
@@ -209,23 +198,19 @@ def nested_jsonl(
     none = (0, 0)
     entries, entry_ends = memoryview(annotation_records.data), annotation_records.ends
     out = bytearray() if out is None else out
-    parts = [records] if isinstance(records, EncodedRecords) else records
-    first = 0
-    for part in parts:
-        data, ends = memoryview(part.data), part.ends
-        for k in range(len(ends) - 1):
-            g, h = r_ann.get(segment_ids[first + k], none)
-            out += b'{"annotations":['
-            if h > g:
-                out += entries[entry_ends[g] : entry_ends[h] - 1]
-            out += b"],"
-            out += data[ends[k] + 1 : ends[k + 1] - 1]
-            out += b"\n"
-            if after_line is not None:
-                after_line()
-        first += len(ends) - 1
-    if first != len(segment_ids):
-        raise ValueError(f"{first} records for {len(segment_ids)} segments")
+    data, ends = memoryview(records.data), records.ends
+    if len(ends) - 1 != len(segment_ids):
+        raise ValueError(f"{len(ends) - 1} records for {len(segment_ids)} segments")
+    for k, sid in enumerate(segment_ids):
+        g, h = r_ann.get(sid, none)
+        out += b'{"annotations":['
+        if h > g:
+            out += entries[entry_ends[g] : entry_ends[h] - 1]
+        out += b"],"
+        out += data[ends[k] + 1 : ends[k + 1] - 1]
+        out += b"\n"
+        if after_line is not None:
+            after_line()
     return out
 
 

@@ -269,6 +269,7 @@ def _consensus_side(
     inbox: Inbox,
     records: SegmentRecords,
     first: int,
+    entry_ids: list[str],
     annotations: AnnotationPart,
     tables: dict[str, pa.Table],
     staging: Path,
@@ -276,20 +277,23 @@ def _consensus_side(
     """The export's helper, forked once the consensus columns are built (it shares them and
     the mapped annotations, no copy): segments.jsonl from segment `first` on, written to a
     file in `staging` (for `StagingWriter.append`); then the spaCy file and the consensus
-    tables' Parquet, staged there as release files."""
-    entry_ids = annotations.table["segment_id"].to_pylist()
-    tail = staging / f"{NESTED}.tail"
-    with open(tail, "wb") as out:
-        buffer = bytearray()
-
-        def flush() -> None:
-            if len(buffer) >= 8 << 20:
-                out.write(buffer)
-                buffer.clear()
-
-        write_nested(records, first, records.n, entry_ids, annotations.records, buffer, flush)
-        out.write(buffer)
-    yield tail
+    tables' Parquet, staged there as release files. `entry_ids` is each annotation entry's
+    segment."""
+    writer = StagingWriter(staging / f"{NESTED}.tail")
+    try:
+        write_nested(
+            records,
+            first,
+            records.n,
+            entry_ids,
+            annotations.records,
+            writer.buffer,
+            writer.flush_if_full,
+        )
+    except BaseException:
+        writer.abort()
+        raise
+    yield writer.done().path  # its hash goes unused: `StagingWriter.append` re-hashes
     files = {SPACY: stage(spacy_jsonl(records.seg, records.spans), staging / SPACY)}
     for name, data in parquet_files(tables).items():
         files[name] = stage(data, staging / name)
@@ -341,10 +345,12 @@ def _export(
             c = columns
             records = SegmentRecords(c.seg, c.fields, c.spans, c.relations, c.attributions)
             first = records.n - int(records.n * _HELPER_SHARE)
+            entry_ids = annotations.table["segment_id"].to_pylist()
             helper = stages(
                 _consensus_side,
                 records,
                 first,
+                entry_ids,
                 annotations,
                 c.tables,
                 staging,
@@ -357,7 +363,7 @@ def _export(
                     records,
                     0,
                     first,
-                    annotations.table["segment_id"].to_pylist(),
+                    entry_ids,
                     annotations.records,
                     writer.buffer,
                     writer.flush_if_full,

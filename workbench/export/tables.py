@@ -10,7 +10,7 @@ segment at a time from those columns, never held as a list of records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -21,10 +21,10 @@ import pyarrow.compute as pc
 
 from workbench.export.jsonl import (
     EncodedRecords,
+    SegmentRecords,
     annotation_record,
     annotator_prefix,
     nested_jsonl,
-    segment_records,
     spacy_jsonl,
 )
 from workbench.export.model import ReleaseData
@@ -230,7 +230,7 @@ class ConsensusPart:
     nested record without its annotations, and the spaCy file."""
 
     tables: dict[str, pa.Table]
-    records: EncodedRecords | Sequence[EncodedRecords]  # in parts, where two processes made them
+    records: EncodedRecords
     spacy_jsonl: bytearray
 
 
@@ -320,14 +320,9 @@ def with_splits(part: AnnotationPart, split_of: Mapping[str, str]) -> Annotation
     return replace(part, table=table.set_column(at, "split", splits))
 
 
-def consensus_part(
-    data: ReleaseData,
-    layout: Layout,
-    on_tables: Callable[[dict[str, pa.Table]], object] | None = None,
-) -> ConsensusPart:
-    """The consensus side; `on_tables` gets its tables before the JSONL is encoded (the
-    export encodes their Parquet files meanwhile)."""
-    return consensus_files(consensus_columns(data, layout, on_tables))
+def consensus_part(data: ReleaseData, layout: Layout) -> ConsensusPart:
+    """The consensus side: its tables and files."""
+    return consensus_files(consensus_columns(data, layout))
 
 
 @dataclass(frozen=True)
@@ -343,13 +338,8 @@ class ConsensusColumns:
     attributions: dict[str, list[Any]]
 
 
-def consensus_columns(
-    data: ReleaseData,
-    layout: Layout,
-    on_tables: Callable[[dict[str, pa.Table]], object] | None = None,
-) -> ConsensusColumns:
-    """The consensus side's tables (passed to `on_tables` as soon as they are built) and
-    columns."""
+def consensus_columns(data: ReleaseData, layout: Layout) -> ConsensusColumns:
+    """The consensus side's tables and columns."""
     schema = data.schema
     fields = segment_fields(schema)
     seg, split_of = dict(layout.seg), layout.split_of
@@ -384,15 +374,13 @@ def consensus_columns(
         "adjudications": _table(adjudications, ADJ_SCHEMA),
         "articles": _table(arts, ART_SCHEMA),
     }
-    if on_tables is not None:
-        on_tables(tables)
     return ConsensusColumns(tables, fields, seg, spans, relations, attributions)
 
 
 def consensus_files(columns: ConsensusColumns) -> ConsensusPart:
     """The consensus side's nested records (without annotations) and spaCy file."""
     c = columns
-    records = segment_records(c.seg, c.fields, c.spans, c.relations, c.attributions)
+    records = SegmentRecords(c.seg, c.fields, c.spans, c.relations, c.attributions).encode()
     return ConsensusPart(c.tables, records, spacy_jsonl(c.seg, c.spans))
 
 
