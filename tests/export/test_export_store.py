@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -31,6 +32,7 @@ from workbench.store import Store, open_store
 from workbench.store.models import (
     Adjudication,
     AdjudicationProject,
+    AgreementFigures,
     Annotation,
     Annotator,
     Article,
@@ -589,3 +591,48 @@ def test_export_after_the_real_reconcile_step(store: Store, world: World, tmp_pa
     assert pd.read_parquet(rel / "attributions.parquet")["source_text"].notna().any()
     needles = [email for _, email, _ in ANNOTATORS] + [str(uid) for _, _, uid in ANNOTATORS]
     assert _grep(rel, [*needles, TOKEN, "completed_by"]) == []
+
+
+def _manifest_agreement(result: Any) -> Any:
+    return json.loads((result.path / "manifest.json").read_text())["agreement"]
+
+
+def test_reconcile_stores_the_agreement_an_export_of_the_same_annotations_reuses(
+    store: Store, world: World, tmp_path: Path
+) -> None:
+    """The figures reconcile stores are those an export computes itself; an export uses them
+    only while the annotations are the ones they were computed from (a sentinel planted in
+    the stored figures shows which were used)."""
+    from workbench.reconcile.store import reconcile
+
+    insert_world(store, world)
+    report = reconcile(store, world.schema, "news")
+    assert report.agreement["segment"]["sentiment"]["krippendorff_alpha"]["value"] is not None
+    with store.session() as s:
+        s.execute(sa.delete(AgreementFigures))
+    computed = export_dataset(store, tmp_path, "news", world.schema)
+    assert _manifest_agreement(computed) == report.agreement  # the same figures, JSON and all
+
+    reconcile(store, world.schema, "news")  # stores them again
+    with store.session() as s:
+        row = s.get(AgreementFigures, "news")
+        assert row is not None
+        row.figures = {**row.figures, "sentinel": True}
+    assert reconcile(store, world.schema, "news").agreement["sentinel"] is True  # kept
+    reused = export_dataset(store, tmp_path, "news", world.schema, force=True)
+    assert _manifest_agreement(reused)["sentinel"] is True
+
+    with store.session() as s:  # one annotation taken out of the release: the figures move
+        first = s.scalars(
+            sa.select(Annotation)
+            .where(Annotation.is_current.is_(True), Annotation.status == "valid")
+            .order_by(Annotation.id)
+        ).first()
+        assert first is not None
+        first.deleted_at = T0
+    fresh = export_dataset(store, tmp_path, "news", world.schema)
+    assert fresh.status == "created"
+    assert "sentinel" not in _manifest_agreement(fresh)
+    assert _manifest_agreement(fresh) != report.agreement
+    after = reconcile(store, world.schema, "news").agreement
+    assert "sentinel" not in after and after == _manifest_agreement(fresh)

@@ -205,12 +205,17 @@ def _binary(column: Any, dialect: str) -> Any:
 
 
 def annotation_chunks(
-    store: Store, dataset: str, size: int = 8192, entry_key: str | None = None
+    store: Store,
+    dataset: str,
+    size: int = 8192,
+    entry_key: str | None = None,
+    row_ids: list[int] | None = None,
 ) -> Iterator[list[AnnotationRow]]:
     """`ReleaseData.annotations` alone, as rows in table order (segment, annotator,
     annotation id), `size` at a time: what the export's worker reads, on its own connection,
     while the export process reads the rest. Each row carries its stored release entry
-    where that was made under `entry_key` (the export's parser), else None."""
+    where that was made under `entry_key` (the export's parser), else None. The rows' ids in
+    the store go to `row_ids` (`release_revisions` of exactly what was read)."""
     with store.session() as s:
         core = s.connection()
         dialect = core.dialect.name
@@ -221,7 +226,7 @@ def annotation_chunks(
         )
         query = (
             _annotation_select(dataset)
-            .add_columns(entry)
+            .add_columns(entry, Annotation.id)
             .order_by(
                 _binary(Task.segment_id, dialect),
                 # the name the rows get below (`or`: NULL and empty alike)
@@ -232,10 +237,26 @@ def annotation_chunks(
             )
         )
         for rows in _fetch_chunks(core, query, size):
+            if row_ids is not None:
+                row_ids += [r[-1] for r in rows]
             yield [
                 (sid, pseudonym or UNKNOWN, ann_id, lead, result, bool(canonical), made)
-                for sid, pseudonym, ann_id, lead, result, canonical, made in rows
+                for sid, pseudonym, ann_id, lead, result, canonical, made, _ in rows
             ]
+
+
+def release_revisions(store: Store, dataset: str) -> tuple[list[int], list[str]]:
+    """The row ids of a release's annotations (in no order) and their annotators'
+    pseudonyms: what its agreement figures depend on. A revision's row is never rewritten
+    (a change is a new row, or takes the old one out of the release), so the ids name the
+    contents."""
+    with store.session() as s:
+        core = s.connection()
+        query = _annotation_select(dataset, Annotation.id, Annotator.pseudonym).outerjoin(
+            Annotator, Annotator.id == Annotation.annotator_id
+        )
+        rows = _fetch(core, query)
+    return [r[0] for r in rows], [r[1] or UNKNOWN for r in rows]
 
 
 def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = True) -> ReleaseData:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from workbench import __version__, heap
 from workbench.background import Inbox, Stages, can_fork, stages
+from workbench.export import agreement as stored_agreement
 from workbench.export import card, handoff, summary
 from workbench.export.collect import annotation_chunks, collect
 from workbench.export.diff import DIFFED, diff_tables
@@ -231,14 +232,16 @@ def _annotation_side(
 ) -> Iterator[AnnotationPart | Path | bytes | dict[str, Any]]:
     """The export's worker: the annotations read and parsed into their part, given their
     splits (`inbox`: the export process sends them once assigned), shared through `folder`
-    when forked; then annotations.parquet (in what was idle time) and the agreement figures
-    (seconds of bootstrap at 10^5 segments) from the same parse."""
+    when forked; then annotations.parquet (in what was idle time) and the agreement figures:
+    those reconcile stored, if of these very annotations, else computed from the same parse
+    (seconds of bootstrap at 10^5 segments)."""
     if folder is not None:
         # Forked: a connection of its own. The parent's engine (and its connections) are left
         # untouched, never closed or reused here.
         store = store.reopened()
     results = handoff.MappedResults(folder) if folder is not None else None
-    rows = annotation_chunks(store, dataset, entry_key=ResultParser(schema).key)
+    row_ids: list[int] = []
+    rows = annotation_chunks(store, dataset, entry_key=ResultParser(schema).key, row_ids=row_ids)
     part = ordered_annotation_part(rows, schema, results=results)
     parsed = part.parsed
     assert parsed is not None
@@ -256,7 +259,10 @@ def _annotation_side(
     del table
     yield encoded if folder is None else handoff.share_bytes(encoded, folder, "annotations.pq")
     del encoded
-    yield summary.parsed_agreement(parsed, schema)
+    # What reconcile stored, if it was computed from exactly the annotations read here
+    read = stored_agreement.fingerprint(row_ids, parsed.annotator, schema)
+    figures = stored_agreement.stored(store, dataset, read)
+    yield summary.parsed_agreement(parsed, schema) if figures is None else figures
 
 
 #: The share of segments.jsonl the export's helper writes (its last lines): the export
@@ -578,13 +584,7 @@ def list_releases(store: Store, dataset: str) -> list[ReleaseInfo]:
     for r in rows:
         m = r.manifest or {}
         c = m.get("counts", {})
-        headline: dict[str, float | None] = {
-            f"alpha[{f}]": ag["krippendorff_alpha"]["value"]
-            for f, ag in m.get("agreement", {}).get("segment", {}).items()
-        }
-        spans = m.get("agreement", {}).get("spans", {}).get("(all labels)")
-        if spans:
-            headline["span_f1"] = spans["mean_pairwise_f1"]
+        headline = summary.headline_agreement(m.get("agreement", {}))
         out.append(
             ReleaseInfo(
                 dataset=r.dataset,

@@ -8,6 +8,7 @@ release's own `annotations.parquet`. Counts and distributions are Arrow aggregat
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -175,3 +176,15 @@ def parsed_agreement(parsed: ParsedAnnotations, schema: Schema) -> dict[str, Any
                 "pairs": rows,
             }
     return out
+
+
+def headline_agreement(figures: Mapping[str, Any]) -> dict[str, float | None]:
+    """The headline of `parsed_agreement`'s figures: α per segment field, mean span F1."""
+    headline: dict[str, float | None] = {
+        f"alpha[{f}]": ag["krippendorff_alpha"]["value"]
+        for f, ag in figures.get("segment", {}).items()
+    }
+    spans = figures.get("spans", {}).get("(all labels)")
+    if spans:
+        headline["span_f1"] = spans["mean_pairwise_f1"]
+    return headline

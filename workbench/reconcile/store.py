@@ -181,6 +181,8 @@ class ReconcileReport:
     spans_undecided: int = 0
     relations_decided: int = 0
     changed_segments: list[str] = field(default_factory=list)
+    # the release's agreement figures (`workbench.export.agreement`), stored for the export
+    agreement: dict[str, Any] = field(default_factory=dict)
 
 
 def input_hash(
@@ -308,6 +310,11 @@ def reconcile(
         report.removed = len(gone)
         report.changed_segments = sorted(to_write)
         _count(session, dataset, report)
+    # Agreement is dataset-wide (bootstrap intervals over every item): recomputed whenever
+    # any released annotation changed, and kept for the export, which then need not.
+    from workbench.export.agreement import refresh  # the export's parse: one, not two
+
+    report.agreement = refresh(store, dataset, schema)
     return report
 
 

@@ -342,6 +342,19 @@ class ReconcileState(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class AgreementFigures(Base):
+    """A dataset's release agreement figures (`workbench.export.agreement`): computed by
+    reconcile, reused by an export of the very annotations they were computed from (the
+    `fingerprint` of those annotations, their annotators and the figures' parameters)."""
+
+    __tablename__ = "agreement_figures"
+
+    dataset: Mapped[str] = mapped_column(ForeignKey("datasets.name"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AdjudicationProject(Base):
     """The Label Studio project where a dataset's disagreements are adjudicated."""
 
