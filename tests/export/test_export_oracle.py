@@ -17,7 +17,7 @@ from tests.export.conftest import World
 from tests.export.oracle import diff_v1, summary_v1, tables_v1
 from workbench.export import ReleaseData, assign_splits, collect
 from workbench.export import summary as summary_new
-from workbench.export.diff import diff_tables
+from workbench.export.diff import diff_tables, first_release_diff
 from workbench.export.tables import build_tables
 from workbench.reconcile.store import reconcile
 from workbench.schema import Schema
@@ -111,6 +111,12 @@ def test_diff_matches_the_oracle(synthetic: ReleaseData, tmp_path: Path) -> None
         want = diff_v1.diff_tables(old, new, parent="v0001", version="v0002")
         got = diff_tables(old, new, parent="v0001", version="v0002")
         assert got == want
+    first = first_release_diff(tables, version="v0001")
+    assert (
+        first["summary"]
+        == diff_v1.diff_tables(None, tables, parent=None, version="v0001")["summary"]
+    )
+    assert "segments" not in first and "spans" not in first  # no lists of everything
     summary = diff_tables(tables, later, parent="v0001", version="v0002")["summary"]
     assert all(summary[k] for k in ("segments_removed", "labels_changed", "spans_changed"))
     # an older release without one attribute column: every span it shares has changed

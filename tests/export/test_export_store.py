@@ -26,6 +26,7 @@ from workbench.export import (
     render_data,
     verify_release,
 )
+from workbench.export.model import Columns
 from workbench.pull import fill_entries
 from workbench.results import ResultParser, canonical_result
 from workbench.store import Store, open_store
@@ -281,6 +282,28 @@ def test_collect_matches_the_release_data_built_by_hand(store: Store, world: Wor
     for name in b.files:
         assert a.files[name] == b.files[name], name
     assert got.label_studio_url == "http://127.0.0.1:8089" and got.project_id == 7
+
+
+def test_collect_as_columns_holds_what_the_frames_hold(store: Store, world: World) -> None:
+    """The export's collect (plain lists, no pandas) reads the same values, None for missing,
+    and the release rendered from it has the same bytes."""
+    insert_world(store, world)
+    frames = collect(store, "news", world.schema)
+    columns = collect(store, "news", world.schema, as_columns=True)
+    for name in ("segments", "labels", "spans", "relations"):  # (annotations: the worker's)
+        frame, cols = getattr(frames, name), getattr(columns, name)
+        assert isinstance(cols, Columns) and list(cols.columns) == list(frame.columns)
+        assert len(cols) == len(frame) > 0
+        for c in frame.columns:
+            want = [None if v is None or v != v else v for v in frame[c].tolist()]  # NaN → None
+            assert cols[c] == want, (name, c)
+    spans = columns.spans
+    assert isinstance(spans, Columns)
+    every_other = spans.filter([k % 2 == 0 for k in range(len(spans))])
+    assert every_other["span_id"] == spans["span_id"][::2] and len(every_other) < len(spans)
+    splits = assign_splits(frames.articles["split_group"], {})[0]
+    a, b = render_data(columns, splits), render_data(frames, splits)
+    assert a.data_sha256 == b.data_sha256
 
 
 def test_canonical_results_are_stored_and_an_older_store_exports_the_same(

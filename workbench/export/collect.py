@@ -18,7 +18,8 @@ import orjson
 import pandas as pd
 import sqlalchemy as sa
 
-from workbench.export.model import COLUMNS, ReleaseData, frame, frame_of
+from workbench.export.model import COLUMNS, Columns, ReleaseData, frame
+from workbench.export.model import frame_of as model_frame_of
 from workbench.export.parse import canonical_json, clean_result
 from workbench.export.tables import AnnotationRow
 from workbench.export.write import ReleaseError
@@ -195,7 +196,7 @@ def _annotation_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
         "lead_time": lead,
         "result": result,
     }
-    return frame_of("annotations", columns).assign(canonical=[bool(x) for x in canonical])
+    return model_frame_of("annotations", columns).assign(canonical=[bool(x) for x in canonical])
 
 
 def _binary(column: Any, dialect: str) -> Any:
@@ -259,11 +260,20 @@ def release_revisions(store: Store, dataset: str) -> tuple[list[int], list[str]]
     return [r[0] for r in rows], [r[1] or UNKNOWN for r in rows]
 
 
-def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = True) -> ReleaseData:
+def collect(
+    store: Store,
+    dataset: str,
+    schema: Schema,
+    *,
+    annotations: bool = True,
+    as_columns: bool = False,
+) -> ReleaseData:
     """Read one dataset's release data from the store (as columns: at 10^5 segments a dict or
     ORM object per row was most of an export's time and memory). Without `annotations`,
     `ReleaseData.annotations` holds only their segment ids (one row per annotation): the
-    export's worker reads the rest (`collect_annotations`)."""
+    export's worker reads the rest (`collect_annotations`). `as_columns`: the segment,
+    label, span, relation and annotation frames as `Columns`, not pandas (the export's)."""
+    frame_of = Columns if as_columns else model_frame_of
     controls = schema.controls
     with store.session() as s:
         ds = s.get(Dataset, dataset)
@@ -280,8 +290,9 @@ def collect(store: Store, dataset: str, schema: Schema, *, annotations: bool = T
             query = _annotation_select(dataset, Task.segment_id, live=False)
             a_sid = [r[0] for r in _fetch(core, query)]
             annotation_frame = frame_of(
-                "annotations", {c: [None] * len(a_sid) for c in COLUMNS["annotations"]}
-            ).assign(segment_id=pd.Series(a_sid, dtype=object))
+                "annotations",
+                {**{c: [None] * len(a_sid) for c in COLUMNS["annotations"]}, "segment_id": a_sid},
+            )
         keep_set = set(a_sid)
 
         # One scan each, filtered here: 200 chunked IN queries for 10^5 ids took seconds.

@@ -24,7 +24,7 @@ from workbench.background import Inbox, Stages, can_fork, stages
 from workbench.export import agreement as stored_agreement
 from workbench.export import card, handoff, summary
 from workbench.export.collect import annotation_chunks, collect
-from workbench.export.diff import DIFFED, diff_tables
+from workbench.export.diff import DIFFED, diff_tables, first_release_diff
 from workbench.export.jsonl import SegmentRecords, spacy_jsonl, write_nested
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.parse import ResultParser
@@ -160,7 +160,11 @@ def build_release(
     dists = summary.distributions(tables, schema)
     if agreement is None:
         agreement = summary.agreement(tables, schema)
-    diff = diff_tables(parent_tables, tables.tables, parent=parent, version=version)
+    diff = (
+        first_release_diff(tables.tables, version=version)
+        if parent is None
+        else diff_tables(parent_tables, tables.tables, parent=parent, version=version)
+    )
     project = {"url": data.label_studio_url, "project_id": data.project_id}
     text = card.render_card(
         dataset=data.dataset,
@@ -268,7 +272,7 @@ def _annotation_side(
 #: The share of segments.jsonl the export's helper writes (its last lines): the export
 #: process meanwhile writes the others, the helper then also the spaCy file and the consensus
 #: tables' Parquet (measured at 10^5 segments: the two then finish together).
-_HELPER_SHARE = 0.3
+_HELPER_SHARE = 0.27
 
 
 def _consensus_side(
@@ -329,7 +333,8 @@ def _export(
         worker = stages(_annotation_side, store, dataset, schema, shared, workers=workers)
         helper: Stages | None = None
         try:
-            data = collect(store, dataset, schema, annotations=False)  # the worker reads them
+            # the worker reads the annotations
+            data = collect(store, dataset, schema, annotations=False, as_columns=True)
             with store.session() as s:
                 existing = {
                     a.article_id: a.split

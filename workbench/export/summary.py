@@ -119,7 +119,7 @@ def agreement(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
 def release_agreement(data: ReleaseData, schema: Schema) -> dict[str, Any]:
     """`agreement` of the release that `data` makes, straight from `data` (the same annotations,
     so the same figures)."""
-    keep = set(data.segments["segment_id"].tolist())
+    keep = set(data.segments["segment_id"])
     order, sids, annotators, _, results, _ = annotation_rows(data.annotations, keep)
     parsed = parsed_annotations(
         schema,

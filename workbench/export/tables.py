@@ -27,7 +27,7 @@ from workbench.export.jsonl import (
     nested_jsonl,
     spacy_jsonl,
 )
-from workbench.export.model import ReleaseData
+from workbench.export.model import Columns, Frame, ReleaseData
 from workbench.export.parse import (
     ResultParser,
     Spans,
@@ -92,8 +92,10 @@ class ReleaseTables:
 # -- small helpers ------------------------------------------------------------------------------
 
 
-def _col(df: pd.DataFrame, name: str) -> list[Any]:
+def _col(df: Frame, name: str) -> list[Any]:
     """A frame column as a list, pandas' missing values as None."""
+    if isinstance(df, Columns):
+        return df[name]
     series = df[name]
     values: list[Any] = series.tolist()
     missing = pd.isna(series).to_numpy()
@@ -261,7 +263,7 @@ def segment_layout(data: ReleaseData, splits: Mapping[str, str]) -> Layout:
 
 
 def annotation_part(
-    annotations: pd.DataFrame, schema: Schema, split_of: Mapping[str, str] | None
+    annotations: Frame, schema: Schema, split_of: Mapping[str, str] | None
 ) -> AnnotationPart:
     """Parse the raw annotations (`ReleaseData.annotations`, once) into their table, nested
     entries and agreement inputs. Without `split_of` every row is kept and the split column
@@ -506,13 +508,14 @@ ART_SCHEMA = pa.schema(
 )
 
 
-def _kept(data_frame: pd.DataFrame, keep: Container[str]) -> tuple[pd.DataFrame, list[str]]:
+def _kept(data_frame: Frame, keep: Container[str]) -> tuple[Frame, list[str]]:
     """The rows of segments in the release, and their segment ids."""
     sids = _col(data_frame, "segment_id")
     mask = [s in keep for s in sids]
     if all(mask):
         return data_frame, sids
-    return data_frame[mask], [s for s, m in zip(sids, mask, strict=True) if m]
+    kept = data_frame.filter(mask) if isinstance(data_frame, Columns) else data_frame[mask]
+    return kept, [s for s, m in zip(sids, mask, strict=True) if m]
 
 
 def _segment_labels(data: ReleaseData, seg: dict[str, list[Any]], fields: list[str]) -> None:
@@ -599,8 +602,8 @@ def _relations(data: ReleaseData, split_of: Mapping[str, str]) -> dict[str, list
 
 
 def annotation_rows(
-    annotations: pd.DataFrame, keep: Container[str] | None
-) -> tuple[list[int], list[str], list[str], list[int | None], list[Any], pd.DataFrame]:
+    annotations: Frame, keep: Container[str] | None
+) -> tuple[list[int], list[str], list[str], list[int | None], list[Any], Frame]:
     """The raw annotations of the kept segments (all, without `keep`) in table order
     (segment, annotator, annotation id): (order, segment ids, annotators, annotation ids,
     results, rows)."""
@@ -658,9 +661,7 @@ def parsed_annotations(
     return out.done(sids, annotators)
 
 
-def ordered_annotations(
-    annotations: pd.DataFrame, keep: Container[str] | None
-) -> list[AnnotationRow]:
+def ordered_annotations(annotations: Frame, keep: Container[str] | None) -> list[AnnotationRow]:
     """The rows of `annotations` (of the kept segments; all without `keep`) in table order."""
     order, sids, annotators, ann_ids, results, frame = annotation_rows(annotations, keep)
     lead = _floats(_col(frame, "lead_time"))
