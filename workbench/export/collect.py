@@ -10,7 +10,7 @@ user ids are never selected.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -94,9 +94,20 @@ def _text(column: Any) -> Any:
 
 
 def _json(texts: Sequence[str | None]) -> list[Any]:
-    """Stored JSON texts → values (None stays None)."""
+    """Stored JSON texts → values (None stays None), one shared (read-only) value per
+    distinct text: 10^6 spans hold a few hundred attribute maps."""
+    seen: dict[str, Any] = {}
     loads = orjson.loads
-    return [None if t is None else loads(t) for t in texts]
+    out: list[Any] = []
+    for t in texts:
+        if t is None:
+            out.append(None)
+            continue
+        value = seen.get(t)
+        if value is None:
+            value = seen[t] = loads(t)
+        out.append(value)
+    return out
 
 
 def _supports(texts: Sequence[str | None]) -> list[list[str]]:
@@ -149,10 +160,26 @@ def _fetch_chunks(core: Any, statement: Any, size: int) -> Iterator[list[tuple[A
         cursor.close()
 
 
-def _kept(rows: Iterable[Any], keep: set[str], width: int) -> list[list[Any]]:
-    """Columns (`width` of them) of the rows whose first column is a kept segment id."""
-    kept = [r for r in rows if r[0] in keep]
-    return [list(c) for c in zip(*kept, strict=True)] if kept else [[] for _ in range(width)]
+def _kept(
+    core: Any,
+    statement: Any,
+    keep: set[str],
+    width: int,
+    shared: Container[int] = (),
+    canon: dict[str, str] | None = None,
+) -> list[list[Any]]:
+    """Columns (`width` of them) of the rows of a Core SELECT whose first column is a kept
+    segment id, read a chunk at a time. The text columns in `shared` hold one string per
+    distinct value (`canon`, shared across reads): the driver makes a new one per row (a
+    segment id, label or status repeated 10^6 times), and each chunk's rows are freed before
+    the next is read, so the export's process grows by less (fresh pages are its time)."""
+    cols: list[list[Any]] = [[] for _ in range(width)]
+    same = (canon if canon is not None else {}).setdefault
+    for rows in _fetch_chunks(core, statement, 1 << 15):
+        kept = [r for r in rows if r[0] in keep]
+        for k, values in enumerate(zip(*kept, strict=True)):
+            cols[k] += [v if v is None else same(v, v) for v in values] if k in shared else values
+    return cols
 
 
 def _annotation_select(dataset: str, *columns: Any, live: bool = True) -> Any:
@@ -309,6 +336,7 @@ def collect(
         ]
         segs.sort(key=lambda r: r[0])
         keep_set = {r[0] for r in segs}  # live segments with at least one annotation
+        canon = {sid: sid for sid in keep_set}  # the segments' own id strings, and so on
         article_ids = {r[1] for r in segs}
         arts = sorted(
             (
@@ -324,92 +352,92 @@ def collect(
 
         label = ConsensusLabel
         seg_labels = _kept(
-            _fetch(
-                core,
-                sa.select(
-                    label.segment_id,
-                    label.field,
-                    label.label,
-                    label.status,
-                    _text(label.support),
-                    label.confidence,
-                    label.n_annotators,
-                    label.method,
-                ).where(
-                    label.dataset == dataset,
-                    sa.or_(label.span_key.is_(None), label.span_key == ""),
-                ),
+            core,
+            sa.select(
+                label.segment_id,
+                label.field,
+                label.label,
+                label.status,
+                _text(label.support),
+                label.confidence,
+                label.n_annotators,
+                label.method,
+            ).where(
+                label.dataset == dataset,
+                sa.or_(label.span_key.is_(None), label.span_key == ""),
             ),
             keep_set,
             8,
+            (0, 1, 2, 3, 4, 7),
+            canon,
         )
         # Per-region attribute labels: only decided ones are used, and only these columns.
         region_rows = _kept(
-            _fetch(
-                core,
-                sa.select(label.segment_id, label.span_key, label.field, label.label).where(
-                    label.dataset == dataset,
-                    label.span_key.is_not(None),
-                    label.span_key != "",
-                    label.status.in_(KEPT),
-                    label.label.is_not(None),
-                ),
+            core,
+            sa.select(label.segment_id, label.span_key, label.field, label.label).where(
+                label.dataset == dataset,
+                label.span_key.is_not(None),
+                label.span_key != "",
+                label.status.in_(KEPT),
+                label.label.is_not(None),
             ),
             keep_set,
             4,
+            (0, 1, 2, 3),
+            canon,
         )
         span = ConsensusSpan
         span_cols = _kept(
-            _fetch(
-                core,
-                sa.select(
-                    span.segment_id,
-                    span.span_key,
-                    span.label,
-                    span.start,
-                    span.end,
-                    _text(span.attrs),
-                    _text(span.support),
-                    span.confidence,
-                    span.n_annotators,
-                    span.exact,
-                    span.status,
-                )
-                .where(span.dataset == dataset, span.status.in_(KEPT))
-                # the spans table's order: sorted here, `tables` need not move 10^6 rows
-                .order_by(
-                    _binary(span.segment_id, dialect),
-                    span.start,
-                    span.end,
-                    _binary(span.label, dialect),
-                    _binary(span.span_key, dialect),
-                ),
+            core,
+            sa.select(
+                span.segment_id,
+                span.span_key,
+                span.label,
+                span.start,
+                span.end,
+                _text(span.attrs),
+                _text(span.support),
+                span.confidence,
+                span.n_annotators,
+                span.exact,
+                span.status,
+            )
+            .where(span.dataset == dataset, span.status.in_(KEPT))
+            # the spans table's order: sorted here, `tables` need not move 10^6 rows
+            .order_by(
+                _binary(span.segment_id, dialect),
+                span.start,
+                span.end,
+                _binary(span.label, dialect),
+                _binary(span.span_key, dialect),
             ),
             keep_set,
             11,
+            (0, 1, 2, 5, 6, 10),
+            canon,
         )
         rel = ConsensusRelation
         rel_cols = _kept(
-            _fetch(
-                core,
-                sa.select(
-                    rel.segment_id,
-                    rel.kind,
-                    rel.from_key,
-                    rel.to_key,
-                    _text(rel.support),
-                    rel.confidence,
-                )
-                .where(rel.dataset == dataset, rel.status.in_(KEPT))
-                .order_by(
-                    _binary(rel.segment_id, dialect),
-                    _binary(rel.kind, dialect),
-                    _binary(rel.from_key, dialect),
-                    _binary(rel.to_key, dialect),
-                ),
+            core,
+            sa.select(
+                rel.segment_id,
+                rel.kind,
+                rel.from_key,
+                rel.to_key,
+                _text(rel.support),
+                rel.confidence,
+            )
+            .where(rel.dataset == dataset, rel.status.in_(KEPT))
+            .order_by(
+                _binary(rel.segment_id, dialect),
+                _binary(rel.kind, dialect),
+                _binary(rel.from_key, dialect),
+                _binary(rel.to_key, dialect),
             ),
             keep_set,
             6,
+            (0, 1, 2, 3, 4),
+            canon,
         )
         adj_rows = [
             r
