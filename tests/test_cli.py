@@ -99,9 +99,14 @@ def test_up_runs_main_job_and_is_idempotent(tmp_path: Path) -> None:
         assert summary["export"]["version"] == "v0001"
         release = tmp_path / "exports" / "news" / "v0001"
         assert (release / "manifest.json").is_file() and (release / "segments.parquet").is_file()
+        # reconcile's agreement figures are the release's (stored, then reused by the export)
+        manifest = json.loads((release / "manifest.json").read_text())
+        assert summary["reconcile"]["agreement"] == manifest["agreement"]
+        assert manifest["agreement"]["segment"]["sentiment"]["krippendorff_alpha"]["value"]
         second = run("up", cwd=tmp_path)
         assert second.returncode == 0, second.stderr
         assert "0 new tasks" in second.stdout and "log in as" in second.stdout
+        assert "agreement: alpha[sentiment] " in second.stdout
         assert "(0 new)" in second.stdout and "nothing changed since v0001" in second.stdout
         assert "pulled: 0 new, 0 revised, 0 deleted" in second.stdout
         assert sorted(p.name for p in (tmp_path / "exports" / "news").iterdir()) == ["v0001"]

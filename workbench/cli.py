@@ -1025,6 +1025,7 @@ def export_diff(state: State, dataset: str, old: str, new: str, as_json: bool) -
 def releases_cmd(state: State, dataset: str | None, as_json: bool) -> None:
     """List the releases of DATASET with counts and agreement."""
     from workbench import export
+    from workbench.export.summary import headline_text
 
     rows = export.list_releases(state.store, dataset or state.settings.dataset)
     if as_json:
@@ -1051,9 +1052,7 @@ def releases_cmd(state: State, dataset: str | None, as_json: bool) -> None:
                 r.annotations,
                 r.annotators,
                 r.spans,
-                ", ".join(
-                    f"{k} {'-' if v is None else f'{v:.2f}'}" for k, v in r.agreement.items()
-                ),
+                headline_text(r.agreement),
                 r.path,
             )
             for r in rows

@@ -11,6 +11,7 @@ from pathlib import Path
 from workbench import corpus
 from workbench.config import Secret, Settings, read_local_config
 from workbench.export.release import ExportResult, export_dataset
+from workbench.export.summary import headline_agreement, headline_text
 from workbench.labelstudio import local
 from workbench.labelstudio.connect import connect
 from workbench.progress import Progress
@@ -122,6 +123,9 @@ def describe(summary: UpSummary) -> list[str]:
             f"{rc.labels_decided} labels decided, {rc.labels_undecided} undecided "
             "(`workbench disagreements`, `workbench adjudicate push`)"
         )
+        headline = headline_agreement(rc.agreement)
+        if headline:
+            lines.append(f"agreement: {headline_text(headline)}")
     if summary.export is not None:
         ex = summary.export
         if ex.status == "created":

@@ -188,3 +188,8 @@ def headline_agreement(figures: Mapping[str, Any]) -> dict[str, float | None]:
     if spans:
         headline["span_f1"] = spans["mean_pairwise_f1"]
     return headline
+
+
+def headline_text(headline: Mapping[str, float | None]) -> str:
+    """``alpha[sentiment] 0.62, span_f1 0.71`` (`headline_agreement`, for a terminal)."""
+    return ", ".join(f"{k} {'-' if v is None else f'{v:.2f}'}" for k, v in headline.items())

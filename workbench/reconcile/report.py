@@ -142,14 +142,11 @@ def print_reconcile(result: ReconcileReport | FileConsensus) -> None:
         f"{r.labels_adjudicated} adjudicated · spans: {r.spans_decided} kept, "
         f"{r.spans_undecided} undecided · relations: {r.relations_decided} kept"
     )
-    from workbench.export.summary import headline_agreement  # the release's figures
+    from workbench.export.summary import headline_agreement, headline_text
 
-    headline = headline_agreement(r.agreement)
+    headline = headline_agreement(r.agreement)  # the release's figures
     if headline:
-        click.echo(
-            "agreement: "
-            + ", ".join(f"{k} {'-' if v is None else f'{v:.2f}'}" for k, v in headline.items())
-        )
+        click.echo(f"agreement: {headline_text(headline)}")
     if r.labels_undecided or r.spans_undecided:
         click.echo("see them with `workbench disagreements`")
 
