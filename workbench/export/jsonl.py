@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.export.parse import Choices, Relations, Spans, annotation_entry
 
@@ -30,6 +32,17 @@ def _ranges(sorted_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         out[sid] = (i, j)
         i = j
     return out
+
+
+def run_ranges(column: pa.ChunkedArray | pa.Array) -> dict[str, tuple[int, int]]:
+    """`_ranges` of an Arrow column (run-end encoded: no Python string per row)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(array) == 0:
+        return {}
+    runs = pc.run_end_encode(array)
+    ends = runs.run_ends.to_numpy().tolist()
+    spans = zip([0, *ends[:-1]], ends, strict=True)
+    return dict(zip(runs.values.to_pylist(), spans, strict=True))
 
 
 @dataclass(frozen=True)
@@ -153,22 +166,22 @@ def write_nested(
     records: SegmentRecords,
     lo: int,
     hi: int,
-    annotation_segments: Sequence[str],
+    r_ann: Mapping[str, tuple[int, int]],
     annotation_records: EncodedRecords,
     out: bytearray,
     after_line: Callable[[], object] | None = None,
     chunk: int = 2048,
 ) -> None:
-    """segments.jsonl of segments `lo` to `hi` (`nested_jsonl` of their `records`), appended
-    to `out` a few thousand segments at a time: their records are never all held at once."""
+    """segments.jsonl of segments `lo` to `hi` (`nested_jsonl` of their `records`; `r_ann`:
+    each segment's range of `annotation_records`), appended to `out` a few thousand segments
+    at a time: their records are never all held at once."""
     ids = records.seg["segment_id"]
-    r_ann = _ranges(annotation_segments)
     for start in range(lo, hi, chunk):
         end = min(start + chunk, hi)
         nested_jsonl(
             ids[start:end],
             records.encode(start, end),
-            annotation_segments,
+            (),
             annotation_records,
             out,
             after_line,

@@ -25,7 +25,7 @@ from workbench.export import agreement as stored_agreement
 from workbench.export import card, handoff, summary
 from workbench.export.collect import annotation_chunks, collect
 from workbench.export.diff import DIFFED, diff_tables, first_release_diff
-from workbench.export.jsonl import SegmentRecords, spacy_jsonl, write_nested
+from workbench.export.jsonl import SegmentRecords, run_ranges, spacy_jsonl, write_nested
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.parse import ResultParser
 from workbench.export.splits import assign_splits
@@ -279,7 +279,7 @@ def _consensus_side(
     inbox: Inbox,
     records: SegmentRecords,
     first: int,
-    entry_ids: list[str],
+    r_ann: dict[str, tuple[int, int]],
     annotations: AnnotationPart,
     tables: dict[str, pa.Table],
     staging: Path,
@@ -287,15 +287,15 @@ def _consensus_side(
     """The export's helper, forked once the consensus columns are built (it shares them and
     the mapped annotations, no copy): segments.jsonl from segment `first` on, written to a
     file in `staging` (for `StagingWriter.append`); then the spaCy file and the consensus
-    tables' Parquet, staged there as release files. `entry_ids` is each annotation entry's
-    segment."""
+    tables' Parquet, staged there as release files. `r_ann` is each segment's range of the
+    annotation entries."""
     writer = StagingWriter(staging / f"{NESTED}.tail")
     try:
         write_nested(
             records,
             first,
             records.n,
-            entry_ids,
+            r_ann,
             annotations.records,
             writer.buffer,
             writer.flush_if_full,
@@ -356,12 +356,12 @@ def _export(
             c = columns
             records = SegmentRecords(c.seg, c.fields, c.spans, c.relations, c.attributions)
             first = records.n - int(records.n * _HELPER_SHARE)
-            entry_ids = annotations.table["segment_id"].to_pylist()
+            r_ann = run_ranges(annotations.table["segment_id"])  # each segment's entries
             helper = stages(
                 _consensus_side,
                 records,
                 first,
-                entry_ids,
+                r_ann,
                 annotations,
                 c.tables,
                 staging,
@@ -374,7 +374,7 @@ def _export(
                     records,
                     0,
                     first,
-                    entry_ids,
+                    r_ann,
                     annotations.records,
                     writer.buffer,
                     writer.flush_if_full,
