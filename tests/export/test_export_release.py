@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import NOW, World, add_third_article
@@ -23,6 +24,7 @@ from workbench.export import (
     verify_release,
 )
 from workbench.export.diff import diff_tables
+from workbench.export.jsonl import _ranges, run_ranges
 from workbench.export.write import read_tables, write_release
 
 
@@ -48,6 +50,15 @@ def make_release(
 
 
 # -- splits --------------------------------------------------------------------------------------
+
+
+def test_run_ranges_match_the_python_ranges_across_chunks() -> None:
+    ids = ["a", "a", "b", "c", "c", "c", "d"]
+    want = {"a": (0, 2), "b": (2, 3), "c": (3, 6), "d": (6, 7)}
+    assert _ranges(ids) == want
+    chunked = pa.chunked_array([ids[:4], ids[4:]])  # "c" runs across the chunk boundary
+    assert run_ranges(chunked) == want == run_ranges(pa.array(ids))
+    assert run_ranges(pa.chunked_array([], type=pa.string())) == {}
 
 
 def test_parse_ratios() -> None:
