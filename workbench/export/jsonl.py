@@ -181,33 +181,29 @@ def write_nested(
         nested_jsonl(
             ids[start:end],
             records.encode(start, end),
-            (),
+            r_ann,
             annotation_records,
             out,
             after_line,
-            r_ann,
         )
 
 
 def nested_jsonl(
     segment_ids: Sequence[str],
     records: EncodedRecords,
-    annotation_segments: Sequence[str],
+    r_ann: Mapping[str, tuple[int, int]],
     annotation_records: EncodedRecords,
     out: bytearray | None = None,
     after_line: Callable[[], object] | None = None,
-    r_ann: Mapping[str, tuple[int, int]] | None = None,
 ) -> bytearray:
     """segments.jsonl: each segment's record (`SegmentRecords.encode`, in the order of
-    `segment_ids`) with the entries of its annotations (`annotation_segments` is the segment
-    of each entry, sorted) spliced in. `annotations`
+    `segment_ids`) with the entries of its annotations spliced in (`r_ann`: each segment's
+    range of `annotation_records`, `run_ranges` of their segment column). `annotations`
     sorts first among the record's keys, so the line is ``{"annotations":[…],`` and then the
     record without its opening brace: the same bytes as encoding the whole record at once.
 
     Appended to `out` (a new buffer by default); `after_line` is called after each line (the
-    export writes the buffer out there, now and then); `r_ann` is `annotation_segments`'
-    ranges, where the caller has them."""
-    r_ann = _ranges(annotation_segments) if r_ann is None else r_ann
+    export writes the buffer out there, now and then)."""
     none = (0, 0)
     entries, entry_ends = memoryview(annotation_records.data), annotation_records.ends
     out = bytearray() if out is None else out

@@ -25,6 +25,7 @@ from workbench.export.jsonl import (
     annotation_record,
     annotator_prefix,
     nested_jsonl,
+    run_ranges,
     spacy_jsonl,
 )
 from workbench.export.model import Columns, Frame, ReleaseData
@@ -395,16 +396,16 @@ def join_parts(
     """The release's tables and files from its two parts; the nested JSONL is written to
     `staging` as it is built, when given (else held in memory)."""
     table = annotations.table
-    ids, entry_ids = layout.seg["segment_id"], table["segment_id"].to_pylist()
+    ids, r_ann = layout.seg["segment_id"], run_ranges(table["segment_id"])
     nested: FileData
     if staging is None:
-        nested = nested_jsonl(ids, consensus.records, entry_ids, annotations.records)
+        nested = nested_jsonl(ids, consensus.records, r_ann, annotations.records)
     else:
         try:
             nested_jsonl(
                 ids,
                 consensus.records,
-                entry_ids,
+                r_ann,
                 annotations.records,
                 staging.buffer,
                 staging.flush_if_full,
