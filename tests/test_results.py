@@ -247,7 +247,7 @@ def test_any_annotation_json_gives_a_record_or_a_reason(
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(result=results, text=st.text(max_size=40))
 def test_validator_never_raises_on_any_result(schema: Schema, result: Any, text: str) -> None:
-    from workbench.schema import validate_result
+    from workbench.annotation import validate as validate_result
 
     problems = validate_result(schema, text, result)  # the raw validator, no safety net
     assert all(isinstance(p, str) for p in problems)

@@ -24,8 +24,11 @@ Nothing is lost, everything is resumable:
   ``deleted_at`` and the task row state ``deleted``.
 * **Validation.** Each new revision is checked against the dataset's schema (the one last
   pushed, ``datasets.schema_json``; the configured schema file when there is none) and the
-  segment text. Failures are stored with ``status='quarantined'`` and the reasons; reconcile
-  only reads ``status='valid'``.
+  segment text by the annotation model (`workbench.annotation`), which repairs Label Studio's
+  quirks (recorded in ``repairs``) and keeps results of unknown controls (``warnings``).
+  Failures are stored with ``status='quarantined'`` and the reasons; reconcile only reads
+  ``status='valid'``. What was parsed is stored (``result_entry``): nothing downstream parses
+  the result again. An annotator's earlier annotations of a task are ``superseded``.
 * **Schema version.** A new revision records the dataset's ``schema_version`` at the time of the
   pull: Label Studio does not say which config an annotation was made under, and the project
   carries the last pushed schema, so this is right unless the schema was pushed again between
@@ -54,6 +57,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from workbench.annotation import parser_key
 from workbench.config import Settings
 from workbench.errors import ConfigError, InputError
 from workbench.labelstudio.client import LabelStudioClient
@@ -61,14 +65,13 @@ from workbench.labelstudio.results import (
     AnnotationRecord,
     TaskRecord,
     as_utc,
-    check_annotation,
     format_cursor,
+    parse_record,
     parse_task,
     parse_time,
     result_fingerprint,
 )
 from workbench.progress import NoProgress, Progress
-from workbench.results import EntryMaker
 from workbench.schema import Schema, load_schema, parse_schema
 from workbench.segment import segment_id, split_sentences
 from workbench.store import (
@@ -163,10 +166,10 @@ class _Context:
     now: datetime = field(default_factory=utcnow)
     #: a live pull: record each applied task's updated_at (``tasks.ls_updated_at``)
     task_times: bool = False
-    entries: EntryMaker = field(init=False)
+    entry_key: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.entries = EntryMaker(self.schema)
+        self.entry_key = parser_key(self.schema)
 
 
 # -- live pull ----------------------------------------------------------------------------------
@@ -271,7 +274,6 @@ def pull(
     if full or client.task_count(project_id) != live:
         report.scanned_task_ids = True
         _mark_deleted_tasks(store, ctx, client.task_id_set(project_id))
-    fill_entries(store, ctx.dataset, ctx.schema)
     with store.session() as session:
         _save_state(session, name, pulled=ctx.now, full=full)
     report.skipped = list(dict.fromkeys(report.skipped))
@@ -458,46 +460,8 @@ def pull_from_file(
             _apply(session, ctx, batch)
         progress.advance(len(batch))
     progress.finish()
-    fill_entries(store, ctx.dataset, ctx.schema)
     report.skipped = list(dict.fromkeys(report.skipped))
     return report
-
-
-_FILL_BATCH = 2000
-
-
-def fill_entries(store: Store, dataset: str, schema: Schema) -> int:
-    """Make the release entries (`annotations.result_entry`) that the dataset's valid
-    annotations lack, or hold under another parser key: rows stored before entries existed,
-    or before the schema's controls changed. A batch per transaction, so a killed pull keeps
-    what it did. Returns the number of rows given an entry."""
-    entries = EntryMaker(schema)
-    filled = last = 0
-    while True:
-        with store.session() as session:
-            rows = session.execute(
-                select(Annotation.id, Annotation.result)
-                .where(
-                    Annotation.dataset == dataset,
-                    Annotation.id > last,
-                    Annotation.status == "valid",
-                    or_(Annotation.entry_key.is_(None), Annotation.entry_key != entries.key),
-                )
-                .order_by(Annotation.id)
-                .limit(_FILL_BATCH)
-            ).all()
-            if not rows:
-                return filled
-            made = [(i, entries(result)) for i, result in rows]
-            session.execute(  # by primary key, in one executemany
-                update(Annotation),
-                [
-                    {"id": i, "result_entry": e, "entry_key": None if e is None else entries.key}
-                    for i, e in made
-                ],
-            )
-            filled += sum(e is not None for _, e in made)
-            last = rows[-1][0]
 
 
 def _annotators_per_task(record: TaskRecord) -> int:
@@ -604,7 +568,8 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
                     current.deleted_at = None  # listed again: it was not deleted after all
                 report.annotations_unchanged += 1
                 continue
-            problems = check_annotation(ctx.schema, text, ann)
+            parsed = parse_record(ctx.schema, text, ann)
+            problems = list(parsed.problems)
             if mismatch:
                 problems.append(
                     "the task text in Label Studio differs from the segment text in the store,"
@@ -616,7 +581,7 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
                 report.annotations_revised += 1
             else:
                 report.annotations_new += 1
-            entry = None if problems else ctx.entries(ann.result)
+            entry = None if problems else parsed.entry_json()
             new = Annotation(
                 dataset=ctx.dataset,
                 task_id=task.id,
@@ -626,7 +591,9 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
                 annotator_id=annotator_id,
                 result=ann.result,
                 result_entry=entry,
-                entry_key=None if entry is None else ctx.entries.key,
+                entry_key=None if entry is None else ctx.entry_key,
+                repairs=list(parsed.repairs) or None,
+                warnings=list(parsed.warnings) or None,
                 lead_time=ann.lead_time,
                 was_cancelled=ann.was_cancelled,
                 ground_truth=ann.ground_truth,
@@ -662,6 +629,35 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
                         old.deleted_at = ctx.now
                         report.annotations_deleted += 1
         _apply_predictions(session, ctx, record, task, predictions)
+    _supersede(session, ctx.dataset, [t.id for t in tasks.values()])
+
+
+def _supersede(session: Session, dataset: str, task_ids: Sequence[int]) -> None:
+    """One rule for an annotator with several annotations of a task (Label Studio allows
+    it): the latest (the highest Label Studio id) counts, the others are kept as
+    'superseded' and every stage leaves them out (`models.released`). Recomputed for the
+    tasks of each page, so deleting the latest brings the one before back."""
+    rows = session.execute(
+        select(Annotation.id, Annotation.task_id, Annotation.annotator_id, Annotation.status)
+        .where(
+            Annotation.dataset == dataset,
+            Annotation.task_id.in_(task_ids),
+            Annotation.is_current.is_(True),
+            Annotation.deleted_at.is_(None),
+            Annotation.was_cancelled.is_(False),
+            Annotation.annotator_id.is_not(None),
+            Annotation.status.in_(("valid", "superseded")),
+        )
+        .order_by(Annotation.task_id, Annotation.annotator_id, Annotation.ls_annotation_id.desc())
+    ).all()
+    changes, seen = [], set()
+    for row_id, task_id, annotator_id, status in rows:
+        want = "superseded" if (task_id, annotator_id) in seen else "valid"
+        seen.add((task_id, annotator_id))
+        if want != status:
+            changes.append({"id": row_id, "status": want})
+    if changes:
+        session.execute(update(Annotation), changes)
 
 
 def _apply_predictions(

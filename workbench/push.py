@@ -10,8 +10,9 @@ segment ends up in Label Studio exactly once.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -19,11 +20,13 @@ from typing import Any, Literal, Protocol
 import markdown
 from sqlalchemy import bindparam, insert, select, update
 
+from workbench.annotation import parse, schema_values, used_values
 from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient, Project
+from workbench.labelstudio.results import task_text
 from workbench.progress import NoProgress, Progress
-from workbench.schema import LABELS_NAME, Schema
+from workbench.schema import Schema, parse_schema
 from workbench.store import Article, Dataset, Segment, Store, Task
 from workbench.store.lock import operation_lock
 from workbench.store.models import utcnow
@@ -76,39 +79,6 @@ def instructions_html(schema: Schema) -> str:
     if path is None or not path.is_file():
         return f"<p>{schema.title}</p>"
     return markdown.markdown(path.read_text(encoding="utf-8"), extensions=["tables"])
-
-
-def schema_items(schema_dict: dict[str, Any]) -> set[tuple[str, str]]:
-    """Every (control, value) a result can carry under this schema, e.g. ("label", "Claim"),
-    ("content_quote_type", "direct"), ("relation", "attributed_to")."""
-    items: set[tuple[str, str]] = set()
-    for label in schema_dict.get("labels", []):
-        items.add((LABELS_NAME, label["name"]))
-        for attr in label.get("attributes", []):
-            control = f"{label['name'].lower()}_{attr['name']}"
-            items.update((control, c["value"]) for c in attr.get("choices", []))
-    for rel in schema_dict.get("relations", []):
-        items.add(("relation", rel["name"]))
-    for attr in schema_dict.get("segment", []):
-        items.update((attr["name"], c["value"]) for c in attr.get("choices", []))
-    return items
-
-
-def result_items(result: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str]]:
-    """The (control, value) pairs one annotation result uses."""
-    for region in result:
-        if not isinstance(region, dict):
-            continue
-        if region.get("type") == "relation":
-            for label in region.get("labels") or []:
-                yield ("relation", str(label))
-            continue
-        value = region.get("value")
-        if not isinstance(value, dict):
-            continue
-        for key in ("labels", "choices"):
-            for item in value.get(key) or []:
-                yield (str(region.get("from_name")), str(item))
 
 
 class SegmentText(Protocol):
@@ -349,15 +319,17 @@ def _orphaned(
     Label Studio's own check cannot be trusted here: it accepts removed choice values and does
     not count imported annotations. So the annotations themselves are read.
     """
-    removed = schema_items(old) - schema_items(schema.to_dict())
+    before = parse_schema(json.dumps(old), source="<the project's last schema>")
+    removed = schema_values(before) - schema_values(schema)
     if not removed:
         return []
     used: Counter[tuple[str, str]] = Counter()
     for task in client.list_tasks(project_id, page_size=500, annotations=True):
+        text = task_text(task.get("data") or {})
         for annotation in task.get("annotations") or []:
-            for item in set(result_items(annotation.get("result") or [])):
-                if item in removed:
-                    used[item] += 1
+            parsed = parse(before, text, annotation.get("result") or [])
+            for item in used_values(before, parsed) & removed:
+                used[item] += 1
     return [
         f"{control}={value} ({count} annotation{'s' if count != 1 else ''})"
         for (control, value), count in sorted(used.items())

@@ -16,10 +16,11 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from workbench.annotation import parse
 from workbench.errors import ConfigError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.results import completed_by
-from workbench.schema import LABELS_NAME, TEXT_NAME, Schema, validate_result
+from workbench.schema import LABELS_NAME, TEXT_NAME, Schema
 from workbench.store import Article, Segment, Store, Task
 
 SPAN_KEYS = {"id", "label", "text", "occurrence"}
@@ -104,7 +105,7 @@ def to_result(schema: Schema, text: str, spec: dict[str, Any], where: str) -> li
                     "value": {"choices": [str(spec[attr.name])]},
                 }
             )
-    problems = validate_result(schema, text, result)
+    problems = parse(schema, text, result).problems
     if problems:
         raise ConfigError(f"{where}: {problems[0]}")
     return result

@@ -17,9 +17,9 @@ import numpy as np
 import orjson
 
 from workbench import __version__
+from workbench.annotation import parser_key
 from workbench.export import summary
 from workbench.export.collect import annotation_chunks, release_revisions
-from workbench.export.parse import ResultParser
 from workbench.export.tables import ordered_annotation_part
 from workbench.schema import Schema
 from workbench.store import Store
@@ -37,7 +37,7 @@ def fingerprint(row_ids: Sequence[int], annotators: Sequence[str], schema: Schem
         "workbench": __version__,
         "n_boot": summary.N_BOOT,
         "seed": summary.SEED,
-        "parser": ResultParser(schema).key,
+        "parser": parser_key(schema),
         "segment": [[a.name, list(a.values)] for a in schema.segment],
     }
     if len(row_ids) != len(annotators):
@@ -65,7 +65,7 @@ def refresh(store: Store, dataset: str, schema: Schema) -> dict[str, Any]:
     if figures is not None:
         return figures
     ids: list[int] = []
-    rows = annotation_chunks(store, dataset, entry_key=ResultParser(schema).key, row_ids=ids)
+    rows = annotation_chunks(store, dataset, entry_key=parser_key(schema), row_ids=ids)
     parsed = ordered_annotation_part(rows, schema).parsed
     assert parsed is not None
     figures = summary.parsed_agreement(parsed, schema)

@@ -17,11 +17,12 @@ import orjson
 import pandas as pd
 import sqlalchemy as sa
 
+from workbench.annotation import parser_key
 from workbench.export.model import COLUMNS, Columns, ReleaseData, frame
 from workbench.export.model import frame_of as model_frame_of
-from workbench.export.parse import canonical_json, clean_result
 from workbench.export.tables import AnnotationRow
 from workbench.export.write import ReleaseError
+from workbench.results import canonical_json, clean_result
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store.models import (
@@ -181,7 +182,16 @@ def _kept(
     return cols
 
 
-def _annotation_select(dataset: str, *columns: Any, live: bool = True) -> Any:
+def _entry(entry_key: str | None) -> Any:
+    """The stored entry where it was made under `entry_key` (the reader's parser), else NULL."""
+    if entry_key is None:
+        return sa.null()
+    return sa.case((Annotation.entry_key == entry_key, Annotation.result_entry), else_=sa.null())
+
+
+def _annotation_select(
+    dataset: str, *columns: Any, live: bool = True, entry_key: str | None = None
+) -> Any:
     """The SELECT of a release's annotations (their `columns`; by default what
     `_annotation_frame` reads). `live=False` leaves the segments' retirement to the caller."""
     by_annotator = not columns
@@ -195,6 +205,7 @@ def _annotation_select(dataset: str, *columns: Any, live: bool = True) -> Any:
             # `tables`), and which of the two it is
             sa.func.coalesce(Annotation.result_clean, _text(Annotation.result)),
             Annotation.result_clean.is_not(None),
+            _entry(entry_key),
         )
     query = (
         sa.select(*columns)
@@ -212,8 +223,8 @@ def _annotation_select(dataset: str, *columns: Any, live: bool = True) -> Any:
 
 
 def _annotation_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    sid, pseudonym, ann_id, lead, result, canonical = (
-        [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], [], [], []]
+    sid, pseudonym, ann_id, lead, result, canonical, entry = (
+        [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(7)]
     )
     columns = {
         "segment_id": sid,
@@ -222,7 +233,9 @@ def _annotation_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
         "lead_time": lead,
         "result": result,
     }
-    return model_frame_of("annotations", columns).assign(canonical=[bool(x) for x in canonical])
+    return model_frame_of("annotations", columns).assign(
+        canonical=[bool(x) for x in canonical], entry=entry
+    )
 
 
 def _binary(column: Any, dialect: str) -> Any:
@@ -246,14 +259,9 @@ def annotation_chunks(
     with store.session() as s:
         core = s.connection()
         dialect = core.dialect.name
-        entry = (
-            sa.case((Annotation.entry_key == entry_key, Annotation.result_entry), else_=sa.null())
-            if entry_key is not None
-            else sa.null()
-        )
         query = (
-            _annotation_select(dataset)
-            .add_columns(entry, Annotation.id)
+            _annotation_select(dataset, entry_key=entry_key)
+            .add_columns(Annotation.id)
             .order_by(
                 _binary(Task.segment_id, dialect),
                 # the name the rows get below (`or`: NULL and empty alike)
@@ -309,7 +317,9 @@ def collect(
         core = s.connection()  # Core rows: the ORM session's result layer cost 20 % more
         dialect = core.dialect.name
         if annotations:
-            annotation_frame = _annotation_frame(_fetch(core, _annotation_select(dataset)))
+            annotation_frame = _annotation_frame(
+                _fetch(core, _annotation_select(dataset, entry_key=parser_key(schema)))
+            )
             a_sid = annotation_frame["segment_id"].tolist()
         else:
             # only segment ids (and no join with segments: their filter is applied below)

@@ -13,8 +13,6 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.export.parse import Choices, Relations, Spans, annotation_entry
-
 _SORTED = orjson.OPT_SORT_KEYS
 _LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
@@ -59,14 +57,6 @@ def annotator_prefix(annotator: str) -> bytes:
     """What goes before an entry's encoding (after its `{`) to make it `annotator`'s record:
     "annotator" sorts before every key of the entry."""
     return b'{"annotator":' + orjson.dumps(annotator) + b","
-
-
-def annotation_record(
-    annotator: str, choices: Choices, spans: Spans, relations: Relations
-) -> bytes:
-    """One annotator's entry in a segment's nested record, encoded."""
-    entry = annotation_entry(choices, spans, relations)
-    return annotator_prefix(annotator) + entry[1:]
 
 
 class SegmentRecords:

@@ -20,6 +20,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from workbench import __version__, heap
+from workbench.annotation import parser_key
 from workbench.background import Inbox, Stages, can_fork, stages
 from workbench.export import agreement as stored_agreement
 from workbench.export import card, handoff, summary
@@ -27,7 +28,6 @@ from workbench.export.collect import annotation_chunks, collect
 from workbench.export.diff import DIFFED, diff_tables, first_release_diff
 from workbench.export.jsonl import SegmentRecords, run_ranges, spacy_jsonl, write_nested
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
-from workbench.export.parse import ResultParser
 from workbench.export.splits import assign_splits
 from workbench.export.tables import (
     AnnotationPart,
@@ -245,7 +245,7 @@ def _annotation_side(
         store = store.reopened()
     results = handoff.MappedResults(folder) if folder is not None else None
     row_ids: list[int] = []
-    rows = annotation_chunks(store, dataset, entry_key=ResultParser(schema).key, row_ids=row_ids)
+    rows = annotation_chunks(store, dataset, entry_key=parser_key(schema), row_ids=row_ids)
     part = ordered_annotation_part(rows, schema, results=results)
     parsed = part.parsed
     assert parsed is not None

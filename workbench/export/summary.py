@@ -120,12 +120,14 @@ def release_agreement(data: ReleaseData, schema: Schema) -> dict[str, Any]:
     """`agreement` of the release that `data` makes, straight from `data` (the same annotations,
     so the same figures)."""
     keep = set(data.segments["segment_id"])
-    order, sids, annotators, _, results, _ = annotation_rows(data.annotations, keep)
+    order, sids, annotators, _, results, frame = annotation_rows(data.annotations, keep)
+    entries = list(frame["entry"]) if "entry" in frame.columns else [None] * len(sids)
     parsed = parsed_annotations(
         schema,
         [sids[i] for i in order],
         [annotators[i] for i in order],
         (results[i] for i in order),
+        (entries[i] for i in order),
     )
     return parsed_agreement(parsed, schema)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import repeat
 from typing import Any, Protocol
 
 import orjson
@@ -19,25 +20,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.annotation import parse as parse_result
 from workbench.export.jsonl import (
     EncodedRecords,
     SegmentRecords,
-    annotation_record,
     annotator_prefix,
     nested_jsonl,
     run_ranges,
     spacy_jsonl,
 )
 from workbench.export.model import Columns, Frame, ReleaseData
-from workbench.export.parse import (
-    ResultParser,
-    Spans,
-    canonical_bytes,
-    clean_result,
-    load_result,
-)
 from workbench.export.write import FileData, StagingWriter, file_bytes
 from workbench.reconcile.spanindex import triple_positions
+from workbench.results import Spans, canonical_bytes, clean_result, load_result
 from workbench.schema import Schema
 
 STR = pa.string()
@@ -650,15 +645,27 @@ class _ParsedColumns:
         return ParsedAnnotations(list(sids), list(annotators), self.labels, *self.spans)
 
 
+def entry_bytes(schema: Schema, entry: str | bytes | None, result: Any) -> bytes:
+    """An annotation's stored entry (what pull parsed); for a row without one (a frame not
+    read from a store), its result parsed as `workbench.annotation` does, offsets as given."""
+    if entry is not None:
+        return entry.encode() if isinstance(entry, str) else entry
+    return parse_result(schema, None, load_result(result)).entry_json().encode()
+
+
 def parsed_annotations(
-    schema: Schema, sids: Sequence[str], annotators: Sequence[str], results: Iterable[Any]
+    schema: Schema,
+    sids: Sequence[str],
+    annotators: Sequence[str],
+    results: Iterable[Any],
+    entries: Iterable[str | None] | None = None,
 ) -> ParsedAnnotations:
-    """`ParsedAnnotations` of results (lists or JSON texts), in the order given."""
-    parse = ResultParser(schema)
+    """`ParsedAnnotations` of stored entries (or, where there is none, the results), in the
+    order given."""
     out = _ParsedColumns(segment_fields(schema))
-    for result in results:
-        _, choices, spans, _ = parse(result)
-        out.add(choices, spans)
+    for result, entry in zip(results, entries or repeat(None), strict=False):
+        made = orjson.loads(entry_bytes(schema, entry, result))
+        out.add(made["labels"], made["spans"])
     return out.done(sids, annotators)
 
 
@@ -667,8 +674,9 @@ def ordered_annotations(annotations: Frame, keep: Container[str] | None) -> list
     order, sids, annotators, ann_ids, results, frame = annotation_rows(annotations, keep)
     lead = _floats(_col(frame, "lead_time"))
     canonical = _col(frame, "canonical") if "canonical" in frame.columns else [False] * len(sids)
+    entries = _col(frame, "entry") if "entry" in frame.columns else [None] * len(sids)
     return [
-        (sids[i], annotators[i], ann_ids[i], lead[i], results[i], bool(canonical[i]), None)
+        (sids[i], annotators[i], ann_ids[i], lead[i], results[i], bool(canonical[i]), entries[i])
         for i in order
     ]
 
@@ -682,7 +690,6 @@ def _annotations(
     """Raw annotations in table order (segment, annotator, annotation id): their columns,
     each one's entry of the nested records, encoded, and the columns agreement is computed
     from."""
-    parse = ResultParser(schema)
     cols: dict[str, list[Any]] = {"segment_id": [], "annotator": [], "annotation_id": []}
     sids, names, ann_ids = cols["segment_id"], cols["annotator"], cols["annotation_id"]
     lead: list[float | None] = []
@@ -692,7 +699,6 @@ def _annotations(
     records, ends = bytearray(), [0]
     parsed = _ParsedColumns(segment_fields(schema))
     n_spans: list[int] = []
-    loads = load_result  # orjson, with the standard library where it refuses
     prefixes: dict[str, bytes] = {}
     for chunk in chunks:
         for sid, annotator, ann_id, lead_time, result, canonical, entry in chunk:
@@ -700,27 +706,16 @@ def _annotations(
             names.append(annotator)
             ann_ids.append(None if ann_id is None else int(ann_id))
             lead.append(None if lead_time is None else float(lead_time))
-            if canonical:  # the store's canonical text: not cleaned and encoded again
-                texts.append(result)
-            if entry is not None:  # parsed when stored: its entry holds what is needed
-                encoded = entry.encode() if isinstance(entry, str) else entry
-                made = orjson.loads(encoded)
-                choices, spans = made["labels"], made["spans"]
-                if not canonical:
-                    texts.append(canonical_bytes(clean_result(result)))
-                prefix = prefixes.get(annotator)
-                if prefix is None:
-                    prefix = prefixes[annotator] = annotator_prefix(annotator)
-                records += prefix
-                records += memoryview(encoded)[1:]
-            else:
-                if canonical:
-                    choices, spans, rels = parse.parse(loads(result))
-                else:
-                    cleaned, choices, spans, rels = parse(result)
-                    texts.append(canonical_bytes(cleaned))
-                # encoded now, not kept as dicts: at 10^5 segments those were gigabytes
-                records += annotation_record(annotator, choices, spans, rels)
+            # the store's canonical text is not cleaned and encoded again
+            texts.append(result if canonical else canonical_bytes(clean_result(result)))
+            encoded = entry_bytes(schema, entry, result)  # parsed once, at pull
+            made = orjson.loads(encoded)
+            choices, spans = made["labels"], made["spans"]
+            prefix = prefixes.get(annotator)
+            if prefix is None:
+                prefix = prefixes[annotator] = annotator_prefix(annotator)
+            records += prefix
+            records += memoryview(encoded)[1:]
             if len(texts) == _CHUNK:
                 results.add(pa.array(texts, type=STR))
                 texts = []

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from workbench.schema import Schema, validate_result
+from workbench.annotation import Parsed, parse
+from workbench.schema import Schema
 
 #: Label Studio's Data Manager parses Datetime filter values with exactly this format.
 CURSOR_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -259,21 +260,22 @@ def parse_task(raw: object) -> TaskRecord | str:
 
 
 def check_annotation(schema: Schema, text: str, record: AnnotationRecord) -> list[str]:
-    """Why this annotation must be quarantined; empty when it is usable.
+    """Why this annotation must be quarantined; empty when it is usable."""
+    return list(parse_record(schema, text, record).problems)
+
+
+def parse_record(schema: Schema, text: str, record: AnnotationRecord) -> Parsed:
+    """The annotation parsed by the annotation model; `problems` empty when it is usable.
 
     A skip (``was_cancelled``) with an empty result is valid as a skip: reconcile leaves skips
     out anyway, and "missing required answer" would be noise. A skip that does carry regions is
     checked like any annotation.
     """
-    problems = list(record.problems)
-    if problems:
-        return problems
+    if record.problems:
+        return Parsed(problems=record.problems)
     if record.was_cancelled and not record.result:
-        return []
-    try:
-        return validate_result(schema, text, record.result)
-    except Exception as exc:  # the validator must not take a pull down with it
-        return [f"result could not be checked ({type(exc).__name__}: {_clip(exc)})"]
+        return Parsed()
+    return parse(schema, text, record.result)
 
 
 def result_fingerprint(result: Any) -> str:

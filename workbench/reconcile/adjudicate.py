@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.annotation import from_entry, parse, to_result
 from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
-from workbench.schema import Schema, load_schema, validate_result
+from workbench.schema import Schema, load_schema
 from workbench.store import Store
 from workbench.store import models as m
 
@@ -157,8 +158,9 @@ def push(
             )
         }
         by_seg: dict[str, list[rstore.StoredAnnotation]] = defaultdict(list)
-        for a in rstore.load_annotations(session, name):
+        for a in rstore.load_annotations(session, name, schema):
             by_seg[a.segment_id].append(a)
+        texts = rstore.load_texts(session, by_seg)
         report = AdjudicationPushReport(
             name, project_id, f"{client.url.rstrip('/')}/projects/{project_id}"
         )
@@ -175,7 +177,11 @@ def push(
         for seg in todo:
             task = _payload(session, seg)
             task["predictions"] = [
-                {"model_version": a.annotator, "score": 1.0, "result": list(a.result)}
+                {
+                    "model_version": a.annotator,
+                    "score": 1.0,
+                    "result": to_result(schema, texts.get(seg), from_entry(a.entry)),
+                }
                 for a in sorted(by_seg[seg], key=lambda a: a.annotator)
             ]
             tasks.append(task)
@@ -263,7 +269,7 @@ def pull(
                     continue
                 ann_id = int(ann["id"])
                 result = list(ann.get("result") or [])
-                problems = validate_result(schema, text, result)
+                problems = parse(schema, text, result).problems
                 if problems:
                     report.problems.append(
                         f"adjudication {ann_id} (task {task['id']}): {problems[0]}"

@@ -48,7 +48,7 @@ def agreement(
     name = dataset or settings.dataset
     with store.session() as session:
         rstore.ensure_dataset(session, name)
-        annotations = rstore.load_annotations(session, name)
+        annotations = rstore.load_annotations(session, name, schema)
         texts = rstore.load_texts(session, {a.segment_id for a in annotations})
     records = rstore.records_of(schema, annotations)
     return schema_agreement(
@@ -164,10 +164,11 @@ def disagreements(
 ) -> list[Disagreement]:
     """What the stored consensus left undecided (run `reconcile` first)."""
     name = dataset or settings.dataset
+    schema = _schema(settings)
     with store.session() as session:
         rstore.ensure_dataset(session, name)
         consensus = rstore.load_consensus(session, name)
-        annotations = rstore.load_annotations(session, name)
+        annotations = rstore.load_annotations(session, name, schema)
         texts = rstore.load_texts(session, consensus)
     annotators: dict[str, list[str]] = defaultdict(list)
     for a in annotations:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from workbench.annotation import parse as parse_result
 from workbench.gcpause import paused_gc
 from workbench.schema import Schema
 
@@ -331,7 +332,8 @@ def adjudicated(
     """A segment's consensus from the adjudicator's result: every layer is the decision."""
     mine = _segment_records(records, seg)
     n = len(mine.coverage)
-    decision = extract(schema, seg, ADJUDICATOR, result)
+    parsed = parse_result(schema, texts.get(seg), result)  # the adjudicator's, as pulled
+    decision = extract(schema, seg, ADJUDICATOR, parsed.entry())
     out = SegmentConsensus()
     votes = _votes(mine.labels)
     for lab in decision.labels:

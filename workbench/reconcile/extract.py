@@ -1,10 +1,13 @@
-"""Label Studio results → reconciliation records (pure: no DB, no network).
+"""Parsed annotations (`workbench.annotation`, as pull stored them) → reconciliation records
+(pure: no DB, no network).
 
-One annotation ``result`` (the format documented in `workbench.schema`) becomes:
+One annotation's entry becomes:
 
-* a `Label` per segment-level choice (field = the choice's name, e.g. ``sentiment``);
-* a `Span` per region, its per-region choices in `attrs` keyed by attribute name;
-* a `Relation` per relation, always from → to in the schema's direction (``left`` is flipped).
+* a `Label` per segment-level categorical answer (field = the question's name, e.g.
+  ``sentiment``);
+* a `Span` per region and label, its per-region answers in `attrs` keyed by attribute name;
+* a `Relation` per relation, from → to in the schema's direction (the annotation model has
+  already turned ``left`` and reversed ones round).
 
 Per-region attributes are compared on *aligned* spans: `attribute_data` turns the spans'
 attrs into categorical data whose items are ``<segment>/<consensus span id>``, one field
@@ -14,7 +17,7 @@ consensus methods work on them unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import attrgetter, is_not
@@ -25,7 +28,7 @@ import numpy as np
 
 from workbench.errors import ValidationError
 from workbench.gcpause import paused_gc
-from workbench.schema import LABELS_NAME, Schema
+from workbench.schema import Schema
 
 from ._bootstrap import IntArray
 from .categorical import CategoricalData
@@ -35,11 +38,12 @@ from .spanindex import SpanIndex
 
 @dataclass(frozen=True)
 class AnnotationInput:
-    """One annotator's current annotation of one segment, as reconcile sees it."""
+    """One annotator's current annotation of one segment, as reconcile sees it: its entry,
+    as pull parsed and stored it (`workbench.annotation.Parsed.entry`)."""
 
     segment_id: str
     annotator: str  # the pseudonym: reconcile never needs the person
-    result: Sequence[Any]
+    entry: Mapping[str, Any]
 
 
 @dataclass
@@ -66,51 +70,31 @@ def attribute_field(label: str, attribute: str) -> str:
     return f"{label}.{attribute}"
 
 
-def extract(schema: Schema, item: str, annotator: str, result: Sequence[Any]) -> Records:
-    """Records of one (already validated) result; anything malformed is skipped, not fatal."""
+def extract(schema: Schema, item: str, annotator: str, entry: Mapping[str, Any]) -> Records:
+    """Records of one parsed annotation (its stored entry). Answers that are not one category
+    (several choices, free text, numbers, dates) are stored and exported, not reconciled."""
     out = Records(coverage={(item, annotator)})
-    controls = schema.controls
-    regions: dict[str, dict[str, Any]] = {}
-    attrs: dict[str, dict[str, str]] = {}
-    for entry in result:
-        if not isinstance(entry, dict):
-            continue
-        name = entry.get("from_name")
-        value = entry.get("value") or {}
-        if entry.get("type") == "relation":
-            continue
-        if name == LABELS_NAME:
-            labels = value.get("labels") or []
-            rid = entry.get("id")
-            if isinstance(rid, str) and len(labels) == 1:
-                regions[rid] = value
-        elif isinstance(name, str) and name in controls:
-            choices = value.get("choices") or []
-            if len(choices) != 1:
-                continue
-            attr = controls[name]
-            if attr.per_region:
-                rid = entry.get("id")
-                if isinstance(rid, str):
-                    attrs.setdefault(rid, {})[attr.name] = str(choices[0])
-            else:
-                out.labels.append(Label(item, annotator, attr.name, str(choices[0])))
-    for rid, value in regions.items():
-        start, end = value.get("start"), value.get("end")
-        if not (isinstance(start, int) and isinstance(end, int)) or end <= start or start < 0:
-            continue
-        out.spans.append(
-            Span(item, annotator, str(value["labels"][0]), start, end, attrs.get(rid, {}), rid)
-        )
-    for entry in result:
-        if not isinstance(entry, dict) or entry.get("type") != "relation":
-            continue
-        a, b, labels = entry.get("from_id"), entry.get("to_id"), entry.get("labels") or []
-        if a not in regions or b not in regions or len(labels) != 1:
-            continue
-        if entry.get("direction") == "left":
-            a, b = b, a
-        out.relations.append(Relation(item, annotator, str(labels[0]), str(a), str(b)))
+    categorical = {a.name for a in schema.segment if a.categorical and not a.multiple}
+    for name, value in (entry.get("labels") or {}).items():
+        if name in categorical and not isinstance(value, list):
+            out.labels.append(Label(item, annotator, name, str(value)))
+    regions = set()
+    for sp in entry.get("spans") or ():
+        rid = str(sp["region_id"])
+        regions.add(rid)
+        attrs = {
+            k: str(v) for k, v in (sp.get("attributes") or {}).items() if not isinstance(v, list)
+        }
+        for k, label in enumerate(sp.get("labels") or (sp["label"],)):
+            # a region with several labels is one span per label (the first keeps its id)
+            span_id = rid if k == 0 else f"{rid}#{label}"
+            out.spans.append(
+                Span(item, annotator, str(label), int(sp["start"]), int(sp["end"]), attrs, span_id)
+            )
+    for rel in entry.get("relations") or ():
+        a, b = str(rel["from_id"]), str(rel["to_id"])
+        if a in regions and b in regions:
+            out.relations.append(Relation(item, annotator, str(rel["kind"]), a, b))
     return out
 
 
@@ -118,7 +102,7 @@ def extract(schema: Schema, item: str, annotator: str, result: Sequence[Any]) ->
 def extract_all(schema: Schema, annotations: Iterable[AnnotationInput]) -> Records:
     out = Records()
     for ann in annotations:
-        out.extend(extract(schema, ann.segment_id, ann.annotator, ann.result))
+        out.extend(extract(schema, ann.segment_id, ann.annotator, ann.entry))
     return out
 
 
@@ -163,6 +147,8 @@ def attribute_data(
         # C-level maps throughout: these run over every attribute vote of a dataset
         attrs = list(map(attrgetter("attrs"), map(spans.__getitem__, pos.tolist())))
         for attr in lab.attributes:
+            if not attr.categorical or attr.multiple:
+                continue  # stored and exported, not reconciled
             field_name = attribute_field(lab.name, attr.name)
             values = list(map(MappingProxyType.get, attrs, repeat(attr.name)))
             has_list = list(map(is_not, values, repeat(None)))

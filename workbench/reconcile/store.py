@@ -26,9 +26,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, insert, select
+import orjson
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from workbench.annotation import parser_key
+from workbench.entries import refresh as refresh_entries
 from workbench.errors import ConfigError, InputError
 from workbench.gcpause import paused_gc
 from workbench.schema import Schema
@@ -76,8 +79,8 @@ class StoredAnnotation:
     annotator: str
     ls_annotation_id: int
     revision: int
-    result: Sequence[Any]
-    result_sha: str = ""  # sha256 of the result as stored (the input hash uses it)
+    entry: Mapping[str, Any]  # as pull parsed it (`workbench.annotation.Parsed.entry`)
+    entry_sha: str = ""  # sha256 of the entry as stored (the input hash uses it)
 
 
 def _sha(value: Any) -> str:
@@ -94,44 +97,38 @@ def ensure_dataset(session: Session, dataset: str) -> m.Dataset:
     return row
 
 
-def load_annotations(session: Session, dataset: str) -> list[StoredAnnotation]:
-    """Current, valid, live, not-cancelled annotations; the newest per segment and annotator
-    (an annotator is one vote even if Label Studio kept two of their annotations)."""
-    # Columns, not ORM objects, and the result's stored JSON text: hashing that text is what
-    # the input hash needs, and parsing it once is all the rest needs (an ORM load and a
-    # re-serialisation per annotation were most of a no-op reconcile at 10^5 segments).
+def load_annotations(session: Session, dataset: str, schema: Schema) -> list[StoredAnnotation]:
+    """The released annotations (current, valid, live, not cancelled, the latest of each
+    annotator on a task: `models.released`), as pull parsed them. Entries made under another
+    parser key are made again first (`workbench.entries.refresh`)."""
+    key = parser_key(schema)
+    refresh_entries(session, dataset, schema)
     rows = session.execute(
         select(
             m.Task.segment_id,
             m.Annotator.pseudonym,
             m.Annotation.ls_annotation_id,
             m.Annotation.revision,
-            cast(m.Annotation.result, Text),
+            m.Annotation.result_entry,
         )
         .join(m.Task, m.Task.id == m.Annotation.task_id)
         .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
-        .where(m.Annotation.dataset == dataset, *m.released())
+        .where(m.Annotation.dataset == dataset, m.Annotation.entry_key == key, *m.released())
     ).all()
-    newest: dict[tuple[str, str], Any] = {}
-    for row in rows:
-        segment_id, pseudonym, ls_id = row[0], row[1], row[2]
-        who = pseudonym or f"unknown-{ls_id}"
-        old = newest.get((segment_id, who))
-        if old is None or old[2] < ls_id:
-            newest[(segment_id, who)] = row
     out: list[StoredAnnotation] = []
-    for (segment_id, who), row in sorted(newest.items()):
-        text = row[4] or "[]"
+    for segment_id, pseudonym, ls_id, revision, text in rows:
+        text = text or "{}"
         out.append(
             StoredAnnotation(
                 segment_id,
-                who,
-                row[2],
-                row[3],
-                list(json.loads(text) or []),
+                pseudonym or f"unknown-{ls_id}",
+                ls_id,
+                revision,
+                orjson.loads(text),
                 hashlib.sha256(text.encode("utf-8")).hexdigest(),
             )
         )
+    out.sort(key=lambda a: (a.segment_id, a.annotator, a.ls_annotation_id))
     return out
 
 
@@ -157,7 +154,7 @@ def load_texts(session: Session, segment_ids: Iterable[str]) -> dict[str, str]:
 
 def records_of(schema: Schema, annotations: Iterable[StoredAnnotation]) -> Records:
     return extract_all(
-        schema, (AnnotationInput(a.segment_id, a.annotator, a.result) for a in annotations)
+        schema, (AnnotationInput(a.segment_id, a.annotator, a.entry) for a in annotations)
     )
 
 
@@ -194,7 +191,7 @@ def input_hash(
         {
             "params": params,
             "annotations": sorted(
-                [a.annotator, a.ls_annotation_id, a.revision, a.result_sha or _sha(list(a.result))]
+                [a.annotator, a.ls_annotation_id, a.revision, a.entry_sha or _sha(dict(a.entry))]
                 for a in annotations
             ),
             "decision": None
@@ -245,7 +242,7 @@ def reconcile(
     report = ReconcileReport(dataset, METHOD_NAMES[method], str(min_support))
     with store.session() as session:
         ensure_dataset(session, dataset)
-        annotations = load_annotations(session, dataset)
+        annotations = load_annotations(session, dataset, schema)
         decisions = load_decisions(session, dataset)
         by_seg: dict[str, list[StoredAnnotation]] = defaultdict(list)
         for a in annotations:

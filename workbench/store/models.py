@@ -169,9 +169,14 @@ class Annotation(Base):
     ls_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ls_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     schema_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    # valid: usable by reconcile; quarantined: kept with `problems`, left out of reconcile.
+    # valid: usable by reconcile; quarantined: kept with `problems`, left out of reconcile;
+    # superseded: valid, but the same annotator made a later annotation of the task (only
+    # the latest counts, everywhere: `released`).
     status: Mapped[str] = mapped_column(String(16), default="valid")
     problems: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    # Label Studio quirks the annotation model repaired; controls it kept without using
+    repairs: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    warnings: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     pulled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -1,0 +1,673 @@
+"""The one annotation model: a Label Studio result → typed records (pure; never raises).
+
+Every stage reads this: pull validates with it and stores what it parsed (the *entry*, see
+`Parsed.entry`); reconcile, agreement, export and adjudication read the stored entries; push
+reads it to see which labels annotations use. Nothing downstream parses Label Studio JSON.
+
+A result becomes regions (offsets, labels, per-region answers), relations in their canonical
+direction (from → to as the schema defines it), task-level answers, and the results of
+controls the schema does not know (kept verbatim, with a warning: never a reason to drop the
+known layers). Label Studio's quirks are repaired, each repair recorded:
+
+* a span whose ``value.text`` differs from ``text[start:end]`` only by surrounding whitespace,
+  or whose offsets are a few characters off the stored text: the offsets that cover the stored
+  text, trimmed, are trusted (no such text nearby: a problem, as before);
+* ``direction: "left"`` relations are turned round; an untyped relation, or one drawn against
+  the schema's direction, gets the one relation the two labels allow;
+* a per-region answer left on a region whose label was changed afterwards is dropped.
+
+A relation that fits no relation of the schema is dropped with a warning (a problem of that
+region, not of the annotation). What is genuinely broken (unknown labels or choices, offsets
+outside the text, dangling ids, a missing required answer) is a *problem*: the annotation is
+quarantined, its result kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
+
+import orjson
+
+from workbench.schema import Attribute, Relation, Schema
+
+#: Bump when `parse` or `Parsed.entry` changes its output: stored entries made under another
+#: format (or another schema structure) are made again, never trusted.
+FORMAT = 2
+#: How far (characters) a span's offsets may be off its stored text and still be repaired.
+NEAR = 8
+_DIRECTIONS = ("right", "left", "bi")
+
+Value = str | int | float | list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A labelled span ``[start, end)`` of the task text, with its per-region answers."""
+
+    id: str
+    labels: tuple[str, ...]
+    start: int
+    end: int
+    answers: Mapping[str, Value] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.labels[0]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Link:
+    """A relation from one region to another, in the schema's direction."""
+
+    kind: str
+    from_id: str
+    to_id: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One annotation result, parsed. `problems` empty: usable (`valid`)."""
+
+    regions: tuple[Region, ...] = ()
+    links: tuple[Link, ...] = ()
+    answers: Mapping[str, Value] = field(default_factory=dict)
+    other: tuple[Any, ...] = ()  # results of controls the schema does not know, verbatim
+    repairs: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def entry(self) -> dict[str, Any]:
+        """What a release keeps of the annotation (its entry in ``segments.jsonl``; the form
+        the store holds in ``annotations.result_entry``)."""
+        spans = []
+        for r in sorted(self.regions, key=lambda r: (r.start, r.end, r.label, r.id)):
+            span: dict[str, Any] = {
+                "region_id": r.id,
+                "label": r.label,
+                "start": r.start,
+                "end": r.end,
+                "attributes": dict(sorted(r.answers.items())),
+            }
+            if len(r.labels) > 1:
+                span["labels"] = list(r.labels)
+            spans.append(span)
+        out: dict[str, Any] = {
+            "labels": dict(self.answers),
+            "spans": spans,
+            "relations": [
+                {"kind": k.kind, "from_id": k.from_id, "to_id": k.to_id} for k in sorted(self.links)
+            ],
+        }
+        if self.other:
+            out["other"] = list(self.other)
+        return out
+
+    def entry_json(self) -> str:
+        return orjson.dumps(self.entry(), option=orjson.OPT_SORT_KEYS).decode()
+
+
+def from_entry(entry: Mapping[str, Any]) -> Parsed:
+    """The parsed annotation a stored entry holds (valid by construction)."""
+    regions = tuple(
+        Region(
+            str(s["region_id"]),
+            tuple(s.get("labels") or (s["label"],)),
+            int(s["start"]),
+            int(s["end"]),
+            dict(s.get("attributes") or {}),
+        )
+        for s in entry.get("spans") or ()
+    )
+    links = tuple(
+        Link(str(r["kind"]), str(r["from_id"]), str(r["to_id"]))
+        for r in entry.get("relations") or ()
+    )
+    return Parsed(regions, links, dict(entry.get("labels") or {}), tuple(entry.get("other") or ()))
+
+
+def parser_key(schema: Schema) -> str:
+    """What a parse depends on, hashed: the format and the schema's structure (names, values,
+    kinds; not descriptions, hotkeys or colours). An entry under another key is made again."""
+    data = schema.to_dict()
+    for drop in ("id", "title", "guidelines"):
+        data.pop(drop, None)
+    basis = orjson.dumps([FORMAT, _structure(data)], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(basis).hexdigest()[:16]
+
+
+def _structure(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _structure(v)
+            for k, v in value.items()
+            if k not in ("description", "hotkey", "color")
+        }
+    if isinstance(value, list):
+        return [_structure(v) for v in value]
+    return value
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+
+def parse(schema: Schema, text: str | None, result: Any) -> Parsed:
+    """Parse and check one annotation result against the schema and the task text (None:
+    offsets are taken as they are, for results read without their text)."""
+    try:
+        return _Parser(schema, text).run(result)
+    except Exception as exc:  # a parser bug must not take a pull down with it
+        return Parsed(problems=(f"result could not be checked ({type(exc).__name__})",))
+
+
+def validate(schema: Schema, text: str | None, result: Any) -> list[str]:
+    """Why this result cannot be used (empty: it can), one line per problem."""
+    return list(parse(schema, text, result).problems)
+
+
+@dataclass
+class _Span:
+    index: int
+    id: str
+    labels: tuple[str, ...]
+    start: int
+    end: int
+    raw: tuple[int, int]  # the offsets as stored, which per-region answers repeat
+
+
+class _Parser:
+    def __init__(self, schema: Schema, text: str | None) -> None:
+        self.schema = schema
+        self.text = text
+        self.problems: list[str] = []
+        self.repairs: list[str] = []
+        self.warnings: list[str] = []
+
+    def run(self, result: Any) -> Parsed:
+        if not isinstance(result, list):
+            return Parsed(problems=(f"result must be a list, got {_type_name(result)}",))
+        schema = self.schema
+        spans: dict[str, _Span] = {}
+        region_items: list[tuple[int, dict[str, Any], Attribute]] = []
+        relation_items: list[tuple[int, dict[str, Any]]] = []
+        answers: dict[str, Value] = {}
+        answered_at: dict[str, int] = {}
+        other: list[Any] = []
+        for i, item in enumerate(result):
+            where = f"result[{i}]"
+            if not isinstance(item, dict):
+                self.problems.append(f"{where}: must be an object, got {_type_name(item)}")
+                continue
+            if item.get("type") == "relation":
+                relation_items.append((i, item))
+                continue
+            if "id" in item:
+                where += f" (id {item['id']!r})"
+            name = item.get("from_name")
+            if isinstance(name, str) and name in schema.span_controls:
+                if not self._common(item, where, "labels"):
+                    continue
+                span = self._span(item, i, where, schema.span_controls[name])
+                if span is None:
+                    continue
+                if span.id in spans:
+                    first = spans[span.id].index
+                    self.problems.append(f"{where}: duplicate region id (also result[{first}])")
+                else:
+                    spans[span.id] = span
+            elif isinstance(name, str) and name in schema.controls:
+                attr = schema.controls[name]
+                if not self._common(item, where, attr.kind):
+                    continue
+                value = self._answer(attr, item["value"], where)
+                if value is None:
+                    continue
+                if attr.per_region:
+                    region_items.append((i, item, attr))
+                elif name in answered_at:
+                    self.problems.append(
+                        f"{where}: second answer for segment {attr.name!r}"
+                        f" (first is result[{answered_at[name]}])"
+                    )
+                else:
+                    answered_at[name] = i
+                    answers[attr.name] = value
+            else:
+                other.append(item)
+                self.warnings.append(
+                    f"{where}: control {name!r} is not in the schema; kept as it is"
+                )
+        region_answers = self._region_answers(spans, region_items)
+        for attr in schema.segment:
+            if attr.required and attr.control_name not in answered_at:
+                self.problems.append(f"segment {attr.name!r} is required but missing")
+        links = self._links(spans, relation_items)
+        regions = tuple(
+            Region(s.id, s.labels, s.start, s.end, region_answers.get(s.id, {}))
+            for s in spans.values()
+            if s.labels
+        )
+        return Parsed(
+            regions=regions,
+            links=tuple(links),
+            answers=answers,
+            other=tuple(other),
+            repairs=tuple(self.repairs),
+            warnings=tuple(self.warnings),
+            problems=tuple(self.problems),
+        )
+
+    # -- items -------------------------------------------------------------------------------
+
+    def _common(self, item: dict[str, Any], where: str, kind: str) -> bool:
+        ok = True
+        text_name = self.schema.view.text
+        if item.get("to_name") != text_name:
+            self.problems.append(
+                f"{where}: to_name must be {text_name!r}, got {item.get('to_name')!r}"
+            )
+            ok = False
+        if item.get("type") != kind:
+            self.problems.append(f"{where}: type must be {kind!r}, got {item.get('type')!r}")
+            ok = False
+        if not isinstance(item.get("value"), dict):
+            self.problems.append(f"{where}: value must be an object")
+            ok = False
+        return ok
+
+    def _span(
+        self, item: dict[str, Any], i: int, where: str, allowed: Sequence[str]
+    ) -> _Span | None:
+        rid = item.get("id")
+        if not isinstance(rid, str) or not rid:
+            self.problems.append(f"{where}: a span needs a non-empty string id")
+            return None
+        value: dict[str, Any] = item["value"]
+        labels = value.get("labels")
+        multi = self.schema.view.multi_label
+        good: tuple[str, ...] = ()
+        if not isinstance(labels, list) or not labels or (len(labels) > 1 and not multi):
+            self.problems.append(
+                f"{where}: value.labels must hold {'labels' if multi else 'exactly one label'},"
+                f" got {labels!r}"
+            )
+        elif any(label not in allowed for label in labels):
+            bad = next(label for label in labels if label not in allowed)
+            self.problems.append(f"{where}: unknown label {bad!r} (known: {', '.join(allowed)})")
+        else:
+            good = tuple(dict.fromkeys(str(label) for label in labels))
+        start, end = value.get("start"), value.get("end")
+        if not (_is_int(start) and _is_int(end)):
+            self.problems.append(
+                f"{where}: value.start/end must be integers, got {start!r}/{end!r}"
+            )
+            return _Span(i, rid, (), 0, 0, (0, 0))
+        raw = (start, end)
+        text = self.text
+        if text is None:
+            ok = 0 <= start < end
+            return _Span(i, rid, good if ok else (), start, end, raw)
+        if not 0 <= start < end <= len(text):
+            self.problems.append(
+                f"{where}: offsets {start}..{end} are outside the text (0..{len(text)})"
+                if start >= 0 and end > start
+                else f"{where}: offsets {start}..{end} do not make a non-empty span"
+            )
+            return _Span(i, rid, (), start, end, raw)
+        given = value.get("text")
+        if given is not None and not (isinstance(given, str) and _matches(text[start:end], given)):
+            fixed = _near(text, start, end, given) if isinstance(given, str) else None
+            if fixed is None:
+                self.problems.append(
+                    f"{where}: value.text {_clip(given)!r} does not match text[{start}:{end}]"
+                    f" {_clip(text[start:end])!r}"
+                )
+                return _Span(i, rid, (), start, end, raw)
+            if fixed != (start, end):
+                self.repairs.append(
+                    f"{where}: offsets {start}..{end} → {fixed[0]}..{fixed[1]}"
+                    f" (value.text {_clip(given)!r})"
+                )
+            else:
+                self.repairs.append(
+                    f"{where}: value.text {_clip(given)!r} differs from the text only by"
+                    " surrounding whitespace"
+                )
+            start, end = fixed
+        return _Span(i, rid, good, start, end, raw)
+
+    def _answer(self, attr: Attribute, value: dict[str, Any], where: str) -> Value | None:
+        """One answer's value, normalised: a choice (str), choices (sorted list), taxonomy
+        paths ("a/b"), a rating (int), a number, text, a datetime (str)."""
+        kind, name = attr.kind, attr.control_name
+        raw = value.get(kind if kind != "textarea" else "text")
+        if kind == "choices":
+            if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
+                self.problems.append(
+                    f"{where}: value.choices must be a non-empty list, got {raw!r}"
+                )
+                return None
+            if len(raw) > 1 and not attr.multiple:
+                self.problems.append(f"{where}: {name} takes one choice, got {raw!r}")
+                return None
+            bad = [c for c in raw if c not in attr.values]
+            if bad:
+                self.problems.append(
+                    f"{where}: {bad[0]!r} is not a {name} choice"
+                    f" (allowed: {', '.join(attr.values)})"
+                )
+                return None
+            return sorted(set(raw)) if attr.multiple else raw[0]
+        if kind == "taxonomy":
+            if not isinstance(raw, list) or not all(
+                isinstance(p, list) and p and all(isinstance(x, str) for x in p) for p in raw
+            ):
+                self.problems.append(f"{where}: value.taxonomy must be a list of paths")
+                return None
+            paths = sorted({"/".join(p) for p in raw})
+            bad = [p for p in paths if p not in attr.values]
+            if bad or not paths:
+                self.problems.append(f"{where}: {bad[0] if bad else ''!r} is not a {name} path")
+                return None
+            if len(paths) > 1 and not attr.multiple:
+                self.problems.append(f"{where}: {name} takes one path, got {paths!r}")
+                return None
+            return paths if attr.multiple else paths[0]
+        if kind in ("rating", "number"):
+            if not isinstance(raw, int | float) or isinstance(raw, bool):
+                self.problems.append(f"{where}: value.{kind} must be a number, got {raw!r}")
+                return None
+            if kind == "rating":
+                if raw != int(raw) or not 1 <= raw <= int(attr.max_value or 5):
+                    self.problems.append(f"{where}: rating {raw!r} is off the {name} scale")
+                    return None
+                return int(raw)
+            return raw
+        if kind == "textarea":
+            texts = [raw] if isinstance(raw, str) else raw
+            if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                self.problems.append(f"{where}: value.text must be a list of strings")
+                return None
+            return list(texts)
+        if not isinstance(raw, str) or not raw:  # datetime
+            self.problems.append(f"{where}: value.datetime must be a string, got {raw!r}")
+            return None
+        return raw
+
+    def _region_answers(
+        self,
+        spans: Mapping[str, _Span],
+        items: list[tuple[int, dict[str, Any], Attribute]],
+    ) -> dict[str, dict[str, Value]]:
+        """Per-region answers attached to their regions; every region's required ones."""
+        out: dict[str, dict[str, Value]] = {}
+        answered: dict[tuple[str, str], int] = {}
+        for i, item, attr in items:
+            rid = item.get("id")
+            where = f"result[{i}] (id {rid!r})"
+            span = spans.get(rid) if isinstance(rid, str) else None
+            if span is None:
+                self.problems.append(
+                    f"{where}: {attr.control_name} answer for a region that does not exist"
+                )
+                continue
+            if not span.labels:
+                continue  # the span's own problem is already reported
+            if attr.label is not None and attr.label not in span.labels:
+                # Label Studio keeps a region's answers when its label is changed afterwards
+                self.repairs.append(
+                    f"{where}: {attr.control_name} answer dropped: region {rid!r} is now a"
+                    f" {span.labels[0]}"
+                )
+                continue
+            key = (span.id, attr.control_name)
+            if key in answered:
+                self.problems.append(
+                    f"{where}: second {attr.control_name} answer for region {rid!r}"
+                    f" (first is result[{answered[key]}])"
+                )
+                continue
+            answered[key] = i
+            value = item.get("value", {})
+            for bound, stored in zip(("start", "end"), span.raw, strict=True):
+                if bound in value and value[bound] != stored:
+                    self.problems.append(
+                        f"{where}: value.{bound}={value[bound]!r} differs from its region's"
+                        f" ({stored!r})"
+                    )
+            answer = self._answer(attr, value, where)
+            if answer is not None:
+                out.setdefault(span.id, {})[attr.name] = answer
+        for span in spans.values():
+            for label in span.labels[:1]:
+                for attr in self.schema.region_questions(label):
+                    if attr.required and (span.id, attr.control_name) not in answered:
+                        self.problems.append(
+                            f"result[{span.index}] (id {span.id!r}): {label} region has no"
+                            f" {attr.name} (required)"
+                        )
+        return out
+
+    def _links(
+        self, spans: Mapping[str, _Span], items: list[tuple[int, dict[str, Any]]]
+    ) -> list[Link]:
+        out: list[Link] = []
+        for i, item in items:
+            where = f"result[{i}] (relation)"
+            a, b = item.get("from_id"), item.get("to_id")
+            dangling = [
+                f"{where}: {end} {rid!r} points to no region in this result"
+                for end, rid in (("from_id", a), ("to_id", b))
+                if not isinstance(rid, str) or rid not in spans
+            ]
+            if dangling:
+                self.problems.extend(dangling)
+                continue
+            assert isinstance(a, str) and isinstance(b, str)
+            if a == b:
+                self.problems.append(f"{where}: relates region {a!r} to itself")
+                continue
+            direction = item.get("direction", "right")
+            if direction not in _DIRECTIONS:
+                self.problems.append(
+                    f"{where}: direction {direction!r} is not one of {', '.join(_DIRECTIONS)}"
+                )
+                continue
+            if direction == "left":
+                a, b = b, a
+                self.repairs.append(f"{where}: direction 'left' turned round ({a} → {b})")
+            kinds = item.get("labels") or []
+            if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+                self.problems.append(f"{where}: labels must be a list of relation names")
+                continue
+            unknown = [k for k in kinds if k not in self.schema.relation_names]
+            if unknown:
+                known = ", ".join(self.schema.relation_names)
+                self.problems.append(f"{where}: unknown relation {unknown[0]!r} (known: {known})")
+                continue
+            if not spans[a].labels or not spans[b].labels:
+                continue  # the span's own problem is already reported
+            for kind in kinds or [None]:
+                link = self._typed(where, kind, a, b, spans, both=direction == "bi")
+                if link is not None and link not in out:
+                    out.append(link)
+        return out
+
+    def _typed(
+        self,
+        where: str,
+        kind: str | None,
+        a: str,
+        b: str,
+        spans: Mapping[str, _Span],
+        *,
+        both: bool,
+    ) -> Link | None:
+        """The relation `a → b` of type `kind` in the schema's direction, typed from the two
+        labels when untyped; None (with a warning) when no relation fits."""
+        la, lb = spans[a].labels[0], spans[b].labels[0]
+        schema = self.schema
+        candidates: list[tuple[Relation, str, str]] = []
+        for rel in schema.relations if kind is None else (schema.relation(kind),):
+            if rel.allows(la, lb):
+                candidates.append((rel, a, b))
+            elif rel.allows(lb, la):
+                candidates.append((rel, b, a))
+        if len(candidates) == 1:
+            rel, x, y = candidates[0]
+            if kind is None:
+                self.repairs.append(f"{where}: untyped relation typed {rel.name}")
+            elif both:
+                self.repairs.append(f"{where}: direction 'bi' read as {rel.name}")
+            elif x != a:
+                self.repairs.append(f"{where}: {rel.name} drawn {la} → {lb}, turned round")
+            return Link(rel.name, x, y)
+        what = f"{kind} " if kind else "untyped relation "
+        why = "fits no relation" if not candidates else "fits several relations"
+        self.warnings.append(f"{where}: {what}{la} → {lb} {why}; dropped")
+        return None
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _matches(expected: str, given: str) -> bool:
+    # The editor may store a fresh selection's text with line breaks written as a literal "\n".
+    return given == expected or given == re.sub(r"\r\n|\r|\n", r"\\n", expected)
+
+
+def _near(text: str, start: int, end: int, given: str) -> tuple[int, int] | None:
+    """The offsets of `given`, trimmed, at or nearest to `start..end` (within `NEAR`
+    characters); None when it is not there."""
+    target = given.strip()
+    if not target:
+        return None
+    covered = text[start:end]
+    if covered.strip() == target:
+        lead = len(covered) - len(covered.lstrip())
+        return start + lead, start + lead + len(target)
+    lo = max(0, start - NEAR)
+    window = text[lo : end + NEAR]
+    best: tuple[int, int] | None = None
+    at = window.find(target)
+    while at >= 0:
+        s = lo + at
+        if best is None or abs(s - start) < abs(best[0] - start):
+            best = (s, s + len(target))
+        at = window.find(target, at + 1)
+    return best
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _clip(value: object, limit: int = 40) -> str:
+    s = str(value)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def to_result(schema: Schema, text: str | None, parsed: Parsed) -> list[dict[str, Any]]:
+    """A parsed annotation as a Label Studio result again (what the view shows: adjudication
+    tasks' predictions). Relations go right, from → to; unknown controls' results as kept."""
+    view = schema.view
+    control_of = {label.name: label.control or view.labels for label in schema.labels}
+    out: list[dict[str, Any]] = []
+
+    def answer(attr: Attribute, value: Value, extra: dict[str, Any]) -> dict[str, Any]:
+        if attr.kind == "taxonomy":
+            paths = value if isinstance(value, list) else [str(value)]
+            body: Any = [str(p).split("/") for p in paths]
+        elif attr.kind == "choices":
+            body = value if isinstance(value, list) else [value]
+        else:
+            body = value
+        key = "text" if attr.kind == "textarea" else attr.kind
+        return {
+            **extra,
+            "from_name": attr.control_name,
+            "to_name": view.text,
+            "type": attr.kind,
+            "value": {**extra.pop("value", {}), key: body},
+        }
+
+    for r in parsed.regions:
+        span = {"start": r.start, "end": r.end}
+        if text is not None:
+            span["text"] = text[r.start : r.end]  # type: ignore[assignment]
+        out.append(
+            {
+                "id": r.id,
+                "from_name": control_of.get(r.label, view.labels),
+                "to_name": view.text,
+                "type": "labels",
+                "value": {**span, "labels": list(r.labels)},
+            }
+        )
+        questions = {a.name: a for a in schema.region_questions(r.label)}
+        for name, value in r.answers.items():
+            if name in questions:
+                out.append(answer(questions[name], value, {"id": r.id, "value": dict(span)}))
+    segment = {a.name: a for a in schema.segment}
+    for name, value in parsed.answers.items():
+        if name in segment:
+            out.append(answer(segment[name], value, {"id": f"{name}-segment"}))
+    for link in parsed.links:
+        out.append(
+            {
+                "type": "relation",
+                "from_id": link.from_id,
+                "to_id": link.to_id,
+                "direction": "right",
+                "labels": [link.kind],
+            }
+        )
+    out.extend(parsed.other)
+    return out
+
+
+def used_values(schema: Schema, parsed: Parsed) -> set[tuple[str, str]]:
+    """Every (control name, or "relation", value) an annotation uses: what a schema change
+    must keep for the annotation to stay valid."""
+    out: set[tuple[str, str]] = set()
+    control_of = {label.name: label.control or schema.view.labels for label in schema.labels}
+    for region in parsed.regions:
+        out.update((control_of.get(label, "label"), label) for label in region.labels)
+        questions = {a.name: a.control_name for a in schema.region_questions(region.label)}
+        for name, value in region.answers.items():
+            out.update((questions.get(name, name), v) for v in _strings(value))
+    segment = {a.name: a.control_name for a in schema.segment}
+    for name, value in parsed.answers.items():
+        out.update((segment.get(name, name), v) for v in _strings(value))
+    out.update(("relation", link.kind) for link in parsed.links)
+    return out
+
+
+def schema_values(schema: Schema) -> set[tuple[str, str]]:
+    """Every (control name, or "relation", value) a result may carry under this schema."""
+    out = {(label.control or schema.view.labels, label.name) for label in schema.labels}
+    for attr in schema.attributes:
+        out.update((attr.control_name, v) for v in attr.values)
+    out.update(("relation", r.name) for r in schema.relations)
+    return out
+
+
+def _strings(value: Value) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]

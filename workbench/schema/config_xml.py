@@ -1,0 +1,146 @@
+"""Schema → Label Studio labeling config (XML). Deterministic; never edited by hand."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from workbench.schema.model import CONTEXT_NAME, KINDS, Attribute, Choice
+
+if TYPE_CHECKING:
+    from workbench.schema.model import Schema
+
+
+def label_config(schema: Schema) -> str:
+    """The generated view: the news layout (title header, context, headed questions) or, for
+    an imported project, the plain layout with the project's own names."""
+    root = ET.Element("View")
+    view = schema.view
+    news = view.layout == "news"
+    if news:
+        _news_header(root, schema)
+    for control, names in schema.span_controls.items():
+        labels = ET.SubElement(
+            root,
+            "Labels",
+            name=control,
+            toName=view.text,
+            choice="multiple" if view.multi_label else "single",
+        )
+        for label in schema.labels:
+            if label.name not in names:
+                continue
+            attrs = {"value": label.name}
+            if label.hotkey:
+                attrs["hotkey"] = label.hotkey
+            if label.color:
+                attrs["background"] = label.color
+            if label.description:
+                attrs["hint"] = label.description
+            ET.SubElement(labels, "Label", attrs)
+    text_attrs = {"name": view.text, "value": view.value}
+    if news:
+        text_attrs["granularity"] = "word"
+    ET.SubElement(root, "Text", text_attrs)
+
+    # Segment-level questions sit right under the text, so they do not jump down when a
+    # region's attribute questions appear below.
+    for attr in schema.segment:
+        box = ET.SubElement(root, "View", className="wb-attr", style="margin-top: 0.8em;")
+        if news:
+            title = f"Segment {attr.name}" + (" *" if attr.required else "")
+            ET.SubElement(box, "Header", value=title, size="5")
+        elif attr.description:
+            ET.SubElement(box, "Header", value=attr.description, size="6")
+        _control(box, attr, view.text)
+
+    if schema.relations:
+        rels = ET.SubElement(root, "Relations")
+        for rel in schema.relations:
+            ET.SubElement(rels, "Relation", value=rel.name)
+
+    for attr in schema.region_attributes:
+        box_attrs = {"visibleWhen": "region-selected"}
+        if attr.label is not None:
+            box_attrs["whenLabelValue"] = attr.label
+        box = ET.SubElement(
+            root, "View", {**box_attrs, "className": "wb-attr", "style": "margin-top: 0.5em;"}
+        )
+        if news:
+            readable = attr.name.replace("_", " ").capitalize()
+            where = f" ({attr.label})" if attr.label else ""
+            ET.SubElement(
+                box,
+                "Header",
+                value=f"{readable}{where}" + (" *" if attr.required else ""),
+                size="6",
+            )
+        _control(box, attr, view.text, perRegion="true", **box_attrs)
+
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _news_header(root: ET.Element, schema: Schema) -> None:
+    # Label Studio's own heading styles beat inline `style` on <Header>: a <Style> block
+    # with !important is the one way to keep the meta line and attribute headings small.
+    style = ET.SubElement(root, "Style")
+    style.text = (
+        ".wb-meta h4 { font-size: 12px !important; font-weight: 400 !important;"
+        " color: #888888 !important; margin: 0 0 0.6em 0 !important; }"
+        " .wb-attr h4 { font-size: 14px !important; margin: 0.4em 0 0.2em 0 !important; }"
+    )
+    ET.SubElement(root, "Header", value="$title", size="4")
+    note = f"Schema {schema.id} ({schema.version})"
+    if schema.guidelines:
+        note += " · guidelines and hotkeys: Instructions button"
+    meta = ET.SubElement(root, "View", className="wb-meta")
+    ET.SubElement(meta, "Header", value=note, size="6")
+    ctx = ET.SubElement(
+        root,
+        "View",
+        style=(
+            "color: #888888; font-size: 0.85em; border-left: 3px solid #dddddd;"
+            " padding-left: 0.6em; margin-bottom: 0.8em;"
+        ),
+    )
+    ET.SubElement(ctx, "Text", name=CONTEXT_NAME, value="$context", selectionEnabled="false")
+
+
+def _control(parent: ET.Element, attr: Attribute, to_name: str, **extra: str) -> None:
+    """One question's control tag (Choices, Taxonomy, TextArea, Rating, Number, DateTime)."""
+    attrs = {"name": attr.control_name, "toName": to_name}
+    if attr.kind == "choices":
+        attrs["choice"] = "multiple" if attr.multiple else "single-radio"
+    attrs.update(extra)
+    if attr.kind == "choices":
+        attrs["showInline"] = "true"
+    if attr.kind == "taxonomy" and not attr.multiple:
+        attrs["maxUsages"] = "1"
+    if attr.kind == "rating" and attr.max_value is not None:
+        attrs["maxRating"] = str(int(attr.max_value))
+    if attr.kind == "number":
+        for key, value in (("min", attr.min_value), ("max", attr.max_value)):
+            if value is not None:
+                attrs[key] = f"{value:g}"
+    if attr.required:
+        attrs["required"] = "true"
+        where = f"every {attr.label} region" if attr.label else "the segment"
+        if attr.any_region:
+            where = "every region"
+        attrs["requiredMessage"] = f"Answer {attr.name} for {where}."
+        if attr.kind == "choices":  # the wording the generated view has always used
+            attrs["requiredMessage"] = f"Choose a {attr.name} for {where}."
+    tag = ET.SubElement(parent, KINDS[attr.kind], attrs)
+    _choice_tags(tag, attr.choices)
+
+
+def _choice_tags(parent: ET.Element, choices: tuple[Choice, ...]) -> None:
+    for choice in choices:
+        tag_attrs = {"value": choice.value}
+        if choice.hotkey:
+            tag_attrs["hotkey"] = choice.hotkey
+        if choice.description:
+            tag_attrs["hint"] = choice.description
+        child = ET.SubElement(parent, "Choice", tag_attrs)
+        _choice_tags(child, choice.children)

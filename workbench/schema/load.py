@@ -1,0 +1,579 @@
+"""Schema files: YAML → a validated, frozen :class:`Schema` (one-line ``ConfigError`` otherwise).
+
+Every command that loads a schema goes through :func:`load_schema`, so ``schema validate`` and
+``pull`` accept exactly the same files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench.errors import ConfigError
+from workbench.schema.model import (
+    CONTEXT_NAME,
+    KINDS,
+    LABELS_NAME,
+    TEXT_NAME,
+    Attribute,
+    Choice,
+    Label,
+    Relation,
+    Schema,
+    View,
+)
+
+#: Keys the Label Studio editor binds by default in a text-labeling view (from the 1.23
+#: defaults in ``AccountSettings/sections/Hotkeys/defaults.js``), with what they do.
+RESERVED_HOTKEYS: Mapping[str, str] = {
+    "u": "Unselect Region",
+    "ctrl+enter": "Submit Annotation",
+    "ctrl+space": "Skip Task",
+    "ctrl+z": "Undo",
+    "ctrl+shift+z": "Redo",
+    "ctrl+backspace": "Delete All Regions",
+    "enter": "Focus First Region",
+    "alt+r": "Create Region Relation",
+    "alt+h": "Toggle Region Visibility",
+    "ctrl+h": "Toggle All Region Visibility",
+    "alt+l": "Lock Region",
+    "alt+m": "Edit Region Metadata",
+    "escape": "Exit Region Mode",
+    "backspace": "Delete Selected Region",
+    "alt+.": "Cycle Regions",
+    "ctrl+d": "Duplicate Region",
+    "delete": "Delete Segment",
+}
+
+_MODIFIERS = ("alt", "cmd", "command", "ctrl", "option", "shift")
+_HOTKEY_RE = re.compile(r"^(?:(?:alt|cmd|command|ctrl|option|shift)\+)*[a-z0-9]$")
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_MAX_NAME = 64
+# Characters XML 1.0 cannot carry at all (not even escaped).
+_XML_ILLEGAL_RE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_RESERVED_NAMES = (TEXT_NAME, LABELS_NAME, CONTEXT_NAME)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans (``yes``/``no`` stay strings) and no duplicate keys."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: object, line: int) -> None:
+        super().__init__(key, line)
+        self.key = key
+        self.line = line
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        try:
+            duplicate = key in seen
+        except TypeError:  # unhashable key; construct_mapping reports it
+            continue
+        if duplicate:
+            raise _DuplicateKey(key, key_node.start_mark.line + 1)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_schema(path: str | Path) -> Schema:
+    """Read, parse and validate a schema file. Raises :class:`ConfigError` (one line)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: schema file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read schema file ({exc.strerror})") from None
+    return parse_schema(text, source=path)
+
+
+def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
+    """Parse and validate schema YAML text; ``source`` names it in errors and anchors
+    the guideline file (a :class:`~pathlib.Path` source is checked to have it beside it)."""
+    data = _parse_yaml(text, str(source))
+    return _Validator(str(source), source if isinstance(source, Path) else None).schema(data)
+
+
+def _parse_yaml(text: str, where: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
+    except _DuplicateKey as exc:
+        raise ConfigError(
+            f"{where}: line {exc.line}: duplicate key {exc.key!r} (YAML would silently keep"
+            " only the last one)"
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
+        if mark is not None:
+            raise ConfigError(
+                f"{where}: line {mark.line + 1}, column {mark.column + 1}:"
+                f" YAML syntax error: {problem}"
+            ) from None
+        raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: YAML error: {' '.join(str(exc).split())}") from None
+
+
+_TOP_KEYS = ("id", "title", "guidelines", "view", "labels", "relations", "segment", "regions")
+_VIEW_KEYS = tuple(View.__dataclass_fields__)
+_VIEW_OPTIONS = {
+    "hotkeys": ("required", "optional"),
+    "names": ("strict", "free"),
+    "layout": ("news", "plain"),
+}
+_LABEL_KEYS = ("name", "description", "hotkey", "color", "attributes", "control")
+_ATTR_KEYS = (
+    "name",
+    "description",
+    "required",
+    "ordered",
+    "choices",
+    "kind",
+    "multiple",
+    "control",
+    "max_value",
+    "min_value",
+)
+_CHOICE_KEYS = ("value", "hotkey", "description", "off_scale", "children")
+# a value of a free-named (imported) view: any text but ',' (whenLabelValue's separator)
+_FREE_VALUE_RE = re.compile(r"^[^,\s](?:[^,]*[^,\s])?$")
+_RELATION_KEYS = ("name", "description", "from", "to")
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _canonical_hotkey(key: str) -> str:
+    parts = key.split("+")
+    synonyms = {"option": "alt", "command": "cmd"}  # keymaster treats these as the same key
+    mods = sorted({synonyms.get(m, m) for m in parts[:-1]})
+    return "+".join([*mods, parts[-1]])
+
+
+class _Validator:
+    """Turns parsed YAML into a :class:`Schema`, raising a one-line :class:`ConfigError`."""
+
+    def __init__(self, where: str, path: Path | None) -> None:
+        self.where = where
+        self.path = path
+        self.hotkeys: dict[str, tuple[str, str]] = {}  # canonical key → (field path, meaning)
+        self.view = View()
+
+    def fail(self, at: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.where}: {at}: {message}" if at else f"{self.where}: {message}")
+
+    # -- generic field readers ---------------------------------------------------------------
+
+    def mapping(self, value: Any, at: str, allowed: Sequence[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(at or "(top level)", f"must be a mapping, got {_type_name(value)}")
+        for key in value:
+            if key not in allowed:
+                where = f"{at}.{key}" if at else str(key)
+                raise self.fail(where, f"unknown key {key!r} (allowed: {', '.join(allowed)})")
+        return value
+
+    def required(self, data: dict[str, Any], key: str, at: str) -> Any:
+        if key not in data:
+            raise self.fail(f"{at}.{key}" if at else key, f"required key {key!r} is missing")
+        return data[key]
+
+    def string(
+        self, data: dict[str, Any], key: str, at: str, *, required: bool = True, empty: bool = False
+    ) -> str:
+        where = f"{at}.{key}" if at else key
+        if key not in data:
+            if required:
+                raise self.fail(where, f"required key {key!r} is missing")
+            return ""
+        value = data[key]
+        if value is None:
+            hint = (
+                ' (quote colours: "#1f77b4"; an unquoted # starts a YAML comment)'
+                if key == "color"
+                else ""
+            )
+            raise self.fail(where, f"is empty{hint}")
+        if not isinstance(value, str):
+            raise self.fail(where, f"must be a string, got {_type_name(value)} {value!r}")
+        bad = _XML_ILLEGAL_RE.search(value)
+        if bad:
+            raise self.fail(
+                where, f"contains U+{ord(bad.group()):04X}, a character XML cannot carry"
+            )
+        if not empty and not value.strip():
+            raise self.fail(where, "must not be empty")
+        return value
+
+    def flag(self, data: dict[str, Any], key: str, at: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(
+                f"{at}.{key}", f"must be true or false, got {_type_name(value)} {value!r}"
+            )
+        return value
+
+    def name(self, data: dict[str, Any], key: str, at: str, what: str) -> str:
+        value = self.string(data, key, at)
+        where = f"{at}.{key}"
+        if self.view.names == "free" and what in ("label name", "choice value", "relation name"):
+            if len(value) > 256 or not _FREE_VALUE_RE.match(value):
+                raise self.fail(
+                    where,
+                    f"{what} {value!r} must be 1-256 characters without ',' (whenLabelValue's"
+                    " separator) or surrounding spaces",
+                )
+            return value
+        if len(value) > _MAX_NAME:
+            raise self.fail(where, f"{what} {value!r} is longer than {_MAX_NAME} characters")
+        if not _NAME_RE.match(value):
+            bad = next(
+                (ch for ch in value if not (ch.isascii() and (ch.isalnum() or ch in "_-"))),
+                value[:1],
+            )
+            raise self.fail(
+                where,
+                f"{what} {value!r} contains {bad!r}: use ASCII letters, digits, '_' and '-',"
+                " starting with a letter (names become XML attributes and Label Studio"
+                " identifiers; ',' separates values in whenLabelValue)",
+            )
+        return value
+
+    def items(self, data: dict[str, Any], key: str, at: str, *, required: bool) -> list[Any]:
+        where = f"{at}.{key}" if at else key
+        if key not in data:
+            if required:
+                raise self.fail(where, f"required key {key!r} is missing")
+            return []
+        value = data[key]
+        if value is None and not required:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(where, f"must be a list, got {_type_name(value)}")
+        if required and not value:
+            raise self.fail(where, "must not be empty")
+        return value
+
+    def hotkey(self, data: dict[str, Any], at: str, meaning: str) -> str:
+        where = f"{at}.hotkey"
+        value = data.get("hotkey")
+        if value is None and self.view.hotkeys == "optional":
+            return ""
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9:
+            value = str(value)  # `hotkey: 1` is an int in YAML; accept it as the key "1"
+            data = {**data, "hotkey": value}
+        key = self.string(data, "hotkey", at).strip()
+        if key != key.lower():
+            raise self.fail(
+                where,
+                f"{key!r}: write hotkeys in lower case (keys are case-insensitive;"
+                " use 'shift+a' for Shift+A)",
+            )
+        if not _HOTKEY_RE.match(key):
+            raise self.fail(
+                where,
+                f"{key!r} is not a hotkey: one letter or digit, optionally after modifiers"
+                f" ({'+, '.join(_MODIFIERS)}+), e.g. 'd' or 'shift+d'",
+            )
+        canonical = _canonical_hotkey(key)
+        if canonical in RESERVED_HOTKEYS:
+            raise self.fail(
+                where,
+                f"{key!r} is reserved by Label Studio ({RESERVED_HOTKEYS[canonical]})",
+            )
+        if canonical in self.hotkeys:
+            other_at, other_meaning = self.hotkeys[canonical]
+            raise self.fail(
+                where,
+                f"{key!r} is already used by {other_at} ({other_meaning});"
+                " every hotkey in the view must be unique",
+            )
+        self.hotkeys[canonical] = (at, meaning)
+        return key
+
+    # -- the schema --------------------------------------------------------------------------
+
+    def schema(self, raw: Any) -> Schema:
+        if raw is None:
+            raise self.fail("", "the schema file is empty")
+        data = self.mapping(raw, "", _TOP_KEYS)
+        schema_id = self.string(data, "id", "")
+        if not _ID_RE.match(schema_id):
+            raise self.fail(
+                "id",
+                f"{schema_id!r} must be lower-case letters, digits, '.', '_' or '-',"
+                " e.g. 'news-v1'",
+            )
+        title = self.string(data, "title", "")
+        guidelines = self.guidelines(data)
+        self.view = self.view_section(data.get("view"))
+
+        labels: list[Label] = []
+        seen: dict[str, str] = {}
+        free = self.view.names == "free"  # an imported view may have no span labels
+        for i, raw_label in enumerate(self.items(data, "labels", "", required=not free)):
+            label = self.label(raw_label, f"labels[{i}]", seen)
+            labels.append(label)
+        label_names = [label.name for label in labels]
+
+        relations: list[Relation] = []
+        seen_rel: dict[str, str] = {}
+        for i, raw_rel in enumerate(self.items(data, "relations", "", required=False)):
+            relations.append(self.relation(raw_rel, f"relations[{i}]", label_names, seen_rel))
+
+        segment: list[Attribute] = []
+        reserved = [*_RESERVED_NAMES, self.view.text, self.view.labels]
+        reserved += [label.control for label in labels if label.control]
+        controls: dict[str, str] = {name: "the generated view" for name in reserved}
+        for i, label in enumerate(labels):
+            for j, attr in enumerate(label.attributes):
+                self.control(attr, f"labels[{i}].attributes[{j}].name", controls)
+        seen_seg: dict[str, str] = {}
+        for i, raw_attr in enumerate(self.items(data, "segment", "", required=False)):
+            attr = self.attribute(raw_attr, f"segment[{i}]", None, seen_seg)
+            self.control(attr, f"segment[{i}].name", controls)
+            segment.append(attr)
+        regions: list[Attribute] = []
+        seen_any: dict[str, str] = {}
+        for i, raw_attr in enumerate(self.items(data, "regions", "", required=False)):
+            attr = self.attribute(raw_attr, f"regions[{i}]", None, seen_any, any_region=True)
+            self.control(attr, f"regions[{i}].name", controls)
+            regions.append(attr)
+
+        return Schema(
+            id=schema_id,
+            title=title,
+            labels=tuple(labels),
+            relations=tuple(relations),
+            segment=tuple(segment),
+            guidelines=guidelines,
+            source=self.path,
+            view=self.view,
+            regions=tuple(regions),
+        )
+
+    def view_section(self, raw: Any) -> View:
+        if raw is None:
+            return View()
+        data = self.mapping(raw, "view", _VIEW_KEYS)
+        values: dict[str, Any] = {}
+        for key in data:
+            if key == "multi_label":
+                values[key] = self.flag(data, key, "view")
+            else:
+                values[key] = self.string(data, key, "view")
+                allowed = _VIEW_OPTIONS.get(key)
+                if allowed and values[key] not in allowed:
+                    raise self.fail(f"view.{key}", f"must be one of {', '.join(allowed)}")
+        return View(**values)
+
+    def guidelines(self, data: dict[str, Any]) -> str | None:
+        if "guidelines" not in data:
+            return None
+        value = self.string(data, "guidelines", "")
+        if Path(value).is_absolute() or ".." in Path(value).parts:
+            raise self.fail(
+                "guidelines", f"{value!r} must be a relative path inside the schema's folder"
+            )
+        if self.path is not None and not (self.path.parent / value).is_file():
+            raise self.fail(
+                "guidelines", f"file {value!r} not found next to the schema ({self.path.parent})"
+            )
+        return value
+
+    def label(self, raw: Any, at: str, seen: dict[str, str]) -> Label:
+        data = self.mapping(raw, at, _LABEL_KEYS)
+        name = self.name(data, "name", at, "label name")
+        if name.lower() in seen:
+            raise self.fail(
+                f"{at}.name", f"label {name!r} is already defined by {seen[name.lower()]}"
+            )
+        seen[name.lower()] = at
+        free = self.view.names == "free"
+        description = self.string(data, "description", at, required=not free, empty=free)
+        hotkey = self.hotkey(data, at, name)
+        color = self.string(data, "color", at, required=not free)
+        if color and not _COLOR_RE.match(color):
+            raise self.fail(f"{at}.color", f"{color!r} is not a colour like '#1f77b4' (#rrggbb)")
+        attributes: list[Attribute] = []
+        seen_attr: dict[str, str] = {}
+        for j, raw_attr in enumerate(self.items(data, "attributes", at, required=False)):
+            attributes.append(self.attribute(raw_attr, f"{at}.attributes[{j}]", name, seen_attr))
+        return Label(
+            name=name,
+            hotkey=hotkey,
+            color=color.lower(),
+            description=description,
+            attributes=tuple(attributes),
+            control=self.string(data, "control", at, required=False) or None,
+        )
+
+    def attribute(
+        self,
+        raw: Any,
+        at: str,
+        label: str | None,
+        seen: dict[str, str],
+        *,
+        any_region: bool = False,
+    ) -> Attribute:
+        data = self.mapping(raw, at, _ATTR_KEYS)
+        name = self.name(data, "name", at, "attribute name")
+        if name.lower() in seen:
+            raise self.fail(
+                f"{at}.name", f"attribute {name!r} is already defined by {seen[name.lower()]}"
+            )
+        seen[name.lower()] = at
+        description = self.string(data, "description", at, required=False, empty=True)
+        required = self.flag(data, "required", at)
+        ordered = self.flag(data, "ordered", at)
+        multiple = self.flag(data, "multiple", at)
+        kind = self.string(data, "kind", at, required=False) or "choices"
+        if kind not in KINDS:
+            raise self.fail(f"{at}.kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+        if multiple and kind not in ("choices", "taxonomy"):
+            raise self.fail(f"{at}.multiple", f"a {kind} question takes one answer")
+        bounds = {key: self.number(data, key, at) for key in ("min_value", "max_value")}
+        raw_choices = self.items(data, "choices", at, required=False)
+        if kind in ("choices", "taxonomy") and not raw_choices:
+            raise self.fail(f"{at}.choices", "an attribute needs at least one choice")
+        if kind not in ("choices", "taxonomy") and raw_choices:
+            raise self.fail(f"{at}.choices", f"a {kind} question has no choices")
+        prefix = f"{label}.{name}" if label else name
+        choices = self.choices(raw_choices, at, prefix, ordered, nested=kind == "taxonomy")
+        if ordered and sum(not c.off_scale for c in choices) < 2:
+            raise self.fail(f"{at}.ordered", "an ordered scale needs at least two on-scale choices")
+        return Attribute(
+            name=name,
+            choices=choices,
+            description=description,
+            required=required,
+            ordered=ordered,
+            label=label,
+            kind=kind,
+            multiple=multiple,
+            control=self.string(data, "control", at, required=False) or None,
+            any_region=any_region,
+            **bounds,
+        )
+
+    def number(self, data: dict[str, Any], key: str, at: str) -> float | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"{at}.{key}", f"must be a number, got {_type_name(value)}")
+        return float(value)
+
+    def choices(
+        self, raw_choices: list[Any], at: str, prefix: str, ordered: bool, *, nested: bool
+    ) -> tuple[Choice, ...]:
+        out: list[Choice] = []
+        seen_values: dict[str, str] = {}
+        for k, raw_choice in enumerate(raw_choices):
+            cat = f"{at}.choices[{k}]"
+            cdata = self.mapping(raw_choice, cat, _CHOICE_KEYS)
+            value = self.name(cdata, "value", cat, "choice value")
+            if value.lower() in seen_values:
+                raise self.fail(
+                    f"{cat}.value",
+                    f"choice {value!r} is already listed as {seen_values[value.lower()]}",
+                )
+            seen_values[value.lower()] = cat
+            hotkey = self.hotkey(cdata, cat, f"{prefix}={value}")
+            cdesc = self.string(cdata, "description", cat, required=False, empty=True)
+            off_scale = self.flag(cdata, "off_scale", cat)
+            if off_scale and not ordered:
+                raise self.fail(
+                    f"{cat}.off_scale", "only applies to an attribute with 'ordered: true'"
+                )
+            children: tuple[Choice, ...] = ()
+            raw_children = self.items(cdata, "children", cat, required=False)
+            if raw_children and not nested:
+                raise self.fail(f"{cat}.children", "only a taxonomy's choices have children")
+            if raw_children:
+                children = self.choices(
+                    raw_children, cat, f"{prefix}/{value}", ordered, nested=True
+                )
+            out.append(
+                Choice(
+                    value=value,
+                    hotkey=hotkey,
+                    description=cdesc,
+                    off_scale=off_scale,
+                    children=children,
+                )
+            )
+        return tuple(out)
+
+    def control(self, attr: Attribute, at: str, controls: dict[str, str]) -> None:
+        name = attr.control_name
+        if name in controls:
+            raise self.fail(
+                at,
+                f"{attr.name!r} gives the Label Studio control name {name!r}, already used by"
+                f" {controls[name]}",
+            )
+        controls[name] = at.removesuffix(".name")
+
+    def relation(self, raw: Any, at: str, label_names: list[str], seen: dict[str, str]) -> Relation:
+        data = self.mapping(raw, at, _RELATION_KEYS)
+        name = self.name(data, "name", at, "relation name")
+        if name.lower() in seen:
+            raise self.fail(
+                f"{at}.name", f"relation {name!r} is already defined by {seen[name.lower()]}"
+            )
+        seen[name.lower()] = at
+        description = self.string(data, "description", at, required=False, empty=True)
+        ends = []
+        for end in ("from", "to"):
+            if self.view.names == "free" and end not in data:
+                ends.append(())  # an imported <Relations> does not say: any label
+                continue
+            value = self.required(data, end, at)
+            names = value if isinstance(value, list) else [value]
+            if not names:
+                raise self.fail(f"{at}.{end}", "must name at least one label")
+            for k, item in enumerate(names):
+                where = f"{at}.{end}" if not isinstance(value, list) else f"{at}.{end}[{k}]"
+                if not isinstance(item, str):
+                    raise self.fail(where, f"must be a label name, got {_type_name(item)}")
+                if item not in label_names:
+                    raise self.fail(
+                        where, f"unknown label {item!r} (labels: {', '.join(label_names)})"
+                    )
+            ends.append(tuple(dict.fromkeys(names)))
+        return Relation(name=name, from_labels=ends[0], to_labels=ends[1], description=description)
