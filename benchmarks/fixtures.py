@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from benchmarks.synth import SKILLS, Item
-from workbench.results import EntryMaker
+from workbench.annotation import parse, parser_key
 from workbench.schema import Schema
 from workbench.store import open_store
 from workbench.store.models import Annotation, Annotator, Article, Dataset, Segment, Task
@@ -171,7 +171,7 @@ def build_store(
                 ],
             )
             rows_a: list[dict[str, Any]] = []
-            entries = EntryMaker(schema)  # as pull makes them
+            key = parser_key(schema)  # entries as pull makes them
             for k, it in enumerate(items):
                 for a, result in enumerate(it.results):
                     if result is None:
@@ -185,8 +185,8 @@ def build_store(
                             "is_current": True,
                             "annotator_id": a + 1,
                             "result": result,
-                            "result_entry": entries(result),
-                            "entry_key": entries.key,
+                            "result_entry": parse(schema, it.text, result).entry_json(),
+                            "entry_key": key,
                             "lead_time": 30.0,
                             "was_cancelled": False,
                             "ground_truth": False,

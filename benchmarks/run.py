@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` and `workbench` importable
 
 from benchmarks import fixtures, synth  # noqa: E402
+from workbench.annotation import parse  # noqa: E402
 from workbench.config import Secret, Settings  # noqa: E402
 from workbench.labelstudio.server import LABEL_STUDIO_VERSION as LS_VERSION  # noqa: E402
 from workbench.schema import Schema, load_schema  # noqa: E402
@@ -328,7 +329,9 @@ def bench_reconcile(b: Bench, items: list[synth.Item]) -> None:
     n = len(items)
     texts = {it.segment_id: it.text for it in items}
     inputs = [
-        AnnotationInput(it.segment_id, f"annotator-{a + 1:02d}", result)
+        AnnotationInput(
+            it.segment_id, f"annotator-{a + 1:02d}", parse(b.schema, it.text, result).entry()
+        )
         for it in items
         for a, result in enumerate(it.results)
         if result is not None

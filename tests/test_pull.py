@@ -15,13 +15,13 @@ import sqlalchemy as sa
 
 from workbench import corpus
 from workbench import pull as pull_lib
+from workbench.annotation import parser_key
 from workbench.config import Settings, load_settings
 from workbench.errors import LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
 from workbench.pull import pull, pull_from_file
 from workbench.push import push
-from workbench.results import ResultParser
 from workbench.schema import Schema, load_schema
 from workbench.store import Annotation, Annotator, Dataset, PullState, Store, Task, open_store
 
@@ -193,7 +193,7 @@ def test_pull_follows_creates_updates_and_deletes(
     assert [(sp["label"], a_text[sp["start"] : sp["end"]]) for sp in kept["spans"]] == [
         ("Cue", "said")
     ]
-    assert by_ls[first["id"]].entry_key == ResultParser(schema).key
+    assert by_ls[first["id"]].entry_key == parser_key(schema)
     assert by_ls[bad["id"]].result_entry is None and by_ls[bad["id"]].entry_key is None
 
     # nothing changed: nothing added, and only the margin's worth of tasks is read again

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from workbench.export import ReleaseData, frame
-from workbench.export.parse import canonical_json, clean_result
+from workbench.results import canonical_json, clean_result
 from workbench.schema import Schema, load_schema
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,6 +16,8 @@ import pytest
 import sqlalchemy as sa
 from conftest import ANNOTATORS, LS_URL, ROOT, TOKEN, World, add_third_article
 
+from workbench.annotation import parser_key
+from workbench.entries import refresh
 from workbench.export import (
     assign_splits,
     collect,
@@ -27,8 +29,7 @@ from workbench.export import (
     verify_release,
 )
 from workbench.export.model import Columns
-from workbench.pull import fill_entries
-from workbench.results import ResultParser, canonical_result
+from workbench.results import canonical_result
 from workbench.store import Store, open_store
 from workbench.store.models import (
     Adjudication,
@@ -325,6 +326,11 @@ def test_canonical_results_are_stored_and_an_older_store_exports_the_same(
     assert stored.data_sha256 == cleaned_here.data_sha256
 
 
+def fill_entries(store: Store, world: World) -> int:
+    with store.session() as s:
+        return refresh(s, "news", world.schema)
+
+
 def test_stored_entries_are_used_and_stale_ones_parsed_again(
     store: Store, world: World, tmp_path: Path
 ) -> None:
@@ -337,8 +343,8 @@ def test_stored_entries_are_used_and_stale_ones_parsed_again(
         return export_dataset(store, tmp_path / where, "news", world.schema).data_sha256
 
     parsed = export("parsed")  # no entries yet: every result parsed by the export
-    assert fill_entries(store, "news", world.schema) > 3
-    key = ResultParser(world.schema).key
+    assert fill_entries(store, world) > 3
+    key = parser_key(world.schema)
     with store.session() as s:
         rows = s.execute(
             sa.select(Annotation.status, Annotation.result_entry, Annotation.entry_key)
@@ -346,7 +352,7 @@ def test_stored_entries_are_used_and_stale_ones_parsed_again(
     assert {k for st, _, k in rows if st == "valid"} == {key}
     assert all(e is None and k is None for st, e, k in rows if st != "valid")
     assert all(set(json.loads(e)) == {"labels", "spans", "relations"} for _, e, k in rows if e)
-    assert fill_entries(store, "news", world.schema) == 0  # nothing left to make
+    assert fill_entries(store, world) == 0  # nothing left to make
     assert export("stored") == parsed
 
     # An entry is taken as stored: another one under the same key changes the release ...
@@ -358,7 +364,7 @@ def test_stored_entries_are_used_and_stale_ones_parsed_again(
     with store.session() as s:
         s.execute(sa.update(Annotation).values(entry_key="0" * 16))
     assert export("stale") == parsed
-    assert fill_entries(store, "news", world.schema) > 3  # and the next pull remakes them
+    assert fill_entries(store, world) > 3  # and the next pull remakes them
     assert export("remade") == parsed
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from oracle import agreement_v1, consensus_v1, engine_v1, pooled_v1, spans_v1
 
 from benchmarks import synth
+from workbench.annotation import parse
 from workbench.reconcile import Relation, Span
 from workbench.reconcile.agreement import schema_agreement, to_dict
 from workbench.reconcile.combined import agreement_and_consensus
@@ -47,7 +48,9 @@ SCHEMA = load_schema(ROOT / "schemas" / "news-v1.yaml")
 def noisy() -> tuple[Records, dict[str, str]]:
     items = synth.items(400, seed=5)
     inputs = [
-        AnnotationInput(it.segment_id, f"annotator-{a + 1:02d}", result)
+        AnnotationInput(
+            it.segment_id, f"annotator-{a + 1:02d}", parse(SCHEMA, it.text, result).entry()
+        )
         for it in items
         for a, result in enumerate(it.results)
         if result is not None
