@@ -635,18 +635,22 @@ def pull_describe(report: Any) -> list[str]:
 
 @cli.command("problems")
 @click.option("--dataset", help="Only this dataset.")
+@click.option("--repaired", is_flag=True, help="Also the annotations repaired on pull, and how.")
+@click.option("--annotator", help="Only this annotator's (email or pseudonym).")
 @json_option
 @pass_state
-def problems_cmd(state: State, dataset: str | None, as_json: bool) -> None:
+def problems_cmd(
+    state: State, dataset: str | None, repaired: bool, annotator: str | None, as_json: bool
+) -> None:
     """Quarantined annotations: what is wrong with each (left out of reconcile)."""
     from workbench import status as status_lib
 
-    rows = status_lib.problems(state.store, dataset)
+    rows = status_lib.problems(state.store, dataset, repaired=repaired, annotator=annotator)
     if as_json:
         render.emit_json(rows)
         return
     render.table(
-        ["dataset", "task", "annotation", "rev", "annotator", "problems"],
+        ["dataset", "task", "annotation", "rev", "annotator", "kind", "problems"],
         [
             (
                 r.dataset,
@@ -654,12 +658,15 @@ def problems_cmd(state: State, dataset: str | None, as_json: bool) -> None:
                 r.ls_annotation_id,
                 r.revision,
                 r.annotator,
+                r.kind,
                 "; ".join(r.problems),
             )
             for r in rows
         ],
     )
-    click.echo(f"{len(rows)} quarantined annotations")
+    quarantined = sum(r.kind == "quarantined" for r in rows)
+    fixed = f", {len(rows) - quarantined} repaired" if repaired else ""
+    click.echo(f"{quarantined} quarantined annotations{fixed}")
 
 
 @cli.command("status")
@@ -683,7 +690,8 @@ def status_cmd(state: State, dataset: str | None, as_json: bool) -> None:
             f" pushed, target {ds.overlap} annotations per task, {ds.complete_tasks} complete"
         )
         click.echo(
-            f"  {ds.annotations} annotations, {ds.skipped} skipped, {ds.quarantined} quarantined;"
+            f"  {ds.annotations} annotations ({ds.repaired} repaired, {ds.gold} ground truth),"
+            f" {ds.skipped} skipped, {ds.quarantined} quarantined, {ds.superseded} superseded;"
             f" last pull {ds.last_pull_at or 'never'}"
         )
         render.table(
@@ -694,14 +702,25 @@ def status_cmd(state: State, dataset: str | None, as_json: bool) -> None:
             click.echo("  no annotations pulled yet (`workbench pull`)")
             continue
         render.table(
-            ["annotator", "email", "annotations", "skipped", "quarantined", "median lead s"],
+            [
+                "annotator",
+                "email",
+                "annotations",
+                "repaired",
+                "skipped",
+                "quarantined",
+                "superseded",
+                "median lead s",
+            ],
             [
                 (
                     a.pseudonym,
                     a.email,
                     a.annotations,
+                    a.repaired,
                     a.skipped,
                     a.quarantined,
+                    a.superseded,
                     None if a.median_lead_time is None else f"{a.median_lead_time:.1f}",
                 )
                 for a in ds.annotators

@@ -1,8 +1,10 @@
 """The maintainer's view of annotation progress, and the list of quarantined annotations.
 
 Counting rules (the same ones reconcile uses): an annotation counts when it is the current
-revision, not deleted, not a skip (``was_cancelled``) and ``status='valid'``. Quarantined and
-skipped annotations are counted on their own.
+revision, not deleted, not a skip (``was_cancelled``) and ``status='valid'`` (which leaves out an
+annotator's earlier annotations of a task they annotated again: ``superseded``). Quarantined,
+skipped and superseded annotations are counted on their own; repaired ones (Label Studio quirks
+the annotation model fixed, each recorded) and ground-truth ones among the counted.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, or_, select
 
 from workbench.store import Annotation, Annotator, Article, Dataset, PullState, Segment, Store, Task
 
@@ -26,6 +28,9 @@ class AnnotatorStatus:
     skipped: int
     quarantined: int
     median_lead_time: float | None  # seconds, over the counted annotations
+    repaired: int = 0  # counted annotations whose result Label Studio quirks were repaired in
+    superseded: int = 0  # earlier annotations of a task this annotator annotated again
+    gold: int = 0  # ground-truth annotations among the counted ones
 
 
 @dataclass
@@ -41,6 +46,9 @@ class DatasetStatus:
     annotations: int
     skipped: int
     quarantined: int
+    repaired: int
+    superseded: int
+    gold: int
     complete_tasks: int  # tasks with at least `overlap` annotations
     # how many tasks have 0, 1, 2, … annotations (keys as strings: JSON object keys)
     annotations_per_task: dict[str, int] = field(default_factory=dict)
@@ -54,6 +62,9 @@ class _Tally:
     annotations: int = 0
     skipped: int = 0
     quarantined: int = 0
+    repaired: int = 0
+    superseded: int = 0
+    gold: int = 0
     lead_times: list[float] = field(default_factory=list)
 
 
@@ -66,6 +77,7 @@ class ProblemRow:
     revision: int
     annotator: str | None
     problems: list[str]
+    kind: str = "quarantined"  # or "repaired": valid, with what was repaired or left unused
 
 
 def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
@@ -108,6 +120,8 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     Annotation.status,
                     Annotation.was_cancelled,
                     Annotation.lead_time,
+                    Annotation.repairs.is_not(None),
+                    Annotation.ground_truth,
                 ).where(
                     Annotation.dataset == ds.name,
                     Annotation.is_current.is_(True),
@@ -116,15 +130,19 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
             ).all()
             per_task: Counter[int] = Counter()
             tallies: dict[int | None, _Tally] = defaultdict(_Tally)
-            for task_id, annotator_id, ann_status, cancelled, lead in rows:
+            for task_id, annotator_id, ann_status, cancelled, lead, repaired, gold in rows:
                 tally = tallies[annotator_id]
                 if cancelled:
                     tally.skipped += 1
+                elif ann_status == "superseded":
+                    tally.superseded += 1
                 elif ann_status != "valid":
                     tally.quarantined += 1
                 else:
                     per_task[task_id] += 1
                     tally.annotations += 1
+                    tally.repaired += bool(repaired)
+                    tally.gold += bool(gold)
                     if lead is not None:
                         tally.lead_times.append(float(lead))
             distribution = Counter(per_task.get(t, 0) for t in pushed_tasks)
@@ -148,6 +166,9 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                         median_lead_time=(
                             statistics.median(tally.lead_times) if tally.lead_times else None
                         ),
+                        repaired=tally.repaired,
+                        superseded=tally.superseded,
+                        gold=tally.gold,
                     )
                 )
             annotators.sort(key=lambda a: a.pseudonym)
@@ -165,6 +186,9 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     annotations=sum(t.annotations for t in tallies.values()),
                     skipped=sum(t.skipped for t in tallies.values()),
                     quarantined=sum(t.quarantined for t in tallies.values()),
+                    repaired=sum(t.repaired for t in tallies.values()),
+                    superseded=sum(t.superseded for t in tallies.values()),
+                    gold=sum(t.gold for t in tallies.values()),
                     complete_tasks=sum(n for k, n in distribution.items() if k >= ds.overlap),
                     annotations_per_task={
                         str(k): distribution.get(k, 0)
@@ -178,15 +202,29 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
         return out
 
 
-def problems(store: Store, dataset: str | None = None) -> list[ProblemRow]:
-    """The current quarantined annotations (not deleted), by dataset, task and annotation."""
+def problems(
+    store: Store,
+    dataset: str | None = None,
+    *,
+    repaired: bool = False,
+    annotator: str | None = None,
+) -> list[ProblemRow]:
+    """The current quarantined annotations (not deleted), by dataset, task and annotation;
+    with `repaired`, also the valid ones the annotation model repaired or kept controls of
+    without using them (their repairs and warnings); with `annotator` (an email or a
+    pseudonym), only that person's."""
     with store.session() as session:
         query = (
             select(Annotation, Task.ls_task_id, Task.segment_id, Annotator.pseudonym)
             .join(Task, Task.id == Annotation.task_id)
             .outerjoin(Annotator, Annotator.id == Annotation.annotator_id)
             .where(
-                Annotation.status == "quarantined",
+                or_(
+                    Annotation.status == "quarantined",
+                    (Annotation.status == "valid")
+                    & or_(Annotation.repairs.is_not(None), Annotation.warnings.is_not(None))
+                    & literal(repaired),
+                ),
                 Annotation.is_current.is_(True),
                 Annotation.deleted_at.is_(None),
             )
@@ -194,6 +232,11 @@ def problems(store: Store, dataset: str | None = None) -> list[ProblemRow]:
         )
         if dataset is not None:
             query = query.where(Annotation.dataset == dataset)
+        if annotator is not None:
+            who = annotator.strip().lower()
+            query = query.where(
+                or_(func.lower(Annotator.email) == who, Annotator.pseudonym == annotator)
+            )
         return [
             ProblemRow(
                 dataset=ann.dataset,
@@ -202,7 +245,10 @@ def problems(store: Store, dataset: str | None = None) -> list[ProblemRow]:
                 ls_annotation_id=ann.ls_annotation_id,
                 revision=ann.revision,
                 annotator=pseudonym,
-                problems=[str(p) for p in ann.problems or []],
+                problems=[
+                    str(p) for p in (ann.problems or [*(ann.repairs or []), *(ann.warnings or [])])
+                ],
+                kind="quarantined" if ann.status == "quarantined" else "repaired",
             )
             for ann, ls_task_id, segment_id, pseudonym in session.execute(query).all()
         ]

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import orjson
+from sqlalchemy.orm import Session
 
 from workbench import __version__
 from workbench.annotation import parser_key
@@ -57,23 +58,26 @@ def stored(store: Store, dataset: str, fingerprint: str) -> dict[str, Any] | Non
         return dict(row.figures) if row is not None and row.fingerprint == fingerprint else None
 
 
-def refresh(store: Store, dataset: str, schema: Schema) -> dict[str, Any]:
-    """The dataset's figures: the stored ones if current, else computed from the
-    annotations (read and parsed as an export does) and stored."""
+def compute(store: Store, dataset: str, schema: Schema) -> tuple[str, dict[str, Any]]:
+    """(fingerprint, figures) of the dataset's released annotations: the stored figures if
+    current, else computed from the annotations (read and parsed as an export does)."""
     current = fingerprint(*release_revisions(store, dataset), schema)
     figures = stored(store, dataset, current)
     if figures is not None:
-        return figures
+        return current, figures
     ids: list[int] = []
     rows = annotation_chunks(store, dataset, entry_key=parser_key(schema), row_ids=ids)
     parsed = ordered_annotation_part(rows, schema).parsed
     assert parsed is not None
     figures = summary.parsed_agreement(parsed, schema)
-    with store.session() as s:
-        row = s.get(AgreementFigures, dataset)
-        read = fingerprint(ids, parsed.annotator, schema)  # of what was read, not of `current`
-        if row is None:
-            s.add(AgreementFigures(dataset=dataset, fingerprint=read, figures=figures))
-        else:
-            row.fingerprint, row.figures, row.computed_at = read, figures, utcnow()
-    return figures
+    return fingerprint(ids, parsed.annotator, schema), figures  # of what was read
+
+
+def save(session: Session, dataset: str, fingerprint: str, figures: dict[str, Any]) -> None:
+    """Store the figures in `session` (reconcile's transaction: consensus and figures are
+    committed together or not at all)."""
+    row = session.get(AgreementFigures, dataset)
+    if row is None:
+        session.add(AgreementFigures(dataset=dataset, fingerprint=fingerprint, figures=figures))
+    elif row.fingerprint != fingerprint:
+        row.fingerprint, row.figures, row.computed_at = fingerprint, figures, utcnow()

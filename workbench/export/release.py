@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from workbench import __version__, heap
 from workbench.annotation import parser_key
 from workbench.background import Inbox, Stages, can_fork, stages
+from workbench.entries import refresh as refresh_entries
 from workbench.export import agreement as stored_agreement
 from workbench.export import card, handoff, summary
 from workbench.export.collect import annotation_chunks, collect
@@ -228,6 +229,8 @@ def export_dataset(
     through the read, and two exports cannot race for one version number.
     """
     with operation_lock(store, dataset, "export"):
+        with store.session() as session:  # entries stale under this schema are made again
+            refresh_entries(session, dataset, schema)
         return _export(store, exports_dir, dataset, schema, ratios, force, now)
 
 

@@ -240,8 +240,15 @@ def reconcile(
         "schema": schema.version,
     }
     report = ReconcileReport(dataset, METHOD_NAMES[method], str(min_support))
-    with store.session() as session:
+    with store.session() as session:  # a cache: entries stale under this schema made again
         ensure_dataset(session, dataset)
+        refresh_entries(session, dataset, schema)
+    # Agreement is dataset-wide (bootstrap intervals over every item): recomputed whenever
+    # any released annotation changed, and kept for the export, which then need not.
+    from workbench.export import agreement  # the export's parse: one, not two
+
+    fingerprint, report.agreement = agreement.compute(store, dataset, schema)
+    with store.session() as session:  # consensus and figures: one transaction
         annotations = load_annotations(session, dataset, schema)
         decisions = load_decisions(session, dataset)
         by_seg: dict[str, list[StoredAnnotation]] = defaultdict(list)
@@ -307,11 +314,7 @@ def reconcile(
         report.removed = len(gone)
         report.changed_segments = sorted(to_write)
         _count(session, dataset, report)
-    # Agreement is dataset-wide (bootstrap intervals over every item): recomputed whenever
-    # any released annotation changed, and kept for the export, which then need not.
-    from workbench.export.agreement import refresh  # the export's parse: one, not two
-
-    report.agreement = refresh(store, dataset, schema)
+        agreement.save(session, dataset, fingerprint, report.agreement)
     return report
 
 
