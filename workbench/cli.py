@@ -563,13 +563,34 @@ def push_describe(report: Any) -> list[str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Load a Label Studio JSON export instead of asking the server.",
 )
+@click.option(
+    "--project",
+    type=int,
+    help="Link the dataset to this existing Label Studio project first (a team's own).",
+)
+@click.option(
+    "--schema",
+    "schema_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Schema of a new dataset (default: the configured one; see `schema import`).",
+)
 @json_option
 @pass_state
 def pull_cmd(
-    state: State, dataset: str | None, full: bool, from_file: Path | None, as_json: bool
+    state: State,
+    dataset: str | None,
+    full: bool,
+    from_file: Path | None,
+    project: int | None,
+    schema_file: Path | None,
+    as_json: bool,
 ) -> None:
     """Fetch annotations from Label Studio into the store (incremental; validated)."""
     from workbench import pull as pull_lib
+
+    schema_ = _load_schema(schema_file, state) if schema_file else None
+    if from_file is not None and project is not None:
+        raise click.UsageError("--project reads the server; it does not go with --from-file")
 
     if from_file is not None:
         if full:
@@ -580,6 +601,7 @@ def pull_cmd(
                 state.store,
                 from_file,
                 dataset=dataset,
+                schema=schema_,
                 progress=render.BarProgress(),
             )
     else:
@@ -593,6 +615,8 @@ def pull_cmd(
                 client,
                 dataset=dataset,
                 full=full,
+                schema=schema_,
+                project=project,
                 progress=render.BarProgress(),
             )
     for reason in report.skipped:
@@ -615,6 +639,12 @@ def pull_describe(report: Any) -> list[str]:
         f"{report.annotations_deleted} deleted, {report.annotations_unchanged} unchanged"
         + (f"; {report.tasks_deleted} tasks deleted" if report.tasks_deleted else ""),
     ]
+    if report.repaired or report.kept_unknown:
+        lines.append(
+            f"repaired {report.repaired} (Label Studio quirks, recorded), kept"
+            f" {report.kept_unknown} with controls the schema does not know"
+            " (see `workbench problems --repaired`)"
+        )
     if report.predictions_changed or report.predictions_deleted:
         lines.append(
             f"predictions: {report.predictions_changed} new or changed, "

@@ -140,6 +140,8 @@ class PullReport:
     quarantined: list[Quarantined] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     cursor: str | None = None
+    repaired: int = 0  # new revisions the annotation model repaired Label Studio quirks in
+    kept_unknown: int = 0  # new revisions with results of controls the schema does not know
 
     @property
     def changed(self) -> int:
@@ -185,10 +187,16 @@ def pull(
     schema: Schema | None = None,
     page_size: int = PAGE_SIZE,
     progress: Progress | None = None,
+    project: int | None = None,
 ) -> PullReport:
-    """Bring the store up to date with the dataset's Label Studio project."""
+    """Bring the store up to date with the dataset's Label Studio project. `project` links
+    the dataset to an existing project first (a team's own, not pushed by workbench; its
+    tasks become articles): the dataset is created with `schema` (default: the configured
+    one) if it is new."""
     progress = progress or NoProgress()
     name = dataset or settings.dataset
+    if project is not None:
+        link_project(store, client, name, project, schema or load_schema(settings.schema_path))
     with store.session() as session:
         row = session.get(Dataset, name)
         if row is None or row.project_id is None or row.label_studio_url is None:
@@ -278,6 +286,32 @@ def pull(
         _save_state(session, name, pulled=ctx.now, full=full)
     report.skipped = list(dict.fromkeys(report.skipped))
     return report
+
+
+def link_project(
+    store: Store, client: LabelStudioClient, dataset: str, project_id: int, schema: Schema
+) -> None:
+    """Link `dataset` to Label Studio project `project_id` (checked to exist first, so a
+    refused link writes nothing). A dataset linked to another project is an error."""
+    project = client.get_project(project_id)
+    with store.session() as session:
+        row = session.get(Dataset, dataset)
+        if row is not None and row.project_id not in (None, project_id):
+            raise ConfigError(
+                f"dataset {dataset!r} is linked to project {row.project_id}, not {project_id}:"
+                " pull it under another --dataset name"
+            )
+        if row is None:
+            row = Dataset(
+                name=dataset,
+                unit="article",
+                overlap=max(1, project.maximum_annotations),
+                schema_id=schema.id,
+                schema_version=schema.version,
+                schema_json=schema.to_dict(),
+            )
+            session.add(row)
+        row.project_id, row.label_studio_url = project_id, client.url
 
 
 def _updated_since(value: datetime, operator: str = "greater_or_equal") -> dict[str, Any]:
@@ -558,7 +592,8 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
         if ctx.task_times:
             task.ls_updated_at = record.updated_at
         text = texts.get(task.segment_id, "")
-        mismatch = record.text is not None and record.text != text
+        given = _text_of(ctx, record)
+        mismatch = given is not None and given != text
         for ann in record.annotations:
             annotator_id = people.get(ann.user_id) if ann.user_id is not None else None
             history = rows.setdefault(ann.ls_id, [])
@@ -570,6 +605,8 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
                 continue
             parsed = parse_record(ctx.schema, text, ann)
             problems = list(parsed.problems)
+            report.repaired += bool(parsed.repairs) and not problems
+            report.kept_unknown += bool(parsed.other) and not problems
             if mismatch:
                 problems.append(
                     "the task text in Label Studio differs from the segment text in the store,"
@@ -792,7 +829,7 @@ def _new_task(ctx: _Context, segment: str, ls_task_id: int) -> Task:
 
 def _task_from_data(session: Session, ctx: _Context, record: TaskRecord) -> Task | None:
     """An article + one article-unit segment + a task for a task made outside workbench."""
-    text = record.text
+    text = _text_of(ctx, record)
     if text is None:
         ctx.report.skipped.append(f"task {record.ls_id}: no text in its data, cannot store it")
         return None
@@ -842,6 +879,12 @@ def _task_from_data(session: Session, ctx: _Context, record: TaskRecord) -> Task
     task = _new_task(ctx, sid, record.ls_id)
     session.add(task)
     return task
+
+
+def _text_of(ctx: _Context, record: TaskRecord) -> str | None:
+    """The text the view labels: the task data key the schema's <Text> shows."""
+    value = record.data.get(ctx.schema.view.text_key)
+    return value if isinstance(value, str) else record.text
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:

@@ -136,7 +136,10 @@ def parsed_agreement(parsed: ParsedAnnotations, schema: Schema) -> dict[str, Any
     """`agreement` from the annotations' parsed columns (what the export's worker runs)."""
     sids, annotators = parsed.segment_id, parsed.annotator
     out: dict[str, Any] = {"segment": {}, "spans": {}}
+    fields = set(segment_fields(schema))
     for attr in schema.segment:
+        if attr.name not in fields:
+            continue
         chosen = parsed.labels.get(attr.name, [])
         labels = [
             Label(sid, a, attr.name, v)

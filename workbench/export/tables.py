@@ -161,7 +161,10 @@ def span_attribute_columns(schema: Schema) -> list[tuple[str, str, str]]:
 
 
 def segment_fields(schema: Schema) -> list[str]:
-    return [attr.name for attr in schema.segment]
+    """The segment questions with a column (and a consensus): the one-category ones. Other
+    answers (several choices, free text, numbers, dates) are in each annotator's entry of
+    segments.jsonl, not aggregated."""
+    return [attr.name for attr in schema.segment if attr.categorical and not attr.multiple]
 
 
 # -- sorting and grouping -----------------------------------------------------------------------
@@ -629,9 +632,10 @@ class _ParsedColumns:
         self.spans: tuple[list[Any], ...] = ([], [], [], [], [])  # of, label, start, end, region
         self.n = 0
 
-    def add(self, choices: Mapping[str, str], spans: Spans) -> None:
+    def add(self, choices: Mapping[str, Any], spans: Spans) -> None:
         for f, add in self._label_adds:
-            add(choices.get(f))
+            value = choices.get(f)
+            add(value if value is None or isinstance(value, str) else str(value))  # a rating
         of, label, start, end, region = self.spans
         of.extend([self.n] * len(spans))
         for sp in spans:

@@ -290,7 +290,7 @@ class _Validator:
     def hotkey(self, data: dict[str, Any], at: str, meaning: str) -> str:
         where = f"{at}.hotkey"
         value = data.get("hotkey")
-        if value is None and self.view.hotkeys == "optional":
+        if value in (None, "") and self.view.hotkeys == "optional":
             return ""
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9:
             value = str(value)  # `hotkey: 1` is an int in YAML; accept it as the key "1"
@@ -401,7 +401,7 @@ class _Validator:
         return View(**values)
 
     def guidelines(self, data: dict[str, Any]) -> str | None:
-        if "guidelines" not in data:
+        if data.get("guidelines") is None:  # absent, or null as `Schema.to_dict` writes it
             return None
         value = self.string(data, "guidelines", "")
         if Path(value).is_absolute() or ".." in Path(value).parts:
@@ -425,7 +425,7 @@ class _Validator:
         free = self.view.names == "free"
         description = self.string(data, "description", at, required=not free, empty=free)
         hotkey = self.hotkey(data, at, name)
-        color = self.string(data, "color", at, required=not free)
+        color = self.string(data, "color", at, required=not free, empty=free)
         if color and not _COLOR_RE.match(color):
             raise self.fail(f"{at}.color", f"{color!r} is not a colour like '#1f77b4' (#rrggbb)")
         attributes: list[Attribute] = []
@@ -560,7 +560,7 @@ class _Validator:
         description = self.string(data, "description", at, required=False, empty=True)
         ends = []
         for end in ("from", "to"):
-            if self.view.names == "free" and end not in data:
+            if self.view.names == "free" and not data.get(end):
                 ends.append(())  # an imported <Relations> does not say: any label
                 continue
             value = self.required(data, end, at)

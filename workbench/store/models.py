@@ -175,8 +175,9 @@ class Annotation(Base):
     status: Mapped[str] = mapped_column(String(16), default="valid")
     problems: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     # Label Studio quirks the annotation model repaired; controls it kept without using
-    repairs: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
-    warnings: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    # (SQL NULL when there are none: counted with IS NOT NULL)
+    repairs: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    warnings: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     pulled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
