@@ -26,6 +26,7 @@ from workbench.export.release import export_dataset
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
 from workbench.pull import pull
+from workbench.reconcile.commands import agreement
 from workbench.reconcile.store import reconcile
 from workbench.schema import Schema, parse_schema
 from workbench.store import Annotation, Store
@@ -230,11 +231,17 @@ def test_a_real_team_project_pulls_reconciles_and_exports(
     ls_client.create_annotation(
         t3, [span("x1", "Person", TEXTS[2], 0, 9, stored="The mayor")], users["cho"]
     )
+    # ana on task 2, compared with ben's gold there
+    ls_client.create_annotation(
+        t2,
+        [task_answer("topics", "choices", ["Health"]), task_answer("quality", "rating", 4)],
+        users["ana"],
+    )
 
     schema = parse_schema(TEAM_SCHEMA)
     settings = settings_for(label_studio, store_url, tmp_path)
     report = pull(settings, store, ls_client, schema=schema, project=project)
-    assert report.annotations_new == 6
+    assert report.annotations_new == 7
     assert len(report.quarantined) == 1 and "does not match" in report.quarantined[0].problems[0]
     assert report.repaired == 2 and report.kept_unknown == 1
 
@@ -270,7 +277,7 @@ def test_a_real_team_project_pulls_reconciles_and_exports(
     assert sum(r.ground_truth for r in rows.values()) == 1
 
     counts = status_lib.status(store, "team")[0]
-    assert (counts.annotations, counts.repaired, counts.superseded) == (3, 1, 1)
+    assert (counts.annotations, counts.repaired, counts.superseded) == (4, 1, 1)
     assert (counts.quarantined, counts.skipped, counts.gold) == (1, 1, 1)
     listed = status_lib.problems(store, "team", repaired=True)
     assert sorted(r.kind for r in listed) == ["quarantined", "repaired"]  # ben's untyped one
@@ -302,9 +309,14 @@ def test_a_real_team_project_pulls_reconciles_and_exports(
         for line in (release.path / "segments.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     entries = [a for r in records for a in r["annotations"]]
-    assert len(entries) == 3  # ana's latest, ben's on task 1 and ben's gold on task 2
+    assert len(entries) == 4  # ana's latest and ben's on task 1, ana's and ben's gold on 2
     assert not any(e.get("other") for e in entries)  # the one with `words` was superseded
-    assert pq.read_table(release.path / "annotations.parquet").num_rows == 3
+    assert pq.read_table(release.path / "annotations.parquet").num_rows == 4
+
+    # the gold set: ana against ben's ground-truth annotation of task 2 (rating 4 vs 3)
+    figures = agreement(settings, store, dataset="team", n_boot=50)
+    (ana,) = [g for g in figures.gold]
+    assert ana.n_items == 1 and ana.fields == {"quality": 0.0}
 
 
 def settings_for(ls: ServerInfo, store_url: str, tmp_path: Path) -> Settings:
@@ -326,3 +338,33 @@ def test_team_schema_generates_a_config_label_studio_accepts(ls_client: LabelStu
     assert (
         ls_client.get_project(project.id).label_config.strip() == schema.to_label_config().strip()
     )
+
+
+def test_gold_agreement_counts_each_annotator_against_the_gold_annotation() -> None:
+    from workbench.reconcile.extract import Records
+    from workbench.reconcile.gold import gold_agreement, gold_of
+    from workbench.reconcile.records import Label, Span
+
+    records = Records(
+        labels=[
+            Label("s1", "gold", "sentiment", "neutral"),
+            Label("s1", "a", "sentiment", "neutral"),
+            Label("s1", "b", "sentiment", "negative"),
+            Label("s2", "gold", "sentiment", "positive"),
+            Label("s2", "a", "sentiment", "negative"),
+        ],
+        spans=[
+            Span("s1", "gold", "Source", 0, 4, {}, "g1"),
+            Span("s1", "gold", "Cue", 5, 9, {}, "g2"),
+            Span("s1", "a", "Source", 0, 4, {}, "a1"),
+            Span("s1", "b", "Source", 0, 5, {}, "b1"),
+        ],
+        coverage={("s1", "gold"), ("s1", "a"), ("s1", "b"), ("s2", "gold"), ("s2", "a")},
+    )
+    gold = gold_of([("s1", "gold", 9, True), ("s1", "a", 3, False), ("s2", "gold", 4, True)])
+    by = {g.annotator: g for g in gold_agreement(records, gold)}
+    assert set(by) == {"a", "b"}  # gold is not compared with itself
+    assert by["a"].n_items == 2 and by["a"].fields == {"sentiment": 0.5}
+    # a: 1 of its 1 spans matches, 1 of gold's 2 found → P 1, R 0.5, F1 2/3
+    assert (by["a"].span_precision, by["a"].span_recall, by["a"].span_f1) == (1.0, 0.5, 0.6667)
+    assert by["b"].fields == {"sentiment": 0.0} and by["b"].span_f1 == 0.0

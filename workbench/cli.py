@@ -998,9 +998,15 @@ def export_create(
     """Write the next release of DATASET to exports/<dataset>/vNNNN/ (never overwritten)."""
     from workbench import export
 
-    schema_ = _load_schema(schema_file, state)
+    from workbench.datasets import dataset_schema
+
     ratios = export.parse_ratios(split_ratios)
     name = dataset or state.settings.dataset
+    schema_ = (
+        _load_schema(schema_file, state)
+        if schema_file
+        else dataset_schema(state.settings, state.store, name)
+    )
     with state.dataset_lock(name, "export"):
         result = export.export_dataset(
             state.store, state.settings.exports_dir, name, schema_, ratios=ratios, force=force

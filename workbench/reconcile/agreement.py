@@ -28,6 +28,7 @@ from ._bootstrap import DEFAULT_N_BOOT
 from .categorical import CategoricalAgreement, CategoricalData, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
 from .extract import Records, attribute_data, attribute_field, labels_by_field
+from .gold import GoldAgreement
 from .pooled import pooled_f1, pooled_triple_f1
 from .records import Label, Metric
 from .spanindex import SpanIndex
@@ -70,6 +71,7 @@ class AgreementReport:
     fields: tuple[FieldAgreement, ...]
     spans: SpanAgreement | None = None
     triples: TripleAgreement | None = None
+    gold: tuple[GoldAgreement, ...] = ()  # each annotator against the ground-truth annotations
 
 
 def coincidences(data: CategoricalData) -> tuple[tuple[int, ...], ...]:
@@ -271,4 +273,6 @@ def to_dict(report: AgreementReport) -> dict[str, Any]:
             "triple_f1": metric_dict(report.triples.pooled),
             "pairwise_f1": [_pair_dict(p) for p in report.triples.pairwise],
         }
+    if report.gold:
+        out["gold"] = [dataclasses.asdict(g) for g in report.gold]
     return out

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from workbench.config import Settings
-from workbench.schema import Schema, load_schema
+from workbench.datasets import dataset_schema
+from workbench.schema import Schema
 from workbench.store import Store
 
 from . import store as rstore
@@ -19,11 +20,12 @@ from .agreement import AgreementReport, labels_agreement, schema_agreement
 from .categorical import CategoricalData
 from .consensus import dawid_skene, majority_vote
 from .engine import METHOD_NAMES, Method
+from .gold import gold_agreement, gold_of
 from .labels_file import read_labels
 
 
-def _schema(settings: Settings) -> Schema:
-    return load_schema(settings.schema_path)
+def _schema(settings: Settings, store: Store | None, dataset: str) -> Schema:
+    return dataset_schema(settings, store, dataset)
 
 
 # --------------------------------------------------------------------------- agreement
@@ -44,16 +46,20 @@ def agreement(
             read_labels(labels_file), source=str(labels_file), n_boot=n_boot, seed=seed
         )
     assert store is not None
-    schema = _schema(settings)
     name = dataset or settings.dataset
+    schema = _schema(settings, store, name)
     with store.session() as session:
         rstore.ensure_dataset(session, name)
         annotations = rstore.load_annotations(session, name, schema)
         texts = rstore.load_texts(session, {a.segment_id for a in annotations})
     records = rstore.records_of(schema, annotations)
-    return schema_agreement(
+    result = schema_agreement(
         schema, records, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
     )
+    gold = gold_of(
+        (a.segment_id, a.annotator, a.ls_annotation_id, a.ground_truth) for a in annotations
+    )
+    return replace(result, gold=tuple(gold_agreement(records, gold))) if gold else result
 
 
 # --------------------------------------------------------------------------- reconcile
@@ -129,7 +135,7 @@ def reconcile(
     assert store is not None
     return rstore.reconcile(
         store,
-        _schema(settings),
+        _schema(settings, store, dataset or settings.dataset),
         dataset or settings.dataset,
         method=method or "vote",
         min_support=min_support,
@@ -164,7 +170,7 @@ def disagreements(
 ) -> list[Disagreement]:
     """What the stored consensus left undecided (run `reconcile` first)."""
     name = dataset or settings.dataset
-    schema = _schema(settings)
+    schema = _schema(settings, store, name)
     with store.session() as session:
         rstore.ensure_dataset(session, name)
         consensus = rstore.load_consensus(session, name)

@@ -109,6 +109,31 @@ def print_agreement(report: AgreementReport) -> None:
             [("attribution triples", report.triples.pooled.n_items, _fmt(report.triples.pooled))],
             title="Attributions (source, cue, content)",
         )
+    if report.gold:
+        _print_gold(report)
+
+
+def _print_gold(report: AgreementReport) -> None:
+    fields = sorted({name for g in report.gold for name in g.fields})
+    render.table(
+        ["annotator", "items", *[f"{f} = gold" for f in fields], "span F1", "P", "R"],
+        [
+            (
+                g.annotator,
+                g.n_items,
+                *[_share(g.fields.get(f)) for f in fields],
+                _share(g.span_f1),
+                _share(g.span_precision),
+                _share(g.span_recall),
+            )
+            for g in report.gold
+        ],
+        title="Against the gold set (ground-truth annotations; spans: exact matches)",
+    )
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def print_reconcile(result: ReconcileReport | FileConsensus) -> None:

@@ -81,6 +81,7 @@ class StoredAnnotation:
     revision: int
     entry: Mapping[str, Any]  # as pull parsed it (`workbench.annotation.Parsed.entry`)
     entry_sha: str = ""  # sha256 of the entry as stored (the input hash uses it)
+    ground_truth: bool = False  # Label Studio's ground-truth flag: the gold set
 
 
 def _sha(value: Any) -> str:
@@ -110,13 +111,14 @@ def load_annotations(session: Session, dataset: str, schema: Schema) -> list[Sto
             m.Annotation.ls_annotation_id,
             m.Annotation.revision,
             m.Annotation.result_entry,
+            m.Annotation.ground_truth,
         )
         .join(m.Task, m.Task.id == m.Annotation.task_id)
         .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
         .where(m.Annotation.dataset == dataset, m.Annotation.entry_key == key, *m.released())
     ).all()
     out: list[StoredAnnotation] = []
-    for segment_id, pseudonym, ls_id, revision, text in rows:
+    for segment_id, pseudonym, ls_id, revision, text, gold in rows:
         text = text or "{}"
         out.append(
             StoredAnnotation(
@@ -126,6 +128,7 @@ def load_annotations(session: Session, dataset: str, schema: Schema) -> list[Sto
                 revision,
                 orjson.loads(text),
                 hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                bool(gold),
             )
         )
     out.sort(key=lambda a: (a.segment_id, a.annotator, a.ls_annotation_id))
