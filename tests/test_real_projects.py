@@ -317,6 +317,10 @@ def test_a_real_team_project_pulls_reconciles_and_exports(
     figures = agreement(settings, store, dataset="team", n_boot=50)
     (ana,) = [g for g in figures.gold]
     assert ana.n_items == 1 and ana.fields == {"quality": 0.0}
+    # several choices: task 1 {Economy, Politics} vs {Politics} = 1/2, task 2 the same set
+    other = {(f.field, f.measure): f.metric for f in figures.answers}
+    assert other[("topics", "jaccard")].value == 0.75
+    assert {("quality", "alpha_interval"), ("category", "alpha[level 2]")} <= set(other)
 
 
 def settings_for(ls: ServerInfo, store_url: str, tmp_path: Path) -> Settings:

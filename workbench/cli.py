@@ -997,7 +997,6 @@ def export_create(
 ) -> None:
     """Write the next release of DATASET to exports/<dataset>/vNNNN/ (never overwritten)."""
     from workbench import export
-
     from workbench.datasets import dataset_schema
 
     ratios = export.parse_ratios(split_ratios)

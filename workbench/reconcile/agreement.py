@@ -25,6 +25,7 @@ from workbench.gcpause import paused_gc
 from workbench.schema import Attribute, Schema
 
 from ._bootstrap import DEFAULT_N_BOOT
+from .answers import AnswerAgreement
 from .categorical import CategoricalAgreement, CategoricalData, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
 from .extract import Records, attribute_data, attribute_field, labels_by_field
@@ -72,6 +73,7 @@ class AgreementReport:
     spans: SpanAgreement | None = None
     triples: TripleAgreement | None = None
     gold: tuple[GoldAgreement, ...] = ()  # each annotator against the ground-truth annotations
+    answers: tuple[AnswerAgreement, ...] = ()  # several choices, taxonomy levels, numbers
 
 
 def coincidences(data: CategoricalData) -> tuple[tuple[int, ...], ...]:
@@ -275,4 +277,9 @@ def to_dict(report: AgreementReport) -> dict[str, Any]:
         }
     if report.gold:
         out["gold"] = [dataclasses.asdict(g) for g in report.gold]
+    if report.answers:
+        out["answers"] = [
+            {"field": a.field, "kind": a.kind, "measure": a.measure, **metric_dict(a.metric)}
+            for a in report.answers
+        ]
     return out

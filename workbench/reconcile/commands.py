@@ -17,6 +17,7 @@ from workbench.store import Store
 from . import store as rstore
 from ._bootstrap import DEFAULT_N_BOOT
 from .agreement import AgreementReport, labels_agreement, schema_agreement
+from .answers import answer_agreement
 from .categorical import CategoricalData
 from .consensus import dawid_skene, majority_vote
 from .engine import METHOD_NAMES, Method
@@ -59,7 +60,13 @@ def agreement(
     gold = gold_of(
         (a.segment_id, a.annotator, a.ls_annotation_id, a.ground_truth) for a in annotations
     )
-    return replace(result, gold=tuple(gold_agreement(records, gold))) if gold else result
+    answers = answer_agreement(
+        schema,
+        ((a.segment_id, a.annotator, a.entry.get("labels") or {}) for a in annotations),
+        n_boot=n_boot,
+        seed=seed,
+    )
+    return replace(result, gold=tuple(gold_agreement(records, gold)), answers=tuple(answers))
 
 
 # --------------------------------------------------------------------------- reconcile

@@ -111,6 +111,15 @@ def print_agreement(report: AgreementReport) -> None:
         )
     if report.gold:
         _print_gold(report)
+    if report.answers:
+        render.table(
+            ["question", "kind", "measure", "items", "value [95% CI]"],
+            [
+                (a.field, a.kind, a.measure, a.metric.n_items, _fmt(a.metric))
+                for a in report.answers
+            ],
+            title="Other questions (several choices: per label and Jaccard; taxonomy: per level)",
+        )
 
 
 def _print_gold(report: AgreementReport) -> None:
