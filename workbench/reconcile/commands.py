@@ -3,15 +3,20 @@ that the CLI only renders (`workbench agreement`, `reconcile`, `disagreements`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from workbench.config import Settings
 from workbench.schema import Schema, load_schema
 from workbench.store import Store
+from workbench.store import models as m
 
 from . import store as rstore
 from ._bootstrap import DEFAULT_N_BOOT
@@ -37,12 +42,16 @@ def agreement(
     labels_file: Path | None = None,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
+    repaired: int | None = None,
 ) -> AgreementReport:
-    """Agreement on every layer of a dataset's annotations, or on the labels of a file."""
+    """Agreement on every layer of a dataset's annotations, or on the labels of a file.
+    The dataset's report counts the quarantined annotations left out; `repaired`, when
+    given, is how many of the annotations used pull repaired."""
     if labels_file is not None:
-        return labels_agreement(
+        report = labels_agreement(
             read_labels(labels_file), source=str(labels_file), n_boot=n_boot, seed=seed
         )
+        return dataclasses.replace(report, repaired=repaired)
     assert store is not None
     schema = _schema(settings)
     name = dataset or settings.dataset
@@ -50,10 +59,30 @@ def agreement(
         rstore.ensure_dataset(session, name)
         annotations = rstore.load_annotations(session, name, schema)
         texts = rstore.load_texts(session, {a.segment_id for a in annotations})
+        quarantined = quarantined_by_annotator(session, name)
     records = rstore.records_of(schema, annotations)
-    return schema_agreement(
+    report = schema_agreement(
         schema, records, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
     )
+    return dataclasses.replace(report, quarantined=quarantined, repaired=repaired)
+
+
+def quarantined_by_annotator(session: Session, dataset: str) -> dict[str, int]:
+    """Current quarantined annotations of `dataset` per annotator pseudonym (what
+    `workbench problems` lists; reconcile leaves them out)."""
+    rows = session.execute(
+        select(m.Annotator.pseudonym, func.count())
+        .select_from(m.Annotation)
+        .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
+        .where(
+            m.Annotation.dataset == dataset,
+            m.Annotation.status == "quarantined",
+            m.Annotation.is_current.is_(True),
+            m.Annotation.deleted_at.is_(None),
+        )
+        .group_by(m.Annotator.pseudonym)
+    ).all()
+    return {who or "(unknown annotator)": int(n) for who, n in sorted(rows, key=str)}
 
 
 # --------------------------------------------------------------------------- reconcile
