@@ -19,10 +19,14 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from itertools import combinations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks import synth
 from workbench.reconcile import Label, Metric
@@ -310,6 +314,27 @@ def test_pairs_without_common_items_are_blank_and_named() -> None:
     assert overlap_of((lab.item, lab.annotator) for lab in labels).missing_pairs("abc") == [
         ("a", "c")
     ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([f"i{k}" for k in range(12)]), st.sampled_from("abcdefg")),
+        max_size=60,
+    )
+)
+def test_overlap_is_the_definition(coverage: list[tuple[str, str]]) -> None:
+    by_item: dict[str, set[str]] = defaultdict(set)
+    for item, who in coverage:
+        by_item[item].add(who)
+    o = overlap_of(coverage)
+    assert (o.items, o.shared) == (len(by_item), sum(len(w) > 1 for w in by_item.values()))
+    assert o.pairs == dict(Counter(p for w in by_item.values() for p in combinations(sorted(w), 2)))
+    annotated = Counter(a for w in by_item.values() for a in w)
+    assert o.annotated == dict(sorted(annotated.items()))
+    assert o.alone == {a: sum(w == {a} for w in by_item.values()) for a in sorted(annotated)}
+    assert set(o.isolated) == {
+        a for a in annotated if all(w == {a} for w in by_item.values() if a in w)
+    }
 
 
 def test_terminal_output_names_counts_and_isolated(
