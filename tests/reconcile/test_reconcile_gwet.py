@@ -18,6 +18,7 @@ and for distrib.6raters `fleiss.kappa.dist` 0.4139265 (se 0.08119291, pe 0.23407
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from workbench.reconcile import Label
@@ -74,7 +75,7 @@ def raw4_labels() -> list[Label]:
     ]
 
 
-def raw4_counts() -> np.ndarray:
+def raw4_counts() -> npt.NDArray[np.int64]:
     return categorical_data(raw4_labels(), categories=list("12345")).value_counts()
 
 
@@ -129,7 +130,7 @@ def test_categorical_agreement_names_the_generalisation_only_when_needed() -> No
         categorical_data(raw4_labels(), categories=list("12345")), n_boot=0
     )
     assert unequal.raters_per_item == (1, 4)
-    assert unequal.fleiss_unequal is not None
+    assert unequal.fleiss_unequal is not None and unequal.gwet_ac1 is not None
     assert round(unequal.fleiss_unequal.value, 5) == 0.76117
     assert round(unequal.gwet_ac1.value, 5) == 0.77544
     # the classic figure is kept, on the items with the modal number of ratings (4)

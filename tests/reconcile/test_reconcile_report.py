@@ -29,6 +29,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks import synth
+from workbench.annotation import parse
 from workbench.reconcile import Label, Metric
 from workbench.reconcile.agreement import (
     AgreementReport,
@@ -58,17 +59,24 @@ def report() -> AgreementReport:
     did a third of the items, one who did items nobody else did, and one item annotated
     once."""
     items = synth.items(60, seed=3)
+
     inputs = [
-        AnnotationInput(it.segment_id, f"annotator-{a + 1:02d}", r)
+        (it.segment_id, f"annotator-{a + 1:02d}", it.text, r)
         for it in items
         for a, r in enumerate(it.results)
-        if r is not None
     ]
-    inputs += [AnnotationInput(it.segment_id, LONG, it.results[1]) for it in items[:20]]
-    inputs += [AnnotationInput(f"solo-{k}", SOLO, items[k].results[0]) for k in range(4)]
+    inputs += [(it.segment_id, LONG, it.text, it.results[1]) for it in items[:20]]
+    inputs += [(f"solo-{k}", SOLO, items[k].text, items[k].results[0]) for k in range(4)]
     texts = {it.segment_id: it.text for it in items}
     texts |= {f"solo-{k}": items[k].text for k in range(4)}
-    records = extract_all(SCHEMA, [i for i in inputs if i.result is not None])
+    records = extract_all(
+        SCHEMA,
+        [
+            AnnotationInput(seg, who, parse(SCHEMA, text, result).entry())
+            for seg, who, text, result in inputs
+            if result is not None
+        ],
+    )
     return schema_agreement(SCHEMA, records, texts, source="dataset news", n_boot=50)
 
 

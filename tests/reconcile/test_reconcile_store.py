@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from seed004 import ANNOTATORS, DATASET, SEG1, SEG2, add_annotation, results, seed
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from workbench.config import Settings
 from workbench.reconcile import commands
@@ -118,19 +118,26 @@ def test_agreement_of_the_dataset(store: Store) -> None:
 
 def test_agreement_counts_quarantined_annotations(store: Store) -> None:
     """A quarantined annotation is left out of the figures and counted in the report, per
-    annotator; a repaired count is shown when the caller gives one."""
+    annotator; so are the annotations used whose result pull repaired."""
     seed(store)
-    with store.session() as s:
-        row = s.scalars(
+
+    def annotation(segment: str, who: str) -> Select[m.Annotation]:
+        return (
             select(m.Annotation)
             .join(m.Task, m.Task.id == m.Annotation.task_id)
             .join(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
-            .where(m.Task.segment_id == SEG2, m.Annotator.pseudonym == ANNOTATORS[2])
-        ).one()
-        row.status = "quarantined"
-    report = commands.agreement(SETTINGS, store, n_boot=0, repaired=4)
+            .where(m.Task.segment_id == segment, m.Annotator.pseudonym == who)
+        )
+
+    with store.session() as s:
+        s.scalars(annotation(SEG2, ANNOTATORS[2])).one().status = "quarantined"
+        for who in ANNOTATORS[:2]:
+            s.scalars(annotation(SEG1, who)).one().repairs = [{"repair": "whitespace"}]
+        # a repaired annotation that is itself quarantined is not among those used
+        s.scalars(annotation(SEG2, ANNOTATORS[2])).one().repairs = [{"repair": "x"}]
+    report = commands.agreement(SETTINGS, store, n_boot=0)
     assert report.quarantined == {ANNOTATORS[2]: 1}
-    assert report.repaired == 4
+    assert report.repaired == 2
     sentiment = next(f for f in report.fields if f.field == "sentiment").agreement
     assert sentiment.n_labels == 5  # SEG2 has two sentiment labels left, SEG1 three
     assert report.n_items == 2
@@ -138,11 +145,11 @@ def test_agreement_counts_quarantined_annotations(store: Store) -> None:
     assert (data["quarantined"], data["quarantined_by_annotator"], data["repaired"]) == (
         1,
         {ANNOTATORS[2]: 1},
-        4,
+        2,
     )
     html = to_html(report)
     assert f"Quarantined annotations left out: 1 ({ANNOTATORS[2]}: 1)" in html
-    assert "Annotations repaired by pull (used as repaired): 4." in html
+    assert "Annotations repaired by pull (used as repaired): 2." in html
 
 
 KEYS = sorted(results())

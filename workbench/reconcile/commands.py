@@ -42,16 +42,14 @@ def agreement(
     labels_file: Path | None = None,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
-    repaired: int | None = None,
 ) -> AgreementReport:
     """Agreement on every layer of a dataset's annotations, or on the labels of a file.
-    The dataset's report counts the quarantined annotations left out; `repaired`, when
-    given, is how many of the annotations used pull repaired."""
+    A dataset's report also counts the quarantined annotations left out and the annotations
+    used whose result pull repaired."""
     if labels_file is not None:
-        report = labels_agreement(
+        return labels_agreement(
             read_labels(labels_file), source=str(labels_file), n_boot=n_boot, seed=seed
         )
-        return dataclasses.replace(report, repaired=repaired)
     assert store is not None
     schema = _schema(settings)
     name = dataset or settings.dataset
@@ -60,11 +58,23 @@ def agreement(
         annotations = rstore.load_annotations(session, name, schema)
         texts = rstore.load_texts(session, {a.segment_id for a in annotations})
         quarantined = quarantined_by_annotator(session, name)
+        repaired = repaired_count(session, name)
     records = rstore.records_of(schema, annotations)
     report = schema_agreement(
         schema, records, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
     )
     return dataclasses.replace(report, quarantined=quarantined, repaired=repaired)
+
+
+def repaired_count(session: Session, dataset: str) -> int:
+    """Annotations reconcile uses (`released`) whose result the annotation model repaired
+    on pull (what `workbench problems --repaired` lists)."""
+    query = (
+        select(func.count())
+        .select_from(m.Annotation)
+        .where(m.Annotation.dataset == dataset, *m.released(), m.Annotation.repairs.is_not(None))
+    )
+    return int(session.scalar(query) or 0)
 
 
 def quarantined_by_annotator(session: Session, dataset: str) -> dict[str, int]:
