@@ -12,13 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from seed004 import ANNOTATORS, DATASET, SEG1, SEG2, add_annotation, results, seed
+from sqlalchemy import Select, select
 
 from workbench.config import Settings
 from workbench.reconcile import commands
 from workbench.reconcile.agreement import to_dict
+from workbench.reconcile.report import to_html
 from workbench.reconcile.store import load_consensus, reconcile
 from workbench.schema import load_schema
 from workbench.store import Store, open_store
+from workbench.store import models as m
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = load_schema(ROOT / "schemas" / "news-v1.yaml")
@@ -111,6 +114,42 @@ def test_agreement_of_the_dataset(store: Store) -> None:
     assert data["spans"]["span_f1_overlap"]["Source"]["value"] == 1.0
     assert data["spans"]["span_f1_exact"]["Source"]["value"] == pytest.approx(1 / 3)
     assert 0 < data["triples"]["triple_f1"]["value"] < 1
+
+
+def test_agreement_counts_quarantined_annotations(store: Store) -> None:
+    """A quarantined annotation is left out of the figures and counted in the report, per
+    annotator; so are the annotations used whose result pull repaired."""
+    seed(store)
+
+    def annotation(segment: str, who: str) -> Select[m.Annotation]:
+        return (
+            select(m.Annotation)
+            .join(m.Task, m.Task.id == m.Annotation.task_id)
+            .join(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
+            .where(m.Task.segment_id == segment, m.Annotator.pseudonym == who)
+        )
+
+    with store.session() as s:
+        s.scalars(annotation(SEG2, ANNOTATORS[2])).one().status = "quarantined"
+        for who in ANNOTATORS[:2]:
+            s.scalars(annotation(SEG1, who)).one().repairs = [{"repair": "whitespace"}]
+        # a repaired annotation that is itself quarantined is not among those used
+        s.scalars(annotation(SEG2, ANNOTATORS[2])).one().repairs = [{"repair": "x"}]
+    report = commands.agreement(SETTINGS, store, n_boot=0)
+    assert report.quarantined == {ANNOTATORS[2]: 1}
+    assert report.repaired == 2
+    sentiment = next(f for f in report.fields if f.field == "sentiment").agreement
+    assert sentiment.n_labels == 5  # SEG2 has two sentiment labels left, SEG1 three
+    assert report.n_items == 2
+    data = to_dict(report)
+    assert (data["quarantined"], data["quarantined_by_annotator"], data["repaired"]) == (
+        1,
+        {ANNOTATORS[2]: 1},
+        2,
+    )
+    html = to_html(report)
+    assert f"Quarantined annotations left out: 1 ({ANNOTATORS[2]}: 1)" in html
+    assert "Annotations repaired by pull (used as repaired): 2." in html
 
 
 KEYS = sorted(results())

@@ -31,6 +31,7 @@ from .consensus import (
     majority_vote,
     span_consensus,
 )
+from .gwet import ChanceCorrected, chance_corrected, fleiss_kappa_unequal, gwet_ac1
 from .records import Label, Metric, Relation, Span
 from .spans import (
     PairF1,
@@ -49,6 +50,7 @@ from .spans import (
 __all__ = [
     "CategoricalAgreement",
     "CategoricalData",
+    "ChanceCorrected",
     "ConsensusLabel",
     "ConsensusRelation",
     "ConsensusSpan",
@@ -67,13 +69,16 @@ __all__ = [
     "attribution_triples",
     "categorical_agreement",
     "categorical_data",
+    "chance_corrected",
     "cohen_kappa_pairwise",
     "dawid_skene",
     "fleiss_kappa",
     "fleiss_kappa_from_counts",
     "fleiss_kappa_per_category",
     "fleiss_kappa_per_category_from_counts",
+    "fleiss_kappa_unequal",
     "fleiss_raters",
+    "gwet_ac1",
     "jaccard",
     "krippendorff_alpha",
     "majority_vote",

@@ -16,7 +16,6 @@ import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -30,6 +29,8 @@ from .categorical import CategoricalAgreement, CategoricalData, categorical_agre
 from .categorical import krippendorff_alpha as _alpha
 from .extract import Records, attribute_data, attribute_field, labels_by_field
 from .gold import GoldAgreement
+from .gwet import FLEISS_GWET_NAME as FLEISS_GWET
+from .overlap import Overlap, overlap_of
 from .pooled import pooled_f1, pooled_triple_f1
 from .records import Label, Metric
 from .spanindex import SpanIndex
@@ -66,12 +67,20 @@ class TripleAgreement:
 
 @dataclass(frozen=True)
 class AgreementReport:
+    """`n_items`: items annotated by ≥ 2 annotators, the items the figures are computed on
+    (`overlap.single` more were annotated by one annotator only). `quarantined`: quarantined
+    annotations left out, per annotator (None: not known, e.g. a labels file); `repaired`:
+    annotations whose result pull repaired (None: not counted)."""
+
     source: str
     annotators: tuple[str, ...]
     n_items: int
     fields: tuple[FieldAgreement, ...]
     spans: SpanAgreement | None = None
     triples: TripleAgreement | None = None
+    overlap: Overlap | None = None
+    quarantined: Mapping[str, int] | None = None
+    repaired: int | None = None
     gold: tuple[GoldAgreement, ...] = ()  # each annotator against the ground-truth annotations
     answers: tuple[AnswerAgreement, ...] = ()  # several choices, taxonomy levels, numbers
 
@@ -122,13 +131,15 @@ def labels_agreement(
 ) -> AgreementReport:
     """Agreement of plain labels (e.g. read from a file): one entry per field."""
     fields = sorted({lab.field for lab in labels})
+    overlap = overlap_of((lab.item, lab.annotator) for lab in labels)
     return AgreementReport(
         source=source,
-        annotators=tuple(sorted({lab.annotator for lab in labels})),
-        n_items=len({lab.item for lab in labels}),
+        annotators=tuple(overlap.annotated),
+        n_items=overlap.shared,
         fields=tuple(
             field_agreement("labels", labels, f, n_boot=n_boot, seed=seed) for f in fields
         ),
+        overlap=overlap,
     )
 
 
@@ -182,13 +193,15 @@ def schema_agreement(
                 pooled=pooled_triple_f1(index, counts, **kw),
                 pairwise=tuple(pairwise_triple_f1(index, counts, **kw)),
             )
+    overlap = overlap_of(records.coverage)
     return AgreementReport(
         source=source,
-        annotators=tuple(sorted(set(map(itemgetter(1), records.coverage)))),
-        n_items=len(set(map(itemgetter(0), records.coverage))),
+        annotators=tuple(overlap.annotated),
+        n_items=overlap.shared,
         fields=tuple(fields),
         spans=spans,
         triples=triples,
+        overlap=overlap,
     )
 
 
@@ -233,6 +246,11 @@ def field_dict(f: FieldAgreement) -> dict[str, Any]:
     if a.alpha_ordinal is not None:
         out["krippendorff_alpha_ordinal"] = metric_dict(a.alpha_ordinal)
     out["fleiss_kappa"] = {**metric_dict(a.fleiss_kappa), "raters_per_item": a.fleiss_raters}
+    out["raters_per_item"] = list(a.raters_per_item)
+    if a.fleiss_unequal is not None:
+        out["fleiss_kappa_unequal"] = {**metric_dict(a.fleiss_unequal), "method": FLEISS_GWET}
+    if a.gwet_ac1 is not None:
+        out["gwet_ac1"] = metric_dict(a.gwet_ac1)
     out["percent_agreement"] = metric_dict(a.percent_agreement)
     out["cohen_kappa"] = [
         {"annotators": [x, y], **metric_dict(m)}
@@ -258,8 +276,18 @@ def to_dict(report: AgreementReport) -> dict[str, Any]:
         "source": report.source,
         "n_items": report.n_items,
         "annotators": list(report.annotators),
-        "fields": [field_dict(f) for f in report.fields],
     }
+    if report.overlap is not None:
+        o = report.overlap
+        out["n_items_annotated"] = o.items
+        out["n_items_single_annotator"] = o.single
+        out["annotators_without_overlap"] = list(o.isolated)
+    if report.quarantined is not None:
+        out["quarantined"] = sum(report.quarantined.values())
+        out["quarantined_by_annotator"] = dict(report.quarantined)
+    if report.repaired is not None:
+        out["repaired"] = report.repaired
+    out["fields"] = [field_dict(f) for f in report.fields]
     if report.spans is not None:
         s = report.spans
         out["spans"] = {

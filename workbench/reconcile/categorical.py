@@ -8,6 +8,8 @@ Figures (each a `Metric` with a 95 % percentile bootstrap interval over items):
 * `fleiss_kappa` — Fleiss (1971) assumes every item has the same number n of raters. With
   unequal numbers we use **only the items with the modal number of raters** (among items with
   ≥ 2 raters; a tie between modes goes to the larger n). `fleiss_raters` tells which n that is.
+  `categorical_agreement` then also gives Gwet's (2014) generalisation over every item
+  (`workbench.reconcile.gwet`), which is what the report shows as Fleiss' kappa in that case.
 * `fleiss_kappa_per_category` — Fleiss' per-category kappa κ_j (Fleiss 1971, eq. 13-14):
   ``κ_j = 1 − Σ_i n_ij (n − n_ij) / (N n (n − 1) p_j q_j)``, on the same items as `fleiss_kappa`.
 * `alpha_per_category` — per-label agreement as **one-vs-rest nominal alpha**: each label is
@@ -33,6 +35,7 @@ import pandas as pd
 from ..errors import ValidationError
 from . import _bootstrap
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
+from .gwet import fleiss_kappa_unequal, gwet_ac1
 from .records import Label, Metric
 
 Level = Literal["nominal", "ordinal", "interval"]
@@ -647,6 +650,11 @@ class CategoricalAgreement:
     pairwise_agreement: PairwiseMetrics
     per_category: Mapping[str, Metric]
     fleiss_per_category: Mapping[str, Metric]
+    # fewest and most labels an item has (items with ≥ 1 label; (0, 0) without any)
+    raters_per_item: tuple[int, int] = (0, 0)
+    # Gwet's generalised Fleiss' kappa over every item, only when `raters_per_item` varies
+    fleiss_unequal: Metric | None = None
+    gwet_ac1: Metric | None = None
 
 
 def categorical_agreement(
@@ -658,6 +666,9 @@ def categorical_agreement(
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> CategoricalAgreement:
     """All figures of `data` (ordinal alpha too when `ordinal`, in `data.categories` order)."""
+    counts = data.value_counts()
+    n_i = counts.sum(axis=1)
+    spread = (int(n_i.min()), int(n_i.max())) if n_i.size else (0, 0)
     return CategoricalAgreement(
         field=data.field,
         n_items=data.n_items,
@@ -680,4 +691,9 @@ def categorical_agreement(
         fleiss_per_category=fleiss_kappa_per_category(
             data, n_boot=n_boot, seed=seed, confidence=confidence
         ),
+        raters_per_item=spread,
+        fleiss_unequal=fleiss_kappa_unequal(counts, n_boot=n_boot, seed=seed, confidence=confidence)
+        if spread[0] != spread[1]
+        else None,
+        gwet_ac1=gwet_ac1(counts, n_boot=n_boot, seed=seed, confidence=confidence),
     )

@@ -9,10 +9,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from workbench.config import Settings
 from workbench.datasets import dataset_schema
 from workbench.schema import Schema
 from workbench.store import Store
+from workbench.store import models as m
 
 from . import store as rstore
 from ._bootstrap import DEFAULT_N_BOOT
@@ -41,7 +45,9 @@ def agreement(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
 ) -> AgreementReport:
-    """Agreement on every layer of a dataset's annotations, or on the labels of a file."""
+    """Agreement on every layer of a dataset's annotations, or on the labels of a file.
+    A dataset's report also counts the quarantined annotations left out and the annotations
+    used whose result pull repaired."""
     if labels_file is not None:
         return labels_agreement(
             read_labels(labels_file), source=str(labels_file), n_boot=n_boot, seed=seed
@@ -53,6 +59,8 @@ def agreement(
         rstore.ensure_dataset(session, name)
         annotations = rstore.load_annotations(session, name, schema)
         texts = rstore.load_texts(session, {a.segment_id for a in annotations})
+        quarantined = quarantined_by_annotator(session, name)
+        repaired = repaired_count(session, name)
     records = rstore.records_of(schema, annotations)
     result = schema_agreement(
         schema, records, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
@@ -66,7 +74,42 @@ def agreement(
         n_boot=n_boot,
         seed=seed,
     )
-    return replace(result, gold=tuple(gold_agreement(records, gold)), answers=tuple(answers))
+    return replace(
+        result,
+        gold=tuple(gold_agreement(records, gold)),
+        answers=tuple(answers),
+        quarantined=quarantined,
+        repaired=repaired,
+    )
+
+
+def repaired_count(session: Session, dataset: str) -> int:
+    """Annotations reconcile uses (`released`) whose result the annotation model repaired
+    on pull (what `workbench problems --repaired` lists)."""
+    query = (
+        select(func.count())
+        .select_from(m.Annotation)
+        .where(m.Annotation.dataset == dataset, *m.released(), m.Annotation.repairs.is_not(None))
+    )
+    return int(session.scalar(query) or 0)
+
+
+def quarantined_by_annotator(session: Session, dataset: str) -> dict[str, int]:
+    """Current quarantined annotations of `dataset` per annotator pseudonym (what
+    `workbench problems` lists; reconcile leaves them out)."""
+    rows = session.execute(
+        select(m.Annotator.pseudonym, func.count())
+        .select_from(m.Annotation)
+        .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
+        .where(
+            m.Annotation.dataset == dataset,
+            m.Annotation.status == "quarantined",
+            m.Annotation.is_current.is_(True),
+            m.Annotation.deleted_at.is_(None),
+        )
+        .group_by(m.Annotator.pseudonym)
+    ).all()
+    return {who or "(unknown annotator)": int(n) for who, n in sorted(rows, key=str)}
 
 
 # --------------------------------------------------------------------------- reconcile

@@ -1,17 +1,19 @@
 """Rendering agreement and reconcile results: terminal tables, JSON, and one self-contained
-HTML file with inline SVG plots (no plotting dependency: the plots are simple enough to draw).
+HTML file with inline SVG plots (`charts`).
 
 Plots: per field, a forest plot of per-label agreement with bootstrap intervals, a heatmap of
 pairwise Cohen's kappa between annotators, and the annotators' coincidence ("confusion")
 matrix; for spans, per-label F1 (exact and overlap) and token alpha with intervals, and a
-heatmap of pairwise span F1.
+heatmap of pairwise span F1. The header says how many items the figures are computed on,
+which annotators have nothing to compare and why, and how many annotations were quarantined
+(left out) or repaired; where items have different numbers of ratings, it names the
+generalisation of Fleiss' kappa it reports.
 """
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,12 @@ from workbench import render
 from workbench.errors import InputError
 
 from .agreement import AgreementReport, FieldAgreement, to_dict
+from .categorical import CategoricalAgreement
+from .charts import esc as _esc
+from .charts import forest, heatmap, matrix
 from .commands import FileConsensus
+from .gwet import FLEISS_GWET_NAME
+from .overlap import counts_by, isolation_sentence, pairs_sentence
 from .records import Metric
 from .spans import PairF1
 from .store import ReconcileReport
@@ -43,9 +50,11 @@ def _fmt(m: Metric | None) -> str:
 
 def print_agreement(report: AgreementReport) -> None:
     click.echo(
-        f"{report.source}: {report.n_items} items, {len(report.annotators)} annotators "
-        "(value [95% bootstrap CI])"
+        f"{report.source}: {report.n_items} items annotated by ≥ 2 annotators, "
+        f"{len(report.annotators)} annotators (value [95% bootstrap CI])"
     )
+    for sentence in counts_sentences(report):
+        click.echo(sentence)
     if report.fields:
         render.table(
             ["layer", "field", "items", "alpha", "alpha ordinal", "Fleiss κ", "% agree"],
@@ -56,13 +65,19 @@ def print_agreement(report: AgreementReport) -> None:
                     f.agreement.alpha.n_items,
                     _fmt(f.agreement.alpha),
                     _fmt(f.agreement.alpha_ordinal),
-                    _fmt(f.agreement.fleiss_kappa),
+                    _fmt(f.agreement.fleiss_unequal or f.agreement.fleiss_kappa)
+                    + (" *" if f.agreement.fleiss_unequal is not None else ""),
                     _fmt(f.agreement.percent_agreement),
                 )
                 for f in report.fields
             ],
             title="Categorical layers",
         )
+        if any(f.agreement.fleiss_unequal is not None for f in report.fields):
+            click.echo(
+                f"* {FLEISS_GWET_NAME}: items have different numbers of ratings, which "
+                "Fleiss (1971) does not allow (see --json or --html for both figures)"
+            )
         render.table(
             ["field", "label", "items", "alpha (one vs rest)", "Fleiss κ_j"],
             [
@@ -185,184 +200,6 @@ def print_reconcile(result: ReconcileReport | FileConsensus) -> None:
         click.echo("see them with `workbench disagreements`")
 
 
-# --------------------------------------------------------------------------- SVG
-
-_BG = "<rect width='100%' height='100%' fill='#fff'/>"  # readable standalone and in dark mode
-_FONT = "font-family='system-ui,-apple-system,Segoe UI,Roboto,sans-serif'"
-
-
-def _esc(x: object) -> str:
-    return html.escape(str(x), quote=True)
-
-
-def _color(v: float, lo: float = -1.0, hi: float = 1.0) -> str:
-    """Diverging red (disagreement) → white → teal (agreement); grey for undefined."""
-    if math.isnan(v):
-        return "#e5e7eb"
-    t = max(0.0, min(1.0, (v - lo) / (hi - lo)))
-    neg, mid, pos = (200, 70, 60), (247, 247, 247), (13, 128, 120)
-    a, b, u = (neg, mid, t / 0.5) if t < 0.5 else (mid, pos, (t - 0.5) / 0.5)
-    r, g, bl = (round(a[i] + (b[i] - a[i]) * u) for i in range(3))
-    return f"#{r:02x}{g:02x}{bl:02x}"
-
-
-def _ink(fill: str) -> str:
-    r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
-    return "#111" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#fff"
-
-
-def heatmap(
-    names: Sequence[str],
-    value: Mapping[tuple[str, str], float],
-    n: Mapping[tuple[str, str], int],
-    title: str,
-    lo: float = -1.0,
-) -> str:
-    """Symmetric annotator × annotator heatmap; each cell shows the value and its n."""
-    cell, left, top = 84, 120, 56
-    size = len(names)
-    w, h = max(left + cell * size + 20, 16 + 8 * len(title)), top + cell * size + 20
-    parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' {_FONT} "
-        f"role='img' aria-label='{_esc(title)}'>{_BG}",
-        f"<text x='10' y='20' font-size='14' font-weight='600'>{_esc(title)}</text>",
-    ]
-    for j, b in enumerate(names):
-        x = left + j * cell + cell / 2
-        parts.append(
-            f"<text x='{x}' y='{top - 8}' font-size='11' text-anchor='middle'>{_esc(b)}</text>"
-        )
-    for i, a in enumerate(names):
-        y = top + i * cell
-        parts.append(
-            f"<text x='{left - 8}' y='{y + cell / 2 + 4}' font-size='11' "
-            f"text-anchor='end'>{_esc(a)}</text>"
-        )
-        for j, b in enumerate(names):
-            x = left + j * cell
-            key = (a, b) if a < b else (b, a)
-            if a == b:
-                parts.append(
-                    f"<rect x='{x}' y='{y}' width='{cell - 2}' height='{cell - 2}' fill='#fff' "
-                    "stroke='#e5e7eb'/>"
-                )
-                continue
-            v = value.get(key, float("nan"))
-            fill = _color(v, lo)
-            label = "–" if math.isnan(v) else f"{v:.2f}"
-            parts.append(
-                f"<rect x='{x}' y='{y}' width='{cell - 2}' height='{cell - 2}' rx='3' "
-                f"fill='{fill}'><title>{_esc(a)} · {_esc(b)}: {label} "
-                f"(n={n.get(key, 0)})</title></rect>"
-            )
-            parts.append(
-                f"<text x='{x + cell / 2 - 1}' y='{y + cell / 2}' font-size='13' "
-                f"font-weight='600' text-anchor='middle' fill='{_ink(fill)}'>{label}</text>"
-                f"<text x='{x + cell / 2 - 1}' y='{y + cell / 2 + 15}' font-size='10' "
-                f"text-anchor='middle' fill='{_ink(fill)}'>n={n.get(key, 0)}</text>"
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def forest(rows: Sequence[tuple[str, Metric]], title: str, lo: float = -1.0) -> str:
-    """Point estimates with bootstrap-interval error bars, one row per label, on [lo, 1]."""
-    row_h, left, right, top = 26, 190, 70, 44
-    plot_w = 420
-    w, h = left + plot_w + right, top + row_h * len(rows) + 36
-
-    def x_of(v: float) -> float:
-        return left + (max(lo, min(1.0, v)) - lo) / (1.0 - lo) * plot_w
-
-    parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' {_FONT} "
-        f"role='img' aria-label='{_esc(title)}'>{_BG}",
-        f"<text x='10' y='20' font-size='14' font-weight='600'>{_esc(title)}</text>",
-    ]
-    ticks = [lo + k * (1.0 - lo) / 4 for k in range(5)]
-    bottom = top + row_h * len(rows)
-    for t in ticks:
-        x = x_of(t)
-        parts.append(
-            f"<line x1='{x}' y1='{top - 6}' x2='{x}' y2='{bottom}' stroke='#e5e7eb'/>"
-            f"<text x='{x}' y='{bottom + 16}' font-size='10' text-anchor='middle' "
-            f"fill='#555'>{t:g}</text>"
-        )
-    if lo < 0:
-        parts.append(
-            f"<line x1='{x_of(0)}' y1='{top - 6}' x2='{x_of(0)}' y2='{bottom}' stroke='#9ca3af' "
-            "stroke-dasharray='3,3'/>"
-        )
-    for k, (name, m) in enumerate(rows):
-        y = top + k * row_h + row_h / 2
-        parts.append(
-            f"<text x='{left - 10}' y='{y + 4}' font-size='12' text-anchor='end'>"
-            f"{_esc(name)}</text>"
-        )
-        if math.isnan(m.value):
-            parts.append(
-                f"<text x='{left + 4}' y='{y + 4}' font-size='11' fill='#888'>undefined "
-                f"(n={m.n_items})</text>"
-            )
-            continue
-        if not math.isnan(m.ci_low):
-            parts.append(
-                f"<line x1='{x_of(m.ci_low)}' y1='{y}' x2='{x_of(m.ci_high)}' y2='{y}' "
-                "stroke='#334155' stroke-width='2'/>"
-                f"<line x1='{x_of(m.ci_low)}' y1='{y - 5}' x2='{x_of(m.ci_low)}' y2='{y + 5}' "
-                "stroke='#334155' stroke-width='2'/>"
-                f"<line x1='{x_of(m.ci_high)}' y1='{y - 5}' x2='{x_of(m.ci_high)}' y2='{y + 5}' "
-                "stroke='#334155' stroke-width='2'/>"
-            )
-        fill = _color(m.value, lo)
-        parts.append(
-            f"<circle cx='{x_of(m.value)}' cy='{y}' r='6' fill='{fill}' stroke='#111'>"
-            f"<title>{_esc(name)}: {_fmt(m)} (n={m.n_items})</title></circle>"
-            f"<text x='{left + plot_w + 8}' y='{y + 4}' font-size='11'>{m.value:.2f} "
-            f"<tspan fill='#888'>n={m.n_items}</tspan></text>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def matrix(categories: Sequence[str], counts: Sequence[Sequence[int]], title: str) -> str:
-    """Coincidence matrix: how often two annotators of one item gave category i and j."""
-    cell, left, top = 56, 110, 70
-    k = len(categories)
-    w, h = max(left + cell * k + 20, 16 + 8 * len(title)), top + cell * k + 20
-    biggest = max([c for row in counts for c in row] + [1])
-    parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' {_FONT} "
-        f"role='img' aria-label='{_esc(title)}'>{_BG}",
-        f"<text x='10' y='20' font-size='14' font-weight='600'>{_esc(title)}</text>",
-    ]
-    for j, c in enumerate(categories):
-        x = left + j * cell + cell / 2
-        parts.append(
-            f"<text x='{x}' y='{top - 10}' font-size='11' text-anchor='middle'>{_esc(c)}</text>"
-        )
-    for i, a in enumerate(categories):
-        y = top + i * cell
-        parts.append(
-            f"<text x='{left - 8}' y='{y + cell / 2 + 4}' font-size='11' text-anchor='end'>"
-            f"{_esc(a)}</text>"
-        )
-        for j in range(k):
-            v = counts[i][j]
-            t = v / biggest
-            base = (13, 128, 120) if i == j else (200, 70, 60)
-            r, g, b = (round(247 + (base[q] - 247) * t) for q in range(3))
-            fill = f"#{r:02x}{g:02x}{b:02x}"
-            x = left + j * cell
-            parts.append(
-                f"<rect x='{x}' y='{y}' width='{cell - 2}' height='{cell - 2}' rx='3' "
-                f"fill='{fill}'/><text x='{x + cell / 2 - 1}' y='{y + cell / 2 + 4}' "
-                f"font-size='12' text-anchor='middle' fill='{_ink(fill)}'>{v}</text>"
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 # --------------------------------------------------------------------------- HTML
 
 
@@ -372,7 +209,8 @@ max-width:1100px;color:#111;padding:0 1rem}
 h1{font-size:1.5rem;margin-bottom:.2rem} h2{font-size:1.15rem;margin-top:2.2rem;
 border-bottom:1px solid #e5e7eb;padding-bottom:.3rem}
 .sub{color:#555;margin-top:0} .grid{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
-.card{border:1px solid #e5e7eb;border-radius:8px;padding:.8rem;background:#fff}
+.card{border:1px solid #e5e7eb;border-radius:8px;padding:.8rem;background:#fff;
+max-width:100%;box-sizing:border-box} .card svg{display:block}
 table{border-collapse:collapse;font-size:.9rem;margin:.6rem 0}
 td,th{padding:.25rem .7rem;border-bottom:1px solid #eee;text-align:left}
 th{background:#f9fafb} .num{text-align:right;font-variant-numeric:tabular-nums}
@@ -398,38 +236,91 @@ def _metric_table(rows: Sequence[tuple[str, str, Metric | None]]) -> str:
     return "".join(out)
 
 
+def fleiss_rows(a: CategoricalAgreement) -> list[tuple[str, Metric | None]]:
+    """The kappa rows of a field, each named for what it is: Fleiss (1971) when every item
+    has the same number of ratings; else Gwet's (2014) generalisation first, then Fleiss'
+    formula on the items with the modal number only."""
+    lo, hi = a.raters_per_item
+    if a.fleiss_unequal is None:
+        rows: list[tuple[str, Metric | None]] = [
+            (f"Fleiss' kappa (Fleiss 1971; {hi} ratings per item)", a.fleiss_kappa)
+        ]
+    else:
+        rows = [
+            (f"{FLEISS_GWET_NAME} ({lo}–{hi} ratings)", a.fleiss_unequal),
+            (
+                f"Fleiss' kappa (Fleiss 1971) on the items with {a.fleiss_raters} ratings only",
+                a.fleiss_kappa,
+            ),
+        ]
+    return [*rows, ("Gwet's AC1", a.gwet_ac1)]
+
+
+def fleiss_note(a: CategoricalAgreement) -> str:
+    """Why the kappa rows are what they are, when items have different numbers of ratings."""
+    if a.fleiss_unequal is None:
+        return ""
+    lo, hi = a.raters_per_item
+    return (
+        f"Items have between {lo} and {hi} ratings here. Fleiss' kappa (1971) assumes the same "
+        "number for every item, so the first kappa is Gwet's generalisation for unequal "
+        "numbers of ratings (Gwet 2014, Handbook of Inter-Rater Reliability, 4th ed.; irrCAC's "
+        "fleiss.kappa.raw): observed agreement over the items with ≥ 2 ratings, chance "
+        "agreement from the category shares of every rated item (its item count includes "
+        "items rated once). The second applies Fleiss' formula to the items with the most "
+        "common number of ratings only."
+    )
+
+
 def _field_section(f: FieldAgreement) -> str:
     a = f.agreement
     pairs = a.cohen_kappa
     values = {k: m.value for k, m in pairs.pairs.items()}
     ns = {k: m.n_items for k, m in pairs.pairs.items()}
+    paired = sorted({x for pair in pairs.pairs for x in pair})
+    alone = [x for x in pairs.annotators if x not in paired]
+    missing = [(x, y) for i, x in enumerate(paired) for y in paired[i + 1 :] if (x, y) not in ns]
     plots = [
         forest(
             [("all labels (alpha)", a.alpha), *sorted(a.per_category.items())],
             f"{f.field}: agreement per label (one-vs-rest alpha)",
         ),
-        heatmap(pairs.annotators, values, ns, f"{f.field}: Cohen's κ per annotator pair"),
         matrix(f.categories, f.coincidence, f"{f.field}: annotator coincidences"),
     ]
+    if paired:
+        title = f"{f.field}: Cohen's κ per annotator pair"
+        plots.insert(1, heatmap(paired, values, ns, title))
     table = _metric_table(
         [
             (f.field, "Krippendorff's alpha (nominal)", a.alpha),
             (f.field, "Krippendorff's alpha (ordinal)", a.alpha_ordinal),
-            (f.field, f"Fleiss' kappa ({a.fleiss_raters} raters/item)", a.fleiss_kappa),
+            *((f.field, name, m) for name, m in fleiss_rows(a)),
             (f.field, "percent agreement", a.percent_agreement),
         ]
     )
+    notes = [fleiss_note(a), pairs_sentence(missing)]
+    if alone:
+        told = ", ".join(f"{x} ({pairs.labelled.get(x, 0)} labelled)" for x in alone)
+        notes.append(
+            f"No Cohen's κ for {told}: no item they labelled in this field was labelled by "
+            "another annotator, so there is no pair to compare."
+        )
     cards = "".join(f"<div class='card'>{p}</div>" for p in plots)
     return (
         f"<h2>{_esc(f.field)} <small style='color:#888'>({_esc(f.layer)})</small></h2>"
-        f"{table}<div class='grid'>{cards}</div>"
+        f"{table}{_notes(notes)}<div class='grid'>{cards}</div>"
     )
 
 
-def _pair_heatmap(pairs: Sequence[PairF1], annotators: Sequence[str], title: str) -> str:
+def _notes(sentences: Sequence[str]) -> str:
+    return "".join(f"<p class='note'>{_esc(x)}</p>" for x in sentences if x)
+
+
+def _pair_heatmap(pairs: Sequence[PairF1], report: AgreementReport, title: str) -> str:
     micro = [p for p in pairs if p.label in (None, "triple")]
+    isolated = set(report.overlap.isolated) if report.overlap is not None else set()
     return heatmap(
-        annotators,
+        [a for a in report.annotators if a not in isolated],
         {(p.annotator_a, p.annotator_b): p.f1.value for p in micro},
         {(p.annotator_a, p.annotator_b): p.f1.n_items for p in micro},
         title,
@@ -437,12 +328,49 @@ def _pair_heatmap(pairs: Sequence[PairF1], annotators: Sequence[str], title: str
     )
 
 
+def counts_sentences(report: AgreementReport) -> list[str]:
+    """What the figures are computed on, who has nothing to compare, and what was left out
+    or repaired: the report's header, in sentences (terminal and HTML)."""
+    out = []
+    o = report.overlap
+    if o is not None:
+        used = (
+            f"Agreement is computed on the {report.n_items} items annotated by at least two "
+            "annotators; each figure's n says how many of them (or of the spans aligned in "
+            "them, or of their tokens) it uses."
+        )
+        if o.single:
+            used += (
+                f" {o.single} more {'item was' if o.single == 1 else 'items were'} annotated by "
+                "one annotator only: nothing to compare, so no figure uses "
+                f"{'it' if o.single == 1 else 'them'} (Gwet's kappa and AC1 count single "
+                "ratings in chance agreement only)."
+            )
+        out.append(used)
+        out.append(isolation_sentence(o))
+        isolated = set(o.isolated)
+        drawn = [a for a in report.annotators if a not in isolated]
+        if report.spans is not None or report.triples is not None:
+            out.append(pairs_sentence(o.missing_pairs(drawn)))
+    if report.quarantined is not None:
+        total = sum(report.quarantined.values())
+        out.append(
+            f"Quarantined annotations left out: {total}"
+            + (f" ({counts_by(report.quarantined)}); see `workbench problems`." if total else ".")
+        )
+    if report.repaired is not None:
+        out.append(f"Annotations repaired by pull (used as repaired): {report.repaired}.")
+    return [x for x in out if x]
+
+
 def to_html(report: AgreementReport) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = [
         f"<h1>Agreement — {_esc(report.source)}</h1>",
-        f"<p class='sub'>{report.n_items} items · {len(report.annotators)} annotators "
-        f"({_esc(', '.join(report.annotators))}) · generated {now}</p>",
+        f"<p class='sub'>{report.n_items} items annotated by ≥ 2 annotators · "
+        f"{len(report.annotators)} annotators ({_esc(', '.join(report.annotators))}) · "
+        f"generated {now}</p>",
+        _notes(counts_sentences(report)),
         "<p class='note'>Every figure comes with the number of items it is computed on and a "
         "95% percentile bootstrap interval over items. Alpha and kappa: 1 = perfect agreement, "
         "0 = chance level, below 0 = systematic disagreement. Teal = agreement, red = "
@@ -456,14 +384,14 @@ def to_html(report: AgreementReport) -> str:
         body.append(
             "<p class='note'>F1 pooled over every annotator pair (exact: same boundaries; "
             "overlap: character Jaccard ≥ 0.5); token alpha: Krippendorff's alpha over the "
-            "labels each token carries.</p>"
+            "labels each token carries (its n counts tokens).</p>"
         )
         labels = ["all", *s.labels]
         plots = [
             forest([(lab, s.pooled_exact[lab]) for lab in labels], "span F1, exact", lo=0.0),
             forest([(lab, s.pooled_overlap[lab]) for lab in labels], "span F1, overlap", lo=0.0),
             forest([(lab, m) for lab, m in s.token_alpha.items()], "token-level alpha"),
-            _pair_heatmap(s.pairwise_overlap, report.annotators, "span F1 (overlap) per pair"),
+            _pair_heatmap(s.pairwise_overlap, report, "span F1 (overlap) per pair"),
         ]
         body.append("<div class='grid'>")
         body.extend(f"<div class='card'>{p}</div>" for p in plots)
@@ -474,7 +402,7 @@ def to_html(report: AgreementReport) -> str:
         body.append(_metric_table([("triples", "F1 pooled over pairs", t.pooled)]))
         body.append(
             "<div class='grid'><div class='card'>"
-            + _pair_heatmap(list(t.pairwise), report.annotators, "triple F1 per pair")
+            + _pair_heatmap(list(t.pairwise), report, "triple F1 per pair")
             + "</div></div>"
         )
     return (

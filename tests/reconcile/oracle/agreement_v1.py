@@ -24,6 +24,7 @@ from workbench.reconcile.agreement import (
     field_agreement,
 )
 from workbench.reconcile.extract import Records, attribute_field
+from workbench.reconcile.overlap import overlap_of
 from workbench.schema import Schema
 
 from .extract_v1 import aligned_clusters, attribute_labels
@@ -74,13 +75,17 @@ def schema_agreement(
                 pooled=triple_f1_pooled(records.spans, records.relations, **kw),
                 pairwise=tuple(triple_f1_pairwise(records.spans, records.relations, **kw)),
             )
+    # the header counts the items annotated by >= 2 annotators (what the figures use)
+    overlap = overlap_of(records.coverage)
+    assert overlap.items == len({i for i, _ in records.coverage})
     return AgreementReport(
         source=source,
         annotators=tuple(sorted({a for _, a in records.coverage})),
-        n_items=len({i for i, _ in records.coverage}),
+        n_items=overlap.shared,
         fields=tuple(fields),
         spans=spans,
         triples=triples,
+        overlap=overlap,
     )
 
 

@@ -122,10 +122,14 @@ def span_f1_pairwise(
     labels = sorted({s.label for s in spans})
     lab_idx = {lab: i for i, lab in enumerate(labels)}
     n_lab = len(labels)
+    if not n_lab:
+        return []  # no spans at all: no figures (as the index gives)
     # rows[(a, b)]: flat per-item counts, n_lab × (tp, n_a, n_b) per co-annotated item
     rows: dict[tuple[str, str], list[int]] = defaultdict(list)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
     for item, anns in _coverage(spans, coverage).items():
         for a, b in combinations(anns, 2):
+            shared[(a, b)] += 1
             sa, sb = grouped.get((item, a), []), grouped.get((item, b), [])
             arr = [0] * (3 * n_lab)
             for s in sa:
@@ -137,7 +141,8 @@ def span_f1_pairwise(
             rows[(a, b)].extend(arr)
     out: list[PairF1] = []
     for (a, b), flat in sorted(rows.items()):
-        stacked = np.array(flat, dtype=np.int64).reshape(-1, n_lab, 3)
+        # (items, labels, 3): explicit shape, so that no labels at all is (n, 0, 3)
+        stacked = np.array(flat, dtype=np.int64).reshape(shared[(a, b)], n_lab, 3)
         out.append(_pair_f1(a, b, None, match, stacked.sum(axis=1), n_boot, seed, confidence))
         for lab in labels:
             out.append(
