@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import orjson
-import pandas as pd
 
 #: Result item keys kept in raw annotations: everything else (e.g. free-text meta) is dropped,
 #: so nothing a Label Studio export may carry about people can slip into a release.
@@ -45,7 +44,12 @@ def canonical_bytes(value: Any) -> bytes:
 
 def load_result(result: Any) -> Any:
     """A stored result: its JSON text decoded (a decoded value is passed through)."""
-    if result is None or result is pd.NA or (isinstance(result, float) and result != result):
+    # pandas' NA by its type name: importing pandas here cost every command 2 s of start-up
+    if (
+        result is None
+        or type(result).__name__ == "NAType"
+        or (isinstance(result, float) and result != result)
+    ):
         return None
     if isinstance(result, str | bytes | memoryview):
         try:
