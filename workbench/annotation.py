@@ -40,6 +40,9 @@ FORMAT = 2
 #: How far (characters) a span's offsets may be off its stored text and still be repaired.
 NEAR = 8
 _DIRECTIONS = ("right", "left", "bi")
+#: Quotation marks of every common style (straight, curly, low-9, guillemets, CJK corners).
+QUOTES = frozenset("\"'“”„‟‘’‚‛«»‹›「」『』")
+POSSESSIVES = ("'s", "’s")
 
 Value = str | int | float | list[str]
 
@@ -189,6 +192,7 @@ class _Parser:
         self.problems: list[str] = []
         self.repairs: list[str] = []
         self.warnings: list[str] = []
+        self.trims = {label.name: label.trim for label in schema.labels if label.trim}
 
     def run(self, result: Any) -> Parsed:
         if not isinstance(result, list):
@@ -341,7 +345,28 @@ class _Parser:
                     " surrounding whitespace"
                 )
             start, end = fixed
+        if good and text is not None:
+            start, end = self._trim(where, good[0], text, start, end)
         return _Span(i, rid, good, start, end, raw)
+
+    def _trim(self, where: str, label: str, text: str, start: int, end: int) -> tuple[int, int]:
+        """What the editor's word snapping adds and the guidelines leave to the tool: quotation
+        marks at either end of a Content, a possessive at the end of a Source or Target (as
+        the label's `trim` says). The original offsets are kept in the repair's note."""
+        rules = self.trims.get(label, ())
+        s, e = start, end
+        if "quotes" in rules:
+            s, e = _unquote(text, s, e)
+        if "possessive" in rules and e - s > 2 and text[e - 2 : e].lower() in POSSESSIVES:
+            e -= 2
+        if (s, e) != (start, end) and s < e:
+            what = " and ".join(r for r in ("quotes", "possessive") if r in rules)
+            self.repairs.append(
+                f"{where}: {label} {start}..{end} → {s}..{e} ({what} trimmed:"
+                f" {_clip(text[start:end])!r} → {_clip(text[s:e])!r})"
+            )
+            return s, e
+        return start, end
 
     def _answer(self, attr: Attribute, value: dict[str, Any], where: str) -> Value | None:
         """One answer's value, normalised: a choice (str), choices (sorted list), taxonomy
@@ -567,6 +592,23 @@ def _near(text: str, start: int, end: int, given: str) -> tuple[int, int] | None
             best = (s, s + len(target))
         at = window.find(target, at + 1)
     return best
+
+
+def _unquote(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start..end` without the quotation marks that enclose it: a mark at both ends, or at
+    one end when the span holds no other mark (the other one lies outside the selection). A
+    span that opens or closes a quotation inside it (mixed content) keeps its marks."""
+    s, e = start, end
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    lead = s < e and text[s] in QUOTES
+    tail = e - s > 1 and text[e - 1] in QUOTES
+    inner = sum(ch in QUOTES for ch in text[s + lead : e - tail])
+    if (lead and tail) or ((lead or tail) and not inner):
+        s, e = s + lead, e - tail
+    return s, e
 
 
 def _type_name(value: object) -> str:

@@ -149,7 +149,8 @@ _VIEW_OPTIONS = {
     "names": ("strict", "free"),
     "layout": ("news", "plain"),
 }
-_LABEL_KEYS = ("name", "description", "hotkey", "color", "attributes", "control")
+_LABEL_KEYS = ("name", "description", "hotkey", "color", "attributes", "control", "trim")
+_TRIMS = ("quotes", "possessive")
 _ATTR_KEYS = (
     "name",
     "description",
@@ -439,7 +440,16 @@ class _Validator:
             description=description,
             attributes=tuple(attributes),
             control=self.string(data, "control", at, required=False) or None,
+            trim=self.trims(data, at),
         )
+
+    def trims(self, data: dict[str, Any], at: str) -> tuple[str, ...]:
+        out = []
+        for k, item in enumerate(self.items(data, "trim", at, required=False)):
+            if item not in _TRIMS:
+                raise self.fail(f"{at}.trim[{k}]", f"{item!r} is not one of {', '.join(_TRIMS)}")
+            out.append(item)
+        return tuple(dict.fromkeys(out))
 
     def attribute(
         self,

@@ -127,6 +127,9 @@ class Label:
     description: str = ""
     attributes: tuple[Attribute, ...] = ()
     control: str | None = None
+    # what pull trims off this label's spans (the editor's word snapping includes it):
+    # "quotes" (quotation marks at either end), "possessive" ('s / ’s at the end)
+    trim: tuple[str, ...] = ()
 
     def attribute(self, name: str) -> Attribute:
         for attr in self.attributes:
@@ -361,6 +364,8 @@ def _label_dict(label: Label) -> dict[str, Any]:
     }
     if label.control:
         out["control"] = label.control
+    if label.trim:
+        out["trim"] = list(label.trim)
     return out
 
 
