@@ -92,6 +92,8 @@ def _news_header(root: ET.Element, schema: Schema) -> None:
     )
     ET.SubElement(root, "Header", value="$title", size="4")
     note = f"Schema {schema.id} ({schema.version})"
+    if schema.relations and schema.relations_typed_by_labels:
+        note += " · relations: alt+r, then click the other region (no type to pick)"
     if schema.guidelines:
         note += " · guidelines and hotkeys: Instructions button"
     meta = ET.SubElement(root, "View", className="wb-meta")

@@ -247,6 +247,17 @@ class Schema:
         own = self.label(label).attributes if label in self.label_names else ()
         return own + self.regions
 
+    @cached_property
+    def relations_typed_by_labels(self) -> bool:
+        """Every pair of labels allows at most one relation (either way round): an untyped link
+        can then always be typed from its two ends (`workbench.annotation`)."""
+        names = self.label_names
+        return all(
+            len({r.name for r in self.relations if r.allows(a, b) or r.allows(b, a)}) <= 1
+            for a in names
+            for b in names
+        )
+
     def relations_between(self, from_label: str, to_label: str) -> tuple[Relation, ...]:
         """The relations that may go from a region with one label to one with the other."""
         return tuple(r for r in self.relations if r.allows(from_label, to_label))
