@@ -235,7 +235,7 @@ def test_label_config_parses_with_label_studio_sdk(schema: Schema) -> None:
         pytest.param(
             lambda d: d["labels"][2].update(hotkeys="q"),
             r"labels\[2\]\.hotkeys: unknown key 'hotkeys' \(allowed: name, description, hotkey,"
-            r" color, attributes, control\)",
+            r" color, attributes, control, trim\)",
             id="unknown-key-label",
         ),
         pytest.param(
