@@ -55,6 +55,14 @@ class Segment:
     gold: tuple[Item, ...]
 
 
+def locate(text: str, needle: str, occurrence: int) -> int:
+    """Start of the n-th whole-word occurrence of ``needle`` ("he" is not in "the"), or -1."""
+    left = r"\b" if needle[:1].isalnum() else ""
+    right = r"\b" if needle[-1:].isalnum() else ""
+    found = list(re.finditer(left + re.escape(needle) + right, text))
+    return found[occurrence - 1].start() if len(found) >= occurrence else -1
+
+
 def load(path: Path) -> list[Segment]:
     out: list[Segment] = []
     previous: dict[str, str] = {}
@@ -65,9 +73,7 @@ def load(path: Path) -> list[Segment]:
         text = row["text"]
         gold = []
         for span in row["spans"]:
-            start = -1
-            for _ in range(int(span.get("occurrence", 1))):
-                start = text.find(span["text"], start + 1)
+            start = locate(text, span["text"], int(span.get("occurrence", 1)))
             if start < 0:
                 raise SystemExit(f"{path.name}:{n}: span {span['text'][:50]!r} not in the text")
             attr = span.get(ATTRS.get(span["label"], ""))
