@@ -165,6 +165,4 @@ def _profile_type(about: str) -> str | None:
         return "analyst"
     if words & OFFICIAL:
         return "official"
-    if words & MEDIA:
-        return "media"
-    return None
+    return None  # "media" only from the Source's own words: "said on RT" is not an outlet

@@ -95,9 +95,8 @@ def quotations(text: str) -> list[Quote]:
             continue
         out.append(Quote(i, end + 1, i + 1, end))
         i = end + 1
-    return [
-        q for q in out if q.inner_end > q.inner_start and text[q.inner_start : q.inner_end].strip()
-    ]
+    # a quotation holds words: "“«" is two stray marks
+    return [q for q in out if any(c.isalnum() for c in text[q.inner_start : q.inner_end])]
 
 
 # -- sentences ---------------------------------------------------------------------------------

@@ -238,7 +238,10 @@ class _Builder:
                 if q in self.used:
                     return None
                 self.used.add(q)
-                ia, ib = trim(self.text, q.inner_start, q.inner_end)
+                # stray marks at the edges go too: Content never starts or ends with one
+                ia, ib = trim(self.text, q.inner_start, q.inner_end, '“”«»„「」『』"')
+                if ia >= ib:
+                    return None
                 return self.add("Content", ia, ib, rule, quote_type="direct")
         while b > a and self.text[b - 1] in ".,;:":
             b -= 1
@@ -528,7 +531,7 @@ def _orphan_quotes(build: _Builder, quotes: Sequence[Quote]) -> None:
         build.relate("attributed_to", cid, sources[-1].id)
 
 
-_CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w’'\-]*\.?(?:\s+|$))*\b[A-Z][\w’'\-]*")
+_CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w’'\-]*(?:\s+|$))*\b[A-Z][\w’'\-]*")
 
 
 def _targets(build: _Builder) -> None:
@@ -552,7 +555,15 @@ def _targets(build: _Builder) -> None:
             if name.endswith(suffix):
                 b -= len(suffix)
                 name = name[: -len(suffix)]
-        if len(names) == 1 and (a in starts or re.search(r"(?:ian|ese|ish|stani)$", name)):
+        if "’s " in name or "'s " in name:  # "China’s Belt": the owner is the name
+            b = a + max(name.find("’s "), name.find("'s "))
+            name = text[a:b]
+        if re.search(r"-(?:led|based|backed)$", name):
+            continue
+        first_word = a in starts or text[max(0, a - 1)] in "“\"‘'«„"
+        if len(name.split()) == 1 and (
+            first_word or re.search(r"(?:ian|ese|ish|stani|can)$", name)
+        ):
             continue  # a sentence's first word, or a nationality adjective
         key = name.split()[-1].lower() if name.split() else ""
         if not key or key in seen or any(s <= a < e for s, e in taken):
