@@ -10,12 +10,13 @@ import sqlalchemy as sa
 
 from tests.test_push import SCHEMA, settings_for
 from workbench import corpus
+from workbench.annotation import validate as validate_result
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
 from workbench.predictions import MODEL_VERSION
 from workbench.pull import pull
 from workbench.push import push
-from workbench.schema import load_schema, validate_result
+from workbench.schema import load_schema
 from workbench.store import Annotation, Prediction, Store
 
 pytestmark = pytest.mark.labelstudio

@@ -13,10 +13,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workbench.annotation import validate as validate_result
 from workbench.cli import cli
 from workbench.predictions import MODEL_VERSION, prediction, suggest_file, to_result
 from workbench.quotations import quotations
-from workbench.schema import load_schema, validate_result
+from workbench.schema import load_schema
 from workbench.suggest import Suggestions, suggest
 
 ROOT = Path(__file__).resolve().parent.parent
