@@ -47,12 +47,16 @@ class Item:
     attr: str | None = None
 
 
+Link = tuple[str, Item, Item]  # (relation, from, to)
+
+
 @dataclass(frozen=True)
 class Segment:
     id: str
     text: str
     context: str
     gold: tuple[Item, ...]
+    relations: tuple[Link, ...] = ()
 
 
 def locate(text: str, needle: str, occurrence: int) -> int:
@@ -72,37 +76,43 @@ def load(path: Path) -> list[Segment]:
         row = json.loads(line)
         text = row["text"]
         gold = []
+        by_id: dict[str, Item] = {}
         for span in row["spans"]:
             start = locate(text, span["text"], int(span.get("occurrence", 1)))
             if start < 0:
                 raise SystemExit(f"{path.name}:{n}: span {span['text'][:50]!r} not in the text")
             attr = span.get(ATTRS.get(span["label"], ""))
-            gold.append(Item(span["label"], start, start + len(span["text"]), attr))
+            item = Item(span["label"], start, start + len(span["text"]), attr)
+            gold.append(item)
+            by_id[span["id"]] = item
+        links = tuple((name, by_id[a], by_id[b]) for a, name, b in row["relations"])
         article = row["id"].split("#")[0]
-        out.append(Segment(row["id"], text, previous.get(article, ""), tuple(gold)))
+        out.append(Segment(row["id"], text, previous.get(article, ""), tuple(gold), links))
         previous[article] = text
     return out
 
 
-def rules(seg: Segment) -> list[Item]:
+def rules(seg: Segment) -> tuple[list[Item], list[Link]]:
     found = suggest(seg.text, seg.context)
-    return [
-        Item(s.label, s.start, s.end, s.attrs.get(ATTRS.get(s.label, "")))
+    items = {
+        s.id: Item(s.label, s.start, s.end, s.attrs.get(ATTRS.get(s.label, "")))
         for s in found.spans
         if s.label in LABELS
-    ]
+    }
+    links = [(r.name, items[r.from_id], items[r.to_id]) for r in found.relations]
+    return list(items.values()), links
 
 
 _DOUBLE = re.compile(r"“([^“”]+)”|\"([^\"]+)\"|«([^«»]+)»|„([^„“”]+)[“”]")
 
 
-def baseline(seg: Segment) -> list[Item]:
+def baseline(seg: Segment) -> tuple[list[Item], list[Link]]:
     """The trivial rule: whatever stands between double quotation marks is a direct Content."""
     out = []
     for m in _DOUBLE.finditer(seg.text):
         group = next(i for i in range(1, 5) if m.group(i) is not None)
         out.append(Item("Content", m.start(group), m.end(group), "direct"))
-    return out
+    return out, []
 
 
 def _overlap(a: Item, b: Item) -> tuple[int, float]:
@@ -150,11 +160,15 @@ class Score:
 
 
 def evaluate(
-    segments: list[Segment], system: Callable[[Segment], list[Item]], strict: bool
+    segments: list[Segment],
+    system: Callable[[Segment], tuple[list[Item], list[Link]]],
+    strict: bool,
 ) -> dict[str, Score]:
-    scores = {label: Score() for label in LABELS}
+    """Per label; "relations" counts a suggested relation right when both ends match."""
+    scores = {label: Score() for label in (*LABELS, "relations")}
     for seg in segments:
-        pred = system(seg)
+        pred, links = system(seg)
+        pairs_of: dict[Item, Item] = {}
         for label in LABELS:
             g = [x for x in seg.gold if x.label == label]
             p = [x for x in pred if x.label == label]
@@ -164,6 +178,15 @@ def evaluate(
             s.pred += len(p)
             s.tp += len(pairs)
             s.attr_ok += sum(a.attr == b.attr for a, b in pairs)
+            pairs_of.update((p, g) for g, p in pairs)
+        r = scores["relations"]
+        r.gold += len(seg.relations)
+        r.pred += len(links)
+        r.tp += sum(
+            (name, pairs_of[a], pairs_of[b]) in seg.relations
+            for name, a, b in links
+            if a in pairs_of and b in pairs_of
+        )
     return scores
 
 
@@ -190,7 +213,7 @@ def report() -> str:
         for sys_name, system in (("rules", rules), ("quote baseline", baseline)):
             for strict in (True, False):
                 for label, s in evaluate(segments, system, strict).items():
-                    if sys_name == "quote baseline" and label != "Content":
+                    if sys_name == "quote baseline" and label not in ("Content",):
                         continue
                     attr = f"{s.attr_ok / s.tp:.2f}" if s.tp and label in ATTRS else "–"
                     lines.append(

@@ -260,3 +260,16 @@ def _json(found: Suggestions) -> dict[str, object]:
             {"name": r.name, "from_id": r.from_id, "to_id": r.to_id} for r in found.relations
         ],
     }
+
+
+def test_evaluation_sets_load_and_the_rules_beat_the_quotation_mark_baseline() -> None:
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import suggest_eval
+
+    for path in suggest_eval.SETS.values():
+        segments = suggest_eval.load(path)  # every annotated span is found in its text
+        assert sum(len(s.gold) for s in segments) > 50
+        rules = suggest_eval.evaluate(segments, suggest_eval.rules, strict=True)
+        quotes = suggest_eval.evaluate(segments, suggest_eval.baseline, strict=True)
+        assert rules["Content"].recall > quotes["Content"].recall
+        assert rules["Content"].precision >= quotes["Content"].precision

@@ -43,6 +43,9 @@ def _closes(text: str, i: int) -> bool:
     return not before.isspace() and (after.isspace() or after in ".,;:!?)]—–-")
 
 
+_MARK = re.compile("[“„‚«»「『‘\"'”]")
+
+
 def quotations(text: str) -> list[Quote]:
     """Every quotation in ``text``, left to right, non-overlapping.
 
@@ -52,6 +55,10 @@ def quotations(text: str) -> list[Quote]:
     out: list[Quote] = []
     i, n = 0, len(text)
     while i < n:
+        found = _MARK.search(text, i)  # jump to the next mark: most characters are not one
+        if found is None:
+            break
+        i = found.start()
         ch = text[i]
         close: str | None = None
         if ch in _PAIRS:

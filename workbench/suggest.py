@@ -223,10 +223,8 @@ class _Builder:
             if named:  # the guidelines: a pronoun is a Source only when nobody is named
                 return named[-1].id
         else:  # what the text says about the last word of the name
-            last = self.text[a:b].split()[-1]
-            about = " ".join(
-                m.group() for m in re.finditer(rf"[^.]*\b{re.escape(last)}\b[^.]*", about)
-            )
+            last = re.compile(rf"\b{re.escape(self.text[a:b].split()[-1])}\b")
+            about = " ".join(part for part in about.split(".") if last.search(part))
         return self.add("Source", a, b, rule, source_type=source_type(self.text[a:b], about))
 
     def content(self, a: int, b: int, rule: str, quotes: Sequence[Quote]) -> str | None:
@@ -265,7 +263,7 @@ def suggest(text: str, context: str = "") -> Suggestions:
         for m in CUE_RE.finditer(text, us, ue):
             last_source = _cue(build, quotes, us, ue, m, last_source) or last_source
     _orphan_quotes(build, quotes)
-    _targets(build)
+    _targets(build, quotes)
     spans = tuple(sorted(build.spans, key=lambda s: (s.start, s.end, s.label)))
     return Suggestions(spans, tuple(build.relations))
 
@@ -368,13 +366,15 @@ def _quote_before(
         return None
     q = prior[-1]
     between = text[q.end : cue_start]
-    m = re.fullmatch(r"\s*(,?)\s*((?:[^\W\d][\w’'.\-]*,?\s*){0,8})", between)
-    if m is None:
+    phrase = between.lstrip()
+    comma = phrase.startswith(",")
+    phrase = phrase[1:].lstrip() if comma else phrase
+    if len(phrase.split()) > 8 or any(c in phrase for c in '“”"«»„「」;:()'):
         return None
     inner = text[q.inner_start : q.inner_end].rstrip()
-    if not (m.group(1) or inner.endswith((",", "!", "?", "…", "—", "-", "."))):
+    if not (comma or inner.endswith((",", "!", "?", "…", "—", "-", "."))):
         return None
-    return q, q.end + m.start(2)
+    return q, cue_start - len(phrase)
 
 
 def _clause_start(text: str, quotes: Sequence[Quote], us: int, cue_start: int) -> int:
@@ -534,12 +534,12 @@ def _orphan_quotes(build: _Builder, quotes: Sequence[Quote]) -> None:
 _CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w’'\-]*(?:\s+|$))*\b[A-Z][\w’'\-]*")
 
 
-def _targets(build: _Builder) -> None:
+def _targets(build: _Builder, quotes: Sequence[Quote]) -> None:
     """Named entities (capitalised names without their titles), each once, at first mention."""
     text = build.text
     taken = [(s.start, s.end) for s in build.spans if s.label == "Source"]
     seen: set[str] = set()
-    starts = {a for a, _ in sentences(text, quotations(text))}
+    starts = {a for a, _ in sentences(text, quotes)}
     for m in _CAPITAL_RUN.finditer(text):
         words = _words(text, m.start(), m.end())
         names = [w for w in words if text[w[0] : w[1]].lower().rstrip(".") not in NOT_NAME]
