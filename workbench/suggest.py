@@ -45,7 +45,6 @@ from workbench.attribution_lexicon import (
     LEADING_DROP,
     MEDIA,
     NOT_CLAUSE,
-    NOT_NAME,
     OFFICIAL,
     PRONOUNS,
     STOP,
@@ -54,6 +53,7 @@ from workbench.attribution_lexicon import (
     WEAK,
     source_type,
 )
+from workbench.names import names
 from workbench.quotations import WORD, Quote, inside, quotations, sentences, trim
 
 __all__ = [
@@ -531,42 +531,8 @@ def _orphan_quotes(build: _Builder, quotes: Sequence[Quote]) -> None:
         build.relate("attributed_to", cid, sources[-1].id)
 
 
-_CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w’'\-]*(?:\s+|$))*\b[A-Z][\w’'\-]*")
-
-
 def _targets(build: _Builder, quotes: Sequence[Quote]) -> None:
-    """Named entities (capitalised names without their titles), each once, at first mention."""
-    text = build.text
+    """Named entities, each once, at first mention, outside any Source."""
     taken = [(s.start, s.end) for s in build.spans if s.label == "Source"]
-    seen: set[str] = set()
-    starts = {a for a, _ in sentences(text, quotes)}
-    for m in _CAPITAL_RUN.finditer(text):
-        words = _words(text, m.start(), m.end())
-        names = [w for w in words if text[w[0] : w[1]].lower().rstrip(".") not in NOT_NAME]
-        # drop titles: keep what follows the last title word
-        titled = [i for i, w in enumerate(names) if text[w[0] : w[1]].lower() in TITLES]
-        if titled:
-            names = names[titled[-1] + 1 :]
-        if not names:
-            continue
-        a, b = names[0][0], names[-1][1]
-        name = text[a:b]
-        for suffix in ("’s", "'s", "’", "."):
-            if name.endswith(suffix):
-                b -= len(suffix)
-                name = name[: -len(suffix)]
-        if "’s " in name or "'s " in name:  # "China’s Belt": the owner is the name
-            b = a + max(name.find("’s "), name.find("'s "))
-            name = text[a:b]
-        if re.search(r"-(?:led|based|backed)$", name):
-            continue
-        first_word = a in starts or text[max(0, a - 1)] in "“\"‘'«„"
-        if len(name.split()) == 1 and (
-            first_word or re.search(r"(?:ian|ese|ish|stani|can)$", name)
-        ):
-            continue  # a sentence's first word, or a nationality adjective
-        key = name.split()[-1].lower() if name.split() else ""
-        if not key or key in seen or any(s <= a < e for s, e in taken):
-            continue
-        seen.add(key)
+    for a, b in names(build.text, sentences(build.text, quotes), taken):
         build.add("Target", a, b, "capitalised-name")
