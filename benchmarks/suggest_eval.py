@@ -92,6 +92,88 @@ def load(path: Path) -> list[Segment]:
     return out
 
 
+_QUOTE_EDGE = "\"“”«»„'‘’"
+
+
+def _ours(text: str, label: str, a: int, b: int) -> tuple[int, int]:
+    """PolNeAR's boundaries → ours: a Content leaves out its enclosing quotation marks and a
+    leading "that" (schemas/news-v1.md); spans never start or end with a space."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if label == "Content":
+        if text[a:b].lower().startswith("that "):
+            a += 5
+        if b - a > 1 and text[a] in _QUOTE_EDGE and text[b - 1] in _QUOTE_EDGE:
+            a, b = a + 1, b - 1
+    return a, b
+
+
+def load_brat(folder: Path) -> list[Segment]:
+    """A corpus in PolNeAR's brat layout (``text/NAME.txt``, ``attributions/NAME_ANNOTATOR.ann``;
+    the first annotator's file per text), cut into the paragraphs the suggester sees.
+
+    A discontinuous PolNeAR span (a quotation interrupted by "X said") becomes one span per
+    fragment, as our guidelines mark it; attributions without a Source keep Cue and Content.
+    """
+    out: list[Segment] = []
+    for txt in sorted((folder / "text").glob("*.txt")):
+        anns = sorted((folder / "attributions").glob(f"{txt.stem}_*.ann"))
+        if not anns:
+            continue
+        text = txt.read_text(encoding="utf-8")
+        spans: dict[str, list[Item]] = {}
+        events: list[dict[str, str]] = []
+        for line in anns[0].read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if line.startswith("T") and len(parts) >= 2:
+                label, _, ranges = parts[1].partition(" ")
+                if label not in LABELS:
+                    continue
+                items = []
+                for piece in ranges.split(";"):
+                    a, b = (int(x) for x in piece.split())
+                    if not 0 <= a < b <= len(text):
+                        raise SystemExit(f"{anns[0]}: {parts[0]} {a}-{b} is outside the text")
+                    a, b = _ours(text, label, a, b)
+                    if a < b:
+                        items.append(Item(label, a, b))
+                spans[parts[0]] = items
+            elif line.startswith("E") and len(parts) >= 2:
+                events.append(dict(arg.split(":", 1) for arg in parts[1].split()[1:]))
+        links: list[Link] = []
+        for ev in events:
+            content = spans.get(ev.get("Content", ""), [])
+            for c in content:
+                links += [("attributed_to", c, s) for s in spans.get(ev.get("Source", ""), [])]
+                links += [("cue_of", q, c) for q in spans.get(ev.get("Cue", ""), [])]
+        start = 0
+        for para in text.split("\n"):
+            end = start + len(para)
+            if para.strip():
+                inside = tuple(
+                    Item(i.label, i.start - start, i.end - start)
+                    for items in spans.values()
+                    for i in items
+                    if start <= i.start and i.end <= end
+                )
+                kept = set(inside)
+                rel = tuple(
+                    (
+                        n,
+                        Item(a.label, a.start - start, a.end - start),
+                        Item(b.label, b.start - start, b.end - start),
+                    )
+                    for n, a, b in links
+                    if start <= a.start and a.end <= end and start <= b.start and b.end <= end
+                )
+                rel = tuple(r for r in rel if r[1] in kept and r[2] in kept)
+                out.append(Segment(f"{txt.stem}@{start}", para, "", inside, rel))
+            start = end + 1
+    return out
+
+
 def rules(seg: Segment) -> tuple[list[Item], list[Link]]:
     found = suggest(seg.text, seg.context)
     items = {
@@ -149,6 +231,7 @@ class Score:
     pred: int = 0
     tp: int = 0
     attr_ok: int = 0
+    attr_n: int = 0  # matched pairs whose gold span has the attribute
 
     @property
     def precision(self) -> float:
@@ -177,7 +260,8 @@ def evaluate(
             s.gold += len(g)
             s.pred += len(p)
             s.tp += len(pairs)
-            s.attr_ok += sum(a.attr == b.attr for a, b in pairs)
+            s.attr_ok += sum(a.attr == b.attr for a, b in pairs if a.attr is not None)
+            s.attr_n += sum(a.attr is not None for a, _ in pairs)
             pairs_of.update((p, g) for g, p in pairs)
         r = scores["relations"]
         r.gold += len(seg.relations)
@@ -194,7 +278,7 @@ def _f(x: float) -> str:
     return "–" if x != x else f"{x:.2f}"
 
 
-def report() -> str:
+def report(brat: Path | None = None) -> str:
     lines = [
         "# Suggestions: precision and recall",
         "",
@@ -208,14 +292,16 @@ def report() -> str:
         "| set | system | match | label | gold | suggested | precision | recall | attribute acc. |",
         "|---|---|---|---|---:|---:|---:|---:|---:|",
     ]
-    for name, path in SETS.items():
-        segments = load(path)
+    sets = {name: load(path) for name, path in SETS.items()}
+    if brat is not None:
+        sets[f"{brat.name} (brat)"] = load_brat(brat)
+    for name, segments in sets.items():
         for sys_name, system in (("rules", rules), ("quote baseline", baseline)):
             for strict in (True, False):
                 for label, s in evaluate(segments, system, strict).items():
                     if sys_name == "quote baseline" and label not in ("Content",):
                         continue
-                    attr = f"{s.attr_ok / s.tp:.2f}" if s.tp and label in ATTRS else "–"
+                    attr = f"{s.attr_ok / s.attr_n:.2f}" if s.attr_n else "–"
                     lines.append(
                         f"| {name} ({len(segments)} segments) | {sys_name} | "
                         f"{'jaccard>=0.5' if strict else 'any'} | {label} | {s.gold} | {s.pred} | "
@@ -227,8 +313,13 @@ def report() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "SUGGEST_RESULTS.md")
+    parser.add_argument(
+        "--brat",
+        type=Path,
+        help="also a corpus in PolNeAR's brat layout (text/, attributions/), e.g. its data/dev",
+    )
     args = parser.parse_args()
-    text = report()
+    text = report(args.brat)
     print(text, end="")
     args.out.write_text(text, encoding="utf-8")
 

@@ -273,3 +273,37 @@ def test_evaluation_sets_load_and_the_rules_beat_the_quotation_mark_baseline() -
         quotes = suggest_eval.evaluate(segments, suggest_eval.baseline, strict=True)
         assert rules["Content"].recall > quotes["Content"].recall
         assert rules["Content"].precision >= quotes["Content"].precision
+
+
+def test_brat_corpus_is_read_with_our_boundaries(tmp_path: Path) -> None:
+    """PolNeAR's layout: a discontinuous Content is one span per fragment; enclosing quotes and
+    a leading "that" are left out, as our guidelines do."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import suggest_eval
+
+    text = '"We will win," Ana Ruiz said. "Easily."\nRuiz said that the vote was fair.\n'
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    (tmp_path / "text" / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "attributions" / "a_x1.ann").write_text(
+        "T1\tContent 0 14;30 39\t...\nT2\tSource 15 23\tAna Ruiz\nT3\tCue 24 28\tsaid\n"
+        "E1\tAttribution:T9 Content:T1 Source:T2 Cue:T3\n"
+        "T4\tSource 40 44\tRuiz\nT5\tCue 45 49\tsaid\nT6\tContent 50 72\t...\n"
+        "E2\tAttribution:T8 Content:T6 Source:T4 Cue:T5\n",
+        encoding="utf-8",
+    )
+    first, second = suggest_eval.load_brat(tmp_path)
+    assert sorted(first.text[i.start : i.end] for i in first.gold) == [
+        "Ana Ruiz",
+        "Easily.",
+        "We will win,",
+        "said",
+    ]
+    assert len(first.relations) == 4  # two fragments, each to its source and from its cue
+    assert [second.text[i.start : i.end] for i in second.gold if i.label == "Content"] == [
+        "the vote was fair"
+    ]
+    scores = suggest_eval.evaluate([first, second], suggest_eval.rules, strict=True)
+    # "Easily." has no cue and fewer than four words: the rules leave it to the annotator
+    assert (scores["Content"].tp, scores["Content"].gold, scores["Content"].pred) == (2, 3, 2)
+    assert scores["Source"].precision == 1.0
