@@ -59,8 +59,6 @@ ADDRESSEE = _set(
     "tell told tells telling inform informed informs assure assured assures "
     "reassure reassured reassuring urge urged urges"
 )
-AUX = r"(?:(?:has|have|had|was|were|is|are|also|later|then|again|reportedly|recently|"
-AUX += r"publicly|repeatedly|importantly|crucially|earlier|once|would|will|might|could)\s+)*"
 PHRASES = (
     r"[Aa]ccording\s+to",
     r"[Ii]n\s+the\s+words\s+of",

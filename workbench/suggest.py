@@ -391,7 +391,7 @@ def _content_start(
     """Where the reported content starts after a cue, or None when nothing follows it."""
 
     def quote_at(pos: int) -> int | None:
-        m = re.match(r"\s*[:,]?\s*|(?:\s+[\w’'\-]+){1,6}\s*:\s*", text[pos:ue])
+        # "said: “…”", "said, “…”", or "stated after his visit: “…”"
         for m in (
             re.match(r"\s*[:,]?\s*", text[pos:ue]),
             re.match(r"(?:\s+[\w’'\-‘]+){1,6}\s*:\s*", text[pos:ue]),
