@@ -241,8 +241,7 @@ class _Builder:
                 if ia >= ib:
                     return None
                 return self.add("Content", ia, ib, rule, quote_type="direct")
-        while b > a and self.text[b - 1] in ".,;:":
-            b -= 1
+        a, b = trim(self.text, a, b, ".,;:")  # no final full stop or comma, no edge spaces
         if len(_words(self.text, a, b)) < 2:
             return None
         inner = [q for q in quotes if a <= q.start and q.end <= b + 1]
