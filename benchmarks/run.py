@@ -163,8 +163,15 @@ def bench_push(b: Bench) -> None:
                 client = LabelStudioClient(b.ls_url, b.ls_token)
                 name = f"push{run}"
                 with timer() as t:
+                    # like for like: the SDK baseline imports no predictions (suggestions
+                    # cost ~0.4 ms a segment: benchmarks/suggest_eval.py)
                     report = push(
-                        settings_for(b, db, name), store, b.schema, client, batch_size=BATCH
+                        settings_for(b, db, name),
+                        store,
+                        b.schema,
+                        client,
+                        batch_size=BATCH,
+                        suggestions=False,
                     )
                 store.close()
                 assert report.imported == n, report

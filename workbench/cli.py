@@ -483,6 +483,11 @@ def annotators_list(state: State, as_json: bool) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 5000), default=250, show_default=True)
 @click.option("--dry-run", is_flag=True, help="Say what would happen; change nothing.")
 @click.option("--force", is_flag=True, help="Update the label config even if it orphans labels.")
+@click.option(
+    "--no-suggestions",
+    is_flag=True,
+    help="Send no suggestions (the rules' attribution spans, as Label Studio predictions).",
+)
 @json_option
 @pass_state
 def push(
@@ -493,6 +498,7 @@ def push(
     batch_size: int,
     dry_run: bool,
     force: bool,
+    no_suggestions: bool,
     as_json: bool,
 ) -> None:
     """Create/update the Label Studio project and import every segment not yet pushed."""
@@ -509,6 +515,7 @@ def push(
         batch_size=batch_size,
         dry_run=dry_run,
         force=force,
+        suggestions=not no_suggestions,
         progress=render.BarProgress(),
     )
     if as_json:
@@ -539,7 +546,8 @@ def push_describe(report: Any) -> list[str]:
             f" ({report.deleted_on_server} deleted in Label Studio, left deleted)"
             if report.deleted_on_server
             else ""
-        ),
+        )
+        + (f", {report.suggested} with suggestions" if report.suggested else ""),
     ]
     if report.forced_orphans:
         lines.append(
@@ -549,6 +557,21 @@ def push_describe(report: Any) -> list[str]:
     if report.project_url:
         lines.append(f"label at {report.project_url}")
     return lines
+
+
+@cli.command("suggest")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def suggest_cmd(file: Path, as_json: bool) -> None:
+    """Print the suggested attribution spans for each segment of a text file (no store)."""
+    from workbench.predictions import suggest_file
+
+    paragraphs = suggest_file(file)
+    if as_json:
+        render.emit_json([render.suggestions_json(p) for p in paragraphs])
+        return
+    for line in render.suggestions_lines(paragraphs):
+        click.echo(line)
 
 
 # -- pull -------------------------------------------------------------------------------------

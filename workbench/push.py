@@ -25,6 +25,7 @@ from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient, Project
 from workbench.labelstudio.results import task_text
+from workbench.predictions import prediction
 from workbench.progress import NoProgress, Progress
 from workbench.schema import Schema, parse_schema
 from workbench.store import Article, Dataset, Segment, Store, Task
@@ -50,6 +51,7 @@ class PushReport:
     recovered: int = 0
     imported: int = 0
     deleted_on_server: int = 0  # included in already_pushed; never re-imported
+    suggested: int = 0  # imported tasks that carry a prediction (workbench.suggest)
     forced_orphans: list[str] = field(default_factory=list)
 
     @property
@@ -125,6 +127,7 @@ def push(
     batch_size: int = 250,
     dry_run: bool = False,
     force: bool = False,
+    suggestions: bool = True,
     progress: Progress | None = None,
 ) -> PushReport:
     """Create or update the dataset's project, then import every segment not yet pushed.
@@ -148,6 +151,7 @@ def push(
             batch_size=batch_size,
             dry_run=dry_run,
             force=force,
+            suggestions=suggestions,
             progress=progress or NoProgress(),
         )
 
@@ -164,6 +168,7 @@ def _push(
     batch_size: int,
     dry_run: bool,
     force: bool,
+    suggestions: bool,
     progress: Progress,
 ) -> PushReport:
     with store.session() as session:
@@ -209,7 +214,11 @@ def _push(
         todo = _segments_to_push(store, name, state.unit if state else unit).unpushed
     progress.start("push", len(todo))
     for batch in _batches(todo, batch_size):
-        report.imported += _import_batch(store, client, name, project.id, schema, batch)
+        imported, suggested = _import_batch(
+            store, client, name, project.id, schema, batch, suggestions
+        )
+        report.imported += imported
+        report.suggested += suggested
         progress.advance(len(batch))
     progress.finish()
     return report
@@ -428,7 +437,8 @@ def _import_batch(
     project_id: int,
     schema: Schema,
     batch: Sequence[tuple[SegmentText, str | None, str | None]],
-) -> int:
+    suggestions: bool = True,
+) -> tuple[int, int]:
     # 1. intent: commit pending rows before anything reaches the server. Core statements here
     # and in 3., not ORM objects: per-row ORM bookkeeping was most of what push cost beyond
     # Label Studio's own import (benchmarks/RESULTS.md).
@@ -455,6 +465,13 @@ def _import_batch(
             session.execute(insert(Task), intents)
     # 2. import: one request, one transaction on the server
     payloads = [task_payload(seg, title, context) for seg, title, context in batch]
+    suggested = 0
+    if suggestions:  # the rules' suggestions, as predictions the annotator accepts or corrects
+        for payload, (seg, _, context) in zip(payloads, batch, strict=True):
+            found = prediction(seg.text, context or "")
+            if found is not None:
+                payload["predictions"] = [found]
+                suggested += 1
     ids = client.import_tasks(project_id, payloads)
     if len(ids) != len(batch):
         raise LabelStudioError(
@@ -475,4 +492,4 @@ def _import_batch(
             ),
             [{"sid": seg.id, "tid": tid} for (seg, _, _), tid in zip(batch, ids, strict=True)],
         )
-    return len(ids)
+    return len(ids), suggested

@@ -92,3 +92,51 @@ class BarProgress:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+
+
+def suggestions_json(paragraph: Any) -> dict[str, Any]:
+    """One segment's suggestions (`workbench.predictions.ParagraphSuggestions`) for `--json`."""
+    found = paragraph.suggestions
+    return {
+        "paragraph": paragraph.position,
+        "text": paragraph.text,
+        "spans": [
+            {
+                "id": s.id,
+                "label": s.label,
+                "start": s.start,
+                "end": s.end,
+                "text": s.text,
+                "attributes": dict(s.attributes),
+            }
+            for s in found.spans
+        ],
+        "relations": [
+            {"name": r.name, "from_id": r.from_id, "to_id": r.to_id} for r in found.relations
+        ],
+    }
+
+
+def suggestions_lines(paragraphs: Sequence[Any]) -> list[str]:
+    """Readable suggestions: each attribution as Source · Cue · Content, then the targets."""
+    lines: list[str] = []
+    for p in paragraphs:
+        found = p.suggestions
+        if not found.spans:
+            continue
+        by_id = {s.id: s for s in found.spans}
+        source_of = {r.from_id: r.to_id for r in found.relations if r.name == "attributed_to"}
+        cue_of = {r.to_id: r.from_id for r in found.relations if r.name == "cue_of"}
+        lines.append(f"[{p.position}] {p.text[:70]}{'…' if len(p.text) > 70 else ''}")
+        for c in found.spans:
+            if c.label != "Content":
+                continue
+            src = by_id.get(source_of.get(c.id, ""))
+            cue = by_id.get(cue_of.get(c.id, ""))
+            who = f"{src.text} ({src.attrs.get('source_type')})" if src else "(no source)"
+            said = cue.text if cue else "(no cue)"
+            lines.append(f"    {who} · {said} · “{c.text}” ({c.attrs.get('quote_type')})")
+        targets = [s.text for s in found.spans if s.label == "Target"]
+        if targets:
+            lines.append(f"    targets: {', '.join(targets)}")
+    return lines or ["no suggestions"]

@@ -1,0 +1,166 @@
+"""The words the suggester knows: reporting verbs and phrases, titles, kinds of speaker.
+
+Kept apart from the rules (`workbench.suggest`) so that a lexicon change reads as one. Every
+change here should bump `workbench.suggest.RULES_VERSION`.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["CUE_RE", "CUE_WORDS", "TITLES", "source_type"]
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+CIRCUMSTANCE = _set(
+    "on in at during after before last earlier late later this yesterday today also again "
+    "repeatedly publicly"
+)
+
+# -- lexicon -----------------------------------------------------------------------------------
+
+VERBS = (
+    "say said says saying|tell told tells telling|add added adds adding|claim claimed claims "
+    "claiming|stated stating|stress stressed stresses stressing|warn warned warns warning|"
+    "note noted noting|insist insisted insists insisting|announce announced announces announcing|"
+    "explained|argue argued argues arguing|assert asserted asserts|"
+    "maintain maintained maintains maintaining|emphasise emphasised emphasises emphasising "
+    "emphasize emphasized emphasizes emphasizing|underscore underscored underscores "
+    "underscoring|underline underlined underlines underlining|reveal revealed reveals revealing|"
+    "reported reporting|confirm confirmed confirming|deny denied denies denying|"
+    "believe believed believes|think thinks|predict predicted predicts predicting|"
+    "accuse accused accuses accusing|urge urged urges urging|acknowledge acknowledged "
+    "acknowledges|admit admitted admits admitting|allege alleged alleges alleging|concede "
+    "conceded concedes|contend contended contends|declare declared declares declaring|disclose "
+    "disclosed discloses|estimate estimated estimates|observe observed observes|remark remarked|"
+    "reiterate reiterated reiterates reiterating|respond responded responds|reply replied "
+    "replies|write wrote writes|tweet tweeted tweets|continue continued continues|conclude "
+    "concluded concludes|recall recalled recalls|complain complained complains|suspect "
+    "suspected|feared|realise realised realize realized|ask asked asks|promise "
+    "promised promises|vow vowed vows|pledge pledged pledges|implied implies|hint hinted hints|"
+    "rule ruled rules|"
+    "find found finds|show showed shows|interpret interpreted|reassure reassured reassuring|"
+    "assure assured assures|inform informed informs|testify testified|repeat repeated repeats|"
+    "point pointed points|agree agreed agrees"
+)
+CUE_WORDS = frozenset(VERBS.replace("|", " ").split())
+# Forms that are more often nouns or take no reported content: cues only right before
+# "that", a colon or a quotation, or right after a quotation.
+WEAK = _set(
+    "claims notes estimates shows finds rules points continue continued continues agree agreed "
+    "agrees point pointed show showed found find rule ruled think ask asked add adds adding "
+    "implied implies optimistic confident convinced hopeful concerned"
+)
+# Verbs that take an addressee before their content ("told Reuters the delays …").
+ADDRESSEE = _set(
+    "tell told tells telling inform informed informs assure assured assures "
+    "reassure reassured reassuring urge urged urges"
+)
+PHRASES = (
+    r"[Aa]ccording\s+to",
+    r"[Ii]n\s+the\s+words\s+of",
+    r"point(?:ed|s)?\s+out",
+    r"ma(?:de|ke|kes)\s+it\s+clear",
+    r"expressed\s+(?:surprise|hope|concern|confidence|doubt|fears?)",
+    r"optimistic|confident|convinced|hopeful",
+)
+# Case-sensitive: "State Department" and "the Pakistani state" are not cues.
+CUE_RE = re.compile(
+    r"\b(?:"
+    + "|".join(PHRASES)
+    + r"|(?:"
+    + "|".join(sorted(CUE_WORDS, key=len, reverse=True))
+    + r"))\b"
+)
+
+TITLES = _set(
+    "minister president prime premier pm chancellor secretary spokesperson spokesman "
+    "spokeswoman ambassador envoy senator lawmaker mp governor mayor general colonel admiral "
+    "chief king queen prince sheikh ayatollah dr dr. professor prof. judge justice leader "
+    "commissioner director chairman chairwoman chair ceo official officials"
+)
+OFFICIAL = _set(
+    "minister ministry president prime premier pm chancellor secretary spokesperson spokesman "
+    "spokeswoman ambassador envoy senator lawmaker lawmakers mp governor mayor general army "
+    "military government communique court police office department embassy parliament "
+    "congress bank commission council party opposition officials official authorities state "
+    "kremlin white house cabinet senate ministers diplomats"
+)
+ANALYST = _set(
+    "analyst analysts expert experts economist economists professor dr dr. researcher "
+    "researchers academic scholar commentator think tank epidemiologist scientist "
+    "scientists strategist institute university"
+)
+MEDIA = _set(
+    "radio reuters ap afp newspaper agency television tv broadcaster journalist reporter "
+    "reporters bbc cnn rt times post dawn tass xinhua bloomberg media"
+)
+GENERIC = _set(
+    "source sources observers critics diplomats officials experts analysts many some others "
+    "people residents witnesses insiders"
+)
+PRONOUNS = _set("he she they we i it")
+DETERMINERS = _set("a an some several many one two few")
+# Words that end a Source noun phrase when scanning back from a cue.
+STOP = _set(
+    "that which who whom whose and but or because when while after before as if since though "
+    "although whether where so than then the of in on at by for to with from into about, "
+    "defending during"
+) - frozenset(["the", "of", "at", "for", "in"])
+LEADING_DROP = _set(
+    "but and so meanwhile moreover however yet also then still later now thus instead nevertheless"
+)
+TRAILING_DROP = _set(
+    "has have had was were is are also later then again reportedly recently publicly "
+    "repeatedly importantly crucially earlier once would will might could in turn now "
+    "promptly"
+)
+
+
+NOT_CLAUSE = _set(
+    "to about for on in at by with of from into during as after before when while and but or "
+    "it up out back down over"
+)
+
+NOT_NAME = _set(
+    "the a an in on at but and this that these those it he she they we i his her their its our "
+    "after before during when while as if according meanwhile moreover however nevertheless "
+    "still both some many such so for from with without despite since although though between "
+    "instead there here what why how who not nobody to by of be should ahead one two last "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday"
+)
+
+
+# -- source types ------------------------------------------------------------------------------
+
+
+def source_type(np: str, about: str = "") -> str:
+    """Guess a Source's type from its words and what the text says about it (``about``)."""
+    low = [w.lower().strip(",.’'()") for w in np.split()]
+    if len(low) == 1 and low[0] in PRONOUNS:
+        return "author" if low[0] == "i" else _profile_type(about) or "other"
+    if any(w in MEDIA for w in low):
+        return "media"
+    generic = low[0] in DETERMINERS or (
+        low[-1] in GENERIC and not any(w[:1].isupper() for w in np.split()[1:])
+    )
+    if any(w in ANALYST for w in low) and not generic:
+        return "analyst"
+    if generic:
+        return "unnamed"
+    if any(w in OFFICIAL for w in low):
+        return "official"
+    return _profile_type(about) or "official"
+
+
+def _profile_type(about: str) -> str | None:
+    words = {w.lower().strip(",.’'()") for w in about.split()}
+    if words & ANALYST:
+        return "analyst"
+    if words & OFFICIAL:
+        return "official"
+    return None  # "media" only from the Source's own words: "said on RT" is not an outlet

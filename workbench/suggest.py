@@ -1,0 +1,537 @@
+"""Suggestions: attribution spans proposed by rules, for annotators to accept or correct.
+
+Pure: no downloaded model, no network, no store. `suggest` reads one segment and proposes
+Content (with ``quote_type``), Cue, Source (with a guessed ``source_type``), the relations
+between them (Content → Source ``attributed_to``, Cue → Content ``cue_of``), and Target spans
+for named entities. Offsets are character offsets into the given text. Boundaries follow
+``schemas/news-v1.md``: Content leaves out its enclosing quotation marks, the complementiser
+``that`` and a final full stop outside quotes; Source is the noun phrase without appositions;
+Target is the name without its title.
+
+The rules, in order:
+
+1. **Quotations** of every style (“ ” " ' ‘ ’ « » » « „ “ ‚ ‘ 「 」 『 』), including a quotation
+   that opens without closing (it continues in the next paragraph) or closes without opening.
+2. **Cues**: a lexicon of reporting verbs in all their inflections (said, told, added,
+   claimed, warned, …) and phrases (according to, in the words of); a cue inside a quotation is
+   quoted speech, not a cue.
+3. Around each cue, the **speaker patterns**: ``“Q,” X said`` / ``“Q,” said X``, ``X said:
+   “Q”``, ``X said (that) C``, ``C, X said``, ``According to X, C``, and the subject of the
+   clause as Source (``X, the Y of Z, said`` → ``X``; a pronoun when that is all there is).
+4. A quotation left without a cue, in a paragraph that has a Source, is that Source's.
+
+Source types come from the words of the Source and what the paragraph (or the previous one)
+says about it: titles mean ``official``, "analyst"/"expert"/"Dr." mean ``analyst``, outlets mean
+``media``, an indefinite or generic speaker ("a government source", "observers") means
+``unnamed``; a named person with nothing else to go on is guessed ``official`` (political news).
+Target sentiment is left for the annotator on purpose: a guessed ``neutral`` would be accepted
+without a thought (automation bias) on exactly the layer that needs judgement, and Label Studio's
+required-answer check makes the annotator answer it before submitting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from workbench.attribution_lexicon import (
+    ADDRESSEE,
+    ANALYST,
+    CIRCUMSTANCE,
+    CUE_RE,
+    CUE_WORDS,
+    GENERIC,
+    LEADING_DROP,
+    MEDIA,
+    NOT_CLAUSE,
+    OFFICIAL,
+    PRONOUNS,
+    STOP,
+    TITLES,
+    TRAILING_DROP,
+    WEAK,
+    source_type,
+)
+from workbench.names import names
+from workbench.quotations import WORD, Quote, inside, quotations, sentences, trim
+
+__all__ = [
+    "RULES_VERSION",
+    "Relation",
+    "Span",
+    "Suggestions",
+    "suggest",
+]
+
+#: Bumped whenever a rule changes: it is part of the Label Studio model version.
+RULES_VERSION = "1"
+
+# -- the result types --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    id: str
+    label: str
+    start: int
+    end: int
+    text: str
+    attributes: tuple[tuple[str, str], ...] = ()
+    rule: str = ""
+
+    @property
+    def attrs(self) -> dict[str, str]:
+        return dict(self.attributes)
+
+
+@dataclass(frozen=True)
+class Relation:
+    name: str
+    from_id: str
+    to_id: str
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    spans: tuple[Span, ...]
+    relations: tuple[Relation, ...]
+
+    def by_label(self, label: str) -> list[Span]:
+        return [s for s in self.spans if s.label == label]
+
+
+# -- noun phrases ------------------------------------------------------------------------------
+
+
+def _words(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    return [(a + m.start(), a + m.end()) for m in WORD.finditer(text[a:b])]
+
+
+def _np_ok(np: str) -> bool:
+    """Whether a phrase can name a speaker: a pronoun, a name, a title or a generic speaker."""
+    words = np.split()
+    if not words or len(words) > 9:
+        return False
+    low = [w.lower().strip(",.’'") for w in words]
+    if len(words) == 1 and low[0] in PRONOUNS - {"it"}:
+        return True
+    if low[0] in PRONOUNS:
+        return False
+    known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES
+    if any(w in known for w in low):
+        return True
+    return any(w[:1].isupper() for w in words[1:]) or (
+        words[0][:1].isupper() and low[0] not in LEADING_DROP | {"the", "this", "these", "it"}
+    )
+
+
+def _clean_np(text: str, a: int, b: int) -> tuple[int, int] | None:
+    words = _words(text, a, b)
+    while words and text[words[0][0] : words[0][1]].lower() in LEADING_DROP:
+        words = words[1:]
+    while words and (
+        text[words[-1][0] : words[-1][1]].lower() in TRAILING_DROP
+        or text[words[-1][0] : words[-1][1]].endswith("ly")
+    ):
+        words = words[:-1]
+    if len(words) >= 2 and text[words[-2][0] : words[-1][1]].lower() == "in turn":
+        words = words[:-2]
+    if not words:
+        return None
+    a, b = words[0][0], words[-1][1]
+    b = a + len(text[a:b].rstrip(".,’'"))
+    if text[a:b].endswith(("’s", "'s")):
+        return None  # a possessive is not a speaker
+    return (a, b) if _np_ok(text[a:b]) else None
+
+
+def _subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
+    """The speaker right before a cue: scan back to a boundary, then clean the phrase."""
+    words = _words(text, start, cue)
+    taken: list[tuple[int, int]] = []
+    for w in reversed(words):
+        gap = text[w[1] : (taken[0][0] if taken else cue)]
+        if any(c in gap for c in ',;:()“”"«»„「」—–') or "\n" in gap:
+            break
+        token = text[w[0] : w[1]].lower()
+        if token in STOP or token in CUE_WORDS:
+            break
+        taken.insert(0, w)
+        if len(taken) > 9:
+            return None
+    if not taken:
+        return None
+    return _clean_np(text, taken[0][0], taken[-1][1])
+
+
+def _leading_np(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``X, the Y of Z, said`` → ``X``: the phrase before the first comma of the clause."""
+    comma = text.find(",", start, end)
+    if comma < 0:
+        return None
+    return _clean_np(text, start, comma)
+
+
+def _np_after(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``said X, director of …`` → ``X``: up to a comma or the end, prepositions cut off."""
+    a, b = trim(text, start, end)
+    m = re.search(r"[,;:.“”\"]| (?:in|on|at|during|after|before|when|while|who|in a)\s", text[a:b])
+    if m:
+        b = a + m.start()
+    return _clean_np(text, a, b)
+
+
+# -- the rules ---------------------------------------------------------------------------------
+
+_AUX_BEFORE = re.compile(
+    r"(?:\b(?:(?:has|have|had|was|were|is|are|might|would|could|will|may)\s+(?:(?:also|later|"
+    r"long|already|yet to|to)\s+)?|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
+    re.IGNORECASE,
+)
+_THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
+
+
+class _Builder:
+    def __init__(self, text: str, context: str) -> None:
+        self.text = text
+        self.context = context
+        self.spans: list[Span] = []
+        self.relations: list[Relation] = []
+        self.used: set[Quote] = set()  # quotations that are a direct Content
+        self.embedded: set[Quote] = set()  # quotations inside a mixed Content
+
+    def add(self, label: str, a: int, b: int, rule: str, **attrs: str) -> str:
+        for s in self.spans:  # one region per (label, boundaries)
+            if s.label == label and (s.start, s.end) == (a, b):
+                return s.id
+        sid = f"wb{len(self.spans) + 1}"
+        self.spans.append(Span(sid, label, a, b, self.text[a:b], tuple(attrs.items()), rule))
+        return sid
+
+    def relate(self, name: str, a: str | None, b: str | None) -> None:
+        if a and b and Relation(name, a, b) not in self.relations:
+            self.relations.append(Relation(name, a, b))
+
+    def source(self, np: tuple[int, int] | None, rule: str) -> str | None:
+        if np is None:
+            return None
+        a, b = np
+        about = self.text + " " + self.context
+        if self.text[a:b].lower() in PRONOUNS:
+            named = [s for s in self.spans if s.label == "Source" and s.start < a]
+            if named:  # the guidelines: a pronoun is a Source only when nobody is named
+                return named[-1].id
+        else:  # what the text says about the last word of the name
+            last = re.compile(rf"\b{re.escape(self.text[a:b].split()[-1])}\b")
+            about = " ".join(part for part in about.split(".") if last.search(part))
+        return self.add("Source", a, b, rule, source_type=source_type(self.text[a:b], about))
+
+    def content(self, a: int, b: int, rule: str, quotes: Sequence[Quote]) -> str | None:
+        """A Content over ``[a, b)``: the inner text of a quotation that fills it (direct), or
+        a clause (mixed when it holds a quotation, else indirect)."""
+        a, b = trim(self.text, a, b)
+        for q in quotes:
+            if q.start <= a and b <= q.end + 1 and self.text[q.end : b].strip(" .,") == "":
+                if q in self.used:
+                    return None
+                self.used.add(q)
+                # stray marks at the edges go too: Content never starts or ends with one
+                ia, ib = trim(self.text, q.inner_start, q.inner_end, '“”«»„「」『』"')
+                if ia >= ib:
+                    return None
+                return self.add("Content", ia, ib, rule, quote_type="direct")
+        a, b = trim(self.text, a, b, ".,;:")  # no final full stop or comma, no edge spaces
+        if len(_words(self.text, a, b)) < 2:
+            return None
+        inner = [q for q in quotes if a <= q.start and q.end <= b + 1]
+        self.embedded.update(inner)
+        kind = "mixed" if inner else "indirect"
+        return self.add("Content", a, b, rule, quote_type=kind)
+
+
+def suggest(text: str, context: str = "") -> Suggestions:
+    """Attribution spans, their relations and Target spans for one segment ``text``.
+
+    ``context`` (the previous paragraph) only helps to guess source types.
+    """
+    build = _Builder(text, context)
+    quotes = quotations(text)
+    for us, ue in sentences(text, quotes):
+        last_source: str | None = None
+        for m in CUE_RE.finditer(text, us, ue):
+            last_source = _cue(build, quotes, us, ue, m, last_source) or last_source
+    _orphan_quotes(build, quotes)
+    _targets(build, quotes)
+    spans = tuple(sorted(build.spans, key=lambda s: (s.start, s.end, s.label)))
+    return Suggestions(spans, tuple(build.relations))
+
+
+def _cue(
+    build: _Builder,
+    quotes: Sequence[Quote],
+    us: int,
+    ue: int,
+    m: re.Match[str],
+    last_source: str | None,
+) -> str | None:
+    """Apply the speaker patterns to one cue; returns the id of the Source found."""
+    text = build.text
+    cs, ce = m.start(), m.end()
+    if inside(quotes, cs):
+        return None  # quoted speech, not a cue of this text
+    word = m.group().lower()
+    phrase = " " in word
+    aux = _AUX_BEFORE.search(text, us, cs)
+    cue_start = aux.start() if aux else cs
+    if word.startswith("according"):
+        return _according(build, quotes, us, ue, cs, ce)
+    weak = word in WEAK or (word.endswith("ing") and word != "saying")
+    quote_before = _quote_before(text, quotes, us, cue_start)
+    # 1. “Q,” X said / “Q,” said X
+    if quote_before is not None:
+        q, np_start = quote_before
+        src = _clean_np(text, np_start, cue_start) if text[np_start:cue_start].strip() else None
+        if src is None:
+            src = _np_after(text, ce, ue)
+        content = build.content(q.start, q.end, "quote-then-cue", quotes)
+        if content is None:
+            return None
+        cue = build.add("Cue", cue_start, ce, "quote-then-cue")
+        sid = build.source(src, "quote-then-cue")
+        build.relate("cue_of", cue, content)
+        build.relate("attributed_to", content, sid)
+        return sid
+    # the speaker: the phrase right before the cue, or the clause's first phrase (X, the Y, said)
+    np = _subject_before(text, us, cue_start)
+    if np is None and text[us:cue_start].rstrip().endswith(",") and not word.endswith("ing"):
+        np = _leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
+    rest = _content_start(text, quotes, word, ce, ue, weak)
+    if rest is not None:
+        content = build.content(
+            rest, _content_end(text, quotes, rest, ue), "cue-then-content", quotes
+        )
+        if content is None:
+            return None
+        cue = build.add("Cue", cue_start, ce, "cue-then-content")
+        if np is None and word.endswith("ing") and last_source is not None:
+            speaker: str | None = last_source  # "…, adding that …": the clause's speaker
+        else:
+            speaker = build.source(np, "cue-then-content")
+        build.relate("cue_of", cue, content)
+        build.relate("attributed_to", content, speaker)
+        return speaker
+    # 3. C, X said.
+    if weak or phrase:
+        return None
+    before = text[us:cue_start]
+    comma = before.rfind(",")
+    tail = text[ce:ue].strip(" .")
+    if comma < 0 or len(_words(text, us, us + comma)) < 3:
+        return None
+    between = text[us + comma + 1 : cue_start]
+    src = _clean_np(text, us + comma + 1, cue_start) if between.strip() else _np_after(text, ce, ue)
+    if src is None or (between.strip() and len(between.split()) > 7):
+        return None
+    if between.strip():  # "C, X said [in a statement]."
+        circumstances = r"^(?:,|in |on |at |during |after |before |when |while |declining |"
+        circumstances += r"speaking |according |adding |citing |to |late |earlier |)"
+        if tail and not re.match(circumstances, tail + " "):
+            return None
+    elif not re.fullmatch(r"[^,;:]*(?:,.*)?", tail):  # "C, said X[, the Y of Z]."
+        return None
+    if not _has_verb(text[us : us + comma]) or any(
+        q.start == us and q.end >= us + comma - 1 for q in quotes
+    ):
+        return None
+    content = build.content(us, us + comma, "content-then-cue", quotes)
+    if content is None:
+        return None
+    cue = build.add("Cue", cue_start, ce, "content-then-cue")
+    sid = build.source(src, "content-then-cue")
+    build.relate("cue_of", cue, content)
+    build.relate("attributed_to", content, sid)
+    return sid
+
+
+def _quote_before(
+    text: str, quotes: Sequence[Quote], us: int, cue_start: int
+) -> tuple[Quote, int] | None:
+    """The quotation that a cue closes (``“Q,” X said``), and where the phrase after it starts."""
+    prior = [q for q in quotes if q.end <= cue_start and q.end > us - 1 and q.start >= us - 1]
+    if not prior:
+        prior = [q for q in quotes if q.end <= cue_start and q.start == 0 and us == 0]
+    if not prior:
+        return None
+    q = prior[-1]
+    between = text[q.end : cue_start]
+    phrase = between.lstrip()
+    comma = phrase.startswith(",")
+    phrase = phrase[1:].lstrip() if comma else phrase
+    if len(phrase.split()) > 8 or any(c in phrase for c in '“”"«»„「」;:()'):
+        return None
+    inner = text[q.inner_start : q.inner_end].rstrip()
+    if not (comma or inner.endswith((",", "!", "?", "…", "—", "-", "."))):
+        return None
+    return q, cue_start - len(phrase)
+
+
+def _clause_start(text: str, quotes: Sequence[Quote], us: int, cue_start: int) -> int:
+    ends = [q.end for q in quotes if us <= q.end <= cue_start]
+    if ends:
+        m = re.match(r"\s*,?\s*", text[ends[-1] :])
+        return ends[-1] + (m.end() if m else 0)
+    return us
+
+
+def _content_start(
+    text: str, quotes: Sequence[Quote], word: str, ce: int, ue: int, weak: bool
+) -> int | None:
+    """Where the reported content starts after a cue, or None when nothing follows it."""
+
+    def quote_at(pos: int) -> int | None:
+        # "said: “…”", "said, “…”", or "stated after his visit: “…”"
+        for m in (
+            re.match(r"\s*[:,]?\s*", text[pos:ue]),
+            re.match(r"(?:\s+[\w’'\-‘]+){1,6}\s*:\s*", text[pos:ue]),
+        ):
+            at = pos + (m.end() if m else 0)
+            if m and any(q.start == at for q in quotes):
+                return at
+        return None
+
+    found = quote_at(ce)
+    if found is not None:
+        return found
+    that = _THAT.search(text, ce, min(ue, ce + 90))
+    if that is not None:
+        gap = text[ce : that.start()]
+        limit = 1 if weak and word not in ADDRESSEE else 8
+        # "said on Thursday that", "told the committee that"; not "tweeted a copy of the
+        # letter that" (a relative clause)
+        circumstance = (
+            not gap.split() or word in ADDRESSEE or gap.split()[0].lower() in CIRCUMSTANCE
+        )
+        if not any(c in gap for c in '.;:“”"«»„,') and len(gap.split()) <= limit and circumstance:
+            return that.end()
+    pos = ce
+    if word in ADDRESSEE:
+        m = re.match(
+            r"(?:\s+(?:the|a|an|new|his|her|their))*(?:\s+(?:[A-Z][\w’'\-]*|‘[^’]*’)){1,5}"
+            r"|\s+(?:reporters|him|her|them|us|me|journalists|lawmakers|parliament)\b",
+            text[ce:ue],
+        )
+        if m:
+            pos = ce + m.end()
+            found = quote_at(pos)
+            if found is not None:
+                return found
+    if weak:
+        return None
+    m = re.match(r"\s+([\w’']+)", text[pos:ue])
+    if m is None or m.group(1).lower() in NOT_CLAUSE or len(text[pos:ue].split()) < 3:
+        return None
+    if text[pos:ue].lstrip().startswith(("“", '"')) or not _has_verb(text[pos:ue], 8):
+        return None
+    return pos + m.start(1)
+
+
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|am|be|been|has|have|had|will|would|could|should|might|may|can|must|"
+    r"shall|do|does|did|won’t|won't|can’t|can't|isn’t|isn't|wasn’t|wasn't|don’t|don't|"
+    r"doesn’t|doesn't|didn’t|didn't|hasn’t|hasn't|haven’t|haven't|rose|fell|went|made|took|"
+    r"gave|saw|came|grew|won|lost|held|met|left|sent|put|cut|began|became|knew|brought|built|"
+    r"kept|paid|led|[a-z]+ed)\b"
+)
+
+
+def _has_verb(clause: str, within: int | None = None) -> bool:
+    """Whether a clause has a finite verb (in its first ``within`` words): "said X is …"
+    reports something, "reiterated its commitment" does not."""
+    words = [w for w in clause.split() if "-" not in w]
+    if within is not None:
+        words = words[:within]
+    return _FINITE.search(" ".join(words)) is not None
+
+
+_CUT = re.compile(r",\s+(?:and|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;")
+
+
+def _content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int:
+    """Where an indirect content ends: the unit's end, or before a clause that changes
+    subject (", though …") or before the next cue's speaker."""
+    end = ue
+    for m in _CUT.finditer(text, start, ue):
+        if not inside(quotes, m.start()):
+            end = m.start()
+            break
+    for m in CUE_RE.finditer(text, start, end):
+        if inside(quotes, m.start()) or m.group() in WEAK:
+            continue
+        comma = text.rfind(",", start, m.start())
+        if comma > start and len(_words(text, comma, m.start())) <= 6:
+            return comma
+        break
+    return end
+
+
+def _according(
+    build: _Builder, quotes: Sequence[Quote], us: int, ue: int, cs: int, ce: int
+) -> str | None:
+    text = build.text
+    clause = _clause_start(text, quotes, us, cs)
+    if text[clause:cs].strip():  # "…, according to X."
+        src = _np_after(text, ce, ue)
+        end = text.rfind(",", us, cs)
+        content = build.content(us, end if end > us else cs, "according-to", quotes)
+    else:  # "According to X, …"
+        comma = text.find(",", ce, ue)
+        if comma < 0:
+            return None
+        src = _clean_np(text, ce, comma)
+        m = re.search(r"\s(?:during|in|on|at|after|before|when)\s", text[ce:comma])
+        if m and src is not None:
+            src = _clean_np(text, ce, ce + m.start())
+        start = comma + 1
+        content = build.content(
+            start, _content_end(text, quotes, start, ue), "according-to", quotes
+        )
+    if content is None:
+        return None
+    cue = build.add("Cue", cs, ce, "according-to")
+    sid = build.source(src, "according-to")
+    build.relate("cue_of", cue, content)
+    build.relate("attributed_to", content, sid)
+    return sid
+
+
+def _orphan_quotes(build: _Builder, quotes: Sequence[Quote]) -> None:
+    """A quoted sentence with no cue of its own: the paragraph's speaker's words."""
+    text = build.text
+    for q in quotes:
+        if q in build.used or q in build.embedded:
+            continue
+        inner = text[q.inner_start : q.inner_end].strip()
+        words = inner.split()
+        capital = sum(w[:1].isupper() for w in words)
+        sentence_like = (
+            inner.endswith((".", "!", "?", ",", "…"))
+            or q.start == 0
+            or (q.end == len(text) and q.inner_end == q.end)
+        )
+        if len(words) < 4 or capital > 0.6 * len(words) or not sentence_like:
+            continue
+        sources = [s for s in build.spans if s.label == "Source" and s.start < q.start]
+        if not sources:
+            continue  # a quotation with no speaker in sight: most often a title or a document
+        build.used.add(q)
+        a, b = trim(text, q.inner_start, q.inner_end)
+        cid = build.add("Content", a, b, "quote-of-speaker", quote_type="direct")
+        build.relate("attributed_to", cid, sources[-1].id)
+
+
+def _targets(build: _Builder, quotes: Sequence[Quote]) -> None:
+    """Named entities, each once, at first mention, outside any Source."""
+    taken = [(s.start, s.end) for s in build.spans if s.label == "Source"]
+    for a, b in names(build.text, sentences(build.text, quotes), taken):
+        build.add("Target", a, b, "capitalised-name")
