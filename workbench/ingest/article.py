@@ -1,0 +1,150 @@
+"""One article's raw text (.txt, .md, .html) -> body text, metadata and what was removed.
+
+Pure: no file I/O, no database. `clean_article` is the entry point; `site_profile` gives what
+other articles of the same site need to know about this one (its paragraphs' keys).
+
+Pipeline: characters normalised -> paragraphs (HTML through trafilatura; text and Markdown by
+`text`) -> paragraphs that are furniture on their own features flagged -> header taken off the
+top (title, kicker, standfirst, by-line, outlet, date) -> page-break gaps re-joined (plain text)
+-> the rest classified in context (`classify`) -> body text. Every paragraph left out is kept in
+`removed` with its reason, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.errors import InputError
+from workbench.ingest import classify as cls
+from workbench.ingest.header import Header, by_line_name, is_author_bio, parse_date, take_header
+from workbench.ingest.text import (
+    Para,
+    continues,
+    fix_quotes,
+    join_lines,
+    looks_like_markdown,
+    normalize_text,
+    paragraphs,
+)
+
+_FORMATS = {
+    "txt": "txt",
+    "text": "txt",
+    "md": "md",
+    "markdown": "md",
+    "html": "html",
+    "htm": "html",
+}
+
+
+@dataclass(frozen=True)
+class CleanArticle:
+    text: str  # paragraphs separated by exactly "\n\n", no other newlines inside a paragraph
+    title: str | None
+    subtitle: str | None  # standfirst/dek where clearly present
+    author: str | None
+    outlet: str | None
+    published: str | None  # ISO "YYYY-MM-DD", only when the article states a date
+    removed: tuple[cls.Removed, ...]  # paragraphs left out of the body, in reading order
+    site: str | None = None  # the page's host or site name, or the outlet a text names
+
+
+def _front(raw: str, kind: str) -> tuple[list[Para], Header, str | None]:
+    if kind == "html":
+        from workbench.ingest.html import extract_html
+
+        return extract_html(raw)
+    text = normalize_text(raw)
+    markdown = kind == "md" or looks_like_markdown(text)
+    return paragraphs(fix_quotes(text), markdown), Header(), None
+
+
+def _header_candidate(i: int, para: Para, flagged: dict[int, str]) -> bool:
+    """May this paragraph be read as part of the header? Not when it is furniture on its own
+    features, except a by-line with a linked name, and a one-word headline opening the text."""
+    reason = flagged.get(i)
+    return reason is None or by_line_name(para.text) is not None or (i == 0 and reason == "label")
+
+
+def _rejoin(paras: list[Para], flagged: dict[int, str]) -> tuple[list[Para], list[int]]:
+    """Re-join sentences cut by a page break; furniture in the gap stays where it was.
+    Returns the paragraphs and, for each, its original index (of its first part)."""
+    out: list[Para] = []
+    origin: list[int] = []
+    last = -1  # the position in `out` of the last paragraph that is not furniture
+    for i, para in enumerate(paras):
+        if i not in flagged and last >= 0 and continues(out[last], para):
+            prev = out[last]
+            out[last] = Para(join_lines(prev.text, para.text), prev.kind, prev.links + para.links)
+            continue
+        out.append(para)
+        origin.append(i)
+        if i not in flagged:
+            last = len(out) - 1
+    return out, origin
+
+
+def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> CleanArticle:
+    """Clean one article. `fmt` is "txt", "md" or "html"; `common` holds the keys
+    (`classify.paragraph_key`) of paragraphs that recur in other articles of the same site.
+    Raises InputError when no body text is left."""
+    kind = _FORMATS.get(fmt.lower().lstrip("."))
+    if kind is None:
+        raise InputError(f"unsupported article format {fmt!r} (expected txt, md or html)")
+    paras, header, site = _front(raw, kind)
+    stops = cls.stoplist_for([p.text for p in paras])
+    flagged: dict[int, str] = {}
+    for i, para in enumerate(paras):
+        verdict, reason = cls.intrinsic(para, cls.features(para, stops), stops)
+        if verdict == cls.BAD:
+            flagged[i] = reason
+    candidates = [(i, p) for i, p in enumerate(paras) if _header_candidate(i, p, flagged)]
+    taken, header_lines = take_header(candidates, header)
+    for i in sorted(flagged)[:12]:
+        if flagged[i] == "date line" and i < 12:  # "Updated 03 April 2023" near the top
+            header.published = header.published or parse_date(paras[i].text)
+    removed: list[tuple[int, cls.Removed]] = [
+        (i, cls.Removed(paras[i].text, why)) for i, why in header_lines
+    ]
+    rest = [p for i, p in enumerate(paras) if i not in taken]
+    index = [i for i in range(len(paras)) if i not in taken]
+    rest_flags = {k: flagged[i] for k, i in enumerate(index) if i in flagged}
+    if kind != "html":  # HTML blocks are explicit; only plain text has page-break gaps
+        rest, origin = _rejoin(rest, rest_flags)
+        index = [index[k] for k in origin]
+    reasons = cls.classify(rest, stops=stops, outlet=header.outlet, common=common)
+    body: list[str] = []
+    for k, (para, verdict) in enumerate(zip(rest, reasons, strict=True)):
+        reason = verdict
+        if reason is None and k >= len(rest) / 2 and is_author_bio(para.text, header.author):
+            reason = "author bio"
+        if reason is None:
+            body.append(" ".join(para.text.split()))
+        else:
+            removed.append((index[k], cls.Removed(para.text, reason)))
+    text = "\n\n".join(body).strip()
+    if not text:
+        raise InputError("no article body text left after cleaning")
+    return CleanArticle(
+        text=text,
+        title=_tidy(header.title),
+        subtitle=_tidy(header.subtitle),
+        author=_tidy(header.author),
+        outlet=_tidy(header.outlet),
+        published=header.published,
+        removed=tuple(r for _, r in sorted(removed, key=lambda x: x[0])),
+        site=site or _tidy(header.outlet),
+    )
+
+
+def site_profile(cleaned: CleanArticle) -> frozenset[str]:
+    """The keys of an article's paragraphs, body and removed, for the repetition count."""
+    texts = [*cleaned.text.split("\n\n"), *(r.text for r in cleaned.removed)]
+    return frozenset(k for k in map(cls.paragraph_key, texts) if k)
+
+
+def _tidy(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    return value or None

@@ -1,0 +1,100 @@
+"""HTML pages -> paragraphs and metadata, through trafilatura.
+
+Pure (no network, no files): trafilatura finds the main text and drops the page's furniture
+(navigation, footers, related stories, cookie banners, comments) from the HTML structure, and
+reads the title, author, date and site name from the page's metadata. Its blocks become
+paragraphs: `<head>` a heading, `<item>` a list item, a line break `<lb/>` a space.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from workbench.ingest.header import Header, by_line_name, parse_date
+from workbench.ingest.text import Para, fix_quotes, normalize_text
+
+# lxml's elements carry no type information: Any below is an lxml element.
+_BLOCKS = {"p": "text", "head": "heading", "quote": "text", "code": "text", "cell": "text"}
+
+
+def _text_of(element: Any) -> tuple[str, int]:
+    """An element's text with line breaks as spaces, and the characters inside links."""
+    parts: list[str] = []
+    links = 0
+
+    def walk(el: Any) -> None:
+        nonlocal links
+        if el.text:
+            parts.append(el.text)
+            if el.tag == "ref":
+                links += len(el.text.strip())
+        for child in el:
+            if child.tag == "lb":
+                parts.append(" ")
+            else:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    return " ".join("".join(parts).split()), links
+
+
+def _paragraphs(body: Any) -> list[Para]:
+    paras: list[Para] = []
+
+    def add(el: Any, kind: str) -> None:
+        text, links = _text_of(el)
+        if text:
+            paras.append(Para(text, kind, links))
+
+    for el in body.iter("p", "head", "item", "quote", "code", "cell"):
+        parent_tags = {a.tag for a in el.iterancestors()}
+        if el.tag == "item":
+            add(el, "item")
+        elif not parent_tags & {"p", "head", "item", "quote", "code", "cell"}:
+            add(el, _BLOCKS[el.tag])
+    return paras
+
+
+def extract_html(raw: str) -> tuple[list[Para], Header, str | None]:
+    """Paragraphs of the main text, the page's header, and its site (host or site name)."""
+    import trafilatura  # imported here: loading it costs a second, text ingest never needs it
+    from trafilatura.settings import Document
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs "empty" pages
+    html = normalize_text(raw)
+    doc = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_links=True,
+        include_images=False,
+        include_tables=True,
+        favor_precision=True,
+        deduplicate=False,
+    )
+    if not isinstance(doc, Document) or doc.body is None:
+        return [], Header(), None
+    found = _paragraphs(doc.body)
+    # quotes are made consistent over the whole text, as for plain text (one decision)
+    texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
+    paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
+    author = (doc.author or "").split(";")[0].strip()
+    header = Header(
+        title=fix_quotes(doc.title) if doc.title else None,
+        author=by_line_name(author) or (author or None),
+        outlet=doc.sitename or None,
+        published=parse_date(doc.date or ""),
+        subtitle=fix_quotes(doc.description or "") if _is_dek(doc.description, paras) else None,
+    )
+    return paras, header, doc.hostname or doc.sitename or None
+
+
+def _is_dek(description: str | None, paras: list[Para]) -> bool:
+    """The page's description is a standfirst when it is not just the lede's first words."""
+    if not description or len(description) > 350:
+        return False
+    first = paras[0].text if paras else ""
+    return not first.startswith(description.rstrip(".…").strip()[:60])
