@@ -61,9 +61,12 @@ def _front(raw: str, kind: str) -> tuple[list[Para], Header, str | None]:
 
 def _header_candidate(i: int, para: Para, flagged: dict[int, str]) -> bool:
     """May this paragraph be read as part of the header? Not when it is furniture on its own
-    features, except a by-line with a linked name, and a one-word headline opening the text."""
+    features, except a by-line with a linked name, a date line, and a one-word headline opening
+    the text."""
     reason = flagged.get(i)
-    return reason is None or by_line_name(para.text) is not None or (i == 0 and reason == "label")
+    if reason is None or reason == "date line" or (i == 0 and reason == "label"):
+        return True
+    return by_line_name(para.text) is not None
 
 
 def _rejoin(paras: list[Para], flagged: dict[int, str]) -> tuple[list[Para], list[int]]:
@@ -95,9 +98,9 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
     stops = cls.stoplist_for([p.text for p in paras])
     flagged: dict[int, str] = {}
     for i, para in enumerate(paras):
-        verdict, reason = cls.intrinsic(para, cls.features(para, stops), stops)
-        if verdict == cls.BAD:
-            flagged[i] = reason
+        verdict, why_bad = cls.intrinsic(para, cls.features(para, stops), stops)
+        if verdict in (cls.BAD, cls.SEPARATOR):
+            flagged[i] = why_bad
     candidates = [(i, p) for i, p in enumerate(paras) if _header_candidate(i, p, flagged)]
     taken, header_lines = take_header(candidates, header)
     for i in sorted(flagged)[:12]:
@@ -114,8 +117,7 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
         index = [index[k] for k in origin]
     reasons = cls.classify(rest, stops=stops, outlet=header.outlet, common=common)
     body: list[str] = []
-    for k, (para, verdict) in enumerate(zip(rest, reasons, strict=True)):
-        reason = verdict
+    for k, (para, reason) in enumerate(zip(rest, reasons, strict=True)):
         if reason is None and k >= len(rest) / 2 and is_author_bio(para.text, header.author):
             reason = "author bio"
         if reason is None:

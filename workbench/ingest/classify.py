@@ -36,6 +36,7 @@ from workbench.ingest.text import (
 )
 
 GOOD, NEAR, SHORT, BAD = "good", "near", "short", "bad"
+SEPARATOR = "separator"  # "***", "---": removed, but no evidence either way for its neighbours
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Features:
     stop_density: float | None  # None when the language is unknown
     link_density: float
     web: int  # furniture vocabulary score
+    call: bool  # a call to action addressed to the reader ("Follow us on ...")
     sentence: bool  # ends like a sentence
 
 
@@ -137,13 +139,19 @@ def features(para: Para, stops: frozenset[str] | None) -> Features:
     links = para.links + sum(len(m.group()) for m in _URL.finditer(text))
     web = sum(t in _WEB for t in tokens)
     social = sum(t in _SOCIAL for t in tokens)
-    calls = bool(tokens) and tokens[0] in _IMPERATIVE and (social or {"us", "our"} & set(tokens))
+    call = (
+        bool(tokens)
+        and tokens[0] in _IMPERATIVE
+        and bool(social or {"us", "our"} & set(tokens))
+        and not set("“”\"") & set(text)  # a quoted appeal is news
+    )
     return Features(
         chars=len(text),
         words=len(tokens),
         stop_density=None if stops is None else sum(t in stops for t in tokens) / n,
         link_density=min(1.0, links / max(len(text), 1)),
-        web=web + int(bool(calls)) + int(social >= 2),
+        web=web + int(call) + int(social >= 2),
+        call=call,
         sentence=bool(SENTENCE_END.search(text)),
     )
 
@@ -162,7 +170,7 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
     text = para.text
     tokens = _tokens(text)
     if not tokens:
-        return BAD, "no words"
+        return SEPARATOR, "no words"
     if f.link_density > 0.5 or (f.link_density > 0.25 and f.chars < 150):
         return BAD, "links"
     if f.chars <= 600 and any(p.search(text) for p in _CREDIT):
@@ -171,7 +179,7 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
         return BAD, "copyright notice"
     if _COPYRIGHT.search(text) and (f.link_density > 0 or "permission" in tokens):
         return BAD, "copyright notice"
-    if f.web >= 2 and f.chars <= 400:
+    if (f.web >= 2 or f.call) and f.chars <= 400:
         return BAD, "web furniture"
     if para.kind != "item" and not f.sentence:
         letters = [c for c in text if c.isalpha()]
@@ -209,7 +217,10 @@ def _nearest(classes: list[str], i: int, step: int) -> tuple[str | None, int]:
 
 
 def resolve(paras: Sequence[Para], classes: list[str]) -> list[str]:
-    """Decide SHORT and NEAR paragraphs by their neighbours."""
+    """Decide SHORT and NEAR paragraphs by their neighbours. Without any GOOD paragraph
+    (a very short text) there is no body to side with: only BAD paragraphs go."""
+    if GOOD not in classes:
+        return [BAD if c in (BAD, SEPARATOR) else GOOD for c in classes]
     out = list(classes)
     for i, cls in enumerate(classes):
         if cls not in (SHORT, NEAR):
@@ -262,7 +273,7 @@ def classify(
     feats = [features(p, stops) for p in paras]
     judged = [intrinsic(p, f, stops) for p, f in zip(paras, feats, strict=True)]
     classes = [c for c, _ in judged]
-    reasons: list[str | None] = [r if c == BAD else None for c, r in judged]
+    reasons: list[str | None] = [r if c in (BAD, SEPARATOR) else None for c, r in judged]
     resolved = resolve(paras, classes)
     for i, (before, after) in enumerate(zip(classes, resolved, strict=True)):
         if before != BAD and after == BAD:

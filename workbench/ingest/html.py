@@ -78,6 +78,8 @@ def extract_html(raw: str) -> tuple[list[Para], Header, str | None]:
     if not isinstance(doc, Document) or doc.body is None:
         return [], Header(), None
     found = _paragraphs(doc.body)
+    if not found:
+        return [], Header(), None
     # quotes are made consistent over the whole text, as for plain text (one decision)
     texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
     paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
