@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from workbench.errors import InputError
 from workbench.ingest import classify as cls
-from workbench.ingest.header import Header, by_line_name, is_author_bio, parse_date, take_header
+from workbench.ingest.header import Header, by_line_name, is_author_bio, take_header
 from workbench.ingest.text import (
     Para,
     continues,
@@ -64,7 +64,11 @@ def _header_candidate(i: int, para: Para, flagged: dict[int, str]) -> bool:
     features, except a by-line with a linked name, a date line, and a one-word headline opening
     the text."""
     reason = flagged.get(i)
-    if reason is None or reason == "date line" or (i == 0 and reason == "label"):
+    if (
+        reason is None
+        or reason == "date line"
+        or (i == 0 and reason == "label" and 1 not in flagged)
+    ):
         return True
     return by_line_name(para.text) is not None
 
@@ -103,9 +107,6 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
             flagged[i] = why_bad
     candidates = [(i, p) for i, p in enumerate(paras) if _header_candidate(i, p, flagged)]
     taken, header_lines = take_header(candidates, header)
-    for i in sorted(flagged)[:12]:
-        if flagged[i] == "date line" and i < 12:  # "Updated 03 April 2023" near the top
-            header.published = header.published or parse_date(paras[i].text)
     removed: list[tuple[int, cls.Removed]] = [
         (i, cls.Removed(paras[i].text, why)) for i, why in header_lines
     ]

@@ -143,7 +143,7 @@ def features(para: Para, stops: frozenset[str] | None) -> Features:
         bool(tokens)
         and tokens[0] in _IMPERATIVE
         and bool(social or {"us", "our"} & set(tokens))
-        and not set("“”\"") & set(text)  # a quoted appeal is news
+        and not set('“”"') & set(text)  # a quoted appeal is news
     )
     return Features(
         chars=len(text),

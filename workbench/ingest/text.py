@@ -238,6 +238,10 @@ def _wrap_width(blocks: Sequence[tuple[list[_Line], str]]) -> int | None:
     if len(inner) < 3:
         return None
     width = inner[int(0.9 * (len(inner) - 1))]
+    # Wrapped lines fill most of the width; a stack of short lines (a page's header, a list
+    # of headlines) under one long one is not a wrapped text.
+    if inner[len(inner) // 2] < 0.6 * width:
+        return None
     return width if width <= 110 else None
 
 

@@ -1,7 +1,7 @@
 """articles.removed: the paragraphs ingest left out of the body, each with its reason
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 
 A JSON list of {"text", "reason"} in reading order; NULL for articles ingested before it was
 recorded (`workbench articles --removed` says so). The raw text was always kept beside it.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"  # the lead's 0013 may come first: then this follows it
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
