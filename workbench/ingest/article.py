@@ -25,6 +25,7 @@ from workbench.ingest.text import (
     looks_like_markdown,
     normalize_text,
     paragraphs,
+    squash,
 )
 
 _FORMATS = {
@@ -128,6 +129,9 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
     text = "\n\n".join(body).strip()
     if not text:
         raise InputError("no article body text left after cleaning")
+    if kind == "html":
+        known = [text, *(r.text for _, r in removed), *(v or "" for v in vars(header).values())]
+        removed.extend((-1, cls.Removed(t, "not main text")) for t in _left_out(raw, known))
     return CleanArticle(
         text=text,
         title=_tidy(header.title),
@@ -138,6 +142,15 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
         removed=tuple(r for _, r in sorted(removed, key=lambda x: x[0])),
         site=site or _tidy(header.outlet),
     )
+
+
+def _left_out(raw: str, known: list[str]) -> list[str]:
+    """The page's text blocks that are not in the `known` texts (body, header fields, removed
+    paragraphs): trafilatura drops furniture without saying what it was."""
+    from workbench.ingest.html import page_blocks
+
+    kept = f" {' '.join(squash(t) for t in known)} "
+    return [b for b in page_blocks(raw) if f" {squash(fix_quotes(b))} " not in kept]
 
 
 def site_profile(cleaned: CleanArticle) -> frozenset[str]:

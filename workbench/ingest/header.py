@@ -121,8 +121,8 @@ def metadata_line(text: str, header: Header) -> bool:
         return True
     m = re.search(DATE_RX, text, re.I)
     if m and len(text) <= 80:  # a date among a few page words: "Short Url Updated 3 April 2023"
-        rest = (text[: m.start()] + " " + text[m.end() :]).split()
-        if len(rest) <= 6 and all(w[0].isupper() or not w[0].isalpha() for w in rest):
+        others = (text[: m.start()] + " " + text[m.end() :]).split()
+        if len(others) <= 6 and all(w[0].isupper() or not w[0].isalpha() for w in others):
             header.published = header.published or parse_date(m.group())
             return True
     return False

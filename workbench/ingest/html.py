@@ -58,6 +58,36 @@ def _paragraphs(body: Any) -> list[Para]:
     return paras
 
 
+_PAGE_BLOCKS = (
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "figcaption", "td",
+    "th", "label", "button", "caption", "summary", "address", "pre",
+)  # fmt: skip
+_HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "select", "textarea")
+
+
+def page_blocks(raw: str) -> list[str]:
+    """Every text block of the page, in order (innermost blocks; hidden elements skipped):
+    what was on the page, to list what the extraction left out."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(normalize_text(raw))
+    except (ValueError, etree.LxmlError):  # nothing to parse
+        return []
+    for el in list(root.iter(*_HIDDEN)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    blocks: list[str] = []
+    for el in root.iter(*_PAGE_BLOCKS):
+        if next(el.iterdescendants(*_PAGE_BLOCKS), None) is not None:
+            continue
+        text = " ".join("".join(el.itertext()).split())
+        if text:
+            blocks.append(text)
+    return blocks
+
+
 def extract_html(raw: str) -> tuple[list[Para], Header, str | None]:
     """Paragraphs of the main text, the page's header, and its site (host or site name)."""
     import trafilatura  # imported here: loading it costs a second, text ingest never needs it
