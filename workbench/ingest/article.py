@@ -71,7 +71,9 @@ def _header_candidate(i: int, para: Para, flagged: dict[int, str]) -> bool:
         or (i == 0 and reason == "label" and 1 not in flagged)
     ):
         return True
-    return by_line_name(para.text) is not None
+    if reason != "links":
+        return False
+    return by_line_name(para.text) is not None or by_line_name(f"By {para.text}") is not None
 
 
 def _rejoin(paras: list[Para], flagged: dict[int, str]) -> tuple[list[Para], list[int]]:

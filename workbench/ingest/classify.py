@@ -169,8 +169,8 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
     """(class, reason) from the paragraph alone."""
     text = para.text
     tokens = _tokens(text)
-    if not tokens:
-        return SEPARATOR, "no words"
+    if not tokens or para.kind == "image":
+        return SEPARATOR, "image" if para.kind == "image" else "no words"
     if f.link_density > 0.5 or (f.link_density > 0.25 and f.chars < 150):
         return BAD, "links"
     if f.chars <= 600 and any(p.search(text) for p in _CREDIT):

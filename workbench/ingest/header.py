@@ -149,8 +149,11 @@ _INNER_SENTENCE_END = re.compile(r"[.?!][”\"’)]*\s+[“\"‘(]?[A-Z]")
 
 def _is_standfirst(para: Para, nxt: Para) -> bool:
     """The paragraph right under the headline is a standfirst when it is one short sentence
-    (or a title-case line) and not the article's dateline lede or a cut-off sentence."""
+    (or a title-case line) and not the article's dateline lede or a cut-off sentence; or a
+    Markdown heading of a sentence or two (an export's subtitle)."""
     text = para.text
+    if para.kind == "heading":
+        return len(text) <= 350 and SENTENCE_END.search(text) is not None
     return (
         para.kind == "text"
         and len(text) <= 350
@@ -194,6 +197,10 @@ def take_header(
     while pos < len(paras) and pos < 12:
         text = paras[pos].text
         if metadata_line(text, header):
+            dropped.append((idx[pos], "by-line or date line"))
+            pos += 1
+        elif paras[pos].links >= len(text) - 1 and by_line_name(f"By {text}"):
+            header.author = header.author or by_line_name(f"By {text}")  # a linked name
             dropped.append((idx[pos], "by-line or date line"))
             pos += 1
         elif (

@@ -91,6 +91,7 @@ _MD_RULE = re.compile(r"^\s*(?:[*\-_]\s*){3,}$")
 _MD_LIST = re.compile(r"^(?:[-*+]|\d{1,3}[.)])\s+(?=\S)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<\"'])")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_IMAGE_LINE = re.compile(r"^\[?!\[([^\]]*)\]\([^)]*\)(?:\]\([^)]*\))?$")  # maybe linked
 _MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\s*\)")
 _MD_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _MD_REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s+\S+")
@@ -163,7 +164,7 @@ SENTENCE_END = re.compile(r"[.?!…][”\"’')\]]*$")
 @dataclass(frozen=True)
 class Para:
     text: str
-    kind: str = "text"  # markdown "heading" / "item": never joined to their neighbours
+    kind: str = "text"  # "heading" / "item" / "image" (its alt text): never joined to others
     links: int = 0  # characters of link text (for link density)
 
 
@@ -212,6 +213,11 @@ def _blocks(text: str, markdown: bool) -> list[tuple[list[_Line], str]]:
             if _MD_RULE.match(raw_line):
                 flush()
                 blocks.append(([("***", 0)], "text"))  # dropped later as a separator
+                continue
+            image = _MD_IMAGE_LINE.match(raw_line.strip())
+            if image:  # its alt text is a paragraph of its own (it may be given as caption too)
+                flush()
+                blocks.append(([(" ".join(image.group(1).split()), 0)], "image"))
                 continue
             item = bool(_MD_LIST.match(raw_line.strip())) and not raw_line.startswith("**")
             line, heading, links = _md_line(raw_line.strip())
