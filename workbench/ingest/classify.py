@@ -9,9 +9,9 @@ Pure functions, no I/O. Nothing here names a site: furniture falls out of genera
    separators, a line that is only a date) and photo credits / copyright notices.
    BAD paragraphs go; GOOD ones (long, ordinary prose) stay; SHORT and NEAR (near-good) wait.
 2. Context decides the rest, as in jusText: a short paragraph between body paragraphs is body
-   (a section heading, a one-line quote), one among furniture is furniture; a near-good one
-   sides with its closer decided neighbour. Runs of three or more short lines that end no
-   sentence (a list of headlines, a menu) go.
+   (a section heading), one beside furniture is furniture; a near-good one (a sentence) beside
+   a body paragraph is body. Runs of three or more short lines of which at most one is a
+   sentence (a list of headlines, a menu, a widget's "No stories found.") go.
 3. Position and repetition: outside the body (before its first or after its last GOOD paragraph)
    a paragraph that names the publisher, carries furniture vocabulary or mentions copyright
    goes; a paragraph repeated within the article, or recurring in other articles of the same
@@ -89,10 +89,11 @@ _URL = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:[a-z0-9-]+\.)+[a-z]{2,6}(?:/\S*)?\b"
 )
 # Words of web pages, not of news prose ("policy", "comment", "share" are both: not here).
+# One of them counts only outside the body; two make a paragraph furniture anywhere.
 _WEB = words(
     "email e-mail emails newsletter newsletters subscribe subscribed subscriber subscribers "
     "subscription unsubscribe click button login log-in signup sign-up password cookie cookies "
-    "website browser javascript url repost reposts download app bookmark rss"
+    "website browser javascript url repost reposts download app bookmark rss comments"
 )
 _SOCIAL = words(
     "facebook twitter instagram telegram whatsapp linkedin youtube tiktok pinterest reddit "
@@ -206,14 +207,14 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
 # --------------------------------------------------------------------------- context
 
 
-def _nearest(classes: list[str], i: int, step: int) -> tuple[str | None, int]:
-    """The nearest decided (GOOD/BAD) class from i in direction step, and its distance."""
+def _nearest(classes: list[str], i: int, step: int) -> str | None:
+    """The nearest decided (GOOD/BAD) class from i in direction step."""
     j = i + step
     while 0 <= j < len(classes):
         if classes[j] in (GOOD, BAD):
-            return classes[j], abs(j - i)
+            return classes[j]
         j += step
-    return None, 0
+    return None
 
 
 def resolve(paras: Sequence[Para], classes: list[str]) -> list[str]:
@@ -225,7 +226,7 @@ def resolve(paras: Sequence[Para], classes: list[str]) -> list[str]:
     for i, cls in enumerate(classes):
         if cls not in (SHORT, NEAR):
             continue
-        (before, db), (after, da) = _nearest(classes, i, -1), _nearest(classes, i, 1)
+        before, after = _nearest(classes, i, -1), _nearest(classes, i, 1)
         before, after = before or after, after or before
         if before is None or before == after:
             out[i] = before or GOOD  # nothing decided anywhere: keep what is not furniture
@@ -233,13 +234,12 @@ def resolve(paras: Sequence[Para], classes: list[str]) -> list[str]:
         heading = is_heading_like(paras[i].text) or paras[i].kind == "heading"
         if heading and i + 1 < len(classes) and classes[i + 1] == GOOD:
             out[i] = GOOD  # a heading introduces the body under it
-        elif cls == NEAR:
-            good_dist = db if before == GOOD else da
-            bad_dist = da if before == GOOD else db
-            out[i] = GOOD if good_dist <= bad_dist else BAD
+        elif cls == NEAR:  # prose beside the body is body
+            out[i] = GOOD
         else:
             out[i] = BAD
-    # runs of three or more undecided lines that end no sentence: headline lists, menus
+    # runs of three or more short undecided lines, at most one of them a sentence: lists of
+    # headlines, menus, a widget's "No stories found."
     i = 0
     while i < len(paras):
         j = i
@@ -247,10 +247,10 @@ def resolve(paras: Sequence[Para], classes: list[str]) -> list[str]:
             j < len(paras)
             and classes[j] in (SHORT, NEAR)
             and paras[j].kind == "text"
-            and not SENTENCE_END.search(paras[j].text)
+            and len(paras[j].text) < 100
         ):
             j += 1
-        if j - i >= 3:
+        if j - i >= 3 and sum(bool(SENTENCE_END.search(p.text)) for p in paras[i:j]) <= 1:
             out[i:j] = [BAD] * (j - i)
         i = max(j, i + 1)
     return out

@@ -163,6 +163,17 @@ def _is_standfirst(para: Para, nxt: Para) -> bool:
     )
 
 
+def _above_by_line(paras: list[Para]) -> int:
+    """The headline is the title-like line right above the by-line or dateline when there is
+    one among the first lines (a page's menu and section labels come before it); else 0."""
+    for k in range(1, min(len(paras) - 1, 8)):
+        if not _is_title_like(paras[k].text) or metadata_line(paras[k].text, Header()):
+            continue
+        if metadata_line(paras[k + 1].text, Header()):
+            return k
+    return 0
+
+
 def take_header(
     kept: list[tuple[int, Para]], header: Header
 ) -> tuple[set[int], list[tuple[int, str]]]:
@@ -173,6 +184,7 @@ def take_header(
     idx = [i for i, _ in kept]
     pos = 0
     title_idx: int | None = None
+    above = "above the headline"
     if header.title is None and paras:
         marked = [k for k, p in enumerate(paras[:3]) if p.kind == "heading"]
         if marked and all(len(p.text.split()) <= 4 for p in paras[: marked[0]]):
@@ -184,9 +196,11 @@ def take_header(
             and _is_title_like(paras[1].text)
             and is_heading_like(paras[1].text.replace(":", ""))
         ):
-            pos = 1
+            pos, above = 1, "kicker"
+        else:
+            pos = _above_by_line(paras)
         if _is_title_like(paras[pos].text) and by_line_name(paras[pos].text) is None:
-            dropped.extend((i, "kicker") for i in idx[:pos])
+            dropped.extend((i, above) for i in idx[:pos])
             header.title = paras[pos].text
             title_idx = idx[pos]
             pos += 1
