@@ -120,10 +120,12 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
         rest, origin = _rejoin(rest, rest_flags)
         index = [index[k] for k in origin]
     reasons = cls.classify(rest, stops=stops, outlet=header.outlet, common=common)
+    kept = [k for k, reason in enumerate(reasons) if reason is None]
+    for rank, k in enumerate(kept):  # a bio in the second half of the body closes the article
+        if rank >= len(kept) / 2 and is_author_bio(rest[k].text, header.author):
+            reasons[k] = "author bio"
     body: list[str] = []
     for k, (para, reason) in enumerate(zip(rest, reasons, strict=True)):
-        if reason is None and k >= len(rest) / 2 and is_author_bio(para.text, header.author):
-            reason = "author bio"
         if reason is None:
             body.append(" ".join(para.text.split()))
         else:

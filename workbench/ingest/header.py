@@ -35,7 +35,7 @@ DATE_RX = (
 _TIME = r"(?:[\s,]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?"
 _WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
 _DATE_LINE = re.compile(
-    r"^(?:(?:published|posted|updated|first published|last updated|date)(?:\s+on)?\s*:?\s*)?"
+    r"^(?:(?:published|posted|updated|first published|last updated|date)\s*:?(?:\s+on)?\s*)?"
     rf"{_WEEKDAY}(?P<date>{DATE_RX}){_TIME}\.?$",
     re.I,
 )
@@ -108,6 +108,11 @@ def metadata_line(text: str, header: Header) -> bool:
         rest = text.split(",", 1)[1] if "," in text else ""
         header.published = header.published or parse_date(rest)
         return True
+    dated, by, rest = text.rpartition(" by ")  # "Posted on February 14, 2023 by Jane Doe"
+    if by and by_line_name(f"By {rest}") and metadata_line(dated, Header()):
+        metadata_line(dated, header)
+        header.author = header.author or by_line_name(f"By {rest}")
+        return True
     m = _OUTLET_DATE_LINE.match(text)
     if m and not _DATE_LINE.match(text):
         outlet = m.group("outlet").strip()
@@ -128,7 +133,10 @@ def metadata_line(text: str, header: Header) -> bool:
     return False
 
 
-def _is_title_like(text: str) -> bool:
+def _is_title_like(text: str, *, sentences: bool = False) -> bool:
+    """A headline: short, no closing full stop (with `sentences`, up to two short ones)."""
+    if sentences and len(text.split()) <= 20 and len(_INNER_SENTENCE_END.findall(text)) <= 1:
+        text = text.rstrip(".")
     return (
         len(text) <= 200
         and len(text.split()) <= 30
@@ -167,7 +175,8 @@ def _above_by_line(paras: list[Para]) -> int:
     """The headline is the title-like line right above the by-line or dateline when there is
     one among the first lines (a page's menu and section labels come before it); else 0."""
     for k in range(1, min(len(paras) - 1, 8)):
-        if not _is_title_like(paras[k].text) or metadata_line(paras[k].text, Header()):
+        text = paras[k].text
+        if not _is_title_like(text, sentences=True) or metadata_line(text, Header()):
             continue
         if metadata_line(paras[k + 1].text, Header()):
             return k
@@ -187,8 +196,11 @@ def take_header(
     above = "above the headline"
     if header.title is None and paras:
         marked = [k for k, p in enumerate(paras[:3]) if p.kind == "heading"]
+        by_line_below = 0 if marked else _above_by_line(paras)
         if marked and all(len(p.text.split()) <= 4 for p in paras[: marked[0]]):
             pos = marked[0]  # a markdown headline, perhaps under a kicker
+        elif by_line_below:
+            pos = by_line_below
         elif (
             len(paras) > 1
             and idx[1] == idx[0] + 1
@@ -196,10 +208,11 @@ def take_header(
             and _is_title_like(paras[1].text)
             and is_heading_like(paras[1].text.replace(":", ""))
         ):
-            pos, above = 1, "kicker"
-        else:
-            pos = _above_by_line(paras)
-        if _is_title_like(paras[pos].text) and by_line_name(paras[pos].text) is None:
+            pos = 1
+        if pos == 1 and _is_kicker(paras[0].text, paras[1].text):
+            above = "kicker"
+        title_like = _is_title_like(paras[pos].text, sentences=pos == by_line_below > 0)
+        if title_like and by_line_name(paras[pos].text) is None:
             dropped.extend((i, above) for i in idx[:pos])
             header.title = paras[pos].text
             title_idx = idx[pos]
