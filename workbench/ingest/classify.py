@@ -278,10 +278,12 @@ def classify(
     for i, (before, after) in enumerate(zip(classes, resolved, strict=True)):
         if before != BAD and after == BAD:
             reasons[i] = "context"
-    body = [i for i, c in enumerate(resolved) if c == GOOD and classes[i] == GOOD]
-    first, last = (body[0], body[-1]) if body else (0, len(paras) - 1)
     keys = [paragraph_key(p.text) for p in paras]
-    repeated_site = sum(k in common for k in keys if k) > len(paras) / 2  # a republished story
+    if sum(k in common for k in keys if k) > len(paras) / 2:
+        common = frozenset()  # a republished story, not a site's furniture: repetition says nothing
+    # the body runs from the first to the last GOOD paragraph that is the article's own
+    body = [i for i, c in enumerate(resolved) if c == classes[i] == GOOD and keys[i] not in common]
+    first, last = (body[0], body[-1]) if body else (0, len(paras) - 1)
     seen: set[str] = set()
     outlet_rx = re.compile(rf"\b{re.escape(outlet)}\b", re.I) if outlet else None
     for i, para in enumerate(paras):
@@ -298,7 +300,7 @@ def classify(
                 reasons[i] = "repeats a removed paragraph"  # a caption given twice
             elif key and key in seen and (edge or not good):
                 reasons[i] = "repeated in the article"
-            elif key and key in common and not repeated_site and (edge or not good):
+            elif key and key in common and (edge or not good):
                 reasons[i] = "repeated across the site"
         if key:
             seen.add(key)

@@ -58,16 +58,19 @@ def _paragraphs(body: Any) -> list[Para]:
     return paras
 
 
-_PAGE_BLOCKS = (
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "figcaption", "td",
-    "th", "label", "button", "caption", "summary", "address", "pre",
+# Elements that start a new block of text on a page (the rest flow inline).
+_PAGE_BLOCKS = frozenset(
+    {"p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "form",
+     "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
+     "figure", "figcaption", "table", "tr", "td", "th", "caption", "label", "button", "pre",
+     "address", "details", "summary", "body", "center"}
 )  # fmt: skip
 _HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "select", "textarea")
 
 
 def page_blocks(raw: str) -> list[str]:
-    """Every text block of the page, in order (innermost blocks; hidden elements skipped):
-    what was on the page, to list what the extraction left out."""
+    """Every block of text on the page, in order (hidden elements skipped): what was on the
+    page, to list what the extraction left out."""
     from lxml import etree
     from lxml import html as lxml_html
 
@@ -79,12 +82,31 @@ def page_blocks(raw: str) -> list[str]:
         if el.getparent() is not None:
             el.drop_tree()
     blocks: list[str] = []
-    for el in root.iter(*_PAGE_BLOCKS):
-        if next(el.iterdescendants(*_PAGE_BLOCKS), None) is not None:
-            continue
-        text = " ".join("".join(el.itertext()).split())
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(buffer).split())
         if text:
             blocks.append(text)
+        buffer.clear()
+
+    def walk(el: Any) -> None:
+        block = not isinstance(el.tag, str) or el.tag in _PAGE_BLOCKS
+        if block:
+            flush()
+        if isinstance(el.tag, str) and el.text:  # not a comment's or processing instruction's
+            buffer.append(el.text)
+        if el.tag == "br":
+            buffer.append(" ")
+        for child in el:
+            walk(child)
+            if child.tail:
+                buffer.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
     return blocks
 
 
