@@ -61,6 +61,12 @@ FURNITURE: dict[str, list[str]] = {
         "Save my name, email", "Post Comment", "Recent Posts", "Blog at WordPress.com.",
         "Prakash Adhikari is an economist",  # the author's bio under the article
     ],
+    "magazine-copy.txt": [  # hard-wrapped, furniture lines glued to the paragraphs
+        "NEWSLETTER | PODCASTS", "ASIA / ECONOMY", "Advertisement", "Photo: A residential",
+        "Read more: Vietnam cuts", "Sign up for our Asia Briefing newsletter", "Enter your email",
+        "MORE FROM ASIA", "Thailand's election", "All rights reserved",
+        "Linh Tran is a reporter",
+    ],
 }  # fmt: skip
 
 METADATA = {
@@ -98,6 +104,11 @@ METADATA = {
         "Remittances are holding Nepal's economy up. That should worry us.",
         "Prakash Adhikari",
         "2023-02-14",
+    ),
+    "magazine-copy.txt": (
+        "Why Vietnam's property slump is a problem for its banks",
+        "Linh Tran",
+        "2023-03-28",
     ),
 }
 

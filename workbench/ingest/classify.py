@@ -110,6 +110,7 @@ _CREDIT = (
     re.compile(rf"(?:^|[(:|]\s*){_PICTURE}\s*:\s*\S.{{0,60}}$"),
     re.compile(rf"[(:|]\s*{_PICTURE}\s+{_CREDIT_BY}\s+\S.{{0,60}}$"),
     re.compile(rf"^{_PICTURE}\s+{_CREDIT_BY}\s+\S+(?:\s+\S+){{0,3}}$"),
+    re.compile(rf"^{_PICTURE}\s*:\s*\S"),  # a caption line: "Photo: A project in Thu Duc city."
 )
 _NOTICE = re.compile(r"©|\(c\)\s*\d{4}|\ball rights reserved\b", re.I)
 _COPYRIGHT = re.compile(r"\bcopyright", re.I)

@@ -171,14 +171,32 @@ def _is_standfirst(para: Para, nxt: Para) -> bool:
     )
 
 
+def _is_dek_above_by_line(para: Para, nxt: Para) -> bool:
+    """A standfirst of two sentences, when the by-line or dateline follows it."""
+    text = para.text
+    return (
+        para.kind == "text"
+        and len(text) <= 350
+        and len(_INNER_SENTENCE_END.findall(text)) <= 1
+        and metadata_line(nxt.text, Header())
+    )
+
+
 def _above_by_line(paras: list[Para]) -> int:
-    """The headline is the title-like line right above the by-line or dateline when there is
-    one among the first lines (a page's menu and section labels come before it); else 0."""
-    for k in range(1, min(len(paras) - 1, 8)):
-        text = paras[k].text
-        if not _is_title_like(text, sentences=True) or metadata_line(text, Header()):
-            continue
+    """The headline is the title-like line right above the by-line or dateline (or above a
+    standfirst above it) among the first lines (a page's menu and section labels come before
+    it); else 0."""
+    titles = [
+        k
+        for k in range(1, min(len(paras) - 1, 8))
+        if _is_title_like(paras[k].text, sentences=True)
+        and not metadata_line(paras[k].text, Header())
+    ]
+    for k in titles:
         if metadata_line(paras[k + 1].text, Header()):
+            return k
+    for k in titles:
+        if k + 2 < len(paras) and _is_dek_above_by_line(paras[k + 1], paras[k + 2]):
             return k
     return 0
 
@@ -235,7 +253,10 @@ def take_header(
             and idx[pos] == title_idx + 1
             and header.subtitle is None
             and len(paras) - pos > 2
-            and _is_standfirst(paras[pos], paras[pos + 1])
+            and (
+                _is_standfirst(paras[pos], paras[pos + 1])
+                or _is_dek_above_by_line(paras[pos], paras[pos + 1])
+            )
         ):
             header.subtitle = text
             pos += 1

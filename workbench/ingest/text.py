@@ -157,6 +157,10 @@ SMALL_WORDS = words(
 _CONTINUING_END_WORDS = SMALL_WORDS | words(
     "that which who whose his her its their our this these those is are was were"
 )
+_ARTICLES_PREPOSITIONS = words("a an the of to in on at by for with from and or but")
+_CAPTION_START = re.compile(
+    r"^(?:Photo|Image|Picture|Photograph|Illustration)s?(?: credits?)?:", re.I
+)
 TERMINAL = (".", "?", "!", ":", "”", '"', "’", "'", ")", "]", "…")
 SENTENCE_END = re.compile(r"[.?!…][”\"’')\]]*$")
 
@@ -260,8 +264,21 @@ def _block_paragraphs(lines: list[_Line], width: int | None, kind: str) -> list[
             joined = starts_lower(line) or bool(re.search(r"[^\W\d_]-$", prev))
         else:
             heading = i == 1 and is_heading_like(prev) and line[0].isupper()
-            short_end = len(prev) < 0.6 * width and bool(SENTENCE_END.search(prev))
-            joined = not (heading or (short_end and not starts_lower(line)))
+            # Only a paragraph's last line falls well short of the width (a line cut after
+            # "Moscow:" or "the" is a headline or sentence going on); a line wider than the
+            # wrap was never wrapped: a paragraph of its own.
+            cut = prev.endswith((",", ";", ":", "-", "–", "—")) or (
+                prev.split()[-1].lower() in _ARTICLES_PREPOSITIONS
+            )
+            short_end = len(prev) < 0.75 * width and not cut
+            unwrapped = max(len(prev), len(line)) > width + 10
+            # a short line that ends no sentence after one that does: a label ("MORE FROM ASIA")
+            label = bool(SENTENCE_END.search(prev)) and len(line) < 0.6 * width
+            label = label and not SENTENCE_END.search(line)
+            caption = bool(_CAPTION_START.match(line) or _CAPTION_START.match(prev))
+            joined = not (
+                heading or unwrapped or label or caption or (short_end and not starts_lower(line))
+            )
         if joined:
             last = paras[-1]
             paras[-1] = Para(join_lines(last.text, line), kind, last.links + links)
