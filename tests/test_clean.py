@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.ingest import CleanArticle, clean_article, normalize_text
 from workbench.errors import InputError
+from workbench.ingest import CleanArticle, clean_article, normalize_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

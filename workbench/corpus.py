@@ -148,13 +148,12 @@ def _site_repetition(
 
 
 def _scan(path: Path) -> tuple[str | None, frozenset[str]] | None:
-    """A file's site and paragraph keys (None when it cannot be read or cleaned)."""
+    """A file's site and paragraph keys (None when it cannot be read)."""
     try:
         source = read_source(path)
-        cleaned = cleaner.clean_article(source.raw, source.format)
     except InputError:
         return None
-    return cleaned.site, cleaner.site_profile(cleaned)
+    return cleaner.site_profile(source.raw, source.format)
 
 
 def _prepare(job: tuple[Path, frozenset[str]]) -> tuple[SourceFile, cleaner.CleanArticle] | str:

@@ -55,7 +55,10 @@ def removed_paragraphs(removed: RemovedParagraphs) -> None:
     """What ingest left out of one article, one paragraph per row with its reason."""
     title = f"{removed.article_id[:12]} {removed.title or ''} ({removed.source_path})"
     if not removed.recorded:
-        note(f"{title}: ingested before removed paragraphs were kept; ingest its file again to record them")
+        note(
+            f"{title}: ingested before removed paragraphs were kept; "
+            "ingest its file again to record them"
+        )
         return
     table(
         ["#", "reason", "paragraph"],

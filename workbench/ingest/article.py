@@ -105,7 +105,7 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
     stops = cls.stoplist_for([p.text for p in paras])
     flagged: dict[int, str] = {}
     for i, para in enumerate(paras):
-        verdict, why_bad = cls.intrinsic(para, cls.features(para, stops), stops)
+        _, verdict, why_bad = cls.judge(para, stops)
         if verdict in (cls.BAD, cls.SEPARATOR):
             flagged[i] = why_bad
     candidates = [(i, p) for i, p in enumerate(paras) if _header_candidate(i, p, flagged)]
@@ -157,10 +157,21 @@ def _left_out(raw: str, known: list[str]) -> list[str]:
     return [b for b in page_blocks(raw) if f" {squash(fix_quotes(b))} " not in kept]
 
 
-def site_profile(cleaned: CleanArticle) -> frozenset[str]:
-    """The keys of an article's paragraphs, body and removed, for the repetition count."""
-    texts = [*cleaned.text.split("\n\n"), *(r.text for r in cleaned.removed)]
-    return frozenset(k for k in map(cls.paragraph_key, texts) if k)
+def site_profile(raw: str, fmt: str) -> tuple[str | None, frozenset[str]]:
+    """What the repetition count needs from one file, cheaply (no classification, no
+    trafilatura): its site when the page names one (its URL's host, or its site name), and the
+    keys of its paragraphs (for HTML, of every text block on the page)."""
+    kind = _FORMATS.get(fmt.lower().lstrip("."), "txt")
+    if kind == "html":
+        from workbench.ingest.html import page_blocks, page_site
+
+        texts = page_blocks(raw)
+        site = page_site(raw)
+    else:
+        text = normalize_text(raw)
+        texts = [p.text for p in paragraphs(text, kind == "md" or looks_like_markdown(text))]
+        site = None
+    return site, frozenset(k for k in map(cls.paragraph_key, texts) if k)
 
 
 def _tidy(value: str | None) -> str | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from workbench.ingest.text import (
     SENTENCE_END,
@@ -86,8 +86,21 @@ def stoplist_for(texts: Sequence[str]) -> frozenset[str] | None:
 # --------------------------------------------------------------------------- features
 
 _URL = re.compile(
-    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:[a-z0-9-]+\.)+[a-z]{2,6}(?:/\S*)?\b"
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:[a-z0-9-]+\.)+[a-z]{2,6}(?:/\S*)?"
 )
+_TRIM = "()[]{}<>,;:!?\"'“”‘’"
+
+
+def _url_chars(text: str) -> int:
+    """Characters of bare URLs, e-mail addresses and domain names ("en.kremlin.ru")."""
+    total = 0
+    for token in text.split():
+        token = token.strip(_TRIM).rstrip(".")
+        if ("." in token or "@" in token) and _URL.fullmatch(token):
+            total += len(token)
+    return total
+
+
 # Words of web pages, not of news prose ("policy", "comment", "share" are both: not here).
 # One of them counts only outside the body; two make a paragraph furniture anywhere.
 _WEB = words(
@@ -138,7 +151,7 @@ def features(para: Para, stops: frozenset[str] | None) -> Features:
     text = para.text
     tokens = _tokens(text)
     n = max(len(tokens), 1)
-    links = para.links + sum(len(m.group()) for m in _URL.finditer(text))
+    links = para.links + _url_chars(text)
     web = sum(t in _WEB for t in tokens)
     social = sum(t in _SOCIAL for t in tokens)
     call = (
@@ -167,6 +180,13 @@ def _date_only(text: str, tokens: list[str], stops: frozenset[str] | None) -> bo
     return not (stops and any(t in stops for t in rest if t not in {"on", "at", "by"}))
 
 
+@lru_cache(maxsize=4096)
+def judge(para: Para, stops: frozenset[str] | None) -> tuple[Features, str, str]:
+    """A paragraph's features and intrinsic class and reason (cached: ingest asks twice)."""
+    f = features(para, stops)
+    return (f, *intrinsic(para, f, stops))
+
+
 def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[str, str]:
     """(class, reason) from the paragraph alone."""
     text = para.text
@@ -182,6 +202,8 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
     if _COPYRIGHT.search(text) and (f.link_density > 0 or "permission" in tokens):
         return BAD, "copyright notice"
     if (f.web >= 2 or f.call) and f.chars <= 400:
+        return BAD, "web furniture"
+    if tokens[0] in _IMPERATIVE and f.words <= 5 and not f.sentence:  # "Share on X"
         return BAD, "web furniture"
     if para.kind != "item" and not f.sentence:
         letters = [c for c in text if c.isalpha()]
@@ -271,10 +293,10 @@ def classify(
 
     `common`: keys (`paragraph_key`) of paragraphs that recur in other articles of the site.
     """
-    feats = [features(p, stops) for p in paras]
-    judged = [intrinsic(p, f, stops) for p, f in zip(paras, feats, strict=True)]
-    classes = [c for c, _ in judged]
-    reasons: list[str | None] = [r if c in (BAD, SEPARATOR) else None for c, r in judged]
+    judged = [judge(p, stops) for p in paras]
+    feats = [f for f, _, _ in judged]
+    classes = [c for _, c, _ in judged]
+    reasons: list[str | None] = [r if c in (BAD, SEPARATOR) else None for _, c, r in judged]
     resolved = resolve(paras, classes)
     for i, (before, after) in enumerate(zip(classes, resolved, strict=True)):
         if before != BAD and after == BAD:

@@ -32,7 +32,7 @@ DATE_RX = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+\d{{4}}"
     r"|\d{4}-\d{2}-\d{2})"
 )
-_TIME = r"(?:[\s,]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?"
+_TIME = r"(?:[\s,|–—-]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?"
 _WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
 _DATE_LINE = re.compile(
     r"^(?:(?:published|posted|updated|first published|last updated|date)\s*:?(?:\s+on)?\s*)?"

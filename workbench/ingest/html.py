@@ -9,7 +9,9 @@ paragraphs: `<head>` a heading, `<item>` a list item, a line break `<lb/>` a spa
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from workbench.ingest.header import Header, by_line_name, parse_date
 from workbench.ingest.text import Para, fix_quotes, normalize_text
@@ -110,6 +112,25 @@ def page_blocks(raw: str) -> list[str]:
     return blocks
 
 
+_SITE_META = re.compile(
+    r"<(?:meta|link)\b[^>]*?(?:property|name|rel)=[\"'](?:og:url|canonical|og:site_name)[\"'][^>]*>",
+    re.I,
+)
+_VALUE = re.compile(r"(?:content|href)=[\"']([^\"']+)[\"']", re.I)
+
+
+def page_site(raw: str) -> str | None:
+    """The host of the page's canonical URL, else its declared site name (None without)."""
+    found: dict[bool, str] = {}
+    for tag in _SITE_META.findall(raw[:100_000]):
+        value = _VALUE.search(tag)
+        if value:
+            url = value.group(1).strip()
+            host = urlsplit(url).hostname if "://" in url else None
+            found.setdefault(host is not None, (host or url).removeprefix("www."))
+    return found.get(True) or found.get(False)
+
+
 def extract_html(raw: str) -> tuple[list[Para], Header, str | None]:
     """Paragraphs of the main text, the page's header, and its site (host or site name)."""
     import trafilatura  # imported here: loading it costs a second, text ingest never needs it
@@ -143,7 +164,7 @@ def extract_html(raw: str) -> tuple[list[Para], Header, str | None]:
         published=parse_date(doc.date or ""),
         subtitle=fix_quotes(doc.description or "") if _is_dek(doc.description, paras) else None,
     )
-    return paras, header, doc.hostname or doc.sitename or None
+    return paras, header, page_site(raw) or doc.hostname or doc.sitename or None
 
 
 def _is_dek(description: str | None, paras: list[Para]) -> bool:
