@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from test_cli import run as run_cli
 
 from workbench import corpus
 from workbench.ingest import clean_article, site_profile
@@ -264,13 +264,7 @@ def test_articles_removed_command(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "portal-copy-paste.txt", tmp_path / "portal.txt")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "workbench", *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_cli(*args, cwd=tmp_path)
 
     assert run("ingest", "portal.txt").returncode == 0
     (article,) = json.loads(run("articles", "--json").stdout)
