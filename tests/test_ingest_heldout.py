@@ -73,6 +73,10 @@ FURNITURE: dict[str, list[str]] = {
         "Subscribe to our YouTube channel", "Follow The Citizen Digital", "Trending Stories",
         "EPL: Arsenal confirm Rice signing", "Royal Media Services Ltd ©",
     ],
+    "indonesian-copy.txt": [  # another language: jusText's Indonesian stop-word list
+        "Beranda", "Bagikan", "Baca juga:", "Editor: Rahmat Hidayat", "Ikuti berita terkini",
+        "Berita Terkait", "Inflasi Jawa Tengah Agustus", "Terpopuler", "Copyright © 2023",
+    ],
 }  # fmt: skip
 
 METADATA = {
@@ -120,6 +124,11 @@ METADATA = {
         "Nakuru farmers turn to drought-resistant sorghum as maize yields fall",
         "Wanjiru Kamau",
         "2023-07-12",
+    ),
+    "indonesian-copy.txt": (
+        "Harga beras di Jawa Tengah naik, Bulog siapkan operasi pasar",
+        "Dian Pratiwi",
+        "2023-09-18",
     ),
 }
 

@@ -127,6 +127,7 @@ _CREDIT = (
 )
 _NOTICE = re.compile(r"©|\(c\)\s*\d{4}|\ball rights reserved\b", re.I)
 _COPYRIGHT = re.compile(r"\bcopyright", re.I)
+_LABELLED = re.compile(r"^[^\W\d_][\w’'-]*(?: [\w’'-]+){0,2} ?: +\S")
 _MENU_SEPARATORS = re.compile(r"[|»›•·]")
 _DATE_TOKEN = re.compile(
     r"^(?:\d{1,4}(?:st|nd|rd|th)?|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?"
@@ -213,6 +214,14 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
             return BAD, "label"
         if len(_MENU_SEPARATORS.findall(text)) >= 2 or text.endswith(("»", "›")):
             return BAD, "menu"
+    if (
+        para.kind == "text"
+        and not f.sentence
+        and f.chars < 200
+        and _LABELLED.match(text)
+        and not is_heading_like(text)
+    ):  # "Read more: Vietnam cuts rates", "Baca juga: ...": a pointer to another story
+        return BAD, "cross-reference"
     if _date_only(text, tokens, stops):
         return BAD, "date line"
     sd = f.stop_density

@@ -83,7 +83,10 @@ class Header:
     published: str | None = None
 
 
-_BY_LINE = re.compile(r"^(?:by|written by|words by|author)\s*:?\s+(?P<rest>.+)$", re.I)
+# "By" in English and a few other languages news is written in (oleh: Indonesian, Malay)
+_BY_LINE = re.compile(
+    r"^(?:by|written by|words by|author|oleh|por|von|par|door|av|af)\s*:?\s+(?P<rest>.+)$", re.I
+)
 _NAME_PARTICLES = words("and de da di del der van von bin ibn al el ul le la du dos das")
 
 
