@@ -47,17 +47,16 @@ class CleanArticle:
     outlet: str | None
     published: str | None  # ISO "YYYY-MM-DD", only when the article states a date
     removed: tuple[cls.Removed, ...]  # paragraphs left out of the body, in reading order
-    site: str | None = None  # the page's host or site name, or the outlet a text names
 
 
-def _front(raw: str, kind: str) -> tuple[list[Para], Header, str | None]:
+def _front(raw: str, kind: str) -> tuple[list[Para], Header]:
     if kind == "html":
         from workbench.ingest.html import extract_html
 
         return extract_html(raw)
     text = normalize_text(raw)
     markdown = kind == "md" or looks_like_markdown(text)
-    return paragraphs(fix_quotes(text), markdown), Header(), None
+    return paragraphs(fix_quotes(text), markdown), Header()
 
 
 def _header_candidate(i: int, para: Para, flagged: dict[int, str]) -> bool:
@@ -101,7 +100,7 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
     kind = _FORMATS.get(fmt.lower().lstrip("."))
     if kind is None:
         raise InputError(f"unsupported article format {fmt!r} (expected txt, md or html)")
-    paras, header, site = _front(raw, kind)
+    paras, header = _front(raw, kind)
     stops = cls.stoplist_for([p.text for p in paras])
     flagged: dict[int, str] = {}
     for i, para in enumerate(paras):
@@ -144,7 +143,6 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
         outlet=_tidy(header.outlet),
         published=header.published,
         removed=tuple(r for _, r in sorted(removed, key=lambda x: x[0])),
-        site=site or _tidy(header.outlet),
     )
 
 

@@ -131,8 +131,8 @@ def page_site(raw: str) -> str | None:
     return found.get(True) or found.get(False)
 
 
-def extract_html(raw: str) -> tuple[list[Para], Header, str | None]:
-    """Paragraphs of the main text, the page's header, and its site (host or site name)."""
+def extract_html(raw: str) -> tuple[list[Para], Header]:
+    """Paragraphs of the main text and the page's header."""
     import trafilatura  # imported here: loading it costs a second, text ingest never needs it
     from trafilatura.settings import Document
 
@@ -149,10 +149,10 @@ def extract_html(raw: str) -> tuple[list[Para], Header, str | None]:
         deduplicate=False,
     )
     if not isinstance(doc, Document) or doc.body is None:
-        return [], Header(), None
+        return [], Header()
     found = _paragraphs(doc.body)
     if not found:
-        return [], Header(), None
+        return [], Header()
     # quotes are made consistent over the whole text, as for plain text (one decision)
     texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
     paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
@@ -164,7 +164,7 @@ def extract_html(raw: str) -> tuple[list[Para], Header, str | None]:
         published=parse_date(doc.date or ""),
         subtitle=fix_quotes(doc.description or "") if _is_dek(doc.description, paras) else None,
     )
-    return paras, header, page_site(raw) or doc.hostname or doc.sitename or None
+    return paras, header
 
 
 def _is_dek(description: str | None, paras: list[Para]) -> bool:
