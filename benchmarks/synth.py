@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from workbench import clean
+from workbench import ingest as clean
 from workbench.segment import split_sentences
 from workbench.sources import read_source
 

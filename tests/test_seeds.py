@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.clean import clean_article
+from workbench.ingest import clean_article
 from workbench.segment import segment_article
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))

@@ -204,10 +204,23 @@ def segment_cmd(state: State, unit: str, max_chars: int, workers: int, as_json: 
 
 @cli.command()
 @click.option("--all", "all_revisions", is_flag=True, help="Include earlier revisions.")
+@click.option(
+    "--removed",
+    "removed_of",
+    metavar="ID",
+    help="List the paragraphs ingest left out of this article (id prefix), with the reason.",
+)
 @json_option
 @pass_state
-def articles(state: State, all_revisions: bool, as_json: bool) -> None:
+def articles(state: State, all_revisions: bool, removed_of: str | None, as_json: bool) -> None:
     """List the articles in the store."""
+    if removed_of is not None:
+        removed = corpus.removed_paragraphs(state.store, removed_of)
+        if as_json:
+            render.emit_json(removed)
+        else:
+            render.removed_paragraphs(removed)
+        return
     rows = corpus.list_articles(state.store, all_revisions)
     if as_json:
         render.emit_json(rows)

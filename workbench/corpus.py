@@ -1,13 +1,18 @@
 """The corpus in the store: files → articles (ingest), articles → segments (segment), listings.
 
-The text work is pure and lives in `clean` and `segment`; this module does the I/O around it.
+The text work is pure and lives in `ingest` and `segment`; this module does the I/O around it.
 Each file is ingested in its own transaction, so one bad file never costs the others.
+
+Ingest reads the files twice: a first pass learns which paragraphs recur across the articles of
+one site (a page's host or named outlet, else the folder the files are in), the second cleans
+each article knowing them, so a site's furniture goes even when no feature gives it away.
 """
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -17,7 +22,7 @@ from typing import Literal, TypeVar
 
 from sqlalchemy import func, select
 
-from workbench import clean
+from workbench import ingest as cleaner
 from workbench import segment as segmenter
 from workbench.errors import InputError
 from workbench.progress import NoProgress, Progress
@@ -69,9 +74,13 @@ def ingest(
     progress = progress or NoProgress()
     items = list(expand_paths(paths))
     report = IngestReport()
-    progress.start("ingest", len(items))
     files = [item for item in items if not isinstance(item, MissingPath)]
-    prepared = iter(_ordered_map(_prepare, files, workers))
+    progress.start("ingest: read", len(files))
+    common = _site_repetition(files, workers, progress) if len(files) > 1 else {}
+    progress.finish()
+    progress.start("ingest", len(items))
+    jobs = ((path, common.get(path, frozenset())) for path in files)
+    prepared = iter(_ordered_map(_prepare, jobs, workers))
     for item in items:
         if isinstance(item, MissingPath):
             report.results.append(IngestResult(str(item.path), "error", message=item.message))
@@ -118,24 +127,57 @@ def _map_list(fn: Callable[[_T], _R], args: Sequence[_T]) -> list[_R]:
     return [fn(a) for a in args]
 
 
-def _prepare(path: Path) -> tuple[SourceFile, clean.CleanArticle] | str:
+def _site_repetition(
+    files: Sequence[Path], workers: int, progress: Progress
+) -> dict[Path, frozenset[str]]:
+    """For each file, the keys of its paragraphs that recur in another article of its site."""
+    sites: dict[str, list[tuple[Path, frozenset[str]]]] = {}
+    for path, scanned in zip(files, _ordered_map(_scan, files, workers), strict=True):
+        progress.advance()
+        if scanned is not None:
+            site, keys = scanned
+            sites.setdefault(site or f"folder:{path.parent}", []).append((path, keys))
+    common: dict[Path, frozenset[str]] = {}
+    for members in sites.values():
+        counts = Counter(k for _, keys in members for k in keys)
+        recurring = frozenset(k for k, n in counts.items() if n >= 2)
+        for path, keys in members:
+            if keys & recurring:
+                common[path] = keys & recurring
+    return common
+
+
+def _scan(path: Path) -> tuple[str | None, frozenset[str]] | None:
+    """A file's site and paragraph keys (None when it cannot be read)."""
+    try:
+        source = read_source(path)
+    except InputError:
+        return None
+    return cleaner.site_profile(source.raw, source.format)
+
+
+def _prepare(job: tuple[Path, frozenset[str]]) -> tuple[SourceFile, cleaner.CleanArticle] | str:
     """Read and clean one file (pure apart from the read): the part that runs in a worker."""
+    path, common = job
     try:
         source = read_source(path)
     except InputError as exc:
         return exc.message
     try:
-        return source, clean.clean_article(source.raw, source.format)
+        return source, cleaner.clean_article(source.raw, source.format, common)
     except InputError as exc:
         return f"{source.display}: {exc.message}"
 
 
-def _store_article(store: Store, source: SourceFile, cleaned: clean.CleanArticle) -> IngestResult:
+def _store_article(store: Store, source: SourceFile, cleaned: cleaner.CleanArticle) -> IngestResult:
     aid = article_id(cleaned.text)
     with store.session() as session:
         existing = session.get(Article, aid)
         if existing is not None:
-            # Same cleaned text as an article we have: nothing to change, whatever the path.
+            # Same cleaned text as an article we have: nothing to change, whatever the path
+            # (but what was removed is recorded for an article ingested before it was kept).
+            if existing.removed is None:
+                existing.removed = _removed_rows(cleaned)
             return IngestResult(source.display, "unchanged", aid, existing.revision, existing.title)
         previous = session.scalars(
             select(Article).where(
@@ -162,10 +204,15 @@ def _store_article(store: Store, source: SourceFile, cleaned: clean.CleanArticle
                 text=cleaned.text,
                 raw=source.raw,
                 raw_sha256=source.sha256,
+                removed=_removed_rows(cleaned),
             )
         )
     status: IngestStatus = "revised" if previous is not None else "new"
     return IngestResult(source.display, status, aid, revision, cleaned.title)
+
+
+def _removed_rows(cleaned: cleaner.CleanArticle) -> list[dict[str, str]]:
+    return [{"text": r.text, "reason": r.reason} for r in cleaned.removed]
 
 
 @dataclass(frozen=True)
@@ -343,3 +390,32 @@ def list_segments(
             )
             for s in session.scalars(query)
         ]
+
+
+@dataclass(frozen=True)
+class RemovedParagraphs:
+    article_id: str
+    title: str | None
+    source_path: str
+    recorded: bool  # False for an article ingested before removed paragraphs were kept
+    paragraphs: list[cleaner.Removed]
+
+
+def removed_paragraphs(store: Store, article_id: str) -> RemovedParagraphs:
+    """The paragraphs ingest left out of one article (id or unique id prefix)."""
+    with store.session() as session:
+        found = list(
+            session.scalars(select(Article).where(Article.id.startswith(article_id)).limit(2))
+        )
+        if len(found) != 1:
+            what = "no article" if not found else "more than one article"
+            raise InputError(f"{what} with id {article_id!r} in the store")
+        a = found[0]
+        rows = a.removed or []
+        return RemovedParagraphs(
+            a.id,
+            a.title,
+            a.source_path,
+            a.removed is not None,
+            [cleaner.Removed(str(r["text"]), str(r["reason"])) for r in rows],
+        )

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 # Piped output keeps whole rows: a table folded to 80 columns is useless to grep.
+if TYPE_CHECKING:
+    from workbench.corpus import RemovedParagraphs
+
 stdout = Console(width=None if sys.stdout.isatty() else 400)
 stderr = Console(stderr=True)
 
@@ -46,6 +49,22 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | No
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))
     stdout.print(t)
+
+
+def removed_paragraphs(removed: RemovedParagraphs) -> None:
+    """What ingest left out of one article, one paragraph per row with its reason."""
+    title = f"{removed.article_id[:12]} {removed.title or ''} ({removed.source_path})"
+    if not removed.recorded:
+        note(
+            f"{title}: ingested before removed paragraphs were kept; "
+            "ingest its file again to record them"
+        )
+        return
+    table(
+        ["#", "reason", "paragraph"],
+        [(i, r.reason, r.text) for i, r in enumerate(removed.paragraphs, 1)],
+        title=f"{title}: {len(removed.paragraphs)} removed",
+    )
 
 
 def error(message: str) -> None:

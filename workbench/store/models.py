@@ -54,6 +54,8 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
     raw_sha256: Mapped[str] = mapped_column(String(64))
+    # Paragraphs left out of `text`, [{"text", "reason"}] in reading order (None: not recorded).
+    removed: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_articles_source_revision", "source_path", "revision", unique=True),)

@@ -1,0 +1,288 @@
+"""Ingest on held-out articles from other kinds of sites (tests/fixtures/ingest/): the body
+comes out exactly as expected (`<name>.body`), the site furniture is gone from it and listed
+among the removed paragraphs, and segment offsets hold. Then repetition across a site's
+articles, and `workbench articles --removed` against the store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from test_cli import run as run_cli
+
+from workbench import corpus
+from workbench.ingest import clean_article, site_profile
+from workbench.segment import segment_article
+from workbench.store import Article, Store
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
+
+# What each page carries besides its article: none of it may reach the body, all of it must be
+# listed as removed (so nothing is lost silently).
+FURNITURE: dict[str, list[str]] = {
+    "wordpress-blog.html": [
+        "Skip to content", "Share this:", "Like this:", "Leave a Reply",
+        "Your email address will not be published.", "Save my name, email, and website",
+        "My uncle in Kodia", "Recent Posts", "Subscribe via Email",  # (buttons are inputs)
+        "Proudly powered by WordPress", "All rights reserved",
+    ],
+    "regional-paper.txt": [
+        "Translate »", "Short Url Updated 03 April 2023 Follow", "Trending",
+        "Motorcycle rider dies", "No stories found.", "Branded Content",
+        "Why more Cebuano families", "SunStar Publishing Inc. www.sunstar.com.ph",
+    ],
+    "wire-service.html": [
+        "We use cookies", "Accept all", "Sign In", "Advertisement · Scroll to continue",
+        "Reporting by Bernadette Christina", "Our Standards", "Read Next",
+        "Rupiah weakens", "All quotes delayed", "All rights reserved", "PACIFIC WIRE/Willy",
+    ],
+    "newsletter-export.md": [
+        "Thanks for reading The Mekong Ledger!", "reader-supported publication",
+        "Subscribe now", "Leave a comment", "Share The Mekong Ledger", "© 2023",
+        "Unsubscribe",
+    ],
+    "news-portal.html": [
+        "This website uses cookies", "Breaking News", "Also Read", "Related Stories",
+        "K-IV project cost rises", "COMMENTS (3)", "Hydrant mafia will make a killing",
+        "Most Read", "Follow us on", "All rights reserved", "PHOTO: EXPRESS",
+    ],
+    "portal-copy-paste.txt": [
+        "Skip to content", "Translate »", "Lahore Desk", "Trending", "Rupee hits record low",
+        "No stories found.", "Branded Content", "Five reasons to visit", "Comments are closed.",
+        "Sindh announces Rs4,000", "Copyright © 2023",
+    ],
+    "blog-copy-paste.txt": [
+        "Kathmandu Policy Notes", "Search for:", "Share this:", "Like Loading...",
+        "Tags: economy", "Previous Post", "Leave a Reply", "Your email address",
+        "Save my name, email", "Post Comment", "Recent Posts", "Blog at WordPress.com.",
+        "Prakash Adhikari is an economist",  # the author's bio under the article
+    ],
+    "magazine-copy.txt": [  # hard-wrapped, furniture lines glued to the paragraphs
+        "NEWSLETTER | PODCASTS", "ASIA / ECONOMY", "Advertisement", "Photo: A residential",
+        "Read more: Vietnam cuts", "Sign up for our Asia Briefing newsletter", "Enter your email",
+        "MORE FROM ASIA", "Thailand's election", "All rights reserved",
+        "Linh Tran is a reporter",
+    ],
+    "citizen-copy.txt": [
+        "LIVE TV", "Home › News › Counties", "Listen to this article", "00:00 / 04:12",
+        "Share on WhatsApp", "Share on X", "ADVERTISEMENT", "RELATED", "Kenya to import",
+        "Subscribe to our YouTube channel", "Follow The Citizen Digital", "Trending Stories",
+        "EPL: Arsenal confirm Rice signing", "Royal Media Services Ltd ©",
+    ],
+    "indonesian-copy.txt": [  # another language: jusText's Indonesian stop-word list
+        "Beranda", "Bagikan", "Baca juga:", "Editor: Rahmat Hidayat", "Ikuti berita terkini",
+        "Berita Terkait", "Inflasi Jawa Tengah Agustus", "Terpopuler", "Copyright © 2023",
+    ],
+}  # fmt: skip
+
+METADATA = {
+    "wordpress-blog.html": (
+        "Fishers in Bantayan count the cost of the oil spill",
+        "Maricel Dela Peña",
+        "2023-04-11",
+    ),
+    "regional-paper.txt": (
+        "Cebu City council approves P1.2-billion loan for new bus terminal",
+        "Kristine Joy Patumbon",
+        "2023-04-03",
+    ),
+    "wire-service.html": (
+        "Indonesia raises nickel export levy, miners warn of smelter delays",
+        "Bernadette Christina",
+        "2023-05-16",
+    ),
+    "newsletter-export.md": (
+        "Laos bets on power exports as debt payments come due",
+        "Somsack Phommachanh",
+        "2023-06-02",
+    ),
+    "news-portal.html": (
+        "Karachi water board to ration supply as Hub dam runs low",
+        "Imran Ayub",
+        "2023-06-21",
+    ),
+    "portal-copy-paste.txt": (
+        "Punjab farmers told to sow early as wheat support price is raised",
+        None,
+        "2023-05-09",
+    ),
+    "blog-copy-paste.txt": (
+        "Remittances are holding Nepal's economy up. That should worry us.",
+        "Prakash Adhikari",
+        "2023-02-14",
+    ),
+    "magazine-copy.txt": (
+        "Why Vietnam's property slump is a problem for its banks",
+        "Linh Tran",
+        "2023-03-28",
+    ),
+    "citizen-copy.txt": (
+        "Nakuru farmers turn to drought-resistant sorghum as maize yields fall",
+        "Wanjiru Kamau",
+        "2023-07-12",
+    ),
+    "indonesian-copy.txt": (
+        "Harga beras di Jawa Tengah naik, Bulog siapkan operasi pasar",
+        "Dian Pratiwi",
+        "2023-09-18",
+    ),
+}
+
+
+def _clean(name: str):  # type: ignore[no-untyped-def]
+    path = FIXTURES / name
+    return clean_article(path.read_text(encoding="utf-8"), path.suffix.lstrip("."))
+
+
+def test_fixtures_are_all_listed() -> None:
+    files = sorted(p.name for p in FIXTURES.iterdir() if p.suffix != ".body")
+    assert files == sorted(FURNITURE) and len(files) >= 6
+    assert {(FIXTURES / n).suffix for n in files} == {".html", ".txt", ".md"}
+
+
+@pytest.mark.parametrize("name", sorted(FURNITURE))
+def test_body_is_exactly_the_article(name: str) -> None:
+    expected = (FIXTURES / name).with_suffix(".body").read_text(encoding="utf-8").strip()
+    assert _clean(name).text.split("\n\n") == expected.split("\n\n")
+
+
+@pytest.mark.parametrize("name", sorted(FURNITURE))
+def test_furniture_is_removed_and_listed(name: str) -> None:
+    article = _clean(name)
+    removed = " ".join(r.text for r in article.removed)
+    for furniture in FURNITURE[name]:
+        assert furniture not in article.text, furniture
+        assert furniture in removed, f"{furniture!r} is not listed as removed"
+    assert all(r.reason for r in article.removed)
+
+
+@pytest.mark.parametrize("name", sorted(METADATA))
+def test_metadata(name: str) -> None:
+    article = _clean(name)
+    assert (article.title, article.author, article.published) == METADATA[name]
+    assert article.title not in article.text.split("\n\n")
+
+
+@pytest.mark.parametrize("name", sorted(FURNITURE))
+def test_segment_offsets_hold(name: str) -> None:
+    text = _clean(name).text
+    for unit in ("paragraph", "sentence"):
+        segments = segment_article("a", text, unit)  # type: ignore[arg-type]
+        assert segments
+        for s in segments:
+            assert text[s.start : s.end] == s.text
+
+
+def test_quotes_follow_the_document() -> None:
+    # a page with curly quotes keeps them curly; a copy with straight quotes keeps them straight
+    assert "“We used to bring home" in _clean("wordpress-blog.html").text
+    assert '"Passengers wait on the sidewalk' in _clean("regional-paper.txt").text
+
+
+# --------------------------------------------------------------------------- one site, many pages
+
+FOOTER = (
+    "The Valley Chronicle is an independent newspaper published in Peshawar since 1998 and "
+    "owned by its journalists. It receives no money from any government or political party."
+)
+STORIES = [
+    (
+        "Peshawar bus line extends service to Hayatabad",
+        [
+            "The provincial transport authority on Monday opened four new stations on the "
+            "Peshawar bus rapid transit line, extending service to the western suburb of "
+            "Hayatabad for the first time since the line opened in 2020.",
+            "Officials said the extension would add about 40,000 passengers a day and cut the "
+            "journey from the old city to Hayatabad to 35 minutes at peak hours.",
+            "Fares on the new section will be the same as on the rest of the line, the "
+            "authority said, with a discount for students who register their cards.",
+        ],
+    ),
+    (
+        "Flour prices climb again in Khyber Pakhtunkhwa markets",
+        [
+            "The price of a 20-kilogram bag of flour rose by Rs150 in Peshawar's wholesale "
+            "markets this week, traders said, the third increase in a month.",
+            "Dealers blamed restrictions on the movement of wheat from Punjab, which the "
+            "provincial food department said it had asked the federal government to lift.",
+            "The department said it would release 10,000 tonnes from its own stocks to mills "
+            "from Thursday to bring prices down before the end of the month.",
+        ],
+    ),
+]
+
+
+def _site(tmp_path: Path) -> Path:
+    folder = tmp_path / "valley-chronicle"
+    folder.mkdir()
+    for k, (title, paras) in enumerate(STORIES):
+        text = "\n\n".join([title, "By Staff Reporter", *paras, FOOTER]) + "\n"
+        (folder / f"story-{k}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_paragraph_recurring_across_a_sites_articles_is_removed(tmp_path: Path) -> None:
+    folder = _site(tmp_path)
+    raw = (folder / "story-0.txt").read_text(encoding="utf-8")
+    alone = clean_article(raw, "txt")
+    assert FOOTER in alone.text  # prose on its own features: one article cannot tell
+    other = (folder / "story-1.txt").read_text(encoding="utf-8")
+    common = site_profile(raw, "txt")[1] & site_profile(other, "txt")[1]
+    together = clean_article(raw, "txt", common)
+    assert FOOTER not in together.text
+    assert [r.reason for r in together.removed if r.text == FOOTER] == ["repeated across the site"]
+    assert together.text == alone.text.replace(f"\n\n{FOOTER}", "")
+
+
+def test_a_republished_story_is_not_emptied_by_repetition() -> None:
+    # the same article on two sites of one folder: every paragraph recurs; nothing is taken
+    raw = (FIXTURES / "wire-service.html").read_text(encoding="utf-8")
+    site, keys = site_profile(raw, "html")
+    assert site == "pacificwire.example.com"
+    assert clean_article(raw, "html", keys).text == clean_article(raw, "html").text
+
+
+def test_ingest_records_removed_paragraphs_and_site_repetition(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = _site(tmp_path)
+    shutil.copy(FIXTURES / "regional-paper.txt", folder.parent / "regional-paper.txt")
+    report = corpus.ingest(store, [folder, folder.parent / "regional-paper.txt"])
+    assert report.count("new") == 3 and not report.errors
+    with store.session() as s:
+        articles = {Path(a.source_path).name: a for a in s.scalars(select(Article))}
+    for name in ("story-0.txt", "story-1.txt"):
+        assert FOOTER not in articles[name].text
+        assert {"text": FOOTER, "reason": "repeated across the site"} in (
+            articles[name].removed or []
+        )
+    paper = articles["regional-paper.txt"]
+    listed = corpus.removed_paragraphs(store, paper.id[:10])
+    assert listed.recorded and listed.article_id == paper.id
+    assert "Branded Content" in [r.text for r in listed.paragraphs]
+    # ingesting again changes nothing
+    again = corpus.ingest(store, [folder, folder.parent / "regional-paper.txt"])
+    assert again.count("unchanged") == 3
+
+
+def test_articles_removed_command(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "portal-copy-paste.txt", tmp_path / "portal.txt")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_cli(*args, cwd=tmp_path)
+
+    assert run("ingest", "portal.txt").returncode == 0
+    (article,) = json.loads(run("articles", "--json").stdout)
+    listed = json.loads(run("articles", "--removed", article["id"][:8], "--json").stdout)
+    assert listed["recorded"] is True
+    reasons = {p["text"]: p["reason"] for p in listed["paragraphs"]}
+    assert reasons["No stories found."] and reasons["Branded Content"] == "label"
+    table = run("articles", "--removed", article["id"][:8])
+    assert table.returncode == 0 and "Comments are closed." in table.stdout
+    missing = run("articles", "--removed", "ffffffffff")
+    assert missing.returncode == 3
+    assert missing.stderr.strip() == "error: no article with id 'ffffffffff' in the store"

@@ -1,0 +1,345 @@
+"""Which paragraphs of an article are its body: a paragraph classifier of the jusText kind.
+
+Pure functions, no I/O. Nothing here names a site: furniture falls out of general features.
+
+1. Each paragraph gets an intrinsic class from its own features: length, stop-word density (the
+   article's language is guessed from jusText's stop-word lists), link density (Markdown/HTML
+   links and bare URLs or e-mail addresses), web-furniture vocabulary (subscribe, e-mail,
+   website, click ...), shape (a one- or two-word label, an all-caps label, a menu with
+   separators, a line that is only a date) and photo credits / copyright notices.
+   BAD paragraphs go; GOOD ones (long, ordinary prose) stay; SHORT and NEAR (near-good) wait.
+2. Context decides the rest, as in jusText: a short paragraph between body paragraphs is body
+   (a section heading), one beside furniture is furniture; a near-good one (a sentence) beside
+   a body paragraph is body. Runs of three or more short lines of which at most one is a
+   sentence (a list of headlines, a menu, a widget's "No stories found.") go.
+3. Position and repetition: outside the body (before its first or after its last GOOD paragraph)
+   a paragraph that names the publisher, carries furniture vocabulary or mentions copyright
+   goes; a paragraph repeated within the article, or recurring in other articles of the same
+   site, goes when it is outside the body or not itself GOOD (a background paragraph that a
+   site reuses across follow-up stories stays).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from workbench.ingest.text import (
+    SENTENCE_END,
+    Para,
+    is_heading_like,
+    squash,
+    starts_lower,
+    words,
+)
+
+GOOD, NEAR, SHORT, BAD = "good", "near", "short", "bad"
+SEPARATOR = "separator"  # "***", "---": removed, but no evidence either way for its neighbours
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A paragraph left out of the body, and why (kept with the raw article)."""
+
+    text: str
+    reason: str
+
+
+# --------------------------------------------------------------------------- language
+
+
+@cache
+def _stoplists() -> dict[str, frozenset[str]]:
+    import justext  # heavy: only loaded when a non-English text needs it
+
+    return {name: frozenset(justext.get_stoplist(name)) for name in justext.get_stoplists()}
+
+
+@cache
+def _english() -> frozenset[str]:
+    import justext
+
+    return frozenset(justext.get_stoplist("English"))
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def stoplist_for(texts: Sequence[str]) -> frozenset[str] | None:
+    """The stop-word list of the texts' language (jusText's lists), None when none fits."""
+    words = [w for t in texts for w in _tokens(t)]
+    if not words:
+        return None
+    english = _english()
+    if sum(w in english for w in words) >= 0.2 * len(words):
+        return english
+    best = max(_stoplists().values(), key=lambda s: sum(w in s for w in words))
+    return best if sum(w in best for w in words) >= 0.15 * len(words) else None
+
+
+# --------------------------------------------------------------------------- features
+
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:[a-z0-9-]+\.)+[a-z]{2,6}(?:/\S*)?"
+)
+_TRIM = "()[]{}<>,;:!?\"'“”‘’"
+
+
+def _url_chars(text: str) -> int:
+    """Characters of bare URLs, e-mail addresses and domain names ("en.kremlin.ru")."""
+    total = 0
+    for token in text.split():
+        token = token.strip(_TRIM).rstrip(".")
+        if ("." in token or "@" in token) and _URL.fullmatch(token):
+            total += len(token)
+    return total
+
+
+# Words of web pages, not of news prose ("policy", "comment", "share" are both: not here).
+# One of them counts only outside the body; two make a paragraph furniture anywhere.
+_WEB = words(
+    "email e-mail emails newsletter newsletters subscribe subscribed subscriber subscribers "
+    "subscription unsubscribe click button login log-in signup sign-up password cookie cookies "
+    "website browser javascript url repost reposts download app bookmark rss comments"
+)
+_SOCIAL = words(
+    "facebook twitter instagram telegram whatsapp linkedin youtube tiktok pinterest reddit "
+    "viber threads"
+)
+_IMPERATIVE = words(
+    "follow like join share subscribe sign click tap leave read watch download get register "
+    "support donate become listen"
+)
+_PICTURE = r"(?:Image|Photo|Picture|Photograph|Illustration)s?(?: [Cc]redits?)?"
+_CREDIT_BY = r"(?:from|by|via|courtesy of)"
+_CREDIT = (
+    re.compile(r"\((?:photo |image |picture )?credits?\s*:", re.I),
+    re.compile(rf"(?:^|[(:|]\s*){_PICTURE}\s*:\s*\S.{{0,60}}$"),
+    re.compile(rf"[(:|]\s*{_PICTURE}\s+{_CREDIT_BY}\s+\S.{{0,60}}$"),
+    re.compile(rf"^{_PICTURE}\s+{_CREDIT_BY}\s+\S+(?:\s+\S+){{0,3}}$"),
+    re.compile(rf"^{_PICTURE}\s*:\s*\S"),  # a caption line: "Photo: A project in Thu Duc city."
+)
+_NOTICE = re.compile(r"©|\(c\)\s*\d{4}|\ball rights reserved\b", re.I)
+_COPYRIGHT = re.compile(r"\bcopyright", re.I)
+_LABELLED = re.compile(r"^[^\W\d_][\w’'-]*(?: [\w’'-]+){0,2} ?: +\S")
+_MENU_SEPARATORS = re.compile(r"[|»›•·]")
+_DATE_TOKEN = re.compile(
+    r"^(?:\d{1,4}(?:st|nd|rd|th)?|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?"
+    r"|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|mon(?:day)?|tue(?:sday)?|wed(?:nesday)?|thu(?:rsday)?|fri(?:day)?|sat(?:urday)?"
+    r"|sun(?:day)?|[ap]m|gmt|utc|pht|pst|est|ist|pkt)$"
+)
+
+
+@dataclass(frozen=True)
+class Features:
+    chars: int
+    words: int
+    stop_density: float | None  # None when the language is unknown
+    link_density: float
+    web: int  # furniture vocabulary score
+    call: bool  # a call to action addressed to the reader ("Follow us on ...")
+    sentence: bool  # ends like a sentence
+
+
+def features(para: Para, stops: frozenset[str] | None) -> Features:
+    text = para.text
+    tokens = _tokens(text)
+    n = max(len(tokens), 1)
+    links = para.links + _url_chars(text)
+    web = sum(t in _WEB for t in tokens)
+    social = sum(t in _SOCIAL for t in tokens)
+    call = (
+        bool(tokens)
+        and tokens[0] in _IMPERATIVE
+        and bool(social or {"us", "our"} & set(tokens))
+        and not set('“”"') & set(text)  # a quoted appeal is news
+    )
+    return Features(
+        chars=len(text),
+        words=len(tokens),
+        stop_density=None if stops is None else sum(t in stops for t in tokens) / n,
+        link_density=min(1.0, links / max(len(text), 1)),
+        web=web + int(call) + int(social >= 2),
+        call=call,
+        sentence=bool(SENTENCE_END.search(text)),
+    )
+
+
+def _date_only(text: str, tokens: list[str], stops: frozenset[str] | None) -> bool:
+    """A short line that is a date among a few non-words ("Short Url Updated 03 April 2023")."""
+    dates = [t for t in tokens if _DATE_TOKEN.match(t)]
+    if len(tokens) > 10 or len(dates) < 2 or not any(t.isdigit() and len(t) == 4 for t in dates):
+        return False
+    rest = [t for t in tokens if not _DATE_TOKEN.match(t)]
+    return not (stops and any(t in stops for t in rest if t not in {"on", "at", "by"}))
+
+
+@lru_cache(maxsize=4096)
+def judge(para: Para, stops: frozenset[str] | None) -> tuple[Features, str, str]:
+    """A paragraph's features and intrinsic class and reason (cached: ingest asks twice)."""
+    f = features(para, stops)
+    return (f, *intrinsic(para, f, stops))
+
+
+def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[str, str]:
+    """(class, reason) from the paragraph alone."""
+    text = para.text
+    tokens = _tokens(text)
+    if not tokens or para.kind == "image":
+        return SEPARATOR, "image" if para.kind == "image" else "no words"
+    if f.link_density > 0.5 or (f.link_density > 0.25 and f.chars < 150):
+        return BAD, "links"
+    if f.chars <= 600 and any(p.search(text) for p in _CREDIT):
+        return BAD, "photo credit"
+    if f.chars <= 400 and _NOTICE.search(text):
+        return BAD, "copyright notice"
+    if _COPYRIGHT.search(text) and (f.link_density > 0 or "permission" in tokens):
+        return BAD, "copyright notice"
+    if (f.web >= 2 or f.call) and f.chars <= 400:
+        return BAD, "web furniture"
+    if tokens[0] in _IMPERATIVE and f.words <= 5 and not f.sentence:  # "Share on X"
+        return BAD, "web furniture"
+    if para.kind != "item" and not f.sentence:
+        letters = [c for c in text if c.isalpha()]
+        if f.words <= 2 and para.kind != "heading":
+            return BAD, "label"
+        if f.words <= 4 and all(c.isupper() for c in letters):
+            return BAD, "label"
+        if len(_MENU_SEPARATORS.findall(text)) >= 2 or text.endswith(("»", "›")):
+            return BAD, "menu"
+    if (
+        para.kind == "text"
+        and not f.sentence
+        and f.chars < 200
+        and _LABELLED.match(text)
+        and not is_heading_like(text)
+    ):  # "Read more: Vietnam cuts rates", "Baca juga: ...": a pointer to another story
+        return BAD, "cross-reference"
+    if _date_only(text, tokens, stops):
+        return BAD, "date line"
+    sd = f.stop_density
+    if f.chars >= 70 and sd is not None and sd < 0.1:
+        return BAD, "no prose"
+    if f.chars >= 150 and (sd is None or sd >= 0.28):
+        return GOOD, ""
+    if f.chars >= 70 and (sd is None or sd >= 0.2):
+        return NEAR, ""
+    if f.sentence and f.words >= 3 and (sd is None or sd > 0) and not starts_lower(text):
+        return NEAR, ""
+    return SHORT, ""
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _nearest(classes: list[str], i: int, step: int) -> str | None:
+    """The nearest decided (GOOD/BAD) class from i in direction step."""
+    j = i + step
+    while 0 <= j < len(classes):
+        if classes[j] in (GOOD, BAD):
+            return classes[j]
+        j += step
+    return None
+
+
+def resolve(paras: Sequence[Para], classes: list[str]) -> list[str]:
+    """Decide SHORT and NEAR paragraphs by their neighbours. Without any GOOD paragraph
+    (a very short text) there is no body to side with: only BAD paragraphs go."""
+    if GOOD not in classes:
+        return [BAD if c in (BAD, SEPARATOR) else GOOD for c in classes]
+    out = list(classes)
+    for i, cls in enumerate(classes):
+        if cls not in (SHORT, NEAR):
+            continue
+        before, after = _nearest(classes, i, -1), _nearest(classes, i, 1)
+        before, after = before or after, after or before
+        if before is None or before == after:
+            out[i] = before or GOOD  # nothing decided anywhere: keep what is not furniture
+            continue
+        heading = is_heading_like(paras[i].text) or paras[i].kind == "heading"
+        if heading and i + 1 < len(classes) and classes[i + 1] == GOOD:
+            out[i] = GOOD  # a heading introduces the body under it
+        elif cls == NEAR:  # prose beside the body is body
+            out[i] = GOOD
+        else:
+            out[i] = BAD
+    # runs of three or more short undecided lines, at most one of them a sentence: lists of
+    # headlines, menus, a widget's "No stories found."
+    i = 0
+    while i < len(paras):
+        j = i
+        while (
+            j < len(paras)
+            and classes[j] in (SHORT, NEAR)
+            and paras[j].kind == "text"
+            and len(paras[j].text) < 100
+        ):
+            j += 1
+        if j - i >= 3 and sum(bool(SENTENCE_END.search(p.text)) for p in paras[i:j]) <= 1:
+            out[i:j] = [BAD] * (j - i)
+        i = max(j, i + 1)
+    return out
+
+
+# --------------------------------------------------------------------------- the whole pass
+
+
+def classify(
+    paras: Sequence[Para],
+    *,
+    stops: frozenset[str] | None,
+    outlet: str | None,
+    common: frozenset[str] = frozenset(),
+) -> list[str | None]:
+    """For each paragraph None (body) or the reason it was removed.
+
+    `common`: keys (`paragraph_key`) of paragraphs that recur in other articles of the site.
+    """
+    judged = [judge(p, stops) for p in paras]
+    feats = [f for f, _, _ in judged]
+    classes = [c for _, c, _ in judged]
+    reasons: list[str | None] = [r if c in (BAD, SEPARATOR) else None for _, c, r in judged]
+    resolved = resolve(paras, classes)
+    for i, (before, after) in enumerate(zip(classes, resolved, strict=True)):
+        if before != BAD and after == BAD:
+            reasons[i] = "context"
+    keys = [paragraph_key(p.text) for p in paras]
+    if sum(k in common for k in keys if k) > len(paras) / 2:
+        common = frozenset()  # a republished story, not a site's furniture: repetition says nothing
+    # the body runs from the first to the last GOOD paragraph that is the article's own
+    body = [i for i, c in enumerate(resolved) if c == classes[i] == GOOD and keys[i] not in common]
+    first, last = (body[0], body[-1]) if body else (0, len(paras) - 1)
+    seen: set[str] = set()
+    outlet_rx = re.compile(rf"\b{re.escape(outlet)}\b", re.I) if outlet else None
+    for i, para in enumerate(paras):
+        key = keys[i]
+        edge = i < first or i > last
+        good = classes[i] == GOOD
+        if reasons[i] is None:
+            f = feats[i]
+            if edge and outlet_rx and f.chars <= 300 and outlet_rx.search(para.text):
+                reasons[i] = "publisher line"
+            elif edge and (f.web >= 1 or _COPYRIGHT.search(para.text)):
+                reasons[i] = "web furniture"
+            elif i and reasons[i - 1] and key and key in squash(paras[i - 1].text):
+                reasons[i] = "repeats a removed paragraph"  # a caption given twice
+            elif key and key in seen and (edge or not good):
+                reasons[i] = "repeated in the article"
+            elif key and key in common and (edge or not good):
+                reasons[i] = "repeated across the site"
+        if key:
+            seen.add(key)
+    return reasons
+
+
+def paragraph_key(text: str) -> str:
+    """What two copies of a paragraph share ("" for paragraphs too short to tell)."""
+    squashed = squash(text)
+    return squashed if len(squashed) >= 15 else ""

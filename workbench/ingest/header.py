@@ -1,0 +1,276 @@
+"""The header of an article: headline, kicker, standfirst, by-line, outlet and dateline.
+
+Pure functions, no I/O. Title, subtitle (standfirst), by-line and outlet/date lines are
+metadata: they go to their fields and are not part of the body. `published` comes only from a
+dateline/metadata line ("Global Research, February 02, 2023", "Published: 2 March 2023", a line
+that is just a date) or HTML metadata, never from a date inside a body sentence or a caption.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from workbench.ingest.text import (
+    SENTENCE_END,
+    Para,
+    continues,
+    is_heading_like,
+    squash,
+    words,
+)
+
+# --------------------------------------------------------------------------- dates
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+DATE_RX = (
+    rf"(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2})"
+)
+_TIME = r"(?:[\s,|–—-]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?"
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+_DATE_LINE = re.compile(
+    r"^(?:(?:published|posted|updated|first published|last updated|date)\s*:?(?:\s+on)?\s*)?"
+    rf"{_WEEKDAY}(?P<date>{DATE_RX}){_TIME}\.?$",
+    re.I,
+)
+_OUTLET_DATE_LINE = re.compile(
+    rf"^(?P<outlet>[A-Z][^,|\n]{{1,60}}?)\s*(?:,|\||\s[–—-])\s*{_WEEKDAY}(?P<date>{DATE_RX}){_TIME}\.?$"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
+def parse_date(text: str) -> str | None:
+    """A stated date -> "YYYY-MM-DD"; None when there is none or it is not a real day."""
+    iso = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", text)
+    if iso:
+        y, m, d = (int(g) for g in iso.groups())
+    else:
+        found = re.search(rf"\b{DATE_RX}", text, re.I)
+        if not found:
+            return None
+        words = re.findall(r"[A-Za-z]+|\d+", found.group())
+        nums = [int(w) for w in words if w.isdigit()]
+        month = next((w for w in words if w[:3].lower() in _MONTHS and not w.isdigit()), "")
+        if len(nums) != 2 or not month:
+            return None
+        d, y, m = nums[0], nums[1], _MONTHS[month[:3].lower()]
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- header
+
+
+@dataclass
+class Header:
+    title: str | None = None
+    subtitle: str | None = None
+    author: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+
+
+# "By" in English and a few other languages news is written in (oleh: Indonesian, Malay)
+_BY_LINE = re.compile(
+    r"^(?:by|written by|words by|author|oleh|por|von|par|door|av|af)\s*:?\s+(?P<rest>.+)$", re.I
+)
+_NAME_PARTICLES = words("and de da di del der van von bin ibn al el ul le la du dos das")
+
+
+def by_line_name(text: str) -> str | None:
+    """The author's name from "By X" / "By X, Outlet" / "By X | date", else None."""
+    m = _BY_LINE.match(text)
+    if not m:
+        return None
+    name = re.split(r"\s*[|,•·]\s*", m.group("rest"))[0].strip().rstrip(".")
+    words = name.split()
+    if not 1 <= len(words) <= 8 or len(name) > 80:
+        return None
+    ok = all(w[0].isupper() or w.lower() in _NAME_PARTICLES or w == "&" for w in words)
+    return name if ok else None
+
+
+def metadata_line(text: str, header: Header) -> bool:
+    """Fill the header from a by-line, outlet/date line or date line; True when it was one."""
+    name = by_line_name(text)
+    if name:
+        header.author = header.author or name
+        rest = text.split(",", 1)[1] if "," in text else ""
+        header.published = header.published or parse_date(rest)
+        return True
+    dated, by, rest = text.rpartition(" by ")  # "Posted on February 14, 2023 by Jane Doe"
+    if by and by_line_name(f"By {rest}") and metadata_line(dated, Header()):
+        metadata_line(dated, header)
+        header.author = header.author or by_line_name(f"By {rest}")
+        return True
+    m = _OUTLET_DATE_LINE.match(text)
+    if m and not _DATE_LINE.match(text):
+        outlet = m.group("outlet").strip()
+        if not outlet.isupper():  # "ISLAMABAD, May 2, 2023" is a place, not an outlet
+            header.outlet = header.outlet or outlet
+        header.published = header.published or parse_date(m.group("date"))
+        return True
+    m = _DATE_LINE.match(text)
+    if m:
+        header.published = header.published or parse_date(m.group("date"))
+        return True
+    m = re.search(DATE_RX, text, re.I)
+    if m and len(text) <= 80:  # a date among a few page words: "Short Url Updated 3 April 2023"
+        others = (text[: m.start()] + " " + text[m.end() :]).split()
+        if len(others) <= 6 and all(w[0].isupper() or not w[0].isalpha() for w in others):
+            header.published = header.published or parse_date(m.group())
+            return True
+    return False
+
+
+def _is_title_like(text: str, *, sentences: bool = False) -> bool:
+    """A headline: short, no closing full stop (with `sentences`, up to two short ones)."""
+    if sentences and len(text.split()) <= 20 and len(_INNER_SENTENCE_END.findall(text)) <= 1:
+        text = text.rstrip(".")
+    return (
+        len(text) <= 200
+        and len(text.split()) <= 30
+        and not SENTENCE_END.search(text.rstrip("?!"))
+        and not text.endswith((",", ";"))
+        and _BY_LINE.match(text) is None
+    )
+
+
+def _is_kicker(text: str, title: str) -> bool:
+    """A short label above the headline (" Invasion of Ukraine")."""
+    return len(text.split()) <= 4 and is_heading_like(text) and len(title) > len(text)
+
+
+_DATELINE_LEDE = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:,\s*[A-Za-z .]+)?\s*(?:\([^)]*\)\s*)?[-–—:]\s")
+_INNER_SENTENCE_END = re.compile(r"[.?!][”\"’)]*\s+[“\"‘(]?[A-Z]")
+
+
+def _is_standfirst(para: Para, nxt: Para) -> bool:
+    """The paragraph right under the headline is a standfirst when it is one short sentence
+    (or a title-case line) and not the article's dateline lede or a cut-off sentence; or a
+    Markdown heading of a sentence or two (an export's subtitle)."""
+    text = para.text
+    if para.kind == "heading":
+        return len(text) <= 350 and SENTENCE_END.search(text) is not None
+    return (
+        para.kind == "text"
+        and len(text) <= 350
+        and _INNER_SENTENCE_END.search(text) is None
+        and _DATELINE_LEDE.match(text) is None
+        and not continues(para, nxt)
+    )
+
+
+def _is_dek_above_by_line(para: Para, nxt: Para) -> bool:
+    """A standfirst of two sentences, when the by-line or dateline follows it."""
+    text = para.text
+    return (
+        para.kind == "text"
+        and len(text) <= 350
+        and len(_INNER_SENTENCE_END.findall(text)) <= 1
+        and metadata_line(nxt.text, Header())
+    )
+
+
+def _above_by_line(paras: list[Para]) -> int:
+    """The headline is the title-like line right above the by-line or dateline (or above a
+    standfirst above it) among the first lines (a page's menu and section labels come before
+    it); else 0."""
+    titles = [
+        k
+        for k in range(1, min(len(paras) - 1, 8))
+        if _is_title_like(paras[k].text, sentences=True)
+        and not metadata_line(paras[k].text, Header())
+    ]
+    for k in titles:
+        if metadata_line(paras[k + 1].text, Header()):
+            return k
+    for k in titles:
+        if k + 2 < len(paras) and _is_dek_above_by_line(paras[k + 1], paras[k + 2]):
+            return k
+    return 0
+
+
+def take_header(
+    kept: list[tuple[int, Para]], header: Header
+) -> tuple[set[int], list[tuple[int, str]]]:
+    """Take the title, kicker, subtitle and metadata lines off the top of the article: the
+    indices of the paragraphs taken, and those of them not kept in a field, with the reason."""
+    dropped: list[tuple[int, str]] = []
+    paras = [p for _, p in kept]
+    idx = [i for i, _ in kept]
+    pos = 0
+    title_idx: int | None = None
+    above = "above the headline"
+    if header.title is None and paras:
+        marked = [k for k, p in enumerate(paras[:3]) if p.kind == "heading"]
+        by_line_below = 0 if marked else _above_by_line(paras)
+        if marked and all(len(p.text.split()) <= 4 for p in paras[: marked[0]]):
+            pos = marked[0]  # a markdown headline, perhaps under a kicker
+        elif by_line_below:
+            pos = by_line_below
+        elif (
+            len(paras) > 1
+            and idx[1] == idx[0] + 1
+            and _is_kicker(paras[0].text, paras[1].text)
+            and _is_title_like(paras[1].text)
+            and is_heading_like(paras[1].text.replace(":", ""))
+        ):
+            pos = 1
+        if pos == 1 and _is_kicker(paras[0].text, paras[1].text):
+            above = "kicker"
+        title_like = _is_title_like(paras[pos].text, sentences=pos == by_line_below > 0)
+        if title_like and by_line_name(paras[pos].text) is None:
+            dropped.extend((i, above) for i in idx[:pos])
+            header.title = paras[pos].text
+            title_idx = idx[pos]
+            pos += 1
+        else:
+            pos = 0
+    elif header.title is not None and paras and squash(paras[0].text) == squash(header.title):
+        pos = 1  # the page repeats its headline
+    while pos < len(paras) and pos < 12:
+        text = paras[pos].text
+        if metadata_line(text, header):
+            dropped.append((idx[pos], "by-line or date line"))
+            pos += 1
+        elif paras[pos].links >= len(text) - 1 and by_line_name(f"By {text}"):
+            header.author = header.author or by_line_name(f"By {text}")  # a linked name
+            dropped.append((idx[pos], "by-line or date line"))
+            pos += 1
+        elif (
+            title_idx is not None
+            and idx[pos] == title_idx + 1
+            and header.subtitle is None
+            and len(paras) - pos > 2
+            and (
+                _is_standfirst(paras[pos], paras[pos + 1])
+                or _is_dek_above_by_line(paras[pos], paras[pos + 1])
+            )
+        ):
+            header.subtitle = text
+            pos += 1
+        else:
+            break
+    return set(idx[:pos]), dropped
+
+
+def is_author_bio(text: str, author: str | None) -> bool:
+    """An author bio ("Jane Doe is a ... analyst") is not body text."""
+    return (
+        bool(author)
+        and re.match(rf"{re.escape(author or '')}\s+(?:is|was|has|writes)\b", text) is not None
+    )

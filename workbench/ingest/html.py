@@ -1,0 +1,175 @@
+"""HTML pages -> paragraphs and metadata, through trafilatura.
+
+Pure (no network, no files): trafilatura finds the main text and drops the page's furniture
+(navigation, footers, related stories, cookie banners, comments) from the HTML structure, and
+reads the title, author, date and site name from the page's metadata. Its blocks become
+paragraphs: `<head>` a heading, `<item>` a list item, a line break `<lb/>` a space.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from workbench.ingest.header import Header, by_line_name, parse_date
+from workbench.ingest.text import Para, fix_quotes, normalize_text
+
+# lxml's elements carry no type information: Any below is an lxml element.
+_BLOCKS = {"p": "text", "head": "heading", "quote": "text", "code": "text", "cell": "text"}
+
+
+def _text_of(element: Any) -> tuple[str, int]:
+    """An element's text with line breaks as spaces, and the characters inside links."""
+    parts: list[str] = []
+    links = 0
+
+    def walk(el: Any) -> None:
+        nonlocal links
+        if el.text:
+            parts.append(el.text)
+            if el.tag == "ref":
+                links += len(el.text.strip())
+        for child in el:
+            if child.tag == "lb":
+                parts.append(" ")
+            else:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    return " ".join("".join(parts).split()), links
+
+
+def _paragraphs(body: Any) -> list[Para]:
+    paras: list[Para] = []
+
+    def add(el: Any, kind: str) -> None:
+        text, links = _text_of(el)
+        if text:
+            paras.append(Para(text, kind, links))
+
+    for el in body.iter("p", "head", "item", "quote", "code", "cell"):
+        parent_tags = {a.tag for a in el.iterancestors()}
+        if el.tag == "item":
+            add(el, "item")
+        elif not parent_tags & {"p", "head", "item", "quote", "code", "cell"}:
+            add(el, _BLOCKS[el.tag])
+    return paras
+
+
+# Elements that start a new block of text on a page (the rest flow inline).
+_PAGE_BLOCKS = frozenset(
+    {"p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "form",
+     "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
+     "figure", "figcaption", "table", "tr", "td", "th", "caption", "label", "button", "pre",
+     "address", "details", "summary", "body", "center"}
+)  # fmt: skip
+_HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "select", "textarea")
+
+
+def page_blocks(raw: str) -> list[str]:
+    """Every block of text on the page, in order (hidden elements skipped): what was on the
+    page, to list what the extraction left out."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(normalize_text(raw))
+    except (ValueError, etree.LxmlError):  # nothing to parse
+        return []
+    for el in list(root.iter(*_HIDDEN)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    blocks: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(buffer).split())
+        if text:
+            blocks.append(text)
+        buffer.clear()
+
+    def walk(el: Any) -> None:
+        block = not isinstance(el.tag, str) or el.tag in _PAGE_BLOCKS
+        if block:
+            flush()
+        if isinstance(el.tag, str) and el.text:  # not a comment's or processing instruction's
+            buffer.append(el.text)
+        if el.tag == "br":
+            buffer.append(" ")
+        for child in el:
+            walk(child)
+            if child.tail:
+                buffer.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
+    return blocks
+
+
+_SITE_META = re.compile(
+    r"<(?:meta|link)\b[^>]*?(?:property|name|rel)=[\"'](?:og:url|canonical|og:site_name)[\"'][^>]*>",
+    re.I,
+)
+_VALUE = re.compile(r"(?:content|href)=[\"']([^\"']+)[\"']", re.I)
+
+
+def page_site(raw: str) -> str | None:
+    """The host of the page's canonical URL, else its declared site name (None without)."""
+    found: dict[bool, str] = {}
+    for tag in _SITE_META.findall(raw[:100_000]):
+        value = _VALUE.search(tag)
+        if value:
+            url = value.group(1).strip()
+            host = urlsplit(url).hostname if "://" in url else None
+            found.setdefault(host is not None, (host or url).removeprefix("www."))
+    return found.get(True) or found.get(False)
+
+
+def extract_html(raw: str) -> tuple[list[Para], Header]:
+    """Paragraphs of the main text and the page's header."""
+    import trafilatura  # imported here: loading it costs a second, text ingest never needs it
+    from trafilatura.settings import Document
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs "empty" pages
+    html = normalize_text(raw)
+    doc = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_links=True,
+        include_images=False,
+        include_tables=True,
+        favor_precision=True,
+        deduplicate=False,
+    )
+    if not isinstance(doc, Document) or doc.body is None:
+        return [], Header()
+    found = _paragraphs(doc.body)
+    if not found:
+        return [], Header()
+    # quotes are made consistent over the whole text, as for plain text (one decision)
+    texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
+    paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
+    author = (doc.author or "").split(";")[0].strip()
+    header = Header(
+        title=fix_quotes(doc.title) if doc.title else None,
+        author=by_line_name(author) or (author or None),
+        outlet=doc.sitename or None,
+        published=parse_date(doc.date or ""),
+        subtitle=fix_quotes(doc.description or "") if _is_dek(doc.description, paras) else None,
+    )
+    return paras, header
+
+
+def _is_dek(description: str | None, paras: list[Para]) -> bool:
+    """The page's description is a standfirst when it is not just the lede's first words."""
+    if not description or len(description) > 350:
+        return False
+    first = paras[0].text if paras else ""
+    return not first.startswith(description.rstrip(".…").strip()[:60])

@@ -1,0 +1,28 @@
+"""articles.removed: the paragraphs ingest left out of the body, each with its reason
+
+Revision ID: 0014
+Revises: 0013
+
+A JSON list of {"text", "reason"} in reading order; NULL for articles ingested before it was
+recorded (`workbench articles --removed` says so). The raw text was always kept beside it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("articles") as batch:
+        batch.add_column(sa.Column("removed", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("articles") as batch:
+        batch.drop_column("removed")
