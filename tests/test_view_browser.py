@@ -20,6 +20,7 @@ What the annotator does, as the guidelines tell them (schemas/news-v1.md, exampl
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 import uuid
@@ -295,8 +296,9 @@ def test_annotator_accepts_a_suggestion_labels_links_and_submits_and_pull_stores
     page.keyboard.press("u")
     page.keyboard.press("8")  # segment sentiment: neutral
     page.screenshot(path=shots / "02-labelled-before-submit.png")
+    submitted = re.compile(rf"/api/tasks/{pushed.task_id}/annotations\b")
     with page.expect_response(
-        lambda r: r.request.method == "POST" and "/annotations" in r.url
+        lambda r: r.request.method == "POST" and submitted.search(r.url) is not None
     ) as response:
         page.keyboard.press("Control+Enter")
     assert response.value.ok, response.value.text()
