@@ -41,7 +41,7 @@ from workbench.push import push
 from workbench.schema import load_schema
 from workbench.store import Annotation, Annotator, Prediction, Segment, Store, Task, open_store
 
-pytestmark = pytest.mark.labelstudio
+pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schemas" / "news-v1.yaml"
@@ -194,6 +194,10 @@ _CHAR_RECTS = """([text, start, end]) => {
   return [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
 }"""
 
+#: After a submit the data manager reloads the task: done when the editor is back with the
+#: annotation's server id.
+_SHOWS_STORED_ANNOTATION = """() => window.Htx?.annotationStore?.selected?.pk
+  && document.querySelector('.lsf-richtext__container')"""
 _REGIONS = """() => Htx.annotationStore.selected.regions.map(r => r.labelName)"""
 _SELECTED = """() => Htx.annotationStore.selected.selectedRegions.map(r => r.labelName)"""
 
@@ -302,6 +306,9 @@ def test_annotator_accepts_a_suggestion_labels_links_and_submits_and_pull_stores
     ) as response:
         page.keyboard.press("Control+Enter")
     assert response.value.ok, response.value.text()
+    # the view reloads the task and shows the stored annotation
+    page.get_by_text("Annotation saved successfully").wait_for()
+    page.wait_for_function(_SHOWS_STORED_ANNOTATION, timeout=2 * WAIT_MS)
     page.screenshot(path=shots / "03-submitted.png")
     browser_seconds = time.monotonic() - started
 
