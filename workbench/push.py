@@ -17,12 +17,12 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-import markdown
 from sqlalchemy import bindparam, insert, select, update
 
 from workbench.annotation import parse, schema_values, used_values
 from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
+from workbench.instructions import instructions_html
 from workbench.labelstudio.client import LabelStudioClient, Project
 from workbench.labelstudio.results import task_text
 from workbench.predictions import prediction
@@ -73,14 +73,6 @@ def project_description(dataset: str, schema: Schema) -> str:
         f"{MARKER}{dataset} · schema {schema.id} ({schema.version}). Managed by workbench: edit "
         "the schema file and run `workbench push` rather than the labeling config here."
     )
-
-
-def instructions_html(schema: Schema) -> str:
-    """The guidelines, rendered for Label Studio's instructions panel."""
-    path = schema.guidelines_path
-    if path is None or not path.is_file():
-        return f"<p>{schema.title}</p>"
-    return markdown.markdown(path.read_text(encoding="utf-8"), extensions=["tables"])
 
 
 class SegmentText(Protocol):

@@ -109,7 +109,7 @@ def _ensure_project(
                 f"not on {client.url}"
             )
         return row.project_id
-    from workbench.push import instructions_html
+    from workbench.instructions import instructions_html
 
     project = client.create_project(
         title=project_title(dataset),

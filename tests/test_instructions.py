@@ -1,0 +1,39 @@
+"""The guidelines as Label Studio instructions: a scoped stylesheet that survives the server's
+HTML cleaning (tests/test_view_browser.py checks the lists render in a real browser)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from workbench.instructions import CSS_CLASS, guidelines_html, instructions_html, stylesheet
+from workbench.schema import load_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_guidelines_are_wrapped_and_styled_by_a_stylesheet_scoped_to_them() -> None:
+    html = guidelines_html(
+        "Steps:\n\n1. one\n2. two\n\n- a\n- b\n\n| k | v |\n|---|---|\n| 1 | x |\n"
+    )
+    assert html.startswith("<style>")
+    css = html[len("<style>") : html.index("</style>")]
+    # bleach (Label Studio's cleaning) escapes these, and CSS does not decode them back
+    assert not re.search(r"[<>&]", css)
+    rules = [r for r in css.splitlines() if r.strip()]
+    assert rules and all(r.startswith(f".{CSS_CLASS} ") for r in rules)
+    assert f".{CSS_CLASS} ol {{ list-style: decimal" in css
+    assert f".{CSS_CLASS} ul {{ list-style: disc" in css
+    body = html[html.index("</style>") :]
+    assert f'<div class="{CSS_CLASS}">' in body
+    assert "<ol>" in body and "<ul>" in body and "<table>" in body
+    assert "style=" not in body  # inline styles would be dropped by the server
+
+
+def test_every_selector_of_a_group_is_scoped() -> None:
+    assert f".{CSS_CLASS} th, .{CSS_CLASS} td {{" in stylesheet()
+
+
+def test_news_schema_instructions_carry_the_numbered_steps() -> None:
+    html = instructions_html(load_schema(ROOT / "schemas" / "news-v1.yaml"))
+    assert "<ol>\n<li>Mark the <strong>attributions</strong>" in html

@@ -1,0 +1,381 @@
+"""The generated labeling view in a real browser: an annotator labels a segment in Label Studio
+with the view's hotkeys, and `pull` stores what they did; the instructions keep their lists.
+
+Chromium comes from Debian's packages (``make test`` installs it: ``apt-get install chromium``);
+Playwright (a dev dependency) drives it with ``executable_path`` set, so nothing is downloaded.
+The test is skipped, with the reason, only when no Chromium is installed. Screenshots go to
+``$WORKBENCH_TEST_SCREENSHOTS`` (a directory) when set, else to the test's temporary directory.
+
+What the annotator does, as the guidelines tell them (schemas/news-v1.md, example 2):
+
+* the task opens with a suggestion (a Label Studio prediction: one Source span), which the
+  editor turns into the start of the annotator's annotation: accepting it is keeping it;
+* click the suggested Source, ``o`` (source_type official);
+* ``2`` and drag over *said* (a Cue); ``3`` and drag over the reported speech (a Content), click
+  it, ``i`` (quote_type indirect);
+* with the Content selected, ``alt+r`` and click the Source: a relation, left untyped (pull
+  gives it the one relation its two labels allow: linking costs one action);
+* ``8`` (segment sentiment neutral); ``ctrl+enter`` submits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from workbench import corpus
+from workbench.config import Settings, load_settings
+from workbench.labelstudio.client import LabelStudioClient
+from workbench.labelstudio.server import ServerInfo
+from workbench.pull import pull
+from workbench.push import push
+from workbench.schema import load_schema
+from workbench.store import Annotation, Annotator, Prediction, Segment, Store, Task, open_store
+
+pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "schemas" / "news-v1.yaml"
+ARTICLE = ROOT / "seeds" / "004_6126446ed3470000.txt"  # worked example 2 of the guidelines
+SEGMENT_START = "Khan is holding wide-ranging discussions"
+#: The machine's network is closed: without these, Chromium hangs on its own connections.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "annotate-in-the-browser-1"
+MODEL_VERSION = "browser-test-suggestions"
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """A headless Debian Chromium under Playwright; skipped when none is installed."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'"
+    )
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip(
+            "no Chromium on this machine: `make test` installs Debian's (apt-get install -y "
+            "chromium, as root); this browser test needs it"
+        )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wanted = os.environ.get("WORKBENCH_TEST_SCREENSHOTS")
+    if wanted:
+        Path(wanted).mkdir(parents=True, exist_ok=True)
+        return Path(wanted)
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@dataclass(frozen=True)
+class Pushed:
+    settings: Settings
+    store: Store
+    client: LabelStudioClient
+    project_id: int
+    task_id: int
+    text: str
+
+
+@pytest.fixture(scope="module")
+def pushed(label_studio: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pushed]:
+    """Seed article 004 pushed with the news schema, through workbench's own push."""
+    tmp = tmp_path_factory.mktemp("view")
+    store_url = f"sqlite:///{tmp / 'store.db'}"
+    store = open_store(store_url)
+    corpus.ingest(store, [ARTICLE])
+    corpus.segment(store)
+    settings = load_settings(
+        {
+            "database_url": store_url,
+            "label_studio_url": label_studio.url,
+            "label_studio_api_key": label_studio.token,
+            "dataset": f"view{uuid.uuid4().hex[:8]}",
+            "schema_path": str(SCHEMA),
+        },
+        cwd=tmp,
+        environ={},
+    )
+    client = LabelStudioClient(label_studio.url, label_studio.token)
+    report = push(settings, store, load_schema(SCHEMA), client, annotators=1)
+    assert report.project_id is not None
+    with store.session() as s:
+        text, task_id = s.execute(
+            sa.select(Segment.text, Task.ls_task_id)
+            .join(Task, Task.segment_id == Segment.id)
+            .where(Segment.text.like(SEGMENT_START + "%"))
+        ).one()
+    yield Pushed(settings, store, client, report.project_id, task_id, text)
+    store.close()
+
+
+def _sdk(ls: ServerInfo) -> Any:
+    from label_studio_sdk import LabelStudio
+
+    return LabelStudio(base_url=ls.url, api_key=ls.token)
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    page: Any  # playwright's Page
+    email: str
+
+
+@pytest.fixture(scope="module")
+def annotator(chromium: Any, label_studio: ServerInfo, pushed: Pushed) -> Iterator[LoggedIn]:
+    """A page logged in as a new annotator, who signed up through the organization's invite
+    link as a team member would (the Community edition has no roles: every member may label)."""
+    invite = _sdk(label_studio).organizations.invites.get_invite_link()
+    email = f"annotator-{uuid.uuid4().hex[:6]}@example.org"
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(label_studio.url + invite.invite_url)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/user/" not in url)  # signed up and logged in: home
+    try:
+        yield LoggedIn(page, email)
+    finally:
+        context.close()
+
+
+# -- driving the editor -------------------------------------------------------------------------
+
+#: Viewport rectangles of the first and last character of text[start:end] in the segment's text
+#: element (the one whose text is the task text; the context paragraph is another).
+_CHAR_RECTS = """([text, start, end]) => {
+  const root = [...document.querySelectorAll('.lsf-richtext__container')]
+    .find(e => e.textContent === text);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const at = (offset) => {
+    let pos = 0, node;
+    walker.currentNode = root;
+    while ((node = walker.nextNode())) {
+      if (offset < pos + node.textContent.length) return [node, offset - pos];
+      pos += node.textContent.length;
+    }
+    throw new Error('offset ' + offset + ' is past the text');
+  };
+  const rect = (offset) => {
+    const [node, i] = at(offset);
+    const r = document.createRange();
+    r.setStart(node, i);
+    r.setEnd(node, i + 1);
+    return r.getBoundingClientRect();
+  };
+  const a = rect(start), b = rect(end - 1);
+  return [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
+}"""
+
+#: After a submit the data manager reloads the task: done when the editor is back with the
+#: annotation's server id.
+_SHOWS_STORED_ANNOTATION = """() => window.Htx?.annotationStore?.selected?.pk
+  && document.querySelector('.lsf-richtext__container')"""
+_REGIONS = """() => Htx.annotationStore.selected.regions.map(r => r.labelName)"""
+_SELECTED = """() => Htx.annotationStore.selected.selectedRegions.map(r => r.labelName)"""
+
+
+class Editor:
+    """The labeling view of one task, driven with the mouse and the view's hotkeys."""
+
+    def __init__(self, page: Any, text: str) -> None:
+        self.page = page
+        self.text = text
+
+    def span(self, words: str) -> tuple[int, int]:
+        start = self.text.index(words)
+        return start, start + len(words)
+
+    def drag(self, words: str) -> None:
+        """Select `words` with the mouse, as an annotator does."""
+        x1, y1, x2, y2 = self.page.evaluate(_CHAR_RECTS, [self.text, *self.span(words)])
+        mouse = self.page.mouse
+        mouse.move(x1, y1)
+        mouse.down()
+        mouse.move(x2, y2, steps=5)
+        mouse.up()
+
+    def click(self, words: str, label: str | None = None) -> None:
+        """Click the region over `words`; with `label`, wait until it is the selected one."""
+        start, _ = self.span(words)
+        x1, y1, _, _ = self.page.evaluate(_CHAR_RECTS, [self.text, start, start + 1])
+        self.page.mouse.click(x1 + 2, y1)
+        if label:
+            self.page.wait_for_function(f"() => ({_SELECTED})().includes({label!r})")
+
+    def draw(self, hotkey: str, words: str, label: str) -> None:
+        """Press a label's hotkey, then select the words: a new region with that label."""
+        before = len(self.regions())
+        self.page.keyboard.press("u")  # unselect: a label key would relabel a selected region
+        self.page.keyboard.press(hotkey)
+        self.drag(words)
+        self.page.wait_for_function(f"() => ({_REGIONS})().length === {before + 1}")
+        assert self.regions()[-1] == label
+
+    def regions(self) -> list[str]:
+        labels: list[str] = self.page.evaluate(_REGIONS)
+        return labels
+
+
+def test_annotator_accepts_a_suggestion_labels_links_and_submits_and_pull_stores_it(
+    annotator: LoggedIn, label_studio: ServerInfo, pushed: Pushed, shots: Path
+) -> None:
+    started = time.monotonic()
+    text, page = pushed.text, annotator.page
+    source_words = "the Foreign Office spokesperson"
+    content_words = text[: text.index(", the Foreign Office")]
+    s0, s1 = text.index(source_words), text.index(source_words) + len(source_words)
+    suggestion = {
+        "id": "suggested-source",
+        "from_name": "label",
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": s0, "end": s1, "text": source_words, "labels": ["Source"]},
+    }
+    _sdk(label_studio).predictions.create(
+        task=pushed.task_id, result=[suggestion], model_version=MODEL_VERSION, score=0.9
+    )
+
+    page.goto(f"{label_studio.url}/projects/{pushed.project_id}/data?task={pushed.task_id}")
+    page.wait_for_function("() => window.Htx?.annotationStore?.selected")
+    editor = Editor(page, text)
+    # the suggestion is where the annotation starts
+    page.wait_for_function(f"() => ({_REGIONS})().length === 1")
+    assert editor.regions() == ["Source"]
+    page.screenshot(path=shots / "01-task-opened-with-suggestion.png")
+
+    editor.click(source_words, "Source")
+    page.keyboard.press("o")  # source_type: official
+    editor.draw("2", "said", "Cue")
+    editor.draw("3", content_words, "Content")
+    editor.click(content_words, "Content")
+    page.keyboard.press("i")  # quote_type: indirect
+    page.keyboard.press("Alt+r")  # relation from the selected Content ...
+    editor.click(source_words)  # ... to the Source
+    page.wait_for_function("() => Htx.annotationStore.selected.relationStore.relations.length")
+    page.keyboard.press("u")
+    page.keyboard.press("8")  # segment sentiment: neutral
+    page.screenshot(path=shots / "02-labelled-before-submit.png")
+    submitted = re.compile(rf"/api/tasks/{pushed.task_id}/annotations\b")
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and submitted.search(r.url) is not None
+    ) as response:
+        page.keyboard.press("Control+Enter")
+    assert response.value.ok, response.value.text()
+    # the view reloads the task and shows the stored annotation
+    page.get_by_text("Annotation saved successfully").wait_for()
+    page.wait_for_function(_SHOWS_STORED_ANNOTATION, timeout=2 * WAIT_MS)
+    page.screenshot(path=shots / "03-submitted.png")
+    browser_seconds = time.monotonic() - started
+
+    report = pull(pushed.settings, pushed.store, pushed.client)
+    assert report.quarantined == [] and report.annotations_new == 1
+    with pushed.store.session() as s:
+        ann = s.scalars(
+            sa.select(Annotation).join(Task).where(Task.ls_task_id == pushed.task_id)
+        ).one()
+        email = s.scalar(sa.select(Annotator.email).where(Annotator.id == ann.annotator_id))
+        predictions = s.scalars(
+            sa.select(Prediction).join(Task).where(Task.ls_task_id == pushed.task_id)
+        ).all()
+    assert ann.status == "valid", ann.problems
+    assert email == annotator.email
+    assert [(p.model_version, p.result[0]["value"]["start"]) for p in predictions] == [
+        (MODEL_VERSION, s0)
+    ]
+
+    # what the annotator did, as pull parsed and stored it (the annotation model's entry)
+    entry = json.loads(ann.result_entry or "null")
+    assert entry is not None, "pull stored no parsed entry"
+    spans = {span["label"]: span for span in entry["spans"]}
+    assert sorted(spans) == ["Content", "Cue", "Source"]
+    assert (spans["Source"]["start"], spans["Source"]["end"]) == (s0, s1)  # the suggestion
+    assert spans["Source"]["attributes"] == {"source_type": "official"}
+    cue = spans["Cue"]
+    assert text[cue["start"] : cue["end"]] == "said" and cue["attributes"] == {}
+    content = spans["Content"]
+    assert (content["start"], content["end"]) == (0, len(content_words))
+    assert content["attributes"] == {"quote_type": "indirect"}
+    assert entry["labels"] == {"sentiment": "neutral"}
+    # linked in one action (alt+r, click): pull gave it the one relation the labels allow
+    assert entry["relations"] == [
+        {
+            "kind": "attributed_to",
+            "from_id": spans["Content"]["region_id"],
+            "to_id": spans["Source"]["region_id"],
+        }
+    ]
+    assert any("untyped relation typed attributed_to" in r for r in ann.repairs or []), ann.repairs
+    # and the raw result Label Studio sent: offsets into the task text, covering what it says
+    for item in ann.result:
+        value = item.get("value") or {}
+        if "start" in value:
+            assert value["text"] == text[value["start"] : value["end"]]
+    print(f"\nbrowser part: {browser_seconds:.1f} s; screenshots in {shots}")
+
+
+def test_instructions_show_their_numbered_and_bulleted_lists(
+    annotator: LoggedIn, label_studio: ServerInfo, pushed: Pushed, shots: Path
+) -> None:
+    """ "Label All Tasks" opens the instructions first; their lists keep their markers (Label
+    Studio's page resets list styles; workbench.instructions restores them)."""
+    page = annotator.page
+    page.goto(f"{label_studio.url}/projects/{pushed.project_id}/data?labeling=1")
+    guidelines = page.locator(".workbench-guidelines")
+    guidelines.wait_for()
+    page.screenshot(path=shots / "04-instructions.png")
+    lists = page.evaluate(
+        """() => [...document.querySelectorAll('.workbench-guidelines :is(ol, ul)')].map(l => {
+            const li = l.querySelector('li');
+            return {
+              tag: l.tagName,
+              listStyle: getComputedStyle(l).listStyleType,
+              padding: parseFloat(getComputedStyle(l).paddingLeft),
+              item: getComputedStyle(li).display,
+              first: li.textContent.trim().slice(0, 40),
+            };
+          })"""
+    )
+    steps = next(x for x in lists if x["first"].startswith("Mark the attributions"))
+    assert steps["tag"] == "OL" and steps["listStyle"] == "decimal", steps
+    bullets = [x for x in lists if x["tag"] == "UL"]
+    assert bullets and all(x["listStyle"] in ("disc", "circle") for x in bullets), bullets
+    # markers sit outside the text: without room on the left they would be cut off
+    assert all(x["padding"] >= 12 and x["item"] == "list-item" for x in lists), lists
+    # the hotkey table: cells with borders and room, not words run together
+    cell = page.locator(".workbench-guidelines td").last
+    cell.scroll_into_view_if_needed()
+    page.screenshot(path=shots / "05-instructions-hotkey-table.png")
+    widths = cell.evaluate(
+        "c => [getComputedStyle(c).borderLeftWidth, getComputedStyle(c).paddingLeft]"
+    )
+    assert all(float(w.removesuffix("px")) > 0 for w in widths), widths
