@@ -121,6 +121,12 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
     return _Validator(str(source), source if isinstance(source, Path) else None).schema(data)
 
 
+def schema_from_dict(data: Mapping[str, Any], source: str = "<stored schema>") -> Schema:
+    """The schema a :meth:`Schema.to_dict` holds (a dataset's stored ``schema_json``),
+    validated by the same rules as a file: whatever loads from YAML loads from its dict."""
+    return _Validator(source, None).schema(dict(data))
+
+
 def _parse_yaml(text: str, where: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
