@@ -362,7 +362,9 @@ class _Validator:
             relations.append(self.relation(raw_rel, f"relations[{i}]", label_names, seen_rel))
 
         segment: list[Attribute] = []
-        reserved = [*_RESERVED_NAMES, self.view.text, self.view.labels]
+        # the plain layout (an imported view) has no title, context or fixed names of its own
+        generated = _RESERVED_NAMES if self.view.layout == "news" else ()
+        reserved = [*generated, self.view.text, self.view.labels]
         reserved += [label.control for label in labels if label.control]
         controls: dict[str, str] = {name: "the generated view" for name in reserved}
         for i, label in enumerate(labels):
