@@ -403,3 +403,50 @@ def test_import_from_a_live_project(
         assert missing.returncode == 6 and "999999" in missing.stderr
     finally:
         ls_client.delete_project(project.id)
+
+
+@pytest.mark.labelstudio
+def test_bring_your_own_project_from_the_command_line(
+    ls_client: LabelStudioClient, label_studio: ServerInfo, tmp_path: Path
+) -> None:
+    """The README's steps, as a user types them, on a team's live project."""
+    original = (CONFIGS / "sentiment_multi.xml").read_text(encoding="utf-8")
+    project = ls_client.create_project("Team sentiment", original, maximum_annotations=2)
+    try:
+        texts = [SENT_TEXT, "Markets rallied after the central bank held rates."]
+        ids = ls_client.import_tasks(project.id, [{"data": {"text": t}} for t in texts])
+        users = [ls_client.ensure_user(f"byo{i}-{project.id}@example.com") for i in (1, 2)]
+        votes = [("Negative", "Negative"), ("Positive", "Neutral")]
+        for task_id, pair in zip(ids, votes, strict=True):
+            for user, sentiment in zip(users, pair, strict=True):
+                result = [answer("sentiment", "choices", [sentiment]),
+                          answer("topics", "choices", ["Business", "scitech"])]  # fmt: skip
+                if sentiment == "Negative":
+                    result.append(answer("negative_reason", "choices", ["Bad news"]))
+                ls_client.create_annotation(task_id, result, completed_by=user.id)
+        env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.token,
+               "WORKBENCH_SCHEMA": "team.yaml", "WORKBENCH_DATASET": "team"}  # fmt: skip
+        steps = [
+            ("schema", "import", "--project", str(project.id), "-o", "team.yaml"),
+            ("pull", "--project", str(project.id)),
+            ("status",),
+            ("agreement",),
+            ("reconcile",),
+            ("export",),
+            ("pull",),  # later pulls: incremental, nothing new
+        ]
+        outs = []
+        for step in steps:
+            out = run(*step, cwd=tmp_path, env=env)
+            assert out.returncode == 0, (step, out.stderr)
+            outs.append(out.stdout)
+        assert "annotations: 4 new" in outs[1]
+        assert "labels: 2 decided, 1 undecided" in outs[4]  # sentiment + reason; a tie
+        assert "0 new, 0 revised" in outs[6]
+        (release,) = (tmp_path / "exports" / "team").iterdir()
+        rows = [json.loads(line) for line in (release / "segments.jsonl").open()]
+        assert {tuple(a["labels"]["topics"]) for r in rows for a in r["annotations"]} == {
+            ("Business", "scitech")
+        }
+    finally:
+        ls_client.delete_project(project.id)

@@ -477,7 +477,7 @@ def schema_import(
         click.echo(
             f"{output}: {s.id} version {s.version}, {len(s.labels)} labels, "
             f"{len(s.relations)} relations, {len(s.attributes)} questions"
-            + (f"; {len(imported.notes)} things not kept (above)" if imported.notes else "")
+            + (f"; {len(imported.notes)} not kept (named above)" if imported.notes else "")
         )
 
 
