@@ -450,3 +450,37 @@ def test_bring_your_own_project_from_the_command_line(
         }
     finally:
         ls_client.delete_project(project.id)
+
+
+def test_what_cannot_be_held_is_named_one_line_each() -> None:
+    xml = """<View><Text name="t" value="$t"/>
+      <Labels name="l" toName="t"><Label value="A, B"/><Label value="Cat"/><Label value="cat"/>
+        <Label value="Dog" background="hsl(0, 50%, 50%)"/></Labels>
+      <Choices name="dyn" toName="t" value="$options"/>
+      <Taxonomy name="remote" toName="t" apiUrl="https://example.com/tax.json"/>
+      <Number name="n" toName="t" min="zero" max="9"/>
+      <Pairwise name="pw" toName="t"/>
+      <Ranker name="rk" toName="t"/>
+      <Paragraphs name="dialogue" value="$dialogue"/>
+      <Unknown><Choices name="inside" toName="t"><Choice value="x"/></Choices></Unknown>
+    </View>"""
+    result = import_config(xml, schema_id="n", title="n")
+    expected = [
+        "<Pairwise name='pw'>: not a text control",
+        "<Ranker name='rk'>: not a text control",
+        "<Paragraphs name='dialogue'>: only <Text> is labelled",
+        "<Unknown>: not a tag workbench knows",
+        "label 'A, B' has a ','",
+        "label 'cat' is listed twice",
+        "colour 'hsl(0, 50%, 50%)' of label 'Dog'",
+        "<Choices name='dyn'>: choices loaded from task data",
+        "<Taxonomy name='remote'>: choices loaded from task data or a URL",
+        "<Number name='n'>: min='zero' is not a number",
+    ]
+    assert len(result.notes) == len(expected), result.notes
+    for note, fragment in zip(result.notes, expected, strict=True):
+        assert fragment in note
+    schema = result.schema
+    assert schema.label_names == ("Cat", "Dog")
+    assert schema.controls["n"].max_value == 9 and schema.controls["n"].min_value is None
+    assert schema.controls["inside"].values == ("x",)  # a control inside an unknown tag

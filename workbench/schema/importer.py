@@ -53,6 +53,9 @@ QUESTION_TAGS: Mapping[str, str] = {
     "Number": "number",
     "DateTime": "datetime",
 }
+#: Tags whose children are not walked: the labelled object, and controls (their children are
+#: their labels, choices and relations).
+_LEAVES = frozenset({"Style", "Text", "Labels", "Relations", *QUESTION_TAGS})
 _VISIBILITY = ("visibleWhen", "whenTagName", "whenLabelValue", "whenChoiceValue")
 _NAME_BAD_RE = re.compile(r"[^A-Za-z0-9_-]")
 _ID_BAD_RE = re.compile(r"[^a-z0-9._-]+")
@@ -498,7 +501,8 @@ def _walk(
             value = (child.get("value") or child.text or "").strip()
             header = "" if value.startswith("$") else value
             continue
-        if child.tag in LAYOUT_TAGS and child.tag != "Style":
+        # into layout, and into unknown tags (named by the caller) that may hold controls
+        if child.get("toName") is None and child.tag not in _LEAVES:
             yield from _walk(child, conditions)
         if child.tag != "Style":
             header = ""  # a heading belongs to the one tag after it
