@@ -309,6 +309,8 @@ def test_bad_configs_are_one_line_errors(xml: str, message: str) -> None:
         import_config(xml, schema_id="bad", title="bad", source="bad.xml")
     assert info.value.message.startswith("bad.xml: ") and message in info.value.message
     assert "\n" not in info.value.message
+    with pytest.raises(ConfigError, match="schema id 'Team X' must be lower-case"):
+        import_config(xml, schema_id="Team X", title="bad", source="bad.xml")
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Any:

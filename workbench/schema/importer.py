@@ -36,6 +36,7 @@ from workbench.errors import ConfigError
 from workbench.schema.load import (
     _FREE_VALUE_RE,
     _HOTKEY_RE,
+    _ID_RE,
     RESERVED_HOTKEYS,
     _canonical_hotkey,
     parse_schema,
@@ -95,6 +96,11 @@ def import_config(
 ) -> ImportedSchema:
     """The schema YAML for a Label Studio labeling config. Raises :class:`ConfigError` (one
     line) for a config that is not XML or has no ``<Text>`` to label."""
+    if not _ID_RE.match(schema_id):
+        raise ConfigError(
+            f"schema id {schema_id!r} must be lower-case letters, digits, '.', '_' or '-',"
+            " e.g. 'team-ner'"
+        )
     try:
         root = ET.fromstring(xml_text)
     except ET.ParseError as exc:
