@@ -393,7 +393,7 @@ def schema_validate(state: State, path: Path | None) -> None:
     s = _load_schema(path, state)
     click.echo(
         f"{s.source}: valid — {s.id} version {s.version}, {len(s.labels)} labels, "
-        f"{len(s.relations)} relations, {len(s.attributes)} choice questions"
+        f"{len(s.relations)} relations, {len(s.attributes)} questions"
     )
 
 
