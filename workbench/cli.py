@@ -406,7 +406,7 @@ def schema_validate(state: State, path: Path | None) -> None:
     s = _load_schema(path, state)
     click.echo(
         f"{s.source}: valid — {s.id} version {s.version}, {len(s.labels)} labels, "
-        f"{len(s.relations)} relations, {len(s.attributes)} choice questions"
+        f"{len(s.relations)} relations, {len(s.attributes)} questions"
     )
 
 
@@ -434,6 +434,64 @@ def schema_show(state: State, path: Path | None, as_json: bool) -> None:
 def schema_xml(state: State, path: Path | None) -> None:
     """The Label Studio labeling config generated from the schema."""
     click.echo(_load_schema(path, state).to_label_config())
+
+
+@schema.command("import")
+@click.argument("config", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--project", type=int, help="Read the label config of this Label Studio project.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--id", "schema_id", help="Schema id [default: from the file or project name].")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@json_option
+@pass_state
+def schema_import(
+    state: State,
+    config: Path | None,
+    project: int | None,
+    output: Path | None,
+    schema_id: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """A schema YAML from a Label Studio label config (CONFIG.xml, or --project ID).
+
+    What the schema cannot hold is named on stderr, one line each."""
+    from workbench.errors import ConfigError
+    from workbench.schema.fetch import import_schema
+
+    if (config is None) == (project is None):
+        raise click.UsageError("give CONFIG.xml or --project ID (one of them)")
+    if output is not None and output.exists() and not force:
+        raise ConfigError(f"{output}: exists (use --force to overwrite)")
+    client = None
+    if project is not None:
+        from workbench.labelstudio.connect import connect
+
+        client = connect(state.settings)
+    imported = import_schema(config=config, project=project, client=client, schema_id=schema_id)
+    for note in imported.notes:
+        render.warn(f"not kept: {note}")
+    s = imported.schema
+    if output is not None:
+        output.write_text(imported.yaml, encoding="utf-8")
+    if as_json:
+        render.emit_json(
+            {
+                "id": s.id,
+                "version": s.version,
+                "output": str(output) if output else None,
+                "yaml": imported.yaml,
+                "notes": list(imported.notes),
+            }
+        )
+    elif output is None:
+        click.echo(imported.yaml, nl=False)
+    else:
+        click.echo(
+            f"{output}: {s.id} version {s.version}, {len(s.labels)} labels, "
+            f"{len(s.relations)} relations, {len(s.attributes)} questions"
+            + (f"; {len(imported.notes)} not kept (named above)" if imported.notes else "")
+        )
 
 
 @cli.group()

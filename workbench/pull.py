@@ -72,7 +72,7 @@ from workbench.labelstudio.results import (
     result_fingerprint,
 )
 from workbench.progress import NoProgress, Progress
-from workbench.schema import Schema, load_schema, parse_schema
+from workbench.schema import Schema, load_schema, schema_from_dict
 from workbench.segment import segment_id, split_sentences
 from workbench.store import (
     Annotation,
@@ -463,9 +463,10 @@ def pull_from_file(
     records = _records(raw_tasks, report)
     with store.session() as session:
         row = session.get(Dataset, name)
+        new_row: Dataset | None = None
         if row is None:
             the_schema = schema or load_schema(settings.schema_path)
-            row = Dataset(
+            new_row = Dataset(
                 name=name,
                 unit="article",
                 overlap=max([_annotators_per_task(r) for r in records] + [1]),
@@ -473,10 +474,14 @@ def pull_from_file(
                 schema_version=the_schema.version,
                 schema_json=the_schema.to_dict(),
             )
-            session.add(row)
-        linked = row.label_studio_url is not None
-        server = row.label_studio_url or EXPORT_SERVER
-        schema_version, schema_json = row.schema_version, row.schema_json
+            linked, server = False, EXPORT_SERVER
+            schema_version, schema_json = new_row.schema_version, new_row.schema_json
+        else:
+            linked = row.label_studio_url is not None
+            server = row.label_studio_url or EXPORT_SERVER
+            schema_version, schema_json = row.schema_version, row.schema_json
+    # Everything that can refuse the file runs before the first write, and a new dataset row
+    # is committed with the first batch: a refused load leaves the store as it was.
     ctx = _Context(
         dataset=name,
         schema=_dataset_schema(name, schema_json, schema, settings),
@@ -488,9 +493,13 @@ def pull_from_file(
         report=report,
     )
     progress.start(f"load {path.name}", len(records))
-    for start in range(0, len(records), batch_size):
+    for start in range(0, max(len(records), 1), batch_size):
         batch = records[start : start + batch_size]
         with store.session() as session:
+            if new_row is not None:
+                session.add(new_row)
+                session.flush()
+                new_row = None
             _apply(session, ctx, batch)
         progress.advance(len(batch))
     progress.finish()
@@ -510,7 +519,7 @@ def _dataset_schema(
 ) -> Schema:
     """The schema the project was last pushed with; else the given or configured one."""
     if schema_json:
-        return parse_schema(json.dumps(schema_json), source=f"<schema of dataset {name}>")
+        return schema_from_dict(schema_json, source=f"<schema of dataset {name}>")
     return schema or load_schema(settings.schema_path)
 
 

@@ -10,7 +10,6 @@ segment ends up in Label Studio exactly once.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -27,7 +26,7 @@ from workbench.labelstudio.client import LabelStudioClient, Project
 from workbench.labelstudio.results import task_text
 from workbench.predictions import prediction
 from workbench.progress import NoProgress, Progress
-from workbench.schema import Schema, parse_schema
+from workbench.schema import Schema, schema_from_dict
 from workbench.store import Article, Dataset, Segment, Store, Task
 from workbench.store.lock import operation_lock
 from workbench.store.models import utcnow
@@ -320,7 +319,7 @@ def _orphaned(
     Label Studio's own check cannot be trusted here: it accepts removed choice values and does
     not count imported annotations. So the annotations themselves are read.
     """
-    before = parse_schema(json.dumps(old), source="<the project's last schema>")
+    before = schema_from_dict(old, source="<the project's last schema>")
     removed = schema_values(before) - schema_values(schema)
     if not removed:
         return []

@@ -68,7 +68,7 @@ Other Label Studio facts the generated view relies on
   ``LabelInterface`` lets it take precedence over ``whenLabelValue``.
 """
 
-from workbench.schema.load import RESERVED_HOTKEYS, load_schema, parse_schema
+from workbench.schema.load import RESERVED_HOTKEYS, load_schema, parse_schema, schema_from_dict
 from workbench.schema.model import (
     CATEGORICAL_KINDS,
     CONTEXT_NAME,
@@ -102,4 +102,5 @@ __all__ = [
     "View",
     "load_schema",
     "parse_schema",
+    "schema_from_dict",
 ]

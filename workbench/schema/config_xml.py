@@ -20,6 +20,8 @@ def label_config(schema: Schema) -> str:
     if news:
         _news_header(root, schema)
     for control, names in schema.span_controls.items():
+        if not names:  # a classification-only view (imported): no Labels control at all
+            continue
         labels = ET.SubElement(
             root,
             "Labels",

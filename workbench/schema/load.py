@@ -121,6 +121,12 @@ def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
     return _Validator(str(source), source if isinstance(source, Path) else None).schema(data)
 
 
+def schema_from_dict(data: Mapping[str, Any], source: str = "<stored schema>") -> Schema:
+    """The schema a :meth:`Schema.to_dict` holds (a dataset's stored ``schema_json``),
+    validated by the same rules as a file: whatever loads from YAML loads from its dict."""
+    return _Validator(source, None).schema(dict(data))
+
+
 def _parse_yaml(text: str, where: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
@@ -356,7 +362,9 @@ class _Validator:
             relations.append(self.relation(raw_rel, f"relations[{i}]", label_names, seen_rel))
 
         segment: list[Attribute] = []
-        reserved = [*_RESERVED_NAMES, self.view.text, self.view.labels]
+        # the plain layout (an imported view) has no title, context or fixed names of its own
+        generated = _RESERVED_NAMES if self.view.layout == "news" else ()
+        reserved = [*generated, self.view.text, self.view.labels]
         reserved += [label.control for label in labels if label.control]
         controls: dict[str, str] = {name: "the generated view" for name in reserved}
         for i, label in enumerate(labels):

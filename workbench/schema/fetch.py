@@ -1,0 +1,47 @@
+"""Where ``schema import`` reads a label config: a file, or a live project's config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench.errors import ConfigError
+from workbench.schema.importer import ImportedSchema, import_config, schema_id_from
+
+if TYPE_CHECKING:
+    from workbench.labelstudio.client import LabelStudioClient
+
+
+def import_schema(
+    *,
+    config: Path | None = None,
+    project: int | None = None,
+    client: LabelStudioClient | None = None,
+    schema_id: str | None = None,
+) -> ImportedSchema:
+    """The schema for a label config file (`config`) or for project `project` (read with
+    `client`). The id defaults to the file's or the project's name."""
+    if (config is None) == (project is None):
+        raise ConfigError("give a label config file or a project id, not both or neither")
+    if config is not None:
+        try:
+            text = config.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"{config}: label config file not found") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{config}: not UTF-8 text (byte {exc.start})") from None
+        except OSError as exc:
+            raise ConfigError(f"{config}: cannot read ({exc.strerror})") from None
+        title, source = config.stem, str(config)
+    else:
+        assert project is not None
+        if client is None:
+            raise ConfigError("reading a project's label config needs a Label Studio client")
+        found = client.get_project(project)
+        text, title = found.label_config, found.title or f"project {project}"
+        source = f"{client.url}/projects/{project}"
+        if not text.strip():
+            raise ConfigError(f"{source}: the project has no label config yet")
+    return import_config(
+        text, schema_id=schema_id or schema_id_from(title), title=title, source=source
+    )

@@ -1,0 +1,531 @@
+"""A Label Studio labeling config (XML) → schema YAML: ``workbench schema import``. Pure.
+
+The imported schema keeps what existing annotations depend on — the ``<Text>`` object's name
+and value, every control's name, every label, choice, taxonomy path and relation value — so
+the view generated from it (:meth:`Schema.to_label_config`, ``layout: plain``) is one Label
+Studio accepts and every result made under the original config stays valid under it.
+
+What cannot be kept is named, one line per thing, in :attr:`ImportedSchema.notes`; layout tags
+(``View``, ``Header``, ``Style``, ``Filter``, ``Collapse``, a ``<Text>`` that is not the
+labelled one) are left out quietly. Decisions, each also said in a note where it applies:
+
+* ``alias`` on a ``Label``/``Choice`` is what results hold (the editor writes the alias), so
+  it becomes the value; the text shown becomes the description.
+* a per-region question whose ``whenLabelValue`` names one label is that label's attribute;
+  one naming several labels (or none) is a question for any region (``regions:``). It is
+  then shown for every region, and a ``required`` flag is dropped so that regions of the other
+  labels (never asked) stay valid.
+* ``visibleWhen`` with ``choice-selected`` / ``choice-unselected`` / ``no-region-selected``
+  cannot be expressed: the question is always shown, and ``required`` is dropped (Label
+  Studio does not enforce it while the question is hidden).
+* a hotkey that is malformed, reserved by the editor or already taken is dropped; ``hotkeys:
+  required`` only when every label and choice keeps one.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from workbench.errors import ConfigError
+from workbench.schema.load import (
+    _FREE_VALUE_RE,
+    _HOTKEY_RE,
+    _ID_RE,
+    RESERVED_HOTKEYS,
+    _canonical_hotkey,
+    parse_schema,
+)
+from workbench.schema.model import Schema
+
+#: Tags of the view's layout: left out without a note.
+LAYOUT_TAGS = frozenset({"View", "Header", "Style", "Filter", "Collapse", "Panel"})
+#: Control tags the schema describes, → attribute kind (``Labels``/``Relations``: own sections).
+QUESTION_TAGS: Mapping[str, str] = {
+    "Choices": "choices",
+    "Taxonomy": "taxonomy",
+    "TextArea": "textarea",
+    "Rating": "rating",
+    "Number": "number",
+    "DateTime": "datetime",
+}
+#: Tags whose children are not walked: the labelled object, and controls (their children are
+#: their labels, choices and relations).
+_LEAVES = frozenset({"Style", "Text", "Labels", "Relations", *QUESTION_TAGS})
+_VISIBILITY = ("visibleWhen", "whenTagName", "whenLabelValue", "whenChoiceValue")
+_NAME_BAD_RE = re.compile(r"[^A-Za-z0-9_-]")
+_ID_BAD_RE = re.compile(r"[^a-z0-9._-]+")
+_HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+#: CSS colour names Label Studio templates use, as #rrggbb.
+_NAMED_COLOURS: Mapping[str, str] = {
+    "black": "#000000", "white": "#ffffff", "red": "#ff0000", "green": "#008000",
+    "blue": "#0000ff", "yellow": "#ffff00", "orange": "#ffa500", "purple": "#800080",
+    "pink": "#ffc0cb", "brown": "#a52a2a", "gray": "#808080", "grey": "#808080",
+    "cyan": "#00ffff", "magenta": "#ff00ff", "lime": "#00ff00", "navy": "#000080",
+    "teal": "#008080", "olive": "#808000", "maroon": "#800000", "silver": "#c0c0c0",
+    "gold": "#ffd700", "violet": "#ee82ee", "indigo": "#4b0082", "coral": "#ff7f50",
+    "salmon": "#fa8072", "khaki": "#f0e68c", "orchid": "#da70d6", "tomato": "#ff6347",
+    "turquoise": "#40e0d0", "crimson": "#dc143c", "lightblue": "#add8e6",
+    "lightgreen": "#90ee90", "darkblue": "#00008b", "darkgreen": "#006400",
+    "darkorange": "#ff8c00", "darkred": "#8b0000", "skyblue": "#87ceeb",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ImportedSchema:
+    """The schema YAML written for a config, the schema it loads as, and what was not kept."""
+
+    yaml: str
+    schema: Schema
+    notes: tuple[str, ...] = ()
+
+
+def schema_id_from(name: str) -> str:
+    """A schema id (``[a-z0-9][a-z0-9._-]*``) made from a file or project name."""
+    cleaned = _ID_BAD_RE.sub("-", name.lower()).strip("-._")
+    return cleaned or "imported"
+
+
+def import_config(
+    xml_text: str, *, schema_id: str, title: str, source: str = "<label config>"
+) -> ImportedSchema:
+    """The schema YAML for a Label Studio labeling config. Raises :class:`ConfigError` (one
+    line) for a config that is not XML or has no ``<Text>`` to label."""
+    if not _ID_RE.match(schema_id):
+        raise ConfigError(
+            f"schema id {schema_id!r} must be lower-case letters, digits, '.', '_' or '-',"
+            " e.g. 'team-ner'"
+        )
+    try:
+        root = ET.fromstring(xml_text)
+    except ET.ParseError as exc:
+        line, col = exc.position
+        raise ConfigError(f"{source}: line {line}, column {col + 1}: not well-formed XML") from None
+    importer = _Importer(source)
+    data = importer.run(root, schema_id, title)
+    header = [
+        f"# Imported from {source} by `workbench schema import`.",
+        "# Control names, values and hotkeys are the project's own: existing annotations stay"
+        " valid.",
+    ]
+    header += [f"# not kept: {note}" for note in importer.notes]
+    text = "\n".join(header) + "\n" + _dump(data)
+    try:
+        schema = parse_schema(text, source=f"{source} (imported)")
+    except ConfigError as exc:  # the importer made something the loader refuses: say so
+        raise ConfigError(f"{exc.message} — the import of this config is not supported") from None
+    return ImportedSchema(yaml=text, schema=schema, notes=tuple(importer.notes))
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+@dataclass
+class _Control:
+    element: ET.Element
+    conditions: dict[str, str]  # the visibility attributes in force (own, then inherited)
+    header: str  # the nearest preceding <Header> text, the question's description
+
+
+@dataclass
+class _Importer:
+    source: str
+    notes: list[str] = field(default_factory=list)
+    hotkeys: set[str] = field(default_factory=set)
+    hotkeys_missing: bool = False
+
+    def note(self, line: str) -> None:
+        self.notes.append(line)
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def run(self, root: ET.Element, schema_id: str, title: str) -> dict[str, Any]:
+        if root.tag != "View":
+            raise ConfigError(f"{self.source}: the config must start with <View>, not <{root.tag}>")
+        texts: list[ET.Element] = []
+        controls: list[_Control] = []
+        for element, conditions, header in _walk(root, {}):
+            tag = element.tag
+            if tag in LAYOUT_TAGS:
+                continue
+            if tag == "Text":
+                texts.append(element)
+            elif tag in ("Labels", "Relations") or tag in QUESTION_TAGS:
+                controls.append(_Control(element, conditions, header))
+            elif element.get("toName") is not None:
+                self.note(f"<{tag} name={element.get('name')!r}>: not a text control; left out")
+            elif element.get("name") is not None:
+                name = element.get("name")
+                self.note(f"<{tag} name={name!r}>: only <Text> is labelled; left out")
+            else:
+                self.note(f"<{tag}>: not a tag workbench knows; left out")
+        text = self.labelled_text(texts, controls)
+        text_name = text.get("name", "")
+        mine: list[_Control] = []
+        for control in controls:
+            el = control.element
+            if el.tag == "Relations" or text_name in _names(el.get("toName")):
+                mine.append(control)
+            else:
+                target = el.get("toName")
+                self.note(
+                    f"<{el.tag} name={el.get('name')!r}>: points at {target!r}, not the"
+                    f" labelled text {text_name!r}; left out"
+                )
+        return self.schema(mine, text, schema_id, title)
+
+    def labelled_text(self, texts: list[ET.Element], controls: list[_Control]) -> ET.Element:
+        candidates = [t for t in texts if (t.get("value") or "").startswith("$") and t.get("name")]
+        if not candidates:
+            raise ConfigError(f'{self.source}: no <Text name=… value="$…"> to label')
+        by_name = {t.get("name"): t for t in candidates}
+        for control in controls:  # the text the (first) Labels control labels
+            if control.element.tag == "Labels":
+                for name in _names(control.element.get("toName")):
+                    if name in by_name:
+                        return by_name[name]
+        counts = {name: 0 for name in by_name}
+        for control in controls:
+            for name in _names(control.element.get("toName")):
+                if name in counts:
+                    counts[name] += 1
+        best = max(counts.values())
+        return next(t for t in candidates if counts[t.get("name")] == best)
+
+    # -- sections ----------------------------------------------------------------------------
+
+    def schema(
+        self, controls: list[_Control], text: ET.Element, schema_id: str, title: str
+    ) -> dict[str, Any]:
+        labels: list[dict[str, Any]] = []
+        label_controls: dict[str, list[str]] = {}  # Labels name → its label values
+        seen_labels: set[str] = set()
+        multi: set[bool] = set()
+        for control in controls:
+            el = control.element
+            if el.tag != "Labels":
+                continue
+            name = el.get("name", "")
+            if (el.get("value") or "").startswith("$"):
+                self.note(f"<Labels name={name!r}>: labels loaded from task data; left out")
+                continue
+            multi.add(el.get("choice") == "multiple")
+            label_controls[name] = []
+            for child in el:
+                if child.tag != "Label":
+                    continue
+                label = self.label(child, name, seen_labels)
+                if label is not None:
+                    if label_controls and name != next(iter(label_controls)):
+                        label["control"] = name
+                    labels.append(label)
+                    label_controls[name].append(label["name"])
+        if len(multi) > 1:
+            self.note(
+                "<Labels>: some controls take several labels per region, some one;"
+                " every control now takes several"
+            )
+        used = {c.element.get("name", "") for c in controls}
+        labels_name = next(iter(label_controls), None) or _free_name("label", used)
+
+        relations: list[dict[str, Any]] = []
+        seen_relations: set[str] = set()
+        segment: list[dict[str, Any]] = []
+        regions: list[dict[str, Any]] = []
+        attr_names: dict[str, set[str]] = {}  # per list: names taken (lower case)
+        by_label = {label["name"]: label for label in labels}
+        for control in controls:
+            el = control.element
+            if el.tag == "Relations":
+                for child in el:
+                    if child.tag == "Relation":
+                        rel = self.value(child, "relation", "<Relations>", seen_relations)
+                        if rel is not None:
+                            relations.append({"name": rel})
+                continue
+            if el.tag == "Labels":
+                continue
+            attr = self.question(control)
+            if attr is None:
+                continue
+            where = self.where(control, attr, label_controls, set(by_label))
+            if where is None:
+                segment.append(attr)
+            elif where == "":
+                regions.append(attr)
+            else:
+                by_label[where].setdefault("attributes", []).append(attr)
+            owner = attr_names.setdefault(str(where), set())  # names are unique per list
+            self.name_attribute(attr, el.get("name", ""), where or None, owner)
+
+        view: dict[str, Any] = {
+            "text": text.get("name", ""),
+            "value": text.get("value", ""),
+            "labels": labels_name,
+        }
+        if True in multi:
+            view["multi_label"] = True
+        view.update(
+            hotkeys="optional" if self.hotkeys_missing else "required",
+            names="free",
+            layout="plain",
+        )
+        data: dict[str, Any] = {"id": schema_id, "title": title, "view": view, "labels": labels}
+        if relations:
+            data["relations"] = relations
+        if segment:
+            data["segment"] = segment
+        if regions:
+            data["regions"] = regions
+        return data
+
+    def label(self, el: ET.Element, control: str, seen: set[str]) -> dict[str, Any] | None:
+        value = self.value(el, "label", f"<Labels name={control!r}>", seen)
+        if value is None:
+            return None
+        out: dict[str, Any] = {"name": value}
+        hotkey = self.hotkey(el, f"label {value!r}")
+        if hotkey:
+            out["hotkey"] = hotkey
+        colour = self.colour(el.get("background"), value)
+        if colour:
+            out["color"] = colour
+        description = self.description(el, value)
+        if description:
+            out["description"] = description
+        return out
+
+    def value(self, el: ET.Element, what: str, where: str, seen: set[str]) -> str | None:
+        """A label/choice/relation value as results hold it (the alias, when there is one)."""
+        value = el.get("alias") or el.get("value")
+        if value is None:
+            self.note(f"{where}: a <{el.tag}> without a value; left out")
+            return None
+        if len(value) > 256 or not _FREE_VALUE_RE.match(value):
+            self.note(
+                f"{where}: {what} {value!r} has a ',' or surrounding spaces, which a schema"
+                " cannot hold; left out (annotations using it will be quarantined)"
+            )
+            return None
+        if value.lower() in seen:
+            self.note(f"{where}: {what} {value!r} is listed twice; the second is left out")
+            return None
+        seen.add(value.lower())
+        return value
+
+    def description(self, el: ET.Element, value: str) -> str:
+        hint = (el.get("hint") or "").strip()
+        shown = el.get("value")
+        if el.get("alias") and shown and shown != value:
+            return f"{hint} (shown as {shown!r})" if hint else f"shown as {shown!r}"
+        return hint
+
+    def hotkey(self, el: ET.Element, what: str) -> str:
+        raw = el.get("hotkey")
+        if raw is None or not raw.strip():
+            self.hotkeys_missing = True
+            return ""
+        key = raw.strip().lower()
+        why = ""
+        if not _HOTKEY_RE.match(key):
+            why = "not a key workbench can check"
+        elif _canonical_hotkey(key) in RESERVED_HOTKEYS:
+            why = f"reserved by Label Studio ({RESERVED_HOTKEYS[_canonical_hotkey(key)]})"
+        elif _canonical_hotkey(key) in self.hotkeys:
+            why = "already used by another label or choice"
+        if why:
+            self.note(f"hotkey {raw!r} of {what}: {why}; dropped")
+            self.hotkeys_missing = True
+            return ""
+        self.hotkeys.add(_canonical_hotkey(key))
+        return key
+
+    def colour(self, raw: str | None, label: str) -> str:
+        if not raw:
+            return ""
+        value = raw.strip().lower()
+        if _HEX_RE.match(value):
+            return value if len(value) == 7 else "#" + "".join(c * 2 for c in value[1:])
+        if value in _NAMED_COLOURS:
+            return _NAMED_COLOURS[value]
+        self.note(f"colour {raw!r} of label {label!r}: not a #rrggbb colour; dropped")
+        return ""
+
+    # -- questions ---------------------------------------------------------------------------
+
+    def question(self, control: _Control) -> dict[str, Any] | None:
+        el = control.element
+        tag, name = el.tag, el.get("name", "")
+        kind = QUESTION_TAGS[tag]
+        out: dict[str, Any] = {"name": name}  # renamed by name_attribute
+        if kind != "choices":
+            out["kind"] = kind
+        if kind in ("choices", "taxonomy"):
+            if (el.get("value") or "").startswith("$") or el.get("apiUrl"):
+                self.note(
+                    f"<{tag} name={name!r}>: choices loaded from task data or a URL; left out"
+                )
+                return None
+            choices = self.choices(el, f"<{tag} name={name!r}>", nested=kind == "taxonomy")
+            if not choices:
+                self.note(f"<{tag} name={name!r}>: no choices; left out")
+                return None
+            multiple = (
+                el.get("choice") == "multiple" if kind == "choices" else el.get("maxUsages") != "1"
+            )
+            if multiple:
+                out["multiple"] = True
+            out["choices"] = choices
+        if kind == "rating" and el.get("maxRating"):
+            number = self.number(el, "maxRating")
+            if number is not None:
+                out["max_value"] = int(number)
+        if kind == "number":
+            for attr, key in (("min", "min_value"), ("max", "max_value")):
+                number = self.number(el, attr)
+                if number is not None:
+                    out[key] = int(number) if number == int(number) else number
+        if el.get("required") == "true":
+            out["required"] = True
+        if control.header:
+            out["description"] = control.header
+        return out
+
+    def number(self, el: ET.Element, attr: str) -> float | None:
+        raw = el.get(attr)
+        if raw is None:
+            return None
+        try:
+            return float(raw)
+        except ValueError:
+            self.note(
+                f"<{el.tag} name={el.get('name')!r}>: {attr}={raw!r} is not a number; dropped"
+            )
+            return None
+
+    def choices(self, parent: ET.Element, where: str, *, nested: bool) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for child in parent:
+            if child.tag != "Choice":
+                continue
+            value = self.value(child, "choice", where, seen)
+            if value is None:
+                continue
+            choice: dict[str, Any] = {"value": value}
+            hotkey = self.hotkey(child, f"choice {value!r} of {where}")
+            if hotkey:
+                choice["hotkey"] = hotkey
+            description = self.description(child, value)
+            if description:
+                choice["description"] = description
+            if nested:
+                children = self.choices(child, f"{where} {value!r}", nested=True)
+                if children:
+                    choice["children"] = children
+            out.append(choice)
+        return out
+
+    def where(
+        self,
+        control: _Control,
+        attr: dict[str, Any],
+        label_controls: Mapping[str, list[str]],
+        labels: set[str],
+    ) -> str | None:
+        """Where a question goes: None (the segment), "" (any region) or a label's name."""
+        el, cond = control.element, control.conditions
+        what = f"<{el.tag} name={el.get('name')!r}>"
+        visible = cond.get("visibleWhen")
+        per_region = el.get("perRegion") == "true"
+        if visible in ("choice-selected", "choice-unselected", "no-region-selected") or (
+            visible == "region-selected" and not per_region
+        ):
+            when = ", ".join(f"{k}={cond[k]!r}" for k in _VISIBILITY if k in cond)
+            self.note(
+                f"{what}: shown only when {when} in Label Studio; always shown here"
+                + _drop_required(attr)
+            )
+        if not per_region:
+            return None
+        wanted = [v.strip() for v in (cond.get("whenLabelValue") or "").split(",") if v.strip()]
+        if not wanted and cond.get("whenTagName") in label_controls:
+            wanted = list(label_controls[cond["whenTagName"]])
+        if len(wanted) == 1 and wanted[0] in labels:
+            return wanted[0]
+        if wanted:
+            self.note(
+                f"{what}: asked for regions labelled {', '.join(wanted)} in Label Studio;"
+                " imported as a question for any region" + _drop_required(attr)
+            )
+        return ""
+
+    def name_attribute(
+        self, attr: dict[str, Any], control: str, label: str | None, taken: set[str]
+    ) -> None:
+        """An attribute name the loader accepts, made from the control's name; the control's
+        own name is kept in `control` when the generated one would differ."""
+        base = _NAME_BAD_RE.sub("_", control)
+        if not base[:1].isalpha():
+            base = f"q_{base}"
+        base = base[:60]
+        name, n = base, 2
+        while name.lower() in taken:
+            name, n = f"{base}_{n}", n + 1
+        taken.add(name.lower())
+        attr["name"] = name
+        generated = name if not label else f"{label.lower()}_{name}"
+        if generated != control:
+            attr["control"] = control
+        # keep the keys in a readable order: name, kind, control first
+        first: tuple[str, ...] = ("name", "kind", "control")
+        ordered: dict[str, Any] = {k: attr[k] for k in first if k in attr}
+        rest = {k: v for k, v in attr.items() if k not in ordered}
+        attr.clear()
+        attr.update({**ordered, **rest})
+
+
+def _walk(
+    element: ET.Element, inherited: dict[str, str]
+) -> Iterator[tuple[ET.Element, dict[str, str], str]]:
+    """Every tag below `element` (not inside a control), with the visibility conditions in
+    force and the text of the nearest preceding ``<Header>``."""
+    header = ""
+    for child in element:
+        if not isinstance(child.tag, str):  # comments, processing instructions
+            continue
+        own = {k: child.get(k, "") for k in _VISIBILITY if child.get(k) is not None}
+        conditions = {**inherited, **own}
+        yield child, conditions, header
+        if child.tag == "Header":
+            value = (child.get("value") or child.text or "").strip()
+            header = "" if value.startswith("$") else value
+            continue
+        # into layout, and into unknown tags (named by the caller) that may hold controls
+        if child.get("toName") is None and child.tag not in _LEAVES:
+            yield from _walk(child, conditions)
+        if child.tag != "Style":
+            header = ""  # a heading belongs to the one tag after it
+
+
+def _drop_required(attr: dict[str, Any]) -> str:
+    if attr.pop("required", False):
+        return " (no longer required, so annotations that never saw it stay valid)"
+    return ""
+
+
+def _names(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _free_name(base: str, used: set[str]) -> str:
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}_{n}", n + 1
+    return name
