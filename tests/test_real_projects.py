@@ -56,7 +56,7 @@ TEAM_CONFIG = """<View>
     <Choice value="Economy"/>
     <Choice value="Health"/>
   </Choices>
-  <Taxonomy name="category" toName="text">
+  <Taxonomy name="category" toName="text" maxUsages="1">
     <Choice value="News">
       <Choice value="Local"/>
       <Choice value="World"/>
