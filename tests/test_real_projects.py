@@ -295,6 +295,12 @@ def test_a_real_team_project_pulls_reconciles_and_exports(
             sa.select(ConsensusRelation).where(ConsensusRelation.dataset == "team")
         ).all()
     assert "News/Local" in labels.values()
+    # several choices: each value by its own vote; ana {Economy, Politics} and ben {Politics}
+    # on task 1 (a share of 0.5 keeps both), {Health} by both on task 2
+    assert sorted(v for (_, f), v in labels.items() if f == "topics") == [
+        '["Economy","Politics"]',
+        '["Health"]',
+    ]
     assert {(sp.label, sp.start, sp.end) for sp in spans if sp.status == "decided"} >= {
         ("Person", jane, jane + 8),
         ("Quote", quote, quote + 19),
@@ -312,6 +318,8 @@ def test_a_real_team_project_pulls_reconciles_and_exports(
     assert len(entries) == 4  # ana's latest and ben's on task 1, ana's and ben's gold on 2
     assert not any(e.get("other") for e in entries)  # the one with `words` was superseded
     assert pq.read_table(release.path / "annotations.parquet").num_rows == 4
+    segments = pq.read_table(release.path / "segments.parquet").to_pylist()
+    assert sorted(s["topics"] for s in segments) == ['["Economy","Politics"]', '["Health"]']
 
     # the gold set: ana against ben's ground-truth annotation of task 2 (rating 4 vs 3)
     figures = agreement(settings, store, dataset="team", n_boot=50)

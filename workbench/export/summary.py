@@ -138,8 +138,8 @@ def parsed_agreement(parsed: ParsedAnnotations, schema: Schema) -> dict[str, Any
     out: dict[str, Any] = {"segment": {}, "spans": {}}
     fields = set(segment_fields(schema))
     for attr in schema.segment:
-        if attr.name not in fields:
-            continue
+        if attr.name not in fields or attr.multiple:
+            continue  # several choices: per-value figures in `workbench agreement`
         chosen = parsed.labels.get(attr.name, [])
         labels = [
             Label(sid, a, attr.name, v)

@@ -32,7 +32,7 @@ from workbench.export.jsonl import (
 from workbench.export.model import Columns, Frame, ReleaseData
 from workbench.export.write import FileData, StagingWriter, file_bytes
 from workbench.reconcile.spanindex import triple_positions
-from workbench.results import Spans, canonical_bytes, clean_result, load_result
+from workbench.results import Spans, canonical_bytes, canonical_json, clean_result, load_result
 from workbench.schema import Schema
 
 STR = pa.string()
@@ -161,10 +161,10 @@ def span_attribute_columns(schema: Schema) -> list[tuple[str, str, str]]:
 
 
 def segment_fields(schema: Schema) -> list[str]:
-    """The segment questions with a column (and a consensus): the one-category ones. Other
-    answers (several choices, free text, numbers, dates) are in each annotator's entry of
-    segments.jsonl, not aggregated."""
-    return [attr.name for attr in schema.segment if attr.categorical and not attr.multiple]
+    """The segment questions with a column (and a consensus): the categorical ones; an answer
+    of several choices is its sorted values as JSON text (`["a","b"]`). Free text, numbers
+    and dates are in each annotator's entry of segments.jsonl, not aggregated."""
+    return [attr.name for attr in schema.segment if attr.categorical]
 
 
 # -- sorting and grouping -----------------------------------------------------------------------
@@ -635,6 +635,8 @@ class _ParsedColumns:
     def add(self, choices: Mapping[str, Any], spans: Spans) -> None:
         for f, add in self._label_adds:
             value = choices.get(f)
+            if isinstance(value, list):  # several choices: as the consensus column has them
+                value = canonical_json(sorted(value))
             add(value if value is None or isinstance(value, str) else str(value))  # a rating
         of, label, start, end, region = self.spans
         of.extend([self.n] * len(spans))

@@ -17,7 +17,7 @@ whatever order they came in.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -28,11 +28,13 @@ import numpy as np
 
 from workbench.annotation import parse as parse_result
 from workbench.gcpause import paused_gc
+from workbench.results import canonical_json
 from workbench.schema import Schema
 
 from .categorical import CategoricalData
 from .consensus import (
     ClusterTable,
+    _threshold,
     cluster_table,
     dawid_skene,
     majority_columns,
@@ -259,6 +261,43 @@ def _span_rows(
     )
 
 
+def set_rows(records: Records, min_support: int | float) -> list[LabelRow]:
+    """Consensus of answers of several choices: each value by its own vote (chosen by at least
+    `min_support` of the item's annotators, a count or a share), the label the sorted list of
+    the values kept, as canonical JSON. Support: the annotators who gave exactly that set;
+    confidence: the mean, over the values anyone chose, of the share agreeing with the
+    decision on it. An annotator who answered the question counts; one who did not, does not."""
+    given: dict[tuple[str, str], dict[str, frozenset[str]]] = defaultdict(dict)
+    for item, annotator, name, chosen in records.sets:
+        given[(item, name)][annotator] = chosen
+    out = []
+    for (item, name), by in sorted(given.items()):
+        n = len(by)
+        need = float(_threshold(min_support, np.array([float(n)]))[0])
+        counts = Counter(v for chosen in by.values() for v in chosen)
+        kept = frozenset(v for v, c in counts.items() if c >= need)
+        agree = [(c if v in kept else n - c) / n for v, c in counts.items()]
+        votes: dict[str, list[str]] = defaultdict(list)
+        for who, chosen in sorted(by.items()):
+            votes[canonical_json(sorted(chosen))].append(who)
+        label = canonical_json(sorted(kept))
+        out.append(
+            LabelRow(
+                item,
+                name,
+                "",
+                "majority_vote_per_value",
+                label,
+                {k: tuple(v) for k, v in sorted(votes.items())},
+                tuple(votes.get(label, ())),
+                n,
+                round(float(np.mean(agree)) if agree else 1.0, 6),
+                "decided",
+            )
+        )
+    return out
+
+
 @paused_gc()
 def reconcile_records(
     schema: Schema,
@@ -286,6 +325,8 @@ def reconcile_records(
     n_covered = len(out)
     for seg, label_rows in rows.items():
         out[seg].labels.extend(label_rows)
+    for set_row in set_rows(records, min_support):
+        out[set_row.segment_id].labels.append(set_row)
     for span_row in _span_rows(index, table, texts, attrs):
         out[span_row.segment_id].spans.append(span_row)
     rel_kept, rel_dropped = relation_consensus(index, table, records.relations, min_support)

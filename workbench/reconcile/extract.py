@@ -58,8 +58,11 @@ class Records:
     spans: list[Span] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     coverage: set[tuple[str, str]] = field(default_factory=set)
+    # answers of several choices (or taxonomy paths): (item, annotator, field, the set)
+    sets: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
 
     def extend(self, other: Records) -> None:
+        self.sets.extend(other.sets)
         self.labels.extend(other.labels)
         self.spans.extend(other.spans)
         self.relations.extend(other.relations)
@@ -75,9 +78,13 @@ def extract(schema: Schema, item: str, annotator: str, entry: Mapping[str, Any])
     (several choices, free text, numbers, dates) are stored and exported, not reconciled."""
     out = Records(coverage={(item, annotator)})
     categorical = {a.name for a in schema.segment if a.categorical and not a.multiple}
+    several = {a.name for a in schema.segment if a.categorical and a.multiple}
     for name, value in (entry.get("labels") or {}).items():
         if name in categorical and not isinstance(value, list):
             out.labels.append(Label(item, annotator, name, str(value)))
+        elif name in several:
+            chosen = value if isinstance(value, list) else [value]
+            out.sets.append((item, annotator, name, frozenset(map(str, chosen))))
     regions = set()
     for sp in entry.get("spans") or ():
         rid = str(sp["region_id"])
