@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.clean import clean_article
+from workbench.ingest import clean_article
 from workbench.schema import LABELS_NAME, TEXT_NAME
 from workbench.segment import segment_article
 from workbench.sources import read_source
