@@ -392,3 +392,29 @@ def test_from_file_export_gives_the_same_store_as_a_live_pull(
         assert [row[:6] + row[7:] + (True,) for row in snapshot(bare, name)] == strip
     finally:
         bare.close()
+
+
+def test_problems_reach_their_annotator_in_the_task_and_clear_when_fixed(
+    pushed: tuple[Settings, int, dict[int, str]],
+    ls_client: LabelStudioClient,
+    store: Store,
+) -> None:
+    settings, _, tasks = pushed
+    name = settings.dataset
+    who = ls_client.ensure_user(f"fb-{name}@example.com")
+    b_id, b_text = task_with(tasks, "called")
+    bad = ls_client.create_annotation(
+        b_id, [cue(b_text, "called", shift=80), sentiment()], completed_by=who.id
+    )
+    report = pull(settings, store, ls_client)
+    assert report.feedback_written == 1
+    shown = ls_client.get_task(b_id)["data"]
+    assert shown["text"] == b_text  # the rest of the task is untouched
+    assert shown["feedback"].startswith("⚠ ") and who.email in shown["feedback"]
+    assert "outside the text" in shown["feedback"]
+    # nothing changed: nothing written again
+    assert pull(settings, store, ls_client).feedback_written == 0
+    # the annotator fixes it: the message is cleared
+    ls_client.update_annotation(bad["id"], result=[cue(b_text, "called"), sentiment()])
+    assert pull(settings, store, ls_client).feedback_written == 1
+    assert ls_client.get_task(b_id)["data"]["feedback"] == ""

@@ -733,6 +733,11 @@ def pull_describe(report: Any) -> list[str]:
         f"{report.annotations_deleted} deleted, {report.annotations_unchanged} unchanged"
         + (f"; {report.tasks_deleted} tasks deleted" if report.tasks_deleted else ""),
     ]
+    if getattr(report, "feedback_written", 0):
+        lines.append(
+            f"feedback: messages about problems written to {report.feedback_written} tasks"
+            " (shown to their annotators in Label Studio)"
+        )
     if report.repaired or report.kept_unknown:
         lines.append(
             f"repaired {report.repaired} (Label Studio quirks, recorded), kept"

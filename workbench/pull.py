@@ -57,6 +57,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from workbench import feedback
 from workbench.annotation import parser_key
 from workbench.config import Settings
 from workbench.errors import ConfigError, InputError
@@ -142,6 +143,7 @@ class PullReport:
     cursor: str | None = None
     repaired: int = 0  # new revisions the annotation model repaired Label Studio quirks in
     kept_unknown: int = 0  # new revisions with results of controls the schema does not know
+    feedback_written: int = 0  # tasks whose message to their annotators was set or cleared
 
     @property
     def changed(self) -> int:
@@ -284,6 +286,8 @@ def pull(
         _mark_deleted_tasks(store, ctx, client.task_id_set(project_id))
     with store.session() as session:
         _save_state(session, name, pulled=ctx.now, full=full)
+    if ctx.schema.view.layout == "news":  # the generated view shows it; a team's is left alone
+        report.feedback_written = feedback.post(store, client, name)
     report.skipped = list(dict.fromkeys(report.skipped))
     return report
 

@@ -94,6 +94,7 @@ def task_payload(segment: SegmentText, title: str | None, context: str | None) -
             "context": context or "(start of the article)",
             "segment_id": segment.id,
             "article_id": segment.article_id,
+            "feedback": "",  # workbench's message about problems of this task's annotations
         }
     }
 

@@ -506,6 +506,15 @@ class LabelStudioClient:
         )
         return _plain_dict(data)
 
+    def update_task_data(self, task_id: int, data: dict[str, Any]) -> None:
+        """Replace a task's data (PATCH): the caller passes all of it, changed."""
+        self._call(
+            f"update task {task_id}",
+            lambda: self._sdk.tasks.update(id=str(task_id), data=data),
+            idempotent=True,
+            not_found=f"task {task_id} not found on {self.url} (deleted?)",
+        )
+
     def delete_task(self, task_id: int) -> None:
         self._call(
             f"delete task {task_id}",

@@ -91,6 +91,8 @@ def _news_header(root: ET.Element, schema: Schema) -> None:
         ".wb-meta h4 { font-size: 12px !important; font-weight: 400 !important;"
         " color: #888888 !important; margin: 0 0 0.6em 0 !important; }"
         " .wb-attr h4 { font-size: 14px !important; margin: 0.4em 0 0.2em 0 !important; }"
+        " .wb-feedback h4 { color: #b00020 !important; font-size: 13px !important;"
+        " margin: 0 0 0.6em 0 !important; }"
     )
     ET.SubElement(root, "Header", value="$title", size="4")
     note = f"Schema {schema.id} ({schema.version})"
@@ -100,6 +102,9 @@ def _news_header(root: ET.Element, schema: Schema) -> None:
         note += " · guidelines and hotkeys: Instructions button"
     meta = ET.SubElement(root, "View", className="wb-meta")
     ET.SubElement(meta, "Header", value=note, size="6")
+    # problems pull found in this task's annotations, for their annotators; empty: invisible
+    feedback = ET.SubElement(root, "View", className="wb-feedback")
+    ET.SubElement(feedback, "Header", value="$feedback", size="6")
     ctx = ET.SubElement(
         root,
         "View",

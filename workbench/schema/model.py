@@ -17,7 +17,7 @@ LABELS_NAME = "label"
 #: Name of the non-selectable ``<Text>`` showing the previous paragraph.
 CONTEXT_NAME = "context"
 #: Task data keys the view reads.
-TASK_FIELDS: tuple[str, ...] = ("text", "title", "context")
+TASK_FIELDS: tuple[str, ...] = ("text", "title", "context", "feedback")
 #: Extra task data keys sent for bookkeeping, not shown.
 META_FIELDS: tuple[str, ...] = ("segment_id", "article_id")
 

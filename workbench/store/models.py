@@ -114,6 +114,8 @@ class Task(Base):
     pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # the task's Label Studio `updated_at` when a live pull last applied it (all its annotations)
     ls_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # the feedback message last written into the task's data ("" once cleared)
+    feedback: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
         Index("ix_tasks_dataset_segment", "dataset", "segment_id", unique=True),
