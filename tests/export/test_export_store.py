@@ -47,6 +47,7 @@ from workbench.store.models import (
     Segment,
     SplitAssignment,
     Task,
+    released,
 )
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -665,3 +666,51 @@ def test_reconcile_stores_the_agreement_an_export_of_the_same_annotations_reuses
     assert _manifest_agreement(fresh) != report.agreement
     after = reconcile(store, world.schema, "news").agreement
     assert "sentinel" not in after and after == _manifest_agreement(fresh)
+
+
+def test_migration_0013_supersedes_an_annotators_earlier_annotations(
+    store: Store, world: World
+) -> None:
+    """A store from before the one rule for duplicates (downgraded to 0012), where one annotator
+    has two annotations of a task, keeps only the latest valid after the upgrade."""
+    from alembic import command
+
+    from workbench.store.db import _alembic_config, upgrade
+
+    insert_world(store, world)
+    with store.session() as s:
+        first = s.scalars(
+            sa.select(Annotation).where(*released(), Annotation.annotator_id.is_not(None))
+        ).first()
+        assert first is not None
+        twin = Annotation(
+            dataset=first.dataset,
+            task_id=first.task_id,
+            ls_annotation_id=first.ls_annotation_id + 10_000,
+            revision=1,
+            is_current=True,
+            annotator_id=first.annotator_id,
+            result=first.result,
+            status="valid",
+        )
+        s.add(twin)
+        s.flush()
+        ids = (first.id, twin.id)
+    cfg = _alembic_config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0012")
+    upgrade(store.engine)
+    with store.session() as s:
+        status = {
+            i: st
+            for i, st in s.execute(
+                sa.select(Annotation.id, Annotation.status).where(Annotation.id.in_(ids))
+            )
+        }
+        others = s.scalar(
+            sa.select(sa.func.count())
+            .select_from(Annotation)
+            .where(Annotation.status == "superseded", Annotation.id.not_in(ids))
+        )
+    assert status == {ids[0]: "superseded", ids[1]: "valid"} and others == 0

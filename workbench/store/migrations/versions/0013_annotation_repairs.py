@@ -24,9 +24,28 @@ def upgrade() -> None:
     with op.batch_alter_table("annotations") as batch:
         batch.add_column(sa.Column("repairs", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("warnings", sa.JSON(), nullable=True))
+    # The one rule for an annotator's several annotations of a task, applied to what is
+    # stored: all but the latest (highest Label Studio id) are superseded.
+    op.execute(
+        """
+        UPDATE annotations SET status = 'superseded'
+        WHERE status = 'valid' AND is_current AND deleted_at IS NULL AND NOT was_cancelled
+          AND annotator_id IS NOT NULL
+          AND EXISTS (
+            SELECT 1 FROM annotations AS later
+            WHERE later.dataset = annotations.dataset
+              AND later.task_id = annotations.task_id
+              AND later.annotator_id = annotations.annotator_id
+              AND later.is_current AND later.deleted_at IS NULL AND NOT later.was_cancelled
+              AND later.status IN ('valid', 'superseded')
+              AND later.ls_annotation_id > annotations.ls_annotation_id
+          )
+        """
+    )
 
 
 def downgrade() -> None:
+    op.execute("UPDATE annotations SET status = 'valid' WHERE status = 'superseded'")
     with op.batch_alter_table("annotations") as batch:
         batch.drop_column("warnings")
         batch.drop_column("repairs")

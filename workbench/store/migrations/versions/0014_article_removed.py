@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("articles") as batch:
-        batch.drop_column("removed")
+    # A plain DROP COLUMN (SQLite ≥ 3.35): a batch copy of a parent table breaks the foreign
+    # keys that point at it.
+    op.drop_column("articles", "removed")

@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("tasks") as batch:
-        batch.drop_column("feedback")
+    # A plain DROP COLUMN (SQLite ≥ 3.35): a batch copy of a parent table breaks the foreign
+    # keys that point at it.
+    op.drop_column("tasks", "feedback")
