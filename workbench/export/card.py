@@ -186,6 +186,12 @@ def render_card(
                 f"  - attribute `{attr.name}` (column `{attr.control_name}`): "
                 f"{attr.description} Values: {values}."
             )
+    for attr in schema.regions:
+        values = ", ".join(f"`{v}`" for v in attr.values) or f"({attr.kind})"
+        add(
+            f"- attribute of every region `{attr.name}` (column `{attr.control_name}`): "
+            f"{attr.description} Values: {values}."
+        )
     add("")
     if schema.relations:
         add("### Relations")

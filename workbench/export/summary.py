@@ -96,7 +96,7 @@ def distributions(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
     out["span_labels"] = _distribution(spans["label"])
     for col, label, _ in span_attribute_columns(schema):
         # the one column filtered, not the whole table (10^6 spans, a copy per attribute)
-        of_label = pc.filter(spans[col], pc.equal(spans["label"], label))
+        of_label = pc.filter(spans[col], pc.equal(spans["label"], label)) if label else spans[col]
         out["span_attributes"][col] = _distribution(of_label)
     return out
 

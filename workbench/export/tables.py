@@ -152,12 +152,34 @@ def _attrs(value: Any) -> dict[str, str]:
 
 def span_attribute_columns(schema: Schema) -> list[tuple[str, str, str]]:
     """(column, label, attribute) for every per-region attribute: the column is the Label
-    Studio control name (``content_quote_type``), unique across labels by construction."""
-    return [
+    Studio control name (``content_quote_type``), unique across labels by construction; the
+    label is "" for a question asked of any label's regions (`regions:`)."""
+    cols = [
         (attr.control_name, label.name, attr.name)
         for label in schema.labels
         for attr in label.attributes
+    ] + [(attr.control_name, "", attr.name) for attr in schema.regions]
+    # an imported control may be named like a column of the table (`confidence`, `text`)
+    return [(f"attr_{c}" if c in _SPAN_COLUMNS else c, lab, name) for c, lab, name in cols]
+
+
+_SPAN_COLUMNS = frozenset(
+    [
+        "segment_id",
+        "span_id",
+        "label",
+        "start",
+        "end",
+        "text",
+        "split",
+        "support",
+        "n_support",
+        "n_annotators",
+        "confidence",
+        "exact",
+        "adjudicated",
     ]
+)
 
 
 def segment_fields(schema: Schema) -> list[str]:
@@ -574,7 +596,8 @@ def _spans(
     }
     for col, label, name in attr_cols:
         cols[col] = [
-            a.get(name) if lab == label else None for a, lab in zip(attrs, labels, strict=True)
+            a.get(name) if lab == label or not label else None
+            for a, lab in zip(attrs, labels, strict=True)
         ]
     cols["support"] = support
     cols["n_support"] = [len(s) for s in support]

@@ -169,14 +169,13 @@ def schema_agreement(
     if index is None:
         index = SpanIndex(records.spans, records.coverage)
     attributes = attribute_data(schema, index)
-    for attr in schema.region_attributes:
-        if attr.label is None:
-            continue  # a question for any label's regions: stored and exported, not measured
-        name = attribute_field(attr.label, attr.name)
-        if name in attributes:
-            fields.append(
-                data_agreement("attribute", attributes[name], attr, n_boot=n_boot, seed=seed)
-            )
+    for label in schema.labels:  # a question for any label's regions: per label, too
+        for attr in schema.region_questions(label.name):
+            name = attribute_field(label.name, attr.name)
+            if name in attributes:
+                fields.append(
+                    data_agreement("attribute", attributes[name], attr, n_boot=n_boot, seed=seed)
+                )
     spans = triples = None
     if records.spans:
         kw: dict[str, Any] = {"n_boot": n_boot, "seed": seed}

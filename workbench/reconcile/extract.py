@@ -147,13 +147,14 @@ def attribute_data(
     lab_code = {name: k for k, name in enumerate(index.labels)}
     spans, annotators = index.spans, index.annotators
     for lab in schema.labels:
-        if not lab.attributes or lab.name not in lab_code:
+        questions = schema.region_questions(lab.name)  # its own, and those for any label
+        if not questions or lab.name not in lab_code:
             continue
         pick = np.flatnonzero(member_lab == lab_code[lab.name])
         pos, cl = members[pick], cluster[pick]
         # C-level maps throughout: these run over every attribute vote of a dataset
         attrs = list(map(attrgetter("attrs"), map(spans.__getitem__, pos.tolist())))
-        for attr in lab.attributes:
+        for attr in questions:
             if not attr.categorical or attr.multiple:
                 continue  # stored and exported, not reconciled
             field_name = attribute_field(lab.name, attr.name)
