@@ -102,6 +102,22 @@ def cli(ctx: click.Context, database_url: str | None, home: Path | None, verbose
     ctx.obj = State(settings, verbose)
 
 
+@cli.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite existing starter files.")
+def init_cmd(directory: Path, force: bool) -> None:
+    """Start a folder of one's own: workbench.toml, schemas/ to edit, articles/ for files."""
+    from workbench.scaffold import init_folder
+
+    report = init_folder(directory, force=force)
+    for path in report.written:
+        click.echo(f"wrote {path}")
+    click.echo(
+        f"put article files (.txt, .md, .html) into {report.articles_dir}/, then "
+        f"`workbench ingest {report.articles_dir}` (run from {report.directory})"
+    )
+
+
 # -- store ----------------------------------------------------------------------------------
 
 
