@@ -53,7 +53,8 @@ def test_packaged_copy_is_the_repository_schema_byte_for_byte() -> None:
     assert PACKAGED_SCHEMA.read_bytes() == (REPO_SCHEMAS / PACKAGED_SCHEMA.name).read_bytes(), (
         "schemas/news-v1.yaml and workbench/data/news-v1.yaml differ: copy the edited one over"
     )
-    assert PACKAGED_GUIDELINES.read_bytes() == (REPO_SCHEMAS / PACKAGED_GUIDELINES.name).read_bytes()
+    guidelines = REPO_SCHEMAS / PACKAGED_GUIDELINES.name
+    assert PACKAGED_GUIDELINES.read_bytes() == guidelines.read_bytes()
 
 
 def test_default_schema_resolution_order(tmp_path: Path) -> None:
