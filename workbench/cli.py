@@ -340,14 +340,22 @@ def server() -> None:
 
 @server.command("start")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: free].")
+@click.option(
+    "--database",
+    "database_url",
+    metavar="URL",
+    envvar="WORKBENCH_LABEL_STUDIO_DATABASE",
+    help="Label Studio's own data on PostgreSQL (postgresql://user:pw@host:port/db) instead of "
+    "SQLite; remembered for later starts [env WORKBENCH_LABEL_STUDIO_DATABASE].",
+)
 @json_option
 @pass_state
-def server_start(state: State, port: int | None, as_json: bool) -> None:
+def server_start(state: State, port: int | None, database_url: str | None, as_json: bool) -> None:
     """Install (first time), start and wait for the local Label Studio; a no-op when it runs."""
     from workbench.labelstudio import local
 
     render.note("starting Label Studio (the first start on a machine installs it: a few minutes)…")
-    info = local.start(state.settings, port=port)
+    info = local.start(state.settings, port=port, database_url=database_url)
     if as_json:
         render.emit_json(
             {
@@ -355,6 +363,7 @@ def server_start(state: State, port: int | None, as_json: bool) -> None:
                 "admin_email": info.admin_email,
                 "pid": info.pid,
                 "already_running": info.already_running,
+                "database": info.database,
             }
         )
         return
