@@ -42,7 +42,7 @@ from workbench.labelstudio.results import result_fingerprint  # noqa: E402
 from workbench.store import Annotation, Annotator, Store, Task  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-HEADING = "## Under load: annotators and pulls at once (benchmarks/load.py)"
+HEADING = "## Under load: annotators and pulls at once (benchmarks/load.py)"  # = run.py's
 SENTIMENTS = ("negative", "neutral", "positive", "mixed")
 _WORD = re.compile(r"[A-Za-z]{4,}")
 
