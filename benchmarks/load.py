@@ -439,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.seconds,
                     lambda: pull(settings, store, LabelStudioClient(info.url, info.token)),
                 )
+                load_average = os.getloadavg()[0]
                 t0 = time.perf_counter()
                 pull(settings, store, client)
                 final_pull = time.perf_counter() - t0
@@ -465,7 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(
         [
-            f"- date: {when}; commit: {commit or 'unknown'}; {os.cpu_count()} cores",
+            f"- date: {when}; commit: {commit or 'unknown'}; {os.cpu_count()} cores, load "
+            f"average {load_average:.1f} when the load ended (other work on the machine counts)",
             f"- Label Studio {server.LABEL_STUDIO_VERSION} (local, on PostgreSQL), the store on "
             f"PostgreSQL; {args.annotators} annotator threads for {args.seconds:.0f} s, one pull "
             "thread; annotations made through the API with the admin token as each user",
