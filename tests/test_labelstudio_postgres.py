@@ -61,6 +61,16 @@ def test_server_runs_on_postgresql_and_stays_there(label_studio_pg: PostgresLabe
         if path != binding:
             assert ls.password.encode() not in path.read_bytes(), path
 
+    # an annotator's password is set in that database too (label-studio reset_password)
+    email = f"ann-{uuid.uuid4().hex[:6]}@example.com"
+    added = workbench_cli("annotators", "add", email, "--json", home=ls.home)
+    assert added.returncode == 0, added.stderr
+    (new,) = json.loads(added.stdout)
+    assert new["created"] and new["password"]
+    with ls.connect() as conn:
+        (hashed,) = conn.execute("select password from htx_user where email = %s", (email,)).one()
+    assert hashed.startswith("pbkdf2_")  # a usable password, not Django's "!" unusable mark
+
     # the home's Label Studio keeps its database: another one is refused, password unshown
     other = ls.database_url.replace(ls.database_name, ls.database_name + "_other")
     refused = workbench_cli("server", "start", "--database", other, home=ls.home)
@@ -81,6 +91,7 @@ def test_bad_or_unreachable_database_is_one_line(tmp_path: Path) -> None:
         out.stderr.strip().splitlines()[-1]
     ]
     assert "Traceback" not in out.stderr
+    assert not (tmp_path / "h1" / "label-studio" / "database.json").exists()  # not bound to it
 
     wrong_kind = f"mysql://root:{secret}@127.0.0.1/ls"
     out = workbench_cli("server", "start", "--database", wrong_kind, home=tmp_path / "h2")

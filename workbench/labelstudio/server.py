@@ -463,9 +463,10 @@ def set_user_password(
 ) -> None:
     """Set a user's login password on the *local* server (the REST API cannot do this in 1.23).
 
-    Runs ``label-studio reset_password`` against the SQLite database in ``data_dir``; works while
-    the server runs. The password is briefly visible on that command line (LS reads it nowhere
-    else); use it for the throw-away local annotator accounts, not for shared servers.
+    Runs ``label-studio reset_password`` against the database of ``data_dir`` (its SQLite file,
+    or the PostgreSQL database it is bound to); works while the server runs. The password is
+    briefly visible on that command line (LS reads it nowhere else); use it for the throw-away
+    local annotator accounts, not for shared servers.
     """
     if not password:
         raise ConfigError("an empty password cannot be set")
@@ -559,6 +560,8 @@ def start(
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with _file_lock(data_dir / LOCK_NAME):
+        if database is not None:  # before binding: a mistyped URL must not bind the data dir
+            ls_database.check_reachable(database)
         bound = ls_database.bind(data_dir, database)
         pid = _our_pid(data_dir)
         if pid is not None:
@@ -570,7 +573,8 @@ def start(
             raise ConfigError(f"the Label Studio data in {data_dir} belongs to admin {known}")
         user_exists = existing
         if bound is not None:
-            ls_database.check_reachable(bound)
+            if database is None:
+                ls_database.check_reachable(bound)
             say(f"migrating Label Studio's database {bound.display} (the first time: minutes)")
             stored = _recover_token(venv, data_dir, username)  # migrates, then looks
             user_exists = stored is not None
