@@ -68,7 +68,9 @@ def test_server_runs_on_postgresql_and_stays_there(label_studio_pg: PostgresLabe
     (new,) = json.loads(added.stdout)
     assert new["created"] and new["password"]
     with ls.connect() as conn:
-        (hashed,) = conn.execute("select password from htx_user where email = %s", (email,)).one()
+        (hashed,) = conn.execute(
+            "select password from htx_user where email = %s", (email,)
+        ).fetchone()
     assert hashed.startswith("pbkdf2_")  # a usable password, not Django's "!" unusable mark
 
     # the home's Label Studio keeps its database: another one is refused, password unshown

@@ -123,6 +123,7 @@ def bind(data_dir: Path, database: PostgresDatabase | None) -> PostgresDatabase 
             f"the Label Studio data in {data_dir} is on {bound.display}, not {database.display}"
         )
     if bound != database:
+        check_reachable(database)  # first: a mistyped URL must not bind the data dir
         _write_binding(data_dir, database)
     return database
 

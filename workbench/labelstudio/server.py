@@ -560,8 +560,6 @@ def start(
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with _file_lock(data_dir / LOCK_NAME):
-        if database is not None:  # before binding: a mistyped URL must not bind the data dir
-            ls_database.check_reachable(database)
         bound = ls_database.bind(data_dir, database)
         pid = _our_pid(data_dir)
         if pid is not None:
@@ -573,8 +571,7 @@ def start(
             raise ConfigError(f"the Label Studio data in {data_dir} belongs to admin {known}")
         user_exists = existing
         if bound is not None:
-            if database is None:
-                ls_database.check_reachable(bound)
+            ls_database.check_reachable(bound)
             say(f"migrating Label Studio's database {bound.display} (the first time: minutes)")
             stored = _recover_token(venv, data_dir, username)  # migrates, then looks
             user_exists = stored is not None
