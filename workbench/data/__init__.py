@@ -1,8 +1,9 @@
 """Files shipped inside the package: the news schema and its guidelines.
 
 They are used when neither an option, `WORKBENCH_SCHEMA`, `workbench.toml` nor a
-`./schemas/news-v1.yaml` names a schema, so the workbench runs from any folder. The repository's
-`schemas/` holds the same bytes (the editable copy; `tests/test_init.py` keeps them equal).
+`./schemas/news-v1.yaml` names a schema, so the workbench runs from any folder. In the
+repository the two files here are symbolic links to `schemas/` (the one copy to edit); a built
+wheel carries their content (`tests/test_init.py` builds one and checks).
 """
 
 from __future__ import annotations
