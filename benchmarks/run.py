@@ -42,6 +42,7 @@ from workbench.schema import Schema, load_schema  # noqa: E402
 STEPS = ["push", "pull", "reconcile", "export", "ingest"]
 SCHEMA_PATH = ROOT / "schemas" / "news-v1.yaml"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+LOAD_HEADING = "## Under load: annotators and pulls at once (benchmarks/load.py)"
 BATCH = 250  # push's default batch size; the SDK baseline imports in the same batches
 PAGE = 200  # pull's default page size; the SDK baseline pages the same way
 
@@ -751,6 +752,11 @@ def write_results(b: Bench, path: Path, size: str, steps: list[str], elapsed: fl
     )
     if b.errors:
         text += "\n## Errors\n\n" + "\n".join(f"- {e}" for e in b.errors) + "\n"
+    # benchmarks/load.py's section is its own run (Label Studio on PostgreSQL): kept as it was
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    _, heading, load_part = old.partition(LOAD_HEADING)
+    if heading:
+        text += "\n" + heading + load_part.split("\n## ", 1)[0].rstrip("\n") + "\n"
     path.write_text(text, encoding="utf-8")
     return text
 

@@ -12,9 +12,19 @@ after that the session fixture costs ~5-10 s.
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
+import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from workbench.labelstudio import server
 from workbench.labelstudio.client import LabelStudioClient
@@ -55,3 +65,105 @@ def ls_client(label_studio: server.ServerInfo) -> LabelStudioClient:
 def ls_label_config() -> str:
     """``SMALL_LABEL_CONFIG``: Text ``text`` (``$text``), Labels ``span``, Choices ``sentiment``."""
     return SMALL_LABEL_CONFIG
+
+
+# --------------------------------------------------------------------------- on PostgreSQL
+
+
+@dataclass(frozen=True)
+class PostgresLabelStudio:
+    """A local Label Studio on its own fresh PostgreSQL database, started by the CLI."""
+
+    url: str
+    port: int
+    token: str = field(repr=False)
+    home: Path
+    database_url: str = field(repr=False)  # with the password
+    database_name: str
+    password: str = field(repr=False)
+    start_output: str  # stdout + stderr of `workbench server start --database …`
+    admin_dsn: str  # libpq DSN of the database the test database was created from
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "label-studio"
+
+    def connect(self) -> Any:
+        """A psycopg connection to Label Studio's own database (to look behind the API)."""
+        import psycopg
+
+        return psycopg.connect(
+            _libpq_dsn(self.admin_dsn, database=self.database_name), autocommit=True
+        )
+
+
+def _libpq_dsn(url: str, **changes: str) -> str:
+    parsed = sa.engine.make_url(url).set(drivername="postgresql", **changes)
+    return parsed.render_as_string(hide_password=False)
+
+
+def workbench_cli(*args: str, home: Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WORKBENCH_", "LABEL_STUDIO_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", "--home", str(home), *args],
+        cwd=home.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def label_studio_pg(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[PostgresLabelStudio]:
+    """`workbench server start --database postgresql://…` on a fresh database (dropped after).
+
+    The URL carries a password (random; the test server trusts local connections, so any
+    password works) that must never show in output, logs or state files."""
+    import psycopg
+
+    admin_url = os.environ.get(
+        "WORKBENCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    try:
+        admin = psycopg.connect(_libpq_dsn(admin_url), autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        problem = f"PostgreSQL at {admin_url} is unreachable: {str(exc).splitlines()[0]}"
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    name = f"ls_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    parsed = sa.engine.make_url(admin_url)
+    password = str(parsed.password or f"pw-{secrets.token_hex(12)}")
+    database_url = sa.engine.URL.create(
+        "postgresql",
+        username=parsed.username or "postgres",
+        password=password,
+        host=parsed.host or "127.0.0.1",
+        port=parsed.port or 5432,
+        database=name,
+    ).render_as_string(hide_password=False)
+    home = tmp_path_factory.mktemp("ls-pg") / "home"
+    try:
+        out = workbench_cli("server", "start", "--database", database_url, "--json", home=home)
+        assert out.returncode == 0, out.stderr
+        started = json.loads(out.stdout)
+        config = json.loads((home / "config.json").read_text())
+        yield PostgresLabelStudio(
+            url=started["url"],
+            port=int(started["url"].rsplit(":", 1)[1]),
+            token=config["label_studio_api_key"],
+            home=home,
+            database_url=database_url,
+            database_name=name,
+            password=password,
+            start_output=out.stdout + out.stderr,
+            admin_dsn=admin_url,
+        )
+    finally:
+        workbench_cli("server", "stop", home=home, timeout=120)
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

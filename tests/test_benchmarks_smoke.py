@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import load
+
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = [
     "push ",
@@ -28,6 +30,8 @@ ROWS = [
 @pytest.mark.labelstudio
 def test_benchmark_runs_at_tiny_size(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
+    load_section = f"{load.HEADING}\n\n| measure | figure | notes |\n| x | 1 /s | kept |\n"
+    out.write_text("# Benchmark results\n\nold figures\n\n" + load_section)
     script = ROOT / "benchmarks" / "run.py"
     proc = subprocess.run(
         [sys.executable, str(script), "--size", "tiny", "--runs", "1", "--output", str(out)],
@@ -44,3 +48,16 @@ def test_benchmark_runs_at_tiny_size(tmp_path: Path) -> None:
     assert "| error |" not in text
     for field in ("- date:", "- commit:", "- machine:"):
         assert field in text
+    # the load benchmark's section (its own run) survives; the old figures do not
+    assert "old figures" not in text and text.endswith("\n" + load_section)
+
+
+def test_load_section_replaces_its_older_self(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# Benchmark results\n\n| a | b |\n\n## Errors\n\n- e\n")
+    load.write_section(out, "first\n")
+    load.write_section(out, "second\n")
+    text = out.read_text()
+    assert text.count(load.HEADING) == 1 and "first" not in text
+    assert text.startswith("# Benchmark results\n\n| a | b |\n\n## Errors\n\n- e\n")
+    assert text.endswith(f"{load.HEADING}\n\nsecond\n")

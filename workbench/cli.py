@@ -102,6 +102,22 @@ def cli(ctx: click.Context, database_url: str | None, home: Path | None, verbose
     ctx.obj = State(settings, verbose)
 
 
+@cli.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite existing starter files.")
+def init_cmd(directory: Path, force: bool) -> None:
+    """Start a folder of one's own: workbench.toml, schemas/ to edit, articles/ for files."""
+    from workbench.scaffold import init_folder
+
+    report = init_folder(directory, force=force)
+    for path in report.written:
+        click.echo(f"wrote {path}")
+    click.echo(
+        f"put article files (.txt, .md, .html) into {report.articles_dir}/, then "
+        f"`workbench ingest {report.articles_dir}` (run from {report.directory})"
+    )
+
+
 # -- store ----------------------------------------------------------------------------------
 
 
@@ -324,14 +340,22 @@ def server() -> None:
 
 @server.command("start")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port on 127.0.0.1 [default: free].")
+@click.option(
+    "--database",
+    "database_url",
+    metavar="URL",
+    envvar="WORKBENCH_LABEL_STUDIO_DATABASE",
+    help="Label Studio's own data on PostgreSQL (postgresql://user:pw@host:port/db) instead of "
+    "SQLite; remembered for later starts [env WORKBENCH_LABEL_STUDIO_DATABASE].",
+)
 @json_option
 @pass_state
-def server_start(state: State, port: int | None, as_json: bool) -> None:
+def server_start(state: State, port: int | None, database_url: str | None, as_json: bool) -> None:
     """Install (first time), start and wait for the local Label Studio; a no-op when it runs."""
     from workbench.labelstudio import local
 
     render.note("starting Label Studio (the first start on a machine installs it: a few minutes)…")
-    info = local.start(state.settings, port=port)
+    info = local.start(state.settings, port=port, database_url=database_url)
     if as_json:
         render.emit_json(
             {
@@ -339,6 +363,7 @@ def server_start(state: State, port: int | None, as_json: bool) -> None:
                 "admin_email": info.admin_email,
                 "pid": info.pid,
                 "already_running": info.already_running,
+                "database": info.database,
             }
         )
         return

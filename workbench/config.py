@@ -2,8 +2,9 @@
 
 Precedence, highest first: command-line options, environment variables, `workbench.toml` in the
 working directory, the local config written by `workbench server start` (`.workbench/config.json`,
-mode 0600: it holds the API token), then defaults. The token is kept in a `Secret` so that it
-cannot leak through `repr`, logs or tracebacks by accident.
+mode 0600: it holds the API token), then defaults. The default schema is `./schemas/news-v1.yaml`
+when that file exists, else the copy shipped in the package (so any folder works). The token is
+kept in a `Secret` so that it cannot leak through `repr`, logs or tracebacks by accident.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from workbench.data import PACKAGED_SCHEMA, SCHEMA_NAME
 from workbench.errors import ConfigError
 from workbench.logging import register_secret
 
@@ -66,7 +68,7 @@ class Settings:
     label_studio_url: str | None = None
     label_studio_api_key: Secret | None = field(default=None, repr=False)
     dataset: str = "news"
-    schema_path: Path = Path("schemas/news-v1.yaml")
+    schema_path: Path = PACKAGED_SCHEMA
     exports_dir: Path = Path("exports")
 
     @property
@@ -135,6 +137,13 @@ def write_local_config(home: Path, updates: dict[str, Any]) -> Path:
     return path
 
 
+def default_schema_path(cwd: Path) -> Path:
+    """`./schemas/news-v1.yaml` when the folder has one (a clone, or `workbench init`), else the
+    packaged copy."""
+    local = cwd / "schemas" / SCHEMA_NAME
+    return local if local.is_file() else PACKAGED_SCHEMA
+
+
 def load_settings(
     overrides: dict[str, Any] | None = None,
     *,
@@ -162,6 +171,8 @@ def load_settings(
     for layer in (local, from_toml, from_env, given):
         merged.update(layer)
     merged["home"] = home
+    if "schema_path" not in merged:
+        merged["schema_path"] = default_schema_path(cwd)
     values = {name: _coerce(name, value) for name, value in merged.items()}
     settings = replace(Settings(), **values)
     for name in ("schema_path", "exports_dir"):

@@ -1,7 +1,8 @@
 """The workbench's embedded Label Studio: one local server per workbench home.
 
-Its data (SQLite) lives in `<home>/label-studio/`; its URL, API token and admin login are kept
-in the local config (mode 0600), so later commands and restarts find them.
+Its data lives in `<home>/label-studio/` (SQLite there, or a PostgreSQL database that folder is
+bound to on the first `start --database URL`); its URL, API token and admin login are kept in
+the local config (mode 0600), so later commands and restarts find them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from workbench.config import Settings, read_local_config, write_local_config
 from workbench.labelstudio import server
+from workbench.labelstudio.database import parse_database_url
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,11 @@ class LocalServer:
     pid: int | None = None
     data_dir: Path = Path()
     already_running: bool = False
+    database: str = "sqlite"  # Label Studio's own database, without its password
 
     def login_lines(self) -> list[str]:
         return [
-            f"Label Studio: {self.url}",
+            f"Label Studio: {self.url} (its database: {self.database})",
             f"  admin login: {self.admin_email} / {self.admin_password or '(unchanged)'}",
             "  annotators: `workbench annotators add EMAIL...` creates accounts and prints "
             "their passwords",
@@ -37,8 +40,14 @@ def data_dir(settings: Settings) -> Path:
     return settings.home / "label-studio"
 
 
-def start(settings: Settings, *, port: int | None = None) -> LocalServer:
-    """Start the local server (installing Label Studio on first use); a no-op when it runs."""
+def start(
+    settings: Settings, *, port: int | None = None, database_url: str | None = None
+) -> LocalServer:
+    """Start the local server (installing Label Studio on first use); a no-op when it runs.
+
+    `database_url` (PostgreSQL) puts Label Studio's own data there instead of SQLite; the home's
+    Label Studio stays bound to it, so later starts need not repeat it."""
+    database = parse_database_url(database_url) if database_url else None
     stored: dict[str, Any] = read_local_config(settings.home)
     before = server.status(data_dir(settings))
     password = stored.get("admin_password") or secrets.token_urlsafe(12)
@@ -48,6 +57,7 @@ def start(settings: Settings, *, port: int | None = None) -> LocalServer:
         username=stored.get("admin_email") or server.DEFAULT_USERNAME,
         password=password,
         token=stored.get("label_studio_api_key"),
+        database=database,
     )
     write_local_config(
         settings.home,
@@ -65,6 +75,7 @@ def start(settings: Settings, *, port: int | None = None) -> LocalServer:
         pid=info.pid,
         data_dir=info.data_dir,
         already_running=before.running and before.healthy,
+        database=str(server.read_state(info.data_dir).get("database") or "sqlite"),
     )
 
 

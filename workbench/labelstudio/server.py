@@ -2,7 +2,8 @@
 
 Label Studio lives in its own virtualenv (``<cache>/label-studio-<version>``) so its many pinned
 dependencies never meet ours. ``start`` runs it detached, bound to 127.0.0.1 only, with its SQLite
-database, media, secret key, log, pidfile and a small state file all inside ``data_dir``;
+database (or a PostgreSQL database the data dir is bound to: ``database.py``), media, secret key,
+log, pidfile and a small state file all inside ``data_dir``;
 ``stop`` only ever kills the process it started (checked through ``/proc/<pid>/cmdline``).
 
 Secrets: the admin password and API token are handed to Label Studio through environment
@@ -32,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import AuthenticationError, ConfigError, LabelStudioError
+from workbench.labelstudio import database as ls_database
+from workbench.labelstudio.database import PostgresDatabase
 from workbench.processes import pid_alive
 
 LABEL_STUDIO_VERSION = "1.23.2"
@@ -82,6 +85,11 @@ _LS_UNPREFIXED = {
     "PYTHONPATH",
     "PYTHONHOME",
     "VIRTUAL_ENV",
+    "POSTGRE_NAME",
+    "POSTGRE_USER",
+    "POSTGRE_PASSWORD",
+    "POSTGRE_HOST",
+    "POSTGRE_PORT",
 }
 
 _POLL_SECONDS = 0.5
@@ -264,6 +272,9 @@ def _clean_env() -> dict[str, str]:
 def _ls_env(data_dir: Path) -> dict[str, str]:
     env = _clean_env()
     env["LABEL_STUDIO_BASE_DATA_DIR"] = str(data_dir)
+    bound = ls_database.read_binding(data_dir)
+    if bound is not None:  # PostgreSQL instead of the SQLite file in data_dir
+        env.update(bound.ls_env())
     return env
 
 
@@ -452,9 +463,10 @@ def set_user_password(
 ) -> None:
     """Set a user's login password on the *local* server (the REST API cannot do this in 1.23).
 
-    Runs ``label-studio reset_password`` against the SQLite database in ``data_dir``; works while
-    the server runs. The password is briefly visible on that command line (LS reads it nowhere
-    else); use it for the throw-away local annotator accounts, not for shared servers.
+    Runs ``label-studio reset_password`` against the database of ``data_dir`` (its SQLite file,
+    or the PostgreSQL database it is bound to); works while the server runs. The password is
+    briefly visible on that command line (LS reads it nowhere else); use it for the throw-away
+    local annotator accounts, not for shared servers.
     """
     if not password:
         raise ConfigError("an empty password cannot be set")
@@ -525,6 +537,7 @@ def start(
     version: str = LABEL_STUDIO_VERSION,
     timeout: float = 300,
     progress: Callable[[str], None] | None = None,
+    database: PostgresDatabase | None = None,
 ) -> ServerInfo:
     """Start (or find running) the local Label Studio for ``data_dir`` and wait until it serves.
 
@@ -534,6 +547,10 @@ def start(
     password or token, so pass them back in; a None token is read back from the database with
     ``label-studio user`` and a None password is reported as "" (unknown). When the server is
     already running and healthy this is a no-op returning its info.
+
+    ``database``: run on PostgreSQL instead of SQLite. The data dir is bound to it (later calls
+    need not pass it again); its database is migrated by ``label-studio user`` before the start
+    (the first time a few minutes; there is no template to copy on a server).
     """
     say = progress or (lambda _msg: None)
     if token is not None:
@@ -543,16 +560,23 @@ def start(
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with _file_lock(data_dir / LOCK_NAME):
+        bound = ls_database.bind(data_dir, database)
         pid = _our_pid(data_dir)
         if pid is not None:
             return _attach(data_dir, pid, port, username, password, token, version, timeout)
         venv = install(version, progress=say)
-        existing = (data_dir / DB_NAME).exists()
+        existing = bound is not None or (data_dir / DB_NAME).exists()
         known = _read_state(data_dir).get("username")
         if existing and known and known != username:
             raise ConfigError(f"the Label Studio data in {data_dir} belongs to admin {known}")
         user_exists = existing
-        if token is None:
+        if bound is not None:
+            ls_database.check_reachable(bound)
+            say(f"migrating Label Studio's database {bound.display} (the first time: minutes)")
+            stored = _recover_token(venv, data_dir, username)  # migrates, then looks
+            user_exists = stored is not None
+            token = token or stored or secrets.token_hex(20)
+        elif token is None:
             stored = _recover_token(venv, data_dir, username) if existing else None
             # no user yet: a data dir whose first start failed before creating it
             user_exists = stored is not None
@@ -613,6 +637,7 @@ def start(
                 "username": username,
                 "pid": proc.pid,
                 "version": version,
+                "database": bound.display if bound is not None else "sqlite",
                 "log_file": str(log),
                 "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             },
@@ -696,6 +721,11 @@ def _attach(
     if _auth_status(url, token) in (401, 403):
         raise AuthenticationError(f"Label Studio at {url} refused the API token given for it")
     return ServerInfo(url, username, password or "", token, pid, data_dir)
+
+
+def read_state(data_dir: Path) -> dict[str, Any]:
+    """The state file of ``data_dir`` (url, port, admin, pid, database without password…)."""
+    return _read_state(data_dir.expanduser().resolve())
 
 
 def status(data_dir: Path) -> ServerStatus:
