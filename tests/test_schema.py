@@ -17,6 +17,7 @@ from workbench.errors import ConfigError
 from workbench.schema import (
     CONTEXT_NAME,
     LABELS_NAME,
+    TASK_FIELDS,
     TEXT_NAME,
     Schema,
     load_schema,
@@ -163,7 +164,7 @@ def test_label_config_is_well_formed(schema: Schema) -> None:
     assert context.get("selectionEnabled") == "false"
     assert any(h.get("value") == "$title" for h in root.iter("Header"))
     values = {el.get("value") for el in root.iter() if (el.get("value") or "").startswith("$")}
-    assert values == {"$text", "$title", "$context"}
+    assert values == {f"${f}" for f in TASK_FIELDS}  # exactly the keys push sends
 
 
 def test_label_config_has_each_label_and_hotkey_once(schema: Schema) -> None:

@@ -1,164 +1,23 @@
-"""The one annotation model: a Label Studio result → typed records (pure; never raises).
-
-Every stage reads this: pull validates with it and stores what it parsed (the *entry*, see
-`Parsed.entry`); reconcile, agreement, export and adjudication read the stored entries; push
-reads it to see which labels annotations use. Nothing downstream parses Label Studio JSON.
-
-A result becomes regions (offsets, labels, per-region answers), relations in their canonical
-direction (from → to as the schema defines it), task-level answers, and the results of
-controls the schema does not know (kept verbatim, with a warning: never a reason to drop the
-known layers). Label Studio's quirks are repaired, each repair recorded:
-
-* a span whose ``value.text`` differs from ``text[start:end]`` only by surrounding whitespace,
-  or whose offsets are a few characters off the stored text: the offsets that cover the stored
-  text, trimmed, are trusted (no such text nearby: a problem, as before);
-* ``direction: "left"`` relations are turned round; an untyped relation, or one drawn against
-  the schema's direction, gets the one relation the two labels allow;
-* a per-region answer left on a region whose label was changed afterwards is dropped.
-
-A relation that fits no relation of the schema is dropped with a warning (a problem of that
-region, not of the annotation). What is genuinely broken (unknown labels or choices, offsets
-outside the text, dangling ids, a missing required answer) is a *problem*: the annotation is
-quarantined, its result kept.
-"""
+"""A Label Studio result → `Parsed`: checked against the schema and the task text, Label
+Studio's quirks repaired and recorded (see the package docstring). Pure; never raises."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeGuard
-
-import orjson
 
 from workbench.schema import Attribute, Relation, Schema
 
-#: Bump when `parse` or `Parsed.entry` changes its output: stored entries made under another
-#: format (or another schema structure) are made again, never trusted.
-FORMAT = 2
+from .records import Link, Parsed, Region, Value
+
 #: How far (characters) a span's offsets may be off its stored text and still be repaired.
 NEAR = 8
 _DIRECTIONS = ("right", "left", "bi")
 #: Quotation marks of every common style (straight, curly, low-9, guillemets, CJK corners).
 QUOTES = frozenset("\"'“”„‟‘’‚‛«»‹›「」『』")
 POSSESSIVES = ("'s", "’s")
-
-Value = str | int | float | list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class Region:
-    """A labelled span ``[start, end)`` of the task text, with its per-region answers."""
-
-    id: str
-    labels: tuple[str, ...]
-    start: int
-    end: int
-    answers: Mapping[str, Value] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return self.labels[0]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Link:
-    """A relation from one region to another, in the schema's direction."""
-
-    kind: str
-    from_id: str
-    to_id: str
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """One annotation result, parsed. `problems` empty: usable (`valid`)."""
-
-    regions: tuple[Region, ...] = ()
-    links: tuple[Link, ...] = ()
-    answers: Mapping[str, Value] = field(default_factory=dict)
-    other: tuple[Any, ...] = ()  # results of controls the schema does not know, verbatim
-    repairs: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-
-    @property
-    def valid(self) -> bool:
-        return not self.problems
-
-    def entry(self) -> dict[str, Any]:
-        """What a release keeps of the annotation (its entry in ``segments.jsonl``; the form
-        the store holds in ``annotations.result_entry``)."""
-        spans = []
-        for r in sorted(self.regions, key=lambda r: (r.start, r.end, r.label, r.id)):
-            span: dict[str, Any] = {
-                "region_id": r.id,
-                "label": r.label,
-                "start": r.start,
-                "end": r.end,
-                "attributes": dict(sorted(r.answers.items())),
-            }
-            if len(r.labels) > 1:
-                span["labels"] = list(r.labels)
-            spans.append(span)
-        out: dict[str, Any] = {
-            "labels": dict(self.answers),
-            "spans": spans,
-            "relations": [
-                {"kind": k.kind, "from_id": k.from_id, "to_id": k.to_id} for k in sorted(self.links)
-            ],
-        }
-        if self.other:
-            out["other"] = list(self.other)
-        return out
-
-    def entry_json(self) -> str:
-        return orjson.dumps(self.entry(), option=orjson.OPT_SORT_KEYS).decode()
-
-
-def from_entry(entry: Mapping[str, Any]) -> Parsed:
-    """The parsed annotation a stored entry holds (valid by construction)."""
-    regions = tuple(
-        Region(
-            str(s["region_id"]),
-            tuple(s.get("labels") or (s["label"],)),
-            int(s["start"]),
-            int(s["end"]),
-            dict(s.get("attributes") or {}),
-        )
-        for s in entry.get("spans") or ()
-    )
-    links = tuple(
-        Link(str(r["kind"]), str(r["from_id"]), str(r["to_id"]))
-        for r in entry.get("relations") or ()
-    )
-    return Parsed(regions, links, dict(entry.get("labels") or {}), tuple(entry.get("other") or ()))
-
-
-def parser_key(schema: Schema) -> str:
-    """What a parse depends on, hashed: the format and the schema's structure (names, values,
-    kinds; not descriptions, hotkeys or colours). An entry under another key is made again."""
-    data = schema.to_dict()
-    for drop in ("id", "title", "guidelines"):
-        data.pop(drop, None)
-    basis = orjson.dumps([FORMAT, _structure(data)], option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(basis).hexdigest()[:16]
-
-
-def _structure(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: _structure(v)
-            for k, v in value.items()
-            if k not in ("description", "hotkey", "color")
-        }
-    if isinstance(value, list):
-        return [_structure(v) for v in value]
-    return value
-
-
-# -- parsing ---------------------------------------------------------------------------------
 
 
 def parse(schema: Schema, text: str | None, result: Any) -> Parsed:
@@ -622,94 +481,3 @@ def _type_name(value: object) -> str:
 def _clip(value: object, limit: int = 40) -> str:
     s = str(value)
     return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def to_result(schema: Schema, text: str | None, parsed: Parsed) -> list[dict[str, Any]]:
-    """A parsed annotation as a Label Studio result again (what the view shows: adjudication
-    tasks' predictions). Relations go right, from → to; unknown controls' results as kept."""
-    view = schema.view
-    control_of = {label.name: label.control or view.labels for label in schema.labels}
-    out: list[dict[str, Any]] = []
-
-    def answer(attr: Attribute, value: Value, extra: dict[str, Any]) -> dict[str, Any]:
-        if attr.kind == "taxonomy":
-            paths = value if isinstance(value, list) else [str(value)]
-            body: Any = [str(p).split("/") for p in paths]
-        elif attr.kind == "choices":
-            body = value if isinstance(value, list) else [value]
-        else:
-            body = value
-        key = "text" if attr.kind == "textarea" else attr.kind
-        return {
-            **extra,
-            "from_name": attr.control_name,
-            "to_name": view.text,
-            "type": attr.kind,
-            "value": {**extra.pop("value", {}), key: body},
-        }
-
-    for r in parsed.regions:
-        span = {"start": r.start, "end": r.end}
-        if text is not None:
-            span["text"] = text[r.start : r.end]  # type: ignore[assignment]
-        out.append(
-            {
-                "id": r.id,
-                "from_name": control_of.get(r.label, view.labels),
-                "to_name": view.text,
-                "type": "labels",
-                "value": {**span, "labels": list(r.labels)},
-            }
-        )
-        questions = {a.name: a for a in schema.region_questions(r.label)}
-        for name, value in r.answers.items():
-            if name in questions:
-                out.append(answer(questions[name], value, {"id": r.id, "value": dict(span)}))
-    segment = {a.name: a for a in schema.segment}
-    for name, value in parsed.answers.items():
-        if name in segment:
-            out.append(answer(segment[name], value, {"id": f"{name}-segment"}))
-    for link in parsed.links:
-        out.append(
-            {
-                "type": "relation",
-                "from_id": link.from_id,
-                "to_id": link.to_id,
-                "direction": "right",
-                "labels": [link.kind],
-            }
-        )
-    out.extend(parsed.other)
-    return out
-
-
-def used_values(schema: Schema, parsed: Parsed) -> set[tuple[str, str]]:
-    """Every (control name, or "relation", value) an annotation uses: what a schema change
-    must keep for the annotation to stay valid."""
-    out: set[tuple[str, str]] = set()
-    control_of = {label.name: label.control or schema.view.labels for label in schema.labels}
-    for region in parsed.regions:
-        out.update((control_of.get(label, "label"), label) for label in region.labels)
-        questions = {a.name: a.control_name for a in schema.region_questions(region.label)}
-        for name, value in region.answers.items():
-            out.update((questions.get(name, name), v) for v in _strings(value))
-    segment = {a.name: a.control_name for a in schema.segment}
-    for name, value in parsed.answers.items():
-        out.update((segment.get(name, name), v) for v in _strings(value))
-    out.update(("relation", link.kind) for link in parsed.links)
-    return out
-
-
-def schema_values(schema: Schema) -> set[tuple[str, str]]:
-    """Every (control name, or "relation", value) a result may carry under this schema."""
-    out = {(label.control or schema.view.labels, label.name) for label in schema.labels}
-    for attr in schema.attributes:
-        out.update((attr.control_name, v) for v in attr.values)
-    out.update(("relation", r.name) for r in schema.relations)
-    return out
-
-
-def _strings(value: Value) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
