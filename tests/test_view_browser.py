@@ -16,6 +16,10 @@ What the annotator does, as the guidelines tell them (schemas/news-v1.md, exampl
 * with the Content selected, ``alt+r`` and click the Source: a relation, left untyped (pull
   gives it the one relation its two labels allow: linking costs one action);
 * ``8`` (segment sentiment neutral); ``ctrl+enter`` submits.
+
+Feedback (workbench.feedback): after a pull quarantines an annotator's annotation, the task
+shows them the problem in red; a task with no message, or from before the `feedback` field
+(no such key in its data), shows nothing.
 """
 
 from __future__ import annotations
@@ -124,7 +128,8 @@ def pushed(label_studio: ServerInfo, tmp_path_factory: pytest.TempPathFactory) -
         environ={},
     )
     client = LabelStudioClient(label_studio.url, label_studio.token)
-    report = push(settings, store, load_schema(SCHEMA), client, annotators=1)
+    # without the rules' suggestions: the test makes its own, and the editor starts from one
+    report = push(settings, store, load_schema(SCHEMA), client, annotators=1, suggestions=False)
     assert report.project_id is not None
     with store.session() as s:
         text, task_id = s.execute(
@@ -379,3 +384,116 @@ def test_instructions_show_their_numbered_and_bulleted_lists(
         "c => [getComputedStyle(c).borderLeftWidth, getComputedStyle(c).paddingLeft]"
     )
     assert all(float(w.removesuffix("px")) > 0 for w in widths), widths
+
+
+# -- feedback to annotators ---------------------------------------------------------------------
+
+#: The feedback view of the open task: its text, the box's height, and the message's colour.
+_FEEDBACK = """() => {
+  const box = document.querySelector('.wb-feedback');
+  const shown = box.firstElementChild;
+  const meta = document.querySelector('.wb-meta');
+  const next = box.nextElementSibling;
+  return {
+    text: box.innerText,
+    height: box.getBoundingClientRect().height,
+    color: shown ? getComputedStyle(shown).color : null,
+    // the room between the meta line and what follows the feedback: the meta line's own
+    // margin when the feedback is empty
+    gap: next.getBoundingClientRect().top - meta.getBoundingClientRect().bottom,
+    metaMargin: parseFloat(getComputedStyle(meta.firstElementChild).marginBottom),
+  };
+}"""
+
+
+def _open(page: Any, ls: ServerInfo, project_id: int, task_id: int) -> dict[str, Any]:
+    """Open a task in the labeling view; what its feedback view shows."""
+    page.goto(f"{ls.url}/projects/{project_id}/data?task={task_id}")
+    page.wait_for_function(
+        f"() => window.Htx?.annotationStore?.selected && Htx.task?.id === {task_id}"
+        " && document.querySelector('.wb-feedback')"
+        " && !document.querySelector('.lsf-label-view_loading')"  # the view is greyed out till then
+    )
+    shown: dict[str, Any] = page.evaluate(_FEEDBACK)
+    return shown
+
+
+def _other_task(pushed: Pushed) -> tuple[int, str]:
+    """A pushed task of the article other than the one the labeling test uses."""
+    with pushed.store.session() as s:
+        ls_id, text = s.execute(
+            sa.select(Task.ls_task_id, Segment.text)
+            .join(Segment, Task.segment_id == Segment.id)
+            .where(Task.ls_task_id != pushed.task_id, Task.ls_task_id.is_not(None))
+            .order_by(Task.id)
+            .limit(1)
+        ).one()
+    return ls_id, text
+
+
+def test_feedback_on_a_quarantined_annotation_is_shown_to_its_annotator_in_red(
+    annotator: LoggedIn, label_studio: ServerInfo, pushed: Pushed, shots: Path
+) -> None:
+    task_id, text = _other_task(pushed)
+    empty = _open(annotator.page, label_studio, pushed.project_id, task_id)
+    # a task with no message (push sends "") shows nothing and takes no room
+    assert empty["text"].strip() == "", empty
+    assert empty["height"] <= 2 and empty["gap"] <= empty["metaMargin"] + 2, empty
+
+    user = pushed.client.find_user(annotator.email)
+    assert user is not None
+    word = text.split()[0]
+    outside = {
+        "id": "outside",
+        "from_name": "label",
+        "to_name": "text",
+        "type": "labels",
+        "value": {
+            "start": len(text) + 5,
+            "end": len(text) + 5 + len(word),
+            "text": word,
+            "labels": ["Cue"],
+        },
+    }
+    pushed.client.create_annotation(task_id, [outside], completed_by=user.id)
+    report = pull(pushed.settings, pushed.store, pushed.client)
+    assert report.feedback_written == 1 and len(report.quarantined) == 1, report
+
+    shown = _open(annotator.page, label_studio, pushed.project_id, task_id)
+    annotator.page.screenshot(path=shots / "06-feedback-shown.png")
+    assert annotator.email in shown["text"] and "outside the text" in shown["text"], shown
+    assert shown["text"].startswith("⚠ "), shown
+    assert shown["color"] == "rgb(176, 0, 32)", shown  # #b00020, as config_xml styles it
+    assert shown["height"] > 10, shown
+
+
+def test_a_task_pushed_before_feedback_existed_shows_no_placeholder(
+    annotator: LoggedIn, label_studio: ServerInfo, pushed: Pushed, shots: Path
+) -> None:
+    """A project pushed before the `feedback` field: its view had no feedback line and its
+    tasks have no such key. Pushed again, the project gets the new view; such a task shows
+    nothing there, not a literal "$feedback"."""
+    schema = load_schema(SCHEMA)
+    new_view = schema.to_label_config()
+    old_view, cut = re.subn(
+        r'\s*<View className="wb-feedback">.*?</View>', "", new_view, flags=re.S
+    )
+    assert cut == 1 and "$feedback" not in old_view
+    pushed.client.update_project(pushed.project_id, label_config=old_view)
+    original = pushed.client.get_task(pushed.task_id)["data"]
+    data = {k: v for k, v in original.items() if k != "feedback"}
+    data["segment_id"] = f"pre-feedback-{uuid.uuid4().hex[:6]}"  # not one of the store's
+    [task_id] = pushed.client.import_tasks(pushed.project_id, [{"data": data}])
+    assert "feedback" not in pushed.client.get_task(task_id)["data"]
+    # workbench's push brings the project's view up to date; Label Studio accepts it
+    again = push(
+        pushed.settings, pushed.store, schema, pushed.client, annotators=1, suggestions=False
+    )
+    assert again.project == "update", again
+    assert "$feedback" in pushed.client.get_project(pushed.project_id).label_config
+
+    shown = _open(annotator.page, label_studio, pushed.project_id, task_id)
+    annotator.page.screenshot(path=shots / "07-task-without-feedback-key.png")
+    assert "$feedback" not in annotator.page.locator("body").inner_text()
+    assert shown["text"].strip() == "", shown
+    assert shown["height"] <= 2 and shown["gap"] <= shown["metaMargin"] + 2, shown
