@@ -443,7 +443,8 @@ def test_bring_your_own_project_from_the_command_line(
             assert out.returncode == 0, (step, out.stderr)
             outs.append(out.stdout)
         assert "annotations: 4 new" in outs[1]
-        assert "labels: 2 decided, 1 undecided" in outs[4]  # sentiment + reason; a tie
+        # sentiment + reason + the topics of two segments (several choices, each by vote); a tie
+        assert "labels: 4 decided, 1 undecided" in outs[4]
         assert "0 new, 0 revised" in outs[6]
         (release,) = (tmp_path / "exports" / "team").iterdir()
         rows = [json.loads(line) for line in (release / "segments.jsonl").open()]
