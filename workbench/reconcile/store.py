@@ -20,20 +20,19 @@ rounded rows). Either way the store ends up exactly as a full recompute would le
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from workbench.annotation import parser_key
 from workbench.entries import refresh as refresh_entries
 from workbench.errors import ConfigError, InputError
-from workbench.gcpause import paused_gc
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store import models as m
@@ -47,8 +46,10 @@ from .engine import (
     SpanRow,
     reconcile_records,
 )
-from .extract import AnnotationInput, Records, extract_all
+from .extract import AnnotationInput, Records, extract, extract_all
 from .spans import DEFAULT_THRESHOLD
+
+UNKNOWN = "unknown"  # the export's name of an annotator the store lacks (`export.collect`)
 
 
 def parse_min_support(text: str) -> int | float:
@@ -84,9 +85,11 @@ class StoredAnnotation:
     ground_truth: bool = False  # Label Studio's ground-truth flag: the gold set
 
 
-def _sha(value: Any) -> str:
-    data = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+def _hash(value: Any) -> str:
+    """sha256 of `value` as compact JSON, keys sorted (orjson: `json.dumps` with
+    `sort_keys` and `separators=(",", ":")` was seconds at 10^5 segments)."""
+    data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=dict)
+    return hashlib.sha256(data).hexdigest()
 
 
 def ensure_dataset(session: Session, dataset: str) -> m.Dataset:
@@ -185,25 +188,6 @@ class ReconcileReport:
     agreement: dict[str, Any] = field(default_factory=dict)
 
 
-def input_hash(
-    annotations: Sequence[StoredAnnotation],
-    decision: m.Adjudication | None,
-    params: Mapping[str, Any],
-) -> str:
-    return _sha(
-        {
-            "params": params,
-            "annotations": sorted(
-                [a.annotator, a.ls_annotation_id, a.revision, a.entry_sha or _sha(dict(a.entry))]
-                for a in annotations
-            ),
-            "decision": None
-            if decision is None
-            else [decision.ls_annotation_id, _sha(decision.decision)],
-        }
-    )
-
-
 _ROW_FIELDS = {
     kind: tuple(f.name for f in fields(kind)) for kind in (LabelRow, SpanRow, RelationRow)
 }
@@ -216,7 +200,7 @@ def _row(r: LabelRow | SpanRow | RelationRow) -> dict[str, Any]:
 
 
 def output_hash(seg: SegmentConsensus) -> str:
-    return _sha(
+    return _hash(
         {
             "labels": [_row(r) for r in seg.labels],
             "spans": [_row(r) for r in seg.spans],
@@ -225,7 +209,116 @@ def output_hash(seg: SegmentConsensus) -> str:
     )
 
 
-@paused_gc()
+@dataclass
+class Released:
+    """The released annotations of a dataset as columns, in the export's table order
+    (segment, annotator, Label Studio id): what reconcile computes from, read once."""
+
+    row_id: list[int] = field(default_factory=list)
+    segment_id: list[str] = field(default_factory=list)
+    annotator: list[str] = field(default_factory=list)  # reconcile's name (`unknown-<id>`)
+    name: list[str] = field(default_factory=list)  # the export's (`UNKNOWN`)
+    ls_annotation_id: list[int] = field(default_factory=list)
+    revision: list[int] = field(default_factory=list)
+    entry: list[str] = field(default_factory=list)  # the stored entry (JSON text)
+    live: list[bool] = field(default_factory=list)  # its segment is not retired: released
+
+
+def load_released(session: Session, dataset: str, schema: Schema) -> Released:
+    """The dataset's released annotations (`load_annotations`' rows, plus the store row id
+    and whether the segment is live), their entries left as text."""
+    rows = list(
+        session.connection()
+        .execute(
+            select(
+                m.Annotation.id,
+                m.Task.segment_id,
+                m.Annotator.pseudonym,
+                m.Annotation.ls_annotation_id,
+                m.Annotation.revision,
+                m.Annotation.result_entry,
+                m.Segment.retired_at.is_(None),
+            )
+            .join(m.Task, m.Task.id == m.Annotation.task_id)
+            .join(m.Segment, m.Segment.id == m.Task.segment_id)
+            .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
+            .where(
+                m.Annotation.dataset == dataset,
+                m.Annotation.entry_key == parser_key(schema),
+                *m.released(),
+            )
+        )
+        .all()
+    )
+    # the export's order (`export.collect.annotation_chunks`), so its agreement figures come
+    # out of the same columns in the same order
+    rows.sort(key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))  # the export's names
+    out = Released()
+    for row_id, sid, pseudonym, ls_id, revision, entry, live in rows:
+        out.row_id.append(row_id)
+        out.segment_id.append(sid)
+        out.annotator.append(pseudonym or f"unknown-{ls_id}")
+        out.name.append(pseudonym or UNKNOWN)
+        out.ls_annotation_id.append(ls_id)
+        out.revision.append(revision)
+        out.entry.append(entry or "{}")
+        out.live.append(bool(live))
+    return out
+
+
+def load_segment_texts(session: Session, dataset: str) -> dict[str, str]:
+    """The text of every segment the dataset has a task of."""
+    query = select(m.Segment.id, m.Segment.text).join(m.Task, m.Task.segment_id == m.Segment.id)
+    rows = session.connection().execute(query.where(m.Task.dataset == dataset))
+    return {sid: text for sid, text in rows}
+
+
+def _parse(schema: Schema, rel: Released, segments: Container[str]) -> tuple[Records, Any]:
+    """The entries of `rel` parsed once: the records of those of `segments` (consensus), and
+    the export's agreement columns of the live ones (`export.tables.ParsedAnnotations`)."""
+    from workbench.export.tables import _ParsedColumns, segment_fields
+
+    records = Records()
+    columns = _ParsedColumns(segment_fields(schema))
+    sids: list[str] = []
+    names: list[str] = []
+    loads = orjson.loads
+    for i, text in enumerate(rel.entry):
+        entry = loads(text)
+        sid, who = rel.segment_id[i], rel.annotator[i]
+        if sid in segments:
+            records.extend(extract(schema, sid, who, entry))
+        if rel.live[i]:
+            columns.add(entry.get("labels") or {}, entry.get("spans") or [])
+            sids.append(sid)
+            names.append(rel.name[i])
+    return records, columns.done(sids, names)
+
+
+def input_hashes(
+    rel: Released, decisions: Mapping[str, m.Adjudication], params: Mapping[str, Any]
+) -> dict[str, str]:
+    """`input_hash` of every segment of `rel` (the same digests, from the entry texts)."""
+    members: dict[str, list[list[Any]]] = defaultdict(list)
+    for sid, who, ls_id, revision, text in zip(
+        rel.segment_id, rel.annotator, rel.ls_annotation_id, rel.revision, rel.entry, strict=True
+    ):
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        members[sid].append([who, ls_id, revision, sha])
+    out = {}
+    for sid, anns in members.items():
+        decision = decisions.get(sid)
+        basis = {
+            "params": params,
+            "annotations": sorted(anns),
+            "decision": None
+            if decision is None
+            else [decision.ls_annotation_id, _hash(decision.decision)],
+        }
+        out[sid] = _hash(basis)
+    return out
+
+
 def reconcile(
     store: Store,
     schema: Schema,
@@ -235,7 +328,12 @@ def reconcile(
     min_support: int | float = 0.5,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> ReconcileReport:
-    """Bring the dataset's consensus tables up to date with its annotations (incremental)."""
+    """Bring the dataset's consensus tables up to date with its annotations (incremental),
+    and its release's agreement figures (`workbench.export.agreement`, stored for the export).
+    The annotations are read and parsed once; consensus and figures are written in one
+    transaction."""
+    from workbench.export import agreement, summary  # the release's figures: the export's
+
     params = {
         "method": method,
         "min_support": min_support,
@@ -246,32 +344,39 @@ def reconcile(
     with store.session() as session:  # a cache: entries stale under this schema made again
         ensure_dataset(session, dataset)
         refresh_entries(session, dataset, schema)
-    # Agreement is dataset-wide (bootstrap intervals over every item): recomputed whenever
-    # any released annotation changed, and kept for the export, which then need not.
-    from workbench.export import agreement  # the export's parse: one, not two
-
-    fingerprint, report.agreement = agreement.compute(store, dataset, schema)
     with store.session() as session:  # consensus and figures: one transaction
-        annotations = load_annotations(session, dataset, schema)
+        rel = load_released(session, dataset, schema)
         decisions = load_decisions(session, dataset)
-        by_seg: dict[str, list[StoredAnnotation]] = defaultdict(list)
-        for a in annotations:
-            by_seg[a.segment_id].append(a)
-        hashes = {seg: input_hash(anns, decisions.get(seg), params) for seg, anns in by_seg.items()}
+        hashes = input_hashes(rel, decisions, params)
         state = {
-            row.segment_id: row
-            for row in session.scalars(
-                select(m.ReconcileState).where(m.ReconcileState.dataset == dataset)
+            sid: (in_hash, out_hash)
+            for sid, in_hash, out_hash in session.connection().execute(
+                select(
+                    m.ReconcileState.segment_id,
+                    m.ReconcileState.input_hash,
+                    m.ReconcileState.output_hash,
+                ).where(m.ReconcileState.dataset == dataset)
             )
         }
-        changed = sorted(s for s, h in hashes.items() if s not in state or state[s].input_hash != h)
+        changed = sorted(s for s, h in hashes.items() if s not in state or state[s][0] != h)
         gone = sorted(set(state) - set(hashes))
         # Majority vote is per item: only changed segments need computing. Dawid–Skene is
         # fitted over every item, so it always sees the whole dataset.
         scope = sorted(hashes) if method == "dawid-skene" else changed
-        texts = load_texts(session, scope)
-        records = records_of(schema, (a for s in scope for a in by_seg[s]))
-        result_decisions = {s: decisions[s].decision for s in scope if s in decisions}
+        texts = load_segment_texts(session, dataset) if scope else {}
+        records, columns = _parse(schema, rel, set(scope))
+        # Agreement is dataset-wide (bootstrap intervals over every item): recomputed only
+        # when the release's annotations changed since the stored figures.
+        live = [i for i, x in enumerate(rel.live) if x]
+        fingerprint = agreement.fingerprint(
+            [rel.row_id[i] for i in live], columns.annotator, schema
+        )
+        stored = session.get(m.AgreementFigures, dataset)
+        if stored is not None and stored.fingerprint == fingerprint:
+            report.agreement = dict(stored.figures)
+        else:
+            report.agreement = summary.parsed_agreement(columns, schema)
+        del columns
         computed = reconcile_records(
             schema,
             records,
@@ -279,38 +384,39 @@ def reconcile(
             method=method,
             min_support=min_support,
             threshold=threshold,
-            decisions=result_decisions,
+            decisions={s: decisions[s].decision for s in scope if s in decisions},
         )
+        del records
         to_write: dict[str, tuple[SegmentConsensus, str]] = {}
-        changed_set = set(changed)  # membership below runs once per segment in scope
+        changed_set = set(changed)
         for seg in scope:
             cons = computed.get(seg, SegmentConsensus())
             out_hash = output_hash(cons)
             if seg in changed_set:
                 to_write[seg] = (cons, out_hash)
-            elif state[seg].output_hash != out_hash:
+            elif state[seg][1] != out_hash:
                 to_write[seg] = (cons, out_hash)
                 report.refit_changed += 1
-        _delete_rows(session, dataset, [*to_write, *gone])
-        for seg in gone:
-            session.delete(state[seg])
-        _insert_rows(session, dataset, [to_write[seg][0] for seg in sorted(to_write)])
+        everything = len(to_write) + len(gone) >= len(state)
+        _delete_rows(session, dataset, [*to_write, *gone], everything)
         now = m.utcnow()
-        new_states = []
-        for seg, (_, out_hash) in sorted(to_write.items()):
-            values = {
-                "input_hash": hashes[seg],
-                "output_hash": out_hash,
-                "method": METHOD_NAMES[method],
-                "min_support": str(min_support),
-                "updated_at": now,
-            }
-            if seg in state:
-                for key, value in values.items():
-                    setattr(state[seg], key, value)
-            else:
-                new_states.append({"dataset": dataset, "segment_id": seg, **values})
-        _bulk_insert(session, m.ReconcileState, new_states)
+        _insert_rows(session, dataset, [to_write[seg][0] for seg in sorted(to_write)], now)
+        _bulk_insert(
+            session,
+            m.ReconcileState,
+            [
+                {
+                    "dataset": dataset,
+                    "segment_id": seg,
+                    "input_hash": hashes[seg],
+                    "output_hash": out_hash,
+                    "method": METHOD_NAMES[method],
+                    "min_support": str(min_support),
+                    "updated_at": now,
+                }
+                for seg, (_, out_hash) in sorted(to_write.items())
+            ],
+        )
         report.segments = len(hashes)
         report.recomputed = len(changed)
         report.unchanged = len(hashes) - len(changed)
@@ -321,22 +427,33 @@ def reconcile(
     return report
 
 
-def _delete_rows(session: Session, dataset: str, segments: Sequence[str]) -> None:
-    for i in range(0, len(segments), 500):
-        chunk = list(segments[i : i + 500])
-        for table in (m.ConsensusLabel, m.ConsensusSpan, m.ConsensusRelation):
+_CONSENSUS = (m.ConsensusLabel, m.ConsensusSpan, m.ConsensusRelation, m.ReconcileState)
+
+
+def _delete_rows(session: Session, dataset: str, segments: Sequence[str], everything: bool) -> None:
+    """The consensus rows and states of `segments` (`everything`: all of the dataset's)."""
+    for model in _CONSENSUS:
+        table: Any = model.__table__
+        if everything:
+            session.execute(delete(table).where(table.c.dataset == dataset))
+            continue
+        for i in range(0, len(segments), 500):
+            chunk = list(segments[i : i + 500])
             session.execute(
-                delete(table).where(table.dataset == dataset, table.segment_id.in_(chunk))
+                delete(table).where(table.c.dataset == dataset, table.c.segment_id.in_(chunk))
             )
 
 
-def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Core executemany in chunks: per-object ORM bookkeeping dominated at 100k segments."""
-    for i in range(0, len(rows), 5000):
-        session.execute(insert(table), rows[i : i + 5000])
+def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Core executemany on the table (not the ORM's bulk insert, which fetches ids back)."""
+    table = model.__table__
+    for i in range(0, len(rows), 10000):
+        session.execute(insert(table), rows[i : i + 10000])
 
 
-def _insert_rows(session: Session, dataset: str, conses: Sequence[SegmentConsensus]) -> None:
+def _insert_rows(
+    session: Session, dataset: str, conses: Sequence[SegmentConsensus], now: datetime
+) -> None:
     labels = [
         {
             "dataset": dataset,
@@ -350,6 +467,7 @@ def _insert_rows(session: Session, dataset: str, conses: Sequence[SegmentConsens
             "n_annotators": lab.n_annotators,
             "confidence": lab.confidence,
             "status": lab.status,
+            "updated_at": now,
         }
         for cons in conses
         for lab in cons.labels
@@ -370,6 +488,7 @@ def _insert_rows(session: Session, dataset: str, conses: Sequence[SegmentConsens
             "exact": sp.exact,
             "status": sp.status,
             "regions": [list(r) for r in sp.regions],
+            "updated_at": now,
         }
         for cons in conses
         for sp in cons.spans
@@ -385,6 +504,7 @@ def _insert_rows(session: Session, dataset: str, conses: Sequence[SegmentConsens
             "n_annotators": rel.n_annotators,
             "confidence": rel.confidence,
             "status": rel.status,
+            "updated_at": now,
         }
         for cons in conses
         for rel in cons.relations
@@ -395,29 +515,25 @@ def _insert_rows(session: Session, dataset: str, conses: Sequence[SegmentConsens
 
 
 def _count(session: Session, dataset: str, report: ReconcileReport) -> None:
-    for status in session.scalars(
-        select(m.ConsensusLabel.status).where(m.ConsensusLabel.dataset == dataset)
-    ):
-        if status == "decided":
-            report.labels_decided += 1
-        elif status == "undecided":
-            report.labels_undecided += 1
-        else:
-            report.labels_adjudicated += 1
-    for status in session.scalars(
-        select(m.ConsensusSpan.status).where(m.ConsensusSpan.dataset == dataset)
-    ):
-        if status == "undecided":
-            report.spans_undecided += 1
-        else:
-            report.spans_decided += 1
-    report.relations_decided = len(
-        session.scalars(
-            select(m.ConsensusRelation.id).where(
-                m.ConsensusRelation.dataset == dataset, m.ConsensusRelation.status != "undecided"
-            )
-        ).all()
+    def by_status(model: Any) -> dict[str, int]:
+        query = (
+            select(model.status, func.count())
+            .where(model.dataset == dataset)
+            .group_by(model.status)
+        )
+        return {status: int(n) for status, n in session.execute(query)}
+
+    labels = by_status(m.ConsensusLabel)
+    report.labels_decided = labels.get("decided", 0)
+    report.labels_undecided = labels.get("undecided", 0)
+    report.labels_adjudicated = (
+        sum(labels.values()) - report.labels_decided - report.labels_undecided
     )
+    spans = by_status(m.ConsensusSpan)
+    report.spans_undecided = spans.get("undecided", 0)
+    report.spans_decided = sum(spans.values()) - report.spans_undecided
+    relations = by_status(m.ConsensusRelation)
+    report.relations_decided = sum(relations.values()) - relations.get("undecided", 0)
 
 
 # --------------------------------------------------------------------------- reading back
