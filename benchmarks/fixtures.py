@@ -74,12 +74,14 @@ def build_store(
     project_id: int = 1,
     task_ids: Sequence[int] | None = None,
     annotations: bool = False,
+    url: str | None = None,
 ) -> Path:
     """A store with the items' articles and segments; with `dataset`, its row and (given
-    `task_ids`) pushed task rows; with `annotations`, every result as a valid annotation."""
+    `task_ids`) pushed task rows; with `annotations`, every result as a valid annotation.
+    `url`: an empty database to build it in instead of the SQLite file at `path`."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    store = open_store(sqlite_url(path))
+    store = open_store(url or sqlite_url(path))
     now = datetime.now(UTC)
     by_article: dict[str, list[Item]] = {}
     for it in items:

@@ -329,13 +329,10 @@ def bench_pull(b: Bench) -> None:
 
 
 def bench_reconcile(b: Bench, items: list[synth.Item]) -> None:
-    from workbench.reconcile.agreement import schema_agreement
-    from workbench.reconcile.combined import agreement_and_consensus
-    from workbench.reconcile.engine import reconcile_records
+    """The consensus methods against crowd-kit's (`workbench reconcile` itself: the store
+    rows, `bench_store_reconcile`)."""
     from workbench.reconcile.extract import AnnotationInput, extract_all
 
-    n = len(items)
-    texts = {it.segment_id: it.text for it in items}
     inputs = [
         AnnotationInput(
             it.segment_id, f"annotator-{a + 1:02d}", parse(b.schema, it.text, result).entry()
@@ -344,43 +341,7 @@ def bench_reconcile(b: Bench, items: list[synth.Item]) -> None:
         for a, result in enumerate(it.results)
         if result is not None
     ]
-    parts: dict[str, list[float]] = {"extract": [], "both": [], "agreement": [], "consensus": []}
-    for _ in range(b.runs):
-        with timer() as t:
-            records = extract_all(b.schema, inputs)
-        parts["extract"].append(t[0])
-        with timer() as t:
-            agreement_and_consensus(
-                b.schema, records, texts, source="bench", method="vote", workers=b.workers
-            )
-        parts["both"].append(t[0])
-        with timer() as t:
-            schema_agreement(b.schema, records, texts, source="bench")
-        parts["agreement"].append(t[0])
-        with timer() as t:
-            reconcile_records(b.schema, records, texts, method="vote")
-        parts["consensus"].append(t[0])
-    med = {k: statistics.median(v) for k, v in parts.items()}
-    core = med["both"]
-    spans = len(records.spans)
-    b.rows.append(
-        Row(
-            f"reconcile core, {n:,} segments × 3 annotators (agreement + consensus, all layers)",
-            secs(core),
-            goal="< 20 s",
-            met=verdict(core < 20),
-            note=f"`agreement_and_consensus`, {b.workers} worker(s); one after the other: "
-            f"agreement {secs(med['agreement'])} + consensus (vote) {secs(med['consensus'])}; "
-            f"{len(inputs):,} annotations, {spans:,} spans, {len(records.relations):,} relations",
-        )
-    )
-    b.rows.append(
-        Row(
-            "  results → records (extract, part of the store path)",
-            secs(med["extract"]),
-        )
-    )
-    bench_crowdkit(b, records.labels)
+    bench_crowdkit(b, extract_all(b.schema, inputs).labels)
 
 
 def bench_crowdkit(b: Bench, labels: list[Any]) -> None:
@@ -433,14 +394,115 @@ def bench_crowdkit(b: Bench, labels: list[Any]) -> None:
         )
 
 
-def bench_store_reconcile(b: Bench, items: list[synth.Item]) -> Path | None:
-    """`workbench reconcile` (store → consensus tables) on a fresh store of the items; returns
-    the reconciled store for the export benchmark."""
-    if unavailable(
-        b, "reconcile (store-backed, `workbench reconcile`)", "workbench.reconcile.store"
-    ):
-        return None
+PG_URL = os.environ.get(
+    "WORKBENCH_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
+
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str | None]:
+    """A private schema in the PostgreSQL database (dropped after), or None without one."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    schema = f"wb_bench_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = sa.create_engine(PG_URL, connect_args={"connect_timeout": 5})
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # no server: the row says so
+        say(f"PostgreSQL at {PG_URL} unavailable: {str(exc).splitlines()[0]}")
+        yield None
+        return
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def reset_reconcile(url: str) -> None:
+    """The store as before any reconcile: consensus, states and figures deleted."""
+    from sqlalchemy import delete
+
+    from workbench.store import models as m
+    from workbench.store import open_store
+
+    store = open_store(url, migrate=False)
+    with store.session() as s:
+        for model in (
+            m.ConsensusLabel,
+            m.ConsensusSpan,
+            m.ConsensusRelation,
+            m.ReconcileState,
+            m.AgreementFigures,
+        ):
+            s.execute(delete(model))
+    store.close()
+
+
+def read_into_arrow(url: str) -> tuple[float, int]:
+    """The raw baseline: the rows reconcile reads (the released annotations with their
+    segment, annotator and stored entry; the segments' texts) into Arrow tables, through
+    SQLAlchemy Core: (seconds, annotations)."""
+    import pyarrow as pa
+    from sqlalchemy import select
+
+    from workbench.store import models as m
+    from workbench.store import open_store
+
+    store = open_store(url, migrate=False)
+    start = time.perf_counter()
+    with store.session() as s:
+        conn = s.connection()
+        rows = conn.execute(
+            select(
+                m.Annotation.id,
+                m.Task.segment_id,
+                m.Annotator.pseudonym,
+                m.Annotation.ls_annotation_id,
+                m.Annotation.revision,
+                m.Annotation.result_entry,
+                m.Segment.retired_at.is_(None),
+            )
+            .join(m.Task, m.Task.id == m.Annotation.task_id)
+            .join(m.Segment, m.Segment.id == m.Task.segment_id)
+            .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
+            .where(m.Annotation.dataset == "bench", *m.released())
+        ).all()
+        names = ["id", "segment_id", "annotator", "ls_annotation_id", "revision", "entry", "live"]
+        annotations = pa.table(dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))
+        texts = conn.execute(
+            select(m.Segment.id, m.Segment.text).join(m.Task, m.Task.segment_id == m.Segment.id)
+        ).all()
+        pa.table(dict(zip(["id", "text"], map(list, zip(*texts, strict=True)), strict=True)))
+    seconds = time.perf_counter() - start
+    store.close()
+    return seconds, annotations.num_rows
+
+
+def cli_reconcile(url: str, limit: float) -> float:
+    """`workbench reconcile` as a user runs it (the installed command, in its own process,
+    the store named by WORKBENCH_DATABASE_URL): its wall time."""
+    exe = Path(sys.executable).with_name("workbench")
+    env = {**os.environ, "WORKBENCH_DATABASE_URL": url, "WORKBENCH_DATASET": "bench"}
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(exe), "reconcile", "--json"], env=env, capture_output=True, text=True, timeout=limit
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"workbench reconcile failed: {proc.stderr.strip()[-2000:]}")
+    return seconds
+
+
+def bench_store_reconcile(b: Bench, items: list[synth.Item]) -> Path | None:
+    """`workbench reconcile` (store → consensus tables and agreement figures) on SQLite and
+    on PostgreSQL, each beside the time to read the same rows into Arrow; returns the
+    reconciled SQLite store for the export benchmark."""
     base = fixtures.build_store(
         b.tmp / "rec-base.db",
         items,
@@ -449,33 +511,61 @@ def bench_store_reconcile(b: Bench, items: list[synth.Item]) -> Path | None:
         task_ids=range(1, len(items) + 1),
         annotations=True,
     )
+    n = len(items)
+    limit = 60 + n // 500  # a quadratic step must cost a row, not the run
+    load = os.getloadavg()
 
-    # In a child process with a time limit: a quadratic step must cost a row, not the run.
-    limit = 60 + len(items) // 500
-    times = []
+    def row(
+        engine: str, times: list[float], raw: list[float], n_ann: int, goal: float | None
+    ) -> None:
+        t, r = statistics.median(times), statistics.median(raw)
+        b.rows.append(
+            Row(
+                f"`workbench reconcile` (CLI), {n:,} segments × 3 annotators, {engine}",
+                secs(t),
+                f"read the rows into Arrow {secs(r)}",
+                f"{t / r:.1f}",
+                f"≤ {goal:.0f} s" if goal else "",
+                verdict(t <= goal) if goal else "",
+                f"{n_ann:,} annotations; fresh store each run (all recomputed): load + parse + "
+                "agreement figures + consensus + write, one transaction; runs: "
+                + ", ".join(secs(x) for x in times)
+                + f"; load average {load[0]:.1f}",
+            )
+        )
+
+    times, raw = [], []
+    n_ann = 0
     for _ in range(b.runs):
         db = fixtures.copy_db(base, b.tmp / "rec.db")
+        r, n_ann = read_into_arrow(fixtures.sqlite_url(db))
+        raw.append(r)
         try:
-            times.append(child(["--child-reconcile", fixtures.sqlite_url(db)], limit)["seconds"])
+            times.append(cli_reconcile(fixtures.sqlite_url(db), limit))
         except subprocess.TimeoutExpired:
-            b.rows.append(
-                Row(
-                    f"reconcile via the store (`workbench reconcile`), {len(items):,} segments",
-                    f"did not finish in {limit} s",
-                    note="over the time limit (child process killed); export needs its output",
-                )
-            )
+            b.rows.append(Row("`workbench reconcile` (CLI), SQLite", f"not done in {limit} s"))
             return None
-    b.rows.append(
-        Row(
-            f"reconcile via the store (`workbench reconcile`), {len(items):,} segments",
-            secs(statistics.median(times)),
-            note=(
-                "load + extract + consensus + write the consensus tables (SQLite), then the "
-                "release's agreement figures (read + parse + bootstrap), stored for the export"
-            ),
-        )
-    )
+    row("SQLite", times, raw, n_ann, 20)
+    with postgres_schema() as url:
+        if url is None:
+            b.rows.append(Row("`workbench reconcile` (CLI), PostgreSQL", "no server"))
+        else:
+            fixtures.build_store(
+                b.tmp / "unused.db",
+                items,
+                b.schema,
+                dataset="bench",
+                task_ids=range(1, n + 1),
+                annotations=True,
+                url=url,
+            )
+            times, raw = [], []
+            for _ in range(b.runs):
+                reset_reconcile(url)
+                r, n_ann = read_into_arrow(url)
+                raw.append(r)
+                times.append(cli_reconcile(url, limit))
+            row("PostgreSQL", times, raw, n_ann, None)
     return b.tmp / "rec.db"
 
 
@@ -497,18 +587,6 @@ def _answer(args: list[str], returncode: int, out: str, err: str) -> dict[str, A
         raise RuntimeError(f"{args[0]} failed: {err.strip()[-2000:]}")
     answer: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return answer
-
-
-def reconcile_child(db_url: str) -> None:
-    from workbench.reconcile.store import reconcile
-    from workbench.store import open_store
-
-    store = open_store(db_url, migrate=False)
-    start = time.perf_counter()
-    report = reconcile(store, load_schema(SCHEMA_PATH), "bench", method="vote")
-    seconds = time.perf_counter() - start
-    store.close()
-    print(json.dumps({"seconds": seconds, "segments": report.segments}))
 
 
 # --------------------------------------------------------------------------- 4. export
@@ -778,13 +856,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", choices=STEPS, help="run only these benchmarks")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--child-export", nargs=2, help=argparse.SUPPRESS)
-    parser.add_argument("--child-reconcile", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_export:
         export_child(*args.child_export)
-        return 0
-    if args.child_reconcile:
-        reconcile_child(args.child_reconcile)
         return 0
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -831,7 +905,10 @@ def main(argv: list[str] | None = None) -> int:
                 else []
             )
             step("reconcile", lambda: bench_reconcile(b, rec_items))
-            reconciled = step("export", lambda: bench_store_reconcile(b, rec_items))
+            reconciled = step(
+                "reconcile" if "reconcile" in steps else "export",
+                lambda: bench_store_reconcile(b, rec_items),
+            )
             if "export" in steps:
                 step("export", lambda: bench_export(b, reconciled, len(rec_items)))
             step("ingest", lambda: bench_ingest(b))

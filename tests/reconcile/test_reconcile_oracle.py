@@ -23,7 +23,6 @@ from benchmarks import synth
 from workbench.annotation import parse
 from workbench.reconcile import Relation, Span
 from workbench.reconcile.agreement import schema_agreement, to_dict
-from workbench.reconcile.combined import agreement_and_consensus
 from workbench.reconcile.consensus import span_consensus
 from workbench.reconcile.engine import reconcile_records
 from workbench.reconcile.extract import AnnotationInput, Records, extract_all
@@ -189,21 +188,3 @@ def test_units_are_the_regex_matches(text: str, unit: str) -> None:
     pattern = TOKEN_RE if unit == "token" else re.compile(r"\S")
     want = [(m.start(), m.end()) for m in pattern.finditer(text)]
     assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == want
-
-
-@pytest.mark.parametrize("workers", [1, 2])
-def test_agreement_and_consensus_side_by_side(noisy, workers) -> None:  # type: ignore[no-untyped-def]
-    records, texts = noisy
-    report, consensus = agreement_and_consensus(
-        SCHEMA, records, texts, source="s", n_boot=50, workers=workers
-    )
-    alone = schema_agreement(SCHEMA, records, texts, source="s", n_boot=50)
-    assert to_dict(report) == to_dict(alone)
-    assert same(consensus, reconcile_records(SCHEMA, records, texts))
-
-
-def test_agreement_worker_errors_reach_the_caller(noisy) -> None:  # type: ignore[no-untyped-def]
-    records, _ = noisy
-    with pytest.raises(KeyError):
-        # token alpha needs every text: it fails in the forked worker, the caller sees it
-        agreement_and_consensus(SCHEMA, records, {}, source="s", n_boot=10, workers=2)
