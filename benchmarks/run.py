@@ -491,7 +491,7 @@ def cli_reconcile(url: str, limit: float) -> float:
     env = {**os.environ, "WORKBENCH_DATABASE_URL": url, "WORKBENCH_DATASET": "bench"}
     start = time.perf_counter()
     proc = subprocess.run(
-        [str(exe), "reconcile", "--json"], env=env, capture_output=True, text=True, timeout=limit
+        [str(exe), "reconcile"], env=env, capture_output=True, text=True, timeout=limit
     )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -188,25 +188,9 @@ class ReconcileReport:
     agreement: dict[str, Any] = field(default_factory=dict)
 
 
-_ROW_FIELDS = {
-    kind: tuple(f.name for f in fields(kind)) for kind in (LabelRow, SpanRow, RelationRow)
-}
-
-
-def _row(r: LabelRow | SpanRow | RelationRow) -> dict[str, Any]:
-    # what `dataclasses.asdict` gives for these flat rows (so the hashes stay the same),
-    # without its recursive deep copy, which dominated at 10^6 rows
-    return {name: getattr(r, name) for name in _ROW_FIELDS[type(r)]}
-
-
 def output_hash(seg: SegmentConsensus) -> str:
-    return _hash(
-        {
-            "labels": [_row(r) for r in seg.labels],
-            "spans": [_row(r) for r in seg.spans],
-            "relations": [_row(r) for r in seg.relations],
-        }
-    )
+    """What a segment's consensus rows hold, hashed (orjson encodes the row dataclasses)."""
+    return _hash(seg)
 
 
 @dataclass
@@ -459,7 +443,8 @@ def _json(value: Any) -> str:
 
 def _when(session: Session, when: datetime) -> Any:
     """`when` as the store's DateTime columns send it to the driver (a string on SQLite)."""
-    process = m.ReconcileState.updated_at.type.bind_processor(session.connection().dialect)
+    dialect = session.connection().dialect
+    process = m.ReconcileState.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
     return process(when) if process is not None else when
 
 
