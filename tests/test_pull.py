@@ -196,11 +196,14 @@ def test_pull_follows_creates_updates_and_deletes(
     assert by_ls[first["id"]].entry_key == parser_key(schema)
     assert by_ls[bad["id"]].result_entry is None and by_ls[bad["id"]].entry_key is None
 
-    # nothing changed: nothing added, and only the margin's worth of tasks is read again
+    # nothing changed: nothing added, and only the margin's worth of tasks is read again,
+    # plus the task the pull wrote its feedback into (the quarantined one: read once more)
+    assert report.feedback_written == 1
     before = snapshot(store, name)
     monkeypatch.setattr(pull_lib, "MARGIN", timedelta(0))
     again = pull(settings, store, ls_client)
-    assert not again.full and again.changed == 0 and again.tasks_read <= 1
+    assert not again.full and again.changed == 0 and again.tasks_read <= 2
+    assert again.feedback_written == 0
     assert not again.scanned_task_ids
     assert snapshot(store, name) == before
     # a wide margin is re-read by ids and updated_at: tasks come back as last applied, so
