@@ -444,13 +444,14 @@ def reset_reconcile(url: str) -> None:
     store.close()
 
 
-def read_into_arrow(url: str) -> tuple[float, int]:
+def read_into_arrow(url: str, schema: Schema) -> tuple[float, int]:
     """The raw baseline: the rows reconcile reads (the released annotations with their
     segment, annotator and stored entry; the segments' texts) into Arrow tables, through
     SQLAlchemy Core: (seconds, annotations)."""
     import pyarrow as pa
     from sqlalchemy import select
 
+    from workbench.reconcile.store import released_query
     from workbench.store import models as m
     from workbench.store import open_store
 
@@ -458,22 +459,9 @@ def read_into_arrow(url: str) -> tuple[float, int]:
     start = time.perf_counter()
     with store.session() as s:
         conn = s.connection()
-        rows = conn.execute(
-            select(
-                m.Annotation.id,
-                m.Task.segment_id,
-                m.Annotator.pseudonym,
-                m.Annotation.ls_annotation_id,
-                m.Annotation.revision,
-                m.Annotation.result_entry,
-                m.Segment.retired_at.is_(None),
-            )
-            .join(m.Task, m.Task.id == m.Annotation.task_id)
-            .join(m.Segment, m.Segment.id == m.Task.segment_id)
-            .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
-            .where(m.Annotation.dataset == "bench", *m.released())
-        ).all()
-        names = ["id", "segment_id", "annotator", "ls_annotation_id", "revision", "entry", "live"]
+        rows = conn.execute(released_query("bench", schema)).all()  # what reconcile reads
+        names = ["id", "segment_id", "annotator", "ls_annotation_id", "revision", "entry"]
+        names += ["live", "ground_truth"]
         annotations = pa.table(dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))
         texts = conn.execute(
             select(m.Segment.id, m.Segment.text).join(m.Task, m.Task.segment_id == m.Segment.id)
@@ -538,7 +526,7 @@ def bench_store_reconcile(b: Bench, items: list[synth.Item]) -> Path | None:
     n_ann = 0
     for _ in range(b.runs):
         db = fixtures.copy_db(base, b.tmp / "rec.db")
-        r, n_ann = read_into_arrow(fixtures.sqlite_url(db))
+        r, n_ann = read_into_arrow(fixtures.sqlite_url(db), b.schema)
         raw.append(r)
         try:
             times.append(cli_reconcile(fixtures.sqlite_url(db), limit))
@@ -562,7 +550,7 @@ def bench_store_reconcile(b: Bench, items: list[synth.Item]) -> Path | None:
             times, raw = [], []
             for _ in range(b.runs):
                 reset_reconcile(url)
-                r, n_ann = read_into_arrow(url)
+                r, n_ann = read_into_arrow(url, b.schema)
                 raw.append(r)
                 times.append(cli_reconcile(url, limit))
             row("PostgreSQL", times, raw, n_ann, None)

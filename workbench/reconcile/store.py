@@ -105,23 +105,10 @@ def load_annotations(session: Session, dataset: str, schema: Schema) -> list[Sto
     """The released annotations (current, valid, live, not cancelled, the latest of each
     annotator on a task: `models.released`), as pull parsed them. Entries made under another
     parser key are made again first (`workbench.entries.refresh`)."""
-    key = parser_key(schema)
     refresh_entries(session, dataset, schema)
-    rows = session.execute(
-        select(
-            m.Task.segment_id,
-            m.Annotator.pseudonym,
-            m.Annotation.ls_annotation_id,
-            m.Annotation.revision,
-            m.Annotation.result_entry,
-            m.Annotation.ground_truth,
-        )
-        .join(m.Task, m.Task.id == m.Annotation.task_id)
-        .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
-        .where(m.Annotation.dataset == dataset, m.Annotation.entry_key == key, *m.released())
-    ).all()
+    rows = session.execute(released_query(dataset, schema)).all()
     out: list[StoredAnnotation] = []
-    for segment_id, pseudonym, ls_id, revision, text, gold in rows:
+    for _, segment_id, pseudonym, ls_id, revision, text, _, gold in rows:
         text = text or "{}"
         out.append(
             StoredAnnotation(
@@ -208,37 +195,41 @@ class Released:
     live: list[bool] = field(default_factory=list)  # its segment is not retired: released
 
 
+def released_query(dataset: str, schema: Schema) -> Any:
+    """The SELECT of the dataset's released annotations (`models.released`) with their entry
+    under this schema's parser key: (store row id, segment id, pseudonym, Label Studio id,
+    revision, entry text, segment live, ground truth). Every reader of them uses it."""
+    return (
+        select(
+            m.Annotation.id,
+            m.Task.segment_id,
+            m.Annotator.pseudonym,
+            m.Annotation.ls_annotation_id,
+            m.Annotation.revision,
+            m.Annotation.result_entry,
+            m.Segment.retired_at.is_(None),
+            m.Annotation.ground_truth,
+        )
+        .join(m.Task, m.Task.id == m.Annotation.task_id)
+        .join(m.Segment, m.Segment.id == m.Task.segment_id)
+        .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
+        .where(
+            m.Annotation.dataset == dataset,
+            m.Annotation.entry_key == parser_key(schema),
+            *m.released(),
+        )
+    )
+
+
 def load_released(session: Session, dataset: str, schema: Schema) -> Released:
     """The dataset's released annotations (`load_annotations`' rows, plus the store row id
     and whether the segment is live), their entries left as text."""
-    rows = list(
-        session.connection()
-        .execute(
-            select(
-                m.Annotation.id,
-                m.Task.segment_id,
-                m.Annotator.pseudonym,
-                m.Annotation.ls_annotation_id,
-                m.Annotation.revision,
-                m.Annotation.result_entry,
-                m.Segment.retired_at.is_(None),
-            )
-            .join(m.Task, m.Task.id == m.Annotation.task_id)
-            .join(m.Segment, m.Segment.id == m.Task.segment_id)
-            .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
-            .where(
-                m.Annotation.dataset == dataset,
-                m.Annotation.entry_key == parser_key(schema),
-                *m.released(),
-            )
-        )
-        .all()
-    )
+    rows = list(session.connection().execute(released_query(dataset, schema)).all())
     # the export's order (`export.collect.annotation_chunks`), so its agreement figures come
     # out of the same columns in the same order
     rows.sort(key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))  # the export's names
     out = Released()
-    for row_id, sid, pseudonym, ls_id, revision, entry, live in rows:
+    for row_id, sid, pseudonym, ls_id, revision, entry, live, _ in rows:
         out.row_id.append(row_id)
         out.segment_id.append(sid)
         out.annotator.append(pseudonym or f"unknown-{ls_id}")
