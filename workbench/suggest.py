@@ -297,11 +297,7 @@ def _cue(
         content = build.content(q.start, q.end, "quote-then-cue", quotes)
         if content is None:
             return None
-        cue = build.add("Cue", cue_start, ce, "quote-then-cue")
-        sid = build.source(src, "quote-then-cue")
-        build.relate("cue_of", cue, content)
-        build.relate("attributed_to", content, sid)
-        return sid
+        return _attribution(build, content, cue_start, ce, "quote-then-cue", src)
     # the speaker: the phrase right before the cue, or the clause's first phrase (X, the Y, said)
     np = _subject_before(text, us, cue_start)
     if np is None and text[us:cue_start].rstrip().endswith(",") and not word.endswith("ing"):
@@ -313,14 +309,9 @@ def _cue(
         )
         if content is None:
             return None
-        cue = build.add("Cue", cue_start, ce, "cue-then-content")
-        if np is None and word.endswith("ing") and last_source is not None:
-            speaker: str | None = last_source  # "…, adding that …": the clause's speaker
-        else:
-            speaker = build.source(np, "cue-then-content")
-        build.relate("cue_of", cue, content)
-        build.relate("attributed_to", content, speaker)
-        return speaker
+        # "…, adding that …": the clause's speaker
+        known = last_source if np is None and word.endswith("ing") else None
+        return _attribution(build, content, cue_start, ce, "cue-then-content", np, known)
     # 3. C, X said.
     if weak or phrase:
         return None
@@ -347,11 +338,27 @@ def _cue(
     content = build.content(us, us + comma, "content-then-cue", quotes)
     if content is None:
         return None
-    cue = build.add("Cue", cue_start, ce, "content-then-cue")
-    sid = build.source(src, "content-then-cue")
+    return _attribution(build, content, cue_start, ce, "content-then-cue", src)
+
+
+def _attribution(
+    build: _Builder,
+    content: str,
+    cue_start: int,
+    cue_end: int,
+    rule: str,
+    source: tuple[int, int] | None,
+    speaker: str | None = None,
+) -> str | None:
+    """The Cue of `content` and its Source (the phrase `source`, or the id of a known
+    `speaker`), linked: cue_of Cue → Content, attributed_to Content → Source. Returns the
+    Source's id."""
+    cue = build.add("Cue", cue_start, cue_end, rule)
+    if speaker is None:
+        speaker = build.source(source, rule)
     build.relate("cue_of", cue, content)
-    build.relate("attributed_to", content, sid)
-    return sid
+    build.relate("attributed_to", content, speaker)
+    return speaker
 
 
 def _quote_before(
