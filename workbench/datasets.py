@@ -8,10 +8,8 @@ of that dataset need no flag.
 
 from __future__ import annotations
 
-import json
-
 from workbench.config import Settings
-from workbench.schema import Schema, load_schema, parse_schema
+from workbench.schema import Schema, load_schema, schema_from_dict
 from workbench.store import Dataset, Store
 
 
@@ -23,8 +21,8 @@ def dataset_schema(settings: Settings, store: Store | None, dataset: str) -> Sch
             if row is not None and row.schema_json:
                 stored = (row.schema_id, dict(row.schema_json))
     if stored is not None and not settings.schema_path.is_file():
-        return parse_schema(json.dumps(stored[1]), source=f"<schema of dataset {dataset}>")
+        return schema_from_dict(stored[1], source=f"<schema of dataset {dataset}>")
     configured = load_schema(settings.schema_path)  # a missing file is its one-line error
     if stored is not None and stored[0] != configured.id:
-        return parse_schema(json.dumps(stored[1]), source=f"<schema of dataset {dataset}>")
+        return schema_from_dict(stored[1], source=f"<schema of dataset {dataset}>")
     return configured
