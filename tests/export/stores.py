@@ -264,10 +264,17 @@ ARTICLES = {
 def region(
     text: str, rid: str, label: str, sub: str, *, trail: str = "", **attrs: str
 ) -> list[dict[str, Any]]:
-    """A labelled span (found by its text) and its attribute choices, as Label Studio writes
-    them; `trail` widens value.text beyond the offsets (a quirk the pull repairs)."""
+    """A labelled span found by its text; `trail` widens value.text beyond the offsets (a
+    quirk the pull repairs)."""
     start = text.index(sub)
-    value = {"start": start, "end": start + len(sub), "text": sub + trail}
+    return region_at(text, rid, label, start, start + len(sub), trail=trail, **attrs)
+
+
+def region_at(
+    text: str, rid: str, label: str, start: int, end: int, *, trail: str = "", **attrs: str
+) -> list[dict[str, Any]]:
+    """A labelled span and its attribute choices, as Label Studio writes them."""
+    value = {"start": start, "end": end, "text": text[start:end] + trail}
     out = [
         {
             "id": rid,
