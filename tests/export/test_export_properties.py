@@ -198,12 +198,11 @@ def test_release_invariants(seed: int, n: int) -> None:
         assert {k: new[k] for k in old} == old
 
 
-@settings(max_examples=2, deadline=None, derandomize=True)
-@given(st.integers(0, 10**6), st.integers(1, 3))
-def test_the_same_store_gives_the_same_release_bytes(seed: int, n: int) -> None:
+def test_the_same_store_gives_the_same_release_bytes() -> None:
+    """Built twice from one generator seed (three articles), released: the same folder."""
     made = []
     for _ in range(2):
-        with generated(seed, n) as (store, folder):
+        with generated(7, 3) as (store, folder):
             path = release(store, folder)
             made.append({f.name: f.read_bytes() for f in sorted(path.iterdir())})
     assert made[0] == made[1]

@@ -5,7 +5,7 @@ Cases (files under `tests/export/golden/<case>/`):
   loads them), reconciled by majority vote, first release;
 - `synthetic`: three articles, four disagreeing annotators, relations, several-choice and
   taxonomy answers, an adjudication, a quarantined, a repaired, a cancelled and a revised
-  annotation (see `stores.build_synthetic_store`), first release;
+  annotation (see `synthetic.build_synthetic_store`), first release;
 - `synthetic-v2`: the next release of that store after a new article and a changed answer
   (its diff.json and CHANGELOG-like figures against `synthetic`).
 
@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
-from tests.export import stores
+from tests.export import stores, synthetic
 from workbench.export import export_dataset
 from workbench.reconcile.store import reconcile
 from workbench.schema import Schema
@@ -72,7 +72,7 @@ def releases(tmp: Path) -> dict[str, Path]:
             assert first.path is not None
             out[dataset] = first.path
             if dataset == "team":
-                stores.extend_synthetic_store(store, folder, schema)
+                synthetic.extend_synthetic_store(store, folder, schema)
                 reconcile(store, schema, dataset)
                 later = export_dataset(store, folder / "exports", dataset, schema, now=stores.NOW)
                 assert later.status == "created" and later.path is not None
@@ -81,7 +81,7 @@ def releases(tmp: Path) -> dict[str, Path]:
             store.close()
 
     run(tmp / "seed", stores.build_seed_store, "news")
-    run(tmp / "synthetic", stores.build_synthetic_store, "team")
+    run(tmp / "synthetic", synthetic.build_synthetic_store, "team")
     return {"seed": out["news"], "synthetic": out["team"], "synthetic-v2": out["team-v2"]}
 
 
