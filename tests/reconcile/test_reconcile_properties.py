@@ -3,9 +3,10 @@ copy of the first implementation that the fast one used to be compared with).
 
 Each property follows from a definition: pairwise F1 is symmetric in the two annotators and
 pooled F1 is ``2 ΣTP / Σ(n_a + n_b)`` over the pairs (Hripcsak & Rothschild 2005: F1 between
-two raters is their positive specific agreement); annotators who agree get F1 1.0 and a
-consensus that is their common layer; every kept cluster reaches `min_support`; a result never
-depends on the input order or on the annotators' names.
+two raters is their positive specific agreement); annotators who agree get F1, percent
+agreement and α of 1.0, and a consensus (vote, Dawid–Skene) that is what they gave; every kept
+cluster reaches `min_support`; a result never depends on the input order or on the
+annotators' names.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from workbench.reconcile import (
     Relation,
     Span,
     categorical_data,
+    dawid_skene,
+    krippendorff_alpha,
     majority_vote,
+    percent_agreement,
     span_consensus,
     span_f1_pairwise,
     triple_f1_pairwise,
@@ -228,7 +232,15 @@ def test_vote_consensus_is_the_unanimous_label_and_never_a_minority(
         for i, votes in enumerate(items)
         for k, value in enumerate(votes)
     ]
-    for row in majority_vote(categorical_data(labels, "sentiment"), min_support=0.5):
+    data = categorical_data(labels, "sentiment")
+    if unanimous:  # agreement is perfect, and Dawid–Skene finds the same labels as the vote
+        if any(len(votes) > 1 for votes in items):
+            assert percent_agreement(data, n_boot=0).value == 1.0
+        if len({votes[0] for votes in items if len(votes) > 1}) > 1:
+            assert krippendorff_alpha(data, n_boot=0).value == 1.0
+        fitted = {row.item: row.label for row in dawid_skene(data).labels}
+        assert fitted == {f"i{i}": votes[0] for i, votes in enumerate(items)}
+    for row in majority_vote(data, min_support=0.5):
         votes = items[int(row.item[1:])]
         if len(set(votes)) == 1:
             assert row.label == votes[0] and len(row.support) == len(votes)
