@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make `workbench` importable
 
+from workbench.attribution_lexicon import CUE_RE  # noqa: E402
 from workbench.suggest import suggest  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -45,7 +46,15 @@ POLNEAR_DEV: dict[str, int | None] = {
     "politico_2016-09-28_axelrod-calls-on-dean-to-apologi": None,
     "usa-today_2016-09-08_lawmaker-urges-retaliation-on-ru": None,
 }
-POLNEAR_HELDOUT: dict[str, int | None] = {}
+POLNEAR_HELDOUT: dict[str, int | None] = {
+    "breitbart_2016-10-12_washington-post-backs-hillary-cl": 6100,
+    "huff-post_2016-10-10_new-poll-gives-hillary-clinton-a": 6100,
+    "nyt_2016-10-14_how-to-mend-the-tax-code-to-clos": 6100,
+    "politico_2016-10-08_which-republicans-want-to-fire-t": 6100,
+    "usa-today_2016-10-10_video-surfaces-first-thing-in-de": 6100,
+    "wash-post_2016-10-08_u-s-adds-jobs-unemployment-rate-": 6100,
+    "west-journal_2016-10-11_donald-trump-claims-the-shackles": 6100,
+}
 SETS = {"dev (seeds)": DATA / "suggest_dev.jsonl", "held-out": DATA / "suggest_heldout.jsonl"}
 LABELS = ("Content", "Cue", "Source")
 GOALS = {"Content": (0.85, 0.6), "Cue": (0.85, 0.6), "Source": (0.8, None)}
@@ -346,7 +355,37 @@ def report(polnear: Path | None = None, brat: Path | None = None) -> str:
                         f"{'jaccard>=0.5' if strict else 'any'} | {label} | {s.gold} | {s.pred} | "
                         f"{_f(s.precision)} | {_f(s.recall)} | {attr} |"
                     )
+    if "PolNeAR held-out" in sets:
+        lines += ["", *_verdict(sets["PolNeAR held-out"])]
     return "\n".join(lines) + "\n"
+
+
+def _verdict(segments: list[Segment]) -> list[str]:
+    """The goal, label by label (Jaccard ≥ 0.5), and how many gold cues the lexicon knows."""
+    scores = evaluate(segments, rules, strict=True)
+    out = ["Goal on PolNeAR held-out (Jaccard ≥ 0.5):", ""]
+    for label, (p_goal, r_goal) in GOALS.items():
+        s = scores[label]
+        met = s.precision >= p_goal and (r_goal is None or s.recall >= r_goal)
+        want = f"P ≥ {p_goal}" + (f", R ≥ {r_goal}" if r_goal else "")
+        out.append(
+            f"- {label}: P {_f(s.precision)}, R {_f(s.recall)} ({want}): "
+            + ("met" if met else "**not met**")
+        )
+    known = found = total = 0
+    for seg in segments:
+        pred, _ = rules(seg)
+        gold = [x for x in seg.gold if x.label == "Cue"]
+        hit = {g for g, _ in match(gold, [x for x in pred if x.label == "Cue"], True)}
+        total += len(gold)
+        for g in gold:
+            if CUE_RE.search(seg.text[g.start : g.end]):
+                known += 1
+                found += g in hit
+    out.append(
+        f"- Gold cues with a word of the lexicon: {known} of {total}; of those, {found} found."
+    )
+    return out
 
 
 def main() -> None:
