@@ -1,9 +1,12 @@
 """How good are the suggestions? Precision and recall of `workbench.suggest` on annotated spans.
 
-    python benchmarks/suggest_eval.py [--out benchmarks/SUGGEST_RESULTS.md]
+    python benchmarks/suggest_eval.py [--polnear PolNeAR] [--out benchmarks/SUGGEST_RESULTS.md]
 
-Two sets in `benchmarks/data/` (one JSON object per segment: its `text`, its `spans` located by
-their exact text and `occurrence`, and `relations`):
+With `--polnear DIR` (a clone of github.com/networkdynamics/PolNeAR, not redistributable, so
+not in this repository), also the PolNeAR articles named in `POLNEAR_DEV` (tuned on) and
+`POLNEAR_HELDOUT` (the goal's held-out set, measured once). Two sets in `benchmarks/data/` (one
+JSON object per segment: its `text`, its `spans` located by their exact text and `occurrence`,
+and `relations`):
 
 * `suggest_dev.jsonl` — every segment of the five seed articles, attribution spans annotated by
   hand following `schemas/news-v1.md` (a **dev set**: the rules were tuned on it);
