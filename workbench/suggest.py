@@ -16,8 +16,9 @@ The rules, in order:
    claimed, warned, …) and phrases (according to, in the words of); a cue inside a quotation is
    quoted speech, not a cue.
 3. Around each cue, the **speaker patterns**: ``“Q,” X said`` / ``“Q,” said X``, ``X said:
-   “Q”``, ``X said (that) C``, ``C, X said``, ``According to X, C``, and the subject of the
-   clause as Source (``X, the Y of Z, said`` → ``X``; a pronoun when that is all there is).
+   “Q”``, ``X said (that) C``, ``X said, C``, ``C, X said``, ``X declined to V``, ``X called on
+   Y to V``, ``According to X, C``, and the subject of the clause as Source (``X, the Y of Z,
+   said`` → ``X``; a pronoun when that is all there is).
 4. A quotation left without a cue, in a paragraph that has a Source, is that Source's.
 
 Source types come from the words of the Source and what the paragraph (or the previous one)
