@@ -414,7 +414,9 @@ def test_problems_reach_their_annotator_in_the_task_and_clear_when_fixed(
     shown = ls_client.get_task(b_id)["data"]
     assert shown["text"] == b_text  # the rest of the task is untouched
     assert shown["feedback"].startswith("⚠ ") and who.email in shown["feedback"]
-    assert "outside the text" in shown["feedback"]
+    # in the annotator's words, not the pull's ("result[0] (id …): offsets … outside …")
+    assert "A region no longer fits the text" in shown["feedback"]
+    assert "result[" not in shown["feedback"] and "offsets" not in shown["feedback"]
     # nothing changed: nothing written again
     assert pull(settings, store, ls_client).feedback_written == 0
     # the annotator fixes it: the message is cleared

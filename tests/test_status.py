@@ -99,6 +99,18 @@ def test_status_and_problems_json(tmp_path: Path) -> None:
         "annotator-02",
     )
     assert "furious" in row["problems"][0]
+    # for the annotator: the same problem in the view's words, with what to do
+    mine = run(tmp_path, "problems", "--annotator", "USER8@example.com", "--json")
+    assert mine.returncode == 0, mine.stderr
+    [row] = json.loads(mine.stdout)
+    said, missing = row["problems"]
+    choices = "negative, neutral, positive, mixed"
+    assert said == f"“furious” is not an answer to “Sentiment”: choose one of {choices}."
+    assert missing == "“Segment sentiment” is not answered: answer it."
+    assert (
+        json.loads(run(tmp_path, "problems", "--annotator", "user7@example.com", "--json").stdout)
+        == []
+    )
 
     text = run(tmp_path, "status")
     assert text.returncode == 0 and "annotator-01" in text.stdout and "team" in text.stdout

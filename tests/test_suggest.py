@@ -158,6 +158,33 @@ def _triples(text: str) -> set[tuple[str | None, str | None, str]]:
             "The film, titled “Silent Harbour”, opens next week in Venice.",
             set(),
         ),
+        (  # a refusal: its content is the infinitive
+            "This week, the president declined to threaten Moscow.",
+            {("the president", "declined", "to threaten Moscow")},
+        ),
+        (  # a call: the content is who is called on, and to do what
+            "Schiff called on the administration to act.",
+            {("Schiff", "called on", "the administration to act")},
+        ),
+        (  # the cue before a comma: "X said, C"
+            "During his years in office, Mr. Obama said, most Americans have come to agree.",
+            {("Mr. Obama", "said", "most Americans have come to agree")},
+        ),
+        (  # “Q,” X said, adding that …: the quotation is said's, the clause adding's
+            '"We see no link," the mayor said, adding that it would take "more hours."',
+            {
+                ("the mayor", "said", "We see no link,"),
+                ("the mayor", "adding", 'it would take "more hours."'),
+            },
+        ),
+        (  # a quotation inside a quotation, closing together
+            "\"It feels like, 'Meh, we can wait,'\" he said.",
+            {("he", "said", "It feels like, 'Meh, we can wait,'")},
+        ),
+        (  # not cues: "a call for", "would refuse to", telling nobody
+            "Officials issued a call for calm. It was too early to tell whether it was a bomb.",
+            set(),
+        ),
     ],
 )
 def test_speaker_patterns(text: str, expected: set[tuple[str, str, str]]) -> None:
@@ -304,6 +331,19 @@ def test_brat_corpus_is_read_with_our_boundaries(tmp_path: Path) -> None:
         "the vote was fair"
     ]
     scores = suggest_eval.evaluate([first, second], suggest_eval.rules, strict=True)
+    # PolNeAR's Source keeps its apposition and its Cue the circumstance; ours leave them out
+    text = "Ana Ruiz, the mayor, also said in an interview with Radio X that it was fair.\n"
+    (tmp_path / "text" / "a.txt").write_text(text + "More.\n", encoding="utf-8")
+    (tmp_path / "attributions" / "a_x1.ann").write_text(
+        "T1\tSource 0 19\t...\nT2\tCue 21 59\t...\nT3\tContent 60 76\t...\nT4\tContent 78 83\n",
+        encoding="utf-8",
+    )
+    (only,) = suggest_eval.load_brat(tmp_path, {"a": 80})  # paragraphs within 80 characters
+    assert sorted(only.text[i.start : i.end] for i in only.gold) == [
+        "Ana Ruiz",
+        "it was fair",
+        "said",
+    ]
     # "Easily." has no cue and fewer than four words: the rules leave it to the annotator
     assert (scores["Content"].tp, scores["Content"].gold, scores["Content"].pred) == (2, 3, 2)
     assert scores["Source"].precision == 1.0

@@ -461,7 +461,7 @@ def test_feedback_on_a_quarantined_annotation_is_shown_to_its_annotator_in_red(
 
     shown = _open(annotator.page, label_studio, pushed.project_id, task_id)
     annotator.page.screenshot(path=shots / "06-feedback-shown.png")
-    assert annotator.email in shown["text"] and "outside the text" in shown["text"], shown
+    assert annotator.email in shown["text"] and "no longer fits the text" in shown["text"], shown
     assert shown["text"].startswith("⚠ "), shown
     assert shown["color"] == "rgb(176, 0, 32)", shown  # #b00020, as config_xml styles it
     assert shown["height"] > 10, shown

@@ -30,21 +30,22 @@ VERBS = (
     "maintain maintained maintains maintaining|emphasise emphasised emphasises emphasising "
     "emphasize emphasized emphasizes emphasizing|underscore underscored underscores "
     "underscoring|underline underlined underlines underlining|reveal revealed reveals revealing|"
-    "reported reporting|confirm confirmed confirming|deny denied denies denying|"
+    "reported reporting reports|confirm confirmed confirming|deny denied denies denying|"
     "believe believed believes|think thinks|predict predicted predicts predicting|"
     "accuse accused accuses accusing|urge urged urges urging|acknowledge acknowledged "
     "acknowledges|admit admitted admits admitting|allege alleged alleges alleging|concede "
     "conceded concedes|contend contended contends|declare declared declares declaring|disclose "
-    "disclosed discloses|estimate estimated estimates|observe observed observes|remark remarked|"
+    "disclosed discloses|estimate estimated estimates|observe observed observes|remarked|"
     "reiterate reiterated reiterates reiterating|respond responded responds|reply replied "
-    "replies|write wrote writes|tweet tweeted tweets|continue continued continues|conclude "
-    "concluded concludes|recall recalled recalls|complain complained complains|suspect "
+    "replies|write wrote writes|tweet tweeted tweets tweeting|continue continued continues|"
+    "conclude concluded concludes|recall recalled recalls|complain complained complains|suspect "
     "suspected|feared|realise realised realize realized|ask asked asks|promise "
     "promised promises|vow vowed vows|pledge pledged pledges|implied implies|hint hinted hints|"
     "rule ruled rules|"
     "find found finds|show showed shows|interpret interpreted|reassure reassured reassuring|"
     "assure assured assures|inform informed informs|testify testified|repeat repeated repeats|"
-    "point pointed points|agree agreed agrees"
+    "point pointed points|agree agreed agrees|decline declined declines declining|refuse refused "
+    "refuses refusing|learned"
 )
 CUE_WORDS = frozenset(VERBS.replace("|", " ").split())
 # Forms that are more often nouns or take no reported content: cues only right before
@@ -52,8 +53,15 @@ CUE_WORDS = frozenset(VERBS.replace("|", " ").split())
 WEAK = _set(
     "claims notes estimates shows finds rules points continue continued continues agree agreed "
     "agrees point pointed show showed found find rule ruled think ask asked add adds adding "
-    "implied implies optimistic confident convinced hopeful concerned"
+    "implied implies optimistic confident convinced hopeful concerned reports"
 )
+# Cues whose content is an infinitive ("declined to comment") or, for a call, what is called
+# for ("called on Obama to act", "urged restraint"), not a clause.
+TO_INFINITIVE = _set(
+    "decline declined declines declining refuse refused refuses refusing vow vowed vows vowing "
+    "pledge pledged pledges promise promised promises"
+)
+CALLS = re.compile(r"call(?:s|ed|ing)?\s+(?:on|for|upon)|urg(?:e|ed|es|ing)")
 # Verbs that take an addressee before their content ("told Reuters the delays …").
 ADDRESSEE = _set(
     "tell told tells telling inform informed informs assure assured assures "
@@ -62,6 +70,7 @@ ADDRESSEE = _set(
 PHRASES = (
     r"[Aa]ccording\s+to",
     r"[Ii]n\s+the\s+words\s+of",
+    r"call(?:s|ed|ing)?\s+(?:on|for|upon)",
     r"point(?:ed|s)?\s+out",
     r"ma(?:de|ke|kes)\s+it\s+clear",
     r"expressed\s+(?:surprise|hope|concern|confidence|doubt|fears?)",
@@ -116,7 +125,7 @@ LEADING_DROP = _set(
 TRAILING_DROP = _set(
     "has have had was were is are also later then again reportedly recently publicly "
     "repeatedly importantly crucially earlier once would will might could in turn now "
-    "promptly"
+    "promptly often"
 )
 
 

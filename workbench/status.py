@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import func, literal, or_, select
 
+from workbench.feedback import dataset_links, plain
 from workbench.store import Annotation, Annotator, Article, Dataset, PullState, Segment, Store, Task
 
 
@@ -212,7 +213,7 @@ def problems(
     """The current quarantined annotations (not deleted), by dataset, task and annotation;
     with `repaired`, also the valid ones the annotation model repaired or kept controls of
     without using them (their repairs and warnings); with `annotator` (an email or a
-    pseudonym), only that person's."""
+    pseudonym), only that person's, worded for them (`workbench.feedback.plain`)."""
     with store.session() as session:
         query = (
             select(Annotation, Task.ls_task_id, Task.segment_id, Annotator.pseudonym)
@@ -237,7 +238,7 @@ def problems(
             query = query.where(
                 or_(func.lower(Annotator.email) == who, Annotator.pseudonym == annotator)
             )
-        return [
+        rows = [
             ProblemRow(
                 dataset=ann.dataset,
                 ls_task_id=ls_task_id,
@@ -245,10 +246,21 @@ def problems(
                 ls_annotation_id=ann.ls_annotation_id,
                 revision=ann.revision,
                 annotator=pseudonym,
+                # an annotator has nothing to do about what the pull repaired
                 problems=[
-                    str(p) for p in (ann.problems or [*(ann.repairs or []), *(ann.warnings or [])])
+                    str(p)
+                    for p in ann.problems
+                    or [*((ann.repairs or []) if annotator is None else []), *(ann.warnings or [])]
                 ],
                 kind="quarantined" if ann.status == "quarantined" else "repaired",
             )
             for ann, ls_task_id, segment_id, pseudonym in session.execute(query).all()
         ]
+    if annotator is None:
+        return rows
+    links = {name: dataset_links(store, name) for name in {r.dataset for r in rows}}
+    worded = [
+        replace(r, problems=list(dict.fromkeys(plain(p, links[r.dataset]) for p in r.problems)))
+        for r in rows
+    ]
+    return [r for r in worded if r.problems]

@@ -16,8 +16,9 @@ The rules, in order:
    claimed, warned, …) and phrases (according to, in the words of); a cue inside a quotation is
    quoted speech, not a cue.
 3. Around each cue, the **speaker patterns**: ``“Q,” X said`` / ``“Q,” said X``, ``X said:
-   “Q”``, ``X said (that) C``, ``C, X said``, ``According to X, C``, and the subject of the
-   clause as Source (``X, the Y of Z, said`` → ``X``; a pronoun when that is all there is).
+   “Q”``, ``X said (that) C``, ``X said, C``, ``C, X said``, ``X declined to V``, ``X called on
+   Y to V``, ``According to X, C``, and the subject of the clause as Source (``X, the Y of Z,
+   said`` → ``X``; a pronoun when that is all there is).
 4. A quotation left without a cue, in a paragraph that has a Source, is that Source's.
 
 Source types come from the words of the Source and what the paragraph (or the previous one)
@@ -37,24 +38,19 @@ from dataclasses import dataclass
 
 from workbench.attribution_lexicon import (
     ADDRESSEE,
-    ANALYST,
+    CALLS,
     CIRCUMSTANCE,
     CUE_RE,
-    CUE_WORDS,
-    GENERIC,
-    LEADING_DROP,
-    MEDIA,
     NOT_CLAUSE,
-    OFFICIAL,
     PRONOUNS,
     STOP,
-    TITLES,
-    TRAILING_DROP,
+    TO_INFINITIVE,
     WEAK,
     source_type,
 )
 from workbench.names import names
-from workbench.quotations import WORD, Quote, inside, quotations, sentences, trim
+from workbench.quotations import Quote, inside, quotations, sentences, trim
+from workbench.speakers import clean_np, leading_np, np_after, subject_before, word_spans
 
 __all__ = [
     "RULES_VERSION",
@@ -65,7 +61,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 # -- the result types --------------------------------------------------------------------------
 
@@ -99,87 +95,6 @@ class Suggestions:
 
     def by_label(self, label: str) -> list[Span]:
         return [s for s in self.spans if s.label == label]
-
-
-# -- noun phrases ------------------------------------------------------------------------------
-
-
-def _words(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    return [(a + m.start(), a + m.end()) for m in WORD.finditer(text[a:b])]
-
-
-def _np_ok(np: str) -> bool:
-    """Whether a phrase can name a speaker: a pronoun, a name, a title or a generic speaker."""
-    words = np.split()
-    if not words or len(words) > 9:
-        return False
-    low = [w.lower().strip(",.’'") for w in words]
-    if len(words) == 1 and low[0] in PRONOUNS - {"it"}:
-        return True
-    if low[0] in PRONOUNS:
-        return False
-    known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES
-    if any(w in known for w in low):
-        return True
-    return any(w[:1].isupper() for w in words[1:]) or (
-        words[0][:1].isupper() and low[0] not in LEADING_DROP | {"the", "this", "these", "it"}
-    )
-
-
-def _clean_np(text: str, a: int, b: int) -> tuple[int, int] | None:
-    words = _words(text, a, b)
-    while words and text[words[0][0] : words[0][1]].lower() in LEADING_DROP:
-        words = words[1:]
-    while words and (
-        text[words[-1][0] : words[-1][1]].lower() in TRAILING_DROP
-        or text[words[-1][0] : words[-1][1]].endswith("ly")
-    ):
-        words = words[:-1]
-    if len(words) >= 2 and text[words[-2][0] : words[-1][1]].lower() == "in turn":
-        words = words[:-2]
-    if not words:
-        return None
-    a, b = words[0][0], words[-1][1]
-    b = a + len(text[a:b].rstrip(".,’'"))
-    if text[a:b].endswith(("’s", "'s")):
-        return None  # a possessive is not a speaker
-    return (a, b) if _np_ok(text[a:b]) else None
-
-
-def _subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
-    """The speaker right before a cue: scan back to a boundary, then clean the phrase."""
-    words = _words(text, start, cue)
-    taken: list[tuple[int, int]] = []
-    for w in reversed(words):
-        gap = text[w[1] : (taken[0][0] if taken else cue)]
-        if any(c in gap for c in ',;:()“”"«»„「」—–') or "\n" in gap:
-            break
-        token = text[w[0] : w[1]].lower()
-        if token in STOP or token in CUE_WORDS:
-            break
-        taken.insert(0, w)
-        if len(taken) > 9:
-            return None
-    if not taken:
-        return None
-    return _clean_np(text, taken[0][0], taken[-1][1])
-
-
-def _leading_np(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """``X, the Y of Z, said`` → ``X``: the phrase before the first comma of the clause."""
-    comma = text.find(",", start, end)
-    if comma < 0:
-        return None
-    return _clean_np(text, start, comma)
-
-
-def _np_after(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """``said X, director of …`` → ``X``: up to a comma or the end, prepositions cut off."""
-    a, b = trim(text, start, end)
-    m = re.search(r"[,;:.“”\"]| (?:in|on|at|during|after|before|when|while|who|in a)\s", text[a:b])
-    if m:
-        b = a + m.start()
-    return _clean_np(text, a, b)
 
 
 # -- the rules ---------------------------------------------------------------------------------
@@ -242,7 +157,7 @@ class _Builder:
                     return None
                 return self.add("Content", ia, ib, rule, quote_type="direct")
         a, b = trim(self.text, a, b, ".,;:")  # no final full stop or comma, no edge spaces
-        if len(_words(self.text, a, b)) < 2:
+        if len(word_spans(self.text, a, b)) < 2:
             return None
         inner = [q for q in quotes if a <= q.start and q.end <= b + 1]
         self.embedded.update(inner)
@@ -291,17 +206,17 @@ def _cue(
     # 1. “Q,” X said / “Q,” said X
     if quote_before is not None:
         q, np_start = quote_before
-        src = _clean_np(text, np_start, cue_start) if text[np_start:cue_start].strip() else None
+        src = clean_np(text, np_start, cue_start) if text[np_start:cue_start].strip() else None
         if src is None:
-            src = _np_after(text, ce, ue)
+            src = np_after(text, ce, ue)
         content = build.content(q.start, q.end, "quote-then-cue", quotes)
         if content is None:
             return None
         return _attribution(build, content, cue_start, ce, "quote-then-cue", src)
     # the speaker: the phrase right before the cue, or the clause's first phrase (X, the Y, said)
-    np = _subject_before(text, us, cue_start)
+    np = subject_before(text, us, cue_start)
     if np is None and text[us:cue_start].rstrip().endswith(",") and not word.endswith("ing"):
-        np = _leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
+        np = leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
     rest = _content_start(text, quotes, word, ce, ue, weak)
     if rest is not None:
         content = build.content(
@@ -318,10 +233,10 @@ def _cue(
     before = text[us:cue_start]
     comma = before.rfind(",")
     tail = text[ce:ue].strip(" .")
-    if comma < 0 or len(_words(text, us, us + comma)) < 3:
+    if comma < 0 or len(word_spans(text, us, us + comma)) < 3:
         return None
     between = text[us + comma + 1 : cue_start]
-    src = _clean_np(text, us + comma + 1, cue_start) if between.strip() else _np_after(text, ce, ue)
+    src = clean_np(text, us + comma + 1, cue_start) if between.strip() else np_after(text, ce, ue)
     if src is None or (between.strip() and len(between.split()) > 7):
         return None
     if between.strip():  # "C, X said [in a statement]."
@@ -377,7 +292,9 @@ def _quote_before(
     phrase = phrase[1:].lstrip() if comma else phrase
     if len(phrase.split()) > 8 or any(c in phrase for c in '“”"«»„「」;:()'):
         return None
-    inner = text[q.inner_start : q.inner_end].rstrip()
+    if CUE_RE.search(phrase):  # "“Q,” the mayor said, adding …": the quote is said's
+        return None
+    inner = text[q.inner_start : q.inner_end].rstrip().rstrip("'’")  # "… 'Meh,'"
     if not (comma or inner.endswith((",", "!", "?", "…", "—", "-", "."))):
         return None
     return q, cue_start - len(phrase)
@@ -410,6 +327,20 @@ def _content_start(
     found = quote_at(ce)
     if found is not None:
         return found
+    after = text[ce:ue]
+    if word in TO_INFINITIVE:  # "declined to comment"; not "by refusing to", "would refuse to"
+        m = re.match(r"\s+to\s+(?=[a-z])", after)
+        modal = re.search(r"\b(?:would|could|might|may|will)\s+$", text[: ce - len(word)])
+        return ce + m.end() - 3 if m and not modal and not word.endswith("ing") else None
+    if CALLS.fullmatch(word):  # "called on Obama to act", "urged restraint"; not "a call for"
+        if re.search(r"\b(?:a|an|the|its|his|her|their)\s+$", text[: ce - len(word)]):
+            return None
+        m = re.match(r"\s+(?!that\b)[\w“\"]", after)
+        return ce + m.end() - 1 if m else None
+    m = re.match(r"\s*,\s+(?=[a-z])", after)  # "Mr. Obama said, a majority of …"
+    first = after[m.end() :].split()[0] if m else ""
+    if m and not weak and first not in CIRCUMSTANCE | NOT_CLAUSE | STOP and first[-3:] != "ing":
+        return ce + m.end() if _has_verb(after[m.end() :], 8) else None
     that = _THAT.search(text, ce, min(ue, ce + 90))
     if that is not None:
         gap = text[ce : that.start()]
@@ -433,6 +364,8 @@ def _content_start(
             found = quote_at(pos)
             if found is not None:
                 return found
+        elif word.startswith(("tell", "told")):
+            return None  # "too early to tell whether …": telling nobody reports nothing
     if weak:
         return None
     m = re.match(r"\s+([\w’']+)", text[pos:ue])
@@ -476,7 +409,7 @@ def _content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int
         if inside(quotes, m.start()) or m.group() in WEAK:
             continue
         comma = text.rfind(",", start, m.start())
-        if comma > start and len(_words(text, comma, m.start())) <= 6:
+        if comma > start and len(word_spans(text, comma, m.start())) <= 6:
             return comma
         break
     return end
@@ -488,17 +421,17 @@ def _according(
     text = build.text
     clause = _clause_start(text, quotes, us, cs)
     if text[clause:cs].strip():  # "…, according to X."
-        src = _np_after(text, ce, ue)
+        src = np_after(text, ce, ue)
         end = text.rfind(",", us, cs)
         content = build.content(us, end if end > us else cs, "according-to", quotes)
     else:  # "According to X, …"
         comma = text.find(",", ce, ue)
         if comma < 0:
             return None
-        src = _clean_np(text, ce, comma)
+        src = clean_np(text, ce, comma)
         m = re.search(r"\s(?:during|in|on|at|after|before|when)\s", text[ce:comma])
         if m and src is not None:
-            src = _clean_np(text, ce, ce + m.start())
+            src = clean_np(text, ce, ce + m.start())
         start = comma + 1
         content = build.content(
             start, _content_end(text, quotes, start, ue), "according-to", quotes

@@ -1,0 +1,103 @@
+"""Noun phrases that name a speaker, found around a cue (for `workbench.suggest`).
+
+Pure: offsets into the given text. A Source is the noun phrase without appositions, leading
+conjunctions or trailing adverbs, and never a possessive (schemas/news-v1.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.attribution_lexicon import (
+    ANALYST,
+    CUE_WORDS,
+    GENERIC,
+    LEADING_DROP,
+    MEDIA,
+    OFFICIAL,
+    PRONOUNS,
+    STOP,
+    TITLES,
+    TRAILING_DROP,
+)
+from workbench.quotations import WORD, trim
+
+__all__ = ["clean_np", "leading_np", "np_after", "subject_before", "word_spans"]
+
+
+def word_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    return [(a + m.start(), a + m.end()) for m in WORD.finditer(text[a:b])]
+
+
+def _np_ok(np: str) -> bool:
+    """Whether a phrase can name a speaker: a pronoun, a name, a title or a generic speaker."""
+    words = np.split()
+    if not words or len(words) > 9:
+        return False
+    low = [w.lower().strip(",.’'") for w in words]
+    if len(words) == 1 and low[0] in PRONOUNS - {"it"}:
+        return True
+    if low[0] in PRONOUNS:
+        return False
+    known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES
+    if any(w in known for w in low):
+        return True
+    return any(w[:1].isupper() for w in words[1:]) or (
+        words[0][:1].isupper() and low[0] not in LEADING_DROP | {"the", "this", "these", "it"}
+    )
+
+
+def clean_np(text: str, a: int, b: int) -> tuple[int, int] | None:
+    words = word_spans(text, a, b)
+    while words and text[words[0][0] : words[0][1]].lower() in LEADING_DROP:
+        words = words[1:]
+    while words and (
+        text[words[-1][0] : words[-1][1]].lower() in TRAILING_DROP
+        or text[words[-1][0] : words[-1][1]].endswith("ly")
+    ):
+        words = words[:-1]
+    if len(words) >= 2 and text[words[-2][0] : words[-1][1]].lower() == "in turn":
+        words = words[:-2]
+    if not words:
+        return None
+    a, b = words[0][0], words[-1][1]
+    b = a + len(text[a:b].rstrip(".,’'"))
+    if text[a:b].endswith(("’s", "'s")):
+        return None  # a possessive is not a speaker
+    return (a, b) if _np_ok(text[a:b]) else None
+
+
+def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
+    """The speaker right before a cue: scan back to a boundary, then clean the phrase."""
+    words = word_spans(text, start, cue)
+    taken: list[tuple[int, int]] = []
+    for w in reversed(words):
+        gap = text[w[1] : (taken[0][0] if taken else cue)]
+        if any(c in gap for c in ',;:()“”"«»„「」—–') or "\n" in gap:
+            break
+        token = text[w[0] : w[1]].lower()
+        if token in STOP or token in CUE_WORDS:
+            break
+        taken.insert(0, w)
+        if len(taken) > 9:
+            return None
+    if not taken:
+        return None
+    return clean_np(text, taken[0][0], taken[-1][1])
+
+
+def leading_np(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``X, the Y of Z, said`` → ``X``: the phrase before the first comma of the clause."""
+    comma = text.find(",", start, end)
+    if comma < 0:
+        return None
+    return clean_np(text, start, comma)
+
+
+def np_after(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``said X, director of …`` → ``X``: up to a comma or the end, prepositions cut off."""
+    a, b = trim(text, start, end)
+    m = re.search(r"[,;:.“”\"]| (?:in|on|at|during|after|before|when|while|who|in a)\s", text[a:b])
+    if m:
+        b = a + m.start()
+    return clean_np(text, a, b)
