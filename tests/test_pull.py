@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from workbench import corpus
 from workbench import pull as pull_lib
 from workbench.annotation import parser_key
+from workbench.annotation.clean import canonical_json
 from workbench.config import Settings, load_settings
 from workbench.errors import LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
@@ -133,7 +134,7 @@ def snapshot(store: Store, dataset: str) -> list[tuple[Any, ...]]:
                 who.ls_user_id if who else None,
                 who.email if who else None,
                 who.pseudonym if who else None,
-                pull_lib.result_fingerprint(a.result),
+                canonical_json(a.result),
                 a.was_cancelled,
                 a.ground_truth,
                 a.lead_time,

@@ -17,9 +17,9 @@ import yaml
 from sqlalchemy import select
 
 from workbench.annotation import parse
+from workbench.annotation.tasks import completed_by
 from workbench.errors import ConfigError
 from workbench.labelstudio.client import LabelStudioClient
-from workbench.labelstudio.results import completed_by
 from workbench.schema import LABELS_NAME, TEXT_NAME, Schema
 from workbench.store import Article, Segment, Store, Task
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from workbench.results import canonical_result
+from workbench.annotation.clean import canonical_result
 
 revision = "0009"
 down_revision = "0008"

@@ -1,28 +1,21 @@
-"""Label Studio task / annotation / prediction JSON → typed records, and their validation (pure).
+"""Label Studio task / annotation / prediction JSON → typed records (pure; never raises).
 
-Everything here takes *arbitrary* JSON (a live API answer, a hand-edited export file) and never
-raises: a thing that cannot be read at all comes back as a reason string (the caller skips and
-reports it); a readable annotation whose result does not fit the schema or the text comes back
-with its reasons (the caller stores it quarantined). The result itself is kept verbatim — the
-store holds Label Studio's own result format (documented in `workbench.schema`), which is what
-reconcile reads.
-
-Shapes accepted (Label Studio 1.23): ``completed_by`` is a user id (``/api/tasks``, the sync
-export) or an object with ``id`` and ``email`` (``expand=completed_by``, the snapshot export);
-a task's ``predictions`` are full objects (``/api/tasks?fields=all``) or bare ids (sync
-export; those are ignored: there is nothing to store).
+Takes *arbitrary* JSON (an API answer, a hand-edited export): what cannot be read at all comes
+back as a reason string (skipped and reported); an annotation's result is kept verbatim and
+parsed by the annotation model (`parse_record`). ``completed_by`` may be a user id or an object
+with ``id`` and ``email``; a task's ``predictions`` full objects or bare ids (ignored).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from workbench.annotation import Parsed, parse
+from workbench.annotation.parse import parse
+from workbench.annotation.records import Parsed
 from workbench.schema import Schema
 
 #: Label Studio's Data Manager parses Datetime filter values with exactly this format.
@@ -56,7 +49,6 @@ class PredictionRecord:
 class TaskRecord:
     ls_id: int
     updated_at: datetime | None
-    updated_at_raw: str | None  # as the server sent it: the cursor is kept in its format
     data: Mapping[str, Any]
     annotations: tuple[AnnotationRecord, ...]
     predictions: tuple[PredictionRecord, ...]
@@ -244,11 +236,9 @@ def parse_task(raw: object) -> TaskRecord | str:
             skipped.append(f"task {ls_id}: {prediction}")
         elif prediction is not None and all(p.ls_id != prediction.ls_id for p in predictions):
             predictions.append(prediction)
-    updated_raw = raw.get("updated_at")
     return TaskRecord(
         ls_id=ls_id,
-        updated_at=parse_time(updated_raw),
-        updated_at_raw=updated_raw if isinstance(updated_raw, str) else None,
+        updated_at=parse_time(raw.get("updated_at")),
         data=dict(data),
         annotations=tuple(annotations),
         predictions=tuple(predictions),
@@ -259,28 +249,14 @@ def parse_task(raw: object) -> TaskRecord | str:
 # -- validation ---------------------------------------------------------------------------------
 
 
-def check_annotation(schema: Schema, text: str, record: AnnotationRecord) -> list[str]:
-    """Why this annotation must be quarantined; empty when it is usable."""
-    return list(parse_record(schema, text, record).problems)
-
-
 def parse_record(schema: Schema, text: str, record: AnnotationRecord) -> Parsed:
-    """The annotation parsed by the annotation model; `problems` empty when it is usable.
-
-    A skip (``was_cancelled``) with an empty result is valid as a skip: reconcile leaves skips
-    out anyway, and "missing required answer" would be noise. A skip that does carry regions is
-    checked like any annotation.
-    """
+    """The annotation parsed; `problems` empty when usable. An empty skip is a valid skip
+    (a "missing required answer" would be noise); a skip with regions is checked as usual."""
     if record.problems:
         return Parsed(problems=record.problems)
     if record.was_cancelled and not record.result:
         return Parsed()
     return parse(schema, text, record.result)
-
-
-def result_fingerprint(result: Any) -> str:
-    """Canonical JSON of a result: two results are the same iff their fingerprints are."""
-    return json.dumps(result, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _json_safe(value: Any, depth: int = 0) -> bool:
