@@ -227,7 +227,7 @@ def test_project_tasks_users_and_annotations(
     tasks = [{"data": {"text": t, "segment_id": f"seg-{i}"}} for i, t in enumerate(texts)]
     ids = ls_client.import_tasks(project.id, tasks)
     assert len(ids) == 5 and ids == sorted(ids)
-    assert ls_client.list_task_ids(project.id) == ids
+    assert sorted(ls_client.task_id_set(project.id)) == ids
 
     suffix = uuid.uuid4().hex[:8]
     users = [
@@ -270,7 +270,7 @@ def test_project_tasks_users_and_annotations(
         ls_client.delete_annotation(anns[1]["id"])
 
     ls_client.delete_task(ids[-1])
-    assert ls_client.list_task_ids(project.id) == ids[:-1]
+    assert sorted(ls_client.task_id_set(project.id)) == ids[:-1]
 
     updated = ls_client.update_project(project.id, title="workbench test (renamed)")
     assert updated.title == "workbench test (renamed)"
@@ -282,7 +282,7 @@ def test_project_tasks_users_and_annotations(
 def test_empty_project_lists_nothing(ls_client: LabelStudioClient, ls_label_config: str) -> None:
     project = ls_client.create_project("empty one", ls_label_config)
     assert list(ls_client.list_tasks(project.id)) == []
-    assert ls_client.list_task_ids(project.id) == []
+    assert sorted(ls_client.task_id_set(project.id)) == []
     assert ls_client.import_tasks(project.id, []) == []
     ids = ls_client.import_tasks(project.id, [{"data": {"text": str(i)}} for i in range(3)])
     assert [t["id"] for t in ls_client.list_tasks(project.id, page_size=3)] == ids  # exact fit

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from ls_fixtures import export_json, export_snapshot
 
 from workbench import corpus
 from workbench import pull as pull_lib
@@ -361,7 +362,7 @@ def test_from_file_export_gives_the_same_store_as_a_live_pull(
     export = tmp_path / "export.json"
     import json
 
-    export.write_text(json.dumps(ls_client.export_snapshot(project_id)), encoding="utf-8")
+    export.write_text(json.dumps(export_snapshot(ls_client, project_id)), encoding="utf-8")
 
     # into a store that never saw this project: tasks, segments and annotations are created
     fresh = open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
@@ -388,7 +389,7 @@ def test_from_file_export_gives_the_same_store_as_a_live_pull(
 
     # the quick export names annotators by id only: same annotations, no emails
     quick = tmp_path / "quick.json"
-    quick.write_text(json.dumps(ls_client.export_json(project_id)), encoding="utf-8")
+    quick.write_text(json.dumps(export_json(ls_client, project_id)), encoding="utf-8")
     bare = open_store(f"sqlite:///{tmp_path / 'bare.db'}")
     try:
         pull_from_file(settings, bare, quick, dataset=name, schema=schema)
