@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from workbench.errors import AuthenticationError, LabelStudioError
-from workbench.labelstudio import server
+from workbench.labelstudio import install, provision, server
 from workbench.labelstudio.client import LabelStudioClient
 
 pytest_plugins = ["ls_fixtures"]
@@ -294,11 +294,11 @@ def test_api_users_get_a_login_password_through_the_local_server(
     email = f"login-{uuid.uuid4().hex[:8]}@example.org"
     ls_client.create_user(email)
     assert not _can_log_in(label_studio.url, email, "")
-    server.set_user_password(label_studio.data_dir, email, "annotate-me-1")
+    provision.set_user_password(label_studio.data_dir, email, "annotate-me-1")
     assert _can_log_in(label_studio.url, email, "annotate-me-1")
     assert _can_log_in(label_studio.url, label_studio.username, label_studio.password)
     # generated passwords (token_urlsafe) start with "-" once in 64: not an option
-    server.set_user_password(label_studio.data_dir, email, "-dash-first")
+    provision.set_user_password(label_studio.data_dir, email, "-dash-first")
     assert _can_log_in(label_studio.url, email, "-dash-first")
 
 
@@ -318,9 +318,9 @@ def _can_log_in(url: str, email: str, password: str) -> bool:
 
 
 def test_install_is_idempotent() -> None:
-    venv = server.install()
-    assert (venv / server.INSTALL_MARKER).read_text().strip() == server.LABEL_STUDIO_VERSION
-    assert server.install() == venv
+    venv = install.install()
+    assert (venv / install.INSTALL_MARKER).read_text().strip() == install.LABEL_STUDIO_VERSION
+    assert install.install() == venv
     assert os.access(venv / "bin" / "label-studio", os.X_OK)
 
 
