@@ -77,10 +77,6 @@ class Settings:
             return self.database_url
         return f"sqlite:///{(self.home / 'workbench.db').as_posix()}"
 
-    @property
-    def local_config_path(self) -> Path:
-        return self.home / LOCAL_CONFIG
-
 
 def _coerce(name: str, value: Any) -> Any:
     if value is None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # --------------------------------------------------------------------------- characters
@@ -309,13 +309,3 @@ def continues(prev: Para, nxt: Para) -> bool:
     last_word = prev.text.split()[-1].lower()
     cut_mid_phrase = prev.text[-1] in ",;–—-" or last_word in _CONTINUING_END_WORDS
     return cut_mid_phrase and not is_heading_like(nxt.text)
-
-
-def rejoin_page_breaks(paras: Iterable[Para]) -> list[Para]:
-    out: list[Para] = []
-    for para in paras:
-        if out and continues(out[-1], para):
-            out[-1] = Para(join_lines(out[-1].text, para.text), links=out[-1].links + para.links)
-        else:
-            out.append(para)
-    return out

@@ -1,25 +1,10 @@
 """A Label Studio labeling config (XML) → schema YAML: ``workbench schema import``. Pure.
 
-The imported schema keeps what existing annotations depend on — the ``<Text>`` object's name
-and value, every control's name, every label, choice, taxonomy path and relation value — so
-the view generated from it (:meth:`Schema.to_label_config`, ``layout: plain``) is one Label
-Studio accepts and every result made under the original config stays valid under it.
-
-What cannot be kept is named, one line per thing, in :attr:`ImportedSchema.notes`; layout tags
-(``View``, ``Header``, ``Style``, ``Filter``, ``Collapse``, a ``<Text>`` that is not the
-labelled one) are left out quietly. Decisions, each also said in a note where it applies:
-
-* ``alias`` on a ``Label``/``Choice`` is what results hold (the editor writes the alias), so
-  it becomes the value; the text shown becomes the description.
-* a per-region question whose ``whenLabelValue`` names one label is that label's attribute;
-  one naming several labels (or none) is a question for any region (``regions:``). It is
-  then shown for every region, and a ``required`` flag is dropped so that regions of the other
-  labels (never asked) stay valid.
-* ``visibleWhen`` with ``choice-selected`` / ``choice-unselected`` / ``no-region-selected``
-  cannot be expressed: the question is always shown, and ``required`` is dropped (Label
-  Studio does not enforce it while the question is hidden).
-* a hotkey that is malformed, reserved by the editor or already taken is dropped; ``hotkeys:
-  required`` only when every label and choice keeps one.
+The schema keeps what existing annotations depend on (the ``<Text>``'s name and value, every
+control's name, every label, choice, taxonomy path and relation value), so the plain view
+generated from it accepts every result made under the original config. What cannot be kept is
+named, one line each, in `ImportedSchema.notes` (the decisions are listed in the README);
+layout tags are left out quietly.
 """
 
 from __future__ import annotations

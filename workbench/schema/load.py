@@ -103,15 +103,19 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def load_schema(path: str | Path) -> Schema:
     """Read, parse and validate a schema file. Raises :class:`ConfigError` (one line)."""
     path = Path(path)
+    return parse_schema(read_text(path, "schema file"), source=path)
+
+
+def read_text(path: Path, what: str) -> str:
+    """A UTF-8 file's text; a one-line `ConfigError` naming it and ``what`` it is otherwise."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: schema file not found") from None
+        raise ConfigError(f"{path}: {what} not found") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read schema file ({exc.strerror})") from None
-    return parse_schema(text, source=path)
+        raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from None
 
 
 def parse_schema(text: str, source: str | Path = "<schema>") -> Schema:
@@ -212,6 +216,14 @@ class _Validator:
                 where = f"{at}.{key}" if at else str(key)
                 raise self.fail(where, f"unknown key {key!r} (allowed: {', '.join(allowed)})")
         return value
+
+    def unique(self, seen: dict[str, str], name: str, at: str, what: str) -> None:
+        """`name` not yet in `seen` (case-insensitively), which records where it was defined."""
+        if name.lower() in seen:
+            raise self.fail(
+                f"{at}.name", f"{what} {name!r} is already defined by {seen[name.lower()]}"
+            )
+        seen[name.lower()] = at
 
     def required(self, data: dict[str, Any], key: str, at: str) -> Any:
         if key not in data:
@@ -426,11 +438,7 @@ class _Validator:
     def label(self, raw: Any, at: str, seen: dict[str, str]) -> Label:
         data = self.mapping(raw, at, _LABEL_KEYS)
         name = self.name(data, "name", at, "label name")
-        if name.lower() in seen:
-            raise self.fail(
-                f"{at}.name", f"label {name!r} is already defined by {seen[name.lower()]}"
-            )
-        seen[name.lower()] = at
+        self.unique(seen, name, at, "label")
         free = self.view.names == "free"
         description = self.string(data, "description", at, required=not free, empty=free)
         hotkey = self.hotkey(data, at, name)
@@ -470,11 +478,7 @@ class _Validator:
     ) -> Attribute:
         data = self.mapping(raw, at, _ATTR_KEYS)
         name = self.name(data, "name", at, "attribute name")
-        if name.lower() in seen:
-            raise self.fail(
-                f"{at}.name", f"attribute {name!r} is already defined by {seen[name.lower()]}"
-            )
-        seen[name.lower()] = at
+        self.unique(seen, name, at, "attribute")
         description = self.string(data, "description", at, required=False, empty=True)
         required = self.flag(data, "required", at)
         ordered = self.flag(data, "ordered", at)
@@ -570,11 +574,7 @@ class _Validator:
     def relation(self, raw: Any, at: str, label_names: list[str], seen: dict[str, str]) -> Relation:
         data = self.mapping(raw, at, _RELATION_KEYS)
         name = self.name(data, "name", at, "relation name")
-        if name.lower() in seen:
-            raise self.fail(
-                f"{at}.name", f"relation {name!r} is already defined by {seen[name.lower()]}"
-            )
-        seen[name.lower()] = at
+        self.unique(seen, name, at, "relation")
         description = self.string(data, "description", at, required=False, empty=True)
         ends = []
         for end in ("from", "to"):
