@@ -179,7 +179,8 @@ _FREE_VALUE_RE = re.compile(r"^[^,\s](?:[^,]*[^,\s])?$")
 _RELATION_KEYS = ("name", "description", "from", "to")
 
 
-def _type_name(value: object) -> str:
+def type_name(value: object) -> str:
+    """How a YAML/JSON value is named in a message ("a mapping", "nothing", …)."""
     if value is None:
         return "nothing"
     return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
@@ -210,7 +211,7 @@ class _Validator:
 
     def mapping(self, value: Any, at: str, allowed: Sequence[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(at or "(top level)", f"must be a mapping, got {_type_name(value)}")
+            raise self.fail(at or "(top level)", f"must be a mapping, got {type_name(value)}")
         for key in value:
             if key not in allowed:
                 where = f"{at}.{key}" if at else str(key)
@@ -247,7 +248,7 @@ class _Validator:
             )
             raise self.fail(where, f"is empty{hint}")
         if not isinstance(value, str):
-            raise self.fail(where, f"must be a string, got {_type_name(value)} {value!r}")
+            raise self.fail(where, f"must be a string, got {type_name(value)} {value!r}")
         bad = _XML_ILLEGAL_RE.search(value)
         if bad:
             raise self.fail(
@@ -261,7 +262,7 @@ class _Validator:
         value = data.get(key, False)
         if not isinstance(value, bool):
             raise self.fail(
-                f"{at}.{key}", f"must be true or false, got {_type_name(value)} {value!r}"
+                f"{at}.{key}", f"must be true or false, got {type_name(value)} {value!r}"
             )
         return value
 
@@ -301,7 +302,7 @@ class _Validator:
         if value is None and not required:
             return []
         if not isinstance(value, list):
-            raise self.fail(where, f"must be a list, got {_type_name(value)}")
+            raise self.fail(where, f"must be a list, got {type_name(value)}")
         if required and not value:
             raise self.fail(where, "must not be empty")
         return value
@@ -517,7 +518,7 @@ class _Validator:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"{at}.{key}", f"must be a number, got {_type_name(value)}")
+            raise self.fail(f"{at}.{key}", f"must be a number, got {type_name(value)}")
         return float(value)
 
     def choices(
@@ -588,7 +589,7 @@ class _Validator:
             for k, item in enumerate(names):
                 where = f"{at}.{end}" if not isinstance(value, list) else f"{at}.{end}[{k}]"
                 if not isinstance(item, str):
-                    raise self.fail(where, f"must be a label name, got {_type_name(item)}")
+                    raise self.fail(where, f"must be a label name, got {type_name(item)}")
                 if item not in label_names:
                     raise self.fail(
                         where, f"unknown label {item!r} (labels: {', '.join(label_names)})"

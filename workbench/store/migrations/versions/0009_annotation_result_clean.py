@@ -13,8 +13,6 @@ from workbench.annotation.clean import canonical_result
 
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 _BATCH = 5000
 
