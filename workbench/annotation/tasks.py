@@ -87,9 +87,7 @@ def parse_time(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    if parsed.tzinfo is None:  # Label Studio runs on UTC and writes naive times as UTC
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return as_utc(parsed)  # Label Studio runs on UTC and writes naive times as UTC
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -126,13 +124,8 @@ def _str(value: object, limit: int) -> str | None:
 
 def task_text(data: Mapping[str, Any]) -> str | None:
     """The text a task was labelled on: data ``text``, else its first string field."""
-    text = data.get("text")
-    if isinstance(text, str):
-        return text
-    for value in data.values():
-        if isinstance(value, str):
-            return value
-    return None
+    first = next((v for v in data.values() if isinstance(v, str)), None)
+    return data["text"] if isinstance(data.get("text"), str) else first
 
 
 # -- records ------------------------------------------------------------------------------------
