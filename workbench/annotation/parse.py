@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from workbench.schema import Attribute, Relation, Schema
-from workbench.schema.load import type_name
+from workbench.schema.rules import type_name
 
 from .records import Link, Parsed, Region, Value
 
