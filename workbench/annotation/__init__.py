@@ -1,7 +1,8 @@
 """The one annotation model: a Label Studio result → typed records (pure; never raises).
 
-Every stage reads this: pull validates with it and stores what it parsed (the *entry*, see
-`Parsed.entry`); reconcile, agreement, export and adjudication read the stored entries; push
+Every stage reads this: pull reads tasks and annotations with `tasks`, validates results with
+`parse` and stores what it parsed (the *entry*, `Parsed.entry`) and the release form of the
+result (`clean`); reconcile, agreement, export and adjudication read the stored entries; push
 reads it to see which labels annotations use. Nothing downstream parses Label Studio JSON.
 
 A result becomes regions (offsets, labels, per-region answers), relations in their canonical

@@ -131,13 +131,20 @@ def task_text(data: Mapping[str, Any]) -> str | None:
 # -- records ------------------------------------------------------------------------------------
 
 
+def _object_id(raw: object, what: str) -> int | str:
+    """The id of a JSON object, or why it is not one with a valid id."""
+    if not isinstance(raw, Mapping):
+        return f"{what} is not an object ({type(raw).__name__})"
+    ls_id = parse_id(raw.get("id"))
+    return f"{what} without a valid id ({_clip(raw.get('id'))})" if ls_id is None else ls_id
+
+
 def parse_annotation(raw: object) -> AnnotationRecord | str:
     """One annotation object → a record, or why it cannot be stored at all (no usable id)."""
-    if not isinstance(raw, Mapping):
-        return f"annotation is not an object ({type(raw).__name__})"
-    ls_id = parse_id(raw.get("id"))
-    if ls_id is None:
-        return f"annotation without a valid id ({_clip(raw.get('id'))})"
+    ls_id = _object_id(raw, "annotation")
+    if isinstance(ls_id, str):
+        return ls_id
+    assert isinstance(raw, Mapping)
     user_id, email = completed_by(raw.get("completed_by"))
     result = raw.get("result")
     problems: list[str] = []
@@ -174,11 +181,10 @@ def parse_prediction(raw: object) -> PredictionRecord | str | None:
     """A prediction object → a record; None for a bare id (nothing to store); else a reason."""
     if parse_id(raw) is not None:
         return None
-    if not isinstance(raw, Mapping):
-        return f"prediction is not an object ({type(raw).__name__})"
-    ls_id = parse_id(raw.get("id"))
-    if ls_id is None:
-        return f"prediction without a valid id ({_clip(raw.get('id'))})"
+    ls_id = _object_id(raw, "prediction")
+    if isinstance(ls_id, str):
+        return ls_id
+    assert isinstance(raw, Mapping)
     result = raw.get("result")
     if not isinstance(result, list) or not _json_safe(result):
         result = []
@@ -193,11 +199,10 @@ def parse_prediction(raw: object) -> PredictionRecord | str | None:
 
 def parse_task(raw: object) -> TaskRecord | str:
     """One task object (``/api/tasks`` item or export entry) → a record, or why not."""
-    if not isinstance(raw, Mapping):
-        return f"task is not an object ({type(raw).__name__})"
-    ls_id = parse_id(raw.get("id"))
-    if ls_id is None:
-        return f"task without a valid id ({_clip(raw.get('id'))})"
+    ls_id = _object_id(raw, "task")
+    if isinstance(ls_id, str):
+        return ls_id
+    assert isinstance(raw, Mapping)
     data = raw.get("data")
     if data is None:
         data = {}
