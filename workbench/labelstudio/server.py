@@ -59,6 +59,16 @@ class ServerInfo:
     token: str = field(repr=False)
     pid: int | None
     data_dir: Path
+    database: str = "sqlite"  # Label Studio's own database, without its password
+    already_running: bool = False
+
+    def login_lines(self) -> list[str]:
+        return [
+            f"Label Studio: {self.url} (its database: {self.database})",
+            f"  admin login: {self.username} / {self.password or '(unchanged)'}",
+            "  annotators: `workbench annotators add EMAIL...` creates accounts and prints "
+            "their passwords",
+        ]
 
 
 @dataclass(frozen=True)
@@ -230,16 +240,11 @@ def start(
 ) -> ServerInfo:
     """Start (or find running) the local Label Studio for ``data_dir`` and wait until it serves.
 
-    First start of a data dir creates the admin ``username`` with ``password`` (random if None)
-    and the legacy API ``token`` (random 40 hex if None) — store both, they are not kept here.
-    Later starts keep the stored credentials: Label Studio does not change an existing user's
-    password or token, so pass them back in; a None token is read back from the database with
-    ``label-studio user`` and a None password is reported as "" (unknown). When the server is
-    already running and healthy this is a no-op returning its info.
-
-    ``database``: run on PostgreSQL instead of SQLite. The data dir is bound to it (later calls
-    need not pass it again); its database is migrated by ``label-studio user`` before the start
-    (the first time a few minutes; there is no template to copy on a server).
+    The first start creates the admin ``username`` with ``password`` and the legacy API
+    ``token`` (random if None: store both, they are not kept here). Label Studio never changes
+    an existing user's password or token: pass them back in later; a None token is read back
+    (``label-studio user``), a None password is reported as "" (unknown). ``database``: run on
+    PostgreSQL, binding the data dir to it (migrated before the start: minutes the first time).
     """
     say = progress or (lambda _msg: None)
     if token is not None:
@@ -280,21 +285,9 @@ def start(
             raise LabelStudioError(f"port {port} on {HOST} is already in use")
         url = f"http://{HOST}:{port}"
         log = data_dir / LOG_NAME
-        cmd = ls_command(
-            venv,
-            data_dir,
-            "start",
-            "--no-browser",
-            "--internal-host",
-            HOST,
-            "--port",
-            str(port),
-            "--username",
-            username,
-            "--enable-legacy-api-token",
-            "--log-level",
-            "WARNING",
-        )
+        options = ["--no-browser", "--internal-host", HOST, "--port", str(port)]
+        options += ["--username", username, "--enable-legacy-api-token", "--log-level", "WARNING"]
+        cmd = ls_command(venv, data_dir, "start", *options)
         env = ls_env(data_dir)
         # LS needs a password on every start (it crashes asking for one otherwise) but only uses
         # it when it creates the user: for an existing user any value is ignored.
