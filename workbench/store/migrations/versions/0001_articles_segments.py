@@ -1,8 +1,4 @@
-"""articles and segments
-
-Revision ID: 0001
-Revises:
-"""
+"""articles and segments"""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""datasets and tasks (push)
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""datasets and tasks (push)"""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""annotators, annotations, predictions, pull state (pull)
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""annotators, annotations, predictions, pull state (pull)"""
 
 from __future__ import annotations
 

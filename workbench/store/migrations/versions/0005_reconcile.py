@@ -1,8 +1,4 @@
-"""consensus, adjudication and incremental reconcile state (reconcile)
-
-Revision ID: 0005
-Revises: 0003
-"""
+"""consensus, adjudication and incremental reconcile state (reconcile)"""
 
 from __future__ import annotations
 

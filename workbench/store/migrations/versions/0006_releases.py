@@ -1,8 +1,4 @@
-"""releases and persisted splits (export)
-
-Revision ID: 0006
-Revises: 0005
-"""
+"""releases and persisted splits (export)"""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""operation locks (one long-running operation per dataset at a time)
-
-Revision ID: 0007
-Revises: 0006
-"""
+"""operation locks (one long-running operation per dataset at a time)"""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""tasks.ls_updated_at: the task's Label Studio updated_at as pull last applied it
-
-Revision ID: 0008
-Revises: 0007
-"""
+"""tasks.ls_updated_at: the task's Label Studio updated_at as pull last applied it"""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""annotations.result_clean: each result cleaned, as canonical JSON (what a release holds)
-
-Revision ID: 0009
-Revises: 0008
-"""
+"""annotations.result_clean: each result cleaned, as canonical JSON (what a release holds)"""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""ix_annotations_release: a partial index of the annotations a release reads
-
-Revision ID: 0010
-Revises: 0009
-"""
+"""ix_annotations_release: a partial index of the annotations a release reads"""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
 """articles.removed: the paragraphs ingest left out of the body, each with its reason
 
-Revision ID: 0014
-Revises: 0013
-
 A JSON list of {"text", "reason"} in reading order; NULL for articles ingested before it was
 recorded (`workbench articles --removed` says so). The raw text was always kept beside it.
 """
