@@ -99,18 +99,12 @@ class Validator:
         self, data: dict[str, Any], key: str, at: str, *, required: bool = True, empty: bool = False
     ) -> str:
         where = f"{at}.{key}" if at else key
-        if key not in data:
-            if required:
-                raise self.fail(where, f"required key {key!r} is missing")
+        if key not in data and not required:
             return ""
-        value = data[key]
+        value = self.required(data, key, at)
         if value is None:
-            hint = (
-                ' (quote colours: "#1f77b4"; an unquoted # starts a YAML comment)'
-                if key == "color"
-                else ""
-            )
-            raise self.fail(where, f"is empty{hint}")
+            hint = ' (quote colours: "#1f77b4"; an unquoted # starts a YAML comment)'
+            raise self.fail(where, f"is empty{hint if key == 'color' else ''}")
         if not isinstance(value, str):
             raise self.fail(where, f"must be a string, got {type_name(value)} {value!r}")
         bad = XML_ILLEGAL_RE.search(value)
@@ -158,13 +152,9 @@ class Validator:
 
     def items(self, data: dict[str, Any], key: str, at: str, *, required: bool) -> list[Any]:
         where = f"{at}.{key}" if at else key
-        if key not in data:
-            if required:
-                raise self.fail(where, f"required key {key!r} is missing")
+        if not required and data.get(key) is None:
             return []
-        value = data[key]
-        if value is None and not required:
-            return []
+        value = self.required(data, key, at)
         if not isinstance(value, list):
             raise self.fail(where, f"must be a list, got {type_name(value)}")
         if required and not value:
