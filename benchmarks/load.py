@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))  # run as a script: make `benchmarks` and `workben
 
 import sqlalchemy as sa  # noqa: E402
 
+from workbench.annotation.clean import canonical_json  # noqa: E402
 from workbench.labelstudio.client import LabelStudioClient  # noqa: E402
-from workbench.labelstudio.results import result_fingerprint  # noqa: E402
 from workbench.store import Annotation, Annotator, Store, Task  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -214,7 +214,7 @@ def server_state(client: LabelStudioClient, project_id: int) -> dict[int, Row]:
             state[int(ann["id"])] = (
                 int(task["id"]),
                 int(user) if user is not None else None,
-                result_fingerprint(ann.get("result")),
+                canonical_json(ann.get("result")),
             )
     return state
 
@@ -256,7 +256,7 @@ def store_state(store: Store, dataset: str) -> StoreState:
             if deleted_at is not None:
                 deleted.add(ann)
             else:
-                current[ann] = (task, user, result_fingerprint(result))
+                current[ann] = (task, user, canonical_json(result))
     duplicates += [f"annotation {a}: {n} current revisions" for a, n in currents.items() if n > 1]
     duplicates += [
         f"annotation {a}: revisions {r}"

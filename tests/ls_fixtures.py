@@ -167,3 +167,32 @@ def label_studio_pg(
         workbench_cli("server", "stop", home=home, timeout=120)
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def export_snapshot(client: LabelStudioClient, project_id: int) -> list[Any]:
+    """A standard JSON export of every task, made as a team would in the UI (a snapshot, with
+    annotators as objects carrying their email)."""
+    from label_studio_sdk.types.serialization_options_request import SerializationOptionsRequest
+
+    exports = client._sdk.projects.exports
+    options = {"annotations__completed_by": {"only_id": False}, "predictions": {"only_id": False}}
+    made = exports.create(
+        project_id,
+        title="workbench",
+        serialization_options=SerializationOptionsRequest.model_validate(options),
+        task_filter_options={"only_with_annotations": False},  # type: ignore[arg-type]
+    )
+    assert made.id is not None
+    data = json.loads(b"".join(exports.download(project_id, made.id, export_type="JSON")))
+    assert isinstance(data, list)
+    return data
+
+
+def export_json(client: LabelStudioClient, project_id: int) -> list[Any]:
+    """The quick export (``/api/projects/{id}/export?exportType=JSON``): annotators as ids."""
+    exports = client._sdk.projects.exports
+    data = json.loads(
+        b"".join(exports.download_sync(project_id, export_type="JSON", download_all_tasks=True))
+    )
+    assert isinstance(data, list)
+    return data

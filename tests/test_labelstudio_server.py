@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from workbench.errors import AuthenticationError, LabelStudioError
-from workbench.labelstudio import server
+from workbench.labelstudio import install, provision, server
 from workbench.labelstudio.client import LabelStudioClient
 
 pytest_plugins = ["ls_fixtures"]
@@ -227,7 +227,7 @@ def test_project_tasks_users_and_annotations(
     tasks = [{"data": {"text": t, "segment_id": f"seg-{i}"}} for i, t in enumerate(texts)]
     ids = ls_client.import_tasks(project.id, tasks)
     assert len(ids) == 5 and ids == sorted(ids)
-    assert ls_client.list_task_ids(project.id) == ids
+    assert sorted(ls_client.task_id_set(project.id)) == ids
 
     suffix = uuid.uuid4().hex[:8]
     users = [
@@ -270,7 +270,7 @@ def test_project_tasks_users_and_annotations(
         ls_client.delete_annotation(anns[1]["id"])
 
     ls_client.delete_task(ids[-1])
-    assert ls_client.list_task_ids(project.id) == ids[:-1]
+    assert sorted(ls_client.task_id_set(project.id)) == ids[:-1]
 
     updated = ls_client.update_project(project.id, title="workbench test (renamed)")
     assert updated.title == "workbench test (renamed)"
@@ -282,7 +282,7 @@ def test_project_tasks_users_and_annotations(
 def test_empty_project_lists_nothing(ls_client: LabelStudioClient, ls_label_config: str) -> None:
     project = ls_client.create_project("empty one", ls_label_config)
     assert list(ls_client.list_tasks(project.id)) == []
-    assert ls_client.list_task_ids(project.id) == []
+    assert sorted(ls_client.task_id_set(project.id)) == []
     assert ls_client.import_tasks(project.id, []) == []
     ids = ls_client.import_tasks(project.id, [{"data": {"text": str(i)}} for i in range(3)])
     assert [t["id"] for t in ls_client.list_tasks(project.id, page_size=3)] == ids  # exact fit
@@ -294,11 +294,11 @@ def test_api_users_get_a_login_password_through_the_local_server(
     email = f"login-{uuid.uuid4().hex[:8]}@example.org"
     ls_client.create_user(email)
     assert not _can_log_in(label_studio.url, email, "")
-    server.set_user_password(label_studio.data_dir, email, "annotate-me-1")
+    provision.set_user_password(label_studio.data_dir, email, "annotate-me-1")
     assert _can_log_in(label_studio.url, email, "annotate-me-1")
     assert _can_log_in(label_studio.url, label_studio.username, label_studio.password)
     # generated passwords (token_urlsafe) start with "-" once in 64: not an option
-    server.set_user_password(label_studio.data_dir, email, "-dash-first")
+    provision.set_user_password(label_studio.data_dir, email, "-dash-first")
     assert _can_log_in(label_studio.url, email, "-dash-first")
 
 
@@ -318,9 +318,9 @@ def _can_log_in(url: str, email: str, password: str) -> bool:
 
 
 def test_install_is_idempotent() -> None:
-    venv = server.install()
-    assert (venv / server.INSTALL_MARKER).read_text().strip() == server.LABEL_STUDIO_VERSION
-    assert server.install() == venv
+    venv = install.install()
+    assert (venv / install.INSTALL_MARKER).read_text().strip() == install.LABEL_STUDIO_VERSION
+    assert install.install() == venv
     assert os.access(venv / "bin" / "label-studio", os.X_OK)
 
 

@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from ls_fixtures import export_json, export_snapshot
 
 from workbench import corpus
 from workbench import pull as pull_lib
 from workbench.annotation import parser_key
+from workbench.annotation.clean import canonical_json
 from workbench.config import Settings, load_settings
 from workbench.errors import LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
@@ -133,7 +135,7 @@ def snapshot(store: Store, dataset: str) -> list[tuple[Any, ...]]:
                 who.ls_user_id if who else None,
                 who.email if who else None,
                 who.pseudonym if who else None,
-                pull_lib.result_fingerprint(a.result),
+                canonical_json(a.result),
                 a.was_cancelled,
                 a.ground_truth,
                 a.lead_time,
@@ -360,7 +362,7 @@ def test_from_file_export_gives_the_same_store_as_a_live_pull(
     export = tmp_path / "export.json"
     import json
 
-    export.write_text(json.dumps(ls_client.export_snapshot(project_id)), encoding="utf-8")
+    export.write_text(json.dumps(export_snapshot(ls_client, project_id)), encoding="utf-8")
 
     # into a store that never saw this project: tasks, segments and annotations are created
     fresh = open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
@@ -387,7 +389,7 @@ def test_from_file_export_gives_the_same_store_as_a_live_pull(
 
     # the quick export names annotators by id only: same annotations, no emails
     quick = tmp_path / "quick.json"
-    quick.write_text(json.dumps(ls_client.export_json(project_id)), encoding="utf-8")
+    quick.write_text(json.dumps(export_json(ls_client, project_id)), encoding="utf-8")
     bare = open_store(f"sqlite:///{tmp_path / 'bare.db'}")
     try:
         pull_from_file(settings, bare, quick, dataset=name, schema=schema)

@@ -1,4 +1,4 @@
-"""workbench.labelstudio.results: Label Studio JSON → records, validation; never crashes."""
+"""workbench.annotation.tasks: Label Studio JSON → records, validation; never crashes."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.labelstudio.results import (
+from workbench.annotation.tasks import (
     AnnotationRecord,
-    check_annotation,
     format_cursor,
     parse_annotation,
+    parse_record,
     parse_task,
     parse_time,
     task_text,
@@ -80,7 +80,7 @@ def test_parses_a_live_annotation(schema: Schema) -> None:
     assert isinstance(record, AnnotationRecord)
     assert (record.ls_id, record.user_id, record.email, record.lead_time) == (7, 3, None, 4.5)
     assert record.updated_at == datetime(2026, 1, 2, 3, 4, 6, 1, tzinfo=UTC)
-    assert check_annotation(schema, TEXT, record) == []
+    assert list(parse_record(schema, TEXT, record).problems) == []
 
 
 def test_completed_by_object_carries_the_email() -> None:
@@ -118,7 +118,7 @@ def test_bad_results_give_reasons(schema: Schema, mutate: Any, expected: str) ->
     mutate(result)
     record = parse_annotation(annotation(result))
     assert isinstance(record, AnnotationRecord)
-    problems = check_annotation(schema, TEXT, record)
+    problems = list(parse_record(schema, TEXT, record).problems)
     assert any(expected in p for p in problems), problems
 
 
@@ -126,7 +126,7 @@ def test_a_skip_without_regions_is_valid(schema: Schema) -> None:
     record = parse_annotation(annotation(None, was_cancelled=True))
     assert isinstance(record, AnnotationRecord)
     assert record.was_cancelled and record.result == []
-    assert check_annotation(schema, TEXT, record) == []
+    assert list(parse_record(schema, TEXT, record).problems) == []
 
 
 def test_unreadable_things_give_a_reason() -> None:
@@ -238,7 +238,7 @@ def test_any_annotation_json_gives_a_record_or_a_reason(
     if isinstance(record, str):
         assert record
         return
-    problems = check_annotation(schema, text, record)
+    problems = list(parse_record(schema, text, record).problems)
     assert isinstance(problems, list) and all(isinstance(p, str) and p for p in problems)
     if record.problems:
         assert problems

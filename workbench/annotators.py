@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from workbench.config import Settings
 from workbench.errors import InputError
-from workbench.labelstudio import local, server
+from workbench.labelstudio import local, provision
 from workbench.labelstudio.client import LabelStudioClient
 
 
@@ -36,7 +36,7 @@ def add(settings: Settings, client: LabelStudioClient, emails: list[str]) -> lis
         password = None
         if can_set_password:
             password = secrets.token_urlsafe(9)
-            server.set_user_password(local.data_dir(settings), email, password)
+            provision.set_user_password(local.data_dir(settings), email, password)
         out.append(NewAnnotator(email, user.id, created=True, password=password))
     return out
 

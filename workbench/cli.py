@@ -360,7 +360,7 @@ def server_start(state: State, port: int | None, database_url: str | None, as_js
         render.emit_json(
             {
                 "url": info.url,
-                "admin_email": info.admin_email,
+                "admin_email": info.username,
                 "pid": info.pid,
                 "already_running": info.already_running,
                 "database": info.database,

@@ -77,10 +77,6 @@ class Settings:
             return self.database_url
         return f"sqlite:///{(self.home / 'workbench.db').as_posix()}"
 
-    @property
-    def local_config_path(self) -> Path:
-        return self.home / LOCAL_CONFIG
-
 
 def _coerce(name: str, value: Any) -> Any:
     if value is None:
@@ -125,9 +121,13 @@ def read_local_config(home: Path) -> dict[str, Any]:
 def write_local_config(home: Path, updates: dict[str, Any]) -> Path:
     """Merge `updates` into the local config, created with mode 0600 before anything is written."""
     home.mkdir(parents=True, exist_ok=True)
-    path = home / LOCAL_CONFIG
     data = read_local_config(home)
     data.update({k: (v.reveal() if isinstance(v, Secret) else v) for k, v in updates.items()})
+    return write_private_json(home / LOCAL_CONFIG, data)
+
+
+def write_private_json(path: Path, data: dict[str, Any]) -> Path:
+    """Replace `path` atomically with `data` as JSON, mode 0600 before anything is written."""
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -1,12 +1,9 @@
 """The guidelines (Markdown beside the schema) as HTML for Label Studio's instructions panel.
 
-Label Studio's page resets the browser's default styles (Tailwind's preflight: ``ol, ul
-{list-style: none; padding: 0}``, no margins on ``p`` or headings), so plain Markdown HTML shows
-numbered steps run together with no numbers. Inline ``style`` attributes cannot undo that: the
-server cleans ``expert_instruction`` with bleach and drops them. A ``<style>`` element survives
-the cleaning, so the guidelines are wrapped in a ``div`` of their own class and carry a small
-stylesheet scoped to it. The stylesheet holds no ``>``, ``<`` or ``&``: bleach escapes those, and
-inside ``<style>`` an escaped character is not decoded back.
+Label Studio's page resets list styles and margins (Tailwind's preflight), and its bleach
+cleaning drops inline ``style`` attributes; a ``<style>`` element survives, so the guidelines
+come in a ``div`` of their own class with a stylesheet scoped to it. The stylesheet holds no
+``>``, ``<`` or ``&``: bleach escapes them, and inside ``<style>`` they are not decoded back.
 """
 
 from __future__ import annotations

@@ -76,8 +76,8 @@ def up(
             label_studio_url=server.url,
             label_studio_api_key=Secret(stored["label_studio_api_key"]),
         )
-        summary.admin_email = server.admin_email
-        summary.admin_password = server.admin_password
+        summary.admin_email = server.username
+        summary.admin_password = server.password
     summary.label_studio_url = settings.label_studio_url or ""
     schema = load_schema(settings.schema_path)
     client = connect(settings)

@@ -59,10 +59,8 @@ from sqlalchemy.orm import Session
 
 from workbench import feedback
 from workbench.annotation import parser_key
-from workbench.config import Settings
-from workbench.errors import ConfigError, InputError
-from workbench.labelstudio.client import LabelStudioClient
-from workbench.labelstudio.results import (
+from workbench.annotation.clean import canonical_json, canonical_result
+from workbench.annotation.tasks import (
     AnnotationRecord,
     TaskRecord,
     as_utc,
@@ -70,8 +68,10 @@ from workbench.labelstudio.results import (
     parse_record,
     parse_task,
     parse_time,
-    result_fingerprint,
 )
+from workbench.config import Settings
+from workbench.errors import ConfigError, InputError
+from workbench.labelstudio.client import LabelStudioClient
 from workbench.progress import NoProgress, Progress
 from workbench.schema import Schema, load_schema, schema_from_dict
 from workbench.segment import segment_id, split_sentences
@@ -640,6 +640,7 @@ def _apply(session: Session, ctx: _Context, records: Sequence[TaskRecord]) -> No
                 is_current=True,
                 annotator_id=annotator_id,
                 result=ann.result,
+                result_clean=canonical_result(ann.result),
                 result_entry=entry,
                 entry_key=None if entry is None else ctx.entry_key,
                 repairs=list(parsed.repairs) or None,
@@ -734,7 +735,7 @@ def _apply_predictions(
         elif (
             row.model_version == pred.model_version
             and row.score == pred.score
-            and result_fingerprint(row.result) == result_fingerprint(pred.result)
+            and canonical_json(row.result) == canonical_json(pred.result)
             and as_utc(row.ls_updated_at) == pred.updated_at
             and row.deleted_at is None
         ):
@@ -762,7 +763,7 @@ def _same(ann: AnnotationRecord, row: Annotation, annotator_id: int | None) -> b
         and row.was_cancelled == ann.was_cancelled
         and row.ground_truth == ann.ground_truth
         and row.lead_time == ann.lead_time
-        and result_fingerprint(row.result) == result_fingerprint(ann.result)
+        and canonical_json(row.result) == canonical_json(ann.result)
     )
 
 

@@ -19,11 +19,11 @@ from typing import Any, Literal, Protocol
 from sqlalchemy import bindparam, insert, select, update
 
 from workbench.annotation import parse, schema_values, used_values
+from workbench.annotation.tasks import task_text
 from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.instructions import instructions_html
 from workbench.labelstudio.client import LabelStudioClient, Project
-from workbench.labelstudio.results import task_text
 from workbench.predictions import prediction
 from workbench.progress import NoProgress, Progress
 from workbench.schema import Schema, schema_from_dict

@@ -1,10 +1,8 @@
 """The repository's sample annotations (`seeds/sample-annotations.yaml`) → Label Studio.
 
-The sample file locates every span by its text, so nobody types offsets by hand; `to_result`
-(pure) turns one annotator's spec into a Label Studio result and checks it against the schema.
-`load_samples` creates the sample annotators and their annotations on the pushed tasks, once:
-an annotator who already has an annotation on a task is left alone, so running it again
-changes nothing.
+Spans are located by their text (no offsets typed by hand); `load_samples` creates the sample
+annotators and their annotations on the pushed tasks once (an annotator who already has an
+annotation on a task is left alone).
 """
 
 from __future__ import annotations
@@ -16,11 +14,12 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from workbench.annotation import parse
+from workbench.annotation import Link, Parsed, Region, parse
+from workbench.annotation import to_result as as_result
+from workbench.annotation.tasks import completed_by
 from workbench.errors import ConfigError
 from workbench.labelstudio.client import LabelStudioClient
-from workbench.labelstudio.results import completed_by
-from workbench.schema import LABELS_NAME, TEXT_NAME, Schema
+from workbench.schema import Schema
 from workbench.store import Article, Segment, Store, Task
 
 SPAN_KEYS = {"id", "label", "text", "occurrence"}
@@ -55,56 +54,15 @@ def _locate(text: str, needle: str, occurrence: int, where: str) -> int:
 
 def to_result(schema: Schema, text: str, spec: dict[str, Any], where: str) -> list[dict[str, Any]]:
     """One annotator's spec (spans by text, attributes, relations, sentiment) → LS result."""
-    result: list[dict[str, Any]] = []
-    labels: dict[str, str] = {}
+    regions = []
     for span in spec.get("spans") or []:
-        sid, label = str(span["id"]), str(span["label"])
-        start = _locate(text, span["text"], int(span.get("occurrence", 1)), f"{where} {sid}")
-        end = start + len(span["text"])
-        value = {"start": start, "end": end, "text": text[start:end]}
-        labels[sid] = label
-        result.append(
-            {
-                "id": sid,
-                "from_name": LABELS_NAME,
-                "to_name": TEXT_NAME,
-                "type": "labels",
-                "value": {**value, "labels": [label]},
-            }
-        )
-        for key, choice in span.items():
-            if key in SPAN_KEYS:
-                continue
-            result.append(
-                {
-                    "id": sid,
-                    "from_name": f"{label.lower()}_{key}",
-                    "to_name": TEXT_NAME,
-                    "type": "choices",
-                    "value": {**value, "choices": [str(choice)]},
-                }
-            )
-    for from_id, kind, to_id in spec.get("relations") or []:
-        result.append(
-            {
-                "type": "relation",
-                "from_id": from_id,
-                "to_id": to_id,
-                "direction": "right",
-                "labels": [kind],
-            }
-        )
-    for attr in schema.segment:
-        if attr.name in spec:
-            result.append(
-                {
-                    "id": f"{attr.name}-segment",
-                    "from_name": attr.name,
-                    "to_name": TEXT_NAME,
-                    "type": "choices",
-                    "value": {"choices": [str(spec[attr.name])]},
-                }
-            )
+        sid, needle = str(span["id"]), span["text"]
+        start = _locate(text, needle, int(span.get("occurrence", 1)), f"{where} {sid}")
+        answers = {k: str(v) for k, v in span.items() if k not in SPAN_KEYS}
+        regions.append(Region(sid, (str(span["label"]),), start, start + len(needle), answers))
+    links = tuple(Link(kind, a, b) for a, kind, b in spec.get("relations") or [])
+    answers = {a.name: str(spec[a.name]) for a in schema.segment if a.name in spec}
+    result = as_result(schema, text, Parsed(tuple(regions), links, answers))
     problems = parse(schema, text, result).problems
     if problems:
         raise ConfigError(f"{where}: {problems[0]}")

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from workbench.annotation.clean import canonical_json, clean_result
 from workbench.export import ReleaseData, frame
-from workbench.results import canonical_json, clean_result
 from workbench.schema import Schema, load_schema
 
 ROOT = Path(__file__).resolve().parents[2]

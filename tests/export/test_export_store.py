@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from conftest import ANNOTATORS, LS_URL, ROOT, TOKEN, World, add_third_article
 
 from workbench.annotation import parser_key
+from workbench.annotation.clean import canonical_result
 from workbench.entries import refresh
 from workbench.export import (
     assign_splits,
@@ -29,7 +30,6 @@ from workbench.export import (
     verify_release,
 )
 from workbench.export.model import Columns
-from workbench.results import canonical_result
 from workbench.store import Store, open_store
 from workbench.store.models import (
     Adjudication,
@@ -167,6 +167,9 @@ def insert_world(store: Store, world: World) -> None:
             )
             s.add(Annotation(**common, ls_annotation_id=901, result=[], deleted_at=T0))
             s.add(Annotation(**common, ls_annotation_id=902, result=[], was_cancelled=True))
+        for row in s.new:  # as pull stores them
+            if isinstance(row, Annotation):
+                row.result_clean = canonical_result(row.result)
 
         s.execute(sa.delete(ConsensusLabel))
         s.execute(sa.delete(ConsensusSpan))

@@ -1,4 +1,4 @@
-"""Property test of the Label Studio result parser (`workbench.labelstudio.results`): arbitrary
+"""Property test of the Label Studio result parser (`workbench.annotation.tasks`): arbitrary
 JSON never crashes it; a task or annotation is either read or comes back as a reason; a read
 annotation is either valid — and then its regions really fit the schema and the text — or
 comes with reasons to quarantine it."""
@@ -11,11 +11,11 @@ import reliability_helpers as rh
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.labelstudio.results import (
+from workbench.annotation.tasks import (
     AnnotationRecord,
     TaskRecord,
-    check_annotation,
     parse_annotation,
+    parse_record,
     parse_task,
 )
 from workbench.schema import LABELS_NAME
@@ -121,7 +121,7 @@ def test_any_annotation_is_read_or_refused_and_validated_or_quarantined(raw: Any
         assert record  # a reason, never an empty string
         return
     assert isinstance(record, AnnotationRecord)
-    problems = check_annotation(SCHEMA, TEXT, record)
+    problems = list(parse_record(SCHEMA, TEXT, record).problems)
     assert isinstance(problems, list) and all(isinstance(p, str) and p for p in problems)
     if not problems and not (record.was_cancelled and not record.result):
         _assert_valid(record)
@@ -150,4 +150,4 @@ def test_any_task_is_read_or_refused(raw: Any) -> None:
     assert isinstance(record, TaskRecord) and record.ls_id > 0
     for annotation in record.annotations:
         assert annotation.ls_id > 0
-        check_annotation(SCHEMA, record.text or "", annotation)
+        list(parse_record(SCHEMA, record.text or "", annotation).problems)

@@ -1,25 +1,15 @@
 """The one annotation model: a Label Studio result → typed records (pure; never raises).
 
-Every stage reads this: pull validates with it and stores what it parsed (the *entry*, see
-`Parsed.entry`); reconcile, agreement, export and adjudication read the stored entries; push
+Every stage reads this: pull reads tasks and annotations with `tasks`, validates results with
+`parse` and stores what it parsed (the *entry*, `Parsed.entry`) and the release form of the
+result (`clean`); reconcile, agreement, export and adjudication read the stored entries; push
 reads it to see which labels annotations use. Nothing downstream parses Label Studio JSON.
 
-A result becomes regions (offsets, labels, per-region answers), relations in their canonical
-direction (from → to as the schema defines it), task-level answers, and the results of
-controls the schema does not know (kept verbatim, with a warning: never a reason to drop the
-known layers). Label Studio's quirks are repaired, each repair recorded:
-
-* a span whose ``value.text`` differs from ``text[start:end]`` only by surrounding whitespace,
-  or whose offsets are a few characters off the stored text: the offsets that cover the stored
-  text, trimmed, are trusted (no such text nearby: a problem, as before);
-* ``direction: "left"`` relations are turned round; an untyped relation, or one drawn against
-  the schema's direction, gets the one relation the two labels allow;
-* a per-region answer left on a region whose label was changed afterwards is dropped.
-
-A relation that fits no relation of the schema is dropped with a warning (a problem of that
-region, not of the annotation). What is genuinely broken (unknown labels or choices, offsets
-outside the text, dangling ids, a missing required answer) is a *problem*: the annotation is
-quarantined, its result kept.
+A result becomes regions (offsets, labels, per-region answers), relations in the schema's
+direction, task-level answers, and the results of controls the schema does not know (kept, with
+a warning). Label Studio's quirks are repaired, each repair recorded (the README lists them);
+what is genuinely broken (unknown labels or choices, offsets outside the text, dangling ids, a
+missing required answer) is a *problem*: the annotation is quarantined, its result kept.
 """
 
 from workbench.annotation.parse import parse, validate

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from workbench.schema import Attribute, Relation, Schema
+from workbench.schema.rules import type_name
 
 from .records import Link, Parsed, Region, Value
 
@@ -55,7 +56,7 @@ class _Parser:
 
     def run(self, result: Any) -> Parsed:
         if not isinstance(result, list):
-            return Parsed(problems=(f"result must be a list, got {_type_name(result)}",))
+            return Parsed(problems=(f"result must be a list, got {type_name(result)}",))
         schema = self.schema
         spans: dict[str, _Span] = {}
         region_items: list[tuple[int, dict[str, Any], Attribute]] = []
@@ -66,7 +67,7 @@ class _Parser:
         for i, item in enumerate(result):
             where = f"result[{i}]"
             if not isinstance(item, dict):
-                self.problems.append(f"{where}: must be an object, got {_type_name(item)}")
+                self.problems.append(f"{where}: must be an object, got {type_name(item)}")
                 continue
             if item.get("type") == "relation":
                 relation_items.append((i, item))
@@ -468,14 +469,6 @@ def _unquote(text: str, start: int, end: int) -> tuple[int, int]:
     if (lead and tail) or ((lead or tail) and not inner):
         s, e = s + lead, e - tail
     return s, e
-
-
-def _type_name(value: object) -> str:
-    if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), type(value).__name__
-    )
 
 
 def _clip(value: object, limit: int = 40) -> str:

@@ -25,12 +25,13 @@ def to_result(schema: Schema, text: str | None, parsed: Parsed) -> list[dict[str
         else:
             body = value
         key = "text" if attr.kind == "textarea" else attr.kind
+        span = extra.pop("value", {})
         return {
             **extra,
             "from_name": attr.control_name,
             "to_name": view.text,
             "type": attr.kind,
-            "value": {**extra.pop("value", {}), key: body},
+            "value": {**span, key: body},
         }
 
     for r in parsed.regions:
@@ -50,10 +51,6 @@ def to_result(schema: Schema, text: str | None, parsed: Parsed) -> list[dict[str
         for name, value in r.answers.items():
             if name in questions:
                 out.append(answer(questions[name], value, {"id": r.id, "value": dict(span)}))
-    segment = {a.name: a for a in schema.segment}
-    for name, value in parsed.answers.items():
-        if name in segment:
-            out.append(answer(segment[name], value, {"id": f"{name}-segment"}))
     for link in parsed.links:
         out.append(
             {
@@ -64,6 +61,10 @@ def to_result(schema: Schema, text: str | None, parsed: Parsed) -> list[dict[str
                 "labels": [link.kind],
             }
         )
+    segment = {a.name: a for a in schema.segment}
+    for name, value in parsed.answers.items():
+        if name in segment:
+            out.append(answer(segment[name], value, {"id": f"{name}-segment"}))
     out.extend(parsed.other)
     return out
 

@@ -18,11 +18,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from workbench.annotation import parser_key
+from workbench.annotation.clean import canonical_json, clean_result
 from workbench.export.model import COLUMNS, Columns, ReleaseData, frame
 from workbench.export.model import frame_of as model_frame_of
 from workbench.export.tables import AnnotationRow
 from workbench.export.write import ReleaseError
-from workbench.results import canonical_json, clean_result
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store.models import (

@@ -61,7 +61,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "relations": ("segment_id", "kind", "from_id", "to_id", "support", "confidence"),
     # Raw annotations (current revision, valid, not deleted); result = Label Studio result list
     # (or its JSON text). An optional column `canonical` (bool) marks a result that is already
-    # its cleaned canonical JSON text (`workbench.results.canonical_result`), as the store has it.
+    # its cleaned canonical JSON text (`annotation.clean.canonical_result`), as the store has it.
     "annotations": ("segment_id", "annotator", "annotation_id", "lead_time", "result"),
     # One row per adjudicated decision; target = a field name or a span id.
     "adjudications": ("segment_id", "target", "kind", "decision", "adjudicator", "note"),

@@ -21,6 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.annotation import parse as parse_result
+from workbench.annotation.clean import (
+    Spans,
+    canonical_bytes,
+    canonical_json,
+    clean_result,
+    load_result,
+)
 from workbench.export.jsonl import (
     EncodedRecords,
     SegmentRecords,
@@ -32,7 +39,6 @@ from workbench.export.jsonl import (
 from workbench.export.model import Columns, Frame, ReleaseData
 from workbench.export.write import FileData, StagingWriter, file_bytes
 from workbench.reconcile.spanindex import triple_positions
-from workbench.results import Spans, canonical_bytes, canonical_json, clean_result, load_result
 from workbench.schema import Schema
 
 STR = pa.string()

@@ -1,13 +1,10 @@
-"""One article's raw text (.txt, .md, .html) -> body text, metadata and what was removed.
+"""One article's raw text (.txt, .md, .html) → body text, metadata and what was removed. Pure.
 
-Pure: no file I/O, no database. `clean_article` is the entry point; `site_profile` gives what
-other articles of the same site need to know about this one (its paragraphs' keys).
-
-Pipeline: characters normalised -> paragraphs (HTML through trafilatura; text and Markdown by
-`text`) -> paragraphs that are furniture on their own features flagged -> header taken off the
-top (title, kicker, standfirst, by-line, outlet, date) -> page-break gaps re-joined (plain text)
--> the rest classified in context (`classify`) -> body text. Every paragraph left out is kept in
-`removed` with its reason, so nothing is lost silently.
+Characters normalised → paragraphs (HTML through trafilatura, text and Markdown by `text`) →
+furniture flagged on its own features → header taken off the top → page-break gaps re-joined
+(plain text) → the rest classified in context (`classify`) → body. Every paragraph left out is
+kept in `removed` with its reason. `site_profile` gives what other articles of the same site
+need to know about this one (its paragraphs' keys).
 """
 
 from __future__ import annotations

@@ -1,22 +1,8 @@
-"""Which paragraphs of an article are its body: a paragraph classifier of the jusText kind.
+"""Which paragraphs of an article are its body: a paragraph classifier of the jusText kind
+(the README's "Ingest" section says how it decides). Pure; nothing here names a site.
 
-Pure functions, no I/O. Nothing here names a site: furniture falls out of general features.
-
-1. Each paragraph gets an intrinsic class from its own features: length, stop-word density (the
-   article's language is guessed from jusText's stop-word lists), link density (Markdown/HTML
-   links and bare URLs or e-mail addresses), web-furniture vocabulary (subscribe, e-mail,
-   website, click ...), shape (a one- or two-word label, an all-caps label, a menu with
-   separators, a line that is only a date) and photo credits / copyright notices.
-   BAD paragraphs go; GOOD ones (long, ordinary prose) stay; SHORT and NEAR (near-good) wait.
-2. Context decides the rest, as in jusText: a short paragraph between body paragraphs is body
-   (a section heading), one beside furniture is furniture; a near-good one (a sentence) beside
-   a body paragraph is body. Runs of three or more short lines of which at most one is a
-   sentence (a list of headlines, a menu, a widget's "No stories found.") go.
-3. Position and repetition: outside the body (before its first or after its last GOOD paragraph)
-   a paragraph that names the publisher, carries furniture vocabulary or mentions copyright
-   goes; a paragraph repeated within the article, or recurring in other articles of the same
-   site, goes when it is outside the body or not itself GOOD (a background paragraph that a
-   site reuses across follow-up stories stays).
+Each paragraph gets a class from its own features (GOOD stays, BAD goes, SHORT and NEAR wait);
+its context decides the rest; then position and repetition within the article and its site.
 """
 
 from __future__ import annotations

@@ -1,26 +1,18 @@
-"""Plain-text mechanics of ingest: characters, quotes, Markdown markup, paragraphs.
+"""Plain-text mechanics of ingest: characters, quotes, Markdown markup, paragraphs. Pure.
 
-Pure functions, no I/O. Nothing here decides what is boilerplate (that is `classify`).
-
-* Quotes. The text is what annotators see, so typographic quotes stay typographic: curly quotes
-  are never straightened. Quotes are made *consistent*: odd variants are mapped to the usual
-  ones (``‘‘`` -> ``“``, ``’’`` -> ``”``, ``''`` -> ``"``, ``‛``/``‟`` -> ``‘``/``“``), runs of
-  apostrophes inside a word (``Khan'’s``) and stray accents/primes used as apostrophes
-  (``Khan´s``) become one apostrophe, and in a document that mostly uses curly quotes the few
-  straight ones are curled from context (``He's`` -> ``He’s``, ``terrorism"`` -> ``terrorism”``).
-  A document that mostly uses straight quotes keeps them straight. Unbalanced quotations (a
-  quote continued over several paragraphs, or never closed) are left exactly as they are.
-* Invisible characters: BOM, zero-width space, word joiner and soft hyphen are removed; the
-  zero-width (non-)joiners are kept because they carry meaning in Urdu/Persian script and emoji.
-* Paragraphs: hard-wrapped lines are re-joined (the wrap width is measured), and so are
-  sentences that a page break or a stray blank line cut in two.
+Quotes are what annotators see: never straightened, only made consistent (odd variants mapped
+to the usual ones, runs of apostrophes or accents used as apostrophes made one, and in a mostly
+curly document the few straight ones curled from context); unbalanced quotations are left as
+they are. BOM, zero-width space, word joiner and soft hyphen are removed (the zero-width
+(non-)joiners carry meaning in Urdu/Persian script and emoji). Hard-wrapped lines are re-joined
+(the wrap width is measured), and so are sentences a page break cut in two.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # --------------------------------------------------------------------------- characters
@@ -309,13 +301,3 @@ def continues(prev: Para, nxt: Para) -> bool:
     last_word = prev.text.split()[-1].lower()
     cut_mid_phrase = prev.text[-1] in ",;–—-" or last_word in _CONTINUING_END_WORDS
     return cut_mid_phrase and not is_heading_like(nxt.text)
-
-
-def rejoin_page_breaks(paras: Iterable[Para]) -> list[Para]:
-    out: list[Para] = []
-    for para in paras:
-        if out and continues(out[-1], para):
-            out[-1] = Para(join_lines(out[-1].text, para.text), links=out[-1].links + para.links)
-        else:
-            out.append(para)
-    return out

@@ -1,1 +1,2 @@
-"""Label Studio: the only code that imports ``label_studio_sdk`` (client, server, push/pull)."""
+"""Label Studio: the only code that imports ``label_studio_sdk`` (`calls`, `client`) and runs
+Label Studio (`install`, `server`, `provision`, `database`, `local`)."""

@@ -12,7 +12,6 @@ registered secret from the moment it is parsed).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import sqlalchemy.engine
 import sqlalchemy.exc
 
+from workbench.config import write_private_json
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.logging import register_secret
 
@@ -124,18 +124,8 @@ def bind(data_dir: Path, database: PostgresDatabase | None) -> PostgresDatabase 
         )
     if bound != database:
         check_reachable(database)  # first: a mistyped URL must not bind the data dir
-        _write_binding(data_dir, database)
+        write_private_json(data_dir / BINDING_NAME, asdict(database))
     return database
-
-
-def _write_binding(data_dir: Path, database: PostgresDatabase) -> None:
-    path = data_dir / BINDING_NAME
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(asdict(database), fh, indent=2, sort_keys=True)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
 
 
 def check_reachable(database: PostgresDatabase, timeout: int = 10) -> None:

@@ -8,7 +8,7 @@ the local config (mode 0600), so later commands and restarts find them.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,32 +17,13 @@ from workbench.labelstudio import server
 from workbench.labelstudio.database import parse_database_url
 
 
-@dataclass(frozen=True)
-class LocalServer:
-    url: str
-    admin_email: str
-    admin_password: str = field(repr=False)
-    pid: int | None = None
-    data_dir: Path = Path()
-    already_running: bool = False
-    database: str = "sqlite"  # Label Studio's own database, without its password
-
-    def login_lines(self) -> list[str]:
-        return [
-            f"Label Studio: {self.url} (its database: {self.database})",
-            f"  admin login: {self.admin_email} / {self.admin_password or '(unchanged)'}",
-            "  annotators: `workbench annotators add EMAIL...` creates accounts and prints "
-            "their passwords",
-        ]
-
-
 def data_dir(settings: Settings) -> Path:
     return settings.home / "label-studio"
 
 
 def start(
     settings: Settings, *, port: int | None = None, database_url: str | None = None
-) -> LocalServer:
+) -> server.ServerInfo:
     """Start the local server (installing Label Studio on first use); a no-op when it runs.
 
     `database_url` (PostgreSQL) puts Label Studio's own data there instead of SQLite; the home's
@@ -68,12 +49,9 @@ def start(
             "admin_password": info.password or password,
         },
     )
-    return LocalServer(
-        url=info.url,
-        admin_email=info.username,
-        admin_password=info.password or password,
-        pid=info.pid,
-        data_dir=info.data_dir,
+    return replace(
+        info,
+        password=info.password or password,
         already_running=before.running and before.healthy,
         database=str(server.read_state(info.data_dir).get("database") or "sqlite"),
     )

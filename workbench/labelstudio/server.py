@@ -1,33 +1,26 @@
 """A local Label Studio server: the workbench's embedded default.
 
-Label Studio lives in its own virtualenv (``<cache>/label-studio-<version>``) so its many pinned
-dependencies never meet ours. ``start`` runs it detached, bound to 127.0.0.1 only, with its SQLite
-database (or a PostgreSQL database the data dir is bound to: ``database.py``), media, secret key,
-log, pidfile and a small state file all inside ``data_dir``;
-``stop`` only ever kills the process it started (checked through ``/proc/<pid>/cmdline``).
-
-Secrets: the admin password and API token are handed to Label Studio through environment
-variables (``LABEL_STUDIO_PASSWORD``, ``LABEL_STUDIO_USER_TOKEN``), never on the command line
-(readable by every user through ``ps``), never written to the state file and never logged.
+``start`` runs it detached, bound to 127.0.0.1 only, with its database (SQLite, or the
+PostgreSQL database the data dir is bound to: ``database.py``), media, secret key, log, pidfile
+and a small state file inside ``data_dir``; ``stop`` only ever kills the process it started
+(checked through ``/proc/<pid>/cmdline``). The admin password and API token reach Label Studio
+through environment variables: never on a command line (``ps`` shows it to every user), never
+in the state file or a log.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
-import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +28,17 @@ from typing import Any
 from workbench.errors import AuthenticationError, ConfigError, LabelStudioError
 from workbench.labelstudio import database as ls_database
 from workbench.labelstudio.database import PostgresDatabase
+from workbench.labelstudio.install import (
+    LABEL_STUDIO_VERSION,
+    file_lock,
+    install,
+    ls_command,
+    ls_env,
+    seed_database,
+)
+from workbench.labelstudio.provision import check_token, recover_token
 from workbench.processes import pid_alive
 
-LABEL_STUDIO_VERSION = "1.23.2"
 DEFAULT_USERNAME = "admin@workbench.local"
 HOST = "127.0.0.1"
 
@@ -45,53 +46,6 @@ PIDFILE_NAME = "label-studio.pid"
 STATE_NAME = "label-studio.json"
 LOG_NAME = "label-studio.log"
 LOCK_NAME = ".label-studio.lock"
-DB_NAME = "label_studio.sqlite3"  # Label Studio's own default name inside BASE_DATA_DIR
-INSTALL_MARKER = ".workbench-install-complete"
-
-# Environment Label Studio reads at startup. Everything that would phone home is switched off:
-# the PyPI version check, the usage telemetry (tele.labelstud.io), Sentry (backend and frontend:
-# an empty DSN disables it) and resource downloads by the export converter.
-_LS_ENV = {
-    "DJANGO_DB": "sqlite",
-    "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
-    "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
-    "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
-    "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
-    "LABEL_STUDIO_SENTRY_DSN": "",
-    "LABEL_STUDIO_FRONTEND_SENTRY_DSN": "",
-    "LABEL_STUDIO_CONVERTER_DOWNLOAD_RESOURCES": "false",
-    "LABEL_STUDIO_DEBUG": "false",
-    "PYTHONUNBUFFERED": "1",
-}
-
-# Label Studio reads each setting from LABEL_STUDIO_<NAME>, HEARTEX_<NAME> *or plain <NAME>*, so a
-# stray HOST, DEBUG, DATABASE_NAME… in the caller's environment would reconfigure it. Drop those.
-_LS_UNPREFIXED = {
-    "BASE_DATA_DIR",
-    "DATABASE_NAME",
-    "DJANGO_DB",
-    "DJANGO_SETTINGS_MODULE",
-    "DEBUG",
-    "HOST",
-    "PORT",
-    "USERNAME",
-    "PASSWORD",
-    "USER_TOKEN",
-    "LOG_LEVEL",
-    "SENTRY_DSN",
-    "FRONTEND_SENTRY_DSN",
-    "COLLECT_ANALYTICS",
-    "LATEST_VERSION_CHECK",
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "VIRTUAL_ENV",
-    "POSTGRE_NAME",
-    "POSTGRE_USER",
-    "POSTGRE_PASSWORD",
-    "POSTGRE_HOST",
-    "POSTGRE_PORT",
-}
-
 _POLL_SECONDS = 0.5
 
 
@@ -105,10 +59,16 @@ class ServerInfo:
     token: str = field(repr=False)
     pid: int | None
     data_dir: Path
+    database: str = "sqlite"  # Label Studio's own database, without its password
+    already_running: bool = False
 
-    @property
-    def log_file(self) -> Path:
-        return self.data_dir / LOG_NAME
+    def login_lines(self) -> list[str]:
+        return [
+            f"Label Studio: {self.url} (its database: {self.database})",
+            f"  admin login: {self.username} / {self.password or '(unchanged)'}",
+            "  annotators: `workbench annotators add EMAIL...` creates accounts and prints "
+            "their passwords",
+        ]
 
 
 @dataclass(frozen=True)
@@ -118,164 +78,6 @@ class ServerStatus:
     url: str | None
     healthy: bool  # GET /health/ answered
     data_dir: Path
-
-    @property
-    def log_file(self) -> Path:
-        return self.data_dir / LOG_NAME
-
-
-# --------------------------------------------------------------------------- install
-
-
-def default_cache_dir() -> Path:
-    env = os.environ.get("WORKBENCH_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "workbench"
-
-
-def venv_path(version: str = LABEL_STUDIO_VERSION, cache_dir: Path | None = None) -> Path:
-    return (cache_dir or default_cache_dir()).expanduser() / f"label-studio-{version}"
-
-
-def _venv_python(venv: Path) -> Path:
-    return venv / "bin" / "python"
-
-
-def _executable(venv: Path) -> Path:
-    return venv / "bin" / "label-studio"
-
-
-def _installed_version(venv: Path) -> str | None:
-    """The label-studio version importable in ``venv``, or None when the venv is broken."""
-    python = _venv_python(venv)
-    if not python.exists():
-        return None
-    code = (
-        "import importlib.metadata as m, label_studio.server\n"  # imports Django & friends too
-        "print(m.version('label-studio'))"
-    )
-    try:
-        proc = subprocess.run(
-            [str(python), "-c", code],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env=_clean_env(),
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout.strip().splitlines()[-1] if proc.returncode == 0 and proc.stdout else None
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def install(
-    version: str = LABEL_STUDIO_VERSION,
-    cache_dir: Path | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> Path:
-    """Install Label Studio ``version`` into its own venv (once) and return the venv path.
-
-    A marker file is written only after pip succeeded and ``label_studio.server`` imports with
-    the right version. Without the marker the install counts as half-finished: pip is run again
-    over the existing venv (cheap when everything is there, completes it otherwise); if the venv
-    is still not usable it is deleted and built from scratch. A file lock keeps two processes
-    from installing at once. pip's output goes to ``<venv>.install.log``.
-    """
-    say = progress or (lambda _msg: None)
-    venv = venv_path(version, cache_dir)
-    marker = venv / INSTALL_MARKER
-    if _marker_ok(marker, version) and _executable(venv).exists():
-        return venv
-    log = venv.with_name(venv.name + ".install.log")
-    with _file_lock(venv.with_name(venv.name + ".lock")):
-        if _marker_ok(marker, version) and _executable(venv).exists():
-            return venv  # another process finished while we waited
-        for attempt in ("repair", "fresh"):
-            if attempt == "fresh" or not _venv_python(venv).exists():
-                if venv.exists():
-                    say(f"removing incomplete Label Studio install at {venv}")
-                    shutil.rmtree(venv)
-                say(f"creating virtualenv {venv}")
-                _run_logged([sys.executable, "-m", "venv", str(venv)], log)
-            elif attempt == "repair":
-                say(f"completing unfinished Label Studio install at {venv}")
-            say(f"installing label-studio=={version} (a few minutes the first time; log: {log})")
-            _run_logged(
-                [
-                    str(_venv_python(venv)),
-                    "-m",
-                    "pip",
-                    "install",
-                    "--disable-pip-version-check",
-                    f"label-studio=={version}",
-                ],
-                log,
-                allow_failure=attempt == "repair",
-            )
-            if _installed_version(venv) == version:
-                marker.write_text(version + "\n")
-                say(f"Label Studio {version} installed in {venv}")
-                return venv
-        raise LabelStudioError(f"could not install label-studio=={version} into {venv}: see {log}")
-
-
-def _marker_ok(marker: Path, version: str) -> bool:
-    try:
-        return marker.read_text().strip() == version
-    except OSError:
-        return False
-
-
-def _run_logged(cmd: list[str], log: Path, *, allow_failure: bool = False) -> None:
-    with open(log, "a") as out:
-        out.write(f"\n$ {' '.join(cmd)}\n")
-        out.flush()
-        try:
-            rc = subprocess.call(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=_clean_env(),
-            )
-        except OSError as exc:
-            rc = -1
-            out.write(f"{exc}\n")
-        out.write(f"rc={rc}\n")
-    if rc != 0 and not allow_failure:
-        raise LabelStudioError(f"command failed ({cmd[0]} … exit {rc}): see {log}")
-
-
-# --------------------------------------------------------------------------- environment
-
-
-def _clean_env() -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("LABEL_STUDIO_", "HEARTEX_")) and key not in _LS_UNPREFIXED
-    }
-    env.update(_LS_ENV)
-    return env
-
-
-def _ls_env(data_dir: Path) -> dict[str, str]:
-    env = _clean_env()
-    env["LABEL_STUDIO_BASE_DATA_DIR"] = str(data_dir)
-    bound = ls_database.read_binding(data_dir)
-    if bound is not None:  # PostgreSQL instead of the SQLite file in data_dir
-        env.update(bound.ls_env())
-    return env
 
 
 # --------------------------------------------------------------------------- processes
@@ -421,110 +223,7 @@ def _log_tail(log: Path, lines: int = 5) -> str:
     return " | ".join(line.strip() for line in text[-lines:] if line.strip())
 
 
-# --------------------------------------------------------------------------- label-studio CLI
-
-
-def _ls_command(venv: Path, data_dir: Path, command: str, *args: str) -> list[str]:
-    # options must follow the sub-command: argparse lets the sub-parser's defaults win
-    return [str(_executable(venv)), command, "--data-dir", str(data_dir), *args]
-
-
-def _run_ls(venv: Path, data_dir: Path, command: str, *args: str) -> str:
-    cmd = _ls_command(venv, data_dir, command, *args)
-    try:
-        proc = subprocess.run(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            env=_ls_env(data_dir),
-            cwd=data_dir,
-            timeout=600,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise LabelStudioError(f"label-studio {command} failed: {exc}") from None
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise LabelStudioError(f"label-studio {command} failed (exit {proc.returncode}): {last}")
-    return proc.stdout
-
-
-def _recover_token(venv: Path, data_dir: Path, username: str) -> str | None:
-    """The API token stored in ``data_dir`` for ``username`` (``label-studio user``); None if
-    there is no such user."""
-    out = _run_ls(venv, data_dir, "user", "--username", username)
-    match = re.search(r"'token': '([^']+)'", out)
-    return match.group(1) if match else None
-
-
-def set_user_password(
-    data_dir: Path, email: str, password: str, *, version: str = LABEL_STUDIO_VERSION
-) -> None:
-    """Set a user's login password on the *local* server (the REST API cannot do this in 1.23).
-
-    Runs ``label-studio reset_password`` against the database of ``data_dir`` (its SQLite file,
-    or the PostgreSQL database it is bound to); works while the server runs. The password is
-    briefly visible on that command line (LS reads it nowhere else); use it for the throw-away
-    local annotator accounts, not for shared servers.
-    """
-    if not password:
-        raise ConfigError("an empty password cannot be set")
-    data_dir = data_dir.expanduser().resolve()
-    venv = install(version)
-    # one argument each: a password that starts with "-" (1 in 64 generated ones) must not
-    # be read as an option
-    out = _run_ls(venv, data_dir, "reset_password", f"--username={email}", f"--password={password}")
-    if "not found" in out:
-        raise LabelStudioError(f"no Label Studio user {email} in {data_dir}")
-    if "successfully changed" not in out and "same as current" not in out:
-        raise LabelStudioError(
-            f"label-studio reset_password for {email} did not confirm the change"
-        )
-
-
-# --------------------------------------------------------------------------- database seed
-
-TEMPLATE_DB_NAME = "workbench-empty-db.sqlite3"
-
-
-def _seed_database(venv: Path, data_dir: Path, say: Callable[[str], None]) -> None:
-    """Give a new data dir an already migrated, empty database.
-
-    Label Studio's ~250 migrations take 1-2 minutes on a fresh SQLite file. They are run once
-    per install into a template (``label-studio user`` migrates, then finds no user and stops;
-    nothing else is created) that new data dirs copy; the admin user, organization and token
-    are then created by ``label-studio start`` as usual, and the secret key stays per data dir.
-    """
-    template = venv / TEMPLATE_DB_NAME
-    with _file_lock(venv / (TEMPLATE_DB_NAME + ".lock")):
-        if not template.exists():
-            say("preparing Label Studio's database (migrations, once per install: 1-2 minutes)")
-            work = venv / "workbench-template-data"
-            shutil.rmtree(work, ignore_errors=True)
-            work.mkdir(mode=0o700)
-            try:
-                _run_ls(venv, work, "user", "--username", "nobody@workbench.invalid")
-                built = work / DB_NAME
-                if not built.exists():
-                    raise LabelStudioError(f"label-studio did not create {built}")
-                shutil.copyfile(built, template.with_suffix(".tmp"))
-                template.with_suffix(".tmp").replace(template)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-    target = data_dir / DB_NAME
-    shutil.copyfile(template, target.with_suffix(".tmp"))
-    os.chmod(target.with_suffix(".tmp"), 0o600)
-    target.with_suffix(".tmp").replace(target)
-
-
 # --------------------------------------------------------------------------- start/stop
-
-
-def _check_token(token: str) -> None:
-    # DRF's token key column is 40 characters; Label Studio ignores tokens of 5 or fewer.
-    if not 6 <= len(token) <= 40 or not re.fullmatch(r"[A-Za-z0-9_\-]+", token):
-        raise ConfigError("a Label Studio token must be 6-40 characters of [A-Za-z0-9_-]")
 
 
 def start(
@@ -541,31 +240,26 @@ def start(
 ) -> ServerInfo:
     """Start (or find running) the local Label Studio for ``data_dir`` and wait until it serves.
 
-    First start of a data dir creates the admin ``username`` with ``password`` (random if None)
-    and the legacy API ``token`` (random 40 hex if None) — store both, they are not kept here.
-    Later starts keep the stored credentials: Label Studio does not change an existing user's
-    password or token, so pass them back in; a None token is read back from the database with
-    ``label-studio user`` and a None password is reported as "" (unknown). When the server is
-    already running and healthy this is a no-op returning its info.
-
-    ``database``: run on PostgreSQL instead of SQLite. The data dir is bound to it (later calls
-    need not pass it again); its database is migrated by ``label-studio user`` before the start
-    (the first time a few minutes; there is no template to copy on a server).
+    The first start creates the admin ``username`` with ``password`` and the legacy API
+    ``token`` (random if None: store both, they are not kept here). Label Studio never changes
+    an existing user's password or token: pass them back in later; a None token is read back
+    (``label-studio user``), a None password is reported as "" (unknown). ``database``: run on
+    PostgreSQL, binding the data dir to it (migrated before the start: minutes the first time).
     """
     say = progress or (lambda _msg: None)
     if token is not None:
-        _check_token(token)
+        check_token(token)
     if port is not None and not 0 < port < 65536:
         raise ConfigError(f"invalid port {port}")
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with _file_lock(data_dir / LOCK_NAME):
+    with file_lock(data_dir / LOCK_NAME):
         bound = ls_database.bind(data_dir, database)
         pid = _our_pid(data_dir)
         if pid is not None:
             return _attach(data_dir, pid, port, username, password, token, version, timeout)
         venv = install(version, progress=say)
-        existing = bound is not None or (data_dir / DB_NAME).exists()
+        existing = bound is not None or (data_dir / ls_database.SQLITE_NAME).exists()
         known = _read_state(data_dir).get("username")
         if existing and known and known != username:
             raise ConfigError(f"the Label Studio data in {data_dir} belongs to admin {known}")
@@ -573,40 +267,28 @@ def start(
         if bound is not None:
             ls_database.check_reachable(bound)
             say(f"migrating Label Studio's database {bound.display} (the first time: minutes)")
-            stored = _recover_token(venv, data_dir, username)  # migrates, then looks
+            stored = recover_token(venv, data_dir, username)  # migrates, then looks
             user_exists = stored is not None
             token = token or stored or secrets.token_hex(20)
         elif token is None:
-            stored = _recover_token(venv, data_dir, username) if existing else None
+            stored = recover_token(venv, data_dir, username) if existing else None
             # no user yet: a data dir whose first start failed before creating it
             user_exists = stored is not None
             token = stored or secrets.token_hex(20)
         if password is None:
             password = "" if user_exists else secrets.token_urlsafe(18)
         if not existing:
-            _seed_database(venv, data_dir, say)
+            seed_database(venv, data_dir, say)
         if port is None:
             port = free_port()
         elif _port_in_use(port):
             raise LabelStudioError(f"port {port} on {HOST} is already in use")
         url = f"http://{HOST}:{port}"
         log = data_dir / LOG_NAME
-        cmd = _ls_command(
-            venv,
-            data_dir,
-            "start",
-            "--no-browser",
-            "--internal-host",
-            HOST,
-            "--port",
-            str(port),
-            "--username",
-            username,
-            "--enable-legacy-api-token",
-            "--log-level",
-            "WARNING",
-        )
-        env = _ls_env(data_dir)
+        options = ["--no-browser", "--internal-host", HOST, "--port", str(port)]
+        options += ["--username", username, "--enable-legacy-api-token", "--log-level", "WARNING"]
+        cmd = ls_command(venv, data_dir, "start", *options)
+        env = ls_env(data_dir)
         # LS needs a password on every start (it crashes asking for one otherwise) but only uses
         # it when it creates the user: for an existing user any value is ignored.
         env["LABEL_STUDIO_PASSWORD"] = password or secrets.token_urlsafe(18)
@@ -708,7 +390,7 @@ def _attach(
     if state.get("username") and state.get("username") != username:
         raise ConfigError(f"Label Studio for {data_dir} runs with admin {state['username']}")
     if token is None:
-        token = _recover_token(install(version), data_dir, username)
+        token = recover_token(install(version), data_dir, username)
         if token is None:
             raise ConfigError(f"no Label Studio user {username} in {data_dir}")
     deadline = time.monotonic() + timeout
@@ -747,7 +429,7 @@ def stop(data_dir: Path, timeout: float = 30) -> bool:
     data_dir = data_dir.expanduser().resolve()
     if not data_dir.is_dir():
         return False
-    with _file_lock(data_dir / LOCK_NAME):
+    with file_lock(data_dir / LOCK_NAME):
         pid = _our_pid(data_dir)
         if pid is None:
             return False

@@ -27,8 +27,8 @@ from typing import Any, Literal
 import numpy as np
 
 from workbench.annotation import parse as parse_result
+from workbench.annotation.clean import canonical_json
 from workbench.gcpause import paused_gc
-from workbench.results import canonical_json
 from workbench.schema import Schema
 
 from .categorical import CategoricalData

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from workbench.errors import ConfigError
 from workbench.schema.importer import ImportedSchema, import_config, schema_id_from
+from workbench.schema.load import read_text
 
 if TYPE_CHECKING:
     from workbench.labelstudio.client import LabelStudioClient
@@ -24,14 +25,7 @@ def import_schema(
     if (config is None) == (project is None):
         raise ConfigError("give a label config file or a project id, not both or neither")
     if config is not None:
-        try:
-            text = config.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"{config}: label config file not found") from None
-        except UnicodeDecodeError as exc:
-            raise ConfigError(f"{config}: not UTF-8 text (byte {exc.start})") from None
-        except OSError as exc:
-            raise ConfigError(f"{config}: cannot read ({exc.strerror})") from None
+        text = read_text(config, "label config file")
         title, source = config.stem, str(config)
     else:
         assert project is not None

@@ -1,25 +1,10 @@
 """A Label Studio labeling config (XML) → schema YAML: ``workbench schema import``. Pure.
 
-The imported schema keeps what existing annotations depend on — the ``<Text>`` object's name
-and value, every control's name, every label, choice, taxonomy path and relation value — so
-the view generated from it (:meth:`Schema.to_label_config`, ``layout: plain``) is one Label
-Studio accepts and every result made under the original config stays valid under it.
-
-What cannot be kept is named, one line per thing, in :attr:`ImportedSchema.notes`; layout tags
-(``View``, ``Header``, ``Style``, ``Filter``, ``Collapse``, a ``<Text>`` that is not the
-labelled one) are left out quietly. Decisions, each also said in a note where it applies:
-
-* ``alias`` on a ``Label``/``Choice`` is what results hold (the editor writes the alias), so
-  it becomes the value; the text shown becomes the description.
-* a per-region question whose ``whenLabelValue`` names one label is that label's attribute;
-  one naming several labels (or none) is a question for any region (``regions:``). It is
-  then shown for every region, and a ``required`` flag is dropped so that regions of the other
-  labels (never asked) stay valid.
-* ``visibleWhen`` with ``choice-selected`` / ``choice-unselected`` / ``no-region-selected``
-  cannot be expressed: the question is always shown, and ``required`` is dropped (Label
-  Studio does not enforce it while the question is hidden).
-* a hotkey that is malformed, reserved by the editor or already taken is dropped; ``hotkeys:
-  required`` only when every label and choice keeps one.
+The schema keeps what existing annotations depend on (the ``<Text>``'s name and value, every
+control's name, every label, choice, taxonomy path and relation value), so the plain view
+generated from it accepts every result made under the original config. What cannot be kept is
+named, one line each, in `ImportedSchema.notes` (the decisions are listed in the README);
+layout tags are left out quietly.
 """
 
 from __future__ import annotations
@@ -33,15 +18,15 @@ from typing import Any
 import yaml
 
 from workbench.errors import ConfigError
-from workbench.schema.load import (
-    _FREE_VALUE_RE,
-    _HOTKEY_RE,
-    _ID_RE,
-    RESERVED_HOTKEYS,
-    _canonical_hotkey,
-    parse_schema,
-)
+from workbench.schema.load import parse_schema
 from workbench.schema.model import Schema
+from workbench.schema.rules import (
+    FREE_VALUE_RE,
+    HOTKEY_RE,
+    ID_RE,
+    RESERVED_HOTKEYS,
+    canonical_hotkey,
+)
 
 #: Tags of the view's layout: left out without a note.
 LAYOUT_TAGS = frozenset({"View", "Header", "Style", "Filter", "Collapse", "Panel"})
@@ -96,7 +81,7 @@ def import_config(
 ) -> ImportedSchema:
     """The schema YAML for a Label Studio labeling config. Raises :class:`ConfigError` (one
     line) for a config that is not XML or has no ``<Text>`` to label."""
-    if not _ID_RE.match(schema_id):
+    if not ID_RE.match(schema_id):
         raise ConfigError(
             f"schema id {schema_id!r} must be lower-case letters, digits, '.', '_' or '-',"
             " e.g. 'team-ner'"
@@ -277,29 +262,20 @@ class _Importer:
             layout="plain",
         )
         data: dict[str, Any] = {"id": schema_id, "title": title, "view": view, "labels": labels}
-        if relations:
-            data["relations"] = relations
-        if segment:
-            data["segment"] = segment
-        if regions:
-            data["regions"] = regions
-        return data
+        sections = {"relations": relations, "segment": segment, "regions": regions}
+        return data | {k: v for k, v in sections.items() if v}
 
     def label(self, el: ET.Element, control: str, seen: set[str]) -> dict[str, Any] | None:
         value = self.value(el, "label", f"<Labels name={control!r}>", seen)
         if value is None:
             return None
-        out: dict[str, Any] = {"name": value}
-        hotkey = self.hotkey(el, f"label {value!r}")
-        if hotkey:
-            out["hotkey"] = hotkey
-        colour = self.colour(el.get("background"), value)
-        if colour:
-            out["color"] = colour
-        description = self.description(el, value)
-        if description:
-            out["description"] = description
-        return out
+        out = {
+            "name": value,
+            "hotkey": self.hotkey(el, f"label {value!r}"),
+            "color": self.colour(el.get("background"), value),
+            "description": self.description(el, value),
+        }
+        return {k: v for k, v in out.items() if v}
 
     def value(self, el: ET.Element, what: str, where: str, seen: set[str]) -> str | None:
         """A label/choice/relation value as results hold it (the alias, when there is one)."""
@@ -307,7 +283,7 @@ class _Importer:
         if value is None:
             self.note(f"{where}: a <{el.tag}> without a value; left out")
             return None
-        if len(value) > 256 or not _FREE_VALUE_RE.match(value):
+        if len(value) > 256 or not FREE_VALUE_RE.match(value):
             self.note(
                 f"{where}: {what} {value!r} has a ',' or surrounding spaces, which a schema"
                 " cannot hold; left out (annotations using it will be quarantined)"
@@ -333,17 +309,17 @@ class _Importer:
             return ""
         key = raw.strip().lower()
         why = ""
-        if not _HOTKEY_RE.match(key):
+        if not HOTKEY_RE.match(key):
             why = "not a key workbench can check"
-        elif _canonical_hotkey(key) in RESERVED_HOTKEYS:
-            why = f"reserved by Label Studio ({RESERVED_HOTKEYS[_canonical_hotkey(key)]})"
-        elif _canonical_hotkey(key) in self.hotkeys:
+        elif canonical_hotkey(key) in RESERVED_HOTKEYS:
+            why = f"reserved by Label Studio ({RESERVED_HOTKEYS[canonical_hotkey(key)]})"
+        elif canonical_hotkey(key) in self.hotkeys:
             why = "already used by another label or choice"
         if why:
             self.note(f"hotkey {raw!r} of {what}: {why}; dropped")
             self.hotkeys_missing = True
             return ""
-        self.hotkeys.add(_canonical_hotkey(key))
+        self.hotkeys.add(canonical_hotkey(key))
         return key
 
     def colour(self, raw: str | None, label: str) -> str:
@@ -418,18 +394,13 @@ class _Importer:
             value = self.value(child, "choice", where, seen)
             if value is None:
                 continue
-            choice: dict[str, Any] = {"value": value}
-            hotkey = self.hotkey(child, f"choice {value!r} of {where}")
-            if hotkey:
-                choice["hotkey"] = hotkey
-            description = self.description(child, value)
-            if description:
-                choice["description"] = description
-            if nested:
-                children = self.choices(child, f"{where} {value!r}", nested=True)
-                if children:
-                    choice["children"] = children
-            out.append(choice)
+            choice = {
+                "value": value,
+                "hotkey": self.hotkey(child, f"choice {value!r} of {where}"),
+                "description": self.description(child, value),
+                "children": nested and self.choices(child, f"{where} {value!r}", nested=True),
+            }
+            out.append({k: v for k, v in choice.items() if v})
         return out
 
     def where(
@@ -474,10 +445,7 @@ class _Importer:
         base = _NAME_BAD_RE.sub("_", control)
         if not base[:1].isalpha():
             base = f"q_{base}"
-        base = base[:60]
-        name, n = base, 2
-        while name.lower() in taken:
-            name, n = f"{base}_{n}", n + 1
+        name = _free_name(base[:60], taken)
         taken.add(name.lower())
         attr["name"] = name
         generated = name if not label else f"{label.lower()}_{name}"
@@ -525,7 +493,8 @@ def _names(value: str | None) -> list[str]:
 
 
 def _free_name(base: str, used: set[str]) -> str:
+    """`base`, or `base_2`, `base_3`…: the first not in `used` (as it is, or lower-cased)."""
     name, n = base, 2
-    while name in used:
+    while name in used or name.lower() in used:
         name, n = f"{base}_{n}", n + 1
     return name

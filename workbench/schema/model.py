@@ -18,8 +18,6 @@ LABELS_NAME = "label"
 CONTEXT_NAME = "context"
 #: Task data keys the view reads.
 TASK_FIELDS: tuple[str, ...] = ("text", "title", "context", "feedback")
-#: Extra task data keys sent for bookkeeping, not shown.
-META_FIELDS: tuple[str, ...] = ("segment_id", "article_id")
 
 #: The kinds of question (Label Studio control tags) an attribute can be.
 KINDS: Mapping[str, str] = {
@@ -168,10 +166,6 @@ class View:
     layout: str = "news"  # "news": title, context and headers; "plain": the controls only
 
     @property
-    def is_default(self) -> bool:
-        return self == View()
-
-    @property
     def text_key(self) -> str:
         return self.value.removeprefix("$")
 
@@ -258,10 +252,6 @@ class Schema:
             for b in names
         )
 
-    def relations_between(self, from_label: str, to_label: str) -> tuple[Relation, ...]:
-        """The relations that may go from a region with one label to one with the other."""
-        return tuple(r for r in self.relations if r.allows(from_label, to_label))
-
     def hotkeys(self) -> dict[str, str]:
         """Every hotkey in the view → what it does (``Source``, ``Content.quote_type=direct``)."""
         keys: dict[str, str] = {label.hotkey: label.name for label in self.labels if label.hotkey}
@@ -312,13 +302,8 @@ class Schema:
         }
         if self.regions:
             out["regions"] = [_attr_dict(a) for a in self.regions]
-        if not self.view.is_default:
-            default = View()
-            out["view"] = {
-                k: getattr(self.view, k)
-                for k in View.__dataclass_fields__
-                if getattr(self.view, k) != getattr(default, k)
-            }
+        if self.view != View():
+            out["view"] = {k: v for k, v in vars(self.view).items() if v != getattr(View(), k)}
         return out
 
     def to_label_config(self) -> str:

@@ -24,8 +24,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from workbench.results import canonical_result
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -141,10 +139,6 @@ class Annotator(Base):
     )
 
 
-def _canonical_result(context: Any) -> str:
-    return canonical_result(context.get_current_parameters().get("result"))
-
-
 class Annotation(Base):
     """One revision of one Label Studio annotation. An update on the server becomes a new
     revision (the old one is kept, `is_current` false); a deletion sets `deleted_at`."""
@@ -159,9 +153,9 @@ class Annotation(Base):
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id"), nullable=True)
     result: Mapped[list[Any]] = mapped_column(JSON)
-    # `result` cleaned, as canonical JSON: what a release holds, computed once at insert
-    # (revisions are never updated); NULL only where a store was filled by other means.
-    result_clean: Mapped[str | None] = mapped_column(Text, nullable=True, default=_canonical_result)
+    # `result` cleaned, as canonical JSON (`annotation.clean.canonical_result`): what a release
+    # holds, set by pull (revisions are never updated); NULL: the export cleans `result` itself.
+    result_clean: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Its entry of a release's nested records (`workbench.export.entries`), made at pull under
     # the dataset's schema, and the key of the parser that made it (an export trusts only its
     # own key). NULL: the export parses `result` itself.

@@ -1,8 +1,4 @@
-"""annotators, annotations, predictions, pull state (pull)
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""annotators, annotations, predictions, pull state (pull)"""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 

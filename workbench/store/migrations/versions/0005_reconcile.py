@@ -1,8 +1,4 @@
-"""consensus, adjudication and incremental reconcile state (reconcile)
-
-Revision ID: 0005
-Revises: 0003
-"""
+"""consensus, adjudication and incremental reconcile state (reconcile)"""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0005"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 

@@ -1,8 +1,4 @@
-"""releases and persisted splits (export)
-
-Revision ID: 0006
-Revises: 0005
-"""
+"""releases and persisted splits (export)"""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 

@@ -1,8 +1,4 @@
-"""operation locks (one long-running operation per dataset at a time)
-
-Revision ID: 0007
-Revises: 0006
-"""
+"""operation locks (one long-running operation per dataset at a time)"""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 TS = sa.DateTime(timezone=True)
 

@@ -1,8 +1,4 @@
-"""tasks.ls_updated_at: the task's Label Studio updated_at as pull last applied it
-
-Revision ID: 0008
-Revises: 0007
-"""
+"""tasks.ls_updated_at: the task's Label Studio updated_at as pull last applied it"""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,20 +1,14 @@
-"""annotations.result_clean: each result cleaned, as canonical JSON (what a release holds)
-
-Revision ID: 0009
-Revises: 0008
-"""
+"""annotations.result_clean: each result cleaned, as canonical JSON (what a release holds)"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-from workbench.results import canonical_result
+from workbench.annotation.clean import canonical_result
 
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 _BATCH = 5000
 

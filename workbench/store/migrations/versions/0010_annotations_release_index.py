@@ -1,8 +1,4 @@
-"""ix_annotations_release: a partial index of the annotations a release reads
-
-Revision ID: 0010
-Revises: 0009
-"""
+"""ix_annotations_release: a partial index of the annotations a release reads"""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0010"
 down_revision = "0009"
-branch_labels = None
-depends_on = None
 
 _annotations = sa.table(
     "annotations",

@@ -1,8 +1,5 @@
 """annotations.result_entry, entry_key: each annotation's entry of a release's nested records
 
-Revision ID: 0011
-Revises: 0010
-
 No backfill here (the entries depend on each dataset's schema): the next pull of a dataset
 fills them in (`workbench.pull`), and until then an export parses those results itself.
 """
@@ -14,8 +11,6 @@ from alembic import op
 
 revision = "0011"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

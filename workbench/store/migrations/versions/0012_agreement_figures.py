@@ -1,8 +1,5 @@
 """agreement_figures: a dataset's release agreement figures, stored by reconcile
 
-Revision ID: 0012
-Revises: 0011
-
 Empty at first: the next reconcile of a dataset fills its row, and until then an export
 computes the figures itself.
 """
@@ -14,8 +11,6 @@ from alembic import op
 
 revision = "0012"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

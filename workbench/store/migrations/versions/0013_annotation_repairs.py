@@ -1,9 +1,6 @@
 """annotations.repairs, warnings: what the annotation model repaired in a result (Label
 Studio's quirks) and what it kept without using (unknown controls, relations that fit none)
 
-Revision ID: 0013
-Revises: 0012
-
 Rows stored before stay NULL (nothing recorded). A new status value, 'superseded', marks an
 annotator's earlier annotation of a task when they made a later one: only the latest counts.
 Entries made under the old parser key are made again by the next reconcile or export.
@@ -16,8 +13,6 @@ from alembic import op
 
 revision = "0013"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,5 @@
 """articles.removed: the paragraphs ingest left out of the body, each with its reason
 
-Revision ID: 0014
-Revises: 0013
-
 A JSON list of {"text", "reason"} in reading order; NULL for articles ingested before it was
 recorded (`workbench articles --removed` says so). The raw text was always kept beside it.
 """
@@ -14,8 +11,6 @@ from alembic import op
 
 revision = "0014"
 down_revision = "0013"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,5 @@
 """tasks.feedback: the message about annotators' problems last written into the task's data in
 Label Studio (`workbench.feedback`), so that only changed messages are written again
-
-Revision ID: 0015
-Revises: 0014
 """
 
 from __future__ import annotations
@@ -12,8 +9,6 @@ from alembic import op
 
 revision = "0015"
 down_revision = "0014"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

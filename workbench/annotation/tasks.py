@@ -1,28 +1,21 @@
-"""Label Studio task / annotation / prediction JSON → typed records, and their validation (pure).
+"""Label Studio task / annotation / prediction JSON → typed records (pure; never raises).
 
-Everything here takes *arbitrary* JSON (a live API answer, a hand-edited export file) and never
-raises: a thing that cannot be read at all comes back as a reason string (the caller skips and
-reports it); a readable annotation whose result does not fit the schema or the text comes back
-with its reasons (the caller stores it quarantined). The result itself is kept verbatim — the
-store holds Label Studio's own result format (documented in `workbench.schema`), which is what
-reconcile reads.
-
-Shapes accepted (Label Studio 1.23): ``completed_by`` is a user id (``/api/tasks``, the sync
-export) or an object with ``id`` and ``email`` (``expand=completed_by``, the snapshot export);
-a task's ``predictions`` are full objects (``/api/tasks?fields=all``) or bare ids (sync
-export; those are ignored: there is nothing to store).
+Takes *arbitrary* JSON (an API answer, a hand-edited export): what cannot be read at all comes
+back as a reason string (skipped and reported); an annotation's result is kept verbatim and
+parsed by the annotation model (`parse_record`). ``completed_by`` may be a user id or an object
+with ``id`` and ``email``; a task's ``predictions`` full objects or bare ids (ignored).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from workbench.annotation import Parsed, parse
+from workbench.annotation.parse import parse
+from workbench.annotation.records import Parsed
 from workbench.schema import Schema
 
 #: Label Studio's Data Manager parses Datetime filter values with exactly this format.
@@ -56,7 +49,6 @@ class PredictionRecord:
 class TaskRecord:
     ls_id: int
     updated_at: datetime | None
-    updated_at_raw: str | None  # as the server sent it: the cursor is kept in its format
     data: Mapping[str, Any]
     annotations: tuple[AnnotationRecord, ...]
     predictions: tuple[PredictionRecord, ...]
@@ -95,9 +87,7 @@ def parse_time(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    if parsed.tzinfo is None:  # Label Studio runs on UTC and writes naive times as UTC
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return as_utc(parsed)  # Label Studio runs on UTC and writes naive times as UTC
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -134,25 +124,27 @@ def _str(value: object, limit: int) -> str | None:
 
 def task_text(data: Mapping[str, Any]) -> str | None:
     """The text a task was labelled on: data ``text``, else its first string field."""
-    text = data.get("text")
-    if isinstance(text, str):
-        return text
-    for value in data.values():
-        if isinstance(value, str):
-            return value
-    return None
+    first = next((v for v in data.values() if isinstance(v, str)), None)
+    return data["text"] if isinstance(data.get("text"), str) else first
 
 
 # -- records ------------------------------------------------------------------------------------
 
 
+def _object_id(raw: object, what: str) -> int | str:
+    """The id of a JSON object, or why it is not one with a valid id."""
+    if not isinstance(raw, Mapping):
+        return f"{what} is not an object ({type(raw).__name__})"
+    ls_id = parse_id(raw.get("id"))
+    return f"{what} without a valid id ({_clip(raw.get('id'))})" if ls_id is None else ls_id
+
+
 def parse_annotation(raw: object) -> AnnotationRecord | str:
     """One annotation object → a record, or why it cannot be stored at all (no usable id)."""
-    if not isinstance(raw, Mapping):
-        return f"annotation is not an object ({type(raw).__name__})"
-    ls_id = parse_id(raw.get("id"))
-    if ls_id is None:
-        return f"annotation without a valid id ({_clip(raw.get('id'))})"
+    ls_id = _object_id(raw, "annotation")
+    if isinstance(ls_id, str):
+        return ls_id
+    assert isinstance(raw, Mapping)
     user_id, email = completed_by(raw.get("completed_by"))
     result = raw.get("result")
     problems: list[str] = []
@@ -189,11 +181,10 @@ def parse_prediction(raw: object) -> PredictionRecord | str | None:
     """A prediction object → a record; None for a bare id (nothing to store); else a reason."""
     if parse_id(raw) is not None:
         return None
-    if not isinstance(raw, Mapping):
-        return f"prediction is not an object ({type(raw).__name__})"
-    ls_id = parse_id(raw.get("id"))
-    if ls_id is None:
-        return f"prediction without a valid id ({_clip(raw.get('id'))})"
+    ls_id = _object_id(raw, "prediction")
+    if isinstance(ls_id, str):
+        return ls_id
+    assert isinstance(raw, Mapping)
     result = raw.get("result")
     if not isinstance(result, list) or not _json_safe(result):
         result = []
@@ -208,11 +199,10 @@ def parse_prediction(raw: object) -> PredictionRecord | str | None:
 
 def parse_task(raw: object) -> TaskRecord | str:
     """One task object (``/api/tasks`` item or export entry) → a record, or why not."""
-    if not isinstance(raw, Mapping):
-        return f"task is not an object ({type(raw).__name__})"
-    ls_id = parse_id(raw.get("id"))
-    if ls_id is None:
-        return f"task without a valid id ({_clip(raw.get('id'))})"
+    ls_id = _object_id(raw, "task")
+    if isinstance(ls_id, str):
+        return ls_id
+    assert isinstance(raw, Mapping)
     data = raw.get("data")
     if data is None:
         data = {}
@@ -244,11 +234,9 @@ def parse_task(raw: object) -> TaskRecord | str:
             skipped.append(f"task {ls_id}: {prediction}")
         elif prediction is not None and all(p.ls_id != prediction.ls_id for p in predictions):
             predictions.append(prediction)
-    updated_raw = raw.get("updated_at")
     return TaskRecord(
         ls_id=ls_id,
-        updated_at=parse_time(updated_raw),
-        updated_at_raw=updated_raw if isinstance(updated_raw, str) else None,
+        updated_at=parse_time(raw.get("updated_at")),
         data=dict(data),
         annotations=tuple(annotations),
         predictions=tuple(predictions),
@@ -259,28 +247,14 @@ def parse_task(raw: object) -> TaskRecord | str:
 # -- validation ---------------------------------------------------------------------------------
 
 
-def check_annotation(schema: Schema, text: str, record: AnnotationRecord) -> list[str]:
-    """Why this annotation must be quarantined; empty when it is usable."""
-    return list(parse_record(schema, text, record).problems)
-
-
 def parse_record(schema: Schema, text: str, record: AnnotationRecord) -> Parsed:
-    """The annotation parsed by the annotation model; `problems` empty when it is usable.
-
-    A skip (``was_cancelled``) with an empty result is valid as a skip: reconcile leaves skips
-    out anyway, and "missing required answer" would be noise. A skip that does carry regions is
-    checked like any annotation.
-    """
+    """The annotation parsed; `problems` empty when usable. An empty skip is a valid skip
+    (a "missing required answer" would be noise); a skip with regions is checked as usual."""
     if record.problems:
         return Parsed(problems=record.problems)
     if record.was_cancelled and not record.result:
         return Parsed()
     return parse(schema, text, record.result)
-
-
-def result_fingerprint(result: Any) -> str:
-    """Canonical JSON of a result: two results are the same iff their fingerprints are."""
-    return json.dumps(result, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _json_safe(value: Any, depth: int = 0) -> bool:

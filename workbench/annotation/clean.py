@@ -1,7 +1,6 @@
-"""Label Studio result lists as a release keeps them (pure): only `RESULT_KEYS` of each item,
-as canonical JSON (sorted keys, compact). The store keeps that text beside each annotation's
-result (`annotations.result_clean`, computed when the row is inserted: revisions are never
-updated), so an export reads it instead of cleaning 10^5 results again."""
+"""A result as a release keeps it (pure): only `RESULT_KEYS` of each item, as canonical JSON.
+Pull stores that text beside each result (`annotations.result_clean`), so an export reads it
+instead of cleaning 10^5 results again."""
 
 from __future__ import annotations
 
@@ -13,15 +12,8 @@ import orjson
 #: Result item keys kept in raw annotations: everything else (e.g. free-text meta) is dropped,
 #: so nothing a Label Studio export may carry about people can slip into a release.
 RESULT_KEYS = (
-    "id",
-    "type",
-    "from_name",
-    "to_name",
-    "value",
-    "from_id",
-    "to_id",
-    "direction",
-    "labels",
+    *("id", "type", "from_name", "to_name", "value"),
+    *("from_id", "to_id", "direction", "labels"),
 )
 _RESULT_KEYS = frozenset(RESULT_KEYS)
 _SORTED = orjson.OPT_SORT_KEYS
@@ -77,13 +69,4 @@ def canonical_result(result: Any) -> str:
     return canonical_json(clean_result(result))
 
 
-# -- entries: what a release keeps of a parsed result --------------------------------------
-
-Choices = dict[str, Any]
 Spans = list[dict[str, Any]]
-
-
-def load_entry(entry: str | bytes) -> tuple[Choices, Spans]:
-    """(segment answers, spans) of a stored entry (`workbench.annotation.Parsed.entry`)."""
-    made = orjson.loads(entry)
-    return made["labels"], made["spans"]
