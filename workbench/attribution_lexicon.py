@@ -26,7 +26,7 @@ VERBS = (
     "say said says saying|tell told tells telling|add added adds adding|claim claimed claims "
     "claiming|stated stating|stress stressed stresses stressing|warn warned warns warning|"
     "note noted noting|insist insisted insists insisting|announce announced announces announcing|"
-    "explained|argue argued argues arguing|assert asserted asserts|"
+    "explain explained explains|argue argued argues arguing|assert asserted asserts|"
     "maintain maintained maintains maintaining|emphasise emphasised emphasises emphasising "
     "emphasize emphasized emphasizes emphasizing|underscore underscored underscores "
     "underscoring|underline underlined underlines underlining|reveal revealed reveals revealing|"
@@ -45,7 +45,13 @@ VERBS = (
     "find found finds|show showed shows|interpret interpreted|reassure reassured reassuring|"
     "assure assured assures|inform informed informs|testify testified|repeat repeated repeats|"
     "point pointed points|agree agreed agrees|decline declined declines declining|refuse refused "
-    "refuses refusing|learned"
+    "refuses refusing|learned|joke joked jokes|lament lamented laments|"
+    "boast boasted boasts|quip quipped|hope hoped hopes|"
+    "worry worried worries|fear fears|expect expected expects|doubt doubted doubts|"
+    "charge charged charges|recognize recognized recognizes|argued|contend|predicting|"
+    "acknowledging|conceding|proclaim proclaimed proclaims|caution cautioned cautions|"
+    "lament|concede|mused|speculated|speculate|wonder wondered wonders|"
+    "demand demanded demands"
 )
 CUE_WORDS = frozenset(VERBS.replace("|", " ").split())
 # Forms that are more often nouns or take no reported content: cues only right before
@@ -53,7 +59,10 @@ CUE_WORDS = frozenset(VERBS.replace("|", " ").split())
 WEAK = _set(
     "claims notes estimates shows finds rules points continue continued continues agree agreed "
     "agrees point pointed show showed found find rule ruled think ask asked add adds adding "
-    "implied implies optimistic confident convinced hopeful concerned reports"
+    "implied implies optimistic confident convinced hopeful concerned reports hope hoped hopes "
+    "worry worried worries fear fears expect expected expects doubt doubted doubts charge "
+    "charged charges recognize recognized recognizes demand demanded demands wonder "
+    "wondered wonders"
 )
 # Cues whose content is an infinitive ("declined to comment") or, for a call, what is called
 # for ("called on Obama to act", "urged restraint"), not a clause.
@@ -131,7 +140,7 @@ TRAILING_DROP = _set(
 
 NOT_CLAUSE = _set(
     "to about for on in at by with of from into during as after before when while and but or "
-    "it up out back down over"
+    "up out back down over"
 )
 
 NOT_NAME = _set(

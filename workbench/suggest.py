@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 # -- the result types --------------------------------------------------------------------------
 
@@ -104,6 +104,7 @@ _AUX_BEFORE = re.compile(
     r"long|already|yet to|to)\s+)?|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
     re.IGNORECASE,
 )
+_NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our)\s+$", re.I)
 _THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
 
 
@@ -202,6 +203,8 @@ def _cue(
     if word.startswith("according"):
         return _according(build, quotes, us, ue, cs, ce)
     weak = word in WEAK or (word.endswith("ing") and word != "saying")
+    if weak and _NOMINAL.search(text, us, cs):
+        return None  # "in the hope that", "out of fear that": a noun, not a cue
     quote_before = _quote_before(text, quotes, us, cue_start)
     # 1. “Q,” X said / “Q,” said X
     if quote_before is not None:
@@ -356,7 +359,8 @@ def _content_start(
     if word in ADDRESSEE:
         m = re.match(
             r"(?:\s+(?:the|a|an|new|his|her|their))*(?:\s+(?:[A-Z][\w’'\-]*|‘[^’]*’)){1,5}"
-            r"|\s+(?:reporters|him|her|them|us|me|journalists|lawmakers|parliament)\b",
+            r"|\s+(?:reporters|him|her|them|us|me|journalists|lawmakers|parliament)\b"
+            r"|(?:\s+(?:a|an|the|his|her|their))?(?:\s+[a-z]+){1,2}(?=\s+(?:he|she|they|we|i)\b)",
             text[ce:ue],
         )
         if m:
@@ -385,13 +389,17 @@ _FINITE = re.compile(
 )
 
 
+# "she’s shifting", "they’d build": a pronoun with a contracted auxiliary is a clause.
+_CONTRACTED = re.compile(r"\b(?:he|she|it|they|we|i|you|there|that)[’'](?:s|re|ll|d|ve|m)\b", re.I)
+
+
 def _has_verb(clause: str, within: int | None = None) -> bool:
     """Whether a clause has a finite verb (in its first ``within`` words): "said X is …"
     reports something, "reiterated its commitment" does not."""
     words = [w for w in clause.split() if "-" not in w]
     if within is not None:
         words = words[:within]
-    return _FINITE.search(" ".join(words)) is not None
+    return _FINITE.search(" ".join(words)) is not None or _CONTRACTED.search(clause) is not None
 
 
 _CUT = re.compile(r",\s+(?:and|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;")
