@@ -64,6 +64,11 @@ WEAK = _set(
     "charged charges recognize recognized recognizes demand demanded demands wonder "
     "wondered wonders"
 )
+# Forms that are nouns after "that", "these", "those" ("that claim smacked of …").
+NOUNS = _set(
+    "claim claims warning warnings fear fears hope hopes demand demands doubt doubts charge "
+    "charges report reports estimate estimates promise promises pledge pledges vow vows"
+)
 # Cues whose content is an infinitive ("declined to comment") or, for a call, what is called
 # for ("called on Obama to act", "urged restraint"), not a clause.
 TO_INFINITIVE = _set(

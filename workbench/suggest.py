@@ -42,6 +42,7 @@ from workbench.attribution_lexicon import (
     CIRCUMSTANCE,
     CUE_RE,
     NOT_CLAUSE,
+    NOUNS,
     PRONOUNS,
     STOP,
     TO_INFINITIVE,
@@ -104,7 +105,10 @@ _AUX_BEFORE = re.compile(
     r"long|already|yet to|to)\s+)?|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
     re.IGNORECASE,
 )
-_NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our)\s+$", re.I)
+_NOMINAL = re.compile(
+    r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I
+)
+_REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 _THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
 
 
@@ -203,8 +207,9 @@ def _cue(
     if word.startswith("according"):
         return _according(build, quotes, us, ue, cs, ce)
     weak = word in WEAK or (word.endswith("ing") and word != "saying")
-    if weak and _NOMINAL.search(text, us, cs):
-        return None  # "in the hope that", "out of fear that": a noun, not a cue
+    noun = word in NOUNS and re.search(r"\b(?:that|these|those)\s+$", text[us:cs], re.I)
+    if (_NOMINAL.search(text, us, cs) or noun or _REFUSED.search(text, us, cs)) and not phrase:
+        return None  # "in the hope that", "that claim", "despite repeated warnings": not a cue
     quote_before = _quote_before(text, quotes, us, cue_start)
     # 1. “Q,” X said / “Q,” said X
     if quote_before is not None:
@@ -375,7 +380,8 @@ def _content_start(
     m = re.match(r"\s+([\w’']+)", text[pos:ue])
     if m is None or m.group(1).lower() in NOT_CLAUSE or len(text[pos:ue].split()) < 3:
         return None
-    if text[pos:ue].lstrip().startswith(("“", '"')) or not _has_verb(text[pos:ue], 8):
+    clause = _PRONOUN_SUBJECT.match(text, pos) or _has_verb(text[pos:ue], 8)
+    if text[pos:ue].lstrip().startswith(("“", '"')) or not clause:
         return None
     return pos + m.start(1)
 
@@ -389,6 +395,8 @@ _FINITE = re.compile(
 )
 
 
+# "says she respects …": a subject pronoun and a word opens a reported clause.
+_PRONOUN_SUBJECT = re.compile(r"\s+(?:he|she|they|we|i)\s+[a-z]")
 # "she’s shifting", "they’d build": a pronoun with a contracted auxiliary is a clause.
 _CONTRACTED = re.compile(r"\b(?:he|she|it|they|we|i|you|there|that)[’'](?:s|re|ll|d|ve|m)\b", re.I)
 
