@@ -53,7 +53,16 @@ VERBS = (
     "lament|concede|mused|speculated|speculate|wonder wondered wonders|"
     "demand demanded demands"
 )
-CUE_WORDS = frozenset(VERBS.replace("|", " ").split())
+# Verbs of stance (PARC counts them as attribution): what follows is the Content, an object
+# with its complement ("praised Putin as a strong leader", "called it a ploy").
+STANCE = _set(
+    "praise praised praises criticize criticized criticizes criticise criticised criticises "
+    "blast blasted blasts slam slammed slams denounce denounced denounces condemn condemned "
+    "condemns attacked hammered mocked mocks accused accuses described describes dismissed "
+    "dismisses defended defends endorsed endorses rejected rejects called calls lambasted "
+    "chided scolded applauded hailed ridiculed"
+)
+CUE_WORDS = frozenset(VERBS.replace("|", " ").split()) | STANCE
 # Forms that are more often nouns or take no reported content: cues only right before
 # "that", a colon or a quotation, or right after a quotation.
 WEAK = _set(

@@ -43,6 +43,7 @@ from workbench.attribution_lexicon import (
     CUE_RE,
     NOT_CLAUSE,
     NOUNS,
+    STANCE,
     PRONOUNS,
     STOP,
     TO_INFINITIVE,
@@ -105,9 +106,7 @@ _AUX_BEFORE = re.compile(
     r"long|already|yet to|to)\s+)?|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
     re.IGNORECASE,
 )
-_NOMINAL = re.compile(
-    r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I
-)
+_NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I)
 _REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 _THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
 
@@ -225,6 +224,8 @@ def _cue(
     np = subject_before(text, us, cue_start)
     if np is None and text[us:cue_start].rstrip().endswith(",") and not word.endswith("ing"):
         np = leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
+    if word in STANCE:
+        return _stance(build, quotes, np, cue_start, ce, ue, bool(aux))
     rest = _content_start(text, quotes, word, ce, ue, weak)
     if rest is not None:
         content = build.content(
@@ -262,6 +263,41 @@ def _cue(
     if content is None:
         return None
     return _attribution(build, content, cue_start, ce, "content-then-cue", src)
+
+
+_CALLED = re.compile(
+    r"\s+(?:it|him|her|them|this|that|(?:[A-Z][\w’'.\-]*\s+)*[A-Z][\w’'\-]*|the\s+[^,.;:]{1,80}?)"
+    r"\s+(?:a|an|the|[“\"‘])"
+)
+
+
+def _stance(
+    build: _Builder,
+    quotes: Sequence[Quote],
+    np: tuple[int, int] | None,
+    cue_start: int,
+    ce: int,
+    ue: int,
+    aux: bool,
+) -> str | None:
+    """``X praised Y as Z``: a stance attributed to the subject; the object is the Content."""
+    text = build.text
+    passive = aux and re.match(r"(?:was|were|is|are|been|be)\b", text[cue_start:], re.I)
+    passive = passive or re.search(r"\bbe\s+(?:\w+ly\s+)?$", text[:cue_start])
+    negated = re.search(
+        r"(?:\bnot|n[’']t|\bnever)\s+$", text[: ce - len(text[cue_start:ce].split()[-1])]
+    )
+    if np is None or passive or negated or not re.match(r"\s+[“\"‘]?[\w’']", text[ce:ue]):
+        return None
+    word = text[cue_start:ce].split()[-1].lower()
+    if word.startswith("call") and not _CALLED.match(text, ce, ue):
+        return None  # "called it a ploy", not "called his counterpart to discuss …"
+    if re.match(r"\s+(?:on|for|upon|in|by|out|off|up|back|to)\b", text[ce:ue]):
+        return None  # "called on", "called for" are other cues; "called in" is not one
+    content = build.content(ce, _content_end(text, quotes, ce, ue), "stance", quotes)
+    if content is None:
+        return None
+    return _attribution(build, content, cue_start, ce, "stance", np)
 
 
 def _attribution(
