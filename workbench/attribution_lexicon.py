@@ -142,6 +142,11 @@ STOP = _set(
     "although whether where so than then the of in on at by for to with from into about, "
     "defending during"
 ) - frozenset(["the", "of", "at", "for", "in"])
+# Words before "to" inside a Source: "aides to Clinton", "sources close to her campaign".
+LINKED = _set(
+    "aide aides adviser advisers advisor advisors close spokesman spokeswoman ally allies lawyer "
+    "lawyers attorney counsel assistant"
+)
 LEADING_DROP = _set(
     "but and so meanwhile moreover however yet also then still later now thus instead nevertheless"
 )

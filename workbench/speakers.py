@@ -13,6 +13,7 @@ from workbench.attribution_lexicon import (
     CUE_WORDS,
     GENERIC,
     LEADING_DROP,
+    LINKED,
     MEDIA,
     OFFICIAL,
     PRONOUNS,
@@ -70,10 +71,6 @@ def clean_np(text: str, a: int, b: int) -> tuple[int, int] | None:
     return (a, b) if _np_ok(text[a:b]) else None
 
 
-_LINKED = frozenset(
-    "aide aides adviser advisers advisor advisors close spokesman spokeswoman ally allies "
-    "lawyer lawyers attorney counsel assistant".split()
-)
 _TIME = re.compile(
     r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
     r"(?:last|this|next)\s+(?:week|month|year)|earlier|later)\s*$"
@@ -98,7 +95,7 @@ def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
             break
         token = text[w[0] : w[1]].lower()
         before = text[max(start, w[0] - 12) : w[0]].split()
-        if token == "to" and before and before[-1].lower() in _LINKED:
+        if token == "to" and before and before[-1].lower() in LINKED:
             pass  # "aides to Clinton", "sources close to her campaign"
         elif token in STOP or token in CUE_WORDS:
             break
