@@ -45,7 +45,7 @@ VERBS = (
     "find found finds|show showed shows|interpret interpreted|reassure reassured reassuring|"
     "assure assured assures|inform informed informs|testify testified|repeat repeated repeats|"
     "point pointed points|agree agreed agrees|decline declined declines declining|refuse refused "
-    "refuses refusing|learned|joke joked jokes|lament lamented laments|"
+    "refuses refusing|learned|Asked|joke joked jokes|lament lamented laments|"
     "boast boasted boasts|quip quipped|hope hoped hopes|"
     "worry worried worries|fear fears|expect expected expects|doubt doubted doubts|"
     "charge charged charges|recognize recognized recognizes|argued|contend|predicting|"
@@ -73,6 +73,8 @@ WEAK = _set(
     "charged charges recognize recognized recognizes demand demanded demands wonder "
     "wondered wonders"
 )
+# What a document shows: cues without "that" when the subject is a poll, report, video, …
+EVIDENCE = _set("show shows showed found finds reveal revealed reveals")
 # Forms that are nouns after "that", "these", "those" ("that claim smacked of …").
 NOUNS = _set(
     "claim claims warning warnings fear fears hope hopes demand demands doubt doubts charge "

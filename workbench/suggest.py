@@ -41,6 +41,7 @@ from workbench.attribution_lexicon import (
     CALLS,
     CIRCUMSTANCE,
     CUE_RE,
+    EVIDENCE,
     NOT_CLAUSE,
     NOUNS,
     PRONOUNS,
@@ -107,6 +108,11 @@ _AUX_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I)
+_DOCUMENT = re.compile(
+    r"\b(?:polls?|surveys?|study|studies|reports?|analysis|data|records|figures|documents?|"
+    r"video|memo|letter|results|numbers|filings|emails?)\s*$",
+    re.I,
+)
 _REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 _THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
 
@@ -226,7 +232,11 @@ def _cue(
         np = leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
     if word in STANCE:
         return _stance(build, quotes, np, cue_start, ce, ue, bool(aux))
-    rest = _content_start(text, quotes, word, ce, ue, weak)
+    if word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1]):
+        rest = ce + len(text[ce:ue]) - len(text[ce:ue].lstrip())  # "the poll shows Clinton …"
+        rest = rest + 5 if text.startswith("that ", rest) else rest
+    else:
+        rest = _content_start(text, quotes, word, ce, ue, weak)
     if rest is not None:
         content = build.content(
             rest, _content_end(text, quotes, rest, ue), "cue-then-content", quotes
@@ -411,6 +421,11 @@ def _content_start(
                 return found
         elif word.startswith(("tell", "told")):
             return None  # "too early to tell whether …": telling nobody reports nothing
+    if word.startswith("ask"):  # "asked (X) whether …": a question reported
+        m = re.match(
+            r"(?:\s+[\w’'.\-]+){0,4}?\s+(whether|if|who|what|why|how|when)\b", text[pos:ue]
+        )
+        return pos + m.start(1) if m else None
     if weak:
         return None
     m = re.match(r"\s+([\w’']+)", text[pos:ue])
