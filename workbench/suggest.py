@@ -247,7 +247,7 @@ def _cue(
         known = last_source if np is None and word.endswith("ing") else None
         return _attribution(build, content, cue_start, ce, "cue-then-content", np, known)
     # 3. C, X said.
-    if weak or phrase:
+    if weak or phrase or word in TO_INFINITIVE:
         return None
     before = text[us:cue_start]
     comma = before.rfind(",")
@@ -330,6 +330,9 @@ def _attribution(
     return speaker
 
 
+_PARTY_TAG = re.compile(r"\([A-Z]-[A-Z][\w.\s]{0,12}\)")  # "Rep. Jason Chaffetz (R-Utah)"
+
+
 def _quote_before(
     text: str, quotes: Sequence[Quote], us: int, cue_start: int
 ) -> tuple[Quote, int] | None:
@@ -340,7 +343,7 @@ def _quote_before(
     if not prior:
         return None
     q = prior[-1]
-    between = text[q.end : cue_start]
+    between = _PARTY_TAG.sub(lambda t: " " * len(t.group()), text[q.end : cue_start])
     phrase = between.lstrip()
     comma = phrase.startswith(",")
     phrase = phrase[1:].lstrip() if comma else phrase
