@@ -281,6 +281,9 @@ _CALLED = re.compile(
 )
 
 
+_STANCE_CUT = re.compile(r"\s+(?:after|before|while|when|because|since|despite)\s|\s[—–]\s")
+
+
 def _stance(
     build: _Builder,
     quotes: Sequence[Quote],
@@ -304,7 +307,9 @@ def _stance(
         return None  # "called it a ploy", not "called his counterpart to discuss …"
     if re.match(r"\s+(?:on|for|upon|in|by|out|off|up|back|to)\b", text[ce:ue]):
         return None  # "called on", "called for" are other cues; "called in" is not one
-    content = build.content(ce, _content_end(text, quotes, ce, ue), "stance", quotes)
+    end = _content_end(text, quotes, ce, ue)
+    cut = _STANCE_CUT.search(text, ce, end)  # "as a “disgrace” after she attacked …"
+    content = build.content(ce, cut.start() if cut else end, "stance", quotes)
     if content is None:
         return None
     return _attribution(build, content, cue_start, ce, "stance", np)
@@ -478,6 +483,9 @@ def _content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int
     for m in CUE_RE.finditer(text, start, end):
         if inside(quotes, m.start()) or m.group() in WEAK:
             continue
+        same = re.search(r"\s+(?:but|and)\s+(?:\w+ly\s+|also\s+)?$", text[start : m.start()])
+        if same is not None:  # "says she respects X but argues that …": the same speaker
+            return start + same.start()
         comma = text.rfind(",", start, m.start())
         if comma > start and len(word_spans(text, comma, m.start())) <= 6:
             return comma
