@@ -12,13 +12,14 @@ The rules, in order:
 
 1. **Quotations** of every style (“ ” " ' ‘ ’ « » » « „ “ ‚ ‘ 「 」 『 』), including a quotation
    that opens without closing (it continues in the next paragraph) or closes without opening.
-2. **Cues**: a lexicon of reporting verbs in all their inflections (said, told, added,
-   claimed, warned, …) and phrases (according to, in the words of); a cue inside a quotation is
-   quoted speech, not a cue.
+2. **Cues**: a lexicon of verbs of saying, thinking and stance in all their inflections (said,
+   told, warned, hoped, praised, …) and phrases (according to, in the words of); a cue inside a
+   quotation is quoted speech, and a noun ("in the hope that", "that claim") is no cue.
 3. Around each cue, the **speaker patterns**: ``“Q,” X said`` / ``“Q,” said X``, ``X said:
    “Q”``, ``X said (that) C``, ``X said, C``, ``C, X said``, ``X declined to V``, ``X called on
-   Y to V``, ``According to X, C``, and the subject of the clause as Source (``X, the Y of Z,
-   said`` → ``X``; a pronoun when that is all there is).
+   Y to V``, ``According to X, C``, ``X praised Y as Z`` (stance), ``the poll shows C``,
+   ``asked whether C``, and the subject of the clause as Source (``X, the Y of Z, said`` →
+   ``X``; a pronoun when that is all there is). Content boundaries: `workbench.clauses`.
 4. A quotation left without a cue, in a paragraph that has a Source, is that Source's.
 
 Source types come from the words of the Source and what the paragraph (or the previous one)
