@@ -38,6 +38,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workbench.attribution_lexicon import (
+    ADDRESSEE,
+    CALLS,
     CUE_RE,
     EVIDENCE,
     NOUNS,
@@ -218,7 +220,14 @@ def _cue(
         src = clean_np(text, np_start, cue_start) if text[np_start:cue_start].strip() else None
         if src is None:
             src = np_after(text, ce, ue)
-        content = build.content(q.start, q.end, "quote-then-cue", quotes)
+        a = q.start  # "Yet Trump is also a “change agent,” Cole said": the sentence is said
+        if (
+            text[us : q.start].strip()
+            and has_verb(text[us : q.start])
+            and not any(p.end <= q.start and p.end > us for p in quotes)
+        ):
+            a = us
+        content = build.content(a, q.end, "quote-then-cue", quotes)
         if content is None:
             return None
         return _attribution(build, content, cue_start, ce, "quote-then-cue", src)
@@ -235,9 +244,13 @@ def _cue(
     else:
         rest = content_start(text, quotes, word, ce, ue, weak)
     if rest is not None:
-        content = build.content(
-            rest, content_end(text, quotes, rest, ue), "cue-then-content", quotes
-        )
+        end = content_end(text, quotes, rest, ue)
+        if word.startswith("ask") and "," in text[rest:end]:  # "asked who …, the majority …"
+            end = text.index(",", rest, end)
+        if word in TO_INFINITIVE or CALLS.fullmatch(word) or word in ADDRESSEE:
+            cut = _CIRCUMSTANCE_CUT.search(text, rest, end)  # "to work together after a …"
+            end = cut.start() if cut else end
+        content = build.content(rest, end, "cue-then-content", quotes)
         if content is None:
             return None
         # "…, adding that …": the clause's speaker
@@ -278,7 +291,10 @@ _CALLED = re.compile(
 )
 
 
-_STANCE_CUT = re.compile(r"\s+(?:after|before|while|when|because|since|despite)\s|\s[—–]\s")
+_CIRCUMSTANCE_CUT = re.compile(
+    r"\s+(?:after|before|while|when|because|since)\s|\s[—–]\s|"
+    r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
 
 
 def _stance(
@@ -305,7 +321,7 @@ def _stance(
     if re.match(r"\s+(?:on|for|upon|in|by|out|off|up|back|to)\b", text[ce:ue]):
         return None  # "called on", "called for" are other cues; "called in" is not one
     end = content_end(text, quotes, ce, ue)
-    cut = _STANCE_CUT.search(text, ce, end)  # "as a “disgrace” after she attacked …"
+    cut = _CIRCUMSTANCE_CUT.search(text, ce, end)  # "as a “disgrace” after she attacked …"
     content = build.content(ce, cut.start() if cut else end, "stance", quotes)
     if content is None:
         return None
