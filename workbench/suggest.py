@@ -236,7 +236,9 @@ def _cue(
     if np is None and text[us:cue_start].rstrip().endswith(",") and not word.endswith("ing"):
         np = leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
     if word in STANCE:
-        return _stance(build, quotes, np, cue_start, ce, ue, bool(aux))
+        # "Farage said …, and accused X of …": the clause's speaker
+        known = last_source if np is None and re.search(r"\band\s+$", text[us:cue_start]) else None
+        return _stance(build, quotes, np, cue_start, ce, ue, bool(aux), known)
     rest: int | None
     if word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1]):
         rest = ce + len(text[ce:ue]) - len(text[ce:ue].lstrip())  # "the poll shows Clinton …"
@@ -286,8 +288,8 @@ def _cue(
 
 
 _CALLED = re.compile(
-    r"\s+(?:it|him|her|them|this|that|(?:[A-Z][\w’'.\-]*\s+)*[A-Z][\w’'\-]*|the\s+[^,.;:]{1,80}?)"
-    r"\s+(?:a|an|the|[“\"‘])"
+    r"\s+(?:it|him|her|them|this|that|(?:[A-Z][\w’'.\-]*\s+)*[A-Z][\w’'\-]*|"
+    r"(?:the\s+|[A-Z][\w’'\-]*\s+)(?:(?!to\b)[^,.;:\s]+\s+){0,8}?)\s*(?:a|an|the|[“\"‘])"
 )
 
 
@@ -305,6 +307,7 @@ def _stance(
     ce: int,
     ue: int,
     aux: bool,
+    speaker: str | None = None,
 ) -> str | None:
     """``X praised Y as Z``: a stance attributed to the subject; the object is the Content."""
     text = build.text
@@ -313,7 +316,12 @@ def _stance(
     negated = re.search(
         r"(?:\bnot|n[’']t|\bnever)\s+$", text[: ce - len(text[cue_start:ce].split()[-1])]
     )
-    if np is None or passive or negated or not re.match(r"\s+[“\"‘]?[\w’']", text[ce:ue]):
+    if (
+        (np is None and speaker is None)
+        or passive
+        or negated
+        or not re.match(r"\s+[“\"‘]?[\w’']", text[ce:ue])
+    ):
         return None
     word = text[cue_start:ce].split()[-1].lower()
     if word.startswith("call") and not _CALLED.match(text, ce, ue):
@@ -325,7 +333,7 @@ def _stance(
     content = build.content(ce, cut.start() if cut else end, "stance", quotes)
     if content is None:
         return None
-    return _attribution(build, content, cue_start, ce, "stance", np)
+    return _attribution(build, content, cue_start, ce, "stance", np, speaker)
 
 
 def _attribution(
