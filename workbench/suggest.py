@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 
 # -- the result types --------------------------------------------------------------------------
 
