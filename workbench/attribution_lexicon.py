@@ -26,7 +26,7 @@ VERBS = (
     "say said says saying|tell told tells telling|add added adds adding|claim claimed claims "
     "claiming|stated stating|stress stressed stresses stressing|warn warned warns warning|"
     "note noted noting|insist insisted insists insisting|announce announced announces announcing|"
-    "explained|argue argued argues arguing|assert asserted asserts|"
+    "explain explained explains|argue argued argues arguing|assert asserted asserts|"
     "maintain maintained maintains maintaining|emphasise emphasised emphasises emphasising "
     "emphasize emphasized emphasizes emphasizing|underscore underscored underscores "
     "underscoring|underline underlined underlines underlining|reveal revealed reveals revealing|"
@@ -45,15 +45,40 @@ VERBS = (
     "find found finds|show showed shows|interpret interpreted|reassure reassured reassuring|"
     "assure assured assures|inform informed informs|testify testified|repeat repeated repeats|"
     "point pointed points|agree agreed agrees|decline declined declines declining|refuse refused "
-    "refuses refusing|learned"
+    "refuses refusing|learned|Asked|joke joked jokes|lament lamented laments|"
+    "boast boasted boasts|quip quipped|hope hoped hopes|"
+    "worry worried worries|fear fears|expect expected expects|doubt doubted doubts|"
+    "charge charged charges|recognize recognized recognizes|argued|contend|predicting|"
+    "acknowledging|conceding|proclaim proclaimed proclaims|caution cautioned cautions|"
+    "lament|concede|mused|speculated|speculate|wonder wondered wonders|"
+    "demand demanded demands"
 )
-CUE_WORDS = frozenset(VERBS.replace("|", " ").split())
+# Verbs of stance (PARC counts them as attribution): what follows is the Content, an object
+# with its complement ("praised Putin as a strong leader", "called it a ploy").
+STANCE = _set(
+    "praise praised praises criticize criticized criticizes criticise criticised criticises "
+    "blast blasted blasts slam slammed slams denounce denounced denounces condemn condemned "
+    "condemns attacked hammered mocked mocks accused accuses described describes dismissed "
+    "dismisses defended defends endorsed endorses rejected rejects called calls lambasted "
+    "chided scolded applauded hailed ridiculed"
+)
+CUE_WORDS = frozenset(VERBS.replace("|", " ").split()) | STANCE
 # Forms that are more often nouns or take no reported content: cues only right before
 # "that", a colon or a quotation, or right after a quotation.
 WEAK = _set(
     "claims notes estimates shows finds rules points continue continued continues agree agreed "
     "agrees point pointed show showed found find rule ruled think ask asked add adds adding "
-    "implied implies optimistic confident convinced hopeful concerned reports"
+    "implied implies optimistic confident convinced hopeful concerned reports hope hoped hopes "
+    "worry worried worries fear fears expect expected expects doubt doubted doubts charge "
+    "charged charges recognize recognized recognizes demand demanded demands wonder "
+    "wondered wonders"
+)
+# What a document shows: cues without "that" when the subject is a poll, report, video, …
+EVIDENCE = _set("show shows showed found finds reveal revealed reveals")
+# Forms that are nouns after "that", "these", "those" ("that claim smacked of …").
+NOUNS = _set(
+    "claim claims warning warnings fear fears hope hopes demand demands doubt doubts charge "
+    "charges report reports estimate estimates promise promises pledge pledges vow vows"
 )
 # Cues whose content is an infinitive ("declined to comment") or, for a call, what is called
 # for ("called on Obama to act", "urged restraint"), not a clause.
@@ -119,6 +144,11 @@ STOP = _set(
     "although whether where so than then the of in on at by for to with from into about, "
     "defending during"
 ) - frozenset(["the", "of", "at", "for", "in"])
+# Words before "to" inside a Source: "aides to Clinton", "sources close to her campaign".
+LINKED = _set(
+    "aide aides adviser advisers advisor advisors close spokesman spokeswoman ally allies lawyer "
+    "lawyers attorney counsel assistant"
+)
 LEADING_DROP = _set(
     "but and so meanwhile moreover however yet also then still later now thus instead nevertheless"
 )
@@ -131,7 +161,7 @@ TRAILING_DROP = _set(
 
 NOT_CLAUSE = _set(
     "to about for on in at by with of from into during as after before when while and but or "
-    "it up out back down over"
+    "up out back down over"
 )
 
 NOT_NAME = _set(

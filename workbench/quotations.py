@@ -108,7 +108,7 @@ def quotations(text: str) -> list[Quote]:
 
 # -- sentences ---------------------------------------------------------------------------------
 
-_ABBREV = _set("dr mr mrs ms st gen lt col sgt prof rev gov sen rep no vs jr sr u.s e.g i.e")
+_ABBREV = _set("dr mr mrs ms st gen lt col sgt prof rev gov sen rep del no vs jr sr u.s e.g i.e")
 
 
 def inside(quotes: Sequence[Quote], pos: int) -> Quote | None:

@@ -13,6 +13,7 @@ from workbench.attribution_lexicon import (
     CUE_WORDS,
     GENERIC,
     LEADING_DROP,
+    LINKED,
     MEDIA,
     OFFICIAL,
     PRONOUNS,
@@ -61,14 +62,31 @@ def clean_np(text: str, a: int, b: int) -> tuple[int, int] | None:
     if not words:
         return None
     a, b = words[0][0], words[-1][1]
+    lead = _LEADING_CIRCUMSTANCE.fullmatch(text, a, b)
+    if lead is not None and lead.start(1) > a:
+        a = lead.start(1)
     b = a + len(text[a:b].rstrip(".,’'"))
     if text[a:b].endswith(("’s", "'s")):
         return None  # a possessive is not a speaker
     return (a, b) if _np_ok(text[a:b]) else None
 
 
+_TIME = re.compile(
+    r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
+    r"(?:last|this|next)\s+(?:week|month|year)|earlier|later)\s*$"
+)
+# "In a Bloomberg interview Trump": the name after a leading circumstance
+_LEADING_CIRCUMSTANCE = re.compile(
+    r"(?:In|At|During|On|After|Before|Speaking)\b.*?((?:[A-Z][\w’'\-.]*\s+)*[A-Z][\w’'\-]*)$",
+    re.DOTALL,
+)
+
+
 def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
     """The speaker right before a cue: scan back to a boundary, then clean the phrase."""
+    time = _TIME.search(text, start, cue)  # "Axelrod on Wednesday called on …"
+    if time is not None and time.start() > start:
+        cue = time.start()
     words = word_spans(text, start, cue)
     taken: list[tuple[int, int]] = []
     for w in reversed(words):
@@ -76,7 +94,10 @@ def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
         if any(c in gap for c in ',;:()“”"«»„「」—–') or "\n" in gap:
             break
         token = text[w[0] : w[1]].lower()
-        if token in STOP or token in CUE_WORDS:
+        before = text[max(start, w[0] - 12) : w[0]].split()
+        if token == "to" and before and before[-1].lower() in LINKED:
+            pass  # "aides to Clinton", "sources close to her campaign"
+        elif token in STOP or token in CUE_WORDS:
             break
         taken.insert(0, w)
         if len(taken) > 9:
@@ -94,10 +115,17 @@ def leading_np(text: str, start: int, end: int) -> tuple[int, int] | None:
     return clean_np(text, start, comma)
 
 
+_ABBREVIATION = re.compile(r"\b(?:Rep|Sen|Del|Gov|Dr|Mr|Mrs|Ms|Lt|Gen|Col|Sgt|Jr|St|[A-Z])$")
+
+
 def np_after(text: str, start: int, end: int) -> tuple[int, int] | None:
     """``said X, director of …`` → ``X``: up to a comma or the end, prepositions cut off."""
     a, b = trim(text, start, end)
-    m = re.search(r"[,;:.“”\"]| (?:in|on|at|during|after|before|when|while|who|in a)\s", text[a:b])
-    if m:
+    for m in re.finditer(
+        r"[,;:.“”\"]| (?:in|on|at|during|after|before|when|while|who|in a)\s", text[a:b]
+    ):
+        if m.group() == "." and _ABBREVIATION.search(text, a, a + m.start()):
+            continue  # "said Rep. Elijah Cummings"
         b = a + m.start()
+        break
     return clean_np(text, a, b)

@@ -12,13 +12,14 @@ The rules, in order:
 
 1. **Quotations** of every style (“ ” " ' ‘ ’ « » » « „ “ ‚ ‘ 「 」 『 』), including a quotation
    that opens without closing (it continues in the next paragraph) or closes without opening.
-2. **Cues**: a lexicon of reporting verbs in all their inflections (said, told, added,
-   claimed, warned, …) and phrases (according to, in the words of); a cue inside a quotation is
-   quoted speech, not a cue.
+2. **Cues**: a lexicon of verbs of saying, thinking and stance in all their inflections (said,
+   told, warned, hoped, praised, …) and phrases (according to, in the words of); a cue inside a
+   quotation is quoted speech, and a noun ("in the hope that", "that claim") is no cue.
 3. Around each cue, the **speaker patterns**: ``“Q,” X said`` / ``“Q,” said X``, ``X said:
    “Q”``, ``X said (that) C``, ``X said, C``, ``C, X said``, ``X declined to V``, ``X called on
-   Y to V``, ``According to X, C``, and the subject of the clause as Source (``X, the Y of Z,
-   said`` → ``X``; a pronoun when that is all there is).
+   Y to V``, ``According to X, C``, ``X praised Y as Z`` (stance), ``the poll shows C``,
+   ``asked whether C``, and the subject of the clause as Source (``X, the Y of Z, said`` →
+   ``X``; a pronoun when that is all there is). Content boundaries: `workbench.clauses`.
 4. A quotation left without a cue, in a paragraph that has a Source, is that Source's.
 
 Source types come from the words of the Source and what the paragraph (or the previous one)
@@ -39,15 +40,16 @@ from dataclasses import dataclass
 from workbench.attribution_lexicon import (
     ADDRESSEE,
     CALLS,
-    CIRCUMSTANCE,
     CUE_RE,
-    NOT_CLAUSE,
+    EVIDENCE,
+    NOUNS,
     PRONOUNS,
-    STOP,
+    STANCE,
     TO_INFINITIVE,
     WEAK,
     source_type,
 )
+from workbench.clauses import content_end, content_start, has_verb
 from workbench.names import names
 from workbench.quotations import Quote, inside, quotations, sentences, trim
 from workbench.speakers import clean_np, leading_np, np_after, subject_before, word_spans
@@ -61,7 +63,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "2"
+RULES_VERSION = "4"
 
 # -- the result types --------------------------------------------------------------------------
 
@@ -104,7 +106,13 @@ _AUX_BEFORE = re.compile(
     r"long|already|yet to|to)\s+)?|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
     re.IGNORECASE,
 )
-_THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
+_NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I)
+_DOCUMENT = re.compile(
+    r"\b(?:polls?|surveys?|study|studies|reports?|analysis|data|records|figures|documents?|"
+    r"video|memo|letter|results|numbers|filings|emails?)\s*$",
+    re.I,
+)
+_REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 
 
 class _Builder:
@@ -202,6 +210,9 @@ def _cue(
     if word.startswith("according"):
         return _according(build, quotes, us, ue, cs, ce)
     weak = word in WEAK or (word.endswith("ing") and word != "saying")
+    noun = word in NOUNS and re.search(r"\b(?:that|these|those)\s+$", text[us:cs], re.I)
+    if (_NOMINAL.search(text, us, cs) or noun or _REFUSED.search(text, us, cs)) and not phrase:
+        return None  # "in the hope that", "that claim", "despite repeated warnings": not a cue
     quote_before = _quote_before(text, quotes, us, cue_start)
     # 1. “Q,” X said / “Q,” said X
     if quote_before is not None:
@@ -209,7 +220,14 @@ def _cue(
         src = clean_np(text, np_start, cue_start) if text[np_start:cue_start].strip() else None
         if src is None:
             src = np_after(text, ce, ue)
-        content = build.content(q.start, q.end, "quote-then-cue", quotes)
+        a = q.start  # "Yet Trump is also a “change agent,” Cole said": the sentence is said
+        if (
+            text[us : q.start].strip()
+            and has_verb(text[us : q.start])
+            and not any(p.end <= q.start and p.end > us for p in quotes)
+        ):
+            a = us
+        content = build.content(a, q.end, "quote-then-cue", quotes)
         if content is None:
             return None
         return _attribution(build, content, cue_start, ce, "quote-then-cue", src)
@@ -217,18 +235,31 @@ def _cue(
     np = subject_before(text, us, cue_start)
     if np is None and text[us:cue_start].rstrip().endswith(",") and not word.endswith("ing"):
         np = leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
-    rest = _content_start(text, quotes, word, ce, ue, weak)
+    if word in STANCE:
+        # "Farage said …, and accused X of …": the clause's speaker
+        known = last_source if np is None and re.search(r"\band\s+$", text[us:cue_start]) else None
+        return _stance(build, quotes, np, cue_start, ce, ue, bool(aux), known)
+    rest: int | None
+    if word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1]):
+        rest = ce + len(text[ce:ue]) - len(text[ce:ue].lstrip())  # "the poll shows Clinton …"
+        rest = rest + 5 if text.startswith("that ", rest) else rest
+    else:
+        rest = content_start(text, quotes, word, ce, ue, weak)
     if rest is not None:
-        content = build.content(
-            rest, _content_end(text, quotes, rest, ue), "cue-then-content", quotes
-        )
+        end = content_end(text, quotes, rest, ue)
+        if word.startswith("ask") and "," in text[rest:end]:  # "asked who …, the majority …"
+            end = text.index(",", rest, end)
+        if word in TO_INFINITIVE or CALLS.fullmatch(word) or word in ADDRESSEE:
+            cut = _CIRCUMSTANCE_CUT.search(text, rest, end)  # "to work together after a …"
+            end = cut.start() if cut else end
+        content = build.content(rest, end, "cue-then-content", quotes)
         if content is None:
             return None
         # "…, adding that …": the clause's speaker
         known = last_source if np is None and word.endswith("ing") else None
         return _attribution(build, content, cue_start, ce, "cue-then-content", np, known)
     # 3. C, X said.
-    if weak or phrase:
+    if weak or phrase or word in TO_INFINITIVE:
         return None
     before = text[us:cue_start]
     comma = before.rfind(",")
@@ -246,7 +277,7 @@ def _cue(
             return None
     elif not re.fullmatch(r"[^,;:]*(?:,.*)?", tail):  # "C, said X[, the Y of Z]."
         return None
-    if not _has_verb(text[us : us + comma]) or any(
+    if not has_verb(text[us : us + comma]) or any(
         q.start == us and q.end >= us + comma - 1 for q in quotes
     ):
         return None
@@ -254,6 +285,55 @@ def _cue(
     if content is None:
         return None
     return _attribution(build, content, cue_start, ce, "content-then-cue", src)
+
+
+_CALLED = re.compile(
+    r"\s+(?:it|him|her|them|this|that|(?:[A-Z][\w’'.\-]*\s+)*[A-Z][\w’'\-]*|"
+    r"(?:the\s+|[A-Z][\w’'\-]*\s+)(?:(?!to\b)[^,.;:\s]+\s+){0,8}?)\s*(?:a|an|the|[“\"‘])"
+)
+
+
+_CIRCUMSTANCE_CUT = re.compile(
+    r"\s+(?:after|before|while|when|because|since)\s|\s[—–]\s|"
+    r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+
+
+def _stance(
+    build: _Builder,
+    quotes: Sequence[Quote],
+    np: tuple[int, int] | None,
+    cue_start: int,
+    ce: int,
+    ue: int,
+    aux: bool,
+    speaker: str | None = None,
+) -> str | None:
+    """``X praised Y as Z``: a stance attributed to the subject; the object is the Content."""
+    text = build.text
+    passive = aux and re.match(r"(?:was|were|is|are|been|be)\b", text[cue_start:], re.I)
+    passive = passive or re.search(r"\bbe\s+(?:\w+ly\s+)?$", text[:cue_start])
+    negated = re.search(
+        r"(?:\bnot|n[’']t|\bnever)\s+$", text[: ce - len(text[cue_start:ce].split()[-1])]
+    )
+    if (
+        (np is None and speaker is None)
+        or passive
+        or negated
+        or not re.match(r"\s+[“\"‘]?[\w’']", text[ce:ue])
+    ):
+        return None
+    word = text[cue_start:ce].split()[-1].lower()
+    if word.startswith("call") and not _CALLED.match(text, ce, ue):
+        return None  # "called it a ploy", not "called his counterpart to discuss …"
+    if re.match(r"\s+(?:on|for|upon|in|by|out|off|up|back|to)\b", text[ce:ue]):
+        return None  # "called on", "called for" are other cues; "called in" is not one
+    end = content_end(text, quotes, ce, ue)
+    cut = _CIRCUMSTANCE_CUT.search(text, ce, end)  # "as a “disgrace” after she attacked …"
+    content = build.content(ce, cut.start() if cut else end, "stance", quotes)
+    if content is None:
+        return None
+    return _attribution(build, content, cue_start, ce, "stance", np, speaker)
 
 
 def _attribution(
@@ -276,6 +356,9 @@ def _attribution(
     return speaker
 
 
+_PARTY_TAG = re.compile(r"\([A-Z]-[A-Z][\w.\s]{0,12}\)")  # "Rep. Jason Chaffetz (R-Utah)"
+
+
 def _quote_before(
     text: str, quotes: Sequence[Quote], us: int, cue_start: int
 ) -> tuple[Quote, int] | None:
@@ -286,7 +369,7 @@ def _quote_before(
     if not prior:
         return None
     q = prior[-1]
-    between = text[q.end : cue_start]
+    between = _PARTY_TAG.sub(lambda t: " " * len(t.group()), text[q.end : cue_start])
     phrase = between.lstrip()
     comma = phrase.startswith(",")
     phrase = phrase[1:].lstrip() if comma else phrase
@@ -308,113 +391,6 @@ def _clause_start(text: str, quotes: Sequence[Quote], us: int, cue_start: int) -
     return us
 
 
-def _content_start(
-    text: str, quotes: Sequence[Quote], word: str, ce: int, ue: int, weak: bool
-) -> int | None:
-    """Where the reported content starts after a cue, or None when nothing follows it."""
-
-    def quote_at(pos: int) -> int | None:
-        # "said: “…”", "said, “…”", or "stated after his visit: “…”"
-        for m in (
-            re.match(r"\s*[:,]?\s*", text[pos:ue]),
-            re.match(r"(?:\s+[\w’'\-‘]+){1,6}\s*:\s*", text[pos:ue]),
-        ):
-            at = pos + (m.end() if m else 0)
-            if m and any(q.start == at for q in quotes):
-                return at
-        return None
-
-    found = quote_at(ce)
-    if found is not None:
-        return found
-    after = text[ce:ue]
-    if word in TO_INFINITIVE:  # "declined to comment"; not "by refusing to", "would refuse to"
-        m = re.match(r"\s+to\s+(?=[a-z])", after)
-        modal = re.search(r"\b(?:would|could|might|may|will)\s+$", text[: ce - len(word)])
-        return ce + m.end() - 3 if m and not modal and not word.endswith("ing") else None
-    if CALLS.fullmatch(word):  # "called on Obama to act", "urged restraint"; not "a call for"
-        if re.search(r"\b(?:a|an|the|its|his|her|their)\s+$", text[: ce - len(word)]):
-            return None
-        m = re.match(r"\s+(?!that\b)[\w“\"]", after)
-        return ce + m.end() - 1 if m else None
-    m = re.match(r"\s*,\s+(?=[a-z])", after)  # "Mr. Obama said, a majority of …"
-    first = after[m.end() :].split()[0] if m else ""
-    if m and not weak and first not in CIRCUMSTANCE | NOT_CLAUSE | STOP and first[-3:] != "ing":
-        return ce + m.end() if _has_verb(after[m.end() :], 8) else None
-    that = _THAT.search(text, ce, min(ue, ce + 90))
-    if that is not None:
-        gap = text[ce : that.start()]
-        limit = 1 if weak and word not in ADDRESSEE else 8
-        # "said on Thursday that", "told the committee that"; not "tweeted a copy of the
-        # letter that" (a relative clause)
-        circumstance = (
-            not gap.split() or word in ADDRESSEE or gap.split()[0].lower() in CIRCUMSTANCE
-        )
-        if not any(c in gap for c in '.;:“”"«»„,') and len(gap.split()) <= limit and circumstance:
-            return that.end()
-    pos = ce
-    if word in ADDRESSEE:
-        m = re.match(
-            r"(?:\s+(?:the|a|an|new|his|her|their))*(?:\s+(?:[A-Z][\w’'\-]*|‘[^’]*’)){1,5}"
-            r"|\s+(?:reporters|him|her|them|us|me|journalists|lawmakers|parliament)\b",
-            text[ce:ue],
-        )
-        if m:
-            pos = ce + m.end()
-            found = quote_at(pos)
-            if found is not None:
-                return found
-        elif word.startswith(("tell", "told")):
-            return None  # "too early to tell whether …": telling nobody reports nothing
-    if weak:
-        return None
-    m = re.match(r"\s+([\w’']+)", text[pos:ue])
-    if m is None or m.group(1).lower() in NOT_CLAUSE or len(text[pos:ue].split()) < 3:
-        return None
-    if text[pos:ue].lstrip().startswith(("“", '"')) or not _has_verb(text[pos:ue], 8):
-        return None
-    return pos + m.start(1)
-
-
-_FINITE = re.compile(
-    r"\b(?:is|are|was|were|am|be|been|has|have|had|will|would|could|should|might|may|can|must|"
-    r"shall|do|does|did|won’t|won't|can’t|can't|isn’t|isn't|wasn’t|wasn't|don’t|don't|"
-    r"doesn’t|doesn't|didn’t|didn't|hasn’t|hasn't|haven’t|haven't|rose|fell|went|made|took|"
-    r"gave|saw|came|grew|won|lost|held|met|left|sent|put|cut|began|became|knew|brought|built|"
-    r"kept|paid|led|[a-z]+ed)\b"
-)
-
-
-def _has_verb(clause: str, within: int | None = None) -> bool:
-    """Whether a clause has a finite verb (in its first ``within`` words): "said X is …"
-    reports something, "reiterated its commitment" does not."""
-    words = [w for w in clause.split() if "-" not in w]
-    if within is not None:
-        words = words[:within]
-    return _FINITE.search(" ".join(words)) is not None
-
-
-_CUT = re.compile(r",\s+(?:and|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;")
-
-
-def _content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int:
-    """Where an indirect content ends: the unit's end, or before a clause that changes
-    subject (", though …") or before the next cue's speaker."""
-    end = ue
-    for m in _CUT.finditer(text, start, ue):
-        if not inside(quotes, m.start()):
-            end = m.start()
-            break
-    for m in CUE_RE.finditer(text, start, end):
-        if inside(quotes, m.start()) or m.group() in WEAK:
-            continue
-        comma = text.rfind(",", start, m.start())
-        if comma > start and len(word_spans(text, comma, m.start())) <= 6:
-            return comma
-        break
-    return end
-
-
 def _according(
     build: _Builder, quotes: Sequence[Quote], us: int, ue: int, cs: int, ce: int
 ) -> str | None:
@@ -433,9 +409,7 @@ def _according(
         if m and src is not None:
             src = clean_np(text, ce, ce + m.start())
         start = comma + 1
-        content = build.content(
-            start, _content_end(text, quotes, start, ue), "according-to", quotes
-        )
+        content = build.content(start, content_end(text, quotes, start, ue), "according-to", quotes)
     if content is None:
         return None
     cue = build.add("Cue", cs, ce, "according-to")

@@ -1,0 +1,152 @@
+"""Where reported content starts and ends after a cue (for `workbench.suggest`).
+
+Pure: offsets into the given text. A Content is a clause (it has a finite verb, or opens with
+a subject pronoun), a quotation, an infinitive after a refusal or a call, or a question after
+"asked"; it ends at the unit's end, before a clause that changes subject, or before the next
+speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from workbench.attribution_lexicon import (
+    ADDRESSEE,
+    CALLS,
+    CIRCUMSTANCE,
+    CUE_RE,
+    NOT_CLAUSE,
+    STOP,
+    TO_INFINITIVE,
+    WEAK,
+)
+from workbench.quotations import Quote, inside
+from workbench.speakers import word_spans
+
+__all__ = ["content_end", "content_start", "has_verb"]
+
+_THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
+
+
+def content_start(
+    text: str, quotes: Sequence[Quote], word: str, ce: int, ue: int, weak: bool
+) -> int | None:
+    """Where the reported content starts after a cue, or None when nothing follows it."""
+
+    def quote_at(pos: int) -> int | None:
+        # "said: “…”", "said, “…”", or "stated after his visit: “…”"
+        for m in (
+            re.match(r"\s*[:,]?\s*", text[pos:ue]),
+            re.match(r"(?:\s+[\w’'\-‘]+){1,6}\s*:\s*", text[pos:ue]),
+        ):
+            at = pos + (m.end() if m else 0)
+            if m and any(q.start == at for q in quotes):
+                return at
+        return None
+
+    found = quote_at(ce)
+    if found is not None:
+        return found
+    after = text[ce:ue]
+    if word in TO_INFINITIVE:  # "declined to comment"; not "by refusing to", "would refuse to"
+        m = re.match(r"\s+to\s+(?=[a-z])", after)
+        modal = re.search(r"\b(?:would|could|might|may|will)\s+$", text[: ce - len(word)])
+        return ce + m.end() - 3 if m and not modal and not word.endswith("ing") else None
+    if CALLS.fullmatch(word):  # "called on Obama to act", "urged restraint"; not "a call for"
+        if re.search(r"\b(?:a|an|the|its|his|her|their)\s+$", text[: ce - len(word)]):
+            return None
+        m = re.match(r"\s+(?!that\b)[\w“\"]", after)
+        return ce + m.end() - 1 if m else None
+    m = re.match(r"\s*,\s+(?=[a-z])", after)  # "Mr. Obama said, a majority of …"
+    first = after[m.end() :].split()[0] if m else ""
+    if m and not weak and first not in CIRCUMSTANCE | NOT_CLAUSE | STOP and first[-3:] != "ing":
+        return ce + m.end() if has_verb(after[m.end() :], 8) else None
+    that = _THAT.search(text, ce, min(ue, ce + 90))
+    if that is not None:
+        gap = text[ce : that.start()]
+        limit = 1 if weak and word not in ADDRESSEE else 8
+        # "said on Thursday that", "told the committee that"; not "tweeted a copy of the
+        # letter that" (a relative clause)
+        circumstance = (
+            not gap.split() or word in ADDRESSEE or gap.split()[0].lower() in CIRCUMSTANCE
+        )
+        if not any(c in gap for c in '.;:“”"«»„,') and len(gap.split()) <= limit and circumstance:
+            return that.end()
+    pos = ce
+    if word in ADDRESSEE:
+        m = re.match(
+            r"(?:\s+(?:the|a|an|new|his|her|their))*(?:\s+(?:[A-Z][\w’'\-]*|‘[^’]*’)){1,5}"
+            r"|\s+(?:reporters|him|her|them|us|me|journalists|lawmakers|parliament)\b"
+            r"|(?:\s+(?:a|an|the|his|her|their))?(?:\s+[a-z]+){1,2}(?=\s+(?:he|she|they|we|i)\b)",
+            text[ce:ue],
+        )
+        if m:
+            pos = ce + m.end()
+            found = quote_at(pos)
+            if found is not None:
+                return found
+        elif word.startswith(("tell", "told")):
+            return None  # "too early to tell whether …": telling nobody reports nothing
+    if word.startswith("ask"):  # "asked (X) whether …": a question reported
+        m = re.match(
+            r"(?:\s+[\w’'.\-]+){0,4}?\s+(whether|if|who|what|why|how|when)\b", text[pos:ue]
+        )
+        return pos + m.start(1) if m else None
+    if weak:
+        return None
+    m = re.match(r"\s+([\w’']+)", text[pos:ue])
+    if m is None or m.group(1).lower() in NOT_CLAUSE or len(text[pos:ue].split()) < 3:
+        return None
+    clause = _PRONOUN_SUBJECT.match(text, pos) or has_verb(text[pos:ue], 12)
+    if text[pos:ue].lstrip().startswith(("“", '"')) or not clause:
+        return None
+    return pos + m.start(1)
+
+
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|am|be|been|has|have|had|will|would|could|should|might|may|can|must|"
+    r"shall|do|does|did|won’t|won't|can’t|can't|isn’t|isn't|wasn’t|wasn't|don’t|don't|"
+    r"doesn’t|doesn't|didn’t|didn't|hasn’t|hasn't|haven’t|haven't|rose|fell|went|made|took|"
+    r"gave|saw|came|grew|won|lost|held|met|left|sent|put|cut|began|became|knew|brought|built|"
+    r"kept|paid|led|[a-z]+ed)\b"
+)
+
+
+# "says she respects …": a subject pronoun and a word opens a reported clause.
+_PRONOUN_SUBJECT = re.compile(r"\s+(?:he|she|they|we|i)\s+[a-z]")
+# "she’s shifting", "they’d build": a pronoun with a contracted auxiliary is a clause.
+_CONTRACTED = re.compile(r"\b(?:he|she|it|they|we|i|you|there|that)[’'](?:s|re|ll|d|ve|m)\b", re.I)
+
+
+def has_verb(clause: str, within: int | None = None) -> bool:
+    """Whether a clause has a finite verb (in its first ``within`` words): "said X is …"
+    reports something, "reiterated its commitment" does not."""
+    words = [w for w in clause.split() if "-" not in w]
+    if within is not None:
+        words = words[:within]
+    return _FINITE.search(" ".join(words)) is not None or _CONTRACTED.search(clause) is not None
+
+
+_CUT = re.compile(r",\s+(?:and|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;")
+
+
+def content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int:
+    """Where an indirect content ends: the unit's end, or before a clause that changes
+    subject (", though …") or before the next cue's speaker."""
+    end = ue
+    for m in _CUT.finditer(text, start, ue):
+        if not inside(quotes, m.start()):
+            end = m.start()
+            break
+    for m in CUE_RE.finditer(text, start, end):
+        if inside(quotes, m.start()) or m.group() in WEAK:
+            continue
+        same = re.search(r"\s+(?:but|and)\s+(?:\w+ly\s+|also\s+)?$", text[start : m.start()])
+        if same is not None:  # "says she respects X but argues that …": the same speaker
+            return start + same.start()
+        comma = text.rfind(",", start, m.start())
+        if comma > start and len(word_spans(text, comma, m.start())) <= 6:
+            return comma
+        break
+    return end
