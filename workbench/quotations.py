@@ -95,7 +95,8 @@ def quotations(text: str) -> list[Quote]:
             j += 1
         if end < 0:
             if ch in '"“«„':  # opened, never closed: it continues in the next paragraph
-                out.append(Quote(i, j, i + 1, j))
+                inner = len(text[:j].rstrip(" \t\n\"'“”„‚‘’«»「」『』"))  # no stray closing mark
+                out.append(Quote(i, j, i + 1, max(inner, i + 1)))
                 i = j
                 continue
             i += 1
