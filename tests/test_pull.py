@@ -19,8 +19,10 @@ from workbench.annotation import parser_key
 from workbench.config import Settings, load_settings
 from workbench.errors import LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
+from workbench.labelstudio.results import result_fingerprint
 from workbench.labelstudio.server import ServerInfo
-from workbench.pull import pull, pull_from_file
+from workbench.pull import pull
+from workbench.pull_file import pull_from_file
 from workbench.push import push
 from workbench.schema import Schema, load_schema
 from workbench.store import Annotation, Annotator, Dataset, PullState, Store, Task, open_store
@@ -133,7 +135,7 @@ def snapshot(store: Store, dataset: str) -> list[tuple[Any, ...]]:
                 who.ls_user_id if who else None,
                 who.email if who else None,
                 who.pseudonym if who else None,
-                pull_lib.result_fingerprint(a.result),
+                result_fingerprint(a.result),
                 a.was_cancelled,
                 a.ground_truth,
                 a.lead_time,

@@ -1,19 +1,18 @@
-"""The `workbench` command line. Each command parses, calls one library function, renders.
+"""The `workbench` command line. Each command parses, calls one library function, renders
+(`workbench.render`). No logic and no locks here: the library takes the dataset lock itself.
 
-Errors the user can act on (`WorkbenchError`) are turned into one line and an exit code here,
-in `main`, and nowhere else.
+Errors the user can act on (`WorkbenchError`) become one line and an exit code in `main`, and
+nowhere else.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import sqlalchemy.exc
@@ -23,18 +22,22 @@ from workbench import logging as wb_logging
 from workbench.config import Settings, load_settings
 from workbench.errors import PartialFailure, StoreError, WorkbenchError
 from workbench.store import Store, open_store
-from workbench.store import db as store_db
+
+if TYPE_CHECKING:
+    from click.decorators import FC
+
+    from workbench.labelstudio.client import LabelStudioClient
+    from workbench.schema import Schema
 
 #: Set by the `cli` callback: `main` prints tracebacks of unexpected errors only when verbose.
 _verbose = False
 
 
 class State:
-    """What every command gets: the settings, and the store opened on first use."""
+    """What every command gets: the settings; the store and Label Studio, opened when used."""
 
-    def __init__(self, settings: Settings, verbose: bool) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.verbose = verbose
         self._store: Store | None = None
 
     @property
@@ -43,22 +46,23 @@ class State:
             self._store = open_store(self.settings.resolved_database_url)
         return self._store
 
-    @contextmanager
-    def dataset_lock(self, dataset: str | None, operation: str) -> Iterator[None]:
-        """One long-running operation per dataset: a second one waits
-        `WORKBENCH_LOCK_WAIT` seconds (default 0), then is refused naming the first."""
-        from workbench.store.lock import operation_lock
+    @property
+    def client(self) -> LabelStudioClient:
+        from workbench.labelstudio.connect import connect
 
-        try:
-            wait = float(os.environ.get("WORKBENCH_LOCK_WAIT") or 0)
-        except ValueError:
-            raise click.UsageError("WORKBENCH_LOCK_WAIT must be a number of seconds") from None
-        with operation_lock(self.store, dataset or self.settings.dataset, operation, wait=wait):
-            yield
+        return connect(self.settings)
+
+    def schema(self, path: Path | None = None) -> Schema:
+        from workbench.schema import load_schema
+
+        return load_schema(path or self.settings.schema_path)
 
 
 pass_state = click.make_pass_decorator(State)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+dataset_option = click.option(
+    "--dataset", metavar="NAME", help="The dataset [env WORKBENCH_DATASET; default news]."
+)
 workers_option = click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -67,6 +71,15 @@ workers_option = click.option(
     envvar="WORKBENCH_WORKERS",
     help="Processes for the text work (same result with any number) [env WORKBENCH_WORKERS].",
 )
+schema_path_arg = click.argument(
+    "path", required=False, type=click.Path(dir_okay=False, path_type=Path)
+)
+
+
+def schema_option(help: str) -> Callable[[FC], FC]:
+    return click.option(
+        "--schema", "schema_file", type=click.Path(dir_okay=False, path_type=Path), help=help
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,8 +111,7 @@ def cli(ctx: click.Context, database_url: str | None, home: Path | None, verbose
         stream=sys.stderr,
     )
     wb_logging.install()  # secrets never reach a log line
-    settings = load_settings({"database_url": database_url, "home": home})
-    ctx.obj = State(settings, verbose)
+    ctx.obj = State(load_settings({"database_url": database_url, "home": home}))
 
 
 @cli.command("init")
@@ -130,8 +142,10 @@ def db() -> None:
 @pass_state
 def db_upgrade(state: State) -> None:
     """Bring the store's schema to the newest revision."""
-    engine = store_db.create_store_engine(state.settings.resolved_database_url)
-    before, after = store_db.upgrade(engine)
+    from workbench.store import db as store_db
+
+    url = state.settings.resolved_database_url
+    before, after = store_db.upgrade(store_db.create_store_engine(url))
     if before == after:
         click.echo(f"store is up to date (revision {after})")
     else:
@@ -143,17 +157,10 @@ def db_upgrade(state: State) -> None:
 @pass_state
 def db_status(state: State, as_json: bool) -> None:
     """Where the store is and which revision it has."""
-    engine = store_db.create_store_engine(state.settings.resolved_database_url)
-    info = {
-        "url": store_db._redacted(str(engine.url)),
-        "revision": store_db.check_revision(engine),
-        "newest": store_db.head_revision(),
-    }
-    if as_json:
-        render.emit_json(info)
-    else:
-        for key, value in info.items():
-            click.echo(f"{key}: {value or '-'}")
+    from workbench.store import db as store_db
+
+    info = store_db.describe(state.settings.resolved_database_url)
+    render.show(info, as_json, lambda i: [f"{k}: {v or '-'}" for k, v in i.items()])
 
 
 # -- corpus ---------------------------------------------------------------------------------
@@ -172,24 +179,16 @@ def ingest(state: State, paths: tuple[Path, ...], workers: int, as_json: bool) -
     report = corpus.ingest(state.store, list(paths), progress=render.BarProgress(), workers=workers)
     for failed in report.errors:
         render.error(failed.message or failed.path)
-    if as_json:
-        render.emit_json(report.results)
-    else:
-        click.echo(
-            f"{report.count('new')} new, {report.count('revised')} revised, "
-            f"{report.count('unchanged')} unchanged, {len(report.errors)} failed"
-        )
+    render.show(report.results, as_json, lambda _: render.ingest_text(report))
     if report.errors:
         raise PartialFailure(f"{len(report.errors)} of {len(report.results)} files failed")
 
 
+unit_choice = click.Choice(["paragraph", "sentence", "article"])
+
+
 @cli.command("segment")
-@click.option(
-    "--unit",
-    type=click.Choice(["paragraph", "sentence", "article"]),
-    default="paragraph",
-    show_default=True,
-)
+@click.option("--unit", type=unit_choice, default="paragraph", show_default=True)
 @click.option(
     "--max-chars",
     type=click.IntRange(min=80),
@@ -200,22 +199,10 @@ def ingest(state: State, paths: tuple[Path, ...], workers: int, as_json: bool) -
 @workers_option
 @json_option
 @pass_state
-def segment_cmd(state: State, unit: str, max_chars: int, workers: int, as_json: bool) -> None:
+def segment_cmd(state: State, /, as_json: bool, **options: Any) -> None:
     """Split the current articles into segments (idempotent)."""
-    results = corpus.segment(
-        state.store,
-        unit,  # type: ignore[arg-type]
-        max_chars,
-        progress=render.BarProgress(),
-        workers=workers,
-    )
-    if as_json:
-        render.emit_json(results)
-        return
-    added = sum(r.added for r in results)
-    removed = sum(r.removed for r in results)
-    total = sum(r.segments for r in results)
-    click.echo(f"{len(results)} articles, {total} segments ({added} new, {removed} removed)")
+    results = corpus.segment(state.store, progress=render.BarProgress(), **options)
+    render.show(results, as_json, render.segment_text)
 
 
 @cli.command()
@@ -232,60 +219,20 @@ def articles(state: State, all_revisions: bool, removed_of: str | None, as_json:
     """List the articles in the store."""
     if removed_of is not None:
         removed = corpus.removed_paragraphs(state.store, removed_of)
-        if as_json:
-            render.emit_json(removed)
-        else:
-            render.removed_paragraphs(removed)
-        return
-    rows = corpus.list_articles(state.store, all_revisions)
-    if as_json:
-        render.emit_json(rows)
-        return
-    render.table(
-        ["id", "rev", "title", "author", "outlet", "date", "chars", "segments", "source"],
-        [
-            (
-                r.id[:12],
-                r.revision,
-                r.title,
-                r.author,
-                r.outlet,
-                r.published,
-                r.chars,
-                r.segments,
-                r.source_path,
-            )
-            for r in rows
-        ],
-    )
+        render.show(removed, as_json, render.removed_paragraphs)
+    else:
+        render.show(corpus.list_articles(state.store, all_revisions), as_json, render.articles_text)
 
 
 @cli.command()
 @click.option("--article", "article_id", metavar="ID", help="Only this article (id prefix).")
-@click.option("--unit", type=click.Choice(["paragraph", "sentence", "article"]))
+@click.option("--unit", type=unit_choice)
 @json_option
 @pass_state
 def segments(state: State, article_id: str | None, unit: str | None, as_json: bool) -> None:
     """List the segments in the store."""
     rows = corpus.list_segments(state.store, article_id, unit)
-    if as_json:
-        render.emit_json(rows)
-        return
-    render.table(
-        ["id", "article", "unit", "#", "start", "end", "text"],
-        [
-            (
-                r.id,
-                r.article_id[:12],
-                r.unit,
-                r.position,
-                r.start,
-                r.end,
-                r.text if len(r.text) <= 70 else r.text[:67] + "…",
-            )
-            for r in rows
-        ],
-    )
+    render.show(rows, as_json, render.segments_text)
 
 
 # -- the whole loop -------------------------------------------------------------------------
@@ -313,20 +260,11 @@ def up(state: State, seeds: Path, no_server: bool, as_json: bool) -> None:
     if not no_server:
         render.note("starting Label Studio (the first start on a machine installs it: minutes)…")
     summary = pipeline.up(
-        state.settings,
-        state.store,
-        seeds,
-        progress=render.BarProgress(),
-        start_server=not no_server,
+        state.settings, state.store, seeds, render.BarProgress(), start_server=not no_server
     )
-    if as_json:
-        data = render.to_jsonable(summary)
-        data.pop("admin_password", None)
-        render.emit_json(data)
-        return
-    for line in pipeline.describe(summary):
-        click.echo(line)
-    if summary.errors:
+    data = {k: v for k, v in render.to_jsonable(summary).items() if k != "admin_password"}
+    render.show(data, as_json, lambda _: pipeline.describe(summary))
+    if summary.errors and not as_json:
         raise PartialFailure(f"{len(summary.errors)} seed files failed")
 
 
@@ -356,20 +294,9 @@ def server_start(state: State, port: int | None, database_url: str | None, as_js
 
     render.note("starting Label Studio (the first start on a machine installs it: a few minutes)…")
     info = local.start(state.settings, port=port, database_url=database_url)
-    if as_json:
-        render.emit_json(
-            {
-                "url": info.url,
-                "admin_email": info.admin_email,
-                "pid": info.pid,
-                "already_running": info.already_running,
-                "database": info.database,
-            }
-        )
-        return
-    click.echo("already running" if info.already_running else f"started (pid {info.pid})")
-    for line in info.login_lines():
-        click.echo(line)
+    started = "already running" if info.already_running else f"started (pid {info.pid})"
+    fields = ("url", "admin_email", "pid", "already_running", "database")
+    render.show(render.pick(info, *fields), as_json, lambda _: [started, *info.login_lines()])
 
 
 @server.command("status")
@@ -380,20 +307,10 @@ def server_status(state: State, as_json: bool) -> None:
     from workbench.labelstudio import local
 
     status = local.status(state.settings)
-    if as_json:
-        render.emit_json(
-            {
-                "running": status.running,
-                "healthy": status.healthy,
-                "url": status.url,
-                "pid": status.pid,
-            }
-        )
-    elif status.running:
-        health = "healthy" if status.healthy else "not answering"
-        click.echo(f"running (pid {status.pid}) at {status.url}, {health}")
-    else:
-        click.echo("not running")
+    health = "healthy" if status.healthy else "not answering"
+    line = f"running (pid {status.pid}) at {status.url}, {health}"
+    data = render.pick(status, "running", "healthy", "url", "pid")
+    render.show(data, as_json, lambda _: [line if status.running else "not running"])
     if not (status.running and status.healthy):
         sys.exit(1)
 
@@ -412,27 +329,13 @@ def schema() -> None:
     """The annotation schema: check it, show it, and the Label Studio XML made from it."""
 
 
-def _load_schema(path: Path | None, state: State) -> Any:
-    from workbench.schema import load_schema
-
-    return load_schema(path or state.settings.schema_path)
-
-
-schema_path_arg = click.argument(
-    "path", required=False, type=click.Path(dir_okay=False, path_type=Path)
-)
-
-
 @schema.command("validate")
 @schema_path_arg
 @pass_state
 def schema_validate(state: State, path: Path | None) -> None:
     """Check a schema file (default: the configured one)."""
-    s = _load_schema(path, state)
-    click.echo(
-        f"{s.source}: valid — {s.id} version {s.version}, {len(s.labels)} labels, "
-        f"{len(s.relations)} relations, {len(s.attributes)} questions"
-    )
+    s = state.schema(path)
+    click.echo(f"{s.source}: valid — {render.schema_summary(s)}")
 
 
 @schema.command("show")
@@ -441,16 +344,9 @@ def schema_validate(state: State, path: Path | None) -> None:
 @pass_state
 def schema_show(state: State, path: Path | None, as_json: bool) -> None:
     """The schema's labels, attributes, relations and hotkeys."""
-    s = _load_schema(path, state)
-    if as_json:
-        render.emit_json({"id": s.id, "version": s.version, **s.to_dict()})
-        return
-    click.echo(f"{s.id} ({s.version}): {s.title}")
-    render.table(["hotkey", "does"], sorted(s.hotkeys().items(), key=lambda kv: kv[1]))
-    render.table(
-        ["relation", "from", "to"],
-        [(r.name, ", ".join(r.from_labels), ", ".join(r.to_labels)) for r in s.relations],
-    )
+    s = state.schema(path)
+    data = {"id": s.id, "version": s.version, **s.to_dict()} if as_json else s
+    render.show(data, as_json, render.schema_text)
 
 
 @schema.command("xml")
@@ -458,7 +354,7 @@ def schema_show(state: State, path: Path | None, as_json: bool) -> None:
 @pass_state
 def schema_xml(state: State, path: Path | None) -> None:
     """The Label Studio labeling config generated from the schema."""
-    click.echo(_load_schema(path, state).to_label_config())
+    click.echo(state.schema(path).to_label_config())
 
 
 @schema.command("import")
@@ -469,54 +365,23 @@ def schema_xml(state: State, path: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @json_option
 @pass_state
-def schema_import(
-    state: State,
-    config: Path | None,
-    project: int | None,
-    output: Path | None,
-    schema_id: str | None,
-    force: bool,
-    as_json: bool,
-) -> None:
+def schema_import(state: State, /, output: Path | None, as_json: bool, **options: Any) -> None:
     """A schema YAML from a Label Studio label config (CONFIG.xml, or --project ID).
 
     What the schema cannot hold is named on stderr, one line each."""
-    from workbench.errors import ConfigError
     from workbench.schema.fetch import import_schema
 
-    if (config is None) == (project is None):
+    if (options["config"] is None) == (options["project"] is None):
         raise click.UsageError("give CONFIG.xml or --project ID (one of them)")
-    if output is not None and output.exists() and not force:
-        raise ConfigError(f"{output}: exists (use --force to overwrite)")
-    client = None
-    if project is not None:
-        from workbench.labelstudio.connect import connect
-
-        client = connect(state.settings)
-    imported = import_schema(config=config, project=project, client=client, schema_id=schema_id)
+    client = None if options["project"] is None else state.client
+    imported = import_schema(client=client, output=output, **options)
     for note in imported.notes:
         render.warn(f"not kept: {note}")
-    s = imported.schema
-    if output is not None:
-        output.write_text(imported.yaml, encoding="utf-8")
-    if as_json:
-        render.emit_json(
-            {
-                "id": s.id,
-                "version": s.version,
-                "output": str(output) if output else None,
-                "yaml": imported.yaml,
-                "notes": list(imported.notes),
-            }
-        )
-    elif output is None:
-        click.echo(imported.yaml, nl=False)
-    else:
-        click.echo(
-            f"{output}: {s.id} version {s.version}, {len(s.labels)} labels, "
-            f"{len(s.relations)} relations, {len(s.attributes)} questions"
-            + (f"; {len(imported.notes)} not kept (named above)" if imported.notes else "")
-        )
+    s, notes, yaml = imported.schema, list(imported.notes), imported.yaml
+    not_kept = f"; {len(notes)} not kept (named above)" if notes else ""
+    text = f"{output}: {render.schema_summary(s)}{not_kept}" if output else yaml.removesuffix("\n")
+    data = {"id": s.id, "version": s.version, "output": output and str(output)}
+    render.show({**data, "yaml": yaml, "notes": notes}, as_json, lambda _: [text])
 
 
 @cli.group()
@@ -531,20 +396,11 @@ def annotators() -> None:
 def annotators_add(state: State, emails: tuple[str, ...], as_json: bool) -> None:
     """Create accounts; each new one's initial password is printed once."""
     from workbench import annotators as annotators_lib
-    from workbench.labelstudio.connect import connect
 
-    added = annotators_lib.add(state.settings, connect(state.settings), list(emails))
-    if as_json:
-        render.emit_json([{**render.to_jsonable(a), "password": a.password} for a in added])
-        return
-    for a in added:
-        if not a.created:
-            click.echo(f"{a.email}: exists (user {a.user_id})")
-        elif a.password:
-            click.echo(f"{a.email}: created (user {a.user_id}), password {a.password}")
-        else:
-            click.echo(f"{a.email}: created (user {a.user_id}); set a password in Label Studio")
-    click.echo(f"log in at {state.settings.label_studio_url}")
+    added = annotators_lib.add(state.settings, state.client, list(emails))
+    data = [{**render.to_jsonable(a), "password": a.password} for a in added]
+    login = f"log in at {state.settings.label_studio_url}"
+    render.show(data, as_json, lambda _: [*render.annotators_text(added), login])
 
 
 @annotators.command("list")
@@ -553,106 +409,42 @@ def annotators_add(state: State, emails: tuple[str, ...], as_json: bool) -> None
 def annotators_list(state: State, as_json: bool) -> None:
     """Label Studio's users."""
     from workbench import annotators as annotators_lib
-    from workbench.labelstudio.connect import connect
 
-    users = annotators_lib.list_all(connect(state.settings))
-    if as_json:
-        render.emit_json([{"id": i, "email": e} for i, e in users])
-    else:
-        render.table(["id", "email"], users)
+    users = annotators_lib.list_all(state.client)
+    data = [{"id": i, "email": e} for i, e in users]
+    render.show(data, as_json, lambda _: render.table(["id", "email"], users))
 
 
 @cli.command()
-@click.option("--dataset", help="Dataset name [env WORKBENCH_DATASET; default news].")
+@dataset_option
 @click.option(
     "--annotators",
-    "overlap",
     type=click.IntRange(min=1),
     help="Annotators per segment (Label Studio's maximum_annotations) [default 3].",
 )
-@click.option(
-    "--schema",
-    "schema_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Schema file [env WORKBENCH_SCHEMA].",
-)
+@schema_option("Schema file [env WORKBENCH_SCHEMA].")
 @click.option("--batch-size", type=click.IntRange(1, 5000), default=250, show_default=True)
 @click.option("--dry-run", is_flag=True, help="Say what would happen; change nothing.")
 @click.option("--force", is_flag=True, help="Update the label config even if it orphans labels.")
 @click.option(
     "--no-suggestions",
-    is_flag=True,
+    "suggestions",
+    flag_value=False,
+    default=True,
     help="Send no suggestions (the rules' attribution spans, as Label Studio predictions).",
 )
 @json_option
 @pass_state
-def push(
-    state: State,
-    dataset: str | None,
-    overlap: int | None,
-    schema_file: Path | None,
-    batch_size: int,
-    dry_run: bool,
-    force: bool,
-    no_suggestions: bool,
-    as_json: bool,
-) -> None:
+def push(state: State, /, schema_file: Path | None, as_json: bool, **options: Any) -> None:
     """Create/update the Label Studio project and import every segment not yet pushed."""
     from workbench import push as push_lib
-    from workbench.labelstudio.connect import connect
 
+    schema_, progress = state.schema(schema_file), render.BarProgress()
     report = push_lib.push(
-        state.settings,
-        state.store,
-        _load_schema(schema_file, state),
-        connect(state.settings),
-        dataset=dataset,
-        annotators=overlap,
-        batch_size=batch_size,
-        dry_run=dry_run,
-        force=force,
-        suggestions=not no_suggestions,
-        progress=render.BarProgress(),
+        state.settings, state.store, schema_, state.client, progress=progress, **options
     )
-    if as_json:
-        render.emit_json({**render.to_jsonable(report), "project_url": report.project_url})
-        return
-    for line in push_describe(report):
-        click.echo(line)
-
-
-def push_describe(report: Any) -> list[str]:
-    verb = "would import" if report.dry_run else "imported"
-    project = {
-        "create": "created",
-        "adopt": "adopted",
-        "update": "updated",
-        "unchanged": "unchanged",
-    }[report.project]
-    if report.dry_run:
-        project = f"would be {project}"
-    lines = [
-        f"dataset {report.dataset}: project {report.project_id or '(new)'} {project}, "
-        f"schema {report.schema_id} {report.schema_version}, {report.annotators} annotators "
-        "per segment",
-        f"{report.segments} segments: {report.already_pushed} already in Label Studio, "
-        f"{verb} {report.imported}"
-        + (f", recovered {report.recovered} from an interrupted push" if report.recovered else "")
-        + (
-            f" ({report.deleted_on_server} deleted in Label Studio, left deleted)"
-            if report.deleted_on_server
-            else ""
-        )
-        + (f", {report.suggested} with suggestions" if report.suggested else ""),
-    ]
-    if report.forced_orphans:
-        lines.append(
-            "forced: annotations now use labels the schema dropped: "
-            + ", ".join(report.forced_orphans)
-        )
-    if report.project_url:
-        lines.append(f"label at {report.project_url}")
-    return lines
+    data = {**render.to_jsonable(report), "project_url": report.project_url}
+    render.show(data, as_json, lambda _: render.push_text(report))
 
 
 @cli.command("suggest")
@@ -663,18 +455,15 @@ def suggest_cmd(file: Path, as_json: bool) -> None:
     from workbench.predictions import suggest_file
 
     paragraphs = suggest_file(file)
-    if as_json:
-        render.emit_json([render.suggestions_json(p) for p in paragraphs])
-        return
-    for line in render.suggestions_lines(paragraphs):
-        click.echo(line)
+    data = [render.suggestions_json(p) for p in paragraphs]
+    render.show(data, as_json, lambda _: render.suggestions_lines(paragraphs))
 
 
 # -- pull -------------------------------------------------------------------------------------
 
 
 @cli.command("pull")
-@click.option("--dataset", help="Dataset name [env WORKBENCH_DATASET; default news].")
+@dataset_option
 @click.option("--full", is_flag=True, help="Re-read every task and look for deleted tasks.")
 @click.option(
     "--from-file",
@@ -687,104 +476,31 @@ def suggest_cmd(file: Path, as_json: bool) -> None:
     type=int,
     help="Link the dataset to this existing Label Studio project first (a team's own).",
 )
-@click.option(
-    "--schema",
-    "schema_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Schema of a new dataset (default: the configured one; see `schema import`).",
-)
+@schema_option("Schema of a new dataset (default: the configured one; see `schema import`).")
 @json_option
 @pass_state
 def pull_cmd(
-    state: State,
-    dataset: str | None,
-    full: bool,
-    from_file: Path | None,
-    project: int | None,
-    schema_file: Path | None,
-    as_json: bool,
+    state: State, /, from_file: Path | None, schema_file: Path | None, as_json: bool, **options: Any
 ) -> None:
     """Fetch annotations from Label Studio into the store (incremental; validated)."""
     from workbench import pull as pull_lib
+    from workbench import pull_file
 
-    schema_ = _load_schema(schema_file, state) if schema_file else None
-    if from_file is not None and project is not None:
-        raise click.UsageError("--project reads the server; it does not go with --from-file")
-
-    if from_file is not None:
-        if full:
-            raise click.UsageError("--full reads the server; it does not go with --from-file")
-        with state.dataset_lock(dataset, "pull"):
-            report = pull_lib.pull_from_file(
-                state.settings,
-                state.store,
-                from_file,
-                dataset=dataset,
-                schema=schema_,
-                progress=render.BarProgress(),
-            )
+    options.update(schema=state.schema(schema_file) if schema_file else None)
+    options.update(progress=render.BarProgress())
+    if from_file is None:
+        report = pull_lib.pull(state.settings, state.store, state.client, **options)
     else:
-        from workbench.labelstudio.connect import connect
-
-        client = connect(state.settings)
-        with state.dataset_lock(dataset, "pull"):
-            report = pull_lib.pull(
-                state.settings,
-                state.store,
-                client,
-                dataset=dataset,
-                full=full,
-                schema=schema_,
-                project=project,
-                progress=render.BarProgress(),
-            )
+        project, full = options.pop("project"), options.pop("full")
+        if project is not None or full:
+            flag = "--project" if project is not None else "--full"
+            raise click.UsageError(f"{flag} reads the server; it does not go with --from-file")
+        report = pull_file.pull_from_file(state.settings, state.store, from_file, **options)
     for reason in report.skipped:
         render.warn(f"skipped: {reason}")
-    if as_json:
-        render.emit_json(report)
-    else:
-        for line in pull_describe(report):
-            click.echo(line)
+    render.show(report, as_json, render.pull_text)
     if report.skipped:
         raise PartialFailure(f"{len(report.skipped)} items could not be read (listed above)")
-
-
-def pull_describe(report: Any) -> list[str]:
-    how = "full" if report.full else "incremental"
-    lines = [
-        f"dataset {report.dataset}: {how} pull from {report.source}, {report.tasks_read} tasks "
-        f"read" + (f" ({report.tasks_created} new to the store)" if report.tasks_created else ""),
-        f"annotations: {report.annotations_new} new, {report.annotations_revised} revised, "
-        f"{report.annotations_deleted} deleted, {report.annotations_unchanged} unchanged"
-        + (f"; {report.tasks_deleted} tasks deleted" if report.tasks_deleted else ""),
-    ]
-    if getattr(report, "feedback_written", 0):
-        lines.append(
-            f"feedback: messages about problems written to {report.feedback_written} tasks"
-            " (shown to their annotators in Label Studio)"
-        )
-    if report.repaired or report.kept_unknown:
-        lines.append(
-            f"repaired {report.repaired} (Label Studio quirks, recorded), kept"
-            f" {report.kept_unknown} with controls the schema does not know"
-            " (see `workbench problems --repaired`)"
-        )
-    if report.predictions_changed or report.predictions_deleted:
-        lines.append(
-            f"predictions: {report.predictions_changed} new or changed, "
-            f"{report.predictions_deleted} deleted"
-        )
-    if report.quarantined:
-        lines.append(f"quarantined {len(report.quarantined)} (see `workbench problems`):")
-        for q in report.quarantined[:20]:
-            more = f" (+{len(q.problems) - 1} more)" if len(q.problems) > 1 else ""
-            lines.append(
-                f"  task {q.ls_task_id} annotation {q.ls_annotation_id} "
-                f"({q.annotator or 'unknown'}): {q.problems[0]}{more}"
-            )
-        if len(report.quarantined) > 20:
-            lines.append(f"  … and {len(report.quarantined) - 20} more")
-    return lines
 
 
 @cli.command("problems")
@@ -793,34 +509,12 @@ def pull_describe(report: Any) -> list[str]:
 @click.option("--annotator", help="Only this annotator's (email or pseudonym).")
 @json_option
 @pass_state
-def problems_cmd(
-    state: State, dataset: str | None, repaired: bool, annotator: str | None, as_json: bool
-) -> None:
+def problems_cmd(state: State, /, as_json: bool, **options: Any) -> None:
     """Quarantined annotations: what is wrong with each (left out of reconcile)."""
     from workbench import status as status_lib
 
-    rows = status_lib.problems(state.store, dataset, repaired=repaired, annotator=annotator)
-    if as_json:
-        render.emit_json(rows)
-        return
-    render.table(
-        ["dataset", "task", "annotation", "rev", "annotator", "kind", "problems"],
-        [
-            (
-                r.dataset,
-                r.ls_task_id,
-                r.ls_annotation_id,
-                r.revision,
-                r.annotator,
-                r.kind,
-                "; ".join(r.problems),
-            )
-            for r in rows
-        ],
-    )
-    quarantined = sum(r.kind == "quarantined" for r in rows)
-    fixed = f", {len(rows) - quarantined} repaired" if repaired else ""
-    click.echo(f"{quarantined} quarantined annotations{fixed}")
+    rows = status_lib.problems(state.store, **options)
+    render.show(rows, as_json, lambda _: render.problems_text(rows, options["repaired"]))
 
 
 @cli.command("status")
@@ -831,55 +525,7 @@ def status_cmd(state: State, dataset: str | None, as_json: bool) -> None:
     """Annotation progress per dataset: coverage against the overlap target, per annotator."""
     from workbench import status as status_lib
 
-    report = status_lib.status(state.store, dataset)
-    if as_json:
-        render.emit_json(report)
-        return
-    if not report:
-        click.echo("no datasets yet: run `workbench push` or `workbench pull --from-file`")
-    for ds in report:
-        where = f"project {ds.project_id}" if ds.project_id else "no project (from a file)"
-        click.echo(
-            f"dataset {ds.dataset} ({where}): {ds.segments} segments, {ds.tasks_pushed} tasks"
-            f" pushed, target {ds.overlap} annotations per task, {ds.complete_tasks} complete"
-        )
-        click.echo(
-            f"  {ds.annotations} annotations ({ds.repaired} repaired, {ds.gold} ground truth),"
-            f" {ds.skipped} skipped, {ds.quarantined} quarantined, {ds.superseded} superseded;"
-            f" last pull {ds.last_pull_at or 'never'}"
-        )
-        render.table(
-            ["annotations per task", "tasks"],
-            list(ds.annotations_per_task.items()),
-        )
-        if not ds.annotators:
-            click.echo("  no annotations pulled yet (`workbench pull`)")
-            continue
-        render.table(
-            [
-                "annotator",
-                "email",
-                "annotations",
-                "repaired",
-                "skipped",
-                "quarantined",
-                "superseded",
-                "median lead s",
-            ],
-            [
-                (
-                    a.pseudonym,
-                    a.email,
-                    a.annotations,
-                    a.repaired,
-                    a.skipped,
-                    a.quarantined,
-                    a.superseded,
-                    None if a.median_lead_time is None else f"{a.median_lead_time:.1f}",
-                )
-                for a in ds.annotators
-            ],
-        )
+    render.show(status_lib.status(state.store, dataset), as_json, render.status_text)
 
 
 # -- reconcile: agreement, consensus, adjudication ----------------------------------------------
@@ -891,33 +537,19 @@ def _min_support(_ctx: click.Context, _param: click.Parameter, value: str) -> in
     return parse_min_support(value)
 
 
-dataset_option = click.option(
-    "--dataset", metavar="NAME", help="The dataset [env WORKBENCH_DATASET; default news]."
-)
+labels_path = click.Path(path_type=Path)
+html_path = click.Path(dir_okay=False, path_type=Path)
 
 
 @cli.command("agreement")
-@click.argument("labels_file", required=False, type=click.Path(path_type=Path))
+@click.argument("labels_file", required=False, type=labels_path)
 @dataset_option
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a self-contained HTML report with plots.",
-)
+@click.option("--html", "html_path", type=html_path, help="Also write an HTML report with plots.")
 @click.option("--n-boot", default=1000, show_default=True, help="Bootstrap replicates.")
 @click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
 @json_option
 @pass_state
-def agreement_cmd(
-    state: State,
-    labels_file: Path | None,
-    dataset: str | None,
-    html_path: Path | None,
-    n_boot: int,
-    seed: int,
-    as_json: bool,
-) -> None:
+def agreement_cmd(state: State, /, html_path: Path | None, as_json: bool, **options: Any) -> None:
     """Inter-annotator agreement on every layer of a dataset, or of LABELS_FILE.
 
     \b
@@ -926,22 +558,16 @@ def agreement_cmd(
     """
     from workbench.reconcile import commands, report
 
-    result = commands.agreement(
-        state.settings,
-        None if labels_file else state.store,
-        dataset=dataset,
-        labels_file=labels_file,
-        n_boot=n_boot,
-        seed=seed,
-    )
+    store = None if options["labels_file"] else state.store
+    result = commands.agreement(state.settings, store, **options)
     if html_path is not None:
         report.write_html(result, html_path)
     if as_json:
         render.emit_json(report.agreement_json(result))
-    else:
-        report.print_agreement(result)
-        if html_path is not None:
-            click.echo(f"report written to {html_path}")
+        return
+    report.print_agreement(result)
+    if html_path is not None:
+        click.echo(f"report written to {html_path}")
 
 
 @cli.command("reconcile")
@@ -949,7 +575,7 @@ def agreement_cmd(
 @click.option(
     "--labels",
     "labels_file",
-    type=click.Path(path_type=Path),
+    type=labels_path,
     help="Consensus of a CSV/JSONL labels file instead of the store (printed, not stored).",
 )
 @click.option(
@@ -966,38 +592,13 @@ def agreement_cmd(
 )
 @json_option
 @pass_state
-def reconcile_cmd(
-    state: State,
-    dataset: str | None,
-    labels_file: Path | None,
-    method: str | None,
-    min_support: int | float,
-    as_json: bool,
-) -> None:
+def reconcile_cmd(state: State, /, as_json: bool, **options: Any) -> None:
     """Consensus of every layer; only segments whose annotations changed are recomputed."""
     from workbench.reconcile import commands, report
 
-    if labels_file is not None:
-        result = commands.reconcile(
-            state.settings,
-            None,
-            labels_file=labels_file,
-            method=method,  # type: ignore[arg-type]
-            min_support=min_support,
-        )
-    else:
-        with state.dataset_lock(dataset, "reconcile"):
-            result = commands.reconcile(
-                state.settings,
-                state.store,
-                dataset=dataset,
-                method=method,  # type: ignore[arg-type]
-                min_support=min_support,
-            )
-    if as_json:
-        render.emit_json(result)
-    else:
-        report.print_reconcile(result)
+    store = None if options["labels_file"] else state.store
+    result = commands.reconcile(state.settings, store, **options)
+    render.show(result, as_json, report.print_reconcile)
 
 
 @cli.command("disagreements")
@@ -1011,23 +612,8 @@ def disagreements_cmd(state: State, dataset: str | None, as_json: bool) -> None:
     items = commands.disagreements(state.settings, state.store, dataset=dataset)
     if as_json:
         render.emit_json(commands.as_rows(items))
-        return
-    annotators = sorted({a for d in items for a in d.versions})
-    render.table(
-        ["segment", "layer", "field", "span / text", "why", *annotators],
-        [
-            (
-                d.segment_id[:12],
-                d.layer,
-                d.field,
-                d.text or d.key,
-                d.reason,
-                *(d.versions.get(a, "") for a in annotators),
-            )
-            for d in items
-        ],
-        title=f"{len(items)} disagreements",
-    )
+    else:
+        render.disagreements_text(items)
 
 
 @cli.group()
@@ -1043,15 +629,12 @@ def adjudicate_push(state: State, dataset: str | None, as_json: bool) -> None:
     """Send undecided segments to the "<dataset> adjudication" project."""
     from workbench.reconcile import adjudicate as adj
 
-    with state.dataset_lock(dataset, "adjudicate push"):
-        report = adj.push(state.settings, state.store, dataset=dataset)
-    if as_json:
-        render.emit_json(report)
-        return
-    click.echo(
+    report = adj.push(state.settings, state.store, dataset=dataset)
+    line = (
         f"{report.pushed} segments sent, {report.replaced} replaced (annotations changed), "
         f"{report.unchanged} already waiting: {report.project_url}"
     )
+    render.show(report, as_json, lambda _: [line])
 
 
 @adjudicate.command("pull")
@@ -1061,26 +644,31 @@ def adjudicate_push(state: State, dataset: str | None, as_json: bool) -> None:
 def adjudicate_pull(state: State, dataset: str | None, as_json: bool) -> None:
     """Bring adjudicators' decisions back; they override the consensus of their segment."""
     from workbench.reconcile import adjudicate as adj
-    from workbench.reconcile import report as rreport
+    from workbench.reconcile.report import print_reconcile
 
-    with state.dataset_lock(dataset, "adjudicate pull"):
-        report = adj.pull(state.settings, state.store, dataset=dataset)
+    report = adj.pull(state.settings, state.store, dataset=dataset)
     for problem in report.problems:
         render.error(problem)
-    if as_json:
-        render.emit_json(report)
-    else:
+
+    def text(r: adj.AdjudicationPullReport) -> None:
         click.echo(
-            f"{report.decisions} decisions ({report.new} new, {report.updated} updated, "
-            f"{report.removed} removed)"
+            f"{r.decisions} decisions ({r.new} new, {r.updated} updated, {r.removed} removed)"
         )
-        if report.reconcile is not None:
-            rreport.print_reconcile(report.reconcile)
+        if r.reconcile is not None:
+            print_reconcile(r.reconcile)
+
+    render.show(report, as_json, text)
     if report.problems:
         raise PartialFailure(f"{len(report.problems)} decisions do not fit the schema")
 
 
 # -- export -----------------------------------------------------------------------------------
+
+
+def parse_ratios(value: str) -> tuple[float, float, float]:
+    from workbench.export.splits import parse_ratios
+
+    return parse_ratios(value)
 
 
 class _ExportGroup(click.Group):
@@ -1101,53 +689,33 @@ def export_group() -> None:
 @click.argument("dataset", required=False)
 @click.option(
     "--split",
-    "split_ratios",
+    "ratios",
+    callback=lambda _ctx, _param, value: parse_ratios(value),
     metavar="TRAIN,DEV,TEST",
     default="0.8,0.1,0.1",
     show_default=True,
     help="Ratios for articles not yet assigned to a split (assigned ones never move).",
 )
 @click.option("--force", is_flag=True, help="Make a new version even if nothing changed.")
-@click.option("--schema", "schema_file", type=click.Path(path_type=Path), help="Schema file.")
+@schema_option("Schema file.")
 @json_option
 @pass_state
 def export_create(
-    state: State,
-    dataset: str | None,
-    split_ratios: str,
-    force: bool,
-    schema_file: Path | None,
-    as_json: bool,
+    state: State, /, dataset: str | None, schema_file: Path | None, as_json: bool, **options: Any
 ) -> None:
     """Write the next release of DATASET to exports/<dataset>/vNNNN/ (never overwritten)."""
     from workbench import export
     from workbench.datasets import dataset_schema
 
-    ratios = export.parse_ratios(split_ratios)
     name = dataset or state.settings.dataset
-    schema_ = (
-        _load_schema(schema_file, state)
+    s = (
+        state.schema(schema_file)
         if schema_file
         else dataset_schema(state.settings, state.store, name)
     )
-    with state.dataset_lock(name, "export"):
-        result = export.export_dataset(
-            state.store, state.settings.exports_dir, name, schema_, ratios=ratios, force=force
-        )
-    if as_json:
-        render.emit_json(result)
-    elif result.status == "unchanged":
-        click.echo(f"{result.dataset}: nothing changed since {result.version}; no new version")
-    else:
-        c = result.counts
-        click.echo(
-            f"{result.dataset} {result.version} written to {result.path}: {c['segments']} "
-            f"segments, {c['spans']} spans, {c['annotations']} annotations by "
-            f"{c['annotators']} annotators"
-        )
-        if result.diff is not None and result.parent is not None:
-            changes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.diff.items() if v)
-            click.echo(f"against {result.parent}: {changes or 'no changes'}")
+    exports = state.settings.exports_dir
+    result = export.export_dataset(state.store, exports, name, s, **options)
+    render.show(result, as_json, render.export_text)
 
 
 @export_group.command("verify")
@@ -1158,18 +726,8 @@ def export_verify(path: Path, as_json: bool) -> None:
     from workbench import export
 
     report = export.verify_release(path)
-    if as_json:
-        render.emit_json({**render.to_jsonable(report), "ok": report.ok})
-    else:
-        for what, names in (
-            ("changed", report.changed),
-            ("missing", report.missing),
-            ("extra", report.extra),
-        ):
-            for name in names:
-                click.echo(f"{what}: {name}")
-        if report.ok:
-            click.echo(f"{path}: {report.checked} files match the manifest")
+    data = {**render.to_jsonable(report), "ok": report.ok}
+    render.show(data, as_json, lambda _: render.verify_text(report, path))
     if not report.ok:
         bad = len(report.changed) + len(report.missing) + len(report.extra)
         raise export.ReleaseError(f"{path}: {bad} files do not match the manifest")
@@ -1186,14 +744,7 @@ def export_diff(state: State, dataset: str, old: str, new: str, as_json: bool) -
     from workbench import export
 
     diff = export.diff_releases(state.settings.exports_dir, dataset, old, new)
-    if as_json:
-        render.emit_json(diff)
-        return
-    click.echo(f"{dataset} {diff['parent']} → {diff['version']}")
-    for key, value in diff["summary"].items():
-        click.echo(f"  {key.replace('_', ' ')}: {value}")
-    for change in diff["labels_changed"]:
-        click.echo(f"  {change['segment_id']} {change['field']}: {change['old']} → {change['new']}")
+    render.show(diff, as_json, lambda d: render.diff_text(dataset, d))
 
 
 @cli.command("releases")
@@ -1206,36 +757,7 @@ def releases_cmd(state: State, dataset: str | None, as_json: bool) -> None:
     from workbench.export.summary import headline_text
 
     rows = export.list_releases(state.store, dataset or state.settings.dataset)
-    if as_json:
-        render.emit_json(rows)
-        return
-    render.table(
-        [
-            "version",
-            "parent",
-            "created",
-            "segments",
-            "annotations",
-            "annotators",
-            "spans",
-            "agreement",
-            "path",
-        ],
-        [
-            (
-                r.version,
-                r.parent,
-                r.created_at.isoformat(timespec="seconds"),
-                r.segments,
-                r.annotations,
-                r.annotators,
-                r.spans,
-                headline_text(r.agreement),
-                r.path,
-            )
-            for r in rows
-        ],
-    )
+    render.show(rows, as_json, lambda r: render.releases_text(r, headline_text))
 
 
 def _first_line(text: str, limit: int = 300) -> str:
