@@ -83,9 +83,9 @@ def up(
         summary.admin_password = server.admin_password
     summary.label_studio_url = settings.label_studio_url or ""
     schema = load_schema(settings.schema_path)
-    client = connect(settings)
     dataset = settings.dataset
     with operation_lock(store, dataset, "up"):
+        client = connect(settings)
         summary.push = push(settings, store, schema, client, dataset=dataset, progress=progress)
         samples = seeds / SAMPLES
         if samples.is_file():
