@@ -48,22 +48,9 @@ MARGIN = timedelta(seconds=5)
 PAGE_SIZE = 200
 #: Fields asked for: trims the task rows and, through the nested serializers, the annotations
 #: and predictions (Label Studio applies ``include`` at every level).
-INCLUDE = ",".join(
-    [
-        "id",
-        "updated_at",
-        "created_at",
-        "data",
-        "annotations",
-        "predictions",
-        "result",
-        "completed_by",
-        "was_cancelled",
-        "ground_truth",
-        "lead_time",
-        "model_version",
-        "score",
-    ]
+INCLUDE = (
+    "id,updated_at,created_at,data,annotations,predictions,result,completed_by,was_cancelled,"
+    "ground_truth,lead_time,model_version,score"
 )
 
 
