@@ -21,7 +21,9 @@ from workbench import __version__, render
 from workbench import logging as wb_logging
 from workbench.config import Settings, load_settings
 from workbench.errors import StoreError, WorkbenchError
+from workbench.scaffold import init_folder
 from workbench.store import Store, open_store
+from workbench.store import db as store_db
 
 if TYPE_CHECKING:
     from click.decorators import FC
@@ -79,12 +81,9 @@ def command(
     """`group.command(name)`, with the options most commands share."""
 
     def decorate(fn: Callable[..., Any]) -> click.Command:
-        for wanted, decorator in (
-            (state, pass_state),
-            (json, json_option),
-            (dataset, dataset_option),
-        ):
-            fn = decorator(fn) if wanted else fn
+        fn = pass_state(fn) if state else fn
+        fn = json_option(fn) if json else fn
+        fn = dataset_option(fn) if dataset else fn
         return group.command(name)(fn)
 
     return decorate
@@ -131,8 +130,6 @@ def cli(ctx: click.Context, database_url: str | None, home: Path | None, verbose
 @click.option("--force", is_flag=True, help="Overwrite existing starter files.")
 def init_cmd(directory: Path, force: bool) -> None:
     """Start a folder of one's own: workbench.toml, schemas/ to edit, articles/ for files."""
-    from workbench.scaffold import init_folder
-
     report = init_folder(directory, force=force)
     for path in report.written:
         click.echo(f"wrote {path}")
@@ -140,9 +137,6 @@ def init_cmd(directory: Path, force: bool) -> None:
         f"put article files (.txt, .md, .html) into {report.articles_dir}/, then "
         f"`workbench ingest {report.articles_dir}` (run from {report.directory})"
     )
-
-
-# -- store ----------------------------------------------------------------------------------
 
 
 @cli.group()
@@ -153,8 +147,6 @@ def db() -> None:
 @command(db, "upgrade", json=False)
 def db_upgrade(state: State) -> None:
     """Bring the store's schema to the newest revision."""
-    from workbench.store import db as store_db
-
     url = state.settings.resolved_database_url
     before, after = store_db.upgrade(store_db.create_store_engine(url))
     if before == after:
@@ -166,8 +158,6 @@ def db_upgrade(state: State) -> None:
 @command(db, "status")
 def db_status(state: State, as_json: bool) -> None:
     """Where the store is and which revision it has."""
-    from workbench.store import db as store_db
-
     info = store_db.describe(state.settings.resolved_database_url)
     render.show(info, as_json, lambda i: [f"{k}: {v or '-'}" for k, v in i.items()])
 

@@ -11,9 +11,6 @@ from workbench import corpus, render
 from workbench.cli.base import PATH, State, cli, command
 from workbench.errors import PartialFailure
 
-# -- corpus ---------------------------------------------------------------------------------
-
-
 workers_option = click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -83,9 +80,6 @@ def segments(state: State, article_id: str | None, unit: str | None, as_json: bo
     """List the segments in the store."""
     rows = corpus.list_segments(state.store, article_id, unit)
     render.show(rows, as_json, render.segments_text)
-
-
-# -- the whole loop -------------------------------------------------------------------------
 
 
 @command(cli)

@@ -10,11 +10,9 @@ from typing import Any
 import click
 
 from workbench import render
+from workbench import status as status_lib
 from workbench.cli.base import FILE, State, cli, command, schema_option
 from workbench.errors import PartialFailure
-
-# -- label studio: server, schema, annotators, push ------------------------------------------
-
 
 schema_path_arg = click.argument("path", required=False, type=FILE)
 
@@ -188,9 +186,6 @@ def suggest_cmd(file: Path, as_json: bool) -> None:
     render.show(data, as_json, lambda _: render.suggestions_lines(paragraphs))
 
 
-# -- pull -------------------------------------------------------------------------------------
-
-
 @command(cli, "pull", dataset=True)
 @click.option("--full", is_flag=True, help="Re-read every task and look for deleted tasks.")
 @click.option(
@@ -235,8 +230,6 @@ def pull_cmd(
 @click.option("--annotator", help="Only this annotator's (email or pseudonym).")
 def problems_cmd(state: State, /, as_json: bool, **options: Any) -> None:
     """Quarantined annotations: what is wrong with each (left out of reconcile)."""
-    from workbench import status as status_lib
-
     rows = status_lib.problems(state.store, **options)
     render.show(rows, as_json, lambda _: render.problems_text(rows, options["repaired"]))
 
@@ -245,6 +238,4 @@ def problems_cmd(state: State, /, as_json: bool, **options: Any) -> None:
 @click.option("--dataset", help="Only this dataset.")
 def status_cmd(state: State, dataset: str | None, as_json: bool) -> None:
     """Annotation progress per dataset: coverage against the overlap target, per annotator."""
-    from workbench import status as status_lib
-
     render.show(status_lib.status(state.store, dataset), as_json, render.status_text)

@@ -12,8 +12,6 @@ from workbench import render
 from workbench.cli.base import DIR, FILE, PATH, State, cli, command, schema_option
 from workbench.errors import PartialFailure
 
-# -- reconcile: agreement, consensus, adjudication ----------------------------------------------
-
 
 def _min_support(_ctx: click.Context, _param: click.Parameter, value: str) -> int | float:
     from workbench.reconcile.store import parse_min_support
@@ -21,13 +19,9 @@ def _min_support(_ctx: click.Context, _param: click.Parameter, value: str) -> in
     return parse_min_support(value)
 
 
-labels_path = PATH
-html_path = FILE
-
-
 @command(cli, "agreement", dataset=True)
-@click.argument("labels_file", required=False, type=labels_path)
-@click.option("--html", "html_path", type=html_path, help="Also write an HTML report with plots.")
+@click.argument("labels_file", required=False, type=PATH)
+@click.option("--html", "html_path", type=FILE, help="Also write an HTML report with plots.")
 @click.option("--n-boot", default=1000, show_default=True, help="Bootstrap replicates.")
 @click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
 def agreement_cmd(state: State, /, html_path: Path | None, as_json: bool, **options: Any) -> None:
@@ -55,7 +49,7 @@ def agreement_cmd(state: State, /, html_path: Path | None, as_json: bool, **opti
 @click.option(
     "--labels",
     "labels_file",
-    type=labels_path,
+    type=PATH,
     help="Consensus of a CSV/JSONL labels file instead of the store (printed, not stored).",
 )
 @click.option(
@@ -131,10 +125,7 @@ def adjudicate_pull(state: State, dataset: str | None, as_json: bool) -> None:
         raise PartialFailure(f"{len(report.problems)} decisions do not fit the schema")
 
 
-# -- export -----------------------------------------------------------------------------------
-
-
-def parse_ratios(value: str) -> tuple[float, float, float]:
+def _ratios(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[float, ...]:
     from workbench.export.splits import parse_ratios
 
     return parse_ratios(value)
@@ -159,7 +150,7 @@ def export_group() -> None:
 @click.option(
     "--split",
     "ratios",
-    callback=lambda _ctx, _param, value: parse_ratios(value),
+    callback=_ratios,
     metavar="TRAIN,DEV,TEST",
     default="0.8,0.1,0.1",
     show_default=True,
