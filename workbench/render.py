@@ -199,22 +199,11 @@ def segment_text(results: Sequence[Any]) -> list[str]:
     return [f"{len(results)} articles, {total} segments ({added} new, {removed} removed)"]
 
 
-_ARTICLE_FIELDS = (
-    "revision",
-    "title",
-    "author",
-    "outlet",
-    "published",
-    "chars",
-    "segments",
-    "source_path",
-)
-
-
 def articles_text(rows: Sequence[Any]) -> None:
+    names = ("revision", "title", "author", "outlet", "published", "chars", "segments")
     table(
         ["id", "rev", "title", "author", "outlet", "date", "chars", "segments", "source"],
-        [(r.id[:12], *fields(r, *_ARTICLE_FIELDS)) for r in rows],
+        [(r.id[:12], *fields(r, *names), r.source_path) for r in rows],
     )
 
 
