@@ -22,7 +22,8 @@ from workbench.config import Settings, load_settings
 from workbench.errors import LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
-from workbench.pull import pull, pull_from_file
+from workbench.pull import pull
+from workbench.pull_file import pull_from_file
 from workbench.push import push
 from workbench.schema import Schema, load_schema
 from workbench.store import Annotation, Annotator, Dataset, PullState, Store, Task, open_store

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from workbench.config import Settings, load_settings
 from workbench.errors import InputError
-from workbench.pull import pull_from_file
+from workbench.pull_file import pull_from_file
 from workbench.schema import Schema, load_schema
 from workbench.store import Annotation, Annotator, Article, Segment, Store, Task
 

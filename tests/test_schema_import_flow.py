@@ -12,7 +12,7 @@ import pytest
 
 from workbench.config import Settings, load_settings
 from workbench.export.release import export_dataset
-from workbench.pull import pull_from_file
+from workbench.pull_file import pull_from_file
 from workbench.reconcile import commands
 from workbench.reconcile.store import reconcile
 from workbench.schema import Schema, load_schema

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import workbench.pull as pull_module
+import workbench.pull_file as pull_module
 from workbench.config import Settings, load_settings
-from workbench.pull import pull_from_file
+from workbench.pull_file import pull_from_file
 from workbench.schema import load_schema, parse_schema, schema_from_dict
 from workbench.store import Annotation, Annotator, Article, Dataset, Segment, Store, Task
 
@@ -125,13 +125,13 @@ def test_a_refused_load_leaves_the_store_as_it_was(
     store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = export(tmp_path)
-    real_apply = pull_module._apply
+    real_apply = pull_module.apply
 
     def apply_then_fail(session: Any, ctx: Any, records: Any) -> None:
         real_apply(session, ctx, records)  # the batch's rows are written, then the load fails
         raise RuntimeError("the store failed mid-load")
 
-    monkeypatch.setattr(pull_module, "_apply", apply_then_fail)
+    monkeypatch.setattr(pull_module, "apply", apply_then_fail)
     before = counts(store)
     assert before[0] == 0
     with pytest.raises(RuntimeError):

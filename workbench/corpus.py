@@ -28,6 +28,7 @@ from workbench.errors import InputError
 from workbench.progress import NoProgress, Progress
 from workbench.sources import MissingPath, SourceFile, expand_paths, read_source
 from workbench.store import Article, Segment, Store, Task
+from workbench.store.lock import operation_lock
 from workbench.store.models import utcnow
 
 IngestStatus = Literal["new", "revised", "unchanged", "error"]
@@ -69,9 +70,14 @@ def ingest(
     """Ingest article files and folders. Bad files are reported in the result, not raised.
 
     With `workers` > 1, files are read and cleaned in that many processes; the store is written
-    by this one, in input order, so the result is the same as with one worker.
+    by this one, in input order, so the result is the same as with one worker. Holds the
+    corpus lock (`workbench.store.lock`): one ingest or segment at a time.
     """
-    progress = progress or NoProgress()
+    with operation_lock(store, None, "ingest"):
+        return _ingest(store, paths, progress or NoProgress(), workers)
+
+
+def _ingest(store: Store, paths: Sequence[Path], progress: Progress, workers: int) -> IngestReport:
     items = list(expand_paths(paths))
     report = IngestReport()
     files = [item for item in items if not isinstance(item, MissingPath)]
@@ -237,9 +243,20 @@ def segment(
 
     With `workers` > 1 the text work (pysbd: the slow part) runs in that many processes; the
     store is written by this one, article by article in the same order, so the result is the
-    same as with one worker.
+    same as with one worker. Holds the corpus lock, like `ingest`.
     """
-    progress = progress or NoProgress()
+    with operation_lock(store, None, "segment"):
+        return _segment(store, unit, max_chars, article_ids, progress or NoProgress(), workers)
+
+
+def _segment(
+    store: Store,
+    unit: segmenter.Unit,
+    max_chars: int,
+    article_ids: Iterable[str] | None,
+    progress: Progress,
+    workers: int,
+) -> list[SegmentResult]:
     with store.session() as session:
         query = select(Article.id).where(Article.is_current.is_(True)).order_by(Article.source_path)
         ids = list(article_ids) if article_ids is not None else list(session.scalars(query))

@@ -1,6 +1,7 @@
 """The main job, `workbench up`: the whole loop on the embedded default, step by step.
 
-Each step is idempotent, so running `up` again changes nothing and is safe after a crash.
+Each step is idempotent, so running `up` again changes nothing and is safe after a crash. The
+dataset's lock is held from the push to the export: no other command runs in between.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from workbench.export.summary import headline_agreement, headline_text
 from workbench.labelstudio import local
 from workbench.labelstudio.connect import connect
 from workbench.progress import Progress
-from workbench.pull import PullReport, pull
+from workbench.pull import pull
+from workbench.pull_save import PullReport
 from workbench.push import PushReport, push
 from workbench.reconcile.store import ReconcileReport, reconcile
 from workbench.samples import SampleReport, load_samples
 from workbench.schema import load_schema
 from workbench.store import Store
+from workbench.store.lock import operation_lock
 
 SAMPLES = "sample-annotations.yaml"
 
@@ -80,14 +83,18 @@ def up(
         summary.admin_password = server.password
     summary.label_studio_url = settings.label_studio_url or ""
     schema = load_schema(settings.schema_path)
-    client = connect(settings)
-    summary.push = push(settings, store, schema, client, progress=progress)
-    samples = seeds / SAMPLES
-    if samples.is_file():
-        summary.samples = load_samples(store, client, schema, summary.push.dataset, samples)
-    summary.pull = pull(settings, store, client, schema=schema, progress=progress)
-    summary.reconcile = reconcile(store, schema, summary.push.dataset)
-    summary.export = export_dataset(store, settings.exports_dir, summary.push.dataset, schema)
+    dataset = settings.dataset
+    with operation_lock(store, dataset, "up"):
+        client = connect(settings)
+        summary.push = push(settings, store, schema, client, dataset=dataset, progress=progress)
+        samples = seeds / SAMPLES
+        if samples.is_file():
+            summary.samples = load_samples(store, client, schema, dataset, samples)
+        summary.pull = pull(
+            settings, store, client, dataset=dataset, schema=schema, progress=progress
+        )
+        summary.reconcile = reconcile(store, schema, dataset)
+        summary.export = export_dataset(store, settings.exports_dir, dataset, schema)
     return summary
 
 

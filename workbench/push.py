@@ -247,7 +247,11 @@ def _ensure_project(
     dry_run: bool,
     force: bool,
 ) -> Project | None:
-    settings_fields: dict[str, Any] = {
+    fields: dict[str, Any] = {
+        "title": project_title(name),
+        "label_config": schema.to_label_config(),
+        "description": project_description(name, schema),
+        "expert_instruction": instructions_html(schema),
         "maximum_annotations": overlap,
         "overlap_cohort_percentage": 100,
         "show_instruction": True,
@@ -258,19 +262,11 @@ def _ensure_project(
             if candidate.description.startswith(f"{MARKER}{name} "):
                 report.project = "adopt"
                 report.project_id = candidate.id
-                if dry_run:
-                    return None
-                return _update_project(client, candidate.id, name, schema, settings_fields)
+                return None if dry_run else client.update_project(candidate.id, **fields)
         report.project = "create"
         if dry_run:
             return None
-        project = client.create_project(
-            title=project_title(name),
-            label_config=schema.to_label_config(),
-            description=project_description(name, schema),
-            expert_instruction=instructions_html(schema),
-            **settings_fields,
-        )
+        project = client.create_project(**fields)
         report.project_id = project.id
         return project
 
@@ -286,30 +282,11 @@ def _ensure_project(
             )
         report.forced_orphans = orphans
     # The XML can change without the schema changing (a better view from a newer workbench).
-    xml_changed = project.label_config.strip() != schema.to_label_config().strip()
+    xml_changed = project.label_config.strip() != fields["label_config"].strip()
     if config_changed or xml_changed or project.maximum_annotations != overlap:
         report.project = "update"
-        if dry_run:
-            return project
-        return _update_project(client, project.id, name, schema, settings_fields)
+        return project if dry_run else client.update_project(project.id, **fields)
     return project
-
-
-def _update_project(
-    client: LabelStudioClient,
-    project_id: int,
-    name: str,
-    schema: Schema,
-    settings_fields: dict[str, Any],
-) -> Project:
-    return client.update_project(
-        project_id,
-        title=project_title(name),
-        label_config=schema.to_label_config(),
-        description=project_description(name, schema),
-        expert_instruction=instructions_html(schema),
-        **settings_fields,
-    )
 
 
 def _orphaned(

@@ -1,67 +1,27 @@
-"""Split a cleaned article text into annotation segments.
+"""Split a cleaned article text (paragraphs separated by ``"\n\n"``) into segments. Pure.
 
-Pure module: no I/O, no database.  Input is a *cleaned* article: paragraphs separated by
-``"\\n\\n"`` and no other newlines (any other whitespace is tolerated).
+Units: ``paragraph`` (default: one per paragraph, a quotation continued over paragraphs never
+cut, segments over ``max_chars`` split at sentences), ``sentence`` (pysbd, paragraph by
+paragraph) and ``article`` (the whole stripped text).
 
-Units
------
-``"paragraph"`` (default)
-    One segment per paragraph, except that a quotation continued over several paragraphs is
-    never cut (see *Continued quotations*), and segments longer than ``max_chars`` are split at
-    sentence boundaries (see *Long segments*).
-``"sentence"``
-    One segment per sentence (pysbd, run paragraph by paragraph: a paragraph break is always a
-    sentence break).
-``"article"``
-    The whole (stripped) text as one segment.
+Invariants, every unit: ``text[seg.start:seg.end] == seg.text``, stripped and non-empty;
+segments ordered, non-overlapping, ``position`` ``0..n-1``; ``seg.sentences`` absolute, ordered,
+stripped spans inside the segment covering all its non-whitespace; every non-whitespace
+character of the article in exactly one segment. The id is the first 20 hex digits of
+``sha256("\x1f".join([article_id, unit, start, end, text]))``: deterministic, unique in an article.
 
-Invariants (for every unit)
----------------------------
-* ``text[seg.start:seg.end] == seg.text``; ``seg.text`` has no leading/trailing whitespace and is
-  never empty.
-* Segments are ordered, non-overlapping, ``position`` is ``0..n-1``.
-* ``seg.sentences`` are absolute ``(start, end)`` offsets into the article text, ordered,
-  non-overlapping, each non-empty and stripped, lying inside the segment, and together they
-  cover every non-whitespace character of the segment.
-* For ``"paragraph"`` and ``"article"`` every non-whitespace character of the article is in
-  exactly one segment (``"sentence"`` too, given how sentence spans are built).
+Continued quotations (news convention: each paragraph of a quotation opens with a quote mark,
+only the last closes it). Double quotes are scanned per paragraph (``“`` opens, ``”`` closes; a
+straight ``"`` opens after start/space/bracket before a non-space, closes after a non-space
+before space/punctuation/end, else toggles; a closer with nothing open is ignored). Paragraph
+``P`` merges with the next ``Q`` iff ``P`` ends inside a quotation and ``Q`` opens with ``“`` or
+``"``, so a typo cannot swallow the rest of the article; a group holds at most
+:data:`MAX_MERGED_PARAGRAPHS` paragraphs and ``MAX_MERGE_FACTOR * max_chars`` characters.
 
-Segment ids
------------
-``sha256("\\x1f".join([article_id, unit, str(start), str(end), text]).encode("utf-8"))``,
-hex digest truncated to the first 20 hex characters (80 bits).  Deterministic on any machine
-(no ``hash()``), unique within an article because two segments of one article never share
-``(unit, start, end)``.
-
-Continued quotations
---------------------
-News convention: each paragraph of a quotation continued over several paragraphs *opens* with
-a quote mark and does not close it; only the last paragraph closes it.  Each paragraph is
-scanned on its own for double quotes (``“`` opens, ``”`` closes; a straight ``"`` is classified
-by its neighbours -- after start/space/bracket and before a non-space it opens, after a
-non-space and before space/punctuation/end it closes, otherwise it toggles; a closer with
-nothing open is ignored).  Paragraph ``P`` is merged with the next paragraph ``Q`` iff ``P``
-ends with a quotation still open **and** ``Q`` starts with an opening quote mark (``“`` or
-``"``); merging continues while the last merged paragraph is still open.  An unclosed
-quotation followed by a paragraph that does not open with a quote mark therefore stops the
-merge (typos in the source cannot swallow the rest of the article).
-
-Safety bound: a merged group holds at most :data:`MAX_MERGED_PARAGRAPHS` paragraphs and at
-most ``MAX_MERGE_FACTOR * max_chars`` characters; beyond that a new group starts.
-
-Long segments
--------------
-A group longer than ``max_chars`` is split into chunks of consecutive sentences (pysbd), each
-``<= max_chars`` where possible (a single sentence longer than ``max_chars`` stays whole, alone
-in its chunk).  Greedy, left to right: among the sentence boundaries that keep the current
-chunk within ``max_chars``, the split point is the *last* boundary of the best rank:
-
-1. boundaries outside any open quotation;
-2. paragraph breaks inside a continued quotation (restores the source's own paragraphing);
-3. any other sentence boundary (inside a quotation -- only when unavoidable).
-
-So a quotation is cut only if no boundary outside quotations is within reach of
-``max_chars``; chunks may then be shorter than they could be, which is the intended trade-off.
+Long segments: a group over ``max_chars`` is cut greedily into runs of whole sentences within
+``max_chars`` (a longer sentence stays alone), at the *last* reachable boundary of the best rank:
+(1) outside any quotation, (2) a paragraph break inside a continued quotation, (3) any other
+sentence boundary. A quotation is cut only when nothing else is within reach.
 """
 
 from __future__ import annotations

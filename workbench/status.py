@@ -58,6 +58,9 @@ class DatasetStatus:
     last_full_pull_at: datetime | None = None
 
 
+_COUNTS = ("annotations", "skipped", "quarantined", "repaired", "superseded", "gold")
+
+
 @dataclass
 class _Tally:
     annotations: int = 0
@@ -161,15 +164,10 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                         pseudonym=who.pseudonym if who else "(deleted user)",
                         email=who.email if who else None,
                         ls_user_id=who.ls_user_id if who else 0,
-                        annotations=tally.annotations,
-                        skipped=tally.skipped,
-                        quarantined=tally.quarantined,
                         median_lead_time=(
                             statistics.median(tally.lead_times) if tally.lead_times else None
                         ),
-                        repaired=tally.repaired,
-                        superseded=tally.superseded,
-                        gold=tally.gold,
+                        **{k: getattr(tally, k) for k in _COUNTS},
                     )
                 )
             annotators.sort(key=lambda a: a.pseudonym)
@@ -184,12 +182,7 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     segments=segments or 0,
                     tasks_pushed=states.get("pushed", 0),
                     tasks_deleted=states.get("deleted", 0),
-                    annotations=sum(t.annotations for t in tallies.values()),
-                    skipped=sum(t.skipped for t in tallies.values()),
-                    quarantined=sum(t.quarantined for t in tallies.values()),
-                    repaired=sum(t.repaired for t in tallies.values()),
-                    superseded=sum(t.superseded for t in tallies.values()),
-                    gold=sum(t.gold for t in tallies.values()),
+                    **{k: sum(getattr(t, k) for t in tallies.values()) for k in _COUNTS},
                     complete_tasks=sum(n for k, n in distribution.items() if k >= ds.overlap),
                     annotations_per_task={
                         str(k): distribution.get(k, 0)

@@ -10,7 +10,7 @@ import pytest
 import reliability_helpers as rh
 from reliability_helpers import Stages
 
-from workbench import pull as pull_lib
+from workbench import pull_file
 from workbench.config import Settings, load_settings
 from workbench.reconcile import commands
 from workbench.store import open_store
@@ -34,7 +34,7 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stages]:
 
     pulled = rh.copy_sqlite(seeded, base / "pulled.db")
     store = open_store(rh.sqlite_url(pulled))
-    pull_lib.pull_from_file(_settings(rh.sqlite_url(pulled), base), store, export_file)
+    pull_file.pull_from_file(_settings(rh.sqlite_url(pulled), base), store, export_file)
     store.close()
 
     reconciled = rh.copy_sqlite(pulled, base / "reconciled.db")

@@ -19,11 +19,28 @@ def import_schema(
     project: int | None = None,
     client: LabelStudioClient | None = None,
     schema_id: str | None = None,
+    output: Path | None = None,
+    force: bool = False,
 ) -> ImportedSchema:
     """The schema for a label config file (`config`) or for project `project` (read with
-    `client`). The id defaults to the file's or the project's name."""
+    `client`), written to `output` if given (an existing file only with `force`). The id
+    defaults to the file's or the project's name."""
     if (config is None) == (project is None):
         raise ConfigError("give a label config file or a project id, not both or neither")
+    if output is not None and output.exists() and not force:
+        raise ConfigError(f"{output}: exists (use --force to overwrite)")
+    imported = _import(config, project, client, schema_id)
+    if output is not None:
+        output.write_text(imported.yaml, encoding="utf-8")
+    return imported
+
+
+def _import(
+    config: Path | None,
+    project: int | None,
+    client: LabelStudioClient | None,
+    schema_id: str | None,
+) -> ImportedSchema:
     if config is not None:
         text = read_text(config, "label config file")
         title, source = config.stem, str(config)

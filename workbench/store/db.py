@@ -85,6 +85,16 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     return before, head_revision()
 
 
+def describe(url: str) -> dict[str, str | None]:
+    """Where the store is (password hidden), its revision and the newest one."""
+    engine = create_store_engine(url)
+    return {
+        "url": _redacted(str(engine.url)),
+        "revision": check_revision(engine),
+        "newest": head_revision(),
+    }
+
+
 def check_revision(engine: Engine) -> str | None:
     """The store's revision; refuses one this code does not know (a newer workbench wrote it)."""
     try:

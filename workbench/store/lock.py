@@ -13,10 +13,13 @@ A lock left behind by a process that died (SIGKILL, power loss) is *stale* and t
 
 The take-over is a compare-and-swap on the old token, so two processes that both found the
 lock stale cannot both win. A lock held by a live process is waited for up to ``wait``
-seconds, then refused with `LockedError` (exit code 5), naming the holder.
+seconds (default: ``WORKBENCH_LOCK_WAIT``, else 0), then refused with `LockedError` (exit
+code 5), naming the holder.
 
-Within one thread the lock is re-entrant (a CLI command may hold it around a library call
-that takes it too); another thread of the same process is a competitor like any other process.
+Every library entry point that writes takes the lock itself. It is re-entrant within one
+thread (`workbench up` holds it around the push, pull, reconcile and export that take it too);
+another thread of the same process is a competitor like any other process. The corpus
+(articles and segments, shared by every dataset) has a lock of its own: ``dataset=None``.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from workbench.errors import StoreError
+from workbench.errors import ConfigError, StoreError
 from workbench.processes import pid_alive
 from workbench.store.db import Store
 from workbench.store.models import OperationLock, utcnow
@@ -77,8 +80,20 @@ class Holder:
         )
 
 
-def lock_name(dataset: str) -> str:
-    return f"dataset:{dataset}"
+def lock_name(dataset: str | None) -> str:
+    return "corpus" if dataset is None else f"dataset:{dataset}"
+
+
+def lock_wait() -> float:
+    """Seconds to wait for a busy lock: ``WORKBENCH_LOCK_WAIT`` (default 0)."""
+    value = os.environ.get("WORKBENCH_LOCK_WAIT", "").strip()
+    try:
+        wait = float(value or 0)
+    except ValueError:
+        wait = -1.0
+    if not wait >= 0 or wait == float("inf"):
+        raise ConfigError(f"WORKBENCH_LOCK_WAIT={value!r}: not a number of seconds")
+    return wait
 
 
 def _utc(value: datetime) -> datetime:
@@ -113,7 +128,7 @@ def is_stale(holder: Holder, *, stale_after: timedelta = STALE_AFTER) -> str | N
     return None
 
 
-def current_holder(store: Store, dataset: str) -> Holder | None:
+def current_holder(store: Store, dataset: str | None) -> Holder | None:
     with store.session() as session:
         row = session.get(OperationLock, lock_name(dataset))
         return Holder.of(row) if row is not None else None
@@ -124,10 +139,11 @@ _held: dict[tuple[int, str, str], int] = {}
 _held_guard = threading.Lock()
 
 
-def _describe(dataset: str, holder: Holder) -> str:
+def _describe(dataset: str | None, holder: Holder) -> str:
     since = holder.acquired_at.isoformat(timespec="seconds")
+    what = "the corpus" if dataset is None else f"dataset {dataset!r}"
     return (
-        f"dataset {dataset!r} is busy: {holder.operation} by pid {holder.pid} on {holder.host} "
+        f"{what} is busy: {holder.operation} by pid {holder.pid} on {holder.host} "
         f"since {since}; try again when it has finished (a lock whose process died is taken "
         "over automatically)"
     )
@@ -136,17 +152,16 @@ def _describe(dataset: str, holder: Holder) -> str:
 @contextmanager
 def operation_lock(
     store: Store,
-    dataset: str,
+    dataset: str | None,
     operation: str,
     *,
-    wait: float = 0.0,
+    wait: float | None = None,
     stale_after: timedelta = STALE_AFTER,
     heartbeat: float = HEARTBEAT_SECONDS,
 ) -> Iterator[None]:
-    """Hold the dataset's operation lock for the block (see the module docstring).
-
-    Waits up to `wait` seconds for a live holder, then raises `LockedError` naming it.
-    """
+    """Hold the dataset's (None: the corpus's) operation lock for the block (see the module
+    docstring). Waits up to `wait` seconds (default `lock_wait()`) for a live holder, then
+    raises `LockedError` naming it."""
     name = lock_name(dataset)
     key = (threading.get_ident(), store.url, name)
     with _held_guard:
@@ -161,6 +176,7 @@ def operation_lock(
                 _held[key] -= 1
         return
 
+    wait = lock_wait() if wait is None else wait
     token = _acquire(store, dataset, name, operation, wait, stale_after)
     with _held_guard:
         _held[key] = 1
@@ -180,7 +196,12 @@ def operation_lock(
 
 
 def _acquire(
-    store: Store, dataset: str, name: str, operation: str, wait: float, stale_after: timedelta
+    store: Store,
+    dataset: str | None,
+    name: str,
+    operation: str,
+    wait: float,
+    stale_after: timedelta,
 ) -> str:
     token = uuid.uuid4().hex
     pid = os.getpid()

@@ -1,0 +1,138 @@
+"""Pull from a file: a standard Label Studio JSON export loaded into a dataset (`workbench pull
+--from-file`), saved by the same code as a live pull (`workbench.pull_save`).
+
+Tasks are matched by Label Studio task id, then by the ``segment_id`` workbench puts in task
+data; others become new articles and segments (source ``labelstudio-export:<file>#<task id>``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from workbench.annotation.tasks import TaskRecord
+from workbench.config import Settings
+from workbench.errors import InputError
+from workbench.progress import NoProgress, Progress
+from workbench.pull_save import (
+    PullReport,
+    SaveContext,
+    apply,
+    dataset_schema,
+    new_dataset,
+    read_records,
+)
+from workbench.schema import Schema, load_schema
+from workbench.store import Dataset, Store
+from workbench.store.lock import operation_lock
+
+#: Annotators of an export that does not name its server are keyed under this "URL".
+EXPORT_SERVER = "labelstudio-export"
+BATCH_SIZE = 200
+
+
+def read_export(path: Path) -> list[Any]:
+    """A Label Studio JSON export's task list; one-line InputError naming the file otherwise."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        if exc.pos >= len(text.rstrip()):
+            raise InputError(f"{path}: truncated JSON ({exc.msg} at {where})") from None
+        raise InputError(f"{path}: invalid JSON ({exc.msg} at {where})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply") from None
+    if not isinstance(data, list):
+        raise InputError(
+            f"{path}: not a Label Studio JSON export (expected a list of tasks, got a "
+            f"{type(data).__name__})"
+        )
+    return data
+
+
+def pull_from_file(
+    settings: Settings,
+    store: Store,
+    path: Path,
+    *,
+    dataset: str | None = None,
+    schema: Schema | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> PullReport:
+    """Load a Label Studio JSON export into a dataset (created if new), holding its lock.
+
+    When the dataset is linked to a live project, annotations missing from the file are *not*
+    marked deleted (the file may be older than the last live pull, the authority there).
+    """
+    raw_tasks = read_export(path)  # before any write: a bad file leaves the store unchanged
+    name = dataset or settings.dataset
+    with operation_lock(store, name, "pull"):
+        return _load(settings, store, path, raw_tasks, name, schema, batch_size, progress)
+
+
+def _load(
+    settings: Settings,
+    store: Store,
+    path: Path,
+    raw_tasks: list[Any],
+    name: str,
+    schema: Schema | None,
+    batch_size: int,
+    progress: Progress | None,
+) -> PullReport:
+    progress = progress or NoProgress()
+    report = PullReport(name, f"file {path}", full=True)
+    records = read_records(raw_tasks, report)
+    with store.session() as session:
+        row = session.get(Dataset, name)
+        new_row: Dataset | None = None
+        if row is None:
+            overlap = max([_annotators_per_task(r) for r in records] + [1])
+            new_row = new_dataset(name, schema or load_schema(settings.schema_path), overlap)
+            linked, server = False, EXPORT_SERVER
+            schema_version, schema_json = new_row.schema_version, new_row.schema_json
+        else:
+            linked = row.label_studio_url is not None
+            server = row.label_studio_url or EXPORT_SERVER
+            schema_version, schema_json = row.schema_version, row.schema_json
+    # Everything that can refuse the file runs before the first write, and a new dataset row
+    # is committed with the first batch: a refused load leaves the store as it was.
+    ctx = SaveContext(
+        dataset=name,
+        schema=dataset_schema(name, schema_json, schema, settings),
+        schema_version=schema_version,
+        annotator_server=server,
+        source_prefix=f"labelstudio-export:{path.name}",
+        email_of=lambda _user_id: None,
+        follow_deletions=not linked,
+        report=report,
+    )
+    progress.start(f"load {path.name}", len(records))
+    for start in range(0, max(len(records), 1), batch_size):
+        batch = records[start : start + batch_size]
+        with store.session() as session:
+            if new_row is not None:
+                session.add(new_row)
+                session.flush()
+                new_row = None
+            apply(session, ctx, batch)
+        progress.advance(len(batch))
+    progress.finish()
+    report.skipped = list(dict.fromkeys(report.skipped))
+    return report
+
+
+def _annotators_per_task(record: TaskRecord) -> int:
+    return len({a.user_id for a in record.annotations if not a.was_cancelled})

@@ -1,0 +1,551 @@
+"""Saving what pull read: Label Studio task records → the store's tasks, annotations,
+predictions and annotators. One code path for the live pull (`workbench.pull`) and the
+import of an export file (`workbench.pull_file`).
+
+* **Revisions.** An annotation is a new revision when anything we keep about it changed
+  (``updated_at``, result, annotator, skip / ground-truth flags, lead time); the previous one
+  stays with ``is_current`` false. Older data (a stale export) never replaces newer data.
+* **Deletions.** Every task read lists all its annotations, so a stored annotation the task no
+  longer lists was deleted: it gets ``deleted_at`` (when the source is the authority:
+  `SaveContext.follow_deletions`).
+* **Validation.** Each new revision is checked against the dataset's schema (the one last
+  pushed, ``datasets.schema_json``; else the given or configured one) and the segment text by
+  the annotation model (`workbench.annotation`), which repairs Label Studio's quirks
+  (``repairs``) and keeps results of unknown controls (``warnings``). Failures are stored
+  ``quarantined`` with the reasons; reconcile reads only ``valid``. The parse is stored
+  (``result_entry``): nothing downstream parses the result again. An annotator's earlier
+  annotations of a task are ``superseded``.
+* **Schema version.** A new revision records the dataset's ``schema_version`` at pull time
+  (Label Studio does not say which config an annotation was made under).
+* **Annotators.** Label Studio user id and email stay in the store; each new person gets the
+  next pseudonym ``annotator-NN`` (store-wide, in order of first appearance; within one page by
+  annotation creation time, so a live pull and an import of the same project agree).
+* **Unknown tasks** become an article + one ``article``-unit segment + a task row (source
+  ``<source_prefix>#<task id>``), so a team's own project can be reconciled and exported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from workbench.annotation import parser_key
+from workbench.annotation.clean import canonical_json, canonical_result
+from workbench.annotation.tasks import (
+    AnnotationRecord,
+    TaskRecord,
+    as_utc,
+    parse_record,
+    parse_task,
+)
+from workbench.config import Settings
+from workbench.schema import Schema, load_schema, schema_from_dict
+from workbench.segment import segment_id, split_sentences
+from workbench.store import Annotation, Annotator, Article, Dataset, Prediction, Segment, Task
+from workbench.store.models import utcnow
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    ls_task_id: int
+    ls_annotation_id: int
+    revision: int
+    annotator: str | None
+    problems: list[str]
+
+
+@dataclass
+class PullReport:
+    dataset: str
+    source: str
+    full: bool = False
+    scanned_task_ids: bool = False
+    tasks_read: int = 0
+    tasks_created: int = 0
+    annotations_new: int = 0
+    annotations_revised: int = 0
+    annotations_deleted: int = 0
+    annotations_unchanged: int = 0
+    tasks_deleted: int = 0
+    predictions_changed: int = 0
+    predictions_deleted: int = 0
+    quarantined: list[Quarantined] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    cursor: str | None = None
+    repaired: int = 0  # new revisions the annotation model repaired Label Studio quirks in
+    kept_unknown: int = 0  # new revisions with results of controls the schema does not know
+    feedback_written: int = 0  # tasks whose message to their annotators was set or cleared
+
+    @property
+    def changed(self) -> int:
+        deleted = self.annotations_deleted + self.tasks_deleted + self.predictions_deleted
+        return self.annotations_new + self.annotations_revised + self.predictions_changed + deleted
+
+
+@dataclass
+class SaveContext:
+    dataset: str
+    schema: Schema
+    schema_version: str | None
+    annotator_server: str
+    source_prefix: str  # source_path prefix of articles made for tasks the store did not know
+    email_of: Callable[[int], str | None]
+    follow_deletions: bool
+    report: PullReport
+    now: datetime = field(default_factory=utcnow)
+    #: a live pull: record each applied task's updated_at (``tasks.ls_updated_at``)
+    task_times: bool = False
+    entry_key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.entry_key = parser_key(self.schema)
+
+
+def new_dataset(name: str, schema: Schema, overlap: int) -> Dataset:
+    """The row of a dataset first seen through a pull (a team's project, or an export)."""
+    return Dataset(
+        name=name,
+        unit="article",
+        overlap=max(1, overlap),
+        schema_id=schema.id,
+        schema_version=schema.version,
+        schema_json=schema.to_dict(),
+    )
+
+
+def dataset_schema(
+    name: str, schema_json: dict[str, Any] | None, schema: Schema | None, settings: Settings
+) -> Schema:
+    """The schema the project was last pushed with; else the given or configured one."""
+    if schema_json:
+        return schema_from_dict(schema_json, source=f"<schema of dataset {name}>")
+    return schema or load_schema(settings.schema_path)
+
+
+def read_records(page: Iterable[Any], report: PullReport) -> list[TaskRecord]:
+    """The tasks of a page (or a file) that can be read; why the others cannot, in `report`."""
+    parsed = [parse_task(item) for item in page]
+    report.skipped.extend(r for r in parsed if isinstance(r, str))
+    return [r for r in parsed if not isinstance(r, str)]
+
+
+def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> None:
+    report = ctx.report
+    report.tasks_read += len(records)
+    for record in records:
+        report.skipped.extend(record.skipped)
+    tasks = _resolve_tasks(session, ctx, records)
+    if not tasks:
+        return
+    texts = dict(
+        session.execute(
+            select(Segment.id, Segment.text).where(
+                Segment.id.in_({t.segment_id for t in tasks.values()})
+            )
+        ).all()
+    )
+    people = _resolve_annotators(
+        session, ctx, [a for r in records if r.ls_id in tasks for a in r.annotations]
+    )
+    pseudonyms = dict(
+        session.execute(
+            select(Annotator.id, Annotator.pseudonym).where(Annotator.id.in_(set(people.values())))
+        ).all()
+    )
+    ls_ids = [a.ls_id for r in records for a in r.annotations]
+    rows: dict[int, list[Annotation]] = {}
+    for stored in session.scalars(
+        select(Annotation).where(
+            Annotation.dataset == ctx.dataset,
+            or_(
+                Annotation.ls_annotation_id.in_(ls_ids),
+                Annotation.task_id.in_([t.id for t in tasks.values()])
+                & Annotation.is_current.is_(True),
+            ),
+        )
+    ):
+        rows.setdefault(stored.ls_annotation_id, []).append(stored)
+    predictions = {
+        p.ls_prediction_id: p
+        for p in session.scalars(
+            select(Prediction).where(
+                Prediction.dataset == ctx.dataset,
+                or_(
+                    Prediction.ls_prediction_id.in_(
+                        [p.ls_id for r in records for p in r.predictions]
+                    ),
+                    Prediction.task_id.in_([t.id for t in tasks.values()]),
+                ),
+            )
+        )
+    }
+
+    for record in records:
+        task = tasks.get(record.ls_id)
+        if task is None:
+            continue
+        if ctx.task_times:
+            task.ls_updated_at = record.updated_at
+        text = texts.get(task.segment_id, "")
+        given = _text_of(ctx, record)
+        mismatch = given is not None and given != text
+        for ann in record.annotations:
+            annotator_id = people.get(ann.user_id) if ann.user_id is not None else None
+            history = rows.setdefault(ann.ls_id, [])
+            current = next((r for r in history if r.is_current), None)
+            if current is not None and not _is_newer(ann, current, annotator_id):
+                if current.deleted_at is not None and _same(ann, current, annotator_id):
+                    current.deleted_at = None  # listed again: it was not deleted after all
+                report.annotations_unchanged += 1
+                continue
+            parsed = parse_record(ctx.schema, text, ann)
+            problems = list(parsed.problems)
+            report.repaired += bool(parsed.repairs) and not problems
+            report.kept_unknown += bool(parsed.other) and not problems
+            if mismatch:
+                problems.append(
+                    "the task text in Label Studio differs from the segment text in the store,"
+                    " so its offsets cannot be trusted"
+                )
+            revision = max((r.revision for r in history), default=0) + 1
+            if current is not None:
+                current.is_current = False
+                report.annotations_revised += 1
+            else:
+                report.annotations_new += 1
+            entry = None if problems else parsed.entry_json()
+            new = Annotation(
+                dataset=ctx.dataset,
+                task_id=task.id,
+                ls_annotation_id=ann.ls_id,
+                revision=revision,
+                is_current=True,
+                annotator_id=annotator_id,
+                result=ann.result,
+                result_clean=canonical_result(ann.result),
+                result_entry=entry,
+                entry_key=None if entry is None else ctx.entry_key,
+                repairs=list(parsed.repairs) or None,
+                warnings=list(parsed.warnings) or None,
+                lead_time=ann.lead_time,
+                was_cancelled=ann.was_cancelled,
+                ground_truth=ann.ground_truth,
+                ls_created_at=ann.created_at,
+                ls_updated_at=ann.updated_at,
+                schema_version=ctx.schema_version,
+                status="quarantined" if problems else "valid",
+                problems=problems or None,
+                pulled_at=ctx.now,
+            )
+            session.add(new)
+            history.append(new)
+            if problems:
+                report.quarantined.append(
+                    Quarantined(
+                        record.ls_id,
+                        ann.ls_id,
+                        revision,
+                        pseudonyms.get(annotator_id) if annotator_id else None,
+                        problems,
+                    )
+                )
+        listed = {a.ls_id for a in record.annotations}
+        if ctx.follow_deletions:
+            for history in rows.values():
+                for old in history:
+                    if (
+                        old.task_id == task.id
+                        and old.is_current
+                        and old.deleted_at is None
+                        and old.ls_annotation_id not in listed
+                    ):
+                        old.deleted_at = ctx.now
+                        report.annotations_deleted += 1
+        _apply_predictions(session, ctx, record, task, predictions)
+    _supersede(session, ctx.dataset, [t.id for t in tasks.values()])
+
+
+def _supersede(session: Session, dataset: str, task_ids: Sequence[int]) -> None:
+    """One rule for an annotator with several annotations of a task (Label Studio allows
+    it): the latest (the highest Label Studio id) counts, the others are kept as
+    'superseded' and every stage leaves them out (`models.released`). Recomputed for the
+    tasks of each page, so deleting the latest brings the one before back."""
+    rows = session.execute(
+        select(Annotation.id, Annotation.task_id, Annotation.annotator_id, Annotation.status)
+        .where(
+            Annotation.dataset == dataset,
+            Annotation.task_id.in_(task_ids),
+            Annotation.is_current.is_(True),
+            Annotation.deleted_at.is_(None),
+            Annotation.was_cancelled.is_(False),
+            Annotation.annotator_id.is_not(None),
+            Annotation.status.in_(("valid", "superseded")),
+        )
+        .order_by(Annotation.task_id, Annotation.annotator_id, Annotation.ls_annotation_id.desc())
+    ).all()
+    changes, seen = [], set()
+    for row_id, task_id, annotator_id, status in rows:
+        want = "superseded" if (task_id, annotator_id) in seen else "valid"
+        seen.add((task_id, annotator_id))
+        if want != status:
+            changes.append({"id": row_id, "status": want})
+    if changes:
+        session.execute(update(Annotation), changes)
+
+
+def _apply_predictions(
+    session: Session,
+    ctx: SaveContext,
+    record: TaskRecord,
+    task: Task,
+    predictions: dict[int, Prediction],
+) -> None:
+    listed = {pred.ls_id for pred in record.predictions}
+    for pred in record.predictions:
+        row = predictions.get(pred.ls_id)
+        if row is None:
+            row = Prediction(dataset=ctx.dataset, task_id=task.id, ls_prediction_id=pred.ls_id)
+            session.add(row)
+            predictions[pred.ls_id] = row
+        elif (
+            row.model_version == pred.model_version
+            and row.score == pred.score
+            and canonical_json(row.result) == canonical_json(pred.result)
+            and as_utc(row.ls_updated_at) == pred.updated_at
+            and row.deleted_at is None
+        ):
+            continue
+        row.model_version, row.score, row.result = pred.model_version, pred.score, pred.result
+        row.ls_updated_at, row.task_id, row.deleted_at = pred.updated_at, task.id, None
+        ctx.report.predictions_changed += 1
+    if ctx.follow_deletions:
+        for row in predictions.values():
+            if (
+                row.task_id == task.id
+                and row.deleted_at is None
+                and row.ls_prediction_id not in listed
+            ):
+                row.deleted_at = ctx.now
+                ctx.report.predictions_deleted += 1
+
+
+def _same(ann: AnnotationRecord, row: Annotation, annotator_id: int | None) -> bool:
+    return (
+        as_utc(row.ls_updated_at) == ann.updated_at
+        and row.annotator_id == annotator_id
+        and row.was_cancelled == ann.was_cancelled
+        and row.ground_truth == ann.ground_truth
+        and row.lead_time == ann.lead_time
+        and canonical_json(row.result) == canonical_json(ann.result)
+    )
+
+
+def _is_newer(ann: AnnotationRecord, row: Annotation, annotator_id: int | None) -> bool:
+    """Does ``ann`` carry something the stored current revision does not — and is not older?"""
+    if _same(ann, row, annotator_id):
+        return False
+    stored = as_utc(row.ls_updated_at)
+    return not (stored is not None and ann.updated_at is not None and ann.updated_at < stored)
+
+
+# -- tasks ----------------------------------------------------------------------------------
+
+
+def _resolve_tasks(
+    session: Session, ctx: SaveContext, records: Sequence[TaskRecord]
+) -> dict[int, Task]:
+    """Label Studio task id → the store's task row, creating what the store does not know."""
+    ids = [r.ls_id for r in records]
+    tasks: dict[int, Task] = {
+        t.ls_task_id: t
+        for t in session.scalars(
+            select(Task).where(Task.dataset == ctx.dataset, Task.ls_task_id.in_(ids))
+        )
+        if t.ls_task_id is not None
+    }
+    unknown = [r for r in records if r.ls_id not in tasks]
+    if not unknown:
+        return tasks
+    # Tasks we pushed whose push was interrupted before the ids were recorded, or an export of
+    # our project loaded into another store: workbench puts the segment id in the task data.
+    wanted = {r.segment_id for r in unknown if r.segment_id}
+    by_segment = {
+        t.segment_id: t
+        for t in session.scalars(
+            select(Task).where(Task.dataset == ctx.dataset, Task.segment_id.in_(wanted))
+        )
+    }
+    known_segments = set(session.scalars(select(Segment.id).where(Segment.id.in_(wanted))))
+    for record in unknown:
+        sid = record.segment_id
+        if sid and sid in by_segment:
+            task = by_segment[sid]
+            if task.ls_task_id not in (None, record.ls_id):
+                ctx.report.skipped.append(
+                    f"task {record.ls_id}: its segment {sid} is already task {task.ls_task_id}"
+                    " of this dataset (a duplicate in Label Studio?)"
+                )
+                continue
+            task.ls_task_id, task.state = record.ls_id, "pushed"
+            task.pushed_at = task.pushed_at or ctx.now
+        elif sid and sid in known_segments:
+            task = _new_task(ctx, sid, record.ls_id)
+            session.add(task)
+            by_segment[sid] = task
+        else:
+            made = _task_from_data(session, ctx, record)
+            if made is None:
+                continue
+            task = made
+        tasks[record.ls_id] = task
+        ctx.report.tasks_created += 1
+    session.flush()  # task ids for the annotations
+    return tasks
+
+
+def _new_task(ctx: SaveContext, segment: str, ls_task_id: int) -> Task:
+    return Task(
+        dataset=ctx.dataset,
+        segment_id=segment,
+        ls_task_id=ls_task_id,
+        state="pushed",
+        schema_version=ctx.schema_version or "",
+        pushed_at=ctx.now,
+    )
+
+
+def _task_from_data(session: Session, ctx: SaveContext, record: TaskRecord) -> Task | None:
+    """An article + one article-unit segment + a task for a task made outside workbench."""
+    text = _text_of(ctx, record)
+    if text is None:
+        ctx.report.skipped.append(f"task {record.ls_id}: no text in its data, cannot store it")
+        return None
+    source_path = f"{ctx.source_prefix}#{record.ls_id}"
+    # Not the ingest id (hash of the text alone): two tasks with the same text stay apart.
+    article_key = hashlib.sha256(f"{source_path}\x1f{text}".encode()).hexdigest()[:20]
+    article = session.get(Article, article_key)
+    if article is None:
+        raw = json.dumps(dict(record.data), ensure_ascii=False, sort_keys=True, default=str)
+        previous = session.scalars(
+            select(Article)
+            .where(Article.source_path == source_path)
+            .order_by(Article.revision.desc())
+        ).first()
+        if previous is not None:  # same file name and task id, other text: a new revision
+            previous.is_current = False
+        title = record.data.get("title")
+        article = Article(
+            id=article_key,
+            source_path=source_path,
+            revision=previous.revision + 1 if previous else 1,
+            previous_id=previous.id if previous else None,
+            is_current=True,
+            format="json",
+            title=title if isinstance(title, str) and title else None,
+            text=text,
+            raw=raw,
+            raw_sha256=hashlib.sha256(raw.encode()).hexdigest(),
+            ingested_at=ctx.now,
+        )
+        session.add(article)
+    sid = segment_id(article_key, "article", 0, len(text), text)
+    if session.get(Segment, sid) is None:
+        session.add(
+            Segment(
+                id=sid,
+                article_id=article_key,
+                unit="article",
+                position=0,
+                start=0,
+                end=len(text),
+                text=text,
+                sentences=[list(span) for span in _sentences(text)],
+                created_at=ctx.now,
+            )
+        )
+    task = _new_task(ctx, sid, record.ls_id)
+    session.add(task)
+    return task
+
+
+def _text_of(ctx: SaveContext, record: TaskRecord) -> str | None:
+    """The text the view labels: the task data key the schema's <Text> shows."""
+    value = record.data.get(ctx.schema.view.text_key)
+    return value if isinstance(value, str) else record.text
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    try:
+        return split_sentences(text)
+    except Exception:  # sentence offsets are a convenience; a pysbd failure must not stop a pull
+        return [(0, len(text))] if text else []
+
+
+# -- annotators -----------------------------------------------------------------------------
+
+_PSEUDONYM = re.compile(r"^annotator-(\d+)$")
+
+
+def _resolve_annotators(
+    session: Session, ctx: SaveContext, annotations: Iterable[AnnotationRecord]
+) -> dict[int, int]:
+    """Label Studio user id → annotator row id; new people get the next pseudonyms, in order
+    of their first annotation (creation time, then id), so the numbering does not depend on
+    the order tasks came in."""
+    first: dict[int, AnnotationRecord] = {}
+    for ann in sorted(
+        (a for a in annotations if a.user_id is not None),
+        key=lambda a: (a.created_at is None, a.created_at or ctx.now, a.ls_id),
+    ):
+        assert ann.user_id is not None
+        first.setdefault(ann.user_id, ann)
+    if not first:
+        return {}
+    known = {
+        a.ls_user_id: a
+        for a in session.scalars(
+            select(Annotator).where(
+                Annotator.label_studio_url == ctx.annotator_server,
+                Annotator.ls_user_id.in_(list(first)),
+            )
+        )
+    }
+    out: dict[int, int] = {}
+    next_number: int | None = None
+    for user_id, ann in first.items():
+        row = known.get(user_id)
+        email = ann.email
+        if row is None or (row.email is None and email is None):
+            email = email or ctx.email_of(user_id)
+        if row is None and email:
+            # the same person seen through another server or export
+            row = session.scalars(select(Annotator).where(Annotator.email == email)).first()
+        if row is None:
+            if next_number is None:
+                numbers = [
+                    int(m.group(1))
+                    for p in session.scalars(select(Annotator.pseudonym))
+                    if (m := _PSEUDONYM.match(p))
+                ]
+                next_number = max(numbers, default=0) + 1
+            row = Annotator(
+                label_studio_url=ctx.annotator_server,
+                ls_user_id=user_id,
+                email=email,
+                pseudonym=f"annotator-{next_number:02d}",
+            )
+            next_number += 1
+            session.add(row)
+            session.flush()
+        elif row.email is None and email:
+            row.email = email
+        out[user_id] = row.id
+    return out
