@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from workbench import corpus
 from workbench.config import Settings
-from workbench.pull import pull_from_file
+from workbench.pull_file import pull_from_file
 from workbench.samples import read_samples, to_result
 from workbench.schema import Schema, load_schema
 from workbench.store import Store
