@@ -125,6 +125,7 @@ def test_an_edited_export_revises_and_deletes(
     ("content", "expected"),
     [
         ('[{"id": 1, "data": {"text": "a"}', "truncated JSON"),
+        ('[{"id": 1, "data": {"text": "a half-written te', "truncated JSON (Unterminated"),
         ('[{"id": 1,, }]', "invalid JSON (Expecting property name"),
         ('{"id": 1}', "expected a list of tasks"),
         (b"\xff\xfe[]", "not UTF-8"),

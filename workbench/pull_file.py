@@ -48,7 +48,8 @@ def read_export(path: Path) -> list[Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
-        if exc.pos >= len(text.rstrip()):
+        # cut off: nothing after the error, or a string that runs to the end of the file
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise InputError(f"{path}: truncated JSON ({exc.msg} at {where})") from None
         raise InputError(f"{path}: invalid JSON ({exc.msg} at {where})") from None
     except RecursionError:
