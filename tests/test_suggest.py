@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from workbench.annotation import validate as validate_result
 from workbench.cli import cli
 from workbench.predictions import MODEL_VERSION, prediction, suggest_file, to_result
 from workbench.quotations import quotations
-from workbench.schema import load_schema
+from workbench.schema import load_schema, schema_from_dict
 from workbench.suggest import Suggestions, suggest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +87,7 @@ def test_spans_lie_in_the_text_and_relations_reference_spans(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(texts)
 def test_predictions_are_valid_results_apart_from_target_sentiment(text: str) -> None:
-    result = to_result(suggest(text))
+    result = to_result(SCHEMA, text, suggest(text))
     problems = validate_result(SCHEMA, text, result)
     allowed = ("Target region has no sentiment (required)", "segment 'sentiment' is required")
     assert [p for p in problems if not p.endswith(allowed[0]) and allowed[1] not in p] == []
@@ -227,11 +228,30 @@ def test_targets_are_names_without_titles_once_each() -> None:
 
 def test_prediction_carries_the_model_version_and_valid_result() -> None:
     text = "“The sanctions are working,” the spokesperson said."
-    pred = prediction(text)
+    pred = prediction(SCHEMA, text)
     assert pred is not None and pred["model_version"] == MODEL_VERSION
     problems = validate_result(SCHEMA, text, pred["result"])
     assert problems == ["segment 'sentiment' is required but missing"]
-    assert prediction("Nothing to see here.") is None
+    assert prediction(SCHEMA, "Nothing to see here.") is None
+
+
+def test_a_schema_without_a_label_gets_no_suggestion_of_it() -> None:
+    """A team's project without `Source` (and so without `attributed_to`): the prediction
+    carries only what its view can show, and is still a valid result under that schema."""
+    data = yaml.safe_load((ROOT / "schemas" / "news-v1.yaml").read_text(encoding="utf-8"))
+    data["labels"] = [label for label in data["labels"] if label["name"] != "Source"]
+    data["relations"] = [r for r in data["relations"] if "Source" not in (r["from"], r["to"])]
+    schema = schema_from_dict(data)
+    text = "“The sanctions are working,” the spokesperson said."
+    assert {s.label for s in suggest(text).spans} >= {"Source", "Content", "Cue"}
+    pred = prediction(schema, text)
+    assert pred is not None
+    labels = {label for r in pred["result"] for label in r.get("value", {}).get("labels", [])}
+    assert labels == {"Content", "Cue"}
+    assert {r["labels"][0] for r in pred["result"] if r["type"] == "relation"} == {"cue_of"}
+    assert validate_result(schema, text, pred["result"]) == [
+        "segment 'sentiment' is required but missing"
+    ]
 
 
 def test_suggest_cli_json_and_text(tmp_path: Path) -> None:

@@ -1,12 +1,9 @@
 """Suggestions → Label Studio predictions, and suggestions for a whole text file.
 
-A prediction uses exactly the result names of the generated view (see the docstring of
-`workbench.schema`): spans ``from_name="label"``, ``to_name="text"``, ``type="labels"``; a
-per-region attribute is a ``choices`` result named ``<label lower>_<attribute>`` sharing the
-span's id; relations are ``{"type": "relation", "from_id", "to_id", "direction": "right",
-"labels": [name]}``. Required attributes are filled with the rules' best guess (so accepting a
-suggestion gives a valid annotation), except Target sentiment, which is left to the annotator
-(see `workbench.suggest`).
+A prediction's result is written by the annotation model (`annotation.to_result`) under the
+project's schema, so it uses the view's own names. Required attributes carry the rules' best
+guess (accepting a suggestion gives a valid annotation), except Target sentiment, which is left
+to the annotator (see `workbench.suggest`).
 """
 
 from __future__ import annotations
@@ -15,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.annotation import Link, Parsed, Region
+from workbench.annotation import to_result as annotation_result
 from workbench.ingest import clean_article
-from workbench.schema import LABELS_NAME, TEXT_NAME
+from workbench.schema import Schema
 from workbench.segment import segment_article
 from workbench.sources import read_source
 from workbench.suggest import RULES_VERSION, Suggestions, suggest
@@ -33,52 +32,36 @@ __all__ = [
 MODEL_VERSION = f"workbench-rules-{RULES_VERSION}"
 
 
-def to_result(found: Suggestions) -> list[dict[str, Any]]:
-    """Label Studio result items for the suggestions of one segment."""
-    result: list[dict[str, Any]] = []
-    for span in found.spans:
-        value = {"start": span.start, "end": span.end, "text": span.text}
-        result.append(
-            {
-                "id": span.id,
-                "from_name": LABELS_NAME,
-                "to_name": TEXT_NAME,
-                "type": "labels",
-                "value": {**value, "labels": [span.label]},
-            }
-        )
-        for attr, choice in span.attributes:
-            result.append(
-                {
-                    "id": span.id,
-                    "from_name": f"{span.label.lower()}_{attr}",
-                    "to_name": TEXT_NAME,
-                    "type": "choices",
-                    "value": {**value, "choices": [choice]},
-                }
-            )
-    for rel in found.relations:
-        result.append(
-            {
-                "type": "relation",
-                "from_id": rel.from_id,
-                "to_id": rel.to_id,
-                "direction": "right",
-                "labels": [rel.name],
-            }
-        )
-    return result
+def to_result(schema: Schema, text: str, found: Suggestions) -> list[dict[str, Any]]:
+    """Label Studio result items for the suggestions of one segment, written by the annotation
+    model under `schema`'s names; what the schema has no label, question or relation for is
+    left out (a team's own project gets only the suggestions its view can show)."""
+    labels = {label.name for label in schema.labels}
+    regions = tuple(
+        Region(s.id, (s.label,), s.start, s.end, dict(s.attributes))
+        for s in found.spans
+        if s.label in labels
+    )
+    kept = {r.id for r in regions}
+    kinds = {r.name for r in schema.relations}
+    links = tuple(
+        Link(r.name, r.from_id, r.to_id)
+        for r in found.relations
+        if r.name in kinds and r.from_id in kept and r.to_id in kept
+    )
+    return annotation_result(schema, text, Parsed(regions=regions, links=links))
 
 
-def prediction(text: str, context: str = "") -> dict[str, Any] | None:
+def prediction(schema: Schema, text: str, context: str = "") -> dict[str, Any] | None:
     """The prediction for one task (``None`` when there is nothing to suggest)."""
     found = suggest(text, context)
-    if not found.spans:
+    result = to_result(schema, text, found)
+    if not result:
         return None
     attributed = sum(1 for s in found.spans if s.label == "Content")
     # A rough confidence for sorting tasks in Label Studio: attributions, not only targets.
     score = 0.8 if attributed else 0.3
-    return {"model_version": MODEL_VERSION, "score": score, "result": to_result(found)}
+    return {"model_version": MODEL_VERSION, "score": score, "result": result}
 
 
 @dataclass(frozen=True)

@@ -437,7 +437,7 @@ def _import_batch(
     suggested = 0
     if suggestions:  # the rules' suggestions, as predictions the annotator accepts or corrects
         for payload, (seg, _, context) in zip(payloads, batch, strict=True):
-            found = prediction(seg.text, context or "")
+            found = prediction(schema, seg.text, context or "")
             if found is not None:
                 payload["predictions"] = [found]
                 suggested += 1
