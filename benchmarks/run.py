@@ -451,7 +451,7 @@ def read_into_arrow(url: str, schema: Schema) -> tuple[float, int]:
     import pyarrow as pa
     from sqlalchemy import select
 
-    from workbench.reconcile.store import released_query
+    from workbench.reconcile.load import released_query
     from workbench.store import models as m
     from workbench.store import open_store
 

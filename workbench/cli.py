@@ -886,7 +886,7 @@ def status_cmd(state: State, dataset: str | None, as_json: bool) -> None:
 
 
 def _min_support(_ctx: click.Context, _param: click.Parameter, value: str) -> int | float:
-    from workbench.reconcile.store import parse_min_support
+    from workbench.reconcile.save import parse_min_support
 
     return parse_min_support(value)
 

@@ -22,10 +22,10 @@ from .categorical import (
     percent_agreement_pairwise,
 )
 from .consensus import (
-    ConsensusLabel,
-    ConsensusRelation,
-    ConsensusSpan,
+    AlignedRelation,
+    AlignedSpan,
     DawidSkeneResult,
+    ItemConsensus,
     SpanConsensus,
     dawid_skene,
     majority_vote,
@@ -48,13 +48,13 @@ from .spans import (
 )
 
 __all__ = [
+    "AlignedRelation",
+    "AlignedSpan",
     "CategoricalAgreement",
     "CategoricalData",
     "ChanceCorrected",
-    "ConsensusLabel",
-    "ConsensusRelation",
-    "ConsensusSpan",
     "DawidSkeneResult",
+    "ItemConsensus",
     "Label",
     "Metric",
     "PairF1",

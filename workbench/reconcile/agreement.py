@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from workbench.gcpause import paused_gc
 from workbench.schema import Attribute, Schema
 
 from ._bootstrap import DEFAULT_N_BOOT
@@ -143,7 +142,6 @@ def labels_agreement(
     )
 
 
-@paused_gc()
 def schema_agreement(
     schema: Schema,
     records: Records,

@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from workbench.errors import ValidationError
-from workbench.gcpause import paused_gc
 from workbench.schema import Schema
 
 from ._bootstrap import IntArray
@@ -105,7 +104,6 @@ def extract(schema: Schema, item: str, annotator: str, entry: Mapping[str, Any])
     return out
 
 
-@paused_gc()
 def extract_all(schema: Schema, annotations: Iterable[AnnotationInput]) -> Records:
     out = Records()
     for ann in annotations:

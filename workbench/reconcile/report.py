@@ -31,8 +31,8 @@ from .commands import FileConsensus
 from .gwet import FLEISS_GWET_NAME
 from .overlap import counts_by, isolation_sentence, pairs_sentence
 from .records import Metric
+from .save import ReconcileReport
 from .spans import PairF1
-from .store import ReconcileReport
 
 # --------------------------------------------------------------------------- terminal / JSON
 
