@@ -31,7 +31,7 @@ from workbench.schema import Schema
 
 from ._bootstrap import IntArray
 from .categorical import CategoricalData
-from .records import Label, Relation, Span
+from .records import NO_ATTRS, Label, Relation, Span
 from .spanindex import SpanIndex
 
 
@@ -72,12 +72,26 @@ def attribute_field(label: str, attribute: str) -> str:
     return f"{label}.{attribute}"
 
 
-def extract(schema: Schema, item: str, annotator: str, entry: Mapping[str, Any]) -> Records:
-    """Records of one parsed annotation (its stored entry). Answers that are not one category
-    (several choices, free text, numbers, dates) are stored and exported, not reconciled."""
-    out = Records(coverage={(item, annotator)})
-    categorical = {a.name for a in schema.segment if a.categorical and not a.multiple}
-    several = {a.name for a in schema.segment if a.categorical and a.multiple}
+def _questions(schema: Schema) -> tuple[set[str], set[str]]:
+    """The segment questions of one category, and those of several."""
+    one = {a.name for a in schema.segment if a.categorical and not a.multiple}
+    return one, {a.name for a in schema.segment if a.categorical and a.multiple}
+
+
+def extract(
+    schema: Schema,
+    item: str,
+    annotator: str,
+    entry: Mapping[str, Any],
+    out: Records | None = None,
+    questions: tuple[set[str], set[str]] | None = None,
+) -> Records:
+    """Records of one parsed annotation (its stored entry), added to `out` (default: new).
+    Answers that are not one category (several choices, free text, numbers, dates) are stored
+    and exported, not reconciled. `questions`: `_questions(schema)`, when known."""
+    out = Records() if out is None else out
+    out.coverage.add((item, annotator))
+    categorical, several = questions or _questions(schema)
     for name, value in (entry.get("labels") or {}).items():
         if name in categorical and not isinstance(value, list):
             out.labels.append(Label(item, annotator, name, str(value)))
@@ -85,18 +99,23 @@ def extract(schema: Schema, item: str, annotator: str, entry: Mapping[str, Any])
             chosen = value if isinstance(value, list) else [value]
             out.sets.append((item, annotator, name, frozenset(map(str, chosen))))
     regions = set()
+    spans = out.spans
     for sp in entry.get("spans") or ():
         rid = str(sp["region_id"])
         regions.add(rid)
-        attrs = {
-            k: str(v) for k, v in (sp.get("attributes") or {}).items() if not isinstance(v, list)
-        }
+        given = sp.get("attributes")
+        attrs = (
+            MappingProxyType(
+                {k: str(v) for k, v in sorted(given.items()) if not isinstance(v, list)}
+            )
+            if given
+            else NO_ATTRS
+        )  # frozen and sorted once per region, as `Span` keeps them
+        start, end = int(sp["start"]), int(sp["end"])
         for k, label in enumerate(sp.get("labels") or (sp["label"],)):
             # a region with several labels is one span per label (the first keeps its id)
             span_id = rid if k == 0 else f"{rid}#{label}"
-            out.spans.append(
-                Span(item, annotator, str(label), int(sp["start"]), int(sp["end"]), attrs, span_id)
-            )
+            spans.append(Span(item, annotator, str(label), start, end, attrs, span_id))
     for rel in entry.get("relations") or ():
         a, b = str(rel["from_id"]), str(rel["to_id"])
         if a in regions and b in regions:
@@ -105,9 +124,9 @@ def extract(schema: Schema, item: str, annotator: str, entry: Mapping[str, Any])
 
 
 def extract_all(schema: Schema, annotations: Iterable[AnnotationInput]) -> Records:
-    out = Records()
+    out, questions = Records(), _questions(schema)
     for ann in annotations:
-        out.extend(extract(schema, ann.segment_id, ann.annotator, ann.entry))
+        extract(schema, ann.segment_id, ann.annotator, ann.entry, out, questions)
     return out
 
 

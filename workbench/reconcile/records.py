@@ -28,7 +28,7 @@ class Label(NamedTuple):
     value: str
 
 
-_NO_ATTRS: Mapping[str, str] = MappingProxyType({})
+NO_ATTRS: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +52,12 @@ class Span:
             raise ValueError(
                 f"span [{self.start}, {self.end}) of {self.item!r} is empty or negative"
             )
-        # Freeze the attributes in a canonical (sorted) order so equal spans compare equal
-        # whatever order their attributes came in; spans without any share one empty mapping
-        # (10^6 spans made as many empty dicts and proxies).
+        # Attributes frozen in sorted order, so equal spans compare equal whatever order they
+        # came in; a proxy is taken as frozen already (`extract` makes one per region).
         attrs = self.attrs
-        frozen = MappingProxyType(dict(sorted(attrs.items()))) if attrs else _NO_ATTRS
-        object.__setattr__(self, "attrs", frozen)
+        if type(attrs) is not MappingProxyType:
+            frozen = MappingProxyType(dict(sorted(attrs.items()))) if attrs else NO_ATTRS
+            object.__setattr__(self, "attrs", frozen)
 
     @property
     def length(self) -> int:

@@ -29,7 +29,7 @@ from workbench.store import models as m
 from workbench.store.lock import operation_lock
 
 from .engine import METHOD_NAMES, Method, SegmentConsensus, reconcile_records
-from .extract import Records, extract
+from .extract import Records, _questions, extract
 from .load import Released, ensure_dataset, load_decisions, load_released, load_texts
 from .spans import DEFAULT_THRESHOLD
 
@@ -87,12 +87,12 @@ def _parse(schema: Schema, rel: Released, segments: Container[str]) -> tuple[Rec
     columns = _ParsedColumns(segment_fields(schema))
     sids: list[str] = []
     names: list[str] = []
-    loads = orjson.loads
+    loads, questions = orjson.loads, _questions(schema)
     for i, text in enumerate(rel.entry):
         entry = loads(text)
         sid, who = rel.segment_id[i], rel.annotator[i]
         if sid in segments:
-            records.extend(extract(schema, sid, who, entry))
+            extract(schema, sid, who, entry, records, questions)
         if rel.live[i]:
             columns.add(entry.get("labels") or {}, entry.get("spans") or [])
             sids.append(sid)

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._bootstrap import FloatArray, IntArray
-from .records import Relation, Span
+from .records import NO_ATTRS, Relation, Span
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -158,9 +158,6 @@ def triple_positions(
     return out
 
 
-_NO_ATTRS: Mapping[str, str] = {}
-
-
 class _ColumnSpans(Sequence[Span]):
     """`Span` records of `SpanIndex.from_columns`, made when indexed (in `order`)."""
 
@@ -189,7 +186,7 @@ class _ColumnSpans(Sequence[Span]):
         if self._order is not None:
             k = self._order[k]
         a = span_of[k]
-        return Span(item_of[a], annotator_of[a], label[k], start[k], end[k], _NO_ATTRS, region[k])
+        return Span(item_of[a], annotator_of[a], label[k], start[k], end[k], NO_ATTRS, region[k])
 
     def __getitem__(self, k: Any) -> Any:
         if isinstance(k, slice):
