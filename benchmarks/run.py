@@ -348,8 +348,8 @@ def bench_crowdkit(b: Bench, labels: list[Any]) -> None:
     import pandas as pd
     from crowdkit.aggregation import DawidSkene, MajorityVote
 
-    from workbench.reconcile.categorical import CategoricalData
     from workbench.reconcile.consensus import dawid_skene, majority_vote
+    from workbench.reconcile.records import CategoricalData
 
     data = CategoricalData.from_labels(labels, "sentiment")
     frame = pd.DataFrame(

@@ -6,20 +6,10 @@ order of the records; bootstrap intervals use a seeded generator, so they are re
 
 from .categorical import (
     CategoricalAgreement,
-    CategoricalData,
-    PairwiseMetrics,
     alpha_per_category,
     categorical_agreement,
-    categorical_data,
-    cohen_kappa_pairwise,
-    fleiss_kappa,
-    fleiss_kappa_from_counts,
-    fleiss_kappa_per_category,
-    fleiss_kappa_per_category_from_counts,
-    fleiss_raters,
     krippendorff_alpha,
     percent_agreement,
-    percent_agreement_pairwise,
 )
 from .consensus import (
     AlignedRelation,
@@ -31,21 +21,18 @@ from .consensus import (
     majority_vote,
     span_consensus,
 )
-from .gwet import ChanceCorrected, chance_corrected, fleiss_kappa_unequal, gwet_ac1
-from .records import Label, Metric, Relation, Span
-from .spans import (
-    PairF1,
-    SpanCluster,
-    Triple,
-    align_spans,
-    attribution_triples,
-    jaccard,
-    span_f1_pairwise,
-    spans_match,
-    token_alpha,
-    triple_f1_pairwise,
-    triples_match,
+from .fleiss import (
+    fleiss_kappa,
+    fleiss_kappa_from_counts,
+    fleiss_kappa_per_category,
+    fleiss_kappa_per_category_from_counts,
+    fleiss_raters,
 )
+from .gwet import ChanceCorrected, chance_corrected, fleiss_kappa_unequal, gwet_ac1
+from .pairwise import PairwiseMetrics, cohen_kappa_pairwise, percent_agreement_pairwise
+from .records import CategoricalData, Label, Metric, Relation, Span, categorical_data, jaccard
+from .spans import PairF1, SpanCluster, align_spans, span_f1_pairwise, spans_match, token_alpha
+from .triples import Triple, attribution_triples, triple_f1_pairwise
 
 __all__ = [
     "AlignedRelation",
@@ -89,5 +76,4 @@ __all__ = [
     "spans_match",
     "token_alpha",
     "triple_f1_pairwise",
-    "triples_match",
 ]

@@ -17,10 +17,9 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from .records import FloatArray as FloatArray
+from .records import IntArray as IntArray
 from .records import Metric
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Statistic over weighted profiles: (B, G) weights -> (B,) values.
 Statistic = Callable[[FloatArray], FloatArray]

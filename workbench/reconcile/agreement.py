@@ -24,16 +24,16 @@ from workbench.schema import Attribute, Schema
 
 from ._bootstrap import DEFAULT_N_BOOT
 from .answers import AnswerAgreement
-from .categorical import CategoricalAgreement, CategoricalData, categorical_agreement
+from .categorical import CategoricalAgreement, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
 from .extract import Records, attribute_data, attribute_field, labels_by_field
 from .gold import GoldAgreement
 from .gwet import FLEISS_GWET_NAME as FLEISS_GWET
 from .overlap import Overlap, overlap_of
-from .pooled import pooled_f1, pooled_triple_f1
-from .records import Label, Metric
+from .records import CategoricalData, Label, Metric
 from .spanindex import SpanIndex
-from .spans import PairF1, pairwise_f1, pairwise_triple_f1, token_alpha_of
+from .spans import PairF1, pairwise_f1, pooled_f1, token_alpha_of
+from .triples import pairwise_triple_f1, pooled_triple_f1, triple_counts
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ def schema_agreement(
             pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )
         if records.relations:
-            counts = index.triple_counts(records.relations)
+            counts = triple_counts(index, records.relations)
             triples = TripleAgreement(
                 pooled=pooled_triple_f1(index, counts, **kw),
                 pairwise=tuple(pairwise_triple_f1(index, counts, **kw)),

@@ -21,13 +21,13 @@ from workbench.store import models as m
 from ._bootstrap import DEFAULT_N_BOOT
 from .agreement import AgreementReport, labels_agreement, schema_agreement
 from .answers import answer_agreement
-from .categorical import CategoricalData
 from .consensus import ItemConsensus, dawid_skene, majority_vote
 from .engine import METHOD_NAMES, Method
 from .extract import extract_all
 from .gold import gold_agreement, gold_of
 from .labels_file import read_labels
 from .load import ensure_dataset, load_annotations, load_consensus, load_texts
+from .records import CategoricalData
 from .save import ReconcileReport
 from .save import reconcile as reconcile_dataset
 

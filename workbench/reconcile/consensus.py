@@ -21,9 +21,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ._bootstrap import FloatArray, IntArray
-from .categorical import CategoricalData
-from .records import Relation, Span
-from .spanindex import SpanIndex, runs
+from .arrays import runs
+from .records import CategoricalData, Relation, Span
+from .spanindex import SpanIndex
 from .spans import DEFAULT_THRESHOLD
 
 _EPS = 1e-10  # as crowd-kit's DawidSkene: floor of probabilities before taking logs

@@ -30,7 +30,6 @@ from workbench.annotation import parse as parse_result
 from workbench.results import canonical_json
 from workbench.schema import Schema
 
-from .categorical import CategoricalData
 from .consensus import (
     ClusterTable,
     _threshold,
@@ -40,9 +39,9 @@ from .consensus import (
     relation_consensus,
 )
 from .extract import Records, attribute_data, attribute_field, extract, labels_by_field
-from .records import Label
+from .records import CategoricalData, Label, jaccard
 from .spanindex import ITEM_SEP, SpanIndex
-from .spans import DEFAULT_THRESHOLD, jaccard
+from .spans import DEFAULT_THRESHOLD
 
 Method = Literal["vote", "dawid-skene"]
 METHOD_NAMES: Mapping[str, str] = {"vote": "majority_vote", "dawid-skene": "dawid_skene"}

@@ -30,8 +30,7 @@ from workbench.errors import ValidationError
 from workbench.schema import Schema
 
 from ._bootstrap import IntArray
-from .categorical import CategoricalData
-from .records import NO_ATTRS, Label, Relation, Span
+from .records import NO_ATTRS, CategoricalData, Label, Relation, Span
 from .spanindex import SpanIndex
 
 

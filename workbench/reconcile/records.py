@@ -8,10 +8,19 @@ here touches a database, a file or the network.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from workbench.errors import ValidationError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 class Label(NamedTuple):
@@ -64,6 +73,12 @@ class Span:
         return self.end - self.start
 
 
+def jaccard(a: Span, b: Span) -> float:
+    """Character Jaccard index of two spans' ``[start, end)`` intervals (labels ignored)."""
+    inter = min(a.end, b.end) - max(a.start, b.start)
+    return inter / (max(a.end, b.end) - min(a.start, b.start)) if inter > 0 else 0.0
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Relation:
     """One annotator's directed relation between two of their regions of the same item."""
@@ -108,3 +123,157 @@ class Metric:
 
 def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def _category_order(values: Iterable[str]) -> tuple[str, ...]:
+    """Sorted categories: numerically when every value is a number, else as strings."""
+    uniq = sorted(set(values))
+    try:
+        return tuple(sorted(uniq, key=lambda v: (float(v), v)))
+    except ValueError:
+        return tuple(uniq)
+
+
+def _factorize(values: list[str]) -> tuple[IntArray, tuple[str, ...]]:
+    """Codes into the sorted distinct values (hash-based: fast on 10⁵-10⁶ strings)."""
+    if not values:
+        return np.zeros(0, dtype=np.int64), ()
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=True)
+    return np.asarray(codes, dtype=np.int64), tuple(str(u) for u in uniques)
+
+
+@dataclass(frozen=True, eq=False)
+class CategoricalData:
+    """Labels of one field in long form, canonically ordered.
+
+    `items`, `annotators` are sorted; `categories` are sorted (numerically when all values are
+    numbers) unless given. The three index arrays hold one row per (item, annotator) label,
+    sorted by item then annotator, so nothing downstream depends on the input order.
+    """
+
+    field: str
+    items: tuple[str, ...]
+    annotators: tuple[str, ...]
+    categories: tuple[str, ...]
+    item_idx: IntArray
+    annotator_idx: IntArray
+    code: IntArray
+
+    @classmethod
+    def from_labels(
+        cls,
+        labels: Iterable[Label],
+        field: str | None = None,
+        categories: Sequence[str] | None = None,
+    ) -> CategoricalData:
+        """Collect the labels of `field` (or of the only field present when None).
+
+        `categories` fixes the category order (needed for ordinal alpha on non-numeric values)
+        and may include categories nobody used. Two different values by one annotator for one
+        item raise `ValidationError`; exact duplicates are dropped.
+        """
+        rows = [lab for lab in labels if field is None or lab.field == field]
+        # columns by C-level maps: these run over every attribute vote of a dataset
+        values = [lab.value for lab in rows]
+        fields = {lab.field for lab in rows}
+        if field is None:
+            if len(fields) > 1:
+                raise ValueError(f"labels of several fields {sorted(fields)}: pass field=")
+            field = next(iter(fields), "")
+        if categories is None:
+            cats = _category_order(values)
+        else:
+            cats = tuple(categories)
+            if len(set(cats)) != len(cats):
+                raise ValueError("categories has duplicates")
+            unknown = set(values) - set(cats)
+            if unknown:
+                raise ValidationError(f"{field}: values not in the categories: {sorted(unknown)}")
+        item_idx, items = _factorize([r.item for r in rows])
+        ann_idx, anns = _factorize([r.annotator for r in rows])
+        code_of = {c: i for i, c in enumerate(cats)}
+        code = np.array(list(map(code_of.__getitem__, values)), dtype=np.int64).reshape(-1)
+        return cls.from_codes(field, items, anns, cats, item_idx, ann_idx, code)
+
+    @classmethod
+    def from_codes(
+        cls,
+        field: str,
+        items: tuple[str, ...],
+        annotators: tuple[str, ...],
+        categories: tuple[str, ...],
+        item_idx: IntArray,
+        annotator_idx: IntArray,
+        code: IntArray,
+    ) -> CategoricalData:
+        """From label rows already coded into sorted `items` and `annotators` and into
+        `categories` (any row order): sorted canonically, exact duplicates dropped, two values
+        for one (item, annotator) a `ValidationError`."""
+        order = np.lexsort((code, annotator_idx, item_idx))
+        item_idx, ann_idx, code = item_idx[order], annotator_idx[order], code[order]
+        if len(order) > 1:
+            same_cell = (item_idx[1:] == item_idx[:-1]) & (ann_idx[1:] == ann_idx[:-1])
+            if same_cell.any():
+                clash = same_cell & (code[1:] != code[:-1])
+                if clash.any():
+                    k = int(np.flatnonzero(clash)[0])
+                    raise ValidationError(
+                        f"{field}: annotator {annotators[ann_idx[k]]!r} gave item"
+                        f" {items[item_idx[k]]!r} two values"
+                        f" ({categories[code[k]]!r}, {categories[code[k + 1]]!r})"
+                    )
+                keep = np.concatenate(([True], ~same_cell))
+                item_idx, ann_idx, code = item_idx[keep], ann_idx[keep], code[keep]
+        return cls(
+            field=field,
+            items=items,
+            annotators=annotators,
+            categories=categories,
+            item_idx=item_idx,
+            annotator_idx=ann_idx,
+            code=code,
+        )
+
+    def restricted(self, categories: Sequence[str]) -> CategoricalData:
+        """The labels whose value is one of `categories`, coded in that order; items and
+        annotators left without a label drop out (as `from_labels` of those labels would)."""
+        recode = np.full(len(self.categories) + 1, -1, dtype=np.int64)
+        position = {c: i for i, c in enumerate(categories)}
+        for j, cat in enumerate(self.categories):
+            recode[j] = position.get(cat, -1)
+        new_code = recode[self.code]
+        keep = new_code >= 0
+        used_items, item_idx = np.unique(self.item_idx[keep], return_inverse=True)
+        used_anns, ann_idx = np.unique(self.annotator_idx[keep], return_inverse=True)
+        return CategoricalData(
+            field=self.field,
+            items=tuple(self.items[i] for i in used_items.tolist()),
+            annotators=tuple(self.annotators[a] for a in used_anns.tolist()),
+            categories=tuple(categories),
+            item_idx=item_idx.reshape(-1).astype(np.int64),
+            annotator_idx=ann_idx.reshape(-1).astype(np.int64),
+            code=new_code[keep],
+        )
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    def value_counts(self) -> IntArray:
+        """(items, categories) matrix: how many annotators gave each item each category."""
+        k = len(self.categories)
+        flat = np.bincount(self.item_idx * k + self.code, minlength=self.n_items * k)
+        return flat.reshape(self.n_items, k).astype(np.int64)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Wide (items × annotators) frame of category names, None where missing."""
+        wide = np.full((self.n_items, len(self.annotators)), None, dtype=object)
+        wide[self.item_idx, self.annotator_idx] = np.array(self.categories, dtype=object)[self.code]
+        return pd.DataFrame(wide, index=list(self.items), columns=list(self.annotators))
+
+
+def categorical_data(
+    labels: Iterable[Label], field: str | None = None, categories: Sequence[str] | None = None
+) -> CategoricalData:
+    """Shorthand for `CategoricalData.from_labels`."""
+    return CategoricalData.from_labels(labels, field, categories)

@@ -33,28 +33,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 
 from . import _bootstrap
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
+from .arrays import BoolArray
 from .categorical import _alpha_from_profiles
-from .records import Metric, Relation, Span
-from .spanindex import BoolArray, SpanIndex, _span_key
+from .records import Metric, Span, jaccard
+from .spanindex import SpanIndex
 
 Match = Literal["exact", "overlap"]
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 DEFAULT_THRESHOLD = 0.5
-
-
-def jaccard(a: Span, b: Span) -> float:
-    """Character Jaccard index of two spans' ``[start, end)`` intervals (labels ignored)."""
-    a0, a1, b0, b1 = a.start, a.end, b.start, b.end
-    inter = (a1 if a1 < b1 else b1) - (a0 if a0 > b0 else b0)
-    if inter <= 0:
-        return 0.0
-    return inter / ((a1 if a1 > b1 else b1) - (a0 if a0 < b0 else b0))
 
 
 def spans_match(a: Span, b: Span, match: Match = "overlap", threshold: float = 0.5) -> bool:
@@ -434,101 +426,40 @@ def clusters_of(index: SpanIndex) -> list[SpanCluster]:
     ]
 
 
-# --------------------------------------------------------------------------- triples
+# --------------------------------------------------------------------------- pooled
 
 
-class Triple(NamedTuple):
-    """One annotator's attribution: (source, cue, content); source/cue None when absent."""
-
-    item: str
-    annotator: str
-    source: Span | None
-    cue: Span | None
-    content: Span
-
-
-def attribution_triples(
-    spans: Iterable[Span],
-    relations: Iterable[Relation],
-    *,
-    attributed_to: str = "attributed_to",
-    cue_of: str = "cue_of",
-) -> list[Triple]:
-    """Triples from `attributed_to` (Content → Source) and `cue_of` (Cue → Content) relations.
-
-    Every span that is the content end of one of these relations (i.e. from of attributed_to,
-    to of cue_of) yields triples; sorted by (item, annotator, content, source, cue).
-    """
-    index = SpanIndex(spans)
-    spans_at = index.spans
-    out = []
-    for content, source, cue in index.triples(relations, (attributed_to, cue_of)):
-        c = spans_at[content]
-        out.append(
-            Triple(
-                c.item,
-                c.annotator,
-                None if source is None else spans_at[source],
-                None if cue is None else spans_at[cue],
-                c,
-            )
-        )
+def _per_item(index: SpanIndex, counts: IntArray) -> IntArray:
+    """Pair rows summed per item (items with a pair, i.e. ≥ 2 covering annotators)."""
+    item = index.pair_rows[0]
+    if len(item) == 0:
+        return counts[:0]
+    starts = np.flatnonzero(np.concatenate(([True], item[1:] != item[:-1])))
+    out: IntArray = np.add.reduceat(counts, starts, axis=0)
     return out
 
 
-def _part_score(x: Span | None, y: Span | None, threshold: float) -> float | None:
-    """Jaccard of two parts if they match (None matches None with score 1), else None."""
-    if x is None or y is None:
-        return 1.0 if x is None and y is None else None
-    if x.label != y.label:
-        return None
-    jac = jaccard(x, y)
-    return jac if jac >= threshold else None
-
-
-def triples_match(a: Triple, b: Triple, threshold: float = DEFAULT_THRESHOLD) -> float | None:
-    """Sum of the three parts' Jaccard when every part matches by overlap, else None."""
-    total = 0.0
-    for x, y in ((a.source, b.source), (a.cue, b.cue), (a.content, b.content)):
-        sc = _part_score(x, y, threshold)
-        if sc is None:
-            return None
-        total += sc
-    return total
-
-
-def _triple_key(t: Triple) -> tuple[object, ...]:
-    return tuple(_span_key(p) if p is not None else () for p in (t.content, t.source, t.cue))
-
-
-def triple_f1_pairwise(
-    spans: Iterable[Span],
-    relations: Iterable[Relation],
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-    coverage: Iterable[tuple[str, str]] | None = None,
-    attributed_to: str = "attributed_to",
-    cue_of: str = "cue_of",
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
-) -> list[PairF1]:
-    """Pairwise F1 over attribution triples (greedy one-to-one, best total Jaccard first)."""
-    index = SpanIndex(spans, coverage, threshold)
-    counts = index.triple_counts(relations, (attributed_to, cue_of))
-    return pairwise_triple_f1(index, counts, n_boot=n_boot, seed=seed, confidence=confidence)
-
-
-def pairwise_triple_f1(
+def pooled_f1(
     index: SpanIndex,
-    counts: IntArray,
-    *,
+    match: Match,
     n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
+    seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
-) -> list[PairF1]:
-    """`triple_f1_pairwise` from `index.triple_counts`."""
-    return [
-        _pair_f1(a, b, "triple", "overlap", counts[rows], n_boot, seed, confidence)
-        for a, b, rows in index.rows_by_pair()
-    ]
+) -> dict[str, Metric]:
+    """`span_f1_pooled` on a built index."""
+    labels = index.labels
+    stacked = _per_item(index, index.pair_counts(exact=match == "exact"))[:, : len(labels)]
+    out = {"all": _pooled(f"span_f1_{match}", stacked.sum(axis=1), n_boot, seed, confidence)}
+    for k, lab in enumerate(labels):
+        out[lab] = _pooled(f"span_f1_{match}[{lab}]", stacked[:, k], n_boot, seed, confidence)
+    return out
+
+
+def _pooled(name: str, rows: IntArray, n_boot: int, seed: int, confidence: float) -> Metric:
+    # Items where nobody drew anything say nothing about span agreement: F1 is undefined
+    # there (0/0), so they are left out of the figure and of its n_items.
+    rows = rows[(rows[:, 1] + rows[:, 2]) > 0]
+    profiles, mult = _bootstrap.profiles(rows.astype(np.int64))
+    return _bootstrap.metric(
+        name, mult, _f1_stat(profiles), n_boot=n_boot, seed=seed, confidence=confidence
+    )
