@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 
 from workbench.config import Settings
 from workbench.reconcile import commands
-from workbench.reconcile.agreement import to_dict
+from workbench.reconcile.layers import to_dict
 from workbench.reconcile.load import load_consensus
 from workbench.reconcile.report import to_html
 from workbench.reconcile.save import reconcile

@@ -19,13 +19,13 @@ from workbench.store import Store
 from workbench.store import models as m
 
 from ._bootstrap import DEFAULT_N_BOOT
-from .agreement import AgreementReport, labels_agreement, schema_agreement
 from .answers import answer_agreement
 from .consensus import ItemConsensus, dawid_skene, majority_vote
 from .engine import METHOD_NAMES, Method
 from .extract import extract_all
 from .gold import gold_agreement, gold_of
 from .labels_file import read_labels
+from .layers import LayerAgreement, labels_agreement, schema_agreement
 from .load import ensure_dataset, load_annotations, load_consensus, load_texts
 from .records import CategoricalData
 from .save import ReconcileReport
@@ -47,7 +47,7 @@ def agreement(
     labels_file: Path | None = None,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
-) -> AgreementReport:
+) -> LayerAgreement:
     """Agreement on every layer of a dataset's annotations, or on the labels of a file.
     A dataset's report also counts the quarantined annotations left out and the annotations
     used whose result pull repaired."""

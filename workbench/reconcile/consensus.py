@@ -1,11 +1,6 @@
-"""Consensus: majority vote and Dawid–Skene for categorical layers; aligned spans, their
-attributes and relations for span layers.
-
-The categorical ones take a `CategoricalData` (canonically ordered, so the result never
-depends on the order of the input records) and return one `ItemConsensus` per item, sorted by
-item. A label of None means "undecided: send to adjudication" — because of a tie (then `tie`
-is True) or because the winner lacks the required support or confidence.
-"""
+"""Consensus: majority vote and Dawid–Skene for categorical layers (one `ItemConsensus` per
+item of a `CategoricalData`, in item order; label None = undecided: a tie, or too little
+support or confidence); aligned spans, their attributes and relations for span layers."""
 
 from __future__ import annotations
 
@@ -127,13 +122,8 @@ def majority_columns(
 
 @dataclass(frozen=True, eq=False)
 class DawidSkeneResult:
-    """Dawid–Skene fit: consensus labels plus the fitted model.
-
-    `posteriors[i, c]` = P(true label of item i is category c); `priors[c]`;
-    `confusion[a, c, k]` = P(annotator a says k | true label c) (rows sum to 1 over the
-    categories the annotator used). Axes follow `data.items`, `data.annotators`,
-    `data.categories`.
-    """
+    """Dawid–Skene fit: labels and model. `posteriors[i, c]` = P(item i is c); `priors[c]`;
+    `confusion[a, c, k]` = P(annotator a says k | truth c); axes as `data`'s."""
 
     labels: list[ItemConsensus]
     items: tuple[str, ...]
@@ -150,12 +140,8 @@ class DawidSkeneResult:
 def _m_step(
     post_obs: FloatArray, cell: IntArray, used: FloatArray, n_ann: int, k: int
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Confusions from posteriors.
-
-    Returns (expected counts, err, log err), each (annotator * k + observed, true): err is the
-    counts floored at `_EPS` and normalised per (annotator, true); cells of categories an
-    annotator never used stay 0 (log 0 taken as 0: they are never looked up).
-    """
+    """Confusions from posteriors: (expected counts, err, log err), each (annotator * k +
+    observed, true); err floored at `_EPS`, normalised per (annotator, true), 0 where unused."""
     counts: FloatArray = np.stack(
         [np.bincount(cell, weights=post_obs[:, c], minlength=n_ann * k) for c in range(k)],
         axis=1,
@@ -183,18 +169,11 @@ def dawid_skene(
     min_confidence: float = 0.0,
     tie_tol: float = 1e-9,
 ) -> DawidSkeneResult:
-    """Dawid & Skene (1979) EM with one full confusion matrix per annotator.
-
-    Initialised with majority-vote shares; each iteration does the E-step (posteriors from
-    priors and confusions, in log space), then the M-step (priors and confusions from
-    posteriors), and stops when the evidence lower bound per label improves by less than `tol`
-    or after `max_iter` iterations — the same scheme as crowd-kit's `DawidSkene`, so the labels
-    agree with it (up to exact ties). Everything is array arithmetic over the labels
-    (bincount / reduceat), never a Python loop over items.
-
-    An item whose two best posteriors are within `tie_tol` is a tie (undecided); one whose best
-    posterior is below `min_confidence` is undecided too.
-    """
+    """Dawid & Skene (1979) EM, one full confusion matrix per annotator, as crowd-kit's
+    `DawidSkene` (initialised with vote shares; stops when the evidence lower bound per label
+    improves by less than `tol`), so the labels agree with it up to exact ties. An item whose
+    two best posteriors are within `tie_tol`, or whose best is below `min_confidence`, is
+    undecided."""
     n_items, n_ann, k = data.n_items, len(data.annotators), len(data.categories)
     item, cell = data.item_idx, data.annotator_idx * k + data.code
     empty = np.zeros((n_items, k))
@@ -283,13 +262,6 @@ def dawid_skene(
 
 
 # --------------------------------------------------------------------------- spans
-
-
-def _needed(min_support: int | float, n: int) -> float:
-    """Scalar `_threshold` (call `_threshold` once first to validate `min_support`)."""
-    if isinstance(min_support, int):
-        return float(min_support)
-    return min_support * n - 1e-9
 
 
 class AlignedSpan(NamedTuple):
@@ -479,12 +451,14 @@ def relation_consensus(
             drawn[(r.item, r.kind, a, b)].add(r.annotator)
     item_pos = {x: k for k, x in enumerate(index.items)}
     item_n = np.bincount(index.cov_item, minlength=len(index.items)).tolist()
+    ns = sorted(set(item_n))
+    needed = dict(zip(ns, _threshold(min_support, np.array(ns, float)).tolist(), strict=True))
     kept_rels: list[AlignedRelation] = []
     dropped_rels: list[AlignedRelation] = []
     for (item, kind, a, b), anns in sorted(drawn.items()):
         n = item_n[item_pos[item]]
         rel = AlignedRelation(item, kind, a, b, tuple(sorted(anns)), len(anns) / n, n)
-        (kept_rels if len(anns) >= _needed(min_support, n) else dropped_rels).append(rel)
+        (kept_rels if len(anns) >= needed[n] else dropped_rels).append(rel)
     return kept_rels, dropped_rels
 
 

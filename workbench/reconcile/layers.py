@@ -65,7 +65,7 @@ class TripleAgreement:
 
 
 @dataclass(frozen=True)
-class AgreementReport:
+class LayerAgreement:
     """`n_items`: items annotated by ≥ 2 annotators, the items the figures are computed on
     (`overlap.single` more were annotated by one annotator only). `quarantined`: quarantined
     annotations left out, per annotator (None: not known, e.g. a labels file); `repaired`:
@@ -127,11 +127,11 @@ def data_agreement(
 
 def labels_agreement(
     labels: Sequence[Label], *, source: str, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
-) -> AgreementReport:
+) -> LayerAgreement:
     """Agreement of plain labels (e.g. read from a file): one entry per field."""
     fields = sorted({lab.field for lab in labels})
     overlap = overlap_of((lab.item, lab.annotator) for lab in labels)
-    return AgreementReport(
+    return LayerAgreement(
         source=source,
         annotators=tuple(overlap.annotated),
         n_items=overlap.shared,
@@ -151,7 +151,7 @@ def schema_agreement(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
     index: SpanIndex | None = None,
-) -> AgreementReport:
+) -> LayerAgreement:
     """Agreement on every layer of `schema` (layers nobody used are left out). `index`: the
     records' span index (`SpanIndex(records.spans, records.coverage)`) when already built."""
     fields: list[FieldAgreement] = []
@@ -192,7 +192,7 @@ def schema_agreement(
                 pairwise=tuple(pairwise_triple_f1(index, counts, **kw)),
             )
     overlap = overlap_of(records.coverage)
-    return AgreementReport(
+    return LayerAgreement(
         source=source,
         annotators=tuple(overlap.annotated),
         n_items=overlap.shared,
@@ -269,7 +269,7 @@ def field_dict(f: FieldAgreement) -> dict[str, Any]:
     return out
 
 
-def to_dict(report: AgreementReport) -> dict[str, Any]:
+def to_dict(report: LayerAgreement) -> dict[str, Any]:
     out: dict[str, Any] = {
         "source": report.source,
         "n_items": report.n_items,
