@@ -1,24 +1,13 @@
-"""Agreement on one categorical field over items × annotators (missing labels allowed).
+"""Agreement on one categorical field over items × annotators (missing labels allowed), each
+figure a `Metric` with a percentile bootstrap interval over items.
 
-Figures (each a `Metric` with a 95 % percentile bootstrap interval over items):
-
-* `krippendorff_alpha` — nominal, ordinal or interval; the point estimate is computed by the
-  `krippendorff` package, the bootstrap replicates by the same coincidence-matrix formulas,
-  vectorised. Only *pairable* items (≥ 2 labels) count and are resampled.
-* `fleiss_kappa` — Fleiss (1971) assumes every item has the same number n of raters. With
-  unequal numbers we use **only the items with the modal number of raters** (among items with
-  ≥ 2 raters; a tie between modes goes to the larger n). `fleiss_raters` tells which n that is.
-  `categorical_agreement` then also gives Gwet's (2014) generalisation over every item
-  (`workbench.reconcile.gwet`), which is what the report shows as Fleiss' kappa in that case.
-* `fleiss_kappa_per_category` — Fleiss' per-category kappa κ_j (Fleiss 1971, eq. 13-14):
-  ``κ_j = 1 − Σ_i n_ij (n − n_ij) / (N n (n − 1) p_j q_j)``, on the same items as `fleiss_kappa`.
-* `alpha_per_category` — per-label agreement as **one-vs-rest nominal alpha**: each label is
-  binarised (label / not label) and nominal alpha computed over all pairable items. Unlike κ_j it
-  uses every item, whatever its number of raters. This is the per-label figure we report.
-* `cohen_kappa_pairwise` — Cohen's kappa for each annotator pair on the items both labelled.
-* `percent_agreement` — mean over items with ≥ 2 labels of the share of agreeing annotator pairs
-  in the item (Σ_c n_c (n_c − 1) / (n (n − 1))); `percent_agreement_pairwise` — per annotator
-  pair, the share of co-labelled items on which they agree.
+* `krippendorff_alpha`: nominal, ordinal or interval over pairable items (≥ 2 labels); the
+  point estimate by the `krippendorff` package, replicates by the same coincidence formulas.
+* `alpha_per_category`: one-vs-rest nominal alpha per label, over every pairable item: the
+  per-label figure we report (Fleiss' κ_j needs equal raters per item: `fleiss`).
+* `percent_agreement`: mean over items of the share of agreeing annotator pairs.
+* `categorical_agreement`: all of them, with Fleiss' kappa (`fleiss`; Gwet's generalisation
+  when items have different numbers of raters: `gwet`) and the pairwise figures (`pairwise`).
 """
 
 from __future__ import annotations

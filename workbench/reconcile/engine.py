@@ -111,11 +111,6 @@ class SegmentConsensus:
         if len(self.relations) > 1:
             self.relations.sort(key=attrgetter("kind", "from_key", "to_key"))
 
-    @property
-    def undecided(self) -> int:
-        rows: list[LabelRow | SpanRow | RelationRow] = [*self.labels, *self.spans, *self.relations]
-        return sum(r.status == "undecided" for r in rows)
-
 
 def _round(x: float) -> float:
     # Stored and compared rounded: EM posteriors can differ in the last bits between runs of

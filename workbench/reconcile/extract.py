@@ -1,18 +1,8 @@
-"""Parsed annotations (`workbench.annotation`, as pull stored them) → reconciliation records
-(pure: no DB, no network).
-
-One annotation's entry becomes:
-
-* a `Label` per segment-level categorical answer (field = the question's name, e.g.
-  ``sentiment``);
-* a `Span` per region and label, its per-region answers in `attrs` keyed by attribute name;
-* a `Relation` per relation, from → to in the schema's direction (the annotation model has
-  already turned ``left`` and reversed ones round).
-
-Per-region attributes are compared on *aligned* spans: `attribute_data` turns the spans'
-attrs into categorical data whose items are ``<segment>/<consensus span id>``, one field
-``<Label>.<attribute>`` (``Source.source_type``) each, so the categorical metrics and the
-consensus methods work on them unchanged.
+"""Parsed annotations (their stored entries) → records (pure): a `Label` per segment-level
+categorical answer, a `Span` per region and label (its answers in `attrs`), a `Relation` per
+relation (in the schema's direction). Per-region attributes are compared on *aligned* spans:
+`attribute_data` makes them categorical data, items ``<segment>/<cluster id>``, one field
+``<Label>.<attribute>`` each, so the categorical metrics and consensus work on them unchanged.
 """
 
 from __future__ import annotations
@@ -58,13 +48,6 @@ class Records:
     coverage: set[tuple[str, str]] = field(default_factory=set)
     # answers of several choices (or taxonomy paths): (item, annotator, field, the set)
     sets: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
-
-    def extend(self, other: Records) -> None:
-        self.sets.extend(other.sets)
-        self.labels.extend(other.labels)
-        self.spans.extend(other.spans)
-        self.relations.extend(other.relations)
-        self.coverage |= other.coverage
 
 
 def attribute_field(label: str, attribute: str) -> str:

@@ -1,9 +1,5 @@
-"""Typed input and output records of reconciliation.
-
-Everything in `workbench.reconcile` is pure logic: it takes these records (already pulled from
-Label Studio and validated against the schema) and returns figures and consensus records. Nothing
-here touches a database, a file or the network.
-"""
+"""The records reconciliation works on: labels, spans and relations as pulled and validated,
+a field's labels coded as arrays (`CategoricalData`), and figures (`Metric`)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,7 @@
 """Rendering agreement and reconcile results: terminal tables, JSON, and one self-contained
-HTML file with inline SVG plots (`charts`).
-
-Plots: per field, a forest plot of per-label agreement with bootstrap intervals, a heatmap of
-pairwise Cohen's kappa between annotators, and the annotators' coincidence ("confusion")
-matrix; for spans, per-label F1 (exact and overlap) and token alpha with intervals, and a
-heatmap of pairwise span F1. The header says how many items the figures are computed on,
-which annotators have nothing to compare and why, and how many annotations were quarantined
-(left out) or repaired; where items have different numbers of ratings, it names the
-generalisation of Fleiss' kappa it reports.
-"""
+HTML file with inline SVG plots (`charts`): per field, per-label agreement, pairwise Cohen's
+kappa and the coincidence matrix; for spans, per-label F1 and token alpha, and pairwise F1.
+The header says what the figures are computed on and what was left out or repaired."""
 
 from __future__ import annotations
 

@@ -1,28 +1,16 @@
-"""Agreement and alignment of span layers (and of attribution triples built on them).
+"""Agreement and alignment of span layers.
 
-Definitions used throughout:
-
-* **Overlap** of two spans is their character Jaccard index
-  ``|a ∩ b| / |a ∪ b|`` over the half-open intervals ``[start, end)``. Two spans *match by
-  overlap* when they have the same label and Jaccard ≥ `threshold` (default 0.5); they *match
-  exactly* when label, start and end are equal.
-* **Pairwise F1** between annotators a and b: spans are paired one-to-one (greedy, best Jaccard
-  first, ties by position — deterministic), TP = matched pairs,
-  ``F1 = 2 TP / (n_a + n_b)`` (symmetric), precision = TP / n_a, recall = TP / n_b. Computed per
-  label and micro over all labels, on the items both annotated.
-* **Coverage**: which annotators annotated an item. Pass it (`coverage`: (item, annotator)
-  pairs) so that an annotator who found nothing in an item counts; by default it is inferred
-  from the spans (an annotator covers an item when they drew a span in it).
-* **Token alpha** (as PolNeAR reports it): each *token* of the item text (regex
-  ``\\w+|[^\\w\\s]``; or each non-space character with ``unit="char"``) gets from each annotator
-  covering the item the set of labels of the spans touching it ("O" when none); nominal
-  Krippendorff alpha over tokens on those values, plus one-vs-rest alpha per label.
-* **Alignment**: within an item and label, spans of different annotators are clustered by
-  complete-linkage on Jaccard ≥ threshold (greedy, best pairs first), at most one span per
-  annotator per cluster. Used for span consensus.
-* **Attribution triples**: for each Content region, (source, cue, content) with the Source it is
-  `attributed_to` and the Cue that is `cue_of` it (None when absent; one triple per combination
-  when several). Two triples match when each part matches by overlap (None matches None).
+* **Overlap**: character Jaccard of ``[start, end)``; two spans *match by overlap* with the same
+  label and Jaccard ≥ `threshold` (0.5), *exactly* with the same label, start and end.
+* **Pairwise F1** of annotators a and b, on the items both cover: spans paired one-to-one
+  (greedy, best Jaccard first, ties by position), ``F1 = 2 TP / (n_a + n_b)``; per label and
+  micro. `coverage` ((item, annotator) pairs) makes an annotator who drew nothing count;
+  by default it is inferred from the spans.
+* **Token alpha** (as PolNeAR reports it): each token (``\\w+|[^\\w\\s]``, or non-space
+  character) gets from each covering annotator the set of labels of the spans touching it
+  ("O" when none); nominal Krippendorff alpha over tokens, plus one-vs-rest per label.
+* **Alignment**: within an item and label, spans of different annotators clustered by complete
+  linkage on Jaccard ≥ threshold (best pairs first), at most one span per annotator.
 """
 
 from __future__ import annotations
@@ -41,20 +29,12 @@ from . import _bootstrap
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
 from .arrays import BoolArray
 from .categorical import _alpha_from_profiles
-from .records import Metric, Span, jaccard
+from .records import Metric, Span
 from .spanindex import SpanIndex
 
 Match = Literal["exact", "overlap"]
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 DEFAULT_THRESHOLD = 0.5
-
-
-def spans_match(a: Span, b: Span, match: Match = "overlap", threshold: float = 0.5) -> bool:
-    if a.label != b.label:
-        return False
-    if match == "exact":
-        return a.start == b.start and a.end == b.end
-    return jaccard(a, b) >= threshold
 
 
 # --------------------------------------------------------------------------- pairwise F1
