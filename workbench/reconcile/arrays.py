@@ -32,24 +32,6 @@ def _lexsort(keys: Sequence[IntArray]) -> IntArray:
     return order
 
 
-def _factorize(values: list[str]) -> tuple[tuple[str, ...], IntArray]:
-    """The sorted distinct `values` and each value's index among them.
-
-    Only the first of each run of equal values is looked up: spans come grouped by item and
-    annotator, and a dict lookup per span was much of the index's construction at 10^6.
-    """
-    col = np.array(values, dtype=object)
-    head = np.ones(len(col), dtype=bool)
-    head[1:] = col[1:] != col[:-1]
-    at = np.flatnonzero(head)
-    firsts = col[at].tolist()
-    names = tuple(sorted(set(firsts)))
-    code_of = {x: k for k, x in enumerate(names)}
-    codes = np.fromiter(map(code_of.__getitem__, firsts), np.int64, len(firsts))
-    out: IntArray = np.repeat(codes, np.diff(np.append(at, len(col))))
-    return names, out
-
-
 def _pairs_within(bounds: IntArray, n: int) -> tuple[IntArray, IntArray]:
     """Every (i, j), i < j, of rows in the same group; `bounds[k]` is the end of row k's group.
 

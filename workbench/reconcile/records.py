@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from workbench.errors import ValidationError
 
@@ -130,12 +129,22 @@ def _category_order(values: Iterable[str]) -> tuple[str, ...]:
         return tuple(uniq)
 
 
-def _factorize(values: list[str]) -> tuple[IntArray, tuple[str, ...]]:
-    """Codes into the sorted distinct values (hash-based: fast on 10⁵-10⁶ strings)."""
-    if not values:
-        return np.zeros(0, dtype=np.int64), ()
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=True)
-    return np.asarray(codes, dtype=np.int64), tuple(str(u) for u in uniques)
+def factorize(values: list[str]) -> tuple[tuple[str, ...], IntArray]:
+    """The sorted distinct `values` and each value's index among them.
+
+    Only the first of each run of equal values is looked up: spans come grouped by item and
+    annotator, and a dict lookup per span was much of the index's construction at 10^6.
+    """
+    col = np.array(values, dtype=object)
+    head = np.ones(len(col), dtype=bool)
+    head[1:] = col[1:] != col[:-1]
+    at = np.flatnonzero(head)
+    firsts = col[at].tolist()
+    names = tuple(sorted(set(firsts)))
+    code_of = {x: k for k, x in enumerate(names)}
+    codes = np.fromiter(map(code_of.__getitem__, firsts), np.int64, len(firsts))
+    out: IntArray = np.repeat(codes, np.diff(np.append(at, len(col))))
+    return names, out
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,8 +194,8 @@ class CategoricalData:
             unknown = set(values) - set(cats)
             if unknown:
                 raise ValidationError(f"{field}: values not in the categories: {sorted(unknown)}")
-        item_idx, items = _factorize([r.item for r in rows])
-        ann_idx, anns = _factorize([r.annotator for r in rows])
+        items, item_idx = factorize([r.item for r in rows])
+        anns, ann_idx = factorize([r.annotator for r in rows])
         code_of = {c: i for i, c in enumerate(cats)}
         code = np.array(list(map(code_of.__getitem__, values)), dtype=np.int64).reshape(-1)
         return cls.from_codes(field, items, anns, cats, item_idx, ann_idx, code)
@@ -260,12 +269,6 @@ class CategoricalData:
         k = len(self.categories)
         flat = np.bincount(self.item_idx * k + self.code, minlength=self.n_items * k)
         return flat.reshape(self.n_items, k).astype(np.int64)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Wide (items × annotators) frame of category names, None where missing."""
-        wide = np.full((self.n_items, len(self.annotators)), None, dtype=object)
-        wide[self.item_idx, self.annotator_idx] = np.array(self.categories, dtype=object)[self.code]
-        return pd.DataFrame(wide, index=list(self.items), columns=list(self.annotators))
 
 
 def categorical_data(

@@ -20,7 +20,6 @@ from ._bootstrap import FloatArray, IntArray
 from .arrays import (
     BoolArray,
     _components,
-    _factorize,
     _greedy,
     _group_ends,
     _lexsort,
@@ -29,6 +28,7 @@ from .arrays import (
     runs,
 )
 from .records import NO_ATTRS, Span, jaccard
+from .records import factorize as _factorize
 
 #: Separates an item from a cluster id in the items of per-region attributes.
 ITEM_SEP = "/"
