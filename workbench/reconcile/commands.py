@@ -230,32 +230,23 @@ def disagreements(
                     {a: given.get(a, NONE) for a in voters},
                 )
             )
-        for sp in cons.spans:
-            if sp.status == "undecided":
-                out.append(
-                    Disagreement(
-                        seg,
-                        "span",
-                        sp.label,
-                        sp.span_key,
-                        sp.text,
-                        f"drawn by {len(sp.support)} of {sp.n_annotators}",
-                        {a: "drew it" if a in sp.support else NONE for a in who},
-                    )
+        drawn = [
+            ("span", sp.label, sp.span_key, sp.text, sp)
+            for sp in cons.spans
+            if sp.status == "undecided"
+        ] + [
+            ("relation", rel.kind, f"{rel.from_key} → {rel.to_key}", "", rel)
+            for rel in cons.relations
+            if rel.status == "undecided"
+        ]
+        for layer, name, key, text, row in drawn:
+            out.append(
+                Disagreement(
+                    *(seg, layer, name, key, text),
+                    f"drawn by {len(row.support)} of {row.n_annotators}",
+                    {a: "drew it" if a in row.support else NONE for a in who},
                 )
-        for rel in cons.relations:
-            if rel.status == "undecided":
-                out.append(
-                    Disagreement(
-                        seg,
-                        "relation",
-                        rel.kind,
-                        f"{rel.from_key} → {rel.to_key}",
-                        "",
-                        f"drawn by {len(rel.support)} of {rel.n_annotators}",
-                        {a: "drew it" if a in rel.support else NONE for a in who},
-                    )
-                )
+            )
     return out
 
 
