@@ -1,12 +1,8 @@
-"""Adjudication in Label Studio: what consensus could not settle goes to a separate project
-("<dataset> adjudication", same labeling view) where every annotator's version of the segment is
-a *prediction* (model_version = the annotator's pseudonym), so the adjudicator picks one and
-edits it. Their annotation is the decision: `pull` stores it (with who decided and when, kept
-in the store only) and re-runs reconcile, where it overrides the consensus of that segment.
-
-A segment is sent once per state of its annotations: if they change after the push, the next
-push replaces the task (the old one is deleted) so the adjudicator never sees stale versions.
-"""
+"""Adjudication in Label Studio: undecided segments go to a project "<dataset> adjudication"
+where each annotator's version is a prediction (model_version = their pseudonym); the
+adjudicator's annotation is the decision, which `pull` stores (who and when: store only) and
+reconcile then uses for that segment. A segment whose annotations changed since its push is
+pushed again, replacing the old task, so nobody adjudicates a stale version."""
 
 from __future__ import annotations
 

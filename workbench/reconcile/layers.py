@@ -1,14 +1,7 @@
-"""Agreement on every layer of a schema, from records (pure).
-
-Layers: segment-level choices and per-region attributes (categorical: Krippendorff's alpha —
-ordinal too where the schema says ``ordered``, on the on-scale values only —, Fleiss' kappa,
-pairwise Cohen's kappa, percent agreement, per-label one-vs-rest alpha), spans (pairwise and
-pooled F1, exact and overlap, per label; token-level alpha) and attribution triples (pairwise
-and pooled F1). Every figure is a `Metric`: value, n_items and a bootstrap interval.
-
-`to_dict` names the figures plainly for ``--json`` (``krippendorff_alpha``, ``fleiss_kappa``,
-``cohen_kappa``, ``percent_agreement``) and turns NaN (undefined) into null.
-"""
+"""Agreement on every layer of a schema, from records (pure): categorical fields (alpha,
+ordinal too where the schema says ``ordered``; Fleiss' kappa; pairwise Cohen's kappa; percent
+agreement; per-label alpha), spans (pairwise and pooled F1, exact and overlap; token alpha) and
+attribution triples. `to_dict` names the figures plainly for ``--json`` (NaN → null)."""
 
 from __future__ import annotations
 
