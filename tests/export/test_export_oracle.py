@@ -12,7 +12,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from workbench.reconcile.store import reconcile
 
 from benchmarks import fixtures, synth
 from tests.export.conftest import World
@@ -21,6 +20,7 @@ from workbench.export import ReleaseData, assign_splits, collect
 from workbench.export import summary as summary_new
 from workbench.export.diff import diff_tables, first_release_diff
 from workbench.export.tables import build_tables
+from workbench.reconcile.save import reconcile
 from workbench.schema import Schema
 from workbench.store import open_store
 
