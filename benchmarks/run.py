@@ -348,8 +348,8 @@ def bench_crowdkit(b: Bench, labels: list[Any]) -> None:
     import pandas as pd
     from crowdkit.aggregation import DawidSkene, MajorityVote
 
-    from workbench.reconcile.categorical import CategoricalData
     from workbench.reconcile.consensus import dawid_skene, majority_vote
+    from workbench.reconcile.records import CategoricalData
 
     data = CategoricalData.from_labels(labels, "sentiment")
     frame = pd.DataFrame(
@@ -451,7 +451,7 @@ def read_into_arrow(url: str, schema: Schema) -> tuple[float, int]:
     import pyarrow as pa
     from sqlalchemy import select
 
-    from workbench.reconcile.store import released_query
+    from workbench.reconcile.load import released_query
     from workbench.store import models as m
     from workbench.store import open_store
 

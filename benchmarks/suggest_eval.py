@@ -14,7 +14,7 @@ and `relations`):
   styles, written and annotated before the rules were written, and not used for tuning.
 
 Matching is per label, one-to-one (greedy, best overlap first), two ways: `jaccard>=0.5` (the
-`overlap` match of the agreement metrics, `workbench.reconcile.spans.spans_match`) and `any`
+`overlap` match of the agreement metrics, `workbench.reconcile.records.jaccard`) and `any`
 (the spans share a character). A trivial baseline — every quotation between double quotation
 marks is a direct Content — is measured the same way. Attribute accuracy (quote_type,
 source_type) is over the matched spans. Prints the table and writes it to `--out`.

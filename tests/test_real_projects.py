@@ -27,7 +27,7 @@ from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
 from workbench.pull import pull
 from workbench.reconcile.commands import agreement
-from workbench.reconcile.store import reconcile
+from workbench.reconcile.save import reconcile
 from workbench.schema import Schema, parse_schema
 from workbench.store import Annotation, Store
 from workbench.store.models import ConsensusLabel, ConsensusRelation, ConsensusSpan

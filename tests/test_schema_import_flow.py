@@ -14,7 +14,7 @@ from workbench.config import Settings, load_settings
 from workbench.export.release import export_dataset
 from workbench.pull_file import pull_from_file
 from workbench.reconcile import commands
-from workbench.reconcile.store import reconcile
+from workbench.reconcile.save import reconcile
 from workbench.schema import Schema, load_schema
 from workbench.schema.fetch import import_schema
 from workbench.store import Store

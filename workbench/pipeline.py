@@ -19,7 +19,7 @@ from workbench.progress import Progress
 from workbench.pull import pull
 from workbench.pull_save import PullReport
 from workbench.push import PushReport, push
-from workbench.reconcile.store import ReconcileReport, reconcile
+from workbench.reconcile.save import ReconcileReport, reconcile
 from workbench.samples import SampleReport, load_samples
 from workbench.schema import load_schema
 from workbench.store import Store

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from tests.export import stores
 from workbench.export import diff_releases, export_dataset
-from workbench.reconcile.store import reconcile
+from workbench.reconcile.save import reconcile
 from workbench.schema import Schema
 from workbench.store import Store, open_store
 

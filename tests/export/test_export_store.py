@@ -606,7 +606,7 @@ def test_cli_export_releases_verify_diff(world: World, tmp_path: Path) -> None:
 
 def test_export_after_the_real_reconcile_step(store: Store, world: World, tmp_path: Path) -> None:
     """End to end with the reconcile engineer's code writing the consensus tables."""
-    from workbench.reconcile.store import reconcile
+    from workbench.reconcile.save import reconcile
 
     insert_world(store, world)
     reconcile(store, world.schema, "news")
@@ -634,7 +634,7 @@ def test_reconcile_stores_the_agreement_an_export_of_the_same_annotations_reuses
     """The figures reconcile stores are those an export computes itself; an export uses them
     only while the annotations are the ones they were computed from (a sentinel planted in
     the stored figures shows which were used)."""
-    from workbench.reconcile.store import reconcile
+    from workbench.reconcile.save import reconcile
 
     insert_world(store, world)
     report = reconcile(store, world.schema, "news")

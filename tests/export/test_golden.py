@@ -38,7 +38,7 @@ import sqlalchemy as sa
 
 from tests.export import stores, synthetic
 from workbench.export import export_dataset
-from workbench.reconcile.store import reconcile
+from workbench.reconcile.save import reconcile
 from workbench.schema import Schema
 from workbench.store import Store, open_store
 from workbench.store.models import Annotation

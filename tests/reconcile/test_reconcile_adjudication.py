@@ -12,7 +12,8 @@ from seed004 import ANNOTATORS, DATASET, SEG1, SEG2, choice, results, seed
 from workbench.config import Settings
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.reconcile import adjudicate, commands
-from workbench.reconcile.store import load_consensus, reconcile
+from workbench.reconcile.load import load_consensus
+from workbench.reconcile.save import reconcile
 from workbench.schema import load_schema
 from workbench.store import Store, open_store
 

@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from workbench.reconcile import Label
-from workbench.reconcile.categorical import (
+from workbench.reconcile import (
+    Label,
     categorical_agreement,
     categorical_data,
     fleiss_kappa_from_counts,

@@ -31,9 +31,19 @@ from workbench.reconcile import (
     span_f1_pairwise,
     triple_f1_pairwise,
 )
-from workbench.reconcile.pooled import span_f1_pooled, triple_f1_pooled
 from workbench.reconcile.spanindex import SpanIndex
-from workbench.reconcile.spans import TOKEN_RE, _units, pairwise_f1
+from workbench.reconcile.spans import TOKEN_RE, _units, pairwise_f1, pooled_f1
+from workbench.reconcile.triples import pooled_triple_f1, triple_counts
+
+
+def span_f1_pooled(spans, match, coverage, threshold, n_boot):  # type: ignore[no-untyped-def]
+    return pooled_f1(SpanIndex(spans, coverage, threshold), match, n_boot=n_boot)
+
+
+def triple_f1_pooled(spans, relations, coverage, threshold, n_boot):  # type: ignore[no-untyped-def]
+    index = SpanIndex(spans, coverage, threshold)
+    return pooled_triple_f1(index, triple_counts(index, relations), n_boot=n_boot)
+
 
 Layer = tuple[list[Span], list[Relation], list[tuple[str, str]]]
 EXAMPLES = settings(max_examples=60, deadline=None, derandomize=True)

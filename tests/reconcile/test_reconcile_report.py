@@ -31,14 +31,14 @@ from hypothesis import strategies as st
 from benchmarks import synth
 from workbench.annotation import parse
 from workbench.reconcile import Label, Metric
-from workbench.reconcile.agreement import (
-    AgreementReport,
+from workbench.reconcile.charts import forest, heatmap, matrix, text_width
+from workbench.reconcile.extract import AnnotationInput, extract_all
+from workbench.reconcile.layers import (
+    LayerAgreement,
     labels_agreement,
     schema_agreement,
     to_dict,
 )
-from workbench.reconcile.charts import forest, heatmap, matrix, text_width
-from workbench.reconcile.extract import AnnotationInput, extract_all
 from workbench.reconcile.overlap import overlap_of
 from workbench.reconcile.report import print_agreement, to_html
 from workbench.schema import load_schema
@@ -54,7 +54,7 @@ SOLO = "annotator-who-worked-alone"
 
 
 @pytest.fixture(scope="module")
-def report() -> AgreementReport:
+def report() -> LayerAgreement:
     """Synthetic news annotations by three annotators, plus: a fourth with a long name who
     did a third of the items, one who did items nobody else did, and one item annotated
     once."""
@@ -81,7 +81,7 @@ def report() -> AgreementReport:
 
 
 @pytest.fixture(scope="module")
-def page(report: AgreementReport) -> str:
+def page(report: LayerAgreement) -> str:
     counted = dataclasses.replace(report, quarantined={"annotator-02": 2, LONG: 1}, repaired=5)
     return to_html(counted)
 
@@ -246,7 +246,7 @@ def test_no_label_cut_off_in_the_browser(page: str, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- counts
 
 
-def test_the_header_counts_the_items_the_figures_use(report: AgreementReport) -> None:
+def test_the_header_counts_the_items_the_figures_use(report: LayerAgreement) -> None:
     o = report.overlap
     assert o is not None
     # 60 items by three or four annotators, 4 by one annotator alone
@@ -285,7 +285,7 @@ def test_html_header_says_what_is_counted(page: str) -> None:
     assert "Annotations repaired by pull (used as repaired): 5." in head
 
 
-def test_counts_are_left_out_when_unknown(report: AgreementReport) -> None:
+def test_counts_are_left_out_when_unknown(report: LayerAgreement) -> None:
     doc = to_html(report)
     assert "Quarantined" not in doc and "repaired" not in doc
     assert "quarantined" not in to_dict(report) and "repaired" not in to_dict(report)
@@ -346,7 +346,7 @@ def test_overlap_is_the_definition(coverage: list[tuple[str, str]]) -> None:
 
 
 def test_terminal_output_names_counts_and_isolated(
-    report: AgreementReport, capsys: pytest.CaptureFixture[str]
+    report: LayerAgreement, capsys: pytest.CaptureFixture[str]
 ) -> None:
     print_agreement(dataclasses.replace(report, quarantined={"annotator-02": 2}, repaired=1))
     text = capsys.readouterr().out

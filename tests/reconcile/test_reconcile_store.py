@@ -16,9 +16,10 @@ from sqlalchemy import Select, select
 
 from workbench.config import Settings
 from workbench.reconcile import commands
-from workbench.reconcile.agreement import to_dict
+from workbench.reconcile.layers import to_dict
+from workbench.reconcile.load import load_consensus
 from workbench.reconcile.report import to_html
-from workbench.reconcile.store import load_consensus, reconcile
+from workbench.reconcile.save import reconcile
 from workbench.schema import load_schema
 from workbench.store import Store, open_store
 from workbench.store import models as m

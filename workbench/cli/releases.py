@@ -14,7 +14,7 @@ from workbench.errors import PartialFailure
 
 
 def _min_support(_ctx: click.Context, _param: click.Parameter, value: str) -> int | float:
-    from workbench.reconcile.store import parse_min_support
+    from workbench.reconcile.save import parse_min_support
 
     return parse_min_support(value)
 

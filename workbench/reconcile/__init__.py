@@ -1,84 +1,37 @@
-"""Reconciliation core: agreement metrics and consensus, pure logic (no DB, no I/O).
-
-Every function sorts its input into a canonical order first, so results never depend on the
-order of the records; bootstrap intervals use a seeded generator, so they are reproducible.
-"""
+"""Reconciliation: agreement metrics and consensus (pure: no DB, no I/O, inputs sorted
+canonically and bootstraps seeded, so results never depend on record order), and around them
+the store's reconcile, adjudication and reports."""
 
 from .categorical import (
     CategoricalAgreement,
-    CategoricalData,
-    PairwiseMetrics,
-    alpha_per_category,
     categorical_agreement,
-    categorical_data,
-    cohen_kappa_pairwise,
-    fleiss_kappa,
-    fleiss_kappa_from_counts,
-    fleiss_kappa_per_category,
-    fleiss_kappa_per_category_from_counts,
-    fleiss_raters,
     krippendorff_alpha,
     percent_agreement,
-    percent_agreement_pairwise,
 )
-from .consensus import (
-    ConsensusLabel,
-    ConsensusRelation,
-    ConsensusSpan,
-    DawidSkeneResult,
-    SpanConsensus,
-    dawid_skene,
-    majority_vote,
-    span_consensus,
-)
-from .gwet import ChanceCorrected, chance_corrected, fleiss_kappa_unequal, gwet_ac1
-from .records import Label, Metric, Relation, Span
-from .spans import (
-    PairF1,
-    SpanCluster,
-    Triple,
-    align_spans,
-    attribution_triples,
-    jaccard,
-    span_f1_pairwise,
-    spans_match,
-    token_alpha,
-    triple_f1_pairwise,
-    triples_match,
-)
+from .consensus import ItemConsensus, dawid_skene, majority_vote, span_consensus
+from .fleiss import fleiss_kappa, fleiss_kappa_from_counts, fleiss_raters
+from .pairwise import cohen_kappa_pairwise, percent_agreement_pairwise
+from .records import CategoricalData, Label, Metric, Relation, Span, categorical_data, jaccard
+from .spans import align_spans, span_f1_pairwise, token_alpha
+from .triples import attribution_triples, triple_f1_pairwise
 
 __all__ = [
     "CategoricalAgreement",
     "CategoricalData",
-    "ChanceCorrected",
-    "ConsensusLabel",
-    "ConsensusRelation",
-    "ConsensusSpan",
-    "DawidSkeneResult",
+    "ItemConsensus",
     "Label",
     "Metric",
-    "PairF1",
-    "PairwiseMetrics",
     "Relation",
     "Span",
-    "SpanCluster",
-    "SpanConsensus",
-    "Triple",
     "align_spans",
-    "alpha_per_category",
     "attribution_triples",
     "categorical_agreement",
     "categorical_data",
-    "chance_corrected",
     "cohen_kappa_pairwise",
     "dawid_skene",
     "fleiss_kappa",
     "fleiss_kappa_from_counts",
-    "fleiss_kappa_per_category",
-    "fleiss_kappa_per_category_from_counts",
-    "fleiss_kappa_unequal",
     "fleiss_raters",
-    "gwet_ac1",
     "jaccard",
     "krippendorff_alpha",
     "majority_vote",
@@ -86,8 +39,6 @@ __all__ = [
     "percent_agreement_pairwise",
     "span_consensus",
     "span_f1_pairwise",
-    "spans_match",
     "token_alpha",
     "triple_f1_pairwise",
-    "triples_match",
 ]

@@ -1,13 +1,7 @@
-"""Item bootstrap shared by every metric.
-
-Every metric here is a function of per-item sufficient statistics (an item's category counts, an
-annotator pair's two labels, a pair's true-positive and span counts...). Items with the same
-statistics ("profiles") are interchangeable, so resampling N items with replacement is exactly
-a multinomial draw of N over the distinct profiles, weighted by how many items have each. We
-therefore draw profile multiplicities with a seeded `numpy.random.Generator` and evaluate the
-statistic for all replicates at once as a weighted sum: no per-replicate Python loop, no copy of
-the items, and the cost does not grow with the number of items.
-"""
+"""Item bootstrap shared by every metric. Metrics are functions of per-item statistics
+("profiles"); items with the same profile are interchangeable, so resampling N items is a
+multinomial draw over the distinct profiles, and every replicate is evaluated at once as a
+weighted sum: no loop per replicate, cost independent of the number of items."""
 
 from __future__ import annotations
 
@@ -17,10 +11,9 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from .records import FloatArray as FloatArray
+from .records import IntArray as IntArray
 from .records import Metric
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Statistic over weighted profiles: (B, G) weights -> (B,) values.
 Statistic = Callable[[FloatArray], FloatArray]

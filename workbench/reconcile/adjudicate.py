@@ -1,12 +1,8 @@
-"""Adjudication in Label Studio: what consensus could not settle goes to a separate project
-("<dataset> adjudication", same labeling view) where every annotator's version of the segment is
-a *prediction* (model_version = the annotator's pseudonym), so the adjudicator picks one and
-edits it. Their annotation is the decision: `pull` stores it (with who decided and when, kept
-in the store only) and re-runs reconcile, where it overrides the consensus of that segment.
-
-A segment is sent once per state of its annotations: if they change after the push, the next
-push replaces the task (the old one is deleted) so the adjudicator never sees stale versions.
-"""
+"""Adjudication in Label Studio: undecided segments go to a project "<dataset> adjudication"
+where each annotator's version is a prediction (model_version = their pseudonym); the
+adjudicator's annotation is the decision, which `pull` stores (who and when: store only) and
+reconcile then uses for that segment. A segment whose annotations changed since its push is
+pushed again, replacing the old task, so nobody adjudicates a stale version."""
 
 from __future__ import annotations
 
@@ -26,9 +22,11 @@ from workbench.labelstudio.client import LabelStudioClient
 from workbench.schema import Schema, load_schema
 from workbench.store import Store
 from workbench.store import models as m
+from workbench.store.lock import operation_lock
 
-from . import store as rstore
 from .engine import Method
+from .load import StoredAnnotation, ensure_dataset, load_annotations, load_decisions, load_texts
+from .save import ReconcileReport, parse_min_support, reconcile
 
 MAX_TITLE = 50  # Label Studio's limit on project titles
 
@@ -57,7 +55,7 @@ class AdjudicationPullReport:
     updated: int = 0
     removed: int = 0
     problems: list[str] = field(default_factory=list)
-    reconcile: rstore.ReconcileReport | None = None
+    reconcile: ReconcileReport | None = None
 
 
 def _client(settings: Settings, client: LabelStudioClient | None) -> LabelStudioClient:
@@ -137,11 +135,11 @@ def push(
     name = dataset or settings.dataset
     schema = load_schema(settings.schema_path)
     client = _client(settings, client)
-    with store.session() as session:
-        rstore.ensure_dataset(session, name)
+    with operation_lock(store, name, "adjudicate push"), store.session() as session:
+        ensure_dataset(session, name)
         project_id = _ensure_project(session, client, schema, name)
         segments = _undecided_segments(session, name)
-        decided = set(rstore.load_decisions(session, name))
+        decided = set(load_decisions(session, name))
         hashes = {
             r.segment_id: r.input_hash
             for r in session.scalars(
@@ -157,10 +155,10 @@ def push(
                 )
             )
         }
-        by_seg: dict[str, list[rstore.StoredAnnotation]] = defaultdict(list)
-        for a in rstore.load_annotations(session, name, schema):
+        by_seg: dict[str, list[StoredAnnotation]] = defaultdict(list)
+        for a in load_annotations(session, name, schema):
             by_seg[a.segment_id].append(a)
-        texts = rstore.load_texts(session, by_seg)
+        texts = load_texts(session, name)
         report = AdjudicationPushReport(
             name, project_id, f"{client.url.rstrip('/')}/projects/{project_id}"
         )
@@ -232,8 +230,13 @@ def pull(
 ) -> AdjudicationPullReport:
     """Store the adjudicators' decisions, then re-run reconcile so that they take effect."""
     name = dataset or settings.dataset
-    schema = load_schema(settings.schema_path)
-    client = _client(settings, client)
+    with operation_lock(store, name, "adjudicate pull"):
+        return _pull(store, load_schema(settings.schema_path), _client(settings, client), name)
+
+
+def _pull(
+    store: Store, schema: Schema, client: LabelStudioClient, name: str
+) -> AdjudicationPullReport:
     with store.session() as session:
         row = session.get(m.AdjudicationProject, name)
         if row is None:
@@ -310,6 +313,6 @@ def pull(
             .order_by(m.ReconcileState.updated_at.desc())
         ).first()
     method: Method = "dawid-skene" if last is not None and last.method == "dawid_skene" else "vote"
-    min_support = rstore.parse_min_support(last.min_support) if last is not None else 0.5
-    report.reconcile = rstore.reconcile(store, schema, name, method=method, min_support=min_support)
+    min_support = parse_min_support(last.min_support) if last is not None else 0.5
+    report.reconcile = reconcile(store, schema, name, method=method, min_support=min_support)
     return report

@@ -24,8 +24,8 @@ import numpy as np
 from workbench.schema import Attribute, Schema
 
 from ._bootstrap import DEFAULT_N_BOOT
-from .categorical import CategoricalData, krippendorff_alpha
-from .records import Label, Metric
+from .categorical import krippendorff_alpha
+from .records import CategoricalData, Label, Metric
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,18 @@ from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store import models as m
 
-from . import store as rstore
 from ._bootstrap import DEFAULT_N_BOOT
-from .agreement import AgreementReport, labels_agreement, schema_agreement
 from .answers import answer_agreement
-from .categorical import CategoricalData
-from .consensus import dawid_skene, majority_vote
+from .consensus import ItemConsensus, dawid_skene, majority_vote
 from .engine import METHOD_NAMES, Method
+from .extract import extract_all
 from .gold import gold_agreement, gold_of
 from .labels_file import read_labels
+from .layers import LayerAgreement, labels_agreement, schema_agreement
+from .load import ensure_dataset, load_annotations, load_consensus, load_texts
+from .records import CategoricalData
+from .save import ReconcileReport
+from .save import reconcile as reconcile_dataset
 
 
 def _schema(settings: Settings, store: Store | None, dataset: str) -> Schema:
@@ -44,7 +47,7 @@ def agreement(
     labels_file: Path | None = None,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
-) -> AgreementReport:
+) -> LayerAgreement:
     """Agreement on every layer of a dataset's annotations, or on the labels of a file.
     A dataset's report also counts the quarantined annotations left out and the annotations
     used whose result pull repaired."""
@@ -56,12 +59,12 @@ def agreement(
     name = dataset or settings.dataset
     schema = _schema(settings, store, name)
     with store.session() as session:
-        rstore.ensure_dataset(session, name)
-        annotations = rstore.load_annotations(session, name, schema)
-        texts = rstore.load_texts(session, {a.segment_id for a in annotations})
+        ensure_dataset(session, name)
+        annotations = load_annotations(session, name, schema)
+        texts = load_texts(session, name)
         quarantined = quarantined_by_annotator(session, name)
         repaired = repaired_count(session, name)
-    records = rstore.records_of(schema, annotations)
+    records = extract_all(schema, annotations)
     result = schema_agreement(
         schema, records, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
     )
@@ -115,18 +118,6 @@ def quarantined_by_annotator(session: Session, dataset: str) -> dict[str, int]:
 # --------------------------------------------------------------------------- reconcile
 
 
-@dataclass(frozen=True)
-class ItemConsensus:
-    item: str
-    field: str
-    method: str
-    label: str | None
-    support: tuple[str, ...]
-    n_annotators: int
-    confidence: float
-    tie: bool
-
-
 @dataclass
 class FileConsensus:
     source: str
@@ -151,19 +142,9 @@ def consensus_of_file(
             results = (
                 majority_vote(data, min_support) if method == "vote" else dawid_skene(data).labels
             )
-            out.items.extend(
-                ItemConsensus(
-                    c.item,
-                    c.field,
-                    c.method,
-                    c.label,
-                    c.support,
-                    c.n_annotators,
-                    round(c.confidence, 6),
-                    c.tie,
-                )
-                for c in results
-            )
+            for c in results:
+                c.confidence = round(c.confidence, 6)
+            out.items.extend(results)
     out.items.sort(key=lambda c: (c.field, c.item, c.method))
     return out
 
@@ -176,14 +157,14 @@ def reconcile(
     labels_file: Path | None = None,
     method: Method | None = None,
     min_support: int | float = 0.5,
-) -> rstore.ReconcileReport | FileConsensus:
+) -> ReconcileReport | FileConsensus:
     """Update the dataset's consensus in the store (incremental), or — for a labels file —
     return the consensus of its items (by the given method, or by both)."""
     if labels_file is not None:
         methods: list[Method] = [method] if method else ["vote", "dawid-skene"]
         return consensus_of_file(labels_file, methods, min_support)
     assert store is not None
-    return rstore.reconcile(
+    return reconcile_dataset(
         store,
         _schema(settings, store, dataset or settings.dataset),
         dataset or settings.dataset,
@@ -222,10 +203,10 @@ def disagreements(
     name = dataset or settings.dataset
     schema = _schema(settings, store, name)
     with store.session() as session:
-        rstore.ensure_dataset(session, name)
-        consensus = rstore.load_consensus(session, name)
-        annotations = rstore.load_annotations(session, name, schema)
-        texts = rstore.load_texts(session, consensus)
+        ensure_dataset(session, name)
+        consensus = load_consensus(session, name)
+        annotations = load_annotations(session, name, schema)
+        texts = load_texts(session, name)
     annotators: dict[str, list[str]] = defaultdict(list)
     for a in annotations:
         annotators[a.segment_id].append(a.annotator)
@@ -249,32 +230,23 @@ def disagreements(
                     {a: given.get(a, NONE) for a in voters},
                 )
             )
-        for sp in cons.spans:
-            if sp.status == "undecided":
-                out.append(
-                    Disagreement(
-                        seg,
-                        "span",
-                        sp.label,
-                        sp.span_key,
-                        sp.text,
-                        f"drawn by {len(sp.support)} of {sp.n_annotators}",
-                        {a: "drew it" if a in sp.support else NONE for a in who},
-                    )
+        drawn = [
+            ("span", sp.label, sp.span_key, sp.text, sp)
+            for sp in cons.spans
+            if sp.status == "undecided"
+        ] + [
+            ("relation", rel.kind, f"{rel.from_key} → {rel.to_key}", "", rel)
+            for rel in cons.relations
+            if rel.status == "undecided"
+        ]
+        for layer, name, key, text, row in drawn:
+            out.append(
+                Disagreement(
+                    *(seg, layer, name, key, text),
+                    f"drawn by {len(row.support)} of {row.n_annotators}",
+                    {a: "drew it" if a in row.support else NONE for a in who},
                 )
-        for rel in cons.relations:
-            if rel.status == "undecided":
-                out.append(
-                    Disagreement(
-                        seg,
-                        "relation",
-                        rel.kind,
-                        f"{rel.from_key} → {rel.to_key}",
-                        "",
-                        f"drawn by {len(rel.support)} of {rel.n_annotators}",
-                        {a: "drew it" if a in rel.support else NONE for a in who},
-                    )
-                )
+            )
     return out
 
 

@@ -1,11 +1,6 @@
-"""Consensus: majority vote and Dawid–Skene for categorical layers; aligned spans, their
-attributes and relations for span layers.
-
-The categorical ones take a `CategoricalData` (canonically ordered, so the result never
-depends on the order of the input records) and return one `ConsensusLabel` per item, sorted by
-item. A label of None means "undecided: send to adjudication" — because of a tie (then `tie`
-is True) or because the winner lacks the required support or confidence.
-"""
+"""Consensus: majority vote and Dawid–Skene for categorical layers (one `ItemConsensus` per
+item of a `CategoricalData`, in item order; label None = undecided: a tie, or too little
+support or confidence); aligned spans, their attributes and relations for span layers."""
 
 from __future__ import annotations
 
@@ -20,24 +15,20 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from workbench.gcpause import paused_gc
-
 from ._bootstrap import FloatArray, IntArray
-from .categorical import CategoricalData
-from .records import Relation, Span
-from .spanindex import SpanIndex, runs
+from .arrays import runs
+from .records import CategoricalData, Relation, Span
+from .spanindex import SpanIndex
 from .spans import DEFAULT_THRESHOLD
 
 _EPS = 1e-10  # as crowd-kit's DawidSkene: floor of probabilities before taking logs
 
 
-class ConsensusLabel(NamedTuple):
-    """The consensus of one item's field.
-
-    `support` is the sorted tuple of annotators who gave `label` (empty when undecided);
-    `confidence` is the winner's vote share (majority vote) or posterior probability
-    (Dawid–Skene) — for an undecided item, that of the best candidate.
-    """
+@dataclass(slots=True)
+class ItemConsensus:
+    """The consensus of one item's field. `support`: the sorted annotators who gave `label`
+    (empty when undecided); `confidence`: the winner's vote share (majority vote) or posterior
+    (Dawid–Skene), for an undecided item that of the best candidate."""
 
     item: str
     field: str
@@ -90,8 +81,7 @@ def _threshold(min_support: int | float, n: FloatArray) -> FloatArray:
     return need
 
 
-@paused_gc()
-def majority_vote(data: CategoricalData, min_support: int | float = 0.5) -> list[ConsensusLabel]:
+def majority_vote(data: CategoricalData, min_support: int | float = 0.5) -> list[ItemConsensus]:
     """Plurality label per item, kept when it has at least `min_support` votes.
 
     `min_support` is a count of annotators (int, e.g. 2) or a share of the item's annotators
@@ -100,22 +90,12 @@ def majority_vote(data: CategoricalData, min_support: int | float = 0.5) -> list
     input order or category name.
     """
     labels, supports, confidence, n_annotators, tie = majority_columns(data, min_support)
-    # `_make` over zipped columns, in field order: keyword construction of one NamedTuple per
-    # item was most of the time at 10^5 items (benchmarks/RESULTS.md).
+    # positional construction over columns: keyword construction per item was most of the
+    # time at 10^5 items
+    name, method = repeat(data.field), repeat("majority_vote")
     return list(
         map(
-            ConsensusLabel._make,
-            zip(
-                data.items,
-                repeat(data.field),
-                labels,
-                supports,
-                confidence,
-                n_annotators,
-                tie,
-                repeat("majority_vote"),
-                strict=False,  # the repeats are endless
-            ),
+            ItemConsensus, data.items, name, labels, supports, confidence, n_annotators, tie, method
         )
     )
 
@@ -142,15 +122,10 @@ def majority_columns(
 
 @dataclass(frozen=True, eq=False)
 class DawidSkeneResult:
-    """Dawid–Skene fit: consensus labels plus the fitted model.
+    """Dawid–Skene fit: labels and model. `posteriors[i, c]` = P(item i is c); `priors[c]`;
+    `confusion[a, c, k]` = P(annotator a says k | truth c); axes as `data`'s."""
 
-    `posteriors[i, c]` = P(true label of item i is category c); `priors[c]`;
-    `confusion[a, c, k]` = P(annotator a says k | true label c) (rows sum to 1 over the
-    categories the annotator used). Axes follow `data.items`, `data.annotators`,
-    `data.categories`.
-    """
-
-    labels: list[ConsensusLabel]
+    labels: list[ItemConsensus]
     items: tuple[str, ...]
     annotators: tuple[str, ...]
     categories: tuple[str, ...]
@@ -165,12 +140,8 @@ class DawidSkeneResult:
 def _m_step(
     post_obs: FloatArray, cell: IntArray, used: FloatArray, n_ann: int, k: int
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Confusions from posteriors.
-
-    Returns (expected counts, err, log err), each (annotator * k + observed, true): err is the
-    counts floored at `_EPS` and normalised per (annotator, true); cells of categories an
-    annotator never used stay 0 (log 0 taken as 0: they are never looked up).
-    """
+    """Confusions from posteriors: (expected counts, err, log err), each (annotator * k +
+    observed, true); err floored at `_EPS`, normalised per (annotator, true), 0 where unused."""
     counts: FloatArray = np.stack(
         [np.bincount(cell, weights=post_obs[:, c], minlength=n_ann * k) for c in range(k)],
         axis=1,
@@ -190,7 +161,6 @@ def _row_max(a: FloatArray) -> FloatArray:
     return out
 
 
-@paused_gc()
 def dawid_skene(
     data: CategoricalData,
     *,
@@ -199,18 +169,11 @@ def dawid_skene(
     min_confidence: float = 0.0,
     tie_tol: float = 1e-9,
 ) -> DawidSkeneResult:
-    """Dawid & Skene (1979) EM with one full confusion matrix per annotator.
-
-    Initialised with majority-vote shares; each iteration does the E-step (posteriors from
-    priors and confusions, in log space), then the M-step (priors and confusions from
-    posteriors), and stops when the evidence lower bound per label improves by less than `tol`
-    or after `max_iter` iterations — the same scheme as crowd-kit's `DawidSkene`, so the labels
-    agree with it (up to exact ties). Everything is array arithmetic over the labels
-    (bincount / reduceat), never a Python loop over items.
-
-    An item whose two best posteriors are within `tie_tol` is a tie (undecided); one whose best
-    posterior is below `min_confidence` is undecided too.
-    """
+    """Dawid & Skene (1979) EM, one full confusion matrix per annotator, as crowd-kit's
+    `DawidSkene` (initialised with vote shares; stops when the evidence lower bound per label
+    improves by less than `tol`), so the labels agree with it up to exact ties. An item whose
+    two best posteriors are within `tie_tol`, or whose best is below `min_confidence`, is
+    undecided."""
     n_items, n_ann, k = data.n_items, len(data.annotators), len(data.categories)
     item, cell = data.item_idx, data.annotator_idx * k + data.code
     empty = np.zeros((n_items, k))
@@ -270,28 +233,19 @@ def dawid_skene(
     supports = _supports(data, best.astype(np.int64), decided)
     n_per = vc.sum(axis=1).astype(np.int64)
     cats = data.categories
-    labels = [
-        ConsensusLabel(
-            item=it,
-            field=data.field,
-            label=cats[b] if d else None,
-            support=s,
-            confidence=c,
-            n_annotators=m,
-            tie=t,
-            method="dawid_skene",
-        )
-        for it, b, d, s, c, m, t in zip(
+    labels = list(
+        map(
+            ItemConsensus,
             data.items,
-            best.tolist(),
-            decided.tolist(),
+            repeat(data.field),
+            [cats[b] if d else None for b, d in zip(best.tolist(), decided.tolist(), strict=True)],
             supports,
             p_best.tolist(),
             n_per.tolist(),
             tie.tolist(),
-            strict=True,
+            repeat("dawid_skene"),
         )
-    ]
+    )
     confusion = err.reshape(n_ann, k, k).transpose(0, 2, 1).copy()
     return DawidSkeneResult(
         labels=labels,
@@ -310,14 +264,7 @@ def dawid_skene(
 # --------------------------------------------------------------------------- spans
 
 
-def _needed(min_support: int | float, n: int) -> float:
-    """Scalar `_threshold` (call `_threshold` once first to validate `min_support`)."""
-    if isinstance(min_support, int):
-        return float(min_support)
-    return min_support * n - 1e-9
-
-
-class ConsensusSpan(NamedTuple):
+class AlignedSpan(NamedTuple):
     """An aligned cluster of spans with its consensus boundaries and attributes.
 
     Boundaries are those of the cluster's medoid (the member with the highest summed Jaccard to
@@ -341,7 +288,7 @@ class ConsensusSpan(NamedTuple):
     regions: tuple[tuple[str, str], ...]
 
 
-class ConsensusRelation(NamedTuple):
+class AlignedRelation(NamedTuple):
     """A relation between two kept consensus spans, with the annotators who drew it."""
 
     item: str
@@ -358,10 +305,10 @@ class SpanConsensus:
     """Kept spans and relations; `dropped*` hold what fell below the support threshold (for
     adjudication). All lists are sorted by item then position."""
 
-    spans: list[ConsensusSpan]
-    dropped: list[ConsensusSpan]
-    relations: list[ConsensusRelation]
-    dropped_relations: list[ConsensusRelation]
+    spans: list[AlignedSpan]
+    dropped: list[AlignedSpan]
+    relations: list[AlignedRelation]
+    dropped_relations: list[AlignedRelation]
 
 
 def _vote_attrs(members: Sequence[Span]) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -474,7 +421,7 @@ def relation_consensus(
     table: ClusterTable,
     relations: Iterable[Relation],
     min_support: int | float = 0.5,
-) -> tuple[list[ConsensusRelation], list[ConsensusRelation]]:
+) -> tuple[list[AlignedRelation], list[AlignedRelation]]:
     """Kept and dropped relations between the kept clusters of `table` (see
     `span_consensus`), each sorted."""
     relations = list(relations)
@@ -504,12 +451,14 @@ def relation_consensus(
             drawn[(r.item, r.kind, a, b)].add(r.annotator)
     item_pos = {x: k for k, x in enumerate(index.items)}
     item_n = np.bincount(index.cov_item, minlength=len(index.items)).tolist()
-    kept_rels: list[ConsensusRelation] = []
-    dropped_rels: list[ConsensusRelation] = []
+    ns = sorted(set(item_n))
+    needed = dict(zip(ns, _threshold(min_support, np.array(ns, float)).tolist(), strict=True))
+    kept_rels: list[AlignedRelation] = []
+    dropped_rels: list[AlignedRelation] = []
     for (item, kind, a, b), anns in sorted(drawn.items()):
         n = item_n[item_pos[item]]
-        rel = ConsensusRelation(item, kind, a, b, tuple(sorted(anns)), len(anns) / n, n)
-        (kept_rels if len(anns) >= _needed(min_support, n) else dropped_rels).append(rel)
+        rel = AlignedRelation(item, kind, a, b, tuple(sorted(anns)), len(anns) / n, n)
+        (kept_rels if len(anns) >= needed[n] else dropped_rels).append(rel)
     return kept_rels, dropped_rels
 
 
@@ -519,8 +468,8 @@ def consensus_of(
     """`span_consensus` on a built index."""
     table = cluster_table(index, min_support)
     spans = index.spans
-    kept: list[ConsensusSpan] = []
-    dropped: list[ConsensusSpan] = []
+    kept: list[AlignedSpan] = []
+    dropped: list[AlignedSpan] = []
     for c, (positions, regions) in enumerate(zip(table.members, table.regions(index), strict=True)):
         head = spans[positions[0]]
         attrs: Mapping[str, str] = head.attrs
@@ -528,7 +477,7 @@ def consensus_of(
         if len(positions) > 1 and not all(spans[k].attrs == head.attrs for k in positions):
             votes, undecided = _vote_attrs([spans[k] for k in positions])
             attrs = MappingProxyType(votes)
-        cs = ConsensusSpan(
+        cs = AlignedSpan(
             table.ids[c],
             table.items[c],
             table.labels[c],

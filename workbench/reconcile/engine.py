@@ -28,10 +28,8 @@ import numpy as np
 
 from workbench.annotation import parse as parse_result
 from workbench.annotation.clean import canonical_json
-from workbench.gcpause import paused_gc
 from workbench.schema import Schema
 
-from .categorical import CategoricalData
 from .consensus import (
     ClusterTable,
     _threshold,
@@ -41,9 +39,9 @@ from .consensus import (
     relation_consensus,
 )
 from .extract import Records, attribute_data, attribute_field, extract, labels_by_field
-from .records import Label
+from .records import CategoricalData, Label, jaccard
 from .spanindex import ITEM_SEP, SpanIndex
-from .spans import DEFAULT_THRESHOLD, jaccard
+from .spans import DEFAULT_THRESHOLD
 
 Method = Literal["vote", "dawid-skene"]
 METHOD_NAMES: Mapping[str, str] = {"vote": "majority_vote", "dawid-skene": "dawid_skene"}
@@ -112,11 +110,6 @@ class SegmentConsensus:
             self.spans.sort(key=attrgetter("start", "end", "label", "span_key"))
         if len(self.relations) > 1:
             self.relations.sort(key=attrgetter("kind", "from_key", "to_key"))
-
-    @property
-    def undecided(self) -> int:
-        rows: list[LabelRow | SpanRow | RelationRow] = [*self.labels, *self.spans, *self.relations]
-        return sum(r.status == "undecided" for r in rows)
 
 
 def _round(x: float) -> float:
@@ -200,12 +193,14 @@ def _label_rows(
             labels, supports, confidence, n_ann, _ = majority_columns(data, min_support)
             methods: Iterable[str] = repeat("majority_vote")
         else:
-            consensus = dawid_skene(data).labels
-            if not consensus:
+            fits = dawid_skene(data).labels
+            if not fits:
                 continue
-            _, _, labels, supports, confidence, n_ann, _, methods = map(
-                list, zip(*consensus, strict=True)
+            labels, supports, confidence, n_ann = (
+                [getattr(c, name) for c in fits]
+                for name in ("label", "support", "confidence", "n_annotators")
             )
+            methods = repeat("dawid_skene")
         items = data.items
         parts = [item.partition(ITEM_SEP) for item in items]
         segs = list(map(itemgetter(0), parts))
@@ -298,7 +293,6 @@ def set_rows(records: Records, min_support: int | float) -> list[LabelRow]:
     return out
 
 
-@paused_gc()
 def reconcile_records(
     schema: Schema,
     records: Records,
@@ -344,34 +338,40 @@ def reconcile_records(
                     status,
                 )
             )
-    for seg, result in (decisions or {}).items():
-        if seg in out:
-            out[seg] = adjudicated(schema, seg, result, records, texts, METHOD_NAMES[method])
+    decided = {seg: result for seg, result in (decisions or {}).items() if seg in out}
+    for seg, mine in _by_segment(records, decided).items():
+        out[seg] = adjudicated(schema, seg, decided[seg], mine, texts, METHOD_NAMES[method])
     for seg_consensus in out.values():
         seg_consensus.sort()
     return dict(out) if len(out) == n_covered else dict(sorted(out.items()))
 
 
-def _segment_records(records: Records, seg: str) -> Records:
-    return Records(
-        labels=[x for x in records.labels if x.item == seg],
-        spans=[x for x in records.spans if x.item == seg],
-        relations=[x for x in records.relations if x.item == seg],
-        coverage={c for c in records.coverage if c[0] == seg},
-    )
+def _by_segment(records: Records, segments: Iterable[str]) -> dict[str, Records]:
+    """The labels, spans and coverage of each of `segments`, in one pass over `records`."""
+    out = {seg: Records() for seg in segments}
+    for lab in records.labels:
+        if lab.item in out:
+            out[lab.item].labels.append(lab)
+    for sp in records.spans:
+        if sp.item in out:
+            out[sp.item].spans.append(sp)
+    for seg, who in records.coverage:
+        if seg in out:
+            out[seg].coverage.add((seg, who))
+    return out
 
 
 def adjudicated(
     schema: Schema,
     seg: str,
     result: Sequence[Any],
-    records: Records,
+    mine: Records,
     texts: Mapping[str, str],
     method: str,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> SegmentConsensus:
-    """A segment's consensus from the adjudicator's result: every layer is the decision."""
-    mine = _segment_records(records, seg)
+    """A segment's consensus from the adjudicator's result (`mine`: the segment's records):
+    every layer is the decision."""
     n = len(mine.coverage)
     parsed = parse_result(schema, texts.get(seg), result)  # the adjudicator's, as pulled
     decision = extract(schema, seg, ADJUDICATOR, parsed.entry())

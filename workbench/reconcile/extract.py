@@ -1,18 +1,8 @@
-"""Parsed annotations (`workbench.annotation`, as pull stored them) → reconciliation records
-(pure: no DB, no network).
-
-One annotation's entry becomes:
-
-* a `Label` per segment-level categorical answer (field = the question's name, e.g.
-  ``sentiment``);
-* a `Span` per region and label, its per-region answers in `attrs` keyed by attribute name;
-* a `Relation` per relation, from → to in the schema's direction (the annotation model has
-  already turned ``left`` and reversed ones round).
-
-Per-region attributes are compared on *aligned* spans: `attribute_data` turns the spans'
-attrs into categorical data whose items are ``<segment>/<consensus span id>``, one field
-``<Label>.<attribute>`` (``Source.source_type``) each, so the categorical metrics and the
-consensus methods work on them unchanged.
+"""Parsed annotations (their stored entries) → records (pure): a `Label` per segment-level
+categorical answer, a `Span` per region and label (its answers in `attrs`), a `Relation` per
+relation (in the schema's direction). Per-region attributes are compared on *aligned* spans:
+`attribute_data` makes them categorical data, items ``<segment>/<cluster id>``, one field
+``<Label>.<attribute>`` each, so the categorical metrics and consensus work on them unchanged.
 """
 
 from __future__ import annotations
@@ -27,12 +17,10 @@ from typing import Any
 import numpy as np
 
 from workbench.errors import ValidationError
-from workbench.gcpause import paused_gc
 from workbench.schema import Schema
 
 from ._bootstrap import IntArray
-from .categorical import CategoricalData
-from .records import Label, Relation, Span
+from .records import NO_ATTRS, CategoricalData, Label, Relation, Span
 from .spanindex import SpanIndex
 
 
@@ -61,24 +49,31 @@ class Records:
     # answers of several choices (or taxonomy paths): (item, annotator, field, the set)
     sets: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
 
-    def extend(self, other: Records) -> None:
-        self.sets.extend(other.sets)
-        self.labels.extend(other.labels)
-        self.spans.extend(other.spans)
-        self.relations.extend(other.relations)
-        self.coverage |= other.coverage
-
 
 def attribute_field(label: str, attribute: str) -> str:
     return f"{label}.{attribute}"
 
 
-def extract(schema: Schema, item: str, annotator: str, entry: Mapping[str, Any]) -> Records:
-    """Records of one parsed annotation (its stored entry). Answers that are not one category
-    (several choices, free text, numbers, dates) are stored and exported, not reconciled."""
-    out = Records(coverage={(item, annotator)})
-    categorical = {a.name for a in schema.segment if a.categorical and not a.multiple}
-    several = {a.name for a in schema.segment if a.categorical and a.multiple}
+def _questions(schema: Schema) -> tuple[set[str], set[str]]:
+    """The segment questions of one category, and those of several."""
+    one = {a.name for a in schema.segment if a.categorical and not a.multiple}
+    return one, {a.name for a in schema.segment if a.categorical and a.multiple}
+
+
+def extract(
+    schema: Schema,
+    item: str,
+    annotator: str,
+    entry: Mapping[str, Any],
+    out: Records | None = None,
+    questions: tuple[set[str], set[str]] | None = None,
+) -> Records:
+    """Records of one parsed annotation (its stored entry), added to `out` (default: new).
+    Answers that are not one category (several choices, free text, numbers, dates) are stored
+    and exported, not reconciled. `questions`: `_questions(schema)`, when known."""
+    out = Records() if out is None else out
+    out.coverage.add((item, annotator))
+    categorical, several = questions or _questions(schema)
     for name, value in (entry.get("labels") or {}).items():
         if name in categorical and not isinstance(value, list):
             out.labels.append(Label(item, annotator, name, str(value)))
@@ -86,18 +81,23 @@ def extract(schema: Schema, item: str, annotator: str, entry: Mapping[str, Any])
             chosen = value if isinstance(value, list) else [value]
             out.sets.append((item, annotator, name, frozenset(map(str, chosen))))
     regions = set()
+    spans = out.spans
     for sp in entry.get("spans") or ():
         rid = str(sp["region_id"])
         regions.add(rid)
-        attrs = {
-            k: str(v) for k, v in (sp.get("attributes") or {}).items() if not isinstance(v, list)
-        }
+        given = sp.get("attributes")
+        attrs = (
+            MappingProxyType(
+                {k: str(v) for k, v in sorted(given.items()) if not isinstance(v, list)}
+            )
+            if given
+            else NO_ATTRS
+        )  # frozen and sorted once per region, as `Span` keeps them
+        start, end = int(sp["start"]), int(sp["end"])
         for k, label in enumerate(sp.get("labels") or (sp["label"],)):
             # a region with several labels is one span per label (the first keeps its id)
             span_id = rid if k == 0 else f"{rid}#{label}"
-            out.spans.append(
-                Span(item, annotator, str(label), int(sp["start"]), int(sp["end"]), attrs, span_id)
-            )
+            spans.append(Span(item, annotator, str(label), start, end, attrs, span_id))
     for rel in entry.get("relations") or ():
         a, b = str(rel["from_id"]), str(rel["to_id"])
         if a in regions and b in regions:
@@ -105,11 +105,10 @@ def extract(schema: Schema, item: str, annotator: str, entry: Mapping[str, Any])
     return out
 
 
-@paused_gc()
 def extract_all(schema: Schema, annotations: Iterable[AnnotationInput]) -> Records:
-    out = Records()
+    out, questions = Records(), _questions(schema)
     for ann in annotations:
-        out.extend(extract(schema, ann.segment_id, ann.annotator, ann.entry))
+        extract(schema, ann.segment_id, ann.annotator, ann.entry, out, questions)
     return out
 
 

@@ -1,12 +1,6 @@
-"""Agreement of each annotator with the gold set: the ground-truth annotations (Label Studio's
-``ground_truth`` flag) taken as the reference (pure).
-
-For every annotator and every item that has a gold annotation by someone else, the annotator's
-answers are compared with gold: per segment field, the share of items where the annotator gave
-gold's value (of the items both answered); for spans, F1 of exact matches (label, start, end)
-against gold's spans, pooled over the items. When several gold annotations exist for an item,
-the latest (highest Label Studio id, as every stage picks) is the reference.
-"""
+"""Each annotator against the gold set (Label Studio's ``ground_truth`` annotations, the latest
+per item), pure: per segment field, the share of items where they gave gold's value; for
+spans, F1 of exact (label, start, end) matches, pooled over the items."""
 
 from __future__ import annotations
 

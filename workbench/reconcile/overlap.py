@@ -1,9 +1,5 @@
-"""Who annotated which items, as far as agreement is concerned (pure).
-
-Agreement needs an item annotated by at least two annotators. An item only one annotator did
-is annotated but cannot be compared; an annotator whose items nobody else did has no pairwise
-figure at all, and a report must say so rather than draw a row of empty cells.
-"""
+"""Who annotated which items (pure): agreement needs items annotated by two or more, and a
+report must say which annotators share no item with anyone rather than draw empty cells."""
 
 from __future__ import annotations
 

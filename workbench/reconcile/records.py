@@ -1,17 +1,21 @@
-"""Typed input and output records of reconciliation.
-
-Everything in `workbench.reconcile` is pure logic: it takes these records (already pulled from
-Label Studio and validated against the schema) and returns figures and consensus records. Nothing
-here touches a database, a file or the network.
-"""
+"""The records reconciliation works on: labels, spans and relations as pulled and validated,
+a field's labels coded as arrays (`CategoricalData`), and figures (`Metric`)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from workbench.errors import ValidationError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 class Label(NamedTuple):
@@ -28,7 +32,7 @@ class Label(NamedTuple):
     value: str
 
 
-_NO_ATTRS: Mapping[str, str] = MappingProxyType({})
+NO_ATTRS: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +56,22 @@ class Span:
             raise ValueError(
                 f"span [{self.start}, {self.end}) of {self.item!r} is empty or negative"
             )
-        # Freeze the attributes in a canonical (sorted) order so equal spans compare equal
-        # whatever order their attributes came in; spans without any share one empty mapping
-        # (10^6 spans made as many empty dicts and proxies).
+        # Attributes frozen in sorted order, so equal spans compare equal whatever order they
+        # came in; a proxy is taken as frozen already (`extract` makes one per region).
         attrs = self.attrs
-        frozen = MappingProxyType(dict(sorted(attrs.items()))) if attrs else _NO_ATTRS
-        object.__setattr__(self, "attrs", frozen)
+        if type(attrs) is not MappingProxyType:
+            frozen = MappingProxyType(dict(sorted(attrs.items()))) if attrs else NO_ATTRS
+            object.__setattr__(self, "attrs", frozen)
 
     @property
     def length(self) -> int:
         return self.end - self.start
+
+
+def jaccard(a: Span, b: Span) -> float:
+    """Character Jaccard index of two spans' ``[start, end)`` intervals (labels ignored)."""
+    inter = min(a.end, b.end) - max(a.start, b.start)
+    return inter / (max(a.end, b.end) - min(a.start, b.start)) if inter > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -108,3 +118,161 @@ class Metric:
 
 def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def _category_order(values: Iterable[str]) -> tuple[str, ...]:
+    """Sorted categories: numerically when every value is a number, else as strings."""
+    uniq = sorted(set(values))
+    try:
+        return tuple(sorted(uniq, key=lambda v: (float(v), v)))
+    except ValueError:
+        return tuple(uniq)
+
+
+def factorize(values: list[str]) -> tuple[tuple[str, ...], IntArray]:
+    """The sorted distinct `values` and each value's index among them.
+
+    Only the first of each run of equal values is looked up: spans come grouped by item and
+    annotator, and a dict lookup per span was much of the index's construction at 10^6.
+    """
+    col = np.array(values, dtype=object)
+    head = np.ones(len(col), dtype=bool)
+    head[1:] = col[1:] != col[:-1]
+    at = np.flatnonzero(head)
+    firsts = col[at].tolist()
+    names = tuple(sorted(set(firsts)))
+    code_of = {x: k for k, x in enumerate(names)}
+    codes = np.fromiter(map(code_of.__getitem__, firsts), np.int64, len(firsts))
+    out: IntArray = np.repeat(codes, np.diff(np.append(at, len(col))))
+    return names, out
+
+
+@dataclass(frozen=True, eq=False)
+class CategoricalData:
+    """Labels of one field in long form, canonically ordered.
+
+    `items`, `annotators` are sorted; `categories` are sorted (numerically when all values are
+    numbers) unless given. The three index arrays hold one row per (item, annotator) label,
+    sorted by item then annotator, so nothing downstream depends on the input order.
+    """
+
+    field: str
+    items: tuple[str, ...]
+    annotators: tuple[str, ...]
+    categories: tuple[str, ...]
+    item_idx: IntArray
+    annotator_idx: IntArray
+    code: IntArray
+
+    @classmethod
+    def from_labels(
+        cls,
+        labels: Iterable[Label],
+        field: str | None = None,
+        categories: Sequence[str] | None = None,
+    ) -> CategoricalData:
+        """Collect the labels of `field` (or of the only field present when None).
+
+        `categories` fixes the category order (needed for ordinal alpha on non-numeric values)
+        and may include categories nobody used. Two different values by one annotator for one
+        item raise `ValidationError`; exact duplicates are dropped.
+        """
+        rows = [lab for lab in labels if field is None or lab.field == field]
+        # columns by C-level maps: these run over every attribute vote of a dataset
+        values = [lab.value for lab in rows]
+        fields = {lab.field for lab in rows}
+        if field is None:
+            if len(fields) > 1:
+                raise ValueError(f"labels of several fields {sorted(fields)}: pass field=")
+            field = next(iter(fields), "")
+        if categories is None:
+            cats = _category_order(values)
+        else:
+            cats = tuple(categories)
+            if len(set(cats)) != len(cats):
+                raise ValueError("categories has duplicates")
+            unknown = set(values) - set(cats)
+            if unknown:
+                raise ValidationError(f"{field}: values not in the categories: {sorted(unknown)}")
+        items, item_idx = factorize([r.item for r in rows])
+        anns, ann_idx = factorize([r.annotator for r in rows])
+        code_of = {c: i for i, c in enumerate(cats)}
+        code = np.array(list(map(code_of.__getitem__, values)), dtype=np.int64).reshape(-1)
+        return cls.from_codes(field, items, anns, cats, item_idx, ann_idx, code)
+
+    @classmethod
+    def from_codes(
+        cls,
+        field: str,
+        items: tuple[str, ...],
+        annotators: tuple[str, ...],
+        categories: tuple[str, ...],
+        item_idx: IntArray,
+        annotator_idx: IntArray,
+        code: IntArray,
+    ) -> CategoricalData:
+        """From label rows already coded into sorted `items` and `annotators` and into
+        `categories` (any row order): sorted canonically, exact duplicates dropped, two values
+        for one (item, annotator) a `ValidationError`."""
+        order = np.lexsort((code, annotator_idx, item_idx))
+        item_idx, ann_idx, code = item_idx[order], annotator_idx[order], code[order]
+        if len(order) > 1:
+            same_cell = (item_idx[1:] == item_idx[:-1]) & (ann_idx[1:] == ann_idx[:-1])
+            if same_cell.any():
+                clash = same_cell & (code[1:] != code[:-1])
+                if clash.any():
+                    k = int(np.flatnonzero(clash)[0])
+                    raise ValidationError(
+                        f"{field}: annotator {annotators[ann_idx[k]]!r} gave item"
+                        f" {items[item_idx[k]]!r} two values"
+                        f" ({categories[code[k]]!r}, {categories[code[k + 1]]!r})"
+                    )
+                keep = np.concatenate(([True], ~same_cell))
+                item_idx, ann_idx, code = item_idx[keep], ann_idx[keep], code[keep]
+        return cls(
+            field=field,
+            items=items,
+            annotators=annotators,
+            categories=categories,
+            item_idx=item_idx,
+            annotator_idx=ann_idx,
+            code=code,
+        )
+
+    def restricted(self, categories: Sequence[str]) -> CategoricalData:
+        """The labels whose value is one of `categories`, coded in that order; items and
+        annotators left without a label drop out (as `from_labels` of those labels would)."""
+        recode = np.full(len(self.categories) + 1, -1, dtype=np.int64)
+        position = {c: i for i, c in enumerate(categories)}
+        for j, cat in enumerate(self.categories):
+            recode[j] = position.get(cat, -1)
+        new_code = recode[self.code]
+        keep = new_code >= 0
+        used_items, item_idx = np.unique(self.item_idx[keep], return_inverse=True)
+        used_anns, ann_idx = np.unique(self.annotator_idx[keep], return_inverse=True)
+        return CategoricalData(
+            field=self.field,
+            items=tuple(self.items[i] for i in used_items.tolist()),
+            annotators=tuple(self.annotators[a] for a in used_anns.tolist()),
+            categories=tuple(categories),
+            item_idx=item_idx.reshape(-1).astype(np.int64),
+            annotator_idx=ann_idx.reshape(-1).astype(np.int64),
+            code=new_code[keep],
+        )
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    def value_counts(self) -> IntArray:
+        """(items, categories) matrix: how many annotators gave each item each category."""
+        k = len(self.categories)
+        flat = np.bincount(self.item_idx * k + self.code, minlength=self.n_items * k)
+        return flat.reshape(self.n_items, k).astype(np.int64)
+
+
+def categorical_data(
+    labels: Iterable[Label], field: str | None = None, categories: Sequence[str] | None = None
+) -> CategoricalData:
+    """Shorthand for `CategoricalData.from_labels`."""
+    return CategoricalData.from_labels(labels, field, categories)

@@ -1,14 +1,7 @@
 """Rendering agreement and reconcile results: terminal tables, JSON, and one self-contained
-HTML file with inline SVG plots (`charts`).
-
-Plots: per field, a forest plot of per-label agreement with bootstrap intervals, a heatmap of
-pairwise Cohen's kappa between annotators, and the annotators' coincidence ("confusion")
-matrix; for spans, per-label F1 (exact and overlap) and token alpha with intervals, and a
-heatmap of pairwise span F1. The header says how many items the figures are computed on,
-which annotators have nothing to compare and why, and how many annotations were quarantined
-(left out) or repaired; where items have different numbers of ratings, it names the
-generalisation of Fleiss' kappa it reports.
-"""
+HTML file with inline SVG plots (`charts`): per field, per-label agreement, pairwise Cohen's
+kappa and the coincidence matrix; for spans, per-label F1 and token alpha, and pairwise F1.
+The header says what the figures are computed on and what was left out or repaired."""
 
 from __future__ import annotations
 
@@ -23,21 +16,21 @@ import click
 from workbench import render
 from workbench.errors import InputError
 
-from .agreement import AgreementReport, FieldAgreement, to_dict
 from .categorical import CategoricalAgreement
 from .charts import esc as _esc
 from .charts import forest, heatmap, matrix
 from .commands import FileConsensus
 from .gwet import FLEISS_GWET_NAME
+from .layers import FieldAgreement, LayerAgreement, to_dict
 from .overlap import counts_by, isolation_sentence, pairs_sentence
 from .records import Metric
+from .save import ReconcileReport
 from .spans import PairF1
-from .store import ReconcileReport
 
 # --------------------------------------------------------------------------- terminal / JSON
 
 
-def agreement_json(report: AgreementReport) -> dict[str, Any]:
+def agreement_json(report: LayerAgreement) -> dict[str, Any]:
     return to_dict(report)
 
 
@@ -48,7 +41,7 @@ def _fmt(m: Metric | None) -> str:
     return f"{m.value:.3f}{ci}"
 
 
-def print_agreement(report: AgreementReport) -> None:
+def print_agreement(report: LayerAgreement) -> None:
     click.echo(
         f"{report.source}: {report.n_items} items annotated by ≥ 2 annotators, "
         f"{len(report.annotators)} annotators (value [95% bootstrap CI])"
@@ -137,7 +130,7 @@ def print_agreement(report: AgreementReport) -> None:
         )
 
 
-def _print_gold(report: AgreementReport) -> None:
+def _print_gold(report: LayerAgreement) -> None:
     fields = sorted({name for g in report.gold for name in g.fields})
     render.table(
         ["annotator", "items", *[f"{f} = gold" for f in fields], "span F1", "P", "R"],
@@ -316,7 +309,7 @@ def _notes(sentences: Sequence[str]) -> str:
     return "".join(f"<p class='note'>{_esc(x)}</p>" for x in sentences if x)
 
 
-def _pair_heatmap(pairs: Sequence[PairF1], report: AgreementReport, title: str) -> str:
+def _pair_heatmap(pairs: Sequence[PairF1], report: LayerAgreement, title: str) -> str:
     micro = [p for p in pairs if p.label in (None, "triple")]
     isolated = set(report.overlap.isolated) if report.overlap is not None else set()
     return heatmap(
@@ -328,7 +321,7 @@ def _pair_heatmap(pairs: Sequence[PairF1], report: AgreementReport, title: str) 
     )
 
 
-def counts_sentences(report: AgreementReport) -> list[str]:
+def counts_sentences(report: LayerAgreement) -> list[str]:
     """What the figures are computed on, who has nothing to compare, and what was left out
     or repaired: the report's header, in sentences (terminal and HTML)."""
     out = []
@@ -363,7 +356,7 @@ def counts_sentences(report: AgreementReport) -> list[str]:
     return [x for x in out if x]
 
 
-def to_html(report: AgreementReport) -> str:
+def to_html(report: LayerAgreement) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = [
         f"<h1>Agreement — {_esc(report.source)}</h1>",
@@ -412,7 +405,7 @@ def to_html(report: AgreementReport) -> str:
     )
 
 
-def write_html(report: AgreementReport, path: Path) -> None:
+def write_html(report: LayerAgreement, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(to_html(report), encoding="utf-8")

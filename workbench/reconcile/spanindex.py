@@ -1,16 +1,9 @@
-"""One pass over a span layer that every span figure and the span consensus share.
-
-Agreement needs, per item and annotator pair, one-to-one matches (exact and by overlap) and
-attribution-triple matches; consensus and per-region attribute agreement need the aligned
-clusters. All of these start from the same thing: every pair of same-label spans of two
-different annotators in one item, with its Jaccard index. `SpanIndex` computes those pairs
-once, with array arithmetic over the whole layer, and derives the rest from them.
-
-Greedy choices (best Jaccard first, ties by position) only matter where a span could be
-matched twice: a pair group or cluster group without such a conflict is decided by array
-operations, and only the conflicting ones go through the Python greedy of the definitions in
-`spans` — so the results are those definitions', exactly (tests compare them with the
-straightforward per-item implementation on noisy synthetic data).
+"""One pass over a span layer that every span figure and the span consensus share: every
+pair of same-label spans of two annotators in one item with its Jaccard index, computed once
+by array arithmetic; matches, clusters and triples derive from it. Greedy choices (best
+Jaccard first, ties by position) matter only where a span could be matched twice: only those
+groups go through the Python greedy of the definitions in `spans`, so results are exactly the
+definitions'.
 """
 
 from __future__ import annotations
@@ -22,14 +15,21 @@ from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 
 from ._bootstrap import FloatArray, IntArray
-from .records import Relation, Span
+from .arrays import (
+    BoolArray,
+    _components,
+    _greedy,
+    _group_ends,
+    _lexsort,
+    _pairs_within,
+    _repeated,
+    runs,
+)
+from .records import NO_ATTRS, Span, jaccard
+from .records import factorize as _factorize
 
-BoolArray = npt.NDArray[np.bool_]
-
-TRIPLE_KINDS = ("attributed_to", "cue_of")
 #: Separates an item from a cluster id in the items of per-region attributes.
 ITEM_SEP = "/"
 # a region key of `triple_positions`: contents come out in key order
@@ -40,100 +40,15 @@ def _span_key(s: Span) -> tuple[int, int, str, str, str]:
     return (s.start, s.end, s.label, s.annotator, s.region_id)
 
 
-def _lexsort(keys: Sequence[IntArray]) -> IntArray:
-    """`np.lexsort(keys)` (last key primary) for non-negative integer keys, as one stable
-    argsort of the keys packed into an int64 when their ranges fit: 5-10x faster at 10^6."""
-    if not keys or len(keys[0]) == 0:
-        return np.zeros(0, dtype=np.int64)
-    bits = [max(1, int(k.max()).bit_length()) for k in keys]
-    if sum(bits) > 62 or any(int(k.min()) < 0 for k in keys):
-        out: IntArray = np.lexsort(keys)
-        return out
-    packed = np.zeros(len(keys[0]), dtype=np.int64)
-    shift = 0
-    for k, b in zip(keys, bits, strict=True):
-        packed |= k.astype(np.int64) << shift
-        shift += b
-    order: IntArray = np.argsort(packed, kind="stable")
-    return order
-
-
-def _factorize(values: list[str]) -> tuple[tuple[str, ...], IntArray]:
-    """The sorted distinct `values` and each value's index among them.
-
-    Only the first of each run of equal values is looked up: spans come grouped by item and
-    annotator, and a dict lookup per span was much of the index's construction at 10^6.
-    """
-    col = np.array(values, dtype=object)
-    head = np.ones(len(col), dtype=bool)
-    head[1:] = col[1:] != col[:-1]
-    at = np.flatnonzero(head)
-    firsts = col[at].tolist()
-    names = tuple(sorted(set(firsts)))
-    code_of = {x: k for k, x in enumerate(names)}
-    codes = np.fromiter(map(code_of.__getitem__, firsts), np.int64, len(firsts))
-    out: IntArray = np.repeat(codes, np.diff(np.append(at, len(col))))
-    return names, out
-
-
-def _pairs_within(bounds: IntArray, n: int) -> tuple[IntArray, IntArray]:
-    """Every (i, j), i < j, of rows in the same group; `bounds[k]` is the end of row k's group.
-
-    Row i pairs with rows i+1 .. bounds[i]-1, so the pairs come out sorted by (i, j).
-    """
-    idx = np.arange(n, dtype=np.int64)
-    cnt = bounds - idx - 1
-    first = np.repeat(idx, cnt)
-    offset = np.arange(int(cnt.sum()), dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    return first, first + 1 + offset
-
-
-def _group_ends(keys: Sequence[IntArray], n: int) -> tuple[IntArray, IntArray]:
-    """(group start, group end) of every row of rows sorted by `keys` (consecutive equal)."""
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    change = np.zeros(n, dtype=bool)
-    change[0] = True
-    for k in keys:
-        change[1:] |= k[1:] != k[:-1]
-    starts = np.flatnonzero(change)
-    sizes = np.diff(np.append(starts, n))
-    return np.repeat(starts, sizes), np.repeat(starts + sizes, sizes)
-
-
-def runs(values: Sequence[Any], bounds: Sequence[int]) -> list[tuple[Any, ...]]:
-    """`values` cut at `bounds` (as `SpanIndex.cluster_members` gives them) into tuples."""
-    return list(map(tuple, map(values.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
-
-
-def _greedy(cands: Iterable[tuple[object, int, int]]) -> list[int]:
-    """Positions of the accepted candidates (sort key, x, y) of a greedy one-to-one matching."""
-    used_x: set[int] = set()
-    used_y: set[int] = set()
-    out: list[int] = []
-    for pos, (_, x, y) in sorted(enumerate(cands), key=lambda c: c[1][0]):  # type: ignore[arg-type,return-value]
-        if x in used_x or y in used_y:
-            continue
-        used_x.add(x)
-        used_y.add(y)
-        out.append(pos)
-    return out
-
-
 def triple_positions(
     region: Mapping[K, int],
     relations: Iterable[tuple[K, K, bool]],
     position: Callable[[int], Any],
 ) -> list[tuple[int, int | None, int | None]]:
-    """Attribution triples (content, source, cue) as span positions: the one definition both
-    the span index and the release's attribution table use.
-
-    `region` maps a span's key to its position; `relations` are the (from key, to key, is it
-    content → source) of every relation of the two triple kinds (else cue → content), in any
-    order. Every span at the content end of one whose both ends exist gives one triple per
-    (source, cue) combination, None where there is none; sources and cues of one content in
-    `position` order, contents in key order.
-    """
+    """Attribution triples (content, source, cue) as span positions, the one definition of
+    reconcile and the release: `region` maps a span's key to its position; `relations` are
+    (from key, to key, is it content → source) of the two triple kinds. One triple per
+    (source, cue) of a content, None where there is none; contents in key order."""
     sources: dict[K, list[int]] = defaultdict(list)
     cues: dict[K, list[int]] = defaultdict(list)
     for key_from, key_to, attributed in relations:
@@ -156,9 +71,6 @@ def triple_positions(
         srcs, cs = by_position(sources.get(key)), by_position(cues.get(key))
         out.extend([(content, src, cue) for src in srcs for cue in cs])
     return out
-
-
-_NO_ATTRS: Mapping[str, str] = {}
 
 
 class _ColumnSpans(Sequence[Span]):
@@ -184,21 +96,15 @@ class _ColumnSpans(Sequence[Span]):
     def __len__(self) -> int:
         return len(self._cols[2])
 
-    def _at(self, k: int) -> Span:
-        item_of, annotator_of, span_of, label, start, end, region = self._cols
-        if self._order is not None:
-            k = self._order[k]
-        a = span_of[k]
-        return Span(item_of[a], annotator_of[a], label[k], start[k], end[k], _NO_ATTRS, region[k])
-
     def __getitem__(self, k: Any) -> Any:
         if isinstance(k, slice):
-            return [self._at(x) for x in range(*k.indices(len(self)))]
-        if k < 0:
-            k += len(self)
-        if not 0 <= k < len(self):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if not -len(self) <= k < len(self):
             raise IndexError(k)
-        return self._at(k)
+        item_of, annotator_of, span_of, label, start, end, region = self._cols
+        k = self._order[k] if self._order is not None else k % len(self)
+        a = span_of[k]
+        return Span(item_of[a], annotator_of[a], label[k], start[k], end[k], NO_ATTRS, region[k])
 
 
 class SpanIndex:
@@ -243,10 +149,9 @@ class SpanIndex:
         region: Sequence[str],
         threshold: float = 0.5,
     ) -> SpanIndex:
-        """The index of spans given as columns, without attributes: span k belongs to
-        annotation `span_of[k]`, of item `item_of[…]` by `annotator_of[…]`, and every
-        annotation covers its item. Its `Span` records are made only when asked for (the
-        pairwise F1 asks for a few): 10^6 of them were seconds of an export."""
+        """The index of spans as columns, without attributes: span k is of annotation
+        `span_of[k]` (of item `item_of[…]` by `annotator_of[…]`, which covers its item).
+        `Span` records are made only when asked for: 10^6 of them took seconds."""
         self = cls.__new__(cls)
         items, a_item = _factorize(list(item_of))
         annotators, a_ann = _factorize(list(annotator_of))
@@ -278,9 +183,8 @@ class SpanIndex:
         start: IntArray,
         end: IntArray,
     ) -> None:
-        """The index of spans `spans` (`region_of(k)`: span k's region id), from the sorted
-        distinct (items, annotators, labels) and each span's codes into them; the item and
-        annotator codes go on past the spans with the coverage rows."""
+        """From the sorted distinct (items, annotators, labels) and each span's codes; item
+        and annotator codes go on past the spans with the coverage rows."""
         self.threshold = threshold
         self.items, self.annotators, self.labels = names
         item, ann, lab = codes
@@ -326,17 +230,10 @@ class SpanIndex:
 
     @cached_property
     def pair_rows(self) -> tuple[IntArray, IntArray, IntArray]:
-        """Every co-annotated (item, a, b), a < b, as coverage row indices (ra, rb) and the
-        item; sorted by (item, a, b)."""
+        """Every co-annotated (item, a < b), sorted: the item, coverage rows ra and rb."""
         _, cov_end = _group_ends([self.cov_item], len(self.cov_item))
         ra, rb = _pairs_within(cov_end, len(self.cov_item))
         return self.cov_item[ra], ra, rb
-
-    @cached_property
-    def _pair_key(self) -> IntArray:
-        it, ra, rb = self.pair_rows
-        key: IntArray = (it * self.n_ann + self.cov_ann[ra]) * self.n_ann + self.cov_ann[rb]
-        return key
 
     def rows_by_pair(self) -> list[tuple[str, str, IntArray]]:
         """(annotator a, annotator b, their pair rows) for every co-annotating pair, sorted."""
@@ -351,7 +248,10 @@ class SpanIndex:
         ]
 
     def _pair_of(self, item: IntArray, a: IntArray, b: IntArray) -> IntArray:
-        out: IntArray = np.searchsorted(self._pair_key, (item * self.n_ann + a) * self.n_ann + b)
+        """The pair row of each (item, a, b) (`pair_rows` are sorted by that key)."""
+        it, ra, rb = self.pair_rows
+        keys = (it * self.n_ann + self.cov_ann[ra]) * self.n_ann + self.cov_ann[rb]
+        out: IntArray = np.searchsorted(keys, (item * self.n_ann + a) * self.n_ann + b)
         return out
 
     @cached_property
@@ -483,13 +383,9 @@ class SpanIndex:
 
     @cached_property
     def medoids(self) -> tuple[list[int], list[bool]]:
-        """Per cluster: the position of its medoid and whether every member has its bounds.
-
-        The medoid is the member with the highest summed Jaccard to the members (itself
-        included, summed in member order as `consensus` defines it), ties to the earliest
-        start, then end, then annotator; clusters whose members all share their bounds take
-        the first member without computing anything.
-        """
+        """Per cluster: its medoid's position (the member with the highest summed Jaccard to
+        the members, summed in member order; ties to the earliest start, end, annotator) and
+        whether every member has its bounds."""
         flat, bounds = self.cluster_members
         if len(bounds) == 1:
             return [], []
@@ -597,141 +493,10 @@ class SpanIndex:
             p, q = clusters[cx], clusters[cy]
             if {spans[k].annotator for k in p} & {spans[k].annotator for k in q}:
                 continue
-            if any(_jac(spans[u], spans[v]) < thr for u in p for v in q):
+            if any(jaccard(spans[u], spans[v]) < thr for u in p for v in q):
                 continue
             p.extend(q)
             clusters[cy] = []
             for k in q:
                 owner[k] = cx
         return [sorted(c) for c in clusters if c]
-
-    # ------------------------------------------------------------------ triples
-
-    def triples(
-        self, relations: Iterable[Relation], kinds: tuple[str, str] = TRIPLE_KINDS
-    ) -> list[tuple[int, int | None, int | None]]:
-        """Attribution triples (content, source, cue) as span positions, sorted as
-        `spans.attribution_triples` sorts them (item, annotator, content region); `kinds` are
-        the names of the (content → source, cue → content) relations."""
-        rels = [r for r in relations if r.kind in kinds]
-        # Keys (coverage row, region id), which order as (item, annotator, region id) do, but
-        # hash and compare faster than three strings; and only for spans whose region id ends
-        # a relation (ids are nearly unique): a key per span of the layer was most of the time.
-        item_of = {x: k for k, x in enumerate(self.items)}
-        ann_of = {x: k for k, x in enumerate(self.annotators)}
-        item = np.fromiter((item_of.get(r.item, -1) for r in rels), np.int64, len(rels))
-        ann = np.fromiter((ann_of.get(r.annotator, -1) for r in rels), np.int64, len(rels))
-        key = item * self.n_ann + ann
-        row = np.searchsorted(self.cov_key, key)
-        found = (item >= 0) & (ann >= 0) & (row < len(self.cov_key))
-        found[found] = self.cov_key[row[found]] == key[found]
-        rows = np.where(found, row, -1).tolist()
-        from_ids = [r.from_region for r in rels]
-        to_ids = [r.to_region for r in rels]
-        ids = {*from_ids, *to_ids}
-        spans, span_rows = self.spans, self.span_cov.tolist()
-        region: dict[tuple[int, str], int] = {
-            (span_rows[k], rid): k
-            for k, rid in enumerate(map(attrgetter("region_id"), spans))
-            if rid in ids
-        }
-        attributed_to = kinds[0]
-        ends = (
-            ((c, a), (c, b), r.kind == attributed_to)
-            for c, a, b, r in zip(rows, from_ids, to_ids, rels, strict=True)
-        )
-        return triple_positions(region, ends, lambda k: _span_key(spans[k]))
-
-    def triple_counts(
-        self, relations: Iterable[Relation], kinds: tuple[str, str] = TRIPLE_KINDS
-    ) -> IntArray:
-        """(pair rows, 3): TP, n_a, n_b of attribution triples per co-annotated (item, a, b)."""
-        triples = self.triples(relations, kinds)
-        _, ra, rb = self.pair_rows
-        out = np.zeros((len(ra), 3), dtype=np.int64)
-        n_t = len(triples)
-        content = np.fromiter((c for c, _, _ in triples), np.int64, n_t)
-        source = np.fromiter((-1 if x is None else x for _, x, _ in triples), np.int64, n_t)
-        cue = np.fromiter((-1 if x is None else x for _, _, x in triples), np.int64, n_t)
-        n_tri = np.bincount(self.span_cov[content], minlength=len(self.cov_key))
-        out[:, 1], out[:, 2] = n_tri[ra], n_tri[rb]
-        # candidates: every (triple of x, triple of y) of a matching content pair (x, y), by
-        # array arithmetic: a Python loop over them cost ~1 s at 10^5 segments
-        per = np.bincount(content, minlength=self.n)
-        by_content = np.argsort(content, kind="stable")
-        first = np.cumsum(per) - per
-        both = (per[self.cand_i] > 0) & (per[self.cand_j] > 0)
-        ci, cj = self.cand_i[both], self.cand_j[both]
-        nx, ny = per[ci], per[cj]
-        k = np.repeat(np.arange(len(ci)), nx * ny)
-        r = np.arange(len(k)) - (np.cumsum(nx * ny) - nx * ny)[k]
-        a = by_content[first[ci][k] + r // ny[k]]
-        b = by_content[first[cj][k] + r % ny[k]]
-        # `spans.triples_match`: summed Jaccard of (source, cue, content), every part matching
-        score: FloatArray = np.zeros(len(k))
-        ok: BoolArray = np.ones(len(k), dtype=bool)
-        for part in (source, cue, content):
-            part_score, part_ok = self._part_scores(part[a], part[b])
-            score, ok = score + part_score, ok & part_ok
-        row = self._pair_of(self.item[ci], self.ann[ci], self.ann[cj])[k][ok]
-        a, b, score = a[ok], b[ok], score[ok]
-        # a triple in two candidates of one pair row is a conflict: greedy decides there
-        conflict = _repeated(row * n_t + a) | _repeated(row * n_t + b)
-        bad = np.isin(row, row[conflict])
-        out[:, 0] = np.bincount(row[~bad], minlength=len(ra))
-        by_row: dict[int, list[tuple[tuple[object, ...], int, int]]] = defaultdict(list)
-        spans = self.spans
-        for rw, sc, x, y in zip(
-            row[bad].tolist(), score[bad].tolist(), a[bad].tolist(), b[bad].tolist(), strict=True
-        ):
-            tx, ty = str(_triple_key(triples[x], spans)), str(_triple_key(triples[y], spans))
-            by_row[rw].append(((-sc, tx, ty, x, y), x, y))
-        for rw, keyed in by_row.items():
-            out[rw, 0] = len(_greedy(keyed))
-        return out
-
-    def _part_scores(self, x: IntArray, y: IntArray) -> tuple[FloatArray, BoolArray]:
-        """Per pair of parts (span positions, -1 for none): the Jaccard of the two spans, 1
-        for none and none; and whether they match (same label, Jaccard >= threshold; none
-        matches none only)."""
-        present = (x >= 0) & (y >= 0)
-        xs, ys = np.where(present, x, 0), np.where(present, y, 0)
-        jac = self._jaccard(xs, ys)
-        same = (self.lab[xs] == self.lab[ys]) & (jac >= self.threshold)
-        ok: BoolArray = np.where(present, same, (x < 0) & (y < 0))
-        score: FloatArray = np.where(present, jac, 1.0)
-        return score, ok
-
-
-def _components(n: int, i: IntArray, j: IntArray) -> IntArray:
-    """Connected components of the graph on n nodes with edges (i, j): each node's label is
-    the smallest node of its component (min-label propagation with pointer jumping)."""
-    label: IntArray = np.arange(n, dtype=np.int64)
-    while len(i):
-        low = np.minimum(label[i], label[j])
-        new = label.copy()
-        np.minimum.at(new, i, low)
-        np.minimum.at(new, j, low)
-        new = new[new]
-        if np.array_equal(new, label):
-            break
-        label = new
-    return label
-
-
-def _repeated(keys: IntArray) -> BoolArray:
-    """Mask: the key occurs more than once."""
-    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    out: BoolArray = counts[inverse.reshape(-1)] > 1
-    return out
-
-
-def _jac(a: Span, b: Span) -> float:
-    inter = min(a.end, b.end) - max(a.start, b.start)
-    if inter <= 0:
-        return 0.0
-    return inter / (max(a.end, b.end) - min(a.start, b.start))
-
-
-def _triple_key(t: tuple[int, int | None, int | None], spans: Sequence[Span]) -> tuple[object, ...]:
-    return tuple(_span_key(spans[p]) if p is not None else () for p in t)

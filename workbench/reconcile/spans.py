@@ -1,28 +1,16 @@
-"""Agreement and alignment of span layers (and of attribution triples built on them).
+"""Agreement and alignment of span layers.
 
-Definitions used throughout:
-
-* **Overlap** of two spans is their character Jaccard index
-  ``|a ∩ b| / |a ∪ b|`` over the half-open intervals ``[start, end)``. Two spans *match by
-  overlap* when they have the same label and Jaccard ≥ `threshold` (default 0.5); they *match
-  exactly* when label, start and end are equal.
-* **Pairwise F1** between annotators a and b: spans are paired one-to-one (greedy, best Jaccard
-  first, ties by position — deterministic), TP = matched pairs,
-  ``F1 = 2 TP / (n_a + n_b)`` (symmetric), precision = TP / n_a, recall = TP / n_b. Computed per
-  label and micro over all labels, on the items both annotated.
-* **Coverage**: which annotators annotated an item. Pass it (`coverage`: (item, annotator)
-  pairs) so that an annotator who found nothing in an item counts; by default it is inferred
-  from the spans (an annotator covers an item when they drew a span in it).
-* **Token alpha** (as PolNeAR reports it): each *token* of the item text (regex
-  ``\\w+|[^\\w\\s]``; or each non-space character with ``unit="char"``) gets from each annotator
-  covering the item the set of labels of the spans touching it ("O" when none); nominal
-  Krippendorff alpha over tokens on those values, plus one-vs-rest alpha per label.
-* **Alignment**: within an item and label, spans of different annotators are clustered by
-  complete-linkage on Jaccard ≥ threshold (greedy, best pairs first), at most one span per
-  annotator per cluster. Used for span consensus.
-* **Attribution triples**: for each Content region, (source, cue, content) with the Source it is
-  `attributed_to` and the Cue that is `cue_of` it (None when absent; one triple per combination
-  when several). Two triples match when each part matches by overlap (None matches None).
+* **Overlap**: character Jaccard of ``[start, end)``; two spans *match by overlap* with the same
+  label and Jaccard ≥ `threshold` (0.5), *exactly* with the same label, start and end.
+* **Pairwise F1** of annotators a and b, on the items both cover: spans paired one-to-one
+  (greedy, best Jaccard first, ties by position), ``F1 = 2 TP / (n_a + n_b)``; per label and
+  micro. `coverage` ((item, annotator) pairs) makes an annotator who drew nothing count;
+  by default it is inferred from the spans.
+* **Token alpha** (as PolNeAR reports it): each token (``\\w+|[^\\w\\s]``, or non-space
+  character) gets from each covering annotator the set of labels of the spans touching it
+  ("O" when none); nominal Krippendorff alpha over tokens, plus one-vs-rest per label.
+* **Alignment**: within an item and label, spans of different annotators clustered by complete
+  linkage on Jaccard ≥ threshold (best pairs first), at most one span per annotator.
 """
 
 from __future__ import annotations
@@ -33,36 +21,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 
 from . import _bootstrap
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
+from .arrays import BoolArray
 from .categorical import _alpha_from_profiles
-from .records import Metric, Relation, Span
-from .spanindex import BoolArray, SpanIndex, _span_key
+from .records import Metric, Span
+from .spanindex import SpanIndex
 
 Match = Literal["exact", "overlap"]
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 DEFAULT_THRESHOLD = 0.5
-
-
-def jaccard(a: Span, b: Span) -> float:
-    """Character Jaccard index of two spans' ``[start, end)`` intervals (labels ignored)."""
-    a0, a1, b0, b1 = a.start, a.end, b.start, b.end
-    inter = (a1 if a1 < b1 else b1) - (a0 if a0 > b0 else b0)
-    if inter <= 0:
-        return 0.0
-    return inter / ((a1 if a1 > b1 else b1) - (a0 if a0 < b0 else b0))
-
-
-def spans_match(a: Span, b: Span, match: Match = "overlap", threshold: float = 0.5) -> bool:
-    if a.label != b.label:
-        return False
-    if match == "exact":
-        return a.start == b.start and a.end == b.end
-    return jaccard(a, b) >= threshold
 
 
 # --------------------------------------------------------------------------- pairwise F1
@@ -434,101 +406,40 @@ def clusters_of(index: SpanIndex) -> list[SpanCluster]:
     ]
 
 
-# --------------------------------------------------------------------------- triples
+# --------------------------------------------------------------------------- pooled
 
 
-class Triple(NamedTuple):
-    """One annotator's attribution: (source, cue, content); source/cue None when absent."""
-
-    item: str
-    annotator: str
-    source: Span | None
-    cue: Span | None
-    content: Span
-
-
-def attribution_triples(
-    spans: Iterable[Span],
-    relations: Iterable[Relation],
-    *,
-    attributed_to: str = "attributed_to",
-    cue_of: str = "cue_of",
-) -> list[Triple]:
-    """Triples from `attributed_to` (Content → Source) and `cue_of` (Cue → Content) relations.
-
-    Every span that is the content end of one of these relations (i.e. from of attributed_to,
-    to of cue_of) yields triples; sorted by (item, annotator, content, source, cue).
-    """
-    index = SpanIndex(spans)
-    spans_at = index.spans
-    out = []
-    for content, source, cue in index.triples(relations, (attributed_to, cue_of)):
-        c = spans_at[content]
-        out.append(
-            Triple(
-                c.item,
-                c.annotator,
-                None if source is None else spans_at[source],
-                None if cue is None else spans_at[cue],
-                c,
-            )
-        )
+def _per_item(index: SpanIndex, counts: IntArray) -> IntArray:
+    """Pair rows summed per item (items with a pair, i.e. ≥ 2 covering annotators)."""
+    item = index.pair_rows[0]
+    if len(item) == 0:
+        return counts[:0]
+    starts = np.flatnonzero(np.concatenate(([True], item[1:] != item[:-1])))
+    out: IntArray = np.add.reduceat(counts, starts, axis=0)
     return out
 
 
-def _part_score(x: Span | None, y: Span | None, threshold: float) -> float | None:
-    """Jaccard of two parts if they match (None matches None with score 1), else None."""
-    if x is None or y is None:
-        return 1.0 if x is None and y is None else None
-    if x.label != y.label:
-        return None
-    jac = jaccard(x, y)
-    return jac if jac >= threshold else None
-
-
-def triples_match(a: Triple, b: Triple, threshold: float = DEFAULT_THRESHOLD) -> float | None:
-    """Sum of the three parts' Jaccard when every part matches by overlap, else None."""
-    total = 0.0
-    for x, y in ((a.source, b.source), (a.cue, b.cue), (a.content, b.content)):
-        sc = _part_score(x, y, threshold)
-        if sc is None:
-            return None
-        total += sc
-    return total
-
-
-def _triple_key(t: Triple) -> tuple[object, ...]:
-    return tuple(_span_key(p) if p is not None else () for p in (t.content, t.source, t.cue))
-
-
-def triple_f1_pairwise(
-    spans: Iterable[Span],
-    relations: Iterable[Relation],
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-    coverage: Iterable[tuple[str, str]] | None = None,
-    attributed_to: str = "attributed_to",
-    cue_of: str = "cue_of",
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
-) -> list[PairF1]:
-    """Pairwise F1 over attribution triples (greedy one-to-one, best total Jaccard first)."""
-    index = SpanIndex(spans, coverage, threshold)
-    counts = index.triple_counts(relations, (attributed_to, cue_of))
-    return pairwise_triple_f1(index, counts, n_boot=n_boot, seed=seed, confidence=confidence)
-
-
-def pairwise_triple_f1(
+def pooled_f1(
     index: SpanIndex,
-    counts: IntArray,
-    *,
+    match: Match,
     n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
+    seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
-) -> list[PairF1]:
-    """`triple_f1_pairwise` from `index.triple_counts`."""
-    return [
-        _pair_f1(a, b, "triple", "overlap", counts[rows], n_boot, seed, confidence)
-        for a, b, rows in index.rows_by_pair()
-    ]
+) -> dict[str, Metric]:
+    """`span_f1_pooled` on a built index."""
+    labels = index.labels
+    stacked = _per_item(index, index.pair_counts(exact=match == "exact"))[:, : len(labels)]
+    out = {"all": _pooled(f"span_f1_{match}", stacked.sum(axis=1), n_boot, seed, confidence)}
+    for k, lab in enumerate(labels):
+        out[lab] = _pooled(f"span_f1_{match}[{lab}]", stacked[:, k], n_boot, seed, confidence)
+    return out
+
+
+def _pooled(name: str, rows: IntArray, n_boot: int, seed: int, confidence: float) -> Metric:
+    # Items where nobody drew anything say nothing about span agreement: F1 is undefined
+    # there (0/0), so they are left out of the figure and of its n_items.
+    rows = rows[(rows[:, 1] + rows[:, 2]) > 0]
+    profiles, mult = _bootstrap.profiles(rows.astype(np.int64))
+    return _bootstrap.metric(
+        name, mult, _f1_stat(profiles), n_boot=n_boot, seed=seed, confidence=confidence
+    )

@@ -244,7 +244,7 @@ class PullState(Base):
 
 
 # -- reconcile: consensus, adjudication, incremental state -----------------------------------
-# Written by `workbench.reconcile.store`. `span_key` is "" for segment-level rows (not NULL, so
+# Written by `workbench.reconcile.save`. `span_key` is "" for segment-level rows (not NULL, so
 # that the unique indexes hold on every database); per-region rows carry the consensus span's
 # stable id `Label@start:end`.
 

@@ -1,14 +1,7 @@
-"""Agreement on every layer of a schema, from records (pure).
-
-Layers: segment-level choices and per-region attributes (categorical: Krippendorff's alpha —
-ordinal too where the schema says ``ordered``, on the on-scale values only —, Fleiss' kappa,
-pairwise Cohen's kappa, percent agreement, per-label one-vs-rest alpha), spans (pairwise and
-pooled F1, exact and overlap, per label; token-level alpha) and attribution triples (pairwise
-and pooled F1). Every figure is a `Metric`: value, n_items and a bootstrap interval.
-
-`to_dict` names the figures plainly for ``--json`` (``krippendorff_alpha``, ``fleiss_kappa``,
-``cohen_kappa``, ``percent_agreement``) and turns NaN (undefined) into null.
-"""
+"""Agreement on every layer of a schema, from records (pure): categorical fields (alpha,
+ordinal too where the schema says ``ordered``; Fleiss' kappa; pairwise Cohen's kappa; percent
+agreement; per-label alpha), spans (pairwise and pooled F1, exact and overlap; token alpha) and
+attribution triples. `to_dict` names the figures plainly for ``--json`` (NaN → null)."""
 
 from __future__ import annotations
 
@@ -20,21 +13,20 @@ from typing import Any
 
 import numpy as np
 
-from workbench.gcpause import paused_gc
 from workbench.schema import Attribute, Schema
 
 from ._bootstrap import DEFAULT_N_BOOT
 from .answers import AnswerAgreement
-from .categorical import CategoricalAgreement, CategoricalData, categorical_agreement
+from .categorical import CategoricalAgreement, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
 from .extract import Records, attribute_data, attribute_field, labels_by_field
 from .gold import GoldAgreement
 from .gwet import FLEISS_GWET_NAME as FLEISS_GWET
 from .overlap import Overlap, overlap_of
-from .pooled import pooled_f1, pooled_triple_f1
-from .records import Label, Metric
+from .records import CategoricalData, Label, Metric
 from .spanindex import SpanIndex
-from .spans import PairF1, pairwise_f1, pairwise_triple_f1, token_alpha_of
+from .spans import PairF1, pairwise_f1, pooled_f1, token_alpha_of
+from .triples import pairwise_triple_f1, pooled_triple_f1, triple_counts
 
 
 @dataclass(frozen=True)
@@ -66,7 +58,7 @@ class TripleAgreement:
 
 
 @dataclass(frozen=True)
-class AgreementReport:
+class LayerAgreement:
     """`n_items`: items annotated by ≥ 2 annotators, the items the figures are computed on
     (`overlap.single` more were annotated by one annotator only). `quarantined`: quarantined
     annotations left out, per annotator (None: not known, e.g. a labels file); `repaired`:
@@ -128,11 +120,11 @@ def data_agreement(
 
 def labels_agreement(
     labels: Sequence[Label], *, source: str, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
-) -> AgreementReport:
+) -> LayerAgreement:
     """Agreement of plain labels (e.g. read from a file): one entry per field."""
     fields = sorted({lab.field for lab in labels})
     overlap = overlap_of((lab.item, lab.annotator) for lab in labels)
-    return AgreementReport(
+    return LayerAgreement(
         source=source,
         annotators=tuple(overlap.annotated),
         n_items=overlap.shared,
@@ -143,7 +135,6 @@ def labels_agreement(
     )
 
 
-@paused_gc()
 def schema_agreement(
     schema: Schema,
     records: Records,
@@ -153,7 +144,7 @@ def schema_agreement(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
     index: SpanIndex | None = None,
-) -> AgreementReport:
+) -> LayerAgreement:
     """Agreement on every layer of `schema` (layers nobody used are left out). `index`: the
     records' span index (`SpanIndex(records.spans, records.coverage)`) when already built."""
     fields: list[FieldAgreement] = []
@@ -188,13 +179,13 @@ def schema_agreement(
             pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )
         if records.relations:
-            counts = index.triple_counts(records.relations)
+            counts = triple_counts(index, records.relations)
             triples = TripleAgreement(
                 pooled=pooled_triple_f1(index, counts, **kw),
                 pairwise=tuple(pairwise_triple_f1(index, counts, **kw)),
             )
     overlap = overlap_of(records.coverage)
-    return AgreementReport(
+    return LayerAgreement(
         source=source,
         annotators=tuple(overlap.annotated),
         n_items=overlap.shared,
@@ -271,7 +262,7 @@ def field_dict(f: FieldAgreement) -> dict[str, Any]:
     return out
 
 
-def to_dict(report: AgreementReport) -> dict[str, Any]:
+def to_dict(report: LayerAgreement) -> dict[str, Any]:
     out: dict[str, Any] = {
         "source": report.source,
         "n_items": report.n_items,

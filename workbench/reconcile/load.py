@@ -1,0 +1,161 @@
+"""Read what reconcile works on from the store: the released annotations (current, valid,
+live, not cancelled, the latest of each annotator on a task: `models.released`), the
+adjudicators' decisions, segment texts, and the consensus rows reconcile stored."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.annotation import parser_key
+from workbench.entries import refresh as refresh_entries
+from workbench.errors import InputError
+from workbench.schema import Schema
+from workbench.store import models as m
+
+from .engine import LabelRow, RelationRow, SegmentConsensus, SpanRow
+from .extract import AnnotationInput
+
+UNKNOWN = "unknown"  # the export's name of an annotator the store lacks (`export.collect`)
+
+
+@dataclass(frozen=True)
+class StoredAnnotation(AnnotationInput):
+    ls_annotation_id: int = 0
+    ground_truth: bool = False  # Label Studio's ground-truth flag: the gold set
+
+
+def ensure_dataset(session: Session, dataset: str) -> m.Dataset:
+    row = session.get(m.Dataset, dataset)
+    if row is None:
+        known = session.scalars(select(m.Dataset.name).order_by(m.Dataset.name)).all()
+        hint = f" (known: {', '.join(known)})" if known else " (push one first)"
+        raise InputError(f"no dataset {dataset!r} in the store{hint}")
+    return row
+
+
+def released_query(dataset: str, schema: Schema) -> Any:
+    """The SELECT of the dataset's released annotations with their entry under this schema's
+    parser key: (store row id, segment id, pseudonym, Label Studio id, revision, entry text,
+    segment live, ground truth). Every reader of them uses it."""
+    return (
+        select(
+            m.Annotation.id,
+            m.Task.segment_id,
+            m.Annotator.pseudonym,
+            m.Annotation.ls_annotation_id,
+            m.Annotation.revision,
+            m.Annotation.result_entry,
+            m.Segment.retired_at.is_(None),
+            m.Annotation.ground_truth,
+        )
+        .join(m.Task, m.Task.id == m.Annotation.task_id)
+        .join(m.Segment, m.Segment.id == m.Task.segment_id)
+        .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
+        .where(
+            m.Annotation.dataset == dataset,
+            m.Annotation.entry_key == parser_key(schema),
+            *m.released(),
+        )
+    )
+
+
+def load_annotations(session: Session, dataset: str, schema: Schema) -> list[StoredAnnotation]:
+    """The released annotations, parsed, sorted by (segment, annotator, Label Studio id).
+    Entries made under another parser key are made again first (`workbench.entries`)."""
+    refresh_entries(session, dataset, schema)
+    rows = session.execute(released_query(dataset, schema)).all()
+    out = [
+        StoredAnnotation(sid, who or f"unknown-{ls_id}", orjson.loads(text or "{}"), ls_id, gold)
+        for _, sid, who, ls_id, _, text, _, gold in rows
+    ]
+    out.sort(key=lambda a: (a.segment_id, a.annotator, a.ls_annotation_id))
+    return out
+
+
+def load_decisions(session: Session, dataset: str) -> dict[str, m.Adjudication]:
+    """The newest adjudication of each segment."""
+    rows = session.scalars(
+        select(m.Adjudication)
+        .where(m.Adjudication.dataset == dataset)
+        .order_by(m.Adjudication.decided_at, m.Adjudication.ls_annotation_id)
+    ).all()
+    return {row.segment_id: row for row in rows}
+
+
+def load_texts(session: Session, dataset: str) -> dict[str, str]:
+    """The text of every segment the dataset has a task of (one scan: chunked IN queries of
+    10^5 ids took seconds)."""
+    query = select(m.Segment.id, m.Segment.text).join(m.Task, m.Task.segment_id == m.Segment.id)
+    return dict(session.connection().execute(query.where(m.Task.dataset == dataset)).all())
+
+
+@dataclass
+class Released:
+    """The released annotations of a dataset as columns, in the export's order (segment,
+    annotator, Label Studio id), their entries left as JSON text."""
+
+    row_id: list[int] = field(default_factory=list)
+    segment_id: list[str] = field(default_factory=list)
+    annotator: list[str] = field(default_factory=list)  # reconcile's name (`unknown-<id>`)
+    name: list[str] = field(default_factory=list)  # the export's (`UNKNOWN`)
+    ls_annotation_id: list[int] = field(default_factory=list)
+    revision: list[int] = field(default_factory=list)
+    entry: list[str] = field(default_factory=list)
+    live: list[bool] = field(default_factory=list)  # its segment is not retired: released
+
+
+def load_released(session: Session, dataset: str, schema: Schema) -> Released:
+    rows = list(session.connection().execute(released_query(dataset, schema)).all())
+    # the export's order (`export.collect.annotation_chunks`), so its agreement figures come
+    # out of the same columns in the same order
+    rows.sort(key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))
+    out = Released()
+    for row_id, sid, pseudonym, ls_id, revision, entry, live, _ in rows:
+        out.row_id.append(row_id)
+        out.segment_id.append(sid)
+        out.annotator.append(pseudonym or f"unknown-{ls_id}")
+        out.name.append(pseudonym or UNKNOWN)
+        out.ls_annotation_id.append(ls_id)
+        out.revision.append(revision)
+        out.entry.append(entry or "{}")
+        out.live.append(bool(live))
+    return out
+
+
+def load_consensus(session: Session, dataset: str) -> dict[str, SegmentConsensus]:
+    """The stored consensus rows, as the engine's records, per segment (sorted)."""
+    out: dict[str, SegmentConsensus] = defaultdict(SegmentConsensus)
+    where = m.ConsensusLabel.dataset == dataset
+    for lab in session.scalars(select(m.ConsensusLabel).where(where)):
+        votes = {k: tuple(v) for k, v in lab.votes.items()}
+        out[lab.segment_id].labels.append(
+            LabelRow(
+                *(lab.segment_id, lab.field, lab.span_key, lab.method, lab.label, votes),
+                *(tuple(lab.support), lab.n_annotators, lab.confidence, lab.status),
+            )
+        )
+    for sp in session.scalars(select(m.ConsensusSpan).where(m.ConsensusSpan.dataset == dataset)):
+        out[sp.segment_id].spans.append(
+            SpanRow(
+                *(sp.segment_id, sp.span_key, sp.label, sp.start, sp.end, sp.text),
+                *(dict(sp.attrs), tuple(sp.support), sp.n_annotators, sp.confidence, sp.exact),
+                *(sp.status, tuple((str(a), str(r)) for a, r in sp.regions)),
+            )
+        )
+    where = m.ConsensusRelation.dataset == dataset
+    for rel in session.scalars(select(m.ConsensusRelation).where(where)):
+        out[rel.segment_id].relations.append(
+            RelationRow(
+                *(rel.segment_id, rel.kind, rel.from_key, rel.to_key, tuple(rel.support)),
+                *(rel.n_annotators, rel.confidence, rel.status),
+            )
+        )
+    for cons in out.values():
+        cons.sort()
+    return dict(sorted(out.items()))

@@ -1,0 +1,340 @@
+"""`reconcile`: bring a dataset's consensus tables up to date with its annotations.
+
+Each segment's *input hash* covers its annotation revisions (annotator, Label Studio id,
+revision, content), its adjudication and the method parameters; only segments whose hash
+changed are recomputed. Dawid–Skene is global (an annotator's confusion is learnt from every
+item), so with it the model is refitted on the whole dataset and rows are rewritten where
+the inputs changed or the result moved (an output hash of the rounded rows). Either way the
+store ends up as a full recompute would leave it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from workbench.entries import refresh as refresh_entries
+from workbench.errors import ConfigError
+from workbench.schema import Schema
+from workbench.store import Store
+from workbench.store import models as m
+from workbench.store.lock import operation_lock
+
+from .engine import METHOD_NAMES, Method, SegmentConsensus, reconcile_records
+from .extract import Records, _questions, extract
+from .load import Released, ensure_dataset, load_decisions, load_released, load_texts
+from .spans import DEFAULT_THRESHOLD
+
+
+def parse_min_support(text: str) -> int | float:
+    """``2`` → a count of annotators; ``0.5`` / ``2/3`` → a share of the item's annotators."""
+    try:
+        if "/" in text:
+            num, den = text.split("/", 1)
+            value: int | float = int(num) / int(den)
+        else:
+            value = float(text) if "." in text else int(text)
+    except (ValueError, ZeroDivisionError):
+        raise ConfigError(
+            f"--min-support {text!r}: give a count (2) or a share (0.5, 2/3)"
+        ) from None
+    if (isinstance(value, int) and value < 1) or (isinstance(value, float) and not 0 < value <= 1):
+        raise ConfigError(f"--min-support {text!r}: a count ≥ 1 or a share in (0, 1]")
+    return value
+
+
+@dataclass
+class ReconcileReport:
+    dataset: str
+    method: str
+    min_support: str
+    segments: int = 0
+    recomputed: int = 0
+    unchanged: int = 0
+    refit_changed: int = 0  # unchanged inputs whose Dawid–Skene result moved
+    removed: int = 0
+    labels_decided: int = 0
+    labels_undecided: int = 0
+    labels_adjudicated: int = 0
+    spans_decided: int = 0
+    spans_undecided: int = 0
+    relations_decided: int = 0
+    changed_segments: list[str] = field(default_factory=list)
+    # the release's agreement figures (`workbench.export.agreement`), stored for the export
+    agreement: dict[str, Any] = field(default_factory=dict)
+
+
+def _hash(value: Any) -> str:
+    """sha256 of `value` as compact JSON, keys sorted."""
+    data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=dict)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _parse(schema: Schema, rel: Released, segments: Container[str]) -> tuple[Records, Any]:
+    """The entries of `rel` parsed once: the records of those of `segments` (consensus), and
+    the export's agreement columns of the live ones (`export.tables.ParsedAnnotations`)."""
+    from workbench.export.tables import _ParsedColumns, segment_fields
+
+    records = Records()
+    columns = _ParsedColumns(segment_fields(schema))
+    sids: list[str] = []
+    names: list[str] = []
+    loads, questions = orjson.loads, _questions(schema)
+    for i, text in enumerate(rel.entry):
+        entry = loads(text)
+        sid, who = rel.segment_id[i], rel.annotator[i]
+        if sid in segments:
+            extract(schema, sid, who, entry, records, questions)
+        if rel.live[i]:
+            columns.add(entry.get("labels") or {}, entry.get("spans") or [])
+            sids.append(sid)
+            names.append(rel.name[i])
+    return records, columns.done(sids, names)
+
+
+def input_hashes(
+    rel: Released, decisions: Mapping[str, m.Adjudication], params: Mapping[str, Any]
+) -> dict[str, str]:
+    """Per segment: what its consensus is computed from, hashed (see the module doc)."""
+    members: dict[str, list[list[Any]]] = defaultdict(list)
+    for sid, who, ls_id, revision, text in zip(
+        rel.segment_id, rel.annotator, rel.ls_annotation_id, rel.revision, rel.entry, strict=True
+    ):
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        members[sid].append([who, ls_id, revision, sha])
+    out = {}
+    for sid, anns in members.items():
+        decision = decisions.get(sid)
+        judged = None if decision is None else [decision.ls_annotation_id, _hash(decision.decision)]
+        out[sid] = _hash({"params": params, "annotations": sorted(anns), "decision": judged})
+    return out
+
+
+def reconcile(
+    store: Store,
+    schema: Schema,
+    dataset: str,
+    *,
+    method: Method = "vote",
+    min_support: int | float = 0.5,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> ReconcileReport:
+    """Bring the dataset's consensus tables up to date with its annotations (incremental),
+    and its release's agreement figures (`workbench.export.agreement`, stored for the export).
+    The annotations are read and parsed once; consensus and figures are written in one
+    transaction, under the dataset's lock."""
+    with operation_lock(store, dataset, "reconcile"):
+        return _reconcile(store, schema, dataset, method, min_support, threshold)
+
+
+def _reconcile(
+    store: Store,
+    schema: Schema,
+    dataset: str,
+    method: Method,
+    min_support: int | float,
+    threshold: float,
+) -> ReconcileReport:
+    from workbench.export import agreement, summary  # the release's figures: the export's
+
+    params = {
+        "method": method,
+        "min_support": min_support,
+        "threshold": threshold,
+        "schema": schema.version,
+    }
+    report = ReconcileReport(dataset, METHOD_NAMES[method], str(min_support))
+    with store.session() as session:  # a cache: entries stale under this schema made again
+        ensure_dataset(session, dataset)
+        refresh_entries(session, dataset, schema)
+    with store.session() as session:  # consensus and figures: one transaction
+        rel = load_released(session, dataset, schema)
+        decisions = load_decisions(session, dataset)
+        hashes = input_hashes(rel, decisions, params)
+        state = _state(session, dataset)
+        changed = sorted(s for s, h in hashes.items() if s not in state or state[s][0] != h)
+        gone = sorted(set(state) - set(hashes))
+        # Majority vote is per item: only changed segments need computing. Dawid–Skene is
+        # fitted over every item, so it always sees the whole dataset.
+        scope = sorted(hashes) if method == "dawid-skene" else changed
+        texts = load_texts(session, dataset) if scope else {}
+        records, columns = _parse(schema, rel, set(scope))
+        # Agreement is dataset-wide (bootstrap intervals over every item): recomputed only
+        # when the release's annotations changed since the stored figures.
+        live = [i for i, x in enumerate(rel.live) if x]
+        fingerprint = agreement.fingerprint(
+            [rel.row_id[i] for i in live], columns.annotator, schema
+        )
+        stored = session.get(m.AgreementFigures, dataset)
+        if stored is not None and stored.fingerprint == fingerprint:
+            report.agreement = dict(stored.figures)
+        else:
+            report.agreement = summary.parsed_agreement(columns, schema)
+        del columns
+        computed = reconcile_records(
+            schema,
+            records,
+            texts,
+            method=method,
+            min_support=min_support,
+            threshold=threshold,
+            decisions={s: decisions[s].decision for s in scope if s in decisions},
+        )
+        del records
+        to_write: dict[str, tuple[SegmentConsensus, str]] = {}
+        changed_set = set(changed)
+        for seg in scope:
+            cons = computed.get(seg, SegmentConsensus())
+            # only a refit can move an unchanged segment: vote needs no output hash
+            out_hash = _hash(cons) if method == "dawid-skene" else ""
+            if seg in changed_set:
+                to_write[seg] = (cons, out_hash)
+            elif state[seg][1] != out_hash:
+                to_write[seg] = (cons, out_hash)
+                report.refit_changed += 1
+        everything = len(to_write) + len(gone) >= len(state)
+        _delete_rows(session, dataset, [*to_write, *gone], everything)
+        written = sorted(to_write)
+        _insert_rows(session, dataset, [to_write[seg][0] for seg in written])
+        when, name = _when(session), METHOD_NAMES[method]
+        states = [
+            (dataset, seg, hashes[seg], to_write[seg][1], name, str(min_support), when)
+            for seg in written
+        ]
+        _bulk_insert(session, m.ReconcileState, states)
+        report.segments = len(hashes)
+        report.recomputed = len(changed)
+        report.unchanged = len(hashes) - len(changed)
+        report.removed = len(gone)
+        report.changed_segments = written
+        _count(session, dataset, report)
+        agreement.save(session, dataset, fingerprint, report.agreement)
+    return report
+
+
+def _state(session: Session, dataset: str) -> dict[str, tuple[str, str]]:
+    """segment → (input hash, output hash) of its stored consensus."""
+    t = m.ReconcileState
+    query = select(t.segment_id, t.input_hash, t.output_hash).where(t.dataset == dataset)
+    return {sid: (i, o) for sid, i, o in session.connection().execute(query)}
+
+
+_CONSENSUS = (m.ConsensusLabel, m.ConsensusSpan, m.ConsensusRelation, m.ReconcileState)
+
+
+def _delete_rows(session: Session, dataset: str, segments: Sequence[str], everything: bool) -> None:
+    """The consensus rows and states of `segments` (`everything`: all of the dataset's)."""
+    for model in _CONSENSUS:
+        table: Any = model.__table__
+        if everything:
+            session.execute(delete(table).where(table.c.dataset == dataset))
+            continue
+        for i in range(0, len(segments), 500):
+            chunk = list(segments[i : i + 500])
+            session.execute(
+                delete(table).where(table.c.dataset == dataset, table.c.segment_id.in_(chunk))
+            )
+
+
+def _when(session: Session) -> Any:
+    """Now, as the store's DateTime columns send it to the driver (a string on SQLite)."""
+    dialect = session.connection().dialect
+    process = m.ReconcileState.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return process(m.utcnow()) if process is not None else m.utcnow()
+
+
+def _bulk_insert(session: Session, model: Any, rows: list[tuple[Any, ...]]) -> None:
+    """The driver's executemany of plain tuples, one value per column of the table but `id`, in
+    the session's transaction: SQLAlchemy's per-row parameter processing (a dict per row, a
+    JSON encoder call per value) was most of the write at 10^6 rows."""
+    if not rows:
+        return
+    conn = session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    names = [c.name for c in model.__table__.columns if c.name != "id"]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(model.__tablename__)} ({', '.join(map(quote, names))}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
+    )
+    for i in range(0, len(rows), 50_000):
+        conn.exec_driver_sql(sql, rows[i : i + 50_000])
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, default=dict).decode()
+
+
+def _encoder(key: Callable[[Any], Any] = lambda v: v) -> Callable[[Any], str]:
+    """JSON text of a value, each distinct `key(value)` encoded once: supports and votes take
+    few distinct values (rows share their votes dicts: `engine._votes_of`), and an encoder
+    call per value was seconds at 10^6 rows."""
+    cache: dict[Any, str] = {}
+
+    def encode(value: Any) -> str:
+        k = key(value)
+        text = cache.get(k)
+        if text is None:
+            text = cache[k] = _json(value)
+        return text
+
+    return encode
+
+
+def _insert_rows(session: Session, dataset: str, conses: Sequence[SegmentConsensus]) -> None:
+    when = _when(session)
+    support = _encoder()
+    votes = _encoder(id)  # shared dicts, all alive for the write: their ids are stable
+    attrs = _encoder(lambda a: tuple(a.items()))
+    head: Any = attrgetter("segment_id", "field", "span_key", "method", "label")
+    tail: Any = attrgetter("n_annotators", "confidence", "status")
+    labels = [
+        (dataset, *head(x), votes(x.votes), support(x.support), *tail(x), when)
+        for cons in conses
+        for x in cons.labels
+    ]
+    _bulk_insert(session, m.ConsensusLabel, labels)
+    del labels
+    head = attrgetter("segment_id", "span_key", "label", "start", "end", "text")
+    tail = attrgetter("n_annotators", "confidence", "exact", "status")
+    spans = [
+        (dataset, *head(x), attrs(x.attrs), support(x.support), *tail(x), _json(x.regions), when)
+        for cons in conses
+        for x in cons.spans
+    ]
+    _bulk_insert(session, m.ConsensusSpan, spans)
+    del spans
+    head = attrgetter("segment_id", "kind", "from_key", "to_key")
+    tail = attrgetter("n_annotators", "confidence", "status")
+    relations = [
+        (dataset, *head(x), support(x.support), *tail(x), when)
+        for cons in conses
+        for x in cons.relations
+    ]
+    _bulk_insert(session, m.ConsensusRelation, relations)
+
+
+def _count(session: Session, dataset: str, report: ReconcileReport) -> None:
+    def by_status(model: Any) -> dict[str, int]:
+        query = select(model.status, func.count()).where(model.dataset == dataset)
+        return {status: int(n) for status, n in session.execute(query.group_by(model.status))}
+
+    labels = by_status(m.ConsensusLabel)
+    report.labels_decided = labels.get("decided", 0)
+    report.labels_undecided = labels.get("undecided", 0)
+    report.labels_adjudicated = (
+        sum(labels.values()) - report.labels_decided - report.labels_undecided
+    )
+    spans = by_status(m.ConsensusSpan)
+    report.spans_undecided = spans.get("undecided", 0)
+    report.spans_decided = sum(spans.values()) - report.spans_undecided
+    relations = by_status(m.ConsensusRelation)
+    report.relations_decided = sum(relations.values()) - relations.get("undecided", 0)
