@@ -1,15 +1,17 @@
 """Making, listing and comparing releases: the library functions behind the CLI commands.
 
-`build_release` is pure (ReleaseData + splits → file bytes + manifest); `export_dataset` does
-the I/O around it: collect from the store, reuse persisted splits, skip when nothing changed,
-write atomically, record the release and the new split assignments.
+`render_data` and `build_release` are pure (ReleaseData + splits → file bytes + manifest);
+`export_dataset` does the I/O around them: collect from the store, reuse persisted splits and
+stored agreement figures, skip when nothing changed, write atomically, record the release.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import shutil
 import uuid
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,26 +21,15 @@ from typing import Any
 import pyarrow as pa
 import sqlalchemy as sa
 
-from workbench import __version__, heap
-from workbench.annotation import parser_key
-from workbench.background import Inbox, Stages, can_fork, stages
+from workbench import __version__
 from workbench.entries import refresh as refresh_entries
-from workbench.export import agreement as stored_agreement
-from workbench.export import card, handoff, summary
-from workbench.export.collect import annotation_chunks, collect
+from workbench.export import card, summary
+from workbench.export.collect import collect
 from workbench.export.diff import DIFFED, diff_tables, first_release_diff
-from workbench.export.jsonl import SegmentRecords, run_ranges, spacy_jsonl, write_nested
+from workbench.export.jsonl import write_jsonl
 from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
 from workbench.export.splits import assign_splits
-from workbench.export.tables import (
-    AnnotationPart,
-    ReleaseTables,
-    build_tables,
-    consensus_columns,
-    ordered_annotation_part,
-    segment_layout,
-    with_splits,
-)
+from workbench.export.tables import ReleaseTables, build_tables
 from workbench.export.verify import verify_release
 from workbench.export.write import (
     CARD,
@@ -48,21 +39,21 @@ from workbench.export.write import (
     SPACY,
     TMP_PREFIX,
     FileData,
+    HashingFile,
     ReleaseError,
     StagedFile,
-    StagingWriter,
     data_sha256,
     existing_versions,
     json_bytes,
     parquet_bytes,
     read_manifest,
     read_tables,
-    stage,
     version_name,
     version_number,
+    write_parquet,
     write_release,
 )
-from workbench.gcpause import paused_gc
+from workbench.reconcile import figures
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store.lock import operation_lock
@@ -120,26 +111,48 @@ def _identity(schema: Schema) -> dict[str, Any]:
     }
 
 
-def render_data(data: ReleaseData, splits: dict[str, str]) -> RenderedData:
-    """The data files' bytes and their combined hash (pure)."""
-    return render_tables(data, build_tables(data, splits))
-
-
-def parquet_files(tables: Mapping[str, pa.Table]) -> dict[str, bytes]:
-    """The Parquet files of a release's tables (of those in `tables`)."""
-    return {f"{name}.parquet": parquet_bytes(tables[name]) for name in PARQUET if name in tables}
-
-
-def render_tables(
-    data: ReleaseData, tables: ReleaseTables, parquet: Mapping[str, FileData] | None = None
+def render_data(
+    data: ReleaseData, splits: Mapping[str, str], staging: Path | None = None
 ) -> RenderedData:
-    """`render_data` of tables already built (and of their Parquet files, if encoded)."""
-    files: dict[str, FileData] = dict(
-        parquet if parquet is not None else parquet_files(tables.tables)
-    )
-    files[NESTED] = tables.nested_jsonl
-    files[SPACY] = tables.spacy_jsonl
+    """The data files (their bytes, or written into `staging`) and their combined hash."""
+    tables = build_tables(data, splits)
+    files: dict[str, FileData] = {}
+    for name in PARQUET:
+        table = tables.tables[name]
+        if staging is None:
+            files[f"{name}.parquet"] = parquet_bytes(table)
+        else:
+            files[f"{name}.parquet"] = _staged_parquet(table, staging / f"{name}.parquet")
+    fields = figures.segment_fields(data.schema)
+    if staging is None:
+        nested, spacy = io.BytesIO(), io.BytesIO()
+        write_jsonl(tables, fields, nested, spacy)
+        files[NESTED], files[SPACY] = nested.getvalue(), spacy.getvalue()
+    else:
+        n, sp = HashingFile(staging / NESTED), HashingFile(staging / SPACY)
+        try:
+            write_jsonl(tables, fields, n, sp)
+        finally:
+            files[NESTED], files[SPACY] = n.done(), sp.done()
     return RenderedData(tables, files, data_sha256(files, _identity(data.schema)))
+
+
+def _staged_parquet(table: pa.Table, path: Path) -> StagedFile:
+    write_parquet(table, str(path))
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return StagedFile(path, digest.hexdigest(), path.stat().st_size)
+
+
+def release_agreement(data: ReleaseData) -> dict[str, Any]:
+    """The agreement figures of the release `data` makes, from its annotations' entries."""
+    anns = data.annotations
+    parsed = figures.parse_entries(
+        data.schema, *(anns[c].to_pylist() for c in ("segment_id", "annotator", "entry"))
+    )
+    return figures.parsed_agreement(parsed, data.schema)
 
 
 def build_release(
@@ -153,14 +166,14 @@ def build_release(
     created_at: datetime,
     agreement: dict[str, Any] | None = None,
 ) -> BuiltRelease:
-    """Card, diff and manifest around rendered data (pure). `agreement` is
-    `summary.agreement` of the tables, when the caller has computed it already."""
+    """Card, diff and manifest around rendered data (pure). `agreement`: the figures, when
+    the caller has them already (else computed from the annotations' entries)."""
     schema = data.schema
     tables = rendered.tables
-    counts = summary.counts(tables, schema)
-    dists = summary.distributions(tables, schema)
+    counts = summary.counts(tables.tables)
+    dists = summary.distributions(tables.tables, schema)
     if agreement is None:
-        agreement = summary.agreement(tables, schema)
+        agreement = release_agreement(data)
     diff = (
         first_release_diff(tables.tables, version=version)
         if parent is None
@@ -231,189 +244,26 @@ def export_dataset(
     with operation_lock(store, dataset, "export"):
         with store.session() as session:  # entries stale under this schema are made again
             refresh_entries(session, dataset, schema)
-        return _export(store, exports_dir, dataset, schema, ratios, force, now)
-
-
-def _annotation_side(
-    inbox: Inbox, store: Store, dataset: str, schema: Schema, folder: Path | None
-) -> Iterator[AnnotationPart | Path | bytes | dict[str, Any]]:
-    """The export's worker: the annotations read and parsed into their part, given their
-    splits (`inbox`: the export process sends them once assigned), shared through `folder`
-    when forked; then annotations.parquet (in what was idle time) and the agreement figures:
-    those reconcile stored, if of these very annotations, else computed from the same parse
-    (seconds of bootstrap at 10^5 segments)."""
-    if folder is not None:
-        # Forked: a connection of its own. The parent's engine (and its connections) are left
-        # untouched, never closed or reused here.
-        store = store.reopened()
-    results = handoff.MappedResults(folder) if folder is not None else None
-    row_ids: list[int] = []
-    rows = annotation_chunks(store, dataset, entry_key=parser_key(schema), row_ids=row_ids)
-    part = ordered_annotation_part(rows, schema, results=results)
-    parsed = part.parsed
-    assert parsed is not None
-    part = with_splits(part, inbox.get())
-    if folder is None:
-        yield part
-        table = part.table
-    else:
-        shared = handoff.share(part, folder)
-        table = handoff.shared_table(folder)  # mapped before the export process unlinks it
-        yield shared  # the export process gets it without `result`: only Parquet needs it
-    del part
-    heap.trim()  # the part's heap copy: the Parquet encoder reads the mapped table
-    encoded = parquet_bytes(table)
-    del table
-    yield encoded if folder is None else handoff.share_bytes(encoded, folder, "annotations.pq")
-    del encoded
-    # What reconcile stored, if it was computed from exactly the annotations read here
-    read = stored_agreement.fingerprint(row_ids, parsed.annotator, schema)
-    figures = stored_agreement.stored(store, dataset, read)
-    yield summary.parsed_agreement(parsed, schema) if figures is None else figures
-
-
-#: The share of segments.jsonl the export's helper writes (its last lines): the export
-#: process meanwhile writes the others, the helper then also the spaCy file and the consensus
-#: tables' Parquet (measured at 10^5 segments: the two then finish together).
-_HELPER_SHARE = 0.27
-
-
-def _consensus_side(
-    inbox: Inbox,
-    records: SegmentRecords,
-    first: int,
-    r_ann: dict[str, tuple[int, int]],
-    annotations: AnnotationPart,
-    tables: dict[str, pa.Table],
-    staging: Path,
-) -> Iterator[Path | dict[str, StagedFile]]:
-    """The export's helper, forked once the consensus columns are built (it shares them and
-    the mapped annotations, no copy): segments.jsonl from segment `first` on, written to a
-    file in `staging` (for `StagingWriter.append`); then the spaCy file and the consensus
-    tables' Parquet, staged there as release files. `r_ann` is each segment's range of the
-    annotation entries."""
-    writer = StagingWriter(staging / f"{NESTED}.tail")
-    try:
-        write_nested(
-            records,
-            first,
-            records.n,
-            r_ann,
-            annotations.records,
-            writer.buffer,
-            writer.flush_if_full,
-        )
-    except BaseException:
-        writer.abort()
-        raise
-    yield writer.done().path  # its hash goes unused: `StagingWriter.append` re-hashes
-    files = {SPACY: stage(spacy_jsonl(records.seg, records.spans), staging / SPACY)}
-    for name, data in parquet_files(tables).items():
-        files[name] = stage(data, staging / name)
-    yield files
-
-
-@paused_gc()  # builds millions of small dicts and rows
-def _export(
-    store: Store,
-    exports_dir: Path,
-    dataset: str,
-    schema: Schema,
-    ratios: tuple[float, float, float],
-    force: bool,
-    now: datetime | None,
-) -> ExportResult:
-    # The two sides of the release are built at once: the raw annotations (read, parsed into
-    # their table, nested entries and Parquet, then agreement) in a forked worker, the
-    # consensus side here. Once its columns are built, a second fork (the helper) takes the
-    # last part of segments.jsonl and the Parquet files. No thread runs here at either fork
-    # (a fork copies only the calling thread, not the locks the others hold).
-    dataset_dir = exports_dir / dataset
-    with handoff.directory() as folder, _staging(dataset_dir) as staging:
-        forked = can_fork()
-        workers = 2 if forked else 1
-        shared = folder if forked else None
-        worker = stages(_annotation_side, store, dataset, schema, shared, workers=workers)
-        helper: Stages | None = None
-        try:
-            # the worker reads the annotations
-            data = collect(store, dataset, schema, annotations=False, as_columns=True)
-            with store.session() as s:
-                existing = {
-                    a.article_id: a.split
-                    for a in s.scalars(
-                        sa.select(SplitAssignment).where(SplitAssignment.dataset == dataset)
-                    )
-                }
-            groups = [str(g) for g in data.articles["split_group"]]
-            splits, new = assign_splits(groups, existing, ratios)
-            layout = segment_layout(data, splits)
-            worker.send(layout.split_of)
-            columns = consensus_columns(data, layout)
-            data = data.identity()  # its rows are in `columns` now
-            heap.trim()
-            annotations = handoff.receive(worker.next())  # with its splits; the helper maps it
-            annotation_parquet = handoff.receive_bytes(worker.next())
-            agreement = worker.next()
-            worker.cancel()  # done: never three processes at once (a gigabyte each at 10^5)
-            c = columns
-            records = SegmentRecords(c.seg, c.fields, c.spans, c.relations, c.attributions)
-            first = records.n - int(records.n * _HELPER_SHARE)
-            r_ann = run_ranges(annotations.table["segment_id"])  # each segment's entries
-            helper = stages(
-                _consensus_side,
-                records,
-                first,
-                r_ann,
-                annotations,
-                c.tables,
-                staging,
-                workers=workers,
-            )
-            nested = staging / NESTED
-            writer = StagingWriter(nested)
-            try:  # written out as it is built: 300 MB at 10^5 segments
-                write_nested(
-                    records,
-                    0,
-                    first,
-                    r_ann,
-                    annotations.records,
-                    writer.buffer,
-                    writer.flush_if_full,
+        data = collect(store, dataset, schema)
+        with store.session() as s:
+            existing = {
+                a.article_id: a.split
+                for a in s.scalars(
+                    sa.select(SplitAssignment).where(SplitAssignment.dataset == dataset)
                 )
-                writer.append(helper.next())
-                staged = writer.done()
-                files: dict[str, FileData] = dict(helper.next())
+            }
+            anns = data.annotations
+            current = figures.fingerprint(
+                anns["row_id"].to_pylist(), anns["annotator"].to_pylist(), schema
+            )
+            stored = figures.stored(s, dataset, current)  # reconcile's, if of these annotations
+        splits, new = assign_splits(data.articles["split_group"].to_pylist(), existing, ratios)
+        with _staging(exports_dir / dataset) as staging:
+            try:
+                rendered = render_data(data, splits, staging)
             except OSError as exc:
-                writer.abort()
                 raise ReleaseError(f"cannot write into {staging}: {exc.strerror or exc}") from None
-            except BaseException:
-                writer.abort()
-                raise
-            spacy = files.pop(SPACY)
-            tables = ReleaseTables(
-                {**c.tables, "annotations": annotations.table}, staged, spacy, None
-            )
-            del columns, c, records
-            parquet = files
-            parquet["annotations.parquet"] = annotation_parquet
-            return _publish(
-                store,
-                exports_dir,
-                data,
-                tables,
-                parquet,
-                lambda: agreement,
-                new,
-                ratios,
-                force,
-                now,
-            )
-        finally:
-            worker.cancel()
-            if helper is not None:
-                helper.cancel()
+            return _publish(store, exports_dir, data, rendered, stored, new, ratios, force, now)
 
 
 @contextmanager
@@ -435,16 +285,14 @@ def _publish(
     store: Store,
     exports_dir: Path,
     data: ReleaseData,
-    tables: ReleaseTables,
-    parquet: Mapping[str, FileData],
-    agreement: Callable[[], dict[str, Any]],
+    rendered: RenderedData,
+    agreement: dict[str, Any] | None,
     new: dict[str, str],
     ratios: tuple[float, float, float],
     force: bool,
     now: datetime | None,
 ) -> ExportResult:
     dataset = data.dataset
-    rendered = render_tables(data, tables, parquet)
     latest = _latest(store, dataset)
     parent = version_name(latest.version) if latest is not None else None
     unchanged = latest is not None and latest.data_sha256 == rendered.data_sha256
@@ -488,7 +336,7 @@ def _publish(
         parent_tables=parent_tables,
         ratios=ratios,
         created_at=created_at,
-        agreement=agreement(),
+        agreement=agreement,
     )
     target = write_release(dataset_dir, version, built.files, built.manifest)
     try:
