@@ -19,10 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from workbench.annotation import parse, parser_key
+from workbench.annotation import parser_key
 from workbench.export.model import SCHEMAS, STR, STRS, ReleaseData, attrs_json, frame
 from workbench.export.write import ReleaseError
-from workbench.results import canonical_json, canonical_result, clean_result, load_result
+from workbench.results import canonical_json, canonical_result, clean_result
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store import models as m
@@ -147,26 +147,12 @@ def _annotations(conn: sa.Connection, dataset: str, schema: Schema) -> pa.Table:
             for r, x in zip(table["result"].to_pylist(), raw.to_pylist(), strict=True)
         ]
         table = table.set_column(4, "result", pa.array(results, STR))
-    return with_entries(table, schema)
-
-
-def with_entries(annotations: pa.Table, schema: Schema) -> pa.Table:
-    """`annotations` with every missing entry made from its result (as pull makes them,
-    offsets as given): a frame not read from a store has none."""
-    entries = annotations["entry"]
-    if entries.null_count == 0:
-        return annotations
-    made = [
-        e if e is not None else parse(schema, None, load_result(r)).entry_json()
-        for e, r in zip(entries.to_pylist(), annotations["result"].to_pylist(), strict=True)
-    ]
-    at = annotations.schema.get_field_index("entry")
-    return annotations.set_column(at, "entry", pa.array(made, STR))
+    return table
 
 
 def _groups(conn: sa.Connection) -> dict[str, str]:
     """article id → its first revision's id (revisions of one article share a split)."""
-    prev = dict(conn.execute(sa.select(m.Article.id, m.Article.previous_id)).tuples().all())
+    prev = dict(conn.execute(sa.select(m.Article.id, m.Article.previous_id)).all())
     out: dict[str, str] = {}
     for aid in prev:
         root, seen = aid, {aid}
@@ -324,7 +310,7 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
                 sa.select(
                     m.Annotator.label_studio_url, m.Annotator.ls_user_id, m.Annotator.pseudonym
                 )
-            ).tuples()
+            )
         }
         methods = s.execute(
             sa.select(m.ReconcileState.method, m.ReconcileState.min_support)

@@ -146,13 +146,17 @@ def _staged_parquet(table: pa.Table, path: Path) -> StagedFile:
     return StagedFile(path, digest.hexdigest(), path.stat().st_size)
 
 
-def release_agreement(data: ReleaseData) -> dict[str, Any]:
-    """The agreement figures of the release `data` makes, from its annotations' entries."""
-    anns = data.annotations
+def release_agreement(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
+    """The agreement figures of a release, from its annotations' entries (when reconcile's
+    stored ones are missing or of other annotations)."""
+    anns = tables.tables["annotations"]
     parsed = figures.parse_entries(
-        data.schema, *(anns[c].to_pylist() for c in ("segment_id", "annotator", "entry"))
+        schema,
+        anns["segment_id"].to_pylist(),
+        anns["annotator"].to_pylist(),
+        tables.entries.to_pylist(),
     )
-    return figures.parsed_agreement(parsed, data.schema)
+    return figures.parsed_agreement(parsed, schema)
 
 
 def build_release(
@@ -173,7 +177,7 @@ def build_release(
     counts = summary.counts(tables.tables)
     dists = summary.distributions(tables.tables, schema)
     if agreement is None:
-        agreement = release_agreement(data)
+        agreement = release_agreement(tables, schema)
     diff = (
         first_release_diff(tables.tables, version=version)
         if parent is None

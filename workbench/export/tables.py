@@ -17,9 +17,11 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.annotation import parse
 from workbench.export.model import BOOL, FLOAT, INT, STR, STRS, ReleaseData
 from workbench.reconcile.figures import label_text, segment_fields
 from workbench.reconcile.spanindex import triple_positions
+from workbench.results import load_result
 from workbench.schema import Schema
 
 #: The annotations table's chunks (the Parquet writer cuts pages at chunk boundaries, so a
@@ -247,7 +249,7 @@ def _annotations(
 ) -> tuple[pa.Table, pa.ChunkedArray]:
     """annotations.parquet's table, in (segment, annotator, annotation id) order, and each
     row's entry. Each annotator's segment answers and span count come from their entry."""
-    ann = data.annotations
+    ann = with_entries(data.annotations, schema)
     kept = con.sql("SELECT segment_id FROM seg").to_arrow_table()["segment_id"]
     keep = pc.is_in(ann["segment_id"], value_set=kept.combine_chunks())
     rows = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
@@ -285,6 +287,20 @@ def _annotations(
     out = pa.table(columns, schema=annotation_schema(schema)).combine_chunks()
     out = pa.Table.from_batches(out.to_batches(max_chunksize=ANNOTATION_CHUNK), out.schema)
     return out, ann["entry"]
+
+
+def with_entries(annotations: pa.Table, schema: Schema) -> pa.Table:
+    """`annotations` with every missing entry made from its result (as pull makes them,
+    offsets as given): a frame not read from a store has none."""
+    entries = annotations["entry"]
+    if entries.null_count == 0:
+        return annotations
+    made = [
+        e if e is not None else parse(schema, None, load_result(r)).entry_json()
+        for e, r in zip(entries.to_pylist(), annotations["result"].to_pylist(), strict=True)
+    ]
+    at = annotations.schema.get_field_index("entry")
+    return annotations.set_column(at, "entry", pa.array(made, STR))
 
 
 def _attributions(
