@@ -514,7 +514,9 @@ def test_revisions_of_an_article_share_its_split(store: Store, world: World) -> 
         s.flush()
         s.execute(sa.update(Segment).where(Segment.article_id == old).values(article_id="f" * 32))
     data = collect(store, "news", world.schema)
-    groups = dict(zip(*(data.articles[c].to_pylist() for c in ("article_id", "split_group")), strict=True))
+    groups = dict(
+        zip(*(data.articles[c].to_pylist() for c in ("article_id", "split_group")), strict=True)
+    )
     assert groups["f" * 32] == old
 
 

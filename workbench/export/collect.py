@@ -1,11 +1,10 @@
 """Store → :class:`ReleaseData`: the only export module that reads the store's data tables.
 
 What goes in: the dataset's released annotations (current, valid, not cancelled, not deleted)
-of live (not retired) segments, those segments, their articles, their consensus (decided or
-adjudicated rows; an undecided segment label is an empty label) and the latest adjudication
-per (segment, field). Annotators appear only by pseudonym. Rows are read through the
-driver's cursor a chunk at a time straight into Arrow (no ORM objects, no row dicts); JSON
-columns are read as text and decoded once per distinct value.
+of live segments, those segments, their articles, their consensus (decided or adjudicated
+rows; an undecided segment label is an empty one) and the latest adjudication per (segment,
+field). Annotators appear only by pseudonym. Rows go from the driver's cursor a chunk at a
+time straight into Arrow; JSON columns are read as text, decoded once per distinct value.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from workbench.annotation import parser_key
-from workbench.export.model import SCHEMAS, STR, STRS, ReleaseData, attrs_json, frame
+from workbench.export.model import SCHEMAS, STR, STRS, ReleaseData, attrs_json, frame, schema_of
 from workbench.export.write import ReleaseError
 from workbench.results import canonical_json, canonical_result, clean_result
 from workbench.schema import Schema
@@ -40,11 +39,6 @@ def public_url(url: str | None) -> str | None:
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
-
-
-def _text(column: Any) -> Any:
-    """A JSON column read as its stored text (decoded in bulk by `_decoded`)."""
-    return sa.cast(column, sa.Text).label(column.key)
 
 
 def _binary(column: Any, dialect: str) -> Any:
@@ -67,24 +61,29 @@ def _read(conn: sa.Connection, query: Any, schema: pa.Schema) -> pa.Table:
     try:
         cursor.execute(str(compiled), args)
         while rows := cursor.fetchmany(1 << 16):
-            columns = list(zip(*rows, strict=True))
-            batches.append(
-                pa.record_batch(
-                    [
-                        pa.array(c).cast(f.type) if f.type == pa.bool_() else pa.array(c, f.type)
-                        for c, f in zip(columns, schema, strict=True)
-                    ],
-                    schema=schema,
-                )
-            )
+            arrays = [
+                pa.array(c).cast(f.type) if f.type == pa.bool_() else pa.array(c, f.type)
+                for c, f in zip(zip(*rows, strict=True), schema, strict=True)
+            ]
+            batches.append(pa.record_batch(arrays, schema=schema))
     finally:
         cursor.close()
     return pa.Table.from_batches(batches, schema).combine_chunks()
 
 
+def _rows(conn: sa.Connection, model: Any, spec: str, *where: Any) -> pa.Table:
+    """Columns of `model` (``name:type``; s str, i int, f float, b bool, j JSON read as text)
+    where `where` holds, as Arrow."""
+    table = model.__table__.c
+    words = [w.partition(":") for w in spec.split()]
+    columns = [sa.cast(table[n], sa.Text) if t == "j" else table[n] for n, _, t in words]
+    schema = schema_of(" ".join(n if t == "j" else f"{n}:{t}" for n, _, t in words))
+    return _read(conn, sa.select(*columns).where(*where), schema)
+
+
 def _decoded(column: pa.ChunkedArray, fn: Callable[[Any], Any], type_: pa.DataType) -> pa.Array:
-    """`fn` of each value of a text column, called once per distinct value (10^6 spans hold a
-    few hundred attribute maps and a handful of annotator sets)."""
+    """`fn` of each value of a column, called once per distinct value (10^6 spans hold a few
+    hundred attribute maps and a handful of annotator sets)."""
     encoded = pc.dictionary_encode(column.combine_chunks())
     values = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type_)
     return values.take(encoded.indices)
@@ -94,51 +93,26 @@ def _support(text: str | None) -> list[str]:
     return sorted(map(str, orjson.loads(text) or [])) if text is not None else []
 
 
-def _table(schema_name: str, columns: dict[str, Any]) -> pa.Table:
-    schema = SCHEMAS[schema_name]
-    return pa.table([columns[n] for n in schema.names], schema=schema)
-
-
-def _select(*columns: Any) -> Any:
-    return sa.select(*columns)
-
-
-def _as_text(schema: pa.Schema, n: int) -> pa.Schema:
-    """The first `n` fields of `schema`, `support` as its stored JSON text, then `status`."""
-    fields = [f.with_type(STR) if f.name == "support" else f for f in schema][:n]
-    return pa.schema([*fields, pa.field("status", STR)])
-
-
 def _annotations(conn: sa.Connection, dataset: str, schema: Schema) -> pa.Table:
     """The released annotations of live segments in table order (segment, annotator, Label
-    Studio id); each one's entry where it was made under this schema's parser, else parsed
-    here, and its canonical result (the store keeps it; else cleaned here)."""
-    a = m.Annotation
+    Studio id), each with its entry where it was made under this schema's parser and its
+    canonical result (the store keeps it; else cleaned here)."""
+    a, d = m.Annotation, conn.dialect.name
     name = sa.func.coalesce(sa.func.nullif(m.Annotator.pseudonym, ""), UNKNOWN)
-    dialect = conn.dialect.name
+    entry = sa.case((a.entry_key == parser_key(schema), a.result_entry), else_=sa.null())
+    result = sa.func.coalesce(a.result_clean, sa.cast(a.result, sa.Text))
     query = (
-        _select(
-            m.Task.segment_id,
-            name,
-            a.ls_annotation_id,
-            a.lead_time,
-            sa.func.coalesce(a.result_clean, _text(a.result)),
-            sa.case((a.entry_key == parser_key(schema), a.result_entry), else_=sa.null()),
-            a.id,
-            a.result_clean.is_(None),
-        )
+        sa.select(m.Task.segment_id, name, a.ls_annotation_id, a.lead_time, result, entry, a.id)
+        .add_columns(a.result_clean.is_(None))
         .join(m.Task, m.Task.id == a.task_id)
         .join(m.Segment, m.Segment.id == m.Task.segment_id)
         .outerjoin(m.Annotator, m.Annotator.id == a.annotator_id)
         .where(a.dataset == dataset, m.Segment.retired_at.is_(None), *m.released())
         .order_by(
-            _binary(m.Task.segment_id, dialect),
-            _binary(name, dialect),
-            sa.func.coalesce(a.ls_annotation_id, 0),
+            _binary(m.Task.segment_id, d), _binary(name, d), sa.func.coalesce(a.ls_annotation_id, 0)
         )
     )
-    fields = [*SCHEMAS["annotations"], pa.field("raw", pa.bool_())]
-    table = _read(conn, query, pa.schema(fields))
+    table = _read(conn, query, SCHEMAS["annotations"].append(pa.field("raw", pa.bool_())))
     raw = table["raw"]
     table = table.drop_columns(["raw"])
     if pc.any(raw).as_py():  # a store filled by other means: results cleaned here
@@ -173,194 +147,108 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
         ds = s.get(m.Dataset, dataset)
         if ds is None:
             raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
-        url, project_id = ds.label_studio_url, ds.project_id
-        adj_project = s.get(m.AdjudicationProject, dataset)
         conn = s.connection()
         annotations = _annotations(conn, dataset, schema)
         kept = pc.unique(annotations["segment_id"])
-        seg = m.Segment
-        segments = _in(
-            _read(
-                conn,
-                _select(seg.id, seg.article_id, seg.position, seg.start, seg.end, seg.text)
-                .join(m.Task, m.Task.segment_id == seg.id)
-                .where(m.Task.dataset == dataset),
-                SCHEMAS["segments"],
-            ),
-            "segment_id",
-            kept,
-        )
-        art = m.Article
-        article_fields = "article_id title author outlet published source_path".split()
-        articles = _read(
+        task_segments = sa.select(m.Task.segment_id).where(m.Task.dataset == dataset)
+        segments = _rows(
             conn,
-            _select(art.id, art.title, art.author, art.outlet, art.published, art.source_path),
-            pa.schema([(c, STR) for c in article_fields]),
+            m.Segment,
+            "id article_id position:i start:i end:i text",
+            m.Segment.id.in_(task_segments),
         )
-        articles = _in(articles, "article_id", pc.unique(segments["article_id"]))
-        articles = articles.sort_by("article_id")
+        segments = _in(segments.rename_columns(SCHEMAS["segments"].names), "segment_id", kept)
+        articles = _rows(conn, m.Article, "id title author outlet published source_path")
+        articles = _in(articles, "id", pc.unique(segments["article_id"])).sort_by("id")
         groups = _groups(conn)
-        group = [groups.get(a, a) for a in articles["article_id"].to_pylist()]
+        group = [groups.get(a, a) for a in articles["id"].to_pylist()]
         articles = articles.add_column(1, "split_group", pa.array(group, STR))
 
-        label = m.ConsensusLabel
-        labels = _read(
+        cl = m.ConsensusLabel
+        mine = cl.dataset == dataset
+        labels = _rows(
             conn,
-            _select(
-                label.segment_id,
-                label.field,
-                label.label,
-                _text(label.support),
-                label.confidence,
-                label.n_annotators,
-                label.method,
-                label.status,
-            ).where(
-                label.dataset == dataset, sa.or_(label.span_key.is_(None), label.span_key == "")
-            ),
-            _as_text(SCHEMAS["labels"], 7),
+            cl,
+            "segment_id field label support:j confidence:f n_annotators:i method status",
+            mine,
+            sa.or_(cl.span_key.is_(None), cl.span_key == ""),
         )
         labels = _in(labels, "segment_id", kept)
         decided = pc.is_in(labels["status"], value_set=pa.array(KEPT))
-        labels = _table(
-            "labels",
-            {
-                **{c: labels[c] for c in ("segment_id", "field", "confidence", "n_annotators")},
-                "method": labels["method"],
-                "label": pc.if_else(decided, labels["label"], None),
-                "support": pc.if_else(
-                    decided, _decoded(labels["support"], _support, STRS), pa.scalar([], STRS)
-                ),
-                "adjudicated": pc.equal(labels["status"], "adjudicated"),
-            },
+        support = _decoded(labels["support"], _support, STRS)
+        labels = labels.set_column(2, "label", pc.if_else(decided, labels["label"], None))
+        labels = labels.set_column(3, "support", pc.if_else(decided, support, pa.scalar([], STRS)))
+        labels = labels.append_column("adjudicated", pc.equal(labels["status"], "adjudicated"))
+        labels = labels.select(SCHEMAS["labels"].names)
+        regions = _rows(
+            conn,
+            cl,
+            "segment_id span_key field label",
+            mine,
+            cl.span_key != "",
+            cl.status.in_(KEPT),
         )
-        regions = _in(
-            _read(
-                conn,
-                _select(label.segment_id, label.span_key, label.field, label.label).where(
-                    label.dataset == dataset,
-                    label.span_key.is_not(None),
-                    label.span_key != "",
-                    label.status.in_(KEPT),
-                    label.label.is_not(None),
-                ),
-                pa.schema([(c, STR) for c in ("segment_id", "span_id", "field", "label")]),
-            ),
-            "segment_id",
-            kept,
-        )
-        span = m.ConsensusSpan
-        spans = _in(
-            _read(
-                conn,
-                _select(
-                    span.segment_id,
-                    span.span_key,
-                    span.label,
-                    span.start,
-                    span.end,
-                    _text(span.attrs),
-                    _text(span.support),
-                    span.confidence,
-                    span.n_annotators,
-                    span.exact,
-                    span.status,
-                ).where(span.dataset == dataset, span.status.in_(KEPT)),
-                _as_text(SCHEMAS["spans"], 10),
-            ),
-            "segment_id",
-            kept,
-        )
-        rel = m.ConsensusRelation
-        rel_schema = SCHEMAS["relations"]
-        relations = _in(
-            _read(
-                conn,
-                _select(
-                    rel.segment_id,
-                    rel.kind,
-                    rel.from_key,
-                    rel.to_key,
-                    _text(rel.support),
-                    rel.confidence,
-                ).where(rel.dataset == dataset, rel.status.in_(KEPT)),
-                rel_schema.set(4, rel_schema.field("support").with_type(STR)),
-            ),
-            "segment_id",
-            kept,
-        )
+        regions = _in(regions.filter(pc.is_valid(regions["label"])), "segment_id", kept)
+        cs = m.ConsensusSpan
+        spec = "segment_id span_key label start:i end:i attrs:j support:j confidence:f"
+        spec += " n_annotators:i exact:b status"
+        spans = _rows(conn, cs, spec, cs.dataset == dataset, cs.status.in_(KEPT))
+        spans = _in(spans, "segment_id", kept)
+        cr = m.ConsensusRelation
+        spec = "segment_id kind from_key to_key support:j confidence:f"
+        relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
+        relations = _in(relations, "segment_id", kept).rename_columns(SCHEMAS["relations"].names)
         relations = relations.set_column(
             4, "support", _decoded(relations["support"], _support, STRS)
         )
         kept_ids = set(kept.to_pylist())
-        adj_rows = [
-            r
-            for r in s.execute(
-                sa.select(m.Adjudication)
-                .where(m.Adjudication.dataset == dataset)
-                .order_by(m.Adjudication.decided_at, m.Adjudication.id)
-            ).scalars()
-            if r.segment_id in kept_ids
-        ]
+        adj = s.scalars(
+            sa.select(m.Adjudication)
+            .where(m.Adjudication.dataset == dataset)
+            .order_by(m.Adjudication.decided_at, m.Adjudication.id)
+        )
+        latest = {(r.segment_id, r.field): r for r in adj if r.segment_id in kept_ids}
         # Adjudicators are named by their annotator pseudonym when they also annotated: the
         # email and user id of `adjudications` are never read into a release.
-        pseudonym_of = {
-            (u, uid): p
-            for u, uid, p in s.execute(
-                sa.select(
-                    m.Annotator.label_studio_url, m.Annotator.ls_user_id, m.Annotator.pseudonym
-                )
-            )
-        }
+        ann = m.Annotator
+        who = sa.select(ann.label_studio_url, ann.ls_user_id, ann.pseudonym)
+        pseudonym_of = {(u, uid): p for u, uid, p in s.execute(who)}
+        project = s.get(m.AdjudicationProject, dataset)
+        adj_url = project.label_studio_url if project else ds.label_studio_url
+        rs = m.ReconcileState
         methods = s.execute(
-            sa.select(m.ReconcileState.method, m.ReconcileState.min_support)
-            .where(m.ReconcileState.dataset == dataset)
-            .distinct()
+            sa.select(rs.method, rs.min_support).where(rs.dataset == dataset).distinct()
         ).all()
-        adjudications = _adjudications(
-            adj_rows, pseudonym_of, adj_project.label_studio_url if adj_project else url
-        )
+        url, project_id = ds.label_studio_url, ds.project_id
 
+    info = {f"{method} (min support {ms})" for method, ms in methods}
     return ReleaseData(
         dataset=dataset,
         schema=schema,
         label_studio_url=public_url(url),
         project_id=project_id,
-        articles=articles.select(SCHEMAS["articles"].names),
+        articles=articles.rename_columns(SCHEMAS["articles"].names),
         segments=segments,
         labels=labels,
         spans=_merged_spans(spans, regions, schema),
         relations=relations,
         annotations=annotations,
-        adjudications=adjudications,
-        reconcile_info={
-            "consensus method(s)": ", ".join(
-                sorted({f"{m} (min support {ms})" for m, ms in methods})
-            )
-        }
-        if methods
-        else None,
-    )
-
-
-def _adjudications(
-    rows: list[m.Adjudication], pseudonym_of: dict[tuple[str, int], str], url: str | None
-) -> pa.Table:
-    latest = {(r.segment_id, r.field): r for r in rows}  # by decision time: the last in force
-    return frame(
-        "adjudications",
-        [
-            {
-                "segment_id": r.segment_id,
-                "target": r.field,
-                "kind": "segment" if r.field == "*" else "field",
-                "decision": canonical_json(clean_result(r.decision)),
-                "adjudicator": "adjudicator"
-                if url is None or r.adjudicator_ls_user_id is None
-                else pseudonym_of.get((url, r.adjudicator_ls_user_id), "adjudicator"),
-            }
-            for r in latest.values()
-        ],
+        adjudications=frame(
+            "adjudications",
+            [
+                {
+                    "segment_id": r.segment_id,
+                    "target": r.field,
+                    "kind": "segment" if r.field == "*" else "field",
+                    "decision": canonical_json(clean_result(r.decision)),
+                    "adjudicator": pseudonym_of.get(
+                        (adj_url, r.adjudicator_ls_user_id), "adjudicator"
+                    ),
+                }
+                for r in latest.values()
+            ],
+        ),
+        reconcile_info={"consensus method(s)": ", ".join(sorted(info))} if methods else None,
     )
 
 
@@ -376,38 +264,20 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
         attr = controls.get(field)
         return attr.name if attr is not None and attr.per_region else field
 
-    extra: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
     names = {f: attribute(f) for f in pc.unique(regions["field"]).to_pylist()}
-    for sid, key, f, value in zip(
-        *(regions[c].to_pylist() for c in regions.column_names), strict=True
-    ):
+    extra: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    for sid, key, f, value in zip(*(c.to_pylist() for c in regions.columns), strict=True):
         extra[(sid, key)] = (*extra.get((sid, key), ()), (names[f], value))
-    merged: dict[tuple[Any, ...], str] = {}
     texts = spans["attrs"].to_pylist()
     if extra:
-        keys = zip(spans["segment_id"].to_pylist(), spans["span_id"].to_pylist(), strict=True)
+        keys = zip(spans["segment_id"].to_pylist(), spans["span_key"].to_pylist(), strict=True)
         pairs = [(t, extra.get(k, ())) for t, k in zip(texts, keys, strict=True)]
     else:
         pairs = [(t, ()) for t in texts]
-    attrs = []
-    for pair in pairs:
-        value = merged.get(pair)
-        if value is None:
-            value = merged[pair] = attrs_json(
-                {**(orjson.loads(pair[0] or "null") or {}), **dict(pair[1])}
-            )
-        attrs.append(value)
-    n = spans.num_rows
-    return _table(
-        "spans",
-        {
-            **{
-                c: spans[c]
-                for c in SCHEMAS["spans"].names
-                if c not in ("attrs", "support", "adjudicated")
-            },
-            "attrs": pa.array(attrs, STR) if n else pa.array([], STR),
-            "support": _decoded(spans["support"], _support, STRS),
-            "adjudicated": pc.equal(spans["status"], "adjudicated"),
-        },
-    )
+    merged: dict[tuple[Any, ...], str] = {}
+    for pair in set(pairs):
+        merged[pair] = attrs_json({**(orjson.loads(pair[0] or "null") or {}), **dict(pair[1])})
+    spans = spans.set_column(5, "attrs", pa.array([merged[p] for p in pairs], STR))
+    spans = spans.set_column(6, "support", _decoded(spans["support"], _support, STRS))
+    spans = spans.append_column("adjudicated", pc.equal(spans["status"], "adjudicated"))
+    return spans.drop_columns(["status"]).rename_columns(SCHEMAS["spans"].names)

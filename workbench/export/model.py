@@ -23,67 +23,35 @@ STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 STRS = pa.list_(STR)
 
 
-def _schema(*fields: tuple[str, pa.DataType]) -> pa.Schema:
-    return pa.schema(list(fields))
+_TYPES = {"s": STR, "i": INT, "f": FLOAT, "b": BOOL, "l": STRS}
 
 
-_S = ("segment_id", STR)
+def schema_of(spec: str) -> pa.Schema:
+    """A schema from ``name:type`` words (s str, the default; i int; f float; b bool; l a
+    list of str)."""
+    return pa.schema(
+        [(n, _TYPES[t or "s"]) for n, _, t in (w.partition(":") for w in spec.split())]
+    )
+
+
 #: The tables of a `ReleaseData`. `attrs`: a span's attribute map as sorted JSON text;
 #: `support`: sorted pseudonyms; labels' `label` None = undecided; annotations' `result`: the
 #: cleaned canonical result text, `entry`: its stored parse (None: parse `result`), `row_id`:
-#: its row in the store (None outside one).
+#: its row in the store (None outside one). An article's `split_group` is its first
+#: revision, so revisions of one article share a split.
 SCHEMAS: dict[str, pa.Schema] = {
-    # split_group: the article's first revision, so revisions of one article share a split
-    "articles": _schema(
-        *((c, STR) for c in "article_id split_group title author outlet published".split()),
-        ("source_path", STR),
-    ),
-    "segments": _schema(
-        _S, ("article_id", STR), ("position", INT), ("start", INT), ("end", INT), ("text", STR)
-    ),
-    "labels": _schema(
-        _S,
-        ("field", STR),
-        ("label", STR),
-        ("support", STRS),
-        ("confidence", FLOAT),
-        ("n_annotators", INT),
-        ("method", STR),
-        ("adjudicated", BOOL),
-    ),
-    "spans": _schema(
-        _S,
-        ("span_id", STR),
-        ("label", STR),
-        ("start", INT),
-        ("end", INT),
-        ("attrs", STR),
-        ("support", STRS),
-        ("confidence", FLOAT),
-        ("n_annotators", INT),
-        ("exact", BOOL),
-        ("adjudicated", BOOL),
-    ),
-    "relations": _schema(
-        _S,
-        ("kind", STR),
-        ("from_id", STR),
-        ("to_id", STR),
-        ("support", STRS),
-        ("confidence", FLOAT),
-    ),
-    "annotations": _schema(
-        _S,
-        ("annotator", STR),
-        ("annotation_id", INT),
-        ("lead_time", FLOAT),
-        ("result", STR),
-        ("entry", STR),
-        ("row_id", INT),
-    ),
-    "adjudications": _schema(
-        _S, *((c, STR) for c in ("target", "kind", "decision", "adjudicator", "note"))
-    ),
+    n: schema_of(spec)
+    for n, spec in {
+        "articles": "article_id split_group title author outlet published source_path",
+        "segments": "segment_id article_id position:i start:i end:i text",
+        "labels": "segment_id field label support:l confidence:f n_annotators:i method "
+        "adjudicated:b",
+        "spans": "segment_id span_id label start:i end:i attrs support:l confidence:f "
+        "n_annotators:i exact:b adjudicated:b",
+        "relations": "segment_id kind from_id to_id support:l confidence:f",
+        "annotations": "segment_id annotator annotation_id:i lead_time:f result entry row_id:i",
+        "adjudications": "segment_id target kind decision adjudicator note",
+    }.items()
 }
 COLUMNS: dict[str, tuple[str, ...]] = {n: tuple(s.names) for n, s in SCHEMAS.items()}
 

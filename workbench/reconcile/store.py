@@ -338,9 +338,7 @@ def reconcile(
         # Agreement is dataset-wide (bootstrap intervals over every item): recomputed only
         # when the release's annotations changed since the stored figures.
         live = [i for i, x in enumerate(rel.live) if x]
-        fingerprint = figures.fingerprint(
-            [rel.row_id[i] for i in live], columns.annotator, schema
-        )
+        fingerprint = figures.fingerprint([rel.row_id[i] for i in live], columns.annotator, schema)
         stored = session.get(m.AgreementFigures, dataset)
         if stored is not None and stored.fingerprint == fingerprint:
             report.agreement = dict(stored.figures)
