@@ -47,38 +47,56 @@ def _binary(column: Any, dialect: str) -> Any:
     return sa.collate(column, "C") if dialect == "postgresql" else column
 
 
-def _read(conn: sa.Connection, query: Any, schema: pa.Schema) -> pa.Table:
-    """The rows of a Core SELECT (its columns in `schema`'s order) as an Arrow table, through
-    the driver's own cursor a chunk at a time: SQLAlchemy's result rows cost more than the
-    database at 10^6 consensus rows. Booleans come from SQLite as 0/1."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    args: Any = (
-        tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
-    )
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    batches = []
-    try:
-        cursor.execute(str(compiled), args)
-        while rows := cursor.fetchmany(1 << 16):
-            arrays = [
-                pa.array(c).cast(f.type) if f.type == pa.bool_() else pa.array(c, f.type)
-                for c, f in zip(zip(*rows, strict=True), schema, strict=True)
-            ]
-            batches.append(pa.record_batch(arrays, schema=schema))
-    finally:
-        cursor.close()
-    return pa.Table.from_batches(batches, schema).combine_chunks()
+class _Reader:
+    """Core SELECTs into Arrow tables. On PostgreSQL through its ADBC driver (rows arrive as
+    Arrow columns); on SQLite through the store's own driver, a chunk at a time (ADBC's
+    SQLite is a second copy of the library in the process, which SQLite warns breaks its
+    locks: it did not see the other's WAL)."""
+
+    def __init__(self, store: Store, conn: sa.Connection) -> None:
+        self.dialect, self.sa = store.engine.dialect, conn
+        self.adbc: Any = None
+        if self.dialect.name == "postgresql":
+            import adbc_driver_postgresql.dbapi as postgresql
+
+            url = store.engine.url.set(drivername="postgresql")
+            self.adbc = postgresql.connect(url.render_as_string(hide_password=False))
+
+    def read(self, query: Any, schema: pa.Schema) -> pa.Table:
+        """The rows of `query` (its columns in `schema`'s order), of `schema`'s types."""
+        if self.adbc is not None:
+            sql = query.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
+            with self.adbc.cursor() as cursor:
+                cursor.execute(str(sql))
+                table = cursor.fetch_arrow_table()
+            return table.rename_columns(schema.names).cast(schema).combine_chunks()
+        compiled = query.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
+        params = compiled.construct_params()
+        cursor = self.sa.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        batches = []
+        try:
+            cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
+            while rows := cursor.fetchmany(1 << 16):
+                columns = zip(*rows, strict=True)
+                arrays = [pa.array(c).cast(f.type) for c, f in zip(columns, schema, strict=True)]
+                batches.append(pa.record_batch(arrays, schema=schema))
+        finally:
+            cursor.close()
+        return pa.Table.from_batches(batches, schema).combine_chunks()
+
+    def close(self) -> None:
+        if self.adbc is not None:
+            self.adbc.close()
 
 
-def _rows(conn: sa.Connection, model: Any, spec: str, *where: Any) -> pa.Table:
+def _rows(conn: _Reader, model: Any, spec: str, *where: Any) -> pa.Table:
     """Columns of `model` (``name:type``; s str, i int, f float, b bool, j JSON read as text)
     where `where` holds, as Arrow."""
     table = model.__table__.c
     words = [w.partition(":") for w in spec.split()]
     columns = [sa.cast(table[n], sa.Text) if t == "j" else table[n] for n, _, t in words]
     schema = schema_of(" ".join(n if t == "j" else f"{n}:{t}" for n, _, t in words))
-    return _read(conn, sa.select(*columns).where(*where), schema)
+    return conn.read(sa.select(*columns).where(*where), schema)
 
 
 def _decoded(column: pa.ChunkedArray, fn: Callable[[Any], Any], type_: pa.DataType) -> pa.Array:
@@ -93,7 +111,7 @@ def _support(text: str | None) -> list[str]:
     return sorted(map(str, orjson.loads(text) or [])) if text is not None else []
 
 
-def _annotations(conn: sa.Connection, dataset: str, schema: Schema) -> pa.Table:
+def _annotations(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
     """The released annotations of live segments in table order (segment, annotator, Label
     Studio id), each with its entry where it was made under this schema's parser and its
     canonical result (the store keeps it; else cleaned here)."""
@@ -112,7 +130,7 @@ def _annotations(conn: sa.Connection, dataset: str, schema: Schema) -> pa.Table:
             _binary(m.Task.segment_id, d), _binary(name, d), sa.func.coalesce(a.ls_annotation_id, 0)
         )
     )
-    table = _read(conn, query, SCHEMAS["annotations"].append(pa.field("raw", pa.bool_())))
+    table = conn.read(query, SCHEMAS["annotations"].append(pa.field("raw", pa.bool_())))
     raw = table["raw"]
     table = table.drop_columns(["raw"])
     if pc.any(raw).as_py():  # a store filled by other means: results cleaned here
@@ -147,79 +165,84 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
         ds = s.get(m.Dataset, dataset)
         if ds is None:
             raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
-        conn = s.connection()
-        annotations = _annotations(conn, dataset, schema)
-        kept = pc.unique(annotations["segment_id"])
-        task_segments = sa.select(m.Task.segment_id).where(m.Task.dataset == dataset)
-        segments = _rows(
-            conn,
-            m.Segment,
-            "id article_id position:i start:i end:i text",
-            m.Segment.id.in_(task_segments),
-        )
-        segments = _in(segments.rename_columns(SCHEMAS["segments"].names), "segment_id", kept)
-        articles = _rows(conn, m.Article, "id title author outlet published source_path")
-        articles = _in(articles, "id", pc.unique(segments["article_id"])).sort_by("id")
-        groups = _groups(conn)
-        group = [groups.get(a, a) for a in articles["id"].to_pylist()]
-        articles = articles.add_column(1, "split_group", pa.array(group, STR))
+        conn = _Reader(store, s.connection())
+        try:
+            return _collect(s, conn, ds, dataset, schema)
+        finally:
+            conn.close()
 
-        cl = m.ConsensusLabel
-        mine = cl.dataset == dataset
-        labels = _rows(
-            conn,
-            cl,
-            "segment_id field label support:j confidence:f n_annotators:i method status",
-            mine,
-            sa.or_(cl.span_key.is_(None), cl.span_key == ""),
-        )
-        labels = _in(labels, "segment_id", kept)
-        decided = pc.is_in(labels["status"], value_set=pa.array(KEPT))
-        support = _decoded(labels["support"], _support, STRS)
-        labels = labels.set_column(2, "label", pc.if_else(decided, labels["label"], None))
-        labels = labels.set_column(3, "support", pc.if_else(decided, support, pa.scalar([], STRS)))
-        labels = labels.append_column("adjudicated", pc.equal(labels["status"], "adjudicated"))
-        labels = labels.select(SCHEMAS["labels"].names)
-        regions = _rows(
-            conn,
-            cl,
-            "segment_id span_key field label",
-            mine,
-            cl.span_key != "",
-            cl.status.in_(KEPT),
-        )
-        regions = _in(regions.filter(pc.is_valid(regions["label"])), "segment_id", kept)
-        cs = m.ConsensusSpan
-        spec = "segment_id span_key label start:i end:i attrs:j support:j confidence:f"
-        spec += " n_annotators:i exact:b status"
-        spans = _rows(conn, cs, spec, cs.dataset == dataset, cs.status.in_(KEPT))
-        spans = _in(spans, "segment_id", kept)
-        cr = m.ConsensusRelation
-        spec = "segment_id kind from_key to_key support:j confidence:f"
-        relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
-        relations = _in(relations, "segment_id", kept).rename_columns(SCHEMAS["relations"].names)
-        relations = relations.set_column(
-            4, "support", _decoded(relations["support"], _support, STRS)
-        )
-        kept_ids = set(kept.to_pylist())
-        adj = s.scalars(
-            sa.select(m.Adjudication)
-            .where(m.Adjudication.dataset == dataset)
-            .order_by(m.Adjudication.decided_at, m.Adjudication.id)
-        )
-        latest = {(r.segment_id, r.field): r for r in adj if r.segment_id in kept_ids}
-        # Adjudicators are named by their annotator pseudonym when they also annotated: the
-        # email and user id of `adjudications` are never read into a release.
-        ann = m.Annotator
-        who = sa.select(ann.label_studio_url, ann.ls_user_id, ann.pseudonym)
-        pseudonym_of = {(u, uid): p for u, uid, p in s.execute(who)}
-        project = s.get(m.AdjudicationProject, dataset)
-        adj_url = project.label_studio_url if project else ds.label_studio_url
-        rs = m.ReconcileState
-        methods = s.execute(
-            sa.select(rs.method, rs.min_support).where(rs.dataset == dataset).distinct()
-        ).all()
-        url, project_id = ds.label_studio_url, ds.project_id
+
+def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema) -> ReleaseData:
+    annotations = _annotations(conn, dataset, schema)
+    kept = pc.unique(annotations["segment_id"])
+    task_segments = sa.select(m.Task.segment_id).where(m.Task.dataset == dataset)
+    segments = _rows(
+        conn,
+        m.Segment,
+        "id article_id position:i start:i end:i text",
+        m.Segment.id.in_(task_segments),
+    )
+    segments = _in(segments.rename_columns(SCHEMAS["segments"].names), "segment_id", kept)
+    articles = _rows(conn, m.Article, "id title author outlet published source_path")
+    articles = _in(articles, "id", pc.unique(segments["article_id"])).sort_by("id")
+    groups = _groups(s.connection())
+    group = [groups.get(a, a) for a in articles["id"].to_pylist()]
+    articles = articles.add_column(1, "split_group", pa.array(group, STR))
+
+    cl = m.ConsensusLabel
+    mine = cl.dataset == dataset
+    labels = _rows(
+        conn,
+        cl,
+        "segment_id field label support:j confidence:f n_annotators:i method status",
+        mine,
+        sa.or_(cl.span_key.is_(None), cl.span_key == ""),
+    )
+    labels = _in(labels, "segment_id", kept)
+    decided = pc.is_in(labels["status"], value_set=pa.array(KEPT))
+    support = _decoded(labels["support"], _support, STRS)
+    labels = labels.set_column(2, "label", pc.if_else(decided, labels["label"], None))
+    labels = labels.set_column(3, "support", pc.if_else(decided, support, pa.scalar([], STRS)))
+    labels = labels.append_column("adjudicated", pc.equal(labels["status"], "adjudicated"))
+    labels = labels.select(SCHEMAS["labels"].names)
+    regions = _rows(
+        conn,
+        cl,
+        "segment_id span_key field label",
+        mine,
+        cl.span_key != "",
+        cl.status.in_(KEPT),
+    )
+    regions = _in(regions.filter(pc.is_valid(regions["label"])), "segment_id", kept)
+    cs = m.ConsensusSpan
+    spec = "segment_id span_key label start:i end:i attrs:j support:j confidence:f"
+    spec += " n_annotators:i exact:b status"
+    spans = _rows(conn, cs, spec, cs.dataset == dataset, cs.status.in_(KEPT))
+    spans = _in(spans, "segment_id", kept)
+    cr = m.ConsensusRelation
+    spec = "segment_id kind from_key to_key support:j confidence:f"
+    relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
+    relations = _in(relations, "segment_id", kept).rename_columns(SCHEMAS["relations"].names)
+    relations = relations.set_column(4, "support", _decoded(relations["support"], _support, STRS))
+    kept_ids = set(kept.to_pylist())
+    adj = s.scalars(
+        sa.select(m.Adjudication)
+        .where(m.Adjudication.dataset == dataset)
+        .order_by(m.Adjudication.decided_at, m.Adjudication.id)
+    )
+    latest = {(r.segment_id, r.field): r for r in adj if r.segment_id in kept_ids}
+    # Adjudicators are named by their annotator pseudonym when they also annotated: the
+    # email and user id of `adjudications` are never read into a release.
+    ann = m.Annotator
+    who = sa.select(ann.label_studio_url, ann.ls_user_id, ann.pseudonym)
+    pseudonym_of = {(u, uid): p for u, uid, p in s.execute(who)}
+    project = s.get(m.AdjudicationProject, dataset)
+    adj_url = project.label_studio_url if project else ds.label_studio_url
+    rs = m.ReconcileState
+    methods = s.execute(
+        sa.select(rs.method, rs.min_support).where(rs.dataset == dataset).distinct()
+    ).all()
+    url, project_id = ds.label_studio_url, ds.project_id
 
     info = {f"{method} (min support {ms})" for method, ms in methods}
     return ReleaseData(
