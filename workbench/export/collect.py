@@ -13,13 +13,23 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from workbench.annotation import parser_key
-from workbench.export.model import SCHEMAS, STR, STRS, ReleaseData, attrs_json, frame, schema_of
+from workbench.export.model import (
+    ANNOTATION_CHUNK,
+    SCHEMAS,
+    STR,
+    STRS,
+    ReleaseData,
+    attrs_json,
+    frame,
+    schema_of,
+)
 from workbench.export.write import ReleaseError
 from workbench.results import canonical_json, canonical_result, clean_result
 from workbench.schema import Schema
@@ -76,13 +86,14 @@ class _Reader:
         batches = []
         try:
             cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
-            while rows := cursor.fetchmany(1 << 16):
+            while rows := cursor.fetchmany(ANNOTATION_CHUNK):
                 columns = zip(*rows, strict=True)
                 arrays = [pa.array(c).cast(f.type) for c, f in zip(columns, schema, strict=True)]
                 batches.append(pa.record_batch(arrays, schema=schema))
         finally:
             cursor.close()
-        return pa.Table.from_batches(batches, schema).combine_chunks()
+        # in chunks of the annotations table's rows: it is written as read, no copy
+        return pa.Table.from_batches(batches, schema)
 
     def close(self) -> None:
         if self.adbc is not None:
@@ -287,20 +298,28 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
         attr = controls.get(field)
         return attr.name if attr is not None and attr.per_region else field
 
-    names = {f: attribute(f) for f in pc.unique(regions["field"]).to_pylist()}
-    extra: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
-    for sid, key, f, value in zip(*(c.to_pylist() for c in regions.columns), strict=True):
-        extra[(sid, key)] = (*extra.get((sid, key), ()), (names[f], value))
-    texts = spans["attrs"].to_pylist()
-    if extra:
-        keys = zip(spans["segment_id"].to_pylist(), spans["span_key"].to_pylist(), strict=True)
-        pairs = [(t, extra.get(k, ())) for t, k in zip(texts, keys, strict=True)]
-    else:
-        pairs = [(t, ()) for t in texts]
-    merged: dict[tuple[Any, ...], str] = {}
-    for pair in set(pairs):
-        merged[pair] = attrs_json({**(orjson.loads(pair[0] or "null") or {}), **dict(pair[1])})
-    spans = spans.set_column(5, "attrs", pa.array([merged[p] for p in pairs], STR))
+    def merge(key: str) -> str:  # stored map, \x1d, "name\x1fvalue" pairs split by \x1e
+        text, _, extra = key.partition("\x1d")
+        value = orjson.loads(text or "null") or {}
+        value.update(p.split("\x1f", 1) for p in extra.split("\x1e") if p)
+        return attrs_json(value)
+
+    regions = regions.set_column(2, "field", _decoded(regions["field"], attribute, STR))
+    con = duckdb.connect()
+    con.register("spans", spans)
+    con.register("regions", regions)
+    spans = con.sql(
+        """SELECT spans.*, coalesce(attrs, '') || chr(29) || coalesce(extra, '') AS merge
+        FROM spans LEFT JOIN (
+            SELECT segment_id, span_key, string_agg(field || chr(31) || label, chr(30)
+                ORDER BY field, label) AS extra
+            FROM regions GROUP BY segment_id, span_key
+        ) USING (segment_id, span_key)"""
+    ).to_arrow_table()
+    con.close()
+    spans = spans.set_column(5, "attrs", _decoded(spans["merge"], merge, STR)).drop_columns(
+        ["merge"]
+    )
     spans = spans.set_column(6, "support", _decoded(spans["support"], _support, STRS))
     spans = spans.append_column("adjudicated", pc.equal(spans["status"], "adjudicated"))
     return spans.drop_columns(["status"]).rename_columns(SCHEMAS["spans"].names)

@@ -19,6 +19,9 @@ from workbench.schema import Schema
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 DEFAULT_RATIOS: tuple[float, float, float] = (0.8, 0.1, 0.1)
 
+#: The rows of a chunk of the annotations table (the Parquet writer cuts pages at chunk
+#: boundaries, so a file's bytes depend on them): 8192, as in every release so far.
+ANNOTATION_CHUNK = 8192
 STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 STRS = pa.list_(STR)
 

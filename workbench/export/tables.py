@@ -18,15 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.annotation import parse
-from workbench.export.model import BOOL, FLOAT, INT, STR, STRS, ReleaseData
+from workbench.export.model import ANNOTATION_CHUNK, BOOL, FLOAT, INT, STR, STRS, ReleaseData
 from workbench.reconcile.figures import label_text, segment_fields
 from workbench.reconcile.spanindex import triple_positions
 from workbench.results import load_result
 from workbench.schema import Schema
-
-#: The annotations table's chunks (the Parquet writer cuts pages at chunk boundaries, so a
-#: file's bytes depend on them): 8192 rows, as every release so far.
-ANNOTATION_CHUNK = 8192
 
 
 @dataclass(frozen=True)
@@ -128,7 +124,7 @@ def _q(name: str) -> str:
 
 
 def _sql(con: duckdb.DuckDBPyConnection, query: str, schema: pa.Schema) -> pa.Table:
-    return con.sql(query).to_arrow_table().cast(schema)
+    return con.sql(query).to_arrow_table().cast(schema).combine_chunks()
 
 
 def _decoded_attrs(attrs: pa.ChunkedArray | pa.Array) -> tuple[list[dict[str, str]], pa.Array]:
@@ -284,7 +280,8 @@ def _annotations(
         "lead_time": ann["lead_time"],
         "result": ann["result"],
     }
-    out = pa.table(columns, schema=annotation_schema(schema)).combine_chunks()
+    out = pa.table(columns, schema=annotation_schema(schema))
+    # chunked as read (`collect`), or as cut here: the same chunks either way
     out = pa.Table.from_batches(out.to_batches(max_chunksize=ANNOTATION_CHUNK), out.schema)
     return out, ann["entry"]
 
