@@ -13,7 +13,7 @@ import shutil
 import uuid
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from workbench.export import card, summary
 from workbench.export.collect import collect
 from workbench.export.diff import DIFFED, diff_tables, first_release_diff
 from workbench.export.jsonl import write_jsonl
-from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData
+from workbench.export.model import COLUMNS, DEFAULT_RATIOS, SPLITS, ReleaseData, frame
 from workbench.export.splits import assign_splits
 from workbench.export.tables import ReleaseTables, build_tables
 from workbench.export.verify import verify_release
@@ -115,7 +115,14 @@ def render_data(
     data: ReleaseData, splits: Mapping[str, str], staging: Path | None = None
 ) -> RenderedData:
     """The data files (their bytes, or written into `staging`) and their combined hash."""
-    tables = build_tables(data, splits)
+    return render_tables(build_tables(data, splits), data.schema, staging)
+
+
+def render_tables(
+    tables: ReleaseTables, schema: Schema, staging: Path | None = None
+) -> RenderedData:
+    """`render_data` of built tables. Staged, the annotations' `result` column (half the
+    export's memory at 10^5 segments) is dropped once annotations.parquet is written."""
     files: dict[str, FileData] = {}
     for name in PARQUET:
         table = tables.tables[name]
@@ -123,7 +130,10 @@ def render_data(
             files[f"{name}.parquet"] = parquet_bytes(table)
         else:
             files[f"{name}.parquet"] = _staged_parquet(table, staging / f"{name}.parquet")
-    fields = figures.segment_fields(data.schema)
+    if staging is not None:
+        del table
+        tables.tables["annotations"] = tables.tables["annotations"].drop_columns(["result"])
+    fields = figures.segment_fields(schema)
     if staging is None:
         nested, spacy = io.BytesIO(), io.BytesIO()
         write_jsonl(tables, fields, nested, spacy)
@@ -134,7 +144,12 @@ def render_data(
             write_jsonl(tables, fields, n, sp)
         finally:
             files[NESTED], files[SPACY] = n.done(), sp.done()
-    return RenderedData(tables, files, data_sha256(files, _identity(data.schema)))
+    return RenderedData(tables, files, data_sha256(files, _identity(schema)))
+
+
+def _without_rows(data: ReleaseData) -> ReleaseData:
+    """`data` with its tables emptied: what a release's card and manifest still read."""
+    return replace(data, **{name: frame(name) for name in COLUMNS})
 
 
 def _staged_parquet(table: pa.Table, path: Path) -> StagedFile:
@@ -256,15 +271,17 @@ def export_dataset(
                     sa.select(SplitAssignment).where(SplitAssignment.dataset == dataset)
                 )
             }
-            anns = data.annotations
-            current = figures.fingerprint(
-                anns["row_id"].to_pylist(), anns["annotator"].to_pylist(), schema
-            )
+            rows, who = (data.annotations[c].to_pylist() for c in ("row_id", "annotator"))
+            current = figures.fingerprint(rows, who, schema)
+            del rows, who
             stored = figures.stored(s, dataset, current)  # reconcile's, if of these annotations
         splits, new = assign_splits(data.articles["split_group"].to_pylist(), existing, ratios)
         with _staging(exports_dir / dataset) as staging:
             try:
-                rendered = render_data(data, splits, staging)
+                tables = build_tables(data, splits)
+                data = _without_rows(data)  # in `tables` now
+                rendered = render_tables(tables, schema, staging)
+                del tables
             except OSError as exc:
                 raise ReleaseError(f"cannot write into {staging}: {exc.strerror or exc}") from None
             return _publish(store, exports_dir, data, rendered, stored, new, ratios, force, now)

@@ -262,12 +262,13 @@ def _annotations(
     fields = segment_fields(schema)
     labels: dict[str, list[str | None]] = {f: [] for f in fields}
     n_spans = []
-    for entry in ann["entry"].to_pylist():
-        made = orjson.loads(entry)
-        choices = made.get("labels") or {}
-        for f in fields:
-            labels[f].append(label_text(choices.get(f)))
-        n_spans.append(len(made.get("spans") or ()))
+    for chunk in ann["entry"].chunks:  # a chunk of Python strings at a time
+        for entry in chunk.to_pylist():
+            made = orjson.loads(entry)
+            choices = made.get("labels") or {}
+            for f in fields:
+                labels[f].append(label_text(choices.get(f)))
+            n_spans.append(len(made.get("spans") or ()))
     seg = con.sql("SELECT segment_id, split FROM seg").to_arrow_table()
     split_of = dict(zip(*(seg[c].to_pylist() for c in ("segment_id", "split")), strict=True))
     columns: dict[str, Any] = {
