@@ -76,21 +76,17 @@ def _cell(text: Any) -> str:
 
 
 def render_card(
-    *,
-    dataset: str,
-    version: str,
-    parent: str | None,
+    manifest: Mapping[str, Any],
     schema: Schema,
-    guidelines_version: str | None,
-    project: Mapping[str, Any],
-    counts: Mapping[str, Any],
-    distributions: Mapping[str, Any],
-    agreement: Mapping[str, Any],
-    diff_summary: Mapping[str, Any],
     articles: list[dict[str, Any]],
-    ratios: tuple[float, float, float],
     reconcile_info: Mapping[str, Any] | None,
 ) -> str:
+    """The card of a release from its manifest (without checksums)."""
+    m = manifest
+    dataset, version, parent, project = m["dataset"], m["version"], m["parent"], m["label_studio"]
+    counts, distributions, agreement = m["counts"], m["distributions"], m["agreement"]
+    diff_summary, guidelines_version = m["diff"], m["guidelines_version"]
+    ratios = [m["splits"]["ratios"][name] for name in SPLITS]
     lines: list[str] = []
     add = lines.append
     add(f"# {dataset} {version}: {schema.title}")

@@ -62,7 +62,7 @@ def write_jsonl(
     seg = t["segments"]
     spans = t["spans"].append_column("attrs", tables.attrs)
     span_rows = _Grouped(spans, ("segment_id", *SPAN_KEYS, "attrs"))
-    rel_rows = _Grouped(t["relations"], REL_KEYS + ("segment_id",))
+    rel_rows = _Grouped(t["relations"], (*REL_KEYS, "segment_id"))
     att_rows = _Grouped(t["attributions"], ("segment_id", "source_id", "cue_id", "content_id"))
     anns = (
         t["annotations"].select(["segment_id", "annotator"]).append_column("entry", tables.entries)

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from workbench import __version__
 from workbench.entries import refresh as refresh_entries
-from workbench.export import card, summary
+from workbench.export import card, summary, write
 from workbench.export.collect import collect
 from workbench.export.diff import DIFFED, diff_tables, first_release_diff
 from workbench.export.jsonl import write_jsonl
@@ -31,28 +31,7 @@ from workbench.export.model import COLUMNS, DEFAULT_RATIOS, SPLITS, ReleaseData,
 from workbench.export.splits import assign_splits
 from workbench.export.tables import ReleaseTables, build_tables
 from workbench.export.verify import verify_release
-from workbench.export.write import (
-    CARD,
-    DIFF,
-    NESTED,
-    PARQUET,
-    SPACY,
-    TMP_PREFIX,
-    FileData,
-    HashingFile,
-    ReleaseError,
-    StagedFile,
-    data_sha256,
-    existing_versions,
-    json_bytes,
-    parquet_bytes,
-    read_manifest,
-    read_tables,
-    version_name,
-    version_number,
-    write_parquet,
-    write_release,
-)
+from workbench.export.write import FileData, ReleaseError, StagedFile, version_name
 from workbench.reconcile import figures
 from workbench.schema import Schema
 from workbench.store import Store
@@ -124,10 +103,10 @@ def render_tables(
     """`render_data` of built tables. Staged, the annotations' `result` column (half the
     export's memory at 10^5 segments) is dropped once annotations.parquet is written."""
     files: dict[str, FileData] = {}
-    for name in PARQUET:
+    for name in write.PARQUET:
         table = tables.tables[name]
         if staging is None:
-            files[f"{name}.parquet"] = parquet_bytes(table)
+            files[f"{name}.parquet"] = write.parquet_bytes(table)
         else:
             files[f"{name}.parquet"] = _staged_parquet(table, staging / f"{name}.parquet")
     if staging is not None:
@@ -137,14 +116,14 @@ def render_tables(
     if staging is None:
         nested, spacy = io.BytesIO(), io.BytesIO()
         write_jsonl(tables, fields, nested, spacy)
-        files[NESTED], files[SPACY] = nested.getvalue(), spacy.getvalue()
+        files[write.NESTED], files[write.SPACY] = nested.getvalue(), spacy.getvalue()
     else:
-        n, sp = HashingFile(staging / NESTED), HashingFile(staging / SPACY)
+        n, sp = write.HashingFile(staging / write.NESTED), write.HashingFile(staging / write.SPACY)
         try:
             write_jsonl(tables, fields, n, sp)
         finally:
-            files[NESTED], files[SPACY] = n.done(), sp.done()
-    return RenderedData(tables, files, data_sha256(files, _identity(schema)))
+            files[write.NESTED], files[write.SPACY] = n.done(), sp.done()
+    return RenderedData(tables, files, write.data_sha256(files, _identity(schema)))
 
 
 def _without_rows(data: ReleaseData) -> ReleaseData:
@@ -153,7 +132,7 @@ def _without_rows(data: ReleaseData) -> ReleaseData:
 
 
 def _staged_parquet(table: pa.Table, path: Path) -> StagedFile:
-    write_parquet(table, str(path))
+    write.write_parquet(table, str(path))
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 22):
@@ -187,36 +166,12 @@ def build_release(
 ) -> BuiltRelease:
     """Card, diff and manifest around rendered data (pure). `agreement`: the figures, when
     the caller has them already (else computed from the annotations' entries)."""
-    schema = data.schema
-    tables = rendered.tables
-    counts = summary.counts(tables.tables)
-    dists = summary.distributions(tables.tables, schema)
-    if agreement is None:
-        agreement = release_agreement(tables, schema)
+    schema, tables = data.schema, rendered.tables
     diff = (
         first_release_diff(tables.tables, version=version)
         if parent is None
         else diff_tables(parent_tables, tables.tables, parent=parent, version=version)
     )
-    project = {"url": data.label_studio_url, "project_id": data.project_id}
-    text = card.render_card(
-        dataset=data.dataset,
-        version=version,
-        parent=parent,
-        schema=schema,
-        guidelines_version=schema.guidelines_version,
-        project=project,
-        counts=counts,
-        distributions=dists,
-        agreement=agreement,
-        diff_summary=diff["summary"],
-        articles=tables.tables["articles"].to_pylist(),
-        ratios=ratios,
-        reconcile_info=data.reconcile_info,
-    )
-    files = dict(rendered.files)
-    files[CARD] = text.encode("utf-8")
-    files[DIFF] = json_bytes(diff)
     manifest = {
         "format": FORMAT,
         "dataset": data.dataset,
@@ -226,22 +181,18 @@ def build_release(
         "schema": {"id": schema.id, "version": schema.version, "title": schema.title},
         "guidelines_version": schema.guidelines_version,
         "workbench_version": __version__,
-        "label_studio": project,
+        "label_studio": {"url": data.label_studio_url, "project_id": data.project_id},
         "splits": {"grouped_by": "article", "ratios": dict(zip(SPLITS, ratios, strict=True))},
-        "counts": counts,
-        "distributions": dists,
-        "agreement": agreement,
+        "counts": summary.counts(tables.tables),
+        "distributions": summary.distributions(tables.tables, schema),
+        "agreement": agreement if agreement is not None else release_agreement(tables, schema),
         "diff": diff["summary"],
         "data_sha256": rendered.data_sha256,
     }
+    articles = tables.tables["articles"].to_pylist()
+    text = card.render_card(manifest, schema, articles, data.reconcile_info)
+    files = {**rendered.files, write.CARD: text.encode(), write.DIFF: write.json_bytes(diff)}
     return BuiltRelease(files, manifest)
-
-
-def _latest(store: Store, dataset: str) -> Release | None:
-    with store.session() as s:
-        return s.scalars(
-            sa.select(Release).where(Release.dataset == dataset).order_by(Release.version.desc())
-        ).first()
 
 
 def export_dataset(
@@ -291,7 +242,7 @@ def export_dataset(
 def _staging(dataset_dir: Path) -> Iterator[Path]:
     """A folder beside the releases for files written as they are built (a `.tmp-` one: a
     killed export's is removed by the next), removed afterwards."""
-    path = dataset_dir / f"{TMP_PREFIX}staged-{uuid.uuid4().hex[:8]}"
+    path = dataset_dir / f"{write.TMP_PREFIX}staged-{uuid.uuid4().hex[:8]}"
     try:
         path.mkdir(parents=True)
     except OSError as exc:
@@ -313,104 +264,78 @@ def _publish(
     force: bool,
     now: datetime | None,
 ) -> ExportResult:
-    dataset = data.dataset
-    latest = _latest(store, dataset)
-    parent = version_name(latest.version) if latest is not None else None
-    unchanged = latest is not None and latest.data_sha256 == rendered.data_sha256
-    if unchanged and latest is not None and parent is not None and not force:
-        counts = latest.manifest.get("counts", {})
-        path = exports_dir / dataset / parent
-        return ExportResult(
-            dataset, "unchanged", parent, parent, path, rendered.data_sha256, counts, None, 0
-        )
-
+    dataset, sha = data.dataset, rendered.data_sha256
     dataset_dir = exports_dir / dataset
+    with store.session() as s:
+        query = sa.select(Release).where(Release.dataset == dataset)
+        latest = s.scalars(query.order_by(Release.version.desc())).first()
+    parent = version_name(latest.version) if latest is not None else None
+    if latest is not None and parent is not None and latest.data_sha256 == sha and not force:
+        counts = latest.manifest.get("counts", {})
+        return ExportResult(
+            dataset, "unchanged", parent, parent, dataset_dir / parent, sha, counts, None, 0
+        )
     staged = {d.path.parent for d in rendered.files.values() if isinstance(d, StagedFile)}
-    adopted = _settle_disk(store, dataset, dataset_dir, latest, rendered.data_sha256, staged)
+    adopted = _settle_disk(store, dataset, dataset_dir, latest, sha, staged)
     if adopted is not None:
         number, target = adopted
-        manifest = read_manifest(target)
-        created_at = datetime.fromisoformat(manifest["created_at"])
-        _record(store, dataset, number, latest, created_at, target, rendered.data_sha256, new)
-        return ExportResult(
-            dataset,
-            "created",
-            version_name(number),
-            parent,
-            target,
-            rendered.data_sha256,
-            manifest["counts"],
-            manifest["diff"],
-            len(new),
+        created_at = datetime.fromisoformat(write.read_manifest(target)["created_at"])
+    else:
+        number = max([latest.version if latest else 0, *write.existing_versions(dataset_dir)]) + 1
+        parent_tables = None
+        if parent is not None and (dataset_dir / parent).is_dir():
+            parent_tables = write.read_tables(dataset_dir / parent, DIFFED)
+        created_at = now or datetime.now(UTC)
+        built = build_release(
+            data,
+            rendered,
+            version=version_name(number),
+            parent=parent,
+            parent_tables=parent_tables,
+            ratios=ratios,
+            created_at=created_at,
+            agreement=agreement,
         )
-    number = max([latest.version if latest else 0, *existing_versions(dataset_dir)]) + 1
-    version = version_name(number)
-    parent_tables = None
-    if parent is not None and (dataset_dir / parent).is_dir():
-        parent_tables = read_tables(dataset_dir / parent, DIFFED)
-    created_at = now or datetime.now(UTC)
-    built = build_release(
-        data,
-        rendered,
-        version=version,
-        parent=parent,
-        parent_tables=parent_tables,
-        ratios=ratios,
-        created_at=created_at,
-        agreement=agreement,
-    )
-    target = write_release(dataset_dir, version, built.files, built.manifest)
+        target = write.write_release(dataset_dir, version_name(number), built.files, built.manifest)
+    manifest = write.read_manifest(target)
     try:
-        _record(store, dataset, number, latest, created_at, target, rendered.data_sha256, new)
+        with store.session() as s:
+            s.add(
+                Release(
+                    dataset=dataset,
+                    version=number,
+                    parent_version=latest.version if latest else None,
+                    created_at=created_at,
+                    path=target.as_posix(),
+                    data_sha256=sha,
+                    manifest=manifest,
+                )
+            )
+            s.flush()  # one executemany: an ORM object per article was a second at 10^4
+            rows = [
+                {"dataset": dataset, "article_id": g, "split": sp, "assigned_at": created_at}
+                for g, sp in sorted(new.items())
+            ]
+            if rows:
+                s.execute(sa.insert(SplitAssignment), rows)
     except Exception:
         # Not recorded means not released: take the folder back so store and disk agree. (A
         # kill here leaves the folder; the next export adopts it, see `_settle_disk`.)
-        shutil.rmtree(target, ignore_errors=True)
+        if adopted is None:
+            shutil.rmtree(target, ignore_errors=True)
         raise
+    version = version_name(number)
     return ExportResult(
         dataset,
         "created",
         version,
         parent,
         target,
-        rendered.data_sha256,
-        built.manifest["counts"],
-        built.manifest["diff"],
+        sha,
+        manifest["counts"],
+        manifest["diff"],
         len(new),
     )
-
-
-def _record(
-    store: Store,
-    dataset: str,
-    number: int,
-    latest: Release | None,
-    created_at: datetime,
-    target: Path,
-    data_sha256: str,
-    new_splits: dict[str, str],
-) -> None:
-    with store.session() as s:
-        s.add(
-            Release(
-                dataset=dataset,
-                version=number,
-                parent_version=latest.version if latest else None,
-                created_at=created_at,
-                path=target.as_posix(),
-                data_sha256=data_sha256,
-                manifest=read_manifest(target),
-            )
-        )
-        if new_splits:  # one executemany: an ORM object per article was a second at 10^4
-            s.flush()
-            s.execute(
-                sa.insert(SplitAssignment),
-                [
-                    {"dataset": dataset, "article_id": g, "split": sp, "assigned_at": created_at}
-                    for g, sp in sorted(new_splits.items())
-                ],
-            )
 
 
 def _settle_disk(
@@ -427,19 +352,22 @@ def _settle_disk(
     exported, and is otherwise set aside as a hidden `.orphan-*` folder (never released)."""
     if not dataset_dir.is_dir():
         return None
-    for leftover in dataset_dir.glob(f"{TMP_PREFIX}*"):
+    for leftover in dataset_dir.glob(f"{write.TMP_PREFIX}*"):
         if leftover not in in_use:  # this export's own staging folder
             shutil.rmtree(leftover, ignore_errors=True)
     with store.session() as s:
         recorded = set(s.scalars(sa.select(Release.version).where(Release.dataset == dataset)))
     adoptable = None
-    for number in sorted(existing_versions(dataset_dir)):
+    for number in sorted(write.existing_versions(dataset_dir)):
         if number in recorded:
             continue
         path = dataset_dir / version_name(number)
         expected = (latest.version if latest else 0) + 1
         try:
-            ok = verify_release(path).ok and read_manifest(path).get("data_sha256") == data_sha256
+            ok = (
+                verify_release(path).ok
+                and write.read_manifest(path).get("data_sha256") == data_sha256
+            )
         except ReleaseError:
             ok = False
         if ok and number == expected and adoptable is None:
@@ -452,36 +380,29 @@ def _settle_disk(
 def list_releases(store: Store, dataset: str) -> list[ReleaseInfo]:
     """The releases of `dataset`, oldest first, with counts and headline agreement."""
     with store.session() as s:
-        rows = list(
-            s.scalars(
-                sa.select(Release).where(Release.dataset == dataset).order_by(Release.version)
-            )
-        )
+        query = sa.select(Release).where(Release.dataset == dataset).order_by(Release.version)
+        rows = list(s.scalars(query))
     out = []
     for r in rows:
         m = r.manifest or {}
         c = m.get("counts", {})
-        headline = summary.headline_agreement(m.get("agreement", {}))
         out.append(
             ReleaseInfo(
-                dataset=r.dataset,
-                version=version_name(r.version),
-                parent=version_name(r.parent_version) if r.parent_version else None,
-                created_at=r.created_at,
-                path=r.path,
-                data_sha256=r.data_sha256,
-                segments=int(c.get("segments", 0)),
-                annotations=int(c.get("annotations", 0)),
-                annotators=int(c.get("annotators", 0)),
-                spans=int(c.get("spans", 0)),
-                agreement=headline,
+                r.dataset,
+                version_name(r.version),
+                version_name(r.parent_version) if r.parent_version else None,
+                r.created_at,
+                r.path,
+                r.data_sha256,
+                *(int(c.get(k, 0)) for k in ("segments", "annotations", "annotators", "spans")),
+                summary.headline_agreement(m.get("agreement", {})),
             )
         )
     return out
 
 
 def release_dir(exports_dir: Path, dataset: str, version: str) -> Path:
-    number = version_number(version)
+    number = write.version_number(version)
     if number is None:
         raise ReleaseError(f"{version!r} is not a version (expected e.g. v0001 or 1)")
     path = exports_dir / dataset / version_name(number)
@@ -494,5 +415,5 @@ def diff_releases(exports_dir: Path, dataset: str, old: str, new: str) -> dict[s
     """What changed from release `old` to release `new` (read from their folders)."""
     a, b = release_dir(exports_dir, dataset, old), release_dir(exports_dir, dataset, new)
     return diff_tables(
-        read_tables(a, DIFFED), read_tables(b, DIFFED), parent=a.name, version=b.name
+        write.read_tables(a, DIFFED), write.read_tables(b, DIFFED), parent=a.name, version=b.name
     )

@@ -18,7 +18,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.annotation import parse
-from workbench.export.model import ANNOTATION_CHUNK, BOOL, FLOAT, INT, STR, STRS, ReleaseData
+from workbench.export.model import (
+    ANNOTATION_CHUNK,
+    BOOL,
+    FLOAT,
+    INT,
+    STR,
+    STRS,
+    ReleaseData,
+    schema_of,
+)
 from workbench.reconcile.figures import label_text, segment_fields
 from workbench.reconcile.spanindex import triple_positions
 from workbench.results import load_result
@@ -82,17 +91,9 @@ def annotation_schema(schema: Schema) -> pa.Schema:
     )
 
 
-REL_SCHEMA = pa.schema(
-    [*((c, STR) for c in ("segment_id", "kind", "from_id", "to_id")), *_SPAN_TAIL[:1]]
-    + [("confidence", FLOAT)]
-)
-ADJ_SCHEMA = pa.schema(
-    [(c, STR) for c in ("segment_id", "split", "target", "kind", "decision", "adjudicator", "note")]
-)
-ART_SCHEMA = pa.schema(
-    [(c, STR) for c in ("article_id", "split", "title", "author", "outlet", "published")]
-    + [("source_path", STR), ("n_segments", INT)]
-)
+REL_SCHEMA = schema_of("segment_id kind from_id to_id support:l confidence:f")
+ADJ_SCHEMA = schema_of("segment_id split target kind decision adjudicator note")
+ART_SCHEMA = schema_of("article_id split title author outlet published source_path n_segments:i")
 
 _PARTS = ("content", "source", "cue")
 
@@ -156,7 +157,8 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
     con.register("arts", arts)
     # the release's segments: live, annotated, in (article, position, id) order
     con.execute(
-        """CREATE TEMP TABLE seg AS SELECT s.*, a.split FROM segments s JOIN arts a USING (article_id)
+        """CREATE TEMP TABLE seg AS SELECT s.*, a.split
+        FROM segments s JOIN arts a USING (article_id)
         WHERE s.segment_id IN (SELECT segment_id FROM annotations)
         ORDER BY s.article_id, s.position, s.segment_id"""
     )
