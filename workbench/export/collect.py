@@ -155,12 +155,13 @@ def _annotations(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
 
 def _groups(conn: sa.Connection) -> dict[str, str]:
     """article id → its first revision's id (revisions of one article share a split)."""
-    prev = dict(conn.execute(sa.select(m.Article.id, m.Article.previous_id)).all())
+    rows = conn.execute(sa.select(m.Article.id, m.Article.previous_id))
+    prev: dict[str, str | None] = {a: p for a, p in rows}
     out: dict[str, str] = {}
     for aid in prev:
         root, seen = aid, {aid}
-        while prev.get(root) and prev[root] not in seen:
-            root = prev[root]
+        while (before := prev.get(root)) and before not in seen:
+            root = before
             seen.add(root)
         out[aid] = root
     return out
@@ -301,7 +302,8 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
     def merge(key: str) -> str:  # stored map, \x1d, "name\x1fvalue" pairs split by \x1e
         text, _, extra = key.partition("\x1d")
         value = orjson.loads(text or "null") or {}
-        value.update(p.split("\x1f", 1) for p in extra.split("\x1e") if p)
+        for name, _, label in (p.partition("\x1f") for p in extra.split("\x1e") if p):
+            value[name] = label
         return attrs_json(value)
 
     regions = regions.set_column(2, "field", _decoded(regions["field"], attribute, STR))

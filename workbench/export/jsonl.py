@@ -8,7 +8,7 @@ rows of those segments taken out of the Arrow tables, and written out as they ar
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import Any, Protocol
 
 import numpy as np
 import orjson
@@ -35,6 +35,10 @@ def run_ranges(column: pa.ChunkedArray | pa.Array) -> dict[str, tuple[int, int]]
     return dict(zip(runs.values.to_pylist(), zip([0, *ends[:-1]], ends, strict=True), strict=True))
 
 
+class Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
 class _Grouped:
     """A table sorted by segment id, its rows taken a chunk of segments at a time (in the
     chunk's order) as Python lists, and each segment's share of them."""
@@ -54,9 +58,7 @@ class _Grouped:
         return {c: part[c].to_pylist() for c in self.columns}, out
 
 
-def write_jsonl(
-    tables: ReleaseTables, fields: list[str], nested: IO[bytes], spacy: IO[bytes]
-) -> None:
+def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: Sink) -> None:
     """segments.jsonl into `nested`, spans.spacy.jsonl into `spacy`."""
     t = tables.tables
     seg = t["segments"]

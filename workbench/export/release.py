@@ -394,7 +394,10 @@ def list_releases(store: Store, dataset: str) -> list[ReleaseInfo]:
                 r.created_at,
                 r.path,
                 r.data_sha256,
-                *(int(c.get(k, 0)) for k in ("segments", "annotations", "annotators", "spans")),
+                int(c.get("segments", 0)),
+                int(c.get("annotations", 0)),
+                int(c.get("annotators", 0)),
+                int(c.get("spans", 0)),
                 summary.headline_agreement(m.get("agreement", {})),
             )
         )
