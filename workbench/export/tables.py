@@ -57,44 +57,32 @@ def span_attribute_columns(schema: Schema) -> list[tuple[str, str, str]]:
     return [(f"attr_{c}" if c in _SPAN_COLUMNS else c, lab, name) for c, lab, name in cols]
 
 
-_SPAN_BASE = ["segment_id", "span_id", "label", "start", "end", "text", "split"]
-_SPAN_TAIL = [
-    ("support", STRS),
-    ("n_support", INT),
-    ("n_annotators", INT),
-    ("confidence", FLOAT),
-    ("exact", BOOL),
-    ("adjudicated", BOOL),
-]
-_SPAN_COLUMNS = frozenset(_SPAN_BASE + [c for c, _ in _SPAN_TAIL])
+_SPAN_BASE = "segment_id span_id label start:i end:i text split"
+_SPAN_TAIL = "support:l n_support:i n_annotators:i confidence:f exact:b adjudicated:b"
+_SPAN_COLUMNS = frozenset(w.partition(":")[0] for w in f"{_SPAN_BASE} {_SPAN_TAIL}".split())
+_PER_FIELD = (("", STR), ("_confidence", FLOAT), ("_support", STRS), ("_adjudicated", BOOL))
 
 
 def segment_schema(schema: Schema) -> pa.Schema:
-    base = [("segment_id", STR), ("article_id", STR), ("position", INT), ("start", INT)]
-    base += [("end", INT), ("text", STR), ("split", STR), ("n_annotations", INT)]
-    for f in segment_fields(schema):
-        base += [(f, STR), (f"{f}_confidence", FLOAT), (f"{f}_support", STRS)]
-        base += [(f"{f}_adjudicated", BOOL)]
-    return pa.schema(base)
+    base = schema_of("segment_id article_id position:i start:i end:i text split n_annotations:i")
+    per_field = [(f + s, t) for f in segment_fields(schema) for s, t in _PER_FIELD]
+    return pa.schema([*base, *per_field])
 
 
 def span_schema(schema: Schema) -> pa.Schema:
-    base = [(c, INT if c in ("start", "end") else STR) for c in _SPAN_BASE]
-    return pa.schema(base + [(c, STR) for c, _, _ in span_attribute_columns(schema)] + _SPAN_TAIL)
+    attrs = [(c, STR) for c, _, _ in span_attribute_columns(schema)]
+    return pa.schema([*schema_of(_SPAN_BASE), *attrs, *schema_of(_SPAN_TAIL)])
 
 
 def annotation_schema(schema: Schema) -> pa.Schema:
-    return pa.schema(
-        [("segment_id", STR), ("annotator", STR), ("annotation_id", INT), ("split", STR)]
-        + [(f, STR) for f in segment_fields(schema)]
-        + [("n_spans", INT), ("lead_time", FLOAT), ("result", STR)]
-    )
+    answers = [(f, STR) for f in segment_fields(schema)]
+    tail = schema_of("n_spans:i lead_time:f result")
+    return pa.schema([*schema_of("segment_id annotator annotation_id:i split"), *answers, *tail])
 
 
 REL_SCHEMA = schema_of("segment_id kind from_id to_id support:l confidence:f")
 ADJ_SCHEMA = schema_of("segment_id split target kind decision adjudicator note")
 ART_SCHEMA = schema_of("article_id split title author outlet published source_path n_segments:i")
-
 _PARTS = ("content", "source", "cue")
 
 
@@ -110,13 +98,10 @@ def _part_attrs(schema: Schema, part: str) -> list[str]:
 
 
 def attribution_schema(schema: Schema) -> pa.Schema:
-    cols: list[tuple[str, pa.DataType]] = [("segment_id", STR), ("split", STR)]
+    cols = [*schema_of("segment_id split")]
     for part in _PARTS:
-        cols += [
-            (f"{part}_{c}", INT if c in ("start", "end") else STR)
-            for c in ("id", "start", "end", "text")
-        ]
-        cols += [(f"{part}_{name}", STR) for name in _part_attrs(schema, part)]
+        cols += schema_of(f"{part}_id {part}_start:i {part}_end:i {part}_text")
+        cols += [pa.field(f"{part}_{name}", STR) for name in _part_attrs(schema, part)]
     return pa.schema(cols)
 
 
@@ -147,13 +132,9 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
     arts = arts.append_column(
         "split", pa.array([splits[g] for g in arts["split_group"].to_pylist()], STR)
     )
-    for name in ("segments", "labels", "spans", "relations", "annotations", "adjudications"):
-        con.register(
-            name,
-            getattr(data, name).drop_columns(["result"])
-            if name == "annotations"
-            else getattr(data, name),
-        )
+    for name in ("segments", "labels", "spans", "relations", "adjudications"):
+        con.register(name, getattr(data, name))
+    con.register("annotations", data.annotations.drop_columns(["result"]))
     con.register("arts", arts)
     # the release's segments: live, annotated, in (article, position, id) order
     con.execute(
@@ -190,15 +171,10 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
         len(support) AS n_support, n_annotators, confidence, exact, adjudicated, attrs
         FROM spans p JOIN seg USING (segment_id)
         ORDER BY p.segment_id, p.start, p."end", label, span_id""",
-        pa.schema(
-            [
-                *(f for f in span_schema(schema) if f.name not in {c for c, _, _ in attr_cols}),
-                ("attrs", STR),
-            ]
-        ),
+        pa.schema([*schema_of(_SPAN_BASE), *schema_of(_SPAN_TAIL), ("attrs", STR)]),
     )
     maps, indices = _decoded_attrs(spans["attrs"])
-    at = len(_SPAN_BASE)
+    at = len(_SPAN_BASE.split())
     for col, label, name in reversed(attr_cols):
         values = _by_distinct(maps, indices, name)
         if label:

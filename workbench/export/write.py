@@ -30,14 +30,8 @@ DIFF = "diff.json"
 SPACY = "spans.spacy.jsonl"
 NESTED = "segments.jsonl"
 #: Parquet files, from the `ReleaseTables.tables` of the same name.
-PARQUET = (
-    "segments",
-    "spans",
-    "relations",
-    "attributions",
-    "annotations",
-    "adjudications",
-    "articles",
+PARQUET = tuple(
+    ["segments", "spans", "relations", "attributions", "annotations", "adjudications", "articles"]
 )
 TMP_PREFIX = ".tmp-"
 
@@ -123,9 +117,7 @@ def json_bytes(value: Any) -> bytes:
 
 
 def sha256(data: FileData) -> str:
-    if isinstance(data, StagedFile):
-        return data.sha256
-    return hashlib.sha256(data).hexdigest()
+    return data.sha256 if isinstance(data, StagedFile) else hashlib.sha256(data).hexdigest()
 
 
 def size(data: FileData) -> int:
@@ -175,23 +167,19 @@ def write_release(
             path = tmp / name
             if isinstance(data, StagedFile):  # on this file system already: moved, not copied
                 os.replace(data.path, path)
-                with open(path, "rb") as fh:
-                    os.fsync(fh.fileno())
-                continue
-            with open(path, "wb") as fh:
-                fh.write(data)
-                fh.flush()
+            else:
+                path.write_bytes(data)
+            with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
         full = {**manifest, "files": file_entries(files)}
         (tmp / MANIFEST).write_bytes(json_bytes(full))
         # os.rename onto an existing non-empty folder fails, so a concurrent exporter that won
         # the race is never overwritten.
         os.rename(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise ReleaseError(f"cannot write release {target}: {exc.strerror or exc}") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise ReleaseError(f"cannot write release {target}: {exc.strerror or exc}") from None
         raise
     return target
 
