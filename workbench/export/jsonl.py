@@ -23,6 +23,7 @@ _CHUNK = 2048
 
 SPAN_KEYS = ("span_id", "label", "start", "end", "text", "support", "confidence", "adjudicated")
 REL_KEYS = ("kind", "from_id", "to_id", "support", "confidence")
+ATT_KEYS = ("source_id", "cue_id", "content_id")
 
 
 def run_ranges(column: pa.ChunkedArray | pa.Array) -> dict[str, tuple[int, int]]:
@@ -40,36 +41,36 @@ class Sink(Protocol):
 
 
 class _Grouped:
-    """A table sorted by segment id, its rows taken a chunk of segments at a time (in the
-    chunk's order) as Python lists, and each segment's share of them."""
+    """A table sorted by segment id, its rows taken a chunk of segments at a time as dicts of
+    `columns` (renamed by `names`), grouped by segment in the chunk's order."""
 
-    def __init__(self, table: pa.Table, columns: tuple[str, ...]) -> None:
-        self.table, self.columns = table.select(list(columns)), columns
+    def __init__(self, table: pa.Table, columns: tuple[str, ...], names: tuple[str, ...]) -> None:
+        self.table, self.names = table.select(list(columns)), names
         self.ranges = run_ranges(table["segment_id"])
 
-    def take(self, sids: list[str]) -> tuple[dict[str, list[Any]], list[tuple[int, int]]]:
+    def take(self, sids: list[str]) -> list[list[dict[str, Any]]]:
         bounds = [self.ranges.get(s, (0, 0)) for s in sids]
         rows = np.concatenate([np.arange(a, b) for a, b in bounds] or [np.empty(0, int)])
         part = self.table.take(pa.array(rows, pa.int64()))
+        values = zip(*(c.to_pylist() for c in part.columns), strict=True)
+        dicts = [dict(zip(self.names, v, strict=True)) for v in values]
         out, at = [], 0
         for a, b in bounds:
-            out.append((at, at + b - a))
+            out.append(dicts[at : at + b - a])
             at += b - a
-        return {c: part[c].to_pylist() for c in self.columns}, out
+        return out
 
 
 def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: Sink) -> None:
     """segments.jsonl into `nested`, spans.spacy.jsonl into `spacy`."""
     t = tables.tables
     seg = t["segments"]
-    spans = t["spans"].append_column("attrs", tables.attrs)
-    span_rows = _Grouped(spans, ("segment_id", *SPAN_KEYS, "attrs"))
-    rel_rows = _Grouped(t["relations"], (*REL_KEYS, "segment_id"))
-    att_rows = _Grouped(t["attributions"], ("segment_id", "source_id", "cue_id", "content_id"))
-    anns = (
-        t["annotations"].select(["segment_id", "annotator"]).append_column("entry", tables.entries)
-    )
-    ann_rows = _Grouped(anns, ("annotator", "entry", "segment_id"))
+    spans = t["spans"].append_column("attributes", tables.attrs)
+    span_rows = _Grouped(spans, (*SPAN_KEYS, "attributes"), (*SPAN_KEYS, "attributes"))
+    rel_rows = _Grouped(t["relations"], REL_KEYS, REL_KEYS)
+    att_rows = _Grouped(t["attributions"], ATT_KEYS, tuple(k[:-3] for k in ATT_KEYS))
+    anns = t["annotations"].append_column("entry", tables.entries)
+    ann_rows = _Grouped(anns, ("annotator", "entry"), ("annotator", "entry"))
     maps: dict[str, Any] = {}
     prefixes: dict[str, bytes] = {}
     label_cols = [(f, f"{f}_confidence", f"{f}_support", f"{f}_adjudicated") for f in fields]
@@ -78,75 +79,37 @@ def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: S
         part = seg.slice(lo, _CHUNK)
         s = {c: part[c].to_pylist() for c in seg_cols + [c for cols in label_cols for c in cols]}
         sids = s["segment_id"]
-        sp, r_sp = span_rows.take(sids)
-        rl, r_rl = rel_rows.take(sids)
-        at, r_at = att_rows.take(sids)
-        an, r_an = ann_rows.take(sids)
-        sp_list = list(zip(*(sp[k] for k in SPAN_KEYS), strict=True))
-        attributes = [maps.get(a) or maps.setdefault(a, orjson.loads(a)) for a in sp["attrs"]]
-        rel_list = list(zip(*(rl[k] for k in REL_KEYS), strict=True))
+        groups = zip(
+            *(g.take(sids) for g in (span_rows, rel_rows, att_rows, ann_rows)), strict=True
+        )
         lines, spacy_lines = [], []
-        for k, sid in enumerate(sids):
-            a, b = r_sp[k]
-            c, d = r_rl[k]
-            e, f_ = r_at[k]
-            g, h = r_an[k]
-            record = {
-                "segment_id": sid,
-                **{c_: s[c_][k] for c_ in seg_cols[1:]},
-                "labels": {
-                    f: {
-                        "label": s[f][k],
-                        "confidence": s[fc][k],
-                        "support": s[fs][k],
-                        "adjudicated": s[fa][k],
-                    }
-                    for f, fc, fs, fa in label_cols
-                },
-                "spans": [
-                    {**dict(zip(SPAN_KEYS, sp_list[i], strict=True)), "attributes": attributes[i]}
-                    for i in range(a, b)
-                ],
-                "relations": [dict(zip(REL_KEYS, rel_list[i], strict=True)) for i in range(c, d)],
-                "attributions": [
-                    {
-                        "source": at["source_id"][i],
-                        "cue": at["cue_id"][i],
-                        "content": at["content_id"][i],
-                    }
-                    for i in range(e, f_)
-                ],
+        for k, (sp, rel, att, ann) in enumerate(groups):
+            for d in sp:  # one decoded (read-only) map per distinct text
+                text = d["attributes"]
+                d["attributes"] = maps.get(text) or maps.setdefault(text, orjson.loads(text))
+            labels = {
+                f: {
+                    "label": s[f][k],
+                    "confidence": s[c][k],
+                    "support": s[u][k],
+                    "adjudicated": s[a][k],
+                }
+                for f, c, u, a in label_cols
             }
+            record = {c: s[c][k] for c in seg_cols}
+            record.update(labels=labels, spans=sp, relations=rel, attributions=att)
             entries = []
-            for i in range(g, h):
-                who = an["annotator"][i]
+            for e in ann:
+                who = e["annotator"]
                 prefix = prefixes.get(who) or prefixes.setdefault(who, _prefix(who))
-                entries.append(prefix + an["entry"][i].encode()[1:])
+                entries.append(prefix + e["entry"].encode()[1:])
             # "annotations" sorts first: the line is the record with the entries spliced in
-            lines.append(
-                b'{"annotations":['
-                + b",".join(entries)
-                + b"],"
-                + orjson.dumps(record, option=_SORTED)[1:]
-                + b"\n"
-            )
-            spacy_lines.append(
-                orjson.dumps(
-                    {
-                        "text": s["text"][k],
-                        "spans": [
-                            {"start": sp["start"][i], "end": sp["end"][i], "label": sp["label"][i]}
-                            for i in range(a, b)
-                        ],
-                        "meta": {
-                            "segment_id": sid,
-                            "article_id": s["article_id"][k],
-                            "split": s["split"][k],
-                        },
-                    },
-                    option=_LINE,
-                )
-            )
+            body = orjson.dumps(record, option=_SORTED)[1:]
+            lines.append(b'{"annotations":[' + b",".join(entries) + b"]," + body + b"\n")
+            meta = {"segment_id": sids[k], "article_id": s["article_id"][k], "split": s["split"][k]}
+            spans_ = [{"start": d["start"], "end": d["end"], "label": d["label"]} for d in sp]
+            doc = {"text": s["text"][k], "spans": spans_, "meta": meta}
+            spacy_lines.append(orjson.dumps(doc, option=_LINE))
         nested.write(b"".join(lines))
         spacy.write(b"".join(spacy_lines))
 
