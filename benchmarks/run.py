@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import platform
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -487,10 +485,13 @@ def cli_reconcile(url: str, limit: float) -> float:
     return seconds
 
 
-def bench_store_reconcile(b: Bench, items: list[synth.Item]) -> Path | None:
+def bench_store_reconcile(
+    b: Bench, items: list[synth.Item], on_postgres: Callable[[str], None] | None = None
+) -> Path | None:
     """`workbench reconcile` (store → consensus tables and agreement figures) on SQLite and
     on PostgreSQL, each beside the time to read the same rows into Arrow; returns the
-    reconciled SQLite store for the export benchmark."""
+    reconciled SQLite store for the export benchmark, and hands the reconciled PostgreSQL
+    one (its URL) to `on_postgres` before its schema is dropped."""
     base = fixtures.build_store(
         b.tmp / "rec-base.db",
         items,
@@ -500,7 +501,7 @@ def bench_store_reconcile(b: Bench, items: list[synth.Item]) -> Path | None:
         annotations=True,
     )
     n = len(items)
-    limit = 60 + n // 500  # a quadratic step must cost a row, not the run
+    limit = 120 + n // 100  # a quadratic step must cost a row, not the run (loaded VMs: 4x)
     load = os.getloadavg()
 
     def row(
@@ -554,153 +555,137 @@ def bench_store_reconcile(b: Bench, items: list[synth.Item]) -> Path | None:
                 raw.append(r)
                 times.append(cli_reconcile(url, limit))
             row("PostgreSQL", times, raw, n_ann, None)
+            if on_postgres is not None:
+                on_postgres(url)
     return b.tmp / "rec.db"
-
-
-def child(args: list[str], timeout: float) -> dict[str, Any]:
-    """Run this script in a child process for one measurement; its JSON answer."""
-    proc = subprocess.run(
-        [sys.executable, __file__, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-    )
-    return _answer(args, proc.returncode, proc.stdout, proc.stderr)
-
-
-def _answer(args: list[str], returncode: int, out: str, err: str) -> dict[str, Any]:
-    """A child's JSON answer (its last line of output), or its error."""
-    if returncode != 0:
-        raise RuntimeError(f"{args[0]} failed: {err.strip()[-2000:]}")
-    answer: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return answer
 
 
 # --------------------------------------------------------------------------- 4. export
 
+#: Runs the CLI's own `main` and then writes the process's peak RSS (VmHWM: this process's
+#: own pages; `ru_maxrss` of a child starts at its spawning parent's high-water mark).
+_CLI_WITH_PEAK = """
+import os, sys
+from workbench.cli import main
+try:
+    main()
+finally:
+    status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+    open(os.environ["BENCH_PEAK_FILE"], "w").write(status)
+"""
 
-def export_child(db_url: str, out_dir: str) -> None:
-    """In a child process: one export, then its time and the process's peak RSS as JSON."""
-    from workbench.export import export_dataset
+
+def cli_export(url: str, exports: Path, limit: float) -> tuple[float, float]:
+    """`workbench export` as a user runs it (its own process, the store named by
+    WORKBENCH_DATABASE_URL): (wall seconds, peak RSS in MB)."""
+    peak_file = exports.with_suffix(".peak")
+    env = {
+        **os.environ,
+        "WORKBENCH_DATABASE_URL": url,
+        "WORKBENCH_DATASET": "bench",
+        "WORKBENCH_EXPORTS": str(exports),
+        "BENCH_PEAK_FILE": str(peak_file),
+    }
+    args = [sys.executable, "-c", _CLI_WITH_PEAK, "export"]
+    start = time.perf_counter()
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=limit)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0 or "written to" not in proc.stdout:
+        raise RuntimeError(f"workbench export failed: {(proc.stderr or proc.stdout)[-2000:]}")
+    return seconds, float(peak_file.read_text()) / 1024
+
+
+def reset_releases(url: str) -> None:
+    """The store as before any export: releases and split assignments deleted."""
+    from sqlalchemy import delete
+
+    from workbench.store import models as m
     from workbench.store import open_store
 
-    schema = load_schema(SCHEMA_PATH)
-    store = open_store(db_url, migrate=False)
-    before = _memory_kib("VmRSS")
+    store = open_store(url, migrate=False)
+    with store.session() as s:
+        for model in (m.Release, m.SplitAssignment):
+            s.execute(delete(model))
+    store.close()
+
+
+def raw_export(url: str, out: Path) -> float:
+    """The raw baseline: the rows a release is made of (released annotations with result and
+    entry, segments, consensus labels, spans and relations) read through SQLAlchemy Core
+    into Arrow and written as Parquet by pyarrow alone, untransformed: its seconds."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import sqlalchemy as sa
+
+    from workbench.store import models as m
+    from workbench.store import open_store
+
+    store = open_store(url, migrate=False)
+    out.mkdir(parents=True, exist_ok=True)
+    a = m.Annotation
+    queries = {
+        "annotations": sa.select(
+            m.Task.segment_id, a.annotator_id, a.ls_annotation_id, a.lead_time,
+            a.result_clean, a.result_entry,
+        )
+        .join(m.Task, m.Task.id == a.task_id)
+        .where(a.dataset == "bench", *m.released()),
+        "segments": sa.select(m.Segment.id, m.Segment.article_id, m.Segment.text),
+        "labels": sa.select(m.ConsensusLabel.__table__),
+        "spans": sa.select(m.ConsensusSpan.__table__),
+        "relations": sa.select(m.ConsensusRelation.__table__),
+    }  # fmt: skip
     start = time.perf_counter()
-    result = export_dataset(store, Path(out_dir), "bench", schema)
+    with store.engine.connect() as conn:
+        for name, query in queries.items():
+            result = conn.execute(query)
+            names = list(result.keys())
+            columns = list(zip(*result.all(), strict=True)) or [()] * len(names)
+            table = pa.table(
+                {n: pa.array([v if isinstance(v, str | int | float | type(None)) else str(v)
+                              for v in c]) for n, c in zip(names, columns, strict=True)}
+            )  # fmt: skip
+            pq.write_table(table, out / f"{name}.parquet", compression="zstd")
     seconds = time.perf_counter() - start
-    peak = _memory_kib("VmHWM")
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "peak_mb": peak / 1024,
-                "before_mb": before / 1024,
-                "status": result.status,
-            }
+    store.close()
+    return seconds
+
+
+def bench_export_on(b: Bench, engine: str, url: str, n: int, goal: bool) -> None:
+    """`workbench export` (CLI) of a reconciled store, beside the raw baseline, `b.runs`
+    times, each a first release."""
+    limit = 120 + n // 200
+    times, peaks, raw = [], [], []
+    for i in range(b.runs):
+        reset_releases(url)
+        raw.append(raw_export(url, b.tmp / f"raw-{engine}-{i}"))
+        t, peak = cli_export(url, b.tmp / f"exports-{engine}-{i}", limit)
+        times.append(t)
+        peaks.append(peak)
+    t, r, peak = statistics.median(times), statistics.median(raw), max(peaks)
+    b.rows.append(
+        Row(
+            f"`workbench export` (CLI), {n:,} segments × 3 annotators, {engine}",
+            f"{secs(t)}, peak {peak:,.0f} MB",
+            f"pyarrow alone {secs(r)}",
+            f"{t / r:.1f}",
+            "≤ 12 s, ≤ 1.5 GB" if goal else "",
+            verdict(t <= 12 and peak <= 1536) if goal else "",
+            "one process; first release (Parquet + JSONL + card + manifest, verified "
+            "checksums); peak RSS of the process; baseline: the same rows read through "
+            "SQLAlchemy Core and written as Parquet, untransformed; runs: "
+            + ", ".join(secs(x) for x in times)
+            + f"; load average {os.getloadavg()[0]:.1f}",
         )
     )
-
-
-def _memory_kib(field: str) -> float:
-    """This process's own resident memory (`VmRSS`) or peak of it (`VmHWM`), in KiB.
-
-    From /proc, not `ru_maxrss`: on Linux that survives `exec` and so starts at the high-water
-    mark of the forked parent (the benchmark itself, gigabytes).
-    """
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return float(line.split()[1])
-    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
-def _pss_kib(pid: int) -> float:
-    """Proportional set size of one process (shared pages split between their users), KiB."""
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return float(line.split()[1])
-    return 0.0
-
-
-def _tree(pid: int) -> list[int]:
-    """`pid` and its descendants (from /proc/*/stat parent ids)."""
-    parent: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rpartition(")")[2].split()
-            parent[int(stat.parent.name)] = int(fields[1])
-    out, frontier = [pid], [pid]
-    while frontier:
-        kids = [c for c, p in parent.items() if p in frontier]
-        out += kids
-        frontier = kids
-    return out
-
-
-def measured_child(args: list[str], timeout: float) -> tuple[dict[str, Any], float]:
-    """`child`, sampling the memory of its whole process tree (the export forks a worker):
-    its answer and the peak sum of the tree's proportional set sizes, in MB."""
-    proc = subprocess.Popen(
-        [sys.executable, __file__, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    peak = 0.0
-    start = time.monotonic()
-    while proc.poll() is None:
-        peak = max(peak, sum(_pss_kib(p) for p in _tree(proc.pid)))
-        if time.monotonic() - start > timeout:
-            proc.kill()
-            raise subprocess.TimeoutExpired(args, timeout)
-        time.sleep(0.2)  # each reading walks the page tables: not too often
-    out, err = proc.communicate()
-    return _answer(args, proc.returncode, out, err), peak / 1024
 
 
 def bench_export(b: Bench, reconciled: Path | None, n: int) -> None:
     if reconciled is None:
-        b.rows.append(
-            Row(
-                f"export {n:,}-segment release",
-                "not measured",
-                note="needs a store reconciled by `workbench reconcile` (row above)",
-            )
-        )
+        b.rows.append(Row(f"`workbench export` (CLI), {n:,} segments, SQLite", "not measured"))
         return
-    if unavailable(b, f"export {n:,}-segment release", "workbench.export"):
-        return
-    done = fixtures.copy_db(reconciled, b.tmp / "exp-base.db")
-
-    def args(i: int) -> list[str]:
-        db = fixtures.copy_db(done, b.tmp / "exp.db")
-        return ["--child-export", fixtures.sqlite_url(db), str(b.tmp / f"exports{i}")]
-
-    # Timed runs are not sampled: reading a process's smaps takes its memory-map lock, which
-    # its page faults wait for (2-3 s of a 30 s export). The memory comes from one more run,
-    # made first: it also reads the new store into the page cache, as a warm-up.
-    sampled, tree = measured_child(args(b.runs), 3600)
-    results = [child(args(i), 3600) for i in range(b.runs)]
-    t = statistics.median(r["seconds"] for r in results)
-    peak = max(r["peak_mb"] for r in [*results, sampled])
-    before = statistics.median(r["before_mb"] for r in results)
-    b.rows.append(
-        Row(
-            f"export {n:,}-segment release (Parquet + JSONL + card)",
-            f"{secs(t)}, peak {max(peak, tree):,.0f} MB",
-            goal="< 10 s, < 2 GB",
-            met=verdict(t < 10 and max(peak, tree) < 2048),
-            note=(
-                f"child process, median time of {b.runs} runs; peak RSS of the export process "
-                f"{peak:,.0f} MB (highest of all runs); peak PSS of it and its worker together "
-                f"{tree:,.0f} MB (one more run, made first, sampled every 0.2 s: "
-                f"{sampled['seconds']:.1f} s); {before:,.0f} MB resident before the export "
-                "(imports, store); the timed runs: "
-                + ", ".join(f"{r['seconds']:.2f} s" for r in results)
-            ),
-        )
-    )
+    db = fixtures.copy_db(reconciled, b.tmp / "exp.db")
+    bench_export_on(b, "SQLite", fixtures.sqlite_url(db), n, goal=True)
 
 
 # --------------------------------------------------------------------------- 5. ingest
@@ -794,7 +779,23 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_results(b: Bench, path: Path, size: str, steps: list[str], elapsed: float) -> str:
+def merged_table(old: str, rows: list[Row]) -> str:
+    """`table(rows)` with the rows of the old file's table that this run did not make (a
+    `--only` run replaces its own rows, by their first cell, and keeps the others)."""
+    new = table(rows).splitlines()
+    at = old.find("\n| benchmark |")
+    if at < 0:
+        return "\n".join(new)
+    lines = [x for x in old[at + 1 :].split("\n\n", 1)[0].splitlines()[2:] if x.startswith("| ")]
+    mine = {line.split(" | ", 1)[0]: line for line in new[2:]}
+    out = [mine.pop(key, line) for line in lines for key in [line.split(" | ", 1)[0]]]
+    return "\n".join(new[:2] + out + list(mine.values()))
+
+
+def write_results(
+    b: Bench, path: Path, size: str, steps: list[str], elapsed: float, partial: bool = False
+) -> str:
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
@@ -805,21 +806,21 @@ def write_results(b: Bench, path: Path, size: str, steps: list[str], elapsed: fl
             f"- date: {when}",
             f"- commit: {commit()}",
             f"- machine: {machine()}",
-            f"- steps: {', '.join(steps)}",
+            f"- steps: {', '.join(steps)}"
+            + (" (the other rows: an earlier run)" if partial else ""),
             f"- size: `{size}`; each figure the median of {b.runs} run(s); "
             f"{os.cpu_count()} cores, {b.workers} worker(s) where the library can use them",
             f"- Label Studio {LS_VERSION} (local server, SQLite), label-studio-sdk "
             f"{_version('label-studio-sdk')}, crowd-kit {_version('crowd-kit')}",
             f"- wall time of the whole benchmark: {elapsed / 60:.1f} min",
             "",
-            table(b.rows),
+            merged_table(old, b.rows) if partial else table(b.rows),
             "",
         ]
     )
     if b.errors:
         text += "\n## Errors\n\n" + "\n".join(f"- {e}" for e in b.errors) + "\n"
     # benchmarks/load.py's section is its own run (Label Studio on PostgreSQL): kept as it was
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
     _, heading, load_part = old.partition(LOAD_HEADING)
     if heading:
         text += "\n" + heading + load_part.split("\n## ", 1)[0].rstrip("\n") + "\n"
@@ -843,17 +844,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", nargs="*", choices=STEPS, help="run only these benchmarks")
     parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument("--child-export", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--export-store",
+        nargs=2,
+        action="append",
+        metavar=("ENGINE", "URL"),
+        help="time the export of this reconciled 10^5-segment store (dataset `bench`, built "
+        "as the export step builds it) instead of building one; e.g. SQLite sqlite:///x.db",
+    )
     args = parser.parse_args(argv)
-    if args.child_export:
-        export_child(*args.child_export)
-        return 0
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     steps = args.only or STEPS
+    started = time.perf_counter()
+    if args.export_store:  # stores built by an earlier run: only their export is timed
+        b = Bench(
+            SIZES[args.size], args.runs, max(1, args.workers), Path(), load_schema(SCHEMA_PATH)
+        )
+        with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp_name:
+            b.tmp = Path(tmp_name)
+            for engine, url in args.export_store:
+                say(f"export of {engine}…")
+                bench_export_on(b, engine, url, b.size.reconcile, goal=engine == "SQLite")
+            elapsed = time.perf_counter() - started
+            text = write_results(b, args.output, args.size, ["export"], elapsed, True)
+        print(text)
+        return 0
     from workbench.labelstudio import server
 
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp_name:
         tmp = Path(tmp_name)
         b = Bench(SIZES[args.size], args.runs, max(1, args.workers), tmp, load_schema(SCHEMA_PATH))
@@ -895,7 +913,13 @@ def main(argv: list[str] | None = None) -> int:
             step("reconcile", lambda: bench_reconcile(b, rec_items))
             reconciled = step(
                 "reconcile" if "reconcile" in steps else "export",
-                lambda: bench_store_reconcile(b, rec_items),
+                lambda: bench_store_reconcile(
+                    b,
+                    rec_items,
+                    (lambda url: bench_export_on(b, "PostgreSQL", url, len(rec_items), False))
+                    if "export" in steps
+                    else None,
+                ),
             )
             if "export" in steps:
                 step("export", lambda: bench_export(b, reconciled, len(rec_items)))
@@ -903,7 +927,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if info is not None:
                 server.stop(data_dir)
-        text = write_results(b, args.output, args.size, steps, time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        text = write_results(b, args.output, args.size, steps, elapsed, args.only is not None)
     print(text)
     return 1 if b.errors else 0
 

@@ -12,13 +12,13 @@ from pathlib import Path
 from workbench import corpus
 from workbench.config import Secret, Settings, read_local_config
 from workbench.export.release import ExportResult, export_dataset
-from workbench.export.summary import headline_agreement, headline_text
 from workbench.labelstudio import local
 from workbench.labelstudio.connect import connect
 from workbench.progress import Progress
 from workbench.pull import pull
 from workbench.pull_save import PullReport
 from workbench.push import PushReport, push
+from workbench.reconcile.figures import headline_agreement, headline_text
 from workbench.reconcile.save import ReconcileReport, reconcile
 from workbench.samples import SampleReport, load_samples
 from workbench.schema import load_schema

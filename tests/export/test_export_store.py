@@ -29,7 +29,6 @@ from workbench.export import (
     render_data,
     verify_release,
 )
-from workbench.export.model import Columns
 from workbench.store import Store, open_store
 from workbench.store.models import (
     Adjudication,
@@ -282,33 +281,11 @@ def test_collect_matches_the_release_data_built_by_hand(store: Store, world: Wor
     insert_world(store, world)
     got = collect(store, "news", world.schema)
     want = world.release_data()
-    splits = assign_splits(want.articles["split_group"], {})[0]
+    splits = assign_splits(want.articles["split_group"].to_pylist(), {})[0]
     a, b = render_data(got, splits), render_data(want, splits)
     for name in b.files:
         assert a.files[name] == b.files[name], name
     assert got.label_studio_url == "http://127.0.0.1:8089" and got.project_id == 7
-
-
-def test_collect_as_columns_holds_what_the_frames_hold(store: Store, world: World) -> None:
-    """The export's collect (plain lists, no pandas) reads the same values, None for missing,
-    and the release rendered from it has the same bytes."""
-    insert_world(store, world)
-    frames = collect(store, "news", world.schema)
-    columns = collect(store, "news", world.schema, as_columns=True)
-    for name in ("segments", "labels", "spans", "relations"):  # (annotations: the worker's)
-        frame, cols = getattr(frames, name), getattr(columns, name)
-        assert isinstance(cols, Columns) and list(cols.columns) == list(frame.columns)
-        assert len(cols) == len(frame) > 0
-        for c in frame.columns:
-            want = [None if v is None or v != v else v for v in frame[c].tolist()]  # NaN → None
-            assert cols[c] == want, (name, c)
-    spans = columns.spans
-    assert isinstance(spans, Columns)
-    every_other = spans.filter([k % 2 == 0 for k in range(len(spans))])
-    assert every_other["span_id"] == spans["span_id"][::2] and len(every_other) < len(spans)
-    splits = assign_splits(frames.articles["split_group"], {})[0]
-    a, b = render_data(columns, splits), render_data(frames, splits)
-    assert a.data_sha256 == b.data_sha256
 
 
 def test_canonical_results_are_stored_and_an_older_store_exports_the_same(
@@ -321,7 +298,7 @@ def test_canonical_results_are_stored_and_an_older_store_exports_the_same(
         rows = s.execute(sa.select(Annotation.result, Annotation.result_clean)).all()
     assert rows and all(clean == canonical_result(result) for result, clean in rows)
     assert any(json.loads(clean) != result for result, clean in rows)  # something was dropped
-    splits = assign_splits(world.release_data().articles["split_group"], {})[0]
+    splits = assign_splits(world.release_data().articles["split_group"].to_pylist(), {})[0]
     stored = render_data(collect(store, "news", world.schema), splits)
     with store.session() as s:
         s.execute(sa.update(Annotation).values(result_clean=None))
@@ -390,21 +367,18 @@ def test_migration_0009_backfills_the_canonical_results(store: Store, world: Wor
     assert len(rows) > 3 and all(clean == canonical_result(result) for result, clean in rows)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_export_leaves_out_retired_segments_forked_or_not(
-    store: Store, world: World, tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+def test_export_leaves_out_retired_segments(
+    store: Store, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A retired segment (its article re-ingested) and its annotations are in no file; the
-    export (its worker reading the annotations on its own connection, or not forked) writes
-    exactly the data that `render_data` makes of `collect`, in chunks of a few annotations
-    (a file's bytes depend on how its columns are chunked)."""
+    export writes exactly the data that `render_data` makes of `collect`, with the
+    annotations in chunks of a few rows (a file's bytes depend on how its columns are
+    chunked)."""
     import pyarrow.parquet as pq
 
-    import workbench.export.release as release_module
     import workbench.export.tables as tables_module
 
-    monkeypatch.setattr(release_module, "can_fork", lambda: workers >= 2)
-    monkeypatch.setattr(tables_module, "_CHUNK", 2)
+    monkeypatch.setattr(tables_module, "ANNOTATION_CHUNK", 2)
     insert_world(store, world)
     with store.session() as s:  # an annotator without a pseudonym is named, and sorted, "unknown"
         first = s.scalars(sa.select(Annotator).order_by(Annotator.pseudonym)).first()
@@ -543,7 +517,9 @@ def test_revisions_of_an_article_share_its_split(store: Store, world: World) -> 
         s.flush()
         s.execute(sa.update(Segment).where(Segment.article_id == old).values(article_id="f" * 32))
     data = collect(store, "news", world.schema)
-    groups = dict(zip(data.articles["article_id"], data.articles["split_group"], strict=True))
+    groups = dict(
+        zip(*(data.articles[c].to_pylist() for c in ("article_id", "split_group")), strict=True)
+    )
     assert groups["f" * 32] == old
 
 

@@ -207,7 +207,7 @@ def export_diff(state: State, dataset: str, old: str, new: str, as_json: bool) -
 def releases_cmd(state: State, dataset: str | None, as_json: bool) -> None:
     """List the releases of DATASET with counts and agreement."""
     from workbench import export
-    from workbench.export.summary import headline_text
+    from workbench.reconcile.figures import headline_text
 
     rows = export.list_releases(state.store, dataset or state.settings.dataset)
     render.show(rows, as_json, lambda r: render.releases_text(r, headline_text))

@@ -1,9 +1,9 @@
 """Versioned, immutable dataset releases: `exports/<dataset>/vNNNN/` with manifest, card, diff,
 Parquet + JSONL data and a spaCy/Prodigy span file.
 
-Layout: `collect` (store → ReleaseData, I/O) · `splits`, `tables`, `summary`, `card`, `diff`
-(pure) · `write` (bytes, checksums, atomic folder write) · `verify` · `release` (the library
-functions the CLI calls).
+Layout: `collect` (store → ReleaseData) · `tables` (DuckDB SQL → Arrow tables) · `jsonl`,
+`summary`, `card`, `diff`, `splits` (pure) · `write` (files, checksums, atomic folder
+write) · `verify` · `release` (the library functions the CLI calls).
 """
 
 from workbench.export.collect import collect, public_url

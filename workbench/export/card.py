@@ -12,49 +12,84 @@ from typing import Any
 from workbench.export.model import SPLITS
 from workbench.schema import Schema
 
-FILES_DOC: tuple[tuple[str, str], ...] = (
-    (
-        "segments.parquet",
-        "one row per segment: text, offsets in the article, position, split, "
-        "consensus segment labels with confidence, supporting annotators and adjudication flag",
-    ),
-    (
-        "spans.parquet",
-        "consensus spans: label, character offsets into the segment text, text, "
-        "per-region attributes (one column per attribute, named like the Label Studio control), "
-        "supporting annotators, confidence, adjudication flag",
-    ),
-    ("relations.parquet", "consensus relations between spans (`attributed_to`, `cue_of`)"),
-    (
-        "attributions.parquet",
-        "attribution triples (content, source, cue) built from the "
-        "consensus spans and relations; source/cue may be missing",
-    ),
-    (
-        "annotations.parquet",
-        "raw annotations, one row per (segment, annotator): pseudonymous "
-        "annotator id, the annotator's segment labels and the Label Studio result JSON "
-        "(rebuild soft labels or your own aggregation from it)",
-    ),
-    ("adjudications.parquet", "decisions an adjudicator made where annotators disagreed"),
-    ("articles.parquet", "the source articles: title, author, outlet, date, source path, split"),
-    (
-        "segments.jsonl",
-        "one nested JSON record per segment: labels, spans, relations, "
-        "attributions and every annotator's labels",
-    ),
-    (
-        "spans.spacy.jsonl",
-        "the span layer for span-model trainers (spaCy span categorizer / "
-        'Prodigy format): `{"text", "spans": [{"start", "end", "label"}], "meta"}`',
-    ),
-    ("diff.json", "what changed against the parent version"),
-    (
-        "manifest.json",
-        "version, parent, schema and guideline versions, provenance, counts, "
-        "agreement, sha256 of every file",
-    ),
-)
+#: The card's static part: how to load the release, its files.
+_LOADING_AND_FILES = """\
+## How to load it
+
+From the release folder (files are plain Parquet / JSONL, no custom code needed):
+
+```python
+import pandas as pd; segments = pd.read_parquet("segments.parquet")
+import pandas as pd; spans = pd.read_parquet("spans.parquet")
+from datasets import load_dataset; ds = load_dataset("parquet", data_files={"segments": \
+"segments.parquet"})["segments"]
+train = ds.filter(lambda r: r["split"] == "train")
+import json; docs = [json.loads(l) for l in open("spans.spacy.jsonl", encoding="utf-8")]
+```
+
+Into spaCy (span categorizer): `doc = nlp.make_doc(d['text']); doc.spans['sc'] = \
+[doc.char_span(s['start'], s['end'], s['label'], alignment_mode='expand') for s in \
+d['spans']]`, then `DocBin(docs=...)`.
+
+Check the files against the manifest with `workbench export verify <release folder>`.
+
+## Files
+
+- `segments.parquet`: one row per segment: text, offsets in the article, position, split, \
+consensus segment labels with confidence, supporting annotators and adjudication flag
+- `spans.parquet`: consensus spans: label, character offsets into the segment text, text, \
+per-region attributes (one column per attribute, named like the Label Studio control), \
+supporting annotators, confidence, adjudication flag
+- `relations.parquet`: consensus relations between spans (`attributed_to`, `cue_of`)
+- `attributions.parquet`: attribution triples (content, source, cue) built from the \
+consensus spans and relations; source/cue may be missing
+- `annotations.parquet`: raw annotations, one row per (segment, annotator): pseudonymous \
+annotator id, the annotator's segment labels and the Label Studio result JSON (rebuild \
+soft labels or your own aggregation from it)
+- `adjudications.parquet`: decisions an adjudicator made where annotators disagreed
+- `articles.parquet`: the source articles: title, author, outlet, date, source path, split
+- `segments.jsonl`: one nested JSON record per segment: labels, spans, relations, \
+attributions and every annotator's labels
+- `spans.spacy.jsonl`: the span layer for span-model trainers (spaCy span categorizer / \
+Prodigy format): `{"text", "spans": [{"start", "end", "label"}], "meta"}`
+- `diff.json`: what changed against the parent version
+- `manifest.json`: version, parent, schema and guideline versions, provenance, counts, \
+agreement, sha256 of every file
+
+Offsets are character offsets into the segment `text` (Python `str` indexing, \
+`text[start:end]`); `segments.start/end` are offsets into the article's cleaned text. \
+Annotator ids are pseudonyms (`annotator`, `support`, `adjudicator`); no emails, Label \
+Studio user ids or tokens are in this release.
+
+**Span format.** The span layer is also given as spaCy/Prodigy JSONL rather than CoNLL \
+BIO: spans in this schema nest and overlap (a Claim inside a Content, a Target inside a \
+Claim), which BIO tags cannot represent without losing spans; character offsets also \
+survive any tokenizer choice.
+
+"""
+
+
+_LIMITS = """\
+## Known limits
+
+- A small corpus of news articles: figures (and their intervals) are indicative.
+- Annotators are few; pairwise figures rest on the segments each pair shared.
+- Spans use character offsets; tokenizers may need `alignment_mode='expand'`.
+- Only current, valid (schema-conforming), non-cancelled annotations are included; \
+quarantined annotations are left out.
+- Segments nobody annotated yet are not in the release.
+- Article texts are the cleaned texts; copyright stays with the publishers.
+"""
+
+_RECONCILED = """\
+## How it was reconciled
+
+Each segment was labelled by several annotators. Segment labels take the majority label \
+when it has enough support, spans are aligned across annotators by overlap and kept when \
+enough annotators drew them (boundaries of the most central one, attributes by majority), \
+relations between kept spans likewise. Items without a clear majority went to an \
+adjudicator, whose decision replaces the vote (`*_adjudicated` is true); undecided labels \
+are empty (null)."""
 
 
 def _fmt(x: Any) -> str:
@@ -76,21 +111,17 @@ def _cell(text: Any) -> str:
 
 
 def render_card(
-    *,
-    dataset: str,
-    version: str,
-    parent: str | None,
+    manifest: Mapping[str, Any],
     schema: Schema,
-    guidelines_version: str | None,
-    project: Mapping[str, Any],
-    counts: Mapping[str, Any],
-    distributions: Mapping[str, Any],
-    agreement: Mapping[str, Any],
-    diff_summary: Mapping[str, Any],
     articles: list[dict[str, Any]],
-    ratios: tuple[float, float, float],
     reconcile_info: Mapping[str, Any] | None,
 ) -> str:
+    """The card of a release from its manifest (without checksums)."""
+    m = manifest
+    dataset, version, parent, project = m["dataset"], m["version"], m["parent"], m["label_studio"]
+    counts, distributions, agreement = m["counts"], m["distributions"], m["agreement"]
+    diff_summary, guidelines_version = m["diff"], m["guidelines_version"]
+    ratios = [m["splits"]["ratios"][name] for name in SPLITS]
     lines: list[str] = []
     add = lines.append
     add(f"# {dataset} {version}: {schema.title}")
@@ -113,49 +144,7 @@ def render_card(
         add(f"Label Studio project {project.get('project_id')} at {project.get('url')}.")
     add("")
 
-    add("## How to load it")
-    add("")
-    add("From the release folder (files are plain Parquet / JSONL, no custom code needed):")
-    add("")
-    add("```python")
-    add('import pandas as pd; segments = pd.read_parquet("segments.parquet")')
-    add('import pandas as pd; spans = pd.read_parquet("spans.parquet")')
-    add(
-        'from datasets import load_dataset; ds = load_dataset("parquet", '
-        'data_files={"segments": "segments.parquet"})["segments"]'
-    )
-    add('train = ds.filter(lambda r: r["split"] == "train")')
-    add('import json; docs = [json.loads(l) for l in open("spans.spacy.jsonl", encoding="utf-8")]')
-    add("```")
-    add("")
-    add(
-        "Into spaCy (span categorizer): `doc = nlp.make_doc(d['text']); doc.spans['sc'] = "
-        "[doc.char_span(s['start'], s['end'], s['label'], alignment_mode='expand') for s in "
-        "d['spans']]`, then `DocBin(docs=...)`."
-    )
-    add("")
-    add("Check the files against the manifest with `workbench export verify <release folder>`.")
-    add("")
-
-    add("## Files")
-    add("")
-    for name, doc in FILES_DOC:
-        add(f"- `{name}`: {doc}")
-    add("")
-    add(
-        "Offsets are character offsets into the segment `text` (Python `str` indexing, "
-        "`text[start:end]`); `segments.start/end` are offsets into the article's cleaned text. "
-        "Annotator ids are pseudonyms (`annotator`, `support`, `adjudicator`); no emails, "
-        "Label Studio user ids or tokens are in this release."
-    )
-    add("")
-    add(
-        "**Span format.** The span layer is also given as spaCy/Prodigy JSONL rather than "
-        "CoNLL BIO: spans in this schema nest and overlap (a Claim inside a Content, a Target "
-        "inside a Claim), which BIO tags cannot represent without losing spans; character "
-        "offsets also survive any tokenizer choice."
-    )
-    add("")
+    lines += _LOADING_AND_FILES.split("\n")[:-1]
 
     add("## Splits")
     add("")
@@ -250,16 +239,7 @@ def render_card(
             add(f"| {label} | {_fmt(ag['mean_pairwise_f1'])} | {pairs} |")
     add("")
 
-    add("## How it was reconciled")
-    add("")
-    add(
-        "Each segment was labelled by several annotators. Segment labels take the majority "
-        "label when it has enough support, spans are aligned across annotators by overlap and "
-        "kept when enough annotators drew them (boundaries of the most central one, attributes "
-        "by majority), relations between kept spans likewise. Items without a clear majority "
-        "went to an adjudicator, whose decision replaces the vote (`*_adjudicated` is true); "
-        "undecided labels are empty (null)."
-    )
+    lines += _RECONCILED.split("\n")
     if reconcile_info:
         add("")
         for key, value in sorted(reconcile_info.items()):
@@ -287,16 +267,4 @@ def render_card(
             )
     add("")
 
-    add("## Known limits")
-    add("")
-    add("- A small corpus of news articles: figures (and their intervals) are indicative.")
-    add("- Annotators are few; pairwise figures rest on the segments each pair shared.")
-    add("- Spans use character offsets; tokenizers may need `alignment_mode='expand'`.")
-    add(
-        "- Only current, valid (schema-conforming), non-cancelled annotations are included; "
-        "quarantined annotations are left out."
-    )
-    add("- Segments nobody annotated yet are not in the release.")
-    add("- Article texts are the cleaned texts; copyright stays with the publishers.")
-    add("")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n" + _LIMITS

@@ -10,16 +10,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 #: Columns of segments.parquet that are not consensus labels.
-_SEGMENT_BASE = {
-    "segment_id",
-    "article_id",
-    "position",
-    "start",
-    "end",
-    "text",
-    "split",
-    "n_annotations",
-}
+_SEGMENT_BASE = set(
+    ["segment_id", "article_id", "position", "start", "end", "text", "split", "n_annotations"]
+)
 #: The tables a diff reads (a parent release's raw annotations, 400 MB in memory at 10^5
 #: segments, are not read for it).
 DIFFED = ("segments", "spans")
@@ -77,6 +70,14 @@ def _span_changes(
     return added, removed, _keys(both.filter(differs))
 
 
+_SUMMARY = "segments_added segments_removed segments_unchanged labels_changed spans_added"
+_SUMMARY += " spans_removed spans_changed splits_changed"
+
+
+def _summary(*counts: int) -> dict[str, int]:
+    return dict(zip(_SUMMARY.split(), counts, strict=True))
+
+
 def diff_tables(
     old: dict[str, pa.Table] | None,
     new: dict[str, pa.Table],
@@ -117,16 +118,16 @@ def diff_tables(
     return {
         "parent": parent,
         "version": version,
-        "summary": {
-            "segments_added": len(added),
-            "segments_removed": len(removed),
-            "segments_unchanged": len(common),
-            "labels_changed": len(changed),
-            "spans_added": len(spans_added),
-            "spans_removed": len(spans_removed),
-            "spans_changed": len(spans_changed),
-            "splits_changed": len(split_changed),
-        },
+        "summary": _summary(
+            len(added),
+            len(removed),
+            len(common),
+            len(changed),
+            len(spans_added),
+            len(spans_removed),
+            len(spans_changed),
+            len(split_changed),
+        ),
         "segments": {"added": added, "removed": removed},
         "labels_changed": changed,
         "spans": {
@@ -145,16 +146,7 @@ def first_release_diff(new: dict[str, pa.Table], *, version: str) -> dict[str, A
     return {
         "parent": None,
         "version": version,
-        "summary": {
-            "segments_added": new["segments"].num_rows,
-            "segments_removed": 0,
-            "segments_unchanged": 0,
-            "labels_changed": 0,
-            "spans_added": new["spans"].num_rows,
-            "spans_removed": 0,
-            "spans_changed": 0,
-            "splits_changed": 0,
-        },
+        "summary": _summary(new["segments"].num_rows, 0, 0, 0, new["spans"].num_rows, 0, 0, 0),
         "note": "first release: every segment and span is new (the lists of a diff name "
         "what changed against a parent version)",
     }

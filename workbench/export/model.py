@@ -1,141 +1,107 @@
-"""What a release is made of, in memory: :class:`ReleaseData` (typed pandas frames).
+"""What a release is made of, in memory: :class:`ReleaseData`, Arrow tables of fixed schemas.
 
 `collect` fills it from the store; everything after that (splits, tables, card, diff) is a
-pure function of it, so tests can build one directly without a store.
-
-Annotator columns hold **pseudonyms only**: emails, Label Studio user ids and tokens never
-enter a `ReleaseData`, so they cannot reach a release file.
+pure function of it, so tests can build one directly (`frame`) without a store. Annotator
+columns hold pseudonyms only: emails, Label Studio user ids and tokens never enter it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, TypeAlias
+from dataclasses import dataclass
+from typing import Any
 
-import pandas as pd
+import orjson
+import pyarrow as pa
 
+from workbench.annotation.clean import canonical_result
 from workbench.schema import Schema
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 DEFAULT_RATIOS: tuple[float, float, float] = (0.8, 0.1, 0.1)
 
-#: Columns of each frame of a `ReleaseData` (in order). Lists hold pseudonyms.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    # split_group: the article's first revision, so revisions of one article share a split.
-    "articles": (
-        "article_id",
-        "split_group",
-        "title",
-        "author",
-        "outlet",
-        "published",
-        "source_path",
-    ),
-    "segments": ("segment_id", "article_id", "position", "start", "end", "text"),
-    # Segment-level consensus, one row per (segment, field); label None = undecided.
-    "labels": (
-        "segment_id",
-        "field",
-        "label",
-        "support",
-        "confidence",
-        "n_annotators",
-        "method",
-        "adjudicated",
-    ),
-    # Consensus spans; attrs: {attribute name: value}.
-    "spans": (
-        "segment_id",
-        "span_id",
-        "label",
-        "start",
-        "end",
-        "attrs",
-        "support",
-        "confidence",
-        "n_annotators",
-        "exact",
-        "adjudicated",
-    ),
-    "relations": ("segment_id", "kind", "from_id", "to_id", "support", "confidence"),
-    # Raw annotations (current revision, valid, not deleted); result = Label Studio result list
-    # (or its JSON text). An optional column `canonical` (bool) marks a result that is already
-    # its cleaned canonical JSON text (`annotation.clean.canonical_result`), as the store has it.
-    "annotations": ("segment_id", "annotator", "annotation_id", "lead_time", "result"),
-    # One row per adjudicated decision; target = a field name or a span id.
-    "adjudications": ("segment_id", "target", "kind", "decision", "adjudicator", "note"),
+#: The rows of a chunk of the annotations table (the Parquet writer cuts pages at chunk
+#: boundaries, so a file's bytes depend on them): 8192, as in every release so far.
+ANNOTATION_CHUNK = 8192
+STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+STRS = pa.list_(STR)
+
+
+_TYPES = {"s": STR, "i": INT, "f": FLOAT, "b": BOOL, "l": STRS}
+
+
+def schema_of(spec: str) -> pa.Schema:
+    """A schema from ``name:type`` words (s str, the default; i int; f float; b bool; l a
+    list of str)."""
+    return pa.schema(
+        [(n, _TYPES[t or "s"]) for n, _, t in (w.partition(":") for w in spec.split())]
+    )
+
+
+#: The tables of a `ReleaseData`. `attrs`: a span's attribute map as sorted JSON text;
+#: `support`: sorted pseudonyms; labels' `label` None = undecided; annotations' `result`: the
+#: cleaned canonical result text, `entry`: its stored parse (None: parse `result`), `row_id`:
+#: its row in the store (None outside one). An article's `split_group` is its first
+#: revision, so revisions of one article share a split.
+SCHEMAS: dict[str, pa.Schema] = {
+    n: schema_of(spec)
+    for n, spec in {
+        "articles": "article_id split_group title author outlet published source_path",
+        "segments": "segment_id article_id position:i start:i end:i text",
+        "labels": "segment_id field label support:l confidence:f n_annotators:i method "
+        "adjudicated:b",
+        "spans": "segment_id span_id label start:i end:i attrs support:l confidence:f "
+        "n_annotators:i exact:b adjudicated:b",
+        "relations": "segment_id kind from_id to_id support:l confidence:f",
+        "annotations": "segment_id annotator annotation_id:i lead_time:f result entry row_id:i",
+        "adjudications": "segment_id target kind decision adjudicator note",
+    }.items()
 }
-
-
-class Columns:
-    """A frame as plain lists, missing values None (a column reads as ``columns[name]``):
-    what `collect` gives the export, whose tables read columns as lists anyway. Building
-    pandas frames only to read them back was 0.7 s of the export at 10^5 segments."""
-
-    def __init__(self, name: str, columns: Mapping[str, list[Any]]) -> None:
-        self.data = {c: columns[c] for c in COLUMNS[name]}
-        self.columns = list(self.data)
-
-    def __getitem__(self, name: str) -> list[Any]:
-        return self.data[name]
-
-    def __len__(self) -> int:
-        return len(self.data[self.columns[0]])
-
-    def filter(self, mask: Sequence[bool]) -> Columns:
-        """The rows where `mask` is true."""
-        out = Columns.__new__(Columns)
-        out.data = {
-            c: [v for v, m in zip(col, mask, strict=True) if m] for c, col in self.data.items()
-        }
-        out.columns = self.columns
-        return out
-
-
-#: A `ReleaseData` frame: pandas (tests, callers) or `Columns` (the export's own collect).
-Frame: TypeAlias = pd.DataFrame | Columns
+COLUMNS: dict[str, tuple[str, ...]] = {n: tuple(s.names) for n, s in SCHEMAS.items()}
 
 
 @dataclass(frozen=True)
 class ReleaseData:
-    """Everything one release is built from. Frames have exactly the `COLUMNS` above."""
+    """Everything one release is built from: tables of exactly the `SCHEMAS` above."""
 
     dataset: str
     schema: Schema
     label_studio_url: str | None
     project_id: int | None
-    articles: Frame
-    segments: Frame
-    labels: Frame
-    spans: Frame
-    relations: Frame
-    annotations: Frame
-    adjudications: Frame
+    articles: pa.Table
+    segments: pa.Table
+    labels: pa.Table
+    spans: pa.Table
+    relations: pa.Table
+    annotations: pa.Table
+    adjudications: pa.Table
     #: How consensus was reached (method, thresholds), as the reconcile step recorded it.
     reconcile_info: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        for name, cols in COLUMNS.items():
-            frame: Frame = getattr(self, name)
-            missing = [c for c in cols if c not in frame.columns]
-            if missing:
-                raise ValueError(f"ReleaseData.{name} lacks columns {missing}")
-
-    def identity(self) -> ReleaseData:
-        """This data with its segment, label, span, relation and annotation frames emptied:
-        what a release's card and manifest still read once its tables are built (the
-        export drops the rest, a gigabyte at 10^5 segments, before it writes them)."""
-        empty = {n: frame(n) for n in ("segments", "labels", "spans", "relations", "annotations")}
-        return replace(self, **empty)
+        for name, schema in SCHEMAS.items():
+            if not getattr(self, name).schema.equals(schema):
+                raise ValueError(f"ReleaseData.{name} is not of schema {schema}")
 
 
-def frame(name: str, rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
-    """A frame with the columns of `name` (empty when no rows): object dtype, no coercion."""
-    return frame_of(name, {c: [r.get(c) for r in rows or []] for c in COLUMNS[name]})
+def attrs_json(value: Any) -> str:
+    """An attribute map as `attrs` holds it: sorted keys, values as text."""
+    return orjson.dumps({str(k): str(v) for k, v in (value or {}).items()}, option=SORTED).decode()
 
 
-def frame_of(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
-    """`frame` from columns (lists of equal length, one per column of `name`)."""
-    cols = list(COLUMNS[name])
-    return pd.DataFrame({c: pd.Series(columns[c], dtype=object) for c in cols}, columns=cols)
+SORTED = orjson.OPT_SORT_KEYS
+
+
+def frame(name: str, rows: list[dict[str, Any]] | None = None) -> pa.Table:
+    """A table of `name` from rows (dicts; missing keys are None), values normalised as the
+    store gives them: attribute maps as JSON text, support sorted, results canonical."""
+    rows = rows or []
+    columns: dict[str, list[Any]] = {c: [r.get(c) for r in rows] for c in COLUMNS[name]}
+    if "support" in columns:
+        columns["support"] = [sorted(map(str, s or [])) for s in columns["support"]]
+    if name == "spans":
+        columns["attrs"] = [attrs_json(a) for a in columns["attrs"]]
+    if name == "annotations":
+        columns["result"] = [
+            r if isinstance(r, str) else canonical_result(r) for r in columns["result"]
+        ]
+    return pa.table(columns, schema=SCHEMAS[name])

@@ -184,7 +184,7 @@ def print_reconcile(result: ReconcileReport | FileConsensus) -> None:
         f"{r.labels_adjudicated} adjudicated · spans: {r.spans_decided} kept, "
         f"{r.spans_undecided} undecided · relations: {r.relations_decided} kept"
     )
-    from workbench.export.summary import headline_agreement, headline_text
+    from workbench.reconcile.figures import headline_agreement, headline_text
 
     headline = headline_agreement(r.agreement)  # the release's figures
     if headline:

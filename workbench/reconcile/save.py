@@ -28,6 +28,7 @@ from workbench.store import Store
 from workbench.store import models as m
 from workbench.store.lock import operation_lock
 
+from . import figures
 from .engine import METHOD_NAMES, Method, SegmentConsensus, reconcile_records
 from .extract import Records, _questions, extract
 from .load import Released, ensure_dataset, load_decisions, load_released, load_texts
@@ -68,7 +69,7 @@ class ReconcileReport:
     spans_undecided: int = 0
     relations_decided: int = 0
     changed_segments: list[str] = field(default_factory=list)
-    # the release's agreement figures (`workbench.export.agreement`), stored for the export
+    # the release's agreement figures (`workbench.reconcile.figures`), stored for the export
     agreement: dict[str, Any] = field(default_factory=dict)
 
 
@@ -78,15 +79,13 @@ def _hash(value: Any) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _parse(schema: Schema, rel: Released, segments: Container[str]) -> tuple[Records, Any]:
+def _parse(
+    schema: Schema, rel: Released, segments: Container[str]
+) -> tuple[Records, figures.ParsedAnnotations]:
     """The entries of `rel` parsed once: the records of those of `segments` (consensus), and
-    the export's agreement columns of the live ones (`export.tables.ParsedAnnotations`)."""
-    from workbench.export.tables import _ParsedColumns, segment_fields
-
+    the agreement columns of the live ones (the release's figures)."""
     records = Records()
-    columns = _ParsedColumns(segment_fields(schema))
-    sids: list[str] = []
-    names: list[str] = []
+    columns = figures.ParsedAnnotations(figures.segment_fields(schema))
     loads, questions = orjson.loads, _questions(schema)
     for i, text in enumerate(rel.entry):
         entry = loads(text)
@@ -94,10 +93,8 @@ def _parse(schema: Schema, rel: Released, segments: Container[str]) -> tuple[Rec
         if sid in segments:
             extract(schema, sid, who, entry, records, questions)
         if rel.live[i]:
-            columns.add(entry.get("labels") or {}, entry.get("spans") or [])
-            sids.append(sid)
-            names.append(rel.name[i])
-    return records, columns.done(sids, names)
+            columns.add(sid, rel.name[i], entry)
+    return records, columns
 
 
 def input_hashes(
@@ -128,7 +125,7 @@ def reconcile(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> ReconcileReport:
     """Bring the dataset's consensus tables up to date with its annotations (incremental),
-    and its release's agreement figures (`workbench.export.agreement`, stored for the export).
+    and its release's agreement figures (`workbench.reconcile.figures`, stored for the export).
     The annotations are read and parsed once; consensus and figures are written in one
     transaction, under the dataset's lock."""
     with operation_lock(store, dataset, "reconcile"):
@@ -143,8 +140,6 @@ def _reconcile(
     min_support: int | float,
     threshold: float,
 ) -> ReconcileReport:
-    from workbench.export import agreement, summary  # the release's figures: the export's
-
     params = {
         "method": method,
         "min_support": min_support,
@@ -170,14 +165,12 @@ def _reconcile(
         # Agreement is dataset-wide (bootstrap intervals over every item): recomputed only
         # when the release's annotations changed since the stored figures.
         live = [i for i, x in enumerate(rel.live) if x]
-        fingerprint = agreement.fingerprint(
-            [rel.row_id[i] for i in live], columns.annotator, schema
-        )
+        fingerprint = figures.fingerprint([rel.row_id[i] for i in live], columns.annotator, schema)
         stored = session.get(m.AgreementFigures, dataset)
         if stored is not None and stored.fingerprint == fingerprint:
             report.agreement = dict(stored.figures)
         else:
-            report.agreement = summary.parsed_agreement(columns, schema)
+            report.agreement = figures.parsed_agreement(columns, schema)
         del columns
         computed = reconcile_records(
             schema,
@@ -216,7 +209,7 @@ def _reconcile(
         report.removed = len(gone)
         report.changed_segments = written
         _count(session, dataset, report)
-        agreement.save(session, dataset, fingerprint, report.agreement)
+        figures.save(session, dataset, fingerprint, report.agreement)
     return report
 
 

@@ -347,7 +347,7 @@ class ReconcileState(Base):
 
 
 class AgreementFigures(Base):
-    """A dataset's release agreement figures (`workbench.export.agreement`): computed by
+    """A dataset's release agreement figures (`workbench.reconcile.figures`): computed by
     reconcile, reused by an export of the very annotations they were computed from (the
     `fingerprint` of those annotations, their annotators and the figures' parameters)."""
 
