@@ -398,7 +398,7 @@ def list_releases(store: Store, dataset: str) -> list[ReleaseInfo]:
                 int(c.get("annotations", 0)),
                 int(c.get("annotators", 0)),
                 int(c.get("spans", 0)),
-                summary.headline_agreement(m.get("agreement", {})),
+                figures.headline_agreement(m.get("agreement", {})),
             )
         )
     return out

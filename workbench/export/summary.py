@@ -1,5 +1,5 @@
 """Counts and label distributions of a release (Arrow aggregations, JSON-ready). Its
-agreement figures are `workbench.reconcile.figures` (headline helpers re-exported here)."""
+agreement figures are `workbench.reconcile.figures`."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pyarrow.compute as pc
 
 from workbench.export.model import SPLITS
 from workbench.export.tables import span_attribute_columns
-from workbench.reconcile.figures import headline_agreement, headline_text, segment_fields
+from workbench.reconcile.figures import segment_fields
 from workbench.schema import Schema
 
-__all__ = ["counts", "distributions", "headline_agreement", "headline_text"]
+__all__ = ["counts", "distributions"]
 
 
 def _count(column: pa.ChunkedArray) -> dict[Any, int]:
