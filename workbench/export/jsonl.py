@@ -7,7 +7,6 @@ rows of those segments taken out of the Arrow tables, and written out as they ar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
@@ -118,8 +117,3 @@ def _prefix(annotator: str) -> bytes:
     """What goes before an entry's encoding (after its `{`) to make it `annotator`'s record:
     "annotator" sorts before every key of the entry."""
     return b'{"annotator":' + orjson.dumps(annotator) + b","
-
-
-def nested_records(data: bytes) -> list[Mapping[str, Any]]:
-    """segments.jsonl decoded (for tests and readers)."""
-    return [orjson.loads(line) for line in data.splitlines()]

@@ -69,11 +69,6 @@ def segment_schema(schema: Schema) -> pa.Schema:
     return pa.schema([*base, *per_field])
 
 
-def span_schema(schema: Schema) -> pa.Schema:
-    attrs = [(c, STR) for c, _, _ in span_attribute_columns(schema)]
-    return pa.schema([*schema_of(_SPAN_BASE), *attrs, *schema_of(_SPAN_TAIL)])
-
-
 def annotation_schema(schema: Schema) -> pa.Schema:
     answers = [(f, STR) for f in segment_fields(schema)]
     tail = schema_of("n_spans:i lead_time:f result")
