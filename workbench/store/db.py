@@ -133,12 +133,6 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def reopened(self) -> Store:
-        """A store on a new engine for the same database: for a forked child, which must
-        neither share nor close the parent's connections."""
-        engine = create_store_engine(self.engine.url.render_as_string(hide_password=False))
-        return Store(engine, sessionmaker(engine, expire_on_commit=False))
-
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
     """Open the store at `url`; a fresh or older store is upgraded first (unless `migrate`)."""
