@@ -10,6 +10,9 @@ import re
 
 __all__ = ["CUE_RE", "CUE_WORDS", "TITLES", "source_type"]
 
+# Stance phrases: what follows "pointed to", "alluding to", "referring to" is the Content.
+STANCE_PHRASE = re.compile(r"(?:point|allud|refer)\w*\s+to")
+
 
 def _set(words: str) -> frozenset[str]:
     return frozenset(words.split())
@@ -51,7 +54,8 @@ VERBS = (
     "charge charged charges|recognize recognized recognizes|argued|contend|predicting|"
     "acknowledging|conceding|proclaim proclaimed proclaims|caution cautioned cautions|"
     "lament|concede|mused|speculated|speculate|wonder wondered wonders|"
-    "demand demanded demands"
+    "demand demanded demands|asserting|suggested|indicated|intend intends intended|"
+    "vote voted votes|threaten threatened threatens|offer offered offers"
 )
 # Verbs of stance (PARC counts them as attribution): what follows is the Content, an object
 # with its complement ("praised Putin as a strong leader", "called it a ploy").
@@ -61,6 +65,12 @@ STANCE = _set(
     "condemns attacked hammered mocked mocks accused accuses described describes dismissed "
     "dismisses defended defends endorsed endorses rejected rejects called calls lambasted "
     "chided scolded applauded hailed ridiculed"
+    # mined from PolNeAR's data/train cues (words that report a stance, with an object)
+    " calling praising criticizing blasting slamming denouncing attacking accusing describing"
+    " cite cites cited citing echo echoes echoed echoing propose proposes proposed proposing"
+    " portray portrays portrayed portraying unveil unveils unveiled outline outlines outlined"
+    " outlining highlight highlights highlighted highlighting tout touts touted touting blame"
+    " blames blamed blaming bashed bashing grilled ripped"
 )
 CUE_WORDS = frozenset(VERBS.replace("|", " ").split()) | STANCE
 # Forms that are more often nouns or take no reported content: cues only right before
@@ -84,7 +94,13 @@ NOUNS = _set(
 # for ("called on Obama to act", "urged restraint"), not a clause.
 TO_INFINITIVE = _set(
     "decline declined declines declining refuse refused refuses refusing vow vowed vows vowing "
-    "pledge pledged pledges promise promised promises"
+    "pledge pledged pledges promise promised promises intend intends intended vote voted votes "
+    "threaten threatened threatens offer offered offers hope hopes hoped"
+)
+# ... of which these report nothing but an infinitive ("plans that" is a noun's clause).
+INFINITIVE_ONLY = _set(
+    "decline declined declines declining refuse refused refuses refusing intend intends "
+    "intended vote voted votes threaten threatened threatens offer offered offers"
 )
 CALLS = re.compile(r"call(?:s|ed|ing)?\s+(?:on|for|upon)|urg(?:e|ed|es|ing)")
 # Verbs that take an addressee before their content ("told Reuters the delays …").
@@ -97,7 +113,8 @@ PHRASES = (
     r"[Ii]n\s+the\s+words\s+of",
     r"call(?:s|ed|ing)?\s+(?:on|for|upon)",
     r"point(?:ed|s)?\s+out",
-    r"ma(?:de|ke|kes)\s+it\s+clear",
+    r"ma(?:de|ke|kes)\s+(?:it\s+)?clear",
+    r"(?:pointed|pointing|alluded|alluding|referred|referring)\s+to",
     r"expressed\s+(?:surprise|hope|concern|confidence|doubt|fears?)",
     r"optimistic|confident|convinced|hopeful",
 )

@@ -16,6 +16,7 @@ from workbench.attribution_lexicon import (
     CALLS,
     CIRCUMSTANCE,
     CUE_RE,
+    INFINITIVE_ONLY,
     NOT_CLAUSE,
     STOP,
     TO_INFINITIVE,
@@ -52,7 +53,10 @@ def content_start(
     if word in TO_INFINITIVE:  # "declined to comment"; not "by refusing to", "would refuse to"
         m = re.match(r"\s+to\s+(?=[a-z])", after)
         modal = re.search(r"\b(?:would|could|might|may|will)\s+$", text[: ce - len(word)])
-        return ce + m.end() - 3 if m and not modal and not word.endswith("ing") else None
+        if m and not modal and not word.endswith("ing"):
+            return ce + m.end() - 3
+        if word in INFINITIVE_ONLY:
+            return None
     if CALLS.fullmatch(word):  # "called on Obama to act", "urged restraint"; not "a call for"
         if re.search(r"\b(?:a|an|the|its|his|her|their)\s+$", text[: ce - len(word)]):
             return None

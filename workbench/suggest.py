@@ -45,6 +45,7 @@ from workbench.attribution_lexicon import (
     NOUNS,
     PRONOUNS,
     STANCE,
+    STANCE_PHRASE,
     TO_INFINITIVE,
     WEAK,
     source_type,
@@ -203,6 +204,7 @@ def _cue(
     cs, ce = m.start(), m.end()
     if inside(quotes, cs):
         return None  # quoted speech, not a cue of this text
+    nested = any(s.label == "Content" and s.start <= cs < s.end for s in build.spans)
     word = m.group().lower()
     phrase = " " in word
     aux = _AUX_BEFORE.search(text, us, cs)
@@ -235,9 +237,16 @@ def _cue(
     np = subject_before(text, us, cue_start)
     if np is None and text[us:cue_start].rstrip().endswith(",") and not word.endswith("ing"):
         np = leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
-    if word in STANCE:
-        # "Farage said …, and accused X of …": the clause's speaker
-        known = last_source if np is None and re.search(r"\band\s+$", text[us:cue_start]) else None
+    if (
+        nested
+        and (np is None or text[np[0] : np[1]].lower() in PRONOUNS)
+        and not (word.endswith("ing") and last_source)
+    ):
+        return None  # "Shelby said he refused to …": one attribution per token (PolNeAR)
+    if word in STANCE or STANCE_PHRASE.fullmatch(word):
+        # "Farage said …, and accused X of …", "…, calling it …": the clause's speaker
+        joined = r"(?:\band|,)\s+$" if word.endswith(("ing", "ing to")) else r"\band\s+$"
+        known = last_source if np is None and re.search(joined, text[us:cue_start]) else None
         return _stance(build, quotes, np, cue_start, ce, ue, bool(aux), known)
     rest: int | None
     if word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1]):
@@ -311,7 +320,12 @@ def _stance(
 ) -> str | None:
     """``X praised Y as Z``: a stance attributed to the subject; the object is the Content."""
     text = build.text
-    passive = aux and re.match(r"(?:was|were|is|are|been|be)\b", text[cue_start:], re.I)
+    progressive = text[cue_start:ce].endswith(("ing", "ing to"))  # "is praising" is no passive
+    passive = (
+        aux
+        and not progressive
+        and re.match(r"(?:was|were|is|are|been|be)\b", text[cue_start:], re.I)
+    )
     passive = passive or re.search(r"\bbe\s+(?:\w+ly\s+)?$", text[:cue_start])
     negated = re.search(
         r"(?:\bnot|n[’']t|\bnever)\s+$", text[: ce - len(text[cue_start:ce].split()[-1])]
