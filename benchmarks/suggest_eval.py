@@ -158,16 +158,20 @@ def load(path: Path) -> list[Segment]:
 
 _QUOTE_EDGE = "\"“”«»„'‘’"
 _CUE_EXTRA = re.compile(
-    r"(?:(?:also|often|[a-z]+ly)\s+)?(.+?)(?:,?\s+(?:in|during)\s+(?:a|an|the|his|her|their)\s+(?:[\w’']+\s+){0,3}?"
-    r"(?:interview|statement|speech|conference|call|appearance|post|tweet|letter|release)\b.*)?",
+    r"(?:(?:also|often|later|then|again|further|[a-z]+ly)\s+)?(.+?)"
+    r"(?:,?\s+(?:in|during)\s+(?:a|an|the|his|her|their)\s+(?:[\w’']+\s+){0,3}?"
+    r"(?:interview|statement|speech|conference|call|appearance|post|tweet|letter|release)\b.*"
+    r"|\s+[a-z]+ly|(?:\s+(?:on|this|last))?\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday|week|month|year)(?:\s+(?:morning|afternoon|evening|night))?)?",
     re.DOTALL,
 )
 
 
 def _ours(text: str, label: str, a: int, b: int) -> tuple[int, int]:
     """PolNeAR's boundaries → ours (schemas/news-v1.md): a Content leaves out its enclosing
-    quotation marks and a leading "that"; a Source its apposition; a Cue a leading adverb and
-    a trailing circumstance ("in an interview with X"); spans never start or end with a space."""
+    quotation marks and a leading "that"; a Source its apposition; a Cue an adverb before or
+    after it and a trailing circumstance ("in an interview with X", "on Tuesday"); spans never
+    start or end with a space."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():

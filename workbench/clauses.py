@@ -28,6 +28,7 @@ from workbench.speakers import word_spans
 __all__ = ["content_end", "content_start", "has_verb"]
 
 _THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
+_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)"
 
 
 def content_start(
@@ -51,7 +52,7 @@ def content_start(
         return found
     after = text[ce:ue]
     if word in TO_INFINITIVE:  # "declined to comment"; not "by refusing to", "would refuse to"
-        m = re.match(r"\s+to\s+(?=[a-z])", after)
+        m = re.match(rf"(?:\s+(?:on\s+)?{_DAY})?\s+to\s+(?=[a-z])", after)  # "voted Thursday to"
         modal = re.search(r"\b(?:would|could|might|may|will)\s+$", text[: ce - len(word)])
         if m and not modal and not word.endswith("ing"):
             return ce + m.end() - 3

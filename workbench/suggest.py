@@ -110,8 +110,21 @@ _AUX_BEFORE = re.compile(
 _NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I)
 _DOCUMENT = re.compile(
     r"\b(?:polls?|surveys?|study|studies|reports?|analysis|data|records|figures|documents?|"
-    r"video|memo|letter|results|numbers|filings|emails?)\s*$",
+    r"video|memo|letter|results|numbers|filings|emails?)(?:\s+of\s+[^,]*)?\s*$",
     re.I,
+)
+_CUE_ANY_CASE = re.compile(CUE_RE.pattern, re.IGNORECASE)  # "Christie Calls Clinton ‘A Disgrace’"
+
+
+def _title_case(text: str) -> bool:
+    """A headline in title case, whose cue is capitalised like every other word."""
+    long = [w for w in re.findall(r"[A-Za-z][\w’']*", text) if len(w) > 3]
+    return len(long) >= 3 and sum(w[0].isupper() for w in long) >= 0.8 * len(long)
+
+
+# "Romney went after Trump …, calling it …": the sentence's subject, a name before its verb
+_SUBJECT = re.compile(
+    r"((?:[A-Z][\w’'.\-]*\s+){0,3}[A-Z][\w’'\-]*)\s+(?:[a-z]+ed|has|had|was|is)\b"
 )
 _REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 
@@ -183,7 +196,7 @@ def suggest(text: str, context: str = "") -> Suggestions:
     quotes = quotations(text)
     for us, ue in sentences(text, quotes):
         last_source: str | None = None
-        for m in CUE_RE.finditer(text, us, ue):
+        for m in (_CUE_ANY_CASE if _title_case(text) else CUE_RE).finditer(text, us, ue):
             last_source = _cue(build, quotes, us, ue, m, last_source) or last_source
     _orphan_quotes(build, quotes)
     _targets(build, quotes)
@@ -247,6 +260,14 @@ def _cue(
         # "Farage said …, and accused X of …", "…, calling it …": the clause's speaker
         joined = r"(?:\band|,)\s+$" if word.endswith(("ing", "ing to")) else r"\band\s+$"
         known = last_source if np is None and re.search(joined, text[us:cue_start]) else None
+        if (
+            np is None
+            and known is None
+            and word.endswith("ing")
+            and re.search(joined, text[us:cue_start])
+        ):
+            subject = _SUBJECT.match(text, us, cue_start)
+            np = clean_np(text, subject.start(1), subject.end(1)) if subject else None
         return _stance(build, quotes, np, cue_start, ce, ue, bool(aux), known)
     rest: int | None
     if word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1]):
@@ -268,7 +289,8 @@ def _cue(
         known = last_source if np is None and word.endswith("ing") else None
         return _attribution(build, content, cue_start, ce, "cue-then-content", np, known)
     # 3. C, X said.
-    if weak or phrase or word in TO_INFINITIVE:
+    evidence = word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1])
+    if (weak and not evidence) or phrase or word in TO_INFINITIVE:
         return None
     before = text[us:cue_start]
     comma = before.rfind(",")
@@ -277,7 +299,7 @@ def _cue(
         return None
     between = text[us + comma + 1 : cue_start]
     src = clean_np(text, us + comma + 1, cue_start) if between.strip() else np_after(text, ce, ue)
-    if src is None or (between.strip() and len(between.split()) > 7):
+    if src is None or (between.strip() and len(between.split()) > (10 if evidence else 7)):
         return None
     if between.strip():  # "C, X said [in a statement]."
         circumstances = r"^(?:,|in |on |at |during |after |before |when |while |declining |"
