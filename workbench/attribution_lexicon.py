@@ -172,7 +172,7 @@ LEADING_DROP = _set(
 TRAILING_DROP = _set(
     "has have had was were is are also later then again reportedly recently publicly "
     "repeatedly importantly crucially earlier once would will might could in turn now "
-    "promptly often"
+    "promptly often further"
 )
 
 

@@ -133,7 +133,10 @@ def has_verb(clause: str, within: int | None = None) -> bool:
     return _FINITE.search(" ".join(words)) is not None or _CONTRACTED.search(clause) is not None
 
 
-_CUT = re.compile(r",\s+(?:and|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;")
+# ", and that …" goes on with the same content
+_CUT = re.compile(
+    r",\s+(?:and(?!\s+that\b)|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;"
+)
 
 
 def content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int:
@@ -145,8 +148,9 @@ def content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int:
             end = m.start()
             break
     for m in CUE_RE.finditer(text, start, end):
-        if inside(quotes, m.start()) or m.group() in WEAK:
-            continue
+        participle = m.group().endswith("ing") and not re.search(r",\s*$", text[start : m.start()])
+        if inside(quotes, m.start()) or m.group() in WEAK or participle:
+            continue  # "for refusing to testify" names no new speaker; ", adding that …" does
         same = re.search(r"\s+(?:but|and)\s+(?:\w+ly\s+|also\s+)?$", text[start : m.start()])
         if same is not None:  # "says she respects X but argues that …": the same speaker
             return start + same.start()

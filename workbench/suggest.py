@@ -124,7 +124,7 @@ def _title_case(text: str) -> bool:
 
 # "Romney went after Trump …, calling it …": the sentence's subject, a name before its verb
 _SUBJECT = re.compile(
-    r"((?:[A-Z][\w’'.\-]*\s+){0,3}[A-Z][\w’'\-]*)\s+(?:[a-z]+ed|has|had|was|is)\b"
+    r"((?:[A-Z][\w’'.\-]*\s+(?:and\s+)?){0,3}[A-Z][\w’'\-]*)\s+(?:[a-z]+ed|has|had|was|is)\b"
 )
 _REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 
@@ -260,12 +260,7 @@ def _cue(
         # "Farage said …, and accused X of …", "…, calling it …": the clause's speaker
         joined = r"(?:\band|,)\s+$" if word.endswith(("ing", "ing to")) else r"\band\s+$"
         known = last_source if np is None and re.search(joined, text[us:cue_start]) else None
-        if (
-            np is None
-            and known is None
-            and word.endswith("ing")
-            and re.search(joined, text[us:cue_start])
-        ):
+        if word.endswith("ing") and not aux and known is None:  # a participle's subject
             subject = _SUBJECT.match(text, us, cue_start)
             np = clean_np(text, subject.start(1), subject.end(1)) if subject else None
         return _stance(build, quotes, np, cue_start, ce, ue, bool(aux), known)
