@@ -135,7 +135,7 @@ def has_verb(clause: str, within: int | None = None) -> bool:
 
 # ", and that …" goes on with the same content
 _CUT = re.compile(
-    r",\s+(?:and(?!\s+that\b)|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;"
+    r",[”’\"]?\s+(?:and(?!\s+that\b)|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;"
 )
 
 
@@ -145,7 +145,7 @@ def content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int:
     end = ue
     for m in _CUT.finditer(text, start, ue):
         if not inside(quotes, m.start()):
-            end = m.start()
+            end = m.start() + (2 if text[m.start() + 1] in '”’"' else 0)  # "as a “disgrace,” but"
             break
     for m in CUE_RE.finditer(text, start, end):
         participle = m.group().endswith("ing") and not re.search(r",\s*$", text[start : m.start()])

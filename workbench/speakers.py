@@ -61,6 +61,12 @@ def clean_np(text: str, a: int, b: int) -> tuple[int, int] | None:
         words = words[:-2]
     if not words:
         return None
+    if (
+        len(words) > 1
+        and text[words[-1][0] : words[-1][1]].lower() in PRONOUNS - {"it"}
+        and text[words[-2][0]].isupper()
+    ):
+        words = words[-1:]  # "in an interview with RT he blasted": the pronoun
     a, b = words[0][0], words[-1][1]
     lead = _LEADING_CIRCUMSTANCE.fullmatch(text, a, b)
     if lead is not None and lead.start(1) > a:

@@ -320,7 +320,7 @@ _CALLED = re.compile(
 
 
 _CIRCUMSTANCE_CUT = re.compile(
-    r"\s+(?:after|before|while|when|because|since)\s|\s[—–]\s|"
+    r"\s+(?:after|before|while|when|because|since)\s|\s(?:[—–]|--)\s|"
     r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 
