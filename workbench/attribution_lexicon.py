@@ -54,7 +54,7 @@ VERBS = (
     "charge charged charges|recognize recognized recognizes|argued|contend|predicting|"
     "acknowledging|conceding|proclaim proclaimed proclaims|caution cautioned cautions|"
     "lament|concede|mused|speculated|speculate|wonder wondered wonders|"
-    "demand demanded demands|asserting|suggested|indicated|intend intends intended|"
+    "demand demanded demands|asserting|suggested|indicated|intend intends intended|discovered|"
     "vote voted votes|threaten threatened threatens|offer offered offers"
 )
 # Verbs of stance (PARC counts them as attribution): what follows is the Content, an object
@@ -70,7 +70,7 @@ STANCE = _set(
     " cite cites cited citing echo echoes echoed echoing propose proposes proposed proposing"
     " portray portrays portrayed portraying unveil unveils unveiled outline outlines outlined"
     " outlining highlight highlights highlighted highlighting tout touts touted touting blame"
-    " blames blamed blaming bashed bashing grilled ripped"
+    " blames blamed blaming bashed bashing grilled ripped referencing"
 )
 CUE_WORDS = frozenset(VERBS.replace("|", " ").split()) | STANCE
 # Forms that are more often nouns or take no reported content: cues only right before
@@ -81,7 +81,7 @@ WEAK = _set(
     "implied implies optimistic confident convinced hopeful concerned reports hope hoped hopes "
     "worry worried worries fear fears expect expected expects doubt doubted doubts charge "
     "charged charges recognize recognized recognizes demand demanded demands wonder "
-    "wondered wonders"
+    "wondered wonders discovered"
 )
 # What a document shows: cues without "that" when the subject is a poll, report, video, …
 EVIDENCE = _set("show shows showed found finds reveal revealed reveals")
