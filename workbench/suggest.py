@@ -124,8 +124,18 @@ def _title_case(text: str) -> bool:
 
 # "Romney went after Trump …, calling it …": the sentence's subject, a name before its verb
 _SUBJECT = re.compile(
-    r"((?:[A-Z][\w’'.\-]*\s+(?:and\s+)?){0,3}[A-Z][\w’'\-]*)\s+(?:[a-z]+ed|has|had|was|is)\b"
+    r"((?:[A-Z][\w’'.\-]*\s+(?:and\s+)?){0,3}[A-Z][\w’'\-]*)(?:,\s+(?:a|an|the)\s[^,]+,)?"
+    r"\s+(?:then\s+)?(?:[a-z]+ed|has|had|was|is|went|took|made|gave|got|came|began|told|said|"
+    r"sent|saw|held|led|left|met|won|ran|spoke|wrote|drew)\b"
 )
+
+
+def _clause_subject(text: str, us: int, cue_start: int) -> tuple[int, int] | None:
+    """The named subject of the sentence: ``Dean, a medical doctor, then appeared …``."""
+    m = _SUBJECT.match(text, us, cue_start)
+    return clean_np(text, m.start(1), m.end(1)) if m else None
+
+
 _REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 
 
@@ -248,6 +258,9 @@ def _cue(
         return _attribution(build, content, cue_start, ce, "quote-then-cue", src)
     # the speaker: the phrase right before the cue, or the clause's first phrase (X, the Y, said)
     np = subject_before(text, us, cue_start)
+    tag = _PARTY_TAG.search(text, us, cue_start)
+    if np is None and tag is not None and not text[tag.end() : cue_start].strip():
+        np = subject_before(text, us, tag.start())  # "Rep. Stephen Lynch (D-Mass.) said"
     if np is None and text[us:cue_start].rstrip().endswith(",") and not word.endswith("ing"):
         np = leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
     if (
@@ -261,8 +274,7 @@ def _cue(
         joined = r"(?:\band|,)\s+$" if word.endswith(("ing", "ing to")) else r"\band\s+$"
         known = last_source if np is None and re.search(joined, text[us:cue_start]) else None
         if word.endswith("ing") and not aux and known is None:  # a participle's subject
-            subject = _SUBJECT.match(text, us, cue_start)
-            np = clean_np(text, subject.start(1), subject.end(1)) if subject else None
+            np = _clause_subject(text, us, cue_start)
         return _stance(build, quotes, np, cue_start, ce, ue, bool(aux), known)
     rest: int | None
     if word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1]):
@@ -282,6 +294,8 @@ def _cue(
             return None
         # "…, adding that …": the clause's speaker
         known = last_source if np is None and word.endswith("ing") else None
+        if np is None and known is None and re.search(r"(?:\band|,)\s+$", text[us:cue_start]):
+            np = _clause_subject(text, us, cue_start)  # "McConnell was quick to … and said"
         return _attribution(build, content, cue_start, ce, "cue-then-content", np, known)
     # 3. C, X said.
     evidence = word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1])
