@@ -144,11 +144,13 @@ def content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int:
     subject (", though …") or before the next cue's speaker."""
     end = ue
     for m in _CUT.finditer(text, start, ue):
-        if not inside(quotes, m.start()):
+        if not inside(quotes, m.end() - 1):
             end = m.start() + (2 if text[m.start() + 1] in '”’"' else 0)  # "as a “disgrace,” but"
             break
     for m in CUE_RE.finditer(text, start, end):
-        participle = m.group().endswith("ing") and not re.search(r",\s*$", text[start : m.start()])
+        participle = m.group().endswith("ing") and not re.search(
+            r"(?:,|\band)\s*$", text[start : m.start()]
+        )
         if inside(quotes, m.start()) or m.group() in WEAK or participle:
             continue  # "for refusing to testify" names no new speaker; ", adding that …" does
         same = re.search(r"\s+(?:but|and)\s+(?:\w+ly\s+|also\s+)?$", text[start : m.start()])

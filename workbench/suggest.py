@@ -294,7 +294,7 @@ def _cue(
             return None
         # "…, adding that …": the clause's speaker
         known = last_source if np is None and word.endswith("ing") else None
-        if np is None and known is None and re.search(r"(?:\band|,)\s+$", text[us:cue_start]):
+        if np is None and known is None and re.search(r"(?:\band|\bbut|,)\s+$", text[us:cue_start]):
             np = _clause_subject(text, us, cue_start)  # "McConnell was quick to … and said"
         return _attribution(build, content, cue_start, ce, "cue-then-content", np, known)
     # 3. C, X said.
