@@ -44,7 +44,8 @@ def _np_ok(np: str) -> bool:
     if any(w in known for w in low):
         return True
     return any(w[:1].isupper() for w in words[1:]) or (
-        words[0][:1].isupper() and low[0] not in LEADING_DROP | {"the", "this", "these", "it"}
+        words[0][:1].isupper()
+        and low[0] not in LEADING_DROP | {"the", "this", "these", "it", "here", "there"}
     )
 
 
@@ -106,6 +107,10 @@ def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
         elif token in STOP or token in CUE_WORDS:
             break
         taken.insert(0, w)
+        if token in ("his", "her", "their", "its", "our") and not (
+            before and before[-1].lower() in ("of", "to", "for", "with")
+        ):
+            break  # a determiner opens the phrase: "some ways his campaign" → "his campaign"
         if len(taken) > 9:
             return None
     if not taken:
@@ -118,7 +123,13 @@ def leading_np(text: str, start: int, end: int) -> tuple[int, int] | None:
     comma = text.find(",", start, end)
     if comma < 0:
         return None
+    second = text.find(",", comma + 1, end)
+    if _OPENING_CIRCUMSTANCE.match(text, start) and second > 0:  # "In a statement to X, Y, said"
+        return clean_np(text, comma + 1, second)
     return clean_np(text, start, comma)
+
+
+_OPENING_CIRCUMSTANCE = re.compile(r"(?:In|At|During|On|After|Before|Speaking)\s")
 
 
 _ABBREVIATION = re.compile(r"\b(?:Rep|Sen|Del|Gov|Dr|Mr|Mrs|Ms|Lt|Gen|Col|Sgt|Jr|St|[A-Z])$")

@@ -110,7 +110,7 @@ _AUX_BEFORE = re.compile(
 _NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I)
 _DOCUMENT = re.compile(
     r"\b(?:polls?|surveys?|study|studies|reports?|analysis|data|records|figures|documents?|"
-    r"video|memo|letter|results|numbers|filings|emails?)(?:\s+of\s+[^,]*)?\s*$",
+    r"video|memo|letter|results|numbers|filings|emails?|research|evidence|math)(?:\s+of\s+[^,]*)?\s*$",
     re.I,
 )
 _CUE_ANY_CASE = re.compile(CUE_RE.pattern, re.IGNORECASE)  # "Christie Calls Clinton ‘A Disgrace’"
