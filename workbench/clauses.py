@@ -148,8 +148,8 @@ def content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int:
             end = m.start() + (2 if text[m.start() + 1] in '”’"' else 0)  # "as a “disgrace,” but"
             break
     for m in CUE_RE.finditer(text, start, end):
-        participle = m.group().endswith("ing") and not re.search(
-            r"(?:,|\band)\s*$", text[start : m.start()]
+        participle = m.group().endswith("ing") and re.search(
+            r"\b(?:for|by|of|in|on|after|before|without|from|about)\s+$", text[start : m.start()]
         )
         if inside(quotes, m.start()) or m.group() in WEAK or participle:
             continue  # "for refusing to testify" names no new speaker; ", adding that …" does
