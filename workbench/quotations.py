@@ -72,6 +72,20 @@ def quotations(text: str) -> list[Quote]:
                 i += 1
                 continue
             close = ch
+        elif text.startswith("''", i):  # two apostrophes for a double mark (some NYT copy)
+            para = text.find("\n\n", i)
+            para = n if para < 0 else para
+            end = text.find("''", i + 2, para)
+            if end < 0 and not out and text[:i].strip() and _closes(text, i + 1):
+                out.append(Quote(0, i + 2, 0, i))  # opened in an earlier paragraph
+                i += 2
+            elif end < 0:  # it continues in the next paragraph
+                out.append(Quote(i, para, i + 2, len(text[:para].rstrip())))
+                i = para
+            else:
+                out.append(Quote(i, end + 2, i + 2, end))
+                i = end + 2
+            continue
         elif ch == "'":
             if i > 0 and _is_letter(text[i - 1]):  # an apostrophe: Pakistan's, don't
                 i += 1

@@ -298,12 +298,15 @@ def _cue(
             np = _clause_subject(text, us, cue_start)  # "McConnell was quick to … and said"
         source = _attribution(build, content, cue_start, ce, "cue-then-content", np, known)
         lead = text[us : np[0]] if np else ""
-        if np and re.fullmatch(r"[^,;:“”\"]+,\s*", lead) and re.match(r"\s*,", text[ce:rest]):
-            if has_verb(text[rest:end].split()[0]):  # "Climate change, Obama says, is the …"
-                first = build.content(us, us + lead.rindex(","), "cue-then-content", quotes)
-                cue = build.add("Cue", cue_start, ce, "cue-then-content")  # the one made above
-                build.relate("cue_of", cue, first)
-                build.relate("attributed_to", first, source)
+        if (  # "Climate change, Obama says, is the …": the Content's first fragment too
+            re.fullmatch(r"[^,;:“”\"]+,\s*", lead)
+            and re.match(r"\s*,", text[ce:rest])
+            and has_verb(text[rest:end].split()[0])
+        ):
+            first = build.content(us, us + lead.rindex(","), "cue-then-content", quotes)
+            cue = build.add("Cue", cue_start, ce, "cue-then-content")  # the one made above
+            build.relate("cue_of", cue, first)
+            build.relate("attributed_to", first, source)
         return source
     # 3. C, X said.
     evidence = word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1])
