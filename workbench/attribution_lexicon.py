@@ -70,7 +70,7 @@ STANCE = _set(
     " cite cites cited citing echo echoes echoed echoing propose proposes proposed proposing"
     " portray portrays portrayed portraying unveil unveils unveiled outline outlines outlined"
     " outlining highlight highlights highlighted highlighting tout touts touted touting blame"
-    " blames blamed blaming bashed bashing grilled ripped referencing"
+    " blames blamed blaming bashed bashing grilled ripped referencing reiterated reiterates"
 )
 CUE_WORDS = frozenset(VERBS.replace("|", " ").split()) | STANCE
 # Forms that are more often nouns or take no reported content: cues only right before

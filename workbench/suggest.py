@@ -270,6 +270,8 @@ def _cue(
     ):
         return None  # "Shelby said he refused to …": one attribution per token (PolNeAR)
     if word in STANCE or STANCE_PHRASE.fullmatch(word):
+        if nested and not word.endswith("ing"):
+            return None  # "noted that Mr. Trump has mocked …": part of what was noted
         # "Farage said …, and accused X of …", "…, calling it …": the clause's speaker
         joined = r"(?:\band|,)\s+$" if word.endswith(("ing", "ing to")) else r"\band\s+$"
         known = last_source if np is None and re.search(joined, text[us:cue_start]) else None
@@ -340,7 +342,7 @@ def _cue(
 
 _CALLED = re.compile(
     r"\s+(?:it|him|her|them|this|that|(?:[A-Z][\w’'.\-]*\s+)*[A-Z][\w’'\-]*|"
-    r"(?:the\s+|[A-Z][\w’'\-]*\s+)(?:(?!to\b)[^,.;:\s]+\s+){0,8}?)\s*(?:a|an|the|[“\"‘])"
+    r"(?:the\s+|[A-Z][\w’'\-]*\s+)(?:(?!to\b)[^,;:\s]+\s+){0,8}?)\s*(?:a|an|the|[“\"‘]|'')"
 )
 
 
@@ -386,7 +388,12 @@ def _stance(
         return None  # "called on", "called for" are other cues; "called in" is not one
     end = content_end(text, quotes, ce, ue)
     cut = _CIRCUMSTANCE_CUT.search(text, ce, end)  # "as a “disgrace” after she attacked …"
-    content = build.content(ce, cut.start() if cut else end, "stance", quotes)
+    that = re.match(r"\s+that\s", text[ce:])  # "reiterated that …": the clause
+    end = cut.start() if cut else end
+    tail = re.search(r",\s+(?:the|a|an)\s[^,]*$", text[ce:end])  # "Trump, the nominee": no
+    if tail and not has_verb(tail.group()):
+        end = ce + tail.start()
+    content = build.content(ce + (that.end() if that else 0), end, "stance", quotes)
     if content is None:
         return None
     return _attribution(build, content, cue_start, ce, "stance", np, speaker)
