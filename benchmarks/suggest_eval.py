@@ -170,8 +170,8 @@ _CUE_EXTRA = re.compile(
 def _ours(text: str, label: str, a: int, b: int) -> tuple[int, int]:
     """PolNeAR's boundaries → ours (schemas/news-v1.md): a Content leaves out its enclosing
     quotation marks and a leading "that"; a Source its apposition; a Cue an adverb before or
-    after it and a trailing circumstance ("in an interview with X", "on Tuesday"); spans never
-    start or end with a space."""
+    after it, a trailing circumstance ("in an interview with X", "on Tuesday") and the addressee
+    of "called on X"; spans never start or end with a space."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
@@ -180,6 +180,8 @@ def _ours(text: str, label: str, a: int, b: int) -> tuple[int, int]:
         m = _CUE_EXTRA.fullmatch(text, a, b)
         if m:
             a, b = m.span(1)
+        m = re.match(r"[Cc]all(?:s|ed|ing)?\s+(?:on|upon)(?=\s)", text[a:b])
+        b = a + m.end() if m else b  # "called on Howard Dean": the addressee is left out
     if label == "Source" and "," in text[a:b]:  # "Schiff, 56, who has …," → "Schiff"
         b = text.index(",", a)
     if label == "Content":

@@ -234,6 +234,15 @@ def _cue(
     cue_start = aux.start() if aux else cs
     if word.startswith("according"):
         return _according(build, quotes, us, ue, cs, ce)
+    asked = re.match(r"(\s+about)?\s+(?=\S)", text[ce:ue]) if m.group() == "Asked" else None
+    comma = text.find(",", ce, ue)
+    if asked and comma > 0 and (asked.group(1) or text.startswith("to ", ce + asked.end())):
+        # "Asked about X, Clinton said …": what was asked, with no Source (PolNeAR)
+        content = build.content(ce + asked.end(), comma, "asked", quotes)
+        if content is not None:
+            cue = build.add("Cue", cs, ce + len(asked.group(1) or ""), "asked")
+            build.relate("cue_of", cue, content)
+        return None
     weak = word in WEAK or (word.endswith("ing") and word != "saying")
     noun = word in NOUNS and re.search(r"\b(?:that|these|those)\s+$", text[us:cs], re.I)
     if (_NOMINAL.search(text, us, cs) or noun or _REFUSED.search(text, us, cs)) and not phrase:
