@@ -103,7 +103,7 @@ def content_start(
     m = re.match(r"\s+([\w’']+)", text[pos:ue])
     if m is None or m.group(1).lower() in NOT_CLAUSE or len(text[pos:ue].split()) < 3:
         return None
-    clause = _PRONOUN_SUBJECT.match(text, pos) or has_verb(text[pos:ue], 12)
+    clause = _PRONOUN_SUBJECT.match(text, pos) or has_verb(text[pos:ue], 16)
     if text[pos:ue].lstrip().startswith(("“", '"')) or not clause:
         return None
     return pos + m.start(1)

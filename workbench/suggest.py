@@ -136,6 +136,10 @@ def _clause_subject(text: str, us: int, cue_start: int) -> tuple[int, int] | Non
     return clean_np(text, m.start(1), m.end(1)) if m else None
 
 
+# "X, the Y of Z, (on Tuesday) said": the speaker is the clause's first phrase
+_AFTER_COMMA = re.compile(
+    r",\s*(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s*)?$"
+)
 _REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 
 
@@ -270,7 +274,7 @@ def _cue(
     tag = _PARTY_TAG.search(text, us, cue_start)
     if np is None and tag is not None and not text[tag.end() : cue_start].strip():
         np = subject_before(text, us, tag.start())  # "Rep. Stephen Lynch (D-Mass.) said"
-    if np is None and text[us:cue_start].rstrip().endswith(",") and not word.endswith("ing"):
+    if np is None and _AFTER_COMMA.search(text, us, cue_start) and not word.endswith("ing"):
         np = leading_np(text, _clause_start(text, quotes, us, cue_start), cue_start)
     if (
         nested
