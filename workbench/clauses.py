@@ -136,6 +136,7 @@ def has_verb(clause: str, within: int | None = None) -> bool:
 # ", and that …" goes on with the same content
 _CUT = re.compile(
     r",[”’\"]?\s+(?:and(?!\s+that\b)|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;"
+    r"|,\s+(?!including|according)(?=[a-z]+ing\s)"  # "…, throwing a wrench in …": the writer's
 )
 
 
@@ -144,6 +145,8 @@ def content_end(text: str, quotes: Sequence[Quote], start: int, ue: int) -> int:
     subject (", though …") or before the next cue's speaker."""
     end = ue
     for m in _CUT.finditer(text, start, ue):
+        if re.fullmatch(r",\s+", m.group()) and CUE_RE.match(text, m.end()):
+            continue  # ", underlining that …": the same speaker goes on
         if not inside(quotes, m.end() - 1):
             end = m.start() + (2 if text[m.start() + 1] in '”’"' else 0)  # "as a “disgrace,” but"
             break
