@@ -186,6 +186,39 @@ def _triples(text: str) -> set[tuple[str | None, str | None, str]]:
             "Officials issued a call for calm. It was too early to tell whether it was a bomb.",
             set(),
         ),
+        (  # a pronoun's cue inside another's Content is part of it (PolNeAR is univocal)
+            "Shelby said he refused to follow her commands.",
+            {("Shelby", "said", "he refused to follow her commands")},
+        ),
+        (  # a stance participle: the sentence's named subject; two apostrophes quote
+            "Romney went after Trump on Wednesday, calling it ''disqualifying.''",
+            {("Romney", "calling", "it ''disqualifying.''")},
+        ),
+        (  # an intention with its infinitive, a day between
+            "A House panel voted Thursday to hold Bryan Pagliano in contempt.",
+            {("A House panel", "voted", "to hold Bryan Pagliano in contempt")},
+        ),
+        (  # what was asked, with no Source; then the answer
+            'Asked about the bomb, Clinton said, "We have to let this unfold."',
+            {(None, "Asked about", "the bomb"), ("Clinton", "said", "We have to let this unfold.")},
+        ),
+        (  # an interrupted Content: both fragments
+            "Climate change, Mr. Obama often says, is the greatest long-term threat.",
+            {
+                ("Mr. Obama", "says", "Climate change"),
+                ("Mr. Obama", "says", "is the greatest long-term threat"),
+            },
+        ),
+        (  # a title-case headline
+            "Chris Christie Calls Hillary Clinton ‘A Disgrace’ Over Police Shooting Comments",
+            {
+                (
+                    "Chris Christie",
+                    "Calls",
+                    "Hillary Clinton ‘A Disgrace’ Over Police Shooting Comments",
+                )
+            },
+        ),
     ],
 )
 def test_speaker_patterns(text: str, expected: set[tuple[str, str, str]]) -> None:

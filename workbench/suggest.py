@@ -14,12 +14,16 @@ The rules, in order:
    that opens without closing (it continues in the next paragraph) or closes without opening.
 2. **Cues**: a lexicon of verbs of saying, thinking and stance in all their inflections (said,
    told, warned, hoped, praised, …) and phrases (according to, in the words of); a cue inside a
-   quotation is quoted speech, and a noun ("in the hope that", "that claim") is no cue.
+   quotation is quoted speech, and a noun ("in the hope that", "that claim") is no cue; nor is a
+   pronoun's cue inside another's Content ("Shelby said he refused to …"). A title-case
+   headline's cues are matched in any case.
 3. Around each cue, the **speaker patterns**: ``“Q,” X said`` / ``“Q,” said X``, ``X said:
-   “Q”``, ``X said (that) C``, ``X said, C``, ``C, X said``, ``X declined to V``, ``X called on
-   Y to V``, ``According to X, C``, ``X praised Y as Z`` (stance), ``the poll shows C``,
-   ``asked whether C``, and the subject of the clause as Source (``X, the Y of Z, said`` →
-   ``X``; a pronoun when that is all there is). Content boundaries: `workbench.clauses`.
+   “Q”``, ``X said (that) C``, ``X said, C``, ``C, X said``, ``X declined / voted / vowed to
+   V``, ``X called on Y to V``, ``According to X, C``, ``X praised Y as Z`` (stance),
+   ``the poll shows C``, ``asked whether C``, ``Asked about C, …``, ``C₁, X says, C₂`` (both
+   fragments), and the subject of the clause as Source (``X, the Y of Z, said`` → ``X``; a
+   pronoun when that is all there is; for ``…, calling it …`` or ``… and said`` the sentence's
+   named subject). Content boundaries: `workbench.clauses`.
 4. A quotation left without a cue, in a paragraph that has a Source, is that Source's.
 
 Source types come from the words of the Source and what the paragraph (or the previous one)
@@ -64,7 +68,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 # -- the result types --------------------------------------------------------------------------
 
