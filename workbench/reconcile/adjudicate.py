@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.annotation import from_entry, parse, to_result
+from workbench.annotation.tasks import completed_by, parse_time
 from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
@@ -28,11 +28,9 @@ from .engine import Method
 from .load import StoredAnnotation, ensure_dataset, load_annotations, load_decisions, load_texts
 from .save import ReconcileReport, parse_min_support, reconcile
 
-MAX_TITLE = 50  # Label Studio's limit on project titles
-
 
 def project_title(dataset: str) -> str:
-    return f"{dataset} adjudication"[:MAX_TITLE]
+    return f"{dataset} adjudication"[:50]  # Label Studio's limit on project titles
 
 
 @dataclass
@@ -138,7 +136,6 @@ def push(
     with operation_lock(store, name, "adjudicate push"), store.session() as session:
         ensure_dataset(session, name)
         project_id = _ensure_project(session, client, schema, name)
-        segments = _undecided_segments(session, name)
         decided = set(load_decisions(session, name))
         hashes = {
             r.segment_id: r.input_hash
@@ -163,14 +160,14 @@ def push(
             name, project_id, f"{client.url.rstrip('/')}/projects/{project_id}"
         )
         todo: list[str] = []
-        for seg in segments:
+        for seg in _undecided_segments(session, name):
             if seg in decided:
                 continue
             old = pushed.get(seg)
             if old is not None and old.input_hash == hashes.get(seg):
                 report.unchanged += 1
-                continue
-            todo.append(seg)
+            else:
+                todo.append(seg)
         tasks = []
         for seg in todo:
             task = _payload(session, seg)
@@ -205,20 +202,6 @@ def push(
                 report.pushed += 1
             report.segments.append(seg)
     return report
-
-
-def _time(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return m.utcnow()
-
-
-def _user_id(value: Any) -> int | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
 
 
 def pull(
@@ -279,8 +262,8 @@ def _pull(
                     )
                     continue
                 seen.add(ann_id)
-                user = _user_id(ann.get("completed_by"))
-                decided_at = _time(ann.get("updated_at") or ann.get("created_at"))
+                user = completed_by(ann.get("completed_by"))[0]
+                decided_at = parse_time(ann.get("updated_at") or ann.get("created_at"))
                 adj = existing.get(ann_id)
                 if adj is None:
                     adj = m.Adjudication(
@@ -300,7 +283,7 @@ def _pull(
                 adj.decision = result
                 adj.adjudicator_ls_user_id = user
                 adj.adjudicator_email = emails.get(user) if user is not None else None
-                adj.decided_at = decided_at
+                adj.decided_at = decided_at or m.utcnow()
                 adj.pulled_at = m.utcnow()
         for ann_id, adj in existing.items():
             if ann_id not in seen:

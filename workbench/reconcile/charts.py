@@ -121,6 +121,25 @@ class _Columns:
         return "".join(out)
 
 
+def _grid(
+    names: Sequence[str], cell: float, size: float, title: str
+) -> tuple[list[str], float, float]:
+    """The start of a square grid chart with `names` over its columns and beside its rows:
+    (the SVG so far, the grid's left edge, its top edge)."""
+    cols = _Columns(names, cell, size)
+    left = 10 + max([text_width(a, size) for a in names] + [0.0]) + 8
+    top = 30 + cols.height
+    w = max(left + cell * len(names) + cols.overhang + 12, _title_width(title))
+    parts = _open(w, top + cell * len(names) + 12, title)
+    parts.append(cols.svg(left, top))
+    parts.extend(
+        f"<text x='{left - 8:.1f}' y='{top + i * cell + cell / 2 + 4:.1f}' font-size='{size}' "
+        f"text-anchor='end'>{esc(a)}</text>"
+        for i, a in enumerate(names)
+    )
+    return parts, left, top
+
+
 def heatmap(
     names: Sequence[str],
     value: Mapping[tuple[str, str], float],
@@ -130,21 +149,10 @@ def heatmap(
 ) -> str:
     """Symmetric annotator × annotator heatmap; each cell shows the value and its n. A pair
     absent from `n` shares no item: its cell is left blank ("none"), not drawn as n=0."""
-    cell, size = 84, 11
-    cols = _Columns(names, cell, size)
-    left = 10 + max([text_width(a, size) for a in names] + [0.0]) + 8
-    top = 30 + cols.height
-    k = len(names)
-    w = max(left + cell * k + max(cols.overhang, 0.0) + 12, _title_width(title))
-    h = top + cell * k + 12
-    parts = _open(w, h, title)
-    parts.append(cols.svg(left, top))
+    cell = 84
+    parts, left, top = _grid(names, cell, 11, title)
     for i, a in enumerate(names):
         y = top + i * cell
-        parts.append(
-            f"<text x='{left - 8:.1f}' y='{y + cell / 2 + 4:.1f}' font-size='{size}' "
-            f"text-anchor='end'>{esc(a)}</text>"
-        )
         for j, b in enumerate(names):
             x = left + j * cell
             key = (a, b) if a < b else (b, a)
@@ -252,21 +260,10 @@ def matrix(categories: Sequence[str], counts: Sequence[Sequence[int]], title: st
     # wide enough for the count and, up to 96 px, for a level category name
     widest = max([text_width(c, size) for c in categories] + [0.0])
     cell = max(56.0, text_width(str(biggest), 12) + 12, min(widest + 10, 96.0))
-    cols = _Columns(categories, cell, size)
-    left = 10 + max([text_width(c, size) for c in categories] + [0.0]) + 8
-    top = 30 + cols.height
-    k = len(categories)
-    w = max(left + cell * k + cols.overhang + 12, _title_width(title))
-    h = top + cell * k + 12
-    parts = _open(w, h, title)
-    parts.append(cols.svg(left, top))
-    for i, a in enumerate(categories):
+    parts, left, top = _grid(categories, cell, size, title)
+    for i in range(len(categories)):
         y = top + i * cell
-        parts.append(
-            f"<text x='{left - 8:.1f}' y='{y + cell / 2 + 4:.1f}' font-size='{size}' "
-            f"text-anchor='end'>{esc(a)}</text>"
-        )
-        for j in range(k):
+        for j in range(len(categories)):
             v = counts[i][j]
             t = v / biggest
             base = (13, 128, 120) if i == j else (200, 70, 60)

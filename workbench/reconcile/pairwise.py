@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from . import _bootstrap
-from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
+from ._bootstrap import DEFAULT_N_BOOT, FloatArray, IntArray
+from .arrays import _group_ends, _pairs_within
 from .records import CategoricalData, Metric
 
 
@@ -54,29 +55,16 @@ StatFactory = Callable[[IntArray, int], _bootstrap.Statistic]
 
 
 def _pair_table(data: CategoricalData) -> IntArray:
-    """Rows (annotator a, annotator b, code a, code b), a < b, for every item both labelled.
-
-    Rows are sorted by (item, annotator), so within-item pairs are rows d apart for
-    d = 1 .. max raters − 1: linear in the number of labels, no per-item loop.
-    """
-    item, ann, code = data.item_idx, data.annotator_idx, data.code
-    n_i = np.bincount(item, minlength=data.n_items)
-    max_n = int(n_i.max()) if n_i.size else 0
-    parts: list[IntArray] = [np.zeros((0, 4), dtype=np.int64)]
-    for d in range(1, max_n):
-        left = np.flatnonzero(item[d:] == item[:-d])
-        right = left + d
-        parts.append(np.stack([ann[left], ann[right], code[left], code[right]], axis=1))
-    return np.concatenate(parts).astype(np.int64)
+    """Rows (annotator a, annotator b, code a, code b), a < b, for every item both labelled
+    (the rows of `data` are sorted by item, then annotator)."""
+    n = len(data.item_idx)
+    left, right = _pairs_within(_group_ends([data.item_idx], n)[1], n)
+    ann, code = data.annotator_idx, data.code
+    return np.stack([ann[left], ann[right], code[left], code[right]], axis=1).astype(np.int64)
 
 
 def _pairwise(
-    data: CategoricalData,
-    name: str,
-    make_stat: StatFactory,
-    n_boot: int,
-    seed: int | np.random.Generator,
-    confidence: float,
+    data: CategoricalData, name: str, make_stat: StatFactory, n_boot: int, seed: int
 ) -> PairwiseMetrics:
     k = len(data.categories)
     kk = k * k
@@ -100,7 +88,6 @@ def _pairwise(
                 make_stat(cells, k),
                 n_boot=n_boot,
                 seed=seed,
-                confidence=confidence,
             )
     labelled = np.bincount(data.annotator_idx, minlength=n_a)
     return PairwiseMetrics(
@@ -138,22 +125,14 @@ def _agreement_stat(cells: IntArray, k: int) -> _bootstrap.Statistic:
 
 
 def cohen_kappa_pairwise(
-    data: CategoricalData,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> PairwiseMetrics:
     """Cohen's kappa for every annotator pair, on the items both labelled."""
-    return _pairwise(data, "cohen_kappa", _cohen_stat, n_boot, seed, confidence)
+    return _pairwise(data, "cohen_kappa", _cohen_stat, n_boot, seed)
 
 
 def percent_agreement_pairwise(
-    data: CategoricalData,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> PairwiseMetrics:
     """Share of co-labelled items on which each annotator pair agrees."""
-    return _pairwise(data, "percent_agreement", _agreement_stat, n_boot, seed, confidence)
+    return _pairwise(data, "percent_agreement", _agreement_stat, n_boot, seed)

@@ -9,7 +9,6 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -27,11 +26,7 @@ from .records import Metric
 from .save import ReconcileReport
 from .spans import PairF1
 
-# --------------------------------------------------------------------------- terminal / JSON
-
-
-def agreement_json(report: LayerAgreement) -> dict[str, Any]:
-    return to_dict(report)
+agreement_json = to_dict  # what `workbench agreement --json` prints
 
 
 def _fmt(m: Metric | None) -> str:
@@ -105,7 +100,7 @@ def print_agreement(report: LayerAgreement) -> None:
                     s.pooled_overlap[lab].n_items,
                     _fmt(s.pooled_exact[lab]),
                     _fmt(s.pooled_overlap[lab]),
-                    _fmt(s.token_alpha.get(lab if lab != "all" else "all")),
+                    _fmt(s.token_alpha.get(lab)),
                 )
                 for lab in ["all", *s.labels]
             ],
@@ -191,9 +186,6 @@ def print_reconcile(result: ReconcileReport | FileConsensus) -> None:
         click.echo(f"agreement: {headline_text(headline)}")
     if r.labels_undecided or r.spans_undecided:
         click.echo("see them with `workbench disagreements`")
-
-
-# --------------------------------------------------------------------------- HTML
 
 
 _CSS = """
@@ -298,15 +290,18 @@ def _field_section(f: FieldAgreement) -> str:
             f"No Cohen's κ for {told}: no item they labelled in this field was labelled by "
             "another annotator, so there is no pair to compare."
         )
-    cards = "".join(f"<div class='card'>{p}</div>" for p in plots)
     return (
         f"<h2>{_esc(f.field)} <small style='color:#888'>({_esc(f.layer)})</small></h2>"
-        f"{table}{_notes(notes)}<div class='grid'>{cards}</div>"
+        f"{table}{_notes(notes)}{_cards(plots)}"
     )
 
 
 def _notes(sentences: Sequence[str]) -> str:
     return "".join(f"<p class='note'>{_esc(x)}</p>" for x in sentences if x)
+
+
+def _cards(plots: Sequence[str]) -> str:
+    return "<div class='grid'>" + "".join(f"<div class='card'>{p}</div>" for p in plots) + "</div>"
 
 
 def _pair_heatmap(pairs: Sequence[PairF1], report: LayerAgreement, title: str) -> str:
@@ -386,18 +381,12 @@ def to_html(report: LayerAgreement) -> str:
             forest([(lab, m) for lab, m in s.token_alpha.items()], "token-level alpha"),
             _pair_heatmap(s.pairwise_overlap, report, "span F1 (overlap) per pair"),
         ]
-        body.append("<div class='grid'>")
-        body.extend(f"<div class='card'>{p}</div>" for p in plots)
-        body.append("</div>")
+        body.append(_cards(plots))
     if report.triples is not None:
         t = report.triples
         body.append("<h2>Attributions (source, cue, content)</h2>")
         body.append(_metric_table([("triples", "F1 pooled over pairs", t.pooled)]))
-        body.append(
-            "<div class='grid'><div class='card'>"
-            + _pair_heatmap(list(t.pairwise), report, "triple F1 per pair")
-            + "</div></div>"
-        )
+        body.append(_cards([_pair_heatmap(t.pairwise, report, "triple F1 per pair")]))
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Agreement — {_esc(report.source)}</title><style>{_CSS}</style></head>"
