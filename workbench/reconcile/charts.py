@@ -83,55 +83,30 @@ def _title_width(title: str) -> float:
     return 10 + text_width(title, _TITLE, bold=True) + 10
 
 
-class _Columns:
-    """Labels over columns of width `cell` starting at x = `left`: level and centred when
-    the widest fits its column, else turned 45° (rising to the right from the column's
-    centre). `height` is the space they need above the grid, `overhang` how far the last one
-    reaches right of the grid."""
-
-    def __init__(self, names: Sequence[str], cell: float, size: float) -> None:
-        self.names, self.cell, self.size = names, cell, size
-        widths = [text_width(n, size) for n in names]
-        self.turned = bool(widths) and max(widths) > cell - 8
-        if not self.turned:
-            self.height = size + 12
-            self.overhang = 0.0
-        else:
-            self.height = max(widths) * _SIN45 + size + 12
-            self.overhang = max(
-                [(w + size) * _SIN45 - (len(names) - j - 0.5) * cell for j, w in enumerate(widths)]
-                + [0.0]
-            )
-
-    def svg(self, left: float, top: float) -> str:
-        out = []
-        for j, name in enumerate(self.names):
-            x = left + j * self.cell + self.cell / 2
-            y = top - 8
-            if self.turned:
-                out.append(
-                    f"<text x='{x:.1f}' y='{y:.1f}' font-size='{self.size}' "
-                    f"transform='rotate(-45 {x:.1f} {y:.1f})'>{esc(name)}</text>"
-                )
-            else:
-                out.append(
-                    f"<text x='{x:.1f}' y='{y:.1f}' font-size='{self.size}' "
-                    f"text-anchor='middle'>{esc(name)}</text>"
-                )
-        return "".join(out)
-
-
 def _grid(
     names: Sequence[str], cell: float, size: float, title: str
 ) -> tuple[list[str], float, float]:
     """The start of a square grid chart with `names` over its columns and beside its rows:
-    (the SVG so far, the grid's left edge, its top edge)."""
-    cols = _Columns(names, cell, size)
-    left = 10 + max([text_width(a, size) for a in names] + [0.0]) + 8
-    top = 30 + cols.height
-    w = max(left + cell * len(names) + cols.overhang + 12, _title_width(title))
-    parts = _open(w, top + cell * len(names) + 12, title)
-    parts.append(cols.svg(left, top))
+    (the SVG so far, the grid's left edge, its top edge). Column names are level and centred
+    when the widest fits its column, else turned 45° (rising to the right from the column's
+    centre), with room above the grid and right of it for them."""
+    widths = [text_width(n, size) for n in names]
+    k = len(names)
+    turned = bool(widths) and max(widths) > cell - 8
+    height = max(widths) * _SIN45 + size + 12 if turned else size + 12
+    overhang = 0.0
+    if turned:  # how far the last turned name reaches right of the grid
+        overhang = max(
+            [(w + size) * _SIN45 - (k - j - 0.5) * cell for j, w in enumerate(widths)] + [0.0]
+        )
+    left = 10 + max([*widths, 0.0]) + 8
+    top = 30 + height
+    w = max(left + cell * k + overhang + 12, _title_width(title))
+    parts = _open(w, top + cell * k + 12, title)
+    for j, name in enumerate(names):
+        x, y = left + j * cell + cell / 2, top - 8
+        turn = f"transform='rotate(-45 {x:.1f} {y:.1f})'" if turned else "text-anchor='middle'"
+        parts.append(f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}' {turn}>{esc(name)}</text>")
     parts.extend(
         f"<text x='{left - 8:.1f}' y='{top + i * cell + cell / 2 + 4:.1f}' font-size='{size}' "
         f"text-anchor='end'>{esc(a)}</text>"
