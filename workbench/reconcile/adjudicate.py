@@ -19,6 +19,7 @@ from workbench.annotation.tasks import completed_by, parse_time
 from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
+from workbench.labelstudio.connect import connect
 from workbench.schema import Schema, load_schema
 from workbench.store import Store
 from workbench.store import models as m
@@ -54,14 +55,6 @@ class AdjudicationPullReport:
     removed: int = 0
     problems: list[str] = field(default_factory=list)
     reconcile: ReconcileReport | None = None
-
-
-def _client(settings: Settings, client: LabelStudioClient | None) -> LabelStudioClient:
-    if client is not None:
-        return client
-    from workbench.labelstudio.connect import connect
-
-    return connect(settings)
 
 
 def _undecided_segments(session: Session, dataset: str) -> list[str]:
@@ -132,7 +125,7 @@ def push(
     """Send the dataset's undecided segments to its adjudication project."""
     name = dataset or settings.dataset
     schema = load_schema(settings.schema_path)
-    client = _client(settings, client)
+    client = client or connect(settings)
     with operation_lock(store, name, "adjudicate push"), store.session() as session:
         ensure_dataset(session, name)
         project_id = _ensure_project(session, client, schema, name)
@@ -214,7 +207,7 @@ def pull(
     """Store the adjudicators' decisions, then re-run reconcile so that they take effect."""
     name = dataset or settings.dataset
     with operation_lock(store, name, "adjudicate pull"):
-        return _pull(store, load_schema(settings.schema_path), _client(settings, client), name)
+        return _pull(store, load_schema(settings.schema_path), client or connect(settings), name)
 
 
 def _pull(
@@ -247,15 +240,15 @@ def _pull(
         }
         for task in client.list_tasks(project_id, annotations=True):
             seg = task_seg.get(int(task["id"])) or (task.get("data") or {}).get("segment_id")
-            if not seg or session.get(m.Segment, seg) is None:
+            segment = session.get(m.Segment, seg) if seg else None
+            if segment is None:
                 continue
-            text = session.get(m.Segment, seg).text  # type: ignore[union-attr]
             for ann in task.get("annotations") or []:
                 if ann.get("was_cancelled"):
                     continue
                 ann_id = int(ann["id"])
                 result = list(ann.get("result") or [])
-                problems = parse(schema, text, result).problems
+                problems = parse(schema, segment.text, result).problems
                 if problems:
                     report.problems.append(
                         f"adjudication {ann_id} (task {task['id']}): {problems[0]}"
@@ -263,7 +256,6 @@ def _pull(
                     continue
                 seen.add(ann_id)
                 user = completed_by(ann.get("completed_by"))[0]
-                decided_at = parse_time(ann.get("updated_at") or ann.get("created_at"))
                 adj = existing.get(ann_id)
                 if adj is None:
                     adj = m.Adjudication(
@@ -283,6 +275,7 @@ def _pull(
                 adj.decision = result
                 adj.adjudicator_ls_user_id = user
                 adj.adjudicator_email = emails.get(user) if user is not None else None
+                decided_at = parse_time(ann.get("updated_at") or ann.get("created_at"))
                 adj.decided_at = decided_at or m.utcnow()
                 adj.pulled_at = m.utcnow()
         for ann_id, adj in existing.items():

@@ -1,13 +1,9 @@
 """Agreement on one categorical field over items × annotators (missing labels allowed), each
-figure a `Metric` with a percentile bootstrap interval over items.
-
-* `krippendorff_alpha`: nominal, ordinal or interval over pairable items (≥ 2 labels); the
-  point estimate by the `krippendorff` package, replicates by the same coincidence formulas.
-* `alpha_per_category`: one-vs-rest nominal alpha per label, over every pairable item: the
-  per-label figure we report (Fleiss' κ_j needs equal raters per item: `fleiss`).
-* `percent_agreement`: mean over items of the share of agreeing annotator pairs.
-* `categorical_agreement`: all of them, with Fleiss' kappa (`fleiss`; Gwet's generalisation
-  when items have different numbers of raters: `gwet`) and the pairwise figures (`pairwise`).
+figure a `Metric` with a percentile bootstrap interval over items. Alpha's point estimate is the
+`krippendorff` package's, its replicates the same coincidence formulas (Krippendorff 2011);
+the per-label figure is one-vs-rest alpha over every pairable item, as Fleiss' κ_j needs equal
+raters per item (`fleiss`). `categorical_agreement` adds Fleiss' kappa (`fleiss`; Gwet's
+generalisation for unequal raters: `gwet`) and the pairwise figures (`pairwise`).
 """
 
 from __future__ import annotations

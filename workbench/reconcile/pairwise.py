@@ -17,11 +17,8 @@ from .records import CategoricalData, Metric
 
 @dataclass(frozen=True)
 class PairwiseMetrics:
-    """One `Metric` per annotator pair ``(a, b)``, a < b, on the items both labelled.
-
-    Pairs that never labelled the same item are absent. `labelled` is how many items each
-    annotator labelled.
-    """
+    """One `Metric` per annotator pair ``(a, b)``, a < b, on the items both labelled (pairs
+    without a common item are absent); `labelled`: how many items each annotator labelled."""
 
     name: str
     annotators: tuple[str, ...]
