@@ -240,10 +240,7 @@ def matrix(categories: Sequence[str], counts: Sequence[Sequence[int]], title: st
         y = top + i * cell
         for j in range(len(categories)):
             v = counts[i][j]
-            t = v / biggest
-            base = (13, 128, 120) if i == j else (200, 70, 60)
-            r, g, b = (round(247 + (base[q] - 247) * t) for q in range(3))
-            fill = f"#{r:02x}{g:02x}{b:02x}"
+            fill = color(v / biggest if i == j else -v / biggest)  # teal agrees, red does not
             x = left + j * cell
             parts.append(
                 f"<rect x='{x:.1f}' y='{y:.1f}' width='{cell - 2:.1f}' height='{cell - 2:.1f}' "

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -237,7 +236,3 @@ def _reason(votes: Mapping[str, tuple[str, ...]], n: int) -> str:
     if len(counts) > 1 and counts[0] == counts[1]:
         return "tie " + "-".join(str(c) for c in counts)
     return f"best has {counts[0] if counts else 0} of {n}: below the minimum support"
-
-
-def as_rows(items: Sequence[Disagreement]) -> list[dict[str, Any]]:
-    return [asdict(d) for d in items]

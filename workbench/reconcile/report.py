@@ -1,5 +1,5 @@
-"""Rendering agreement and reconcile results: terminal tables, JSON, and one self-contained
-HTML file with inline SVG plots (`charts`): per field, per-label agreement, pairwise Cohen's
+"""Rendering agreement and reconcile results: terminal tables and one self-contained HTML
+file with inline SVG plots (`charts`): per field, per-label agreement, pairwise Cohen's
 kappa and the coincidence matrix; for spans, per-label F1 and token alpha, and pairwise F1.
 The header says what the figures are computed on and what was left out or repaired."""
 
@@ -20,13 +20,11 @@ from .charts import esc as _esc
 from .charts import forest, heatmap, matrix
 from .commands import FileConsensus
 from .gwet import FLEISS_GWET_NAME
-from .layers import FieldAgreement, LayerAgreement, to_dict
+from .layers import FieldAgreement, LayerAgreement
 from .overlap import counts_by, isolation_sentence, pairs_sentence
 from .records import Metric
 from .save import ReconcileReport
 from .spans import PairF1
-
-agreement_json = to_dict  # what `workbench agreement --json` prints
 
 
 def _fmt(m: Metric | None) -> str:
