@@ -98,10 +98,3 @@ def pairs_sentence(missing: Sequence[tuple[str, str]], limit: int = 12) -> str:
         f"Pairs with no item in common (blank cells, no figure): {shown}{more}. Each of them "
         "annotated different items, so the pair has nothing to compare."
     )
-
-
-def counts_by(mapping: Mapping[str, int]) -> str:
-    """``a: 2, b: 1`` (largest first), for sentences."""
-    return ", ".join(
-        f"{k}: {v}" for k, v in sorted(mapping.items(), key=lambda kv: (-kv[1], kv[0]))
-    )

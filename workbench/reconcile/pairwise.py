@@ -3,7 +3,7 @@ agreement, one `Metric` per pair."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,9 +48,6 @@ class PairwiseMetrics:
         return mat
 
 
-StatFactory = Callable[[IntArray, int], _bootstrap.Statistic]
-
-
 def _pair_table(data: CategoricalData) -> IntArray:
     """Rows (annotator a, annotator b, code a, code b), a < b, for every item both labelled
     (the rows of `data` are sorted by item, then annotator)."""
@@ -61,10 +58,9 @@ def _pair_table(data: CategoricalData) -> IntArray:
 
 
 def _pairwise(
-    data: CategoricalData, name: str, make_stat: StatFactory, n_boot: int, seed: int
+    data: CategoricalData, name: str, chance: bool, n_boot: int, seed: int
 ) -> PairwiseMetrics:
     k = len(data.categories)
-    kk = k * k
     anns = data.annotators
     n_a = len(anns)
     table = _pair_table(data)
@@ -72,19 +68,14 @@ def _pairwise(
     if len(table):
         full = ((table[:, 0] * n_a + table[:, 1]) * k + table[:, 2]) * k + table[:, 3]
         uniq, cnt = np.unique(full, return_counts=True)
-        pair_of, cell = uniq // kk, uniq % kk
-        bounds = np.flatnonzero(np.diff(pair_of)) + 1
-        starts = np.concatenate(([0], bounds))
-        stops = np.concatenate((bounds, [len(uniq)]))
+        pair_of, cell = uniq // (k * k), uniq % (k * k)
+        starts = np.flatnonzero(np.diff(pair_of, prepend=-1))
+        stops = np.append(starts[1:], len(uniq))
         for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
             a, b = divmod(int(pair_of[start]), n_a)
-            cells = cell[start:stop].astype(np.int64)
+            stat = _pair_stat(cell[start:stop].astype(np.int64), k, chance)
             pairs[(anns[a], anns[b])] = _bootstrap.metric(
-                name,
-                cnt[start:stop].astype(np.int64),
-                make_stat(cells, k),
-                n_boot=n_boot,
-                seed=seed,
+                name, cnt[start:stop].astype(np.int64), stat, n_boot=n_boot, seed=seed
             )
     labelled = np.bincount(data.annotator_idx, minlength=n_a)
     return PairwiseMetrics(
@@ -95,7 +86,9 @@ def _pairwise(
     )
 
 
-def _cohen_stat(cells: IntArray, k: int) -> _bootstrap.Statistic:
+def _pair_stat(cells: IntArray, k: int, chance: bool) -> _bootstrap.Statistic:
+    """Observed agreement p_o of a pair's (code a, code b) cells; with `chance`, Cohen's
+    ``(p_o − p_e) / (1 − p_e)``, p_e from each annotator's own category shares."""
     ca, cb = cells // k, cells % k
     same = (ca == cb).astype(np.float64)
     one_a = (ca[:, None] == np.arange(k)[None, :]).astype(np.float64)
@@ -103,19 +96,11 @@ def _cohen_stat(cells: IntArray, k: int) -> _bootstrap.Statistic:
 
     def stat(weights: FloatArray) -> FloatArray:
         n = weights.sum(axis=1)
-        p_o = (weights @ same) / n
+        p_o: FloatArray = (weights @ same) / n
+        if not chance:
+            return p_o
         p_e = ((weights @ one_a) * (weights @ one_b)).sum(axis=1) / (n * n)
         out: FloatArray = (p_o - p_e) / (1.0 - p_e)
-        return out
-
-    return stat
-
-
-def _agreement_stat(cells: IntArray, k: int) -> _bootstrap.Statistic:
-    same = (cells // k == cells % k).astype(np.float64)
-
-    def stat(weights: FloatArray) -> FloatArray:
-        out: FloatArray = (weights @ same) / weights.sum(axis=1)
         return out
 
     return stat
@@ -125,11 +110,11 @@ def cohen_kappa_pairwise(
     data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> PairwiseMetrics:
     """Cohen's kappa for every annotator pair, on the items both labelled."""
-    return _pairwise(data, "cohen_kappa", _cohen_stat, n_boot, seed)
+    return _pairwise(data, "cohen_kappa", True, n_boot, seed)
 
 
 def percent_agreement_pairwise(
     data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> PairwiseMetrics:
     """Share of co-labelled items on which each annotator pair agrees."""
-    return _pairwise(data, "percent_agreement", _agreement_stat, n_boot, seed)
+    return _pairwise(data, "percent_agreement", False, n_boot, seed)

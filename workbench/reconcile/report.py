@@ -21,7 +21,7 @@ from .charts import forest, heatmap, matrix
 from .commands import FileConsensus
 from .gwet import FLEISS_GWET_NAME
 from .layers import FieldAgreement, LayerAgreement
-from .overlap import counts_by, isolation_sentence, pairs_sentence
+from .overlap import isolation_sentence, pairs_sentence
 from .records import Metric
 from .save import ReconcileReport
 from .spans import PairF1
@@ -340,9 +340,11 @@ def counts_sentences(report: LayerAgreement) -> list[str]:
             out.append(pairs_sentence(o.missing_pairs(drawn)))
     if report.quarantined is not None:
         total = sum(report.quarantined.values())
+        most_first = sorted(report.quarantined.items(), key=lambda kv: (-kv[1], kv[0]))
+        by = ", ".join(f"{who}: {n}" for who, n in most_first)
         out.append(
             f"Quarantined annotations left out: {total}"
-            + (f" ({counts_by(report.quarantined)}); see `workbench problems`." if total else ".")
+            + (f" ({by}); see `workbench problems`." if total else ".")
         )
     if report.repaired is not None:
         out.append(f"Annotations repaired by pull (used as repaired): {report.repaired}.")
