@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from workbench.annotation import from_entry, parse, to_result
@@ -58,16 +58,11 @@ class AdjudicationPullReport:
 
 
 def _undecided_segments(session: Session, dataset: str) -> list[str]:
-    segs: set[str] = set()
-    for table in (m.ConsensusLabel, m.ConsensusSpan, m.ConsensusRelation):
-        segs.update(
-            session.scalars(
-                select(table.segment_id).where(
-                    table.dataset == dataset, table.status == "undecided"
-                )
-            )
-        )
-    return sorted(segs)
+    tables = (m.ConsensusLabel, m.ConsensusSpan, m.ConsensusRelation)
+    query = union(
+        *(select(t.segment_id).where(t.dataset == dataset, t.status == "undecided") for t in tables)
+    )
+    return sorted(session.scalars(query))
 
 
 def _payload(session: Session, segment_id: str) -> dict[str, Any]:
