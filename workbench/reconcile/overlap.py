@@ -79,9 +79,7 @@ def isolation_sentence(overlap: Overlap) -> str:
     names = overlap.isolated
     if not names:
         return ""
-    told = ", ".join(
-        f"{a} ({overlap.annotated[a]} item{'s' * (overlap.annotated[a] != 1)})" for a in names
-    )
+    told = ", ".join(f"{a} ({_items(overlap.annotated[a])})" for a in names)
     return (
         f"No agreement figure for {told}: nobody else annotated any of their items, so there "
         "is nothing to compare them with; they are left out of the pairwise charts."
@@ -98,3 +96,7 @@ def pairs_sentence(missing: Sequence[tuple[str, str]], limit: int = 12) -> str:
         f"Pairs with no item in common (blank cells, no figure): {shown}{more}. Each of them "
         "annotated different items, so the pair has nothing to compare."
     )
+
+
+def _items(n: int) -> str:
+    return f"{n} item" if n == 1 else f"{n} items"
