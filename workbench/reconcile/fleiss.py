@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from . import _bootstrap
-from ._bootstrap import DEFAULT_N_BOOT, FloatArray, IntArray
+from ._bootstrap import DEFAULT_N_BOOT, IntArray
 from .gwet import coefficient_metric
 from .records import CategoricalData, Metric
 
@@ -55,24 +54,17 @@ def fleiss_kappa(data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: i
 def fleiss_kappa_per_category(
     data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> dict[str, Metric]:
-    """Fleiss' κ_j per category, on the same items as `fleiss_kappa`."""
+    """Fleiss' κ_j per category, on the same items as `fleiss_kappa`: the kappa of the
+    category against all others (eq. 13-14 is that kappa of the two-column table)."""
     counts = _fleiss_counts(data)
-    if counts.shape[0] == 0:
-        nan = float("nan")
-        return {c: Metric(f"fleiss_kappa[{c}]", nan, 0, nan, nan) for c in data.categories}
-    n = float(counts.sum(axis=1)[0])
-    profiles, mult = _bootstrap.profiles(counts)
-    pf = profiles.astype(np.float64)
-    disagree = pf * (n - pf)
-    out: dict[str, Metric] = {}
-    for j, cat in enumerate(data.categories):
-
-        def stat(weights: FloatArray, j: int = j) -> FloatArray:
-            n_items = weights.sum(axis=1)
-            p_j = (weights @ pf[:, j]) / (n_items * n)
-            num = weights @ disagree[:, j]
-            out_: FloatArray = 1.0 - num / (n_items * n * (n - 1.0) * p_j * (1.0 - p_j))
-            return out_
-
-        out[cat] = _bootstrap.metric(f"fleiss_kappa[{cat}]", mult, stat, n_boot=n_boot, seed=seed)
-    return out
+    n = counts.sum(axis=1)
+    return {
+        cat: coefficient_metric(
+            f"fleiss_kappa[{cat}]",
+            np.stack([n - counts[:, j], counts[:, j]], axis=1),
+            "fleiss",
+            n_boot,
+            seed,
+        )
+        for j, cat in enumerate(data.categories)
+    }
