@@ -19,7 +19,7 @@ import numpy.typing as npt
 from . import _bootstrap
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
 from .fleiss import fleiss_kappa, fleiss_kappa_per_category, fleiss_raters
-from .gwet import fleiss_kappa_unequal, gwet_ac1
+from .gwet import _parts, fleiss_kappa_unequal, gwet_ac1
 from .pairwise import PairwiseMetrics, cohen_kappa_pairwise, percent_agreement_pairwise
 from .records import CategoricalData, Metric
 
@@ -151,9 +151,7 @@ def percent_agreement(
     """Mean over items with ≥ 2 labels of the share of agreeing annotator pairs in the item."""
     vc = data.value_counts()
     profiles, mult = _bootstrap.profiles(vc[vc.sum(axis=1) >= 2])
-    pf = profiles.astype(np.float64)
-    n = pf.sum(axis=1)
-    agree = (pf * (pf - 1.0)).sum(axis=1) / (n * (n - 1.0)) if len(pf) else np.zeros(0)
+    agree = _parts(profiles.astype(np.float64))[0]  # Gwet's p_a of each item
 
     def stat(weights: FloatArray) -> FloatArray:
         out: FloatArray = (weights @ agree) / weights.sum(axis=1)
