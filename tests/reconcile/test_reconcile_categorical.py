@@ -116,6 +116,19 @@ def test_fleiss_wikipedia_example() -> None:
     assert round(float((p_j**2).sum()), 3) == 0.213
 
 
+def test_fleiss_per_category_is_fleiss_1971_eq_13_14() -> None:
+    """κ_j = 1 − Σ_i n_ij (n − n_ij) / (N n (n − 1) p_j q_j), computed here directly."""
+    counts = np.array(FLEISS_WIKI, dtype=float)
+    big_n, n = counts.shape[0], 14.0
+    p_j = counts.sum(axis=0) / (big_n * n)
+    expected = 1 - (counts * (n - counts)).sum(axis=0) / (big_n * n * (n - 1) * p_j * (1 - p_j))
+    got = categorical_agreement(categorical_data(fleiss_wiki_labels()), n_boot=200)
+    for j, cat in enumerate(["1", "2", "3", "4", "5"]):
+        m = got.fleiss_per_category[cat]
+        assert m.value == pytest.approx(expected[j], abs=1e-12) and m.n_items == 10
+        assert m.ci_low <= m.value <= m.ci_high
+
+
 def test_fleiss_uses_items_with_the_modal_number_of_raters() -> None:
     labels = fleiss_wiki_labels()
     # add two items rated by 3 raters, and one rated by 1: ignored (14 raters is modal).

@@ -31,14 +31,14 @@ def agreement_cmd(state: State, /, html_path: Path | None, as_json: bool, **opti
     LABELS_FILE: CSV or JSONL with columns item, annotator, label (and optionally field),
     for labels made outside Label Studio.
     """
-    from workbench.reconcile import commands, report
+    from workbench.reconcile import commands, layers, report
 
     store = None if options["labels_file"] else state.store
     result = commands.agreement(state.settings, store, **options)
     if html_path is not None:
         report.write_html(result, html_path)
     if as_json:
-        render.emit_json(report.agreement_json(result))
+        render.emit_json(layers.to_dict(result))
         return
     report.print_agreement(result)
     if html_path is not None:
@@ -80,7 +80,7 @@ def disagreements_cmd(state: State, dataset: str | None, as_json: bool) -> None:
 
     items = commands.disagreements(state.settings, state.store, dataset=dataset)
     if as_json:
-        render.emit_json(commands.as_rows(items))
+        render.emit_json(items)  # each Disagreement as a JSON object
     else:
         render.disagreements_text(items)
 

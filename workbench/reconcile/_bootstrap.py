@@ -55,12 +55,6 @@ def profiles(stats: npt.NDArray[np.int64]) -> tuple[IntArray, IntArray]:
     return rows.astype(np.int64), counts.astype(np.int64)
 
 
-def make_rng(seed: int | np.random.Generator) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
 def metric(
     name: str,
     multiplicity: IntArray,
@@ -88,7 +82,7 @@ def metric(
             value = float(statistic(multiplicity[np.newaxis, :].astype(np.float64))[0])
         low = high = float("nan")
         if n_boot > 0:
-            rng = make_rng(seed)
+            rng = np.random.default_rng(seed)  # a Generator passes through as itself
             weights = rng.multinomial(n_items, multiplicity / n_items, size=n_boot)
             reps = statistic(weights.astype(np.float64))
             reps = reps[np.isfinite(reps)]

@@ -9,16 +9,17 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from workbench.annotation import from_entry, parse, to_result
+from workbench.annotation.tasks import completed_by, parse_time
 from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
+from workbench.labelstudio.connect import connect
 from workbench.schema import Schema, load_schema
 from workbench.store import Store
 from workbench.store import models as m
@@ -28,11 +29,9 @@ from .engine import Method
 from .load import StoredAnnotation, ensure_dataset, load_annotations, load_decisions, load_texts
 from .save import ReconcileReport, parse_min_support, reconcile
 
-MAX_TITLE = 50  # Label Studio's limit on project titles
-
 
 def project_title(dataset: str) -> str:
-    return f"{dataset} adjudication"[:MAX_TITLE]
+    return f"{dataset} adjudication"[:50]  # Label Studio's limit on project titles
 
 
 @dataclass
@@ -58,25 +57,12 @@ class AdjudicationPullReport:
     reconcile: ReconcileReport | None = None
 
 
-def _client(settings: Settings, client: LabelStudioClient | None) -> LabelStudioClient:
-    if client is not None:
-        return client
-    from workbench.labelstudio.connect import connect
-
-    return connect(settings)
-
-
 def _undecided_segments(session: Session, dataset: str) -> list[str]:
-    segs: set[str] = set()
-    for table in (m.ConsensusLabel, m.ConsensusSpan, m.ConsensusRelation):
-        segs.update(
-            session.scalars(
-                select(table.segment_id).where(
-                    table.dataset == dataset, table.status == "undecided"
-                )
-            )
-        )
-    return sorted(segs)
+    tables = (m.ConsensusLabel, m.ConsensusSpan, m.ConsensusRelation)
+    query = union(
+        *(select(t.segment_id).where(t.dataset == dataset, t.status == "undecided") for t in tables)
+    )
+    return sorted(session.scalars(query))
 
 
 def _payload(session: Session, segment_id: str) -> dict[str, Any]:
@@ -134,11 +120,10 @@ def push(
     """Send the dataset's undecided segments to its adjudication project."""
     name = dataset or settings.dataset
     schema = load_schema(settings.schema_path)
-    client = _client(settings, client)
+    client = client or connect(settings)
     with operation_lock(store, name, "adjudicate push"), store.session() as session:
         ensure_dataset(session, name)
         project_id = _ensure_project(session, client, schema, name)
-        segments = _undecided_segments(session, name)
         decided = set(load_decisions(session, name))
         hashes = {
             r.segment_id: r.input_hash
@@ -163,14 +148,14 @@ def push(
             name, project_id, f"{client.url.rstrip('/')}/projects/{project_id}"
         )
         todo: list[str] = []
-        for seg in segments:
+        for seg in _undecided_segments(session, name):
             if seg in decided:
                 continue
             old = pushed.get(seg)
             if old is not None and old.input_hash == hashes.get(seg):
                 report.unchanged += 1
-                continue
-            todo.append(seg)
+            else:
+                todo.append(seg)
         tasks = []
         for seg in todo:
             task = _payload(session, seg)
@@ -207,20 +192,6 @@ def push(
     return report
 
 
-def _time(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return m.utcnow()
-
-
-def _user_id(value: Any) -> int | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
-
-
 def pull(
     settings: Settings,
     store: Store,
@@ -231,7 +202,7 @@ def pull(
     """Store the adjudicators' decisions, then re-run reconcile so that they take effect."""
     name = dataset or settings.dataset
     with operation_lock(store, name, "adjudicate pull"):
-        return _pull(store, load_schema(settings.schema_path), _client(settings, client), name)
+        return _pull(store, load_schema(settings.schema_path), client or connect(settings), name)
 
 
 def _pull(
@@ -264,23 +235,22 @@ def _pull(
         }
         for task in client.list_tasks(project_id, annotations=True):
             seg = task_seg.get(int(task["id"])) or (task.get("data") or {}).get("segment_id")
-            if not seg or session.get(m.Segment, seg) is None:
+            segment = session.get(m.Segment, seg) if seg else None
+            if segment is None:
                 continue
-            text = session.get(m.Segment, seg).text  # type: ignore[union-attr]
             for ann in task.get("annotations") or []:
                 if ann.get("was_cancelled"):
                     continue
                 ann_id = int(ann["id"])
                 result = list(ann.get("result") or [])
-                problems = parse(schema, text, result).problems
+                problems = parse(schema, segment.text, result).problems
                 if problems:
                     report.problems.append(
                         f"adjudication {ann_id} (task {task['id']}): {problems[0]}"
                     )
                     continue
                 seen.add(ann_id)
-                user = _user_id(ann.get("completed_by"))
-                decided_at = _time(ann.get("updated_at") or ann.get("created_at"))
+                user = completed_by(ann.get("completed_by"))[0]
                 adj = existing.get(ann_id)
                 if adj is None:
                     adj = m.Adjudication(
@@ -300,7 +270,8 @@ def _pull(
                 adj.decision = result
                 adj.adjudicator_ls_user_id = user
                 adj.adjudicator_email = emails.get(user) if user is not None else None
-                adj.decided_at = decided_at
+                decided_at = parse_time(ann.get("updated_at") or ann.get("created_at"))
+                adj.decided_at = decided_at or m.utcnow()
                 adj.pulled_at = m.utcnow()
         for ann_id, adj in existing.items():
             if ann_id not in seen:

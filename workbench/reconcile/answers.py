@@ -8,7 +8,7 @@ ratings and numbers. Free text and dates are stored and exported, not measured.
   top category), nominal.
 * **Rating, Number**: interval α (and ordinal α for a rating: its steps are ordered).
 
-Each figure comes with the percentile bootstrap interval over items that the other α's use.
+Each figure comes with the percentile bootstrap interval over items that every figure uses.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import numpy as np
 
 from workbench.schema import Attribute, Schema
 
-from ._bootstrap import DEFAULT_N_BOOT
-from .categorical import krippendorff_alpha
+from . import _bootstrap
+from ._bootstrap import DEFAULT_N_BOOT, FloatArray
+from .categorical import Level, krippendorff_alpha
 from .records import CategoricalData, Label, Metric
 
 
@@ -74,91 +75,83 @@ def _measured(attr: Attribute) -> bool:
     return attr.multiple or attr.kind in ("taxonomy", "rating", "number")
 
 
+def _alpha(
+    attr: Attribute,
+    measure: str,
+    labels: list[Label],
+    n_boot: int,
+    seed: int,
+    categories: tuple[str, ...] | None = None,
+    level: Level = "nominal",
+) -> AnswerAgreement:
+    data = CategoricalData.from_labels(labels, attr.name, categories)
+    metric = krippendorff_alpha(data, level, n_boot=n_boot, seed=seed)
+    return AnswerAgreement(attr.name, attr.kind, measure, metric)
+
+
 def _several(
     attr: Attribute, votes: Mapping[tuple[str, str], Any], n_boot: int, seed: int
 ) -> list[AnswerAgreement]:
     sets = {key: frozenset(v if isinstance(v, list) else [v]) for key, v in votes.items()}
-    out = []
-    for value in attr.values:
-        if not any(value in s for s in sets.values()):
-            continue
-        labels = [
-            Label(i, a, attr.name, "yes" if value in s else "no") for (i, a), s in sets.items()
-        ]
-        data = CategoricalData.from_labels(labels, attr.name, ("no", "yes"))
-        out.append(
-            AnswerAgreement(
-                attr.name,
-                attr.kind,
-                f"alpha[{value}]",
-                krippendorff_alpha(data, n_boot=n_boot, seed=seed),
-            )
+    out = [
+        _alpha(
+            attr,
+            f"alpha[{value}]",
+            [Label(i, a, attr.name, "yes" if value in s else "no") for (i, a), s in sets.items()],
+            n_boot,
+            seed,
+            ("no", "yes"),
         )
+        for value in attr.values
+        if any(value in s for s in sets.values())
+    ]
     out.append(AnswerAgreement(attr.name, attr.kind, "jaccard", _jaccard(sets, n_boot, seed)))
     return out
 
 
 def _jaccard(sets: Mapping[tuple[str, str], frozenset[str]], n_boot: int, seed: int) -> Metric:
-    """Mean pairwise Jaccard per item, averaged over items with ≥ 2 annotators; the interval
-    resamples items."""
+    """Mean over items with ≥ 2 annotators of their mean pairwise Jaccard index."""
     by_item: dict[str, list[frozenset[str]]] = defaultdict(list)
     for (item, _), s in sorted(sets.items()):
         by_item[item].append(s)
-    scores = np.array(
-        [
-            np.mean([len(a & b) / len(a | b) if a | b else 1.0 for a, b in combinations(ss, 2)])
-            for ss in by_item.values()
-            if len(ss) >= 2
-        ]
-    )
-    if not len(scores):
-        return Metric("jaccard", float("nan"), 0, float("nan"), float("nan"))
-    lo = hi = float("nan")
-    if n_boot:
-        rng = np.random.default_rng(seed)
-        means = scores[rng.integers(0, len(scores), (n_boot, len(scores)))].mean(axis=1)
-        lo, hi = (float(x) for x in np.percentile(means, [2.5, 97.5]))
-    return Metric("jaccard", float(scores.mean()), len(scores), lo, hi)
+    scores = [
+        np.mean([len(a & b) / len(a | b) if a | b else 1.0 for a, b in combinations(ss, 2)])
+        for ss in by_item.values()
+        if len(ss) >= 2
+    ]
+    values, mult = np.unique(np.array(scores, dtype=np.float64), return_counts=True)
+
+    def stat(weights: FloatArray) -> FloatArray:
+        out: FloatArray = (weights @ values) / weights.sum(axis=1)
+        return out
+
+    return _bootstrap.metric("jaccard", mult, stat, n_boot=n_boot, seed=seed)
 
 
 def _levels(
     attr: Attribute, votes: Mapping[tuple[str, str], Any], n_boot: int, seed: int
 ) -> list[AnswerAgreement]:
     paths = {key: str(v).split("/") for key, v in votes.items()}
-    depth = max(len(p) for p in paths.values())
-    out = []
-    for level in range(1, depth + 1):
-        labels = [
-            Label(i, a, attr.name, "/".join(p[:level]))
-            for (i, a), p in paths.items()
-            if len(p) >= level
-        ]
-        data = CategoricalData.from_labels(labels, attr.name)
-        metric = krippendorff_alpha(data, n_boot=n_boot, seed=seed)
-        out.append(AnswerAgreement(attr.name, attr.kind, f"alpha[level {level}]", metric))
-    return out
+    return [
+        _alpha(
+            attr,
+            f"alpha[level {level}]",
+            [
+                Label(i, a, attr.name, "/".join(p[:level]))
+                for (i, a), p in paths.items()
+                if len(p) >= level
+            ],
+            n_boot,
+            seed,
+        )
+        for level in range(1, max(len(p) for p in paths.values()) + 1)
+    ]
 
 
 def _numbers(
     attr: Attribute, votes: Mapping[tuple[str, str], Any], n_boot: int, seed: int
 ) -> list[AnswerAgreement]:
+    # categories sorted numerically; a rating's steps are ordered, so it gets ordinal α too
     labels = [Label(i, a, attr.name, f"{float(v):g}") for (i, a), v in votes.items()]
-    data = CategoricalData.from_labels(labels, attr.name)  # categories sorted numerically
-    out = [
-        AnswerAgreement(
-            attr.name,
-            attr.kind,
-            "alpha_interval",
-            krippendorff_alpha(data, "interval", n_boot=n_boot, seed=seed),
-        )
-    ]
-    if attr.kind == "rating":
-        out.append(
-            AnswerAgreement(
-                attr.name,
-                attr.kind,
-                "alpha_ordinal",
-                krippendorff_alpha(data, "ordinal", n_boot=n_boot, seed=seed),
-            )
-        )
-    return out
+    levels: list[Level] = ["interval", "ordinal"] if attr.kind == "rating" else ["interval"]
+    return [_alpha(attr, f"alpha_{lv}", labels, n_boot, seed, level=lv) for lv in levels]

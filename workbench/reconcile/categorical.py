@@ -1,13 +1,9 @@
 """Agreement on one categorical field over items × annotators (missing labels allowed), each
-figure a `Metric` with a percentile bootstrap interval over items.
-
-* `krippendorff_alpha`: nominal, ordinal or interval over pairable items (≥ 2 labels); the
-  point estimate by the `krippendorff` package, replicates by the same coincidence formulas.
-* `alpha_per_category`: one-vs-rest nominal alpha per label, over every pairable item: the
-  per-label figure we report (Fleiss' κ_j needs equal raters per item: `fleiss`).
-* `percent_agreement`: mean over items of the share of agreeing annotator pairs.
-* `categorical_agreement`: all of them, with Fleiss' kappa (`fleiss`; Gwet's generalisation
-  when items have different numbers of raters: `gwet`) and the pairwise figures (`pairwise`).
+figure a `Metric` with a percentile bootstrap interval over items. Alpha's point estimate is the
+`krippendorff` package's, its replicates the same coincidence formulas (Krippendorff 2011);
+the per-label figure is one-vs-rest alpha over every pairable item, as Fleiss' κ_j needs equal
+raters per item (`fleiss`). `categorical_agreement` adds Fleiss' kappa (`fleiss`; Gwet's
+generalisation for unequal raters: `gwet`) and the pairwise figures (`pairwise`).
 """
 
 from __future__ import annotations
@@ -23,14 +19,11 @@ import numpy.typing as npt
 from . import _bootstrap
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
 from .fleiss import fleiss_kappa, fleiss_kappa_per_category, fleiss_raters
-from .gwet import fleiss_kappa_unequal, gwet_ac1
+from .gwet import _parts, fleiss_kappa_unequal, gwet_ac1
 from .pairwise import PairwiseMetrics, cohen_kappa_pairwise, percent_agreement_pairwise
 from .records import CategoricalData, Metric
 
 Level = Literal["nominal", "ordinal", "interval"]
-
-
-# --------------------------------------------------------------------------- alpha
 
 
 def _distance(level: Level, categories: Sequence[str], n_v: FloatArray) -> FloatArray:
@@ -79,13 +72,7 @@ def _alpha_statistic(
 
 
 def _alpha_from_counts(
-    name: str,
-    counts: IntArray,
-    level: Level,
-    categories: Sequence[str],
-    n_boot: int,
-    seed: int | np.random.Generator,
-    confidence: float,
+    name: str, counts: IntArray, level: Level, categories: Sequence[str], n_boot: int, seed: int
 ) -> Metric:
     """Alpha of a (units, values) count table: point estimate by the `krippendorff` package."""
     counts = counts[counts.sum(axis=1) >= 2]
@@ -102,7 +89,7 @@ def _alpha_from_counts(
                 )
             )
     return _alpha_from_profiles(
-        name, profiles, mult, level, categories, n_boot, seed, confidence, value
+        name, profiles, mult, level, categories, n_boot, seed, DEFAULT_CONFIDENCE, value
     )
 
 
@@ -131,82 +118,46 @@ def _alpha_from_profiles(
 
 
 def krippendorff_alpha(
-    data: CategoricalData,
-    level: Level = "nominal",
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    data: CategoricalData, level: Level = "nominal", *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> Metric:
-    """Krippendorff's alpha over the items with ≥ 2 labels.
-
-    Ordinal uses the order of `data.categories`; interval needs numeric categories.
-    """
-    return _alpha_from_counts(
-        f"alpha_{level}",
-        data.value_counts(),
-        level,
-        data.categories,
-        n_boot,
-        seed,
-        confidence,
-    )
+    """Krippendorff's alpha over the items with ≥ 2 labels; ordinal uses the order of
+    `data.categories`, interval needs numeric categories."""
+    counts = data.value_counts()
+    return _alpha_from_counts(f"alpha_{level}", counts, level, data.categories, n_boot, seed)
 
 
 def alpha_per_category(
-    data: CategoricalData,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> dict[str, Metric]:
     """One-vs-rest nominal alpha for each category (category vs any other value)."""
     vc = data.value_counts()
     total = vc.sum(axis=1)
-    out: dict[str, Metric] = {}
-    for j, cat in enumerate(data.categories):
-        binary = np.stack([total - vc[:, j], vc[:, j]], axis=1)
-        out[cat] = _alpha_from_counts(
+    return {
+        cat: _alpha_from_counts(
             f"alpha_nominal[{cat}]",
-            binary,
+            np.stack([total - vc[:, j], vc[:, j]], axis=1),
             "nominal",
             ("other", cat),
             n_boot,
             seed,
-            confidence,
         )
-    return out
-
-
-# --------------------------------------------------------------------------- Fleiss
+        for j, cat in enumerate(data.categories)
+    }
 
 
 def percent_agreement(
-    data: CategoricalData,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> Metric:
     """Mean over items with ≥ 2 labels of the share of agreeing annotator pairs in the item."""
     vc = data.value_counts()
-    m = vc.sum(axis=1)
-    vc = vc[m >= 2]
-    profiles, mult = _bootstrap.profiles(vc)
-    pf = profiles.astype(np.float64)
-    n = pf.sum(axis=1)
-    agree = (pf * (pf - 1.0)).sum(axis=1) / (n * (n - 1.0)) if len(pf) else np.zeros(0)
+    profiles, mult = _bootstrap.profiles(vc[vc.sum(axis=1) >= 2])
+    agree = _parts(profiles.astype(np.float64))[0]  # Gwet's p_a of each item
 
     def stat(weights: FloatArray) -> FloatArray:
         out: FloatArray = (weights @ agree) / weights.sum(axis=1)
         return out
 
-    return _bootstrap.metric(
-        "percent_agreement", mult, stat, n_boot=n_boot, seed=seed, confidence=confidence
-    )
-
-
-# --------------------------------------------------------------------------- report
+    return _bootstrap.metric("percent_agreement", mult, stat, n_boot=n_boot, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -234,42 +185,28 @@ class CategoricalAgreement:
 
 
 def categorical_agreement(
-    data: CategoricalData,
-    *,
-    ordinal: bool = False,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    data: CategoricalData, *, ordinal: bool = False, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> CategoricalAgreement:
     """All figures of `data` (ordinal alpha too when `ordinal`, in `data.categories` order)."""
     counts = data.value_counts()
     n_i = counts.sum(axis=1)
     spread = (int(n_i.min()), int(n_i.max())) if n_i.size else (0, 0)
+    kw = {"n_boot": n_boot, "seed": seed}
     return CategoricalAgreement(
         field=data.field,
         n_items=data.n_items,
         n_annotators=len(data.annotators),
         n_labels=len(data.code),
-        alpha=krippendorff_alpha(data, "nominal", n_boot=n_boot, seed=seed, confidence=confidence),
-        alpha_ordinal=krippendorff_alpha(
-            data, "ordinal", n_boot=n_boot, seed=seed, confidence=confidence
-        )
-        if ordinal
-        else None,
-        fleiss_kappa=fleiss_kappa(data, n_boot=n_boot, seed=seed, confidence=confidence),
+        alpha=krippendorff_alpha(data, "nominal", **kw),
+        alpha_ordinal=krippendorff_alpha(data, "ordinal", **kw) if ordinal else None,
+        fleiss_kappa=fleiss_kappa(data, **kw),
         fleiss_raters=fleiss_raters(data),
-        percent_agreement=percent_agreement(data, n_boot=n_boot, seed=seed, confidence=confidence),
-        cohen_kappa=cohen_kappa_pairwise(data, n_boot=n_boot, seed=seed, confidence=confidence),
-        pairwise_agreement=percent_agreement_pairwise(
-            data, n_boot=n_boot, seed=seed, confidence=confidence
-        ),
-        per_category=alpha_per_category(data, n_boot=n_boot, seed=seed, confidence=confidence),
-        fleiss_per_category=fleiss_kappa_per_category(
-            data, n_boot=n_boot, seed=seed, confidence=confidence
-        ),
+        percent_agreement=percent_agreement(data, **kw),
+        cohen_kappa=cohen_kappa_pairwise(data, **kw),
+        pairwise_agreement=percent_agreement_pairwise(data, **kw),
+        per_category=alpha_per_category(data, **kw),
+        fleiss_per_category=fleiss_kappa_per_category(data, **kw),
         raters_per_item=spread,
-        fleiss_unequal=fleiss_kappa_unequal(counts, n_boot=n_boot, seed=seed, confidence=confidence)
-        if spread[0] != spread[1]
-        else None,
-        gwet_ac1=gwet_ac1(counts, n_boot=n_boot, seed=seed, confidence=confidence),
+        fleiss_unequal=fleiss_kappa_unequal(counts, **kw) if spread[0] != spread[1] else None,
+        gwet_ac1=gwet_ac1(counts, **kw),
     )

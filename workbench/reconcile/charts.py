@@ -83,42 +83,36 @@ def _title_width(title: str) -> float:
     return 10 + text_width(title, _TITLE, bold=True) + 10
 
 
-class _Columns:
-    """Labels over columns of width `cell` starting at x = `left`: level and centred when
-    the widest fits its column, else turned 45° (rising to the right from the column's
-    centre). `height` is the space they need above the grid, `overhang` how far the last one
-    reaches right of the grid."""
-
-    def __init__(self, names: Sequence[str], cell: float, size: float) -> None:
-        self.names, self.cell, self.size = names, cell, size
-        widths = [text_width(n, size) for n in names]
-        self.turned = bool(widths) and max(widths) > cell - 8
-        if not self.turned:
-            self.height = size + 12
-            self.overhang = 0.0
-        else:
-            self.height = max(widths) * _SIN45 + size + 12
-            self.overhang = max(
-                [(w + size) * _SIN45 - (len(names) - j - 0.5) * cell for j, w in enumerate(widths)]
-                + [0.0]
-            )
-
-    def svg(self, left: float, top: float) -> str:
-        out = []
-        for j, name in enumerate(self.names):
-            x = left + j * self.cell + self.cell / 2
-            y = top - 8
-            if self.turned:
-                out.append(
-                    f"<text x='{x:.1f}' y='{y:.1f}' font-size='{self.size}' "
-                    f"transform='rotate(-45 {x:.1f} {y:.1f})'>{esc(name)}</text>"
-                )
-            else:
-                out.append(
-                    f"<text x='{x:.1f}' y='{y:.1f}' font-size='{self.size}' "
-                    f"text-anchor='middle'>{esc(name)}</text>"
-                )
-        return "".join(out)
+def _grid(
+    names: Sequence[str], cell: float, size: float, title: str
+) -> tuple[list[str], float, float]:
+    """The start of a square grid chart with `names` over its columns and beside its rows:
+    (the SVG so far, the grid's left edge, its top edge). Column names are level and centred
+    when the widest fits its column, else turned 45° (rising to the right from the column's
+    centre), with room above the grid and right of it for them."""
+    widths = [text_width(n, size) for n in names]
+    k = len(names)
+    turned = bool(widths) and max(widths) > cell - 8
+    height = max(widths) * _SIN45 + size + 12 if turned else size + 12
+    overhang = 0.0
+    if turned:  # how far the last turned name reaches right of the grid
+        overhang = max(
+            [(w + size) * _SIN45 - (k - j - 0.5) * cell for j, w in enumerate(widths)] + [0.0]
+        )
+    left = 10 + max([*widths, 0.0]) + 8
+    top = 30 + height
+    w = max(left + cell * k + overhang + 12, _title_width(title))
+    parts = _open(w, top + cell * k + 12, title)
+    for j, name in enumerate(names):
+        x, y = left + j * cell + cell / 2, top - 8
+        turn = f"transform='rotate(-45 {x:.1f} {y:.1f})'" if turned else "text-anchor='middle'"
+        parts.append(f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}' {turn}>{esc(name)}</text>")
+    parts.extend(
+        f"<text x='{left - 8:.1f}' y='{top + i * cell + cell / 2 + 4:.1f}' font-size='{size}' "
+        f"text-anchor='end'>{esc(a)}</text>"
+        for i, a in enumerate(names)
+    )
+    return parts, left, top
 
 
 def heatmap(
@@ -130,21 +124,10 @@ def heatmap(
 ) -> str:
     """Symmetric annotator × annotator heatmap; each cell shows the value and its n. A pair
     absent from `n` shares no item: its cell is left blank ("none"), not drawn as n=0."""
-    cell, size = 84, 11
-    cols = _Columns(names, cell, size)
-    left = 10 + max([text_width(a, size) for a in names] + [0.0]) + 8
-    top = 30 + cols.height
-    k = len(names)
-    w = max(left + cell * k + max(cols.overhang, 0.0) + 12, _title_width(title))
-    h = top + cell * k + 12
-    parts = _open(w, h, title)
-    parts.append(cols.svg(left, top))
+    cell = 84
+    parts, left, top = _grid(names, cell, 11, title)
     for i, a in enumerate(names):
         y = top + i * cell
-        parts.append(
-            f"<text x='{left - 8:.1f}' y='{y + cell / 2 + 4:.1f}' font-size='{size}' "
-            f"text-anchor='end'>{esc(a)}</text>"
-        )
         for j, b in enumerate(names):
             x = left + j * cell
             key = (a, b) if a < b else (b, a)
@@ -252,26 +235,12 @@ def matrix(categories: Sequence[str], counts: Sequence[Sequence[int]], title: st
     # wide enough for the count and, up to 96 px, for a level category name
     widest = max([text_width(c, size) for c in categories] + [0.0])
     cell = max(56.0, text_width(str(biggest), 12) + 12, min(widest + 10, 96.0))
-    cols = _Columns(categories, cell, size)
-    left = 10 + max([text_width(c, size) for c in categories] + [0.0]) + 8
-    top = 30 + cols.height
-    k = len(categories)
-    w = max(left + cell * k + cols.overhang + 12, _title_width(title))
-    h = top + cell * k + 12
-    parts = _open(w, h, title)
-    parts.append(cols.svg(left, top))
-    for i, a in enumerate(categories):
+    parts, left, top = _grid(categories, cell, size, title)
+    for i in range(len(categories)):
         y = top + i * cell
-        parts.append(
-            f"<text x='{left - 8:.1f}' y='{y + cell / 2 + 4:.1f}' font-size='{size}' "
-            f"text-anchor='end'>{esc(a)}</text>"
-        )
-        for j in range(k):
+        for j in range(len(categories)):
             v = counts[i][j]
-            t = v / biggest
-            base = (13, 128, 120) if i == j else (200, 70, 60)
-            r, g, b = (round(247 + (base[q] - 247) * t) for q in range(3))
-            fill = f"#{r:02x}{g:02x}{b:02x}"
+            fill = color(v / biggest if i == j else -v / biggest)  # teal agrees, red does not
             x = left + j * cell
             parts.append(
                 f"<rect x='{x:.1f}' y='{y:.1f}' width='{cell - 2:.1f}' height='{cell - 2:.1f}' "

@@ -7,14 +7,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.config import Settings
 from workbench.datasets import dataset_schema
-from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store import models as m
 
@@ -30,13 +28,6 @@ from .load import ensure_dataset, load_annotations, load_consensus, load_texts
 from .records import CategoricalData
 from .save import ReconcileReport
 from .save import reconcile as reconcile_dataset
-
-
-def _schema(settings: Settings, store: Store | None, dataset: str) -> Schema:
-    return dataset_schema(settings, store, dataset)
-
-
-# --------------------------------------------------------------------------- agreement
 
 
 def agreement(
@@ -57,7 +48,7 @@ def agreement(
         )
     assert store is not None
     name = dataset or settings.dataset
-    schema = _schema(settings, store, name)
+    schema = dataset_schema(settings, store, name)
     with store.session() as session:
         ensure_dataset(session, name)
         annotations = load_annotations(session, name, schema)
@@ -115,9 +106,6 @@ def quarantined_by_annotator(session: Session, dataset: str) -> dict[str, int]:
     return {who or "(unknown annotator)": int(n) for who, n in sorted(rows, key=str)}
 
 
-# --------------------------------------------------------------------------- reconcile
-
-
 @dataclass
 class FileConsensus:
     source: str
@@ -164,16 +152,9 @@ def reconcile(
         methods: list[Method] = [method] if method else ["vote", "dawid-skene"]
         return consensus_of_file(labels_file, methods, min_support)
     assert store is not None
-    return reconcile_dataset(
-        store,
-        _schema(settings, store, dataset or settings.dataset),
-        dataset or settings.dataset,
-        method=method or "vote",
-        min_support=min_support,
-    )
-
-
-# --------------------------------------------------------------------------- disagreements
+    name = dataset or settings.dataset
+    schema = dataset_schema(settings, store, name)
+    return reconcile_dataset(store, schema, name, method=method or "vote", min_support=min_support)
 
 
 NONE = "—"
@@ -201,7 +182,7 @@ def disagreements(
 ) -> list[Disagreement]:
     """What the stored consensus left undecided (run `reconcile` first)."""
     name = dataset or settings.dataset
-    schema = _schema(settings, store, name)
+    schema = dataset_schema(settings, store, name)
     with store.session() as session:
         ensure_dataset(session, name)
         consensus = load_consensus(session, name)
@@ -255,18 +236,3 @@ def _reason(votes: Mapping[str, tuple[str, ...]], n: int) -> str:
     if len(counts) > 1 and counts[0] == counts[1]:
         return "tie " + "-".join(str(c) for c in counts)
     return f"best has {counts[0] if counts else 0} of {n}: below the minimum support"
-
-
-def as_rows(items: Sequence[Disagreement]) -> list[dict[str, Any]]:
-    return [
-        {
-            "segment_id": d.segment_id,
-            "layer": d.layer,
-            "field": d.field,
-            "key": d.key,
-            "text": d.text,
-            "reason": d.reason,
-            "versions": d.versions,
-        }
-        for d in items
-    ]

@@ -6,13 +6,11 @@ larger n): `fleiss_raters`. Per-category κ_j (Fleiss 1971, eq. 13-14):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import numpy.typing as npt
 
-from . import _bootstrap
-from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
+from ._bootstrap import DEFAULT_N_BOOT, IntArray
+from .gwet import coefficient_metric
 from .records import CategoricalData, Metric
 
 
@@ -28,100 +26,45 @@ def fleiss_raters(data: CategoricalData) -> int:
     return int(values[best[-1]])
 
 
-def _fleiss_counts(data: CategoricalData) -> tuple[int, IntArray]:
+def _fleiss_counts(data: CategoricalData) -> IntArray:
     n = fleiss_raters(data)
     vc = data.value_counts()
-    return n, vc[vc.sum(axis=1) == n] if n else vc[:0]
+    return vc[vc.sum(axis=1) == n] if n else vc[:0]
 
 
 def fleiss_kappa_from_counts(
-    counts: npt.ArrayLike,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    counts: npt.ArrayLike, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> Metric:
-    """Fleiss' kappa of an (items, categories) count table with a constant row sum n ≥ 2."""
+    """Fleiss' kappa of an (items, categories) count table with a constant row sum n ≥ 2:
+    Gwet's generalisation (`gwet`), which is Fleiss' formula when n is the same for all."""
     arr = np.asarray(counts, dtype=np.int64)
     n_per = arr.sum(axis=1)
     if arr.ndim != 2 or (arr.size and (n_per != n_per[0]).any()):
         raise ValueError("Fleiss' kappa needs the same number of raters for every item")
-    if arr.shape[0] == 0:
-        return Metric("fleiss_kappa", float("nan"), 0, float("nan"), float("nan"))
-    n = float(n_per[0])
-    if n < 2:
+    if arr.shape[0] and n_per[0] < 2:
         raise ValueError("Fleiss' kappa needs at least 2 raters per item")
-    profiles, mult = _bootstrap.profiles(arr)
-    pf = profiles.astype(np.float64)
-    p_i = ((pf**2).sum(axis=1) - n) / (n * (n - 1.0))
-
-    def stat(weights: FloatArray) -> FloatArray:
-        n_items = weights.sum(axis=1)
-        p_j = (weights @ pf) / (n_items * n)[:, None]
-        p_bar = (weights @ p_i) / n_items
-        p_e = (p_j**2).sum(axis=1)
-        out: FloatArray = (p_bar - p_e) / (1.0 - p_e)
-        return out
-
-    return _bootstrap.metric(
-        "fleiss_kappa", mult, stat, n_boot=n_boot, seed=seed, confidence=confidence
-    )
+    return coefficient_metric("fleiss_kappa", arr, "fleiss", n_boot, seed)
 
 
-def fleiss_kappa_per_category_from_counts(
-    counts: npt.ArrayLike,
-    categories: Sequence[str],
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
-) -> dict[str, Metric]:
-    """Fleiss' κ_j for each category of a constant-n count table."""
-    arr = np.asarray(counts, dtype=np.int64)
-    out: dict[str, Metric] = {}
-    if arr.shape[0] == 0:
-        nan = float("nan")
-        return {c: Metric(f"fleiss_kappa[{c}]", nan, 0, nan, nan) for c in categories}
-    n = float(arr.sum(axis=1)[0])
-    profiles, mult = _bootstrap.profiles(arr)
-    pf = profiles.astype(np.float64)
-    disagree = pf * (n - pf)
-    for j, cat in enumerate(categories):
-
-        def stat(weights: FloatArray, j: int = j) -> FloatArray:
-            n_items = weights.sum(axis=1)
-            p_j = (weights @ pf[:, j]) / (n_items * n)
-            num = weights @ disagree[:, j]
-            out_: FloatArray = 1.0 - num / (n_items * n * (n - 1.0) * p_j * (1.0 - p_j))
-            return out_
-
-        out[cat] = _bootstrap.metric(
-            f"fleiss_kappa[{cat}]", mult, stat, n_boot=n_boot, seed=seed, confidence=confidence
-        )
-    return out
-
-
-def fleiss_kappa(
-    data: CategoricalData,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
-) -> Metric:
+def fleiss_kappa(data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0) -> Metric:
     """Fleiss' kappa on the items with the modal number of raters (see `fleiss_raters`)."""
-    _, counts = _fleiss_counts(data)
-    return fleiss_kappa_from_counts(counts, n_boot=n_boot, seed=seed, confidence=confidence)
+    return fleiss_kappa_from_counts(_fleiss_counts(data), n_boot=n_boot, seed=seed)
 
 
 def fleiss_kappa_per_category(
-    data: CategoricalData,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> dict[str, Metric]:
-    """Fleiss' κ_j per category, on the same items as `fleiss_kappa`."""
-    _, counts = _fleiss_counts(data)
-    return fleiss_kappa_per_category_from_counts(
-        counts, data.categories, n_boot=n_boot, seed=seed, confidence=confidence
-    )
+    """Fleiss' κ_j per category, on the same items as `fleiss_kappa`: the kappa of the
+    category against all others (eq. 13-14 is that kappa of the two-column table)."""
+    counts = _fleiss_counts(data)
+    n = counts.sum(axis=1)
+    return {
+        cat: coefficient_metric(
+            f"fleiss_kappa[{cat}]",
+            np.stack([n - counts[:, j], counts[:, j]], axis=1),
+            "fleiss",
+            n_boot,
+            seed,
+        )
+        for j, cat in enumerate(data.categories)
+    }

@@ -50,20 +50,21 @@ def gold_agreement(records: Records, gold: Mapping[str, str]) -> list[GoldAgreem
                 same[name].append(mine[name] == theirs[name])
             a, g = spans[(item, who)], spans[(item, ref)]
             tp, n_mine, n_gold = tp + len(a & g), n_mine + len(a), n_gold + len(g)
-        precision = tp / n_mine if n_mine else None
-        recall = tp / n_gold if n_gold else None
-        f1 = 2 * tp / (n_mine + n_gold) if n_mine + n_gold else None
         out.append(
             GoldAgreement(
                 who,
                 len(items),
                 {name: round(sum(v) / len(v), 4) for name, v in sorted(same.items())},
-                None if f1 is None else round(f1, 4),
-                None if precision is None else round(precision, 4),
-                None if recall is None else round(recall, 4),
+                _share(2 * tp, n_mine + n_gold),
+                _share(tp, n_mine),
+                _share(tp, n_gold),
             )
         )
     return out
+
+
+def _share(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
 
 
 def gold_of(flags: Iterable[tuple[str, str, int, bool]]) -> dict[str, str]:

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _bootstrap
-from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray
+from ._bootstrap import DEFAULT_N_BOOT, FloatArray
 from .records import Metric
 
 Coefficient = Literal["fleiss", "ac1"]
@@ -101,18 +101,15 @@ def chance_corrected(counts: npt.ArrayLike, kind: Coefficient = "fleiss") -> Cha
     return ChanceCorrected(name, float(value), pa, pe, se, n, n2)
 
 
-def _metric(
-    name: str,
-    counts: npt.ArrayLike,
-    kind: Coefficient,
-    n_boot: int,
-    seed: int | np.random.Generator,
-    confidence: float,
+def coefficient_metric(
+    name: str, counts: npt.ArrayLike, kind: Coefficient, n_boot: int, seed: int
 ) -> Metric:
+    """`kind`'s coefficient of a count table, with a bootstrap interval over the rated items
+    (`n_items` counts every item with ≥ 1 rating: single ratings enter the chance term)."""
     table = _table(counts)
     q = table.shape[1]
-    nan = float("nan")
     if q < 2 or not (table.sum(axis=1) >= 2).any():
+        nan = float("nan")
         return Metric(name, nan, int((table.sum(axis=1) >= 2).sum()), nan, nan)
     profiles, mult = _bootstrap.profiles(table.astype(np.int64))
     agree, pairable, share = _parts(profiles.astype(np.float64))
@@ -124,27 +121,16 @@ def _metric(
         out: FloatArray = (pa - pe) / (1.0 - pe)
         return out
 
-    return _bootstrap.metric(name, mult, stat, n_boot=n_boot, seed=seed, confidence=confidence)
+    return _bootstrap.metric(name, mult, stat, n_boot=n_boot, seed=seed)
 
 
 def fleiss_kappa_unequal(
-    counts: npt.ArrayLike,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    counts: npt.ArrayLike, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> Metric:
-    """Gwet's generalised Fleiss' kappa with a bootstrap interval over the rated items
-    (`n_items` counts every item with ≥ 1 rating: single ratings enter the chance term)."""
-    return _metric("fleiss_kappa_gwet", counts, "fleiss", n_boot, seed, confidence)
+    """Gwet's generalised Fleiss' kappa with a bootstrap interval over the rated items."""
+    return coefficient_metric("fleiss_kappa_gwet", counts, "fleiss", n_boot, seed)
 
 
-def gwet_ac1(
-    counts: npt.ArrayLike,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
-) -> Metric:
+def gwet_ac1(counts: npt.ArrayLike, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0) -> Metric:
     """Gwet's AC1 (unweighted) with a bootstrap interval over the rated items."""
-    return _metric("gwet_ac1", counts, "ac1", n_boot, seed, confidence)
+    return coefficient_metric("gwet_ac1", counts, "ac1", n_boot, seed)

@@ -31,10 +31,8 @@ def read_labels(path: Path) -> list[Label]:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     if not text.strip():
         raise InputError(f"{path}: empty file")
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        rows = _jsonl_rows(path, text)
-    else:
-        rows = _csv_rows(path, text)
+    jsonl = path.suffix.lower() in (".jsonl", ".ndjson", ".json")
+    rows = _jsonl_rows(path, text) if jsonl else _csv_rows(path, text)
     labels = [lab for where, row in rows if (lab := _label(path, where, row)) is not None]
     if not labels:
         raise InputError(f"{path}: no labels (only a header?)")

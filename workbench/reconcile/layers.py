@@ -93,8 +93,7 @@ def field_agreement(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
 ) -> FieldAgreement:
-    """All figures of one field; with a schema `attribute`, its categories (in schema order)
-    and, when ``ordered``, ordinal alpha over the values on its scale."""
+    """All figures of one field; with a schema `attribute`, its categories (in schema order)."""
     labels = [lab for lab in labels if lab.field == field]
     cats = attribute.values if attribute is not None else None
     data = CategoricalData.from_labels(labels, field, cats)
@@ -109,7 +108,8 @@ def data_agreement(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
 ) -> FieldAgreement:
-    """`field_agreement` of a field's data (coded in `attribute`'s values when given)."""
+    """`field_agreement` of a field's data; when `attribute` is ``ordered``, ordinal alpha
+    over the values on its scale too."""
     agr = categorical_agreement(data, n_boot=n_boot, seed=seed)
     if attribute is not None and attribute.ordered:
         on_scale = data.restricted(attribute.ordinal_values)
@@ -147,15 +147,13 @@ def schema_agreement(
 ) -> LayerAgreement:
     """Agreement on every layer of `schema` (layers nobody used are left out). `index`: the
     records' span index (`SpanIndex(records.spans, records.coverage)`) when already built."""
-    fields: list[FieldAgreement] = []
+    kw: dict[str, Any] = {"n_boot": n_boot, "seed": seed}
     segment_labels = labels_by_field(records.labels)
-    for attr in schema.segment:
-        if attr.name in segment_labels:
-            fields.append(
-                field_agreement(
-                    "segment", segment_labels[attr.name], attr.name, attr, n_boot=n_boot, seed=seed
-                )
-            )
+    fields = [
+        field_agreement("segment", segment_labels[attr.name], attr.name, attr, **kw)
+        for attr in schema.segment
+        if attr.name in segment_labels
+    ]
     # one index of the span layer serves the clusters, every F1 and the triples
     if index is None:
         index = SpanIndex(records.spans, records.coverage)
@@ -164,12 +162,9 @@ def schema_agreement(
         for attr in schema.region_questions(label.name):
             name = attribute_field(label.name, attr.name)
             if name in attributes:
-                fields.append(
-                    data_agreement("attribute", attributes[name], attr, n_boot=n_boot, seed=seed)
-                )
+                fields.append(data_agreement("attribute", attributes[name], attr, **kw))
     spans = triples = None
     if records.spans:
-        kw: dict[str, Any] = {"n_boot": n_boot, "seed": seed}
         spans = SpanAgreement(
             labels=index.labels,
             pooled_exact=pooled_f1(index, "exact", **kw),
@@ -243,14 +238,13 @@ def field_dict(f: FieldAgreement) -> dict[str, Any]:
     if a.gwet_ac1 is not None:
         out["gwet_ac1"] = metric_dict(a.gwet_ac1)
     out["percent_agreement"] = metric_dict(a.percent_agreement)
-    out["cohen_kappa"] = [
-        {"annotators": [x, y], **metric_dict(m)}
-        for (x, y), m in sorted(a.cohen_kappa.pairs.items())
-    ]
-    out["pairwise_percent_agreement"] = [
-        {"annotators": [x, y], **metric_dict(m)}
-        for (x, y), m in sorted(a.pairwise_agreement.pairs.items())
-    ]
+    for key, pm in (
+        ("cohen_kappa", a.cohen_kappa),
+        ("pairwise_percent_agreement", a.pairwise_agreement),
+    ):
+        out[key] = [
+            {"annotators": [x, y], **metric_dict(m)} for (x, y), m in sorted(pm.pairs.items())
+        ]
     out["per_label"] = {
         cat: {
             "krippendorff_alpha": metric_dict(m),

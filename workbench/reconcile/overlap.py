@@ -11,6 +11,8 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
+from .arrays import _group_ends, _pairs_within
+
 
 @dataclass(frozen=True)
 class Overlap:
@@ -40,11 +42,8 @@ class Overlap:
 
 
 def overlap_of(coverage: Iterable[tuple[str, str]]) -> Overlap:
-    """The overlap of ``(item, annotator)`` pairs (duplicates count once).
-
-    Vectorised (it runs over every annotation of a dataset): rows sorted by (item, annotator)
-    put an item's annotators next to each other, so its pairs are the rows d apart for
-    d = 1 .. most annotators − 1, with no Python loop per item."""
+    """The overlap of ``(item, annotator)`` pairs (duplicates count once), vectorised: it
+    runs over every annotation of a dataset."""
     rows = list(coverage)
     # hash-coded, unsorted (sorting 10^5 item ids as strings costs more than all the rest);
     # annotators are few, so their codes are remapped to name order
@@ -60,11 +59,8 @@ def overlap_of(coverage: Iterable[tuple[str, str]]) -> Overlap:
     alone_rows = per_item[item] == 1
     annotated = np.bincount(ann, minlength=n_a)
     alone = np.bincount(ann[alone_rows], minlength=n_a)
-    codes = [np.zeros(0, dtype=np.int64)]
-    for d in range(1, int(per_item.max()) if per_item.size else 0):
-        left = np.flatnonzero(item[d:] == item[:-d])
-        codes.append(ann[left] * n_a + ann[left + d])
-    pair_codes, pair_counts = np.unique(np.concatenate(codes), return_counts=True)
+    left, right = _pairs_within(_group_ends([item], len(item))[1], len(item))
+    pair_codes, pair_counts = np.unique(ann[left] * n_a + ann[right], return_counts=True)
     label = [str(x) for x in names]
     return Overlap(
         items=len(anns),
@@ -104,10 +100,3 @@ def pairs_sentence(missing: Sequence[tuple[str, str]], limit: int = 12) -> str:
 
 def _items(n: int) -> str:
     return f"{n} item" if n == 1 else f"{n} items"
-
-
-def counts_by(mapping: Mapping[str, int]) -> str:
-    """``a: 2, b: 1`` (largest first), for sentences."""
-    return ", ".join(
-        f"{k}: {v}" for k, v in sorted(mapping.items(), key=lambda kv: (-kv[1], kv[0]))
-    )

@@ -3,24 +3,22 @@ agreement, one `Metric` per pair."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import _bootstrap
-from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
+from ._bootstrap import DEFAULT_N_BOOT, FloatArray, IntArray
+from .arrays import _group_ends, _pairs_within
 from .records import CategoricalData, Metric
 
 
 @dataclass(frozen=True)
 class PairwiseMetrics:
-    """One `Metric` per annotator pair ``(a, b)``, a < b, on the items both labelled.
-
-    Pairs that never labelled the same item are absent. `labelled` is how many items each
-    annotator labelled.
-    """
+    """One `Metric` per annotator pair ``(a, b)``, a < b, on the items both labelled (pairs
+    without a common item are absent); `labelled`: how many items each annotator labelled."""
 
     name: str
     annotators: tuple[str, ...]
@@ -50,36 +48,19 @@ class PairwiseMetrics:
         return mat
 
 
-StatFactory = Callable[[IntArray, int], _bootstrap.Statistic]
-
-
 def _pair_table(data: CategoricalData) -> IntArray:
-    """Rows (annotator a, annotator b, code a, code b), a < b, for every item both labelled.
-
-    Rows are sorted by (item, annotator), so within-item pairs are rows d apart for
-    d = 1 .. max raters − 1: linear in the number of labels, no per-item loop.
-    """
-    item, ann, code = data.item_idx, data.annotator_idx, data.code
-    n_i = np.bincount(item, minlength=data.n_items)
-    max_n = int(n_i.max()) if n_i.size else 0
-    parts: list[IntArray] = [np.zeros((0, 4), dtype=np.int64)]
-    for d in range(1, max_n):
-        left = np.flatnonzero(item[d:] == item[:-d])
-        right = left + d
-        parts.append(np.stack([ann[left], ann[right], code[left], code[right]], axis=1))
-    return np.concatenate(parts).astype(np.int64)
+    """Rows (annotator a, annotator b, code a, code b), a < b, for every item both labelled
+    (the rows of `data` are sorted by item, then annotator)."""
+    n = len(data.item_idx)
+    left, right = _pairs_within(_group_ends([data.item_idx], n)[1], n)
+    ann, code = data.annotator_idx, data.code
+    return np.stack([ann[left], ann[right], code[left], code[right]], axis=1).astype(np.int64)
 
 
 def _pairwise(
-    data: CategoricalData,
-    name: str,
-    make_stat: StatFactory,
-    n_boot: int,
-    seed: int | np.random.Generator,
-    confidence: float,
+    data: CategoricalData, name: str, chance: bool, n_boot: int, seed: int
 ) -> PairwiseMetrics:
     k = len(data.categories)
-    kk = k * k
     anns = data.annotators
     n_a = len(anns)
     table = _pair_table(data)
@@ -87,20 +68,14 @@ def _pairwise(
     if len(table):
         full = ((table[:, 0] * n_a + table[:, 1]) * k + table[:, 2]) * k + table[:, 3]
         uniq, cnt = np.unique(full, return_counts=True)
-        pair_of, cell = uniq // kk, uniq % kk
-        bounds = np.flatnonzero(np.diff(pair_of)) + 1
-        starts = np.concatenate(([0], bounds))
-        stops = np.concatenate((bounds, [len(uniq)]))
+        pair_of, cell = uniq // (k * k), uniq % (k * k)
+        starts = np.flatnonzero(np.diff(pair_of, prepend=-1))
+        stops = np.append(starts[1:], len(uniq))
         for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
             a, b = divmod(int(pair_of[start]), n_a)
-            cells = cell[start:stop].astype(np.int64)
+            stat = _pair_stat(cell[start:stop].astype(np.int64), k, chance)
             pairs[(anns[a], anns[b])] = _bootstrap.metric(
-                name,
-                cnt[start:stop].astype(np.int64),
-                make_stat(cells, k),
-                n_boot=n_boot,
-                seed=seed,
-                confidence=confidence,
+                name, cnt[start:stop].astype(np.int64), stat, n_boot=n_boot, seed=seed
             )
     labelled = np.bincount(data.annotator_idx, minlength=n_a)
     return PairwiseMetrics(
@@ -111,7 +86,9 @@ def _pairwise(
     )
 
 
-def _cohen_stat(cells: IntArray, k: int) -> _bootstrap.Statistic:
+def _pair_stat(cells: IntArray, k: int, chance: bool) -> _bootstrap.Statistic:
+    """Observed agreement p_o of a pair's (code a, code b) cells; with `chance`, Cohen's
+    ``(p_o − p_e) / (1 − p_e)``, p_e from each annotator's own category shares."""
     ca, cb = cells // k, cells % k
     same = (ca == cb).astype(np.float64)
     one_a = (ca[:, None] == np.arange(k)[None, :]).astype(np.float64)
@@ -119,7 +96,9 @@ def _cohen_stat(cells: IntArray, k: int) -> _bootstrap.Statistic:
 
     def stat(weights: FloatArray) -> FloatArray:
         n = weights.sum(axis=1)
-        p_o = (weights @ same) / n
+        p_o: FloatArray = (weights @ same) / n
+        if not chance:
+            return p_o
         p_e = ((weights @ one_a) * (weights @ one_b)).sum(axis=1) / (n * n)
         out: FloatArray = (p_o - p_e) / (1.0 - p_e)
         return out
@@ -127,33 +106,15 @@ def _cohen_stat(cells: IntArray, k: int) -> _bootstrap.Statistic:
     return stat
 
 
-def _agreement_stat(cells: IntArray, k: int) -> _bootstrap.Statistic:
-    same = (cells // k == cells % k).astype(np.float64)
-
-    def stat(weights: FloatArray) -> FloatArray:
-        out: FloatArray = (weights @ same) / weights.sum(axis=1)
-        return out
-
-    return stat
-
-
 def cohen_kappa_pairwise(
-    data: CategoricalData,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> PairwiseMetrics:
     """Cohen's kappa for every annotator pair, on the items both labelled."""
-    return _pairwise(data, "cohen_kappa", _cohen_stat, n_boot, seed, confidence)
+    return _pairwise(data, "cohen_kappa", True, n_boot, seed)
 
 
 def percent_agreement_pairwise(
-    data: CategoricalData,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
+    data: CategoricalData, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> PairwiseMetrics:
     """Share of co-labelled items on which each annotator pair agrees."""
-    return _pairwise(data, "percent_agreement", _agreement_stat, n_boot, seed, confidence)
+    return _pairwise(data, "percent_agreement", False, n_boot, seed)

@@ -1,5 +1,5 @@
-"""Rendering agreement and reconcile results: terminal tables, JSON, and one self-contained
-HTML file with inline SVG plots (`charts`): per field, per-label agreement, pairwise Cohen's
+"""Rendering agreement and reconcile results: terminal tables and one self-contained HTML
+file with inline SVG plots (`charts`): per field, per-label agreement, pairwise Cohen's
 kappa and the coincidence matrix; for spans, per-label F1 and token alpha, and pairwise F1.
 The header says what the figures are computed on and what was left out or repaired."""
 
@@ -9,7 +9,6 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -21,17 +20,11 @@ from .charts import esc as _esc
 from .charts import forest, heatmap, matrix
 from .commands import FileConsensus
 from .gwet import FLEISS_GWET_NAME
-from .layers import FieldAgreement, LayerAgreement, to_dict
-from .overlap import counts_by, isolation_sentence, pairs_sentence
+from .layers import FieldAgreement, LayerAgreement
+from .overlap import isolation_sentence, pairs_sentence
 from .records import Metric
 from .save import ReconcileReport
 from .spans import PairF1
-
-# --------------------------------------------------------------------------- terminal / JSON
-
-
-def agreement_json(report: LayerAgreement) -> dict[str, Any]:
-    return to_dict(report)
 
 
 def _fmt(m: Metric | None) -> str:
@@ -105,7 +98,7 @@ def print_agreement(report: LayerAgreement) -> None:
                     s.pooled_overlap[lab].n_items,
                     _fmt(s.pooled_exact[lab]),
                     _fmt(s.pooled_overlap[lab]),
-                    _fmt(s.token_alpha.get(lab if lab != "all" else "all")),
+                    _fmt(s.token_alpha.get(lab)),
                 )
                 for lab in ["all", *s.labels]
             ],
@@ -191,9 +184,6 @@ def print_reconcile(result: ReconcileReport | FileConsensus) -> None:
         click.echo(f"agreement: {headline_text(headline)}")
     if r.labels_undecided or r.spans_undecided:
         click.echo("see them with `workbench disagreements`")
-
-
-# --------------------------------------------------------------------------- HTML
 
 
 _CSS = """
@@ -298,15 +288,18 @@ def _field_section(f: FieldAgreement) -> str:
             f"No Cohen's κ for {told}: no item they labelled in this field was labelled by "
             "another annotator, so there is no pair to compare."
         )
-    cards = "".join(f"<div class='card'>{p}</div>" for p in plots)
     return (
         f"<h2>{_esc(f.field)} <small style='color:#888'>({_esc(f.layer)})</small></h2>"
-        f"{table}{_notes(notes)}<div class='grid'>{cards}</div>"
+        f"{table}{_notes(notes)}{_cards(plots)}"
     )
 
 
 def _notes(sentences: Sequence[str]) -> str:
     return "".join(f"<p class='note'>{_esc(x)}</p>" for x in sentences if x)
+
+
+def _cards(plots: Sequence[str]) -> str:
+    return "<div class='grid'>" + "".join(f"<div class='card'>{p}</div>" for p in plots) + "</div>"
 
 
 def _pair_heatmap(pairs: Sequence[PairF1], report: LayerAgreement, title: str) -> str:
@@ -347,9 +340,11 @@ def counts_sentences(report: LayerAgreement) -> list[str]:
             out.append(pairs_sentence(o.missing_pairs(drawn)))
     if report.quarantined is not None:
         total = sum(report.quarantined.values())
+        most_first = sorted(report.quarantined.items(), key=lambda kv: (-kv[1], kv[0]))
+        by = ", ".join(f"{who}: {n}" for who, n in most_first)
         out.append(
             f"Quarantined annotations left out: {total}"
-            + (f" ({counts_by(report.quarantined)}); see `workbench problems`." if total else ".")
+            + (f" ({by}); see `workbench problems`." if total else ".")
         )
     if report.repaired is not None:
         out.append(f"Annotations repaired by pull (used as repaired): {report.repaired}.")
@@ -386,18 +381,12 @@ def to_html(report: LayerAgreement) -> str:
             forest([(lab, m) for lab, m in s.token_alpha.items()], "token-level alpha"),
             _pair_heatmap(s.pairwise_overlap, report, "span F1 (overlap) per pair"),
         ]
-        body.append("<div class='grid'>")
-        body.extend(f"<div class='card'>{p}</div>" for p in plots)
-        body.append("</div>")
+        body.append(_cards(plots))
     if report.triples is not None:
         t = report.triples
         body.append("<h2>Attributions (source, cue, content)</h2>")
         body.append(_metric_table([("triples", "F1 pooled over pairs", t.pooled)]))
-        body.append(
-            "<div class='grid'><div class='card'>"
-            + _pair_heatmap(list(t.pairwise), report, "triple F1 per pair")
-            + "</div></div>"
-        )
+        body.append(_cards([_pair_heatmap(t.pairwise, report, "triple F1 per pair")]))
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Agreement — {_esc(report.source)}</title><style>{_CSS}</style></head>"
