@@ -71,115 +71,101 @@ def pull(
     not pushed by workbench; its tasks become articles): the dataset is created with `schema`
     (default: the configured one) if it is new."""
     name = dataset or settings.dataset
+    progress = progress or NoProgress()
     with operation_lock(store, name, "pull"):
         if project is not None:
-            the_schema = schema or load_schema(settings.schema_path)
-            link_project(store, client, name, project, the_schema)
-        return _pull(settings, store, client, name, full, schema, page_size, progress)
-
-
-def _pull(
-    settings: Settings,
-    store: Store,
-    client: LabelStudioClient,
-    name: str,
-    full: bool,
-    schema: Schema | None,
-    page_size: int,
-    progress: Progress | None,
-) -> PullReport:
-    progress = progress or NoProgress()
-    with store.session() as session:
-        row = session.get(Dataset, name)
-        if row is None or row.project_id is None or row.label_studio_url is None:
-            raise ConfigError(
-                f"dataset {name!r} has no Label Studio project: run `workbench push"
-                f" --dataset {name}`, or load an export with `workbench pull --from-file`"
-            )
-        project_id, url = row.project_id, row.label_studio_url
-        schema_version, schema_json = row.schema_version, row.schema_json
-        state = session.get(PullState, name)
-        cursor = state.cursor if state else None
-    if url.rstrip("/") != client.url.rstrip("/"):
-        raise ConfigError(
-            f"dataset {name!r} lives in project {project_id} on {url}, not on {client.url}: "
-            "set LABEL_STUDIO_URL to that server"
-        )
-    since = parse_time(cursor)
-    full = full or since is None
-    report = PullReport(name, f"{client.url}/projects/{project_id}", full=full)
-    emails: dict[int, str] = {}
-
-    def email_of(user_id: int) -> str | None:
-        if not emails:  # one users call per pull, and only when someone new shows up
-            emails.update({u.id: u.email.strip().lower() for u in client.list_users()})
-        return emails.get(user_id) or None
-
-    ctx = SaveContext(
-        dataset=name,
-        schema=dataset_schema(name, schema_json, schema, settings),
-        schema_version=schema_version,
-        annotator_server=url,
-        source_prefix=f"labelstudio:{client.url}/projects/{project_id}",
-        email_of=email_of,
-        follow_deletions=True,
-        report=report,
-        task_times=True,
-    )
-
-    frontier = None if full or since is None else since - MARGIN
-    size = page_size
-    seen: dict[int, datetime | None] = {}
-    if frontier is not None and since is not None:
-        _reread_margin(store, ctx, client, project_id, frontier, since, page_size, seen)
-        frontier = since
-    started = False
-    while True:
-        query: dict[str, Any] = {"ordering": ["tasks:updated_at"]}
-        if frontier is not None:
-            query["filters"] = {"conjunction": "and", "items": [_updated_since(frontier)]}
-        page, total = client.task_page(project_id, query=query, include=INCLUDE, page_size=size)
-        if not started:
-            progress.start(f"pull {name}", total)
-            started = True
-        records: list[TaskRecord] = []
-        newest: datetime | None = None
-        for record in read_records(page, report):
-            if record.updated_at is not None and (newest is None or record.updated_at > newest):
-                newest = record.updated_at
-            if record.ls_id in seen and seen[record.ls_id] == record.updated_at:
-                continue  # the keyset overlap: read on the previous page, unchanged since
-            seen[record.ls_id] = record.updated_at
-            records.append(record)
+            link_project(store, client, name, project, schema or load_schema(settings.schema_path))
         with store.session() as session:
-            apply(session, ctx, records)
-            if newest is not None:
-                report.cursor = format_cursor(newest)
-                _save_state(session, name, cursor=report.cursor)
-        progress.advance(len(records))
-        if len(page) < size:
-            break
-        if newest is None or (frontier is not None and newest <= frontier):
-            size *= 2  # a page full of one timestamp: widen until the tie fits
-        else:
-            frontier = newest
-    progress.finish()
+            row = session.get(Dataset, name)
+            if row is None or row.project_id is None or row.label_studio_url is None:
+                raise ConfigError(
+                    f"dataset {name!r} has no Label Studio project: run `workbench push"
+                    f" --dataset {name}`, or load an export with `workbench pull --from-file`"
+                )
+            project_id, url = row.project_id, row.label_studio_url
+            schema_version, schema_json = row.schema_version, row.schema_json
+            state = session.get(PullState, name)
+            cursor = state.cursor if state else None
+        if url.rstrip("/") != client.url.rstrip("/"):
+            raise ConfigError(
+                f"dataset {name!r} lives in project {project_id} on {url}, not on {client.url}: "
+                "set LABEL_STUDIO_URL to that server"
+            )
+        since = parse_time(cursor)
+        full = full or since is None
+        report = PullReport(name, f"{client.url}/projects/{project_id}", full=full)
+        emails: dict[int, str] = {}
 
-    with store.session() as session:
-        live = session.scalar(
-            select(func.count())
-            .select_from(Task)
-            .where(Task.dataset == name, Task.state == "pushed", Task.ls_task_id.is_not(None))
+        def email_of(user_id: int) -> str | None:
+            if not emails:  # one users call per pull, and only when someone new shows up
+                emails.update({u.id: u.email.strip().lower() for u in client.list_users()})
+            return emails.get(user_id) or None
+
+        ctx = SaveContext(
+            dataset=name,
+            schema=dataset_schema(name, schema_json, schema, settings),
+            schema_version=schema_version,
+            annotator_server=url,
+            source_prefix=f"labelstudio:{client.url}/projects/{project_id}",
+            email_of=email_of,
+            follow_deletions=True,
+            report=report,
+            task_times=True,
         )
-    if full or client.task_count(project_id) != live:
-        report.scanned_task_ids = True
-        _mark_deleted_tasks(store, ctx, client.task_id_set(project_id))
-    with store.session() as session:
-        _save_state(session, name, pulled=ctx.now, full=full)
-    if ctx.schema.view.layout == "news":  # the generated view shows it; a team's is left alone
-        report.feedback_written = feedback.post(store, client, name)
-    report.skipped = list(dict.fromkeys(report.skipped))
-    return report
+
+        frontier = None if full or since is None else since - MARGIN
+        size = page_size
+        seen: dict[int, datetime | None] = {}
+        if frontier is not None and since is not None:
+            _reread_margin(store, ctx, client, project_id, frontier, since, page_size, seen)
+            frontier = since
+        started = False
+        while True:
+            query: dict[str, Any] = {"ordering": ["tasks:updated_at"]}
+            if frontier is not None:
+                query["filters"] = {"conjunction": "and", "items": [_updated_since(frontier)]}
+            page, total = client.task_page(project_id, query=query, include=INCLUDE, page_size=size)
+            if not started:
+                progress.start(f"pull {name}", total)
+                started = True
+            records: list[TaskRecord] = []
+            newest: datetime | None = None
+            for record in read_records(page, report):
+                if record.updated_at is not None and (newest is None or record.updated_at > newest):
+                    newest = record.updated_at
+                if record.ls_id in seen and seen[record.ls_id] == record.updated_at:
+                    continue  # the keyset overlap: read on the previous page, unchanged since
+                seen[record.ls_id] = record.updated_at
+                records.append(record)
+            with store.session() as session:
+                apply(session, ctx, records)
+                if newest is not None:
+                    report.cursor = format_cursor(newest)
+                    _save_state(session, name, cursor=report.cursor)
+            progress.advance(len(records))
+            if len(page) < size:
+                break
+            if newest is None or (frontier is not None and newest <= frontier):
+                size *= 2  # a page full of one timestamp: widen until the tie fits
+            else:
+                frontier = newest
+        progress.finish()
+
+        with store.session() as session:
+            live = session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.dataset == name, Task.state == "pushed", Task.ls_task_id.is_not(None))
+            )
+        if full or client.task_count(project_id) != live:
+            report.scanned_task_ids = True
+            _mark_deleted_tasks(store, ctx, client.task_id_set(project_id))
+        with store.session() as session:
+            _save_state(session, name, pulled=ctx.now, full=full)
+        if ctx.schema.view.layout == "news":  # the generated view shows it; a team's is left alone
+            report.feedback_written = feedback.post(store, client, name)
+        report.skipped = list(dict.fromkeys(report.skipped))
+        return report
 
 
 def link_project(

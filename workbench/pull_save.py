@@ -47,6 +47,7 @@ from workbench.annotation.tasks import (
     parse_task,
 )
 from workbench.config import Settings
+from workbench.corpus import add_revision
 from workbench.schema import Schema, load_schema, schema_from_dict
 from workbench.segment import segment_id, split_sentences
 from workbench.store import Annotation, Annotator, Article, Dataset, Prediction, Segment, Task
@@ -434,20 +435,10 @@ def _task_from_data(session: Session, ctx: SaveContext, record: TaskRecord) -> T
     article = session.get(Article, article_key)
     if article is None:
         raw = json.dumps(dict(record.data), ensure_ascii=False, sort_keys=True, default=str)
-        previous = session.scalars(
-            select(Article)
-            .where(Article.source_path == source_path)
-            .order_by(Article.revision.desc())
-        ).first()
-        if previous is not None:  # same file name and task id, other text: a new revision
-            previous.is_current = False
         title = record.data.get("title")
         article = Article(
             id=article_key,
             source_path=source_path,
-            revision=previous.revision + 1 if previous else 1,
-            previous_id=previous.id if previous else None,
-            is_current=True,
             format="json",
             title=title if isinstance(title, str) and title else None,
             text=text,
@@ -455,7 +446,7 @@ def _task_from_data(session: Session, ctx: SaveContext, record: TaskRecord) -> T
             raw_sha256=hashlib.sha256(raw.encode()).hexdigest(),
             ingested_at=ctx.now,
         )
-        session.add(article)
+        add_revision(session, article)  # same file name and task id, other text: a new revision
     sid = segment_id(article_key, "article", 0, len(text), text)
     if session.get(Segment, sid) is None:
         session.add(

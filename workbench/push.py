@@ -11,7 +11,7 @@ segment ends up in Label Studio exactly once.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -99,11 +99,6 @@ def task_payload(segment: SegmentText, title: str | None, context: str | None) -
     }
 
 
-def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 # -- push ----------------------------------------------------------------------------------------
 
 
@@ -128,120 +123,70 @@ def push(
     push, pull, reconcile or export of the same dataset is refused while this one runs.
     """
     name = dataset or settings.dataset
+    progress = progress or NoProgress()
     lock: AbstractContextManager[None] = (
         nullcontext() if dry_run else operation_lock(store, name, "push")
     )
     with lock:
-        return _push(
-            settings,
-            store,
-            schema,
-            client,
-            name=name,
-            annotators=annotators,
-            unit=unit,
-            batch_size=batch_size,
+        with store.session() as session:
+            state = session.get(Dataset, name)  # detached: read after the session ends
+        overlap = annotators or (state.overlap if state else 3)
+        if overlap < 1:
+            raise ConfigError(f"--annotators must be at least 1 (got {overlap})")
+        url = state.label_studio_url if state else None
+        if state and url and url.rstrip("/") != client.url.rstrip("/"):
+            raise ConfigError(
+                f"dataset {name!r} lives in project {state.project_id} on {url}, not on "
+                f"{client.url}: set LABEL_STUDIO_URL to that server, or push another --dataset"
+            )
+        report = PushReport(
+            dataset=name,
+            label_studio_url=client.url,
+            project_id=state.project_id if state else None,
+            project="unchanged",
+            schema_id=schema.id,
+            schema_version=schema.version,
+            annotators=overlap,
             dry_run=dry_run,
-            force=force,
-            suggestions=suggestions,
-            progress=progress or NoProgress(),
         )
+        project = _ensure_project(client, name, schema, state, overlap, report, dry_run, force)
+        if project is not None and not dry_run:
+            _save_dataset(store, name, unit, overlap, client.url, project.id, schema)
+            report.project_id = project.id
 
+        unit = state.unit if state else unit
+        segments = _segments_to_push(store, name, unit)
+        report.segments = len(segments.all_ids)
+        report.already_pushed = len(segments.all_ids) - len(segments.todo) - len(segments.pending)
+        report.deleted_on_server = segments.deleted
+        if dry_run or project is None:
+            report.imported = len(segments.todo) + len(segments.pending)
+            return report
 
-def _push(
-    settings: Settings,
-    store: Store,
-    schema: Schema,
-    client: LabelStudioClient,
-    *,
-    name: str,
-    annotators: int | None,
-    unit: str,
-    batch_size: int,
-    dry_run: bool,
-    force: bool,
-    suggestions: bool,
-    progress: Progress,
-) -> PushReport:
-    with store.session() as session:
-        row = session.get(Dataset, name)
-        state = _DatasetState.of(row) if row else None
-    overlap = annotators or (state.overlap if state else 3)
-    if overlap < 1:
-        raise ConfigError(f"--annotators must be at least 1 (got {overlap})")
-    if state and state.url and state.url.rstrip("/") != client.url.rstrip("/"):
-        raise ConfigError(
-            f"dataset {name!r} lives in project {state.project_id} on {state.url}, not on "
-            f"{client.url}: set LABEL_STUDIO_URL to that server, or push another --dataset"
-        )
-
-    report = PushReport(
-        dataset=name,
-        label_studio_url=client.url,
-        project_id=state.project_id if state else None,
-        project="unchanged",
-        schema_id=schema.id,
-        schema_version=schema.version,
-        annotators=overlap,
-        dry_run=dry_run,
-    )
-    project = _ensure_project(client, name, schema, state, overlap, report, dry_run, force)
-    if project is not None and not dry_run:
-        _save_dataset(store, name, unit, overlap, client.url, project.id, schema)
-        report.project_id = project.id
-
-    segments = _segments_to_push(store, name, unit if state is None else state.unit)
-    report.segments = len(segments.all_ids)
-    report.already_pushed = len(segments.all_ids) - len(segments.todo) - len(segments.pending)
-    report.deleted_on_server = segments.deleted
-    if dry_run or project is None:
-        report.imported = len(segments.todo) + len(segments.pending)
+        todo = segments.unpushed
+        if segments.pending:
+            report.recovered = _recover_pending(store, client, name, project.id, segments.pending)
+            # recovery marked some of them pushed: read the list again (only then: it loads
+            # every segment, a second or so at 10^4)
+            todo = _segments_to_push(store, name, unit).unpushed
+        progress.start("push", len(todo))
+        for i in range(0, len(todo), batch_size):
+            batch = todo[i : i + batch_size]
+            imported, suggested = _import_batch(
+                store, client, name, project.id, schema, batch, suggestions
+            )
+            report.imported += imported
+            report.suggested += suggested
+            progress.advance(len(batch))
+        progress.finish()
         return report
-
-    todo = segments.unpushed
-    if segments.pending:
-        report.recovered = _recover_pending(store, client, name, project.id, segments.pending)
-        # recovery marked some of them pushed: read the list again (only then: it loads every
-        # segment, a second or so at 10^4)
-        todo = _segments_to_push(store, name, state.unit if state else unit).unpushed
-    progress.start("push", len(todo))
-    for batch in _batches(todo, batch_size):
-        imported, suggested = _import_batch(
-            store, client, name, project.id, schema, batch, suggestions
-        )
-        report.imported += imported
-        report.suggested += suggested
-        progress.advance(len(batch))
-    progress.finish()
-    return report
-
-
-@dataclass(frozen=True)
-class _DatasetState:
-    unit: str
-    overlap: int
-    url: str | None
-    project_id: int | None
-    schema_version: str | None
-    schema_json: dict[str, Any] | None
-
-    @classmethod
-    def of(cls, row: Dataset) -> _DatasetState:
-        return cls(
-            row.unit,
-            row.overlap,
-            row.label_studio_url,
-            row.project_id,
-            row.schema_version,
-            row.schema_json,
-        )
 
 
 def _ensure_project(
     client: LabelStudioClient,
     name: str,
     schema: Schema,
-    state: _DatasetState | None,
+    state: Dataset | None,
     overlap: int,
     report: PushReport,
     dry_run: bool,

@@ -61,17 +61,6 @@ class DatasetStatus:
 _COUNTS = ("annotations", "skipped", "quarantined", "repaired", "superseded", "gold")
 
 
-@dataclass
-class _Tally:
-    annotations: int = 0
-    skipped: int = 0
-    quarantined: int = 0
-    repaired: int = 0
-    superseded: int = 0
-    gold: int = 0
-    lead_times: list[float] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class ProblemRow:
     dataset: str
@@ -133,22 +122,19 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                 )
             ).all()
             per_task: Counter[int] = Counter()
-            tallies: dict[int | None, _Tally] = defaultdict(_Tally)
+            tallies: dict[int | None, Counter[str]] = defaultdict(Counter)
+            leads: dict[int | None, list[float]] = defaultdict(list)
             for task_id, annotator_id, ann_status, cancelled, lead, repaired, gold in rows:
                 tally = tallies[annotator_id]
                 if cancelled:
-                    tally.skipped += 1
-                elif ann_status == "superseded":
-                    tally.superseded += 1
+                    tally["skipped"] += 1
                 elif ann_status != "valid":
-                    tally.quarantined += 1
+                    tally["superseded" if ann_status == "superseded" else "quarantined"] += 1
                 else:
                     per_task[task_id] += 1
-                    tally.annotations += 1
-                    tally.repaired += bool(repaired)
-                    tally.gold += bool(gold)
+                    tally.update(annotations=1, repaired=bool(repaired), gold=bool(gold))
                     if lead is not None:
-                        tally.lead_times.append(float(lead))
+                        leads[annotator_id].append(float(lead))
             distribution = Counter(per_task.get(t, 0) for t in pushed_tasks)
             people = {
                 a.id: a
@@ -165,9 +151,9 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                         email=who.email if who else None,
                         ls_user_id=who.ls_user_id if who else 0,
                         median_lead_time=(
-                            statistics.median(tally.lead_times) if tally.lead_times else None
+                            statistics.median(leads[annotator_id]) if leads[annotator_id] else None
                         ),
-                        **{k: getattr(tally, k) for k in _COUNTS},
+                        **{k: tally[k] for k in _COUNTS},
                     )
                 )
             annotators.sort(key=lambda a: a.pseudonym)
@@ -182,7 +168,7 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     segments=segments or 0,
                     tasks_pushed=states.get("pushed", 0),
                     tasks_deleted=states.get("deleted", 0),
-                    **{k: sum(getattr(t, k) for t in tallies.values()) for k in _COUNTS},
+                    **{k: sum(t[k] for t in tallies.values()) for k in _COUNTS},
                     complete_tasks=sum(n for k, n in distribution.items() if k >= ds.overlap),
                     annotations_per_task={
                         str(k): distribution.get(k, 0)
