@@ -137,13 +137,6 @@ def write_private_json(path: Path, data: dict[str, Any]) -> Path:
     return path
 
 
-def default_schema_path(cwd: Path) -> Path:
-    """`./schemas/news-v1.yaml` when the folder has one (a clone, or `workbench init`), else the
-    packaged copy."""
-    local = cwd / "schemas" / SCHEMA_NAME
-    return local if local.is_file() else PACKAGED_SCHEMA
-
-
 def load_settings(
     overrides: dict[str, Any] | None = None,
     *,
@@ -171,8 +164,9 @@ def load_settings(
     for layer in (local, from_toml, from_env, given):
         merged.update(layer)
     merged["home"] = home
-    if "schema_path" not in merged:
-        merged["schema_path"] = default_schema_path(cwd)
+    if "schema_path" not in merged:  # the folder's own copy (a clone, `workbench init`) first
+        local_schema = cwd / "schemas" / SCHEMA_NAME
+        merged["schema_path"] = local_schema if local_schema.is_file() else PACKAGED_SCHEMA
     values = {name: _coerce(name, value) for name, value in merged.items()}
     settings = replace(Settings(), **values)
     for name in ("schema_path", "exports_dir"):

@@ -1,11 +1,9 @@
 """The corpus in the store: files → articles (ingest), articles → segments (segment), listings.
 
-The text work is pure and lives in `ingest` and `segment`; this module does the I/O around it.
-Each file is ingested in its own transaction, so one bad file never costs the others.
-
-Ingest reads the files twice: a first pass learns which paragraphs recur across the articles of
-one site (a page's host or named outlet, else the folder the files are in), the second cleans
-each article knowing them, so a site's furniture goes even when no feature gives it away.
+The I/O around the pure text work of `ingest` and `segment`. Each file is ingested in its own
+transaction: one bad file never costs the others. Ingest reads the files twice: first which
+paragraphs recur across a site's articles (a page's host or named outlet, else the files'
+folder), then each article is cleaned knowing them, so furniture no feature betrays goes too.
 """
 
 from __future__ import annotations

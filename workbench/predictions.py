@@ -20,14 +20,6 @@ from workbench.segment import segment_article
 from workbench.sources import read_source
 from workbench.suggest import RULES_VERSION, Suggestions, suggest
 
-__all__ = [
-    "MODEL_VERSION",
-    "ParagraphSuggestions",
-    "prediction",
-    "suggest_file",
-    "to_result",
-]
-
 #: The model version Label Studio shows for these predictions.
 MODEL_VERSION = f"workbench-rules-{RULES_VERSION}"
 

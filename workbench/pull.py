@@ -1,20 +1,18 @@
-"""Pull: annotations from the dataset's Label Studio project into the store, incrementally.
-Saving what was read is `workbench.pull_save` (shared with `workbench.pull_file`).
+"""Pull: annotations from the dataset's Label Studio project into the store, incrementally
+(saved by `workbench.pull_save`, shared with `workbench.pull_file`).
 
-* **Incremental.** Label Studio bumps a task's ``updated_at`` whenever one of its annotations is
-  created, updated or deleted. Pull keeps a cursor (the newest ``updated_at`` it has stored) in
-  ``pull_state`` and asks only for tasks with ``updated_at >= cursor - MARGIN``, oldest first.
-  The margin covers transactions that committed after a later one (``updated_at`` is stamped at
-  save time, not at commit). The margin is re-read cheaply: ids and ``updated_at`` only, then in
-  full just the tasks whose ``updated_at`` is not the one pull last applied
-  (``tasks.ls_updated_at``). Pages are read by *keyset* (each request starts at the newest
-  ``updated_at`` seen so far, never by page number), so a task updated while we page moves
-  ahead of us instead of shifting an unread task out of reach; ties larger than a page double
-  the page size. Each page is committed with the cursor it reached, so a pull killed midway
-  resumes where it stopped, and re-reading a page changes nothing.
-* **Deleted tasks** leave no trace in the incremental feed; an id scan finds them, run on
-  ``--full`` and whenever the project's task count differs from the store's count of live
-  tasks (both cheap). Their annotations get ``deleted_at`` and the task row state ``deleted``.
+* **Incremental.** Label Studio bumps a task's ``updated_at`` whenever one of its annotations
+  changes. Pull keeps a cursor (the newest ``updated_at`` stored, in ``pull_state``) and asks
+  for tasks with ``updated_at >= cursor - MARGIN``, oldest first: ``updated_at`` is stamped at
+  save time, not commit, so a transaction may commit after a later one. The margin is probed
+  cheaply (ids and ``updated_at``) and only tasks not applied as they are
+  (``tasks.ls_updated_at``) are read in full. Pages are read by *keyset* (from the newest
+  ``updated_at`` seen, never by page number), so a task updated meanwhile moves ahead instead
+  of shifting an unread one out of reach; ties larger than a page double the page size. Each
+  page is committed with its cursor: a killed pull resumes, and re-reading changes nothing.
+* **Deleted tasks** leave no trace in that feed: an id scan finds them, on ``--full`` and
+  whenever the project's task count differs from the store's live tasks (both cheap). Their
+  annotations get ``deleted_at``, the task row state ``deleted``.
 """
 
 from __future__ import annotations
@@ -210,12 +208,9 @@ def _reread_margin(
     page_size: int,
     seen: dict[int, datetime | None],
 ) -> None:
-    """Re-read the tasks with ``start <= updated_at < end`` (the margin before the cursor).
-
-    Most of them were applied by the last pull exactly as they are: a probe of ids and
-    ``updated_at`` (keyset pages, like the main read) finds the others — late commits, tasks the
-    store has no time for — and only those are read in full, by id.
-    """
+    """Re-read the tasks with ``start <= updated_at < end`` (the margin before the cursor):
+    a probe of ids and ``updated_at`` (keyset pages) finds those not applied as they are (late
+    commits, tasks the store has no time for); only they are read in full, by id."""
     probed: dict[int, datetime | None] = {}
     size = PROBE_PAGE_SIZE
     low = start

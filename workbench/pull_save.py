@@ -1,26 +1,21 @@
-"""Saving what pull read: Label Studio task records → the store's tasks, annotations,
-predictions and annotators. One code path for the live pull (`workbench.pull`) and the
-import of an export file (`workbench.pull_file`).
+"""Saving what pull read (Label Studio task records) as the store's tasks, annotations,
+predictions and annotators: one code path for `workbench.pull` and `workbench.pull_file`.
 
-* **Revisions.** An annotation is a new revision when anything we keep about it changed
-  (``updated_at``, result, annotator, skip / ground-truth flags, lead time); the previous one
-  stays with ``is_current`` false. Older data (a stale export) never replaces newer data.
-* **Deletions.** Every task read lists all its annotations, so a stored annotation the task no
-  longer lists was deleted: it gets ``deleted_at`` (when the source is the authority:
-  `SaveContext.follow_deletions`).
-* **Validation.** Each new revision is checked against the dataset's schema (the one last
-  pushed, ``datasets.schema_json``; else the given or configured one) and the segment text by
-  the annotation model (`workbench.annotation`), which repairs Label Studio's quirks
-  (``repairs``) and keeps results of unknown controls (``warnings``). Failures are stored
-  ``quarantined`` with the reasons; reconcile reads only ``valid``. The parse is stored
-  (``result_entry``): nothing downstream parses the result again. An annotator's earlier
-  annotations of a task are ``superseded``.
-* **Schema version.** A new revision records the dataset's ``schema_version`` at pull time
-  (Label Studio does not say which config an annotation was made under).
+* **Revisions.** Anything kept about an annotation that changed (``updated_at``, result,
+  annotator, skip / ground-truth flags, lead time) makes a new revision; the old one stays,
+  ``is_current`` false. Older data (a stale export) never replaces newer data.
+* **Deletions.** A task read lists all its annotations: a stored one it no longer lists gets
+  ``deleted_at`` when the source is the authority (`SaveContext.follow_deletions`).
+* **Validation.** Each new revision is parsed by the annotation model under the dataset's
+  schema (last pushed, ``datasets.schema_json``; else the given or configured one), which
+  repairs Label Studio's quirks (``repairs``) and keeps unknown controls (``warnings``).
+  Failures are stored ``quarantined`` with the reasons (reconcile reads only ``valid``); the
+  parse is stored (``result_entry``), so nothing downstream parses results again. A revision
+  records the dataset's ``schema_version`` at pull time (Label Studio does not say it).
 * **Annotators.** Label Studio user id and email stay in the store; each new person gets the
-  next pseudonym ``annotator-NN`` (store-wide, in order of first appearance; within one page by
-  annotation creation time, so a live pull and an import of the same project agree).
-* **Unknown tasks** become an article + one ``article``-unit segment + a task row (source
+  next store-wide pseudonym ``annotator-NN`` in order of first annotation, so a live pull
+  and an import of the same project agree.
+* **Unknown tasks** become an article + one ``article``-unit segment + a task (source
   ``<source_prefix>#<task id>``), so a team's own project can be reconciled and exported.
 """
 
@@ -156,11 +151,6 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
     people = _resolve_annotators(
         session, ctx, [a for r in records if r.ls_id in tasks for a in r.annotations]
     )
-    pseudonyms = dict(
-        session.execute(
-            select(Annotator.id, Annotator.pseudonym).where(Annotator.id.in_(set(people.values())))
-        ).all()
-    )
     ls_ids = [a.ls_id for r in records for a in r.annotations]
     rows: dict[int, list[Annotation]] = {}
     for stored in session.scalars(
@@ -199,7 +189,8 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
         given = _text_of(ctx, record)
         mismatch = given is not None and given != text
         for ann in record.annotations:
-            annotator_id = people.get(ann.user_id) if ann.user_id is not None else None
+            person = people.get(ann.user_id) if ann.user_id is not None else None
+            annotator_id = person.id if person else None
             history = rows.setdefault(ann.ls_id, [])
             current = next((r for r in history if r.is_current), None)
             if current is not None and not _is_newer(ann, current, annotator_id):
@@ -254,7 +245,7 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
                         record.ls_id,
                         ann.ls_id,
                         revision,
-                        pseudonyms.get(annotator_id) if annotator_id else None,
+                        person.pseudonym if person else None,
                         problems,
                     )
                 )
@@ -487,8 +478,8 @@ _PSEUDONYM = re.compile(r"^annotator-(\d+)$")
 
 def _resolve_annotators(
     session: Session, ctx: SaveContext, annotations: Iterable[AnnotationRecord]
-) -> dict[int, int]:
-    """Label Studio user id → annotator row id; new people get the next pseudonyms, in order
+) -> dict[int, Annotator]:
+    """Label Studio user id → annotator row; new people get the next pseudonyms, in order
     of their first annotation (creation time, then id), so the numbering does not depend on
     the order tasks came in."""
     first: dict[int, AnnotationRecord] = {}
@@ -509,7 +500,7 @@ def _resolve_annotators(
             )
         )
     }
-    out: dict[int, int] = {}
+    out: dict[int, Annotator] = {}
     next_number: int | None = None
     for user_id, ann in first.items():
         row = known.get(user_id)
@@ -538,5 +529,5 @@ def _resolve_annotators(
             session.flush()
         elif row.email is None and email:
             row.email = email
-        out[user_id] = row.id
+        out[user_id] = row
     return out

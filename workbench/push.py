@@ -1,11 +1,10 @@
 """Push: segments → Label Studio tasks, idempotent and crash-safe.
 
-Crash safety rests on intent rows. Before a batch is imported, one `pending` task row per
-segment is committed; after Label Studio answers with the new task ids, the rows become
-`pushed`. A push killed in between leaves `pending` rows behind, and the next push looks the
-project's tasks up by the `segment_id` each task carries in its data: a pending segment found
-there is recorded, one not found is imported again. So whatever the moment of the kill, every
-segment ends up in Label Studio exactly once.
+Before a batch is imported, one `pending` task row per segment is committed; with Label
+Studio's task ids, the rows become `pushed`. A push killed in between leaves `pending` rows,
+and the next one looks the project's tasks up by the `segment_id` in their data: a pending
+segment found is recorded, one not found imported again. So every segment ends up in Label
+Studio exactly once, whenever the kill.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
 """The maintainer's view of annotation progress, and the list of quarantined annotations.
 
-Counting rules (the same ones reconcile uses): an annotation counts when it is the current
-revision, not deleted, not a skip (``was_cancelled``) and ``status='valid'`` (which leaves out an
-annotator's earlier annotations of a task they annotated again: ``superseded``). Quarantined,
-skipped and superseded annotations are counted on their own; repaired ones (Label Studio quirks
-the annotation model fixed, each recorded) and ground-truth ones among the counted.
+An annotation counts as reconcile counts it: current, not deleted, not a skip
+(``was_cancelled``), ``status='valid'`` (not ``superseded`` by the annotator's later one).
+Quarantined, skipped and superseded ones are counted apart; repaired (Label Studio quirks the
+annotation model fixed) and ground-truth ones among the counted.
 """
 
 from __future__ import annotations
