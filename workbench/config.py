@@ -1,10 +1,7 @@
-"""One `Settings` object from options, environment variables, `workbench.toml` and local state.
-
-Precedence, highest first: command-line options, environment variables, `workbench.toml` in the
-working directory, the local config written by `workbench server start` (`.workbench/config.json`,
-mode 0600: it holds the API token), then defaults. The default schema is `./schemas/news-v1.yaml`
-when that file exists, else the copy shipped in the package (so any folder works). The token is
-kept in a `Secret` so that it cannot leak through `repr`, logs or tracebacks by accident.
+"""One `Settings` object. Precedence, highest first: command-line options, environment
+variables, `workbench.toml` in the working directory, the local config of `workbench server
+start` (`.workbench/config.json`, mode 0600: it holds the API token), defaults. The token is a
+`Secret`, so it cannot leak through `repr`, logs or tracebacks by accident.
 """
 
 from __future__ import annotations

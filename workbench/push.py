@@ -155,11 +155,12 @@ def push(
 
         unit = state.unit if state else unit
         segments = _segments_to_push(store, name, unit)
-        report.segments = len(segments.all_ids)
-        report.already_pushed = len(segments.all_ids) - len(segments.todo) - len(segments.pending)
-        report.deleted_on_server = segments.deleted
+        unpushed = segments.states[None] + segments.states["pending"]
+        report.segments = segments.states.total()
+        report.already_pushed = report.segments - unpushed
+        report.deleted_on_server = segments.states["deleted"]
         if dry_run or project is None:
-            report.imported = len(segments.todo) + len(segments.pending)
+            report.imported = unpushed
             return report
 
         todo = segments.unpushed
@@ -277,10 +278,9 @@ def _save_dataset(
 
 @dataclass
 class _ToPush:
-    all_ids: list[str]
-    todo: list[str]  # no task row yet
+    states: Counter[str | None]  # of each segment's task: None (no row yet), pending, pushed,
+    # or deleted (in Label Studio, seen by pull)
     pending: list[str]  # task row written, import not confirmed
-    deleted: int  # deleted in Label Studio (seen by pull)
     unpushed: list[tuple[SegmentText, str | None, str | None]]  # (segment, title, context)
 
 
@@ -306,20 +306,14 @@ def _segments_to_push(store: Store, dataset: str, unit: str) -> _ToPush:
     unpushed: list[tuple[SegmentText, str | None, str | None]] = []
     previous: dict[str, str] = {}
     for seg in rows:
-        title = seg.title
         context = previous.get(seg.article_id)
         previous[seg.article_id] = seg.text
         # A task deleted in Label Studio was deleted on purpose: pull records it, push leaves
         # it deleted rather than bringing it back.
         if states.get(seg.id) not in ("pushed", "deleted"):
-            unpushed.append((seg, title, context))
-    return _ToPush(
-        all_ids=[seg.id for seg in rows],
-        todo=[seg.id for seg in rows if seg.id not in states],
-        pending=[seg.id for seg in rows if states.get(seg.id) == "pending"],
-        deleted=sum(states.get(seg.id) == "deleted" for seg in rows),
-        unpushed=unpushed,
-    )
+            unpushed.append((seg, seg.title, context))
+    pending = [seg.id for seg in rows if states.get(seg.id) == "pending"]
+    return _ToPush(Counter(states.get(seg.id) for seg in rows), pending, unpushed)
 
 
 def _recover_pending(

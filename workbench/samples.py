@@ -1,8 +1,5 @@
-"""The repository's sample annotations (`seeds/sample-annotations.yaml`) → Label Studio.
-
-Spans are located by their text (no offsets typed by hand); `load_samples` creates the sample
-annotators and their annotations on the pushed tasks once (an annotator who already has an
-annotation on a task is left alone).
+"""The repository's sample annotations (`seeds/sample-annotations.yaml`) → Label Studio, once
+(an annotator who has an annotation on a task is left alone); spans are found by their text.
 """
 
 from __future__ import annotations

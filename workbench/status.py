@@ -91,20 +91,10 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     Article.is_current.is_(True),
                 )
             )
-            states = Counter(
-                dict(
-                    session.execute(
-                        select(Task.state, func.count())
-                        .where(Task.dataset == ds.name)
-                        .group_by(Task.state)
-                    ).all()
-                )
+            states = dict(
+                session.execute(select(Task.id, Task.state).where(Task.dataset == ds.name))
             )
-            pushed_tasks = list(
-                session.scalars(
-                    select(Task.id).where(Task.dataset == ds.name, Task.state == "pushed")
-                )
-            )
+            pushed = [task_id for task_id, state in states.items() if state == "pushed"]
             rows = session.execute(
                 select(
                     Annotation.task_id,
@@ -134,16 +124,10 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     tally.update(annotations=1, repaired=bool(repaired), gold=bool(gold))
                     if lead is not None:
                         leads[annotator_id].append(float(lead))
-            distribution = Counter(per_task.get(t, 0) for t in pushed_tasks)
-            people = {
-                a.id: a
-                for a in session.scalars(
-                    select(Annotator).where(Annotator.id.in_([i for i in tallies if i is not None]))
-                )
-            }
+            distribution = Counter(per_task.get(t, 0) for t in pushed)
             annotators = []
             for annotator_id, tally in tallies.items():
-                who = people.get(annotator_id) if annotator_id is not None else None
+                who = session.get(Annotator, annotator_id) if annotator_id is not None else None
                 annotators.append(
                     AnnotatorStatus(
                         pseudonym=who.pseudonym if who else "(deleted user)",
@@ -165,8 +149,8 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     unit=ds.unit,
                     overlap=ds.overlap,
                     segments=segments or 0,
-                    tasks_pushed=states.get("pushed", 0),
-                    tasks_deleted=states.get("deleted", 0),
+                    tasks_pushed=len(pushed),
+                    tasks_deleted=sum(state == "deleted" for state in states.values()),
                     **{k: sum(t[k] for t in tallies.values()) for k in _COUNTS},
                     complete_tasks=sum(n for k, n in distribution.items() if k >= ds.overlap),
                     annotations_per_task={
