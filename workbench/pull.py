@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -111,21 +112,15 @@ def pull(
             task_times=True,
         )
 
-        frontier = None if full or since is None else since - MARGIN
-        size = page_size
         seen: dict[int, datetime | None] = {}
-        if frontier is not None and since is not None:
-            _reread_margin(store, ctx, client, project_id, frontier, since, page_size, seen)
-            frontier = since
-        started = False
-        while True:
-            query: dict[str, Any] = {"ordering": ["tasks:updated_at"]}
-            if frontier is not None:
-                query["filters"] = {"conjunction": "and", "items": [_updated_since(frontier)]}
-            page, total = client.task_page(project_id, query=query, include=INCLUDE, page_size=size)
-            if not started:
+        if since is not None and not full:
+            _reread_margin(store, ctx, client, project_id, since - MARGIN, since, page_size, seen)
+        pages = _keyset_pages(
+            client, project_id, None if full else since, page_size, include=INCLUDE
+        )
+        for n, (page, total) in enumerate(pages):
+            if n == 0:
                 progress.start(f"pull {name}", total)
-                started = True
             records: list[TaskRecord] = []
             newest: datetime | None = None
             for record in read_records(page, report):
@@ -141,12 +136,6 @@ def pull(
                     report.cursor = format_cursor(newest)
                     _save_state(session, name, cursor=report.cursor)
             progress.advance(len(records))
-            if len(page) < size:
-                break
-            if newest is None or (frontier is not None and newest <= frontier):
-                size *= 2  # a page full of one timestamp: widen until the tie fits
-            else:
-                frontier = newest
         progress.finish()
 
         with store.session() as session:
@@ -185,13 +174,37 @@ def link_project(
         row.project_id, row.label_studio_url = project_id, client.url
 
 
-def _updated_since(value: datetime, operator: str = "greater_or_equal") -> dict[str, Any]:
-    return {
-        "filter": "filter:tasks:updated_at",
-        "operator": operator,
-        "type": "Datetime",
-        "value": format_cursor(value),
-    }
+def _keyset_pages(
+    client: LabelStudioClient,
+    project_id: int,
+    low: datetime | None,
+    page_size: int,
+    end: datetime | None = None,
+    **request: Any,
+) -> Iterator[tuple[list[Any], int | None]]:
+    """Pages of the tasks with ``low <= updated_at < end``, oldest first, by keyset: each page
+    starts at the newest ``updated_at`` read so far; a page of one timestamp doubles the page
+    size until the tie fits."""
+    size = page_size
+    while True:
+        bounds = [("greater_or_equal", low), ("less", end)]
+        items = [
+            {"filter": "filter:tasks:updated_at", "operator": op, "type": "Datetime", "value": v}
+            for op, v in ((op, format_cursor(t)) for op, t in bounds if t is not None)
+        ]
+        query: dict[str, Any] = {"ordering": ["tasks:updated_at"]}
+        if items:
+            query["filters"] = {"conjunction": "and", "items": items}
+        page, total = client.task_page(project_id, query=query, page_size=size, **request)
+        yield page, total
+        times = [parse_time(task.get("updated_at")) for task in page if isinstance(task, dict)]
+        newest = max((t for t in times if t is not None), default=None)
+        if len(page) < size:
+            return
+        if newest is None or (low is not None and newest <= low):
+            size *= 2
+        else:
+            low = newest
 
 
 #: Page size of the margin probe (ids and updated_at only: cheap on both sides).
@@ -212,33 +225,12 @@ def _reread_margin(
     a probe of ids and ``updated_at`` (keyset pages) finds those not applied as they are (late
     commits, tasks the store has no time for); only they are read in full, by id."""
     probed: dict[int, datetime | None] = {}
-    size = PROBE_PAGE_SIZE
-    low = start
-    while True:
-        query = {
-            "ordering": ["tasks:updated_at"],
-            "filters": {
-                "conjunction": "and",
-                "items": [_updated_since(low), _updated_since(end, "less")],
-            },
-        }
-        page, _ = client.task_page(
-            project_id, query=query, include="id,updated_at", fields="task_only", page_size=size
-        )
-        newest: datetime | None = None
+    probe = {"include": "id,updated_at", "fields": "task_only"}
+    for page, _ in _keyset_pages(client, project_id, start, PROBE_PAGE_SIZE, end, **probe):
         for item in page:
             task_id = item.get("id")
-            if not isinstance(task_id, int) or isinstance(task_id, bool):
-                continue
-            probed[task_id] = updated = parse_time(item.get("updated_at"))
-            if updated is not None and (newest is None or updated > newest):
-                newest = updated
-        if len(page) < size:
-            break
-        if newest is None or newest <= low:
-            size *= 2
-        else:
-            low = newest
+            if isinstance(task_id, int) and not isinstance(task_id, bool):
+                probed[task_id] = parse_time(item.get("updated_at"))
     applied: dict[int | None, datetime | None] = {}
     ids = list(probed)
     with store.session() as session:
