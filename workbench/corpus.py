@@ -66,11 +66,9 @@ def ingest(
     progress: Progress | None = None,
     workers: int = 1,
 ) -> IngestReport:
-    """Ingest article files and folders. Bad files are reported in the result, not raised.
-
-    With `workers` > 1, files are read and cleaned in that many processes; the store is written
-    by this one, in input order, so the result is the same as with one worker. Holds the
-    corpus lock (`workbench.store.lock`): one ingest or segment at a time.
+    """Ingest article files and folders; bad files are reported in the result, not raised.
+    `workers` processes read and clean; this one writes, in input order (the same result with
+    any number). Holds the corpus lock (`workbench.store.lock`): one ingest or segment at a time.
     """
     with operation_lock(store, None, "ingest"):
         progress = progress or NoProgress()
@@ -237,11 +235,9 @@ def segment(
     progress: Progress | None = None,
     workers: int = 1,
 ) -> list[SegmentResult]:
-    """Segment the current revision of every article (or the given ones). Idempotent.
-
-    With `workers` > 1 the text work (pysbd: the slow part) runs in that many processes; the
-    store is written by this one, article by article in the same order, so the result is the
-    same as with one worker. Holds the corpus lock, like `ingest`.
+    """Segment the current revision of every article (or the given ones); idempotent. The
+    text work (pysbd: the slow part) runs in `workers` processes, the writes here, in order
+    (the same result with any number). Holds the corpus lock, like `ingest`.
     """
     with operation_lock(store, None, "segment"):
         progress = progress or NoProgress()

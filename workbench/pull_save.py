@@ -266,10 +266,9 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
 
 
 def _supersede(session: Session, dataset: str, task_ids: Sequence[int]) -> None:
-    """One rule for an annotator with several annotations of a task (Label Studio allows
-    it): the latest (the highest Label Studio id) counts, the others are kept as
-    'superseded' and every stage leaves them out (`models.released`). Recomputed for the
-    tasks of each page, so deleting the latest brings the one before back."""
+    """An annotator's latest annotation of a task (highest Label Studio id) counts, earlier ones
+    are 'superseded' and every stage leaves them out (`models.released`). Recomputed for each
+    page's tasks, so deleting the latest brings the one before back."""
     rows = session.execute(
         select(Annotation.id, Annotation.task_id, Annotation.annotator_id, Annotation.status)
         .where(
@@ -479,9 +478,8 @@ _PSEUDONYM = re.compile(r"^annotator-(\d+)$")
 def _resolve_annotators(
     session: Session, ctx: SaveContext, annotations: Iterable[AnnotationRecord]
 ) -> dict[int, Annotator]:
-    """Label Studio user id → annotator row; new people get the next pseudonyms, in order
-    of their first annotation (creation time, then id), so the numbering does not depend on
-    the order tasks came in."""
+    """Label Studio user id → annotator row; new people get the next pseudonyms in order of
+    first annotation (creation time, then id), whatever order the tasks came in."""
     first: dict[int, AnnotationRecord] = {}
     for ann in sorted(
         (a for a in annotations if a.user_id is not None),

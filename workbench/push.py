@@ -59,20 +59,6 @@ class PushReport:
         return f"{self.label_studio_url.rstrip('/')}/projects/{self.project_id}/data"
 
 
-# -- pure helpers -------------------------------------------------------------------------------
-
-
-def project_title(dataset: str) -> str:
-    return f"{dataset} (workbench)"[:50]
-
-
-def project_description(dataset: str, schema: Schema) -> str:
-    return (
-        f"{MARKER}{dataset} · schema {schema.id} ({schema.version}). Managed by workbench: edit "
-        "the schema file and run `workbench push` rather than the labeling config here."
-    )
-
-
 class SegmentText(Protocol):
     """What a task is made of: a `Segment` row, or the columns of one."""
 
@@ -98,9 +84,6 @@ def task_payload(segment: SegmentText, title: str | None, context: str | None) -
     }
 
 
-# -- push ----------------------------------------------------------------------------------------
-
-
 def push(
     settings: Settings,
     store: Store,
@@ -116,11 +99,8 @@ def push(
     suggestions: bool = True,
     progress: Progress | None = None,
 ) -> PushReport:
-    """Create or update the dataset's project, then import every segment not yet pushed.
-
-    Holds the dataset's operation lock (`workbench.store.lock`) unless `dry_run`: a second
-    push, pull, reconcile or export of the same dataset is refused while this one runs.
-    """
+    """Create or update the dataset's project, then import every segment not yet pushed;
+    under the dataset's operation lock (`workbench.store.lock`) unless `dry_run`."""
     name = dataset or settings.dataset
     progress = progress or NoProgress()
     lock: AbstractContextManager[None] = (
@@ -193,9 +173,11 @@ def _ensure_project(
     force: bool,
 ) -> Project | None:
     fields: dict[str, Any] = {
-        "title": project_title(name),
+        "title": f"{name} (workbench)"[:50],
         "label_config": schema.to_label_config(),
-        "description": project_description(name, schema),
+        "description": f"{MARKER}{name} · schema {schema.id} ({schema.version}). Managed by "
+        "workbench: edit the schema file and run `workbench push` rather than the labeling "
+        "config here.",
         "expert_instruction": instructions_html(schema),
         "maximum_annotations": overlap,
         "overlap_cohort_percentage": 100,
@@ -237,11 +219,9 @@ def _ensure_project(
 def _orphaned(
     client: LabelStudioClient, project_id: int, old: dict[str, Any], schema: Schema
 ) -> list[str]:
-    """What the project's annotations use that the new schema drops, with counts.
-
-    Label Studio's own check cannot be trusted here: it accepts removed choice values and does
-    not count imported annotations. So the annotations themselves are read.
-    """
+    """What the project's annotations use that the new schema drops, with counts: read from
+    the annotations, as Label Studio's own check accepts removed choice values and does not
+    count imported annotations."""
     before = schema_from_dict(old, source="<the project's last schema>")
     removed = schema_values(before) - schema_values(schema)
     if not removed:

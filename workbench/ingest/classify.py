@@ -284,10 +284,8 @@ def classify(
     outlet: str | None,
     common: frozenset[str] = frozenset(),
 ) -> list[str | None]:
-    """For each paragraph None (body) or the reason it was removed.
-
-    `common`: keys (`paragraph_key`) of paragraphs that recur in other articles of the site.
-    """
+    """For each paragraph None (body) or the reason it was removed; `common`: the keys
+    (`paragraph_key`) of paragraphs recurring in the site's other articles."""
     judged = [judge(p, stops) for p in paras]
     feats = [f for f, _, _ in judged]
     classes = [c for _, c, _ in judged]

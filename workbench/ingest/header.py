@@ -1,9 +1,8 @@
-"""The header of an article: headline, kicker, standfirst, by-line, outlet and dateline.
+"""The header of an article: headline, kicker, standfirst, by-line, outlet and dateline. Pure.
 
-Pure functions, no I/O. Title, subtitle (standfirst), by-line and outlet/date lines are
-metadata: they go to their fields and are not part of the body. `published` comes only from a
-dateline/metadata line ("Global Research, February 02, 2023", "Published: 2 March 2023", a line
-that is just a date) or HTML metadata, never from a date inside a body sentence or a caption.
+They go to their fields, not the body. `published` comes only from a dateline or metadata line
+("Global Research, February 02, 2023", "Published: 2 March 2023", a bare date) or HTML
+metadata, never from a date in a body sentence or a caption.
 """
 
 from __future__ import annotations
