@@ -231,21 +231,18 @@ def segment(
     store: Store,
     unit: segmenter.Unit = "paragraph",
     max_chars: int = 1200,
-    article_ids: Iterable[str] | None = None,
     progress: Progress | None = None,
     workers: int = 1,
 ) -> list[SegmentResult]:
-    """Segment the current revision of every article (or the given ones); idempotent. The
+    """Segment the current revision of every article; idempotent. The
     text work (pysbd: the slow part) runs in `workers` processes, the writes here, in order
     (the same result with any number). Holds the corpus lock, like `ingest`.
     """
     with operation_lock(store, None, "segment"):
         progress = progress or NoProgress()
-        if article_ids is None:
-            with store.session() as session:
-                current = select(Article.id).where(Article.is_current.is_(True))
-                article_ids = session.scalars(current.order_by(Article.source_path)).all()
-        ids = list(article_ids)
+        with store.session() as session:
+            current = select(Article.id).where(Article.is_current.is_(True))
+            ids = list(session.scalars(current.order_by(Article.source_path)))
         results = []
         progress.start("segment", len(ids))
         # An article's text never changes (its id is the text's hash), so it can be segmented

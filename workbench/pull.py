@@ -1,18 +1,12 @@
 """Pull: annotations from the dataset's Label Studio project into the store, incrementally
-(saved by `workbench.pull_save`, shared with `workbench.pull_file`).
+(README, "Pull"); saved by `workbench.pull_save`, shared with `workbench.pull_file`.
 
-* **Incremental.** Label Studio bumps a task's ``updated_at`` whenever one of its annotations
-  changes. Pull keeps a cursor (the newest ``updated_at`` stored, in ``pull_state``) and asks
-  for tasks with ``updated_at >= cursor - MARGIN``, oldest first: ``updated_at`` is stamped at
-  save time, not commit, so a transaction may commit after a later one. The margin is probed
-  cheaply (ids and ``updated_at``) and only tasks not applied as they are
-  (``tasks.ls_updated_at``) are read in full. Pages are read by *keyset* (from the newest
-  ``updated_at`` seen, never by page number), so a task updated meanwhile moves ahead instead
-  of shifting an unread one out of reach; ties larger than a page double the page size. Each
-  page is committed with its cursor: a killed pull resumes, and re-reading changes nothing.
-* **Deleted tasks** leave no trace in that feed: an id scan finds them, on ``--full`` and
-  whenever the project's task count differs from the store's live tasks (both cheap). Their
-  annotations get ``deleted_at``, the task row state ``deleted``.
+Label Studio bumps a task's ``updated_at`` whenever one of its annotations changes, but stamps
+it at save time, not commit: hence the cursor's margin. Pages are read by keyset (from the
+newest ``updated_at`` seen, never by page number), so a task updated meanwhile moves ahead
+instead of shifting an unread one out of reach. Deleted tasks leave no trace in that feed: an
+id scan finds them, on ``--full`` and whenever the project's task count differs from the
+store's live tasks (both cheap).
 """
 
 from __future__ import annotations

@@ -68,7 +68,6 @@ def pull_from_file(
     *,
     dataset: str | None = None,
     schema: Schema | None = None,
-    batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
 ) -> PullReport:
     """Load a Label Studio JSON export into a dataset (created if new), holding its lock.
@@ -102,8 +101,8 @@ def pull_from_file(
             report=report,
         )
         progress.start(f"load {path.name}", len(records))
-        for start in range(0, max(len(records), 1), batch_size):
-            batch = records[start : start + batch_size]
+        for start in range(0, max(len(records), 1), BATCH_SIZE):
+            batch = records[start : start + BATCH_SIZE]
             with store.session() as session:
                 if new_row is not None:
                     session.add(new_row)

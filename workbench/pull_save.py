@@ -1,22 +1,15 @@
 """Saving what pull read (Label Studio task records) as the store's tasks, annotations,
-predictions and annotators: one code path for `workbench.pull` and `workbench.pull_file`.
+predictions and annotators: one code path for `workbench.pull` and `workbench.pull_file`
+(what it guarantees: README, "Pull").
 
-* **Revisions.** Anything kept about an annotation that changed (``updated_at``, result,
-  annotator, skip / ground-truth flags, lead time) makes a new revision; the old one stays,
-  ``is_current`` false. Older data (a stale export) never replaces newer data.
-* **Deletions.** A task read lists all its annotations: a stored one it no longer lists gets
-  ``deleted_at`` when the source is the authority (`SaveContext.follow_deletions`).
-* **Validation.** Each new revision is parsed by the annotation model under the dataset's
-  schema (last pushed, ``datasets.schema_json``; else the given or configured one), which
-  repairs Label Studio's quirks (``repairs``) and keeps unknown controls (``warnings``).
-  Failures are stored ``quarantined`` with the reasons (reconcile reads only ``valid``); the
-  parse is stored (``result_entry``), so nothing downstream parses results again. A revision
-  records the dataset's ``schema_version`` at pull time (Label Studio does not say it).
-* **Annotators.** Label Studio user id and email stay in the store; each new person gets the
-  next store-wide pseudonym ``annotator-NN`` in order of first annotation, so a live pull
-  and an import of the same project agree.
-* **Unknown tasks** become an article + one ``article``-unit segment + a task (source
-  ``<source_prefix>#<task id>``), so a team's own project can be reconciled and exported.
+A change to anything kept about an annotation makes a new revision, unless the data is older
+than what is stored (a stale export). A stored annotation its task no longer lists is marked
+deleted when the source is the authority (`SaveContext.follow_deletions`). Each new revision
+is parsed once, under the dataset's schema, and stored with the parse and the dataset's
+``schema_version`` at pull time (Label Studio does not say it). New people get the next
+store-wide pseudonym in order of first annotation, so a live pull and an import of the same
+project agree. Unknown tasks become an article + one ``article``-unit segment + a task
+(source ``<source_prefix>#<task id>``), so a team's own project can be reconciled.
 """
 
 from __future__ import annotations

@@ -92,7 +92,6 @@ def push(
     *,
     dataset: str | None = None,
     annotators: int | None = None,
-    unit: str = "paragraph",
     batch_size: int = 250,
     dry_run: bool = False,
     force: bool = False,
@@ -130,10 +129,10 @@ def push(
         )
         project = _ensure_project(client, name, schema, state, overlap, report, dry_run, force)
         if project is not None and not dry_run:
-            _save_dataset(store, name, unit, overlap, client.url, project.id, schema)
+            _save_dataset(store, name, overlap, client.url, project.id, schema)
             report.project_id = project.id
 
-        unit = state.unit if state else unit
+        unit = state.unit if state else "paragraph"
         segments = _segments_to_push(store, name, unit)
         unpushed = segments.states[None] + segments.states["pending"]
         report.segments = segments.states.total()
@@ -240,12 +239,12 @@ def _orphaned(
 
 
 def _save_dataset(
-    store: Store, name: str, unit: str, overlap: int, url: str, project_id: int, schema: Schema
+    store: Store, name: str, overlap: int, url: str, project_id: int, schema: Schema
 ) -> None:
     with store.session() as session:
         row = session.get(Dataset, name)
         if row is None:
-            row = Dataset(name=name, unit=unit)
+            row = Dataset(name=name, unit="paragraph")
             session.add(row)
         row.overlap = overlap
         row.label_studio_url = url
