@@ -127,8 +127,7 @@ def pull(
             with store.session() as session:
                 apply(session, ctx, records)
                 if newest is not None:
-                    report.cursor = format_cursor(newest)
-                    _save_state(session, name, cursor=report.cursor)
+                    report.cursor = _state(session, name).cursor = format_cursor(newest)
             progress.advance(len(records))
         progress.finish()
 
@@ -142,7 +141,10 @@ def pull(
             report.scanned_task_ids = True
             _mark_deleted_tasks(store, ctx, client.task_id_set(project_id))
         with store.session() as session:
-            _save_state(session, name, pulled=ctx.now, full=full)
+            state = _state(session, name)
+            state.last_pull_at = ctx.now
+            if full:
+                state.last_full_pull_at = ctx.now
         if ctx.schema.view.layout == "news":  # the generated view shows it; a team's is left alone
             report.feedback_written = feedback.post(store, client, name)
         report.skipped = list(dict.fromkeys(report.skipped))
@@ -250,24 +252,12 @@ def _reread_margin(
             apply(session, ctx, records)
 
 
-def _save_state(
-    session: Session,
-    dataset: str,
-    *,
-    cursor: str | None = None,
-    pulled: datetime | None = None,
-    full: bool = False,
-) -> None:
+def _state(session: Session, dataset: str) -> PullState:
     state = session.get(PullState, dataset)
     if state is None:
         state = PullState(dataset=dataset)
         session.add(state)
-    if cursor is not None:
-        state.cursor = cursor
-    if pulled is not None:
-        state.last_pull_at = pulled
-        if full:
-            state.last_full_pull_at = pulled
+    return state
 
 
 def _mark_deleted_tasks(store: Store, ctx: SaveContext, live_ids: set[int]) -> None:
