@@ -148,9 +148,7 @@ def load_settings(
     from_toml = _read_toml(cwd / CONFIG_FILE)
 
     home_value = given.get("home") or from_env.get("home") or from_toml.get("home") or ".workbench"
-    home = Path(str(home_value))
-    if not home.is_absolute():
-        home = cwd / home
+    home = cwd / str(home_value)  # relative to `cwd`, unless absolute
     local = {
         k: v
         for k, v in read_local_config(home).items()
@@ -166,8 +164,6 @@ def load_settings(
         merged["schema_path"] = local_schema if local_schema.is_file() else PACKAGED_SCHEMA
     values = {name: _coerce(name, value) for name, value in merged.items()}
     settings = replace(Settings(), **values)
-    for name in ("schema_path", "exports_dir"):
-        path = getattr(settings, name)
-        if not path.is_absolute():
-            settings = replace(settings, **{name: cwd / path})
-    return settings
+    return replace(
+        settings, schema_path=cwd / settings.schema_path, exports_dir=cwd / settings.exports_dir
+    )
