@@ -60,9 +60,8 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def install(logger: logging.Logger | None = None) -> None:
-    """Add a `RedactingFilter` to every handler of `logger` (default: the root logger)."""
-    target = logger or logging.getLogger()
-    for handler in target.handlers:
+def install() -> None:
+    """Add a `RedactingFilter` to every handler of the root logger."""
+    for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
