@@ -96,8 +96,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [workbench] must be a table")
     known = {f.name for f in fields(Settings)}
-    unknown = sorted(set(section) - known)
-    if unknown:
+    if unknown := sorted(set(section) - known):
         raise ConfigError(
             f"{path}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})"
         )

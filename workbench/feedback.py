@@ -97,8 +97,7 @@ def plain(problem: str, links: str = "") -> str:
     ("link a Cue to its Content, or a Content to its Source")."""
     what = _WHERE.sub("", problem)
     for pattern, text in _PLAIN:
-        m = pattern.search(what)
-        if m:
+        if m := pattern.search(what):
             groups = [g for g in m.groups() if g is not None]
             readable = {f"h{i}": g.replace("_", " ").capitalize() for i, g in enumerate(groups)}
             links = links or "link only labels a relation joins"

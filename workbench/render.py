@@ -169,8 +169,7 @@ def suggestions_lines(paragraphs: Sequence[Any]) -> list[str]:
             who = f"{src.text} ({src.attrs.get('source_type')})" if src else "(no source)"
             said = cue.text if cue else "(no cue)"
             lines.append(f"    {who} · {said} · “{c.text}” ({c.attrs.get('quote_type')})")
-        targets = [s.text for s in found.spans if s.label == "Target"]
-        if targets:
+        if targets := [s.text for s in found.spans if s.label == "Target"]:
             lines.append(f"    targets: {', '.join(targets)}")
     return lines or ["no suggestions"]
 

@@ -60,8 +60,7 @@ def to_result(schema: Schema, text: str, spec: dict[str, Any], where: str) -> li
     links = tuple(Link(kind, a, b) for a, kind, b in spec.get("relations") or [])
     answers = {a.name: str(spec[a.name]) for a in schema.segment if a.name in spec}
     result = as_result(schema, text, Parsed(tuple(regions), links, answers))
-    problems = parse(schema, text, result).problems
-    if problems:
+    if problems := parse(schema, text, result).problems:
         raise ConfigError(f"{where}: {problems[0]}")
     return result
 

@@ -104,8 +104,7 @@ def by_line_name(text: str) -> str | None:
 
 def metadata_line(text: str, header: Header) -> bool:
     """Fill the header from a by-line, outlet/date line or date line; True when it was one."""
-    name = by_line_name(text)
-    if name:
+    if name := by_line_name(text):
         header.author = header.author or name
         rest = text.split(",", 1)[1] if "," in text else ""
         header.published = header.published or parse_date(rest)
@@ -122,8 +121,7 @@ def metadata_line(text: str, header: Header) -> bool:
             header.outlet = header.outlet or outlet
         header.published = header.published or parse_date(m.group("date"))
         return True
-    m = _DATE_LINE.match(text)
-    if m:
+    if m := _DATE_LINE.match(text):
         header.published = header.published or parse_date(m.group("date"))
         return True
     m = re.search(DATE_RX, text, re.I)

@@ -79,8 +79,7 @@ def page_blocks(raw: str) -> list[str]:
     buffer: list[str] = []
 
     def flush() -> None:
-        text = " ".join("".join(buffer).split())
-        if text:
+        if text := " ".join("".join(buffer).split()):
             blocks.append(text)
         buffer.clear()
 
@@ -115,8 +114,7 @@ def page_site(raw: str) -> str | None:
     """The host of the page's canonical URL, else its declared site name (None without)."""
     found: dict[bool, str] = {}
     for tag in _SITE_META.findall(raw[:100_000]):
-        value = _VALUE.search(tag)
-        if value:
+        if value := _VALUE.search(tag):
             url = value.group(1).strip()
             host = urlsplit(url).hostname if "://" in url else None
             found.setdefault(host is not None, (host or url).removeprefix("www."))
