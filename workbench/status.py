@@ -91,9 +91,8 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     Article.is_current.is_(True),
                 )
             )
-            states = dict(
-                session.execute(select(Task.id, Task.state).where(Task.dataset == ds.name))
-            )
+            tasks = select(Task.id, Task.state).where(Task.dataset == ds.name)
+            states = dict(session.execute(tasks).all())
             pushed = [task_id for task_id, state in states.items() if state == "pushed"]
             rows = session.execute(
                 select(
