@@ -288,17 +288,9 @@ def _make(
     article_id: str, unit: str, position: int, text: str, spans: list[Span], sentences: list[Span]
 ) -> Segment:
     start, end = spans[0][0], spans[-1][1]
-    seg_text = text[start:end]
-    return Segment(
-        id=segment_id(article_id, unit, start, end, seg_text),
-        article_id=article_id,
-        unit=unit,
-        position=position,
-        start=start,
-        end=end,
-        text=seg_text,
-        sentences=tuple(sentences),
-    )
+    seg = text[start:end]
+    seg_id = segment_id(article_id, unit, start, end, seg)
+    return Segment(seg_id, article_id, unit, position, start, end, seg, tuple(sentences))
 
 
 def segment_article(
