@@ -1,10 +1,7 @@
-"""One `Settings` object from options, environment variables, `workbench.toml` and local state.
-
-Precedence, highest first: command-line options, environment variables, `workbench.toml` in the
-working directory, the local config written by `workbench server start` (`.workbench/config.json`,
-mode 0600: it holds the API token), then defaults. The default schema is `./schemas/news-v1.yaml`
-when that file exists, else the copy shipped in the package (so any folder works). The token is
-kept in a `Secret` so that it cannot leak through `repr`, logs or tracebacks by accident.
+"""One `Settings` object. Precedence, highest first: command-line options, environment
+variables, `workbench.toml` in the working directory, the local config of `workbench server
+start` (`.workbench/config.json`, mode 0600: it holds the API token), defaults. The token is a
+`Secret`, so it cannot leak through `repr`, logs or tracebacks by accident.
 """
 
 from __future__ import annotations
@@ -99,8 +96,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [workbench] must be a table")
     known = {f.name for f in fields(Settings)}
-    unknown = sorted(set(section) - known)
-    if unknown:
+    if unknown := sorted(set(section) - known):
         raise ConfigError(
             f"{path}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})"
         )
@@ -137,13 +133,6 @@ def write_private_json(path: Path, data: dict[str, Any]) -> Path:
     return path
 
 
-def default_schema_path(cwd: Path) -> Path:
-    """`./schemas/news-v1.yaml` when the folder has one (a clone, or `workbench init`), else the
-    packaged copy."""
-    local = cwd / "schemas" / SCHEMA_NAME
-    return local if local.is_file() else PACKAGED_SCHEMA
-
-
 def load_settings(
     overrides: dict[str, Any] | None = None,
     *,
@@ -158,9 +147,7 @@ def load_settings(
     from_toml = _read_toml(cwd / CONFIG_FILE)
 
     home_value = given.get("home") or from_env.get("home") or from_toml.get("home") or ".workbench"
-    home = Path(str(home_value))
-    if not home.is_absolute():
-        home = cwd / home
+    home = cwd / str(home_value)  # relative to `cwd`, unless absolute
     local = {
         k: v
         for k, v in read_local_config(home).items()
@@ -171,12 +158,11 @@ def load_settings(
     for layer in (local, from_toml, from_env, given):
         merged.update(layer)
     merged["home"] = home
-    if "schema_path" not in merged:
-        merged["schema_path"] = default_schema_path(cwd)
+    if "schema_path" not in merged:  # the folder's own copy (a clone, `workbench init`) first
+        local_schema = cwd / "schemas" / SCHEMA_NAME
+        merged["schema_path"] = local_schema if local_schema.is_file() else PACKAGED_SCHEMA
     values = {name: _coerce(name, value) for name, value in merged.items()}
     settings = replace(Settings(), **values)
-    for name in ("schema_path", "exports_dir"):
-        path = getattr(settings, name)
-        if not path.is_absolute():
-            settings = replace(settings, **{name: cwd / path})
-    return settings
+    return replace(
+        settings, schema_path=cwd / settings.schema_path, exports_dir=cwd / settings.exports_dir
+    )

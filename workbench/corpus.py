@@ -1,11 +1,9 @@
 """The corpus in the store: files → articles (ingest), articles → segments (segment), listings.
 
-The text work is pure and lives in `ingest` and `segment`; this module does the I/O around it.
-Each file is ingested in its own transaction, so one bad file never costs the others.
-
-Ingest reads the files twice: a first pass learns which paragraphs recur across the articles of
-one site (a page's host or named outlet, else the folder the files are in), the second cleans
-each article knowing them, so a site's furniture goes even when no feature gives it away.
+The I/O around the pure text work of `ingest` and `segment`. Each file is ingested in its own
+transaction: one bad file never costs the others. Ingest reads the files twice: first which
+paragraphs recur across a site's articles (a page's host or named outlet, else the files'
+folder), then each article is cleaned knowing them, so furniture no feature betrays goes too.
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from workbench import ingest as cleaner
 from workbench import segment as segmenter
@@ -67,38 +66,33 @@ def ingest(
     progress: Progress | None = None,
     workers: int = 1,
 ) -> IngestReport:
-    """Ingest article files and folders. Bad files are reported in the result, not raised.
-
-    With `workers` > 1, files are read and cleaned in that many processes; the store is written
-    by this one, in input order, so the result is the same as with one worker. Holds the
-    corpus lock (`workbench.store.lock`): one ingest or segment at a time.
+    """Ingest article files and folders; bad files are reported in the result, not raised.
+    `workers` processes read and clean; this one writes, in input order (the same result with
+    any number). Holds the corpus lock (`workbench.store.lock`): one ingest or segment at a time.
     """
     with operation_lock(store, None, "ingest"):
-        return _ingest(store, paths, progress or NoProgress(), workers)
-
-
-def _ingest(store: Store, paths: Sequence[Path], progress: Progress, workers: int) -> IngestReport:
-    items = list(expand_paths(paths))
-    report = IngestReport()
-    files = [item for item in items if not isinstance(item, MissingPath)]
-    progress.start("ingest: read", len(files))
-    common = _site_repetition(files, workers, progress) if len(files) > 1 else {}
-    progress.finish()
-    progress.start("ingest", len(items))
-    jobs = ((path, common.get(path, frozenset())) for path in files)
-    prepared = iter(_ordered_map(_prepare, jobs, workers))
-    for item in items:
-        if isinstance(item, MissingPath):
-            report.results.append(IngestResult(str(item.path), "error", message=item.message))
-        else:
-            ready = next(prepared)
-            if isinstance(ready, str):
-                report.results.append(IngestResult(str(item), "error", message=ready))
+        progress = progress or NoProgress()
+        items = list(expand_paths(paths))
+        report = IngestReport()
+        files = [item for item in items if not isinstance(item, MissingPath)]
+        progress.start("ingest: read", len(files))
+        common = _site_repetition(files, workers, progress) if len(files) > 1 else {}
+        progress.finish()
+        progress.start("ingest", len(items))
+        jobs = ((path, common.get(path, frozenset())) for path in files)
+        prepared = iter(_ordered_map(_prepare, jobs, workers))
+        for item in items:
+            if isinstance(item, MissingPath):
+                report.results.append(IngestResult(str(item.path), "error", message=item.message))
             else:
-                report.results.append(_store_article(store, *ready))
-        progress.advance()
-    progress.finish()
-    return report
+                ready = next(prepared)
+                if isinstance(ready, str):
+                    report.results.append(IngestResult(str(item), "error", message=ready))
+                else:
+                    report.results.append(_store_article(store, *ready))
+            progress.advance()
+        progress.finish()
+        return report
 
 
 _T = TypeVar("_T")
@@ -185,36 +179,38 @@ def _store_article(store: Store, source: SourceFile, cleaned: cleaner.CleanArtic
             if existing.removed is None:
                 existing.removed = _removed_rows(cleaned)
             return IngestResult(source.display, "unchanged", aid, existing.revision, existing.title)
-        previous = session.scalars(
-            select(Article).where(
-                Article.source_path == source.display, Article.is_current.is_(True)
-            )
-        ).first()
-        revision = 1
-        if previous is not None:
-            previous.is_current = False
-            revision = previous.revision + 1
-        session.add(
-            Article(
-                id=aid,
-                source_path=source.display,
-                revision=revision,
-                previous_id=previous.id if previous else None,
-                is_current=True,
-                format=source.format,
-                title=cleaned.title,
-                subtitle=cleaned.subtitle,
-                author=cleaned.author,
-                outlet=cleaned.outlet,
-                published=cleaned.published,
-                text=cleaned.text,
-                raw=source.raw,
-                raw_sha256=source.sha256,
-                removed=_removed_rows(cleaned),
-            )
+        article = Article(
+            id=aid,
+            source_path=source.display,
+            format=source.format,
+            title=cleaned.title,
+            subtitle=cleaned.subtitle,
+            author=cleaned.author,
+            outlet=cleaned.outlet,
+            published=cleaned.published,
+            text=cleaned.text,
+            raw=source.raw,
+            raw_sha256=source.sha256,
+            removed=_removed_rows(cleaned),
         )
-    status: IngestStatus = "revised" if previous is not None else "new"
-    return IngestResult(source.display, status, aid, revision, cleaned.title)
+        status: IngestStatus = "revised" if add_revision(session, article) else "new"
+    return IngestResult(source.display, status, aid, article.revision, cleaned.title)
+
+
+def add_revision(session: Session, article: Article) -> Article | None:
+    """Add `article` as the current revision of its source path; the one it replaces, if any."""
+    previous = session.scalars(
+        select(Article).where(
+            Article.source_path == article.source_path, Article.is_current.is_(True)
+        )
+    ).first()
+    if previous is not None:
+        previous.is_current = False
+    article.revision = previous.revision + 1 if previous else 1
+    article.previous_id = previous.id if previous else None
+    article.is_current = True
+    session.add(article)
+    return previous
 
 
 def _removed_rows(cleaned: cleaner.CleanArticle) -> list[dict[str, str]]:
@@ -235,82 +231,65 @@ def segment(
     store: Store,
     unit: segmenter.Unit = "paragraph",
     max_chars: int = 1200,
-    article_ids: Iterable[str] | None = None,
     progress: Progress | None = None,
     workers: int = 1,
 ) -> list[SegmentResult]:
-    """Segment the current revision of every article (or the given ones). Idempotent.
-
-    With `workers` > 1 the text work (pysbd: the slow part) runs in that many processes; the
-    store is written by this one, article by article in the same order, so the result is the
-    same as with one worker. Holds the corpus lock, like `ingest`.
+    """Segment the current revision of every article; idempotent. The
+    text work (pysbd: the slow part) runs in `workers` processes, the writes here, in order
+    (the same result with any number). Holds the corpus lock, like `ingest`.
     """
     with operation_lock(store, None, "segment"):
-        return _segment(store, unit, max_chars, article_ids, progress or NoProgress(), workers)
-
-
-def _segment(
-    store: Store,
-    unit: segmenter.Unit,
-    max_chars: int,
-    article_ids: Iterable[str] | None,
-    progress: Progress,
-    workers: int,
-) -> list[SegmentResult]:
-    with store.session() as session:
-        query = select(Article.id).where(Article.is_current.is_(True)).order_by(Article.source_path)
-        ids = list(article_ids) if article_ids is not None else list(session.scalars(query))
-    results = []
-    progress.start("segment", len(ids))
-    # An article's text never changes (its id is the text's hash), so it can be segmented
-    # ahead of the transaction that stores the segments.
-    jobs = ((aid, text, unit, max_chars) for aid, text in _texts(store, ids))
-    for aid, wanted in zip(ids, _ordered_map(_segment_job, jobs, workers), strict=True):
+        progress = progress or NoProgress()
         with store.session() as session:
-            article = session.get(Article, aid)
-            if article is None or wanted is None:
-                raise InputError(f"no article {aid!r} in the store")
-            have = {
-                s.id: s
-                for s in session.scalars(
-                    select(Segment).where(Segment.article_id == aid, Segment.unit == unit)
-                )
-            }
-            wanted_ids = {s.id for s in wanted}
-            stale = {sid for sid, row in have.items() if row.retired_at is None} - wanted_ids
-            pushed = set(session.scalars(select(Task.segment_id).where(Task.segment_id.in_(stale))))
-            for stale_id in stale:
-                # A pushed segment may carry annotations: keep it, retired, never delete it.
-                if stale_id in pushed:
-                    have[stale_id].retired_at = utcnow()
-                else:
-                    session.delete(have[stale_id])
-            added = 0
-            for s in wanted:
-                row = have.get(s.id)
-                if row is None:
-                    session.add(
-                        Segment(
-                            id=s.id,
-                            article_id=s.article_id,
-                            unit=s.unit,
-                            position=s.position,
-                            start=s.start,
-                            end=s.end,
-                            text=s.text,
-                            sentences=[list(x) for x in s.sentences],
-                        )
-                    )
-                    added += 1
-                else:
-                    if row.retired_at is not None:  # the same text is back: revive it
-                        row.retired_at = None
-                        added += 1
-                    row.position = s.position
-            results.append(SegmentResult(aid, article.title, unit, len(wanted), added, len(stale)))
-        progress.advance()
-    progress.finish()
-    return results
+            current = select(Article.id).where(Article.is_current.is_(True))
+            ids = list(session.scalars(current.order_by(Article.source_path)))
+        results = []
+        progress.start("segment", len(ids))
+        # An article's text never changes (its id is the text's hash), so it can be segmented
+        # ahead of the transaction that stores the segments.
+        jobs = ((aid, text, unit, max_chars) for aid, text in _texts(store, ids))
+        for aid, wanted in zip(ids, _ordered_map(_segment_job, jobs, workers), strict=True):
+            with store.session() as session:
+                article = session.get(Article, aid)
+                if article is None or wanted is None:
+                    raise InputError(f"no article {aid!r} in the store")
+                added, removed = _store_segments(session, aid, unit, wanted)
+            results.append(SegmentResult(aid, article.title, unit, len(wanted), added, removed))
+            progress.advance()
+        progress.finish()
+        return results
+
+
+def _store_segments(
+    session: Session, aid: str, unit: str, wanted: list[segmenter.Segment]
+) -> tuple[int, int]:
+    """Make the article's stored segments of `unit` the `wanted` ones: (added, removed)."""
+    have = {
+        s.id: s
+        for s in session.scalars(
+            select(Segment).where(Segment.article_id == aid, Segment.unit == unit)
+        )
+    }
+    stale = {sid for sid, row in have.items() if row.retired_at is None} - {s.id for s in wanted}
+    pushed = set(session.scalars(select(Task.segment_id).where(Task.segment_id.in_(stale))))
+    for stale_id in stale:
+        # A pushed segment may carry annotations: keep it, retired, never delete it.
+        if stale_id in pushed:
+            have[stale_id].retired_at = utcnow()
+        else:
+            session.delete(have[stale_id])
+    added = 0
+    for s in wanted:
+        row = have.get(s.id)
+        if row is None:
+            session.add(Segment(**vars(s) | {"sentences": [list(x) for x in s.sentences]}))
+            added += 1
+        else:
+            if row.retired_at is not None:  # the same text is back: revive it
+                row.retired_at = None
+                added += 1
+            row.position = s.position
+    return added, len(stale)
 
 
 def _texts(store: Store, ids: Sequence[str], batch: int = 256) -> Iterator[tuple[str, str | None]]:

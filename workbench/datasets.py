@@ -1,9 +1,7 @@
-"""Which schema a dataset is read under (the one place that decides it).
-
-The configured schema file (option, ``WORKBENCH_SCHEMA``, ``workbench.toml``), unless the dataset
-was made under another schema (its id differs: a team's project pulled with an imported
-schema): then the schema stored with the dataset, so that `reconcile`, `agreement` and `export`
-of that dataset need no flag.
+"""Which schema a dataset is read under (the one place that decides it): the configured one,
+unless the dataset was made under another (its id differs: a team's project pulled with an
+imported schema); then the one stored with it, so `reconcile`, `agreement` and `export` of
+that dataset need no flag.
 """
 
 from __future__ import annotations

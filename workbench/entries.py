@@ -1,10 +1,8 @@
-"""Stored entries: each annotation as the annotation model parsed it, kept beside its raw
-result (`annotations.result_entry`, with the parser's key in `entry_key`).
-
-Pull makes them as it stores each revision. `refresh` makes the ones a reader needs under
-its own schema and lacks: rows stored before entries existed, or under a schema whose
-structure has changed since (the key covers names, values and kinds). Reconcile and export
-call it before reading, so nothing downstream parses Label Studio JSON itself.
+"""Stored entries: each annotation as the annotation model parsed it, beside its raw result
+(`annotations.result_entry`; the parser's key in `entry_key`). Pull makes them; `refresh`
+makes those a reader lacks under its schema (rows older than entries, or a schema whose
+names, values or kinds changed). Reconcile and export call it before reading, so nothing
+downstream parses Label Studio JSON itself.
 """
 
 from __future__ import annotations
@@ -20,10 +18,9 @@ _BATCH = 2000
 
 
 def refresh(session: Session, dataset: str, schema: Schema) -> int:
-    """Make the missing or stale entries of the dataset's valid annotations in `session`.
-    A valid annotation keeps its status: an entry is made even where the parse under this
-    schema finds problems (its known layers; the status was decided when it was pulled).
-    Returns the number of entries made."""
+    """Make the missing or stale entries of the dataset's valid annotations; how many. The
+    status stays (decided at pull): an entry is made even where this schema's parse finds
+    problems (its known layers)."""
     key = parser_key(schema)
     made = last = 0
     while True:

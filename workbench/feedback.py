@@ -1,17 +1,14 @@
 """Feedback to annotators: what pull found wrong with their work, written where they see it.
 
-The Community edition has no comments API and no per-annotator messages. The channel chosen is
-the task itself: a `feedback` field of the task's data, which the generated view shows in red
-above the text (an empty field shows nothing). Every annotator who opens the task sees it, and
-each line names the annotator it is for (Community annotators can see each other's work
-anyway). A per-annotator review project was the alternative; it would split an annotator's
-work across two projects and need its own stream, for a message they may never open.
-
-Each problem is reworded for the annotator (`plain`): what is wrong in the view's words and
-what to do, never the pull's `result[3] (id …)` form, which `workbench problems` keeps for
-maintainers. Written after each live pull, only for tasks whose message changed
-(`tasks.feedback` keeps the last one), and cleared when the problems are gone. Only for
-projects with the generated news view; a team's own project keeps its data untouched.
+The Community edition has no comments API and no per-annotator messages, so the channel is the
+task itself: a `feedback` field of its data, shown in red above the text by the generated view.
+Every annotator of the task sees it and each line names whom it is for (Community annotators
+see each other's work anyway); a per-annotator review project would split their work across
+two projects for a message they may never open. Each problem is reworded (`plain`): what is
+wrong in the view's words and what to do, never the pull's `result[3] (id …)` form (kept for
+maintainers by `workbench problems`). Written after each live pull for tasks whose message
+changed (`tasks.feedback` keeps the last), cleared when the problems are gone; only for the
+generated news view: a team's own project keeps its data untouched.
 """
 
 from __future__ import annotations
@@ -28,9 +25,8 @@ from workbench.store import Annotation, Annotator, Dataset, Store, Task
 PER_ANNOTATOR = 3
 PREFIX = "⚠ "
 
-# The pull's problems (`workbench.annotation.parse`) are for maintainers: "result[3] (id
-# 'x'): …". An annotator sees none of that; each known form gets a sentence saying what is
-# wrong in the editor's words and what to do. {links} is the schema's relations.
+# Each form of the pull's problems (`workbench.annotation.parse`) → a sentence for the
+# annotator; {links} is the schema's relations, {hN} group N as a heading.
 _WHERE = re.compile(r"^result\[\d+\](?: \((?:id '[^']*'|relation)\))?: ")
 _Q = r"'([^']*)'"
 _PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -101,8 +97,7 @@ def plain(problem: str, links: str = "") -> str:
     ("link a Cue to its Content, or a Content to its Source")."""
     what = _WHERE.sub("", problem)
     for pattern, text in _PLAIN:
-        m = pattern.search(what)
-        if m:
+        if m := pattern.search(what):
             groups = [g for g in m.groups() if g is not None]
             readable = {f"h{i}": g.replace("_", " ").capitalize() for i, g in enumerate(groups)}
             links = links or "link only labels a relation joins"

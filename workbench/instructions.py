@@ -1,9 +1,9 @@
 """The guidelines (Markdown beside the schema) as HTML for Label Studio's instructions panel.
 
-Label Studio's page resets list styles and margins (Tailwind's preflight), and its bleach
-cleaning drops inline ``style`` attributes; a ``<style>`` element survives, so the guidelines
-come in a ``div`` of their own class with a stylesheet scoped to it. The stylesheet holds no
-``>``, ``<`` or ``&``: bleach escapes them, and inside ``<style>`` they are not decoded back.
+Label Studio's page resets list styles and margins (Tailwind's preflight) and bleach drops
+inline ``style``; a ``<style>`` element survives, so the guidelines come in a ``div`` of their
+own class with a stylesheet scoped to it, holding no ``>``, ``<`` or ``&`` (bleach escapes them
+and inside ``<style>`` they are not decoded back).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import markdown
 
 from workbench.schema import Schema
 
-#: The wrapper's class: every rule below is scoped to it, so nothing else on the page changes.
+#: The wrapper's class: every rule is scoped to it, so nothing else on the page changes.
 CSS_CLASS = "workbench-guidelines"
 
 _RULES = {

@@ -1,11 +1,9 @@
 """Keeping secrets out of everything workbench prints: log records, error lines, tracebacks.
 
-Every `workbench.config.Secret` registers its value here when it is made, so whatever text
-leaves the process through `redact` (the CLI's error lines and tracebacks) or through a log
-handler carrying `RedactingFilter` (installed by the CLI on the root handlers) has each known
-secret replaced by ``***``.
-
-Absolute imports only: inside this module ``import logging`` is the standard library.
+Every `workbench.config.Secret` registers its value here when made, so text that leaves through
+`redact` (the CLI's error lines and tracebacks) or a log handler with `RedactingFilter` (the CLI
+installs it on the root handlers) shows ``***`` for it. (``import logging`` here is the
+standard library: absolute imports only.)
 """
 
 from __future__ import annotations
@@ -62,9 +60,8 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def install(logger: logging.Logger | None = None) -> None:
-    """Add a `RedactingFilter` to every handler of `logger` (default: the root logger)."""
-    target = logger or logging.getLogger()
-    for handler in target.handlers:
+def install() -> None:
+    """Add a `RedactingFilter` to every handler of the root logger."""
+    for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())

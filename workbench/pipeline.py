@@ -99,48 +99,42 @@ def up(
 
 
 def describe(summary: UpSummary) -> list[str]:
-    lines = [f"error: {e}" for e in summary.errors]
-    lines.append(
+    lines = [
+        *(f"error: {e}" for e in summary.errors),
         f"{summary.articles} articles ({summary.new_articles} new) and {summary.segments} "
-        f"segments ({summary.new_segments} new) from {summary.seeds}/"
-    )
-    lines.append(f"store: {summary.store}")
-    if summary.push is not None:
-        p = summary.push
+        f"segments ({summary.new_segments} new) from {summary.seeds}/",
+        f"store: {summary.store}",
+    ]
+    if (p := summary.push) is not None:
         lines.append(
             f"pushed to Label Studio project {p.project_id}: {p.imported} new tasks, "
             f"{p.already_pushed} already there ({p.annotators} annotators per segment)"
         )
-    if summary.samples is not None:
-        sm = summary.samples
+    if (sm := summary.samples) is not None:
         lines.append(
             f"sample annotations: {sm.created} created, {sm.existing} already there "
             f"({sm.segments} segments x {sm.annotators} sample annotators)"
         )
-    if summary.pull is not None:
-        pl = summary.pull
+    if (pl := summary.pull) is not None:
         lines.append(
             f"pulled: {pl.annotations_new} new, {pl.annotations_revised} revised, "
             f"{pl.annotations_deleted} deleted annotations, {len(pl.quarantined)} quarantined"
         )
-    if summary.reconcile is not None:
-        rc = summary.reconcile
+    if (rc := summary.reconcile) is not None:
         lines.append(
             f"reconciled: {rc.recomputed} segments recomputed, {rc.unchanged} unchanged; "
             f"{rc.labels_decided} labels decided, {rc.labels_undecided} undecided "
             "(`workbench disagreements`, `workbench adjudicate push`)"
         )
-        headline = headline_agreement(rc.agreement)
-        if headline:
+        if headline := headline_agreement(rc.agreement):
             lines.append(f"agreement: {headline_text(headline)}")
-    if summary.export is not None:
-        ex = summary.export
+    if (ex := summary.export) is not None:
         if ex.status == "created":
             lines.append(f"release {ex.version}: {ex.path}")
         else:
             lines.append(f"release: nothing changed since {ex.version or 'the last release'}")
-    if summary.push is not None:
-        lines.append(f"keep labeling at {summary.push.project_url}")
+    if p is not None:
+        lines.append(f"keep labeling at {p.project_url}")
         if summary.admin_email:
             lines.append(f"  log in as {summary.admin_email} / {summary.admin_password}")
         lines.append("  add annotators: workbench annotators add EMAIL...")

@@ -1,9 +1,7 @@
-"""Suggestions → Label Studio predictions, and suggestions for a whole text file.
-
-A prediction's result is written by the annotation model (`annotation.to_result`) under the
-project's schema, so it uses the view's own names. Required attributes carry the rules' best
-guess (accepting a suggestion gives a valid annotation), except Target sentiment, which is left
-to the annotator (see `workbench.suggest`).
+"""Suggestions → Label Studio predictions (written by the annotation model under the project's
+schema, in the view's own names), and suggestions for a whole text file. Required attributes
+carry the rules' best guess, so accepting one gives a valid annotation; Target sentiment is
+left to the annotator (`workbench.suggest`).
 """
 
 from __future__ import annotations
@@ -20,22 +18,13 @@ from workbench.segment import segment_article
 from workbench.sources import read_source
 from workbench.suggest import RULES_VERSION, Suggestions, suggest
 
-__all__ = [
-    "MODEL_VERSION",
-    "ParagraphSuggestions",
-    "prediction",
-    "suggest_file",
-    "to_result",
-]
-
 #: The model version Label Studio shows for these predictions.
 MODEL_VERSION = f"workbench-rules-{RULES_VERSION}"
 
 
 def to_result(schema: Schema, text: str, found: Suggestions) -> list[dict[str, Any]]:
-    """Label Studio result items for the suggestions of one segment, written by the annotation
-    model under `schema`'s names; what the schema has no label, question or relation for is
-    left out (a team's own project gets only the suggestions its view can show)."""
+    """The result items of one segment's suggestions under `schema`; what it has no label,
+    question or relation for is left out (a team's view gets only what it can show)."""
     labels = {label.name for label in schema.labels}
     regions = tuple(
         Region(s.id, (s.label,), s.start, s.end, dict(s.attributes))
@@ -72,8 +61,8 @@ class ParagraphSuggestions:
 
 
 def suggest_file(path: Path) -> list[ParagraphSuggestions]:
-    """Suggestions for every segment of a text file, cleaned and segmented as `ingest` and
-    `segment` do, so the segments are the texts annotators would see."""
+    """Suggestions for each segment of a text file, cleaned and segmented as `ingest` and
+    `segment` do: the texts annotators would see."""
     source = read_source(path)
     cleaned = clean_article(source.raw, source.format)
     out: list[ParagraphSuggestions] = []

@@ -1,24 +1,17 @@
-"""Pull: annotations from the dataset's Label Studio project into the store, incrementally.
-Saving what was read is `workbench.pull_save` (shared with `workbench.pull_file`).
+"""Pull: annotations from the dataset's Label Studio project into the store, incrementally
+(README, "Pull"); saved by `workbench.pull_save`, shared with `workbench.pull_file`.
 
-* **Incremental.** Label Studio bumps a task's ``updated_at`` whenever one of its annotations is
-  created, updated or deleted. Pull keeps a cursor (the newest ``updated_at`` it has stored) in
-  ``pull_state`` and asks only for tasks with ``updated_at >= cursor - MARGIN``, oldest first.
-  The margin covers transactions that committed after a later one (``updated_at`` is stamped at
-  save time, not at commit). The margin is re-read cheaply: ids and ``updated_at`` only, then in
-  full just the tasks whose ``updated_at`` is not the one pull last applied
-  (``tasks.ls_updated_at``). Pages are read by *keyset* (each request starts at the newest
-  ``updated_at`` seen so far, never by page number), so a task updated while we page moves
-  ahead of us instead of shifting an unread task out of reach; ties larger than a page double
-  the page size. Each page is committed with the cursor it reached, so a pull killed midway
-  resumes where it stopped, and re-reading a page changes nothing.
-* **Deleted tasks** leave no trace in the incremental feed; an id scan finds them, run on
-  ``--full`` and whenever the project's task count differs from the store's count of live
-  tasks (both cheap). Their annotations get ``deleted_at`` and the task row state ``deleted``.
+Label Studio bumps a task's ``updated_at`` whenever one of its annotations changes, but stamps
+it at save time, not commit: hence the cursor's margin. Pages are read by keyset (from the
+newest ``updated_at`` seen, never by page number), so a task updated meanwhile moves ahead
+instead of shifting an unread one out of reach. Deleted tasks leave no trace in that feed: an
+id scan finds them, on ``--full`` and whenever the project's task count differs from the
+store's live tasks (both cheap).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,115 +64,91 @@ def pull(
     not pushed by workbench; its tasks become articles): the dataset is created with `schema`
     (default: the configured one) if it is new."""
     name = dataset or settings.dataset
+    progress = progress or NoProgress()
     with operation_lock(store, name, "pull"):
         if project is not None:
-            the_schema = schema or load_schema(settings.schema_path)
-            link_project(store, client, name, project, the_schema)
-        return _pull(settings, store, client, name, full, schema, page_size, progress)
-
-
-def _pull(
-    settings: Settings,
-    store: Store,
-    client: LabelStudioClient,
-    name: str,
-    full: bool,
-    schema: Schema | None,
-    page_size: int,
-    progress: Progress | None,
-) -> PullReport:
-    progress = progress or NoProgress()
-    with store.session() as session:
-        row = session.get(Dataset, name)
-        if row is None or row.project_id is None or row.label_studio_url is None:
-            raise ConfigError(
-                f"dataset {name!r} has no Label Studio project: run `workbench push"
-                f" --dataset {name}`, or load an export with `workbench pull --from-file`"
-            )
-        project_id, url = row.project_id, row.label_studio_url
-        schema_version, schema_json = row.schema_version, row.schema_json
-        state = session.get(PullState, name)
-        cursor = state.cursor if state else None
-    if url.rstrip("/") != client.url.rstrip("/"):
-        raise ConfigError(
-            f"dataset {name!r} lives in project {project_id} on {url}, not on {client.url}: "
-            "set LABEL_STUDIO_URL to that server"
-        )
-    since = parse_time(cursor)
-    full = full or since is None
-    report = PullReport(name, f"{client.url}/projects/{project_id}", full=full)
-    emails: dict[int, str] = {}
-
-    def email_of(user_id: int) -> str | None:
-        if not emails:  # one users call per pull, and only when someone new shows up
-            emails.update({u.id: u.email.strip().lower() for u in client.list_users()})
-        return emails.get(user_id) or None
-
-    ctx = SaveContext(
-        dataset=name,
-        schema=dataset_schema(name, schema_json, schema, settings),
-        schema_version=schema_version,
-        annotator_server=url,
-        source_prefix=f"labelstudio:{client.url}/projects/{project_id}",
-        email_of=email_of,
-        follow_deletions=True,
-        report=report,
-        task_times=True,
-    )
-
-    frontier = None if full or since is None else since - MARGIN
-    size = page_size
-    seen: dict[int, datetime | None] = {}
-    if frontier is not None and since is not None:
-        _reread_margin(store, ctx, client, project_id, frontier, since, page_size, seen)
-        frontier = since
-    started = False
-    while True:
-        query: dict[str, Any] = {"ordering": ["tasks:updated_at"]}
-        if frontier is not None:
-            query["filters"] = {"conjunction": "and", "items": [_updated_since(frontier)]}
-        page, total = client.task_page(project_id, query=query, include=INCLUDE, page_size=size)
-        if not started:
-            progress.start(f"pull {name}", total)
-            started = True
-        records: list[TaskRecord] = []
-        newest: datetime | None = None
-        for record in read_records(page, report):
-            if record.updated_at is not None and (newest is None or record.updated_at > newest):
-                newest = record.updated_at
-            if record.ls_id in seen and seen[record.ls_id] == record.updated_at:
-                continue  # the keyset overlap: read on the previous page, unchanged since
-            seen[record.ls_id] = record.updated_at
-            records.append(record)
+            link_project(store, client, name, project, schema or load_schema(settings.schema_path))
         with store.session() as session:
-            apply(session, ctx, records)
-            if newest is not None:
-                report.cursor = format_cursor(newest)
-                _save_state(session, name, cursor=report.cursor)
-        progress.advance(len(records))
-        if len(page) < size:
-            break
-        if newest is None or (frontier is not None and newest <= frontier):
-            size *= 2  # a page full of one timestamp: widen until the tie fits
-        else:
-            frontier = newest
-    progress.finish()
+            row = session.get(Dataset, name)
+            if row is None or row.project_id is None or row.label_studio_url is None:
+                raise ConfigError(
+                    f"dataset {name!r} has no Label Studio project: run `workbench push"
+                    f" --dataset {name}`, or load an export with `workbench pull --from-file`"
+                )
+            project_id, url = row.project_id, row.label_studio_url
+            schema_version, schema_json = row.schema_version, row.schema_json
+            state = session.get(PullState, name)
+            cursor = state.cursor if state else None
+        if url.rstrip("/") != client.url.rstrip("/"):
+            raise ConfigError(
+                f"dataset {name!r} lives in project {project_id} on {url}, not on {client.url}: "
+                "set LABEL_STUDIO_URL to that server"
+            )
+        since = parse_time(cursor)
+        full = full or since is None
+        report = PullReport(name, f"{client.url}/projects/{project_id}", full=full)
+        emails: dict[int, str] = {}
 
-    with store.session() as session:
-        live = session.scalar(
-            select(func.count())
-            .select_from(Task)
-            .where(Task.dataset == name, Task.state == "pushed", Task.ls_task_id.is_not(None))
+        def email_of(user_id: int) -> str | None:
+            if not emails:  # one users call per pull, and only when someone new shows up
+                emails.update({u.id: u.email.strip().lower() for u in client.list_users()})
+            return emails.get(user_id) or None
+
+        ctx = SaveContext(
+            dataset=name,
+            schema=dataset_schema(name, schema_json, schema, settings),
+            schema_version=schema_version,
+            annotator_server=url,
+            source_prefix=f"labelstudio:{client.url}/projects/{project_id}",
+            email_of=email_of,
+            follow_deletions=True,
+            report=report,
+            task_times=True,
         )
-    if full or client.task_count(project_id) != live:
-        report.scanned_task_ids = True
-        _mark_deleted_tasks(store, ctx, client.task_id_set(project_id))
-    with store.session() as session:
-        _save_state(session, name, pulled=ctx.now, full=full)
-    if ctx.schema.view.layout == "news":  # the generated view shows it; a team's is left alone
-        report.feedback_written = feedback.post(store, client, name)
-    report.skipped = list(dict.fromkeys(report.skipped))
-    return report
+
+        seen: dict[int, datetime | None] = {}
+        if since is not None and not full:
+            _reread_margin(store, ctx, client, project_id, since - MARGIN, since, page_size, seen)
+        pages = _keyset_pages(
+            client, project_id, None if full else since, page_size, include=INCLUDE
+        )
+        for n, (page, total) in enumerate(pages):
+            if n == 0:
+                progress.start(f"pull {name}", total)
+            records: list[TaskRecord] = []
+            newest: datetime | None = None
+            for record in read_records(page, report):
+                if record.updated_at is not None and (newest is None or record.updated_at > newest):
+                    newest = record.updated_at
+                if record.ls_id in seen and seen[record.ls_id] == record.updated_at:
+                    continue  # the keyset overlap: read on the previous page, unchanged since
+                seen[record.ls_id] = record.updated_at
+                records.append(record)
+            with store.session() as session:
+                apply(session, ctx, records)
+                if newest is not None:
+                    report.cursor = _state(session, name).cursor = format_cursor(newest)
+            progress.advance(len(records))
+        progress.finish()
+
+        with store.session() as session:
+            live = session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.dataset == name, Task.state == "pushed", Task.ls_task_id.is_not(None))
+            )
+        if full or client.task_count(project_id) != live:
+            report.scanned_task_ids = True
+            _mark_deleted_tasks(store, ctx, client.task_id_set(project_id))
+        with store.session() as session:
+            state = _state(session, name)
+            state.last_pull_at = ctx.now
+            if full:
+                state.last_full_pull_at = ctx.now
+        if ctx.schema.view.layout == "news":  # the generated view shows it; a team's is left alone
+            report.feedback_written = feedback.post(store, client, name)
+        report.skipped = list(dict.fromkeys(report.skipped))
+        return report
 
 
 def link_project(
@@ -201,13 +170,37 @@ def link_project(
         row.project_id, row.label_studio_url = project_id, client.url
 
 
-def _updated_since(value: datetime, operator: str = "greater_or_equal") -> dict[str, Any]:
-    return {
-        "filter": "filter:tasks:updated_at",
-        "operator": operator,
-        "type": "Datetime",
-        "value": format_cursor(value),
-    }
+def _keyset_pages(
+    client: LabelStudioClient,
+    project_id: int,
+    low: datetime | None,
+    page_size: int,
+    end: datetime | None = None,
+    **request: Any,
+) -> Iterator[tuple[list[Any], int | None]]:
+    """Pages of the tasks with ``low <= updated_at < end``, oldest first, by keyset: each page
+    starts at the newest ``updated_at`` read so far; a page of one timestamp doubles the page
+    size until the tie fits."""
+    size = page_size
+    while True:
+        bounds = [("greater_or_equal", low), ("less", end)]
+        items = [
+            {"filter": "filter:tasks:updated_at", "operator": op, "type": "Datetime", "value": v}
+            for op, v in ((op, format_cursor(t)) for op, t in bounds if t is not None)
+        ]
+        query: dict[str, Any] = {"ordering": ["tasks:updated_at"]}
+        if items:
+            query["filters"] = {"conjunction": "and", "items": items}
+        page, total = client.task_page(project_id, query=query, page_size=size, **request)
+        yield page, total
+        times = [parse_time(task.get("updated_at")) for task in page if isinstance(task, dict)]
+        newest = max((t for t in times if t is not None), default=None)
+        if len(page) < size:
+            return
+        if newest is None or (low is not None and newest <= low):
+            size *= 2
+        else:
+            low = newest
 
 
 #: Page size of the margin probe (ids and updated_at only: cheap on both sides).
@@ -224,40 +217,16 @@ def _reread_margin(
     page_size: int,
     seen: dict[int, datetime | None],
 ) -> None:
-    """Re-read the tasks with ``start <= updated_at < end`` (the margin before the cursor).
-
-    Most of them were applied by the last pull exactly as they are: a probe of ids and
-    ``updated_at`` (keyset pages, like the main read) finds the others — late commits, tasks the
-    store has no time for — and only those are read in full, by id.
-    """
+    """Re-read the tasks with ``start <= updated_at < end`` (the margin before the cursor):
+    a probe of ids and ``updated_at`` (keyset pages) finds those not applied as they are (late
+    commits, tasks the store has no time for); only they are read in full, by id."""
     probed: dict[int, datetime | None] = {}
-    size = PROBE_PAGE_SIZE
-    low = start
-    while True:
-        query = {
-            "ordering": ["tasks:updated_at"],
-            "filters": {
-                "conjunction": "and",
-                "items": [_updated_since(low), _updated_since(end, "less")],
-            },
-        }
-        page, _ = client.task_page(
-            project_id, query=query, include="id,updated_at", fields="task_only", page_size=size
-        )
-        newest: datetime | None = None
+    probe = {"include": "id,updated_at", "fields": "task_only"}
+    for page, _ in _keyset_pages(client, project_id, start, PROBE_PAGE_SIZE, end, **probe):
         for item in page:
             task_id = item.get("id")
-            if not isinstance(task_id, int) or isinstance(task_id, bool):
-                continue
-            probed[task_id] = updated = parse_time(item.get("updated_at"))
-            if updated is not None and (newest is None or updated > newest):
-                newest = updated
-        if len(page) < size:
-            break
-        if newest is None or newest <= low:
-            size *= 2
-        else:
-            low = newest
+            if isinstance(task_id, int) and not isinstance(task_id, bool):
+                probed[task_id] = parse_time(item.get("updated_at"))
     applied: dict[int | None, datetime | None] = {}
     ids = list(probed)
     with store.session() as session:
@@ -283,24 +252,12 @@ def _reread_margin(
             apply(session, ctx, records)
 
 
-def _save_state(
-    session: Session,
-    dataset: str,
-    *,
-    cursor: str | None = None,
-    pulled: datetime | None = None,
-    full: bool = False,
-) -> None:
+def _state(session: Session, dataset: str) -> PullState:
     state = session.get(PullState, dataset)
     if state is None:
         state = PullState(dataset=dataset)
         session.add(state)
-    if cursor is not None:
-        state.cursor = cursor
-    if pulled is not None:
-        state.last_pull_at = pulled
-        if full:
-            state.last_full_pull_at = pulled
+    return state
 
 
 def _mark_deleted_tasks(store: Store, ctx: SaveContext, live_ids: set[int]) -> None:

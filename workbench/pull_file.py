@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from workbench.annotation.tasks import TaskRecord
 from workbench.config import Settings
 from workbench.errors import InputError
 from workbench.progress import NoProgress, Progress
@@ -69,7 +68,6 @@ def pull_from_file(
     *,
     dataset: str | None = None,
     schema: Schema | None = None,
-    batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
 ) -> PullReport:
     """Load a Label Studio JSON export into a dataset (created if new), holding its lock.
@@ -79,61 +77,39 @@ def pull_from_file(
     """
     raw_tasks = read_export(path)  # before any write: a bad file leaves the store unchanged
     name = dataset or settings.dataset
-    with operation_lock(store, name, "pull"):
-        return _load(settings, store, path, raw_tasks, name, schema, batch_size, progress)
-
-
-def _load(
-    settings: Settings,
-    store: Store,
-    path: Path,
-    raw_tasks: list[Any],
-    name: str,
-    schema: Schema | None,
-    batch_size: int,
-    progress: Progress | None,
-) -> PullReport:
     progress = progress or NoProgress()
-    report = PullReport(name, f"file {path}", full=True)
-    records = read_records(raw_tasks, report)
-    with store.session() as session:
-        row = session.get(Dataset, name)
-        new_row: Dataset | None = None
-        if row is None:
-            overlap = max([_annotators_per_task(r) for r in records] + [1])
-            new_row = new_dataset(name, schema or load_schema(settings.schema_path), overlap)
-            linked, server = False, EXPORT_SERVER
-            schema_version, schema_json = new_row.schema_version, new_row.schema_json
-        else:
-            linked = row.label_studio_url is not None
-            server = row.label_studio_url or EXPORT_SERVER
-            schema_version, schema_json = row.schema_version, row.schema_json
-    # Everything that can refuse the file runs before the first write, and a new dataset row
-    # is committed with the first batch: a refused load leaves the store as it was.
-    ctx = SaveContext(
-        dataset=name,
-        schema=dataset_schema(name, schema_json, schema, settings),
-        schema_version=schema_version,
-        annotator_server=server,
-        source_prefix=f"labelstudio-export:{path.name}",
-        email_of=lambda _user_id: None,
-        follow_deletions=not linked,
-        report=report,
-    )
-    progress.start(f"load {path.name}", len(records))
-    for start in range(0, max(len(records), 1), batch_size):
-        batch = records[start : start + batch_size]
+    with operation_lock(store, name, "pull"):
+        report = PullReport(name, f"file {path}", full=True)
+        records = read_records(raw_tasks, report)
         with store.session() as session:
-            if new_row is not None:
-                session.add(new_row)
-                session.flush()
-                new_row = None
-            apply(session, ctx, batch)
-        progress.advance(len(batch))
-    progress.finish()
-    report.skipped = list(dict.fromkeys(report.skipped))
-    return report
-
-
-def _annotators_per_task(record: TaskRecord) -> int:
-    return len({a.user_id for a in record.annotations if not a.was_cancelled})
+            row = session.get(Dataset, name)  # detached: read after the session ends
+        new_row = None
+        if row is None:
+            people = ({a.user_id for a in r.annotations if not a.was_cancelled} for r in records)
+            overlap = max(map(len, people), default=1)
+            row = new_row = new_dataset(name, schema or load_schema(settings.schema_path), overlap)
+        # Everything that can refuse the file runs before the first write, and a new dataset row
+        # is committed with the first batch: a refused load leaves the store as it was.
+        ctx = SaveContext(
+            dataset=name,
+            schema=dataset_schema(name, row.schema_json, schema, settings),
+            schema_version=row.schema_version,
+            annotator_server=row.label_studio_url or EXPORT_SERVER,
+            source_prefix=f"labelstudio-export:{path.name}",
+            email_of=lambda _user_id: None,
+            follow_deletions=row.label_studio_url is None,
+            report=report,
+        )
+        progress.start(f"load {path.name}", len(records))
+        for start in range(0, max(len(records), 1), BATCH_SIZE):
+            batch = records[start : start + BATCH_SIZE]
+            with store.session() as session:
+                if new_row is not None:
+                    session.add(new_row)
+                    session.flush()
+                    new_row = None
+                apply(session, ctx, batch)
+            progress.advance(len(batch))
+        progress.finish()
+        report.skipped = list(dict.fromkeys(report.skipped))
+        return report

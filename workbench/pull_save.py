@@ -1,27 +1,15 @@
-"""Saving what pull read: Label Studio task records → the store's tasks, annotations,
-predictions and annotators. One code path for the live pull (`workbench.pull`) and the
-import of an export file (`workbench.pull_file`).
+"""Saving what pull read (Label Studio task records) as the store's tasks, annotations,
+predictions and annotators: one code path for `workbench.pull` and `workbench.pull_file`
+(what it guarantees: README, "Pull").
 
-* **Revisions.** An annotation is a new revision when anything we keep about it changed
-  (``updated_at``, result, annotator, skip / ground-truth flags, lead time); the previous one
-  stays with ``is_current`` false. Older data (a stale export) never replaces newer data.
-* **Deletions.** Every task read lists all its annotations, so a stored annotation the task no
-  longer lists was deleted: it gets ``deleted_at`` (when the source is the authority:
-  `SaveContext.follow_deletions`).
-* **Validation.** Each new revision is checked against the dataset's schema (the one last
-  pushed, ``datasets.schema_json``; else the given or configured one) and the segment text by
-  the annotation model (`workbench.annotation`), which repairs Label Studio's quirks
-  (``repairs``) and keeps results of unknown controls (``warnings``). Failures are stored
-  ``quarantined`` with the reasons; reconcile reads only ``valid``. The parse is stored
-  (``result_entry``): nothing downstream parses the result again. An annotator's earlier
-  annotations of a task are ``superseded``.
-* **Schema version.** A new revision records the dataset's ``schema_version`` at pull time
-  (Label Studio does not say which config an annotation was made under).
-* **Annotators.** Label Studio user id and email stay in the store; each new person gets the
-  next pseudonym ``annotator-NN`` (store-wide, in order of first appearance; within one page by
-  annotation creation time, so a live pull and an import of the same project agree).
-* **Unknown tasks** become an article + one ``article``-unit segment + a task row (source
-  ``<source_prefix>#<task id>``), so a team's own project can be reconciled and exported.
+A change to anything kept about an annotation makes a new revision, unless the data is older
+than what is stored (a stale export). A stored annotation its task no longer lists is marked
+deleted when the source is the authority (`SaveContext.follow_deletions`). Each new revision
+is parsed once, under the dataset's schema, and stored with the parse and the dataset's
+``schema_version`` at pull time (Label Studio does not say it). New people get the next
+store-wide pseudonym in order of first annotation, so a live pull and an import of the same
+project agree. Unknown tasks become an article + one ``article``-unit segment + a task
+(source ``<source_prefix>#<task id>``), so a team's own project can be reconciled.
 """
 
 from __future__ import annotations
@@ -47,6 +35,7 @@ from workbench.annotation.tasks import (
     parse_task,
 )
 from workbench.config import Settings
+from workbench.corpus import add_revision
 from workbench.schema import Schema, load_schema, schema_from_dict
 from workbench.segment import segment_id, split_sentences
 from workbench.store import Annotation, Annotator, Article, Dataset, Prediction, Segment, Task
@@ -155,11 +144,6 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
     people = _resolve_annotators(
         session, ctx, [a for r in records if r.ls_id in tasks for a in r.annotations]
     )
-    pseudonyms = dict(
-        session.execute(
-            select(Annotator.id, Annotator.pseudonym).where(Annotator.id.in_(set(people.values())))
-        ).all()
-    )
     ls_ids = [a.ls_id for r in records for a in r.annotations]
     rows: dict[int, list[Annotation]] = {}
     for stored in session.scalars(
@@ -198,7 +182,8 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
         given = _text_of(ctx, record)
         mismatch = given is not None and given != text
         for ann in record.annotations:
-            annotator_id = people.get(ann.user_id) if ann.user_id is not None else None
+            person = people.get(ann.user_id) if ann.user_id is not None else None
+            annotator_id = person.id if person else None
             history = rows.setdefault(ann.ls_id, [])
             current = next((r for r in history if r.is_current), None)
             if current is not None and not _is_newer(ann, current, annotator_id):
@@ -253,7 +238,7 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
                         record.ls_id,
                         ann.ls_id,
                         revision,
-                        pseudonyms.get(annotator_id) if annotator_id else None,
+                        person.pseudonym if person else None,
                         problems,
                     )
                 )
@@ -274,10 +259,9 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
 
 
 def _supersede(session: Session, dataset: str, task_ids: Sequence[int]) -> None:
-    """One rule for an annotator with several annotations of a task (Label Studio allows
-    it): the latest (the highest Label Studio id) counts, the others are kept as
-    'superseded' and every stage leaves them out (`models.released`). Recomputed for the
-    tasks of each page, so deleting the latest brings the one before back."""
+    """An annotator's latest annotation of a task (highest Label Studio id) counts, earlier ones
+    are 'superseded' and every stage leaves them out (`models.released`). Recomputed for each
+    page's tasks, so deleting the latest brings the one before back."""
     rows = session.execute(
         select(Annotation.id, Annotation.task_id, Annotation.annotator_id, Annotation.status)
         .where(
@@ -434,20 +418,10 @@ def _task_from_data(session: Session, ctx: SaveContext, record: TaskRecord) -> T
     article = session.get(Article, article_key)
     if article is None:
         raw = json.dumps(dict(record.data), ensure_ascii=False, sort_keys=True, default=str)
-        previous = session.scalars(
-            select(Article)
-            .where(Article.source_path == source_path)
-            .order_by(Article.revision.desc())
-        ).first()
-        if previous is not None:  # same file name and task id, other text: a new revision
-            previous.is_current = False
         title = record.data.get("title")
         article = Article(
             id=article_key,
             source_path=source_path,
-            revision=previous.revision + 1 if previous else 1,
-            previous_id=previous.id if previous else None,
-            is_current=True,
             format="json",
             title=title if isinstance(title, str) and title else None,
             text=text,
@@ -455,7 +429,7 @@ def _task_from_data(session: Session, ctx: SaveContext, record: TaskRecord) -> T
             raw_sha256=hashlib.sha256(raw.encode()).hexdigest(),
             ingested_at=ctx.now,
         )
-        session.add(article)
+        add_revision(session, article)  # same file name and task id, other text: a new revision
     sid = segment_id(article_key, "article", 0, len(text), text)
     if session.get(Segment, sid) is None:
         session.add(
@@ -496,10 +470,9 @@ _PSEUDONYM = re.compile(r"^annotator-(\d+)$")
 
 def _resolve_annotators(
     session: Session, ctx: SaveContext, annotations: Iterable[AnnotationRecord]
-) -> dict[int, int]:
-    """Label Studio user id → annotator row id; new people get the next pseudonyms, in order
-    of their first annotation (creation time, then id), so the numbering does not depend on
-    the order tasks came in."""
+) -> dict[int, Annotator]:
+    """Label Studio user id → annotator row; new people get the next pseudonyms in order of
+    first annotation (creation time, then id), whatever order the tasks came in."""
     first: dict[int, AnnotationRecord] = {}
     for ann in sorted(
         (a for a in annotations if a.user_id is not None),
@@ -518,7 +491,7 @@ def _resolve_annotators(
             )
         )
     }
-    out: dict[int, int] = {}
+    out: dict[int, Annotator] = {}
     next_number: int | None = None
     for user_id, ann in first.items():
         row = known.get(user_id)
@@ -547,5 +520,5 @@ def _resolve_annotators(
             session.flush()
         elif row.email is None and email:
             row.email = email
-        out[user_id] = row.id
+        out[user_id] = row
     return out

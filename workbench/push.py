@@ -1,17 +1,16 @@
 """Push: segments → Label Studio tasks, idempotent and crash-safe.
 
-Crash safety rests on intent rows. Before a batch is imported, one `pending` task row per
-segment is committed; after Label Studio answers with the new task ids, the rows become
-`pushed`. A push killed in between leaves `pending` rows behind, and the next push looks the
-project's tasks up by the `segment_id` each task carries in its data: a pending segment found
-there is recorded, one not found is imported again. So whatever the moment of the kill, every
-segment ends up in Label Studio exactly once.
+Before a batch is imported, one `pending` task row per segment is committed; with Label
+Studio's task ids, the rows become `pushed`. A push killed in between leaves `pending` rows,
+and the next one looks the project's tasks up by the `segment_id` in their data: a pending
+segment found is recorded, one not found imported again. So every segment ends up in Label
+Studio exactly once, whenever the kill.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -60,20 +59,6 @@ class PushReport:
         return f"{self.label_studio_url.rstrip('/')}/projects/{self.project_id}/data"
 
 
-# -- pure helpers -------------------------------------------------------------------------------
-
-
-def project_title(dataset: str) -> str:
-    return f"{dataset} (workbench)"[:50]
-
-
-def project_description(dataset: str, schema: Schema) -> str:
-    return (
-        f"{MARKER}{dataset} · schema {schema.id} ({schema.version}). Managed by workbench: edit "
-        "the schema file and run `workbench push` rather than the labeling config here."
-    )
-
-
 class SegmentText(Protocol):
     """What a task is made of: a `Segment` row, or the columns of one."""
 
@@ -99,14 +84,6 @@ def task_payload(segment: SegmentText, title: str | None, context: str | None) -
     }
 
 
-def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-# -- push ----------------------------------------------------------------------------------------
-
-
 def push(
     settings: Settings,
     store: Store,
@@ -115,142 +92,91 @@ def push(
     *,
     dataset: str | None = None,
     annotators: int | None = None,
-    unit: str = "paragraph",
     batch_size: int = 250,
     dry_run: bool = False,
     force: bool = False,
     suggestions: bool = True,
     progress: Progress | None = None,
 ) -> PushReport:
-    """Create or update the dataset's project, then import every segment not yet pushed.
-
-    Holds the dataset's operation lock (`workbench.store.lock`) unless `dry_run`: a second
-    push, pull, reconcile or export of the same dataset is refused while this one runs.
-    """
+    """Create or update the dataset's project, then import every segment not yet pushed;
+    under the dataset's operation lock (`workbench.store.lock`) unless `dry_run`."""
     name = dataset or settings.dataset
+    progress = progress or NoProgress()
     lock: AbstractContextManager[None] = (
         nullcontext() if dry_run else operation_lock(store, name, "push")
     )
     with lock:
-        return _push(
-            settings,
-            store,
-            schema,
-            client,
-            name=name,
-            annotators=annotators,
-            unit=unit,
-            batch_size=batch_size,
+        with store.session() as session:
+            state = session.get(Dataset, name)  # detached: read after the session ends
+        overlap = annotators or (state.overlap if state else 3)
+        if overlap < 1:
+            raise ConfigError(f"--annotators must be at least 1 (got {overlap})")
+        url = state.label_studio_url if state else None
+        if state and url and url.rstrip("/") != client.url.rstrip("/"):
+            raise ConfigError(
+                f"dataset {name!r} lives in project {state.project_id} on {url}, not on "
+                f"{client.url}: set LABEL_STUDIO_URL to that server, or push another --dataset"
+            )
+        report = PushReport(
+            dataset=name,
+            label_studio_url=client.url,
+            project_id=state.project_id if state else None,
+            project="unchanged",
+            schema_id=schema.id,
+            schema_version=schema.version,
+            annotators=overlap,
             dry_run=dry_run,
-            force=force,
-            suggestions=suggestions,
-            progress=progress or NoProgress(),
         )
+        project = _ensure_project(client, name, schema, state, overlap, report, dry_run, force)
+        if project is not None and not dry_run:
+            _save_dataset(store, name, overlap, client.url, project.id, schema)
+            report.project_id = project.id
 
+        unit = state.unit if state else "paragraph"
+        segments = _segments_to_push(store, name, unit)
+        unpushed = segments.states[None] + segments.states["pending"]
+        report.segments = segments.states.total()
+        report.already_pushed = report.segments - unpushed
+        report.deleted_on_server = segments.states["deleted"]
+        if dry_run or project is None:
+            report.imported = unpushed
+            return report
 
-def _push(
-    settings: Settings,
-    store: Store,
-    schema: Schema,
-    client: LabelStudioClient,
-    *,
-    name: str,
-    annotators: int | None,
-    unit: str,
-    batch_size: int,
-    dry_run: bool,
-    force: bool,
-    suggestions: bool,
-    progress: Progress,
-) -> PushReport:
-    with store.session() as session:
-        row = session.get(Dataset, name)
-        state = _DatasetState.of(row) if row else None
-    overlap = annotators or (state.overlap if state else 3)
-    if overlap < 1:
-        raise ConfigError(f"--annotators must be at least 1 (got {overlap})")
-    if state and state.url and state.url.rstrip("/") != client.url.rstrip("/"):
-        raise ConfigError(
-            f"dataset {name!r} lives in project {state.project_id} on {state.url}, not on "
-            f"{client.url}: set LABEL_STUDIO_URL to that server, or push another --dataset"
-        )
-
-    report = PushReport(
-        dataset=name,
-        label_studio_url=client.url,
-        project_id=state.project_id if state else None,
-        project="unchanged",
-        schema_id=schema.id,
-        schema_version=schema.version,
-        annotators=overlap,
-        dry_run=dry_run,
-    )
-    project = _ensure_project(client, name, schema, state, overlap, report, dry_run, force)
-    if project is not None and not dry_run:
-        _save_dataset(store, name, unit, overlap, client.url, project.id, schema)
-        report.project_id = project.id
-
-    segments = _segments_to_push(store, name, unit if state is None else state.unit)
-    report.segments = len(segments.all_ids)
-    report.already_pushed = len(segments.all_ids) - len(segments.todo) - len(segments.pending)
-    report.deleted_on_server = segments.deleted
-    if dry_run or project is None:
-        report.imported = len(segments.todo) + len(segments.pending)
+        todo = segments.unpushed
+        if segments.pending:
+            report.recovered = _recover_pending(store, client, name, project.id, segments.pending)
+            # recovery marked some of them pushed: read the list again (only then: it loads
+            # every segment, a second or so at 10^4)
+            todo = _segments_to_push(store, name, unit).unpushed
+        progress.start("push", len(todo))
+        for i in range(0, len(todo), batch_size):
+            batch = todo[i : i + batch_size]
+            imported, suggested = _import_batch(
+                store, client, name, project.id, schema, batch, suggestions
+            )
+            report.imported += imported
+            report.suggested += suggested
+            progress.advance(len(batch))
+        progress.finish()
         return report
-
-    todo = segments.unpushed
-    if segments.pending:
-        report.recovered = _recover_pending(store, client, name, project.id, segments.pending)
-        # recovery marked some of them pushed: read the list again (only then: it loads every
-        # segment, a second or so at 10^4)
-        todo = _segments_to_push(store, name, state.unit if state else unit).unpushed
-    progress.start("push", len(todo))
-    for batch in _batches(todo, batch_size):
-        imported, suggested = _import_batch(
-            store, client, name, project.id, schema, batch, suggestions
-        )
-        report.imported += imported
-        report.suggested += suggested
-        progress.advance(len(batch))
-    progress.finish()
-    return report
-
-
-@dataclass(frozen=True)
-class _DatasetState:
-    unit: str
-    overlap: int
-    url: str | None
-    project_id: int | None
-    schema_version: str | None
-    schema_json: dict[str, Any] | None
-
-    @classmethod
-    def of(cls, row: Dataset) -> _DatasetState:
-        return cls(
-            row.unit,
-            row.overlap,
-            row.label_studio_url,
-            row.project_id,
-            row.schema_version,
-            row.schema_json,
-        )
 
 
 def _ensure_project(
     client: LabelStudioClient,
     name: str,
     schema: Schema,
-    state: _DatasetState | None,
+    state: Dataset | None,
     overlap: int,
     report: PushReport,
     dry_run: bool,
     force: bool,
 ) -> Project | None:
     fields: dict[str, Any] = {
-        "title": project_title(name),
+        "title": f"{name} (workbench)"[:50],
         "label_config": schema.to_label_config(),
-        "description": project_description(name, schema),
+        "description": f"{MARKER}{name} · schema {schema.id} ({schema.version}). Managed by "
+        "workbench: edit the schema file and run `workbench push` rather than the labeling "
+        "config here.",
         "expert_instruction": instructions_html(schema),
         "maximum_annotations": overlap,
         "overlap_cohort_percentage": 100,
@@ -292,11 +218,9 @@ def _ensure_project(
 def _orphaned(
     client: LabelStudioClient, project_id: int, old: dict[str, Any], schema: Schema
 ) -> list[str]:
-    """What the project's annotations use that the new schema drops, with counts.
-
-    Label Studio's own check cannot be trusted here: it accepts removed choice values and does
-    not count imported annotations. So the annotations themselves are read.
-    """
+    """What the project's annotations use that the new schema drops, with counts: read from
+    the annotations, as Label Studio's own check accepts removed choice values and does not
+    count imported annotations."""
     before = schema_from_dict(old, source="<the project's last schema>")
     removed = schema_values(before) - schema_values(schema)
     if not removed:
@@ -315,12 +239,12 @@ def _orphaned(
 
 
 def _save_dataset(
-    store: Store, name: str, unit: str, overlap: int, url: str, project_id: int, schema: Schema
+    store: Store, name: str, overlap: int, url: str, project_id: int, schema: Schema
 ) -> None:
     with store.session() as session:
         row = session.get(Dataset, name)
         if row is None:
-            row = Dataset(name=name, unit=unit)
+            row = Dataset(name=name, unit="paragraph")
             session.add(row)
         row.overlap = overlap
         row.label_studio_url = url
@@ -333,10 +257,9 @@ def _save_dataset(
 
 @dataclass
 class _ToPush:
-    all_ids: list[str]
-    todo: list[str]  # no task row yet
+    states: Counter[str | None]  # of each segment's task: None (no row yet), pending, pushed,
+    # or deleted (in Label Studio, seen by pull)
     pending: list[str]  # task row written, import not confirmed
-    deleted: int  # deleted in Label Studio (seen by pull)
     unpushed: list[tuple[SegmentText, str | None, str | None]]  # (segment, title, context)
 
 
@@ -362,20 +285,14 @@ def _segments_to_push(store: Store, dataset: str, unit: str) -> _ToPush:
     unpushed: list[tuple[SegmentText, str | None, str | None]] = []
     previous: dict[str, str] = {}
     for seg in rows:
-        title = seg.title
         context = previous.get(seg.article_id)
         previous[seg.article_id] = seg.text
         # A task deleted in Label Studio was deleted on purpose: pull records it, push leaves
         # it deleted rather than bringing it back.
         if states.get(seg.id) not in ("pushed", "deleted"):
-            unpushed.append((seg, title, context))
-    return _ToPush(
-        all_ids=[seg.id for seg in rows],
-        todo=[seg.id for seg in rows if seg.id not in states],
-        pending=[seg.id for seg in rows if states.get(seg.id) == "pending"],
-        deleted=sum(states.get(seg.id) == "deleted" for seg in rows),
-        unpushed=unpushed,
-    )
+            unpushed.append((seg, seg.title, context))
+    pending = [seg.id for seg in rows if states.get(seg.id) == "pending"]
+    return _ToPush(Counter(states.get(seg.id) for seg in rows), pending, unpushed)
 
 
 def _recover_pending(

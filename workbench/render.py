@@ -16,10 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-# Piped output keeps whole rows: a table folded to 80 columns is useless to grep.
 if TYPE_CHECKING:
     from workbench.corpus import RemovedParagraphs
 
+# Piped output keeps whole rows: a table folded to 80 columns is useless to grep.
 stdout = Console(width=None if sys.stdout.isatty() else 400)
 stderr = Console(stderr=True)
 
@@ -169,8 +169,7 @@ def suggestions_lines(paragraphs: Sequence[Any]) -> list[str]:
             who = f"{src.text} ({src.attrs.get('source_type')})" if src else "(no source)"
             said = cue.text if cue else "(no cue)"
             lines.append(f"    {who} · {said} · “{c.text}” ({c.attrs.get('quote_type')})")
-        targets = [s.text for s in found.spans if s.label == "Target"]
-        if targets:
+        if targets := [s.text for s in found.spans if s.label == "Target"]:
             lines.append(f"    targets: {', '.join(targets)}")
     return lines or ["no suggestions"]
 
@@ -332,10 +331,6 @@ def problems_text(rows: Sequence[Any], repaired: bool) -> list[str]:
     return [f"{quarantined} quarantined annotations{fixed}"]
 
 
-_ANNOTATOR_COLUMNS = ["annotator", "email", "annotations", "repaired", "skipped", "quarantined"]
-_COUNTS = ("annotations", "repaired", "skipped", "quarantined", "superseded")
-
-
 def status_text(report: Sequence[Any]) -> list[str]:
     if not report:
         return ["no datasets yet: run `workbench push` or `workbench pull --from-file`"]
@@ -354,10 +349,11 @@ def status_text(report: Sequence[Any]) -> list[str]:
         if not ds.annotators:
             click.echo("  no annotations pulled yet (`workbench pull`)")
             continue
+        counts = ("annotations", "repaired", "skipped", "quarantined", "superseded")
         table(
-            [*_ANNOTATOR_COLUMNS, "superseded", "median lead s"],
+            ["annotator", "email", *counts, "median lead s"],
             [
-                (a.pseudonym, a.email, *fields(a, *_COUNTS), _seconds(a.median_lead_time))
+                (a.pseudonym, a.email, *fields(a, *counts), _seconds(a.median_lead_time))
                 for a in ds.annotators
             ],
         )
@@ -402,15 +398,8 @@ def export_text(result: Any) -> list[str]:
 
 
 def verify_text(report: Any, path: Path) -> list[str]:
-    lines = [
-        f"{what}: {name}"
-        for what, names in (
-            ("changed", report.changed),
-            ("missing", report.missing),
-            ("extra", report.extra),
-        )
-        for name in names
-    ]
+    kinds = ("changed", "missing", "extra")
+    lines = [f"{what}: {name}" for what in kinds for name in getattr(report, what)]
     if report.ok:
         lines.append(f"{path}: {report.checked} files match the manifest")
     return lines
@@ -419,32 +408,19 @@ def verify_text(report: Any, path: Path) -> list[str]:
 def diff_text(dataset: str, diff: dict[str, Any]) -> list[str]:
     lines = [f"{dataset} {diff['parent']} → {diff['version']}"]
     lines += [f"  {k.replace('_', ' ')}: {v}" for k, v in diff["summary"].items()]
-    changed = diff["labels_changed"]
-    return [
-        *lines,
-        *(f"  {c['segment_id']} {c['field']}: {c['old']} → {c['new']}" for c in changed),
-    ]
-
-
-_RELEASE_COLUMNS = [
-    "version",
-    "parent",
-    "created",
-    "segments",
-    "annotations",
-    "annotators",
-    "spans",
-]
+    changes = diff["labels_changed"]
+    return lines + [f"  {c['segment_id']} {c['field']}: {c['old']} → {c['new']}" for c in changes]
 
 
 def releases_text(rows: Sequence[Any], headline: Callable[[Any], str]) -> None:
+    counts = ("segments", "annotations", "annotators", "spans")
     table(
-        [*_RELEASE_COLUMNS, "agreement", "path"],
+        ["version", "parent", "created", *counts, "agreement", "path"],
         [
             (
                 *fields(r, "version", "parent"),
                 r.created_at.isoformat(timespec="seconds"),
-                *fields(r, "segments", "annotations", "annotators", "spans"),
+                *fields(r, *counts),
                 headline(r.agreement),
                 r.path,
             )

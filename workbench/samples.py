@@ -1,8 +1,5 @@
-"""The repository's sample annotations (`seeds/sample-annotations.yaml`) → Label Studio.
-
-Spans are located by their text (no offsets typed by hand); `load_samples` creates the sample
-annotators and their annotations on the pushed tasks once (an annotator who already has an
-annotation on a task is left alone).
+"""The repository's sample annotations (`seeds/sample-annotations.yaml`) → Label Studio, once
+(an annotator who has an annotation on a task is left alone); spans are found by their text.
 """
 
 from __future__ import annotations
@@ -63,8 +60,7 @@ def to_result(schema: Schema, text: str, spec: dict[str, Any], where: str) -> li
     links = tuple(Link(kind, a, b) for a, kind, b in spec.get("relations") or [])
     answers = {a.name: str(spec[a.name]) for a in schema.segment if a.name in spec}
     result = as_result(schema, text, Parsed(tuple(regions), links, answers))
-    problems = parse(schema, text, result).problems
-    if problems:
+    if problems := parse(schema, text, result).problems:
         raise ConfigError(f"{where}: {problems[0]}")
     return result
 

@@ -1,9 +1,6 @@
-"""`workbench init`: a folder of one's own to work from.
-
-Writes a commented `workbench.toml`, the packaged news schema and guidelines into `schemas/`
-(for editing: `./schemas/news-v1.yaml` is then the default schema) and an empty `articles/`
-for the article files. Nothing is overwritten unless asked: a second `init` names the first file
-it would replace and writes nothing.
+"""`workbench init`: a folder of one's own to work from: a commented `workbench.toml`, the
+packaged schema and guidelines in `schemas/` to edit (then the default schema) and an empty
+`articles/`. Nothing is overwritten unless asked.
 """
 
 from __future__ import annotations
@@ -61,11 +58,9 @@ class InitReport:
 
 
 def init_folder(directory: Path, *, force: bool = False) -> InitReport:
-    """Write the starter files into `directory` (created if missing).
-
-    Refuses with a `ConfigError` naming the first existing file unless `force`; then nothing is
-    written. `articles/` is created when missing and never emptied.
-    """
+    """Write the starter files into `directory` (created if missing); without `force`, a
+    `ConfigError` naming the first existing file, and nothing written. `articles/` is never
+    emptied."""
     directory = directory.expanduser()
     if directory.exists() and not directory.is_dir():
         raise ConfigError(f"{directory}: not a folder")

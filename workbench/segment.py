@@ -33,16 +33,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal
 
-__all__ = [
-    "MAX_MERGED_PARAGRAPHS",
-    "MAX_MERGE_FACTOR",
-    "Segment",
-    "Unit",
-    "segment_article",
-    "segment_id",
-    "split_sentences",
-]
-
 Unit = Literal["paragraph", "sentence", "article"]
 _UNITS: frozenset[str] = frozenset({"paragraph", "sentence", "article"})
 
@@ -51,12 +41,7 @@ MAX_MERGED_PARAGRAPHS = 8
 #: ... and a merged group stops growing beyond ``MAX_MERGE_FACTOR * max_chars`` characters.
 MAX_MERGE_FACTOR = 4
 
-ID_LENGTH = 20
-
-_OPEN_QUOTE = "“"
-_CLOSE_QUOTE = "”"
-_STRAIGHT_QUOTE = '"'
-_OPENING_MARKS = (_OPEN_QUOTE, _STRAIGHT_QUOTE)
+_OPENING_MARKS = ("“", '"')
 _PARAGRAPH_SEP = "\n\n"
 _QUOTE_RE = re.compile('[“”"]')
 # Characters after which a straight quote reads as an opening one.
@@ -80,16 +65,14 @@ class Segment:
 def segment_id(article_id: str, unit: str, start: int, end: int, text: str) -> str:
     """Deterministic, machine-independent segment id (see module docstring)."""
     payload = "\x1f".join([article_id, unit, str(start), str(end), text])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:ID_LENGTH]
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
 
 
 # --------------------------------------------------------------------------- pysbd
 
-# pysbd's ``Segmenter.segment`` stores the text on the instance (not thread-safe) and runs
-# ``re.finditer`` over the whole text for every sentence to compute char spans.  We only use
-# the instance to build a fresh ``Processor`` per call (no shared mutable state) and locate
-# sentences ourselves with ``str.find`` from a moving cursor.  One Segmenter per thread,
-# created lazily.
+# pysbd's ``Segmenter.segment`` keeps the text on the instance (not thread-safe) and scans the
+# whole text per sentence for char spans: we take a fresh ``Processor`` per call from one
+# Segmenter per thread and locate the sentences with ``str.find`` from a moving cursor.
 _local = threading.local()
 
 
@@ -112,12 +95,10 @@ def _strip_span(text: str, start: int, end: int) -> Span:
 
 
 def _sentences_in_block(text: str, start: int, end: int) -> list[Span]:
-    """Sentence spans of ``text[start:end]`` (one paragraph), absolute and stripped.
-
-    Spans are built from the *start* of each located pysbd sentence up to the start of the next
-    one, then stripped; so they cover every non-whitespace character even if pysbd drops or
-    alters a fragment (an unlocatable sentence is simply merged into its predecessor).
-    """
+    """Sentence spans of ``text[start:end]`` (one paragraph), absolute and stripped: from
+    the start of each located pysbd sentence to the start of the next, so they cover every
+    non-whitespace character even where pysbd drops or alters a fragment (a sentence not
+    found joins the one before)."""
     start, end = _strip_span(text, start, end)
     if start >= end:
         return []
@@ -162,12 +143,9 @@ def _paragraph_spans(text: str, start: int = 0, end: int | None = None) -> list[
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans of ``text[start:end]`` as absolute ``(start, end)`` offsets into ``text``.
-
-    Paragraph breaks (``"\\n\\n"``) are hard sentence breaks; inside a paragraph pysbd decides.
-    Every span is non-empty and has no surrounding whitespace; spans are ordered, disjoint and
-    cover every non-whitespace character of the range.
-    """
+    """Sentence spans of ``text[start:end]``, absolute offsets into ``text``: paragraph breaks
+    are hard breaks, pysbd decides inside a paragraph. Spans are non-empty, stripped, ordered,
+    disjoint and cover every non-whitespace character of the range."""
     stop = len(text) if end is None else end
     if not 0 <= start <= stop <= len(text):
         raise ValueError(f"invalid range {start}:{end} for text of length {len(text)}")
@@ -181,23 +159,19 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
 
 def _quote_depths(text: str, start: int, end: int) -> tuple[list[int], list[int]]:
-    """Scan one paragraph for double quotes.
-
-    Returns ``(positions, depths)``: ``depths[i]`` is the quotation depth just *after* the quote
-    mark at ``positions[i]``.  Depth starts at 0 at the paragraph start; a closer with nothing
-    open is ignored.
-    """
+    """The double quotes of one paragraph: ``(positions, depths)``, ``depths[i]`` the depth
+    just after the mark at ``positions[i]`` (0 at the paragraph's start; see module docstring)."""
     positions: list[int] = []
     depths: list[int] = []
     depth = 0
     for m in _QUOTE_RE.finditer(text, start, end):
         pos = m.start()
         ch = m.group()
-        if ch == _OPEN_QUOTE:
+        if ch == "“":
             depth += 1
-        elif ch == _CLOSE_QUOTE:
+        elif ch == "”":
             depth = max(0, depth - 1)
-        elif ch == _STRAIGHT_QUOTE:
+        else:  # a straight quote
             prev = text[pos - 1] if pos > start else ""
             nxt = text[pos + 1] if pos + 1 < end else ""
             prev_open = prev == "" or prev.isspace() or prev in _OPEN_CONTEXT
@@ -314,17 +288,9 @@ def _make(
     article_id: str, unit: str, position: int, text: str, spans: list[Span], sentences: list[Span]
 ) -> Segment:
     start, end = spans[0][0], spans[-1][1]
-    seg_text = text[start:end]
-    return Segment(
-        id=segment_id(article_id, unit, start, end, seg_text),
-        article_id=article_id,
-        unit=unit,
-        position=position,
-        start=start,
-        end=end,
-        text=seg_text,
-        sentences=tuple(sentences),
-    )
+    seg = text[start:end]
+    seg_id = segment_id(article_id, unit, start, end, seg)
+    return Segment(seg_id, article_id, unit, position, start, end, seg, tuple(sentences))
 
 
 def segment_article(

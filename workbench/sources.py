@@ -1,7 +1,5 @@
-"""Reading article files from disk: path expansion, decoding, and the checks on bad input.
-
-Nothing here knows about cleaning or the store; it turns paths into decoded text or an
-`InputError` that names the file.
+"""Reading article files from disk: paths → decoded text, or an `InputError` naming the file.
+Nothing here knows about cleaning or the store.
 """
 
 from __future__ import annotations
@@ -26,17 +24,8 @@ class SourceFile:
     sha256: str
 
 
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    """Relative to the working directory when inside it: provenance that survives moving a repo."""
-    cwd = cwd or Path.cwd()
-    try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
-
-
 class MissingPath(InputError):
-    """A path given on the command line that does not exist; it carries the path itself."""
+    """A path given that does not exist (carrying the path)."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(f"{path}: no such file or folder")
@@ -44,11 +33,8 @@ class MissingPath(InputError):
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path | MissingPath]:
-    """Files as given, and the article files inside folders (sorted, recursively).
-
-    A path that does not exist yields a MissingPath error instead of stopping the walk, so the
-    caller can report it and go on with the others.
-    """
+    """Files as given, and the article files inside folders (sorted, recursively); a path
+    that does not exist yields a MissingPath, so the caller can report it and go on."""
     for path in paths:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
@@ -60,8 +46,10 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path | MissingPath]:
             yield MissingPath(path)
 
 
-def read_source(path: Path, cwd: Path | None = None) -> SourceFile:
-    shown = display_path(path, cwd)
+def read_source(path: Path) -> SourceFile:
+    # shown relative to the working directory when inside it: provenance that survives a move
+    resolved, cwd = path.resolve(), Path.cwd().resolve()
+    shown = (resolved.relative_to(cwd) if resolved.is_relative_to(cwd) else resolved).as_posix()
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(set(FORMATS)))

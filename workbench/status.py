@@ -1,10 +1,9 @@
 """The maintainer's view of annotation progress, and the list of quarantined annotations.
 
-Counting rules (the same ones reconcile uses): an annotation counts when it is the current
-revision, not deleted, not a skip (``was_cancelled``) and ``status='valid'`` (which leaves out an
-annotator's earlier annotations of a task they annotated again: ``superseded``). Quarantined,
-skipped and superseded annotations are counted on their own; repaired ones (Label Studio quirks
-the annotation model fixed, each recorded) and ground-truth ones among the counted.
+An annotation counts as reconcile counts it: current, not deleted, not a skip
+(``was_cancelled``), ``status='valid'`` (not ``superseded`` by the annotator's later one).
+Quarantined, skipped and superseded ones are counted apart; repaired (Label Studio quirks the
+annotation model fixed) and ground-truth ones among the counted.
 """
 
 from __future__ import annotations
@@ -61,17 +60,6 @@ class DatasetStatus:
 _COUNTS = ("annotations", "skipped", "quarantined", "repaired", "superseded", "gold")
 
 
-@dataclass
-class _Tally:
-    annotations: int = 0
-    skipped: int = 0
-    quarantined: int = 0
-    repaired: int = 0
-    superseded: int = 0
-    gold: int = 0
-    lead_times: list[float] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class ProblemRow:
     dataset: str
@@ -103,20 +91,9 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     Article.is_current.is_(True),
                 )
             )
-            states = Counter(
-                dict(
-                    session.execute(
-                        select(Task.state, func.count())
-                        .where(Task.dataset == ds.name)
-                        .group_by(Task.state)
-                    ).all()
-                )
-            )
-            pushed_tasks = list(
-                session.scalars(
-                    select(Task.id).where(Task.dataset == ds.name, Task.state == "pushed")
-                )
-            )
+            tasks = select(Task.id, Task.state).where(Task.dataset == ds.name)
+            states = dict(session.execute(tasks).all())
+            pushed = [task_id for task_id, state in states.items() if state == "pushed"]
             rows = session.execute(
                 select(
                     Annotation.task_id,
@@ -133,41 +110,32 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                 )
             ).all()
             per_task: Counter[int] = Counter()
-            tallies: dict[int | None, _Tally] = defaultdict(_Tally)
+            tallies: dict[int | None, Counter[str]] = defaultdict(Counter)
+            leads: dict[int | None, list[float]] = defaultdict(list)
             for task_id, annotator_id, ann_status, cancelled, lead, repaired, gold in rows:
                 tally = tallies[annotator_id]
                 if cancelled:
-                    tally.skipped += 1
-                elif ann_status == "superseded":
-                    tally.superseded += 1
+                    tally["skipped"] += 1
                 elif ann_status != "valid":
-                    tally.quarantined += 1
+                    tally["superseded" if ann_status == "superseded" else "quarantined"] += 1
                 else:
                     per_task[task_id] += 1
-                    tally.annotations += 1
-                    tally.repaired += bool(repaired)
-                    tally.gold += bool(gold)
+                    tally.update(annotations=1, repaired=bool(repaired), gold=bool(gold))
                     if lead is not None:
-                        tally.lead_times.append(float(lead))
-            distribution = Counter(per_task.get(t, 0) for t in pushed_tasks)
-            people = {
-                a.id: a
-                for a in session.scalars(
-                    select(Annotator).where(Annotator.id.in_([i for i in tallies if i is not None]))
-                )
-            }
+                        leads[annotator_id].append(float(lead))
+            distribution = Counter(per_task.get(t, 0) for t in pushed)
             annotators = []
             for annotator_id, tally in tallies.items():
-                who = people.get(annotator_id) if annotator_id is not None else None
+                who = session.get(Annotator, annotator_id) if annotator_id is not None else None
                 annotators.append(
                     AnnotatorStatus(
                         pseudonym=who.pseudonym if who else "(deleted user)",
                         email=who.email if who else None,
                         ls_user_id=who.ls_user_id if who else 0,
                         median_lead_time=(
-                            statistics.median(tally.lead_times) if tally.lead_times else None
+                            statistics.median(leads[annotator_id]) if leads[annotator_id] else None
                         ),
-                        **{k: getattr(tally, k) for k in _COUNTS},
+                        **{k: tally[k] for k in _COUNTS},
                     )
                 )
             annotators.sort(key=lambda a: a.pseudonym)
@@ -180,9 +148,9 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                     unit=ds.unit,
                     overlap=ds.overlap,
                     segments=segments or 0,
-                    tasks_pushed=states.get("pushed", 0),
-                    tasks_deleted=states.get("deleted", 0),
-                    **{k: sum(getattr(t, k) for t in tallies.values()) for k in _COUNTS},
+                    tasks_pushed=len(pushed),
+                    tasks_deleted=sum(state == "deleted" for state in states.values()),
+                    **{k: sum(t[k] for t in tallies.values()) for k in _COUNTS},
                     complete_tasks=sum(n for k, n in distribution.items() if k >= ds.overlap),
                     annotations_per_task={
                         str(k): distribution.get(k, 0)

@@ -1,8 +1,6 @@
 """The `workbench` command line. Each command parses, calls one library function, renders
-(`workbench.render`). No logic and no locks here: the library takes the dataset lock itself.
-
-Errors the user can act on (`WorkbenchError`) become one line and an exit code in `main`, and
-nowhere else.
+(`workbench.render`): no logic and no locks here. Errors the user can act on
+(`WorkbenchError`) become one line and an exit code in `main`, and nowhere else.
 """
 
 from __future__ import annotations
@@ -11,6 +9,7 @@ import io
 import logging
 import sys
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,13 +39,10 @@ class State:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._store: Store | None = None
 
-    @property
+    @cached_property
     def store(self) -> Store:
-        if self._store is None:
-            self._store = open_store(self.settings.resolved_database_url)
-        return self._store
+        return open_store(self.settings.resolved_database_url)
 
     @property
     def client(self) -> LabelStudioClient:
@@ -168,11 +164,9 @@ def _first_line(text: str, limit: int = 300) -> str:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: user errors become one line on stderr and a documented exit code.
-
-    Anything else is a bug: one line naming the exception (exit 1), its traceback only with
-    `--verbose`. Every line and traceback is scrubbed of the configured secrets first.
-    """
+    """Entry point: user errors become one line on stderr and a documented exit code; anything
+    else is a bug: one line naming it (exit 1), the traceback only with `--verbose`. Every line
+    and traceback is scrubbed of the configured secrets first."""
     try:
         return cli.main(args=argv, prog_name="workbench", standalone_mode=False)
     except click.exceptions.Abort:

@@ -1,10 +1,8 @@
 """One article's raw text (.txt, .md, .html) → body text, metadata and what was removed. Pure.
 
-Characters normalised → paragraphs (HTML through trafilatura, text and Markdown by `text`) →
-furniture flagged on its own features → header taken off the top → page-break gaps re-joined
-(plain text) → the rest classified in context (`classify`) → body. Every paragraph left out is
-kept in `removed` with its reason. `site_profile` gives what other articles of the same site
-need to know about this one (its paragraphs' keys).
+Characters normalised → paragraphs (HTML by trafilatura, else `text`) → furniture flagged on
+its own features → header taken off the top → page-break gaps re-joined (plain text) → the
+rest classified in context (`classify`) → body; every paragraph left out kept with its reason.
 """
 
 from __future__ import annotations
@@ -25,14 +23,7 @@ from workbench.ingest.text import (
     squash,
 )
 
-_FORMATS = {
-    "txt": "txt",
-    "text": "txt",
-    "md": "md",
-    "markdown": "md",
-    "html": "html",
-    "htm": "html",
-}
+_FORMATS = dict(txt="txt", text="txt", md="md", markdown="md", html="html", htm="html")
 
 
 @dataclass(frozen=True)
@@ -57,9 +48,8 @@ def _front(raw: str, kind: str) -> tuple[list[Para], Header]:
 
 
 def _header_candidate(i: int, para: Para, flagged: dict[int, str]) -> bool:
-    """May this paragraph be read as part of the header? Not when it is furniture on its own
-    features, except a by-line with a linked name, a date line, and a one-word headline opening
-    the text."""
+    """May this paragraph be read as header? Not furniture on its own features, except a by-line
+    with a linked name, a date line, and a one-word headline opening the text."""
     reason = flagged.get(i)
     if (
         reason is None
@@ -73,8 +63,8 @@ def _header_candidate(i: int, para: Para, flagged: dict[int, str]) -> bool:
 
 
 def _rejoin(paras: list[Para], flagged: dict[int, str]) -> tuple[list[Para], list[int]]:
-    """Re-join sentences cut by a page break; furniture in the gap stays where it was.
-    Returns the paragraphs and, for each, its original index (of its first part)."""
+    """Re-join sentences cut by a page break (furniture in the gap stays where it was); the
+    paragraphs and the original index of each one's first part."""
     out: list[Para] = []
     origin: list[int] = []
     last = -1  # the position in `out` of the last paragraph that is not furniture
@@ -91,9 +81,9 @@ def _rejoin(paras: list[Para], flagged: dict[int, str]) -> tuple[list[Para], lis
 
 
 def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> CleanArticle:
-    """Clean one article. `fmt` is "txt", "md" or "html"; `common` holds the keys
-    (`classify.paragraph_key`) of paragraphs that recur in other articles of the same site.
-    Raises InputError when no body text is left."""
+    """Clean one article of format `fmt` ("txt", "md", "html"); `common`: the keys
+    (`classify.paragraph_key`) of paragraphs recurring in the site's other articles. InputError
+    when no body text is left."""
     kind = _FORMATS.get(fmt.lower().lstrip("."))
     if kind is None:
         raise InputError(f"unsupported article format {fmt!r} (expected txt, md or html)")
@@ -144,8 +134,8 @@ def clean_article(raw: str, fmt: str, common: frozenset[str] = frozenset()) -> C
 
 
 def _left_out(raw: str, known: list[str]) -> list[str]:
-    """The page's text blocks that are not in the `known` texts (body, header fields, removed
-    paragraphs): trafilatura drops furniture without saying what it was."""
+    """The page's text blocks not among the `known` texts (body, header, removed paragraphs):
+    trafilatura drops furniture without saying what it was."""
     from workbench.ingest.html import page_blocks
 
     kept = f" {' '.join(squash(t) for t in known)} "
@@ -153,9 +143,9 @@ def _left_out(raw: str, known: list[str]) -> list[str]:
 
 
 def site_profile(raw: str, fmt: str) -> tuple[str | None, frozenset[str]]:
-    """What the repetition count needs from one file, cheaply (no classification, no
-    trafilatura): its site when the page names one (its URL's host, or its site name), and the
-    keys of its paragraphs (for HTML, of every text block on the page)."""
+    """What other articles of the site need from this one, cheaply (no classification, no
+    trafilatura): the site the page names (its URL's host or site name), and the keys of its
+    paragraphs (for HTML, of every text block on the page)."""
     kind = _FORMATS.get(fmt.lower().lstrip("."), "txt")
     if kind == "html":
         from workbench.ingest.html import page_blocks, page_site

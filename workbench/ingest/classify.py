@@ -249,13 +249,10 @@ def resolve(paras: Sequence[Para], classes: list[str]) -> list[str]:
         if before is None or before == after:
             out[i] = before or GOOD  # nothing decided anywhere: keep what is not furniture
             continue
+        # a heading introduces the body under it; prose (NEAR) beside the body is body
         heading = is_heading_like(paras[i].text) or paras[i].kind == "heading"
-        if heading and i + 1 < len(classes) and classes[i + 1] == GOOD:
-            out[i] = GOOD  # a heading introduces the body under it
-        elif cls == NEAR:  # prose beside the body is body
-            out[i] = GOOD
-        else:
-            out[i] = BAD
+        intro = heading and i + 1 < len(classes) and classes[i + 1] == GOOD
+        out[i] = GOOD if intro or cls == NEAR else BAD
     # runs of three or more short undecided lines, at most one of them a sentence: lists of
     # headlines, menus, a widget's "No stories found."
     i = 0
@@ -284,10 +281,8 @@ def classify(
     outlet: str | None,
     common: frozenset[str] = frozenset(),
 ) -> list[str | None]:
-    """For each paragraph None (body) or the reason it was removed.
-
-    `common`: keys (`paragraph_key`) of paragraphs that recur in other articles of the site.
-    """
+    """For each paragraph None (body) or the reason it was removed; `common`: the keys
+    (`paragraph_key`) of paragraphs recurring in the site's other articles."""
     judged = [judge(p, stops) for p in paras]
     feats = [f for f, _, _ in judged]
     classes = [c for _, c, _ in judged]

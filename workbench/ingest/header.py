@@ -1,9 +1,8 @@
-"""The header of an article: headline, kicker, standfirst, by-line, outlet and dateline.
+"""The header of an article: headline, kicker, standfirst, by-line, outlet and dateline. Pure.
 
-Pure functions, no I/O. Title, subtitle (standfirst), by-line and outlet/date lines are
-metadata: they go to their fields and are not part of the body. `published` comes only from a
-dateline/metadata line ("Global Research, February 02, 2023", "Published: 2 March 2023", a line
-that is just a date) or HTML metadata, never from a date inside a body sentence or a caption.
+They go to their fields, not the body. `published` comes only from a dateline or metadata line
+("Global Research, February 02, 2023", "Published: 2 March 2023", a bare date) or HTML
+metadata, never from a date in a body sentence or a caption.
 """
 
 from __future__ import annotations
@@ -105,8 +104,7 @@ def by_line_name(text: str) -> str | None:
 
 def metadata_line(text: str, header: Header) -> bool:
     """Fill the header from a by-line, outlet/date line or date line; True when it was one."""
-    name = by_line_name(text)
-    if name:
+    if name := by_line_name(text):
         header.author = header.author or name
         rest = text.split(",", 1)[1] if "," in text else ""
         header.published = header.published or parse_date(rest)
@@ -123,8 +121,7 @@ def metadata_line(text: str, header: Header) -> bool:
             header.outlet = header.outlet or outlet
         header.published = header.published or parse_date(m.group("date"))
         return True
-    m = _DATE_LINE.match(text)
-    if m:
+    if m := _DATE_LINE.match(text):
         header.published = header.published or parse_date(m.group("date"))
         return True
     m = re.search(DATE_RX, text, re.I)

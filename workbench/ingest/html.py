@@ -1,9 +1,8 @@
-"""HTML pages -> paragraphs and metadata, through trafilatura.
+"""HTML pages -> paragraphs and metadata, through trafilatura. Pure (no network, no files).
 
-Pure (no network, no files): trafilatura finds the main text and drops the page's furniture
-(navigation, footers, related stories, cookie banners, comments) from the HTML structure, and
-reads the title, author, date and site name from the page's metadata. Its blocks become
-paragraphs: `<head>` a heading, `<item>` a list item, a line break `<lb/>` a space.
+trafilatura finds the main text, drops the furniture (navigation, footers, related stories,
+cookie banners, comments) and reads title, author, date and site name from the metadata. Its
+blocks become paragraphs: `<head>` a heading, `<item>` a list item, `<lb/>` a space.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from workbench.ingest.header import Header, by_line_name, parse_date
 from workbench.ingest.text import Para, fix_quotes, normalize_text
 
 # lxml's elements carry no type information: Any below is an lxml element.
-_BLOCKS = {"p": "text", "head": "heading", "quote": "text", "code": "text", "cell": "text"}
+_BLOCKS = dict(p="text", head="heading", item="item", quote="text", code="text", cell="text")
 
 
 def _text_of(element: Any) -> tuple[str, int]:
@@ -45,18 +44,11 @@ def _text_of(element: Any) -> tuple[str, int]:
 
 def _paragraphs(body: Any) -> list[Para]:
     paras: list[Para] = []
-
-    def add(el: Any, kind: str) -> None:
-        text, links = _text_of(el)
-        if text:
-            paras.append(Para(text, kind, links))
-
-    for el in body.iter("p", "head", "item", "quote", "code", "cell"):
-        parent_tags = {a.tag for a in el.iterancestors()}
-        if el.tag == "item":
-            add(el, "item")
-        elif not parent_tags & {"p", "head", "item", "quote", "code", "cell"}:
-            add(el, _BLOCKS[el.tag])
+    for el in body.iter(*_BLOCKS):  # a list item always, other blocks not inside another
+        if el.tag == "item" or not {a.tag for a in el.iterancestors()} & _BLOCKS.keys():
+            text, links = _text_of(el)
+            if text:
+                paras.append(Para(text, _BLOCKS[el.tag], links))
     return paras
 
 
@@ -87,8 +79,7 @@ def page_blocks(raw: str) -> list[str]:
     buffer: list[str] = []
 
     def flush() -> None:
-        text = " ".join("".join(buffer).split())
-        if text:
+        if text := " ".join("".join(buffer).split()):
             blocks.append(text)
         buffer.clear()
 
@@ -123,8 +114,7 @@ def page_site(raw: str) -> str | None:
     """The host of the page's canonical URL, else its declared site name (None without)."""
     found: dict[bool, str] = {}
     for tag in _SITE_META.findall(raw[:100_000]):
-        value = _VALUE.search(tag)
-        if value:
+        if value := _VALUE.search(tag):
             url = value.group(1).strip()
             host = urlsplit(url).hostname if "://" in url else None
             found.setdefault(host is not None, (host or url).removeprefix("www."))

@@ -281,15 +281,9 @@ def _block_paragraphs(lines: list[_Line], width: int | None, kind: str) -> list[
 
 def paragraphs(text: str, markdown: bool) -> list[Para]:
     """Plain text or Markdown -> paragraphs (markup removed, hard wraps re-joined)."""
-    blocks = _blocks(text, markdown)
+    blocks = _blocks(text, markdown)  # a heading's block is one line: one paragraph
     width = _wrap_width(blocks)
-    paras: list[Para] = []
-    for lines, kind in blocks:
-        if kind == "heading":
-            paras.append(Para(lines[0][0], kind, lines[0][1]))
-        else:
-            paras.extend(_block_paragraphs(lines, width, kind))
-    return paras
+    return [p for lines, kind in blocks for p in _block_paragraphs(lines, width, kind)]
 
 
 def continues(prev: Para, nxt: Para) -> bool:
