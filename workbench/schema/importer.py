@@ -24,6 +24,7 @@ from workbench.schema.rules import (
     FREE_VALUE_RE,
     HOTKEY_RE,
     ID_RE,
+    NAME_BAD_RE,
     RESERVED_HOTKEYS,
     canonical_hotkey,
 )
@@ -43,7 +44,6 @@ QUESTION_TAGS: Mapping[str, str] = {
 #: their labels, choices and relations).
 _LEAVES = frozenset({"Style", "Text", "Labels", "Relations", *QUESTION_TAGS})
 _VISIBILITY = ("visibleWhen", "whenTagName", "whenLabelValue", "whenChoiceValue")
-_NAME_BAD_RE = re.compile(r"[^A-Za-z0-9_-]")
 _ID_BAD_RE = re.compile(r"[^a-z0-9._-]+")
 _HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 #: CSS colour names Label Studio templates use, as #rrggbb.
@@ -442,7 +442,7 @@ class _Importer:
     ) -> None:
         """An attribute name the loader accepts, made from the control's name; the control's
         own name is kept in `control` when the generated one would differ."""
-        base = _NAME_BAD_RE.sub("_", control)
+        base = NAME_BAD_RE.sub("_", control)
         if not base[:1].isalpha():
             base = f"q_{base}"
         name = _free_name(base[:60], taken)
