@@ -173,13 +173,10 @@ class Connection:
         return f"{what} {ident} not found on {self.url} (deleted?)"
 
     def _call(
-        self, what: str, fn: Callable[[], T], *, idempotent: bool, not_found: str | None = None
+        self, what: str, fn: Callable[[], T], *, idempotent: bool = True, not_found: str = ""
     ) -> T:
         """Run one SDK call, retrying transient failures, mapping every failure to our errors.
-
-        ``what`` names the operation for messages ("create project"); ``not_found`` is the
-        message for a 404 (default: Label Studio's own message).
-        """
+        ``what`` names the operation ("create project"); ``not_found``, a 404 (else LS's text)."""
         attempt = 0
         while True:
             try:
@@ -190,9 +187,7 @@ class Connection:
                 time.sleep(min(8.0, self.backoff * 2**attempt) * (1 + random.random() / 4))
                 attempt += 1
 
-    def _attempt(
-        self, what: str, fn: Callable[[], T], *, idempotent: bool, not_found: str | None
-    ) -> T:
+    def _attempt(self, what: str, fn: Callable[[], T], *, idempotent: bool, not_found: str) -> T:
         from label_studio_sdk.core.api_error import ApiError
         from label_studio_sdk.core.parse_error import ParsingError
 
@@ -226,7 +221,7 @@ class Connection:
     def _page_or_none(self, what: str, fn: Callable[[], T]) -> T | None:
         """A page past the end answers 404 in Label Studio: that is the end, not an error."""
         try:
-            return self._call(what, fn, idempotent=True, not_found=_END)
+            return self._call(what, fn, not_found=_END)
         except LabelStudioError as exc:
             if exc.message == _END:
                 return None

@@ -52,13 +52,12 @@ class LabelStudioClient(Connection):
 
     def check(self) -> dict[str, Any]:
         """Reachable and the token accepted? Returns the token's user (whoami)."""
-        return plain_dict(self._call("check", lambda: self._sdk.users.whoami(), idempotent=True))
+        return plain_dict(self._call("check", lambda: self._sdk.users.whoami()))
 
     def get_project(self, project_id: int) -> Project:
         data = self._call(
             f"get project {project_id}",
             lambda: self._sdk.projects.get(id=project_id),
-            idempotent=True,
             not_found=self._missing("project", project_id),
         )
         return Project.from_dict(plain_dict(data))
@@ -95,7 +94,6 @@ class LabelStudioClient(Connection):
         data = self._call(
             f"update project {project_id}",
             lambda: self._sdk.projects.update(id=project_id, **fields),
-            idempotent=True,
             not_found=self._missing("project", project_id),
         )
         return Project.from_dict(plain_dict(data))
@@ -104,7 +102,6 @@ class LabelStudioClient(Connection):
         self._call(
             f"delete project {project_id}",
             lambda: self._sdk.projects.delete(id=project_id),
-            idempotent=True,
             not_found=self._missing("project", project_id),
         )
 
@@ -181,9 +178,7 @@ class LabelStudioClient(Connection):
             return self._raw_get("api/tasks/", params)
 
         if page == 1:  # page 1 always exists, even for an empty project: 404 = no project
-            data = self._call(
-                what, fetch, idempotent=True, not_found=self._missing("project", project_id)
-            )
+            data = self._call(what, fetch, not_found=self._missing("project", project_id))
         elif (data := self._page_or_none(what, fetch)) is None:
             return [], None
         if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
@@ -231,7 +226,6 @@ class LabelStudioClient(Connection):
         data = self._call(
             f"get task {task_id}",
             lambda: self._sdk.tasks.get(id=str(task_id)),
-            idempotent=True,
             not_found=self._missing("task", task_id),
         )
         return plain_dict(data)
@@ -241,7 +235,6 @@ class LabelStudioClient(Connection):
         self._call(
             f"update task {task_id}",
             lambda: self._sdk.tasks.update(id=str(task_id), data=data),
-            idempotent=True,
             not_found=self._missing("task", task_id),
         )
 
@@ -249,14 +242,13 @@ class LabelStudioClient(Connection):
         self._call(
             f"delete task {task_id}",
             lambda: self._sdk.tasks.delete(id=str(task_id)),
-            idempotent=True,
             not_found=self._missing("task", task_id),
         )
 
     # ------------------------------------------------------------------ users
 
     def list_users(self) -> list[User]:
-        items = plain(self._call("list users", lambda: self._sdk.users.list(), idempotent=True))
+        items = plain(self._call("list users", lambda: self._sdk.users.list()))
         if isinstance(items, dict):  # a paginated answer, should a server send one
             items = items.get("results", [])
         return [User(int(item["id"]), str(item.get("email") or "")) for item in items]
@@ -308,7 +300,6 @@ class LabelStudioClient(Connection):
         data = self._call(
             f"update annotation {annotation_id}",
             lambda: self._sdk.annotations.update(id=annotation_id, **fields),
-            idempotent=True,
             not_found=self._missing("annotation", annotation_id),
         )
         return plain_dict(data)
@@ -317,7 +308,6 @@ class LabelStudioClient(Connection):
         self._call(
             f"delete annotation {annotation_id}",
             lambda: self._sdk.annotations.delete(id=annotation_id),
-            idempotent=True,
             not_found=self._missing("annotation", annotation_id),
         )
 
@@ -325,7 +315,6 @@ class LabelStudioClient(Connection):
         data = self._call(
             f"list annotations of task {task_id}",
             lambda: self._sdk.annotations.list(id=task_id),
-            idempotent=True,
             not_found=self._missing("task", task_id),
         )
         return [item for item in plain(data) if isinstance(item, dict)]

@@ -63,15 +63,6 @@ def ls_env(data_dir: Path) -> dict[str, str]:
     return env if bound is None else {**env, **bound.ls_env()}
 
 
-def default_cache_dir() -> Path:
-    env = os.environ.get("WORKBENCH_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "workbench"
-
-
-def venv_path(version: str = LABEL_STUDIO_VERSION, cache_dir: Path | None = None) -> Path:
-    return (cache_dir or default_cache_dir()).expanduser() / f"label-studio-{version}"
-
-
 def executable(venv: Path) -> Path:
     return venv / "bin" / "label-studio"
 
@@ -88,9 +79,7 @@ def file_lock(path: Path) -> Iterator[None]:
 
 
 def install(
-    version: str = LABEL_STUDIO_VERSION,
-    cache_dir: Path | None = None,
-    progress: Callable[[str], None] | None = None,
+    version: str = LABEL_STUDIO_VERSION, progress: Callable[[str], None] | None = None
 ) -> Path:
     """Install Label Studio ``version`` into its own venv (once) and return the venv path.
 
@@ -100,7 +89,8 @@ def install(
     processes from installing at once; pip's output goes to ``<venv>.install.log``.
     """
     say = progress or (lambda _msg: None)
-    venv = venv_path(version, cache_dir)
+    cache = Path(os.environ.get("WORKBENCH_CACHE_DIR") or Path.home() / ".cache" / "workbench")
+    venv = cache.expanduser() / f"label-studio-{version}"
     marker = venv / INSTALL_MARKER
     python = str(venv / "bin" / "python")
 

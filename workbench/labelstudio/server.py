@@ -108,17 +108,11 @@ def _is_ours(pid: int, data_dir: Path) -> bool:
     return any("label-studio" in arg for arg in args) and str(data_dir) in args
 
 
-def _read_pid(data_dir: Path) -> int | None:
-    try:
-        return int((data_dir / PIDFILE_NAME).read_text().strip())
-    except (OSError, ValueError):
-        return None
-
-
 def _our_pid(data_dir: Path) -> int | None:
     """The pid of our running server for ``data_dir``; clears a stale pidfile."""
-    pid = _read_pid(data_dir)
-    if pid is None:
+    try:
+        pid = int((data_dir / PIDFILE_NAME).read_text().strip())
+    except (OSError, ValueError):
         return None
     if pid_alive(pid) and _is_ours(pid, data_dir):
         return pid
@@ -127,9 +121,10 @@ def _our_pid(data_dir: Path) -> int | None:
     return None
 
 
-def _read_state(data_dir: Path) -> dict[str, Any]:
+def read_state(data_dir: Path) -> dict[str, Any]:
+    """The state file of ``data_dir`` (url, port, admin, pid, database without password…)."""
     try:
-        data = json.loads((data_dir / STATE_NAME).read_text())
+        data = json.loads((data_dir.expanduser().resolve() / STATE_NAME).read_text())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -260,7 +255,7 @@ def start(
             return _attach(data_dir, pid, port, username, password, token, version, timeout)
         venv = install(version, progress=say)
         existing = bound is not None or (data_dir / ls_database.SQLITE_NAME).exists()
-        known = _read_state(data_dir).get("username")
+        known = read_state(data_dir).get("username")
         if existing and known and known != username:
             raise ConfigError(f"the Label Studio data in {data_dir} belongs to admin {known}")
         user_exists = existing
@@ -377,7 +372,7 @@ def _attach(
     timeout: float,
 ) -> ServerInfo:
     """``start`` on a running server: check it and hand back its info."""
-    state = _read_state(data_dir)
+    state = read_state(data_dir)
     url = str(state.get("url") or "")
     if not url:
         raise LabelStudioError(
@@ -405,16 +400,11 @@ def _attach(
     return ServerInfo(url, username, password or "", token, pid, data_dir)
 
 
-def read_state(data_dir: Path) -> dict[str, Any]:
-    """The state file of ``data_dir`` (url, port, admin, pid, database without password…)."""
-    return _read_state(data_dir.expanduser().resolve())
-
-
 def status(data_dir: Path) -> ServerStatus:
     """Is our server for ``data_dir`` running, and does it answer?"""
     data_dir = data_dir.expanduser().resolve()
     pid = _our_pid(data_dir)
-    state = _read_state(data_dir)
+    state = read_state(data_dir)
     url = str(state["url"]) if pid is not None and state.get("url") else None
     healthy = url is not None and _healthy(url, timeout=3.0)
     return ServerStatus(pid is not None, pid, url, healthy, data_dir)
@@ -438,7 +428,7 @@ def stop(data_dir: Path, timeout: float = 30) -> bool:
             raise LabelStudioError(f"could not stop Label Studio (pid {pid})")
         with contextlib.suppress(OSError):
             (data_dir / PIDFILE_NAME).unlink()
-        state = _read_state(data_dir)
+        state = read_state(data_dir)
         if state:
             state["pid"] = None
             _write_state(data_dir, state)

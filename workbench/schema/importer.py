@@ -339,9 +339,10 @@ class _Importer:
         el = control.element
         tag, name = el.tag, el.get("name", "")
         kind = QUESTION_TAGS[tag]
-        out: dict[str, Any] = {"name": name}  # renamed by name_attribute
-        if kind != "choices":
-            out["kind"] = kind
+        # name (made valid) and control (dropped when it follows from the name): name_attribute
+        out: dict[str, Any] = {"name": name, "kind": kind, "control": name}
+        if kind == "choices":
+            del out["kind"]
         if kind in ("choices", "taxonomy"):
             if (el.get("value") or "").startswith("$") or el.get("apiUrl"):
                 self.note(
@@ -448,15 +449,8 @@ class _Importer:
         name = _free_name(base[:60], taken)
         taken.add(name.lower())
         attr["name"] = name
-        generated = name if not label else f"{label.lower()}_{name}"
-        if generated != control:
-            attr["control"] = control
-        # keep the keys in a readable order: name, kind, control first
-        first: tuple[str, ...] = ("name", "kind", "control")
-        ordered: dict[str, Any] = {k: attr[k] for k in first if k in attr}
-        rest = {k: v for k, v in attr.items() if k not in ordered}
-        attr.clear()
-        attr.update({**ordered, **rest})
+        if (name if not label else f"{label.lower()}_{name}") == control:
+            del attr["control"]
 
 
 def _walk(

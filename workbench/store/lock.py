@@ -204,24 +204,12 @@ def _acquire(
     stale_after: timedelta,
 ) -> str:
     token = uuid.uuid4().hex
-    pid = os.getpid()
     deadline = time.monotonic() + max(0.0, wait)
     while True:
         now = utcnow()
         try:
             with store.session() as session:
-                session.add(
-                    OperationLock(
-                        name=name,
-                        operation=operation[:32],
-                        token=token,
-                        owner_host=_host(),
-                        owner_pid=pid,
-                        owner_started=_pid_started(pid),
-                        acquired_at=now,
-                        heartbeat_at=now,
-                    )
-                )
+                session.add(OperationLock(name=name, **_owner(token, operation, now)))
             return token
         except IntegrityError:
             pass  # held: look at the holder
@@ -246,21 +234,26 @@ def _acquire(
         time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
 
 
-def _take_over(store: Store, holder: Holder, token: str, operation: str, now: datetime) -> bool:
+def _owner(token: str, operation: str, now: datetime) -> dict[str, object]:
+    """The lock row's columns that say who holds it: this process, from `now`."""
     pid = os.getpid()
+    return {
+        "operation": operation[:32],
+        "token": token,
+        "owner_host": _host(),
+        "owner_pid": pid,
+        "owner_started": _pid_started(pid),
+        "acquired_at": now,
+        "heartbeat_at": now,
+    }
+
+
+def _take_over(store: Store, holder: Holder, token: str, operation: str, now: datetime) -> bool:
     with store.session() as session:
         result = session.execute(
             update(OperationLock)
             .where(OperationLock.name == holder.name, OperationLock.token == holder.token)
-            .values(
-                token=token,
-                operation=operation[:32],
-                owner_host=_host(),
-                owner_pid=pid,
-                owner_started=_pid_started(pid),
-                acquired_at=now,
-                heartbeat_at=now,
-            )
+            .values(**_owner(token, operation, now))
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
