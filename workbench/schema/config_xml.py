@@ -30,16 +30,8 @@ def label_config(schema: Schema) -> str:
             choice="multiple" if view.multi_label else "single",
         )
         for label in schema.labels:
-            if label.name not in names:
-                continue
-            attrs = {"value": label.name}
-            if label.hotkey:
-                attrs["hotkey"] = label.hotkey
-            if label.color:
-                attrs["background"] = label.color
-            if label.description:
-                attrs["hint"] = label.description
-            ET.SubElement(labels, "Label", attrs)
+            if label.name in names:
+                _option(labels, "Label", label.name, label.hotkey, label.description, label.color)
     text_attrs = {"name": view.text, "value": view.value}
     if news:
         text_attrs["granularity"] = "word"
@@ -146,10 +138,13 @@ def _control(parent: ET.Element, attr: Attribute, to_name: str, **extra: str) ->
 
 def _choice_tags(parent: ET.Element, choices: tuple[Choice, ...]) -> None:
     for choice in choices:
-        tag_attrs = {"value": choice.value}
-        if choice.hotkey:
-            tag_attrs["hotkey"] = choice.hotkey
-        if choice.description:
-            tag_attrs["hint"] = choice.description
-        child = ET.SubElement(parent, "Choice", tag_attrs)
+        child = _option(parent, "Choice", choice.value, choice.hotkey, choice.description)
         _choice_tags(child, choice.children)
+
+
+def _option(
+    parent: ET.Element, tag: str, value: str, hotkey: str, hint: str, background: str = ""
+) -> ET.Element:
+    """A <Label> or <Choice>, its empty attributes left out."""
+    attrs = {"value": value, "hotkey": hotkey, "background": background, "hint": hint}
+    return ET.SubElement(parent, tag, {k: v for k, v in attrs.items() if v})

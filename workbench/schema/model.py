@@ -314,33 +314,20 @@ class Schema:
 
 
 def _choice_dict(c: Choice) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "value": c.value,
-        "hotkey": c.hotkey,
-        "description": c.description,
-        "off_scale": c.off_scale,
-    }
+    out = {k: getattr(c, k) for k in ("value", "hotkey", "description", "off_scale")}
     if c.children:
         out["children"] = [_choice_dict(k) for k in c.children]
     return out
 
 
 def _attr_dict(attr: Attribute) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "name": attr.name,
-        "description": attr.description,
-        "required": attr.required,
-        "ordered": attr.ordered,
-        "choices": [_choice_dict(c) for c in attr.choices],
-    }
-    for key, default in _ATTR_EXTRAS.items():
-        value = getattr(attr, key)
-        if value != default:
-            out[key] = value
+    out = {k: getattr(attr, k) for k in ("name", "description", "required", "ordered")}
+    out["choices"] = [_choice_dict(c) for c in attr.choices]
+    # fields written only when set (the news schema's dict, and version, predate them)
+    out.update({k: getattr(attr, k) for k, d in _ATTR_EXTRAS.items() if getattr(attr, k) != d})
     return out
 
 
-#: Attribute fields written only when set (the news schema's dict, and version, predate them).
 _ATTR_EXTRAS: Mapping[str, Any] = {
     "kind": "choices",
     "multiple": False,
@@ -351,13 +338,8 @@ _ATTR_EXTRAS: Mapping[str, Any] = {
 
 
 def _label_dict(label: Label) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "name": label.name,
-        "description": label.description,
-        "hotkey": label.hotkey,
-        "color": label.color,
-        "attributes": [_attr_dict(a) for a in label.attributes],
-    }
+    out = {k: getattr(label, k) for k in ("name", "description", "hotkey", "color")}
+    out["attributes"] = [_attr_dict(a) for a in label.attributes]
     if label.control:
         out["control"] = label.control
     if label.trim:
