@@ -132,15 +132,10 @@ class _Parser:
 
     def _common(self, item: dict[str, Any], where: str, kind: str) -> bool:
         ok = True
-        text_name = self.schema.view.text
-        if item.get("to_name") != text_name:
-            self.problems.append(
-                f"{where}: to_name must be {text_name!r}, got {item.get('to_name')!r}"
-            )
-            ok = False
-        if item.get("type") != kind:
-            self.problems.append(f"{where}: type must be {kind!r}, got {item.get('type')!r}")
-            ok = False
+        for key, want in (("to_name", self.schema.view.text), ("type", kind)):
+            if item.get(key) != want:
+                self.problems.append(f"{where}: {key} must be {want!r}, got {item.get(key)!r}")
+                ok = False
         if not isinstance(item.get("value"), dict):
             self.problems.append(f"{where}: value must be an object")
             ok = False

@@ -203,16 +203,12 @@ def parse_task(raw: object) -> TaskRecord | str:
     if isinstance(ls_id, str):
         return ls_id
     assert isinstance(raw, Mapping)
-    data = raw.get("data")
-    if data is None:
-        data = {}
+    data = {} if raw.get("data") is None else raw["data"]
     if not isinstance(data, Mapping):
         return f"task {ls_id}: data is not an object"
     skipped: list[str] = []
     annotations: list[AnnotationRecord] = []
-    raw_annotations = raw.get("annotations")
-    if raw_annotations is None:
-        raw_annotations = []
+    raw_annotations = [] if raw.get("annotations") is None else raw["annotations"]
     if not isinstance(raw_annotations, list):
         skipped.append(f"task {ls_id}: annotations is not a list")
         raw_annotations = []

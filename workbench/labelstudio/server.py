@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import secrets
 import signal
@@ -20,7 +21,6 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ STATE_NAME = "label-studio.json"
 LOG_NAME = "label-studio.log"
 LOCK_NAME = ".label-studio.lock"
 _POLL_SECONDS = 0.5
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -142,25 +143,15 @@ def _kill(pid: int, timeout: float) -> None:
         pgid = os.getpgid(pid)
     except ProcessLookupError:
         return
-    group = pgid == pid  # start() made it a session (and group) leader
-
-    def send(sig: signal.Signals) -> None:
+    kill = os.killpg if pgid == pid else os.kill  # start() made it a session (group) leader
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10.0)):
         with contextlib.suppress(ProcessLookupError):
-            if group:
-                os.killpg(pgid, sig)
-            else:
-                os.kill(pid, sig)
-
-    send(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+            kill(pid, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and pid_alive(pid):
+            time.sleep(0.1)
         if not pid_alive(pid):
             return
-        time.sleep(0.2)
-    send(signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and pid_alive(pid):
-        time.sleep(0.1)
 
 
 # --------------------------------------------------------------------------- http probes
@@ -228,9 +219,7 @@ def start(
     username: str = DEFAULT_USERNAME,
     password: str | None = None,
     token: str | None = None,
-    version: str = LABEL_STUDIO_VERSION,
     timeout: float = 300,
-    progress: Callable[[str], None] | None = None,
     database: PostgresDatabase | None = None,
 ) -> ServerInfo:
     """Start (or find running) the local Label Studio for ``data_dir`` and wait until it serves.
@@ -241,7 +230,7 @@ def start(
     (``label-studio user``), a None password is reported as "" (unknown). ``database``: run on
     PostgreSQL, binding the data dir to it (migrated before the start: minutes the first time).
     """
-    say = progress or (lambda _msg: None)
+    version = LABEL_STUDIO_VERSION
     if token is not None:
         check_token(token)
     if port is not None and not 0 < port < 65536:
@@ -252,8 +241,8 @@ def start(
         bound = ls_database.bind(data_dir, database)
         pid = _our_pid(data_dir)
         if pid is not None:
-            return _attach(data_dir, pid, port, username, password, token, version, timeout)
-        venv = install(version, progress=say)
+            return _attach(data_dir, pid, port, username, password, token, timeout)
+        venv = install()
         existing = bound is not None or (data_dir / ls_database.SQLITE_NAME).exists()
         known = read_state(data_dir).get("username")
         if existing and known and known != username:
@@ -261,7 +250,9 @@ def start(
         user_exists = existing
         if bound is not None:
             ls_database.check_reachable(bound)
-            say(f"migrating Label Studio's database {bound.display} (the first time: minutes)")
+            logger.info(
+                f"migrating Label Studio's database {bound.display} (the first time: minutes)"
+            )
             stored = recover_token(venv, data_dir, username)  # migrates, then looks
             user_exists = stored is not None
             token = token or stored or secrets.token_hex(20)
@@ -273,7 +264,7 @@ def start(
         if password is None:
             password = "" if user_exists else secrets.token_urlsafe(18)
         if not existing:
-            seed_database(venv, data_dir, say)
+            seed_database(venv, data_dir)
         if port is None:
             port = free_port()
         elif _port_in_use(port):
@@ -288,7 +279,7 @@ def start(
         # it when it creates the user: for an existing user any value is ignored.
         env["LABEL_STUDIO_PASSWORD"] = password or secrets.token_urlsafe(18)
         env["LABEL_STUDIO_USER_TOKEN"] = token
-        say(f"starting Label Studio {version} at {url} (log: {log})")
+        logger.info(f"starting Label Studio {version} at {url} (log: {log})")
         _rotate_log(log)
         log_offset = log.stat().st_size if log.exists() else 0
         started = time.monotonic()
@@ -326,7 +317,7 @@ def start(
             with contextlib.suppress(OSError):
                 (data_dir / PIDFILE_NAME).unlink()
             raise
-        say(f"Label Studio ready at {url} after {time.monotonic() - started:.0f}s")
+        logger.info(f"Label Studio ready at {url} after {time.monotonic() - started:.0f}s")
         return ServerInfo(url, username, password, token, proc.pid, data_dir)
 
 
@@ -368,7 +359,6 @@ def _attach(
     username: str,
     password: str | None,
     token: str | None,
-    version: str,
     timeout: float,
 ) -> ServerInfo:
     """``start`` on a running server: check it and hand back its info."""
@@ -385,7 +375,7 @@ def _attach(
     if state.get("username") and state.get("username") != username:
         raise ConfigError(f"Label Studio for {data_dir} runs with admin {state['username']}")
     if token is None:
-        token = recover_token(install(version), data_dir, username)
+        token = recover_token(install(), data_dir, username)
         if token is None:
             raise ConfigError(f"no Label Studio user {username} in {data_dir}")
     deadline = time.monotonic() + timeout
