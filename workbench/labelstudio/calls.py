@@ -106,11 +106,7 @@ def _reason(exc: BaseException) -> str:
 
 
 class _Transient(Exception):
-    """An attempt failed in a way worth retrying; ``error`` is what to raise at the end."""
-
-    def __init__(self, error: LabelStudioError) -> None:
-        super().__init__(error.message)
-        self.error = error
+    """An attempt failed in a way worth retrying; its one arg is the error to raise at the end."""
 
 
 class Connection:
@@ -121,13 +117,7 @@ class Connection:
     """
 
     def __init__(
-        self,
-        url: str,
-        api_key: str,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        retries: int = DEFAULT_RETRIES,
-        backoff: float = 0.5,
+        self, url: str, api_key: str, *, retries: int = DEFAULT_RETRIES, backoff: float = 0.5
     ) -> None:
         if not url or not urllib.parse.urlsplit(url).scheme.startswith("http"):
             raise ConfigError(f"invalid Label Studio URL {url!r}: expected http(s)://host[:port]")
@@ -136,7 +126,6 @@ class Connection:
         self.url = _display_url(url)
         self._base_url = url.rstrip("/")
         self.__api_key = api_key
-        self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
         self._sdk_client: LabelStudio | None = None
@@ -154,7 +143,7 @@ class Connection:
                 self._sdk_client = LabelStudio(  # type: ignore[no-untyped-call]
                     base_url=self._base_url,
                     api_key=self.__api_key,
-                    timeout=self.timeout,
+                    timeout=DEFAULT_TIMEOUT,
                     max_retries=0,
                 )
             except ApiError:  # a JWT without expiry or already expired
@@ -183,7 +172,7 @@ class Connection:
                 return self._attempt(what, fn, idempotent=idempotent, not_found=not_found)
             except _Transient as transient:
                 if attempt >= self.retries:
-                    raise transient.error from None
+                    raise transient.args[0] from None
                 time.sleep(min(8.0, self.backoff * 2**attempt) * (1 + random.random() / 4))
                 attempt += 1
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -175,13 +176,9 @@ class _Importer:
                 for name in _names(control.element.get("toName")):
                     if name in by_name:
                         return by_name[name]
-        counts = {name: 0 for name in by_name}
-        for control in controls:
-            for name in _names(control.element.get("toName")):
-                if name in counts:
-                    counts[name] += 1
-        best = max(counts.values())
-        return next(t for t in candidates if counts[t.get("name")] == best)
+        # else the text most controls point at (the first of those)
+        counts = Counter(n for c in controls for n in _names(c.element.get("toName")))
+        return max(candidates, key=lambda t: counts[t.get("name", "")])
 
     # -- sections ----------------------------------------------------------------------------
 
