@@ -59,7 +59,7 @@ class _Parser:
             return Parsed(problems=(f"result must be a list, got {type_name(result)}",))
         schema = self.schema
         spans: dict[str, _Span] = {}
-        region_items: list[tuple[int, dict[str, Any], Attribute]] = []
+        region_items: list[tuple[int, dict[str, Any], Attribute, Value]] = []
         relation_items: list[tuple[int, dict[str, Any]]] = []
         answers: dict[str, Value] = {}
         answered_at: dict[str, int] = {}
@@ -94,7 +94,7 @@ class _Parser:
                 if value is None:
                     continue
                 if attr.per_region:
-                    region_items.append((i, item, attr))
+                    region_items.append((i, item, attr, value))
                 elif name in answered_at:
                     self.problems.append(
                         f"{where}: second answer for segment {attr.name!r}"
@@ -118,15 +118,8 @@ class _Parser:
             for s in spans.values()
             if s.labels
         )
-        return Parsed(
-            regions=regions,
-            links=tuple(links),
-            answers=answers,
-            other=tuple(other),
-            repairs=tuple(self.repairs),
-            warnings=tuple(self.warnings),
-            problems=tuple(self.problems),
-        )
+        notes = (tuple(self.repairs), tuple(self.warnings), tuple(self.problems))
+        return Parsed(regions, tuple(links), answers, tuple(other), *notes)
 
     # -- items -------------------------------------------------------------------------------
 
@@ -284,12 +277,12 @@ class _Parser:
     def _region_answers(
         self,
         spans: Mapping[str, _Span],
-        items: list[tuple[int, dict[str, Any], Attribute]],
+        items: list[tuple[int, dict[str, Any], Attribute, Value]],
     ) -> dict[str, dict[str, Value]]:
         """Per-region answers attached to their regions; every region's required ones."""
         out: dict[str, dict[str, Value]] = {}
         answered: dict[tuple[str, str], int] = {}
-        for i, item, attr in items:
+        for i, item, attr, answer in items:
             rid = item.get("id")
             where = f"result[{i}] (id {rid!r})"
             span = spans.get(rid) if isinstance(rid, str) else None
@@ -322,9 +315,7 @@ class _Parser:
                         f"{where}: value.{bound}={value[bound]!r} differs from its region's"
                         f" ({stored!r})"
                     )
-            answer = self._answer(attr, value, where)
-            if answer is not None:
-                out.setdefault(span.id, {})[attr.name] = answer
+            out.setdefault(span.id, {})[attr.name] = answer
         for span in spans.values():
             for label in span.labels[:1]:
                 for attr in self.schema.region_questions(label):
