@@ -29,11 +29,10 @@ class Project:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Project:
-        text = {k: str(data.get(k) or "") for k in ("title", "description", "label_config")}
+        texts = ("title", "description", "label_config", "expert_instruction")
         return cls(
             id=int(data["id"]),
-            **text,
-            expert_instruction=str(data.get("expert_instruction") or ""),
+            **{k: str(data.get(k) or "") for k in texts},
             show_instruction=bool(data.get("show_instruction")),
             maximum_annotations=int(data.get("maximum_annotations") or 1),
         )

@@ -250,14 +250,11 @@ class _Importer:
             "text": text.get("name", ""),
             "value": text.get("value", ""),
             "labels": labels_name,
+            **({"multi_label": True} if True in multi else {}),
+            "hotkeys": "optional" if self.hotkeys_missing else "required",
+            "names": "free",
+            "layout": "plain",
         }
-        if True in multi:
-            view["multi_label"] = True
-        view.update(
-            hotkeys="optional" if self.hotkeys_missing else "required",
-            names="free",
-            layout="plain",
-        )
         data: dict[str, Any] = {"id": schema_id, "title": title, "view": view, "labels": labels}
         sections = {"relations": relations, "segment": segment, "regions": regions}
         return data | {k: v for k, v in sections.items() if v}

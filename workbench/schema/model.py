@@ -45,12 +45,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class Attribute:
-    """A question: per region (``label`` set, or ``any_region``) or per segment.
-
-    `kind` is the Label Studio control (``choices`` by default; ``taxonomy``, ``textarea``,
-    ``rating``, ``number``, ``datetime``); `multiple` lets a ``choices`` or ``taxonomy``
-    answer hold several values; `control` is the control's name when it does not follow the
-    generated ``<label>_<attribute>`` convention (imported projects)."""
+    """A question: per region (``label`` set, or ``any_region``) or per segment."""
 
     name: str
     choices: tuple[Choice, ...] = ()
@@ -58,9 +53,9 @@ class Attribute:
     required: bool = False
     ordered: bool = False
     label: str | None = None
-    kind: str = "choices"
-    multiple: bool = False
-    control: str | None = None
+    kind: str = "choices"  # a key of KINDS: the Label Studio control
+    multiple: bool = False  # a choices or taxonomy answer may hold several values
+    control: str | None = None  # the control's name, unless <label>_<name> (imported views)
     any_region: bool = False  # per region, whatever the region's label
     max_value: float | None = None  # Rating: maxRating; Number: max
     min_value: float | None = None  # Number: min

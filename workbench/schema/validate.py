@@ -44,18 +44,8 @@ _VIEW_OPTIONS = {
 }
 _LABEL_KEYS = ("name", "description", "hotkey", "color", "attributes", "control", "trim")
 _TRIMS = ("quotes", "possessive")
-_ATTR_KEYS = (
-    "name",
-    "description",
-    "required",
-    "ordered",
-    "choices",
-    "kind",
-    "multiple",
-    "control",
-    "max_value",
-    "min_value",
-)
+_ATTR_KEYS: tuple[str, ...] = ("name", "description", "required", "ordered", "choices", "kind")
+_ATTR_KEYS += ("multiple", "control", "max_value", "min_value")
 _FLAGS = ("required", "ordered", "multiple")
 _CHOICE_KEYS = ("value", "hotkey", "description", "off_scale", "children")
 _RELATION_KEYS = ("name", "description", "from", "to")
