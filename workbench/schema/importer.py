@@ -20,7 +20,7 @@ import yaml
 
 from workbench.errors import ConfigError
 from workbench.schema.load import parse_schema
-from workbench.schema.model import Schema
+from workbench.schema.model import KINDS, Schema
 from workbench.schema.rules import (
     FREE_VALUE_RE,
     HOTKEY_RE,
@@ -33,14 +33,7 @@ from workbench.schema.rules import (
 #: Tags of the view's layout: left out without a note.
 LAYOUT_TAGS = frozenset({"View", "Header", "Style", "Filter", "Collapse", "Panel"})
 #: Control tags the schema describes, → attribute kind (``Labels``/``Relations``: own sections).
-QUESTION_TAGS: Mapping[str, str] = {
-    "Choices": "choices",
-    "Taxonomy": "taxonomy",
-    "TextArea": "textarea",
-    "Rating": "rating",
-    "Number": "number",
-    "DateTime": "datetime",
-}
+QUESTION_TAGS: Mapping[str, str] = {tag: kind for kind, tag in KINDS.items()}
 #: Tags whose children are not walked: the labelled object, and controls (their children are
 #: their labels, choices and relations).
 _LEAVES = frozenset({"Style", "Text", "Labels", "Relations", *QUESTION_TAGS})
