@@ -366,24 +366,15 @@ class _Parser:
             if not spans[a].labels or not spans[b].labels:
                 continue  # the span's own problem is already reported
             for kind in kinds or [None]:
-                link = self._typed(where, kind, a, b, spans, both=direction == "bi")
+                link = self._typed(where, kind, spans[a], spans[b], direction == "bi")
                 if link is not None and link not in out:
                     out.append(link)
         return out
 
-    def _typed(
-        self,
-        where: str,
-        kind: str | None,
-        a: str,
-        b: str,
-        spans: Mapping[str, _Span],
-        *,
-        both: bool,
-    ) -> Link | None:
-        """The relation `a → b` of type `kind` in the schema's direction, typed from the two
+    def _typed(self, where: str, kind: str | None, x: _Span, y: _Span, both: bool) -> Link | None:
+        """The relation `x → y` of type `kind` in the schema's direction, typed from the two
         labels when untyped; None (with a warning) when no relation fits."""
-        la, lb = spans[a].labels[0], spans[b].labels[0]
+        a, b, la, lb = x.id, y.id, x.labels[0], y.labels[0]
         schema = self.schema
         candidates: list[tuple[Relation, str, str]] = []
         for rel in schema.relations if kind is None else (schema.relation(kind),):
@@ -392,14 +383,14 @@ class _Parser:
             elif rel.allows(lb, la):
                 candidates.append((rel, b, a))
         if len(candidates) == 1:
-            rel, x, y = candidates[0]
+            rel, one, two = candidates[0]
             if kind is None:
                 self.repairs.append(f"{where}: untyped relation typed {rel.name}")
             elif both:
                 self.repairs.append(f"{where}: direction 'bi' read as {rel.name}")
-            elif x != a:
+            elif one != a:
                 self.repairs.append(f"{where}: {rel.name} drawn {la} → {lb}, turned round")
-            return Link(rel.name, x, y)
+            return Link(rel.name, one, two)
         what = f"{kind} " if kind else "untyped relation "
         why = "fits no relation" if not candidates else "fits several relations"
         self.warnings.append(f"{where}: {what}{la} → {lb} {why}; dropped")
