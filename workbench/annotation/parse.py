@@ -150,9 +150,8 @@ class _Parser:
                 f"{where}: value.labels must hold {'labels' if multi else 'exactly one label'},"
                 f" got {labels!r}"
             )
-        elif any(label not in allowed for label in labels):
-            bad = next(label for label in labels if label not in allowed)
-            self.problems.append(f"{where}: unknown label {bad!r} (known: {', '.join(allowed)})")
+        elif bad := [label for label in labels if label not in allowed]:
+            self.problems.append(f"{where}: unknown label {bad[0]!r} (known: {', '.join(allowed)})")
         else:
             good = tuple(dict.fromkeys(str(label) for label in labels))
         start, end = value.get("start"), value.get("end")
@@ -193,7 +192,7 @@ class _Parser:
                     " surrounding whitespace"
                 )
             start, end = fixed
-        if good and text is not None:
+        if good:
             start, end = self._trim(where, good[0], text, start, end)
         return _Span(i, rid, good, start, end, raw)
 
