@@ -89,12 +89,8 @@ def _cmdline(pid: int) -> list[str] | None:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         try:  # no /proc (macOS): ask ps
-            out = subprocess.run(
-                ["ps", "-o", "command=", "-p", str(pid)],
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout
+            ps = ["ps", "-o", "command=", "-p", str(pid)]
+            out = subprocess.run(ps, capture_output=True, text=True, check=False).stdout
         except OSError:
             return None
         return out.split() if out.strip() else None
@@ -103,9 +99,7 @@ def _cmdline(pid: int) -> list[str] | None:
 
 def _is_ours(pid: int, data_dir: Path) -> bool:
     """Is ``pid`` the label-studio server we started for ``data_dir``?"""
-    args = _cmdline(pid)
-    if not args:
-        return False
+    args = _cmdline(pid) or []
     return any("label-studio" in arg for arg in args) and str(data_dir) in args
 
 

@@ -139,8 +139,7 @@ class _Importer:
                 controls.append(_Control(element, conditions, header))
             elif element.get("toName") is not None:
                 self.note(f"<{tag} name={element.get('name')!r}>: not a text control; left out")
-            elif element.get("name") is not None:
-                name = element.get("name")
+            elif (name := element.get("name")) is not None:
                 self.note(f"<{tag} name={name!r}>: only <Text> is labelled; left out")
             else:
                 self.note(f"<{tag}>: not a tag workbench knows; left out")
@@ -152,10 +151,9 @@ class _Importer:
             if el.tag == "Relations" or text_name in _names(el.get("toName")):
                 mine.append(control)
             else:
-                target = el.get("toName")
                 self.note(
-                    f"<{el.tag} name={el.get('name')!r}>: points at {target!r}, not the"
-                    f" labelled text {text_name!r}; left out"
+                    f"<{el.tag} name={el.get('name')!r}>: points at {el.get('toName')!r}, not"
+                    f" the labelled text {text_name!r}; left out"
                 )
         return self.schema(mine, text, schema_id, title)
 
