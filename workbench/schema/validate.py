@@ -268,24 +268,16 @@ class Validator:
         if color and not COLOR_RE.match(color):
             self.fail(f"{at}.color", f"{color!r} is not a colour like '#1f77b4' (#rrggbb)")
         seen_attr: dict[str, str] = {}
-        attributes = [
+        attributes = tuple(
             self.attribute(x, a, name, seen_attr) for x, a in self.each(data, "attributes", at)
-        ]
+        )
         control = self.string(data, "control", at, required=False) or None
-        trims = []
+        trims: dict[str, None] = {}  # in order, once each
         for item, where in self.each(data, "trim", at):
             if item not in _TRIMS:
                 self.fail(where, f"{item!r} is not one of {', '.join(_TRIMS)}")
-            trims.append(item)
-        return Label(
-            name,
-            hotkey,
-            color.lower(),
-            description,
-            tuple(attributes),
-            control,
-            tuple(dict.fromkeys(trims)),
-        )
+            trims[item] = None
+        return Label(name, hotkey, color.lower(), description, attributes, control, tuple(trims))
 
     def attribute(
         self,
