@@ -19,16 +19,11 @@ def label_config(schema: Schema) -> str:
     news = view.layout == "news"
     if news:
         _news_header(root, schema)
+    choice = "multiple" if view.multi_label else "single"
     for control, names in schema.span_controls.items():
         if not names:  # a classification-only view (imported): no Labels control at all
             continue
-        labels = ET.SubElement(
-            root,
-            "Labels",
-            name=control,
-            toName=view.text,
-            choice="multiple" if view.multi_label else "single",
-        )
+        labels = ET.SubElement(root, "Labels", name=control, toName=view.text, choice=choice)
         for label in schema.labels:
             if label.name in names:
                 _option(labels, "Label", label.name, label.hotkey, label.description, label.color)
@@ -63,12 +58,8 @@ def label_config(schema: Schema) -> str:
         if news:
             readable = attr.name.replace("_", " ").capitalize()
             where = f" ({attr.label})" if attr.label else ""
-            ET.SubElement(
-                box,
-                "Header",
-                value=f"{readable}{where}" + (" *" if attr.required else ""),
-                size="6",
-            )
+            title = f"{readable}{where}" + (" *" if attr.required else "")
+            ET.SubElement(box, "Header", value=title, size="6")
         _control(box, attr, view.text, perRegion="true", **box_attrs)
 
     ET.indent(root, space="  ")
