@@ -411,7 +411,7 @@ class _Importer:
             )
         if not per_region:
             return None
-        wanted = [v.strip() for v in (cond.get("whenLabelValue") or "").split(",") if v.strip()]
+        wanted = _names(cond.get("whenLabelValue"))
         if not wanted and cond.get("whenTagName") in label_controls:
             wanted = list(label_controls[cond["whenTagName"]])
         if len(wanted) == 1 and wanted[0] in labels:
