@@ -216,62 +216,11 @@ class _Parser:
         return start, end
 
     def _answer(self, attr: Attribute, value: dict[str, Any], where: str) -> Value | None:
-        """One answer's value, normalised: a choice (str), choices (sorted list), taxonomy
-        paths ("a/b"), a rating (int), a number, text, a datetime (str)."""
-        kind, name = attr.kind, attr.control_name
-        raw = value.get(kind if kind != "textarea" else "text")
-        if kind == "choices":
-            if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
-                self.problems.append(
-                    f"{where}: value.choices must be a non-empty list, got {raw!r}"
-                )
-                return None
-            if len(raw) > 1 and not attr.multiple:
-                self.problems.append(f"{where}: {name} takes one choice, got {raw!r}")
-                return None
-            bad = [c for c in raw if c not in attr.values]
-            if bad:
-                self.problems.append(
-                    f"{where}: {bad[0]!r} is not a {name} choice"
-                    f" (allowed: {', '.join(attr.values)})"
-                )
-                return None
-            return sorted(set(raw)) if attr.multiple else raw[0]
-        if kind == "taxonomy":
-            if not isinstance(raw, list) or not all(
-                isinstance(p, list) and p and all(isinstance(x, str) for x in p) for p in raw
-            ):
-                self.problems.append(f"{where}: value.taxonomy must be a list of paths")
-                return None
-            paths = sorted({"/".join(p) for p in raw})
-            bad = [p for p in paths if p not in attr.values]
-            if bad or not paths:
-                self.problems.append(f"{where}: {bad[0] if bad else ''!r} is not a {name} path")
-                return None
-            if len(paths) > 1 and not attr.multiple:
-                self.problems.append(f"{where}: {name} takes one path, got {paths!r}")
-                return None
-            return paths if attr.multiple else paths[0]
-        if kind in ("rating", "number"):
-            if not isinstance(raw, int | float) or isinstance(raw, bool):
-                self.problems.append(f"{where}: value.{kind} must be a number, got {raw!r}")
-                return None
-            if kind == "rating":
-                if raw != int(raw) or not 1 <= raw <= int(attr.max_value or 5):
-                    self.problems.append(f"{where}: rating {raw!r} is off the {name} scale")
-                    return None
-                return int(raw)
-            return raw
-        if kind == "textarea":
-            texts = [raw] if isinstance(raw, str) else raw
-            if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-                self.problems.append(f"{where}: value.text must be a list of strings")
-                return None
-            return list(texts)
-        if not isinstance(raw, str) or not raw:  # datetime
-            self.problems.append(f"{where}: value.datetime must be a string, got {raw!r}")
-            return None
-        return raw
+        key = "text" if attr.kind == "textarea" else attr.kind
+        answer, problem = _normalise(attr, value.get(key))
+        if problem:
+            self.problems.append(f"{where}: {problem}")
+        return answer
 
     def _region_answers(
         self,
@@ -397,6 +346,48 @@ class _Parser:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _normalise(attr: Attribute, raw: Any) -> tuple[Value | None, str]:
+    """An answer's value, normalised: a choice (str), choices (sorted list), taxonomy paths
+    ("a/b"), a rating (int), a number, text, a datetime (str); or (None, why it cannot be)."""
+    kind, name = attr.kind, attr.control_name
+    if kind == "choices":
+        if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
+            return None, f"value.choices must be a non-empty list, got {raw!r}"
+        if len(raw) > 1 and not attr.multiple:
+            return None, f"{name} takes one choice, got {raw!r}"
+        if bad := [c for c in raw if c not in attr.values]:
+            return None, f"{bad[0]!r} is not a {name} choice (allowed: {', '.join(attr.values)})"
+        return (sorted(set(raw)) if attr.multiple else raw[0]), ""
+    if kind == "taxonomy":
+        if not isinstance(raw, list) or not all(
+            isinstance(p, list) and p and all(isinstance(x, str) for x in p) for p in raw
+        ):
+            return None, "value.taxonomy must be a list of paths"
+        paths = sorted({"/".join(p) for p in raw})
+        bad = [p for p in paths if p not in attr.values]
+        if bad or not paths:
+            return None, f"{bad[0] if bad else ''!r} is not a {name} path"
+        if len(paths) > 1 and not attr.multiple:
+            return None, f"{name} takes one path, got {paths!r}"
+        return (paths if attr.multiple else paths[0]), ""
+    if kind in ("rating", "number"):
+        if not isinstance(raw, int | float) or isinstance(raw, bool):
+            return None, f"value.{kind} must be a number, got {raw!r}"
+        if kind == "number":
+            return raw, ""
+        if raw != int(raw) or not 1 <= raw <= int(attr.max_value or 5):
+            return None, f"rating {raw!r} is off the {name} scale"
+        return int(raw), ""
+    if kind == "textarea":
+        texts = [raw] if isinstance(raw, str) else raw
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            return None, "value.text must be a list of strings"
+        return list(texts), ""
+    if not isinstance(raw, str) or not raw:  # datetime
+        return None, f"value.datetime must be a string, got {raw!r}"
+    return raw, ""
 
 
 def _is_int(value: object) -> TypeGuard[int]:
