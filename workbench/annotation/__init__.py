@@ -14,22 +14,18 @@ missing required answer) is a *problem*: the annotation is quarantined, its resu
 
 from workbench.annotation.parse import parse, validate
 from workbench.annotation.records import (
-    FORMAT,
     Link,
     Parsed,
     Region,
-    Value,
     from_entry,
     parser_key,
 )
 from workbench.annotation.result import schema_values, to_result, used_values
 
 __all__ = [
-    "FORMAT",
     "Link",
     "Parsed",
     "Region",
-    "Value",
     "from_entry",
     "parse",
     "parser_key",

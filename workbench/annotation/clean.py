@@ -16,22 +16,15 @@ RESULT_KEYS = (
     *("from_id", "to_id", "direction", "labels"),
 )
 _RESULT_KEYS = frozenset(RESULT_KEYS)
-_SORTED = orjson.OPT_SORT_KEYS
 
 
 def canonical_json(value: Any) -> str:
     """Compact JSON with sorted keys (orjson; the standard library where orjson refuses,
     e.g. integers beyond 64 bits): equal values give equal text."""
-    return canonical_bytes(value).decode()
-
-
-def canonical_bytes(value: Any) -> bytes:
-    """`canonical_json`, UTF-8 encoded."""
     try:
-        return orjson.dumps(value, option=_SORTED)
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except (TypeError, orjson.JSONEncodeError):
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return text.encode("utf-8", "surrogatepass")
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def load_result(result: Any) -> Any:
@@ -55,18 +48,13 @@ def clean_result(result: Any) -> list[dict[str, Any]]:
     """A Label Studio result list (or its JSON text) keeping only `RESULT_KEYS` of each item."""
     out = []
     for item in load_result(result) or []:
-        if isinstance(item, dict):
-            out.append(item if item.keys() <= _RESULT_KEYS else _clean_item(item))
+        if isinstance(item, dict) and item.keys() <= _RESULT_KEYS:
+            out.append(item)
+        elif isinstance(item, dict):  # keep only the known keys, in their order
+            out.append({k: item[k] for k in RESULT_KEYS if k in item})
     return out
-
-
-def _clean_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: item[k] for k in RESULT_KEYS if k in item}
 
 
 def canonical_result(result: Any) -> str:
     """The canonical JSON of a result's cleaned form (what `annotations.result_clean` holds)."""
     return canonical_json(clean_result(result))
-
-
-Spans = list[dict[str, Any]]

@@ -59,7 +59,7 @@ class _Parser:
             return Parsed(problems=(f"result must be a list, got {type_name(result)}",))
         schema = self.schema
         spans: dict[str, _Span] = {}
-        region_items: list[tuple[int, dict[str, Any], Attribute]] = []
+        region_items: list[tuple[int, dict[str, Any], Attribute, Value]] = []
         relation_items: list[tuple[int, dict[str, Any]]] = []
         answers: dict[str, Value] = {}
         answered_at: dict[str, int] = {}
@@ -94,7 +94,7 @@ class _Parser:
                 if value is None:
                     continue
                 if attr.per_region:
-                    region_items.append((i, item, attr))
+                    region_items.append((i, item, attr, value))
                 elif name in answered_at:
                     self.problems.append(
                         f"{where}: second answer for segment {attr.name!r}"
@@ -118,29 +118,17 @@ class _Parser:
             for s in spans.values()
             if s.labels
         )
-        return Parsed(
-            regions=regions,
-            links=tuple(links),
-            answers=answers,
-            other=tuple(other),
-            repairs=tuple(self.repairs),
-            warnings=tuple(self.warnings),
-            problems=tuple(self.problems),
-        )
+        notes = (tuple(self.repairs), tuple(self.warnings), tuple(self.problems))
+        return Parsed(regions, tuple(links), answers, tuple(other), *notes)
 
     # -- items -------------------------------------------------------------------------------
 
     def _common(self, item: dict[str, Any], where: str, kind: str) -> bool:
         ok = True
-        text_name = self.schema.view.text
-        if item.get("to_name") != text_name:
-            self.problems.append(
-                f"{where}: to_name must be {text_name!r}, got {item.get('to_name')!r}"
-            )
-            ok = False
-        if item.get("type") != kind:
-            self.problems.append(f"{where}: type must be {kind!r}, got {item.get('type')!r}")
-            ok = False
+        for key, want in (("to_name", self.schema.view.text), ("type", kind)):
+            if item.get(key) != want:
+                self.problems.append(f"{where}: {key} must be {want!r}, got {item.get(key)!r}")
+                ok = False
         if not isinstance(item.get("value"), dict):
             self.problems.append(f"{where}: value must be an object")
             ok = False
@@ -162,9 +150,8 @@ class _Parser:
                 f"{where}: value.labels must hold {'labels' if multi else 'exactly one label'},"
                 f" got {labels!r}"
             )
-        elif any(label not in allowed for label in labels):
-            bad = next(label for label in labels if label not in allowed)
-            self.problems.append(f"{where}: unknown label {bad!r} (known: {', '.join(allowed)})")
+        elif bad := [label for label in labels if label not in allowed]:
+            self.problems.append(f"{where}: unknown label {bad[0]!r} (known: {', '.join(allowed)})")
         else:
             good = tuple(dict.fromkeys(str(label) for label in labels))
         start, end = value.get("start"), value.get("end")
@@ -205,7 +192,7 @@ class _Parser:
                     " surrounding whitespace"
                 )
             start, end = fixed
-        if good and text is not None:
+        if good:
             start, end = self._trim(where, good[0], text, start, end)
         return _Span(i, rid, good, start, end, raw)
 
@@ -229,72 +216,21 @@ class _Parser:
         return start, end
 
     def _answer(self, attr: Attribute, value: dict[str, Any], where: str) -> Value | None:
-        """One answer's value, normalised: a choice (str), choices (sorted list), taxonomy
-        paths ("a/b"), a rating (int), a number, text, a datetime (str)."""
-        kind, name = attr.kind, attr.control_name
-        raw = value.get(kind if kind != "textarea" else "text")
-        if kind == "choices":
-            if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
-                self.problems.append(
-                    f"{where}: value.choices must be a non-empty list, got {raw!r}"
-                )
-                return None
-            if len(raw) > 1 and not attr.multiple:
-                self.problems.append(f"{where}: {name} takes one choice, got {raw!r}")
-                return None
-            bad = [c for c in raw if c not in attr.values]
-            if bad:
-                self.problems.append(
-                    f"{where}: {bad[0]!r} is not a {name} choice"
-                    f" (allowed: {', '.join(attr.values)})"
-                )
-                return None
-            return sorted(set(raw)) if attr.multiple else raw[0]
-        if kind == "taxonomy":
-            if not isinstance(raw, list) or not all(
-                isinstance(p, list) and p and all(isinstance(x, str) for x in p) for p in raw
-            ):
-                self.problems.append(f"{where}: value.taxonomy must be a list of paths")
-                return None
-            paths = sorted({"/".join(p) for p in raw})
-            bad = [p for p in paths if p not in attr.values]
-            if bad or not paths:
-                self.problems.append(f"{where}: {bad[0] if bad else ''!r} is not a {name} path")
-                return None
-            if len(paths) > 1 and not attr.multiple:
-                self.problems.append(f"{where}: {name} takes one path, got {paths!r}")
-                return None
-            return paths if attr.multiple else paths[0]
-        if kind in ("rating", "number"):
-            if not isinstance(raw, int | float) or isinstance(raw, bool):
-                self.problems.append(f"{where}: value.{kind} must be a number, got {raw!r}")
-                return None
-            if kind == "rating":
-                if raw != int(raw) or not 1 <= raw <= int(attr.max_value or 5):
-                    self.problems.append(f"{where}: rating {raw!r} is off the {name} scale")
-                    return None
-                return int(raw)
-            return raw
-        if kind == "textarea":
-            texts = [raw] if isinstance(raw, str) else raw
-            if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-                self.problems.append(f"{where}: value.text must be a list of strings")
-                return None
-            return list(texts)
-        if not isinstance(raw, str) or not raw:  # datetime
-            self.problems.append(f"{where}: value.datetime must be a string, got {raw!r}")
-            return None
-        return raw
+        key = "text" if attr.kind == "textarea" else attr.kind
+        answer, problem = _normalise(attr, value.get(key))
+        if problem:
+            self.problems.append(f"{where}: {problem}")
+        return answer
 
     def _region_answers(
         self,
         spans: Mapping[str, _Span],
-        items: list[tuple[int, dict[str, Any], Attribute]],
+        items: list[tuple[int, dict[str, Any], Attribute, Value]],
     ) -> dict[str, dict[str, Value]]:
         """Per-region answers attached to their regions; every region's required ones."""
         out: dict[str, dict[str, Value]] = {}
         answered: dict[tuple[str, str], int] = {}
-        for i, item, attr in items:
+        for i, item, attr, answer in items:
             rid = item.get("id")
             where = f"result[{i}] (id {rid!r})"
             span = spans.get(rid) if isinstance(rid, str) else None
@@ -327,9 +263,7 @@ class _Parser:
                         f"{where}: value.{bound}={value[bound]!r} differs from its region's"
                         f" ({stored!r})"
                     )
-            answer = self._answer(attr, value, where)
-            if answer is not None:
-                out.setdefault(span.id, {})[attr.name] = answer
+            out.setdefault(span.id, {})[attr.name] = answer
         for span in spans.values():
             for label in span.labels[:1]:
                 for attr in self.schema.region_questions(label):
@@ -380,24 +314,15 @@ class _Parser:
             if not spans[a].labels or not spans[b].labels:
                 continue  # the span's own problem is already reported
             for kind in kinds or [None]:
-                link = self._typed(where, kind, a, b, spans, both=direction == "bi")
+                link = self._typed(where, kind, spans[a], spans[b], direction == "bi")
                 if link is not None and link not in out:
                     out.append(link)
         return out
 
-    def _typed(
-        self,
-        where: str,
-        kind: str | None,
-        a: str,
-        b: str,
-        spans: Mapping[str, _Span],
-        *,
-        both: bool,
-    ) -> Link | None:
-        """The relation `a → b` of type `kind` in the schema's direction, typed from the two
+    def _typed(self, where: str, kind: str | None, x: _Span, y: _Span, both: bool) -> Link | None:
+        """The relation `x → y` of type `kind` in the schema's direction, typed from the two
         labels when untyped; None (with a warning) when no relation fits."""
-        la, lb = spans[a].labels[0], spans[b].labels[0]
+        a, b, la, lb = x.id, y.id, x.labels[0], y.labels[0]
         schema = self.schema
         candidates: list[tuple[Relation, str, str]] = []
         for rel in schema.relations if kind is None else (schema.relation(kind),):
@@ -406,14 +331,14 @@ class _Parser:
             elif rel.allows(lb, la):
                 candidates.append((rel, b, a))
         if len(candidates) == 1:
-            rel, x, y = candidates[0]
+            rel, one, two = candidates[0]
             if kind is None:
                 self.repairs.append(f"{where}: untyped relation typed {rel.name}")
             elif both:
                 self.repairs.append(f"{where}: direction 'bi' read as {rel.name}")
-            elif x != a:
+            elif one != a:
                 self.repairs.append(f"{where}: {rel.name} drawn {la} → {lb}, turned round")
-            return Link(rel.name, x, y)
+            return Link(rel.name, one, two)
         what = f"{kind} " if kind else "untyped relation "
         why = "fits no relation" if not candidates else "fits several relations"
         self.warnings.append(f"{where}: {what}{la} → {lb} {why}; dropped")
@@ -421,6 +346,48 @@ class _Parser:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _normalise(attr: Attribute, raw: Any) -> tuple[Value | None, str]:
+    """An answer's value, normalised: a choice (str), choices (sorted list), taxonomy paths
+    ("a/b"), a rating (int), a number, text, a datetime (str); or (None, why it cannot be)."""
+    kind, name = attr.kind, attr.control_name
+    if kind == "choices":
+        if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
+            return None, f"value.choices must be a non-empty list, got {raw!r}"
+        if len(raw) > 1 and not attr.multiple:
+            return None, f"{name} takes one choice, got {raw!r}"
+        if bad := [c for c in raw if c not in attr.values]:
+            return None, f"{bad[0]!r} is not a {name} choice (allowed: {', '.join(attr.values)})"
+        return (sorted(set(raw)) if attr.multiple else raw[0]), ""
+    if kind == "taxonomy":
+        if not isinstance(raw, list) or not all(
+            isinstance(p, list) and p and all(isinstance(x, str) for x in p) for p in raw
+        ):
+            return None, "value.taxonomy must be a list of paths"
+        paths = sorted({"/".join(p) for p in raw})
+        bad = [p for p in paths if p not in attr.values]
+        if bad or not paths:
+            return None, f"{bad[0] if bad else ''!r} is not a {name} path"
+        if len(paths) > 1 and not attr.multiple:
+            return None, f"{name} takes one path, got {paths!r}"
+        return (paths if attr.multiple else paths[0]), ""
+    if kind in ("rating", "number"):
+        if not isinstance(raw, int | float) or isinstance(raw, bool):
+            return None, f"value.{kind} must be a number, got {raw!r}"
+        if kind == "number":
+            return raw, ""
+        if raw != int(raw) or not 1 <= raw <= int(attr.max_value or 5):
+            return None, f"rating {raw!r} is off the {name} scale"
+        return int(raw), ""
+    if kind == "textarea":
+        texts = [raw] if isinstance(raw, str) else raw
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            return None, "value.text must be a list of strings"
+        return list(texts), ""
+    if not isinstance(raw, str) or not raw:  # datetime
+        return None, f"value.datetime must be a string, got {raw!r}"
+    return raw, ""
 
 
 def _is_int(value: object) -> TypeGuard[int]:

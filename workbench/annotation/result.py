@@ -96,6 +96,4 @@ def schema_values(schema: Schema) -> set[tuple[str, str]]:
 
 
 def _strings(value: Value) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]

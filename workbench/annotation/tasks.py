@@ -69,14 +69,9 @@ class TaskRecord:
 
 def parse_id(value: object) -> int | None:
     """A positive integer id (ints, or strings of digits as some exports write them)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
-        number = int(value)
-        return number if number > 0 else None
-    return None
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def parse_time(value: object) -> datetime | None:
@@ -98,9 +93,7 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def format_cursor(value: datetime) -> str:
-    aware = as_utc(value)
-    assert aware is not None
-    return aware.strftime(CURSOR_FORMAT)
+    return (as_utc(value) or value).strftime(CURSOR_FORMAT)
 
 
 def _float(value: object) -> float | None:
@@ -203,16 +196,12 @@ def parse_task(raw: object) -> TaskRecord | str:
     if isinstance(ls_id, str):
         return ls_id
     assert isinstance(raw, Mapping)
-    data = raw.get("data")
-    if data is None:
-        data = {}
+    data = {} if raw.get("data") is None else raw["data"]
     if not isinstance(data, Mapping):
         return f"task {ls_id}: data is not an object"
     skipped: list[str] = []
     annotations: list[AnnotationRecord] = []
-    raw_annotations = raw.get("annotations")
-    if raw_annotations is None:
-        raw_annotations = []
+    raw_annotations = [] if raw.get("annotations") is None else raw["annotations"]
     if not isinstance(raw_annotations, list):
         skipped.append(f"task {ls_id}: annotations is not a list")
         raw_annotations = []

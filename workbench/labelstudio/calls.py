@@ -106,11 +106,7 @@ def _reason(exc: BaseException) -> str:
 
 
 class _Transient(Exception):
-    """An attempt failed in a way worth retrying; ``error`` is what to raise at the end."""
-
-    def __init__(self, error: LabelStudioError) -> None:
-        super().__init__(error.message)
-        self.error = error
+    """An attempt failed in a way worth retrying; its one arg is the error to raise at the end."""
 
 
 class Connection:
@@ -121,13 +117,7 @@ class Connection:
     """
 
     def __init__(
-        self,
-        url: str,
-        api_key: str,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        retries: int = DEFAULT_RETRIES,
-        backoff: float = 0.5,
+        self, url: str, api_key: str, *, retries: int = DEFAULT_RETRIES, backoff: float = 0.5
     ) -> None:
         if not url or not urllib.parse.urlsplit(url).scheme.startswith("http"):
             raise ConfigError(f"invalid Label Studio URL {url!r}: expected http(s)://host[:port]")
@@ -136,7 +126,6 @@ class Connection:
         self.url = _display_url(url)
         self._base_url = url.rstrip("/")
         self.__api_key = api_key
-        self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
         self._sdk_client: LabelStudio | None = None
@@ -154,7 +143,7 @@ class Connection:
                 self._sdk_client = LabelStudio(  # type: ignore[no-untyped-call]
                     base_url=self._base_url,
                     api_key=self.__api_key,
-                    timeout=self.timeout,
+                    timeout=DEFAULT_TIMEOUT,
                     max_retries=0,
                 )
             except ApiError:  # a JWT without expiry or already expired
@@ -173,26 +162,21 @@ class Connection:
         return f"{what} {ident} not found on {self.url} (deleted?)"
 
     def _call(
-        self, what: str, fn: Callable[[], T], *, idempotent: bool, not_found: str | None = None
+        self, what: str, fn: Callable[[], T], *, idempotent: bool = True, not_found: str = ""
     ) -> T:
         """Run one SDK call, retrying transient failures, mapping every failure to our errors.
-
-        ``what`` names the operation for messages ("create project"); ``not_found`` is the
-        message for a 404 (default: Label Studio's own message).
-        """
+        ``what`` names the operation ("create project"); ``not_found``, a 404 (else LS's text)."""
         attempt = 0
         while True:
             try:
                 return self._attempt(what, fn, idempotent=idempotent, not_found=not_found)
             except _Transient as transient:
                 if attempt >= self.retries:
-                    raise transient.error from None
+                    raise transient.args[0] from None
                 time.sleep(min(8.0, self.backoff * 2**attempt) * (1 + random.random() / 4))
                 attempt += 1
 
-    def _attempt(
-        self, what: str, fn: Callable[[], T], *, idempotent: bool, not_found: str | None
-    ) -> T:
+    def _attempt(self, what: str, fn: Callable[[], T], *, idempotent: bool, not_found: str) -> T:
         from label_studio_sdk.core.api_error import ApiError
         from label_studio_sdk.core.parse_error import ParsingError
 
@@ -226,7 +210,7 @@ class Connection:
     def _page_or_none(self, what: str, fn: Callable[[], T]) -> T | None:
         """A page past the end answers 404 in Label Studio: that is the end, not an error."""
         try:
-            return self._call(what, fn, idempotent=True, not_found=_END)
+            return self._call(what, fn, not_found=_END)
         except LabelStudioError as exc:
             if exc.message == _END:
                 return None

@@ -29,11 +29,10 @@ class Project:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Project:
-        text = {k: str(data.get(k) or "") for k in ("title", "description", "label_config")}
+        texts = ("title", "description", "label_config", "expert_instruction")
         return cls(
             id=int(data["id"]),
-            **text,
-            expert_instruction=str(data.get("expert_instruction") or ""),
+            **{k: str(data.get(k) or "") for k in texts},
             show_instruction=bool(data.get("show_instruction")),
             maximum_annotations=int(data.get("maximum_annotations") or 1),
         )
@@ -48,19 +47,24 @@ class User:
 class LabelStudioClient(Connection):
     """Projects, tasks, users and annotations of one Label Studio server (see `Connection`)."""
 
+    def _on(self, verb: str, kind: str, ident: int, **fields: Any) -> Any:
+        """The SDK's ``<kind>s.<verb>(id=ident, **fields)`` through `_call`; a 404 says that
+        the project, task or annotation is gone. (Task ids go to the SDK as strings.)"""
+        sdk_id = str(ident) if kind == "task" else ident
+        return self._call(
+            f"{verb} {kind} {ident}",
+            lambda: getattr(getattr(self._sdk, f"{kind}s"), verb)(id=sdk_id, **fields),
+            not_found=self._missing(kind, ident),
+        )
+
     # ------------------------------------------------------------------ server, projects
 
     def check(self) -> dict[str, Any]:
         """Reachable and the token accepted? Returns the token's user (whoami)."""
-        return plain_dict(self._call("check", lambda: self._sdk.users.whoami(), idempotent=True))
+        return plain_dict(self._call("check", lambda: self._sdk.users.whoami()))
 
     def get_project(self, project_id: int) -> Project:
-        data = self._call(
-            f"get project {project_id}",
-            lambda: self._sdk.projects.get(id=project_id),
-            idempotent=True,
-            not_found=self._missing("project", project_id),
-        )
+        data = self._on("get", "project", project_id)
         return Project.from_dict(plain_dict(data))
 
     def list_projects(self, page_size: int = 100) -> list[Project]:
@@ -92,21 +96,11 @@ class LabelStudioClient(Connection):
 
     def update_project(self, project_id: int, **fields: Any) -> Project:
         """PATCH the project; ``fields`` are SDK ``projects.update`` keyword arguments."""
-        data = self._call(
-            f"update project {project_id}",
-            lambda: self._sdk.projects.update(id=project_id, **fields),
-            idempotent=True,
-            not_found=self._missing("project", project_id),
-        )
+        data = self._on("update", "project", project_id, **fields)
         return Project.from_dict(plain_dict(data))
 
     def delete_project(self, project_id: int) -> None:
-        self._call(
-            f"delete project {project_id}",
-            lambda: self._sdk.projects.delete(id=project_id),
-            idempotent=True,
-            not_found=self._missing("project", project_id),
-        )
+        self._on("delete", "project", project_id)
 
     # ------------------------------------------------------------------ tasks
 
@@ -181,9 +175,7 @@ class LabelStudioClient(Connection):
             return self._raw_get("api/tasks/", params)
 
         if page == 1:  # page 1 always exists, even for an empty project: 404 = no project
-            data = self._call(
-                what, fetch, idempotent=True, not_found=self._missing("project", project_id)
-            )
+            data = self._call(what, fetch, not_found=self._missing("project", project_id))
         elif (data := self._page_or_none(what, fetch)) is None:
             return [], None
         if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
@@ -228,35 +220,20 @@ class LabelStudioClient(Connection):
         return {int(task["id"]) for task in tasks}
 
     def get_task(self, task_id: int) -> dict[str, Any]:
-        data = self._call(
-            f"get task {task_id}",
-            lambda: self._sdk.tasks.get(id=str(task_id)),
-            idempotent=True,
-            not_found=self._missing("task", task_id),
-        )
+        data = self._on("get", "task", task_id)
         return plain_dict(data)
 
     def update_task_data(self, task_id: int, data: dict[str, Any]) -> None:
         """Replace a task's data (PATCH): the caller passes all of it, changed."""
-        self._call(
-            f"update task {task_id}",
-            lambda: self._sdk.tasks.update(id=str(task_id), data=data),
-            idempotent=True,
-            not_found=self._missing("task", task_id),
-        )
+        self._on("update", "task", task_id, data=data)
 
     def delete_task(self, task_id: int) -> None:
-        self._call(
-            f"delete task {task_id}",
-            lambda: self._sdk.tasks.delete(id=str(task_id)),
-            idempotent=True,
-            not_found=self._missing("task", task_id),
-        )
+        self._on("delete", "task", task_id)
 
     # ------------------------------------------------------------------ users
 
     def list_users(self) -> list[User]:
-        items = plain(self._call("list users", lambda: self._sdk.users.list(), idempotent=True))
+        items = plain(self._call("list users", lambda: self._sdk.users.list()))
         if isinstance(items, dict):  # a paginated answer, should a server send one
             items = items.get("results", [])
         return [User(int(item["id"]), str(item.get("email") or "")) for item in items]
@@ -305,27 +282,16 @@ class LabelStudioClient(Connection):
 
     def update_annotation(self, annotation_id: int, **fields: Any) -> dict[str, Any]:
         """PATCH an annotation (``result=…``, ``completed_by=…``, ``was_cancelled=…``, …)."""
-        data = self._call(
-            f"update annotation {annotation_id}",
-            lambda: self._sdk.annotations.update(id=annotation_id, **fields),
-            idempotent=True,
-            not_found=self._missing("annotation", annotation_id),
-        )
+        data = self._on("update", "annotation", annotation_id, **fields)
         return plain_dict(data)
 
     def delete_annotation(self, annotation_id: int) -> None:
-        self._call(
-            f"delete annotation {annotation_id}",
-            lambda: self._sdk.annotations.delete(id=annotation_id),
-            idempotent=True,
-            not_found=self._missing("annotation", annotation_id),
-        )
+        self._on("delete", "annotation", annotation_id)
 
     def list_annotations(self, task_id: int) -> list[dict[str, Any]]:
         data = self._call(
             f"list annotations of task {task_id}",
             lambda: self._sdk.annotations.list(id=task_id),
-            idempotent=True,
             not_found=self._missing("task", task_id),
         )
         return [item for item in plain(data) if isinstance(item, dict)]

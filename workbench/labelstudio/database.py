@@ -1,12 +1,10 @@
 """Label Studio's own database: SQLite in the data dir (the default) or a PostgreSQL server.
 
-A data dir is bound to its database on the first start with one: the connection is kept in
-``<data dir>/database.json`` (mode 0600, in the 0700 data dir: it may hold a password), so later
-starts, ``label-studio user`` and ``reset_password`` reach the same database without being told.
-Label Studio reads it from its own settings (``DJANGO_DB=default`` and ``POSTGRE_NAME/USER/
-PASSWORD/HOST/PORT``, see ``label_studio/core/settings/base.py``), handed over as environment
-variables: never on a command line, never in the state file or a log line (the password is a
-registered secret from the moment it is parsed).
+A data dir is bound to its database on the first start with one, kept in ``<data dir>/
+database.json`` (mode 0600: it may hold a password), so later starts, ``label-studio user`` and
+``reset_password`` reach it untold. Label Studio reads it from its settings (``DJANGO_DB=default``,
+``POSTGRE_*``) in environment variables: never on a command line, in the state file or a log
+(the password is a registered secret from the moment it is parsed).
 """
 
 from __future__ import annotations

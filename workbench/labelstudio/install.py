@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from workbench.errors import LabelStudioError
@@ -22,6 +23,7 @@ from workbench.labelstudio import database
 LABEL_STUDIO_VERSION = "1.23.2"
 INSTALL_MARKER = ".workbench-install-complete"
 TEMPLATE_DB_NAME = "workbench-empty-db.sqlite3"
+logger = logging.getLogger(__name__)
 
 _LS_ENV = {
     "DJANGO_DB": "sqlite",
@@ -63,15 +65,6 @@ def ls_env(data_dir: Path) -> dict[str, str]:
     return env if bound is None else {**env, **bound.ls_env()}
 
 
-def default_cache_dir() -> Path:
-    env = os.environ.get("WORKBENCH_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "workbench"
-
-
-def venv_path(version: str = LABEL_STUDIO_VERSION, cache_dir: Path | None = None) -> Path:
-    return (cache_dir or default_cache_dir()).expanduser() / f"label-studio-{version}"
-
-
 def executable(venv: Path) -> Path:
     return venv / "bin" / "label-studio"
 
@@ -87,20 +80,17 @@ def file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def install(
-    version: str = LABEL_STUDIO_VERSION,
-    cache_dir: Path | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> Path:
-    """Install Label Studio ``version`` into its own venv (once) and return the venv path.
+def install() -> Path:
+    """Install Label Studio `LABEL_STUDIO_VERSION` into its own venv (once); the venv's path.
 
     A marker is written only once pip succeeded and ``label_studio.server`` imports with the
     right version. Without it the install is half-finished: pip runs again over the venv; if
     that does not make it usable, the venv is built from scratch. A file lock keeps two
     processes from installing at once; pip's output goes to ``<venv>.install.log``.
     """
-    say = progress or (lambda _msg: None)
-    venv = venv_path(version, cache_dir)
+    version = LABEL_STUDIO_VERSION
+    cache = Path(os.environ.get("WORKBENCH_CACHE_DIR") or Path.home() / ".cache" / "workbench")
+    venv = cache.expanduser() / f"label-studio-{version}"
     marker = venv / INSTALL_MARKER
     python = str(venv / "bin" / "python")
 
@@ -118,18 +108,20 @@ def install(
         for attempt in ("repair", "fresh"):
             if attempt == "fresh" or not Path(python).exists():
                 if venv.exists():
-                    say(f"removing incomplete Label Studio install at {venv}")
+                    logger.info(f"removing incomplete Label Studio install at {venv}")
                     shutil.rmtree(venv)
-                say(f"creating virtualenv {venv}")
+                logger.info(f"creating virtualenv {venv}")
                 _run_logged([sys.executable, "-m", "venv", str(venv)], log)
             else:
-                say(f"completing unfinished Label Studio install at {venv}")
-            say(f"installing label-studio=={version} (a few minutes the first time; log: {log})")
+                logger.info(f"completing unfinished Label Studio install at {venv}")
+            logger.info(
+                f"installing label-studio=={version} (a few minutes the first time; log: {log})"
+            )
             pip = [python, "-m", "pip", "install", "--disable-pip-version-check"]
             _run_logged([*pip, f"label-studio=={version}"], log, check=attempt == "fresh")
             if _installed_version(python) == version:
                 marker.write_text(version + "\n")
-                say(f"Label Studio {version} installed in {venv}")
+                logger.info(f"Label Studio {version} installed in {venv}")
                 return venv
         raise LabelStudioError(f"could not install label-studio=={version} into {venv}: see {log}")
 
@@ -187,7 +179,7 @@ def run_ls(venv: Path, data_dir: Path, command: str, *args: str) -> str:
     return proc.stdout
 
 
-def seed_database(venv: Path, data_dir: Path, say: Callable[[str], None]) -> None:
+def seed_database(venv: Path, data_dir: Path) -> None:
     """Give a new data dir an already migrated, empty SQLite database.
 
     Label Studio's ~250 migrations take 1-2 minutes on a fresh file: they run once per install
@@ -197,7 +189,9 @@ def seed_database(venv: Path, data_dir: Path, say: Callable[[str], None]) -> Non
     template = venv / TEMPLATE_DB_NAME
     with file_lock(venv / (TEMPLATE_DB_NAME + ".lock")):
         if not template.exists():
-            say("preparing Label Studio's database (migrations, once per install: 1-2 minutes)")
+            logger.info(
+                "preparing Label Studio's database (migrations, once per install: 1-2 minutes)"
+            )
             work = venv / "workbench-template-data"
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(mode=0o700)

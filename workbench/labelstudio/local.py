@@ -46,12 +46,11 @@ def start(
             "label_studio_url": info.url,
             "label_studio_api_key": info.token,
             "admin_email": info.username,
-            "admin_password": info.password or password,
+            "admin_password": password,  # what start() returns too: it was given one
         },
     )
     return replace(
         info,
-        password=info.password or password,
         already_running=before.running and before.healthy,
         database=str(server.read_state(info.data_dir).get("database") or "sqlite"),
     )

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from workbench.errors import ConfigError, LabelStudioError
-from workbench.labelstudio.install import LABEL_STUDIO_VERSION, install, run_ls
+from workbench.labelstudio.install import install, run_ls
 
 
 def check_token(token: str) -> None:
@@ -24,9 +24,7 @@ def recover_token(venv: Path, data_dir: Path, username: str) -> str | None:
     return match.group(1) if match else None
 
 
-def set_user_password(
-    data_dir: Path, email: str, password: str, *, version: str = LABEL_STUDIO_VERSION
-) -> None:
+def set_user_password(data_dir: Path, email: str, password: str) -> None:
     """Set a user's login password on the *local* server (its SQLite file, or the PostgreSQL
     database it is bound to), also while it runs. The password is briefly visible on the
     ``reset_password`` command line (Label Studio reads it nowhere else): for the throw-away
@@ -34,7 +32,7 @@ def set_user_password(
     if not password:
         raise ConfigError("an empty password cannot be set")
     data_dir = data_dir.expanduser().resolve()
-    venv = install(version)
+    venv = install()
     # one argument each: a password that starts with "-" must not be read as an option
     out = run_ls(venv, data_dir, "reset_password", f"--username={email}", f"--password={password}")
     if "not found" in out:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import secrets
 import signal
@@ -20,7 +21,6 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ STATE_NAME = "label-studio.json"
 LOG_NAME = "label-studio.log"
 LOCK_NAME = ".label-studio.lock"
 _POLL_SECONDS = 0.5
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,8 @@ def _cmdline(pid: int) -> list[str] | None:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         try:  # no /proc (macOS): ask ps
-            out = subprocess.run(
-                ["ps", "-o", "command=", "-p", str(pid)],
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout
+            ps = ["ps", "-o", "command=", "-p", str(pid)]
+            out = subprocess.run(ps, capture_output=True, text=True, check=False).stdout
         except OSError:
             return None
         return out.split() if out.strip() else None
@@ -102,23 +99,15 @@ def _cmdline(pid: int) -> list[str] | None:
 
 def _is_ours(pid: int, data_dir: Path) -> bool:
     """Is ``pid`` the label-studio server we started for ``data_dir``?"""
-    args = _cmdline(pid)
-    if not args:
-        return False
+    args = _cmdline(pid) or []
     return any("label-studio" in arg for arg in args) and str(data_dir) in args
-
-
-def _read_pid(data_dir: Path) -> int | None:
-    try:
-        return int((data_dir / PIDFILE_NAME).read_text().strip())
-    except (OSError, ValueError):
-        return None
 
 
 def _our_pid(data_dir: Path) -> int | None:
     """The pid of our running server for ``data_dir``; clears a stale pidfile."""
-    pid = _read_pid(data_dir)
-    if pid is None:
+    try:
+        pid = int((data_dir / PIDFILE_NAME).read_text().strip())
+    except (OSError, ValueError):
         return None
     if pid_alive(pid) and _is_ours(pid, data_dir):
         return pid
@@ -127,9 +116,10 @@ def _our_pid(data_dir: Path) -> int | None:
     return None
 
 
-def _read_state(data_dir: Path) -> dict[str, Any]:
+def read_state(data_dir: Path) -> dict[str, Any]:
+    """The state file of ``data_dir`` (url, port, admin, pid, database without password…)."""
     try:
-        data = json.loads((data_dir / STATE_NAME).read_text())
+        data = json.loads((data_dir.expanduser().resolve() / STATE_NAME).read_text())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -147,25 +137,15 @@ def _kill(pid: int, timeout: float) -> None:
         pgid = os.getpgid(pid)
     except ProcessLookupError:
         return
-    group = pgid == pid  # start() made it a session (and group) leader
-
-    def send(sig: signal.Signals) -> None:
+    kill = os.killpg if pgid == pid else os.kill  # start() made it a session (group) leader
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10.0)):
         with contextlib.suppress(ProcessLookupError):
-            if group:
-                os.killpg(pgid, sig)
-            else:
-                os.kill(pid, sig)
-
-    send(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+            kill(pid, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and pid_alive(pid):
+            time.sleep(0.1)
         if not pid_alive(pid):
             return
-        time.sleep(0.2)
-    send(signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and pid_alive(pid):
-        time.sleep(0.1)
 
 
 # --------------------------------------------------------------------------- http probes
@@ -233,9 +213,7 @@ def start(
     username: str = DEFAULT_USERNAME,
     password: str | None = None,
     token: str | None = None,
-    version: str = LABEL_STUDIO_VERSION,
     timeout: float = 300,
-    progress: Callable[[str], None] | None = None,
     database: PostgresDatabase | None = None,
 ) -> ServerInfo:
     """Start (or find running) the local Label Studio for ``data_dir`` and wait until it serves.
@@ -246,7 +224,7 @@ def start(
     (``label-studio user``), a None password is reported as "" (unknown). ``database``: run on
     PostgreSQL, binding the data dir to it (migrated before the start: minutes the first time).
     """
-    say = progress or (lambda _msg: None)
+    version = LABEL_STUDIO_VERSION
     if token is not None:
         check_token(token)
     if port is not None and not 0 < port < 65536:
@@ -257,16 +235,18 @@ def start(
         bound = ls_database.bind(data_dir, database)
         pid = _our_pid(data_dir)
         if pid is not None:
-            return _attach(data_dir, pid, port, username, password, token, version, timeout)
-        venv = install(version, progress=say)
+            return _attach(data_dir, pid, port, username, password, token, timeout)
+        venv = install()
         existing = bound is not None or (data_dir / ls_database.SQLITE_NAME).exists()
-        known = _read_state(data_dir).get("username")
+        known = read_state(data_dir).get("username")
         if existing and known and known != username:
             raise ConfigError(f"the Label Studio data in {data_dir} belongs to admin {known}")
         user_exists = existing
         if bound is not None:
             ls_database.check_reachable(bound)
-            say(f"migrating Label Studio's database {bound.display} (the first time: minutes)")
+            logger.info(
+                f"migrating Label Studio's database {bound.display} (the first time: minutes)"
+            )
             stored = recover_token(venv, data_dir, username)  # migrates, then looks
             user_exists = stored is not None
             token = token or stored or secrets.token_hex(20)
@@ -278,7 +258,7 @@ def start(
         if password is None:
             password = "" if user_exists else secrets.token_urlsafe(18)
         if not existing:
-            seed_database(venv, data_dir, say)
+            seed_database(venv, data_dir)
         if port is None:
             port = free_port()
         elif _port_in_use(port):
@@ -293,7 +273,7 @@ def start(
         # it when it creates the user: for an existing user any value is ignored.
         env["LABEL_STUDIO_PASSWORD"] = password or secrets.token_urlsafe(18)
         env["LABEL_STUDIO_USER_TOKEN"] = token
-        say(f"starting Label Studio {version} at {url} (log: {log})")
+        logger.info(f"starting Label Studio {version} at {url} (log: {log})")
         _rotate_log(log)
         log_offset = log.stat().st_size if log.exists() else 0
         started = time.monotonic()
@@ -331,7 +311,7 @@ def start(
             with contextlib.suppress(OSError):
                 (data_dir / PIDFILE_NAME).unlink()
             raise
-        say(f"Label Studio ready at {url} after {time.monotonic() - started:.0f}s")
+        logger.info(f"Label Studio ready at {url} after {time.monotonic() - started:.0f}s")
         return ServerInfo(url, username, password, token, proc.pid, data_dir)
 
 
@@ -373,11 +353,10 @@ def _attach(
     username: str,
     password: str | None,
     token: str | None,
-    version: str,
     timeout: float,
 ) -> ServerInfo:
     """``start`` on a running server: check it and hand back its info."""
-    state = _read_state(data_dir)
+    state = read_state(data_dir)
     url = str(state.get("url") or "")
     if not url:
         raise LabelStudioError(
@@ -390,7 +369,7 @@ def _attach(
     if state.get("username") and state.get("username") != username:
         raise ConfigError(f"Label Studio for {data_dir} runs with admin {state['username']}")
     if token is None:
-        token = recover_token(install(version), data_dir, username)
+        token = recover_token(install(), data_dir, username)
         if token is None:
             raise ConfigError(f"no Label Studio user {username} in {data_dir}")
     deadline = time.monotonic() + timeout
@@ -405,16 +384,11 @@ def _attach(
     return ServerInfo(url, username, password or "", token, pid, data_dir)
 
 
-def read_state(data_dir: Path) -> dict[str, Any]:
-    """The state file of ``data_dir`` (url, port, admin, pid, database without password…)."""
-    return _read_state(data_dir.expanduser().resolve())
-
-
 def status(data_dir: Path) -> ServerStatus:
     """Is our server for ``data_dir`` running, and does it answer?"""
     data_dir = data_dir.expanduser().resolve()
     pid = _our_pid(data_dir)
-    state = _read_state(data_dir)
+    state = read_state(data_dir)
     url = str(state["url"]) if pid is not None and state.get("url") else None
     healthy = url is not None and _healthy(url, timeout=3.0)
     return ServerStatus(pid is not None, pid, url, healthy, data_dir)
@@ -438,7 +412,7 @@ def stop(data_dir: Path, timeout: float = 30) -> bool:
             raise LabelStudioError(f"could not stop Label Studio (pid {pid})")
         with contextlib.suppress(OSError):
             (data_dir / PIDFILE_NAME).unlink()
-        state = _read_state(data_dir)
+        state = read_state(data_dir)
         if state:
             state["pid"] = None
             _write_state(data_dir, state)

@@ -18,12 +18,10 @@ lets it override ``whenLabelValue``).
 from workbench.schema.load import load_schema, parse_schema, schema_from_dict
 from workbench.schema.model import (
     CONTEXT_NAME,
-    KINDS,
     LABELS_NAME,
     TASK_FIELDS,
     TEXT_NAME,
     Attribute,
-    Choice,
     Label,
     Relation,
     Schema,
@@ -32,12 +30,10 @@ from workbench.schema.model import (
 
 __all__ = [
     "CONTEXT_NAME",
-    "KINDS",
     "LABELS_NAME",
     "TASK_FIELDS",
     "TEXT_NAME",
     "Attribute",
-    "Choice",
     "Label",
     "Relation",
     "Schema",

@@ -19,27 +19,14 @@ def label_config(schema: Schema) -> str:
     news = view.layout == "news"
     if news:
         _news_header(root, schema)
+    choice = "multiple" if view.multi_label else "single"
     for control, names in schema.span_controls.items():
         if not names:  # a classification-only view (imported): no Labels control at all
             continue
-        labels = ET.SubElement(
-            root,
-            "Labels",
-            name=control,
-            toName=view.text,
-            choice="multiple" if view.multi_label else "single",
-        )
+        labels = ET.SubElement(root, "Labels", name=control, toName=view.text, choice=choice)
         for label in schema.labels:
-            if label.name not in names:
-                continue
-            attrs = {"value": label.name}
-            if label.hotkey:
-                attrs["hotkey"] = label.hotkey
-            if label.color:
-                attrs["background"] = label.color
-            if label.description:
-                attrs["hint"] = label.description
-            ET.SubElement(labels, "Label", attrs)
+            if label.name in names:
+                _option(labels, "Label", label.name, label.hotkey, label.description, label.color)
     text_attrs = {"name": view.text, "value": view.value}
     if news:
         text_attrs["granularity"] = "word"
@@ -71,12 +58,8 @@ def label_config(schema: Schema) -> str:
         if news:
             readable = attr.name.replace("_", " ").capitalize()
             where = f" ({attr.label})" if attr.label else ""
-            ET.SubElement(
-                box,
-                "Header",
-                value=f"{readable}{where}" + (" *" if attr.required else ""),
-                size="6",
-            )
+            title = f"{readable}{where}" + (" *" if attr.required else "")
+            ET.SubElement(box, "Header", value=title, size="6")
         _control(box, attr, view.text, perRegion="true", **box_attrs)
 
     ET.indent(root, space="  ")
@@ -146,10 +129,13 @@ def _control(parent: ET.Element, attr: Attribute, to_name: str, **extra: str) ->
 
 def _choice_tags(parent: ET.Element, choices: tuple[Choice, ...]) -> None:
     for choice in choices:
-        tag_attrs = {"value": choice.value}
-        if choice.hotkey:
-            tag_attrs["hotkey"] = choice.hotkey
-        if choice.description:
-            tag_attrs["hint"] = choice.description
-        child = ET.SubElement(parent, "Choice", tag_attrs)
+        child = _option(parent, "Choice", choice.value, choice.hotkey, choice.description)
         _choice_tags(child, choice.children)
+
+
+def _option(
+    parent: ET.Element, tag: str, value: str, hotkey: str, hint: str, background: str = ""
+) -> ET.Element:
+    """A <Label> or <Choice>, its empty attributes left out."""
+    attrs = {"value": value, "hotkey": hotkey, "background": background, "hint": hint}
+    return ET.SubElement(parent, tag, {k: v for k, v in attrs.items() if v})

@@ -29,18 +29,6 @@ def import_schema(
         raise ConfigError("give a label config file or a project id, not both or neither")
     if output is not None and output.exists() and not force:
         raise ConfigError(f"{output}: exists (use --force to overwrite)")
-    imported = _import(config, project, client, schema_id)
-    if output is not None:
-        output.write_text(imported.yaml, encoding="utf-8")
-    return imported
-
-
-def _import(
-    config: Path | None,
-    project: int | None,
-    client: LabelStudioClient | None,
-    schema_id: str | None,
-) -> ImportedSchema:
     if config is not None:
         text = read_text(config, "label config file")
         title, source = config.stem, str(config)
@@ -53,6 +41,9 @@ def _import(
         source = f"{client.url}/projects/{project}"
         if not text.strip():
             raise ConfigError(f"{source}: the project has no label config yet")
-    return import_config(
+    imported = import_config(
         text, schema_id=schema_id or schema_id_from(title), title=title, source=source
     )
+    if output is not None:
+        output.write_text(imported.yaml, encoding="utf-8")
+    return imported

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +20,12 @@ import yaml
 
 from workbench.errors import ConfigError
 from workbench.schema.load import parse_schema
-from workbench.schema.model import Schema
+from workbench.schema.model import KINDS, Schema
 from workbench.schema.rules import (
     FREE_VALUE_RE,
     HOTKEY_RE,
     ID_RE,
+    NAME_BAD_RE,
     RESERVED_HOTKEYS,
     canonical_hotkey,
 )
@@ -31,19 +33,11 @@ from workbench.schema.rules import (
 #: Tags of the view's layout: left out without a note.
 LAYOUT_TAGS = frozenset({"View", "Header", "Style", "Filter", "Collapse", "Panel"})
 #: Control tags the schema describes, → attribute kind (``Labels``/``Relations``: own sections).
-QUESTION_TAGS: Mapping[str, str] = {
-    "Choices": "choices",
-    "Taxonomy": "taxonomy",
-    "TextArea": "textarea",
-    "Rating": "rating",
-    "Number": "number",
-    "DateTime": "datetime",
-}
+QUESTION_TAGS: Mapping[str, str] = {tag: kind for kind, tag in KINDS.items()}
 #: Tags whose children are not walked: the labelled object, and controls (their children are
 #: their labels, choices and relations).
 _LEAVES = frozenset({"Style", "Text", "Labels", "Relations", *QUESTION_TAGS})
 _VISIBILITY = ("visibleWhen", "whenTagName", "whenLabelValue", "whenChoiceValue")
-_NAME_BAD_RE = re.compile(r"[^A-Za-z0-9_-]")
 _ID_BAD_RE = re.compile(r"[^a-z0-9._-]+")
 _HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 #: CSS colour names Label Studio templates use, as #rrggbb.
@@ -145,8 +139,7 @@ class _Importer:
                 controls.append(_Control(element, conditions, header))
             elif element.get("toName") is not None:
                 self.note(f"<{tag} name={element.get('name')!r}>: not a text control; left out")
-            elif element.get("name") is not None:
-                name = element.get("name")
+            elif (name := element.get("name")) is not None:
                 self.note(f"<{tag} name={name!r}>: only <Text> is labelled; left out")
             else:
                 self.note(f"<{tag}>: not a tag workbench knows; left out")
@@ -158,10 +151,9 @@ class _Importer:
             if el.tag == "Relations" or text_name in _names(el.get("toName")):
                 mine.append(control)
             else:
-                target = el.get("toName")
                 self.note(
-                    f"<{el.tag} name={el.get('name')!r}>: points at {target!r}, not the"
-                    f" labelled text {text_name!r}; left out"
+                    f"<{el.tag} name={el.get('name')!r}>: points at {el.get('toName')!r}, not"
+                    f" the labelled text {text_name!r}; left out"
                 )
         return self.schema(mine, text, schema_id, title)
 
@@ -175,13 +167,9 @@ class _Importer:
                 for name in _names(control.element.get("toName")):
                     if name in by_name:
                         return by_name[name]
-        counts = {name: 0 for name in by_name}
-        for control in controls:
-            for name in _names(control.element.get("toName")):
-                if name in counts:
-                    counts[name] += 1
-        best = max(counts.values())
-        return next(t for t in candidates if counts[t.get("name")] == best)
+        # else the text most controls point at (the first of those)
+        counts = Counter(n for c in controls for n in _names(c.element.get("toName")))
+        return max(candidates, key=lambda t: counts[t.get("name", "")])
 
     # -- sections ----------------------------------------------------------------------------
 
@@ -253,14 +241,11 @@ class _Importer:
             "text": text.get("name", ""),
             "value": text.get("value", ""),
             "labels": labels_name,
+            **({"multi_label": True} if True in multi else {}),
+            "hotkeys": "optional" if self.hotkeys_missing else "required",
+            "names": "free",
+            "layout": "plain",
         }
-        if True in multi:
-            view["multi_label"] = True
-        view.update(
-            hotkeys="optional" if self.hotkeys_missing else "required",
-            names="free",
-            layout="plain",
-        )
         data: dict[str, Any] = {"id": schema_id, "title": title, "view": view, "labels": labels}
         sections = {"relations": relations, "segment": segment, "regions": regions}
         return data | {k: v for k, v in sections.items() if v}
@@ -339,9 +324,10 @@ class _Importer:
         el = control.element
         tag, name = el.tag, el.get("name", "")
         kind = QUESTION_TAGS[tag]
-        out: dict[str, Any] = {"name": name}  # renamed by name_attribute
-        if kind != "choices":
-            out["kind"] = kind
+        # name (made valid) and control (dropped when it follows from the name): name_attribute
+        out: dict[str, Any] = {"name": name, "kind": kind, "control": name}
+        if kind == "choices":
+            del out["kind"]
         if kind in ("choices", "taxonomy"):
             if (el.get("value") or "").startswith("$") or el.get("apiUrl"):
                 self.note(
@@ -425,7 +411,7 @@ class _Importer:
             )
         if not per_region:
             return None
-        wanted = [v.strip() for v in (cond.get("whenLabelValue") or "").split(",") if v.strip()]
+        wanted = _names(cond.get("whenLabelValue"))
         if not wanted and cond.get("whenTagName") in label_controls:
             wanted = list(label_controls[cond["whenTagName"]])
         if len(wanted) == 1 and wanted[0] in labels:
@@ -442,21 +428,14 @@ class _Importer:
     ) -> None:
         """An attribute name the loader accepts, made from the control's name; the control's
         own name is kept in `control` when the generated one would differ."""
-        base = _NAME_BAD_RE.sub("_", control)
+        base = NAME_BAD_RE.sub("_", control)
         if not base[:1].isalpha():
             base = f"q_{base}"
         name = _free_name(base[:60], taken)
         taken.add(name.lower())
         attr["name"] = name
-        generated = name if not label else f"{label.lower()}_{name}"
-        if generated != control:
-            attr["control"] = control
-        # keep the keys in a readable order: name, kind, control first
-        first: tuple[str, ...] = ("name", "kind", "control")
-        ordered: dict[str, Any] = {k: attr[k] for k in first if k in attr}
-        rest = {k: v for k, v in attr.items() if k not in ordered}
-        attr.clear()
-        attr.update({**ordered, **rest})
+        if (name if not label else f"{label.lower()}_{name}") == control:
+            del attr["control"]
 
 
 def _walk(

@@ -34,10 +34,7 @@ _Loader.add_implicit_resolver(
 
 
 class _DuplicateKey(Exception):
-    def __init__(self, key: object, line: int) -> None:
-        super().__init__(key, line)
-        self.key = key
-        self.line = line
+    """args: (the key, its line)."""
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -93,9 +90,10 @@ def _parse_yaml(text: str, where: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: safe
     except _DuplicateKey as exc:
+        key, line = exc.args
         raise ConfigError(
-            f"{where}: line {exc.line}: duplicate key {exc.key!r} (YAML would silently keep"
-            " only the last one)"
+            f"{where}: line {line}: duplicate key {key!r} (YAML would silently keep only the"
+            " last one)"
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -45,12 +45,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class Attribute:
-    """A question: per region (``label`` set, or ``any_region``) or per segment.
-
-    `kind` is the Label Studio control (``choices`` by default; ``taxonomy``, ``textarea``,
-    ``rating``, ``number``, ``datetime``); `multiple` lets a ``choices`` or ``taxonomy``
-    answer hold several values; `control` is the control's name when it does not follow the
-    generated ``<label>_<attribute>`` convention (imported projects)."""
+    """A question: per region (``label`` set, or ``any_region``) or per segment."""
 
     name: str
     choices: tuple[Choice, ...] = ()
@@ -58,9 +53,9 @@ class Attribute:
     required: bool = False
     ordered: bool = False
     label: str | None = None
-    kind: str = "choices"
-    multiple: bool = False
-    control: str | None = None
+    kind: str = "choices"  # a key of KINDS: the Label Studio control
+    multiple: bool = False  # a choices or taxonomy answer may hold several values
+    control: str | None = None  # the control's name, unless <label>_<name> (imported views)
     any_region: bool = False  # per region, whatever the region's label
     max_value: float | None = None  # Rating: maxRating; Number: max
     min_value: float | None = None  # Number: min
@@ -314,33 +309,20 @@ class Schema:
 
 
 def _choice_dict(c: Choice) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "value": c.value,
-        "hotkey": c.hotkey,
-        "description": c.description,
-        "off_scale": c.off_scale,
-    }
+    out = {k: getattr(c, k) for k in ("value", "hotkey", "description", "off_scale")}
     if c.children:
         out["children"] = [_choice_dict(k) for k in c.children]
     return out
 
 
 def _attr_dict(attr: Attribute) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "name": attr.name,
-        "description": attr.description,
-        "required": attr.required,
-        "ordered": attr.ordered,
-        "choices": [_choice_dict(c) for c in attr.choices],
-    }
-    for key, default in _ATTR_EXTRAS.items():
-        value = getattr(attr, key)
-        if value != default:
-            out[key] = value
+    out = {k: getattr(attr, k) for k in ("name", "description", "required", "ordered")}
+    out["choices"] = [_choice_dict(c) for c in attr.choices]
+    # fields written only when set (the news schema's dict, and version, predate them)
+    out.update({k: getattr(attr, k) for k, d in _ATTR_EXTRAS.items() if getattr(attr, k) != d})
     return out
 
 
-#: Attribute fields written only when set (the news schema's dict, and version, predate them).
 _ATTR_EXTRAS: Mapping[str, Any] = {
     "kind": "choices",
     "multiple": False,
@@ -351,13 +333,8 @@ _ATTR_EXTRAS: Mapping[str, Any] = {
 
 
 def _label_dict(label: Label) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "name": label.name,
-        "description": label.description,
-        "hotkey": label.hotkey,
-        "color": label.color,
-        "attributes": [_attr_dict(a) for a in label.attributes],
-    }
+    out = {k: getattr(label, k) for k in ("name", "description", "hotkey", "color")}
+    out["attributes"] = [_attr_dict(a) for a in label.attributes]
     if label.control:
         out["control"] = label.control
     if label.trim:

@@ -30,6 +30,7 @@ RESERVED_HOTKEYS: Mapping[str, str] = {
 MODIFIERS = ("alt", "cmd", "command", "ctrl", "option", "shift")
 HOTKEY_RE = re.compile(r"^(?:(?:alt|cmd|command|ctrl|option|shift)\+)*[a-z0-9]$")
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+NAME_BAD_RE = re.compile(r"[^A-Za-z0-9_-]")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_NAME = 64

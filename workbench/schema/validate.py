@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from workbench.errors import ConfigError
 from workbench.schema.model import (
@@ -26,6 +26,7 @@ from workbench.schema.rules import (
     ID_RE,
     MAX_NAME,
     MODIFIERS,
+    NAME_BAD_RE,
     NAME_RE,
     RESERVED_HOTKEYS,
     XML_ILLEGAL_RE,
@@ -43,18 +44,9 @@ _VIEW_OPTIONS = {
 }
 _LABEL_KEYS = ("name", "description", "hotkey", "color", "attributes", "control", "trim")
 _TRIMS = ("quotes", "possessive")
-_ATTR_KEYS = (
-    "name",
-    "description",
-    "required",
-    "ordered",
-    "choices",
-    "kind",
-    "multiple",
-    "control",
-    "max_value",
-    "min_value",
-)
+_ATTR_KEYS: tuple[str, ...] = ("name", "description", "required", "ordered", "choices", "kind")
+_ATTR_KEYS += ("multiple", "control", "max_value", "min_value")
+_FLAGS = ("required", "ordered", "multiple")
 _CHOICE_KEYS = ("value", "hotkey", "description", "off_scale", "children")
 _RELATION_KEYS = ("name", "description", "from", "to")
 
@@ -68,60 +60,53 @@ class Validator:
         self.hotkeys: dict[str, tuple[str, str]] = {}  # canonical key → (field path, meaning)
         self.view = View()
 
-    def fail(self, at: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.where}: {at}: {message}" if at else f"{self.where}: {message}")
+    def fail(self, at: str, message: str) -> NoReturn:
+        raise ConfigError(f"{self.where}: {at}: {message}" if at else f"{self.where}: {message}")
 
     # -- generic field readers ---------------------------------------------------------------
 
     def mapping(self, value: Any, at: str, allowed: Sequence[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(at or "(top level)", f"must be a mapping, got {type_name(value)}")
+            self.fail(at or "(top level)", f"must be a mapping, got {type_name(value)}")
         for key in value:
             if key not in allowed:
-                where = f"{at}.{key}" if at else str(key)
-                raise self.fail(where, f"unknown key {key!r} (allowed: {', '.join(allowed)})")
+                self.fail(_at(at, key), f"unknown key {key!r} (allowed: {', '.join(allowed)})")
         return value
 
     def unique(self, seen: dict[str, str], name: str, at: str, what: str) -> None:
         """`name` not yet in `seen` (case-insensitively), which records where it was defined."""
         if name.lower() in seen:
-            raise self.fail(
-                f"{at}.name", f"{what} {name!r} is already defined by {seen[name.lower()]}"
-            )
+            self.fail(f"{at}.name", f"{what} {name!r} is already defined by {seen[name.lower()]}")
         seen[name.lower()] = at
 
     def required(self, data: dict[str, Any], key: str, at: str) -> Any:
         if key not in data:
-            raise self.fail(f"{at}.{key}" if at else key, f"required key {key!r} is missing")
+            self.fail(_at(at, key), f"required key {key!r} is missing")
         return data[key]
 
     def string(
         self, data: dict[str, Any], key: str, at: str, *, required: bool = True, empty: bool = False
     ) -> str:
-        where = f"{at}.{key}" if at else key
         if key not in data and not required:
             return ""
         value = self.required(data, key, at)
         if value is None:
             hint = ' (quote colours: "#1f77b4"; an unquoted # starts a YAML comment)'
-            raise self.fail(where, f"is empty{hint if key == 'color' else ''}")
+            self.fail(_at(at, key), f"is empty{hint if key == 'color' else ''}")
         if not isinstance(value, str):
-            raise self.fail(where, f"must be a string, got {type_name(value)} {value!r}")
-        bad = XML_ILLEGAL_RE.search(value)
-        if bad:
-            raise self.fail(
-                where, f"contains U+{ord(bad.group()):04X}, a character XML cannot carry"
+            self.fail(_at(at, key), f"must be a string, got {type_name(value)} {value!r}")
+        if bad := XML_ILLEGAL_RE.search(value):
+            self.fail(
+                _at(at, key), f"contains U+{ord(bad.group()):04X}, a character XML cannot carry"
             )
         if not empty and not value.strip():
-            raise self.fail(where, "must not be empty")
+            self.fail(_at(at, key), "must not be empty")
         return value
 
     def flag(self, data: dict[str, Any], key: str, at: str) -> bool:
         value = data.get(key, False)
         if not isinstance(value, bool):
-            raise self.fail(
-                f"{at}.{key}", f"must be true or false, got {type_name(value)} {value!r}"
-            )
+            self.fail(f"{at}.{key}", f"must be true or false, got {type_name(value)} {value!r}")
         return value
 
     def name(self, data: dict[str, Any], key: str, at: str, what: str) -> str:
@@ -129,37 +114,40 @@ class Validator:
         where = f"{at}.{key}"
         if self.view.names == "free" and what in ("label name", "choice value", "relation name"):
             if len(value) > 256 or not FREE_VALUE_RE.match(value):
-                raise self.fail(
+                self.fail(
                     where,
                     f"{what} {value!r} must be 1-256 characters without ',' (whenLabelValue's"
                     " separator) or surrounding spaces",
                 )
             return value
         if len(value) > MAX_NAME:
-            raise self.fail(where, f"{what} {value!r} is longer than {MAX_NAME} characters")
+            self.fail(where, f"{what} {value!r} is longer than {MAX_NAME} characters")
         if not NAME_RE.match(value):
-            bad = next(
-                (ch for ch in value if not (ch.isascii() and (ch.isalnum() or ch in "_-"))),
-                value[:1],
-            )
-            raise self.fail(
+            bad = NAME_BAD_RE.search(value)
+            self.fail(
                 where,
-                f"{what} {value!r} contains {bad!r}: use ASCII letters, digits, '_' and '-',"
-                " starting with a letter (names become XML attributes and Label Studio"
-                " identifiers; ',' separates values in whenLabelValue)",
+                f"{what} {value!r} contains {bad.group() if bad else value[:1]!r}: use ASCII"
+                " letters, digits, '_' and '-', starting with a letter (names become XML"
+                " attributes and Label Studio identifiers; ',' separates values in whenLabelValue)",
             )
         return value
 
     def items(self, data: dict[str, Any], key: str, at: str, *, required: bool) -> list[Any]:
-        where = f"{at}.{key}" if at else key
         if not required and data.get(key) is None:
             return []
         value = self.required(data, key, at)
         if not isinstance(value, list):
-            raise self.fail(where, f"must be a list, got {type_name(value)}")
+            self.fail(_at(at, key), f"must be a list, got {type_name(value)}")
         if required and not value:
-            raise self.fail(where, "must not be empty")
+            self.fail(_at(at, key), "must not be empty")
         return value
+
+    def each(
+        self, data: dict[str, Any], key: str, at: str = "", *, required: bool = False
+    ) -> Iterator[tuple[Any, str]]:
+        """The items of the list `key`, each with its field path."""
+        for i, item in enumerate(self.items(data, key, at, required=required)):
+            yield item, f"{_at(at, key)}[{i}]"
 
     def hotkey(self, data: dict[str, Any], at: str, meaning: str) -> str:
         where = f"{at}.hotkey"
@@ -167,30 +155,26 @@ class Validator:
         if value in (None, "") and self.view.hotkeys == "optional":
             return ""
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9:
-            value = str(value)  # `hotkey: 1` is an int in YAML; accept it as the key "1"
-            data = {**data, "hotkey": value}
+            data = {**data, "hotkey": str(value)}  # `hotkey: 1` is an int in YAML: the key "1"
         key = self.string(data, "hotkey", at).strip()
         if key != key.lower():
-            raise self.fail(
+            self.fail(
                 where,
                 f"{key!r}: write hotkeys in lower case (keys are case-insensitive;"
                 " use 'shift+a' for Shift+A)",
             )
         if not HOTKEY_RE.match(key):
-            raise self.fail(
+            self.fail(
                 where,
                 f"{key!r} is not a hotkey: one letter or digit, optionally after modifiers"
                 f" ({'+, '.join(MODIFIERS)}+), e.g. 'd' or 'shift+d'",
             )
         canonical = canonical_hotkey(key)
         if canonical in RESERVED_HOTKEYS:
-            raise self.fail(
-                where,
-                f"{key!r} is reserved by Label Studio ({RESERVED_HOTKEYS[canonical]})",
-            )
+            self.fail(where, f"{key!r} is reserved by Label Studio ({RESERVED_HOTKEYS[canonical]})")
         if canonical in self.hotkeys:
             other_at, other_meaning = self.hotkeys[canonical]
-            raise self.fail(
+            self.fail(
                 where,
                 f"{key!r} is already used by {other_at} ({other_meaning});"
                 " every hotkey in the view must be unique",
@@ -202,11 +186,11 @@ class Validator:
 
     def schema(self, raw: Any) -> Schema:
         if raw is None:
-            raise self.fail("", "the schema file is empty")
+            self.fail("", "the schema file is empty")
         data = self.mapping(raw, "", _TOP_KEYS)
         schema_id = self.string(data, "id", "")
         if not ID_RE.match(schema_id):
-            raise self.fail(
+            self.fail(
                 "id",
                 f"{schema_id!r} must be lower-case letters, digits, '.', '_' or '-',"
                 " e.g. 'news-v1'",
@@ -214,21 +198,12 @@ class Validator:
         title = self.string(data, "title", "")
         guidelines = self.guidelines(data)
         self.view = self.view_section(data.get("view"))
-
-        labels: list[Label] = []
         seen: dict[str, str] = {}
         free = self.view.names == "free"  # an imported view may have no span labels
-        for i, raw_label in enumerate(self.items(data, "labels", "", required=not free)):
-            label = self.label(raw_label, f"labels[{i}]", seen)
-            labels.append(label)
-        label_names = [label.name for label in labels]
-
-        relations: list[Relation] = []
-        seen_rel: dict[str, str] = {}
-        for i, raw_rel in enumerate(self.items(data, "relations", "", required=False)):
-            relations.append(self.relation(raw_rel, f"relations[{i}]", label_names, seen_rel))
-
-        segment: list[Attribute] = []
+        labels = [self.label(x, at, seen) for x, at in self.each(data, "labels", required=not free)]
+        names = [label.name for label in labels]
+        seen = {}
+        relations = [self.relation(x, at, names, seen) for x, at in self.each(data, "relations")]
         # the plain layout (an imported view) has no title, context or fixed names of its own
         generated = _RESERVED_NAMES if self.view.layout == "news" else ()
         reserved = [*generated, self.view.text, self.view.labels]
@@ -237,28 +212,22 @@ class Validator:
         for i, label in enumerate(labels):
             for j, attr in enumerate(label.attributes):
                 self.control(attr, f"labels[{i}].attributes[{j}].name", controls)
-        seen_seg: dict[str, str] = {}
-        for i, raw_attr in enumerate(self.items(data, "segment", "", required=False)):
-            attr = self.attribute(raw_attr, f"segment[{i}]", None, seen_seg)
-            self.control(attr, f"segment[{i}].name", controls)
-            segment.append(attr)
-        regions: list[Attribute] = []
-        seen_any: dict[str, str] = {}
-        for i, raw_attr in enumerate(self.items(data, "regions", "", required=False)):
-            attr = self.attribute(raw_attr, f"regions[{i}]", None, seen_any, any_region=True)
-            self.control(attr, f"regions[{i}].name", controls)
-            regions.append(attr)
-
+        sections: dict[str, list[Attribute]] = {"segment": [], "regions": []}
+        for key, found in sections.items():
+            seen = {}
+            for x, at in self.each(data, key):
+                found.append(self.attribute(x, at, None, seen, any_region=key == "regions"))
+                self.control(found[-1], f"{at}.name", controls)
         return Schema(
-            id=schema_id,
-            title=title,
-            labels=tuple(labels),
-            relations=tuple(relations),
-            segment=tuple(segment),
-            guidelines=guidelines,
-            source=self.path,
+            schema_id,
+            title,
+            tuple(labels),
+            tuple(relations),
+            tuple(sections["segment"]),
+            guidelines,
+            self.path,
             view=self.view,
-            regions=tuple(regions),
+            regions=tuple(sections["regions"]),
         )
 
     def view_section(self, raw: Any) -> View:
@@ -273,7 +242,7 @@ class Validator:
                 values[key] = self.string(data, key, "view")
                 allowed = _VIEW_OPTIONS.get(key)
                 if allowed and values[key] not in allowed:
-                    raise self.fail(f"view.{key}", f"must be one of {', '.join(allowed)}")
+                    self.fail(f"view.{key}", f"must be one of {', '.join(allowed)}")
         return View(**values)
 
     def guidelines(self, data: dict[str, Any]) -> str | None:
@@ -281,11 +250,9 @@ class Validator:
             return None
         value = self.string(data, "guidelines", "")
         if Path(value).is_absolute() or ".." in Path(value).parts:
-            raise self.fail(
-                "guidelines", f"{value!r} must be a relative path inside the schema's folder"
-            )
+            self.fail("guidelines", f"{value!r} must be a relative path inside the schema's folder")
         if self.path is not None and not (self.path.parent / value).is_file():
-            raise self.fail(
+            self.fail(
                 "guidelines", f"file {value!r} not found next to the schema ({self.path.parent})"
             )
         return value
@@ -299,28 +266,18 @@ class Validator:
         hotkey = self.hotkey(data, at, name)
         color = self.string(data, "color", at, required=not free, empty=free)
         if color and not COLOR_RE.match(color):
-            raise self.fail(f"{at}.color", f"{color!r} is not a colour like '#1f77b4' (#rrggbb)")
-        attributes: list[Attribute] = []
+            self.fail(f"{at}.color", f"{color!r} is not a colour like '#1f77b4' (#rrggbb)")
         seen_attr: dict[str, str] = {}
-        for j, raw_attr in enumerate(self.items(data, "attributes", at, required=False)):
-            attributes.append(self.attribute(raw_attr, f"{at}.attributes[{j}]", name, seen_attr))
-        return Label(
-            name=name,
-            hotkey=hotkey,
-            color=color.lower(),
-            description=description,
-            attributes=tuple(attributes),
-            control=self.string(data, "control", at, required=False) or None,
-            trim=self.trims(data, at),
+        attributes = tuple(
+            self.attribute(x, a, name, seen_attr) for x, a in self.each(data, "attributes", at)
         )
-
-    def trims(self, data: dict[str, Any], at: str) -> tuple[str, ...]:
-        out = []
-        for k, item in enumerate(self.items(data, "trim", at, required=False)):
+        control = self.string(data, "control", at, required=False) or None
+        trims: dict[str, None] = {}  # in order, once each
+        for item, where in self.each(data, "trim", at):
             if item not in _TRIMS:
-                raise self.fail(f"{at}.trim[{k}]", f"{item!r} is not one of {', '.join(_TRIMS)}")
-            out.append(item)
-        return tuple(dict.fromkeys(out))
+                self.fail(where, f"{item!r} is not one of {', '.join(_TRIMS)}")
+            trims[item] = None
+        return Label(name, hotkey, color.lower(), description, attributes, control, tuple(trims))
 
     def attribute(
         self,
@@ -335,44 +292,34 @@ class Validator:
         name = self.name(data, "name", at, "attribute name")
         self.unique(seen, name, at, "attribute")
         description = self.string(data, "description", at, required=False, empty=True)
-        required = self.flag(data, "required", at)
-        ordered = self.flag(data, "ordered", at)
-        multiple = self.flag(data, "multiple", at)
+        required, ordered, multiple = (self.flag(data, k, at) for k in _FLAGS)
         kind = self.string(data, "kind", at, required=False) or "choices"
         if kind not in KINDS:
-            raise self.fail(f"{at}.kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+            self.fail(f"{at}.kind", f"{kind!r} is not one of {', '.join(KINDS)}")
         if multiple and kind not in ("choices", "taxonomy"):
-            raise self.fail(f"{at}.multiple", f"a {kind} question takes one answer")
+            self.fail(f"{at}.multiple", f"a {kind} question takes one answer")
         bounds = {key: self.number(data, key, at) for key in ("min_value", "max_value")}
         raw_choices = self.items(data, "choices", at, required=False)
         if kind in ("choices", "taxonomy") and not raw_choices:
-            raise self.fail(f"{at}.choices", "an attribute needs at least one choice")
+            self.fail(f"{at}.choices", "an attribute needs at least one choice")
         if kind not in ("choices", "taxonomy") and raw_choices:
-            raise self.fail(f"{at}.choices", f"a {kind} question has no choices")
+            self.fail(f"{at}.choices", f"a {kind} question has no choices")
         prefix = f"{label}.{name}" if label else name
         choices = self.choices(raw_choices, at, prefix, ordered, nested=kind == "taxonomy")
         if ordered and sum(not c.off_scale for c in choices) < 2:
-            raise self.fail(f"{at}.ordered", "an ordered scale needs at least two on-scale choices")
+            self.fail(f"{at}.ordered", "an ordered scale needs at least two on-scale choices")
+        control = self.string(data, "control", at, required=False) or None
         return Attribute(
-            name=name,
-            choices=choices,
-            description=description,
-            required=required,
-            ordered=ordered,
-            label=label,
-            kind=kind,
-            multiple=multiple,
-            control=self.string(data, "control", at, required=False) or None,
-            any_region=any_region,
-            **bounds,
-        )
+            name, choices, description, required, ordered, label, kind, multiple, control,
+            any_region, **bounds,
+        )  # fmt: skip
 
     def number(self, data: dict[str, Any], key: str, at: str) -> float | None:
         value = data.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"{at}.{key}", f"must be a number, got {type_name(value)}")
+            self.fail(f"{at}.{key}", f"must be a number, got {type_name(value)}")
         return float(value)
 
     def choices(
@@ -385,7 +332,7 @@ class Validator:
             cdata = self.mapping(raw_choice, cat, _CHOICE_KEYS)
             value = self.name(cdata, "value", cat, "choice value")
             if value.lower() in seen_values:
-                raise self.fail(
+                self.fail(
                     f"{cat}.value",
                     f"choice {value!r} is already listed as {seen_values[value.lower()]}",
                 )
@@ -394,32 +341,18 @@ class Validator:
             cdesc = self.string(cdata, "description", cat, required=False, empty=True)
             off_scale = self.flag(cdata, "off_scale", cat)
             if off_scale and not ordered:
-                raise self.fail(
-                    f"{cat}.off_scale", "only applies to an attribute with 'ordered: true'"
-                )
-            children: tuple[Choice, ...] = ()
+                self.fail(f"{cat}.off_scale", "only applies to an attribute with 'ordered: true'")
             raw_children = self.items(cdata, "children", cat, required=False)
             if raw_children and not nested:
-                raise self.fail(f"{cat}.children", "only a taxonomy's choices have children")
-            if raw_children:
-                children = self.choices(
-                    raw_children, cat, f"{prefix}/{value}", ordered, nested=True
-                )
-            out.append(
-                Choice(
-                    value=value,
-                    hotkey=hotkey,
-                    description=cdesc,
-                    off_scale=off_scale,
-                    children=children,
-                )
-            )
+                self.fail(f"{cat}.children", "only a taxonomy's choices have children")
+            children = self.choices(raw_children, cat, f"{prefix}/{value}", ordered, nested=True)
+            out.append(Choice(value, hotkey, cdesc, off_scale, children))
         return tuple(out)
 
     def control(self, attr: Attribute, at: str, controls: dict[str, str]) -> None:
         name = attr.control_name
         if name in controls:
-            raise self.fail(
+            self.fail(
                 at,
                 f"{attr.name!r} gives the Label Studio control name {name!r}, already used by"
                 f" {controls[name]}",
@@ -439,14 +372,17 @@ class Validator:
             value = self.required(data, end, at)
             names = value if isinstance(value, list) else [value]
             if not names:
-                raise self.fail(f"{at}.{end}", "must name at least one label")
+                self.fail(f"{at}.{end}", "must name at least one label")
             for k, item in enumerate(names):
                 where = f"{at}.{end}" if not isinstance(value, list) else f"{at}.{end}[{k}]"
                 if not isinstance(item, str):
-                    raise self.fail(where, f"must be a label name, got {type_name(item)}")
+                    self.fail(where, f"must be a label name, got {type_name(item)}")
                 if item not in label_names:
-                    raise self.fail(
-                        where, f"unknown label {item!r} (labels: {', '.join(label_names)})"
-                    )
+                    self.fail(where, f"unknown label {item!r} (labels: {', '.join(label_names)})")
             ends.append(tuple(dict.fromkeys(names)))
-        return Relation(name=name, from_labels=ends[0], to_labels=ends[1], description=description)
+        return Relation(name, ends[0], ends[1], description)
+
+
+def _at(at: str, key: object) -> str:
+    """The field path of `key` inside `at` ("" : the top level)."""
+    return f"{at}.{key}" if at else str(key)

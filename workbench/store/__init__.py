@@ -1,6 +1,6 @@
 """The store: SQLAlchemy models, Alembic migrations, and opening a store by URL."""
 
-from workbench.store.db import Store, check_revision, head_revision, open_store, upgrade
+from workbench.store.db import Store, head_revision, open_store, upgrade
 from workbench.store.models import (
     Annotation,
     Annotator,
@@ -24,7 +24,6 @@ __all__ = [
     "Segment",
     "Store",
     "Task",
-    "check_revision",
     "head_revision",
     "open_store",
     "upgrade",

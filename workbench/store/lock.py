@@ -1,25 +1,19 @@
 """One long-running operation per dataset at a time, on SQLite and PostgreSQL alike.
 
-`operation_lock(store, dataset, "pull")` holds the row ``locks.name = "dataset:<dataset>"``
-for the duration of the block. Acquiring is an INSERT (the primary key makes exactly one of
-two racing processes win, on every database); releasing deletes the row by the random token of
-this acquisition. While held, a daemon thread refreshes ``heartbeat_at``.
+`operation_lock(store, dataset, "pull")` holds the row ``locks.name = "dataset:<dataset>"`` for
+the block: acquiring is an INSERT (the primary key lets exactly one of two racing processes win,
+on every database), releasing deletes the row by this acquisition's random token, and meanwhile
+a daemon thread refreshes ``heartbeat_at``. A lock whose process died is *stale* and taken over:
+its owner ran on this host and that pid is gone (or is another process now: the pid's start
+time is recorded), or its heartbeat is older than ``stale_after`` (another host, or a process
+frozen that long). The take-over is a compare-and-swap on the old token, so two processes that
+both found it stale cannot both win. A live holder is waited for up to ``wait`` seconds
+(default: ``WORKBENCH_LOCK_WAIT``, else 0), then refused with `LockedError` naming it (exit 5).
 
-A lock left behind by a process that died (SIGKILL, power loss) is *stale* and taken over:
-
-* its owner ran on this host and that pid is gone (or is another process now: the pid's start
-  time is recorded and compared), or
-* its heartbeat is older than ``stale_after`` (another host, or a process frozen that long).
-
-The take-over is a compare-and-swap on the old token, so two processes that both found the
-lock stale cannot both win. A lock held by a live process is waited for up to ``wait``
-seconds (default: ``WORKBENCH_LOCK_WAIT``, else 0), then refused with `LockedError` (exit
-code 5), naming the holder.
-
-Every library entry point that writes takes the lock itself. It is re-entrant within one
-thread (`workbench up` holds it around the push, pull, reconcile and export that take it too);
-another thread of the same process is a competitor like any other process. The corpus
-(articles and segments, shared by every dataset) has a lock of its own: ``dataset=None``.
+Every library entry point that writes takes the lock itself. It is re-entrant within one thread
+(`workbench up` holds it around the push, pull, reconcile and export that take it too); another
+thread is a competitor like any other process. The corpus (articles and segments, shared by every
+dataset) has a lock of its own: ``dataset=None``.
 """
 
 from __future__ import annotations
@@ -204,24 +198,12 @@ def _acquire(
     stale_after: timedelta,
 ) -> str:
     token = uuid.uuid4().hex
-    pid = os.getpid()
     deadline = time.monotonic() + max(0.0, wait)
     while True:
         now = utcnow()
         try:
             with store.session() as session:
-                session.add(
-                    OperationLock(
-                        name=name,
-                        operation=operation[:32],
-                        token=token,
-                        owner_host=_host(),
-                        owner_pid=pid,
-                        owner_started=_pid_started(pid),
-                        acquired_at=now,
-                        heartbeat_at=now,
-                    )
-                )
+                session.add(OperationLock(name=name, **_owner(token, operation, now)))
             return token
         except IntegrityError:
             pass  # held: look at the holder
@@ -246,21 +228,26 @@ def _acquire(
         time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
 
 
-def _take_over(store: Store, holder: Holder, token: str, operation: str, now: datetime) -> bool:
+def _owner(token: str, operation: str, now: datetime) -> dict[str, object]:
+    """The lock row's columns that say who holds it: this process, from `now`."""
     pid = os.getpid()
+    return {
+        "operation": operation[:32],
+        "token": token,
+        "owner_host": _host(),
+        "owner_pid": pid,
+        "owner_started": _pid_started(pid),
+        "acquired_at": now,
+        "heartbeat_at": now,
+    }
+
+
+def _take_over(store: Store, holder: Holder, token: str, operation: str, now: datetime) -> bool:
     with store.session() as session:
         result = session.execute(
             update(OperationLock)
             .where(OperationLock.name == holder.name, OperationLock.token == holder.token)
-            .values(
-                token=token,
-                operation=operation[:32],
-                owner_host=_host(),
-                owner_pid=pid,
-                owner_started=_pid_started(pid),
-                acquired_at=now,
-                heartbeat_at=now,
-            )
+            .values(**_owner(token, operation, now))
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
