@@ -152,3 +152,26 @@ def test_bad_files_are_one_line_errors_and_change_nothing(
     assert counts(store) == before
     with pytest.raises(InputError, match="file not found"):
         pull_from_file(settings, store, tmp_path / "missing.json", schema=schema)
+
+
+def test_half_an_emoji_in_a_region_text_is_stored_not_a_crash(
+    store: Store, settings: Settings, schema: Schema, tmp_path: Path
+) -> None:
+    # Label Studio's editor can store a region's text with half of an emoji (a lone surrogate,
+    # written "\udf89" in the JSON) when the selection's edge falls inside it; the offsets
+    # (code points) are right. Before, the store's insert raised UnicodeEncodeError.
+    text = "Fans cheered \U0001f389 loudly, the mayor said."
+    value = {"start": 13, "end": 21, "text": "\udf89 loudly", "labels": ["Cue"]}
+    region = {"id": "r1", "from_name": "label", "to_name": "text", "type": "labels", "value": value}
+    tasks = [{"id": 21, "data": {"text": text}, "annotations": [
+        {"id": 7, "completed_by": 5, "result": [region, sentiment()], "was_cancelled": False,
+         "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}]}]  # fmt: skip
+    path = tmp_path / "emoji.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")  # json escapes the lone surrogate
+    report = pull_from_file(settings, store, path, schema=schema)
+    assert report.annotations_new == 1 and report.quarantined == []
+    with store.session() as s:
+        ann = s.scalars(sa.select(Annotation).where(Annotation.ls_annotation_id == 7)).one()
+        assert ann.result[0]["value"]["text"] == "\udf89 loudly"  # kept as Label Studio gave it
+        assert "\\udf89" in ann.result_clean
+    assert pull_from_file(settings, store, path, schema=schema).changed == 0

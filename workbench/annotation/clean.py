@@ -20,11 +20,15 @@ _RESULT_KEYS = frozenset(RESULT_KEYS)
 
 def canonical_json(value: Any) -> str:
     """Compact JSON with sorted keys (orjson; the standard library where orjson refuses,
-    e.g. integers beyond 64 bits): equal values give equal text."""
+    e.g. integers beyond 64 bits): equal values give equal text. A lone surrogate (Label
+    Studio's region text cut inside an emoji) is kept as a ``\\udXXX`` escape: valid UTF-8."""
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        if any("\ud800" <= c <= "\udfff" for c in text):
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        return text
 
 
 def load_result(result: Any) -> Any:
