@@ -175,3 +175,20 @@ def test_half_an_emoji_in_a_region_text_is_stored_not_a_crash(
         assert ann.result[0]["value"]["text"] == "\udf89 loudly"  # kept as Label Studio gave it
         assert "\\udf89" in ann.result_clean
     assert pull_from_file(settings, store, path, schema=schema).changed == 0
+
+
+def test_a_task_text_with_half_an_emoji_is_skipped_with_its_reason(
+    store: Store, settings: Settings, schema: Schema, tmp_path: Path
+) -> None:
+    tasks = [{"id": 22, "data": {"text": "Broken \ud83d emoji, the mayor said."}, "annotations": [
+        {"id": 8, "completed_by": 5, "result": [sentiment()], "was_cancelled": False,
+         "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}]}]  # fmt: skip
+    path = tmp_path / "broken-text.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    before = counts(store)
+    report = pull_from_file(settings, store, path, schema=schema)
+    assert report.skipped == [
+        "task 22: its text holds half of an emoji (a lone surrogate) at character 7,"
+        " cannot store it"
+    ]
+    assert counts(store)[:4] == before[:4]  # no article, segment, task or annotation

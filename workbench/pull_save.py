@@ -41,6 +41,8 @@ from workbench.segment import segment_id, split_sentences
 from workbench.store import Annotation, Annotator, Article, Dataset, Prediction, Segment, Task
 from workbench.store.models import utcnow
 
+_LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
 
 @dataclass(frozen=True)
 class Quarantined:
@@ -411,6 +413,12 @@ def _task_from_data(session: Session, ctx: SaveContext, record: TaskRecord) -> T
     text = _text_of(ctx, record)
     if text is None:
         ctx.report.skipped.append(f"task {record.ls_id}: no text in its data, cannot store it")
+        return None
+    if bad := _LONE_SURROGATE.search(text):  # not encodable: the store would refuse the text
+        ctx.report.skipped.append(
+            f"task {record.ls_id}: its text holds half of an emoji (a lone surrogate) at"
+            f" character {bad.start()}, cannot store it"
+        )
         return None
     source_path = f"{ctx.source_prefix}#{record.ls_id}"
     # Not the ingest id (hash of the text alone): two tasks with the same text stay apart.
