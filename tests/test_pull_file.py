@@ -192,3 +192,37 @@ def test_a_task_text_with_half_an_emoji_is_skipped_with_its_reason(
         " cannot store it"
     ]
     assert counts(store)[:4] == before[:4]  # no article, segment, task or annotation
+
+
+def _result_with(start: Any) -> list[Any]:
+    return [{"id": "c", "from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": start, "end": 8, "labels": ["Cue"]}}]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("completed_by", 2**70),  # beyond a SQL BIGINT: no user id
+        ("result", "not JSON"),  # a result that is not a list, kept verbatim
+        ("result", 5),
+        ("result", _result_with(2**70)),  # an offset beyond 64 bits
+    ],
+)
+def test_odd_values_in_an_export_are_quarantined_not_a_crash(
+    store: Store, settings: Settings, schema: Schema, tmp_path: Path, field: str, value: Any
+) -> None:
+    # Found by fuzzing `pull --from-file` with mutated exports: each raised a stack trace.
+    tasks = export_tasks()
+    first = tasks[0]
+    assert isinstance(first, dict)
+    first["annotations"][0][field] = value
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    report = pull_from_file(settings, store, path, schema=schema)
+    assert report.annotations_new == 3
+    if field == "result":
+        assert 1 in [q.ls_annotation_id for q in report.quarantined]
+        with store.session() as s:
+            kept = s.scalar(sa.select(Annotation.result).where(Annotation.ls_annotation_id == 1))
+        assert kept == value  # verbatim
+    assert pull_from_file(settings, store, path, schema=schema).changed == 0

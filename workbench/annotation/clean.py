@@ -50,8 +50,12 @@ def load_result(result: Any) -> Any:
 
 def clean_result(result: Any) -> list[dict[str, Any]]:
     """A Label Studio result list (or its JSON text) keeping only `RESULT_KEYS` of each item."""
+    try:
+        items = load_result(result)
+    except ValueError:  # a broken source's text: its annotation is quarantined, kept verbatim
+        return []
     out = []
-    for item in load_result(result) or []:
+    for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and item.keys() <= _RESULT_KEYS:
             out.append(item)
         elif isinstance(item, dict):  # keep only the known keys, in their order

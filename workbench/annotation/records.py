@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from workbench.annotation.clean import canonical_json
 from workbench.schema import Schema
 
 #: Bump when `parse` or `Parsed.entry` changes its output: stored entries made under another
@@ -85,7 +86,7 @@ class Parsed:
         return out
 
     def entry_json(self) -> str:
-        return orjson.dumps(self.entry(), option=orjson.OPT_SORT_KEYS).decode()
+        return canonical_json(self.entry())  # orjson, or the standard library beyond 64 bits
 
 
 def from_entry(entry: Mapping[str, Any]) -> Parsed:

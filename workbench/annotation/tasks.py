@@ -71,7 +71,9 @@ def parse_id(value: object) -> int | None:
     """A positive integer id (ints, or strings of digits as some exports write them)."""
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         value = int(value)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:  # BIGINT
+        return value
+    return None
 
 
 def parse_time(value: object) -> datetime | None:
