@@ -9,7 +9,7 @@ time straight into Arrow; JSON columns are read as text, decoded once per distin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -72,28 +72,29 @@ class _Reader:
             url = store.engine.url.set(drivername="postgresql")
             self.adbc = postgresql.connect(url.render_as_string(hide_password=False))
 
-    def read(self, query: Any, schema: pa.Schema) -> pa.Table:
+    def batches(self, query: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
         """The rows of `query` (its columns in `schema`'s order), of `schema`'s types."""
         if self.adbc is not None:
             sql = query.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
             with self.adbc.cursor() as cursor:
                 cursor.execute(str(sql))
                 table = cursor.fetch_arrow_table()
-            return table.rename_columns(schema.names).cast(schema).combine_chunks()
+            yield from table.rename_columns(schema.names).cast(schema).to_batches()
+            return
         compiled = query.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
         params = compiled.construct_params()
         cursor = self.sa.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        batches = []
         try:
             cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
             while rows := cursor.fetchmany(ANNOTATION_CHUNK):
                 columns = zip(*rows, strict=True)
                 arrays = [pa.array(c).cast(f.type) for c, f in zip(columns, schema, strict=True)]
-                batches.append(pa.record_batch(arrays, schema=schema))
+                yield pa.record_batch(arrays, schema=schema)
         finally:
             cursor.close()
-        # in chunks of the annotations table's rows: it is written as read, no copy
-        return pa.Table.from_batches(batches, schema)
+
+    def read(self, query: Any, schema: pa.Schema) -> pa.Table:
+        return pa.Table.from_batches(self.batches(query, schema), schema)
 
     def close(self) -> None:
         if self.adbc is not None:
@@ -141,16 +142,22 @@ def _annotations(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
             _binary(m.Task.segment_id, d), _binary(name, d), sa.func.coalesce(a.ls_annotation_id, 0)
         )
     )
-    table = conn.read(query, SCHEMAS["annotations"].append(pa.field("raw", pa.bool_())))
-    raw = table["raw"]
-    table = table.drop_columns(["raw"])
-    if pc.any(raw).as_py():  # a store filled by other means: results cleaned here
-        results = [
-            canonical_result(r) if x else r
-            for r, x in zip(table["result"].to_pylist(), raw.to_pylist(), strict=True)
-        ]
-        table = table.set_column(4, "result", pa.array(results, STR))
-    return table
+    read = conn.batches(query, SCHEMAS["annotations"].append(pa.field("raw", pa.bool_())))
+    return pa.Table.from_batches(map(_cleaned, read), SCHEMAS["annotations"])
+
+
+def _cleaned(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A chunk of annotations with the results the store lacks cleaned here (a store filled
+    by other means), a chunk at a time: no second copy of every result."""
+    raw = batch.column(batch.num_columns - 1)
+    batch = batch.drop_columns(["raw"])
+    if not pc.any(raw).as_py():
+        return batch
+    results = [
+        canonical_result(r) if x else r
+        for r, x in zip(batch.column(4).to_pylist(), raw.to_pylist(), strict=True)
+    ]
+    return batch.set_column(4, "result", pa.array(results, STR))
 
 
 def _groups(conn: sa.Connection) -> dict[str, str]:
