@@ -225,12 +225,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
     labels = labels.append_column("adjudicated", pc.equal(labels["status"], "adjudicated"))
     labels = labels.select(SCHEMAS["labels"].names)
     regions = _rows(
-        conn,
-        cl,
-        "segment_id span_key field label",
-        mine,
-        cl.span_key != "",
-        cl.status.in_(KEPT),
+        conn, cl, "segment_id span_key field label", mine, cl.span_key != "", cl.status.in_(KEPT)
     )
     regions = _in(regions.filter(pc.is_valid(regions["label"])), "segment_id", kept)
     cs = m.ConsensusSpan

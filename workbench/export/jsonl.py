@@ -14,6 +14,7 @@ from typing import Protocol
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -38,7 +39,7 @@ def _struct(**values: str) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
 
 
-def _buffers(array: pa.Array) -> tuple[np.ndarray, pa.Buffer | None]:
+def _buffers(array: pa.Array) -> tuple[npt.NDArray[np.int32], pa.Buffer | None]:
     """A string array's offsets (one more than its values) and its data buffer."""
     offsets = np.frombuffer(array.buffers()[1], np.int32)[array.offset :][: len(array) + 1]
     return offsets, array.buffers()[2]
@@ -53,7 +54,7 @@ def _lines(column: pa.ChunkedArray) -> bytes:
     return text
 
 
-def _grouped(con: duckdb.DuckDBPyConnection, table: pa.Table, json: str) -> pa.Table:
+def grouped(con: duckdb.DuckDBPyConnection, table: pa.Table, json: str) -> pa.Table:
     """(segment_id, j) of a table sorted by segment: `json` of each row, the rows of a segment
     each after a comma. A segment's rows lie end to end in one string array, so its text is
     a slice of that array's data (no aggregate, no copy)."""
@@ -92,8 +93,8 @@ def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: S
         ),
     }
     # each segment's row of each group (a slice of each group's texts: taken a chunk at a time)
-    grouped = {name: _grouped(con, table, json) for name, (table, json) in groups.items()}
-    at = {n: pc.index_in(seg["segment_id"], value_set=g["segment_id"]) for n, g in grouped.items()}
+    texts = {name: grouped(con, table, json) for name, (table, json) in groups.items()}
+    at = {n: pc.index_in(seg["segment_id"], value_set=g["segment_id"]) for n, g in texts.items()}
     labels = _struct(
         **{
             f: _struct(
@@ -123,7 +124,7 @@ def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: S
     try:
         for lo in range(0, seg.num_rows, _CHUNK):
             part = seg.slice(lo, _CHUNK)
-            for name, g in grouped.items():
+            for name, g in texts.items():
                 part = part.append_column(name, g["j"].take(at[name].slice(lo, _CHUNK)))
             con.register("part", part)
             out = con.sql(query).to_arrow_table()  # in the rows' order: no ORDER BY, no join

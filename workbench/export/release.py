@@ -82,11 +82,8 @@ class ReleaseInfo:
 
 
 def _identity(schema: Schema) -> dict[str, Any]:
-    return {
-        "schema_id": schema.id,
-        "schema_version": schema.version,
-        "guidelines_version": schema.guidelines_version,
-    }
+    v = (schema.id, schema.version, schema.guidelines_version)
+    return dict(zip(("schema_id", "schema_version", "guidelines_version"), v, strict=True))
 
 
 def render_data(
@@ -99,8 +96,8 @@ def render_data(
 def render_tables(
     tables: ReleaseTables, schema: Schema, staging: Path | None = None
 ) -> RenderedData:
-    """`render_data` of built tables. The annotations' `result` column (half the export's
-    memory at 10^5 segments) is dropped once annotations.parquet is written."""
+    """`render_data` of built tables. Staged, the annotations' `result` column (half the
+    export's memory at 10^5 segments) is dropped once annotations.parquet is written."""
     files: dict[str, FileData] = {}
 
     def sink(name: str) -> io.BytesIO | write.HashingFile:
@@ -110,7 +107,8 @@ def render_tables(
         out = sink(f"{name}.parquet")
         write.write_parquet(tables.tables[name], out)
         files[f"{name}.parquet"] = write.finished(out)
-    tables.tables["annotations"] = tables.tables["annotations"].drop_columns(["result"])
+    if staging is not None:
+        tables.tables["annotations"] = tables.tables["annotations"].drop_columns(["result"])
     nested, spacy = sink(write.NESTED), sink(write.SPACY)
     try:
         write_jsonl(tables, figures.segment_fields(schema), nested, spacy)

@@ -219,16 +219,11 @@ def _annotations(
     """annotations.parquet's table, in (segment, annotator, annotation id) order, and each
     row's entry. Each annotator's segment answers and span count come from their entry."""
     ann = with_entries(data.annotations, schema)
-    kept = con.sql("SELECT segment_id FROM seg").to_arrow_table()["segment_id"]
-    keep = pc.is_in(ann["segment_id"], value_set=kept.combine_chunks())
+    seg = con.sql("SELECT segment_id, split FROM seg").to_arrow_table()
+    keep = pc.is_in(ann["segment_id"], value_set=seg["segment_id"].combine_chunks())
     rows = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
-    sort = pa.table(
-        {
-            "segment_id": ann["segment_id"].take(rows),
-            "annotator": ann["annotator"].take(rows),
-            "annotation_id": pc.fill_null(ann["annotation_id"].take(rows), 0),
-        }
-    )
+    sort = ann.select(["segment_id", "annotator", "annotation_id"]).take(rows)
+    sort = sort.set_column(2, "annotation_id", pc.fill_null(sort["annotation_id"], 0))
     order = rows[pc.sort_indices(sort, [(c, "ascending") for c in sort.column_names]).to_numpy()]
     if len(order) != ann.num_rows or np.any(order != np.arange(len(order))):
         ann = ann.take(order)  # a frame built by hand: the store's rows come in this order
@@ -236,13 +231,11 @@ def _annotations(
     labels: dict[str, list[str | None]] = {f: [] for f in fields}
     n_spans = []
     for chunk in ann["entry"].chunks:  # a chunk of Python strings at a time
-        for entry in chunk.to_pylist():
-            made = orjson.loads(entry)
+        for made in map(orjson.loads, chunk.to_pylist()):
             choices = made.get("labels") or {}
             for f in fields:
                 labels[f].append(label_text(choices.get(f)))
             n_spans.append(len(made.get("spans") or ()))
-    seg = con.sql("SELECT segment_id, split FROM seg").to_arrow_table()
     split_of = dict(zip(*(seg[c].to_pylist() for c in ("segment_id", "split")), strict=True))
     columns: dict[str, Any] = {
         "segment_id": ann["segment_id"],
