@@ -342,10 +342,8 @@ def _settle_disk(
         path = dataset_dir / version_name(number)
         expected = (latest.version if latest else 0) + 1
         try:
-            ok = (
-                verify_release(path).ok
-                and write.read_manifest(path).get("data_sha256") == data_sha256
-            )
+            same = write.read_manifest(path).get("data_sha256") == data_sha256
+            ok = same and verify_release(path).ok
         except ReleaseError:
             ok = False
         if ok and number == expected and adoptable is None:
