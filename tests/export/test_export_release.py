@@ -64,6 +64,19 @@ def test_a_segments_rows_are_grouped_across_chunks() -> None:
     assert grouped(duckdb.connect(), table.slice(0, 0), "to_json(v)").num_rows == 0
 
 
+def test_jsonl_writes_a_text_as_orjson_does() -> None:
+    """Control characters escaped in lower-case hex, as orjson (the release's JSONL bytes
+    before DuckDB wrote them) writes them; an escaped backslash before `u001F` is text."""
+    import duckdb
+    import orjson
+
+    from workbench.export.jsonl import _lines
+
+    text = 'a\x1fb\\u001F\x0b\x7f"é\u2028\n'
+    rows = duckdb.connect().sql("SELECT to_json($t) || chr(10) AS x", params={"t": text})
+    assert _lines(rows.to_arrow_table()["x"]) == orjson.dumps(text) + b"\n"
+
+
 def test_parse_ratios() -> None:
     assert parse_ratios("0.8,0.1,0.1") == (0.8, 0.1, 0.1)
     assert parse_ratios(" 0.7, 0.15 ,0.15") == (0.7, 0.15, 0.15)

@@ -78,16 +78,18 @@ def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: S
     span = _struct(**{c: c for c in names}, end='"end"')
     rel = _struct(**{c: c for c in ("kind", "from_id", "to_id", "support", "confidence")})
     att = _struct(content="content_id", cue="cue_id", source="source_id")
-    groups = {  # a segment's spans (nested, spaCy), relations, attributions and annotations
-        "p": (
+    # a segment's spans (nested, spaCy), relations, attributions and annotations (columns of
+    # `part` beside the segment's own: named so no segment field is named like them)
+    groups = {
+        "_jsonl_p": (
             t["spans"].append_column("attrs", tables.attrs),
             f"""'{{"adjudicated":', {_j("adjudicated")}, ',"attributes":', attrs, ',',
             substr(to_json({span}), 2)""",
         ),
-        "q": (t["spans"], """to_json({'end': "end", 'label': label, 'start': start})"""),
-        "r": (t["relations"], f"to_json({rel})"),
-        "t": (t["attributions"], f"to_json({att})"),
-        "a": (
+        "_jsonl_q": (t["spans"], """to_json({'end': "end", 'label': label, 'start': start})"""),
+        "_jsonl_r": (t["relations"], f"to_json({rel})"),
+        "_jsonl_t": (t["attributions"], f"to_json({att})"),
+        "_jsonl_a": (
             t["annotations"].append_column("entry", tables.entries),
             f"""'{{"annotator":', {_j("annotator")}, ',', substr(entry, 2)""",
         ),
@@ -112,13 +114,13 @@ def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: S
         return f"coalesce('[' || substr({name}, 2) || ']', '[]')"
 
     meta = _struct(**{c: c for c in ("article_id", "segment_id", "split")})
-    query = f"""SELECT concat('{{"annotations":', {each("a")}, ',"article_id":',
-        {_j("article_id")}, ',"attributions":', {each("t")}, ',"end":', {_j('"end"')},
+    query = f"""SELECT concat('{{"annotations":', {each("_jsonl_a")}, ',"article_id":',
+        {_j("article_id")}, ',"attributions":', {each("_jsonl_t")}, ',"end":', {_j('"end"')},
         ',"labels":', {_j(labels) if fields else "'{}'"}, ',"position":', {_j("position")},
-        ',"relations":', {each("r")}, ',"segment_id":', {_j("segment_id")},
-        ',"spans":', {each("p")}, ',"split":', {_j("split")}, ',"start":', {_j("start")},
+        ',"relations":', {each("_jsonl_r")}, ',"segment_id":', {_j("segment_id")},
+        ',"spans":', {each("_jsonl_p")}, ',"split":', {_j("split")}, ',"start":', {_j("start")},
         ',"text":', {_j("text")}, '}}', chr(10)) AS nested,
-        concat('{{"meta":', to_json({meta}), ',"spans":', {each("q")}, ',"text":', {_j("text")},
+        concat('{{"meta":', to_json({meta}), ',"spans":', {each("_jsonl_q")}, ',"text":', {_j("text")},
         '}}', chr(10)) AS spacy
     FROM part"""
     try:
