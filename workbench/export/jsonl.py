@@ -120,8 +120,8 @@ def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: S
         ',"relations":', {each("_jsonl_r")}, ',"segment_id":', {_j("segment_id")},
         ',"spans":', {each("_jsonl_p")}, ',"split":', {_j("split")}, ',"start":', {_j("start")},
         ',"text":', {_j("text")}, '}}', chr(10)) AS nested,
-        concat('{{"meta":', to_json({meta}), ',"spans":', {each("_jsonl_q")}, ',"text":', {_j("text")},
-        '}}', chr(10)) AS spacy
+        concat('{{"meta":', to_json({meta}), ',"spans":', {each("_jsonl_q")},
+        ',"text":', {_j("text")}, '}}', chr(10)) AS spacy
     FROM part"""
     try:
         for lo in range(0, seg.num_rows, _CHUNK):
