@@ -77,6 +77,22 @@ def test_jsonl_writes_a_text_as_orjson_does() -> None:
     assert _lines(rows.to_arrow_table()["x"]) == orjson.dumps(text) + b"\n"
 
 
+def test_batches_read_from_postgresql_are_cut_as_sqlites_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ADBC's batches (any size) become batches of ANNOTATION_CHUNK rows, as SQLite's are
+    read: annotations.parquet's bytes depend on the chunks."""
+    import importlib
+
+    collect_module = importlib.import_module("workbench.export.collect")
+    monkeypatch.setattr(collect_module, "ANNOTATION_CHUNK", 3)
+    sizes = [(0, 2), (2, 5), (7, 1), (8, 1), (9, 1)]
+    batches = [pa.record_batch({"a": list(range(i, i + n))}) for i, n in sizes]
+    got = [b["a"].to_pylist() for b in collect_module._rechunked(iter(batches))]
+    assert got == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert list(collect_module._rechunked(iter([]))) == []
+
+
 def test_parse_ratios() -> None:
     assert parse_ratios("0.8,0.1,0.1") == (0.8, 0.1, 0.1)
     assert parse_ratios(" 0.7, 0.15 ,0.15") == (0.7, 0.15, 0.15)

@@ -78,8 +78,8 @@ class _Reader:
             sql = query.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
             with self.adbc.cursor() as cursor:
                 cursor.execute(str(sql))
-                table = cursor.fetch_arrow_table()
-            yield from table.rename_columns(schema.names).cast(schema).to_batches()
+                read = cursor.fetch_record_batch()  # streamed: a batch at a time
+                yield from _rechunked(b.rename_columns(schema.names).cast(schema) for b in read)
             return
         compiled = query.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
         params = compiled.construct_params()
@@ -99,6 +99,20 @@ class _Reader:
     def close(self) -> None:
         if self.adbc is not None:
             self.adbc.close()
+
+
+def _rechunked(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Batches of ANNOTATION_CHUNK rows (the last one fewer) from batches of any size, as
+    SQLite's are read: the Parquet writer cuts pages at chunk boundaries."""
+    pending: list[pa.RecordBatch] = []
+    for batch in batches:
+        pending.append(batch)
+        while sum(b.num_rows for b in pending) >= ANNOTATION_CHUNK:
+            rows = pa.Table.from_batches(pending).combine_chunks()
+            yield rows.slice(0, ANNOTATION_CHUNK).to_batches()[0]
+            pending = [b for b in rows.slice(ANNOTATION_CHUNK).to_batches() if b.num_rows]
+    if pending:
+        yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
 
 
 def _rows(conn: _Reader, model: Any, spec: str, *where: Any) -> pa.Table:
