@@ -9,7 +9,7 @@ time straight into Arrow; JSON columns are read as text, decoded once per distin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,6 +28,7 @@ from workbench.export.model import (
     STRS,
     ReleaseData,
     attrs_json,
+    decoded,
     frame,
     schema_of,
 )
@@ -123,14 +124,6 @@ def _rows(conn: _Reader, model: Any, spec: str, *where: Any) -> pa.Table:
     columns = [sa.cast(table[n], sa.Text) if t == "j" else table[n] for n, _, t in words]
     schema = schema_of(" ".join(n if t == "j" else f"{n}:{t}" for n, _, t in words))
     return conn.read(sa.select(*columns).where(*where), schema)
-
-
-def _decoded(column: pa.ChunkedArray, fn: Callable[[Any], Any], type_: pa.DataType) -> pa.Array:
-    """`fn` of each value of a column, called once per distinct value (10^6 spans hold a few
-    hundred attribute maps and a handful of annotator sets)."""
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    values = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type_)
-    return values.take(encoded.indices)
 
 
 def _support(text: str | None) -> list[str]:
@@ -233,7 +226,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
     )
     labels = _in(labels, "segment_id", kept)
     decided = pc.is_in(labels["status"], value_set=pa.array(KEPT))
-    support = _decoded(labels["support"], _support, STRS)
+    support = decoded(labels["support"], _support, STRS)
     labels = labels.set_column(2, "label", pc.if_else(decided, labels["label"], None))
     labels = labels.set_column(3, "support", pc.if_else(decided, support, pa.scalar([], STRS)))
     labels = labels.append_column("adjudicated", pc.equal(labels["status"], "adjudicated"))
@@ -251,7 +244,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
     spec = "segment_id kind from_key to_key support:j confidence:f"
     relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
     relations = _in(relations, "segment_id", kept).rename_columns(SCHEMAS["relations"].names)
-    relations = relations.set_column(4, "support", _decoded(relations["support"], _support, STRS))
+    relations = relations.set_column(4, "support", decoded(relations["support"], _support, STRS))
     kept_ids = set(kept.to_pylist())
     adj = s.scalars(
         sa.select(m.Adjudication)
@@ -322,7 +315,7 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
             value[name] = label
         return attrs_json(value)
 
-    regions = regions.set_column(2, "field", _decoded(regions["field"], attribute, STR))
+    regions = regions.set_column(2, "field", decoded(regions["field"], attribute, STR))
     con = duckdb.connect()
     con.register("spans", spans)
     con.register("regions", regions)
@@ -335,9 +328,9 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
         ) USING (segment_id, span_key)"""
     ).to_arrow_table()
     con.close()
-    spans = spans.set_column(5, "attrs", _decoded(spans["merge"], merge, STR)).drop_columns(
+    spans = spans.set_column(5, "attrs", decoded(spans["merge"], merge, STR)).drop_columns(
         ["merge"]
     )
-    spans = spans.set_column(6, "support", _decoded(spans["support"], _support, STRS))
+    spans = spans.set_column(6, "support", decoded(spans["support"], _support, STRS))
     spans = spans.append_column("adjudicated", pc.equal(spans["status"], "adjudicated"))
     return spans.drop_columns(["status"]).rename_columns(SCHEMAS["spans"].names)
