@@ -25,7 +25,7 @@ from workbench.export import (
     verify_release,
 )
 from workbench.export.diff import diff_tables
-from workbench.export.jsonl import run_ranges
+from workbench.export.jsonl import grouped
 from workbench.export.write import read_tables, write_release
 
 
@@ -53,12 +53,44 @@ def make_release(
 # -- splits --------------------------------------------------------------------------------------
 
 
-def test_run_ranges_match_the_python_ranges_across_chunks() -> None:
-    ids = ["a", "a", "b", "c", "c", "c", "d"]
-    want = {"a": (0, 2), "b": (2, 3), "c": (3, 6), "d": (6, 7)}
-    chunked = pa.chunked_array([ids[:4], ids[4:]])  # "c" runs across the chunk boundary
-    assert run_ranges(chunked) == want == run_ranges(pa.array(ids))
-    assert run_ranges(pa.chunked_array([], type=pa.string())) == {}
+def test_a_segments_rows_are_grouped_across_chunks() -> None:
+    """segments.jsonl takes a segment's rows of a table as one slice of a string array."""
+    import duckdb
+
+    ids = pa.chunked_array([["a", "a", "b", "c"], ["c", "c", "d"]])  # "c" runs across chunks
+    table = pa.table({"segment_id": ids, "v": pa.chunked_array([[1, 2, 3, 4], [5, 6, 7]])})
+    got = grouped(duckdb.connect(), table, "to_json(v)").to_pydict()
+    assert got == {"segment_id": ["a", "b", "c", "d"], "j": [",1,2", ",3", ",4,5,6", ",7"]}
+    assert grouped(duckdb.connect(), table.slice(0, 0), "to_json(v)").num_rows == 0
+
+
+def test_jsonl_writes_a_text_as_orjson_does() -> None:
+    """Control characters escaped in lower-case hex, as orjson (the release's JSONL bytes
+    before DuckDB wrote them) writes them; an escaped backslash before `u001F` is text."""
+    import duckdb
+    import orjson
+
+    from workbench.export.jsonl import _lines
+
+    text = 'a\x1fb\\u001F\x0b\x7f"é\u2028\n'
+    rows = duckdb.connect().sql("SELECT to_json($t) || chr(10) AS x", params={"t": text})
+    assert _lines(rows.to_arrow_table()["x"]) == orjson.dumps(text) + b"\n"
+
+
+def test_batches_read_from_postgresql_are_cut_as_sqlites_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ADBC's batches (any size) become batches of ANNOTATION_CHUNK rows, as SQLite's are
+    read: annotations.parquet's bytes depend on the chunks."""
+    import importlib
+
+    collect_module = importlib.import_module("workbench.export.collect")
+    monkeypatch.setattr(collect_module, "ANNOTATION_CHUNK", 3)
+    sizes = [(0, 2), (2, 5), (7, 1), (8, 1), (9, 1)]
+    batches = [pa.record_batch({"a": list(range(i, i + n))}) for i, n in sizes]
+    got = [b["a"].to_pylist() for b in collect_module._rechunked(iter(batches))]
+    assert got == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert list(collect_module._rechunked(iter([]))) == []
 
 
 def test_parse_ratios() -> None:

@@ -123,50 +123,40 @@ def render_card(
     diff_summary, guidelines_version = m["diff"], m["guidelines_version"]
     ratios = [m["splits"]["ratios"][name] for name in SPLITS]
     lines: list[str] = []
-    add = lines.append
-    add(f"# {dataset} {version}: {schema.title}")
-    add("")
+
+    def add(*texts: str) -> None:
+        lines.extend(texts)
+
+    add(f"# {dataset} {version}: {schema.title}", "")
     add(
         f"Segments of news articles annotated in Label Studio for **claims**, **attribution** "
         f"(who said what: source, cue, content) and **sentiment**, by several annotators each, "
         f"reconciled into consensus labels. Schema `{schema.id}` (version `{schema.version}`), "
         f"guidelines version `{guidelines_version or 'unknown'}`. Parent version: "
-        f"{parent or 'none (first release)'}."
-    )
-    add("")
-    add(
+        f"{parent or 'none (first release)'}.",
+        "",
         f"{counts['segments']} segments from {counts['articles']} articles, "
         f"{counts['annotations']} annotations by {counts['annotators']} annotators, "
         f"{counts['spans']} consensus spans, {counts['attributions']} attribution triples, "
-        f"{counts['adjudications']} adjudications."
+        f"{counts['adjudications']} adjudications.",
     )
     if project.get("url") or project.get("project_id") is not None:
         add(f"Label Studio project {project.get('project_id')} at {project.get('url')}.")
-    add("")
-
-    lines += _LOADING_AND_FILES.split("\n")[:-1]
-
-    add("## Splits")
-    add("")
+    add("", *_LOADING_AND_FILES.split("\n")[:-1], "## Splits", "")
     add(
         "Train/dev/test are grouped by article (no article in two splits) and stable across "
         "versions: an article's split is stored when it first appears in a release and reused "
         "by every later one. A new article is placed by hashing its id into [0, 1) and cutting "
         f"at the ratios {ratios[0]:g}/{ratios[1]:g}/{ratios[2]:g} (revisions of an article "
-        "share its first revision's split)."
+        "share its first revision's split).",
+        "",
+        "| split | articles | segments |",
+        "|---|---|---|",
     )
-    add("")
-    add("| split | articles | segments |")
-    add("|---|---|---|")
     for name in SPLITS:
         sc = counts["splits"][name]
         add(f"| {name} | {sc['articles']} | {sc['segments']} |")
-    add("")
-
-    add("## Schema")
-    add("")
-    add("### Span labels")
-    add("")
+    add("", "## Schema", "", "### Span labels", "")
     for label in schema.labels:
         add(f"- **{label.name}**: {label.description}")
         for attr in label.attributes:
@@ -183,25 +173,18 @@ def render_card(
         )
     add("")
     if schema.relations:
-        add("### Relations")
-        add("")
+        add("### Relations", "")
         for rel in schema.relations:
-            add(
-                f"- **{rel.name}** ({'|'.join(rel.from_labels)} → {'|'.join(rel.to_labels)}): "
-                f"{rel.description}"
-            )
+            arrow = f"{'|'.join(rel.from_labels)} → {'|'.join(rel.to_labels)}"
+            add(f"- **{rel.name}** ({arrow}): {rel.description}")
         add("")
     if schema.segment:
-        add("### Segment labels")
-        add("")
+        add("### Segment labels", "")
         for attr in schema.segment:
             add(f"- **{attr.name}**: {attr.description}")
-            for c in attr.choices:
-                add(f"  - `{c.value}`: {c.description}")
+            add(*(f"  - `{c.value}`: {c.description}" for c in attr.choices))
         add("")
-
-    add("## Label distributions (consensus)")
-    add("")
+    add("## Label distributions (consensus)", "")
     for f, dist in distributions.get("segment", {}).items():
         add(f"- segment `{f}`: " + ", ".join(f"{k} {v}" for k, v in dist.items()))
     spans = distributions.get("span_labels", {})
@@ -210,15 +193,14 @@ def render_card(
     for col, dist in distributions.get("span_attributes", {}).items():
         if dist:
             add(f"- `{col}`: " + ", ".join(f"{k} {v}" for k, v in dist.items()))
-    add("")
-
-    add("## Agreement")
-    add("")
     add(
+        "",
+        "## Agreement",
+        "",
         "Between annotators, on the raw annotations in `annotations.parquet`; 95 % percentile "
-        "bootstrap intervals over segments (1000 resamples, seed 0)."
+        "bootstrap intervals over segments (1000 resamples, seed 0).",
+        "",
     )
-    add("")
     for f, ag in agreement.get("segment", {}).items():
         add(
             f"- segment `{f}`: Krippendorff's alpha (nominal) {_metric(ag['krippendorff_alpha'])}"
@@ -227,37 +209,23 @@ def render_card(
         )
     span_ag = agreement.get("spans", {})
     if span_ag:
-        add("")
-        add("Span F1 between annotator pairs (overlap match), per label:")
-        add("")
-        add("| label | mean pairwise F1 | pairs (F1 [95 % CI], n segments) |")
-        add("|---|---|---|")
+        add("", "Span F1 between annotator pairs (overlap match), per label:", "")
+        add("| label | mean pairwise F1 | pairs (F1 [95 % CI], n segments) |", "|---|---|---|")
         for label, ag in span_ag.items():
             pairs = "; ".join(
                 f"{p['pair'][0]}–{p['pair'][1]} {_metric(p['f1'])}" for p in ag["pairs"]
             )
             add(f"| {label} | {_fmt(ag['mean_pairwise_f1'])} | {pairs} |")
-    add("")
-
-    lines += _RECONCILED.split("\n")
+    add("", *_RECONCILED.split("\n"))
     if reconcile_info:
-        add("")
-        for key, value in sorted(reconcile_info.items()):
-            add(f"- {key}: {value}")
-    add("")
-
-    add("## Changes against the parent version")
-    add("")
+        add("", *(f"- {key}: {value}" for key, value in sorted(reconcile_info.items())))
+    add("", "## Changes against the parent version", "")
     if parent is None:
         add("First release.")
     else:
         add(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in diff_summary.items()) + ".")
         add("Details in `diff.json`.")
-    add("")
-
-    add("## Source articles")
-    add("")
-    add("| title | outlet | date | split | segments | path |")
+    add("", "## Source articles", "", "| title | outlet | date | split | segments | path |")
     add("|---|---|---|---|---|---|")
     for a in articles:
         if a["n_segments"]:
@@ -266,5 +234,4 @@ def render_card(
                 f"{a['split']} | {a['n_segments']} | {_cell(a['source_path'])} |"
             )
     add("")
-
     return "\n".join(lines) + "\n" + _LIMITS

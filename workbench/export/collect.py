@@ -9,7 +9,7 @@ time straight into Arrow; JSON columns are read as text, decoded once per distin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,6 +28,7 @@ from workbench.export.model import (
     STRS,
     ReleaseData,
     attrs_json,
+    decoded,
     frame,
     schema_of,
 )
@@ -72,32 +73,47 @@ class _Reader:
             url = store.engine.url.set(drivername="postgresql")
             self.adbc = postgresql.connect(url.render_as_string(hide_password=False))
 
-    def read(self, query: Any, schema: pa.Schema) -> pa.Table:
+    def batches(self, query: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
         """The rows of `query` (its columns in `schema`'s order), of `schema`'s types."""
         if self.adbc is not None:
             sql = query.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
             with self.adbc.cursor() as cursor:
                 cursor.execute(str(sql))
-                table = cursor.fetch_arrow_table()
-            return table.rename_columns(schema.names).cast(schema).combine_chunks()
+                read = cursor.fetch_record_batch()  # streamed: a batch at a time
+                yield from _rechunked(b.rename_columns(schema.names).cast(schema) for b in read)
+            return
         compiled = query.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
         params = compiled.construct_params()
         cursor = self.sa.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        batches = []
         try:
             cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
             while rows := cursor.fetchmany(ANNOTATION_CHUNK):
                 columns = zip(*rows, strict=True)
                 arrays = [pa.array(c).cast(f.type) for c, f in zip(columns, schema, strict=True)]
-                batches.append(pa.record_batch(arrays, schema=schema))
+                yield pa.record_batch(arrays, schema=schema)
         finally:
             cursor.close()
-        # in chunks of the annotations table's rows: it is written as read, no copy
-        return pa.Table.from_batches(batches, schema)
+
+    def read(self, query: Any, schema: pa.Schema) -> pa.Table:
+        return pa.Table.from_batches(self.batches(query, schema), schema)
 
     def close(self) -> None:
         if self.adbc is not None:
             self.adbc.close()
+
+
+def _rechunked(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Batches of ANNOTATION_CHUNK rows (the last one fewer) from batches of any size, as
+    SQLite's are read: the Parquet writer cuts pages at chunk boundaries."""
+    pending: list[pa.RecordBatch] = []
+    for batch in batches:
+        pending.append(batch)
+        while sum(b.num_rows for b in pending) >= ANNOTATION_CHUNK:
+            rows = pa.Table.from_batches(pending).combine_chunks()
+            yield rows.slice(0, ANNOTATION_CHUNK).to_batches()[0]
+            pending = [b for b in rows.slice(ANNOTATION_CHUNK).to_batches() if b.num_rows]
+    if pending:
+        yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
 
 
 def _rows(conn: _Reader, model: Any, spec: str, *where: Any) -> pa.Table:
@@ -108,14 +124,6 @@ def _rows(conn: _Reader, model: Any, spec: str, *where: Any) -> pa.Table:
     columns = [sa.cast(table[n], sa.Text) if t == "j" else table[n] for n, _, t in words]
     schema = schema_of(" ".join(n if t == "j" else f"{n}:{t}" for n, _, t in words))
     return conn.read(sa.select(*columns).where(*where), schema)
-
-
-def _decoded(column: pa.ChunkedArray, fn: Callable[[Any], Any], type_: pa.DataType) -> pa.Array:
-    """`fn` of each value of a column, called once per distinct value (10^6 spans hold a few
-    hundred attribute maps and a handful of annotator sets)."""
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    values = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type_)
-    return values.take(encoded.indices)
 
 
 def _support(text: str | None) -> list[str]:
@@ -141,16 +149,22 @@ def _annotations(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
             _binary(m.Task.segment_id, d), _binary(name, d), sa.func.coalesce(a.ls_annotation_id, 0)
         )
     )
-    table = conn.read(query, SCHEMAS["annotations"].append(pa.field("raw", pa.bool_())))
-    raw = table["raw"]
-    table = table.drop_columns(["raw"])
-    if pc.any(raw).as_py():  # a store filled by other means: results cleaned here
-        results = [
-            canonical_result(r) if x else r
-            for r, x in zip(table["result"].to_pylist(), raw.to_pylist(), strict=True)
-        ]
-        table = table.set_column(4, "result", pa.array(results, STR))
-    return table
+    read = conn.batches(query, SCHEMAS["annotations"].append(pa.field("raw", pa.bool_())))
+    return pa.Table.from_batches(map(_cleaned, read), SCHEMAS["annotations"])
+
+
+def _cleaned(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A chunk of annotations with the results the store lacks cleaned here (a store filled
+    by other means), a chunk at a time: no second copy of every result."""
+    raw = batch.column(batch.num_columns - 1)
+    batch = batch.drop_columns(["raw"])
+    if not pc.any(raw).as_py():
+        return batch
+    results = [
+        canonical_result(r) if x else r
+        for r, x in zip(batch.column(4).to_pylist(), raw.to_pylist(), strict=True)
+    ]
+    return batch.set_column(4, "result", pa.array(results, STR))
 
 
 def _groups(conn: sa.Connection) -> dict[str, str]:
@@ -212,18 +226,13 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
     )
     labels = _in(labels, "segment_id", kept)
     decided = pc.is_in(labels["status"], value_set=pa.array(KEPT))
-    support = _decoded(labels["support"], _support, STRS)
+    support = decoded(labels["support"], _support, STRS)
     labels = labels.set_column(2, "label", pc.if_else(decided, labels["label"], None))
     labels = labels.set_column(3, "support", pc.if_else(decided, support, pa.scalar([], STRS)))
     labels = labels.append_column("adjudicated", pc.equal(labels["status"], "adjudicated"))
     labels = labels.select(SCHEMAS["labels"].names)
     regions = _rows(
-        conn,
-        cl,
-        "segment_id span_key field label",
-        mine,
-        cl.span_key != "",
-        cl.status.in_(KEPT),
+        conn, cl, "segment_id span_key field label", mine, cl.span_key != "", cl.status.in_(KEPT)
     )
     regions = _in(regions.filter(pc.is_valid(regions["label"])), "segment_id", kept)
     cs = m.ConsensusSpan
@@ -235,7 +244,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
     spec = "segment_id kind from_key to_key support:j confidence:f"
     relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
     relations = _in(relations, "segment_id", kept).rename_columns(SCHEMAS["relations"].names)
-    relations = relations.set_column(4, "support", _decoded(relations["support"], _support, STRS))
+    relations = relations.set_column(4, "support", decoded(relations["support"], _support, STRS))
     kept_ids = set(kept.to_pylist())
     adj = s.scalars(
         sa.select(m.Adjudication)
@@ -306,7 +315,7 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
             value[name] = label
         return attrs_json(value)
 
-    regions = regions.set_column(2, "field", _decoded(regions["field"], attribute, STR))
+    regions = regions.set_column(2, "field", decoded(regions["field"], attribute, STR))
     con = duckdb.connect()
     con.register("spans", spans)
     con.register("regions", regions)
@@ -319,9 +328,9 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
         ) USING (segment_id, span_key)"""
     ).to_arrow_table()
     con.close()
-    spans = spans.set_column(5, "attrs", _decoded(spans["merge"], merge, STR)).drop_columns(
+    spans = spans.set_column(5, "attrs", decoded(spans["merge"], merge, STR)).drop_columns(
         ["merge"]
     )
-    spans = spans.set_column(6, "support", _decoded(spans["support"], _support, STRS))
+    spans = spans.set_column(6, "support", decoded(spans["support"], _support, STRS))
     spans = spans.append_column("adjudicated", pc.equal(spans["status"], "adjudicated"))
     return spans.drop_columns(["status"]).rename_columns(SCHEMAS["spans"].names)

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 _SEGMENT_BASE = set(
     ["segment_id", "article_id", "position", "start", "end", "text", "split", "n_annotations"]
 )
+
 #: The tables a diff reads (a parent release's raw annotations, 400 MB in memory at 10^5
 #: segments, are not read for it).
 DIFFED = ("segments", "spans")
@@ -25,13 +26,10 @@ def _label_fields(segments: pa.Table) -> list[str]:
     return sorted(n for n in names if f"{n}_confidence" in names)
 
 
-def _rows(table: pa.Table, key: list[str], columns: list[str]) -> dict[Any, tuple[Any, ...]]:
-    """key → the row's values of `columns` (tuples from Arrow columns: a dict per row was most
-    of the diff's time at 10^6 spans)."""
-    data = [table[c].to_pylist() for c in columns]
-    keys = [table[c].to_pylist() for c in key]
-    ids = keys[0] if len(keys) == 1 else list(zip(*keys, strict=True))
-    return dict(zip(ids, zip(*data, strict=True), strict=True)) if data else dict.fromkeys(ids, ())
+def _rows(table: pa.Table, columns: list[str]) -> dict[str, tuple[Any, ...]]:
+    """segment id → the row's values of `columns` (tuples from Arrow columns)."""
+    values = zip(*(table[c].to_pylist() for c in columns), strict=True)
+    return dict(zip(table["segment_id"].to_pylist(), values, strict=True))
 
 
 _SPAN_KEY = ["segment_id", "span_id"]
@@ -79,25 +77,20 @@ def _summary(*counts: int) -> dict[str, int]:
 
 
 def diff_tables(
-    old: dict[str, pa.Table] | None,
-    new: dict[str, pa.Table],
-    *,
-    parent: str | None,
-    version: str,
+    old: dict[str, pa.Table] | None, new: dict[str, pa.Table], *, parent: str | None, version: str
 ) -> dict[str, Any]:
     """A JSON-ready diff of `new` against `old` (None: the first release, all added)."""
     fields = _label_fields(new["segments"])
     old_fields = set(_label_fields(old["segments"])) if old else set()
     compared = [f for f in fields if f in old_fields]
     seg_cols = ["split", *compared]
-    new_segs = _rows(new["segments"], ["segment_id"], seg_cols)
-    old_segs = _rows(old["segments"], ["segment_id"], seg_cols) if old else {}
+    new_segs = _rows(new["segments"], seg_cols)
+    old_segs = _rows(old["segments"], seg_cols) if old else {}
     added = sorted(set(new_segs) - set(old_segs))
     removed = sorted(set(old_segs) - set(new_segs))
     common = sorted(set(new_segs) & set(old_segs))
 
-    changed = []
-    split_changed = []
+    changed, split_changed = [], []
     for sid in common:
         o, n = old_segs[sid], new_segs[sid]
         if o == n:
@@ -108,32 +101,17 @@ def diff_tables(
         if o[0] != n[0]:
             split_changed.append({"segment_id": sid, "old": o[0], "new": n[0]})
 
-    spans_added, spans_removed, spans_changed = _span_changes(
-        old["spans"] if old else None, new["spans"]
-    )
-
-    def ids(keys: list[tuple[str, str]]) -> list[dict[str, str]]:
-        return [{"segment_id": s, "span_id": i} for s, i in keys]
-
+    spans = _span_changes(old["spans"] if old else None, new["spans"])
+    lists = (added, removed, common, changed, *spans, split_changed)
     return {
         "parent": parent,
         "version": version,
-        "summary": _summary(
-            len(added),
-            len(removed),
-            len(common),
-            len(changed),
-            len(spans_added),
-            len(spans_removed),
-            len(spans_changed),
-            len(split_changed),
-        ),
+        "summary": _summary(*(len(x) for x in lists)),
         "segments": {"added": added, "removed": removed},
         "labels_changed": changed,
         "spans": {
-            "added": ids(spans_added),
-            "removed": ids(spans_removed),
-            "changed": ids(spans_changed),
+            name: [{"segment_id": s, "span_id": i} for s, i in keys]
+            for name, keys in zip(("added", "removed", "changed"), spans, strict=True)
         },
         "splits_changed": split_changed,
     }

@@ -1,119 +1,136 @@
 """The release's JSONL files from its tables: `segments.jsonl`, one nested record per segment
 (with every annotator's parsed entry), and `spans.spacy.jsonl` for spaCy / Prodigy.
 
-Records are encoded with orjson (sorted keys) a few thousand segments at a time, from the
-rows of those segments taken out of the Arrow tables, and written out as they are made.
+DuckDB writes the lines (`to_json`, keys in sorted order, as orjson's OPT_SORT_KEYS writes
+them), a chunk of segments at a time; stored JSON texts (entries, attribute maps) are spliced
+in as they are. The one byte DuckDB writes otherwise: the hex digits of a `\\u00XX` escape in
+upper case, lowered here.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import re
+from typing import Protocol
 
+import duckdb
 import numpy as np
-import orjson
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.export.tables import ReleaseTables
 
-_SORTED = orjson.OPT_SORT_KEYS
-_LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-_CHUNK = 2048
-
-SPAN_KEYS = ("span_id", "label", "start", "end", "text", "support", "confidence", "adjudicated")
-REL_KEYS = ("kind", "from_id", "to_id", "support", "confidence")
-ATT_KEYS = ("source_id", "cue_id", "content_id")
-
-
-def run_ranges(column: pa.ChunkedArray | pa.Array) -> dict[str, tuple[int, int]]:
-    """segment id → (first, end) rows of a column sorted by segment id."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if len(array) == 0:
-        return {}
-    runs = pc.run_end_encode(array)
-    ends = runs.run_ends.to_numpy().tolist()
-    return dict(zip(runs.values.to_pylist(), zip([0, *ends[:-1]], ends, strict=True), strict=True))
+_CHUNK = 16384  # segments a query
+_UPPER_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*\\u00[01])([A-F])")
 
 
 class Sink(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
 
-class _Grouped:
-    """A table sorted by segment id, its rows taken a chunk of segments at a time as dicts of
-    `columns` (renamed by `names`), grouped by segment in the chunk's order."""
+def _j(sql: str) -> str:
+    """A value as JSON text (null for NULL)."""
+    return f"coalesce(to_json({sql}), 'null')"
 
-    def __init__(self, table: pa.Table, columns: tuple[str, ...], names: tuple[str, ...]) -> None:
-        self.table, self.names = table.select(list(columns)), names
-        self.ranges = run_ranges(table["segment_id"])
 
-    def take(self, sids: list[str]) -> list[list[dict[str, Any]]]:
-        bounds = [self.ranges.get(s, (0, 0)) for s in sids]
-        rows = np.concatenate([np.arange(a, b) for a, b in bounds] or [np.empty(0, int)])
-        part = self.table.take(pa.array(rows, pa.int64()))
-        values = zip(*(c.to_pylist() for c in part.columns), strict=True)
-        dicts = [dict(zip(self.names, v, strict=True)) for v in values]
-        out, at = [], 0
-        for a, b in bounds:
-            out.append(dicts[at : at + b - a])
-            at += b - a
-        return out
+def _struct(**values: str) -> str:
+    """A JSON object of `values` (SQL expressions) with its keys sorted."""
+    pairs = (("'" + k.replace("'", "''") + "'", values[k]) for k in sorted(values))
+    return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+
+
+def _buffers(array: pa.Array) -> tuple[npt.NDArray[np.int32], pa.Buffer | None]:
+    """A string array's offsets (one more than its values) and its data buffer."""
+    offsets = np.frombuffer(array.buffers()[1], np.int32)[array.offset :][: len(array) + 1]
+    return offsets, array.buffers()[2]
+
+
+def _lines(column: pa.ChunkedArray) -> bytes:
+    """A column of lines as one text (the lines of an Arrow string array lie end to end)."""
+    offsets, data = _buffers(column.combine_chunks())
+    text = bytes(memoryview(data or b"")[offsets[0] : offsets[-1]])
+    if b"\\u00" in text:
+        text = _UPPER_ESCAPE.sub(lambda m: m[1] + m[2].lower(), text)
+    return text
+
+
+def grouped(con: duckdb.DuckDBPyConnection, table: pa.Table, json: str) -> pa.Table:
+    """(segment_id, j) of a table sorted by segment: `json` of each row, the rows of a segment
+    each after a comma. A segment's rows lie end to end in one string array, so its text is
+    a slice of that array's data (no aggregate, no copy)."""
+    con.register("x", table)
+    rows = con.sql(f"SELECT segment_id, concat(',', {json}) AS j FROM x").to_arrow_table()
+    con.unregister("x")
+    if rows.num_rows == 0:
+        return rows
+    runs = pc.run_end_encode(rows["segment_id"].combine_chunks())
+    offsets, data = _buffers(rows["j"].combine_chunks())
+    bounds = offsets[np.concatenate([[0], runs.run_ends.to_numpy()]).astype(np.int64)]
+    texts = pa.StringArray.from_buffers(len(runs.values), pa.py_buffer(bounds), data)
+    return pa.table({"segment_id": runs.values, "j": texts})
 
 
 def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: Sink) -> None:
     """segments.jsonl into `nested`, spans.spacy.jsonl into `spacy`."""
-    t = tables.tables
-    seg = t["segments"]
-    spans = t["spans"].append_column("attributes", tables.attrs)
-    span_rows = _Grouped(spans, (*SPAN_KEYS, "attributes"), (*SPAN_KEYS, "attributes"))
-    rel_rows = _Grouped(t["relations"], REL_KEYS, REL_KEYS)
-    att_rows = _Grouped(t["attributions"], ATT_KEYS, tuple(k[:-3] for k in ATT_KEYS))
-    anns = t["annotations"].append_column("entry", tables.entries)
-    ann_rows = _Grouped(anns, ("annotator", "entry"), ("annotator", "entry"))
-    maps: dict[str, Any] = {}
-    prefixes: dict[str, bytes] = {}
-    label_cols = [(f, f"{f}_confidence", f"{f}_support", f"{f}_adjudicated") for f in fields]
-    seg_cols = ["segment_id", "article_id", "position", "start", "end", "text", "split"]
-    for lo in range(0, seg.num_rows, _CHUNK):
-        part = seg.slice(lo, _CHUNK)
-        s = {c: part[c].to_pylist() for c in seg_cols + [c for cols in label_cols for c in cols]}
-        sids = s["segment_id"]
-        groups = zip(
-            *(g.take(sids) for g in (span_rows, rel_rows, att_rows, ann_rows)), strict=True
-        )
-        lines, spacy_lines = [], []
-        for k, (sp, rel, att, ann) in enumerate(groups):
-            for d in sp:  # one decoded (read-only) map per distinct text
-                text = d["attributes"]
-                d["attributes"] = maps.get(text) or maps.setdefault(text, orjson.loads(text))
-            labels = {
-                f: {
-                    "label": s[f][k],
-                    "confidence": s[c][k],
-                    "support": s[u][k],
-                    "adjudicated": s[a][k],
-                }
-                for f, c, u, a in label_cols
-            }
-            record = {c: s[c][k] for c in seg_cols}
-            record.update(labels=labels, spans=sp, relations=rel, attributions=att)
-            entries = []
-            for e in ann:
-                who = e["annotator"]
-                prefix = prefixes.get(who) or prefixes.setdefault(who, _prefix(who))
-                entries.append(prefix + e["entry"].encode()[1:])
-            # "annotations" sorts first: the line is the record with the entries spliced in
-            body = orjson.dumps(record, option=_SORTED)[1:]
-            lines.append(b'{"annotations":[' + b",".join(entries) + b"]," + body + b"\n")
-            meta = {"segment_id": sids[k], "article_id": s["article_id"][k], "split": s["split"][k]}
-            spans_ = [{"start": d["start"], "end": d["end"], "label": d["label"]} for d in sp]
-            doc = {"text": s["text"][k], "spans": spans_, "meta": meta}
-            spacy_lines.append(orjson.dumps(doc, option=_LINE))
-        nested.write(b"".join(lines))
-        spacy.write(b"".join(spacy_lines))
+    t, seg = tables.tables, tables.tables["segments"]
+    con = duckdb.connect()
+    names = ("confidence", "label", "span_id", "start", "support", "text")
+    span = _struct(**{c: c for c in names}, end='"end"')
+    rel = _struct(**{c: c for c in ("kind", "from_id", "to_id", "support", "confidence")})
+    att = _struct(content="content_id", cue="cue_id", source="source_id")
+    # a segment's spans (nested, spaCy), relations, attributions and annotations (columns of
+    # `part` beside the segment's own: named so no segment field is named like them)
+    groups = {
+        "_jsonl_p": (
+            t["spans"].append_column("attrs", tables.attrs),
+            f"""'{{"adjudicated":', {_j("adjudicated")}, ',"attributes":', attrs, ',',
+            substr(to_json({span}), 2)""",
+        ),
+        "_jsonl_q": (t["spans"], """to_json({'end': "end", 'label': label, 'start': start})"""),
+        "_jsonl_r": (t["relations"], f"to_json({rel})"),
+        "_jsonl_t": (t["attributions"], f"to_json({att})"),
+        "_jsonl_a": (
+            t["annotations"].append_column("entry", tables.entries),
+            f"""'{{"annotator":', {_j("annotator")}, ',', substr(entry, 2)""",
+        ),
+    }
+    # each segment's row of each group (a slice of each group's texts: taken a chunk at a time)
+    texts = {name: grouped(con, table, json) for name, (table, json) in groups.items()}
+    at = {n: pc.index_in(seg["segment_id"], value_set=g["segment_id"]) for n, g in texts.items()}
+    labels = _struct(
+        **{
+            f: _struct(
+                label=f'"{q}"',
+                confidence=f'"{q}_confidence"',
+                support=f'"{q}_support"',
+                adjudicated=f'"{q}_adjudicated"',
+            )
+            for f in fields
+            for q in [f.replace('"', '""')]
+        }
+    )
 
+    def each(name: str) -> str:
+        return f"coalesce('[' || substr({name}, 2) || ']', '[]')"
 
-def _prefix(annotator: str) -> bytes:
-    """What goes before an entry's encoding (after its `{`) to make it `annotator`'s record:
-    "annotator" sorts before every key of the entry."""
-    return b'{"annotator":' + orjson.dumps(annotator) + b","
+    meta = _struct(**{c: c for c in ("article_id", "segment_id", "split")})
+    query = f"""SELECT concat('{{"annotations":', {each("_jsonl_a")}, ',"article_id":',
+        {_j("article_id")}, ',"attributions":', {each("_jsonl_t")}, ',"end":', {_j('"end"')},
+        ',"labels":', {_j(labels) if fields else "'{}'"}, ',"position":', {_j("position")},
+        ',"relations":', {each("_jsonl_r")}, ',"segment_id":', {_j("segment_id")},
+        ',"spans":', {each("_jsonl_p")}, ',"split":', {_j("split")}, ',"start":', {_j("start")},
+        ',"text":', {_j("text")}, '}}', chr(10)) AS nested,
+        concat('{{"meta":', to_json({meta}), ',"spans":', {each("_jsonl_q")},
+        ',"text":', {_j("text")}, '}}', chr(10)) AS spacy
+    FROM part"""
+    try:
+        for lo in range(0, seg.num_rows, _CHUNK):
+            part = seg.slice(lo, _CHUNK)
+            for name, g in texts.items():
+                part = part.append_column(name, g["j"].take(at[name].slice(lo, _CHUNK)))
+            con.register("part", part)
+            out = con.sql(query).to_arrow_table()  # in the rows' order: no ORDER BY, no join
+            nested.write(_lines(out["nested"]))
+            spacy.write(_lines(out["spacy"]))
+    finally:
+        con.close()

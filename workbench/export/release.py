@@ -7,7 +7,6 @@ stored agreement figures, skip when nothing changed, write atomically, record th
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import uuid
@@ -83,11 +82,8 @@ class ReleaseInfo:
 
 
 def _identity(schema: Schema) -> dict[str, Any]:
-    return {
-        "schema_id": schema.id,
-        "schema_version": schema.version,
-        "guidelines_version": schema.guidelines_version,
-    }
+    v = (schema.id, schema.version, schema.guidelines_version)
+    return dict(zip(("schema_id", "schema_version", "guidelines_version"), v, strict=True))
 
 
 def render_data(
@@ -103,41 +99,22 @@ def render_tables(
     """`render_data` of built tables. Staged, the annotations' `result` column (half the
     export's memory at 10^5 segments) is dropped once annotations.parquet is written."""
     files: dict[str, FileData] = {}
+
+    def sink(name: str) -> io.BytesIO | write.HashingFile:
+        return io.BytesIO() if staging is None else write.HashingFile(staging / name)
+
     for name in write.PARQUET:
-        table = tables.tables[name]
-        if staging is None:
-            files[f"{name}.parquet"] = write.parquet_bytes(table)
-        else:
-            files[f"{name}.parquet"] = _staged_parquet(table, staging / f"{name}.parquet")
+        out = sink(f"{name}.parquet")
+        write.write_parquet(tables.tables[name], out)
+        files[f"{name}.parquet"] = write.finished(out)
     if staging is not None:
-        del table
         tables.tables["annotations"] = tables.tables["annotations"].drop_columns(["result"])
-    fields = figures.segment_fields(schema)
-    if staging is None:
-        nested, spacy = io.BytesIO(), io.BytesIO()
-        write_jsonl(tables, fields, nested, spacy)
-        files[write.NESTED], files[write.SPACY] = nested.getvalue(), spacy.getvalue()
-    else:
-        n, sp = write.HashingFile(staging / write.NESTED), write.HashingFile(staging / write.SPACY)
-        try:
-            write_jsonl(tables, fields, n, sp)
-        finally:
-            files[write.NESTED], files[write.SPACY] = n.done(), sp.done()
+    nested, spacy = sink(write.NESTED), sink(write.SPACY)
+    try:
+        write_jsonl(tables, figures.segment_fields(schema), nested, spacy)
+    finally:
+        files[write.NESTED], files[write.SPACY] = write.finished(nested), write.finished(spacy)
     return RenderedData(tables, files, write.data_sha256(files, _identity(schema)))
-
-
-def _without_rows(data: ReleaseData) -> ReleaseData:
-    """`data` with its tables emptied: what a release's card and manifest still read."""
-    return replace(data, **{name: frame(name) for name in COLUMNS})
-
-
-def _staged_parquet(table: pa.Table, path: Path) -> StagedFile:
-    write.write_parquet(table, str(path))
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return StagedFile(path, digest.hexdigest(), path.stat().st_size)
 
 
 def release_agreement(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
@@ -230,7 +207,8 @@ def export_dataset(
         with _staging(exports_dir / dataset) as staging:
             try:
                 tables = build_tables(data, splits)
-                data = _without_rows(data)  # in `tables` now
+                # its rows are in `tables` now: card and manifest read only the rest
+                data = replace(data, **{name: frame(name) for name in COLUMNS})
                 rendered = render_tables(tables, schema, staging)
                 del tables
             except OSError as exc:
@@ -364,10 +342,8 @@ def _settle_disk(
         path = dataset_dir / version_name(number)
         expected = (latest.version if latest else 0) + 1
         try:
-            ok = (
-                verify_release(path).ok
-                and write.read_manifest(path).get("data_sha256") == data_sha256
-            )
+            same = write.read_manifest(path).get("data_sha256") == data_sha256
+            ok = same and verify_release(path).ok
         except ReleaseError:
             ok = False
         if ok and number == expected and adoptable is None:

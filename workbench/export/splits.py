@@ -57,9 +57,7 @@ def hash_split(group: str, ratios: Sequence[float] = DEFAULT_RATIOS) -> str:
 
 
 def assign_splits(
-    groups: Iterable[str],
-    existing: Mapping[str, str],
-    ratios: Sequence[float] = DEFAULT_RATIOS,
+    groups: Iterable[str], existing: Mapping[str, str], ratios: Sequence[float] = DEFAULT_RATIOS
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(all assignments, the new ones) for `groups`; existing assignments always win."""
     every: dict[str, str] = {}

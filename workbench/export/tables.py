@@ -27,6 +27,7 @@ from workbench.export.model import (
     STR,
     STRS,
     ReleaseData,
+    decoded,
     schema_of,
 )
 from workbench.reconcile.figures import label_text, segment_fields
@@ -108,15 +109,9 @@ def _sql(con: duckdb.DuckDBPyConnection, query: str, schema: pa.Schema) -> pa.Ta
     return con.sql(query).to_arrow_table().cast(schema).combine_chunks()
 
 
-def _decoded_attrs(attrs: pa.ChunkedArray | pa.Array) -> tuple[list[dict[str, str]], pa.Array]:
-    """The distinct attribute maps of a column of JSON texts, and each row's index into them."""
-    array = attrs.combine_chunks() if isinstance(attrs, pa.ChunkedArray) else attrs
-    encoded = pc.dictionary_encode(array)
-    return [orjson.loads(t) for t in encoded.dictionary.to_pylist()], encoded.indices
-
-
-def _by_distinct(maps: list[dict[str, str]], indices: pa.Array, name: str) -> pa.Array:
-    return pa.array([a.get(name) for a in maps], STR).take(indices)
+def _attribute(attrs: pa.ChunkedArray, name: str) -> pa.Array:
+    """Attribute `name` of each span's map (JSON text)."""
+    return decoded(attrs, lambda text: orjson.loads(text).get(name), STR)
 
 
 def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
@@ -168,10 +163,9 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
         ORDER BY p.segment_id, p.start, p."end", label, span_id""",
         pa.schema([*schema_of(_SPAN_BASE), *schema_of(_SPAN_TAIL), ("attrs", STR)]),
     )
-    maps, indices = _decoded_attrs(spans["attrs"])
     at = len(_SPAN_BASE.split())
     for col, label, name in reversed(attr_cols):
-        values = _by_distinct(maps, indices, name)
+        values = _attribute(spans["attrs"], name)
         if label:
             values = pc.if_else(pc.equal(spans["label"], label), values, pa.scalar(None, STR))
         spans = spans.add_column(at, col, values)
@@ -219,16 +213,11 @@ def _annotations(
     """annotations.parquet's table, in (segment, annotator, annotation id) order, and each
     row's entry. Each annotator's segment answers and span count come from their entry."""
     ann = with_entries(data.annotations, schema)
-    kept = con.sql("SELECT segment_id FROM seg").to_arrow_table()["segment_id"]
-    keep = pc.is_in(ann["segment_id"], value_set=kept.combine_chunks())
+    seg = con.sql("SELECT segment_id, split FROM seg").to_arrow_table()
+    keep = pc.is_in(ann["segment_id"], value_set=seg["segment_id"].combine_chunks())
     rows = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
-    sort = pa.table(
-        {
-            "segment_id": ann["segment_id"].take(rows),
-            "annotator": ann["annotator"].take(rows),
-            "annotation_id": pc.fill_null(ann["annotation_id"].take(rows), 0),
-        }
-    )
+    sort = ann.select(["segment_id", "annotator", "annotation_id"]).take(rows)
+    sort = sort.set_column(2, "annotation_id", pc.fill_null(sort["annotation_id"], 0))
     order = rows[pc.sort_indices(sort, [(c, "ascending") for c in sort.column_names]).to_numpy()]
     if len(order) != ann.num_rows or np.any(order != np.arange(len(order))):
         ann = ann.take(order)  # a frame built by hand: the store's rows come in this order
@@ -236,13 +225,11 @@ def _annotations(
     labels: dict[str, list[str | None]] = {f: [] for f in fields}
     n_spans = []
     for chunk in ann["entry"].chunks:  # a chunk of Python strings at a time
-        for entry in chunk.to_pylist():
-            made = orjson.loads(entry)
+        for made in map(orjson.loads, chunk.to_pylist()):
             choices = made.get("labels") or {}
             for f in fields:
                 labels[f].append(label_text(choices.get(f)))
             n_spans.append(len(made.get("spans") or ()))
-    seg = con.sql("SELECT segment_id, split FROM seg").to_arrow_table()
     split_of = dict(zip(*(seg[c].to_pylist() for c in ("segment_id", "split")), strict=True))
     columns: dict[str, Any] = {
         "segment_id": ann["segment_id"],
@@ -306,11 +293,8 @@ def _attributions(
     for part, positions in zip(_PARTS, at, strict=True):
         for c in ("id", "start", "end", "text"):
             cols[f"{part}_{c}"] = spans["span_id" if c == "id" else c].take(positions)
-        names = _part_attrs(schema, part)
-        if names:
-            maps, indices = _decoded_attrs(attrs.take(positions))
-            for name in names:
-                cols[f"{part}_{name}"] = _by_distinct(maps, indices, name)
+        for name in _part_attrs(schema, part):
+            cols[f"{part}_{name}"] = _attribute(attrs.take(positions), name)
     table = pa.table([cols[n] for n in out.names], schema=out)
     keys = table.select(["segment_id", "content_start", "content_id"])
     keys = keys.append_column("s", pc.fill_null(table["source_id"], "")).append_column(

@@ -9,6 +9,7 @@ keys and `\\n` line ends. Only `manifest.json` carries a timestamp.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -50,11 +51,11 @@ class StagedFile:
 class HashingFile:
     """A file written in pieces, hashed as it goes (`done` gives it as a `StagedFile`)."""
 
+    closed = False  # what pyarrow asks of a file object it writes into
+
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path, self._hash, self._size = path, hashlib.sha256(), 0
         self._fh = open(path, "wb")  # noqa: SIM115 (closed by `done`)
-        self._hash = hashlib.sha256()
-        self._size = 0
 
     def write(self, data: bytes) -> int:
         self._fh.write(data)
@@ -65,6 +66,10 @@ class HashingFile:
     def done(self) -> StagedFile:
         self._fh.close()
         return StagedFile(self.path, self._hash.hexdigest(), self._size)
+
+
+def finished(out: io.BytesIO | HashingFile) -> FileData:
+    return out.getvalue() if isinstance(out, io.BytesIO) else out.done()
 
 
 #: A file's bytes, or a file staged on disk.
@@ -99,12 +104,6 @@ def write_parquet(table: pa.Table, where: Any) -> None:
     """`table` as Parquet (one row group, no pandas metadata) into a path or sink."""
     options = {**_PARQUET_OPTIONS, "row_group_size": max(table.num_rows, 1)}
     pq.write_table(table.replace_schema_metadata(None), where, **options)
-
-
-def parquet_bytes(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    write_parquet(table, sink)
-    return bytes(sink.getvalue().to_pybytes())
 
 
 def json_bytes(value: Any) -> bytes:
