@@ -17,6 +17,7 @@ from sqlalchemy import insert
 
 from benchmarks.synth import SKILLS, Item
 from workbench.annotation import parse, parser_key
+from workbench.annotation.clean import canonical_result
 from workbench.schema import Schema
 from workbench.store import open_store
 from workbench.store.models import Annotation, Annotator, Article, Dataset, Segment, Task
@@ -187,6 +188,7 @@ def build_store(
                             "is_current": True,
                             "annotator_id": a + 1,
                             "result": result,
+                            "result_clean": canonical_result(result),  # as pull fills it
                             "result_entry": parse(schema, it.text, result).entry_json(),
                             "entry_key": key,
                             "lead_time": 30.0,
