@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -372,14 +371,11 @@ class ClusterTable:
 
     def regions(self, index: SpanIndex) -> list[tuple[tuple[str, str], ...]]:
         """Each cluster's supporters' (annotator, region id)."""
-        spans = index.spans
-        annotators, region_ids = (
-            map(attrgetter("annotator"), spans),
-            map(attrgetter("region_id"), spans),
-        )
-        region_of = list(zip(annotators, region_ids, strict=True))
         flat, bounds = index.cluster_members
-        return runs(list(map(region_of.__getitem__, flat.tolist())), bounds)
+        members = flat.tolist()
+        annotators = map(index.annotators.__getitem__, index.ann[flat].tolist())
+        regions = map(index.region_ids.__getitem__, members)
+        return runs(list(zip(annotators, regions, strict=True)), bounds)
 
 
 def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTable:
@@ -429,20 +425,24 @@ def relation_consensus(
     if relations and table.members:
         # (item, annotator, region id) → cluster id of the kept spans that some relation
         # names: a dict of every kept span was seconds at 10^5 segments
-        spans = index.spans
+        region_ids = index.region_ids
         ends = {r.from_region for r in relations} | {r.to_region for r in relations}
-        named = map(ends.__contains__, map(attrgetter("region_id"), spans))
+        named = map(ends.__contains__, region_ids)
         flat, _ = index.cluster_members
         sizes = index.cluster_offsets[1]
         cluster = np.zeros(index.n, dtype=np.int64)
         cluster[flat] = np.repeat(np.arange(len(sizes)), sizes)
         use = np.fromiter(named, bool, index.n) & np.array(table.keep, dtype=bool)[cluster]
         pos = np.flatnonzero(use)
-        ids = map(table.ids.__getitem__, cluster[pos].tolist())
-        region_to_id = {
-            (s.item, s.annotator, s.region_id): cid
-            for s, cid in zip(map(spans.__getitem__, pos.tolist()), ids, strict=True)
-        }
+        keys = zip(
+            map(index.items.__getitem__, index.item[pos].tolist()),
+            map(index.annotators.__getitem__, index.ann[pos].tolist()),
+            map(region_ids.__getitem__, pos.tolist()),
+            strict=False,
+        )
+        region_to_id = dict(
+            zip(keys, map(table.ids.__getitem__, cluster[pos].tolist()), strict=True)
+        )
     drawn: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for r in relations:
         a = region_to_id.get((r.item, r.annotator, r.from_region))

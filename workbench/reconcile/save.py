@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -30,7 +30,7 @@ from workbench.store.lock import operation_lock
 
 from . import figures
 from .engine import METHOD_NAMES, Method, SegmentConsensus, reconcile_records
-from .extract import Records, _questions, extract
+from .extract import ParsedAnnotations, Records, extract
 from .load import Released, ensure_dataset, load_decisions, load_released, load_texts
 from .spans import DEFAULT_THRESHOLD
 
@@ -80,21 +80,13 @@ def _hash(value: Any) -> str:
 
 
 def _parse(
-    schema: Schema, rel: Released, segments: Container[str]
-) -> tuple[Records, figures.ParsedAnnotations]:
-    """The entries of `rel` parsed once: the records of those of `segments` (consensus), and
-    the agreement columns of the live ones (the release's figures)."""
-    records = Records()
-    columns = figures.ParsedAnnotations(figures.segment_fields(schema))
-    loads, questions = orjson.loads, _questions(schema)
-    for i, text in enumerate(rel.entry):
-        entry = loads(text)
-        sid, who = rel.segment_id[i], rel.annotator[i]
-        if sid in segments:
-            extract(schema, sid, who, entry, records, questions)
-        if rel.live[i]:
-            columns.add(sid, rel.name[i], entry)
-    return records, columns
+    schema: Schema, rel: Released, rows: Sequence[int], names: Sequence[str]
+) -> ParsedAnnotations:
+    """The entries of `rel`'s `rows` as columns, annotators as `names` gives them."""
+    out, loads = ParsedAnnotations(figures.segment_fields(schema)), orjson.loads
+    for i in rows:
+        out.add(rel.segment_id[i], names[i], loads(rel.entry[i]))
+    return out
 
 
 def input_hashes(
@@ -161,27 +153,42 @@ def _reconcile(
         # fitted over every item, so it always sees the whole dataset.
         scope = sorted(hashes) if method == "dawid-skene" else changed
         texts = load_texts(session, dataset) if scope else {}
-        records, columns = _parse(schema, rel, set(scope))
+        # the entries parsed once: the consensus reads those of `scope`, the figures the
+        # live ones (with the export's names of annotators); mostly they are the same
+        in_scope, live = set(scope), [i for i, x in enumerate(rel.live) if x]
+        rows = [i for i, sid in enumerate(rel.segment_id) if sid in in_scope]
+        parsed = _parse(schema, rel, rows, rel.annotator)
+        columns = parsed if rows == live and rel.name == rel.annotator else None
         # Agreement is dataset-wide (bootstrap intervals over every item): recomputed only
         # when the release's annotations changed since the stored figures.
-        live = [i for i, x in enumerate(rel.live) if x]
-        fingerprint = figures.fingerprint([rel.row_id[i] for i in live], columns.annotator, schema)
+        fingerprint = figures.fingerprint(
+            [rel.row_id[i] for i in live], [rel.name[i] for i in live], schema
+        )
         stored = session.get(m.AgreementFigures, dataset)
         if stored is not None and stored.fingerprint == fingerprint:
             report.agreement = dict(stored.figures)
         else:
+            columns = columns or _parse(schema, rel, live, rel.name)
             report.agreement = figures.parsed_agreement(columns, schema)
         del columns
+        judged: dict[
+            str, tuple[Any, Records]
+        ] = {}  # the adjudicated segments' records, for their consensus
+        for i in rows:
+            sid = rel.segment_id[i]
+            if sid in decisions:
+                mine = judged.setdefault(sid, (decisions[sid].decision, Records()))[1]
+                extract(schema, sid, rel.annotator[i], orjson.loads(rel.entry[i]), mine)
         computed = reconcile_records(
             schema,
-            records,
+            parsed,
             texts,
             method=method,
             min_support=min_support,
             threshold=threshold,
-            decisions={s: decisions[s].decision for s in scope if s in decisions},
+            decisions=judged,
         )
-        del records
+        del parsed
         to_write: dict[str, tuple[SegmentConsensus, str]] = {}
         changed_set = set(changed)
         for seg in scope:

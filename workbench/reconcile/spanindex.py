@@ -205,6 +205,7 @@ class SpanIndex:
             if isinstance(spans, _ColumnSpans)
             else [spans[k] for k in order.tolist()]
         )
+        self.order, self._region_of = order, region_of  # each span's position as given
         self.item, self.ann, self.lab = item[order], ann[order], lab[order]
         self.start, self.end = start[order], end[order]
         self.span_cov = cov_of[order]
@@ -217,6 +218,11 @@ class SpanIndex:
         keep = jac >= self.threshold
         self.cand_i, self.cand_j, self.cand_jac = i[keep], j[keep], jac[keep]
         self._pair_counts: dict[bool, IntArray] = {}
+
+    @cached_property
+    def region_ids(self) -> list[str]:
+        """Each span's region id (without making `spans`' records)."""
+        return list(map(self._region_of, self.order.tolist()))
 
     def _jaccard(self, i: IntArray, j: IntArray) -> FloatArray:
         s0, e0, s1, e1 = self.start[i], self.end[i], self.start[j], self.end[j]
