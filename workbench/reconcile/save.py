@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -251,12 +252,11 @@ def _when(session: Session) -> Any:
     return process(m.utcnow()) if process is not None else m.utcnow()
 
 
-def _bulk_insert(session: Session, model: Any, rows: list[tuple[Any, ...]]) -> None:
+def _bulk_insert(session: Session, model: Any, rows: Iterable[tuple[Any, ...]]) -> None:
     """The driver's executemany of plain tuples, one value per column of the table but `id`, in
     the session's transaction: SQLAlchemy's per-row parameter processing (a dict per row, a
-    JSON encoder call per value) was most of the write at 10^6 rows."""
-    if not rows:
-        return
+    JSON encoder call per value) was most of the write at 10^6 rows. Made and sent 50,000 at
+    a time: a million tuples alive at once cost seconds of garbage collection."""
     conn = session.connection()
     quote = conn.dialect.identifier_preparer.quote
     names = [c.name for c in model.__table__.columns if c.name != "id"]
@@ -265,8 +265,9 @@ def _bulk_insert(session: Session, model: Any, rows: list[tuple[Any, ...]]) -> N
         f"INSERT INTO {quote(model.__tablename__)} ({', '.join(map(quote, names))}) "
         f"VALUES ({', '.join([mark] * len(names))})"
     )
-    for i in range(0, len(rows), 50_000):
-        conn.exec_driver_sql(sql, rows[i : i + 50_000])
+    it = iter(rows)
+    while chunk := list(islice(it, 50_000)):
+        conn.exec_driver_sql(sql, chunk)
 
 
 def _json(value: Any) -> str:
@@ -296,29 +297,27 @@ def _insert_rows(session: Session, dataset: str, conses: Sequence[SegmentConsens
     attrs = _encoder(lambda a: tuple(a.items()))
     head: Any = attrgetter("segment_id", "field", "span_key", "method", "label")
     tail: Any = attrgetter("n_annotators", "confidence", "status")
-    labels = [
+    labels = (
         (dataset, *head(x), votes(x.votes), support(x.support), *tail(x), when)
         for cons in conses
         for x in cons.labels
-    ]
+    )
     _bulk_insert(session, m.ConsensusLabel, labels)
-    del labels
     head = attrgetter("segment_id", "span_key", "label", "start", "end", "text")
     tail = attrgetter("n_annotators", "confidence", "exact", "status")
-    spans = [
+    spans = (
         (dataset, *head(x), attrs(x.attrs), support(x.support), *tail(x), _json(x.regions), when)
         for cons in conses
         for x in cons.spans
-    ]
+    )
     _bulk_insert(session, m.ConsensusSpan, spans)
-    del spans
     head = attrgetter("segment_id", "kind", "from_key", "to_key")
     tail = attrgetter("n_annotators", "confidence", "status")
-    relations = [
+    relations = (
         (dataset, *head(x), support(x.support), *tail(x), when)
         for cons in conses
         for x in cons.relations
-    ]
+    )
     _bulk_insert(session, m.ConsensusRelation, relations)
 
 
