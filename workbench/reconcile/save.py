@@ -11,11 +11,10 @@ store ends up as a full recompute would leave it.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
-from operator import attrgetter
+from itertools import groupby, islice
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import orjson
@@ -93,18 +92,16 @@ def _parse(
 def input_hashes(
     rel: Released, decisions: Mapping[str, m.Adjudication], params: Mapping[str, Any]
 ) -> dict[str, str]:
-    """Per segment: what its consensus is computed from, hashed (see the module doc)."""
-    members: dict[str, list[list[Any]]] = defaultdict(list)
-    for sid, who, ls_id, revision, text in zip(
-        rel.segment_id, rel.annotator, rel.ls_annotation_id, rel.revision, rel.entry, strict=True
-    ):
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        members[sid].append([who, ls_id, revision, sha])
+    """Per segment: what its consensus is computed from, hashed (see the module doc). `rel`
+    comes sorted by segment."""
+    shas = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in rel.entry]
+    members = zip(rel.annotator, rel.ls_annotation_id, rel.revision, shas, strict=True)
     out = {}
-    for sid, anns in members.items():
+    for sid, group in groupby(zip(rel.segment_id, members, strict=True), itemgetter(0)):
         decision = decisions.get(sid)
         judged = None if decision is None else [decision.ls_annotation_id, _hash(decision.decision)]
-        out[sid] = _hash({"params": params, "annotations": sorted(anns), "decision": judged})
+        anns = sorted(map(itemgetter(1), group))
+        out[sid] = _hash({"params": params, "annotations": anns, "decision": judged})
     return out
 
 
