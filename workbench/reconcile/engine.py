@@ -301,10 +301,12 @@ def reconcile_records(
     min_support: int | float = 0.5,
     threshold: float = DEFAULT_THRESHOLD,
     decisions: Mapping[str, tuple[Sequence[Any], Records]] | None = None,
+    indexed: tuple[SpanIndex, list[Any]] | None = None,
 ) -> dict[str, SegmentConsensus]:
     """Consensus of every segment of `parsed` (see the module doc). `decisions`: segment →
-    the adjudicator's result and the segment's records (`extract`)."""
-    index, span_attrs = span_index(parsed, threshold)
+    the adjudicator's result and the segment's records (`extract`); `indexed`: `span_index`
+    of `parsed` at `threshold`, when built already."""
+    index, span_attrs = indexed or span_index(parsed, threshold)
     table = cluster_table(index, min_support)
     attributes = attribute_data(schema, index, np.flatnonzero(table.keep), span_attrs)
     rows, attrs = _label_rows(field_data(schema, parsed) | attributes, method, min_support)

@@ -72,8 +72,11 @@ def metric_dict(m: Metric) -> dict[str, Any]:
     }
 
 
-def parsed_agreement(parsed: ParsedAnnotations, schema: Schema) -> dict[str, Any]:
-    """The figures of the annotations, with 95 % bootstrap intervals (JSON-ready)."""
+def parsed_agreement(
+    parsed: ParsedAnnotations, schema: Schema, index: SpanIndex | None = None
+) -> dict[str, Any]:
+    """The figures of the annotations, with 95 % bootstrap intervals (JSON-ready). `index`:
+    their span index (`SpanIndex.from_columns` of `parsed`), when built already."""
     sids, annotators = parsed.segment_id, parsed.annotator
     out: dict[str, Any] = {"segment": {}, "spans": {}}
     fields = set(segment_fields(schema))
@@ -103,7 +106,7 @@ def parsed_agreement(parsed: ParsedAnnotations, schema: Schema) -> dict[str, Any
         out["segment"][attr.name]["n_annotators"] = len(data.annotators)
     # Pairwise span F1 (overlap match), over the segments both annotators of a pair labelled.
     if parsed.span_of:
-        index = SpanIndex.from_columns(
+        index = index or SpanIndex.from_columns(
             sids,
             annotators,
             parsed.span_of,

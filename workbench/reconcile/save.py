@@ -30,7 +30,7 @@ from workbench.store.lock import operation_lock
 
 from . import figures
 from .engine import METHOD_NAMES, Method, SegmentConsensus, reconcile_records
-from .extract import ParsedAnnotations, Records, extract
+from .extract import ParsedAnnotations, Records, extract, span_index
 from .load import Released, ensure_dataset, load_decisions, load_released, load_texts
 from .spans import DEFAULT_THRESHOLD
 
@@ -157,6 +157,8 @@ def _reconcile(
         rows = [i for i, sid in enumerate(rel.segment_id) if sid in in_scope]
         parsed = _parse(schema, rel, rows, rel.annotator)
         columns = parsed if rows == live and rel.name == rel.annotator else None
+        index = span_index(parsed, threshold)  # the figures' too, where it is the same
+        same = columns is not None and not parsed.more_labels and threshold == DEFAULT_THRESHOLD
         # Agreement is dataset-wide (bootstrap intervals over every item): recomputed only
         # when the release's annotations changed since the stored figures.
         fingerprint = figures.fingerprint(
@@ -167,7 +169,8 @@ def _reconcile(
             report.agreement = dict(stored.figures)
         else:
             columns = columns or _parse(schema, rel, live, rel.name)
-            report.agreement = figures.parsed_agreement(columns, schema)
+            shared = index[0] if same and parsed.span_of else None
+            report.agreement = figures.parsed_agreement(columns, schema, shared)
         del columns
         judged: dict[
             str, tuple[Any, Records]
@@ -185,8 +188,9 @@ def _reconcile(
             min_support=min_support,
             threshold=threshold,
             decisions=judged,
+            indexed=index,
         )
-        del parsed
+        del parsed, index
         to_write: dict[str, tuple[SegmentConsensus, str]] = {}
         changed_set = set(changed)
         for seg in scope:
