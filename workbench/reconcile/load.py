@@ -111,7 +111,7 @@ class Released:
 
 
 def load_released(session: Session, dataset: str, schema: Schema) -> Released:
-    rows = list(session.connection().execute(released_query(dataset, schema)).tuples())
+    rows = list(session.connection().execute(released_query(dataset, schema)))
     # the export's order (`export.collect.annotation_chunks`), so its agreement figures come
     # out of the same columns in the same order
     rows.sort(key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))
