@@ -215,11 +215,10 @@ def set_answers(schema: Schema, parsed: ParsedAnnotations) -> list[tuple[Any, ..
     return out
 
 
-def relation_records(parsed: ParsedAnnotations) -> list[Relation]:
+def relation_records(parsed: ParsedAnnotations) -> list[tuple[str, str, str, str, str]]:
+    """The relations of `parsed` as `consensus.relation_consensus` reads them."""
     sids, anns = parsed.segment_id, parsed.annotator
-    return [
-        Relation(sids[k], anns[k], str(kind), str(a), str(b)) for k, kind, a, b in parsed.relations
-    ]
+    return [(sids[k], anns[k], str(kind), str(a), str(b)) for k, kind, a, b in parsed.relations]
 
 
 def labels_by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
