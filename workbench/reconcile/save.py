@@ -180,6 +180,8 @@ def _reconcile(
             if sid in decisions:
                 mine = judged.setdefault(sid, (decisions[sid].decision, Records()))[1]
                 extract(schema, sid, rel.annotator[i], orjson.loads(rel.entry[i]), mine)
+        # the garbage collector walks every long list alive at each of its full passes
+        del rel, rows, live
         computed = reconcile_records(
             schema,
             parsed,

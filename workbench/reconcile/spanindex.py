@@ -85,13 +85,13 @@ class _ColumnSpans(Sequence[Span]):
         start: Sequence[int],
         end: Sequence[int],
         region: Sequence[str],
-        order: Sequence[int] | None = None,
+        order: IntArray | None = None,
     ) -> None:
         self._cols = (item_of, annotator_of, span_of, label, start, end, region)
         self._order = order
 
     def reordered(self, order: IntArray) -> _ColumnSpans:
-        return _ColumnSpans(*self._cols, order=order.tolist())
+        return _ColumnSpans(*self._cols, order=order)
 
     def __len__(self) -> int:
         return len(self._cols[2])
@@ -102,7 +102,7 @@ class _ColumnSpans(Sequence[Span]):
         if not -len(self) <= k < len(self):
             raise IndexError(k)
         item_of, annotator_of, span_of, label, start, end, region = self._cols
-        k = self._order[k] if self._order is not None else k % len(self)
+        k = int(self._order[k]) if self._order is not None else k % len(self)
         a = span_of[k]
         return Span(item_of[a], annotator_of[a], label[k], start[k], end[k], NO_ATTRS, region[k])
 
