@@ -9,6 +9,7 @@ a record per span and vote was most of its time at 10^5 segments.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -64,10 +65,12 @@ class ParsedAnnotations:
     segment_id: list[str] = field(default_factory=list)
     annotator: list[str] = field(default_factory=list)
     labels: dict[str, list[Any]] = field(default_factory=dict)
-    span_of: list[int] = field(default_factory=list)
+    # integers in arrays, not lists: the garbage collector walks every long list at each of
+    # its full passes, while reconcile makes millions of objects
+    span_of: array[int] = field(default_factory=lambda: array("q"))
     span_label: list[str] = field(default_factory=list)
-    span_start: list[int] = field(default_factory=list)
-    span_end: list[int] = field(default_factory=list)
+    span_start: array[int] = field(default_factory=lambda: array("q"))
+    span_end: array[int] = field(default_factory=lambda: array("q"))
     span_region: list[str] = field(default_factory=list)
     span_attrs: list[Mapping[str, Any] | None] = field(default_factory=list)
     more_labels: list[tuple[int, list[str]]] = field(default_factory=list)
@@ -174,8 +177,11 @@ def span_index(parsed: ParsedAnnotations, threshold: float) -> tuple[SpanIndex, 
     if parsed.more_labels:
         extra = [(k, lab) for k, more in parsed.more_labels for lab in more]
         ks = [k for k, _ in extra]
-        of, label = of + [of[k] for k in ks], label + [lab for _, lab in extra]
-        start, end = start + [start[k] for k in ks], end + [end[k] for k in ks]
+        of, label = of + array("q", [of[k] for k in ks]), label + [lab for _, lab in extra]
+        start, end = (
+            start + array("q", [start[k] for k in ks]),
+            end + array("q", [end[k] for k in ks]),
+        )
         region = region + [f"{region[k]}#{lab}" for k, lab in extra]
         attrs = attrs + [attrs[k] for k in ks]
     bad = np.flatnonzero((np.asarray(start) < 0) | (np.asarray(end) <= np.asarray(start)))
