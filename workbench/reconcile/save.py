@@ -268,6 +268,13 @@ def _bulk_insert(session: Session, model: Any, rows: Iterable[tuple[Any, ...]]) 
         f"INSERT INTO {quote(model.__tablename__)} ({', '.join(map(quote, names))}) "
         f"VALUES ({', '.join([mark] * len(names))})"
     )
+    if conn.dialect.name == "postgresql":  # COPY: several times faster than executemany
+        table = f"{quote(model.__tablename__)} ({', '.join(map(quote, names))})"
+        dbapi: Any = conn.connection.dbapi_connection  # psycopg's
+        with dbapi.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     it = iter(rows)
     while chunk := list(islice(it, 50_000)):
         conn.exec_driver_sql(sql, chunk)
