@@ -111,23 +111,21 @@ class Released:
 
 
 def load_released(session: Session, dataset: str, schema: Schema) -> Released:
-    rows = list(session.connection().execute(released_query(dataset, schema)))
+    rows = list(session.connection().execute(released_query(dataset, schema)).all())
     # the export's order (`export.collect.annotation_chunks`), so its agreement figures come
     # out of the same columns in the same order
     rows.sort(key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))
-    if not rows:
-        return Released()
-    row_id, sid, pseudonym, ls_id, revision, entry, live, _ = map(list, zip(*rows, strict=True))
-    return Released(
-        row_id,
-        sid,
-        [who or f"unknown-{i}" for who, i in zip(pseudonym, ls_id, strict=True)],
-        [who or UNKNOWN for who in pseudonym],
-        ls_id,
-        revision,
-        [text or "{}" for text in entry],
-        list(map(bool, live)),
-    )
+    out = Released()
+    for row_id, sid, pseudonym, ls_id, revision, entry, live, _ in rows:
+        out.row_id.append(row_id)
+        out.segment_id.append(sid)
+        out.annotator.append(pseudonym or f"unknown-{ls_id}")
+        out.name.append(pseudonym or UNKNOWN)
+        out.ls_annotation_id.append(ls_id)
+        out.revision.append(revision)
+        out.entry.append(entry or "{}")
+        out.live.append(bool(live))
+    return out
 
 
 def load_consensus(session: Session, dataset: str) -> dict[str, SegmentConsensus]:
