@@ -288,6 +288,11 @@ class AlignedSpan(NamedTuple):
     regions: tuple[tuple[str, str], ...]
 
 
+#: A relation as `relation_consensus` reads it: a `Relation`'s fields, in this order.
+RELATION_FIELDS = ("item", "annotator", "kind", "from_region", "to_region")
+RelationTuple = tuple[str, str, str, str, str]
+
+
 class AlignedRelation(NamedTuple):
     """A relation between two kept consensus spans, with the annotators who drew it."""
 
@@ -358,7 +363,6 @@ class ClusterTable:
     whether it is kept. Reconcile builds its rows straight from these columns; there are
     ~5 x 10^5 clusters at 10^5 segments, and a record per cluster on the way was seconds."""
 
-    members: list[tuple[int, ...]]  # span positions in the index
     ids: list[str]
     items: list[str]
     labels: list[str]
@@ -372,14 +376,11 @@ class ClusterTable:
 
     def regions(self, index: SpanIndex) -> list[tuple[tuple[str, str], ...]]:
         """Each cluster's supporters' (annotator, region id)."""
-        spans = index.spans
-        annotators, region_ids = (
-            map(attrgetter("annotator"), spans),
-            map(attrgetter("region_id"), spans),
-        )
-        region_of = list(zip(annotators, region_ids, strict=True))
         flat, bounds = index.cluster_members
-        return runs(list(map(region_of.__getitem__, flat.tolist())), bounds)
+        members = flat.tolist()
+        annotators = map(index.annotators.__getitem__, index.ann[flat].tolist())
+        regions = map(index.region_ids.__getitem__, members)
+        return runs(list(zip(annotators, regions, strict=True)), bounds)
 
 
 def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTable:
@@ -387,7 +388,7 @@ def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTa
     _threshold(min_support, np.ones(1))  # validates
     flat, bounds = index.cluster_members
     if len(bounds) == 1:
-        return ClusterTable([], [], [], [], [], [], [], [], [], [], [])
+        return ClusterTable([], [], [], [], [], [], [], [], [], [])
     offs, sizes = index.cluster_offsets
     first = flat[offs]
     per_item = np.bincount(index.cov_item, minlength=len(index.items))
@@ -402,7 +403,6 @@ def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTa
         spans = index.spans
         support = [tuple(spans[k].annotator for k in c) for c in index.clusters]
     return ClusterTable(
-        members=index.clusters,
         ids=index.cluster_ids,
         items=list(map(index.items.__getitem__, index.item[first].tolist())),
         labels=list(map(index.labels.__getitem__, index.lab[first].tolist())),
@@ -419,36 +419,41 @@ def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTa
 def relation_consensus(
     index: SpanIndex,
     table: ClusterTable,
-    relations: Iterable[Relation],
+    relations: Iterable[RelationTuple],
     min_support: int | float = 0.5,
 ) -> tuple[list[AlignedRelation], list[AlignedRelation]]:
     """Kept and dropped relations between the kept clusters of `table` (see
-    `span_consensus`), each sorted."""
+    `span_consensus`), each sorted. `relations` as plain tuples (`RELATION_FIELDS`): a
+    record per relation was a second at 10^5 segments."""
     relations = list(relations)
     region_to_id: dict[tuple[str, str, str], str] = {}
-    if relations and table.members:
+    if relations and table.ids:
         # (item, annotator, region id) → cluster id of the kept spans that some relation
         # names: a dict of every kept span was seconds at 10^5 segments
-        spans = index.spans
-        ends = {r.from_region for r in relations} | {r.to_region for r in relations}
-        named = map(ends.__contains__, map(attrgetter("region_id"), spans))
+        region_ids = index.region_ids
+        ends = {r[3] for r in relations} | {r[4] for r in relations}
+        named = map(ends.__contains__, region_ids)
         flat, _ = index.cluster_members
         sizes = index.cluster_offsets[1]
         cluster = np.zeros(index.n, dtype=np.int64)
         cluster[flat] = np.repeat(np.arange(len(sizes)), sizes)
         use = np.fromiter(named, bool, index.n) & np.array(table.keep, dtype=bool)[cluster]
         pos = np.flatnonzero(use)
-        ids = map(table.ids.__getitem__, cluster[pos].tolist())
-        region_to_id = {
-            (s.item, s.annotator, s.region_id): cid
-            for s, cid in zip(map(spans.__getitem__, pos.tolist()), ids, strict=True)
-        }
+        keys = zip(
+            map(index.items.__getitem__, index.item[pos].tolist()),
+            map(index.annotators.__getitem__, index.ann[pos].tolist()),
+            map(region_ids.__getitem__, pos.tolist()),
+            strict=False,
+        )
+        region_to_id = dict(
+            zip(keys, map(table.ids.__getitem__, cluster[pos].tolist()), strict=True)
+        )
     drawn: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
-    for r in relations:
-        a = region_to_id.get((r.item, r.annotator, r.from_region))
-        b = region_to_id.get((r.item, r.annotator, r.to_region))
+    for item, who, kind, from_region, to_region in relations:
+        a = region_to_id.get((item, who, from_region))
+        b = region_to_id.get((item, who, to_region))
         if a is not None and b is not None:
-            drawn[(r.item, r.kind, a, b)].add(r.annotator)
+            drawn[(item, kind, a, b)].add(who)
     item_pos = {x: k for k, x in enumerate(index.items)}
     item_n = np.bincount(index.cov_item, minlength=len(index.items)).tolist()
     ns = sorted(set(item_n))
@@ -470,7 +475,9 @@ def consensus_of(
     spans = index.spans
     kept: list[AlignedSpan] = []
     dropped: list[AlignedSpan] = []
-    for c, (positions, regions) in enumerate(zip(table.members, table.regions(index), strict=True)):
+    for c, (positions, regions) in enumerate(
+        zip(index.clusters, table.regions(index), strict=True)
+    ):
         head = spans[positions[0]]
         attrs: Mapping[str, str] = head.attrs
         undecided: tuple[str, ...] = ()
@@ -492,5 +499,6 @@ def consensus_of(
             regions,
         )
         (kept if table.keep[c] else dropped).append(cs)
-    rel_kept, rel_dropped = relation_consensus(index, table, relations, min_support)
+    as_tuples = map(attrgetter(*RELATION_FIELDS), relations)
+    rel_kept, rel_dropped = relation_consensus(index, table, as_tuples, min_support)
     return SpanConsensus(kept, dropped, rel_kept, rel_dropped)

@@ -38,7 +38,17 @@ from .consensus import (
     majority_columns,
     relation_consensus,
 )
-from .extract import Records, attribute_data, attribute_field, extract, labels_by_field
+from .extract import (
+    ParsedAnnotations,
+    Records,
+    attribute_data,
+    attribute_field,
+    extract,
+    field_data,
+    relation_records,
+    set_answers,
+    span_index,
+)
 from .records import CategoricalData, Label, jaccard
 from .spanindex import ITEM_SEP, SpanIndex
 from .spans import DEFAULT_THRESHOLD
@@ -167,25 +177,12 @@ def _votes_of(data: CategoricalData) -> list[dict[str, tuple[str, ...]]]:
     return [shared[i] for i in inverse.reshape(-1).tolist()]
 
 
-def _field_data(
-    schema: Schema, labels: Sequence[Label], attributes: Mapping[str, CategoricalData]
-) -> dict[str, CategoricalData]:
-    """Every categorical field's data: the segment-level ones from `labels`, then the
-    per-region `attributes` (`extract.attribute_data`)."""
-    cats = {a.name: a.values for a in schema.segment}
-    out = {
-        name: CategoricalData.from_labels(field_labels, name, cats.get(name))
-        for name, field_labels in labels_by_field(labels).items()
-    }
-    return out | dict(attributes)
-
-
 def _label_rows(
     fields: Mapping[str, CategoricalData], method: Method, min_support: int | float
-) -> tuple[dict[str, list[LabelRow]], dict[tuple[str, str], dict[str, str]]]:
-    """Consensus rows of every field, by segment; and the decided attributes of each span
-    (segment, span key), by attribute name (in name order: fields come sorted)."""
-    out: dict[str, list[LabelRow]] = defaultdict(list)
+) -> tuple[list[LabelRow], dict[tuple[str, str], dict[str, str]]]:
+    """Consensus rows of every field; and the decided attributes of each span (segment, span
+    key), by attribute name (in name order: fields come sorted)."""
+    out: list[LabelRow] = []
     attrs: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     for name, data in fields.items():
         # rows from columns: a loop building one row at a time was seconds at 10^5 segments
@@ -201,24 +198,24 @@ def _label_rows(
                 for name in ("label", "support", "confidence", "n_annotators")
             )
             methods = repeat("dawid_skene")
-        items = data.items
-        parts = [item.partition(ITEM_SEP) for item in items]
+        parts = list(map(str.partition, data.items, repeat(ITEM_SEP)))
         segs = list(map(itemgetter(0), parts))
         keys = list(map(itemgetter(2), parts))
-        for row in map(
-            LabelRow,
-            segs,
-            repeat(data.field),
-            keys,
-            methods,
-            labels,
-            _votes_of(data),
-            supports,
-            n_ann,
-            map(_rounded(confidence).__getitem__, confidence),
-            ["decided" if label is not None else "undecided" for label in labels],
-        ):
-            out[row.segment_id].append(row)
+        out.extend(
+            map(
+                LabelRow,
+                segs,
+                repeat(data.field),
+                keys,
+                methods,
+                labels,
+                _votes_of(data),
+                supports,
+                n_ann,
+                map(_rounded(confidence).__getitem__, confidence),
+                ["decided" if label is not None else "undecided" for label in labels],
+            )
+        )
         attribute = name.partition(".")[2]
         if attribute:
             for seg, key, label in zip(segs, keys, labels, strict=True):
@@ -256,14 +253,16 @@ def _span_rows(
     )
 
 
-def set_rows(records: Records, min_support: int | float) -> list[LabelRow]:
+def set_rows(
+    sets: Iterable[tuple[str, str, str, frozenset[str]]], min_support: int | float
+) -> list[LabelRow]:
     """Consensus of answers of several choices: each value by its own vote (chosen by at least
     `min_support` of the item's annotators, a count or a share), the label the sorted list of
     the values kept, as canonical JSON. Support: the annotators who gave exactly that set;
     confidence: the mean, over the values anyone chose, of the share agreeing with the
     decision on it. An annotator who answered the question counts; one who did not, does not."""
     given: dict[tuple[str, str], dict[str, frozenset[str]]] = defaultdict(dict)
-    for item, annotator, name, chosen in records.sets:
+    for item, annotator, name, chosen in sets:
         given[(item, name)][annotator] = chosen
     out = []
     for (item, name), by in sorted(given.items()):
@@ -295,35 +294,36 @@ def set_rows(records: Records, min_support: int | float) -> list[LabelRow]:
 
 def reconcile_records(
     schema: Schema,
-    records: Records,
+    parsed: ParsedAnnotations,
     texts: Mapping[str, str],
     *,
     method: Method = "vote",
     min_support: int | float = 0.5,
     threshold: float = DEFAULT_THRESHOLD,
-    decisions: Mapping[str, Sequence[Any]] | None = None,
-    index: SpanIndex | None = None,
+    decisions: Mapping[str, tuple[Sequence[Any], Records]] | None = None,
+    indexed: tuple[SpanIndex, list[Any]] | None = None,
 ) -> dict[str, SegmentConsensus]:
-    """Consensus of every segment in `records` (see the module doc). `index`: the records'
-    span index at `threshold` when already built."""
-    if index is None:
-        index = SpanIndex(records.spans, records.coverage, threshold)
+    """Consensus of every segment of `parsed` (see the module doc). `decisions`: segment →
+    the adjudicator's result and the segment's records (`extract`); `indexed`: `span_index`
+    of `parsed` at `threshold`, when built already."""
+    index, span_attrs = indexed or span_index(parsed, threshold)
     table = cluster_table(index, min_support)
-    attributes = attribute_data(schema, index, np.flatnonzero(table.keep))
-    rows, attrs = _label_rows(_field_data(schema, records.labels, attributes), method, min_support)
+    attributes = attribute_data(schema, index, np.flatnonzero(table.keep), span_attrs)
+    rows, attrs = _label_rows(field_data(schema, parsed) | attributes, method, min_support)
     # every covered segment gets an entry, even with nothing in it; in order, so that the
     # result needs sorting only if rows name a segment outside the coverage
     out: dict[str, SegmentConsensus] = defaultdict(SegmentConsensus)
-    for seg in sorted(set(map(itemgetter(0), records.coverage))):
+    for seg in sorted(set(parsed.segment_id)):
         out[seg] = SegmentConsensus()
     n_covered = len(out)
-    for seg, label_rows in rows.items():
-        out[seg].labels.extend(label_rows)
-    for set_row in set_rows(records, min_support):
+    for row in rows:
+        out[row.segment_id].labels.append(row)
+    for set_row in set_rows(set_answers(schema, parsed), min_support):
         out[set_row.segment_id].labels.append(set_row)
     for span_row in _span_rows(index, table, texts, attrs):
         out[span_row.segment_id].spans.append(span_row)
-    rel_kept, rel_dropped = relation_consensus(index, table, records.relations, min_support)
+    relations = relation_records(parsed)
+    rel_kept, rel_dropped = relation_consensus(index, table, relations, min_support)
     for status, rels in (("decided", rel_kept), ("undecided", rel_dropped)):
         for cr in rels:
             out[cr.item].relations.append(
@@ -338,27 +338,12 @@ def reconcile_records(
                     status,
                 )
             )
-    decided = {seg: result for seg, result in (decisions or {}).items() if seg in out}
-    for seg, mine in _by_segment(records, decided).items():
-        out[seg] = adjudicated(schema, seg, decided[seg], mine, texts, METHOD_NAMES[method])
+    for seg, (result, mine) in (decisions or {}).items():
+        if seg in out:
+            out[seg] = adjudicated(schema, seg, result, mine, texts, METHOD_NAMES[method])
     for seg_consensus in out.values():
         seg_consensus.sort()
     return dict(out) if len(out) == n_covered else dict(sorted(out.items()))
-
-
-def _by_segment(records: Records, segments: Iterable[str]) -> dict[str, Records]:
-    """The labels, spans and coverage of each of `segments`, in one pass over `records`."""
-    out = {seg: Records() for seg in segments}
-    for lab in records.labels:
-        if lab.item in out:
-            out[lab.item].labels.append(lab)
-    for sp in records.spans:
-        if sp.item in out:
-            out[sp.item].spans.append(sp)
-    for seg, who in records.coverage:
-        if seg in out:
-            out[seg].coverage.add((seg, who))
-    return out
 
 
 def adjudicated(

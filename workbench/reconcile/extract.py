@@ -3,14 +3,17 @@ categorical answer, a `Span` per region and label (its answers in `attrs`), a `R
 relation (in the schema's direction). Per-region attributes are compared on *aligned* spans:
 `attribute_data` makes them categorical data, items ``<segment>/<cluster id>``, one field
 ``<Label>.<attribute>`` each, so the categorical metrics and consensus work on them unchanged.
+Reconcile reads the same from columns (`ParsedAnnotations`, `span_index`, `field_data`...):
+a record per span and vote was most of its time at 10^5 segments.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import attrgetter, is_not
+from operator import attrgetter, is_not, methodcaller
 from types import MappingProxyType
 from typing import Any
 
@@ -48,6 +51,60 @@ class Records:
     coverage: set[tuple[str, str]] = field(default_factory=set)
     # answers of several choices (or taxonomy paths): (item, annotator, field, the set)
     sets: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
+
+
+@dataclass
+class ParsedAnnotations:
+    """The annotations' stored entries as columns, in table order: each one's segment,
+    annotator and answers to the `fields` (as given, None when none); every span (by the
+    position of its annotation) with its attributes; the further labels of spans of several
+    (span position, labels); every relation between two regions of its annotation. Agreement
+    and consensus both read these (each entry is parsed once)."""
+
+    fields: Sequence[str]
+    segment_id: list[str] = field(default_factory=list)
+    annotator: list[str] = field(default_factory=list)
+    labels: dict[str, list[Any]] = field(default_factory=dict)
+    # integers in arrays, not lists: the garbage collector walks every long list at each of
+    # its full passes, while reconcile makes millions of objects
+    span_of: array[int] = field(default_factory=lambda: array("q"))
+    span_label: list[str] = field(default_factory=list)
+    span_start: array[int] = field(default_factory=lambda: array("q"))
+    span_end: array[int] = field(default_factory=lambda: array("q"))
+    span_region: list[str] = field(default_factory=list)
+    span_attrs: list[Mapping[str, Any] | None] = field(default_factory=list)
+    more_labels: list[tuple[int, list[str]]] = field(default_factory=list)
+    relations: list[tuple[int, str, str, str]] = field(default_factory=list)  # of, kind, from, to
+
+    def __post_init__(self) -> None:
+        self.labels = {f: self.labels.get(f, []) for f in self.fields}
+
+    def add(self, sid: str, annotator: str, entry: Mapping[str, Any]) -> None:
+        """One annotation's stored entry (`labels`, `spans`, `relations`)."""
+        k = len(self.segment_id)
+        self.segment_id.append(sid)
+        self.annotator.append(annotator)
+        choices = entry.get("labels") or {}
+        for f in self.fields:
+            self.labels[f].append(choices.get(f))
+        spans = entry.get("spans") or ()
+        for sp in spans:
+            if "labels" in sp and len(sp["labels"]) > 1:
+                self.more_labels.append((len(self.span_of), sp["labels"][1:]))
+            self.span_of.append(k)
+            self.span_label.append(sp["label"])
+            self.span_start.append(sp["start"])
+            self.span_end.append(sp["end"])
+            self.span_region.append(sp["region_id"])
+            self.span_attrs.append(sp.get("attributes"))
+        relations = entry.get("relations")
+        if relations:
+            regions = {sp["region_id"] for sp in spans}
+            self.relations.extend(
+                (k, r["kind"], r["from_id"], r["to_id"])
+                for r in relations
+                if r["from_id"] in regions and r["to_id"] in regions
+            )
 
 
 def attribute_field(label: str, attribute: str) -> str:
@@ -112,6 +169,66 @@ def extract_all(schema: Schema, annotations: Iterable[AnnotationInput]) -> Recor
     return out
 
 
+def span_index(parsed: ParsedAnnotations, threshold: float) -> tuple[SpanIndex, list[Any]]:
+    """The span index of `parsed` as `extract` makes its spans (one per label of a region:
+    the first keeps its id), and each span's attributes in the order the index was given."""
+    of, label, start, end = parsed.span_of, parsed.span_label, parsed.span_start, parsed.span_end
+    region, attrs = parsed.span_region, parsed.span_attrs
+    if parsed.more_labels:
+        extra = [(k, lab) for k, more in parsed.more_labels for lab in more]
+        ks = [k for k, _ in extra]
+        of, label = of + array("q", [of[k] for k in ks]), label + [lab for _, lab in extra]
+        start, end = (
+            start + array("q", [start[k] for k in ks]),
+            end + array("q", [end[k] for k in ks]),
+        )
+        region = region + [f"{region[k]}#{lab}" for k, lab in extra]
+        attrs = attrs + [attrs[k] for k in ks]
+    bad = np.flatnonzero((np.asarray(start) < 0) | (np.asarray(end) <= np.asarray(start)))
+    if len(bad):
+        k = int(bad[0])
+        item = parsed.segment_id[of[k]]
+        raise ValueError(f"span [{start[k]}, {end[k]}) of {item!r} is empty or negative")
+    index = SpanIndex.from_columns(
+        parsed.segment_id, parsed.annotator, of, label, start, end, region, threshold
+    )
+    return index, attrs
+
+
+def field_data(schema: Schema, parsed: ParsedAnnotations) -> dict[str, CategoricalData]:
+    """The data of each segment question of one category that anyone answered, by name."""
+    out = {}
+    sids, anns = parsed.segment_id, parsed.annotator
+    for attr in sorted(schema.segment, key=attrgetter("name")):
+        column = parsed.labels.get(attr.name) if attr.categorical and not attr.multiple else None
+        given = [k for k, v in enumerate(column or ()) if v is not None and type(v) is not list]
+        if column is not None and given:
+            values = [str(column[k]) for k in given]
+            items, who = [sids[k] for k in given], [anns[k] for k in given]
+            out[attr.name] = CategoricalData.from_columns(
+                attr.name, items, who, values, attr.values
+            )
+    return out
+
+
+def set_answers(schema: Schema, parsed: ParsedAnnotations) -> list[tuple[Any, ...]]:
+    """`Records.sets` of `parsed`: the answers to questions of several choices."""
+    out = []
+    sids, anns = parsed.segment_id, parsed.annotator
+    for name in _questions(schema)[1]:
+        for sid, who, value in zip(sids, anns, parsed.labels[name], strict=True):
+            if value is not None:
+                chosen = value if isinstance(value, list) else [value]
+                out.append((sid, who, name, frozenset(map(str, chosen))))
+    return out
+
+
+def relation_records(parsed: ParsedAnnotations) -> list[tuple[str, str, str, str, str]]:
+    """The relations of `parsed` as `consensus.relation_consensus` reads them."""
+    sids, anns = parsed.segment_id, parsed.annotator
+    return [(sids[k], anns[k], str(kind), str(a), str(b)) for k, kind, a, b in parsed.relations]
+
+
 def labels_by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
     """The labels of each field, fields in sorted order (each field's labels grouped once)."""
     out: dict[str, list[Label]] = {}
@@ -121,7 +238,10 @@ def labels_by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
 
 
 def attribute_data(
-    schema: Schema, index: SpanIndex, clusters: IntArray | None = None
+    schema: Schema,
+    index: SpanIndex,
+    clusters: IntArray | None = None,
+    attrs: Sequence[Mapping[str, Any] | None] | None = None,
 ) -> dict[str, CategoricalData]:
     """Per-region attribute values of aligned spans: one `CategoricalData` per field
     ``<Label>.<attribute>`` (sorted by field; fields nobody used are left out), its items
@@ -129,7 +249,8 @@ def attribute_data(
     values, over the `clusters` of `index` given by position (default: all). Only
     attributes the schema defines for the cluster's label count. The same as
     `CategoricalData.from_labels` of one `Label` per member's attribute value, built on
-    columns: that was ~10^6 tuples at 10^5 segments."""
+    columns: that was ~10^6 tuples at 10^5 segments. `attrs`: each span's attributes in the
+    order the index was given them, as stored (default: those of `index.spans`)."""
     out: dict[str, CategoricalData] = {}
     flat, _ = index.cluster_members
     starts, sizes = index.cluster_offsets
@@ -151,19 +272,23 @@ def attribute_data(
             continue
         pick = np.flatnonzero(member_lab == lab_code[lab.name])
         pos, cl = members[pick], cluster[pick]
-        # C-level maps throughout: these run over every attribute vote of a dataset
-        attrs = list(map(attrgetter("attrs"), map(spans.__getitem__, pos.tolist())))
+        if attrs is None:  # C-level maps: these run over every attribute vote of a dataset
+            given_attrs = list(map(attrgetter("attrs"), map(spans.__getitem__, pos.tolist())))
+        else:
+            given_attrs = [attrs[k] or NO_ATTRS for k in index.order[pos].tolist()]
         for attr in questions:
             if not attr.categorical or attr.multiple:
                 continue  # stored and exported, not reconciled
             field_name = attribute_field(lab.name, attr.name)
-            values = list(map(MappingProxyType.get, attrs, repeat(attr.name)))
+            values = list(map(methodcaller("get", attr.name), given_attrs))
+            if not all(type(v) is str for v in values if v is not None):  # as `extract` has them
+                values = [None if v is None or isinstance(v, list) else str(v) for v in values]
             has_list = list(map(is_not, values, repeat(None)))
             has = np.array(has_list, dtype=bool)
             if not has.any():
                 continue
             code_of = {c: i for i, c in enumerate(attr.values)}
-            given: list[str] = list(compress(values, has_list))  # type: ignore[arg-type]
+            given: list[str] = list(compress(values, has_list))
             code = np.fromiter(map(code_of.get, given, repeat(-1)), np.int64, len(given))
             if (code < 0).any():
                 unknown = sorted({v for v in given if v not in code_of})

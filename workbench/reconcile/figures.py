@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,8 +22,10 @@ from workbench.annotation.clean import canonical_json
 from workbench.schema import Schema
 from workbench.store.models import AgreementFigures, utcnow
 
-from .categorical import categorical_agreement
-from .records import Label, Metric, categorical_data
+from .categorical import krippendorff_alpha, percent_agreement
+from .extract import ParsedAnnotations
+from .fleiss import fleiss_kappa
+from .records import CategoricalData, Metric
 from .spanindex import SpanIndex
 from .spans import pairwise_f1
 
@@ -46,40 +47,6 @@ def label_text(value: Any) -> str | None:
     if isinstance(value, list):
         return canonical_json(sorted(value))
     return value if value is None or isinstance(value, str) else str(value)
-
-
-@dataclass
-class ParsedAnnotations:
-    """What agreement needs of the annotations, in table order: each one's segment, annotator
-    and segment answers; every span (by the position of its annotation)."""
-
-    fields: Sequence[str]
-    segment_id: list[str] = field(default_factory=list)
-    annotator: list[str] = field(default_factory=list)
-    labels: dict[str, list[str | None]] = field(default_factory=dict)
-    span_of: list[int] = field(default_factory=list)
-    span_label: list[str] = field(default_factory=list)
-    span_start: list[int] = field(default_factory=list)
-    span_end: list[int] = field(default_factory=list)
-    span_region: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.labels = {f: self.labels.get(f, []) for f in self.fields}
-
-    def add(self, sid: str, annotator: str, entry: Mapping[str, Any]) -> None:
-        """One annotation's stored entry (`labels`, `spans`)."""
-        k = len(self.segment_id)
-        self.segment_id.append(sid)
-        self.annotator.append(annotator)
-        choices = entry.get("labels") or {}
-        for f in self.fields:
-            self.labels[f].append(label_text(choices.get(f)))
-        for sp in entry.get("spans") or []:
-            self.span_of.append(k)
-            self.span_label.append(sp["label"])
-            self.span_start.append(sp["start"])
-            self.span_end.append(sp["end"])
-            self.span_region.append(sp["region_id"])
 
 
 def parse_entries(
@@ -105,34 +72,41 @@ def metric_dict(m: Metric) -> dict[str, Any]:
     }
 
 
-def parsed_agreement(parsed: ParsedAnnotations, schema: Schema) -> dict[str, Any]:
-    """The figures of the annotations, with 95 % bootstrap intervals (JSON-ready)."""
+def parsed_agreement(
+    parsed: ParsedAnnotations, schema: Schema, index: SpanIndex | None = None
+) -> dict[str, Any]:
+    """The figures of the annotations, with 95 % bootstrap intervals (JSON-ready). `index`:
+    their span index (`SpanIndex.from_columns` of `parsed`), when built already."""
     sids, annotators = parsed.segment_id, parsed.annotator
     out: dict[str, Any] = {"segment": {}, "spans": {}}
     fields = set(segment_fields(schema))
     for attr in schema.segment:
         if attr.name not in fields or attr.multiple:
             continue  # several choices: per-value figures in `workbench agreement`
-        chosen = parsed.labels.get(attr.name, [])
-        labels = [
-            Label(sid, a, attr.name, v)
-            for sid, a, v in zip(sids, annotators, chosen, strict=True)
-            if v is not None
-        ]
-        if not labels:
+        texts = list(map(label_text, parsed.labels.get(attr.name, [])))
+        given = [k for k, v in enumerate(texts) if v is not None]
+        if not given:
             continue
-        ag = categorical_agreement(
-            categorical_data(labels, attr.name, attr.values), n_boot=N_BOOT, seed=SEED
+        data = CategoricalData.from_columns(
+            attr.name,
+            [sids[k] for k in given],
+            [annotators[k] for k in given],
+            [texts[k] for k in given],  # type: ignore[misc]
+            attr.values,
         )
-        out["segment"][attr.name] = {
-            "krippendorff_alpha": metric_dict(ag.alpha),
-            "fleiss_kappa": metric_dict(ag.fleiss_kappa),
-            "percent_agreement": metric_dict(ag.percent_agreement),
-            "n_annotators": ag.n_annotators,
+        ag = {
+            name: metric(data, n_boot=N_BOOT, seed=SEED)
+            for name, metric in (
+                ("krippendorff_alpha", krippendorff_alpha),
+                ("fleiss_kappa", fleiss_kappa),
+                ("percent_agreement", percent_agreement),
+            )
         }
+        out["segment"][attr.name] = {k: metric_dict(v) for k, v in ag.items()}
+        out["segment"][attr.name]["n_annotators"] = len(data.annotators)
     # Pairwise span F1 (overlap match), over the segments both annotators of a pair labelled.
     if parsed.span_of:
-        index = SpanIndex.from_columns(
+        index = index or SpanIndex.from_columns(
             sids,
             annotators,
             parsed.span_of,

@@ -178,13 +178,24 @@ class CategoricalData:
         item raise `ValidationError`; exact duplicates are dropped.
         """
         rows = [lab for lab in labels if field is None or lab.field == field]
-        # columns by C-level maps: these run over every attribute vote of a dataset
-        values = [lab.value for lab in rows]
-        fields = {lab.field for lab in rows}
         if field is None:
+            fields = {lab.field for lab in rows}
             if len(fields) > 1:
                 raise ValueError(f"labels of several fields {sorted(fields)}: pass field=")
             field = next(iter(fields), "")
+        items, anns = [lab.item for lab in rows], [lab.annotator for lab in rows]
+        return cls.from_columns(field, items, anns, [lab.value for lab in rows], categories)
+
+    @classmethod
+    def from_columns(
+        cls,
+        field: str,
+        items: list[str],
+        annotators: list[str],
+        values: list[str],
+        categories: Sequence[str] | None = None,
+    ) -> CategoricalData:
+        """`from_labels` of the labels (item, annotator, value) of `field` given as columns."""
         if categories is None:
             cats = _category_order(values)
         else:
@@ -194,11 +205,11 @@ class CategoricalData:
             unknown = set(values) - set(cats)
             if unknown:
                 raise ValidationError(f"{field}: values not in the categories: {sorted(unknown)}")
-        items, item_idx = factorize([r.item for r in rows])
-        anns, ann_idx = factorize([r.annotator for r in rows])
+        items_, item_idx = factorize(items)
+        anns, ann_idx = factorize(annotators)
         code_of = {c: i for i, c in enumerate(cats)}
         code = np.array(list(map(code_of.__getitem__, values)), dtype=np.int64).reshape(-1)
-        return cls.from_codes(field, items, anns, cats, item_idx, ann_idx, code)
+        return cls.from_codes(field, items_, anns, cats, item_idx, ann_idx, code)
 
     @classmethod
     def from_codes(

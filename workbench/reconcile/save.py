@@ -11,10 +11,10 @@ store ends up as a full recompute would leave it.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from itertools import groupby, islice, repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import orjson
@@ -30,7 +30,7 @@ from workbench.store.lock import operation_lock
 
 from . import figures
 from .engine import METHOD_NAMES, Method, SegmentConsensus, reconcile_records
-from .extract import Records, _questions, extract
+from .extract import ParsedAnnotations, Records, extract, span_index
 from .load import Released, ensure_dataset, load_decisions, load_released, load_texts
 from .spans import DEFAULT_THRESHOLD
 
@@ -80,38 +80,28 @@ def _hash(value: Any) -> str:
 
 
 def _parse(
-    schema: Schema, rel: Released, segments: Container[str]
-) -> tuple[Records, figures.ParsedAnnotations]:
-    """The entries of `rel` parsed once: the records of those of `segments` (consensus), and
-    the agreement columns of the live ones (the release's figures)."""
-    records = Records()
-    columns = figures.ParsedAnnotations(figures.segment_fields(schema))
-    loads, questions = orjson.loads, _questions(schema)
-    for i, text in enumerate(rel.entry):
-        entry = loads(text)
-        sid, who = rel.segment_id[i], rel.annotator[i]
-        if sid in segments:
-            extract(schema, sid, who, entry, records, questions)
-        if rel.live[i]:
-            columns.add(sid, rel.name[i], entry)
-    return records, columns
+    schema: Schema, rel: Released, rows: Sequence[int], names: Sequence[str]
+) -> ParsedAnnotations:
+    """The entries of `rel`'s `rows` as columns, annotators as `names` gives them."""
+    out, loads = ParsedAnnotations(figures.segment_fields(schema)), orjson.loads
+    for i in rows:
+        out.add(rel.segment_id[i], names[i], loads(rel.entry[i]))
+    return out
 
 
 def input_hashes(
     rel: Released, decisions: Mapping[str, m.Adjudication], params: Mapping[str, Any]
 ) -> dict[str, str]:
-    """Per segment: what its consensus is computed from, hashed (see the module doc)."""
-    members: dict[str, list[list[Any]]] = defaultdict(list)
-    for sid, who, ls_id, revision, text in zip(
-        rel.segment_id, rel.annotator, rel.ls_annotation_id, rel.revision, rel.entry, strict=True
-    ):
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        members[sid].append([who, ls_id, revision, sha])
+    """Per segment: what its consensus is computed from, hashed (see the module doc). `rel`
+    comes sorted by segment."""
+    shas = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in rel.entry]
+    members = zip(rel.annotator, rel.ls_annotation_id, rel.revision, shas, strict=True)
     out = {}
-    for sid, anns in members.items():
+    for sid, group in groupby(zip(rel.segment_id, members, strict=True), itemgetter(0)):
         decision = decisions.get(sid)
         judged = None if decision is None else [decision.ls_annotation_id, _hash(decision.decision)]
-        out[sid] = _hash({"params": params, "annotations": sorted(anns), "decision": judged})
+        anns = sorted(map(itemgetter(1), group))
+        out[sid] = _hash({"params": params, "annotations": anns, "decision": judged})
     return out
 
 
@@ -161,27 +151,48 @@ def _reconcile(
         # fitted over every item, so it always sees the whole dataset.
         scope = sorted(hashes) if method == "dawid-skene" else changed
         texts = load_texts(session, dataset) if scope else {}
-        records, columns = _parse(schema, rel, set(scope))
+        # the entries parsed once: the consensus reads those of `scope`, the figures the
+        # live ones (with the export's names of annotators); mostly they are the same
+        in_scope, live = set(scope), [i for i, x in enumerate(rel.live) if x]
+        rows = [i for i, sid in enumerate(rel.segment_id) if sid in in_scope]
+        parsed = _parse(schema, rel, rows, rel.annotator)
+        columns = parsed if rows == live and rel.name == rel.annotator else None
+        index = span_index(parsed, threshold)  # the figures' too, where it is the same
+        same = columns is not None and not parsed.more_labels and threshold == DEFAULT_THRESHOLD
         # Agreement is dataset-wide (bootstrap intervals over every item): recomputed only
         # when the release's annotations changed since the stored figures.
-        live = [i for i, x in enumerate(rel.live) if x]
-        fingerprint = figures.fingerprint([rel.row_id[i] for i in live], columns.annotator, schema)
+        fingerprint = figures.fingerprint(
+            [rel.row_id[i] for i in live], [rel.name[i] for i in live], schema
+        )
         stored = session.get(m.AgreementFigures, dataset)
         if stored is not None and stored.fingerprint == fingerprint:
             report.agreement = dict(stored.figures)
         else:
-            report.agreement = figures.parsed_agreement(columns, schema)
+            columns = columns or _parse(schema, rel, live, rel.name)
+            shared = index[0] if same and parsed.span_of else None
+            report.agreement = figures.parsed_agreement(columns, schema, shared)
         del columns
+        judged: dict[
+            str, tuple[Any, Records]
+        ] = {}  # the adjudicated segments' records, for their consensus
+        for i in rows:
+            sid = rel.segment_id[i]
+            if sid in decisions:
+                mine = judged.setdefault(sid, (decisions[sid].decision, Records()))[1]
+                extract(schema, sid, rel.annotator[i], orjson.loads(rel.entry[i]), mine)
+        # the garbage collector walks every long list alive at each of its full passes
+        del rel, rows, live
         computed = reconcile_records(
             schema,
-            records,
+            parsed,
             texts,
             method=method,
             min_support=min_support,
             threshold=threshold,
-            decisions={s: decisions[s].decision for s in scope if s in decisions},
+            decisions=judged,
+            indexed=index,
         )
-        del records
+        del parsed, index
         to_write: dict[str, tuple[SegmentConsensus, str]] = {}
         changed_set = set(changed)
         for seg in scope:
@@ -244,12 +255,11 @@ def _when(session: Session) -> Any:
     return process(m.utcnow()) if process is not None else m.utcnow()
 
 
-def _bulk_insert(session: Session, model: Any, rows: list[tuple[Any, ...]]) -> None:
+def _bulk_insert(session: Session, model: Any, rows: Iterable[tuple[Any, ...]]) -> None:
     """The driver's executemany of plain tuples, one value per column of the table but `id`, in
     the session's transaction: SQLAlchemy's per-row parameter processing (a dict per row, a
-    JSON encoder call per value) was most of the write at 10^6 rows."""
-    if not rows:
-        return
+    JSON encoder call per value) was most of the write at 10^6 rows. Made and sent 50,000 at
+    a time: a million tuples alive at once cost seconds of garbage collection."""
     conn = session.connection()
     quote = conn.dialect.identifier_preparer.quote
     names = [c.name for c in model.__table__.columns if c.name != "id"]
@@ -258,61 +268,68 @@ def _bulk_insert(session: Session, model: Any, rows: list[tuple[Any, ...]]) -> N
         f"INSERT INTO {quote(model.__tablename__)} ({', '.join(map(quote, names))}) "
         f"VALUES ({', '.join([mark] * len(names))})"
     )
-    for i in range(0, len(rows), 50_000):
-        conn.exec_driver_sql(sql, rows[i : i + 50_000])
+    if conn.dialect.name == "postgresql":  # COPY: several times faster than executemany
+        table = f"{quote(model.__tablename__)} ({', '.join(map(quote, names))})"
+        dbapi: Any = conn.connection.dbapi_connection  # psycopg's
+        with dbapi.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    it = iter(rows)
+    while chunk := list(islice(it, 50_000)):
+        conn.exec_driver_sql(sql, chunk)
 
 
-def _json(value: Any) -> str:
-    return orjson.dumps(value, default=dict).decode()
+def _json(values: Iterable[Any], key: Callable[[Any], Any] = lambda v: v) -> Iterator[str]:
+    """The JSON text of each value, each distinct `key(value)` encoded once: supports and
+    votes take few distinct values (rows share their votes dicts: `engine._votes_of`), and
+    an encoder call per value was seconds at 10^6 rows."""
+    values = list(values)
+    keys = list(map(key, values))
+    text = {k: orjson.dumps(v).decode() for k, v in dict(zip(keys, values, strict=True)).items()}
+    return map(text.__getitem__, keys)
 
 
-def _encoder(key: Callable[[Any], Any] = lambda v: v) -> Callable[[Any], str]:
-    """JSON text of a value, each distinct `key(value)` encoded once: supports and votes take
-    few distinct values (rows share their votes dicts: `engine._votes_of`), and an encoder
-    call per value was seconds at 10^6 rows."""
-    cache: dict[Any, str] = {}
-
-    def encode(value: Any) -> str:
-        k = key(value)
-        text = cache.get(k)
-        if text is None:
-            text = cache[k] = _json(value)
-        return text
-
-    return encode
+def _each_json(values: Iterable[Any]) -> Iterator[str]:
+    return map(bytes.decode, map(orjson.dumps, values))
 
 
 def _insert_rows(session: Session, dataset: str, conses: Sequence[SegmentConsensus]) -> None:
-    when = _when(session)
-    support = _encoder()
-    votes = _encoder(id)  # shared dicts, all alive for the write: their ids are stable
-    attrs = _encoder(lambda a: tuple(a.items()))
-    head: Any = attrgetter("segment_id", "field", "span_key", "method", "label")
-    tail: Any = attrgetter("n_annotators", "confidence", "status")
-    labels = [
-        (dataset, *head(x), votes(x.votes), support(x.support), *tail(x), when)
-        for cons in conses
-        for x in cons.labels
-    ]
-    _bulk_insert(session, m.ConsensusLabel, labels)
-    del labels
-    head = attrgetter("segment_id", "span_key", "label", "start", "end", "text")
-    tail = attrgetter("n_annotators", "confidence", "exact", "status")
-    spans = [
-        (dataset, *head(x), attrs(x.attrs), support(x.support), *tail(x), _json(x.regions), when)
-        for cons in conses
-        for x in cons.spans
-    ]
-    _bulk_insert(session, m.ConsensusSpan, spans)
-    del spans
-    head = attrgetter("segment_id", "kind", "from_key", "to_key")
-    tail = attrgetter("n_annotators", "confidence", "status")
-    relations = [
-        (dataset, *head(x), support(x.support), *tail(x), when)
-        for cons in conses
-        for x in cons.relations
-    ]
-    _bulk_insert(session, m.ConsensusRelation, relations)
+    """The rows, each table's made column by column (C-level maps over the records)."""
+    fixed = repeat(dataset), repeat(_when(session))
+
+    def columns(rows: list[Any], *names: str) -> list[Iterator[Any]]:
+        return [map(attrgetter(name), rows) for name in names]
+
+    labels = [x for cons in conses for x in cons.labels]
+    head = columns(labels, "segment_id", "field", "span_key", "method", "label")
+    coded = (
+        _json(map(attrgetter("votes"), labels), id),
+        _json(map(attrgetter("support"), labels)),
+    )
+    tail = columns(labels, "n_annotators", "confidence", "status")
+    _bulk_insert(
+        session, m.ConsensusLabel, zip(fixed[0], *head, *coded, *tail, fixed[1], strict=False)
+    )
+    del labels, head, coded, tail
+    spans = [x for cons in conses for x in cons.spans]
+    head = columns(spans, "segment_id", "span_key", "label", "start", "end", "text")
+    coded = _each_json(map(attrgetter("attrs"), spans)), _json(map(attrgetter("support"), spans))
+    tail = columns(spans, "n_annotators", "confidence", "exact", "status")
+    regions = _each_json(map(attrgetter("regions"), spans))
+    _bulk_insert(
+        session,
+        m.ConsensusSpan,
+        zip(fixed[0], *head, *coded, *tail, regions, fixed[1], strict=False),
+    )
+    del spans, head, coded, tail, regions
+    rels = [x for cons in conses for x in cons.relations]
+    head = columns(rels, "segment_id", "kind", "from_key", "to_key")
+    support = _json(map(attrgetter("support"), rels))
+    tail = columns(rels, "n_annotators", "confidence", "status")
+    _bulk_insert(
+        session, m.ConsensusRelation, zip(fixed[0], *head, support, *tail, fixed[1], strict=False)
+    )
 
 
 def _count(session: Session, dataset: str, report: ReconcileReport) -> None:

@@ -27,7 +27,7 @@ from .arrays import (
     _repeated,
     runs,
 )
-from .records import NO_ATTRS, Span, jaccard
+from .records import NO_ATTRS, Span
 from .records import factorize as _factorize
 
 #: Separates an item from a cluster id in the items of per-region attributes.
@@ -85,13 +85,13 @@ class _ColumnSpans(Sequence[Span]):
         start: Sequence[int],
         end: Sequence[int],
         region: Sequence[str],
-        order: Sequence[int] | None = None,
+        order: IntArray | None = None,
     ) -> None:
         self._cols = (item_of, annotator_of, span_of, label, start, end, region)
         self._order = order
 
     def reordered(self, order: IntArray) -> _ColumnSpans:
-        return _ColumnSpans(*self._cols, order=order.tolist())
+        return _ColumnSpans(*self._cols, order=order)
 
     def __len__(self) -> int:
         return len(self._cols[2])
@@ -102,7 +102,7 @@ class _ColumnSpans(Sequence[Span]):
         if not -len(self) <= k < len(self):
             raise IndexError(k)
         item_of, annotator_of, span_of, label, start, end, region = self._cols
-        k = self._order[k] if self._order is not None else k % len(self)
+        k = int(self._order[k]) if self._order is not None else k % len(self)
         a = span_of[k]
         return Span(item_of[a], annotator_of[a], label[k], start[k], end[k], NO_ATTRS, region[k])
 
@@ -205,6 +205,7 @@ class SpanIndex:
             if isinstance(spans, _ColumnSpans)
             else [spans[k] for k in order.tolist()]
         )
+        self.order, self._region_of = order, region_of  # each span's position as given
         self.item, self.ann, self.lab = item[order], ann[order], lab[order]
         self.start, self.end = start[order], end[order]
         self.span_cov = cov_of[order]
@@ -217,6 +218,11 @@ class SpanIndex:
         keep = jac >= self.threshold
         self.cand_i, self.cand_j, self.cand_jac = i[keep], j[keep], jac[keep]
         self._pair_counts: dict[bool, IntArray] = {}
+
+    @cached_property
+    def region_ids(self) -> list[str]:
+        """Each span's region id (without making `spans`' records)."""
+        return list(map(self._region_of, self.order.tolist()))
 
     def _jaccard(self, i: IntArray, j: IntArray) -> FloatArray:
         s0, e0, s1, e1 = self.start[i], self.end[i], self.start[j], self.end[j]
@@ -285,11 +291,9 @@ class SpanIndex:
             by_pair: dict[int, list[int]] = defaultdict(list)
             for k in np.flatnonzero(in_bad).tolist():
                 by_pair[int(pair[k])].append(k)
-            spans = self.spans
             for ks in by_pair.values():
                 cands = [
-                    ((-float(jac[k]), _span_key(spans[i[k]]), _span_key(spans[j[k]])), i[k], j[k])
-                    for k in ks
+                    ((-float(jac[k]), self._key(i[k]), self._key(j[k])), i[k], j[k]) for k in ks
                 ]
                 for p in _greedy(cands):
                     matched[pos[ks[p]]] = True
@@ -468,16 +472,32 @@ class SpanIndex:
         rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
         return rank
 
+    def _key(self, k: int) -> tuple[int, int, str, str, str]:
+        """`_span_key` of span k, from the columns (`spans` makes a record per call)."""
+        start, end = int(self.start[k]), int(self.end[k])
+        return (
+            start,
+            end,
+            self.labels[self.lab[k]],
+            self.annotators[self.ann[k]],
+            self.region_ids[k],
+        )
+
     def _link(self, a: int, b: int) -> list[list[int]]:
         """Complete-linkage clusters of group [a, b) (the definition of `spans.align_spans`)."""
-        spans = self.spans
-        group = list(range(a, b))
-        clusters: list[list[int]] = [[k] for k in group]
-        owner = {k: p for p, k in enumerate(group)}
+        clusters: list[list[int]] = [[k] for k in range(a, b)]
+        owner = {k: k - a for k in range(a, b)}
+        ann, start, end = (col[a:b].tolist() for col in (self.ann, self.start, self.end))
+
+        def overlap(u: int, v: int) -> float:  # `records.jaccard` of spans u and v
+            (s0, e0), (s1, e1) = (start[u - a], end[u - a]), (start[v - a], end[v - a])
+            inter = min(e0, e1) - max(s0, s1)
+            return inter / (max(e0, e1) - min(s0, s1)) if inter > 0 else 0.0
+
         # candidates are sorted by their first span: the group's are one slice
         lo, hi = np.searchsorted(self.cand_i, [a, b])
         cands = sorted(
-            (-jac, _span_key(spans[x]), _span_key(spans[y]), x, y)
+            (-jac, self._key(x), self._key(y), x, y)
             for x, y, jac in zip(
                 self.cand_i[lo:hi].tolist(),
                 self.cand_j[lo:hi].tolist(),
@@ -491,9 +511,9 @@ class SpanIndex:
             if cx == cy:
                 continue
             p, q = clusters[cx], clusters[cy]
-            if {spans[k].annotator for k in p} & {spans[k].annotator for k in q}:
+            if {ann[k - a] for k in p} & {ann[k - a] for k in q}:
                 continue
-            if any(jaccard(spans[u], spans[v]) < thr for u in p for v in q):
+            if any(overlap(u, v) < thr for u in p for v in q):
                 continue
             p.extend(q)
             clusters[cy] = []

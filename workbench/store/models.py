@@ -270,7 +270,6 @@ class ConsensusLabel(Base):
 
     __table_args__ = (
         Index("ix_consensus_labels_key", "dataset", "segment_id", "field", "span_key", unique=True),
-        Index("ix_consensus_labels_status", "dataset", "status"),
     )
 
 
