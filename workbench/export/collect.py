@@ -3,8 +3,9 @@
 What goes in: the dataset's released annotations (current, valid, not cancelled, not deleted)
 of live segments, those segments, their articles, their consensus (decided or adjudicated
 rows; an undecided segment label is an empty one) and the latest adjudication per (segment,
-field). Annotators appear only by pseudonym. Rows go from the driver's cursor a chunk at a
-time straight into Arrow; JSON columns are read as text, decoded once per distinct value.
+field) (`build_tables` drops those of segments outside the release). Annotators appear only
+by pseudonym. Rows go from the driver's cursor a chunk at a time straight into Arrow; JSON
+columns are read as text, decoded once per distinct value.
 """
 
 from __future__ import annotations
@@ -94,9 +95,6 @@ class _Reader:
         finally:
             cursor.close()
 
-    def read(self, query: Any, schema: pa.Schema) -> pa.Table:
-        return pa.Table.from_batches(self.batches(query, schema), schema)
-
     def close(self) -> None:
         if self.adbc is not None:
             self.adbc.close()
@@ -123,7 +121,7 @@ def _rows(conn: _Reader, model: Any, spec: str, *where: Any) -> pa.Table:
     words = [w.partition(":") for w in spec.split()]
     columns = [sa.cast(table[n], sa.Text) if t == "j" else table[n] for n, _, t in words]
     schema = schema_of(" ".join(n if t == "j" else f"{n}:{t}" for n, _, t in words))
-    return conn.read(sa.select(*columns).where(*where), schema)
+    return pa.Table.from_batches(conn.batches(sa.select(*columns).where(*where), schema), schema)
 
 
 def _support(text: str | None) -> list[str]:
@@ -224,7 +222,6 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
         mine,
         sa.or_(cl.span_key.is_(None), cl.span_key == ""),
     )
-    labels = _in(labels, "segment_id", kept)
     decided = pc.is_in(labels["status"], value_set=pa.array(KEPT))
     support = decoded(labels["support"], _support, STRS)
     labels = labels.set_column(2, "label", pc.if_else(decided, labels["label"], None))
@@ -234,24 +231,22 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
     regions = _rows(
         conn, cl, "segment_id span_key field label", mine, cl.span_key != "", cl.status.in_(KEPT)
     )
-    regions = _in(regions.filter(pc.is_valid(regions["label"])), "segment_id", kept)
+    regions = regions.filter(pc.is_valid(regions["label"]))
     cs = m.ConsensusSpan
     spec = "segment_id span_key label start:i end:i attrs:j support:j confidence:f"
     spec += " n_annotators:i exact:b status"
     spans = _rows(conn, cs, spec, cs.dataset == dataset, cs.status.in_(KEPT))
-    spans = _in(spans, "segment_id", kept)
     cr = m.ConsensusRelation
     spec = "segment_id kind from_key to_key support:j confidence:f"
     relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
-    relations = _in(relations, "segment_id", kept).rename_columns(SCHEMAS["relations"].names)
+    relations = relations.rename_columns(SCHEMAS["relations"].names)
     relations = relations.set_column(4, "support", decoded(relations["support"], _support, STRS))
-    kept_ids = set(kept.to_pylist())
     adj = s.scalars(
         sa.select(m.Adjudication)
         .where(m.Adjudication.dataset == dataset)
         .order_by(m.Adjudication.decided_at, m.Adjudication.id)
     )
-    latest = {(r.segment_id, r.field): r for r in adj if r.segment_id in kept_ids}
+    latest = {(r.segment_id, r.field): r for r in adj}
     # Adjudicators are named by their annotator pseudonym when they also annotated: the
     # email and user id of `adjudications` are never read into a release.
     ann = m.Annotator
