@@ -191,21 +191,18 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
             raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
         conn = _Reader(store, s.connection())
         try:
-            return _collect(s, conn, ds, dataset, schema)
+            return _collect(s, conn, ds, schema)
         finally:
             conn.close()
 
 
-def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema) -> ReleaseData:
+def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseData:
+    dataset = ds.name
     annotations = _annotations(conn, dataset, schema)
-    kept = pc.unique(annotations["segment_id"])
     task_segments = sa.select(m.Task.segment_id).where(m.Task.dataset == dataset)
-    segments = _rows(
-        conn,
-        m.Segment,
-        "id article_id position:i start:i end:i text",
-        m.Segment.id.in_(task_segments),
-    )
+    spec = "id article_id position:i start:i end:i text"
+    segments = _rows(conn, m.Segment, spec, m.Segment.id.in_(task_segments))
+    kept = pc.unique(annotations["segment_id"])
     segments = _in(segments.rename_columns(SCHEMAS["segments"].names), "segment_id", kept)
     articles = _rows(conn, m.Article, "id title author outlet published source_path")
     articles = _in(articles, "id", pc.unique(segments["article_id"])).sort_by("id")
@@ -215,23 +212,15 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
 
     cl = m.ConsensusLabel
     mine = cl.dataset == dataset
-    labels = _rows(
-        conn,
-        cl,
-        "segment_id field label support:j confidence:f n_annotators:i method status",
-        mine,
-        sa.or_(cl.span_key.is_(None), cl.span_key == ""),
-    )
+    spec = "segment_id field label support:j confidence:f n_annotators:i method status"
+    labels = _rows(conn, cl, spec, mine, sa.or_(cl.span_key.is_(None), cl.span_key == ""))
     decided = pc.is_in(labels["status"], value_set=pa.array(KEPT))
     support = decoded(labels["support"], _support, STRS)
     labels = labels.set_column(2, "label", pc.if_else(decided, labels["label"], None))
     labels = labels.set_column(3, "support", pc.if_else(decided, support, pa.scalar([], STRS)))
     labels = labels.append_column("adjudicated", pc.equal(labels["status"], "adjudicated"))
-    labels = labels.select(SCHEMAS["labels"].names)
-    regions = _rows(
-        conn, cl, "segment_id span_key field label", mine, cl.span_key != "", cl.status.in_(KEPT)
-    )
-    regions = regions.filter(pc.is_valid(regions["label"]))
+    spec = "segment_id span_key field label"
+    regions = _rows(conn, cl, spec, mine, cl.span_key != "", cl.status.in_(KEPT))
     cs = m.ConsensusSpan
     spec = "segment_id span_key label start:i end:i attrs:j support:j confidence:f"
     spec += " n_annotators:i exact:b status"
@@ -241,53 +230,47 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
     relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
     relations = relations.rename_columns(SCHEMAS["relations"].names)
     relations = relations.set_column(4, "support", decoded(relations["support"], _support, STRS))
-    adj = s.scalars(
-        sa.select(m.Adjudication)
-        .where(m.Adjudication.dataset == dataset)
-        .order_by(m.Adjudication.decided_at, m.Adjudication.id)
-    )
-    latest = {(r.segment_id, r.field): r for r in adj}
-    # Adjudicators are named by their annotator pseudonym when they also annotated: the
-    # email and user id of `adjudications` are never read into a release.
-    ann = m.Annotator
-    who = sa.select(ann.label_studio_url, ann.ls_user_id, ann.pseudonym)
-    pseudonym_of = {(u, uid): p for u, uid, p in s.execute(who)}
+    # The latest decision per (segment, field), its adjudicator named by their annotator
+    # pseudonym when they also annotated: the email and user id of `adjudications` are never
+    # read into a release.
+    ad, ann = m.Adjudication, m.Annotator
     project = s.get(m.AdjudicationProject, dataset)
-    adj_url = project.label_studio_url if project else ds.label_studio_url
+    same = (ann.label_studio_url == (project or ds).label_studio_url) & (
+        ann.ls_user_id == ad.adjudicator_ls_user_id
+    )
+    decisions = s.execute(
+        sa.select(ad.segment_id, ad.field, ad.decision, ann.pseudonym)
+        .outerjoin(ann, same)
+        .where(ad.dataset == dataset)
+        .order_by(ad.decided_at, ad.id)
+    )
+    latest = {(sid, target): (decision, who) for sid, target, decision, who in decisions}
+    adjudications = [
+        {
+            "segment_id": sid,
+            "target": target,
+            "kind": "segment" if target == "*" else "field",
+            "decision": canonical_json(clean_result(decision)),
+            "adjudicator": who if who is not None else "adjudicator",
+        }
+        for (sid, target), (decision, who) in latest.items()
+    ]
     rs = m.ReconcileState
-    methods = s.execute(
-        sa.select(rs.method, rs.min_support).where(rs.dataset == dataset).distinct()
-    ).all()
-    url, project_id = ds.label_studio_url, ds.project_id
-
+    methods = s.execute(sa.select(rs.method, rs.min_support).where(rs.dataset == dataset))
     info = {f"{method} (min support {ms})" for method, ms in methods}
     return ReleaseData(
         dataset=dataset,
         schema=schema,
-        label_studio_url=public_url(url),
-        project_id=project_id,
+        label_studio_url=public_url(ds.label_studio_url),
+        project_id=ds.project_id,
         articles=articles.rename_columns(SCHEMAS["articles"].names),
         segments=segments,
-        labels=labels,
+        labels=labels.select(SCHEMAS["labels"].names),
         spans=_merged_spans(spans, regions, schema),
         relations=relations,
         annotations=annotations,
-        adjudications=frame(
-            "adjudications",
-            [
-                {
-                    "segment_id": r.segment_id,
-                    "target": r.field,
-                    "kind": "segment" if r.field == "*" else "field",
-                    "decision": canonical_json(clean_result(r.decision)),
-                    "adjudicator": pseudonym_of.get(
-                        (adj_url, r.adjudicator_ls_user_id), "adjudicator"
-                    ),
-                }
-                for r in latest.values()
-            ],
-        ),
-        reconcile_info={"consensus method(s)": ", ".join(sorted(info))} if methods else None,
+        adjudications=frame("adjudications", adjudications),
+        reconcile_info={"consensus method(s)": ", ".join(sorted(info))} if info else None,
     )
 
 
