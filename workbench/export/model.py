@@ -58,7 +58,6 @@ SCHEMAS: dict[str, pa.Schema] = {
         "adjudications": "segment_id target kind decision adjudicator note",
     }.items()
 }
-COLUMNS: dict[str, tuple[str, ...]] = {n: tuple(s.names) for n, s in SCHEMAS.items()}
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def frame(name: str, rows: list[dict[str, Any]] | None = None) -> pa.Table:
     """A table of `name` from rows (dicts; missing keys are None), values normalised as the
     store gives them: attribute maps as JSON text, support sorted, results canonical."""
     rows = rows or []
-    columns: dict[str, list[Any]] = {c: [r.get(c) for r in rows] for c in COLUMNS[name]}
+    columns: dict[str, list[Any]] = {c: [r.get(c) for r in rows] for c in SCHEMAS[name].names}
     if "support" in columns:
         columns["support"] = [sorted(map(str, s or [])) for s in columns["support"]]
     if name == "spans":
