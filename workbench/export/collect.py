@@ -294,21 +294,19 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
         return attrs_json(value)
 
     regions = regions.set_column(2, "field", decoded(regions["field"], attribute, STR))
-    con = duckdb.connect()
-    con.register("spans", spans)
-    con.register("regions", regions)
-    spans = con.sql(
-        """SELECT spans.*, coalesce(attrs, '') || chr(29) || coalesce(extra, '') AS merge
-        FROM spans LEFT JOIN (
-            SELECT segment_id, span_key, string_agg(field || chr(31) || label, chr(30)
-                ORDER BY field, label) AS extra
-            FROM regions GROUP BY segment_id, span_key
-        ) USING (segment_id, span_key)"""
-    ).to_arrow_table()
-    con.close()
-    spans = spans.set_column(5, "attrs", decoded(spans["merge"], merge, STR)).drop_columns(
-        ["merge"]
-    )
+    with duckdb.connect() as con:
+        con.register("spans", spans)
+        con.register("regions", regions)
+        spans = con.sql(
+            """SELECT segment_id, span_key, label, start, "end",
+            coalesce(attrs, '') || chr(29) || coalesce(extra, '') AS attrs, support, confidence,
+            n_annotators, exact, status = 'adjudicated' AS adjudicated
+            FROM spans LEFT JOIN (
+                SELECT segment_id, span_key, string_agg(field || chr(31) || label, chr(30)
+                    ORDER BY field, label) AS extra
+                FROM regions GROUP BY segment_id, span_key
+            ) USING (segment_id, span_key)"""
+        ).to_arrow_table()
+    spans = spans.set_column(5, "attrs", decoded(spans["attrs"], merge, STR))
     spans = spans.set_column(6, "support", decoded(spans["support"], _support, STRS))
-    spans = spans.append_column("adjudicated", pc.equal(spans["status"], "adjudicated"))
-    return spans.drop_columns(["status"]).rename_columns(SCHEMAS["spans"].names)
+    return spans.rename_columns(SCHEMAS["spans"].names)

@@ -86,10 +86,8 @@ class ReleaseData:
 
 def attrs_json(value: Any) -> str:
     """An attribute map as `attrs` holds it: sorted keys, values as text."""
-    return orjson.dumps({str(k): str(v) for k, v in (value or {}).items()}, option=SORTED).decode()
-
-
-SORTED = orjson.OPT_SORT_KEYS
+    pairs = {str(k): str(v) for k, v in (value or {}).items()}
+    return orjson.dumps(pairs, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def frame(name: str, rows: list[dict[str, Any]] | None = None) -> pa.Table:

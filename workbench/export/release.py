@@ -302,18 +302,8 @@ def _publish(
         if adopted is None:
             shutil.rmtree(target, ignore_errors=True)
         raise
-    version = version_name(number)
-    return ExportResult(
-        dataset,
-        "created",
-        version,
-        parent,
-        target,
-        sha,
-        manifest["counts"],
-        manifest["diff"],
-        len(new),
-    )
+    version, counts, diff = version_name(number), manifest["counts"], manifest["diff"]
+    return ExportResult(dataset, "created", version, parent, target, sha, counts, diff, len(new))
 
 
 def _settle_disk(
