@@ -2,7 +2,7 @@
 
 What goes in: the dataset's released annotations (current, valid, not cancelled, not deleted)
 of live segments, those segments, their articles, their consensus (decided or adjudicated
-rows; an undecided segment label is an empty one) and the latest adjudication per (segment,
+rows, and every segment label) and the latest adjudication per (segment,
 field) (`build_tables` drops those of segments outside the release). Annotators appear only
 by pseudonym. Rows go from the driver's cursor a chunk at a time straight into Arrow; JSON
 columns are read as text, decoded once per distinct value.
@@ -214,11 +214,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
     mine = cl.dataset == dataset
     spec = "segment_id field label support:j confidence:f n_annotators:i method status"
     labels = _rows(conn, cl, spec, mine, sa.or_(cl.span_key.is_(None), cl.span_key == ""))
-    decided = pc.is_in(labels["status"], value_set=pa.array(KEPT))
-    support = decoded(labels["support"], _support, STRS)
-    labels = labels.set_column(2, "label", pc.if_else(decided, labels["label"], None))
-    labels = labels.set_column(3, "support", pc.if_else(decided, support, pa.scalar([], STRS)))
-    labels = labels.append_column("adjudicated", pc.equal(labels["status"], "adjudicated"))
+    labels = labels.set_column(3, "support", decoded(labels["support"], _support, STRS))
     spec = "segment_id span_key field label"
     regions = _rows(conn, cl, spec, mine, cl.span_key != "", cl.status.in_(KEPT))
     cs = m.ConsensusSpan
@@ -265,7 +261,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
         project_id=ds.project_id,
         articles=articles.rename_columns(SCHEMAS["articles"].names),
         segments=segments,
-        labels=labels.select(SCHEMAS["labels"].names),
+        labels=labels,
         spans=_merged_spans(spans, regions, schema),
         relations=relations,
         annotations=annotations,

@@ -40,7 +40,8 @@ def schema_of(spec: str) -> pa.Schema:
 
 
 #: The tables of a `ReleaseData`. `attrs`: a span's attribute map as sorted JSON text;
-#: `support`: sorted pseudonyms; labels' `label` None = undecided; annotations' `result`: the
+#: `support`: sorted pseudonyms; labels' `status`: decided, adjudicated or undecided (released
+#: empty: neither label nor support); annotations' `result`: the
 #: cleaned canonical result text, `entry`: its stored parse (None: parse `result`), `row_id`:
 #: its row in the store (None outside one). An article's `split_group` is its first
 #: revision, so revisions of one article share a split.
@@ -49,8 +50,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     for n, spec in {
         "articles": "article_id split_group title author outlet published source_path",
         "segments": "segment_id article_id position:i start:i end:i text",
-        "labels": "segment_id field label support:l confidence:f n_annotators:i method "
-        "adjudicated:b",
+        "labels": "segment_id field label support:l confidence:f n_annotators:i method status",
         "spans": "segment_id span_id label start:i end:i attrs support:l confidence:f "
         "n_annotators:i exact:b adjudicated:b",
         "relations": "segment_id kind from_id to_id support:l confidence:f",

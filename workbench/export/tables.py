@@ -138,11 +138,12 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
     for i, f in enumerate(fields):
         con.register(f"l{i}", data.labels.filter(pc.equal(data.labels["field"], f)))
         joins.append(f"LEFT JOIN l{i} USING (segment_id)")
+        kept = f"l{i}.status IN ('decided', 'adjudicated')"  # an undecided label is released empty
         cols += [
-            f"l{i}.label AS {_q(f)}",
+            f"CASE WHEN {kept} THEN l{i}.label END AS {_q(f)}",
             f"l{i}.confidence AS {_q(f + '_confidence')}",
-            f"coalesce(l{i}.support, []::VARCHAR[]) AS {_q(f + '_support')}",
-            f"coalesce(l{i}.adjudicated, false) AS {_q(f + '_adjudicated')}",
+            f"CASE WHEN {kept} THEN l{i}.support ELSE []::VARCHAR[] END AS {_q(f + '_support')}",
+            f"coalesce(l{i}.status = 'adjudicated', false) AS {_q(f + '_adjudicated')}",
         ]
     segments = _sql(
         con,
