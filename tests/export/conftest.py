@@ -154,12 +154,12 @@ class World:
                     {
                         "segment_id": r["segment_id"],
                         "field": r["field"],
-                        "label": r["label"] if r["status"] != "undecided" else None,
-                        "support": r["support"] if r["status"] != "undecided" else [],
+                        "label": r["label"],
+                        "support": r["support"],
                         "confidence": r["confidence"],
                         "n_annotators": 3,
                         "method": "majority",
-                        "adjudicated": r["status"] == "adjudicated",
+                        "status": r["status"],
                     }
                     for r in self.labels
                 ],

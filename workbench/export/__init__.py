@@ -7,7 +7,7 @@ write) · `verify` · `release` (the library functions the CLI calls).
 """
 
 from workbench.export.collect import collect, public_url
-from workbench.export.model import COLUMNS, DEFAULT_RATIOS, SPLITS, ReleaseData, frame
+from workbench.export.model import DEFAULT_RATIOS, SPLITS, ReleaseData, frame
 from workbench.export.release import (
     ExportResult,
     ReleaseInfo,
@@ -22,7 +22,6 @@ from workbench.export.verify import VerifyReport, verify_release
 from workbench.export.write import ReleaseError
 
 __all__ = [
-    "COLUMNS",
     "DEFAULT_RATIOS",
     "SPLITS",
     "ExportResult",

@@ -2,9 +2,10 @@
 
 What goes in: the dataset's released annotations (current, valid, not cancelled, not deleted)
 of live segments, those segments, their articles, their consensus (decided or adjudicated
-rows; an undecided segment label is an empty one) and the latest adjudication per (segment,
-field). Annotators appear only by pseudonym. Rows go from the driver's cursor a chunk at a
-time straight into Arrow; JSON columns are read as text, decoded once per distinct value.
+rows, and every segment label) and the latest adjudication per (segment,
+field) (`build_tables` drops those of segments outside the release). Annotators appear only
+by pseudonym. Rows go from the driver's cursor a chunk at a time straight into Arrow; JSON
+columns are read as text, decoded once per distinct value.
 """
 
 from __future__ import annotations
@@ -94,9 +95,6 @@ class _Reader:
         finally:
             cursor.close()
 
-    def read(self, query: Any, schema: pa.Schema) -> pa.Table:
-        return pa.Table.from_batches(self.batches(query, schema), schema)
-
     def close(self) -> None:
         if self.adbc is not None:
             self.adbc.close()
@@ -123,7 +121,7 @@ def _rows(conn: _Reader, model: Any, spec: str, *where: Any) -> pa.Table:
     words = [w.partition(":") for w in spec.split()]
     columns = [sa.cast(table[n], sa.Text) if t == "j" else table[n] for n, _, t in words]
     schema = schema_of(" ".join(n if t == "j" else f"{n}:{t}" for n, _, t in words))
-    return conn.read(sa.select(*columns).where(*where), schema)
+    return pa.Table.from_batches(conn.batches(sa.select(*columns).where(*where), schema), schema)
 
 
 def _support(text: str | None) -> list[str]:
@@ -193,21 +191,18 @@ def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
             raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
         conn = _Reader(store, s.connection())
         try:
-            return _collect(s, conn, ds, dataset, schema)
+            return _collect(s, conn, ds, schema)
         finally:
             conn.close()
 
 
-def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema) -> ReleaseData:
+def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseData:
+    dataset = ds.name
     annotations = _annotations(conn, dataset, schema)
-    kept = pc.unique(annotations["segment_id"])
     task_segments = sa.select(m.Task.segment_id).where(m.Task.dataset == dataset)
-    segments = _rows(
-        conn,
-        m.Segment,
-        "id article_id position:i start:i end:i text",
-        m.Segment.id.in_(task_segments),
-    )
+    spec = "id article_id position:i start:i end:i text"
+    segments = _rows(conn, m.Segment, spec, m.Segment.id.in_(task_segments))
+    kept = pc.unique(annotations["segment_id"])
     segments = _in(segments.rename_columns(SCHEMAS["segments"].names), "segment_id", kept)
     articles = _rows(conn, m.Article, "id title author outlet published source_path")
     articles = _in(articles, "id", pc.unique(segments["article_id"])).sort_by("id")
@@ -217,82 +212,61 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, dataset: str, schema: Schema)
 
     cl = m.ConsensusLabel
     mine = cl.dataset == dataset
-    labels = _rows(
-        conn,
-        cl,
-        "segment_id field label support:j confidence:f n_annotators:i method status",
-        mine,
-        sa.or_(cl.span_key.is_(None), cl.span_key == ""),
-    )
-    labels = _in(labels, "segment_id", kept)
-    decided = pc.is_in(labels["status"], value_set=pa.array(KEPT))
-    support = decoded(labels["support"], _support, STRS)
-    labels = labels.set_column(2, "label", pc.if_else(decided, labels["label"], None))
-    labels = labels.set_column(3, "support", pc.if_else(decided, support, pa.scalar([], STRS)))
-    labels = labels.append_column("adjudicated", pc.equal(labels["status"], "adjudicated"))
-    labels = labels.select(SCHEMAS["labels"].names)
-    regions = _rows(
-        conn, cl, "segment_id span_key field label", mine, cl.span_key != "", cl.status.in_(KEPT)
-    )
-    regions = _in(regions.filter(pc.is_valid(regions["label"])), "segment_id", kept)
+    spec = "segment_id field label support:j confidence:f n_annotators:i method status"
+    labels = _rows(conn, cl, spec, mine, sa.or_(cl.span_key.is_(None), cl.span_key == ""))
+    labels = labels.set_column(3, "support", decoded(labels["support"], _support, STRS))
+    spec = "segment_id span_key field label"
+    regions = _rows(conn, cl, spec, mine, cl.span_key != "", cl.status.in_(KEPT))
     cs = m.ConsensusSpan
     spec = "segment_id span_key label start:i end:i attrs:j support:j confidence:f"
     spec += " n_annotators:i exact:b status"
     spans = _rows(conn, cs, spec, cs.dataset == dataset, cs.status.in_(KEPT))
-    spans = _in(spans, "segment_id", kept)
     cr = m.ConsensusRelation
     spec = "segment_id kind from_key to_key support:j confidence:f"
     relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
-    relations = _in(relations, "segment_id", kept).rename_columns(SCHEMAS["relations"].names)
+    relations = relations.rename_columns(SCHEMAS["relations"].names)
     relations = relations.set_column(4, "support", decoded(relations["support"], _support, STRS))
-    kept_ids = set(kept.to_pylist())
-    adj = s.scalars(
-        sa.select(m.Adjudication)
-        .where(m.Adjudication.dataset == dataset)
-        .order_by(m.Adjudication.decided_at, m.Adjudication.id)
-    )
-    latest = {(r.segment_id, r.field): r for r in adj if r.segment_id in kept_ids}
-    # Adjudicators are named by their annotator pseudonym when they also annotated: the
-    # email and user id of `adjudications` are never read into a release.
-    ann = m.Annotator
-    who = sa.select(ann.label_studio_url, ann.ls_user_id, ann.pseudonym)
-    pseudonym_of = {(u, uid): p for u, uid, p in s.execute(who)}
+    # The latest decision per (segment, field), its adjudicator named by their annotator
+    # pseudonym when they also annotated: the email and user id of `adjudications` are never
+    # read into a release.
+    ad, ann = m.Adjudication, m.Annotator
     project = s.get(m.AdjudicationProject, dataset)
-    adj_url = project.label_studio_url if project else ds.label_studio_url
+    same = (ann.label_studio_url == (project or ds).label_studio_url) & (
+        ann.ls_user_id == ad.adjudicator_ls_user_id
+    )
+    decisions = s.execute(
+        sa.select(ad.segment_id, ad.field, ad.decision, ann.pseudonym)
+        .outerjoin(ann, same)
+        .where(ad.dataset == dataset)
+        .order_by(ad.decided_at, ad.id)
+    )
+    latest = {(sid, target): (decision, who) for sid, target, decision, who in decisions}
+    adjudications = [
+        {
+            "segment_id": sid,
+            "target": target,
+            "kind": "segment" if target == "*" else "field",
+            "decision": canonical_json(clean_result(decision)),
+            "adjudicator": who if who is not None else "adjudicator",
+        }
+        for (sid, target), (decision, who) in latest.items()
+    ]
     rs = m.ReconcileState
-    methods = s.execute(
-        sa.select(rs.method, rs.min_support).where(rs.dataset == dataset).distinct()
-    ).all()
-    url, project_id = ds.label_studio_url, ds.project_id
-
+    methods = s.execute(sa.select(rs.method, rs.min_support).where(rs.dataset == dataset))
     info = {f"{method} (min support {ms})" for method, ms in methods}
     return ReleaseData(
         dataset=dataset,
         schema=schema,
-        label_studio_url=public_url(url),
-        project_id=project_id,
+        label_studio_url=public_url(ds.label_studio_url),
+        project_id=ds.project_id,
         articles=articles.rename_columns(SCHEMAS["articles"].names),
         segments=segments,
         labels=labels,
         spans=_merged_spans(spans, regions, schema),
         relations=relations,
         annotations=annotations,
-        adjudications=frame(
-            "adjudications",
-            [
-                {
-                    "segment_id": r.segment_id,
-                    "target": r.field,
-                    "kind": "segment" if r.field == "*" else "field",
-                    "decision": canonical_json(clean_result(r.decision)),
-                    "adjudicator": pseudonym_of.get(
-                        (adj_url, r.adjudicator_ls_user_id), "adjudicator"
-                    ),
-                }
-                for r in latest.values()
-            ],
-        ),
-        reconcile_info={"consensus method(s)": ", ".join(sorted(info))} if methods else None,
+        adjudications=frame("adjudications", adjudications),
+        reconcile_info={"consensus method(s)": ", ".join(sorted(info))} if info else None,
     )
 
 
@@ -316,21 +290,19 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
         return attrs_json(value)
 
     regions = regions.set_column(2, "field", decoded(regions["field"], attribute, STR))
-    con = duckdb.connect()
-    con.register("spans", spans)
-    con.register("regions", regions)
-    spans = con.sql(
-        """SELECT spans.*, coalesce(attrs, '') || chr(29) || coalesce(extra, '') AS merge
-        FROM spans LEFT JOIN (
-            SELECT segment_id, span_key, string_agg(field || chr(31) || label, chr(30)
-                ORDER BY field, label) AS extra
-            FROM regions GROUP BY segment_id, span_key
-        ) USING (segment_id, span_key)"""
-    ).to_arrow_table()
-    con.close()
-    spans = spans.set_column(5, "attrs", decoded(spans["merge"], merge, STR)).drop_columns(
-        ["merge"]
-    )
+    with duckdb.connect() as con:
+        con.register("spans", spans)
+        con.register("regions", regions)
+        spans = con.sql(
+            """SELECT segment_id, span_key, label, start, "end",
+            coalesce(attrs, '') || chr(29) || coalesce(extra, '') AS attrs, support, confidence,
+            n_annotators, exact, status = 'adjudicated' AS adjudicated
+            FROM spans LEFT JOIN (
+                SELECT segment_id, span_key, string_agg(field || chr(31) || label, chr(30)
+                    ORDER BY field, label) AS extra
+                FROM regions GROUP BY segment_id, span_key
+            ) USING (segment_id, span_key)"""
+        ).to_arrow_table()
+    spans = spans.set_column(5, "attrs", decoded(spans["attrs"], merge, STR))
     spans = spans.set_column(6, "support", decoded(spans["support"], _support, STRS))
-    spans = spans.append_column("adjudicated", pc.equal(spans["status"], "adjudicated"))
-    return spans.drop_columns(["status"]).rename_columns(SCHEMAS["spans"].names)
+    return spans.rename_columns(SCHEMAS["spans"].names)

@@ -40,7 +40,8 @@ def schema_of(spec: str) -> pa.Schema:
 
 
 #: The tables of a `ReleaseData`. `attrs`: a span's attribute map as sorted JSON text;
-#: `support`: sorted pseudonyms; labels' `label` None = undecided; annotations' `result`: the
+#: `support`: sorted pseudonyms; labels' `status`: decided, adjudicated or undecided (released
+#: empty: neither label nor support); annotations' `result`: the
 #: cleaned canonical result text, `entry`: its stored parse (None: parse `result`), `row_id`:
 #: its row in the store (None outside one). An article's `split_group` is its first
 #: revision, so revisions of one article share a split.
@@ -49,8 +50,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     for n, spec in {
         "articles": "article_id split_group title author outlet published source_path",
         "segments": "segment_id article_id position:i start:i end:i text",
-        "labels": "segment_id field label support:l confidence:f n_annotators:i method "
-        "adjudicated:b",
+        "labels": "segment_id field label support:l confidence:f n_annotators:i method status",
         "spans": "segment_id span_id label start:i end:i attrs support:l confidence:f "
         "n_annotators:i exact:b adjudicated:b",
         "relations": "segment_id kind from_id to_id support:l confidence:f",
@@ -58,7 +58,6 @@ SCHEMAS: dict[str, pa.Schema] = {
         "adjudications": "segment_id target kind decision adjudicator note",
     }.items()
 }
-COLUMNS: dict[str, tuple[str, ...]] = {n: tuple(s.names) for n, s in SCHEMAS.items()}
 
 
 @dataclass(frozen=True)
@@ -87,17 +86,15 @@ class ReleaseData:
 
 def attrs_json(value: Any) -> str:
     """An attribute map as `attrs` holds it: sorted keys, values as text."""
-    return orjson.dumps({str(k): str(v) for k, v in (value or {}).items()}, option=SORTED).decode()
-
-
-SORTED = orjson.OPT_SORT_KEYS
+    pairs = {str(k): str(v) for k, v in (value or {}).items()}
+    return orjson.dumps(pairs, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def frame(name: str, rows: list[dict[str, Any]] | None = None) -> pa.Table:
     """A table of `name` from rows (dicts; missing keys are None), values normalised as the
     store gives them: attribute maps as JSON text, support sorted, results canonical."""
     rows = rows or []
-    columns: dict[str, list[Any]] = {c: [r.get(c) for r in rows] for c in COLUMNS[name]}
+    columns: dict[str, list[Any]] = {c: [r.get(c) for r in rows] for c in SCHEMAS[name].names}
     if "support" in columns:
         columns["support"] = [sorted(map(str, s or [])) for s in columns["support"]]
     if name == "spans":

@@ -26,7 +26,7 @@ from workbench.export import card, summary, write
 from workbench.export.collect import collect
 from workbench.export.diff import DIFFED, diff_tables, first_release_diff
 from workbench.export.jsonl import write_jsonl
-from workbench.export.model import COLUMNS, DEFAULT_RATIOS, SPLITS, ReleaseData, frame
+from workbench.export.model import DEFAULT_RATIOS, SCHEMAS, SPLITS, ReleaseData, frame
 from workbench.export.splits import assign_splits
 from workbench.export.tables import ReleaseTables, build_tables
 from workbench.export.verify import verify_release
@@ -208,7 +208,7 @@ def export_dataset(
             try:
                 tables = build_tables(data, splits)
                 # its rows are in `tables` now: card and manifest read only the rest
-                data = replace(data, **{name: frame(name) for name in COLUMNS})
+                data = replace(data, **{name: frame(name) for name in SCHEMAS})
                 rendered = render_tables(tables, schema, staging)
                 del tables
             except OSError as exc:
@@ -302,18 +302,8 @@ def _publish(
         if adopted is None:
             shutil.rmtree(target, ignore_errors=True)
         raise
-    version = version_name(number)
-    return ExportResult(
-        dataset,
-        "created",
-        version,
-        parent,
-        target,
-        sha,
-        manifest["counts"],
-        manifest["diff"],
-        len(new),
-    )
+    version, counts, diff = version_name(number), manifest["counts"], manifest["diff"]
+    return ExportResult(dataset, "created", version, parent, target, sha, counts, diff, len(new))
 
 
 def _settle_disk(

@@ -18,10 +18,7 @@ __all__ = ["counts", "distributions"]
 
 def _count(column: pa.ChunkedArray) -> dict[Any, int]:
     """value → count of one column (None included), by Arrow."""
-    out: dict[Any, int] = {}
-    for entry in pc.value_counts(column).to_pylist():
-        out[entry["values"]] = out.get(entry["values"], 0) + int(entry["counts"])
-    return out
+    return {e["values"]: int(e["counts"]) for e in pc.value_counts(column).to_pylist()}
 
 
 def counts(t: dict[str, pa.Table]) -> dict[str, Any]:

@@ -138,11 +138,12 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
     for i, f in enumerate(fields):
         con.register(f"l{i}", data.labels.filter(pc.equal(data.labels["field"], f)))
         joins.append(f"LEFT JOIN l{i} USING (segment_id)")
+        kept = f"l{i}.status IN ('decided', 'adjudicated')"  # an undecided label is released empty
         cols += [
-            f"l{i}.label AS {_q(f)}",
+            f"CASE WHEN {kept} THEN l{i}.label END AS {_q(f)}",
             f"l{i}.confidence AS {_q(f + '_confidence')}",
-            f"coalesce(l{i}.support, []::VARCHAR[]) AS {_q(f + '_support')}",
-            f"coalesce(l{i}.adjudicated, false) AS {_q(f + '_adjudicated')}",
+            f"CASE WHEN {kept} THEN l{i}.support ELSE []::VARCHAR[] END AS {_q(f + '_support')}",
+            f"coalesce(l{i}.status = 'adjudicated', false) AS {_q(f + '_adjudicated')}",
         ]
     segments = _sql(
         con,
@@ -214,13 +215,13 @@ def _annotations(
     row's entry. Each annotator's segment answers and span count come from their entry."""
     ann = with_entries(data.annotations, schema)
     seg = con.sql("SELECT segment_id, split FROM seg").to_arrow_table()
-    keep = pc.is_in(ann["segment_id"], value_set=seg["segment_id"].combine_chunks())
-    rows = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
+    at = pc.index_in(ann["segment_id"], value_set=seg["segment_id"].combine_chunks())
+    rows = np.flatnonzero(pc.is_valid(at).to_numpy(zero_copy_only=False))  # in the release
     sort = ann.select(["segment_id", "annotator", "annotation_id"]).take(rows)
     sort = sort.set_column(2, "annotation_id", pc.fill_null(sort["annotation_id"], 0))
     order = rows[pc.sort_indices(sort, [(c, "ascending") for c in sort.column_names]).to_numpy()]
     if len(order) != ann.num_rows or np.any(order != np.arange(len(order))):
-        ann = ann.take(order)  # a frame built by hand: the store's rows come in this order
+        ann, at = ann.take(order), at.take(order)  # a hand-built frame: a store's come in order
     fields = segment_fields(schema)
     labels: dict[str, list[str | None]] = {f: [] for f in fields}
     n_spans = []
@@ -230,12 +231,11 @@ def _annotations(
             for f in fields:
                 labels[f].append(label_text(choices.get(f)))
             n_spans.append(len(made.get("spans") or ()))
-    split_of = dict(zip(*(seg[c].to_pylist() for c in ("segment_id", "split")), strict=True))
     columns: dict[str, Any] = {
         "segment_id": ann["segment_id"],
         "annotator": ann["annotator"],
         "annotation_id": ann["annotation_id"],
-        "split": pa.array([split_of[s] for s in ann["segment_id"].to_pylist()], STR),
+        "split": seg["split"].take(at),
         **{f: pa.array(v, STR) for f, v in labels.items()},
         "n_spans": pa.array(n_spans, INT),
         "lead_time": ann["lead_time"],

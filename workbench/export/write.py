@@ -139,12 +139,8 @@ def existing_versions(dataset_dir: Path) -> list[int]:
     with no row, so the next version number looks at both)."""
     if not dataset_dir.is_dir():
         return []
-    out = []
-    for child in dataset_dir.iterdir():
-        n = version_number(child.name) if child.name.startswith("v") else None
-        if n is not None and child.is_dir():
-            out.append(n)
-    return sorted(out)
+    names = (c.name for c in dataset_dir.iterdir() if c.name.startswith("v") and c.is_dir())
+    return sorted(n for n in map(version_number, names) if n is not None)
 
 
 def write_release(
