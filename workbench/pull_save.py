@@ -26,7 +26,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from workbench.annotation import parser_key
-from workbench.annotation.clean import canonical_json, canonical_result
+from workbench.annotation.clean import LONE_SURROGATE, canonical_json, canonical_result
 from workbench.annotation.tasks import (
     AnnotationRecord,
     TaskRecord,
@@ -40,8 +40,6 @@ from workbench.schema import Schema, load_schema, schema_from_dict
 from workbench.segment import segment_id, split_sentences
 from workbench.store import Annotation, Annotator, Article, Dataset, Prediction, Segment, Task
 from workbench.store.models import utcnow
-
-_LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")
 
 
 @dataclass(frozen=True)
@@ -414,7 +412,7 @@ def _task_from_data(session: Session, ctx: SaveContext, record: TaskRecord) -> T
     if text is None:
         ctx.report.skipped.append(f"task {record.ls_id}: no text in its data, cannot store it")
         return None
-    if bad := _LONE_SURROGATE.search(text):  # not encodable: the store would refuse the text
+    if bad := LONE_SURROGATE.search(text):  # not encodable: the store would refuse the text
         ctx.report.skipped.append(
             f"task {record.ls_id}: its text holds half of an emoji (a lone surrogate) at"
             f" character {bad.start()}, cannot store it"

@@ -5,6 +5,7 @@ instead of cleaning 10^5 results again."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -16,6 +17,8 @@ RESULT_KEYS = (
     *("from_id", "to_id", "direction", "labels"),
 )
 _RESULT_KEYS = frozenset(RESULT_KEYS)
+# Half of an emoji: Label Studio's editor can cut a selection inside one. Not encodable as UTF-8.
+LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")
 
 
 def canonical_json(value: Any) -> str:
@@ -26,7 +29,7 @@ def canonical_json(value: Any) -> str:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except (TypeError, orjson.JSONEncodeError):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        if any("\ud800" <= c <= "\udfff" for c in text):
+        if LONE_SURROGATE.search(text):
             text = json.dumps(value, sort_keys=True, separators=(",", ":"))
         return text
 

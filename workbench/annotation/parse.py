@@ -11,6 +11,7 @@ from typing import Any, TypeGuard
 from workbench.schema import Attribute, Relation, Schema
 from workbench.schema.rules import type_name
 
+from .clean import LONE_SURROGATE
 from .records import Link, Parsed, Region, Value
 
 #: How far (characters) a span's offsets may be off its stored text and still be repaired.
@@ -400,11 +401,10 @@ def _matches(expected: str, given: str) -> bool:
     # are right).
     if given == expected or given == re.sub(r"\r\n|\r|\n", r"\\n", expected):
         return True
-    lone = _LONE.search(given) is not None
-    return lone and _LONE.sub("", given) == _EDGE_ASTRAL.sub("", expected)
+    lone = LONE_SURROGATE.search(given) is not None
+    return lone and LONE_SURROGATE.sub("", given) == _EDGE_ASTRAL.sub("", expected)
 
 
-_LONE = re.compile("[\ud800-\udfff]")
 _EDGE_ASTRAL = re.compile("^[\U00010000-\U0010ffff]+|[\U00010000-\U0010ffff]+$")
 
 
