@@ -83,10 +83,12 @@ def _parse(
     schema: Schema, rel: Released, rows: Sequence[int], names: Sequence[str]
 ) -> ParsedAnnotations:
     """The entries of `rel`'s `rows` as columns, annotators as `names` gives them."""
-    out, loads = ParsedAnnotations(figures.segment_fields(schema)), orjson.loads
-    for i in rows:
-        out.add(rel.segment_id[i], names[i], loads(rel.entry[i]))
-    return out
+    return figures.parse_entries(
+        schema,
+        (rel.segment_id[i] for i in rows),
+        (names[i] for i in rows),
+        (rel.entry[i] for i in rows),
+    )
 
 
 def input_hashes(
