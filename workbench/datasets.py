@@ -1,26 +1,47 @@
-"""Which schema a dataset is read under (the one place that decides it): the configured one,
-unless the dataset was made under another (its id differs: a team's project pulled with an
-imported schema); then the one stored with it, so `reconcile`, `agreement` and `export` of
-that dataset need no flag.
+"""Which schema a dataset is read under: one rule for every stage (pull, reconcile, agreement,
+disagreements, export). It is the schema stored with the dataset (the one its Label Studio
+project was last pushed with, or the one its first pull made it under), so annotations are
+read under the schema they were made with and no stage needs a flag, whatever the configured
+file says meanwhile (edited and not pushed yet, or another project's). A dataset the store
+holds no schema for is read under the given schema, else the configured file.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select
+
+from workbench.annotation import parser_key
 from workbench.config import Settings
+from workbench.errors import ConfigError
 from workbench.schema import Schema, load_schema, schema_from_dict
 from workbench.store import Dataset, Store
 
 
-def dataset_schema(settings: Settings, store: Store | None, dataset: str) -> Schema:
-    stored = None
-    if store is not None:
-        with store.session() as session:
-            row = session.get(Dataset, dataset)
-            if row is not None and row.schema_json:
-                stored = (row.schema_id, dict(row.schema_json))
-    if stored is not None and not settings.schema_path.is_file():
-        return schema_from_dict(stored[1], source=f"<schema of dataset {dataset}>")
-    configured = load_schema(settings.schema_path)  # a missing file is its one-line error
-    if stored is not None and stored[0] != configured.id:
-        return schema_from_dict(stored[1], source=f"<schema of dataset {dataset}>")
-    return configured
+def dataset_schema(
+    settings: Settings, store: Store, dataset: str, given: Schema | None = None
+) -> Schema:
+    """The schema `dataset` is read under (see the module docstring)."""
+    with store.session() as session:
+        stored = session.scalar(select(Dataset.schema_json).where(Dataset.name == dataset))
+    return schema_of(dataset, stored, given, settings)
+
+
+def schema_of(
+    dataset: str, stored: dict[str, Any] | None, given: Schema | None, settings: Settings
+) -> Schema:
+    """The rule itself, for a caller that has read the dataset's row (its ``schema_json``).
+    A given schema that would read the annotations otherwise than the stored one is refused:
+    read silently under either, the annotations or the user's intent would be misread."""
+    if not stored:
+        return given or load_schema(settings.schema_path)  # a bad file is its one-line error
+    schema = schema_from_dict(stored, source=f"<schema of dataset {dataset}>")
+    if given is not None and parser_key(given) != parser_key(schema):
+        where = f", {given.source}" if given.source else ""
+        raise ConfigError(
+            f"dataset {dataset!r} is read under its stored schema {schema.id} {schema.version};"
+            f" the schema given ({given.id} {given.version}{where}) reads annotations otherwise:"
+            " push it first (`workbench push --schema FILE`), or give it another --dataset"
+        )
+    return schema

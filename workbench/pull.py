@@ -21,17 +21,11 @@ from sqlalchemy.orm import Session
 from workbench import feedback
 from workbench.annotation.tasks import TaskRecord, as_utc, format_cursor, parse_time
 from workbench.config import Settings
+from workbench.datasets import schema_of
 from workbench.errors import ConfigError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.progress import NoProgress, Progress
-from workbench.pull_save import (
-    PullReport,
-    SaveContext,
-    apply,
-    dataset_schema,
-    new_dataset,
-    read_records,
-)
+from workbench.pull_save import PullReport, SaveContext, apply, new_dataset, read_records
 from workbench.schema import Schema, load_schema
 from workbench.store import Annotation, Dataset, Prediction, PullState, Store, Task
 from workbench.store.lock import operation_lock
@@ -66,19 +60,20 @@ def pull(
     name = dataset or settings.dataset
     progress = progress or NoProgress()
     with operation_lock(store, name, "pull"):
-        if project is not None:
-            link_project(store, client, name, project, schema or load_schema(settings.schema_path))
         with store.session() as session:
-            row = session.get(Dataset, name)
-            if row is None or row.project_id is None or row.label_studio_url is None:
-                raise ConfigError(
-                    f"dataset {name!r} has no Label Studio project: run `workbench push"
-                    f" --dataset {name}`, or load an export with `workbench pull --from-file`"
-                )
-            project_id, url = row.project_id, row.label_studio_url
-            schema_version, schema_json = row.schema_version, row.schema_json
+            row = session.get(Dataset, name)  # detached: read after the session ends
             state = session.get(PullState, name)
             cursor = state.cursor if state else None
+        unsaved = None
+        if project is not None:  # saved with the first page (`SaveContext.unsaved`)
+            configured = schema or load_schema(settings.schema_path)
+            row = unsaved = link_project(client, row, name, project, configured)
+        if row is None or row.project_id is None or row.label_studio_url is None:
+            raise ConfigError(
+                f"dataset {name!r} has no Label Studio project: run `workbench push"
+                f" --dataset {name}`, or load an export with `workbench pull --from-file`"
+            )
+        project_id, url = row.project_id, row.label_studio_url
         if url.rstrip("/") != client.url.rstrip("/"):
             raise ConfigError(
                 f"dataset {name!r} lives in project {project_id} on {url}, not on {client.url}: "
@@ -96,14 +91,15 @@ def pull(
 
         ctx = SaveContext(
             dataset=name,
-            schema=dataset_schema(name, schema_json, schema, settings),
-            schema_version=schema_version,
+            schema=schema_of(name, row.schema_json, schema, settings),
+            schema_version=row.schema_version,
             annotator_server=url,
             source_prefix=f"labelstudio:{client.url}/projects/{project_id}",
             email_of=email_of,
             follow_deletions=True,
             report=report,
             task_times=True,
+            unsaved=unsaved,
         )
 
         seen: dict[int, datetime | None] = {}
@@ -152,22 +148,21 @@ def pull(
 
 
 def link_project(
-    store: Store, client: LabelStudioClient, dataset: str, project_id: int, schema: Schema
-) -> None:
-    """Link `dataset` to Label Studio project `project_id` (checked to exist first, so a
-    refused link writes nothing). A dataset linked to another project is an error."""
+    client: LabelStudioClient, row: Dataset | None, dataset: str, project_id: int, schema: Schema
+) -> Dataset:
+    """`dataset`'s row (`row`, or a new one under `schema`) linked to Label Studio project
+    `project_id`, checked to exist; not saved: the caller saves it with the first page, so a
+    pull that fails before it leaves no link. A dataset linked to another project is an error."""
+    if row is not None and row.project_id not in (None, project_id):
+        raise ConfigError(
+            f"dataset {dataset!r} is linked to project {row.project_id}, not {project_id}:"
+            " pull it under another --dataset name"
+        )
     project = client.get_project(project_id)
-    with store.session() as session:
-        row = session.get(Dataset, dataset)
-        if row is not None and row.project_id not in (None, project_id):
-            raise ConfigError(
-                f"dataset {dataset!r} is linked to project {row.project_id}, not {project_id}:"
-                " pull it under another --dataset name"
-            )
-        if row is None:
-            row = new_dataset(dataset, schema, project.maximum_annotations)
-            session.add(row)
-        row.project_id, row.label_studio_url = project_id, client.url
+    if row is None:
+        row = new_dataset(dataset, schema, project.maximum_annotations)
+    row.project_id, row.label_studio_url = project_id, client.url
+    return row
 
 
 def _keyset_pages(

@@ -12,16 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import Settings
+from workbench.datasets import schema_of
 from workbench.errors import InputError
 from workbench.progress import NoProgress, Progress
-from workbench.pull_save import (
-    PullReport,
-    SaveContext,
-    apply,
-    dataset_schema,
-    new_dataset,
-    read_records,
-)
+from workbench.pull_save import PullReport, SaveContext, apply, new_dataset, read_records
 from workbench.schema import Schema, load_schema
 from workbench.store import Dataset, Store
 from workbench.store.lock import operation_lock
@@ -83,31 +77,28 @@ def pull_from_file(
         records = read_records(raw_tasks, report)
         with store.session() as session:
             row = session.get(Dataset, name)  # detached: read after the session ends
-        new_row = None
+        unsaved = None
         if row is None:
             people = ({a.user_id for a in r.annotations if not a.was_cancelled} for r in records)
             overlap = max(map(len, people), default=1)
-            row = new_row = new_dataset(name, schema or load_schema(settings.schema_path), overlap)
+            row = unsaved = new_dataset(name, schema or load_schema(settings.schema_path), overlap)
         # Everything that can refuse the file runs before the first write, and a new dataset row
         # is committed with the first batch: a refused load leaves the store as it was.
         ctx = SaveContext(
             dataset=name,
-            schema=dataset_schema(name, row.schema_json, schema, settings),
+            schema=schema_of(name, row.schema_json, schema, settings),
             schema_version=row.schema_version,
             annotator_server=row.label_studio_url or EXPORT_SERVER,
             source_prefix=f"labelstudio-export:{path.name}",
             email_of=lambda _user_id: None,
             follow_deletions=row.label_studio_url is None,
             report=report,
+            unsaved=unsaved,
         )
         progress.start(f"load {path.name}", len(records))
         for start in range(0, max(len(records), 1), BATCH_SIZE):
             batch = records[start : start + BATCH_SIZE]
             with store.session() as session:
-                if new_row is not None:
-                    session.add(new_row)
-                    session.flush()
-                    new_row = None
                 apply(session, ctx, batch)
             progress.advance(len(batch))
         progress.finish()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +24,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from workbench import pseudonyms
 from workbench.annotation import parser_key
 from workbench.annotation.clean import LONE_SURROGATE, canonical_json, canonical_result
 from workbench.annotation.tasks import (
@@ -34,11 +34,10 @@ from workbench.annotation.tasks import (
     parse_record,
     parse_task,
 )
-from workbench.config import Settings
 from workbench.corpus import add_revision
-from workbench.schema import Schema, load_schema, schema_from_dict
+from workbench.schema import Schema
 from workbench.segment import segment_id, split_sentences
-from workbench.store import Annotation, Annotator, Article, Dataset, Prediction, Segment, Task
+from workbench.store import Annotation, Article, Dataset, Prediction, Segment, Task
 from workbench.store.models import utcnow
 
 
@@ -92,6 +91,9 @@ class SaveContext:
     now: datetime = field(default_factory=utcnow)
     #: a live pull: record each applied task's updated_at (``tasks.ls_updated_at``)
     task_times: bool = False
+    #: a new or newly linked dataset row, saved with the first batch: a pull refused or
+    #: failed before it leaves the store as it was
+    unsaved: Dataset | None = None
     entry_key: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -110,15 +112,6 @@ def new_dataset(name: str, schema: Schema, overlap: int) -> Dataset:
     )
 
 
-def dataset_schema(
-    name: str, schema_json: dict[str, Any] | None, schema: Schema | None, settings: Settings
-) -> Schema:
-    """The schema the project was last pushed with; else the given or configured one."""
-    if schema_json:
-        return schema_from_dict(schema_json, source=f"<schema of dataset {name}>")
-    return schema or load_schema(settings.schema_path)
-
-
 def read_records(page: Iterable[Any], report: PullReport) -> list[TaskRecord]:
     """The tasks of a page (or a file) that can be read; why the others cannot, in `report`."""
     parsed = [parse_task(item) for item in page]
@@ -127,6 +120,10 @@ def read_records(page: Iterable[Any], report: PullReport) -> list[TaskRecord]:
 
 
 def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> None:
+    if ctx.unsaved is not None:
+        session.merge(ctx.unsaved)
+        session.flush()
+        ctx.unsaved = None
     report = ctx.report
     report.tasks_read += len(records)
     for record in records:
@@ -141,8 +138,12 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
             )
         ).all()
     )
-    people = _resolve_annotators(
-        session, ctx, [a for r in records if r.ls_id in tasks for a in r.annotations]
+    people = pseudonyms.resolve(
+        session,
+        [a for r in records if r.ls_id in tasks for a in r.annotations],
+        server=ctx.annotator_server,
+        email_of=ctx.email_of,
+        now=ctx.now,
     )
     ls_ids = [a.ls_id for r in records for a in r.annotations]
     rows: dict[int, list[Annotation]] = {}
@@ -467,64 +468,3 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         return split_sentences(text)
     except Exception:  # sentence offsets are a convenience; a pysbd failure must not stop a pull
         return [(0, len(text))] if text else []
-
-
-# -- annotators -----------------------------------------------------------------------------
-
-_PSEUDONYM = re.compile(r"^annotator-(\d+)$")
-
-
-def _resolve_annotators(
-    session: Session, ctx: SaveContext, annotations: Iterable[AnnotationRecord]
-) -> dict[int, Annotator]:
-    """Label Studio user id → annotator row; new people get the next pseudonyms in order of
-    first annotation (creation time, then id), whatever order the tasks came in."""
-    first: dict[int, AnnotationRecord] = {}
-    for ann in sorted(
-        (a for a in annotations if a.user_id is not None),
-        key=lambda a: (a.created_at is None, a.created_at or ctx.now, a.ls_id),
-    ):
-        assert ann.user_id is not None
-        first.setdefault(ann.user_id, ann)
-    if not first:
-        return {}
-    known = {
-        a.ls_user_id: a
-        for a in session.scalars(
-            select(Annotator).where(
-                Annotator.label_studio_url == ctx.annotator_server,
-                Annotator.ls_user_id.in_(list(first)),
-            )
-        )
-    }
-    out: dict[int, Annotator] = {}
-    next_number: int | None = None
-    for user_id, ann in first.items():
-        row = known.get(user_id)
-        email = ann.email
-        if row is None or (row.email is None and email is None):
-            email = email or ctx.email_of(user_id)
-        if row is None and email:
-            # the same person seen through another server or export
-            row = session.scalars(select(Annotator).where(Annotator.email == email)).first()
-        if row is None:
-            if next_number is None:
-                numbers = [
-                    int(m.group(1))
-                    for p in session.scalars(select(Annotator.pseudonym))
-                    if (m := _PSEUDONYM.match(p))
-                ]
-                next_number = max(numbers, default=0) + 1
-            row = Annotator(
-                label_studio_url=ctx.annotator_server,
-                ls_user_id=user_id,
-                email=email,
-                pseudonym=f"annotator-{next_number:02d}",
-            )
-            next_number += 1
-            session.add(row)
-            session.flush()
-        elif row.email is None and email:
-            row.email = email
-        out[user_id] = row
-    return out

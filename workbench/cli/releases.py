@@ -157,7 +157,7 @@ def export_group() -> None:
     help="Ratios for articles not yet assigned to a split (assigned ones never move).",
 )
 @click.option("--force", is_flag=True, help="Make a new version even if nothing changed.")
-@schema_option("Schema file.")
+@schema_option("Schema file (default: the one stored with the dataset, which it must match).")
 def export_create(
     state: State, /, dataset: str | None, schema_file: Path | None, as_json: bool, **options: Any
 ) -> None:
@@ -166,11 +166,8 @@ def export_create(
     from workbench.datasets import dataset_schema
 
     name = dataset or state.settings.dataset
-    s = (
-        state.schema(schema_file)
-        if schema_file
-        else dataset_schema(state.settings, state.store, name)
-    )
+    given = state.schema(schema_file) if schema_file else None
+    s = dataset_schema(state.settings, state.store, name, given)
     exports = state.settings.exports_dir
     result = export.export_dataset(state.store, exports, name, s, **options)
     render.show(result, as_json, render.export_text)

@@ -1,0 +1,124 @@
+"""One rule for the schema a dataset is read under (`workbench.datasets`), the same for pull,
+reconcile, agreement and export: the schema stored with the dataset; the given or configured
+one only for a dataset the store holds none for; a given one that reads otherwise refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from workbench.config import Settings, load_settings
+from workbench.datasets import dataset_schema
+from workbench.errors import ConfigError
+from workbench.pull_file import pull_from_file
+from workbench.reconcile.commands import reconcile
+from workbench.schema import load_schema, parse_schema
+from workbench.store import Annotation, Dataset, Store
+
+TINY = """\
+id: tiny
+title: Tiny
+labels:
+  - {name: Person, description: a person, hotkey: p, color: "#ff0000"}
+segment:
+  - name: tone
+    choices:
+      - {value: calm, hotkey: "1"}
+      - {value: heated, hotkey: "2"}
+"""
+# the same id, edited and not pushed: a value renamed (annotations would read otherwise)
+EDITED = TINY.replace("heated", "angry")
+# another version that reads annotations alike (only a description changed)
+RETOLD = TINY.replace("a person", "someone")
+V1, V2 = parse_schema(TINY).version, parse_schema(EDITED).version
+TEXT = "Anna Berg said the plan will work."
+
+
+def settings_with(store_url: str, tmp_path: Path, text: str) -> Settings:
+    path = tmp_path / "configured.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_settings(
+        {"database_url": store_url, "dataset": "tiny", "schema_path": str(path)},
+        cwd=tmp_path,
+        environ={},
+    )
+
+
+def export_file(tmp_path: Path) -> Path:
+    tone = {"from_name": "tone", "to_name": "text", "type": "choices",
+            "value": {"choices": ["heated"]}}  # fmt: skip
+    tasks = [
+        {"id": 7, "data": {"text": TEXT}, "annotations": [
+            {"id": 70 + user, "completed_by": user, "result": [tone],
+             "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+            for user in (1, 2)]},
+    ]  # fmt: skip
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    return path
+
+
+def test_a_dataset_is_read_under_its_stored_schema_whatever_the_file_says(
+    store: Store, store_url: str, tmp_path: Path
+) -> None:
+    pull_from_file(settings_with(store_url, tmp_path, TINY), store, export_file(tmp_path))
+    edited = settings_with(store_url, tmp_path, EDITED)  # the file edited, not pushed
+    schema = dataset_schema(edited, store, "tiny")
+    assert schema.version == V1 != V2 and schema == parse_schema(TINY)
+    # reconcile reads the annotations as they were made: "heated" is a value of that schema
+    report = reconcile(edited, store, dataset="tiny")
+    assert report.labels_decided == 1 and report.labels_undecided == 0
+    # a pull of the same file again under the edited file: still valid, nothing changed
+    assert pull_from_file(edited, store, export_file(tmp_path)).changed == 0
+    with store.session() as s:
+        assert set(s.scalars(sa.select(Annotation.status))) == {"valid"}
+
+
+def test_a_given_schema_that_reads_otherwise_is_refused_before_any_write(
+    store: Store, store_url: str, tmp_path: Path
+) -> None:
+    settings = settings_with(store_url, tmp_path, TINY)
+    pull_from_file(settings, store, export_file(tmp_path))
+    edited = parse_schema(EDITED, source=tmp_path / "edited.yaml")
+    with pytest.raises(ConfigError) as refused:
+        dataset_schema(settings, store, "tiny", edited)
+    message = str(refused.value)
+    assert f"stored schema tiny {V1}" in message and f"tiny {V2}" in message
+    assert "edited.yaml" in message and "workbench push" in message
+    with store.session() as s:
+        before = s.scalar(sa.select(sa.func.count()).select_from(Annotation))
+    with pytest.raises(ConfigError, match=f"stored schema tiny {V1}"):
+        pull_from_file(settings, store, export_file(tmp_path), schema=edited)
+    with store.session() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Annotation)) == before
+    # one that reads alike (a description changed) is accepted; the stored one is used
+    retold = parse_schema(RETOLD)
+    assert retold.version != V1 and dataset_schema(settings, store, "tiny", retold).version == V1
+
+
+def test_a_dataset_without_a_stored_schema_takes_the_given_else_the_configured_one(
+    store: Store, store_url: str, tmp_path: Path
+) -> None:
+    settings = settings_with(store_url, tmp_path, TINY)
+    with store.session() as s:
+        s.add(Dataset(name="bare"))  # a row no push or pull wrote a schema into
+    assert dataset_schema(settings, store, "bare").version == V1
+    assert dataset_schema(settings, store, "absent").version == V1
+    assert dataset_schema(settings, store, "bare", parse_schema(EDITED)).version == V2
+    settings.schema_path.unlink()
+    with pytest.raises(ConfigError, match="configured.yaml"):
+        dataset_schema(settings, store, "bare")
+    # a stored schema needs no file at all
+    pull_from_file(
+        settings, store, export_file(tmp_path), schema=load_schema(_write(tmp_path, TINY))
+    )
+    assert dataset_schema(settings, store, "tiny").version == V1
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "given.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
