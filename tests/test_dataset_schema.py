@@ -109,7 +109,7 @@ def test_a_dataset_without_a_stored_schema_takes_the_given_else_the_configured_o
     assert dataset_schema(settings, store, "absent").version == V1
     assert dataset_schema(settings, store, "bare", parse_schema(EDITED)).version == V2
     settings.schema_path.unlink()
-    with pytest.raises(ConfigError, match="configured.yaml"):
+    with pytest.raises(ConfigError, match=r"configured\.yaml"):
         dataset_schema(settings, store, "bare")
     # a stored schema needs no file at all
     pull_from_file(
