@@ -19,7 +19,7 @@ from workbench import pull as pull_lib
 from workbench.annotation import parser_key
 from workbench.annotation.clean import canonical_json
 from workbench.config import Settings, load_settings
-from workbench.errors import LabelStudioError
+from workbench.errors import AuthenticationError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
 from workbench.pull import pull
@@ -314,6 +314,43 @@ def test_interrupted_pull_resumes_and_matches_a_clean_pull(
         assert snapshot(other, name) == snapshot(store, name)
     finally:
         other.close()
+
+
+def test_a_project_link_is_saved_only_with_the_pull_it_starts(
+    pushed: tuple[Settings, int, dict[int, str]],
+    label_studio: ServerInfo,
+    ls_client: LabelStudioClient,
+    store: Store,
+) -> None:
+    """`pull --project` saves the link with the first page: a pull that fails before it (bad
+    token, unknown project, server lost) leaves no dataset behind."""
+    settings, project_id, tasks = pushed
+    user = ls_client.ensure_user(f"link-{settings.dataset}@example.com")
+    ls_client.create_annotation(min(tasks), [sentiment()], completed_by=user.id)
+    name = f"{settings.dataset}-team"
+
+    def datasets() -> dict[str, tuple[int | None, str | None]]:
+        with store.session() as s:
+            return {
+                d.name: (d.project_id, d.label_studio_url) for d in s.scalars(sa.select(Dataset))
+            }
+
+    before = datasets()
+    bad_token: Any = LabelStudioClient(label_studio.url, "not-the-token")
+    failures = [
+        (bad_token, project_id, AuthenticationError),
+        (ls_client, 999_999, LabelStudioError),
+        (_Flaky(ls_client, pages=0), project_id, LabelStudioError),  # lost after the check
+    ]
+    for client, project, error in failures:
+        with pytest.raises(error):
+            pull(settings, store, client, dataset=name, project=project)
+        assert datasets() == before, client
+
+    report = pull(settings, store, ls_client, dataset=name, project=project_id)
+    assert report.annotations_new == 1
+    assert datasets()[name] == (project_id, ls_client.url)
+    assert pull(settings, store, ls_client, dataset=name).changed == 0  # linked: no flag now
 
 
 def _copy_corpus_and_dataset(src: Store, dst: Store, dataset: str) -> None:
