@@ -1,4 +1,7 @@
-"""Which schema a dataset is read under: one rule for every stage (pull, reconcile, agreement,
+"""What every stage checks about a dataset before reading it: which schema, and (for an
+export) whether its consensus is current.
+
+The schema a dataset is read under is one rule for every stage (pull, reconcile, agreement,
 disagreements, export). It is the schema stored with the dataset (the one its Label Studio
 project was last pushed with, or the one its first pull made it under), so annotations are
 read under the schema they were made with and no stage needs a flag, whatever the configured
@@ -11,10 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workbench.annotation import parser_key
 from workbench.config import Settings
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, OutOfDate
+from workbench.reconcile import figures
 from workbench.schema import Schema, load_schema, schema_from_dict
 from workbench.store import Dataset, Store
 
@@ -45,3 +50,18 @@ def schema_of(
             " push it first (`workbench push --schema FILE`), or give it another --dataset"
         )
     return schema
+
+
+def reconciled_figures(session: Session, dataset: str, fingerprint: str) -> dict[str, Any]:
+    """The agreement figures reconcile stored with `dataset`'s consensus, when computed from
+    the very annotations of `fingerprint` (`figures.fingerprint`): consensus and figures are
+    written in one transaction, so anything else means the consensus is missing or older than
+    the annotations (pulled, deleted or read under another schema since), and a release of it
+    would be of other annotations than its own: OutOfDate."""
+    stored = figures.stored(session, dataset, fingerprint)
+    if stored is None:
+        raise OutOfDate(
+            f"dataset {dataset!r}: no consensus of its current annotations (never reconciled,"
+            f" or annotations changed since): run `workbench reconcile --dataset {dataset}` first"
+        )
+    return stored

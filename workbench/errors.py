@@ -53,3 +53,9 @@ class PartialFailure(WorkbenchError):
     """Some items failed (each already reported) while the others went through."""
 
     exit_code = 9
+
+
+class OutOfDate(WorkbenchError):
+    """A stage's input changed since the stage it depends on last ran (run that one first)."""
+
+    exit_code = 10

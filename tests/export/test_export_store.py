@@ -19,6 +19,7 @@ from conftest import ANNOTATORS, LS_URL, ROOT, TOKEN, World, add_third_article
 from workbench.annotation import parser_key
 from workbench.annotation.clean import canonical_result
 from workbench.entries import refresh
+from workbench.errors import OutOfDate
 from workbench.export import (
     assign_splits,
     collect,
@@ -321,7 +322,9 @@ def test_stored_entries_are_used_and_stale_ones_parsed_again(
     insert_world(store, world)
 
     def export(where: str) -> str:
-        return export_dataset(store, tmp_path / where, "news", world.schema).data_sha256
+        return export_dataset(
+            store, tmp_path / where, "news", world.schema, stale_consensus=True
+        ).data_sha256
 
     key = parser_key(world.schema)
     assert fill_entries(store, world) > 3  # the world is stored without entries
@@ -388,7 +391,7 @@ def test_export_leaves_out_retired_segments(
         retired = s.scalars(sa.select(Task.segment_id).order_by(Task.segment_id)).first()
         assert retired is not None
         s.execute(sa.update(Segment).where(Segment.id == retired).values(retired_at=T0))
-    result = export_dataset(store, tmp_path / "exports", "news", world.schema)
+    result = export_dataset(store, tmp_path / "exports", "news", world.schema, stale_consensus=True)
     assert result.path is not None and verify_release(result.path).ok
     assert retired.encode() not in b"".join(f.read_bytes() for f in result.path.glob("*.*l"))
     for name in ("segments", "annotations", "spans"):
@@ -411,16 +414,19 @@ def test_staged_files_leave_nothing_behind_and_a_bad_exports_dir_is_one_line(
 
     insert_world(store, world)
     exports = tmp_path / "exports"
-    first = export_dataset(store, exports, "news", world.schema)
+    first = export_dataset(store, exports, "news", world.schema, stale_consensus=True)
     assert first.path is not None and verify_release(first.path).ok
-    assert export_dataset(store, exports, "news", world.schema).status == "unchanged"
+    assert (
+        export_dataset(store, exports, "news", world.schema, stale_consensus=True).status
+        == "unchanged"
+    )
     assert sorted(p.name for p in (exports / "news").iterdir()) == ["v0001"]
     nested = (first.path / "segments.jsonl").read_bytes()
     assert nested.count(b"\n") == len(world.release_data().segments)
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("x")
     with pytest.raises(ReleaseError, match="cannot write into") as info:
-        export_dataset(store, blocked, "news", world.schema)
+        export_dataset(store, blocked, "news", world.schema, stale_consensus=True)
     assert "\n" not in str(info.value)
 
 
@@ -446,7 +452,7 @@ def test_versions_splits_privacy_listing_and_diff(
     insert_world(store, world)
     exports = tmp_path / "exports"
 
-    first = export_dataset(store, exports, "news", world.schema)
+    first = export_dataset(store, exports, "news", world.schema, stale_consensus=True)
     assert first.status == "created" and first.version == "v0001" and first.parent is None
     v1 = exports / "news" / "v0001"
     assert first.path == v1 and verify_release(v1).ok
@@ -456,11 +462,11 @@ def test_versions_splits_privacy_listing_and_diff(
     needles += [TOKEN, "completed_by", "admin", "free text note"]
     assert _grep(v1, needles) == []
 
-    again = export_dataset(store, exports, "news", world.schema)
+    again = export_dataset(store, exports, "news", world.schema, stale_consensus=True)
     assert again.status == "unchanged" and again.version == "v0001"
     assert sorted(p.name for p in (exports / "news").iterdir()) == ["v0001"]
 
-    forced = export_dataset(store, exports, "news", world.schema, force=True)
+    forced = export_dataset(store, exports, "news", world.schema, force=True, stale_consensus=True)
     assert forced.version == "v0002" and forced.parent == "v0001"
     v2 = exports / "news" / "v0002"
     for name in ("segments.parquet", "spans.parquet", "annotations.parquet"):
@@ -474,7 +480,9 @@ def test_versions_splits_privacy_listing_and_diff(
     # the new ratios.
     add_third_article(world)
     insert_world(store, world)
-    third = export_dataset(store, exports, "news", world.schema, ratios=(0.0, 0.0, 1.0))
+    third = export_dataset(
+        store, exports, "news", world.schema, ratios=(0.0, 0.0, 1.0), stale_consensus=True
+    )
     assert third.version == "v0003" and third.new_split_assignments == 1
     with store.session() as s:
         after = {a.article_id: a.split for a in s.scalars(sa.select(SplitAssignment))}
@@ -550,6 +558,10 @@ def test_cli_export_releases_verify_diff(world: World, tmp_path: Path) -> None:
         "WORKBENCH_SCHEMA": str(ROOT / "schemas" / "news-v1.yaml"),
         "LABEL_STUDIO_API_KEY": TOKEN,
     }
+    stale = run("export", "news", cwd=tmp_path, env=env)  # consensus written by hand, no figures
+    assert stale.returncode == 10 and "run `workbench reconcile" in stale.stderr
+    assert not (tmp_path / "exports" / "news").exists()
+    assert run("reconcile", "--dataset", "news", cwd=tmp_path, env=env).returncode == 0
     out = run("export", "news", "--split", "0.8,0.1,0.1", cwd=tmp_path, env=env)
     assert out.returncode == 0, out.stderr
     assert "v0001" in out.stdout
@@ -617,7 +629,7 @@ def test_reconcile_stores_the_agreement_an_export_of_the_same_annotations_reuses
     assert report.agreement["segment"]["sentiment"]["krippendorff_alpha"]["value"] is not None
     with store.session() as s:
         s.execute(sa.delete(AgreementFigures))
-    computed = export_dataset(store, tmp_path, "news", world.schema)
+    computed = export_dataset(store, tmp_path, "news", world.schema, stale_consensus=True)
     assert _manifest_agreement(computed) == report.agreement  # the same figures, JSON and all
 
     reconcile(store, world.schema, "news")  # stores them again
@@ -637,7 +649,9 @@ def test_reconcile_stores_the_agreement_an_export_of_the_same_annotations_reuses
         ).first()
         assert first is not None
         first.deleted_at = T0
-    fresh = export_dataset(store, tmp_path, "news", world.schema)
+    with pytest.raises(OutOfDate, match="run `workbench reconcile --dataset news` first"):
+        export_dataset(store, tmp_path, "news", world.schema)  # its consensus is of the old
+    fresh = export_dataset(store, tmp_path, "news", world.schema, stale_consensus=True)
     assert fresh.status == "created"
     assert "sentinel" not in _manifest_agreement(fresh)
     assert _manifest_agreement(fresh) != report.agreement

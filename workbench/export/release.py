@@ -21,6 +21,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from workbench import __version__
+from workbench.datasets import reconciled_figures
 from workbench.entries import refresh as refresh_entries
 from workbench.export import card, summary, write
 from workbench.export.collect import collect
@@ -181,9 +182,13 @@ def export_dataset(
     ratios: tuple[float, float, float] = DEFAULT_RATIOS,
     force: bool = False,
     now: datetime | None = None,
+    stale_consensus: bool = False,
 ) -> ExportResult:
     """Write the next release of `dataset` under `exports_dir/dataset/`, unless its data is
     the same as the last release's (then nothing is written; `force` writes anyway).
+    A consensus not of the current annotations is refused (`datasets.reconciled_figures`)
+    unless `stale_consensus` (a caller that wrote the consensus tables itself; the figures
+    are then computed here).
 
     Holds the dataset's operation lock: a reconcile cannot change the consensus halfway
     through the read, and two exports cannot race for one version number.
@@ -202,7 +207,10 @@ def export_dataset(
             rows, who = (data.annotations[c].to_pylist() for c in ("row_id", "annotator"))
             current = figures.fingerprint(rows, who, schema)
             del rows, who
-            stored = figures.stored(s, dataset, current)  # reconcile's, if of these annotations
+            if stale_consensus:
+                stored = figures.stored(s, dataset, current)  # reconcile's, if of these annotations
+            else:
+                stored = reconciled_figures(s, dataset, current)
         splits, new = assign_splits(data.articles["split_group"].to_pylist(), existing, ratios)
         with _staging(exports_dir / dataset) as staging:
             try:

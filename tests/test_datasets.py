@@ -1,6 +1,7 @@
-"""One rule for the schema a dataset is read under (`workbench.datasets`), the same for pull,
-reconcile, agreement and export: the schema stored with the dataset; the given or configured
-one only for a dataset the store holds none for; a given one that reads otherwise refused."""
+"""What every stage checks about a dataset (`workbench.datasets`). One rule for the schema it
+is read under, the same for pull, reconcile, agreement and export: the schema stored with the
+dataset; the given or configured one only for a dataset the store holds none for; a given one
+that reads otherwise refused. An export only of a consensus of the current annotations."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import sqlalchemy as sa
 
 from workbench.config import Settings, load_settings
 from workbench.datasets import dataset_schema
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, OutOfDate
+from workbench.export import export_dataset
 from workbench.pull_file import pull_from_file
 from workbench.reconcile.commands import reconcile
 from workbench.schema import load_schema, parse_schema
@@ -47,14 +49,14 @@ def settings_with(store_url: str, tmp_path: Path, text: str) -> Settings:
     )
 
 
-def export_file(tmp_path: Path) -> Path:
+def export_file(tmp_path: Path, users: tuple[int, ...] = (1, 2)) -> Path:
     tone = {"from_name": "tone", "to_name": "text", "type": "choices",
             "value": {"choices": ["heated"]}}  # fmt: skip
     tasks = [
         {"id": 7, "data": {"text": TEXT}, "annotations": [
             {"id": 70 + user, "completed_by": user, "result": [tone],
              "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
-            for user in (1, 2)]},
+            for user in users]},
     ]  # fmt: skip
     path = tmp_path / "export.json"
     path.write_text(json.dumps(tasks), encoding="utf-8")
@@ -122,3 +124,27 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "given.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_an_export_is_refused_until_reconcile_has_seen_the_current_annotations(
+    store: Store, store_url: str, tmp_path: Path
+) -> None:
+    settings = settings_with(store_url, tmp_path, TINY)
+    schema = parse_schema(TINY)
+    exports = tmp_path / "exports"
+    pull_from_file(settings, store, export_file(tmp_path))
+    with pytest.raises(OutOfDate, match=r"run `workbench reconcile --dataset tiny` first"):
+        export_dataset(store, exports, "tiny", schema)  # never reconciled
+    reconcile(settings, store, dataset="tiny")
+    assert export_dataset(store, exports, "tiny", schema).version == "v0001"
+
+    pull_from_file(settings, store, export_file(tmp_path, users=(1, 2, 3)))  # one more
+    with pytest.raises(OutOfDate):
+        export_dataset(store, exports, "tiny", schema)  # the consensus is of two, not three
+    assert not (exports / "tiny" / "v0002").exists()
+    reconcile(settings, store, dataset="tiny")
+    assert export_dataset(store, exports, "tiny", schema).version == "v0002"
+    # read under another schema than reconcile's: its consensus is not of those entries
+    edited = parse_schema(EDITED)
+    with pytest.raises(OutOfDate):
+        export_dataset(store, exports, "tiny", edited)
