@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from workbench import corpus
+from workbench import corpus, segment
 from workbench.store import Article, Segment, Store
 
 
@@ -129,4 +129,9 @@ def test_listings(store: Store, seeds_dir: Path) -> None:
     rows = corpus.list_articles(store)
     assert len(rows) == 5 and all(r.segments > 0 for r in rows)
     one = rows[0].id
-    assert {s.article_id for s in corpus.list_segments(store, article_id=one[:8])} == {one}
+    listed = corpus.list_segments(store, article_id=one[:8])
+    assert {s.article_id for s in listed} == {one}
+    # the listing gives back what the segmenter made and the store kept: one type, one segment
+    with store.session() as session:
+        text = session.scalar(select(Article.text).where(Article.id == one))
+    assert text and listed == segment.segment_article(one, text)

@@ -354,21 +354,9 @@ def list_articles(store: Store, all_revisions: bool = False) -> list[ArticleRow]
         ]
 
 
-@dataclass(frozen=True)
-class SegmentRow:
-    id: str
-    article_id: str
-    unit: str
-    position: int
-    start: int
-    end: int
-    sentences: int
-    text: str
-
-
 def list_segments(
     store: Store, article_id: str | None = None, unit: str | None = None
-) -> list[SegmentRow]:
+) -> list[segmenter.Segment]:
     with store.session() as session:
         query = (
             select(Segment)
@@ -381,8 +369,15 @@ def list_segments(
         if unit:
             query = query.where(Segment.unit == unit)
         return [
-            SegmentRow(
-                s.id, s.article_id, s.unit, s.position, s.start, s.end, len(s.sentences), s.text
+            segmenter.Segment(
+                s.id,
+                s.article_id,
+                s.unit,
+                s.position,
+                s.start,
+                s.end,
+                s.text,
+                tuple((start, end) for start, end in s.sentences),
             )
             for s in session.scalars(query)
         ]
