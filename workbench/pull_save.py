@@ -7,9 +7,10 @@ than what is stored (a stale export). A stored annotation its task no longer lis
 deleted when the source is the authority (`SaveContext.follow_deletions`). Each new revision
 is parsed once, under the dataset's schema, and stored with the parse and the dataset's
 ``schema_version`` at pull time (Label Studio does not say it). New people get the next
-store-wide pseudonym in order of first annotation, so a live pull and an import of the same
-project agree. Unknown tasks become an article + one ``article``-unit segment + a task
-(source ``<source_prefix>#<task id>``), so a team's own project can be reconciled.
+store-wide pseudonym in order of first annotation (`workbench.pseudonyms`), so a live pull and
+an import of the same project agree. Unknown tasks become an article + one ``article``-unit
+segment + a task (source ``<source_prefix>#<task id>``), so a team's own project can be
+reconciled.
 """
 
 from __future__ import annotations
