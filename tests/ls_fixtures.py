@@ -48,7 +48,11 @@ SMALL_LABEL_CONFIG = """<View>
 def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.ServerInfo]:
     """A running local Label Studio (``ServerInfo``: url, username, password, token, pid)."""
     data_dir = tmp_path_factory.mktemp("label-studio")
-    info = server.start(data_dir, timeout=600)
+    with pytest.MonkeyPatch.context() as env:
+        # Local storage, for the test of a target storage's folder (`pull --from-file DIR`)
+        env.setenv("LOCAL_FILES_SERVING_ENABLED", "true")
+        env.setenv("LOCAL_FILES_DOCUMENT_ROOT", str(tmp_path_factory.getbasetemp()))
+        info = server.start(data_dir, timeout=600)
     try:
         yield info
     finally:

@@ -425,6 +425,22 @@ def test_from_file_export_gives_the_same_store_as_a_live_pull(
     assert same.changed == 0 and same.tasks_created == 0
     assert snapshot(store, name) == live
 
+    # a target storage's folder (Local storage export): a file per annotation, its task nested
+    folder = tmp_path / "storage"
+    folder.mkdir()
+    storage = ls_client._sdk.export_storage.local.create(project=project_id, path=str(folder))
+    assert storage.id is not None
+    ls_client._sdk.export_storage.local.sync(storage.id)
+    files = sorted(folder.iterdir())
+    assert len(files) == 4 and all("task" in json.loads(f.read_text()) for f in files)
+    stored = open_store(f"sqlite:///{tmp_path / 'stored.db'}")
+    try:
+        report = pull_from_file(settings, stored, folder, dataset=name, schema=schema)
+        assert report.tasks_created == 2 and report.annotations_new == 4
+        assert snapshot(stored, name) == live
+    finally:
+        stored.close()
+
     # the quick export names annotators by id only: same annotations, no emails
     quick = tmp_path / "quick.json"
     quick.write_text(json.dumps(export_json(ls_client, project_id)), encoding="utf-8")

@@ -127,7 +127,12 @@ def test_an_edited_export_revises_and_deletes(
         ('[{"id": 1, "data": {"text": "a"}', "truncated JSON"),
         ('[{"id": 1, "data": {"text": "a half-written te', "truncated JSON (Unterminated"),
         ('[{"id": 1,, }]', "invalid JSON (Expecting property name"),
-        ('{"id": 1}', "expected a list of tasks"),
+        ('{"id": 1}', "not a Label Studio export (expected a list of tasks, a task or"),
+        ('"tasks"', "not a Label Studio export (expected a list of tasks, got a str)"),
+        (
+            '[{"id": 1, "text": "a", "label": [], "annotator": "a@x.org", "annotation_id": 3}]',
+            "a JSON-MIN export (no region ids or relations); export the project as JSON",
+        ),
         (b"\xff\xfe[]", "not UTF-8"),
     ],
 )
@@ -226,3 +231,27 @@ def test_odd_values_in_an_export_are_quarantined_not_a_crash(
             kept = s.scalar(sa.select(Annotation.result).where(Annotation.ls_annotation_id == 1))
         assert kept == value  # verbatim
     assert pull_from_file(settings, store, path, schema=schema).changed == 0
+
+
+def test_one_task_and_a_folder_of_stored_annotations_load_like_a_list(
+    store: Store, settings: Settings, schema: Schema, tmp_path: Path
+) -> None:
+    # a target storage writes a file per annotation (its task nested), or per task
+    task = export_tasks()[0]
+    assert isinstance(task, dict)
+    folder = tmp_path / "bucket"
+    folder.mkdir()
+    body = {k: v for k, v in task.items() if k != "annotations"}
+    for ann in task["annotations"]:
+        (folder / str(ann["id"])).write_text(json.dumps({**ann, "task": body}), encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"\0\1")  # hidden files are not exports
+    report = pull_from_file(settings, store, folder, schema=schema)
+    assert (report.tasks_created, report.annotations_new) == (1, 2) and not report.skipped
+    single = tmp_path / "11.json"
+    single.write_text(json.dumps(task), encoding="utf-8")
+    again = pull_from_file(settings, store, single, schema=schema)
+    assert (again.tasks_created, again.changed) == (0, 0)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError, match="empty folder"):
+        pull_from_file(settings, store, empty, schema=schema)

@@ -26,7 +26,19 @@ BATCH_SIZE = 200
 
 
 def read_export(path: Path) -> list[Any]:
-    """A Label Studio JSON export's task list; one-line InputError naming the file otherwise."""
+    """The task list of a Label Studio export: a JSON export (a list of tasks), one task, or a
+    target storage's folder (Cloud/Local storage export: by default a file per annotation with
+    its task, or, with Label Studio's newer task format, a file per task). One-line InputError
+    naming the file otherwise."""
+    if not path.is_dir():
+        return _by_task(_items(path, _read_json(path)))
+    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise InputError(f"{path}: an empty folder (expected a target storage's export files)")
+    return _by_task([item for file in files for item in _items(file, _read_json(file))])
+
+
+def _read_json(path: Path) -> Any:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -38,7 +50,7 @@ def read_export(path: Path) -> list[Any]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         # cut off: nothing after the error, or a string that runs to the end of the file
@@ -47,12 +59,57 @@ def read_export(path: Path) -> list[Any]:
         raise InputError(f"{path}: invalid JSON ({exc.msg} at {where})") from None
     except RecursionError:
         raise InputError(f"{path}: JSON nested too deeply") from None
-    if not isinstance(data, list):
+
+
+def _is_stored_annotation(item: Any) -> bool:
+    """An annotation as target storage saves it: its fields, with its task nested."""
+    return isinstance(item, dict) and isinstance(item.get("task"), dict) and "result" in item
+
+
+def _items(path: Path, data: Any) -> list[Any]:
+    """The tasks or stored annotations of one file."""
+    items = data if isinstance(data, list) else [data]
+    first = next((x for x in items if isinstance(x, dict)), None)
+    if first is not None and "annotation_id" in first and not {"data", "annotations"} & set(first):
+        # JSON-MIN keeps one flat row per annotation, without region ids, relations or
+        # per-region answers: what a consensus needs is not in the file
         raise InputError(
-            f"{path}: not a Label Studio JSON export (expected a list of tasks, got a "
+            f"{path}: a JSON-MIN export (no region ids or relations); export the project as "
+            "JSON instead"
+        )
+    if isinstance(data, dict) and not (
+        {"data", "annotations"} & set(data) or _is_stored_annotation(data)
+    ):
+        raise InputError(
+            f"{path}: not a Label Studio export (expected a list of tasks, a task or an "
+            "annotation with its task)"
+        )
+    if not isinstance(data, (list, dict)):
+        raise InputError(
+            f"{path}: not a Label Studio export (expected a list of tasks, got a "
             f"{type(data).__name__})"
         )
-    return data
+    return items
+
+
+def _by_task(items: list[Any]) -> list[Any]:
+    """Stored annotations gathered under their task (in first-seen order); tasks as they are."""
+    tasks: list[Any] = []
+    grouped: dict[Any, dict[str, Any]] = {}
+    for item in items:
+        if not _is_stored_annotation(item):
+            tasks.append(item)
+            continue
+        task = item["task"]
+        key = task.get("id")
+        group = grouped.get(key) if key is not None else None
+        if group is None:
+            group = {**task, "annotations": []}
+            tasks.append(group)
+            if key is not None:
+                grouped[key] = group
+        group["annotations"].append({**item, "task": key})
+    return tasks
 
 
 def pull_from_file(

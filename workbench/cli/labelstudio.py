@@ -192,8 +192,9 @@ def suggest_cmd(file: Path, as_json: bool) -> None:
 @click.option(
     "--from-file",
     "from_file",
-    type=FILE,
-    help="Load a Label Studio JSON export instead of asking the server.",
+    type=click.Path(path_type=Path),
+    help="Load a Label Studio JSON export (or a target storage's folder) instead of asking "
+    "the server.",
 )
 @click.option(
     "--project",
