@@ -93,7 +93,7 @@ def content_start(
                 return found
         elif word.startswith(("tell", "told")):
             return None  # "too early to tell whether …": telling nobody reports nothing
-    if word.startswith("ask"):  # "asked (X) whether …": a question reported
+    if word.startswith(("ask", "wonder")):  # "asked (X) whether …": a question reported
         m = re.match(
             r"(?:\s+[\w’'.\-]+){0,4}?\s+(whether|if|who|what|why|how|when)\b", text[pos:ue]
         )

@@ -129,7 +129,9 @@ def leading_np(text: str, start: int, end: int) -> tuple[int, int] | None:
     return clean_np(text, start, comma)
 
 
-_OPENING_CIRCUMSTANCE = re.compile(r"(?:In|At|During|On|After|Before|Speaking)\s")
+_OPENING_CIRCUMSTANCE = re.compile(
+    r"(?:In|At|During|On|After|Before|Speaking|With|Amid|Despite|Following)\s"
+)
 
 
 _ABBREVIATION = re.compile(r"\b(?:Rep|Sen|Del|Gov|Dr|Mr|Mrs|Ms|Lt|Gen|Col|Sgt|Jr|St|[A-Z])$")

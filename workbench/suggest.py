@@ -106,9 +106,13 @@ class Suggestions:
 
 # -- the rules ---------------------------------------------------------------------------------
 
+# the auxiliaries that belong to a cue: "has repeatedly wondered", "could not explain",
+# "haven't said" (PolNeAR marks them; a negated stance is refused in `_stance`)
 _AUX_BEFORE = re.compile(
-    r"(?:\b(?:(?:has|have|had|was|were|is|are|might|would|could|will|may)\s+(?:(?:also|later|"
-    r"long|already|yet to|to)\s+)?|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
+    r"(?:\b(?:(?:(?:has|have|had|was|were|is|are|might|would|could|will|may|did|does|do)"
+    r"(?:\s+not|\s+never)?|(?:has|have|had|did|does|do|would|could|wo|ca)n[’']t|cannot)\s+"
+    r"(?:(?:also|later|long|already|yet to|to|[a-z]+ly)\s+)?"
+    r"|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
     re.IGNORECASE,
 )
 _NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I)
@@ -253,6 +257,7 @@ def _cue(
         return None
     weak = word in WEAK or (word.endswith("ing") and word != "saying")
     noun = word in NOUNS and re.search(r"\b(?:that|these|those)\s+$", text[us:cs], re.I)
+    noun = noun or (word in STANCE and re.match(r"\s+of\b", text[ce:ue]))  # "outline of"
     if (_NOMINAL.search(text, us, cs) or noun or _REFUSED.search(text, us, cs)) and not phrase:
         return None  # "in the hope that", "that claim", "despite repeated warnings": not a cue
     quote_before = _quote_before(text, quotes, us, cue_start)
@@ -289,6 +294,8 @@ def _cue(
     if word in STANCE or STANCE_PHRASE.fullmatch(word):
         if nested and not word.endswith("ing"):
             return None  # "noted that Mr. Trump has mocked …": part of what was noted
+        if re.match(r"\s*(?:If|if|Unless|unless)\s", text[us:cs]):
+            return None  # "If Trump's plan rejected single mothers, …": a supposition
         # "Farage said …, and accused X of …", "…, calling it …": the clause's speaker
         joined = r"(?:\band|,)\s+$" if word.endswith(("ing", "ing to")) else r"\band\s+$"
         known = last_source if np is None and re.search(joined, text[us:cue_start]) else None
@@ -507,6 +514,7 @@ def _orphan_quotes(build: _Builder, quotes: Sequence[Quote]) -> None:
             continue
         inner = text[q.inner_start : q.inner_end].strip()
         words = inner.split()
+        inner = inner.rstrip("'’\"”")  # "… saying, 'Don't leave it on the field.'" 
         capital = sum(w[:1].isupper() for w in words)
         sentence_like = (
             inner.endswith((".", "!", "?", ",", "…"))
