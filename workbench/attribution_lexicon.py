@@ -20,7 +20,7 @@ def _set(words: str) -> frozenset[str]:
 
 CIRCUMSTANCE = _set(
     "on in at during after before last earlier late later this yesterday today also again "
-    "repeatedly publicly"
+    "repeatedly publicly monday tuesday wednesday thursday friday saturday sunday tonight"
 )
 
 # -- lexicon -----------------------------------------------------------------------------------

@@ -29,6 +29,10 @@ __all__ = ["content_end", "content_start", "has_verb"]
 
 _THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)"
+_TIME_AFTER = re.compile(
+    rf"\s+(?:(?:on|early|late|earlier|later)\s+)?(?:{_DAY}|tonight|(?:this|last)\s+(?:weekend|week"
+    r"|month|year|morning|afternoon|evening|night))\b(?:\s+(?:morning|afternoon|evening|night))?"
+)
 
 
 def content_start(
@@ -100,6 +104,11 @@ def content_start(
         return pos + m.start(1) if m else None
     if weak:
         return None
+    time = _TIME_AFTER.match(text, pos, ue)  # "said Friday he …", "told X this weekend he …"
+    if time is not None:
+        if text.startswith(",", time.end()):
+            return None  # "said Friday afternoon, as they …": what follows is no content
+        pos = time.end()
     m = re.match(r"\s+([\w’']+)", text[pos:ue])
     if m is None or m.group(1).lower() in NOT_CLAUSE or len(text[pos:ue].split()) < 3:
         return None
@@ -136,7 +145,7 @@ def has_verb(clause: str, within: int | None = None) -> bool:
 # ", and that …" goes on with the same content
 _CUT = re.compile(
     r",[”’\"]?\s+(?:and(?!\s+that\b)|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;"
-    r"|,\s+(?!including|according)(?=[a-z]+ing\s)"  # "…, throwing a wrench in …": the writer's
+    r"|,\s+(?!including|according)(?=(?:[a-z]+ly\s+)?[a-z]+ing\s)"  # "…, (implicitly) throwing …"
 )
 
 

@@ -151,6 +151,9 @@ _AFTER_COMMA = re.compile(
 _REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 
 
+_DATELINE = re.compile(r"[A-Z][A-Z.,' ]+\s[―—–-]{1,2}\s+")
+
+
 class _Builder:
     def __init__(self, text: str, context: str) -> None:
         self.text = text
@@ -201,6 +204,8 @@ class _Builder:
                     return None
                 return self.add("Content", ia, ib, rule, quote_type="direct")
         a, b = trim(self.text, a, b, ".,;:")  # no final full stop or comma, no edge spaces
+        dateline = _DATELINE.match(self.text, a, b)  # "WASHINGTON ― Donald Trump’s …"
+        a = dateline.end() if dateline else a
         if len(word_spans(self.text, a, b)) < 2:
             return None
         inner = [q for q in quotes if a <= q.start and q.end <= b + 1]
@@ -349,7 +354,8 @@ def _cue(
         return None
     if between.strip():  # "C, X said [in a statement]."
         circumstances = r"^(?:,|in |on |at |during |after |before |when |while |declining |"
-        circumstances += r"speaking |according |adding |citing |to |late |earlier |)"
+        circumstances += r"speaking |according |adding |citing |to |late |earlier |this |last |"
+        circumstances += r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|)"
         if tail and not re.match(circumstances, tail + " "):
             return None
     elif not re.fullmatch(r"[^,;:]*(?:,.*)?", tail):  # "C, said X[, the Y of Z]."
