@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from workbench.attribution_builder import Builder, Relation, Span, Suggestions
 from workbench.attribution_lexicon import (
     ADDRESSEE,
     CALLS,
@@ -52,7 +52,6 @@ from workbench.attribution_lexicon import (
     STANCE_PHRASE,
     TO_INFINITIVE,
     WEAK,
-    source_type,
 )
 from workbench.clauses import content_end, content_start, has_verb
 from workbench.names import names
@@ -69,40 +68,6 @@ __all__ = [
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
 RULES_VERSION = "5"
-
-# -- the result types --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Span:
-    id: str
-    label: str
-    start: int
-    end: int
-    text: str
-    attributes: tuple[tuple[str, str], ...] = ()
-    rule: str = ""
-
-    @property
-    def attrs(self) -> dict[str, str]:
-        return dict(self.attributes)
-
-
-@dataclass(frozen=True)
-class Relation:
-    name: str
-    from_id: str
-    to_id: str
-
-
-@dataclass(frozen=True)
-class Suggestions:
-    spans: tuple[Span, ...]
-    relations: tuple[Relation, ...]
-
-    def by_label(self, label: str) -> list[Span]:
-        return [s for s in self.spans if s.label == label]
-
 
 # -- the rules ---------------------------------------------------------------------------------
 
@@ -151,75 +116,12 @@ _AFTER_COMMA = re.compile(
 _REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 
 
-_DATELINE = re.compile(r"[A-Z][A-Z.,' ]+\s[―—–-]{1,2}\s+")
-
-
-class _Builder:
-    def __init__(self, text: str, context: str) -> None:
-        self.text = text
-        self.context = context
-        self.spans: list[Span] = []
-        self.relations: list[Relation] = []
-        self.used: set[Quote] = set()  # quotations that are a direct Content
-        self.embedded: set[Quote] = set()  # quotations inside a mixed Content
-
-    def add(self, label: str, a: int, b: int, rule: str, **attrs: str) -> str:
-        for s in self.spans:  # one region per (label, boundaries)
-            if s.label == label and (s.start, s.end) == (a, b):
-                return s.id
-        sid = f"wb{len(self.spans) + 1}"
-        self.spans.append(Span(sid, label, a, b, self.text[a:b], tuple(attrs.items()), rule))
-        return sid
-
-    def relate(self, name: str, a: str | None, b: str | None) -> None:
-        if a and b and Relation(name, a, b) not in self.relations:
-            self.relations.append(Relation(name, a, b))
-
-    def source(self, np: tuple[int, int] | None, rule: str) -> str | None:
-        if np is None:
-            return None
-        a, b = np
-        about = self.text + " " + self.context
-        if self.text[a:b].lower() in PRONOUNS:
-            named = [s for s in self.spans if s.label == "Source" and s.start < a]
-            if named:  # the guidelines: a pronoun is a Source only when nobody is named
-                return named[-1].id
-        else:  # what the text says about the last word of the name
-            last = re.compile(rf"\b{re.escape(self.text[a:b].split()[-1])}\b")
-            about = " ".join(part for part in about.split(".") if last.search(part))
-        return self.add("Source", a, b, rule, source_type=source_type(self.text[a:b], about))
-
-    def content(self, a: int, b: int, rule: str, quotes: Sequence[Quote]) -> str | None:
-        """A Content over ``[a, b)``: the inner text of a quotation that fills it (direct), or
-        a clause (mixed when it holds a quotation, else indirect)."""
-        a, b = trim(self.text, a, b)
-        for q in quotes:
-            if q.start <= a and b <= q.end + 1 and self.text[q.end : b].strip(" .,") == "":
-                if q in self.used:
-                    return None
-                self.used.add(q)
-                # stray marks at the edges go too: Content never starts or ends with one
-                ia, ib = trim(self.text, q.inner_start, q.inner_end, '“”«»„「」『』"')
-                if ia >= ib:
-                    return None
-                return self.add("Content", ia, ib, rule, quote_type="direct")
-        a, b = trim(self.text, a, b, ".,;:")  # no final full stop or comma, no edge spaces
-        dateline = _DATELINE.match(self.text, a, b)  # "WASHINGTON ― Donald Trump’s …"
-        a = dateline.end() if dateline else a
-        if len(word_spans(self.text, a, b)) < 2:
-            return None
-        inner = [q for q in quotes if a <= q.start and q.end <= b + 1]
-        self.embedded.update(inner)
-        kind = "mixed" if inner else "indirect"
-        return self.add("Content", a, b, rule, quote_type=kind)
-
-
 def suggest(text: str, context: str = "") -> Suggestions:
     """Attribution spans, their relations and Target spans for one segment ``text``.
 
     ``context`` (the previous paragraph) only helps to guess source types.
     """
-    build = _Builder(text, context)
+    build = Builder(text, context)
     quotes = quotations(text)
     for us, ue in sentences(text, quotes):
         last_source: str | None = None
@@ -232,7 +134,7 @@ def suggest(text: str, context: str = "") -> Suggestions:
 
 
 def _cue(
-    build: _Builder,
+    build: Builder,
     quotes: Sequence[Quote],
     us: int,
     ue: int,
@@ -282,7 +184,7 @@ def _cue(
         content = build.content(a, q.end, "quote-then-cue", quotes)
         if content is None:
             return None
-        return _attribution(build, content, cue_start, ce, "quote-then-cue", src)
+        return build.attribute(content, cue_start, ce, "quote-then-cue", src)
     # the speaker: the phrase right before the cue, or the clause's first phrase (X, the Y, said)
     np = subject_before(text, us, cue_start)
     tag = _PARTY_TAG.search(text, us, cue_start)
@@ -327,7 +229,7 @@ def _cue(
         known = last_source if np is None and word.endswith("ing") else None
         if np is None and known is None and re.search(r"(?:\band|\bbut|,)\s+$", text[us:cue_start]):
             np = _clause_subject(text, us, cue_start)  # "McConnell was quick to … and said"
-        source = _attribution(build, content, cue_start, ce, "cue-then-content", np, known)
+        source = build.attribute(content, cue_start, ce, "cue-then-content", np, known)
         lead = text[us : np[0]] if np else ""
         if (  # "Climate change, Obama says, is the …": the Content's first fragment too
             re.fullmatch(r"[^,;:“”\"]+,\s*", lead)
@@ -367,7 +269,7 @@ def _cue(
     content = build.content(us, us + comma, "content-then-cue", quotes)
     if content is None:
         return None
-    return _attribution(build, content, cue_start, ce, "content-then-cue", src)
+    return build.attribute(content, cue_start, ce, "content-then-cue", src)
 
 
 _CALLED = re.compile(
@@ -383,7 +285,7 @@ _CIRCUMSTANCE_CUT = re.compile(
 
 
 def _stance(
-    build: _Builder,
+    build: Builder,
     quotes: Sequence[Quote],
     np: tuple[int, int] | None,
     cue_start: int,
@@ -426,27 +328,7 @@ def _stance(
     content = build.content(ce + (that.end() if that else 0), end, "stance", quotes)
     if content is None:
         return None
-    return _attribution(build, content, cue_start, ce, "stance", np, speaker)
-
-
-def _attribution(
-    build: _Builder,
-    content: str,
-    cue_start: int,
-    cue_end: int,
-    rule: str,
-    source: tuple[int, int] | None,
-    speaker: str | None = None,
-) -> str | None:
-    """The Cue of `content` and its Source (the phrase `source`, or the id of a known
-    `speaker`), linked: cue_of Cue → Content, attributed_to Content → Source. Returns the
-    Source's id."""
-    cue = build.add("Cue", cue_start, cue_end, rule)
-    if speaker is None:
-        speaker = build.source(source, rule)
-    build.relate("cue_of", cue, content)
-    build.relate("attributed_to", content, speaker)
-    return speaker
+    return build.attribute(content, cue_start, ce, "stance", np, speaker)
 
 
 _PARTY_TAG = re.compile(r"\([A-Z]-[A-Z][\w.\s]{0,12}\)")  # "Rep. Jason Chaffetz (R-Utah)"
@@ -485,7 +367,7 @@ def _clause_start(text: str, quotes: Sequence[Quote], us: int, cue_start: int) -
 
 
 def _according(
-    build: _Builder, quotes: Sequence[Quote], us: int, ue: int, cs: int, ce: int
+    build: Builder, quotes: Sequence[Quote], us: int, ue: int, cs: int, ce: int
 ) -> str | None:
     text = build.text
     clause = _clause_start(text, quotes, us, cs)
@@ -512,7 +394,7 @@ def _according(
     return sid
 
 
-def _orphan_quotes(build: _Builder, quotes: Sequence[Quote]) -> None:
+def _orphan_quotes(build: Builder, quotes: Sequence[Quote]) -> None:
     """A quoted sentence with no cue of its own: the paragraph's speaker's words."""
     text = build.text
     for q in quotes:
@@ -520,7 +402,7 @@ def _orphan_quotes(build: _Builder, quotes: Sequence[Quote]) -> None:
             continue
         inner = text[q.inner_start : q.inner_end].strip()
         words = inner.split()
-        inner = inner.rstrip("'’\"”")  # "… saying, 'Don't leave it on the field.'" 
+        inner = inner.rstrip("'’\"”")  # "… saying, 'Don't leave it on the field.'"
         capital = sum(w[:1].isupper() for w in words)
         sentence_like = (
             inner.endswith((".", "!", "?", ",", "…"))
@@ -538,7 +420,7 @@ def _orphan_quotes(build: _Builder, quotes: Sequence[Quote]) -> None:
         build.relate("attributed_to", cid, sources[-1].id)
 
 
-def _targets(build: _Builder, quotes: Sequence[Quote]) -> None:
+def _targets(build: Builder, quotes: Sequence[Quote]) -> None:
     """Named entities, each once, at first mention, outside any Source."""
     taken = [(s.start, s.end) for s in build.spans if s.label == "Source"]
     for a, b in names(build.text, sentences(build.text, quotes), taken):
