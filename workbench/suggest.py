@@ -45,6 +45,7 @@ from workbench.attribution_lexicon import (
     ADDRESSEE,
     CALLS,
     CUE_RE,
+    CUE_WORDS,
     EVIDENCE,
     NOUNS,
     PRONOUNS,
@@ -124,7 +125,7 @@ def suggest(text: str, context: str = "") -> Suggestions:
     build = Builder(text, context)
     quotes = quotations(text)
     for us, ue in sentences(text, quotes):
-        last_source: str | None = None
+        last_source = _opening_participle(build, quotes, us, ue)
         for m in (_CUE_ANY_CASE if _title_case(text) else CUE_RE).finditer(text, us, ue):
             last_source = _cue(build, quotes, us, ue, m, last_source) or last_source
     _orphan_quotes(build, quotes)
@@ -168,6 +169,8 @@ def _cue(
     if (_NOMINAL.search(text, us, cs) or noun or _REFUSED.search(text, us, cs)) and not phrase:
         return None  # "in the hope that", "that claim", "despite repeated warnings": not a cue
     quote_before = _quote_before(text, quotes, us, cue_start)
+    if quote_before is not None and quote_before[0] in build.embedded:
+        quote_before = None  # "said they want “justice,” but pledged to …": the quote is said's
     # 1. “Q,” X said / “Q,” said X
     if quote_before is not None:
         q, np_start = quote_before
@@ -281,6 +284,7 @@ _CALLED = re.compile(
 _CIRCUMSTANCE_CUT = re.compile(
     r"\s+(?:after|before|while|when|because|since)\s|\s(?:[—–]|--)\s|"
     r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"(?!(?:\s+(?:night|morning|afternoon|evening))?[’']s)"  # not "Monday night's debate"
 )
 
 
@@ -320,7 +324,12 @@ def _stance(
         return None  # "called on", "called for" are other cues; "called in" is not one
     end = content_end(text, quotes, ce, ue)
     cut = _CIRCUMSTANCE_CUT.search(text, ce, end)  # "as a “disgrace” after she attacked …"
-    that = re.match(r"\s+that\s", text[ce:])  # "reiterated that …": the clause
+    if word.startswith("call"):  # "called X on Saturday “a wake-up call”": the day is inside
+        cut = None
+    colon = text.find(": ", ce, end)  # "described as tactics: lowering …"
+    end = colon if colon > 0 and not any(q.start < colon < q.end for q in quotes) else end
+    that = re.match(r"\s+(?:that|as)\s", text[ce:])  # "reiterated that …": the clause;
+    # "what analysts described as tactics": the object went ahead of the verb
     end = cut.start() if cut else end
     tail = re.search(r",\s+(?:the|a|an)\s[^,]*$", text[ce:end])  # "Trump, the nominee": no
     if tail and not has_verb(tail.group()):
@@ -392,6 +401,38 @@ def _according(
     build.relate("cue_of", cue, content)
     build.relate("attributed_to", content, sid)
     return sid
+
+
+# "Claiming the criticism …, Trump told Fox …": a participle opens the sentence, its subject
+# follows the comma (a name, a pronoun or "the" + noun, then a verb)
+_OPENING = re.compile(r"([A-Z][a-z]+ing)\s+")
+_OPENING_SUBJECT = re.compile(
+    r"[”\"’]?\s+((?:[A-Z][\w’'.\-]*\s+){0,3}[A-Z][\w’'\-]*|he|she|they|we|I|[Tt]he\s+[a-z]+)"
+    r"(?=\s+(?:[a-z]+ly\s+)?[a-z]+\b)"
+)
+
+
+def _opening_participle(build: Builder, quotes: Sequence[Quote], us: int, ue: int) -> str | None:
+    """``Claiming C, X told …`` / ``Bemoaning the “phony system,” Trump accused …``: the
+    participle is a cue of the sentence's subject. A verb of saying needs a clause (not
+    "Adding to the confusion, …"); a verb of stance takes its object."""
+    text = build.text
+    m = _OPENING.match(text, us, ue)
+    word = m.group(1).lower() if m else ""
+    comma = text.find(",", m.end(), ue) if m else -1
+    subject = _OPENING_SUBJECT.match(text, comma + 1, ue) if m and comma > 0 else None
+    if m is None or word not in CUE_WORDS or subject is None:
+        return None
+    if word not in STANCE and not (
+        has_verb(text[m.end() : comma]) or text.startswith("that ", m.end())
+    ):
+        return None
+    end = comma + 2 if text[comma + 1] in '”"’' else comma  # "the “phony system,”"
+    content = build.content(m.end(), end, "opening-participle", quotes)
+    src = clean_np(text, subject.start(1), subject.end(1))
+    if content is None or src is None:
+        return None
+    return build.attribute(content, m.start(1), m.end(1), "opening-participle", src)
 
 
 def _orphan_quotes(build: Builder, quotes: Sequence[Quote]) -> None:
