@@ -73,7 +73,7 @@ STANCE = _set(
     " outlining highlight highlights highlighted highlighting tout touts touted touting blame"
     " blames blamed blaming bashed bashing grilled ripped referencing reiterated reiterates"
     # from other PolNeAR data/dev articles (workbench-rules-6)
-    " questioned complimented complimenting"
+    " questioned complimented complimenting referenced"
 )
 CUE_WORDS = frozenset(VERBS.replace("|", " ").split()) | STANCE
 # Forms that are more often nouns or take no reported content: cues only right before
@@ -157,6 +157,11 @@ GENERIC = _set(
     "people residents witnesses insiders"
 )
 PRONOUNS = _set("he she they we i it")
+# What a document-like Source is called: "The statement also referenced …", "a review of records"
+DOCUMENTS = _set(
+    "statement statements report reports poll polls survey surveys study document documents "
+    "letter memo video analysis review records data"
+)
 DETERMINERS = _set("a an some several many one two few")
 # Words that end a Source noun phrase when scanning back from a cue.
 STOP = _set(

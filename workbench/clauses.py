@@ -62,6 +62,7 @@ def content_start(
             return ce + m.end() - 3
         if word in INFINITIVE_ONLY:
             return None
+        weak = True  # "promised a veto and attempted …": without "to", only "that" or a quote
     if CALLS.fullmatch(word):  # "called on Obama to act", "urged restraint"; not "a call for"
         if re.search(r"\b(?:a|an|the|its|his|her|their)\s+$", text[: ce - len(word)]):
             return None
@@ -77,8 +78,10 @@ def content_start(
         limit = 1 if weak and word not in ADDRESSEE else 8
         # "said on Thursday that", "told the committee that"; not "tweeted a copy of the
         # letter that" (a relative clause)
-        circumstance = (
-            not gap.split() or word in ADDRESSEE or gap.split()[0].lower() in CIRCUMSTANCE
+        circumstance = (  # "stated of the email scandal that …": its topic
+            not gap.split()
+            or word in ADDRESSEE
+            or gap.split()[0].lower() in CIRCUMSTANCE | {"of", "about"}
         )
         if not any(c in gap for c in '.;:“”"«»„,') and len(gap.split()) <= limit and circumstance:
             return that.end()
@@ -95,6 +98,8 @@ def content_start(
             found = quote_at(pos)
             if found is not None:
                 return found
+        elif re.match(r"[^“”\".;:]{1,120}?,\s*[“\"]", text[ce:ue]):
+            return quote_at(ce + text[ce:ue].index(",", 1) + 1)  # "told the mayors who …, “Q”"
         elif word.startswith(("tell", "told")):
             return None  # "too early to tell whether …": telling nobody reports nothing
     if word.startswith(("ask", "wonder")):  # "asked (X) whether …": a question reported

@@ -11,6 +11,7 @@ import re
 from workbench.attribution_lexicon import (
     ANALYST,
     CUE_WORDS,
+    DOCUMENTS,
     GENERIC,
     LEADING_DROP,
     LINKED,
@@ -40,7 +41,7 @@ def _np_ok(np: str) -> bool:
         return True
     if low[0] in PRONOUNS:
         return False
-    known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES
+    known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES | DOCUMENTS
     if any(w in known for w in low):
         return True
     return any(w[:1].isupper() for w in words[1:]) or (

@@ -84,7 +84,8 @@ _AUX_BEFORE = re.compile(
 _NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I)
 _DOCUMENT = re.compile(
     r"\b(?:polls?|surveys?|study|studies|reports?|analysis|data|records|figures|documents?|"
-    r"video|memo|letter|results|numbers|filings|emails?|research|evidence|math)(?:\s+of\s+[^,]*)?\s*$",
+    r"video|memo|letter|results|numbers|filings|emails?|research|evidence|math)(?:\s+of\s+[^,]*)?"
+    r"(?:\s+(?:released|published|conducted|taken)\b[^,]*)?\s*$",  # "New polls released Sunday"
     re.I,
 )
 _CUE_ANY_CASE = re.compile(CUE_RE.pattern, re.IGNORECASE)  # "Christie Calls Clinton ‘A Disgrace’"
@@ -98,7 +99,7 @@ def _title_case(text: str) -> bool:
 
 # "Romney went after Trump …, calling it …": the sentence's subject, a name before its verb
 _SUBJECT = re.compile(
-    r"((?:[A-Z][\w’'.\-]*\s+(?:and\s+)?){0,3}[A-Z][\w’'\-]*)(?:,\s+(?:a|an|the)\s[^,]+,)?"
+    r"((?:[A-Z][\w’'.\-]*\s+(?:and\s+)?){0,3}[A-Z][\w’'\-]*)(?:,\s+(?:a|an|the|who)\s[^,]+,)?"
     r"\s+(?:then\s+)?(?:[a-z]+ed|has|had|was|is|went|took|made|gave|got|came|began|told|said|"
     r"sent|saw|held|led|left|met|won|ran|spoke|wrote|drew)\b"
 )
