@@ -108,7 +108,9 @@ class Builder:
         a = dateline.end() if dateline else a
         words = len(word_spans(self.text, a, b))
         if words < 2 and not (words == 1 and rule == "stance" and self.text[a].isupper()):
-            return None  # one word is a Content only as a stance's named object ("endorses Clinton")
+            return (
+                None  # one word is a Content only as a stance's named object ("endorses Clinton")
+            )
         inner = [q for q in quotes if a <= q.start and q.end <= b + 1]
         self.embedded.update(inner)
         kind = "mixed" if inner else "indirect"

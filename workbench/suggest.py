@@ -45,7 +45,6 @@ from workbench.attribution_lexicon import (
     ADDRESSEE,
     CALLS,
     CUE_RE,
-    CUE_WORDS,
     EVIDENCE,
     NOUNS,
     PRONOUNS,
@@ -56,7 +55,8 @@ from workbench.attribution_lexicon import (
 )
 from workbench.clauses import content_end, content_start, has_verb
 from workbench.names import names
-from workbench.quotations import Quote, inside, quotations, sentences, trim
+from workbench.quotations import Quote, inside, quotations, sentences
+from workbench.segment_rules import headline_claim, opening_participle, orphan_quotes
 from workbench.speakers import clean_np, leading_np, np_after, subject_before, word_spans
 
 __all__ = [
@@ -101,7 +101,7 @@ def _title_case(text: str) -> bool:
 _SUBJECT = re.compile(
     r"((?:[A-Z][\w’'.\-]*\s+(?:and\s+)?){0,3}[A-Z][\w’'\-]*)(?:,\s+(?:a|an|the|who)\s[^,]+,)?"
     r"\s+(?:then\s+)?(?:[a-z]+ed|has|had|was|is|went|took|made|gave|got|came|began|told|said|"
-    r"sent|saw|held|led|left|met|won|ran|spoke|wrote|drew)\b"
+    r"sent|saw|held|led|left|met|won|ran|spoke|wrote|drew|did|does|would|could|will)\b"
 )
 
 
@@ -126,10 +126,11 @@ def suggest(text: str, context: str = "") -> Suggestions:
     build = Builder(text, context)
     quotes = quotations(text)
     for us, ue in sentences(text, quotes):
-        last_source = _opening_participle(build, quotes, us, ue)
+        last_source = opening_participle(build, quotes, us, ue)
         for m in (_CUE_ANY_CASE if _title_case(text) else CUE_RE).finditer(text, us, ue):
             last_source = _cue(build, quotes, us, ue, m, last_source) or last_source
-    _orphan_quotes(build, quotes)
+    orphan_quotes(build, quotes)
+    headline_claim(build, quotes)
     _targets(build, quotes)
     spans = tuple(sorted(build.spans, key=lambda s: (s.start, s.end, s.label)))
     return Suggestions(spans, tuple(build.relations))
@@ -402,64 +403,6 @@ def _according(
     build.relate("cue_of", cue, content)
     build.relate("attributed_to", content, sid)
     return sid
-
-
-# "Claiming the criticism …, Trump told Fox …": a participle opens the sentence, its subject
-# follows the comma (a name, a pronoun or "the" + noun, then a verb)
-_OPENING = re.compile(r"([A-Z][a-z]+ing)\s+")
-_OPENING_SUBJECT = re.compile(
-    r"[”\"’]?\s+((?:[A-Z][\w’'.\-]*\s+){0,3}[A-Z][\w’'\-]*|he|she|they|we|I|[Tt]he\s+[a-z]+)"
-    r"(?=\s+(?:[a-z]+ly\s+)?[a-z]+\b)"
-)
-
-
-def _opening_participle(build: Builder, quotes: Sequence[Quote], us: int, ue: int) -> str | None:
-    """``Claiming C, X told …`` / ``Bemoaning the “phony system,” Trump accused …``: the
-    participle is a cue of the sentence's subject. A verb of saying needs a clause (not
-    "Adding to the confusion, …"); a verb of stance takes its object."""
-    text = build.text
-    m = _OPENING.match(text, us, ue)
-    word = m.group(1).lower() if m else ""
-    comma = text.find(",", m.end(), ue) if m else -1
-    subject = _OPENING_SUBJECT.match(text, comma + 1, ue) if m and comma > 0 else None
-    if m is None or word not in CUE_WORDS or subject is None:
-        return None
-    if word not in STANCE and not (
-        has_verb(text[m.end() : comma]) or text.startswith("that ", m.end())
-    ):
-        return None
-    end = comma + 2 if text[comma + 1] in '”"’' else comma  # "the “phony system,”"
-    content = build.content(m.end(), end, "opening-participle", quotes)
-    src = clean_np(text, subject.start(1), subject.end(1))
-    if content is None or src is None:
-        return None
-    return build.attribute(content, m.start(1), m.end(1), "opening-participle", src)
-
-
-def _orphan_quotes(build: Builder, quotes: Sequence[Quote]) -> None:
-    """A quoted sentence with no cue of its own: the paragraph's speaker's words."""
-    text = build.text
-    for q in quotes:
-        if q in build.used or q in build.embedded:
-            continue
-        inner = text[q.inner_start : q.inner_end].strip()
-        words = inner.split()
-        inner = inner.rstrip("'’\"”")  # "… saying, 'Don't leave it on the field.'"
-        capital = sum(w[:1].isupper() for w in words)
-        sentence_like = (
-            inner.endswith((".", "!", "?", ",", "…"))
-            or q.start == 0
-            or (q.end == len(text) and q.inner_end == q.end)
-        )
-        if len(words) < 4 or capital > 0.6 * len(words) or not sentence_like:
-            continue
-        sources = [s for s in build.spans if s.label == "Source" and s.start < q.start]
-        if not sources:
-            continue  # a quotation with no speaker in sight: most often a title or a document
-        build.used.add(q)
-        a, b = trim(text, q.inner_start, q.inner_end)
-        cid = build.add("Content", a, b, "quote-of-speaker", quote_type="direct")
-        build.relate("attributed_to", cid, sources[-1].id)
 
 
 def _targets(build: Builder, quotes: Sequence[Quote]) -> None:
