@@ -86,6 +86,11 @@ WEAK = _set(
     "charged charges recognize recognized recognizes demand demanded demands wonder "
     "wondered wonders discovered indicate indicates afraid"
 )
+# Verbs of saying whose Content may be a noun phrase: "noted the rule", "denied any involvement"
+NP_OBJECT = _set(
+    "acknowledge acknowledged acknowledges deny denied denies noted promised promises confirmed "
+    "confirms announced announces revealed reveals"
+)
 # What a document shows: cues without "that" when the subject is a poll, report, video, …
 EVIDENCE = _set("show shows showed found finds reveal revealed reveals indicate indicates")
 # Forms that are nouns after "that", "these", "those" ("that claim smacked of …").
@@ -117,7 +122,7 @@ PHRASES = (
     r"call(?:s|ed|ing)?\s+(?:on|for|upon)",
     r"point(?:ed|s)?\s+out",
     r"ma(?:de|ke|kes)\s+(?:it\s+)?clear",
-    r"(?:pointed|pointing|alluded|alluding|referred|referring)\s+to",
+    r"(?:points?|pointed|pointing|alluded|alluding|referred|referring)\s+to",
     r"expressed\s+(?:surprise|hope|concern|confidence|doubt|fears?)",
     r"optimistic|confident|convinced|hopeful|afraid",
 )
@@ -154,7 +159,7 @@ MEDIA = _set(
 )
 GENERIC = _set(
     "source sources observers critics diplomats officials experts analysts many some others "
-    "people residents witnesses insiders"
+    "people residents witnesses insiders voters supporters opponents"
 )
 PRONOUNS = _set("he she they we i it")
 # What a document-like Source is called: "The statement also referenced …", "a review of records"

@@ -47,6 +47,7 @@ from workbench.attribution_lexicon import (
     CUE_RE,
     EVIDENCE,
     NOUNS,
+    NP_OBJECT,
     PRONOUNS,
     STANCE,
     STANCE_PHRASE,
@@ -88,6 +89,7 @@ _DOCUMENT = re.compile(
     r"(?:\s+(?:released|published|conducted|taken)\b[^,]*)?\s*$",  # "New polls released Sunday"
     re.I,
 )
+_OBJECT = re.compile(r"\s+(?:the|a|an|his|her|their|its|any|this|these|those|our)\s")
 _CUE_ANY_CASE = re.compile(CUE_RE.pattern, re.IGNORECASE)  # "Christie Calls Clinton ‘A Disgrace’"
 
 
@@ -206,8 +208,9 @@ def _cue(
     if word in STANCE or STANCE_PHRASE.fullmatch(word):
         if nested and not word.endswith("ing"):
             return None  # "noted that Mr. Trump has mocked …": part of what was noted
-        if re.match(r"\s*(?:If|if|Unless|unless)\s", text[us:cs]):
-            return None  # "If Trump's plan rejected single mothers, …": a supposition
+        modal = aux is not None and re.match(r"(?:could|might|may)\b", aux.group(), re.I)
+        if re.match(r"\s*(?:If|if|Unless|unless)\s", text[us:cs]) or modal:
+            return None  # "If Trump's plan rejected …", "ties could point to …": a supposition
         # "Farage said …, and accused X of …", "…, calling it …": the clause's speaker
         joined = r"(?:\band|,)\s+$" if word.endswith(("ing", "ing to")) else r"\band\s+$"
         known = last_source if np is None and re.search(joined, text[us:cue_start]) else None
@@ -246,6 +249,9 @@ def _cue(
             build.relate("cue_of", cue, first)
             build.relate("attributed_to", first, source)
         return source
+    if word in NP_OBJECT and np is not None and _OBJECT.match(text, ce, ue):
+        # "noted the rule", "has strongly denied any involvement": what is said is named
+        return _stance(build, quotes, np, cue_start, ce, ue, bool(aux))
     # 3. C, X said.
     evidence = word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1])
     if (weak and not evidence) or phrase or word in TO_INFINITIVE:
