@@ -86,8 +86,10 @@ def orphan_quotes(build: Builder, quotes: Sequence[Quote]) -> None:
         whole = q.start == 0 and not text[q.end :].strip(" .")
         if not sources and not whole:
             continue  # a quotation with no speaker in sight: most often a title or a document
+        a, b = trim(text, q.inner_start, q.inner_end, '“”«»„「」『』"')  # no stray marks either
+        if a >= b:
+            continue
         build.used.add(q)
-        a, b = trim(text, q.inner_start, q.inner_end)
         cid = build.add("Content", a, b, "quote-of-speaker", quote_type="direct")
         build.relate("attributed_to", cid, sources[-1].id if sources else None)
 
