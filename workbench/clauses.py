@@ -128,7 +128,8 @@ _FINITE = re.compile(
     r"shall|do|does|did|won’t|won't|can’t|can't|isn’t|isn't|wasn’t|wasn't|don’t|don't|"
     r"doesn’t|doesn't|didn’t|didn't|hasn’t|hasn't|haven’t|haven't|rose|fell|went|made|took|"
     r"gave|saw|came|grew|won|lost|held|met|left|sent|put|cut|began|became|knew|brought|built|"
-    r"kept|paid|led|[a-z]+ed)\b"
+    r"kept|paid|led|hit|set|spent|sold|bought|felt|found|thought|told|said|fought|meant|stood|"
+    r"wrote|drew|ran|shot|[a-z]+ed)\b"
 )
 
 

@@ -16,6 +16,7 @@ from workbench.attribution_lexicon import (
     LEADING_DROP,
     LINKED,
     MEDIA,
+    NOUNS,
     OFFICIAL,
     PRONOUNS,
     STOP,
@@ -83,9 +84,14 @@ _TIME = re.compile(
     r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
     r"(?:last|this|next)\s+(?:week|month|year)|earlier|later)\s*$"
 )
+_WHERE = re.compile(
+    r"\s+(?:in|during|at|on)\s+(?:a|an|the|his|her|their)\s+(?:[\w’'\-]+\s+){0,3}?"
+    r"(?:interview|statement|speech|hearing|appearance|conference|rally|event|call|post)\s*$"
+)
 # "In a Bloomberg interview Trump": the name after a leading circumstance
 _LEADING_CIRCUMSTANCE = re.compile(
-    r"(?:In|At|During|On|After|Before|Speaking)\b.*?((?:[A-Z][\w’'\-.]*\s+)*[A-Z][\w’'\-]*)$",
+    r"(?:In|At|During|On|After|Before|Speaking|(?:Last|This|Earlier|Later)\s+(?:week|month|year))"
+    r"\b.*?((?:[A-Z][\w’'\-.]*\s+)*[A-Z][\w’'\-]*)$",
     re.DOTALL,
 )
 
@@ -95,6 +101,9 @@ def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
     time = _TIME.search(text, start, cue)  # "Axelrod on Wednesday called on …"
     if time is not None and time.start() > start:
         cue = time.start()
+    where = _WHERE.search(text, start, cue)  # "Stumpf in a televised interview appeared to"
+    if where is not None and where.start() > start:
+        cue = where.start()
     words = word_spans(text, start, cue)
     taken: list[tuple[int, int]] = []
     for w in reversed(words):
@@ -105,6 +114,8 @@ def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
         before = text[max(start, w[0] - 12) : w[0]].split()
         if token == "to" and before and before[-1].lower() in LINKED:
             pass  # "aides to Clinton", "sources close to her campaign"
+        elif token in NOUNS and not taken:
+            pass  # "campaign-finance reports shows": a noun heads the subject
         elif token in STOP or token in CUE_WORDS:
             break
         taken.insert(0, w)

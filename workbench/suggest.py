@@ -218,7 +218,8 @@ def _cue(
             np = _clause_subject(text, us, cue_start)
         return _stance(build, quotes, np, cue_start, ce, ue, bool(aux), known)
     rest: int | None
-    if word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1]):
+    document = np is not None and _DOCUMENT.search(text, np[0], np[1])
+    if word in EVIDENCE and document and len(text[ce:ue].split()) > 1:
         rest = ce + len(text[ce:ue]) - len(text[ce:ue].lstrip())  # "the poll shows Clinton …"
         rest = rest + 5 if text.startswith("that ", rest) else rest
     else:
