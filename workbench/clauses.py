@@ -83,7 +83,13 @@ def content_start(
             or word in ADDRESSEE
             or gap.split()[0].lower() in CIRCUMSTANCE | {"of", "about"}
         )
-        if not any(c in gap for c in '.;:“”"«»„,') and len(gap.split()) <= limit and circumstance:
+        copula = re.search(r"\b(?:is|are|was|were)\b", gap)  # "said his worry is that …"
+        if (
+            not any(c in gap for c in '.;:“”"«»„,')
+            and len(gap.split()) <= limit
+            and circumstance
+            and not copula
+        ):
             return that.end()
     pos = ce
     if word in ADDRESSEE:

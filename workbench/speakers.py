@@ -32,6 +32,9 @@ def word_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(a + m.start(), a + m.end()) for m in WORD.finditer(text[a:b])]
 
 
+_DETERMINERS = frozenset(("a", "an", "the", "this", "that", "its", "his", "her", "their", "our"))
+
+
 def _np_ok(np: str) -> bool:
     """Whether a phrase can name a speaker: a pronoun, a name, a title or a generic speaker."""
     words = np.split()
@@ -42,9 +45,11 @@ def _np_ok(np: str) -> bool:
         return True
     if low[0] in PRONOUNS:
         return False
-    known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES | DOCUMENTS
+    known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES
     if any(w in known for w in low):
         return True
+    if any(w in DOCUMENTS for w in low) and (low[0] in _DETERMINERS or words[0][:1].isupper()):
+        return True  # "The statement", "a USA TODAY analysis"; not "issued a statement"
     return any(w[:1].isupper() for w in words[1:]) or (
         words[0][:1].isupper()
         and low[0] not in LEADING_DROP | {"the", "this", "these", "it", "here", "there"}

@@ -82,7 +82,11 @@ _AUX_BEFORE = re.compile(
     r"|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
     re.IGNORECASE,
 )
-_NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I)
+_NOMINAL = re.compile(
+    r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this|(?:effort|attempt|bid|"
+    r"push|move|chance|opportunity)s?\s+to)\s+$",  # "an effort to deny Trump …": a purpose
+    re.I,
+)
 _DOCUMENT = re.compile(
     r"\b(?:polls?|surveys?|study|studies|reports?|analysis|data|records|figures|documents?|"
     r"video|memo|letter|results|numbers|filings|emails?|research|evidence|math)(?:\s+of\s+[^,]*)?"
