@@ -159,7 +159,8 @@ MEDIA = _set(
 )
 GENERIC = _set(
     "source sources observers critics diplomats officials experts analysts many some others "
-    "people residents witnesses insiders voters supporters opponents"
+    "people residents witnesses insiders voters supporters opponents leaders members advocates "
+    "activists"
 )
 PRONOUNS = _set("he she they we i it")
 # What a document-like Source is called: "The statement also referenced …", "a review of records"

@@ -22,7 +22,8 @@ __all__ = ["headline_claim", "opening_participle", "orphan_quotes"]
 # follows the comma (a name, a pronoun or "the" + noun, then a verb)
 _OPENING = re.compile(r"([A-Z][a-z]+ing)(?=[\s,:])")
 _OPENING_SUBJECT = re.compile(
-    r"[”\"’]?\s+((?:[A-Z][\w’'.\-]*\s+){0,3}[A-Z][\w’'\-]*|he|she|they|we|I|[Tt]he\s+[a-z]+)"
+    r"[”\"’]?\s+((?:[A-Z][\w’'.\-]*\s+){0,3}[A-Z][\w’'\-]*|he|she|they|we|I"
+    r"|[Tt]he\s+[a-z]+(?:\s+[a-z]+)?)"
     r"(?=\s+(?:[a-z]+ly\s+)?[a-z]+\b)"
 )
 
@@ -56,8 +57,10 @@ def opening_participle(build: Builder, quotes: Sequence[Quote], us: int, ue: int
     ):
         return None
     end = comma + 2 if text[comma + 1] in '”"’' else comma  # "the “phony system,”"
-    content = build.content(m.end(), end, "opening-participle", quotes)
     src = clean_np(text, subject.start(1), subject.end(1))
+    that = re.match(r"\s+that\s", text[m.end() :])  # "Insisting that the deal was fair, …"
+    start = m.end() + (that.end() if that else 0)
+    content = build.content(start, end, "opening-participle", quotes) if src else None
     if content is None or src is None:
         return None
     return build.attribute(content, m.start(1), m.end(1), "opening-participle", src)

@@ -158,7 +158,7 @@ def np_after(text: str, start: int, end: int) -> tuple[int, int] | None:
     """``said X, director of …`` → ``X``: up to a comma or the end, prepositions cut off."""
     a, b = trim(text, start, end)
     for m in re.finditer(
-        r"[,;:.“”\"]| (?:in|on|at|during|after|before|when|while|who|in a)\s", text[a:b]
+        r"[,;:.“”\"]| \(| (?:in|on|at|during|after|before|when|while|who|in a)\s", text[a:b]
     ):
         if m.group() == "." and _ABBREVIATION.search(text, a, a + m.start()):
             continue  # "said Rep. Elijah Cummings"
