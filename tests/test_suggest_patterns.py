@@ -136,6 +136,10 @@ def _labels(text: str, label: str) -> list[str]:
             "“We will keep fighting for these families.”",
             {(None, None, "We will keep fighting for these families.")},
         ),
+        (  # a clause in the present tense after "say": a noun phrase, a verb in -s, its object
+            "Analysts say the company's new chief faces a difficult year.",
+            {("Analysts", "say", "the company's new chief faces a difficult year")},
+        ),
         (  # "said X is that …": not a that-clause of the cue
             "Ruiz said Monday his main concern is that costs will rise.",
             {("Ruiz", "said", "his main concern is that costs will rise")},

@@ -123,7 +123,11 @@ def content_start(
     m = re.match(r"\s+([\w’']+)", text[pos:ue])
     if m is None or m.group(1).lower() in NOT_CLAUSE or len(text[pos:ue].split()) < 3:
         return None
-    clause = _PRONOUN_SUBJECT.match(text, pos) or has_verb(text[pos:ue], 16)
+    clause = (
+        _PRONOUN_SUBJECT.match(text, pos)
+        or has_verb(text[pos:ue], 16)
+        or (word in _SAY and _PRESENT.match(text, pos, ue))
+    )
     if text[pos:ue].lstrip().startswith(("“", '"')) or not clause:
         return None
     return pos + m.start(1)
@@ -139,6 +143,14 @@ _FINITE = re.compile(
 )
 
 
+# "say Mrs. Clinton's advantage obscures concerns": a noun phrase, then a verb in -s and its
+# object, after a verb that reports nothing but speech
+_SAY = frozenset(("say", "says", "said"))
+_PRESENT = re.compile(
+    r"\s+(?:the|a|an|his|her|their|its|our|[A-Z][\w.\-]*(?:’s|'s)?)\s+(?:[\w’'\-]+\s+){0,3}?"
+    r"(?!(?:is|was|has|does|this|his|its|us|as|news|series)\b)[a-z]{2,}[^su\s’']s"
+    r"\s+(?:a|an|the|to|that|his|her|their|its|more|no|it|them|him|[a-z]+(?:s|ed|ing))\b"
+)
 # "says she respects …": a subject pronoun and a word opens a reported clause.
 _PRONOUN_SUBJECT = re.compile(r"\s+(?:he|she|they|we|i)\s+[a-z]")
 # "she’s shifting", "they’d build": a pronoun with a contracted auxiliary is a clause.

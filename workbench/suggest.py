@@ -23,8 +23,12 @@ The rules, in order:
    ``the poll shows C``, ``asked whether C``, ``Asked about C, …``, ``C₁, X says, C₂`` (both
    fragments), and the subject of the clause as Source (``X, the Y of Z, said`` → ``X``; a
    pronoun when that is all there is; for ``…, calling it …`` or ``… and said`` the sentence's
-   named subject). Content boundaries: `workbench.clauses`.
-4. A quotation left without a cue, in a paragraph that has a Source, is that Source's.
+   named subject; ``Claiming C, X told …``: the sentence's opening participle is X's).
+   Content boundaries: `workbench.clauses`; a verb of saying may take a noun phrase ("noted the
+   rule", "denied any involvement").
+4. A quotation left without a cue, in a paragraph that has a Source, is that Source's; a
+   paragraph that is only a quotation is a Content of the previous paragraph's speaker; a
+   headline ``Name: claim`` is Name's (`workbench.segment_rules`).
 
 Source types come from the words of the Source and what the paragraph (or the previous one)
 says about it: titles mean ``official``, "analyst"/"expert"/"Dr." mean ``analyst``, outlets mean
@@ -69,7 +73,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 
 # -- the rules ---------------------------------------------------------------------------------
 
