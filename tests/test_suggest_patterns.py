@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.test_suggest import _triples
 from workbench.suggest import suggest
-
-
-def _triples(text: str) -> set[tuple[str | None, str | None, str]]:
-    found = suggest(text)
-    by_id = {s.id: s for s in found.spans}
-    src = {r.from_id: by_id[r.to_id].text for r in found.relations if r.name == "attributed_to"}
-    cue = {r.to_id: by_id[r.from_id].text for r in found.relations if r.name == "cue_of"}
-    return {(src.get(c.id), cue.get(c.id), c.text) for c in found.by_label("Content")}
 
 
 def _labels(text: str, label: str) -> list[str]:
