@@ -20,7 +20,7 @@ def _set(words: str) -> frozenset[str]:
 
 CIRCUMSTANCE = _set(
     "on in at during after before last earlier late later this yesterday today also again "
-    "repeatedly publicly"
+    "repeatedly publicly monday tuesday wednesday thursday friday saturday sunday tonight"
 )
 
 # -- lexicon -----------------------------------------------------------------------------------
@@ -54,7 +54,8 @@ VERBS = (
     "charge charged charges|recognize recognized recognizes|argued|contend|predicting|"
     "acknowledging|conceding|proclaim proclaimed proclaims|caution cautioned cautions|"
     "lament|concede|mused|speculated|speculate|wonder wondered wonders|"
-    "demand demanded demands|asserting|suggested|indicated|intend intends intended|discovered|"
+    "demand demanded demands|asserting|suggested|indicate indicated indicates|intend intends "
+    "intended|discovered|"
     "vote voted votes|threaten threatened threatens|offer offered offers"
 )
 # Verbs of stance (PARC counts them as attribution): what follows is the Content, an object
@@ -71,6 +72,8 @@ STANCE = _set(
     " portray portrays portrayed portraying unveil unveils unveiled outline outlines outlined"
     " outlining highlight highlights highlighted highlighting tout touts touted touting blame"
     " blames blamed blaming bashed bashing grilled ripped referencing reiterated reiterates"
+    # from other PolNeAR data/dev articles (workbench-rules-6)
+    " questioned complimented complimenting referenced"
 )
 CUE_WORDS = frozenset(VERBS.replace("|", " ").split()) | STANCE
 # Forms that are more often nouns or take no reported content: cues only right before
@@ -81,10 +84,15 @@ WEAK = _set(
     "implied implies optimistic confident convinced hopeful concerned reports hope hoped hopes "
     "worry worried worries fear fears expect expected expects doubt doubted doubts charge "
     "charged charges recognize recognized recognizes demand demanded demands wonder "
-    "wondered wonders discovered"
+    "wondered wonders discovered indicate indicates afraid"
+)
+# Verbs of saying whose Content may be a noun phrase: "noted the rule", "denied any involvement"
+NP_OBJECT = _set(
+    "acknowledge acknowledged acknowledges deny denied denies noted promised promises confirmed "
+    "confirms announced announces revealed reveals"
 )
 # What a document shows: cues without "that" when the subject is a poll, report, video, …
-EVIDENCE = _set("show shows showed found finds reveal revealed reveals")
+EVIDENCE = _set("show shows showed found finds reveal revealed reveals indicate indicates")
 # Forms that are nouns after "that", "these", "those" ("that claim smacked of …").
 NOUNS = _set(
     "claim claims warning warnings fear fears hope hopes demand demands doubt doubts charge "
@@ -114,9 +122,9 @@ PHRASES = (
     r"call(?:s|ed|ing)?\s+(?:on|for|upon)",
     r"point(?:ed|s)?\s+out",
     r"ma(?:de|ke|kes)\s+(?:it\s+)?clear",
-    r"(?:pointed|pointing|alluded|alluding|referred|referring)\s+to",
+    r"(?:points?|pointed|pointing|alluded|alluding|referred|referring)\s+to",
     r"expressed\s+(?:surprise|hope|concern|confidence|doubt|fears?)",
-    r"optimistic|confident|convinced|hopeful",
+    r"optimistic|confident|convinced|hopeful|afraid",
 )
 # Case-sensitive: "State Department" and "the Pakistani state" are not cues.
 CUE_RE = re.compile(
@@ -151,15 +159,21 @@ MEDIA = _set(
 )
 GENERIC = _set(
     "source sources observers critics diplomats officials experts analysts many some others "
-    "people residents witnesses insiders"
+    "people residents witnesses insiders voters supporters opponents leaders members advocates "
+    "activists"
 )
 PRONOUNS = _set("he she they we i it")
+# What a document-like Source is called: "The statement also referenced …", "a review of records"
+DOCUMENTS = _set(
+    "statement statements report reports poll polls survey surveys study document documents "
+    "letter memo video analysis review records data"
+)
 DETERMINERS = _set("a an some several many one two few")
 # Words that end a Source noun phrase when scanning back from a cue.
 STOP = _set(
     "that which who whom whose and but or because when while after before as if since though "
     "although whether where so than then the of in on at by for to with from into about, "
-    "defending during"
+    "defending during what"
 ) - frozenset(["the", "of", "at", "for", "in"])
 # Words before "to" inside a Source: "aides to Clinton", "sources close to her campaign".
 LINKED = _set(

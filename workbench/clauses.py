@@ -29,6 +29,10 @@ __all__ = ["content_end", "content_start", "has_verb"]
 
 _THAT = re.compile(r"\bthat\s+", re.IGNORECASE)
 _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)"
+_TIME_AFTER = re.compile(
+    rf"\s+(?:(?:on|early|late|earlier|later)\s+)?(?:{_DAY}|tonight|(?:this|last)\s+(?:weekend|week"
+    r"|month|year|morning|afternoon|evening|night))\b(?:\s+(?:morning|afternoon|evening|night))?"
+)
 
 
 def content_start(
@@ -58,6 +62,7 @@ def content_start(
             return ce + m.end() - 3
         if word in INFINITIVE_ONLY:
             return None
+        weak = True  # "promised a veto and attempted …": without "to", only "that" or a quote
     if CALLS.fullmatch(word):  # "called on Obama to act", "urged restraint"; not "a call for"
         if re.search(r"\b(?:a|an|the|its|his|her|their)\s+$", text[: ce - len(word)]):
             return None
@@ -73,10 +78,18 @@ def content_start(
         limit = 1 if weak and word not in ADDRESSEE else 8
         # "said on Thursday that", "told the committee that"; not "tweeted a copy of the
         # letter that" (a relative clause)
-        circumstance = (
-            not gap.split() or word in ADDRESSEE or gap.split()[0].lower() in CIRCUMSTANCE
+        circumstance = (  # "stated of the email scandal that …": its topic
+            not gap.split()
+            or word in ADDRESSEE
+            or gap.split()[0].lower() in CIRCUMSTANCE | {"of", "about"}
         )
-        if not any(c in gap for c in '.;:“”"«»„,') and len(gap.split()) <= limit and circumstance:
+        copula = re.search(r"\b(?:is|are|was|were)\b", gap)  # "said his worry is that …"
+        if (
+            not any(c in gap for c in '.;:“”"«»„,')
+            and len(gap.split()) <= limit
+            and circumstance
+            and not copula
+        ):
             return that.end()
     pos = ce
     if word in ADDRESSEE:
@@ -91,19 +104,30 @@ def content_start(
             found = quote_at(pos)
             if found is not None:
                 return found
+        elif re.match(r"[^“”\".;:]{1,120}?,\s*[“\"]", text[ce:ue]):
+            return quote_at(ce + text[ce:ue].index(",", 1) + 1)  # "told the mayors who …, “Q”"
         elif word.startswith(("tell", "told")):
             return None  # "too early to tell whether …": telling nobody reports nothing
-    if word.startswith("ask"):  # "asked (X) whether …": a question reported
+    if word.startswith(("ask", "wonder")):  # "asked (X) whether …": a question reported
         m = re.match(
             r"(?:\s+[\w’'.\-]+){0,4}?\s+(whether|if|who|what|why|how|when)\b", text[pos:ue]
         )
         return pos + m.start(1) if m else None
     if weak:
         return None
+    time = _TIME_AFTER.match(text, pos, ue)  # "said Friday he …", "told X this weekend he …"
+    if time is not None:
+        if text.startswith(",", time.end()):
+            return None  # "said Friday afternoon, as they …": what follows is no content
+        pos = time.end()
     m = re.match(r"\s+([\w’']+)", text[pos:ue])
     if m is None or m.group(1).lower() in NOT_CLAUSE or len(text[pos:ue].split()) < 3:
         return None
-    clause = _PRONOUN_SUBJECT.match(text, pos) or has_verb(text[pos:ue], 16)
+    clause = (
+        _PRONOUN_SUBJECT.match(text, pos)
+        or has_verb(text[pos:ue], 16)
+        or (word in _SAY and _PRESENT.match(text, pos, ue))
+    )
     if text[pos:ue].lstrip().startswith(("“", '"')) or not clause:
         return None
     return pos + m.start(1)
@@ -114,10 +138,19 @@ _FINITE = re.compile(
     r"shall|do|does|did|won’t|won't|can’t|can't|isn’t|isn't|wasn’t|wasn't|don’t|don't|"
     r"doesn’t|doesn't|didn’t|didn't|hasn’t|hasn't|haven’t|haven't|rose|fell|went|made|took|"
     r"gave|saw|came|grew|won|lost|held|met|left|sent|put|cut|began|became|knew|brought|built|"
-    r"kept|paid|led|[a-z]+ed)\b"
+    r"kept|paid|led|hit|set|spent|sold|bought|felt|found|thought|told|said|fought|meant|stood|"
+    r"wrote|drew|ran|shot|[a-z]+ed)\b"
 )
 
 
+# "say Mrs. Clinton's advantage obscures concerns": a noun phrase, then a verb in -s and its
+# object, after a verb that reports nothing but speech
+_SAY = frozenset(("say", "says", "said"))
+_PRESENT = re.compile(
+    r"\s+(?:the|a|an|his|her|their|its|our|[A-Z][\w.\-]*(?:’s|'s)?)\s+(?:[\w’'\-]+\s+){0,3}?"
+    r"(?!(?:is|was|has|does|this|his|its|us|as|news|series)\b)[a-z]{2,}[^su\s’']s"
+    r"\s+(?:a|an|the|to|that|his|her|their|its|more|no|it|them|him|[a-z]+(?:s|ed|ing))\b"
+)
 # "says she respects …": a subject pronoun and a word opens a reported clause.
 _PRONOUN_SUBJECT = re.compile(r"\s+(?:he|she|they|we|i)\s+[a-z]")
 # "she’s shifting", "they’d build": a pronoun with a contracted auxiliary is a clause.
@@ -136,7 +169,7 @@ def has_verb(clause: str, within: int | None = None) -> bool:
 # ", and that …" goes on with the same content
 _CUT = re.compile(
     r",[”’\"]?\s+(?:and(?!\s+that\b)|but|though|although|while|whereas|which|so)\s+(?=[a-z])|;"
-    r"|,\s+(?!including|according)(?=[a-z]+ing\s)"  # "…, throwing a wrench in …": the writer's
+    r"|,\s+(?!including|according)(?=(?:[a-z]+ly\s+)?[a-z]+ing\s)"  # "…, (implicitly) throwing …"
 )
 
 

@@ -145,8 +145,11 @@ def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
             if q is not None and q.inner_end > end:
                 continue  # the sentence ends inside a quotation that goes on
             word = re.search(r"([\w.]+)[.]$", text[start : m.start() + 1])
-            if word and (word.group(1).lower().rstrip(".") in _ABBREV or len(word.group(1)) == 1):
-                continue  # "Dr. Smith", "Ronald R. Fieldstone"
+            if word and (
+                word.group(1).lower().rstrip(".") in _ABBREV
+                or re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word.group(1))
+            ):
+                continue  # "Dr. Smith", "Ronald R. Fieldstone", "Rep. G.K. Butterfield"
         if text[start:end].strip():
             out.append((start, end))
         start = end

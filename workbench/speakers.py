@@ -11,10 +11,12 @@ import re
 from workbench.attribution_lexicon import (
     ANALYST,
     CUE_WORDS,
+    DOCUMENTS,
     GENERIC,
     LEADING_DROP,
     LINKED,
     MEDIA,
+    NOUNS,
     OFFICIAL,
     PRONOUNS,
     STOP,
@@ -30,6 +32,9 @@ def word_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(a + m.start(), a + m.end()) for m in WORD.finditer(text[a:b])]
 
 
+_DETERMINERS = frozenset(("a", "an", "the", "this", "that", "its", "his", "her", "their", "our"))
+
+
 def _np_ok(np: str) -> bool:
     """Whether a phrase can name a speaker: a pronoun, a name, a title or a generic speaker."""
     words = np.split()
@@ -43,6 +48,8 @@ def _np_ok(np: str) -> bool:
     known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES
     if any(w in known for w in low):
         return True
+    if any(w in DOCUMENTS for w in low) and (low[0] in _DETERMINERS or words[0][:1].isupper()):
+        return True  # "The statement", "a USA TODAY analysis"; not "issued a statement"
     return any(w[:1].isupper() for w in words[1:]) or (
         words[0][:1].isupper()
         and low[0] not in LEADING_DROP | {"the", "this", "these", "it", "here", "there"}
@@ -82,9 +89,14 @@ _TIME = re.compile(
     r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|"
     r"(?:last|this|next)\s+(?:week|month|year)|earlier|later)\s*$"
 )
+_WHERE = re.compile(
+    r"\s+(?:in|during|at|on)\s+(?:a|an|the|his|her|their)\s+(?:[\w’'\-]+\s+){0,3}?"
+    r"(?:interview|statement|speech|hearing|appearance|conference|rally|event|call|post)\s*$"
+)
 # "In a Bloomberg interview Trump": the name after a leading circumstance
 _LEADING_CIRCUMSTANCE = re.compile(
-    r"(?:In|At|During|On|After|Before|Speaking)\b.*?((?:[A-Z][\w’'\-.]*\s+)*[A-Z][\w’'\-]*)$",
+    r"(?:In|At|During|On|After|Before|Speaking|(?:Last|This|Earlier|Later)\s+(?:week|month|year))"
+    r"\b.*?((?:[A-Z][\w’'\-.]*\s+)*[A-Z][\w’'\-]*)$",
     re.DOTALL,
 )
 
@@ -94,6 +106,9 @@ def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
     time = _TIME.search(text, start, cue)  # "Axelrod on Wednesday called on …"
     if time is not None and time.start() > start:
         cue = time.start()
+    where = _WHERE.search(text, start, cue)  # "Stumpf in a televised interview appeared to"
+    if where is not None and where.start() > start:
+        cue = where.start()
     words = word_spans(text, start, cue)
     taken: list[tuple[int, int]] = []
     for w in reversed(words):
@@ -104,6 +119,8 @@ def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
         before = text[max(start, w[0] - 12) : w[0]].split()
         if token == "to" and before and before[-1].lower() in LINKED:
             pass  # "aides to Clinton", "sources close to her campaign"
+        elif token in NOUNS and not taken:
+            pass  # "campaign-finance reports shows": a noun heads the subject
         elif token in STOP or token in CUE_WORDS:
             break
         taken.insert(0, w)
@@ -129,7 +146,9 @@ def leading_np(text: str, start: int, end: int) -> tuple[int, int] | None:
     return clean_np(text, start, comma)
 
 
-_OPENING_CIRCUMSTANCE = re.compile(r"(?:In|At|During|On|After|Before|Speaking)\s")
+_OPENING_CIRCUMSTANCE = re.compile(
+    r"(?:In|At|During|On|After|Before|Speaking|With|Amid|Despite|Following)\s"
+)
 
 
 _ABBREVIATION = re.compile(r"\b(?:Rep|Sen|Del|Gov|Dr|Mr|Mrs|Ms|Lt|Gen|Col|Sgt|Jr|St|[A-Z])$")
@@ -139,7 +158,7 @@ def np_after(text: str, start: int, end: int) -> tuple[int, int] | None:
     """``said X, director of …`` → ``X``: up to a comma or the end, prepositions cut off."""
     a, b = trim(text, start, end)
     for m in re.finditer(
-        r"[,;:.“”\"]| (?:in|on|at|during|after|before|when|while|who|in a)\s", text[a:b]
+        r"[,;:.“”\"]| \(| (?:in|on|at|during|after|before|when|while|who|in a)\s", text[a:b]
     ):
         if m.group() == "." and _ABBREVIATION.search(text, a, a + m.start()):
             continue  # "said Rep. Elijah Cummings"

@@ -23,8 +23,12 @@ The rules, in order:
    ``the poll shows C``, ``asked whether C``, ``Asked about C, …``, ``C₁, X says, C₂`` (both
    fragments), and the subject of the clause as Source (``X, the Y of Z, said`` → ``X``; a
    pronoun when that is all there is; for ``…, calling it …`` or ``… and said`` the sentence's
-   named subject). Content boundaries: `workbench.clauses`.
-4. A quotation left without a cue, in a paragraph that has a Source, is that Source's.
+   named subject; ``Claiming C, X told …``: the sentence's opening participle is X's).
+   Content boundaries: `workbench.clauses`; a verb of saying may take a noun phrase ("noted the
+   rule", "denied any involvement").
+4. A quotation left without a cue, in a paragraph that has a Source, is that Source's; a
+   paragraph that is only a quotation is a Content of the previous paragraph's speaker; a
+   headline ``Name: claim`` is Name's (`workbench.segment_rules`).
 
 Source types come from the words of the Source and what the paragraph (or the previous one)
 says about it: titles mean ``official``, "analyst"/"expert"/"Dr." mean ``analyst``, outlets mean
@@ -39,24 +43,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from workbench.attribution_builder import Builder, Relation, Span, Suggestions
 from workbench.attribution_lexicon import (
     ADDRESSEE,
     CALLS,
     CUE_RE,
     EVIDENCE,
     NOUNS,
+    NP_OBJECT,
     PRONOUNS,
     STANCE,
     STANCE_PHRASE,
     TO_INFINITIVE,
     WEAK,
-    source_type,
 )
 from workbench.clauses import content_end, content_start, has_verb
 from workbench.names import names
-from workbench.quotations import Quote, inside, quotations, sentences, trim
+from workbench.quotations import Quote, inside, quotations, sentences
+from workbench.segment_rules import headline_claim, opening_participle, orphan_quotes
 from workbench.speakers import clean_np, leading_np, np_after, subject_before, word_spans
 
 __all__ = [
@@ -68,55 +73,31 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "5"
-
-# -- the result types --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Span:
-    id: str
-    label: str
-    start: int
-    end: int
-    text: str
-    attributes: tuple[tuple[str, str], ...] = ()
-    rule: str = ""
-
-    @property
-    def attrs(self) -> dict[str, str]:
-        return dict(self.attributes)
-
-
-@dataclass(frozen=True)
-class Relation:
-    name: str
-    from_id: str
-    to_id: str
-
-
-@dataclass(frozen=True)
-class Suggestions:
-    spans: tuple[Span, ...]
-    relations: tuple[Relation, ...]
-
-    def by_label(self, label: str) -> list[Span]:
-        return [s for s in self.spans if s.label == label]
-
+RULES_VERSION = "6"
 
 # -- the rules ---------------------------------------------------------------------------------
 
+# the auxiliaries that belong to a cue: "has repeatedly wondered", "could not explain",
+# "haven't said" (PolNeAR marks them; a negated stance is refused in `_stance`)
 _AUX_BEFORE = re.compile(
-    r"(?:\b(?:(?:has|have|had|was|were|is|are|might|would|could|will|may)\s+(?:(?:also|later|"
-    r"long|already|yet to|to)\s+)?|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
+    r"(?:\b(?:(?:(?:has|have|had|was|were|is|are|might|would|could|will|may|did|does|do)"
+    r"(?:\s+not|\s+never)?|(?:has|have|had|did|does|do|would|could|wo|ca)n[’']t|cannot)\s+"
+    r"(?:(?:also|later|long|already|yet to|to|[a-z]+ly)\s+)?"
+    r"|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
     re.IGNORECASE,
 )
-_NOMINAL = re.compile(r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this)\s+$", re.I)
-_DOCUMENT = re.compile(
-    r"\b(?:polls?|surveys?|study|studies|reports?|analysis|data|records|figures|documents?|"
-    r"video|memo|letter|results|numbers|filings|emails?|research|evidence|math)(?:\s+of\s+[^,]*)?\s*$",
+_NOMINAL = re.compile(
+    r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this|(?:effort|attempt|bid|"
+    r"push|move|chance|opportunity)s?\s+to)\s+$",  # "an effort to deny Trump …": a purpose
     re.I,
 )
+_DOCUMENT = re.compile(
+    r"\b(?:polls?|surveys?|study|studies|reports?|analysis|data|records|figures|documents?|"
+    r"video|memo|letter|results|numbers|filings|emails?|research|evidence|math)(?:\s+of\s+[^,]*)?"
+    r"(?:\s+(?:released|published|conducted|taken)\b[^,]*)?\s*$",  # "New polls released Sunday"
+    re.I,
+)
+_OBJECT = re.compile(r"\s+(?:the|a|an|his|her|their|its|any|this|these|those|our)\s")
 _CUE_ANY_CASE = re.compile(CUE_RE.pattern, re.IGNORECASE)  # "Christie Calls Clinton ‘A Disgrace’"
 
 
@@ -128,9 +109,9 @@ def _title_case(text: str) -> bool:
 
 # "Romney went after Trump …, calling it …": the sentence's subject, a name before its verb
 _SUBJECT = re.compile(
-    r"((?:[A-Z][\w’'.\-]*\s+(?:and\s+)?){0,3}[A-Z][\w’'\-]*)(?:,\s+(?:a|an|the)\s[^,]+,)?"
+    r"((?:[A-Z][\w’'.\-]*\s+(?:and\s+)?){0,3}[A-Z][\w’'\-]*)(?:,\s+(?:a|an|the|who)\s[^,]+,)?"
     r"\s+(?:then\s+)?(?:[a-z]+ed|has|had|was|is|went|took|made|gave|got|came|began|told|said|"
-    r"sent|saw|held|led|left|met|won|ran|spoke|wrote|drew)\b"
+    r"sent|saw|held|led|left|met|won|ran|spoke|wrote|drew|did|does|would|could|will)\b"
 )
 
 
@@ -147,83 +128,26 @@ _AFTER_COMMA = re.compile(
 _REFUSED = re.compile(r"\b(?:refus|declin)\w*\s+to\s+$", re.I)  # "refusing to testify"
 
 
-class _Builder:
-    def __init__(self, text: str, context: str) -> None:
-        self.text = text
-        self.context = context
-        self.spans: list[Span] = []
-        self.relations: list[Relation] = []
-        self.used: set[Quote] = set()  # quotations that are a direct Content
-        self.embedded: set[Quote] = set()  # quotations inside a mixed Content
-
-    def add(self, label: str, a: int, b: int, rule: str, **attrs: str) -> str:
-        for s in self.spans:  # one region per (label, boundaries)
-            if s.label == label and (s.start, s.end) == (a, b):
-                return s.id
-        sid = f"wb{len(self.spans) + 1}"
-        self.spans.append(Span(sid, label, a, b, self.text[a:b], tuple(attrs.items()), rule))
-        return sid
-
-    def relate(self, name: str, a: str | None, b: str | None) -> None:
-        if a and b and Relation(name, a, b) not in self.relations:
-            self.relations.append(Relation(name, a, b))
-
-    def source(self, np: tuple[int, int] | None, rule: str) -> str | None:
-        if np is None:
-            return None
-        a, b = np
-        about = self.text + " " + self.context
-        if self.text[a:b].lower() in PRONOUNS:
-            named = [s for s in self.spans if s.label == "Source" and s.start < a]
-            if named:  # the guidelines: a pronoun is a Source only when nobody is named
-                return named[-1].id
-        else:  # what the text says about the last word of the name
-            last = re.compile(rf"\b{re.escape(self.text[a:b].split()[-1])}\b")
-            about = " ".join(part for part in about.split(".") if last.search(part))
-        return self.add("Source", a, b, rule, source_type=source_type(self.text[a:b], about))
-
-    def content(self, a: int, b: int, rule: str, quotes: Sequence[Quote]) -> str | None:
-        """A Content over ``[a, b)``: the inner text of a quotation that fills it (direct), or
-        a clause (mixed when it holds a quotation, else indirect)."""
-        a, b = trim(self.text, a, b)
-        for q in quotes:
-            if q.start <= a and b <= q.end + 1 and self.text[q.end : b].strip(" .,") == "":
-                if q in self.used:
-                    return None
-                self.used.add(q)
-                # stray marks at the edges go too: Content never starts or ends with one
-                ia, ib = trim(self.text, q.inner_start, q.inner_end, '“”«»„「」『』"')
-                if ia >= ib:
-                    return None
-                return self.add("Content", ia, ib, rule, quote_type="direct")
-        a, b = trim(self.text, a, b, ".,;:")  # no final full stop or comma, no edge spaces
-        if len(word_spans(self.text, a, b)) < 2:
-            return None
-        inner = [q for q in quotes if a <= q.start and q.end <= b + 1]
-        self.embedded.update(inner)
-        kind = "mixed" if inner else "indirect"
-        return self.add("Content", a, b, rule, quote_type=kind)
-
-
 def suggest(text: str, context: str = "") -> Suggestions:
     """Attribution spans, their relations and Target spans for one segment ``text``.
 
     ``context`` (the previous paragraph) only helps to guess source types.
     """
-    build = _Builder(text, context)
+    build = Builder(text, context)
     quotes = quotations(text)
     for us, ue in sentences(text, quotes):
-        last_source: str | None = None
+        last_source = opening_participle(build, quotes, us, ue)
         for m in (_CUE_ANY_CASE if _title_case(text) else CUE_RE).finditer(text, us, ue):
             last_source = _cue(build, quotes, us, ue, m, last_source) or last_source
-    _orphan_quotes(build, quotes)
+    orphan_quotes(build, quotes)
+    headline_claim(build, quotes)
     _targets(build, quotes)
     spans = tuple(sorted(build.spans, key=lambda s: (s.start, s.end, s.label)))
     return Suggestions(spans, tuple(build.relations))
 
 
 def _cue(
-    build: _Builder,
+    build: Builder,
     quotes: Sequence[Quote],
     us: int,
     ue: int,
@@ -253,9 +177,12 @@ def _cue(
         return None
     weak = word in WEAK or (word.endswith("ing") and word != "saying")
     noun = word in NOUNS and re.search(r"\b(?:that|these|those)\s+$", text[us:cs], re.I)
+    noun = noun or (word in STANCE and re.match(r"\s+of\b", text[ce:ue]))  # "outline of"
     if (_NOMINAL.search(text, us, cs) or noun or _REFUSED.search(text, us, cs)) and not phrase:
         return None  # "in the hope that", "that claim", "despite repeated warnings": not a cue
     quote_before = _quote_before(text, quotes, us, cue_start)
+    if quote_before is not None and quote_before[0] in build.embedded:
+        quote_before = None  # "said they want “justice,” but pledged to …": the quote is said's
     # 1. “Q,” X said / “Q,” said X
     if quote_before is not None:
         q, np_start = quote_before
@@ -272,7 +199,7 @@ def _cue(
         content = build.content(a, q.end, "quote-then-cue", quotes)
         if content is None:
             return None
-        return _attribution(build, content, cue_start, ce, "quote-then-cue", src)
+        return build.attribute(content, cue_start, ce, "quote-then-cue", src)
     # the speaker: the phrase right before the cue, or the clause's first phrase (X, the Y, said)
     np = subject_before(text, us, cue_start)
     tag = _PARTY_TAG.search(text, us, cue_start)
@@ -289,6 +216,9 @@ def _cue(
     if word in STANCE or STANCE_PHRASE.fullmatch(word):
         if nested and not word.endswith("ing"):
             return None  # "noted that Mr. Trump has mocked …": part of what was noted
+        modal = aux is not None and re.match(r"(?:could|might|may)\b", aux.group(), re.I)
+        if re.match(r"\s*(?:If|if|Unless|unless)\s", text[us:cs]) or modal:
+            return None  # "If Trump's plan rejected …", "ties could point to …": a supposition
         # "Farage said …, and accused X of …", "…, calling it …": the clause's speaker
         joined = r"(?:\band|,)\s+$" if word.endswith(("ing", "ing to")) else r"\band\s+$"
         known = last_source if np is None and re.search(joined, text[us:cue_start]) else None
@@ -296,7 +226,8 @@ def _cue(
             np = _clause_subject(text, us, cue_start)
         return _stance(build, quotes, np, cue_start, ce, ue, bool(aux), known)
     rest: int | None
-    if word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1]):
+    document = np is not None and _DOCUMENT.search(text, np[0], np[1])
+    if word in EVIDENCE and document and len(text[ce:ue].split()) > 1:
         rest = ce + len(text[ce:ue]) - len(text[ce:ue].lstrip())  # "the poll shows Clinton …"
         rest = rest + 5 if text.startswith("that ", rest) else rest
     else:
@@ -315,7 +246,7 @@ def _cue(
         known = last_source if np is None and word.endswith("ing") else None
         if np is None and known is None and re.search(r"(?:\band|\bbut|,)\s+$", text[us:cue_start]):
             np = _clause_subject(text, us, cue_start)  # "McConnell was quick to … and said"
-        source = _attribution(build, content, cue_start, ce, "cue-then-content", np, known)
+        source = build.attribute(content, cue_start, ce, "cue-then-content", np, known)
         lead = text[us : np[0]] if np else ""
         if (  # "Climate change, Obama says, is the …": the Content's first fragment too
             re.fullmatch(r"[^,;:“”\"]+,\s*", lead)
@@ -327,6 +258,9 @@ def _cue(
             build.relate("cue_of", cue, first)
             build.relate("attributed_to", first, source)
         return source
+    if word in NP_OBJECT and np is not None and _OBJECT.match(text, ce, ue):
+        # "noted the rule", "has strongly denied any involvement": what is said is named
+        return _stance(build, quotes, np, cue_start, ce, ue, bool(aux))
     # 3. C, X said.
     evidence = word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1])
     if (weak and not evidence) or phrase or word in TO_INFINITIVE:
@@ -342,7 +276,8 @@ def _cue(
         return None
     if between.strip():  # "C, X said [in a statement]."
         circumstances = r"^(?:,|in |on |at |during |after |before |when |while |declining |"
-        circumstances += r"speaking |according |adding |citing |to |late |earlier |)"
+        circumstances += r"speaking |according |adding |citing |to |late |earlier |this |last |"
+        circumstances += r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|)"
         if tail and not re.match(circumstances, tail + " "):
             return None
     elif not re.fullmatch(r"[^,;:]*(?:,.*)?", tail):  # "C, said X[, the Y of Z]."
@@ -354,7 +289,7 @@ def _cue(
     content = build.content(us, us + comma, "content-then-cue", quotes)
     if content is None:
         return None
-    return _attribution(build, content, cue_start, ce, "content-then-cue", src)
+    return build.attribute(content, cue_start, ce, "content-then-cue", src)
 
 
 _CALLED = re.compile(
@@ -366,11 +301,12 @@ _CALLED = re.compile(
 _CIRCUMSTANCE_CUT = re.compile(
     r"\s+(?:after|before|while|when|because|since)\s|\s(?:[—–]|--)\s|"
     r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"(?!(?:\s+(?:night|morning|afternoon|evening))?[’']s)"  # not "Monday night's debate"
 )
 
 
 def _stance(
-    build: _Builder,
+    build: Builder,
     quotes: Sequence[Quote],
     np: tuple[int, int] | None,
     cue_start: int,
@@ -405,7 +341,12 @@ def _stance(
         return None  # "called on", "called for" are other cues; "called in" is not one
     end = content_end(text, quotes, ce, ue)
     cut = _CIRCUMSTANCE_CUT.search(text, ce, end)  # "as a “disgrace” after she attacked …"
-    that = re.match(r"\s+that\s", text[ce:])  # "reiterated that …": the clause
+    if word.startswith("call"):  # "called X on Saturday “a wake-up call”": the day is inside
+        cut = None
+    colon = text.find(": ", ce, end)  # "described as tactics: lowering …"
+    end = colon if colon > 0 and not any(q.start < colon < q.end for q in quotes) else end
+    that = re.match(r"\s+(?:that|as)\s", text[ce:])  # "reiterated that …": the clause;
+    # "what analysts described as tactics": the object went ahead of the verb
     end = cut.start() if cut else end
     tail = re.search(r",\s+(?:the|a|an)\s[^,]*$", text[ce:end])  # "Trump, the nominee": no
     if tail and not has_verb(tail.group()):
@@ -413,27 +354,7 @@ def _stance(
     content = build.content(ce + (that.end() if that else 0), end, "stance", quotes)
     if content is None:
         return None
-    return _attribution(build, content, cue_start, ce, "stance", np, speaker)
-
-
-def _attribution(
-    build: _Builder,
-    content: str,
-    cue_start: int,
-    cue_end: int,
-    rule: str,
-    source: tuple[int, int] | None,
-    speaker: str | None = None,
-) -> str | None:
-    """The Cue of `content` and its Source (the phrase `source`, or the id of a known
-    `speaker`), linked: cue_of Cue → Content, attributed_to Content → Source. Returns the
-    Source's id."""
-    cue = build.add("Cue", cue_start, cue_end, rule)
-    if speaker is None:
-        speaker = build.source(source, rule)
-    build.relate("cue_of", cue, content)
-    build.relate("attributed_to", content, speaker)
-    return speaker
+    return build.attribute(content, cue_start, ce, "stance", np, speaker)
 
 
 _PARTY_TAG = re.compile(r"\([A-Z]-[A-Z][\w.\s]{0,12}\)")  # "Rep. Jason Chaffetz (R-Utah)"
@@ -472,7 +393,7 @@ def _clause_start(text: str, quotes: Sequence[Quote], us: int, cue_start: int) -
 
 
 def _according(
-    build: _Builder, quotes: Sequence[Quote], us: int, ue: int, cs: int, ce: int
+    build: Builder, quotes: Sequence[Quote], us: int, ue: int, cs: int, ce: int
 ) -> str | None:
     text = build.text
     clause = _clause_start(text, quotes, us, cs)
@@ -499,32 +420,7 @@ def _according(
     return sid
 
 
-def _orphan_quotes(build: _Builder, quotes: Sequence[Quote]) -> None:
-    """A quoted sentence with no cue of its own: the paragraph's speaker's words."""
-    text = build.text
-    for q in quotes:
-        if q in build.used or q in build.embedded:
-            continue
-        inner = text[q.inner_start : q.inner_end].strip()
-        words = inner.split()
-        capital = sum(w[:1].isupper() for w in words)
-        sentence_like = (
-            inner.endswith((".", "!", "?", ",", "…"))
-            or q.start == 0
-            or (q.end == len(text) and q.inner_end == q.end)
-        )
-        if len(words) < 4 or capital > 0.6 * len(words) or not sentence_like:
-            continue
-        sources = [s for s in build.spans if s.label == "Source" and s.start < q.start]
-        if not sources:
-            continue  # a quotation with no speaker in sight: most often a title or a document
-        build.used.add(q)
-        a, b = trim(text, q.inner_start, q.inner_end)
-        cid = build.add("Content", a, b, "quote-of-speaker", quote_type="direct")
-        build.relate("attributed_to", cid, sources[-1].id)
-
-
-def _targets(build: _Builder, quotes: Sequence[Quote]) -> None:
+def _targets(build: Builder, quotes: Sequence[Quote]) -> None:
     """Named entities, each once, at first mention, outside any Source."""
     taken = [(s.start, s.end) for s in build.spans if s.label == "Source"]
     for a, b in names(build.text, sentences(build.text, quotes), taken):
