@@ -20,7 +20,7 @@ from ._bootstrap import DEFAULT_N_BOOT
 from .answers import answer_agreement
 from .consensus import ItemConsensus, dawid_skene, majority_vote
 from .engine import METHOD_NAMES, Method
-from .extract import extract_all
+from .extract import parse_entries, records_of
 from .gold import gold_agreement, gold_of
 from .labels_file import read_labels
 from .layers import LayerAgreement, labels_agreement, schema_agreement
@@ -55,9 +55,14 @@ def agreement(
         texts = load_texts(session, name)
         quarantined = quarantined_by_annotator(session, name)
         repaired = repaired_count(session, name)
-    records = extract_all(schema, annotations)
+    parsed = parse_entries(
+        schema,
+        (a.segment_id for a in annotations),
+        (a.annotator for a in annotations),
+        (a.entry for a in annotations),
+    )
     result = schema_agreement(
-        schema, records, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
+        schema, parsed, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
     )
     gold = gold_of(
         (a.segment_id, a.annotator, a.ls_annotation_id, a.ground_truth) for a in annotations
@@ -70,7 +75,7 @@ def agreement(
     )
     return replace(
         result,
-        gold=tuple(gold_agreement(records, gold)),
+        gold=tuple(gold_agreement(records_of(schema, parsed), gold) if gold else ()),
         answers=tuple(answers),
         quarantined=quarantined,
         repaired=repaired,

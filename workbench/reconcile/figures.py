@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from workbench.schema import Schema
 from workbench.store.models import AgreementFigures, utcnow
 
 from .categorical import krippendorff_alpha, percent_agreement
-from .extract import ParsedAnnotations
+from .extract import ParsedAnnotations, segment_fields
 from .fleiss import fleiss_kappa
 from .records import CategoricalData, Metric
 from .spanindex import SpanIndex
@@ -35,28 +35,12 @@ SEED = 0
 FORMAT = 1
 
 
-def segment_fields(schema: Schema) -> list[str]:
-    """The segment questions with a column and a consensus: the categorical ones. Free text,
-    numbers and dates are in each annotator's entry of segments.jsonl, not aggregated."""
-    return [attr.name for attr in schema.segment if attr.categorical]
-
-
 def label_text(value: Any) -> str | None:
     """An annotator's answer as its column holds it: several choices as their sorted JSON
     text (as the consensus column has them), a rating as text."""
     if isinstance(value, list):
         return canonical_json(sorted(value))
     return value if value is None or isinstance(value, str) else str(value)
-
-
-def parse_entries(
-    schema: Schema, sids: Iterable[str], annotators: Iterable[str], entries: Iterable[Any]
-) -> ParsedAnnotations:
-    """`ParsedAnnotations` of stored entries (JSON texts or decoded), in the order given."""
-    out = ParsedAnnotations(segment_fields(schema))
-    for sid, who, entry in zip(sids, annotators, entries, strict=True):
-        out.add(sid, who, orjson.loads(entry) if isinstance(entry, str | bytes) else entry)
-    return out
 
 
 def _num(x: float) -> float | None:
