@@ -32,7 +32,7 @@ from workbench.export.tables import ReleaseTables, build_tables
 from workbench.export.verify import verify_release
 from workbench.export.write import FileData, ReleaseError, StagedFile, version_name
 from workbench.reconcile import figures
-from workbench.reconcile.extract import parse_entries, segment_fields
+from workbench.reconcile.extract import parse_entries
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store.lock import operation_lock
@@ -112,7 +112,7 @@ def render_tables(
         tables.tables["annotations"] = tables.tables["annotations"].drop_columns(["result"])
     nested, spacy = sink(write.NESTED), sink(write.SPACY)
     try:
-        write_jsonl(tables, segment_fields(schema), nested, spacy)
+        write_jsonl(tables, figures.segment_fields(schema), nested, spacy)
     finally:
         files[write.NESTED], files[write.SPACY] = write.finished(nested), write.finished(spacy)
     return RenderedData(tables, files, write.data_sha256(files, _identity(schema)))

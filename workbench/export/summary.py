@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from workbench.export.model import SPLITS
 from workbench.export.tables import span_attribute_columns
-from workbench.reconcile.extract import segment_fields
+from workbench.reconcile.figures import segment_fields
 from workbench.schema import Schema
 
 __all__ = ["counts", "distributions"]

@@ -30,8 +30,7 @@ from workbench.export.model import (
     decoded,
     schema_of,
 )
-from workbench.reconcile.extract import segment_fields
-from workbench.reconcile.figures import label_text
+from workbench.reconcile.figures import label_text, segment_fields
 from workbench.reconcile.spanindex import triple_positions
 from workbench.schema import Schema
 

@@ -67,12 +67,7 @@ def agreement(
     gold = gold_of(
         (a.segment_id, a.annotator, a.ls_annotation_id, a.ground_truth) for a in annotations
     )
-    answers = answer_agreement(
-        schema,
-        ((a.segment_id, a.annotator, a.entry.get("labels") or {}) for a in annotations),
-        n_boot=n_boot,
-        seed=seed,
-    )
+    answers = answer_agreement(schema, parsed, n_boot=n_boot, seed=seed)
     return replace(
         result,
         gold=tuple(gold_agreement(records_of(schema, parsed), gold) if gold else ()),

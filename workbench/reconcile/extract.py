@@ -82,17 +82,12 @@ class ParsedAnnotations:
             )
 
 
-def segment_fields(schema: Schema) -> list[str]:
-    """The segment questions with a column and a consensus: the categorical ones. Free text,
-    numbers and dates are in each annotator's entry of segments.jsonl, not aggregated."""
-    return [attr.name for attr in schema.segment if attr.categorical]
-
-
 def parse_entries(
     schema: Schema, sids: Iterable[str], annotators: Iterable[str], entries: Iterable[Any]
 ) -> ParsedAnnotations:
-    """`ParsedAnnotations` of stored entries (JSON texts or decoded), in the order given."""
-    out = ParsedAnnotations(segment_fields(schema))
+    """`ParsedAnnotations` of stored entries (JSON texts or decoded), in the order given,
+    with the answers to every segment question."""
+    out = ParsedAnnotations([attr.name for attr in schema.segment])
     for sid, who, entry in zip(sids, annotators, entries, strict=True):
         out.add(sid, who, orjson.loads(entry) if isinstance(entry, str | bytes) else entry)
     return out

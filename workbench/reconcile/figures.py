@@ -23,7 +23,7 @@ from workbench.schema import Schema
 from workbench.store.models import AgreementFigures, utcnow
 
 from .categorical import krippendorff_alpha, percent_agreement
-from .extract import ParsedAnnotations, segment_fields
+from .extract import ParsedAnnotations
 from .fleiss import fleiss_kappa
 from .records import CategoricalData, Metric
 from .spanindex import SpanIndex
@@ -33,6 +33,12 @@ N_BOOT = 1000
 SEED = 0
 #: Bump when `parsed_agreement` changes what it computes from the same annotations.
 FORMAT = 1
+
+
+def segment_fields(schema: Schema) -> list[str]:
+    """The segment questions with a column and a consensus: the categorical ones. Free text,
+    numbers and dates are in each annotator's entry of segments.jsonl, not aggregated."""
+    return [attr.name for attr in schema.segment if attr.categorical]
 
 
 def label_text(value: Any) -> str | None:
