@@ -33,8 +33,8 @@ class ParsedAnnotations:
     """The annotations' stored entries as columns, in table order: each one's segment,
     annotator and answers to the `fields` (as given, None when none); every span (by the
     position of its annotation) with its attributes; the further labels of spans of several
-    (span position, labels); every relation between two regions of its annotation. Agreement
-    and consensus both read these (each entry is parsed once)."""
+    (span position, labels); every relation between two regions of its annotation. Agreement,
+    consensus and the release's figures all read these (each entry is parsed once)."""
 
     fields: Sequence[str]
     segment_id: list[str] = field(default_factory=list)
@@ -112,7 +112,7 @@ def records_of(schema: Schema, parsed: ParsedAnnotations) -> Records:
     Answers that are not one category are stored and exported, not reconciled."""
     sids, anns = parsed.segment_id, parsed.annotator
     out = Records(coverage=set(zip(sids, anns, strict=True)))
-    for name in _single(schema):
+    for name in [a.name for a in schema.segment if a.categorical and not a.multiple]:
         for k, value in enumerate(parsed.labels[name]):
             if value is not None and type(value) is not list:
                 out.labels.append(Label(sids[k], anns[k], name, str(value)))
@@ -133,17 +133,12 @@ def records_of(schema: Schema, parsed: ParsedAnnotations) -> Records:
     return out
 
 
-def _single(schema: Schema) -> list[str]:
-    """The segment questions of one category."""
-    return [a.name for a in schema.segment if a.categorical and not a.multiple]
-
-
 def attribute_field(label: str, attribute: str) -> str:
     return f"{label}.{attribute}"
 
 
 def span_index(parsed: ParsedAnnotations, threshold: float) -> tuple[SpanIndex, list[Any]]:
-    """The span index of `parsed` as `extract` makes its spans (one per label of a region:
+    """The span index of `parsed` as `records_of` makes its spans (one per label of a region:
     the first keeps its id), and each span's attributes in the order the index was given."""
     of, label, start, end = parsed.span_of, parsed.span_label, parsed.span_start, parsed.span_end
     region, attrs = parsed.span_region, parsed.span_attrs

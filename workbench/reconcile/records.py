@@ -57,7 +57,7 @@ class Span:
                 f"span [{self.start}, {self.end}) of {self.item!r} is empty or negative"
             )
         # Attributes frozen in sorted order, so equal spans compare equal whatever order they
-        # came in; a proxy is taken as frozen already (`extract` makes one per region).
+        # came in; a proxy is taken as frozen already (`records_of` makes one per region).
         attrs = self.attrs
         if type(attrs) is not MappingProxyType:
             frozen = MappingProxyType(dict(sorted(attrs.items()))) if attrs else NO_ATTRS
