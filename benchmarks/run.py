@@ -329,17 +329,16 @@ def bench_pull(b: Bench) -> None:
 def bench_reconcile(b: Bench, items: list[synth.Item]) -> None:
     """The consensus methods against crowd-kit's (`workbench reconcile` itself: the store
     rows, `bench_store_reconcile`)."""
-    from workbench.reconcile.extract import AnnotationInput, extract_all
+    from workbench.reconcile.extract import parse_entries, records_of
 
     inputs = [
-        AnnotationInput(
-            it.segment_id, f"annotator-{a + 1:02d}", parse(b.schema, it.text, result).entry()
-        )
+        (it.segment_id, f"annotator-{a + 1:02d}", parse(b.schema, it.text, result).entry())
         for it in items
         for a, result in enumerate(it.results)
         if result is not None
     ]
-    bench_crowdkit(b, extract_all(b.schema, inputs).labels)
+    parsed = parse_entries(b.schema, *zip(*inputs, strict=True))
+    bench_crowdkit(b, records_of(b.schema, parsed).labels)
 
 
 def bench_crowdkit(b: Bench, labels: list[Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from workbench.reconcile.answers import answer_agreement
+from workbench.reconcile.extract import parse_entries
 from workbench.schema import parse_schema
 
 SCHEMA = parse_schema(
@@ -37,8 +38,11 @@ K2011 = {
 
 
 def figures(answers: list[tuple[str, str, dict[str, object]]]) -> dict[tuple[str, str], float]:
+    parsed = parse_entries(
+        SCHEMA, *zip(*((i, a, {"labels": v}) for i, a, v in answers), strict=True)
+    )
     return {
-        (f.field, f.measure): f.metric.value for f in answer_agreement(SCHEMA, answers, n_boot=0)
+        (f.field, f.measure): f.metric.value for f in answer_agreement(SCHEMA, parsed, n_boot=0)
     }
 
 

@@ -32,7 +32,7 @@ from benchmarks import synth
 from workbench.annotation import parse
 from workbench.reconcile import Label, Metric
 from workbench.reconcile.charts import forest, heatmap, matrix, text_width
-from workbench.reconcile.extract import AnnotationInput, extract_all
+from workbench.reconcile.extract import parse_entries
 from workbench.reconcile.layers import (
     LayerAgreement,
     labels_agreement,
@@ -69,15 +69,13 @@ def report() -> LayerAgreement:
     inputs += [(f"solo-{k}", SOLO, items[k].text, items[k].results[0]) for k in range(4)]
     texts = {it.segment_id: it.text for it in items}
     texts |= {f"solo-{k}": items[k].text for k in range(4)}
-    records = extract_all(
-        SCHEMA,
-        [
-            AnnotationInput(seg, who, parse(SCHEMA, text, result).entry())
-            for seg, who, text, result in inputs
-            if result is not None
-        ],
-    )
-    return schema_agreement(SCHEMA, records, texts, source="dataset news", n_boot=50)
+    given = [
+        (seg, who, parse(SCHEMA, text, result).entry())
+        for seg, who, text, result in inputs
+        if result is not None
+    ]
+    parsed = parse_entries(SCHEMA, *zip(*given, strict=True))
+    return schema_agreement(SCHEMA, parsed, texts, source="dataset news", n_boot=50)
 
 
 @pytest.fixture(scope="module")

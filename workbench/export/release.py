@@ -33,6 +33,7 @@ from workbench.export.tables import ReleaseTables, build_tables
 from workbench.export.verify import verify_release
 from workbench.export.write import FileData, ReleaseError, StagedFile, version_name
 from workbench.reconcile import figures
+from workbench.reconcile.extract import parse_entries
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store.lock import operation_lock
@@ -122,7 +123,7 @@ def release_agreement(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
     """The agreement figures of a release, from its annotations' entries (when reconcile's
     stored ones are missing or of other annotations)."""
     anns = tables.tables["annotations"]
-    parsed = figures.parse_entries(
+    parsed = parse_entries(
         schema,
         anns["segment_id"].to_pylist(),
         anns["annotator"].to_pylist(),

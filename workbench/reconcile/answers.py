@@ -14,7 +14,7 @@ Each figure comes with the percentile bootstrap interval over items that every f
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -26,6 +26,7 @@ from workbench.schema import Attribute, Schema
 from . import _bootstrap
 from ._bootstrap import DEFAULT_N_BOOT, FloatArray
 from .categorical import Level, krippendorff_alpha
+from .extract import ParsedAnnotations
 from .records import CategoricalData, Label, Metric
 
 
@@ -41,25 +42,19 @@ class AnswerAgreement:
 
 
 def answer_agreement(
-    schema: Schema,
-    answers: Iterable[tuple[str, str, Mapping[str, Any]]],
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int = 0,
+    schema: Schema, parsed: ParsedAnnotations, *, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
 ) -> list[AnswerAgreement]:
-    """Figures of the segment questions that are not one category, from (item, annotator,
-    segment answers as the annotation model stores them)."""
-    questions = [a for a in schema.segment if _measured(a)]
-    if not questions:
-        return []
-    given: dict[str, dict[tuple[str, str], Any]] = defaultdict(dict)
-    for item, annotator, values in answers:
-        for attr in questions:
-            if attr.name in values:
-                given[attr.name][(item, annotator)] = values[attr.name]
+    """Figures of the segment questions that are not one category, from the annotations'
+    answers (`parse_entries`)."""
+    sids, annotators = parsed.segment_id, parsed.annotator
     out: list[AnswerAgreement] = []
-    for attr in questions:
-        votes = given.get(attr.name)
+    for attr in schema.segment:
+        column = parsed.labels.get(attr.name) if _measured(attr) else None
+        votes = {
+            (sids[k], annotators[k]): value
+            for k, value in enumerate(column or ())
+            if value is not None
+        }
         if not votes:
             continue
         if attr.multiple:

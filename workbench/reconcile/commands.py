@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from workbench.config import Settings
 from workbench.datasets import dataset_schema
+from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store import models as m
 
@@ -20,11 +21,17 @@ from ._bootstrap import DEFAULT_N_BOOT
 from .answers import answer_agreement
 from .consensus import ItemConsensus, dawid_skene, majority_vote
 from .engine import METHOD_NAMES, Method
-from .extract import extract_all
+from .extract import ParsedAnnotations, parse_entries, records_of
 from .gold import gold_agreement, gold_of
 from .labels_file import read_labels
 from .layers import LayerAgreement, labels_agreement, schema_agreement
-from .load import ensure_dataset, load_annotations, load_consensus, load_texts
+from .load import (
+    StoredAnnotation,
+    ensure_dataset,
+    load_annotations,
+    load_consensus,
+    load_texts,
+)
 from .records import CategoricalData
 from .save import ReconcileReport
 from .save import reconcile as reconcile_dataset
@@ -55,25 +62,31 @@ def agreement(
         texts = load_texts(session, name)
         quarantined = quarantined_by_annotator(session, name)
         repaired = repaired_count(session, name)
-    records = extract_all(schema, annotations)
+    parsed = _parsed(schema, annotations)
     result = schema_agreement(
-        schema, records, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
+        schema, parsed, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
     )
     gold = gold_of(
         (a.segment_id, a.annotator, a.ls_annotation_id, a.ground_truth) for a in annotations
     )
-    answers = answer_agreement(
-        schema,
-        ((a.segment_id, a.annotator, a.entry.get("labels") or {}) for a in annotations),
-        n_boot=n_boot,
-        seed=seed,
-    )
+    judged = [a for a in annotations if a.segment_id in gold]  # what gold is compared with
+    answers = answer_agreement(schema, parsed, n_boot=n_boot, seed=seed)
     return replace(
         result,
-        gold=tuple(gold_agreement(records, gold)),
+        gold=tuple(gold_agreement(records_of(schema, _parsed(schema, judged)), gold)),
         answers=tuple(answers),
         quarantined=quarantined,
         repaired=repaired,
+    )
+
+
+def _parsed(schema: Schema, annotations: Sequence[StoredAnnotation]) -> ParsedAnnotations:
+    """The annotations' entries as columns (`parse_entries`)."""
+    return parse_entries(
+        schema,
+        [a.segment_id for a in annotations],
+        [a.annotator for a in annotations],
+        [a.entry for a in annotations],
     )
 
 

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -288,11 +287,6 @@ class AlignedSpan(NamedTuple):
     regions: tuple[tuple[str, str], ...]
 
 
-#: A relation as `relation_consensus` reads it: a `Relation`'s fields, in this order.
-RELATION_FIELDS = ("item", "annotator", "kind", "from_region", "to_region")
-RelationTuple = tuple[str, str, str, str, str]
-
-
 class AlignedRelation(NamedTuple):
     """A relation between two kept consensus spans, with the annotators who drew it."""
 
@@ -419,12 +413,11 @@ def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTa
 def relation_consensus(
     index: SpanIndex,
     table: ClusterTable,
-    relations: Iterable[RelationTuple],
+    relations: Iterable[Relation],
     min_support: int | float = 0.5,
 ) -> tuple[list[AlignedRelation], list[AlignedRelation]]:
     """Kept and dropped relations between the kept clusters of `table` (see
-    `span_consensus`), each sorted. `relations` as plain tuples (`RELATION_FIELDS`): a
-    record per relation was a second at 10^5 segments."""
+    `span_consensus`), each sorted."""
     relations = list(relations)
     region_to_id: dict[tuple[str, str, str], str] = {}
     if relations and table.ids:
@@ -499,6 +492,5 @@ def consensus_of(
             regions,
         )
         (kept if table.keep[c] else dropped).append(cs)
-    as_tuples = map(attrgetter(*RELATION_FIELDS), relations)
-    rel_kept, rel_dropped = relation_consensus(index, table, as_tuples, min_support)
+    rel_kept, rel_dropped = relation_consensus(index, table, relations, min_support)
     return SpanConsensus(kept, dropped, rel_kept, rel_dropped)

@@ -40,11 +40,11 @@ from .consensus import (
 )
 from .extract import (
     ParsedAnnotations,
-    Records,
     attribute_data,
     attribute_field,
-    extract,
     field_data,
+    parse_entries,
+    records_of,
     relation_records,
     set_answers,
     span_index,
@@ -300,12 +300,12 @@ def reconcile_records(
     method: Method = "vote",
     min_support: int | float = 0.5,
     threshold: float = DEFAULT_THRESHOLD,
-    decisions: Mapping[str, tuple[Sequence[Any], Records]] | None = None,
+    decisions: Mapping[str, tuple[Sequence[Any], ParsedAnnotations]] | None = None,
     indexed: tuple[SpanIndex, list[Any]] | None = None,
 ) -> dict[str, SegmentConsensus]:
     """Consensus of every segment of `parsed` (see the module doc). `decisions`: segment →
-    the adjudicator's result and the segment's records (`extract`); `indexed`: `span_index`
-    of `parsed` at `threshold`, when built already."""
+    the adjudicator's result and the segment's annotations; `indexed`: `span_index` of
+    `parsed` at `threshold`, when built already."""
     index, span_attrs = indexed or span_index(parsed, threshold)
     table = cluster_table(index, min_support)
     attributes = attribute_data(schema, index, np.flatnonzero(table.keep), span_attrs)
@@ -350,16 +350,17 @@ def adjudicated(
     schema: Schema,
     seg: str,
     result: Sequence[Any],
-    mine: Records,
+    annotations: ParsedAnnotations,
     texts: Mapping[str, str],
     method: str,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> SegmentConsensus:
-    """A segment's consensus from the adjudicator's result (`mine`: the segment's records):
+    """A segment's consensus from the adjudicator's result (`annotations`: the segment's):
     every layer is the decision."""
+    mine = records_of(schema, annotations)
     n = len(mine.coverage)
     parsed = parse_result(schema, texts.get(seg), result)  # the adjudicator's, as pulled
-    decision = extract(schema, seg, ADJUDICATOR, parsed.entry())
+    decision = records_of(schema, parse_entries(schema, [seg], [ADJUDICATOR], [parsed.entry()]))
     out = SegmentConsensus()
     votes = _votes(mine.labels)
     for lab in decision.labels:

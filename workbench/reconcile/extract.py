@@ -1,10 +1,10 @@
-"""Parsed annotations (their stored entries) → records (pure): a `Label` per segment-level
-categorical answer, a `Span` per region and label (its answers in `attrs`), a `Relation` per
-relation (in the schema's direction). Per-region attributes are compared on *aligned* spans:
-`attribute_data` makes them categorical data, items ``<segment>/<cluster id>``, one field
-``<Label>.<attribute>`` each, so the categorical metrics and consensus work on them unchanged.
-Reconcile reads the same from columns (`ParsedAnnotations`, `span_index`, `field_data`...):
-a record per span and vote was most of its time at 10^5 segments.
+"""The one reader of stored annotation entries (pure): `parse_entries` turns them into columns
+(`ParsedAnnotations`), which agreement, consensus and the release's figures all read. From
+the columns: each categorical question's data (`field_data`), the span index (`span_index`:
+a span per region and label), per-region attributes of *aligned* spans as categorical data
+(`attribute_data`: items ``<segment>/<cluster id>``, one field ``<Label>.<attribute>`` each,
+so the categorical metrics and consensus work on them unchanged), and, for the few places
+that compare annotations one by one, records (`records_of`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+import orjson
 
 from workbench.errors import ValidationError
 from workbench.schema import Schema
@@ -27,39 +28,13 @@ from .records import NO_ATTRS, CategoricalData, Label, Relation, Span
 from .spanindex import SpanIndex
 
 
-@dataclass(frozen=True)
-class AnnotationInput:
-    """One annotator's current annotation of one segment, as reconcile sees it: its entry,
-    as pull parsed and stored it (`workbench.annotation.Parsed.entry`)."""
-
-    segment_id: str
-    annotator: str  # the pseudonym: reconcile never needs the person
-    entry: Mapping[str, Any]
-
-
-@dataclass
-class Records:
-    """Everything extracted from a set of annotations, ready for the pure core.
-
-    `coverage` lists every (segment, annotator) that annotated the segment, so an annotator who
-    drew no span in it still counts (as finding nothing).
-    """
-
-    labels: list[Label] = field(default_factory=list)
-    spans: list[Span] = field(default_factory=list)
-    relations: list[Relation] = field(default_factory=list)
-    coverage: set[tuple[str, str]] = field(default_factory=set)
-    # answers of several choices (or taxonomy paths): (item, annotator, field, the set)
-    sets: list[tuple[str, str, str, frozenset[str]]] = field(default_factory=list)
-
-
 @dataclass
 class ParsedAnnotations:
     """The annotations' stored entries as columns, in table order: each one's segment,
     annotator and answers to the `fields` (as given, None when none); every span (by the
     position of its annotation) with its attributes; the further labels of spans of several
-    (span position, labels); every relation between two regions of its annotation. Agreement
-    and consensus both read these (each entry is parsed once)."""
+    (span position, labels); every relation between two regions of its annotation. Agreement,
+    consensus and the release's figures all read these (each entry is parsed once)."""
 
     fields: Sequence[str]
     segment_id: list[str] = field(default_factory=list)
@@ -107,70 +82,63 @@ class ParsedAnnotations:
             )
 
 
+def parse_entries(
+    schema: Schema, sids: Iterable[str], annotators: Iterable[str], entries: Iterable[Any]
+) -> ParsedAnnotations:
+    """`ParsedAnnotations` of stored entries (JSON texts or decoded), in the order given,
+    with the answers to every segment question."""
+    out = ParsedAnnotations([attr.name for attr in schema.segment])
+    for sid, who, entry in zip(sids, annotators, entries, strict=True):
+        out.add(sid, who, orjson.loads(entry) if isinstance(entry, str | bytes) else entry)
+    return out
+
+
+@dataclass
+class Records:
+    """Annotations as records (`records_of`): a `Label` per answer to a question of one
+    category, a `Span` per region and label (its answers in `attrs`), a `Relation` per
+    relation. `coverage` lists every (segment, annotator) that annotated the segment, so an
+    annotator who drew no span in it still counts (as finding nothing)."""
+
+    labels: list[Label] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    coverage: set[tuple[str, str]] = field(default_factory=set)
+
+
+def records_of(schema: Schema, parsed: ParsedAnnotations) -> Records:
+    """The records of `parsed`, spans in the order of their annotations' entries (a region
+    with several labels is a span per label, in a row: the first keeps the region's id).
+    Answers that are not one category are stored and exported, not reconciled."""
+    sids, anns = parsed.segment_id, parsed.annotator
+    out = Records(coverage=set(zip(sids, anns, strict=True)))
+    for name in [a.name for a in schema.segment if a.categorical and not a.multiple]:
+        for k, value in enumerate(parsed.labels[name]):
+            if value is not None and type(value) is not list:
+                out.labels.append(Label(sids[k], anns[k], name, str(value)))
+    more = dict(parsed.more_labels)
+    for k, of in enumerate(parsed.span_of):
+        given, rid = parsed.span_attrs[k], parsed.span_region[k]
+        # frozen and sorted once per region, as `Span` keeps them
+        attrs = (
+            MappingProxyType({a: str(v) for a, v in sorted(given.items()) if type(v) is not list})
+            if given
+            else NO_ATTRS
+        )
+        start, end = parsed.span_start[k], parsed.span_end[k]
+        for j, label in enumerate((parsed.span_label[k], *more.get(k, ()))):
+            span_id = rid if j == 0 else f"{rid}#{label}"
+            out.spans.append(Span(sids[of], anns[of], label, start, end, attrs, span_id))
+    out.relations = relation_records(parsed)
+    return out
+
+
 def attribute_field(label: str, attribute: str) -> str:
     return f"{label}.{attribute}"
 
 
-def _questions(schema: Schema) -> tuple[set[str], set[str]]:
-    """The segment questions of one category, and those of several."""
-    one = {a.name for a in schema.segment if a.categorical and not a.multiple}
-    return one, {a.name for a in schema.segment if a.categorical and a.multiple}
-
-
-def extract(
-    schema: Schema,
-    item: str,
-    annotator: str,
-    entry: Mapping[str, Any],
-    out: Records | None = None,
-    questions: tuple[set[str], set[str]] | None = None,
-) -> Records:
-    """Records of one parsed annotation (its stored entry), added to `out` (default: new).
-    Answers that are not one category (several choices, free text, numbers, dates) are stored
-    and exported, not reconciled. `questions`: `_questions(schema)`, when known."""
-    out = Records() if out is None else out
-    out.coverage.add((item, annotator))
-    categorical, several = questions or _questions(schema)
-    for name, value in (entry.get("labels") or {}).items():
-        if name in categorical and not isinstance(value, list):
-            out.labels.append(Label(item, annotator, name, str(value)))
-        elif name in several:
-            chosen = value if isinstance(value, list) else [value]
-            out.sets.append((item, annotator, name, frozenset(map(str, chosen))))
-    regions = set()
-    spans = out.spans
-    for sp in entry.get("spans") or ():
-        rid = str(sp["region_id"])
-        regions.add(rid)
-        given = sp.get("attributes")
-        attrs = (
-            MappingProxyType(
-                {k: str(v) for k, v in sorted(given.items()) if not isinstance(v, list)}
-            )
-            if given
-            else NO_ATTRS
-        )  # frozen and sorted once per region, as `Span` keeps them
-        start, end = int(sp["start"]), int(sp["end"])
-        for k, label in enumerate(sp.get("labels") or (sp["label"],)):
-            # a region with several labels is one span per label (the first keeps its id)
-            span_id = rid if k == 0 else f"{rid}#{label}"
-            spans.append(Span(item, annotator, str(label), start, end, attrs, span_id))
-    for rel in entry.get("relations") or ():
-        a, b = str(rel["from_id"]), str(rel["to_id"])
-        if a in regions and b in regions:
-            out.relations.append(Relation(item, annotator, str(rel["kind"]), a, b))
-    return out
-
-
-def extract_all(schema: Schema, annotations: Iterable[AnnotationInput]) -> Records:
-    out, questions = Records(), _questions(schema)
-    for ann in annotations:
-        extract(schema, ann.segment_id, ann.annotator, ann.entry, out, questions)
-    return out
-
-
 def span_index(parsed: ParsedAnnotations, threshold: float) -> tuple[SpanIndex, list[Any]]:
-    """The span index of `parsed` as `extract` makes its spans (one per label of a region:
+    """The span index of `parsed` as `records_of` makes its spans (one per label of a region:
     the first keeps its id), and each span's attributes in the order the index was given."""
     of, label, start, end = parsed.span_of, parsed.span_label, parsed.span_start, parsed.span_end
     region, attrs = parsed.span_region, parsed.span_attrs
@@ -212,10 +180,12 @@ def field_data(schema: Schema, parsed: ParsedAnnotations) -> dict[str, Categoric
 
 
 def set_answers(schema: Schema, parsed: ParsedAnnotations) -> list[tuple[Any, ...]]:
-    """`Records.sets` of `parsed`: the answers to questions of several choices."""
+    """The answers of `parsed` to questions of several choices: (segment, annotator,
+    question, the set chosen)."""
     out = []
     sids, anns = parsed.segment_id, parsed.annotator
-    for name in _questions(schema)[1]:
+    several = [a.name for a in schema.segment if a.categorical and a.multiple]
+    for name in several:
         for sid, who, value in zip(sids, anns, parsed.labels[name], strict=True):
             if value is not None:
                 chosen = value if isinstance(value, list) else [value]
@@ -223,18 +193,12 @@ def set_answers(schema: Schema, parsed: ParsedAnnotations) -> list[tuple[Any, ..
     return out
 
 
-def relation_records(parsed: ParsedAnnotations) -> list[tuple[str, str, str, str, str]]:
-    """The relations of `parsed` as `consensus.relation_consensus` reads them."""
+def relation_records(parsed: ParsedAnnotations) -> list[Relation]:
+    """The relations of `parsed`, in the schema's direction."""
     sids, anns = parsed.segment_id, parsed.annotator
-    return [(sids[k], anns[k], str(kind), str(a), str(b)) for k, kind, a, b in parsed.relations]
-
-
-def labels_by_field(labels: Iterable[Label]) -> dict[str, list[Label]]:
-    """The labels of each field, fields in sorted order (each field's labels grouped once)."""
-    out: dict[str, list[Label]] = {}
-    for lab in labels:
-        out.setdefault(lab.field, []).append(lab)
-    return dict(sorted(out.items()))
+    return [
+        Relation(sids[k], anns[k], str(kind), str(a), str(b)) for k, kind, a, b in parsed.relations
+    ]
 
 
 def attribute_data(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,9 +23,9 @@ from workbench.schema import Schema
 from workbench.store.models import AgreementFigures, utcnow
 
 from .categorical import krippendorff_alpha, percent_agreement
-from .extract import ParsedAnnotations
+from .extract import ParsedAnnotations, field_data
 from .fleiss import fleiss_kappa
-from .records import CategoricalData, Metric
+from .records import Metric
 from .spanindex import SpanIndex
 from .spans import pairwise_f1
 
@@ -49,16 +49,6 @@ def label_text(value: Any) -> str | None:
     return value if value is None or isinstance(value, str) else str(value)
 
 
-def parse_entries(
-    schema: Schema, sids: Iterable[str], annotators: Iterable[str], entries: Iterable[Any]
-) -> ParsedAnnotations:
-    """`ParsedAnnotations` of stored entries (JSON texts or decoded), in the order given."""
-    out = ParsedAnnotations(segment_fields(schema))
-    for sid, who, entry in zip(sids, annotators, entries, strict=True):
-        out.add(sid, who, orjson.loads(entry) if isinstance(entry, str | bytes) else entry)
-    return out
-
-
 def _num(x: float) -> float | None:
     return None if math.isnan(x) else round(x, 4)
 
@@ -79,21 +69,11 @@ def parsed_agreement(
     their span index (`SpanIndex.from_columns` of `parsed`), when built already."""
     sids, annotators = parsed.segment_id, parsed.annotator
     out: dict[str, Any] = {"segment": {}, "spans": {}}
-    fields = set(segment_fields(schema))
+    segment = field_data(schema, parsed)  # several choices: per-value figures in `agreement`
     for attr in schema.segment:
-        if attr.name not in fields or attr.multiple:
-            continue  # several choices: per-value figures in `workbench agreement`
-        texts = list(map(label_text, parsed.labels.get(attr.name, [])))
-        given = [k for k, v in enumerate(texts) if v is not None]
-        if not given:
+        if attr.name not in segment:
             continue
-        data = CategoricalData.from_columns(
-            attr.name,
-            [sids[k] for k in given],
-            [annotators[k] for k in given],
-            [texts[k] for k in given],  # type: ignore[misc]
-            attr.values,
-        )
+        data = segment[attr.name]
         ag = {
             name: metric(data, n_boot=N_BOOT, seed=SEED)
             for name, metric in (

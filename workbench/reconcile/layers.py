@@ -1,7 +1,8 @@
-"""Agreement on every layer of a schema, from records (pure): categorical fields (alpha,
-ordinal too where the schema says ``ordered``; Fleiss' kappa; pairwise Cohen's kappa; percent
-agreement; per-label alpha), spans (pairwise and pooled F1, exact and overlap; token alpha) and
-attribution triples. `to_dict` names the figures plainly for ``--json`` (NaN → null)."""
+"""Agreement on every layer of a schema, from the parsed annotations (pure): categorical fields
+(alpha, ordinal too where the schema says ``ordered``; Fleiss' kappa; pairwise Cohen's kappa;
+percent agreement; per-label alpha), spans (pairwise and pooled F1, exact and overlap; token
+alpha) and attribution triples; and of a labels file's labels (`labels_agreement`). `to_dict`
+names the figures plainly for ``--json`` (NaN → null)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,20 @@ from ._bootstrap import DEFAULT_N_BOOT
 from .answers import AnswerAgreement
 from .categorical import CategoricalAgreement, categorical_agreement
 from .categorical import krippendorff_alpha as _alpha
-from .extract import Records, attribute_data, attribute_field, labels_by_field
+from .extract import (
+    ParsedAnnotations,
+    attribute_data,
+    attribute_field,
+    field_data,
+    relation_records,
+    span_index,
+)
 from .gold import GoldAgreement
 from .gwet import FLEISS_GWET_NAME as FLEISS_GWET
 from .overlap import Overlap, overlap_of
 from .records import CategoricalData, Label, Metric
 from .spanindex import SpanIndex
-from .spans import PairF1, pairwise_f1, pooled_f1, token_alpha_of
+from .spans import DEFAULT_THRESHOLD, PairF1, pairwise_f1, pooled_f1, token_alpha_of
 from .triples import pairwise_triple_f1, pooled_triple_f1, triple_counts
 
 
@@ -137,34 +145,33 @@ def labels_agreement(
 
 def schema_agreement(
     schema: Schema,
-    records: Records,
+    parsed: ParsedAnnotations,
     texts: Mapping[str, str],
     *,
     source: str,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
-    index: SpanIndex | None = None,
+    indexed: tuple[SpanIndex, list[Any]] | None = None,
 ) -> LayerAgreement:
-    """Agreement on every layer of `schema` (layers nobody used are left out). `index`: the
-    records' span index (`SpanIndex(records.spans, records.coverage)`) when already built."""
+    """Agreement on every layer of `schema` (layers nobody used are left out). `indexed`:
+    `span_index(parsed, DEFAULT_THRESHOLD)`, when already built."""
     kw: dict[str, Any] = {"n_boot": n_boot, "seed": seed}
-    segment_labels = labels_by_field(records.labels)
+    segment = field_data(schema, parsed)
     fields = [
-        field_agreement("segment", segment_labels[attr.name], attr.name, attr, **kw)
+        data_agreement("segment", segment[attr.name], attr, **kw)
         for attr in schema.segment
-        if attr.name in segment_labels
+        if attr.name in segment
     ]
     # one index of the span layer serves the clusters, every F1 and the triples
-    if index is None:
-        index = SpanIndex(records.spans, records.coverage)
-    attributes = attribute_data(schema, index)
+    index, span_attrs = indexed or span_index(parsed, DEFAULT_THRESHOLD)
+    attributes = attribute_data(schema, index, None, span_attrs)
     for label in schema.labels:  # a question for any label's regions: per label, too
         for attr in schema.region_questions(label.name):
             name = attribute_field(label.name, attr.name)
             if name in attributes:
                 fields.append(data_agreement("attribute", attributes[name], attr, **kw))
     spans = triples = None
-    if records.spans:
+    if index.n:
         spans = SpanAgreement(
             labels=index.labels,
             pooled_exact=pooled_f1(index, "exact", **kw),
@@ -173,13 +180,13 @@ def schema_agreement(
             pairwise_exact=tuple(pairwise_f1(index, "exact", **kw)),
             pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )
-        if records.relations:
-            counts = triple_counts(index, records.relations)
+        if parsed.relations:
+            counts = triple_counts(index, relation_records(parsed))
             triples = TripleAgreement(
                 pooled=pooled_triple_f1(index, counts, **kw),
                 pairwise=tuple(pairwise_triple_f1(index, counts, **kw)),
             )
-    overlap = overlap_of(records.coverage)
+    overlap = overlap_of(zip(parsed.segment_id, parsed.annotator, strict=True))
     return LayerAgreement(
         source=source,
         annotators=tuple(overlap.annotated),

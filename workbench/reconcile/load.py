@@ -5,6 +5,7 @@ adjudicators' decisions, segment texts, and the consensus rows reconcile stored.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +20,18 @@ from workbench.schema import Schema
 from workbench.store import models as m
 
 from .engine import LabelRow, RelationRow, SegmentConsensus, SpanRow
-from .extract import AnnotationInput
 
 UNKNOWN = "unknown"  # the export's name of an annotator the store lacks (`export.collect`)
 
 
 @dataclass(frozen=True)
-class StoredAnnotation(AnnotationInput):
+class StoredAnnotation:
+    """One annotator's released annotation of one segment, its entry as pull parsed and
+    stored it (`workbench.annotation.Parsed.entry`)."""
+
+    segment_id: str
+    annotator: str  # the pseudonym: reconcile never needs the person
+    entry: Mapping[str, Any]
     ls_annotation_id: int = 0
     ground_truth: bool = False  # Label Studio's ground-truth flag: the gold set
 

@@ -11,6 +11,7 @@ store ends up as a full recompute would leave it.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, islice, repeat
@@ -30,7 +31,7 @@ from workbench.store.lock import operation_lock
 
 from . import figures
 from .engine import METHOD_NAMES, Method, SegmentConsensus, reconcile_records
-from .extract import ParsedAnnotations, Records, extract, span_index
+from .extract import ParsedAnnotations, parse_entries, span_index
 from .load import Released, ensure_dataset, load_decisions, load_released, load_texts
 from .spans import DEFAULT_THRESHOLD
 
@@ -83,7 +84,7 @@ def _parse(
     schema: Schema, rel: Released, rows: Sequence[int], names: Sequence[str]
 ) -> ParsedAnnotations:
     """The entries of `rel`'s `rows` as columns, annotators as `names` gives them."""
-    return figures.parse_entries(
+    return parse_entries(
         schema,
         (rel.segment_id[i] for i in rows),
         (names[i] for i in rows),
@@ -174,14 +175,15 @@ def _reconcile(
             shared = index[0] if same and parsed.span_of else None
             report.agreement = figures.parsed_agreement(columns, schema, shared)
         del columns
-        judged: dict[
-            str, tuple[Any, Records]
-        ] = {}  # the adjudicated segments' records, for their consensus
+        # the adjudicated segments' annotations, for their consensus
+        judged_rows: dict[str, list[int]] = defaultdict(list)
         for i in rows:
-            sid = rel.segment_id[i]
-            if sid in decisions:
-                mine = judged.setdefault(sid, (decisions[sid].decision, Records()))[1]
-                extract(schema, sid, rel.annotator[i], orjson.loads(rel.entry[i]), mine)
+            if rel.segment_id[i] in decisions:
+                judged_rows[rel.segment_id[i]].append(i)
+        judged = {
+            sid: (decisions[sid].decision, _parse(schema, rel, ix, rel.annotator))
+            for sid, ix in judged_rows.items()
+        }
         # the garbage collector walks every long list alive at each of its full passes
         del rel, rows, live
         computed = reconcile_records(

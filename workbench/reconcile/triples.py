@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -84,9 +83,7 @@ def triple_spans(
     ids = {*from_ids, *to_ids}
     spans, span_rows = index.spans, index.span_cov.tolist()
     region: dict[tuple[int, str], int] = {
-        (span_rows[k], rid): k
-        for k, rid in enumerate(map(attrgetter("region_id"), spans))
-        if rid in ids
+        (span_rows[k], rid): k for k, rid in enumerate(index.region_ids) if rid in ids
     }
     attributed_to = kinds[0]
     ends = (
