@@ -4,7 +4,6 @@ support or confidence); aligned spans, their attributes and relations for span l
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -14,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from ._bootstrap import FloatArray, IntArray
 from .arrays import runs
@@ -423,47 +423,64 @@ def relation_consensus(
     min_support: int | float = 0.5,
 ) -> tuple[list[AlignedRelation], list[AlignedRelation]]:
     """Kept and dropped relations between the kept clusters of `table` (see
-    `span_consensus`), each sorted. `relations` as plain tuples (`RELATION_FIELDS`): a
-    record per relation was a second at 10^5 segments."""
-    relations = list(relations)
-    region_to_id: dict[tuple[str, str, str], str] = {}
-    if relations and table.ids:
-        # (item, annotator, region id) → cluster id of the kept spans that some relation
-        # names: a dict of every kept span was seconds at 10^5 segments
-        region_ids = index.region_ids
-        ends = {r[3] for r in relations} | {r[4] for r in relations}
-        named = map(ends.__contains__, region_ids)
-        flat, _ = index.cluster_members
-        sizes = index.cluster_offsets[1]
-        cluster = np.zeros(index.n, dtype=np.int64)
-        cluster[flat] = np.repeat(np.arange(len(sizes)), sizes)
-        use = np.fromiter(named, bool, index.n) & np.array(table.keep, dtype=bool)[cluster]
-        pos = np.flatnonzero(use)
-        keys = zip(
-            map(index.items.__getitem__, index.item[pos].tolist()),
-            map(index.annotators.__getitem__, index.ann[pos].tolist()),
-            map(region_ids.__getitem__, pos.tolist()),
-            strict=False,
-        )
-        region_to_id = dict(
-            zip(keys, map(table.ids.__getitem__, cluster[pos].tolist()), strict=True)
-        )
-    drawn: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
-    for item, who, kind, from_region, to_region in relations:
-        a = region_to_id.get((item, who, from_region))
-        b = region_to_id.get((item, who, to_region))
-        if a is not None and b is not None:
-            drawn[(item, kind, a, b)].add(who)
-    item_pos = {x: k for k, x in enumerate(index.items)}
-    item_n = np.bincount(index.cov_item, minlength=len(index.items)).tolist()
-    ns = sorted(set(item_n))
-    needed = dict(zip(ns, _threshold(min_support, np.array(ns, float)).tolist(), strict=True))
-    kept_rels: list[AlignedRelation] = []
-    dropped_rels: list[AlignedRelation] = []
-    for (item, kind, a, b), anns in sorted(drawn.items()):
-        n = item_n[item_pos[item]]
-        rel = AlignedRelation(item, kind, a, b, tuple(sorted(anns)), len(anns) / n, n)
-        (kept_rels if len(anns) >= needed[n] else dropped_rels).append(rel)
+    `span_consensus`), each sorted. `relations` as plain tuples (`RELATION_FIELDS`). Ends are
+    matched to spans on integer keys, (item, annotator, region) codes: dicts keyed by tuples
+    of every span and relation were seconds at 10^5 segments."""
+    columns = list(zip(*relations, strict=True)) or [(), (), (), (), ()]
+    items, whos, kinds, froms, tos = (list(column) for column in columns)
+    if not items or not table.ids:
+        return [], []
+    # every region id, the spans' and the ends', as one code (Arrow's hash encoding)
+    region_ids = pa.array([*index.region_ids, *froms, *tos], pa.string())
+    code = np.asarray(region_ids.dictionary_encode().indices, dtype=np.int64)
+    n_codes, n, n_rel = int(code.max()) + 1, index.n, len(items)
+    # a span's key, among the spans of kept clusters: ties to the last, as a dict would
+    flat, _ = index.cluster_members
+    cluster = np.zeros(n, dtype=np.int64)
+    cluster[flat] = np.repeat(np.arange(len(table.ids)), index.cluster_offsets[1])
+    kept = np.flatnonzero(np.array(table.keep, dtype=bool)[cluster])
+    if not len(kept):
+        return [], []
+    span_key = (index.item[kept] * index.n_ann + index.ann[kept]) * n_codes + code[kept]
+    order = np.argsort(span_key, kind="stable")
+    last = np.r_[span_key[order][1:] != span_key[order][:-1], True]
+    keys, at = span_key[order][last], kept[order][last]
+    item_code = {x: k for k, x in enumerate(index.items)}
+    ann_code = {x: k for k, x in enumerate(index.annotators)}
+    r_item = np.fromiter(map(item_code.get, items, repeat(-1)), np.int64, n_rel)
+    r_ann = np.fromiter(map(ann_code.get, whos, repeat(-1)), np.int64, n_rel)
+    ends = []
+    for end_code in (code[n : n + n_rel], code[n + n_rel :]):
+        key = (r_item * index.n_ann + r_ann) * n_codes + end_code
+        pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        found = (r_item >= 0) & (r_ann >= 0) & (keys[pos] == key)
+        ends.append(np.where(found, cluster[at[pos]], -1))
+    kind_names, kind = np.unique(np.array(kinds, dtype=object), return_inverse=True)
+    # one row per (a, b, kind, annotator) drawn: annotators sorted by name within a group
+    use = np.flatnonzero((ends[0] >= 0) & (ends[1] >= 0))
+    if not len(use):
+        return [], []
+    n_cl, n_kind = len(table.ids), len(kind_names)
+    group = (ends[0][use] * n_cl + ends[1][use]) * n_kind + kind.reshape(-1)[use]
+    drawn = np.unique(group * index.n_ann + r_ann[use])
+    group, who = drawn // index.n_ann, drawn % index.n_ann
+    bounds = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(group)]
+    supports = runs(list(map(index.annotators.__getitem__, who.tolist())), bounds)
+    heads = group[bounds[:-1]]
+    a, b, k = heads // n_kind // n_cl, heads // n_kind % n_cl, heads % n_kind
+    item_n = np.bincount(index.cov_item, minlength=len(index.items))
+    cl_item = index.item[flat[index.cluster_offsets[0]]]
+    n_of = item_n[cl_item[a]].tolist()
+    needed = _threshold(min_support, np.array(n_of, dtype=np.float64)).tolist()
+    ids, names = table.ids, table.items
+    out = [
+        AlignedRelation(names[x], str(kind_names[y]), ids[x], ids[z], sup, len(sup) / c, c)
+        for x, z, y, sup, c in zip(a.tolist(), b.tolist(), k.tolist(), supports, n_of, strict=True)
+    ]
+    order_rel = sorted(range(len(out)), key=lambda r: out[r][:4])
+    keep = [len(out[r].support) >= needed[r] for r in order_rel]
+    kept_rels = [out[r] for r, y in zip(order_rel, keep, strict=True) if y]
+    dropped_rels = [out[r] for r, y in zip(order_rel, keep, strict=True) if not y]
     return kept_rels, dropped_rels
 
 
