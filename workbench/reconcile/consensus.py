@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -421,15 +421,17 @@ def relation_consensus(
     table: ClusterTable,
     relations: Iterable[RelationTuple],
     min_support: int | float = 0.5,
-) -> tuple[list[AlignedRelation], list[AlignedRelation]]:
-    """Kept and dropped relations between the kept clusters of `table` (see
-    `span_consensus`), each sorted. `relations` as plain tuples (`RELATION_FIELDS`). Ends are
-    matched to spans on integer keys, (item, annotator, region) codes: dicts keyed by tuples
-    of every span and relation were seconds at 10^5 segments."""
-    columns = list(zip(*relations, strict=True)) or [(), (), (), (), ()]
-    items, whos, kinds, froms, tos = (list(column) for column in columns)
+) -> tuple[list[list[Any]], list[bool]]:
+    """Relations between the kept clusters of `table` (see `span_consensus`), unsorted, as
+    columns (`AlignedRelation`'s fields), and whether each is kept. `relations` as plain
+    tuples (`RELATION_FIELDS`). Ends are matched to spans on integer keys, (item, annotator,
+    region) codes: dicts keyed by tuples of every span and relation, and a record per
+    relation, were seconds at 10^5 segments."""
+    given = list(zip(*relations, strict=True)) or [(), (), (), (), ()]
+    items, whos, kinds, froms, tos = (list(column) for column in given)
+    none: tuple[list[list[Any]], list[bool]] = ([[] for _ in AlignedRelation._fields], [])
     if not items or not table.ids:
-        return [], []
+        return none
     # every region id, the spans' and the ends', as one code (Arrow's hash encoding)
     region_ids = pa.array([*index.region_ids, *froms, *tos], pa.string())
     code = np.asarray(region_ids.dictionary_encode().indices, dtype=np.int64)
@@ -440,7 +442,7 @@ def relation_consensus(
     cluster[flat] = np.repeat(np.arange(len(table.ids)), index.cluster_offsets[1])
     kept = np.flatnonzero(np.array(table.keep, dtype=bool)[cluster])
     if not len(kept):
-        return [], []
+        return none
     span_key = (index.item[kept] * index.n_ann + index.ann[kept]) * n_codes + code[kept]
     order = np.argsort(span_key, kind="stable")
     last = np.r_[span_key[order][1:] != span_key[order][:-1], True]
@@ -459,7 +461,7 @@ def relation_consensus(
     # one row per (a, b, kind, annotator) drawn: annotators sorted by name within a group
     use = np.flatnonzero((ends[0] >= 0) & (ends[1] >= 0))
     if not len(use):
-        return [], []
+        return none
     n_cl, n_kind = len(table.ids), len(kind_names)
     group = (ends[0][use] * n_cl + ends[1][use]) * n_kind + kind.reshape(-1)[use]
     drawn = np.unique(group * index.n_ann + r_ann[use])
@@ -469,19 +471,18 @@ def relation_consensus(
     heads = group[bounds[:-1]]
     a, b, k = heads // n_kind // n_cl, heads // n_kind % n_cl, heads % n_kind
     item_n = np.bincount(index.cov_item, minlength=len(index.items))
-    cl_item = index.item[flat[index.cluster_offsets[0]]]
-    n_of = item_n[cl_item[a]].tolist()
-    needed = _threshold(min_support, np.array(n_of, dtype=np.float64)).tolist()
-    ids, names = table.ids, table.items
-    out = [
-        AlignedRelation(names[x], str(kind_names[y]), ids[x], ids[z], sup, len(sup) / c, c)
-        for x, z, y, sup, c in zip(a.tolist(), b.tolist(), k.tolist(), supports, n_of, strict=True)
+    n_of = item_n[index.item[flat[index.cluster_offsets[0]]][a]].astype(np.float64)
+    sizes, ids, names = np.diff(bounds), table.ids, table.items
+    columns: list[list[Any]] = [
+        list(map(names.__getitem__, a.tolist())),
+        list(map(str, kind_names[k])),
+        list(map(ids.__getitem__, a.tolist())),
+        list(map(ids.__getitem__, b.tolist())),
+        supports,
+        (sizes / n_of).tolist(),
+        n_of.astype(np.int64).tolist(),
     ]
-    order_rel = sorted(range(len(out)), key=lambda r: out[r][:4])
-    keep = [len(out[r].support) >= needed[r] for r in order_rel]
-    kept_rels = [out[r] for r, y in zip(order_rel, keep, strict=True) if y]
-    dropped_rels = [out[r] for r, y in zip(order_rel, keep, strict=True) if not y]
-    return kept_rels, dropped_rels
+    return columns, (sizes >= _threshold(min_support, n_of)).tolist()
 
 
 def consensus_of(
@@ -517,5 +518,7 @@ def consensus_of(
         )
         (kept if table.keep[c] else dropped).append(cs)
     as_tuples = map(attrgetter(*RELATION_FIELDS), relations)
-    rel_kept, rel_dropped = relation_consensus(index, table, as_tuples, min_support)
-    return SpanConsensus(kept, dropped, rel_kept, rel_dropped)
+    columns, keep = relation_consensus(index, table, as_tuples, min_support)
+    rels = sorted(zip(map(AlignedRelation, *columns), keep, strict=True))
+    rel_kept = [rel for rel, k in rels if k]
+    return SpanConsensus(kept, dropped, rel_kept, [rel for rel, k in rels if not k])

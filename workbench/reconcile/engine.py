@@ -382,15 +382,11 @@ def reconcile_records(
     _add(out.labels, set_rows(set_answers(schema, parsed), min_support))
     _span_rows(index, table, texts, attrs, out.spans)
     relations = relation_records(parsed)
-    rel_kept, rel_dropped = relation_consensus(index, table, relations, min_support)
-    for status, rels in (("decided", rel_kept), ("undecided", rel_dropped)):
-        names = ("item", "kind", "from_id", "to_id", "support", "n_annotators")
-        _extend(
-            out.relations,
-            *(map(attrgetter(name), rels) for name in names),
-            map(_round, map(attrgetter("confidence"), rels)),
-            repeat(status, len(rels)),
-        )
+    (*ends, support, confidence, n_ann), keep = relation_consensus(
+        index, table, relations, min_support
+    )
+    status = ["decided" if k else "undecided" for k in keep]
+    _extend(out.relations, *ends, support, n_ann, map(_round, confidence), status)
     if decisions:
         covered = set(out.segments)
         judged = {
