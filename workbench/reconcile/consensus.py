@@ -48,6 +48,14 @@ def _named(masks: IntArray, names: Sequence[str]) -> list[tuple[str, ...]]:
     return [tuples[i] for i in inverse.reshape(-1).tolist()]
 
 
+def _run_names(who: IntArray, offs: IntArray, names: Sequence[str]) -> list[tuple[str, ...]]:
+    """The names of the annotators `who` of each run (runs start at `offs`, annotators come
+    sorted within one): as `_named` bitmasks when they fit, so runs share their tuples."""
+    if len(names) <= 62:
+        return _named(np.bitwise_or.reduceat(np.left_shift(np.int64(1), who), offs), names)
+    return runs(list(map(names.__getitem__, who.tolist())), [*offs.tolist(), len(who)])
+
+
 def _supports(
     data: CategoricalData, winner: IntArray, decided: npt.NDArray[np.bool_]
 ) -> list[tuple[str, ...]]:
@@ -395,13 +403,7 @@ def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTa
     n_cov = per_item[index.item[first]]
     medoid_list, exact_list = index.medoids
     medoid = np.array(medoid_list, dtype=np.int64)
-    # supporters: one bitmask of annotators per cluster
-    if len(index.annotators) <= 62:
-        masks = np.bitwise_or.reduceat(np.left_shift(np.int64(1), index.ann[flat]), offs)
-        support = _named(masks, index.annotators)
-    else:
-        spans = index.spans
-        support = [tuple(spans[k].annotator for k in c) for c in index.clusters]
+    support = _run_names(index.ann[flat], offs, index.annotators)
     return ClusterTable(
         ids=index.cluster_ids,
         items=list(map(index.items.__getitem__, index.item[first].tolist())),
@@ -467,7 +469,7 @@ def relation_consensus(
     drawn = np.unique(group * index.n_ann + r_ann[use])
     group, who = drawn // index.n_ann, drawn % index.n_ann
     bounds = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(group)]
-    supports = runs(list(map(index.annotators.__getitem__, who.tolist())), bounds)
+    supports = _run_names(who, np.array(bounds[:-1], dtype=np.int64), index.annotators)
     heads = group[bounds[:-1]]
     a, b, k = heads // n_kind // n_cl, heads // n_kind % n_cl, heads % n_kind
     item_n = np.bincount(index.cov_item, minlength=len(index.items))
