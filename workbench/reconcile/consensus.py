@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -429,8 +429,8 @@ def relation_consensus(
     tuples (`RELATION_FIELDS`). Ends are matched to spans on integer keys, (item, annotator,
     region) codes: dicts keyed by tuples of every span and relation, and a record per
     relation, were seconds at 10^5 segments."""
-    given = list(zip(*relations, strict=True)) or [(), (), (), (), ()]
-    items, whos, kinds, froms, tos = (list(column) for column in given)
+    relations = list(relations)  # into columns (`zip(*relations)` is an iterator per row)
+    items, whos, kinds, froms, tos = (list(map(itemgetter(k), relations)) for k in range(5))
     none: tuple[list[list[Any]], list[bool]] = ([[] for _ in AlignedRelation._fields], [])
     if not items or not table.ids:
         return none
@@ -459,13 +459,15 @@ def relation_consensus(
         pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
         found = (r_item >= 0) & (r_ann >= 0) & (keys[pos] == key)
         ends.append(np.where(found, cluster[at[pos]], -1))
-    kind_names, kind = np.unique(np.array(kinds, dtype=object), return_inverse=True)
+    kinds_coded = pa.array(kinds, pa.string()).dictionary_encode()
+    kind_names = kinds_coded.dictionary.to_pylist()
+    kind = np.asarray(kinds_coded.indices, dtype=np.int64)
     # one row per (a, b, kind, annotator) drawn: annotators sorted by name within a group
     use = np.flatnonzero((ends[0] >= 0) & (ends[1] >= 0))
     if not len(use):
         return none
     n_cl, n_kind = len(table.ids), len(kind_names)
-    group = (ends[0][use] * n_cl + ends[1][use]) * n_kind + kind.reshape(-1)[use]
+    group = (ends[0][use] * n_cl + ends[1][use]) * n_kind + kind[use]
     drawn = np.unique(group * index.n_ann + r_ann[use])
     group, who = drawn // index.n_ann, drawn % index.n_ann
     bounds = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(group)]
@@ -477,7 +479,7 @@ def relation_consensus(
     sizes, ids, names = np.diff(bounds), table.ids, table.items
     columns: list[list[Any]] = [
         list(map(names.__getitem__, a.tolist())),
-        list(map(str, kind_names[k])),
+        list(map(kind_names.__getitem__, k.tolist())),
         list(map(ids.__getitem__, a.tolist())),
         list(map(ids.__getitem__, b.tolist())),
         supports,
