@@ -204,15 +204,12 @@ def _reconcile(
             indexed=index,
         )
         del parsed, index
-        # only a refit can move an unchanged segment: vote needs no output hash
-        out_hashes = {}
-        if method == "dawid-skene":
-            out_hashes = {seg: _hash(cons) for seg, cons in computed.records().items()}
-        empty = _hash(SegmentConsensus()) if method == "dawid-skene" else ""
+        records = computed.records() if method == "dawid-skene" else {}
         to_write: dict[str, str] = {}  # segment → its output hash
         changed_set = set(changed)
         for seg in scope:
-            out_hash = out_hashes.get(seg, empty)
+            # only a refit can move an unchanged segment: vote needs no output hash
+            out_hash = _hash(records.get(seg, SegmentConsensus())) if records else ""
             if seg in changed_set:
                 to_write[seg] = out_hash
             elif state[seg][1] != out_hash:
