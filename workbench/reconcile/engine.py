@@ -11,8 +11,8 @@ An adjudicated segment (`decisions`: segment → the adjudicator's result) takes
 for every layer instead (status ``adjudicated``); the annotators' votes are still recorded, and
 `support` names those who agreed with the decision.
 
-Rows are plain frozen records sorted canonically, so the same annotations give the same rows
-whatever order they came in.
+Rows come as columns (`ConsensusRows`) sorted canonically, so the same annotations give the
+same rows whatever order they came in.
 """
 
 from __future__ import annotations
