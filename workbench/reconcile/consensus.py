@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
 
 from ._bootstrap import FloatArray, IntArray
 from .arrays import runs
@@ -434,18 +433,18 @@ def relation_consensus(
     none: tuple[list[list[Any]], list[bool]] = ([[] for _ in AlignedRelation._fields], [])
     if not items or not table.ids:
         return none
-    # every region id, the spans' and the ends', as one code (Arrow's hash encoding)
-    region_ids = pa.array([*index.region_ids, *froms, *tos], pa.string())
-    code = np.asarray(region_ids.dictionary_encode().indices, dtype=np.int64)
-    n_codes, n, n_rel = int(code.max()) + 1, index.n, len(items)
-    # a span's key, among the spans of kept clusters: ties to the last, as a dict would
+    # the region ids that relations name, as codes (a span named by none matches none)
+    code_of = {region: k for k, region in enumerate(dict.fromkeys([*froms, *tos]))}
+    n, n_rel, n_codes = index.n, len(items), len(code_of)
+    span_code = np.fromiter(map(code_of.get, index.region_ids, repeat(-1)), np.int64, n)
+    # a span's key, among the named spans of kept clusters: ties to the last, as a dict would
     flat, _ = index.cluster_members
     cluster = np.zeros(n, dtype=np.int64)
     cluster[flat] = np.repeat(np.arange(len(table.ids)), index.cluster_offsets[1])
-    kept = np.flatnonzero(np.array(table.keep, dtype=bool)[cluster])
+    kept = np.flatnonzero(np.array(table.keep, dtype=bool)[cluster] & (span_code >= 0))
     if not len(kept):
         return none
-    span_key = (index.item[kept] * index.n_ann + index.ann[kept]) * n_codes + code[kept]
+    span_key = (index.item[kept] * index.n_ann + index.ann[kept]) * n_codes + span_code[kept]
     order = np.argsort(span_key, kind="stable")
     last = np.r_[span_key[order][1:] != span_key[order][:-1], True]
     keys, at = span_key[order][last], kept[order][last]
@@ -454,14 +453,14 @@ def relation_consensus(
     r_item = np.fromiter(map(item_code.get, items, repeat(-1)), np.int64, n_rel)
     r_ann = np.fromiter(map(ann_code.get, whos, repeat(-1)), np.int64, n_rel)
     ends = []
-    for end_code in (code[n : n + n_rel], code[n + n_rel :]):
+    for given in (froms, tos):
+        end_code = np.fromiter(map(code_of.__getitem__, given), np.int64, n_rel)
         key = (r_item * index.n_ann + r_ann) * n_codes + end_code
         pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
         found = (r_item >= 0) & (r_ann >= 0) & (keys[pos] == key)
         ends.append(np.where(found, cluster[at[pos]], -1))
-    kinds_coded = pa.array(kinds, pa.string()).dictionary_encode()
-    kind_names = kinds_coded.dictionary.to_pylist()
-    kind = np.asarray(kinds_coded.indices, dtype=np.int64)
+    kind_code = {kind: k for k, kind in enumerate(dict.fromkeys(kinds))}
+    kind_names, kind = list(kind_code), np.fromiter(map(kind_code.get, kinds), np.int64, n_rel)
     # one row per (a, b, kind, annotator) drawn: annotators sorted by name within a group
     use = np.flatnonzero((ends[0] >= 0) & (ends[1] >= 0))
     if not len(use):
