@@ -4,12 +4,12 @@ support or confidence); aligned spans, their attributes and relations for span l
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from operator import itemgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,14 @@ def _named(masks: IntArray, names: Sequence[str]) -> list[tuple[str, ...]]:
     uniq, inverse = np.unique(masks, return_inverse=True)
     tuples = [tuple(names[a] for a in range(len(names)) if (m >> a) & 1) for m in uniq.tolist()]
     return [tuples[i] for i in inverse.reshape(-1).tolist()]
+
+
+def _run_names(who: IntArray, offs: IntArray, names: Sequence[str]) -> list[tuple[str, ...]]:
+    """The names of the annotators `who` of each run (runs start at `offs`, annotators come
+    sorted within one): as `_named` bitmasks when they fit, so runs share their tuples."""
+    if len(names) <= 62:
+        return _named(np.bitwise_or.reduceat(np.left_shift(np.int64(1), who), offs), names)
+    return runs(list(map(names.__getitem__, who.tolist())), [*offs.tolist(), len(who)])
 
 
 def _supports(
@@ -389,13 +397,7 @@ def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTa
     n_cov = per_item[index.item[first]]
     medoid_list, exact_list = index.medoids
     medoid = np.array(medoid_list, dtype=np.int64)
-    # supporters: one bitmask of annotators per cluster
-    if len(index.annotators) <= 62:
-        masks = np.bitwise_or.reduceat(np.left_shift(np.int64(1), index.ann[flat]), offs)
-        support = _named(masks, index.annotators)
-    else:
-        spans = index.spans
-        support = [tuple(spans[k].annotator for k in c) for c in index.clusters]
+    support = _run_names(index.ann[flat], offs, index.annotators)
     return ClusterTable(
         ids=index.cluster_ids,
         items=list(map(index.items.__getitem__, index.item[first].tolist())),
@@ -415,49 +417,69 @@ def relation_consensus(
     table: ClusterTable,
     relations: Iterable[Relation],
     min_support: int | float = 0.5,
-) -> tuple[list[AlignedRelation], list[AlignedRelation]]:
-    """Kept and dropped relations between the kept clusters of `table` (see
-    `span_consensus`), each sorted."""
-    relations = list(relations)
-    region_to_id: dict[tuple[str, str, str], str] = {}
-    if relations and table.ids:
-        # (item, annotator, region id) → cluster id of the kept spans that some relation
-        # names: a dict of every kept span was seconds at 10^5 segments
-        region_ids = index.region_ids
-        ends = {r[3] for r in relations} | {r[4] for r in relations}
-        named = map(ends.__contains__, region_ids)
-        flat, _ = index.cluster_members
-        sizes = index.cluster_offsets[1]
-        cluster = np.zeros(index.n, dtype=np.int64)
-        cluster[flat] = np.repeat(np.arange(len(sizes)), sizes)
-        use = np.fromiter(named, bool, index.n) & np.array(table.keep, dtype=bool)[cluster]
-        pos = np.flatnonzero(use)
-        keys = zip(
-            map(index.items.__getitem__, index.item[pos].tolist()),
-            map(index.annotators.__getitem__, index.ann[pos].tolist()),
-            map(region_ids.__getitem__, pos.tolist()),
-            strict=False,
-        )
-        region_to_id = dict(
-            zip(keys, map(table.ids.__getitem__, cluster[pos].tolist()), strict=True)
-        )
-    drawn: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
-    for item, who, kind, from_region, to_region in relations:
-        a = region_to_id.get((item, who, from_region))
-        b = region_to_id.get((item, who, to_region))
-        if a is not None and b is not None:
-            drawn[(item, kind, a, b)].add(who)
-    item_pos = {x: k for k, x in enumerate(index.items)}
-    item_n = np.bincount(index.cov_item, minlength=len(index.items)).tolist()
-    ns = sorted(set(item_n))
-    needed = dict(zip(ns, _threshold(min_support, np.array(ns, float)).tolist(), strict=True))
-    kept_rels: list[AlignedRelation] = []
-    dropped_rels: list[AlignedRelation] = []
-    for (item, kind, a, b), anns in sorted(drawn.items()):
-        n = item_n[item_pos[item]]
-        rel = AlignedRelation(item, kind, a, b, tuple(sorted(anns)), len(anns) / n, n)
-        (kept_rels if len(anns) >= needed[n] else dropped_rels).append(rel)
-    return kept_rels, dropped_rels
+) -> tuple[list[list[Any]], list[bool]]:
+    """Relations between the kept clusters of `table` (see `span_consensus`), unsorted, as
+    columns (`AlignedRelation`'s fields), and whether each is kept. Ends are matched to spans
+    on integer keys, (item, annotator, region) codes: dicts keyed by tuples of every span and
+    relation, and a record per relation, were seconds at 10^5 segments."""
+    relations = list(relations)  # into columns (`zip(*relations)` is an iterator per row)
+    items, whos, kinds, froms, tos = (list(map(itemgetter(k), relations)) for k in range(5))
+    none: tuple[list[list[Any]], list[bool]] = ([[] for _ in AlignedRelation._fields], [])
+    if not items or not table.ids:
+        return none
+    # the region ids that relations name, as codes (a span named by none matches none)
+    code_of = {region: k for k, region in enumerate(dict.fromkeys([*froms, *tos]))}
+    n, n_rel, n_codes = index.n, len(items), len(code_of)
+    span_code = np.fromiter(map(code_of.get, index.region_ids, repeat(-1)), np.int64, n)
+    # a span's key, among the named spans of kept clusters: ties to the last, as a dict would
+    flat, _ = index.cluster_members
+    cluster = np.zeros(n, dtype=np.int64)
+    cluster[flat] = np.repeat(np.arange(len(table.ids)), index.cluster_offsets[1])
+    kept = np.flatnonzero(np.array(table.keep, dtype=bool)[cluster] & (span_code >= 0))
+    if not len(kept):
+        return none
+    span_key = (index.item[kept] * index.n_ann + index.ann[kept]) * n_codes + span_code[kept]
+    order = np.argsort(span_key, kind="stable")
+    last = np.r_[span_key[order][1:] != span_key[order][:-1], True]
+    keys, at = span_key[order][last], kept[order][last]
+    item_code = {x: k for k, x in enumerate(index.items)}
+    ann_code = {x: k for k, x in enumerate(index.annotators)}
+    r_item = np.fromiter(map(item_code.get, items, repeat(-1)), np.int64, n_rel)
+    r_ann = np.fromiter(map(ann_code.get, whos, repeat(-1)), np.int64, n_rel)
+    ends = []
+    for given in (froms, tos):
+        end_code = np.fromiter(map(code_of.__getitem__, given), np.int64, n_rel)
+        key = (r_item * index.n_ann + r_ann) * n_codes + end_code
+        pos = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        found = (r_item >= 0) & (r_ann >= 0) & (keys[pos] == key)
+        ends.append(np.where(found, cluster[at[pos]], -1))
+    kind_code = {kind: k for k, kind in enumerate(dict.fromkeys(kinds))}
+    kind_names, kind = list(kind_code), np.fromiter(map(kind_code.get, kinds), np.int64, n_rel)
+    # one row per (a, b, kind, annotator) drawn: annotators sorted by name within a group
+    use = np.flatnonzero((ends[0] >= 0) & (ends[1] >= 0))
+    if not len(use):
+        return none
+    n_cl, n_kind = len(table.ids), len(kind_names)
+    group = (ends[0][use] * n_cl + ends[1][use]) * n_kind + kind[use]
+    drawn = np.unique(group * index.n_ann + r_ann[use])
+    group, who = drawn // index.n_ann, drawn % index.n_ann
+    bounds = [0, *(np.flatnonzero(np.diff(group)) + 1).tolist(), len(group)]
+    supports = _run_names(who, np.array(bounds[:-1], dtype=np.int64), index.annotators)
+    heads = group[bounds[:-1]]
+    a, b, k = heads // n_kind // n_cl, heads // n_kind % n_cl, heads % n_kind
+    item_n = np.bincount(index.cov_item, minlength=len(index.items))
+    n_of = item_n[index.item[flat[index.cluster_offsets[0]]][a]].astype(np.float64)
+    sizes, ids, names = np.diff(bounds), table.ids, table.items
+    columns: list[list[Any]] = [
+        list(map(names.__getitem__, a.tolist())),
+        list(map(kind_names.__getitem__, k.tolist())),
+        list(map(ids.__getitem__, a.tolist())),
+        list(map(ids.__getitem__, b.tolist())),
+        supports,
+        (sizes / n_of).tolist(),
+        n_of.astype(np.int64).tolist(),
+    ]
+    return columns, (sizes >= _threshold(min_support, n_of)).tolist()
 
 
 def consensus_of(
@@ -492,5 +514,7 @@ def consensus_of(
             regions,
         )
         (kept if table.keep[c] else dropped).append(cs)
-    rel_kept, rel_dropped = relation_consensus(index, table, relations, min_support)
-    return SpanConsensus(kept, dropped, rel_kept, rel_dropped)
+    columns, keep = relation_consensus(index, table, relations, min_support)
+    rels = sorted(zip(map(AlignedRelation, *columns), keep, strict=True))
+    rel_kept = [rel for rel, k in rels if k]
+    return SpanConsensus(kept, dropped, rel_kept, [rel for rel, k in rels if not k])

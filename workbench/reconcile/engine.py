@@ -11,20 +11,22 @@ An adjudicated segment (`decisions`: segment → the adjudicator's result) takes
 for every layer instead (status ``adjudicated``); the annotators' votes are still recorded, and
 `support` names those who agreed with the decision.
 
-Rows are plain frozen records sorted canonically, so the same annotations give the same rows
-whatever order they came in.
+Rows come as columns (`ConsensusRows`) sorted canonically, so the same annotations give the
+same rows whatever order they came in.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import repeat
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from itertools import compress, repeat
 from operator import attrgetter, getitem, itemgetter
 from typing import Any, Literal
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.annotation import parse as parse_result
 from workbench.annotation.clean import canonical_json
@@ -122,6 +124,63 @@ class SegmentConsensus:
             self.relations.sort(key=attrgetter("kind", "from_key", "to_key"))
 
 
+_TABLES = (
+    ("labels", LabelRow, ("segment_id", "span_key", "field")),
+    ("spans", SpanRow, ("segment_id", "start", "end", "label", "span_key")),
+    ("relations", RelationRow, ("segment_id", "kind", "from_key", "to_key")),
+)
+
+
+@dataclass
+class ConsensusRows:
+    """The consensus of `segments` (sorted: every one computed, with rows or not) as the
+    store's three tables, column by column (`LabelRow`'s, `SpanRow`'s and `RelationRow`'s
+    fields), rows in the store's order: by segment, then as `SegmentConsensus.sort`. No record
+    per row: there are ~10^6 rows at 10^5 segments, and the garbage collector walked every
+    record at each of its full passes."""
+
+    segments: list[str]
+    labels: list[list[Any]] = field(default_factory=lambda: [[] for _ in fields(LabelRow)])
+    spans: list[list[Any]] = field(default_factory=lambda: [[] for _ in fields(SpanRow)])
+    relations: list[list[Any]] = field(default_factory=lambda: [[] for _ in fields(RelationRow)])
+
+    def replace(self, conses: Mapping[str, SegmentConsensus]) -> None:
+        """The rows of the segments of `conses` replaced by theirs."""
+        for name, _, _ in _TABLES:
+            columns: list[list[Any]] = getattr(self, name)
+            keep = [seg not in conses for seg in columns[0]]
+            columns[:] = [list(compress(column, keep)) for column in columns]
+            for cons in conses.values():
+                _add(columns, getattr(cons, name))
+
+    def sort(self) -> None:
+        """Rows in the store's order (Arrow's sort: a Python sort of 10^6 keys was seconds)."""
+        for name, kind, keys in _TABLES:
+            columns: list[list[Any]] = getattr(self, name)
+            if len(columns[0]) > 1:
+                at = [[f.name for f in fields(kind)].index(key) for key in keys]
+                table = pa.table([columns[k] for k in at], names=list(keys))
+                order = pc.sort_indices(table, [(key, "ascending") for key in keys]).to_pylist()
+                columns[:] = [list(map(column.__getitem__, order)) for column in columns]
+
+    def only(self, segments: Container[str]) -> ConsensusRows:
+        """The rows of `segments`."""
+        out = ConsensusRows([seg for seg in self.segments if seg in segments])
+        for name, _, _ in _TABLES:
+            columns: list[list[Any]] = getattr(self, name)
+            keep = list(map(segments.__contains__, columns[0]))
+            setattr(out, name, [list(compress(column, keep)) for column in columns])
+        return out
+
+    def records(self) -> dict[str, SegmentConsensus]:
+        """Every segment's rows as records (Dawid–Skene's output hash reads them)."""
+        out = {seg: SegmentConsensus() for seg in self.segments}
+        for name, kind, _ in _TABLES:
+            for values in zip(*getattr(self, name), strict=True):
+                getattr(out.setdefault(values[0], SegmentConsensus()), name).append(kind(*values))
+        return out
+
+
 def _round(x: float) -> float:
     # Stored and compared rounded: EM posteriors can differ in the last bits between runs of
     # different size, which must not count as a change.
@@ -178,17 +237,18 @@ def _votes_of(data: CategoricalData) -> list[dict[str, tuple[str, ...]]]:
 
 
 def _label_rows(
-    fields: Mapping[str, CategoricalData], method: Method, min_support: int | float
-) -> tuple[list[LabelRow], dict[tuple[str, str], dict[str, str]]]:
-    """Consensus rows of every field; and the decided attributes of each span (segment, span
-    key), by attribute name (in name order: fields come sorted)."""
-    out: list[LabelRow] = []
-    attrs: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    fields: Mapping[str, CategoricalData],
+    method: Method,
+    min_support: int | float,
+    out: list[list[Any]],
+) -> dict[str, dict[str, str]]:
+    """Consensus rows of every field, added to `out` (`LabelRow`'s columns); returns the
+    decided attributes of each span, by its item ``<segment>/<key>`` and attribute name (in
+    name order: fields come sorted)."""
+    attrs: dict[str, dict[str, str]] = defaultdict(dict)
     for name, data in fields.items():
-        # rows from columns: a loop building one row at a time was seconds at 10^5 segments
         if method == "vote":
             labels, supports, confidence, n_ann, _ = majority_columns(data, min_support)
-            methods: Iterable[str] = repeat("majority_vote")
         else:
             fits = dawid_skene(data).labels
             if not fits:
@@ -197,60 +257,68 @@ def _label_rows(
                 [getattr(c, name) for c in fits]
                 for name in ("label", "support", "confidence", "n_annotators")
             )
-            methods = repeat("dawid_skene")
         parts = list(map(str.partition, data.items, repeat(ITEM_SEP)))
-        segs = list(map(itemgetter(0), parts))
-        keys = list(map(itemgetter(2), parts))
-        out.extend(
-            map(
-                LabelRow,
-                segs,
-                repeat(data.field),
-                keys,
-                methods,
-                labels,
-                _votes_of(data),
-                supports,
-                n_ann,
-                map(_rounded(confidence).__getitem__, confidence),
-                ["decided" if label is not None else "undecided" for label in labels],
-            )
+        status = ["decided" if label is not None else "undecided" for label in labels]
+        _extend(
+            out,
+            map(itemgetter(0), parts),
+            repeat(data.field, len(parts)),
+            map(itemgetter(2), parts),
+            repeat(METHOD_NAMES[method], len(parts)),
+            labels,
+            _votes_of(data),
+            supports,
+            n_ann,
+            map(_rounded(confidence).__getitem__, confidence),
+            status,
         )
         attribute = name.partition(".")[2]
         if attribute:
-            for seg, key, label in zip(segs, keys, labels, strict=True):
-                if key and label is not None:
-                    attrs[(seg, key)][attribute] = label
-    return out, attrs
+            for item, label in zip(data.items, labels, strict=True):
+                if label is not None:
+                    attrs[item][attribute] = label
+    return attrs
+
+
+_NO_ATTRS: Mapping[str, str] = {}  # shared by the rows of spans without decided attributes
 
 
 def _span_rows(
     index: SpanIndex,
     table: ClusterTable,
     texts: Mapping[str, str],
-    attrs: Mapping[tuple[str, str], Mapping[str, str]],
-) -> list[SpanRow]:
-    """A row per cluster, built column by column (one row per cluster was the bulk of
-    reconcile's own time at 10^5 segments)."""
+    attrs: Mapping[str, Mapping[str, str]],
+    out: list[list[Any]],
+) -> None:
+    """A row per cluster, added to `out` (`SpanRow`'s columns)."""
     text_of = map(texts.get, table.items, repeat(""))
-    return list(
-        map(
-            SpanRow,
-            table.items,
-            table.ids,
-            table.labels,
-            table.start,
-            table.end,
-            map(getitem, text_of, map(slice, table.start, table.end)),
-            map(dict, map(attrs.get, zip(table.items, table.ids, strict=True), repeat({}))),
-            table.support,
-            table.n_annotators,
-            map(_rounded(table.confidence).__getitem__, table.confidence),
-            table.exact,
-            ["decided" if k else "undecided" for k in table.keep],
-            table.regions(index),
-        )
+    _extend(
+        out,
+        table.items,
+        table.ids,
+        table.labels,
+        table.start,
+        table.end,
+        map(getitem, text_of, map(slice, table.start, table.end)),
+        map(attrs.get, index.cluster_items, repeat(_NO_ATTRS)),
+        table.support,
+        table.n_annotators,
+        map(_rounded(table.confidence).__getitem__, table.confidence),
+        table.exact,
+        ["decided" if k else "undecided" for k in table.keep],
+        table.regions(index),
     )
+
+
+def _extend(out: list[list[Any]], *columns: Iterable[Any]) -> None:
+    for column, values in zip(out, columns, strict=True):
+        column.extend(values)
+
+
+def _add(out: list[list[Any]], rows: Sequence[Any]) -> None:
+    """Records (`LabelRow`, `SpanRow`, `RelationRow`) added to their columns `out`."""
+    if rows:
+        _extend(out, *(map(attrgetter(f.name), rows) for f in fields(rows[0])))
 
 
 def set_rows(
@@ -302,48 +370,33 @@ def reconcile_records(
     threshold: float = DEFAULT_THRESHOLD,
     decisions: Mapping[str, tuple[Sequence[Any], ParsedAnnotations]] | None = None,
     indexed: tuple[SpanIndex, list[Any]] | None = None,
-) -> dict[str, SegmentConsensus]:
+) -> ConsensusRows:
     """Consensus of every segment of `parsed` (see the module doc). `decisions`: segment →
     the adjudicator's result and the segment's annotations; `indexed`: `span_index` of
     `parsed` at `threshold`, when built already."""
     index, span_attrs = indexed or span_index(parsed, threshold)
     table = cluster_table(index, min_support)
     attributes = attribute_data(schema, index, np.flatnonzero(table.keep), span_attrs)
-    rows, attrs = _label_rows(field_data(schema, parsed) | attributes, method, min_support)
-    # every covered segment gets an entry, even with nothing in it; in order, so that the
-    # result needs sorting only if rows name a segment outside the coverage
-    out: dict[str, SegmentConsensus] = defaultdict(SegmentConsensus)
-    for seg in sorted(set(parsed.segment_id)):
-        out[seg] = SegmentConsensus()
-    n_covered = len(out)
-    for row in rows:
-        out[row.segment_id].labels.append(row)
-    for set_row in set_rows(set_answers(schema, parsed), min_support):
-        out[set_row.segment_id].labels.append(set_row)
-    for span_row in _span_rows(index, table, texts, attrs):
-        out[span_row.segment_id].spans.append(span_row)
+    out = ConsensusRows(sorted(set(parsed.segment_id)))
+    attrs = _label_rows(field_data(schema, parsed) | attributes, method, min_support, out.labels)
+    _add(out.labels, set_rows(set_answers(schema, parsed), min_support))
+    _span_rows(index, table, texts, attrs, out.spans)
     relations = relation_records(parsed)
-    rel_kept, rel_dropped = relation_consensus(index, table, relations, min_support)
-    for status, rels in (("decided", rel_kept), ("undecided", rel_dropped)):
-        for cr in rels:
-            out[cr.item].relations.append(
-                RelationRow(
-                    cr.item,
-                    cr.kind,
-                    cr.from_id,
-                    cr.to_id,
-                    cr.support,
-                    cr.n_annotators,
-                    _round(cr.confidence),
-                    status,
-                )
-            )
-    for seg, (result, mine) in (decisions or {}).items():
-        if seg in out:
-            out[seg] = adjudicated(schema, seg, result, mine, texts, METHOD_NAMES[method])
-    for seg_consensus in out.values():
-        seg_consensus.sort()
-    return dict(out) if len(out) == n_covered else dict(sorted(out.items()))
+    (*ends, support, confidence, n_ann), keep = relation_consensus(
+        index, table, relations, min_support
+    )
+    status = ["decided" if k else "undecided" for k in keep]
+    _extend(out.relations, *ends, support, n_ann, map(_round, confidence), status)
+    if decisions:
+        covered = set(out.segments)
+        judged = {
+            seg: adjudicated(schema, seg, result, mine, texts, METHOD_NAMES[method])
+            for seg, (result, mine) in decisions.items()
+            if seg in covered
+        }
+        out.replace(judged)
+    out.sort()
+    return out
 
 
 def adjudicated(

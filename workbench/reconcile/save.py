@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import groupby, islice, repeat
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -30,7 +30,16 @@ from workbench.store import models as m
 from workbench.store.lock import operation_lock
 
 from . import figures
-from .engine import METHOD_NAMES, Method, SegmentConsensus, reconcile_records
+from .engine import (
+    METHOD_NAMES,
+    ConsensusRows,
+    LabelRow,
+    Method,
+    RelationRow,
+    SegmentConsensus,
+    SpanRow,
+    reconcile_records,
+)
 from .extract import ParsedAnnotations, parse_entries, span_index
 from .load import Released, ensure_dataset, load_decisions, load_released, load_texts
 from .spans import DEFAULT_THRESHOLD
@@ -197,24 +206,26 @@ def _reconcile(
             indexed=index,
         )
         del parsed, index
-        to_write: dict[str, tuple[SegmentConsensus, str]] = {}
+        records = computed.records() if method == "dawid-skene" else {}
+        to_write: dict[str, str] = {}  # segment → its output hash
         changed_set = set(changed)
         for seg in scope:
-            cons = computed.get(seg, SegmentConsensus())
             # only a refit can move an unchanged segment: vote needs no output hash
-            out_hash = _hash(cons) if method == "dawid-skene" else ""
+            out_hash = _hash(records.get(seg, SegmentConsensus())) if records else ""
             if seg in changed_set:
-                to_write[seg] = (cons, out_hash)
+                to_write[seg] = out_hash
             elif state[seg][1] != out_hash:
-                to_write[seg] = (cons, out_hash)
+                to_write[seg] = out_hash
                 report.refit_changed += 1
         everything = len(to_write) + len(gone) >= len(state)
         _delete_rows(session, dataset, [*to_write, *gone], everything)
         written = sorted(to_write)
-        _insert_rows(session, dataset, [to_write[seg][0] for seg in written])
+        _insert_rows(
+            session, dataset, computed if len(written) == len(scope) else computed.only(to_write)
+        )
         when, name = _when(session), METHOD_NAMES[method]
         states = [
-            (dataset, seg, hashes[seg], to_write[seg][1], name, str(min_support), when)
+            (dataset, seg, hashes[seg], to_write[seg], name, str(min_support), when)
             for seg in written
         ]
         _bulk_insert(session, m.ReconcileState, states)
@@ -298,42 +309,27 @@ def _each_json(values: Iterable[Any]) -> Iterator[str]:
     return map(bytes.decode, map(orjson.dumps, values))
 
 
-def _insert_rows(session: Session, dataset: str, conses: Sequence[SegmentConsensus]) -> None:
-    """The rows, each table's made column by column (C-level maps over the records)."""
+# the JSON columns' encoders: votes by identity (rows share their votes dicts), supports by
+# value (few distinct), the others each its own
+_CODERS: dict[str, Callable[[list[Any]], Iterator[str]]] = {
+    "votes": lambda values: _json(values, id),
+    "support": _json,
+    "attrs": _each_json,
+    "regions": _each_json,
+}
+
+
+def _insert_rows(session: Session, dataset: str, rows: ConsensusRows) -> None:
+    """The rows, each table's straight from its columns."""
     fixed = repeat(dataset), repeat(_when(session))
-
-    def columns(rows: list[Any], *names: str) -> list[Iterator[Any]]:
-        return [map(attrgetter(name), rows) for name in names]
-
-    labels = [x for cons in conses for x in cons.labels]
-    head = columns(labels, "segment_id", "field", "span_key", "method", "label")
-    coded = (
-        _json(map(attrgetter("votes"), labels), id),
-        _json(map(attrgetter("support"), labels)),
-    )
-    tail = columns(labels, "n_annotators", "confidence", "status")
-    _bulk_insert(
-        session, m.ConsensusLabel, zip(fixed[0], *head, *coded, *tail, fixed[1], strict=False)
-    )
-    del labels, head, coded, tail
-    spans = [x for cons in conses for x in cons.spans]
-    head = columns(spans, "segment_id", "span_key", "label", "start", "end", "text")
-    coded = _each_json(map(attrgetter("attrs"), spans)), _json(map(attrgetter("support"), spans))
-    tail = columns(spans, "n_annotators", "confidence", "exact", "status")
-    regions = _each_json(map(attrgetter("regions"), spans))
-    _bulk_insert(
-        session,
-        m.ConsensusSpan,
-        zip(fixed[0], *head, *coded, *tail, regions, fixed[1], strict=False),
-    )
-    del spans, head, coded, tail, regions
-    rels = [x for cons in conses for x in cons.relations]
-    head = columns(rels, "segment_id", "kind", "from_key", "to_key")
-    support = _json(map(attrgetter("support"), rels))
-    tail = columns(rels, "n_annotators", "confidence", "status")
-    _bulk_insert(
-        session, m.ConsensusRelation, zip(fixed[0], *head, support, *tail, fixed[1], strict=False)
-    )
+    for model, table, kind in (
+        (m.ConsensusLabel, rows.labels, LabelRow),
+        (m.ConsensusSpan, rows.spans, SpanRow),
+        (m.ConsensusRelation, rows.relations, RelationRow),
+    ):
+        names = [f.name for f in fields(kind)]
+        columns = [_CODERS.get(name, iter)(c) for name, c in zip(names, table, strict=True)]
+        _bulk_insert(session, model, zip(fixed[0], *columns, fixed[1], strict=False))
 
 
 def _count(session: Session, dataset: str, report: ReconcileReport) -> None:
