@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,6 +23,8 @@ from workbench.annotation import parser_key
 from workbench.annotation.clean import canonical_json, canonical_result, clean_result
 from workbench.export.model import (
     ANNOTATION_CHUNK,
+    BOOL,
+    INT,
     SCHEMAS,
     STR,
     STRS,
@@ -86,11 +87,13 @@ class _Reader:
         compiled = query.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
         params = compiled.construct_params()
         cursor = self.sa.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        # typed: pyarrow infers a column's type at many times the cost (SQLite's bools: ints)
+        types = tuple(INT if f.type == BOOL else f.type for f in schema)
         try:
             cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
             while rows := cursor.fetchmany(ANNOTATION_CHUNK):
-                columns = zip(*rows, strict=True)
-                arrays = [pa.array(c).cast(f.type) for c, f in zip(columns, schema, strict=True)]
+                columns = zip(zip(*rows, strict=True), types, schema, strict=True)
+                arrays = [pa.array(c, t).cast(f.type) for c, t, f in columns]
                 yield pa.record_batch(arrays, schema=schema)
         finally:
             cursor.close()
@@ -215,12 +218,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
     spec = "segment_id field label support:j confidence:f n_annotators:i method status"
     labels = _rows(conn, cl, spec, mine, sa.or_(cl.span_key.is_(None), cl.span_key == ""))
     labels = labels.set_column(3, "support", decoded(labels["support"], _support, STRS))
-    spec = "segment_id span_key field label"
-    regions = _rows(conn, cl, spec, mine, cl.span_key != "", cl.status.in_(KEPT))
-    cs = m.ConsensusSpan
-    spec = "segment_id span_key label start:i end:i attrs:j support:j confidence:f"
-    spec += " n_annotators:i exact:b status"
-    spans = _rows(conn, cs, spec, cs.dataset == dataset, cs.status.in_(KEPT))
+    spans = _spans(conn, dataset, schema)
     cr = m.ConsensusRelation
     spec = "segment_id kind from_key to_key support:j confidence:f"
     relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
@@ -262,7 +260,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
         articles=articles.rename_columns(SCHEMAS["articles"].names),
         segments=segments,
         labels=labels,
-        spans=_merged_spans(spans, regions, schema),
+        spans=spans,
         relations=relations,
         annotations=annotations,
         adjudications=frame("adjudications", adjudications),
@@ -270,10 +268,11 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
     )
 
 
-def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Table:
-    """The spans with their attribute maps: the one stored with the span, updated by the
+def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
+    """The kept spans with their attribute maps: the one stored with the span, updated by the
     span's per-region attribute labels (reconcile writes both; a Target's attribute is only a
-    label). One merge per distinct (map, labels) pair: 10^6 spans hold a few hundred."""
+    label), which the store gathers per span. One merge per distinct (map, labels) pair: 10^6
+    spans hold a few hundred."""
     controls = schema.controls
 
     def attribute(field: str) -> str:  # `Label.attribute`, or the control's name
@@ -282,27 +281,36 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
         attr = controls.get(field)
         return attr.name if attr is not None and attr.per_region else field
 
-    def merge(key: str) -> str:  # stored map, \x1d, "name\x1fvalue" pairs split by \x1e
+    def merge(key: str) -> str:  # stored map, \x1d, "field\x1flabel" pairs split by \x1e
         text, _, extra = key.partition("\x1d")
         value = orjson.loads(text or "null") or {}
-        for name, _, label in (p.partition("\x1f") for p in extra.split("\x1e") if p):
+        pairs = (p.partition("\x1f") for p in extra.split("\x1e") if p)
+        for name, label in sorted((attribute(field), label) for field, _, label in pairs):
             value[name] = label
         return attrs_json(value)
 
-    regions = regions.set_column(2, "field", decoded(regions["field"], attribute, STR))
-    with duckdb.connect() as con:
-        con.register("spans", spans)
-        con.register("regions", regions)
-        spans = con.sql(
-            """SELECT segment_id, span_key, label, start, "end",
-            coalesce(attrs, '') || chr(29) || coalesce(extra, '') AS attrs, support, confidence,
-            n_annotators, exact, status = 'adjudicated' AS adjudicated
-            FROM spans LEFT JOIN (
-                SELECT segment_id, span_key, string_agg(field || chr(31) || label, chr(30)
-                    ORDER BY field, label) AS extra
-                FROM regions GROUP BY segment_id, span_key
-            ) USING (segment_id, span_key)"""
-        ).to_arrow_table()
+    cl, cs = m.ConsensusLabel, m.ConsensusSpan
+    pair = sa.func.aggregate_strings(cl.field + "\x1f" + cl.label, "\x1e")
+    regions = (
+        sa.select(cl.segment_id, cl.span_key, pair.label("extra"))
+        .where(cl.dataset == dataset, cl.span_key != "", cl.status.in_(KEPT))
+        .group_by(cl.segment_id, cl.span_key)
+        .subquery()
+    )
+    attrs = sa.func.coalesce(sa.cast(cs.attrs, sa.Text), "") + "\x1d"
+    query = (
+        sa.select(cs.segment_id, cs.span_key, cs.label, cs.start, cs.end)
+        .add_columns(attrs + sa.func.coalesce(regions.c.extra, ""), sa.cast(cs.support, sa.Text))
+        .add_columns(cs.confidence, cs.n_annotators, cs.exact, cs.status == "adjudicated")
+        .outerjoin(
+            regions, (regions.c.segment_id == cs.segment_id) & (regions.c.span_key == cs.span_key)
+        )
+        .where(cs.dataset == dataset, cs.status.in_(KEPT))
+    )
+    spans = pa.Table.from_batches(conn.batches(query, _SPANS_READ), _SPANS_READ)
     spans = spans.set_column(5, "attrs", decoded(spans["attrs"], merge, STR))
     spans = spans.set_column(6, "support", decoded(spans["support"], _support, STRS))
-    return spans.rename_columns(SCHEMAS["spans"].names)
+    return spans.cast(SCHEMAS["spans"])
+
+
+_SPANS_READ = SCHEMAS["spans"].set(6, pa.field("support", STR))
