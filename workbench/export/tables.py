@@ -222,22 +222,24 @@ def _annotations(
     order = rows[pc.sort_indices(sort, [(c, "ascending") for c in sort.column_names]).to_numpy()]
     if len(order) != ann.num_rows or np.any(order != np.arange(len(order))):
         ann, at = ann.take(order), at.take(order)  # a hand-built frame: a store's come in order
-    fields = segment_fields(schema)
-    labels: dict[str, list[str | None]] = {f: [] for f in fields}
-    n_spans = []
-    for chunk in ann["entry"].chunks:  # a chunk of Python strings at a time
-        for made in map(orjson.loads, chunk.to_pylist()):
-            choices = made.get("labels") or {}
-            for f in fields:
-                labels[f].append(label_text(choices.get(f)))
-            n_spans.append(len(made.get("spans") or ()))
+    # DuckDB reads each entry's answers and span count; the answers, a handful of distinct
+    # objects, are decoded once each
+    con.register("entries", ann.select(["entry"]))
+    made = con.sql(
+        """SELECT json_extract(entry, '$.labels')::VARCHAR AS labels,
+        coalesce(json_array_length(entry, '$.spans'), 0) AS n_spans FROM entries"""
+    ).to_arrow_table()
+
+    def answer(field: str) -> pa.Array:
+        return decoded(made["labels"], lambda t: label_text(_json_object(t).get(field)), STR)
+
     columns: dict[str, Any] = {
         "segment_id": ann["segment_id"],
         "annotator": ann["annotator"],
         "annotation_id": ann["annotation_id"],
         "split": seg["split"].take(at),
-        **{f: pa.array(v, STR) for f, v in labels.items()},
-        "n_spans": pa.array(n_spans, INT),
+        **{f: answer(f) for f in segment_fields(schema)},
+        "n_spans": made["n_spans"].cast(INT),
         "lead_time": ann["lead_time"],
         "result": ann["result"],
     }
@@ -245,6 +247,10 @@ def _annotations(
     # chunked as read (`collect`), or as cut here: the same chunks either way
     out = pa.Table.from_batches(out.to_batches(max_chunksize=ANNOTATION_CHUNK), out.schema)
     return out, ann["entry"]
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    return orjson.loads(text or "null") or {}
 
 
 def with_entries(annotations: pa.Table, schema: Schema) -> pa.Table:
