@@ -126,12 +126,11 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
         con.register(name, getattr(data, name))
     con.register("annotations", data.annotations.drop_columns(["result"]))
     con.register("arts", arts)
-    # the release's segments: live, annotated, in (article, position, id) order
+    # the release's segments: live, annotated (a view: no second copy of their texts)
     con.execute(
-        """CREATE TEMP TABLE seg AS SELECT s.*, a.split
+        """CREATE TEMP VIEW seg AS SELECT s.*, a.split
         FROM segments s JOIN arts a USING (article_id)
-        WHERE s.segment_id IN (SELECT segment_id FROM annotations)
-        ORDER BY s.article_id, s.position, s.segment_id"""
+        WHERE s.segment_id IN (SELECT segment_id FROM annotations)"""
     )
     fields = segment_fields(schema)
     joins, cols = [], []
@@ -275,21 +274,14 @@ def _attributions(
     rel = relations.filter(
         pc.is_in(relations["kind"], value_set=pa.array(["attributed_to", "cue_of"]))
     )
-    sid, kind = rel["segment_id"].to_pylist(), rel["kind"].to_pylist()
-    ends = [
-        ((s, a), (s, b), k == "attributed_to")
-        for s, k, a, b in zip(
-            sid, kind, rel["from_id"].to_pylist(), rel["to_id"].to_pylist(), strict=True
-        )
-    ]
+    columns = (rel[c].to_pylist() for c in ("segment_id", "kind", "from_id", "to_id"))
+    ends = [((s, a), (s, b), k == "attributed_to") for s, k, a, b in zip(*columns, strict=True)]
     wanted = {key for a, b, _ in ends for key in (a, b)}
     sp_sid, sp_id = spans["segment_id"].to_pylist(), spans["span_id"].to_pylist()
     region = {key: k for k, key in enumerate(zip(sp_sid, sp_id, strict=True)) if key in wanted}
     del sp_sid, sp_id
-    start, end, label = (spans[c].to_pylist() if region else [] for c in ("start", "end", "label"))
-    triples = triple_positions(
-        region, ends, lambda k: (start[k], end[k], label[k], spans["span_id"][k].as_py())
-    )
+    # a span's row is its position: the table is in (segment, start, end, label, id) order
+    triples = triple_positions(region, ends, lambda k: k)
     out = attribution_schema(schema)
     if not triples:
         return out.empty_table()
