@@ -2,10 +2,8 @@
 
 What goes in: the dataset's released annotations (current, valid, not cancelled, not deleted)
 of live segments, those segments, their articles, their consensus (decided or adjudicated
-rows, and every segment label) and the latest adjudication per (segment,
-field) (`build_tables` drops those of segments outside the release). Annotators appear only
-by pseudonym. Rows go from the driver's cursor a chunk at a time straight into Arrow; JSON
-columns are read as text, decoded once per distinct value.
+rows, and every segment label) and the latest adjudication per (segment, field). Annotators
+appear only by pseudonym. JSON columns are read as text, decoded once per distinct value.
 """
 
 from __future__ import annotations
@@ -269,10 +267,9 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
 
 
 def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
-    """The kept spans with their attribute maps: the one stored with the span, updated by the
-    span's per-region attribute labels (reconcile writes both; a Target's attribute is only a
-    label), which the store gathers per span. One merge per distinct (map, labels) pair: 10^6
-    spans hold a few hundred."""
+    """The kept spans with their attribute maps: the stored one updated by the span's
+    per-region attribute labels, gathered by the store (reconcile writes both; a Target's
+    attribute is only a label). One merge per distinct (map, labels): a few hundred."""
     controls = schema.controls
 
     def attribute(field: str) -> str:  # `Label.attribute`, or the control's name
@@ -302,9 +299,7 @@ def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
         sa.select(cs.segment_id, cs.span_key, cs.label, cs.start, cs.end)
         .add_columns(attrs + sa.func.coalesce(regions.c.extra, ""), sa.cast(cs.support, sa.Text))
         .add_columns(cs.confidence, cs.n_annotators, cs.exact, cs.status == "adjudicated")
-        .outerjoin(
-            regions, (regions.c.segment_id == cs.segment_id) & (regions.c.span_key == cs.span_key)
-        )
+        .outerjoin(regions, sa.tuple_(*regions.c[:2]) == sa.tuple_(cs.segment_id, cs.span_key))
         .where(cs.dataset == dataset, cs.status.in_(KEPT))
     )
     spans = pa.Table.from_batches(conn.batches(query, _SPANS_READ), _SPANS_READ)
