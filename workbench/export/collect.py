@@ -108,14 +108,16 @@ def _array(values: tuple[Any, ...], type_: pa.DataType) -> pa.Array:
     if type_ != STR:
         return pa.array(values, INT if type_ == BOOL else type_).cast(type_)
     valid = np.fromiter((v is not None for v in values), np.bool_, len(values))
-    offsets = np.zeros(len(values) + 1, np.int32)
-    np.cumsum(np.fromiter((len(v or b"") for v in values), np.int32, len(values)), out=offsets[1:])
+    offsets = np.zeros(len(values) + 1, np.int64)
+    np.cumsum(np.fromiter((len(v or b"") for v in values), np.int64, len(values)), out=offsets[1:])
     nulls = len(values) - int(valid.sum())
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
     data = pa.py_buffer(b"".join(v for v in values if v is not None))
-    array = pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), data, bitmap, nulls)
+    array = pa.LargeStringArray.from_buffers(
+        len(values), pa.py_buffer(offsets), data, bitmap, nulls
+    )
     array.validate(full=True)  # UTF-8
-    return array
+    return array.cast(STR)  # its offsets only; a chunk of over 2 GB fails here, not silently
 
 
 def _rechunked(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
