@@ -93,6 +93,19 @@ def test_batches_read_from_postgresql_are_cut_as_sqlites_are(
     assert list(collect_module._rechunked(iter([]))) == []
 
 
+def test_sqlite_texts_become_arrow_strings_as_stored() -> None:
+    """SQLite's texts, read as bytes, laid end to end: nulls, empty and non-ASCII texts kept,
+    invalid UTF-8 refused; its bools (ints) become bools."""
+    import importlib
+
+    collect_module = importlib.import_module("workbench.export.collect")
+    got = collect_module._array((b"ab", None, "é\u2028".encode(), b""), pa.string())
+    assert got.type == pa.string() and got.to_pylist() == ["ab", None, "é\u2028", ""]
+    assert collect_module._array((1, None, 0), pa.bool_()).to_pylist() == [True, None, False]
+    with pytest.raises(pa.ArrowInvalid):
+        collect_module._array((b"\xff",), pa.string())
+
+
 def test_parse_ratios() -> None:
     assert parse_ratios("0.8,0.1,0.1") == (0.8, 0.1, 0.1)
     assert parse_ratios(" 0.7, 0.15 ,0.15") == (0.7, 0.15, 0.15)

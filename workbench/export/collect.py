@@ -2,10 +2,8 @@
 
 What goes in: the dataset's released annotations (current, valid, not cancelled, not deleted)
 of live segments, those segments, their articles, their consensus (decided or adjudicated
-rows, and every segment label) and the latest adjudication per (segment,
-field) (`build_tables` drops those of segments outside the release). Annotators appear only
-by pseudonym. Rows go from the driver's cursor a chunk at a time straight into Arrow; JSON
-columns are read as text, decoded once per distinct value.
+rows, and every segment label) and the latest adjudication per (segment, field). Annotators
+appear only by pseudonym. JSON columns are read as text, decoded once per distinct value.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import duckdb
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,6 +22,8 @@ from workbench.annotation import parser_key
 from workbench.annotation.clean import canonical_json, canonical_result, clean_result
 from workbench.export.model import (
     ANNOTATION_CHUNK,
+    BOOL,
+    INT,
     SCHEMAS,
     STR,
     STRS,
@@ -85,19 +85,39 @@ class _Reader:
             return
         compiled = query.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
         params = compiled.construct_params()
-        cursor = self.sa.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        dbapi: Any = self.sa.connection.dbapi_connection
+        dbapi.text_factory = bytes  # texts as SQLite holds them, UTF-8: not decoded and encoded
+        cursor = dbapi.cursor()
         try:
             cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
             while rows := cursor.fetchmany(ANNOTATION_CHUNK):
-                columns = zip(*rows, strict=True)
-                arrays = [pa.array(c).cast(f.type) for c, f in zip(columns, schema, strict=True)]
-                yield pa.record_batch(arrays, schema=schema)
+                columns = zip(zip(*rows, strict=True), schema, strict=True)
+                yield pa.record_batch([_array(c, f.type) for c, f in columns], schema=schema)
         finally:
             cursor.close()
+            dbapi.text_factory = str
 
     def close(self) -> None:
         if self.adbc is not None:
             self.adbc.close()
+
+
+def _array(values: tuple[Any, ...], type_: pa.DataType) -> pa.Array:
+    """A column of SQLite values as Arrow, typed (inferring costs many times more). Texts lie
+    end to end in one buffer of their size (pyarrow's builder doubled: 200 MB more at 10^5)."""
+    if type_ != STR:
+        return pa.array(values, INT if type_ == BOOL else type_).cast(type_)
+    valid = np.fromiter((v is not None for v in values), np.bool_, len(values))
+    offsets = np.zeros(len(values) + 1, np.int64)
+    np.cumsum(np.fromiter((len(v or b"") for v in values), np.int64, len(values)), out=offsets[1:])
+    nulls = len(values) - int(valid.sum())
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    data = pa.py_buffer(b"".join(v for v in values if v is not None))
+    array = pa.LargeStringArray.from_buffers(
+        len(values), pa.py_buffer(offsets), data, bitmap, nulls
+    )
+    array.validate(full=True)  # UTF-8
+    return array.cast(STR)  # its offsets only; a chunk of over 2 GB fails here, not silently
 
 
 def _rechunked(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -179,10 +199,6 @@ def _groups(conn: sa.Connection) -> dict[str, str]:
     return out
 
 
-def _in(table: pa.Table, column: str, values: pa.Array) -> pa.Table:
-    return table.filter(pc.is_in(table[column], value_set=values))
-
-
 def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
     """Read one dataset's release data from the store."""
     with store.session() as s:
@@ -202,10 +218,10 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
     task_segments = sa.select(m.Task.segment_id).where(m.Task.dataset == dataset)
     spec = "id article_id position:i start:i end:i text"
     segments = _rows(conn, m.Segment, spec, m.Segment.id.in_(task_segments))
-    kept = pc.unique(annotations["segment_id"])
-    segments = _in(segments.rename_columns(SCHEMAS["segments"].names), "segment_id", kept)
+    segments = segments.rename_columns(SCHEMAS["segments"].names)
+    segments = segments.filter(pc.is_in(segments["segment_id"], annotations["segment_id"]))
     articles = _rows(conn, m.Article, "id title author outlet published source_path")
-    articles = _in(articles, "id", pc.unique(segments["article_id"])).sort_by("id")
+    articles = articles.filter(pc.is_in(articles["id"], segments["article_id"])).sort_by("id")
     groups = _groups(s.connection())
     group = [groups.get(a, a) for a in articles["id"].to_pylist()]
     articles = articles.add_column(1, "split_group", pa.array(group, STR))
@@ -215,12 +231,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
     spec = "segment_id field label support:j confidence:f n_annotators:i method status"
     labels = _rows(conn, cl, spec, mine, sa.or_(cl.span_key.is_(None), cl.span_key == ""))
     labels = labels.set_column(3, "support", decoded(labels["support"], _support, STRS))
-    spec = "segment_id span_key field label"
-    regions = _rows(conn, cl, spec, mine, cl.span_key != "", cl.status.in_(KEPT))
-    cs = m.ConsensusSpan
-    spec = "segment_id span_key label start:i end:i attrs:j support:j confidence:f"
-    spec += " n_annotators:i exact:b status"
-    spans = _rows(conn, cs, spec, cs.dataset == dataset, cs.status.in_(KEPT))
+    spans = _spans(conn, dataset, schema)
     cr = m.ConsensusRelation
     spec = "segment_id kind from_key to_key support:j confidence:f"
     relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
@@ -262,7 +273,7 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
         articles=articles.rename_columns(SCHEMAS["articles"].names),
         segments=segments,
         labels=labels,
-        spans=_merged_spans(spans, regions, schema),
+        spans=spans,
         relations=relations,
         annotations=annotations,
         adjudications=frame("adjudications", adjudications),
@@ -270,10 +281,10 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
     )
 
 
-def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Table:
-    """The spans with their attribute maps: the one stored with the span, updated by the
-    span's per-region attribute labels (reconcile writes both; a Target's attribute is only a
-    label). One merge per distinct (map, labels) pair: 10^6 spans hold a few hundred."""
+def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
+    """The kept spans with their attribute maps: the stored one updated by the span's
+    per-region attribute labels, gathered by the store (reconcile writes both; a Target's
+    attribute is only a label). One merge per distinct (map, labels): a few hundred."""
     controls = schema.controls
 
     def attribute(field: str) -> str:  # `Label.attribute`, or the control's name
@@ -282,27 +293,34 @@ def _merged_spans(spans: pa.Table, regions: pa.Table, schema: Schema) -> pa.Tabl
         attr = controls.get(field)
         return attr.name if attr is not None and attr.per_region else field
 
-    def merge(key: str) -> str:  # stored map, \x1d, "name\x1fvalue" pairs split by \x1e
+    def merge(key: str) -> str:  # stored map, \x1d, "field\x1flabel" pairs split by \x1e
         text, _, extra = key.partition("\x1d")
         value = orjson.loads(text or "null") or {}
-        for name, _, label in (p.partition("\x1f") for p in extra.split("\x1e") if p):
+        pairs = (p.partition("\x1f") for p in extra.split("\x1e") if p)
+        for name, label in sorted((attribute(field), label) for field, _, label in pairs):
             value[name] = label
         return attrs_json(value)
 
-    regions = regions.set_column(2, "field", decoded(regions["field"], attribute, STR))
-    with duckdb.connect() as con:
-        con.register("spans", spans)
-        con.register("regions", regions)
-        spans = con.sql(
-            """SELECT segment_id, span_key, label, start, "end",
-            coalesce(attrs, '') || chr(29) || coalesce(extra, '') AS attrs, support, confidence,
-            n_annotators, exact, status = 'adjudicated' AS adjudicated
-            FROM spans LEFT JOIN (
-                SELECT segment_id, span_key, string_agg(field || chr(31) || label, chr(30)
-                    ORDER BY field, label) AS extra
-                FROM regions GROUP BY segment_id, span_key
-            ) USING (segment_id, span_key)"""
-        ).to_arrow_table()
+    cl, cs = m.ConsensusLabel, m.ConsensusSpan
+    pair = sa.func.aggregate_strings(cl.field + "\x1f" + cl.label, "\x1e")
+    regions = (
+        sa.select(cl.segment_id, cl.span_key, pair.label("extra"))
+        .where(cl.dataset == dataset, cl.span_key != "", cl.status.in_(KEPT))
+        .group_by(cl.segment_id, cl.span_key)
+        .subquery()
+    )
+    attrs = sa.func.coalesce(sa.cast(cs.attrs, sa.Text), "") + "\x1d"
+    query = (
+        sa.select(cs.segment_id, cs.span_key, cs.label, cs.start, cs.end)
+        .add_columns(attrs + sa.func.coalesce(regions.c.extra, ""), sa.cast(cs.support, sa.Text))
+        .add_columns(cs.confidence, cs.n_annotators, cs.exact, cs.status == "adjudicated")
+        .outerjoin(regions, sa.tuple_(*regions.c[:2]) == sa.tuple_(cs.segment_id, cs.span_key))
+        .where(cs.dataset == dataset, cs.status.in_(KEPT))
+    )
+    spans = pa.Table.from_batches(conn.batches(query, _SPANS_READ), _SPANS_READ)
     spans = spans.set_column(5, "attrs", decoded(spans["attrs"], merge, STR))
     spans = spans.set_column(6, "support", decoded(spans["support"], _support, STRS))
-    return spans.rename_columns(SCHEMAS["spans"].names)
+    return spans.cast(SCHEMAS["spans"])
+
+
+_SPANS_READ = SCHEMAS["spans"].set(6, pa.field("support", STR))

@@ -126,12 +126,11 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
         con.register(name, getattr(data, name))
     con.register("annotations", data.annotations.drop_columns(["result"]))
     con.register("arts", arts)
-    # the release's segments: live, annotated, in (article, position, id) order
+    # the release's segments: live, annotated (a view: no second copy of their texts)
     con.execute(
-        """CREATE TEMP TABLE seg AS SELECT s.*, a.split
+        """CREATE TEMP VIEW seg AS SELECT s.*, a.split
         FROM segments s JOIN arts a USING (article_id)
-        WHERE s.segment_id IN (SELECT segment_id FROM annotations)
-        ORDER BY s.article_id, s.position, s.segment_id"""
+        WHERE s.segment_id IN (SELECT segment_id FROM annotations)"""
     )
     fields = segment_fields(schema)
     joins, cols = [], []
@@ -222,22 +221,24 @@ def _annotations(
     order = rows[pc.sort_indices(sort, [(c, "ascending") for c in sort.column_names]).to_numpy()]
     if len(order) != ann.num_rows or np.any(order != np.arange(len(order))):
         ann, at = ann.take(order), at.take(order)  # a hand-built frame: a store's come in order
-    fields = segment_fields(schema)
-    labels: dict[str, list[str | None]] = {f: [] for f in fields}
-    n_spans = []
-    for chunk in ann["entry"].chunks:  # a chunk of Python strings at a time
-        for made in map(orjson.loads, chunk.to_pylist()):
-            choices = made.get("labels") or {}
-            for f in fields:
-                labels[f].append(label_text(choices.get(f)))
-            n_spans.append(len(made.get("spans") or ()))
+    # DuckDB reads each entry's answers and span count; the answers, a handful of distinct
+    # objects, are decoded once each
+    con.register("entries", ann.select(["entry"]))
+    made = con.sql(
+        """SELECT json_extract(entry, '$.labels')::VARCHAR AS labels,
+        coalesce(json_array_length(entry, '$.spans'), 0) AS n_spans FROM entries"""
+    ).to_arrow_table()
+
+    def answer(field: str) -> pa.Array:
+        return decoded(made["labels"], lambda t: label_text(_json_object(t).get(field)), STR)
+
     columns: dict[str, Any] = {
         "segment_id": ann["segment_id"],
         "annotator": ann["annotator"],
         "annotation_id": ann["annotation_id"],
         "split": seg["split"].take(at),
-        **{f: pa.array(v, STR) for f, v in labels.items()},
-        "n_spans": pa.array(n_spans, INT),
+        **{f: answer(f) for f in segment_fields(schema)},
+        "n_spans": made["n_spans"].cast(INT),
         "lead_time": ann["lead_time"],
         "result": ann["result"],
     }
@@ -245,6 +246,10 @@ def _annotations(
     # chunked as read (`collect`), or as cut here: the same chunks either way
     out = pa.Table.from_batches(out.to_batches(max_chunksize=ANNOTATION_CHUNK), out.schema)
     return out, ann["entry"]
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    return orjson.loads(text or "null") or {}
 
 
 def with_entries(annotations: pa.Table, schema: Schema) -> pa.Table:
@@ -269,21 +274,14 @@ def _attributions(
     rel = relations.filter(
         pc.is_in(relations["kind"], value_set=pa.array(["attributed_to", "cue_of"]))
     )
-    sid, kind = rel["segment_id"].to_pylist(), rel["kind"].to_pylist()
-    ends = [
-        ((s, a), (s, b), k == "attributed_to")
-        for s, k, a, b in zip(
-            sid, kind, rel["from_id"].to_pylist(), rel["to_id"].to_pylist(), strict=True
-        )
-    ]
+    columns = (rel[c].to_pylist() for c in ("segment_id", "kind", "from_id", "to_id"))
+    ends = [((s, a), (s, b), k == "attributed_to") for s, k, a, b in zip(*columns, strict=True)]
     wanted = {key for a, b, _ in ends for key in (a, b)}
     sp_sid, sp_id = spans["segment_id"].to_pylist(), spans["span_id"].to_pylist()
     region = {key: k for k, key in enumerate(zip(sp_sid, sp_id, strict=True)) if key in wanted}
     del sp_sid, sp_id
-    start, end, label = (spans[c].to_pylist() if region else [] for c in ("start", "end", "label"))
-    triples = triple_positions(
-        region, ends, lambda k: (start[k], end[k], label[k], spans["span_id"][k].as_py())
-    )
+    # a span's row is its position: the table is in (segment, start, end, label, id) order
+    triples = triple_positions(region, ends, lambda k: k)
     out = attribution_schema(schema)
     if not triples:
         return out.empty_table()
