@@ -436,16 +436,18 @@ def adjudicated(
     key_of: dict[str, str] = {}
     for s in sorted(decision.spans, key=lambda s: (s.start, s.end, s.label)):
         key = f"{s.label}@{s.start}:{s.end}"
+        if key in key_of.values():  # the same span twice (e.g. after quote trimming): one row
+            key_of[s.region_id] = key
+            continue
         key_of[s.region_id] = key
-        support = tuple(
-            sorted(
-                {
-                    o.annotator
-                    for o in mine.spans
-                    if o.label == s.label and jaccard(o, s) >= threshold
-                }
-            )
-        )
+        # each annotator's best-matching span of the label: their support and attribute votes
+        support_of: dict[str, Any] = {}
+        for o in mine.spans:
+            if o.label == s.label and (score := jaccard(o, s)) >= threshold:
+                best = support_of.get(o.annotator)
+                if best is None or score > jaccard(best, s):
+                    support_of[o.annotator] = o
+        support = tuple(sorted(support_of))
         out.spans.append(
             SpanRow(
                 seg,
@@ -463,7 +465,6 @@ def adjudicated(
                 (),
             )
         )
-        support_of = {o.annotator: o for o in mine.spans if o.annotator in support}
         for name, value in s.attrs.items():
             given: dict[str, list[str]] = defaultdict(list)
             for ann, o in sorted(support_of.items()):
@@ -484,8 +485,11 @@ def adjudicated(
                     "adjudicated",
                 )
             )
+    seen: set[tuple[str, str, str]] = set()
     for r in decision.relations:
-        if r.from_region in key_of and r.to_region in key_of:
+        ends = (r.kind, key_of.get(r.from_region, ""), key_of.get(r.to_region, ""))
+        if ends[1] and ends[2] and ends not in seen:
+            seen.add(ends)
             out.relations.append(
                 RelationRow(
                     seg,
