@@ -35,7 +35,7 @@ from benchmarks import fixtures, synth  # noqa: E402
 from workbench.annotation import parse  # noqa: E402
 from workbench.config import Secret, Settings  # noqa: E402
 from workbench.labelstudio.server import LABEL_STUDIO_VERSION as LS_VERSION  # noqa: E402
-from workbench.schema import Schema, load_schema  # noqa: E402
+from workbench.schema import Schema, label_config, load_schema  # noqa: E402
 
 STEPS = ["push", "pull", "reconcile", "export", "ingest"]
 SCHEMA_PATH = ROOT / "schemas" / "news-v1.yaml"
@@ -150,7 +150,7 @@ def bench_push(b: Bench) -> None:
     base = fixtures.build_store(b.tmp / "push-base.db", items, b.schema)
     tasks = fixtures.payloads(items)
     ls = sdk(b)
-    config = b.schema.to_label_config()
+    config = label_config(b.schema)
     times: dict[str, list[float]] = {"workbench": [], "sdk": []}
     for run in range(b.runs):
         # alternate which goes first so a server warming up or filling up favours neither
@@ -218,7 +218,7 @@ def bench_pull(b: Bench) -> None:
     ls = sdk(b)
     client = LabelStudioClient(b.ls_url, b.ls_token)
     users = [client.ensure_user(f"bench-annotator-{a}@example.org") for a in range(3)]
-    project = ls.projects.create(title="bench pull", label_config=b.schema.to_label_config())
+    project = ls.projects.create(title="bench pull", label_config=label_config(b.schema))
     tasks = fixtures.payloads(items)
     for task, it in zip(tasks, items, strict=True):
         task["annotations"] = [

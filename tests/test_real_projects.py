@@ -28,7 +28,7 @@ from workbench.labelstudio.server import ServerInfo
 from workbench.pull import pull
 from workbench.reconcile.commands import agreement
 from workbench.reconcile.save import reconcile
-from workbench.schema import Schema, parse_schema
+from workbench.schema import Schema, label_config, parse_schema
 from workbench.store import Annotation, Store
 from workbench.store.models import ConsensusLabel, ConsensusRelation, ConsensusSpan
 
@@ -346,10 +346,8 @@ def settings_for(ls: ServerInfo, store_url: str, tmp_path: Path) -> Settings:
 
 def test_team_schema_generates_a_config_label_studio_accepts(ls_client: LabelStudioClient) -> None:
     schema: Schema = parse_schema(TEAM_SCHEMA)
-    project = ls_client.create_project(title="round trip", label_config=schema.to_label_config())
-    assert (
-        ls_client.get_project(project.id).label_config.strip() == schema.to_label_config().strip()
-    )
+    project = ls_client.create_project(title="round trip", label_config=label_config(schema))
+    assert ls_client.get_project(project.id).label_config.strip() == label_config(schema).strip()
 
 
 def test_gold_agreement_counts_each_annotator_against_the_gold_annotation() -> None:

@@ -20,6 +20,7 @@ from workbench.schema import (
     TASK_FIELDS,
     TEXT_NAME,
     Schema,
+    label_config,
     load_schema,
     parse_schema,
 )
@@ -144,10 +145,10 @@ def test_hotkeys_are_unique(schema: Schema) -> None:
 
 
 def test_label_config_is_well_formed(schema: Schema) -> None:
-    xml = schema.to_label_config()
+    xml = label_config(schema)
     root = ET.fromstring(xml)
     assert root.tag == "View"
-    assert xml == schema.to_label_config()  # deterministic
+    assert xml == label_config(schema)  # deterministic
 
     names = [el.get("name") for el in root.iter() if el.get("name")]
     assert len(names) == len(set(names))
@@ -168,7 +169,7 @@ def test_label_config_is_well_formed(schema: Schema) -> None:
 
 
 def test_label_config_has_each_label_and_hotkey_once(schema: Schema) -> None:
-    root = ET.fromstring(schema.to_label_config())
+    root = ET.fromstring(label_config(schema))
     labels = root.find("Labels")
     assert labels is not None
     assert labels.get("name") == LABELS_NAME
@@ -184,7 +185,7 @@ def test_label_config_has_each_label_and_hotkey_once(schema: Schema) -> None:
 
 
 def test_label_config_per_region_and_segment_choices(schema: Schema) -> None:
-    root = ET.fromstring(schema.to_label_config())
+    root = ET.fromstring(label_config(schema))
     choices = {el.get("name"): el for el in root.iter("Choices")}
     quote = choices["content_quote_type"]
     assert quote.get("perRegion") == "true"
@@ -207,7 +208,7 @@ def test_label_config_per_region_and_segment_choices(schema: Schema) -> None:
 def test_label_config_escapes_text(tmp_path: Path, raw: dict[str, Any]) -> None:
     data = copy.deepcopy(raw)
     data["labels"][0]["description"] = 'Says "hi" & <b>bye</b>'
-    xml = load_schema(write_schema(tmp_path, data)).to_label_config()
+    xml = label_config(load_schema(write_schema(tmp_path, data)))
     label = ET.fromstring(xml).find("Labels/Label")
     assert label is not None
     assert label.get("hint") == 'Says "hi" & <b>bye</b>'
@@ -215,7 +216,7 @@ def test_label_config_escapes_text(tmp_path: Path, raw: dict[str, Any]) -> None:
 
 def test_label_config_parses_with_label_studio_sdk(schema: Schema) -> None:
     interface_mod = pytest.importorskip("label_studio_sdk.label_interface")
-    li = interface_mod.LabelInterface(schema.to_label_config())
+    li = interface_mod.LabelInterface(label_config(schema))
     li.validate()  # raises on an invalid config
     control_names = {c.name for c in li.controls}
     assert control_names == {LABELS_NAME, *schema.controls}
@@ -513,7 +514,7 @@ def test_valid_result_passes_label_studio_sdk(
     schema: Schema, text: str, good: list[dict[str, Any]]
 ) -> None:
     interface_mod = pytest.importorskip("label_studio_sdk.label_interface")
-    li = interface_mod.LabelInterface(schema.to_label_config())
+    li = interface_mod.LabelInterface(label_config(schema))
     assert li.validate_annotation({"result": good}) is True
 
 

@@ -22,7 +22,7 @@ from workbench.annotation import Link, parse
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
-from workbench.schema import load_schema, parse_schema, schema_from_dict
+from workbench.schema import label_config, load_schema, parse_schema, schema_from_dict
 from workbench.schema.importer import import_config, schema_id_from
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,7 +209,7 @@ def test_import_keeps_names_values_and_says_what_is_left_out(name: str) -> None:
     assert schema.guidelines is None
     original = (CONFIGS / f"{name}.xml").read_text(encoding="utf-8")
     before = controls(original, schema.view.text)
-    after = controls(schema.to_label_config(), schema.view.text)
+    after = controls(label_config(schema), schema.view.text)
     left_out = {"image_beside_text": set(), "review": set()}.get(name, set())
     assert set(after) == set(before) - left_out
     for control, (tag, values) in after.items():
@@ -280,7 +280,7 @@ def test_several_labels_controls_and_a_control_named_label() -> None:
     assert schema.label("Meeting").attribute("importance").max_value == 3
     assert schema.controls["label"].values == ("relevant", "noise")
     assert any("take several labels per region, some one" in n for n in result.notes)
-    xml_out = schema.to_label_config()
+    xml_out = label_config(schema)
     assert controls(xml_out, "doc")["events"] == ("Labels", frozenset({"Meeting"}))
 
 
@@ -368,18 +368,18 @@ def test_label_studio_accepts_the_imported_config_over_existing_annotations(
             # Label Studio refuses a config that drops controls annotations use: the
             # left-out ones (named by the import), and no others
             with pytest.raises(LabelStudioError) as info:
-                ls_client.update_project(project.id, label_config=schema.to_label_config())
+                ls_client.update_project(project.id, label_config=label_config(schema))
             refused = set(re.findall(r"from_name=([\w-]+)", info.value.message))
             assert refused == {r["from_name"] for r in result if r not in kept}
             (first,) = ls_client.list_annotations(task_id)
             ls_client.update_annotation(first["id"], result=kept)
             result = kept
-        updated = ls_client.update_project(project.id, label_config=schema.to_label_config())
-        assert updated.label_config.strip() == schema.to_label_config().strip()
+        updated = ls_client.update_project(project.id, label_config=label_config(schema))
+        assert updated.label_config.strip() == label_config(schema).strip()
         (stored,) = ls_client.list_annotations(task_id)
         parsed = parse(schema, data[schema.view.text_key], stored["result"])
         assert parsed.problems == ()
-        fresh = ls_client.create_project(f"import {name} (fresh)", schema.to_label_config())
+        fresh = ls_client.create_project(f"import {name} (fresh)", label_config(schema))
         ls_client.delete_project(fresh.id)
     finally:
         ls_client.delete_project(project.id)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import workbench.pull_file as pull_module
 from workbench.config import Settings, load_settings
 from workbench.pull_file import pull_from_file
-from workbench.schema import load_schema, parse_schema, schema_from_dict
+from workbench.schema import label_config, load_schema, parse_schema, schema_from_dict
 from workbench.store import Annotation, Annotator, Article, Dataset, Segment, Store, Task
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def test_a_schema_loads_again_from_its_stored_dict(text: str, tmp_path: Path) ->
     stored = json.loads(json.dumps(schema.to_dict()))  # as the store's JSON column holds it
     again = schema_from_dict(stored)
     assert again == schema and again.version == schema.version
-    assert again.to_label_config() == schema.to_label_config()
+    assert label_config(again) == label_config(schema)
 
 
 def test_guidelines_absent_or_null_means_none() -> None:

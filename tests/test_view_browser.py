@@ -44,7 +44,7 @@ from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
 from workbench.pull import pull
 from workbench.push import push
-from workbench.schema import load_schema
+from workbench.schema import label_config, load_schema
 from workbench.store import Annotation, Annotator, Prediction, Segment, Store, Task, open_store
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
@@ -474,7 +474,7 @@ def test_a_task_pushed_before_feedback_existed_shows_no_placeholder(
     tasks have no such key. Pushed again, the project gets the new view; such a task shows
     nothing there, not a literal "$feedback"."""
     schema = load_schema(SCHEMA)
-    new_view = schema.to_label_config()
+    new_view = label_config(schema)
     old_view, cut = re.subn(
         r'\s*<View className="wb-feedback">.*?</View>', "", new_view, flags=re.S
     )

@@ -25,7 +25,7 @@ from workbench.instructions import instructions_html
 from workbench.labelstudio.client import LabelStudioClient, Project
 from workbench.predictions import prediction
 from workbench.progress import NoProgress, Progress
-from workbench.schema import Schema, schema_from_dict
+from workbench.schema import Schema, label_config, schema_from_dict
 from workbench.store import Article, Dataset, Segment, Store, Task
 from workbench.store.lock import operation_lock
 from workbench.store.models import utcnow
@@ -173,7 +173,7 @@ def _ensure_project(
 ) -> Project | None:
     fields: dict[str, Any] = {
         "title": f"{name} (workbench)"[:50],
-        "label_config": schema.to_label_config(),
+        "label_config": label_config(schema),
         "description": f"{MARKER}{name} · schema {schema.id} ({schema.version}). Managed by "
         "workbench: edit the schema file and run `workbench push` rather than the labeling "
         "config here.",

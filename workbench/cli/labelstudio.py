@@ -13,6 +13,7 @@ from workbench import render
 from workbench import status as status_lib
 from workbench.cli.base import FILE, State, cli, command, schema_option
 from workbench.errors import PartialFailure
+from workbench.schema import label_config
 
 schema_path_arg = click.argument("path", required=False, type=FILE)
 
@@ -92,7 +93,7 @@ def schema_show(state: State, path: Path | None, as_json: bool) -> None:
 @schema_path_arg
 def schema_xml(state: State, path: Path | None) -> None:
     """The Label Studio labeling config generated from the schema."""
-    click.echo(state.schema(path).to_label_config())
+    click.echo(label_config(state.schema(path)))
 
 
 @command(schema, "import")

@@ -20,7 +20,7 @@ from workbench.config import Settings
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.connect import connect
-from workbench.schema import Schema, load_schema
+from workbench.schema import Schema, label_config, load_schema
 from workbench.store import Store
 from workbench.store import models as m
 from workbench.store.lock import operation_lock
@@ -97,7 +97,7 @@ def _ensure_project(
 
     project = client.create_project(
         title=project_title(dataset),
-        label_config=schema.to_label_config(),
+        label_config=label_config(schema),
         description=f"Adjudication of {dataset}: each annotator's version is a prediction "
         "(model version = their pseudonym). Pick the right one, fix it, submit.",
         expert_instruction=instructions_html(schema),

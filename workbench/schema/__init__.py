@@ -15,6 +15,7 @@ scoped by ``whenLabelValue`` on the tag itself; ``whenTagName`` is never emitted
 lets it override ``whenLabelValue``).
 """
 
+from workbench.schema.config_xml import label_config
 from workbench.schema.load import load_schema, parse_schema, schema_from_dict
 from workbench.schema.model import (
     CONTEXT_NAME,
@@ -38,6 +39,7 @@ __all__ = [
     "Relation",
     "Schema",
     "View",
+    "label_config",
     "load_schema",
     "parse_schema",
     "schema_from_dict",

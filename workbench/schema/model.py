@@ -301,12 +301,6 @@ class Schema:
             out["view"] = {k: v for k, v in vars(self.view).items() if v != getattr(View(), k)}
         return out
 
-    def to_label_config(self) -> str:
-        """The Label Studio labeling config (XML) for this schema. Deterministic."""
-        from workbench.schema.config_xml import label_config
-
-        return label_config(self)
-
 
 def _choice_dict(c: Choice) -> dict[str, Any]:
     out = {k: getattr(c, k) for k in ("value", "hotkey", "description", "off_scale")}
