@@ -68,6 +68,11 @@ def _is_stored_annotation(item: Any) -> bool:
 
 def _items(path: Path, data: Any) -> list[Any]:
     """The tasks or stored annotations of one file."""
+    if not isinstance(data, (list, dict)):
+        raise InputError(
+            f"{path}: not a Label Studio export (expected a list of tasks, got a "
+            f"{type(data).__name__})"
+        )
     items = data if isinstance(data, list) else [data]
     first = next((x for x in items if isinstance(x, dict)), None)
     if first is not None and "annotation_id" in first and not {"data", "annotations"} & set(first):
@@ -83,11 +88,6 @@ def _items(path: Path, data: Any) -> list[Any]:
         raise InputError(
             f"{path}: not a Label Studio export (expected a list of tasks, a task or an "
             "annotation with its task)"
-        )
-    if not isinstance(data, (list, dict)):
-        raise InputError(
-            f"{path}: not a Label Studio export (expected a list of tasks, got a "
-            f"{type(data).__name__})"
         )
     return items
 

@@ -206,12 +206,13 @@ def _reconcile(
             indexed=index,
         )
         del parsed, index
-        records = computed.records() if method == "dawid-skene" else {}
+        # only a refit can move an unchanged segment: vote needs no output hash
+        refit = method == "dawid-skene"
+        records = computed.records() if refit else {}
         to_write: dict[str, str] = {}  # segment → its output hash
         changed_set = set(changed)
         for seg in scope:
-            # only a refit can move an unchanged segment: vote needs no output hash
-            out_hash = _hash(records.get(seg, SegmentConsensus())) if records else ""
+            out_hash = _hash(records.get(seg, SegmentConsensus())) if refit else ""
             if seg in changed_set:
                 to_write[seg] = out_hash
             elif state[seg][1] != out_hash:
