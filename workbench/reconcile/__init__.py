@@ -8,10 +8,11 @@ from .categorical import (
     krippendorff_alpha,
     percent_agreement,
 )
-from .consensus import ItemConsensus, dawid_skene, majority_vote, span_consensus
+from .consensus import ItemConsensus, dawid_skene, majority_vote
 from .fleiss import fleiss_kappa, fleiss_kappa_from_counts, fleiss_raters
 from .pairwise import cohen_kappa_pairwise, percent_agreement_pairwise
 from .records import CategoricalData, Label, Metric, Relation, Span, categorical_data, jaccard
+from .spanconsensus import span_consensus
 from .spans import align_spans, span_f1_pairwise, token_alpha
 from .triples import attribution_triples, triple_f1_pairwise
 

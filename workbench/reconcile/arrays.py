@@ -44,15 +44,18 @@ def _pairs_within(bounds: IntArray, n: int) -> tuple[IntArray, IntArray]:
     return first, first + 1 + offset
 
 
-def _group_ends(keys: Sequence[IntArray], n: int) -> tuple[IntArray, IntArray]:
-    """(group start, group end) of every row of rows sorted by `keys` (consecutive equal)."""
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+def _firsts(keys: Sequence[IntArray], n: int) -> BoolArray:
+    """Mask over rows sorted by `keys`: the first row of each run of equal keys."""
     change = np.zeros(n, dtype=bool)
-    change[0] = True
+    change[:1] = True
     for k in keys:
         change[1:] |= k[1:] != k[:-1]
-    starts = np.flatnonzero(change)
+    return change
+
+
+def _group_ends(keys: Sequence[IntArray], n: int) -> tuple[IntArray, IntArray]:
+    """(group start, group end) of every row of rows sorted by `keys` (consecutive equal)."""
+    starts = np.flatnonzero(_firsts(keys, n))
     sizes = np.diff(np.append(starts, n))
     return np.repeat(starts, sizes), np.repeat(starts + sizes, sizes)
 

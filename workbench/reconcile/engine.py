@@ -32,14 +32,7 @@ from workbench.annotation import parse as parse_result
 from workbench.annotation.clean import canonical_json
 from workbench.schema import Schema
 
-from .consensus import (
-    ClusterTable,
-    _threshold,
-    cluster_table,
-    dawid_skene,
-    majority_columns,
-    relation_consensus,
-)
+from .consensus import _threshold, dawid_skene, majority_columns
 from .extract import (
     ParsedAnnotations,
     attribute_data,
@@ -52,6 +45,7 @@ from .extract import (
     span_index,
 )
 from .records import CategoricalData, Label, jaccard
+from .spanconsensus import ClusterTable, cluster_table, relation_consensus
 from .spanindex import ITEM_SEP, SpanIndex
 from .spans import DEFAULT_THRESHOLD
 
@@ -436,10 +430,10 @@ def adjudicated(
     key_of: dict[str, str] = {}
     for s in sorted(decision.spans, key=lambda s: (s.start, s.end, s.label)):
         key = f"{s.label}@{s.start}:{s.end}"
-        if key in key_of.values():  # the same span twice (e.g. after quote trimming): one row
-            key_of[s.region_id] = key
-            continue
+        again = key in key_of.values()  # the same span twice (e.g. after quote trimming)
         key_of[s.region_id] = key
+        if again:  # one row
+            continue
         # each annotator's best-matching span of the label: their support and attribute votes
         support_of: dict[str, Any] = {}
         for o in mine.spans:
@@ -490,16 +484,5 @@ def adjudicated(
         ends = (r.kind, key_of.get(r.from_region, ""), key_of.get(r.to_region, ""))
         if ends[1] and ends[2] and ends not in seen:
             seen.add(ends)
-            out.relations.append(
-                RelationRow(
-                    seg,
-                    r.kind,
-                    key_of[r.from_region],
-                    key_of[r.to_region],
-                    (),
-                    n,
-                    1.0,
-                    "adjudicated",
-                )
-            )
+            out.relations.append(RelationRow(seg, *ends, (), n, 1.0, "adjudicated"))
     return out

@@ -20,6 +20,7 @@ from ._bootstrap import FloatArray, IntArray
 from .arrays import (
     BoolArray,
     _components,
+    _firsts,
     _greedy,
     _group_ends,
     _lexsort,
@@ -38,6 +39,14 @@ K = TypeVar("K", bound=tuple[object, ...])
 
 def _span_key(s: Span) -> tuple[int, int, str, str, str]:
     return (s.start, s.end, s.label, s.annotator, s.region_id)
+
+
+def _overlap(s0: IntArray, e0: IntArray, s1: IntArray, e1: IntArray) -> FloatArray:
+    """`records.jaccard` of [s0, e0) and [s1, e1), element by element."""
+    inter = np.minimum(e0, e1) - np.maximum(s0, s1)
+    union = np.maximum(e0, e1) - np.minimum(s0, s1)
+    out: FloatArray = np.where(inter > 0, inter / np.maximum(union, 1), 0.0)
+    return out
 
 
 def triple_positions(
@@ -74,24 +83,14 @@ def triple_positions(
 
 
 class _ColumnSpans(Sequence[Span]):
-    """`Span` records of `SpanIndex.from_columns`, made when indexed (in `order`)."""
+    """`Span` records of `SpanIndex.from_columns`, made when indexed (in `order`); `cols`
+    are that method's columns, `item_of` to `region`."""
 
-    def __init__(
-        self,
-        item_of: Sequence[str],
-        annotator_of: Sequence[str],
-        span_of: Sequence[int],
-        label: Sequence[str],
-        start: Sequence[int],
-        end: Sequence[int],
-        region: Sequence[str],
-        order: IntArray | None = None,
-    ) -> None:
-        self._cols = (item_of, annotator_of, span_of, label, start, end, region)
-        self._order = order
+    def __init__(self, cols: tuple[Sequence[Any], ...], order: IntArray | None = None) -> None:
+        self._cols, self._order = cols, order
 
     def reordered(self, order: IntArray) -> _ColumnSpans:
-        return _ColumnSpans(*self._cols, order=order)
+        return _ColumnSpans(self._cols, order)
 
     def __len__(self) -> int:
         return len(self._cols[2])
@@ -163,7 +162,7 @@ class SpanIndex:
         n = len(label)
         lab = np.fromiter(map(code_of.__getitem__, label), np.int64, n)
         self._setup(
-            _ColumnSpans(item_of, annotator_of, span_of, label, start, end, region),
+            _ColumnSpans((item_of, annotator_of, span_of, label, start, end, region)),
             region.__getitem__,
             threshold,
             (items, annotators, labels),
@@ -225,12 +224,7 @@ class SpanIndex:
         return list(map(self._region_of, self.order.tolist()))
 
     def _jaccard(self, i: IntArray, j: IntArray) -> FloatArray:
-        s0, e0, s1, e1 = self.start[i], self.end[i], self.start[j], self.end[j]
-        inter = np.minimum(e0, e1) - np.maximum(s0, s1)
-        union = np.maximum(e0, e1) - np.minimum(s0, s1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out: FloatArray = np.where(inter > 0, inter / np.maximum(union, 1), 0.0)
-        return out
+        return _overlap(self.start[i], self.end[i], self.start[j], self.end[j])
 
     # ------------------------------------------------------------------ annotator pairs
 
@@ -343,9 +337,7 @@ class SpanIndex:
         edges = np.bincount(comp[self.cand_i], minlength=n)
         by_ann = _lexsort((self.ann, comp))
         c_sorted, a_sorted = comp[by_ann], self.ann[by_ann]
-        new_ann = np.ones(n, dtype=bool)
-        if n > 1:
-            new_ann[1:] = (c_sorted[1:] != c_sorted[:-1]) | (a_sorted[1:] != a_sorted[:-1])
+        new_ann = _firsts([c_sorted, a_sorted], n)
         n_anns = np.bincount(c_sorted, weights=new_ann, minlength=n).astype(np.int64)
         clean = (n_anns == size) & (edges == size * (size - 1) // 2)
         # a group with a component that is not clean: complete linkage in Python
@@ -360,9 +352,7 @@ class SpanIndex:
         # smallest member by (start, end, annotator, position): position breaks region ties
         mkey = _lexsort((self.ann, self.end, self.start, cluster_of))  # stable: ties by position
         cl_sorted = cluster_of[mkey]
-        is_first = np.ones(n, dtype=bool)
-        if n > 1:
-            is_first[1:] = cl_sorted[1:] != cl_sorted[:-1]
+        is_first = _firsts([cl_sorted], n)
         firsts = mkey[is_first]
         first_of[cl_sorted[is_first]] = firsts
         cl_ids = cl_sorted[is_first]
@@ -406,10 +396,7 @@ class SpanIndex:
             ms, me = self.start[members], self.end[members]
             total = np.zeros(members.shape)
             for o in range(m):  # in member order, so the sums are bit for bit the definition's
-                so, eo = ms[:, o : o + 1], me[:, o : o + 1]
-                inter = np.minimum(me, eo) - np.maximum(ms, so)
-                union = np.maximum(me, eo) - np.minimum(ms, so)
-                total += np.where(inter > 0, inter / np.maximum(union, 1), 0.0)
+                total += _overlap(ms, me, ms[:, o : o + 1], me[:, o : o + 1])
             row = np.repeat(np.arange(len(pick)), m)
             order = np.lexsort(
                 (self.ann[members].ravel(), me.ravel(), ms.ravel(), -total.ravel(), row)
@@ -442,19 +429,10 @@ class SpanIndex:
             for x, a, b in zip(lab.tolist(), start.tolist(), end.tolist(), strict=True)
         ]
         key = _lexsort((np.arange(len(first)), end, start, lab, item))
-        k_item, k_lab, k_s, k_e = item[key], lab[key], start[key], end[key]
-        same = np.zeros(len(key), dtype=bool)
-        same[1:] = (
-            (k_item[1:] == k_item[:-1])
-            & (k_lab[1:] == k_lab[:-1])
-            & (k_s[1:] == k_s[:-1])
-            & (k_e[1:] == k_e[:-1])
-        )
-        if same.any():
-            run_start = np.maximum.accumulate(np.where(~same, np.arange(len(key)), 0))
-            rank = np.arange(len(key)) - run_start
-            for c, r in zip(key[same].tolist(), rank[same].tolist(), strict=True):
-                ids[c] = f"{ids[c]}~{r}"
+        run_start, _ = _group_ends([x[key] for x in (item, lab, start, end)], len(key))
+        rank = np.arange(len(key)) - run_start  # > 0: the same id as the one before
+        for c, r in zip(key[rank > 0].tolist(), rank[rank > 0].tolist(), strict=True):
+            ids[c] = f"{ids[c]}~{r}"
         return ids
 
     @cached_property
