@@ -63,10 +63,6 @@ class Span:
             frozen = MappingProxyType(dict(sorted(attrs.items()))) if attrs else NO_ATTRS
             object.__setattr__(self, "attrs", frozen)
 
-    @property
-    def length(self) -> int:
-        return self.end - self.start
-
 
 def jaccard(a: Span, b: Span) -> float:
     """Character Jaccard index of two spans' ``[start, end)`` intervals (labels ignored)."""
