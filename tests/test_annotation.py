@@ -349,3 +349,19 @@ def test_a_selection_snapped_to_whole_words_keeps_its_offsets() -> None:
     # a stored text that is a whole word inside the offsets is not a snap: the offsets move
     parsed = parse(NER, text, ner(text, 5, 16, "text", "ORG"))
     assert text[parsed.regions[0].start : parsed.regions[0].end] == "text"
+
+
+def test_a_line_break_after_the_span_written_into_its_stored_text_keeps_the_offsets() -> None:
+    # Shaped like a real dialogue export (one utterance a line): the editor stored the line
+    # break that follows the selection in value.text, as a literal backslash-n.
+    text = "AT: contact praha one two seven one two five\nPI: descending"
+    s = text.index("one two seven")
+    e = text.index("\n")
+    parsed = parse(NER, text, ner(text, s, e, text[s:e] + "\\n", "MISC"))
+    assert parsed.valid, parsed.problems
+    assert (parsed.regions[0].start, parsed.regions[0].end) == (s, e)
+    assert parsed.repairs
+    # a text that really holds a backslash-n is matched as it is
+    code = r"print('a\n')"
+    parsed = parse(NER, code, ner(code, 6, 11, r"'a\n'", "MISC"))
+    assert parsed.valid and not parsed.repairs

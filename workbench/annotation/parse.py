@@ -175,9 +175,9 @@ class _Parser:
             return _Span(i, rid, (), start, end, raw)
         given = value.get("text")
         if given is not None and not (isinstance(given, str) and _matches(text[start:end], given)):
-            text_ok = isinstance(given, str)
-            kept = _editor_text(text, start, end, given) if text_ok else None
-            fixed = kept[:2] if kept else _near(text, start, end, given) if text_ok else None
+            plain = _line_breaks(given, text[start:end]) if isinstance(given, str) else None
+            kept = _editor_text(text, start, end, plain) if plain is not None else None
+            fixed = kept[:2] if kept else _near(text, start, end, plain) if plain else None
             if fixed is None:
                 self.problems.append(
                     f"{where}: value.text {_clip(given)!r} does not match text[{start}:{end}]"
@@ -412,6 +412,12 @@ def _matches(expected: str, given: str) -> bool:
 
 
 _EDGE_ASTRAL = re.compile("^[\U00010000-\U0010ffff]+|[\U00010000-\U0010ffff]+$")
+
+
+def _line_breaks(given: str, covered: str) -> str:
+    """`given` with the literal "\\n" the editor writes for a line break (also for one just
+    past the selection) made a line break again, unless the text covered holds one itself."""
+    return given if "\\n" in covered else given.replace("\\n", "\n")
 
 
 def _editor_text(text: str, start: int, end: int, given: str) -> tuple[int, int, str] | None:
