@@ -85,6 +85,7 @@ def test_loads_an_export_into_a_new_dataset(
     report = pull_from_file(settings, store, path, schema=schema)
     assert report.tasks_created == 2 and report.annotations_new == 3
     assert len(report.skipped) == 2  # the task without text, and the non-object
+    assert "team.json task #4: task is not an object (str)" in report.skipped
     assert [q.ls_annotation_id for q in report.quarantined] == [3]
     with store.session() as s:
         people = {a.ls_user_id: (a.pseudonym, a.email) for a in s.scalars(sa.select(Annotator))}
@@ -322,3 +323,17 @@ def test_a_quirk_learnt_since_requalifies_a_quarantined_annotation(
     assert (now.id, now.revision, now.status, now.problems) == (kept.id, 1, "valid", None)
     assert now.repairs == kept.repairs and now.result_entry == kept.result_entry
     assert pull_from_file(settings, store, path, schema=team).requalified == 0
+
+
+def test_a_task_without_an_id_is_skipped_saying_where(
+    store: Store, settings: Settings, schema: Schema, tmp_path: Path
+) -> None:
+    # Shaped like a task written for Label Studio's import (a real one in AstraZeneca/KAZU's
+    # docs): annotations, but no task id to key them by.
+    task = {"data": {"text": TEXT}, "annotations": [{"id": 3, "completed_by": 1,
+            "result": [sentiment()], "task": 2019}]}  # fmt: skip
+    path = tmp_path / "payload.json"
+    path.write_text(json.dumps([export_tasks()[0], task]), encoding="utf-8")
+    report = pull_from_file(settings, store, path, schema=schema)
+    assert report.skipped == ["payload.json task #2: task without a valid id (None)"]
+    assert report.tasks_created == 1

@@ -114,10 +114,15 @@ def new_dataset(name: str, schema: Schema, overlap: int) -> Dataset:
     )
 
 
-def read_records(page: Iterable[Any], report: PullReport) -> list[TaskRecord]:
-    """The tasks of a page (or a file) that can be read; why the others cannot, in `report`."""
+def read_records(page: Iterable[Any], report: PullReport, where: str = "") -> list[TaskRecord]:
+    """The tasks of a page (or a file) that can be read; why the others cannot, in `report`
+    (each reason after `where`, the task's place: "export.json task #3")."""
     parsed = [parse_task(item) for item in page]
-    report.skipped.extend(r for r in parsed if isinstance(r, str))
+    report.skipped.extend(
+        f"{where} task #{i}: {r}" if where else r
+        for i, r in enumerate(parsed, 1)
+        if isinstance(r, str)
+    )
     return [r for r in parsed if not isinstance(r, str)]
 
 
