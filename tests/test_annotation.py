@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from workbench.annotation import Link, from_entry, parse, parser_key, to_result
 from workbench.schema import Schema, load_schema, parse_schema
+from workbench.schema.importer import import_config
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS = load_schema(ROOT / "schemas" / "news-v1.yaml")
@@ -296,3 +297,71 @@ def test_schema_survives_its_stored_json(schema: Schema) -> None:
 
     again = parse_schema(json.dumps(schema.to_dict()))
     assert again.to_dict() == schema.to_dict() and again.version == schema.version
+
+
+# -- Label Studio text quirks seen in real exports ----------------------------------------------
+
+# The standard NER template (Label Studio's "Named Entity Recognition"), as teams use it.
+NER = import_config(
+    """<View>
+  <Labels name="label" toName="text">
+    <Label value="PER"/><Label value="ORG"/><Label value="LOC"/><Label value="MISC"/>
+  </Labels>
+  <Text name="text" value="$text"/>
+</View>""",
+    schema_id="ner",
+    title="ner",
+).schema
+
+
+def ner(text: str, start: int, end: int, stored: str, label: str = "LOC") -> Any:
+    value = {"start": start, "end": end, "text": stored, "labels": [label]}
+    return [{"id": "r1", "from_name": "label", "to_name": "text", "type": "labels", "value": value}]
+
+
+def test_whitespace_collapsed_inside_the_stored_text_keeps_the_offsets() -> None:
+    # Shaped like HumanSignal/label-studio#3078 and #5338: the editor stores a selection over
+    # "Berlin,  Germany" (two spaces) as "Berlin, Germany"; its offsets are the text's own.
+    text = "Text: Berlin,  Germany."
+    parsed = parse(NER, text, ner(text, 6, 22, "Berlin, Germany"))
+    assert parsed.valid, parsed.problems
+    assert (parsed.regions[0].start, parsed.regions[0].end) == (6, 22)
+    assert "whitespace collapsed" in parsed.repairs[0] and "text[6:22]" in parsed.repairs[0]
+    # whitespace around it too (a line break in the text, a space in value.text): trimmed
+    text = "Seen in\nNew   York  today"
+    parsed = parse(NER, text, ner(text, 7, 20, "New York"))
+    assert parsed.valid and text[parsed.regions[0].start : parsed.regions[0].end] == "New   York"
+    # other characters differing is still no match
+    parsed = parse(
+        NER, "Text: Berlin,  Germany.", ner("Text: Berlin,  Germany.", 6, 22, "Berlin Germany")
+    )
+    assert not parsed.valid
+
+
+def test_a_selection_snapped_to_whole_words_keeps_its_offsets() -> None:
+    # Shaped like HumanSignal/label-studio#1931 (granularity="word"): the offsets cover the
+    # whole words "simple text", value.text holds the characters the mouse went over.
+    text = "Some simple text with explanations"
+    parsed = parse(NER, text, ner(text, 5, 16, "ple tex", "ORG"))
+    assert parsed.valid, parsed.problems
+    assert text[parsed.regions[0].start : parsed.regions[0].end] == "simple text"
+    assert "whole words" in parsed.repairs[0], parsed.repairs
+    # a stored text that is a whole word inside the offsets is not a snap: the offsets move
+    parsed = parse(NER, text, ner(text, 5, 16, "text", "ORG"))
+    assert text[parsed.regions[0].start : parsed.regions[0].end] == "text"
+
+
+def test_a_line_break_after_the_span_written_into_its_stored_text_keeps_the_offsets() -> None:
+    # Shaped like a real dialogue export (one utterance a line): the editor stored the line
+    # break that follows the selection in value.text, as a literal backslash-n.
+    text = "AT: contact praha one two seven one two five\nPI: descending"
+    s = text.index("one two seven")
+    e = text.index("\n")
+    parsed = parse(NER, text, ner(text, s, e, text[s:e] + "\\n", "MISC"))
+    assert parsed.valid, parsed.problems
+    assert (parsed.regions[0].start, parsed.regions[0].end) == (s, e)
+    assert parsed.repairs
+    # a text that really holds a backslash-n is matched as it is
+    code = r"print('a\n')"
+    parsed = parse(NER, code, ner(code, 6, 11, r"'a\n'", "MISC"))
+    assert parsed.valid and not parsed.repairs

@@ -45,6 +45,13 @@ FURNITURE: dict[str, list[str]] = {
         "Subscribe now", "Leave a comment", "Share The Mekong Ledger", "© 2023",
         "Unsubscribe",
     ],
+    "broadcaster-page.html": [  # shaped like a dw.com article page
+        "We use cookies", "NORTHWAVE in 12 languages", "TOP STORIES / Africa", "Advertisement",
+        "Bola Ade has piloted lagoon boats", "Read more: Lagos traffic", "Life on the Lagos lagoon",
+        "Fishing villages on stilts", "Author: Tunde Bakare", "Watch video", "Permalink",
+        "Sign up for the newsletter", "Northwave recommends", "Author Adaeze Okafor",
+        "Abuja's light rail runs again", "© 2024 Northwave Broadcasting",
+    ],
     "news-portal.html": [
         "This website uses cookies", "Breaking News", "Also Read", "Related Stories",
         "K-IV project cost rises", "COMMENTS (3)", "Hydrant mafia will make a killing",
@@ -80,6 +87,10 @@ FURNITURE: dict[str, list[str]] = {
 }  # fmt: skip
 
 METADATA = {
+    # the title without the site's " | NW | date", the reporter named in the fact list (not
+    # the publisher the meta author names, nor the gallery's author), the page's own date (not
+    # a related story's)
+    "broadcaster-page.html": ("Lagos ferries return to the lagoon", "Adaeze Okafor", "2024-03-14"),
     "wordpress-blog.html": (
         "Fishers in Bantayan count the cost of the oil spill",
         "Maricel Dela Peña",

@@ -13,6 +13,7 @@ from workbench.config import Settings, load_settings
 from workbench.errors import InputError
 from workbench.pull_file import pull_from_file
 from workbench.schema import Schema, load_schema
+from workbench.schema.importer import import_config
 from workbench.store import Annotation, Annotator, Article, Segment, Store, Task
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,7 @@ def test_loads_an_export_into_a_new_dataset(
     report = pull_from_file(settings, store, path, schema=schema)
     assert report.tasks_created == 2 and report.annotations_new == 3
     assert len(report.skipped) == 2  # the task without text, and the non-object
+    assert "team.json task #4: task is not an object (str)" in report.skipped
     assert [q.ls_annotation_id for q in report.quarantined] == [3]
     with store.session() as s:
         people = {a.ls_user_id: (a.pseudonym, a.email) for a in s.scalars(sa.select(Annotator))}
@@ -255,3 +257,83 @@ def test_one_task_and_a_folder_of_stored_annotations_load_like_a_list(
     empty.mkdir()
     with pytest.raises(InputError, match="empty folder"):
         pull_from_file(settings, store, empty, schema=schema)
+
+
+# A dialogue project's export, shaped like a real one (one utterance a line, spans and a
+# relation between a readback and its instruction): the editor stored the line break after one
+# span in its value.text, as a literal backslash-n.
+DIALOGUE_CONFIG = """<View>
+  <Labels name="ner" toName="text">
+    <Label value="CALLSIGN"/><Label value="INSTRUCTION"/><Label value="FREQUENCY"/>
+  </Labels>
+  <Relations><Relation value="matches_instruction"/></Relations>
+  <Text name="text" value="$text"/>
+</View>"""
+DIALOGUE = "AT: lot two contact praha one two five\nPI: one two five lot two"
+
+
+def dialogue_export() -> list[dict[str, Any]]:
+    def span(rid: str, start: int, end: int, label: str, stored: str) -> dict[str, Any]:
+        value = {"start": start, "end": end, "text": stored, "labels": [label]}
+        return {"id": rid, "from_name": "ner", "to_name": "text", "type": "labels",
+                "origin": "manual", "value": value}  # fmt: skip
+
+    s = DIALOGUE.index("one two five")
+    e = DIALOGUE.index("\n")
+    r = DIALOGUE.rindex("one two five")
+    result = [
+        span("Ftq1", s, e, "FREQUENCY", DIALOGUE[s:e] + "\\n"),
+        span("Frb2", r, r + 12, "FREQUENCY", "one two five"),
+        {"from_id": "Frb2", "to_id": "Ftq1", "type": "relation", "direction": "right",
+         "labels": ["matches_instruction"]},
+    ]  # fmt: skip
+    annotation = {"id": 179, "completed_by": 1, "result": result, "was_cancelled": False,
+                  "ground_truth": False, "created_at": "2025-04-29T02:40:17.232691Z",
+                  "updated_at": "2025-04-29T02:40:17.232691Z", "task": 32817}  # fmt: skip
+    return [{"id": 32817, "data": {"dialogue_id": "dlg_0019", "text": DIALOGUE},
+             "annotations": [annotation], "inner_id": 20}]  # fmt: skip
+
+
+def test_a_quirk_learnt_since_requalifies_a_quarantined_annotation(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    team = import_config(DIALOGUE_CONFIG, schema_id="atc", title="atc").schema
+    path = tmp_path / "project-7-at-2025-04-29.json"
+    path.write_text(json.dumps(dialogue_export()), encoding="utf-8")
+    report = pull_from_file(settings, store, path, schema=team)
+    assert report.annotations_new == 1 and not report.quarantined and report.repaired == 1
+
+    def row() -> Annotation:
+        with store.session() as s:
+            return s.scalars(sa.select(Annotation).where(Annotation.ls_annotation_id == 179)).one()
+
+    kept = row()
+    assert kept.status == "valid" and kept.repairs and kept.result_entry
+    # what a version that did not know the quirk left in the store: the same result, quarantined
+    with store.session() as s:
+        s.execute(
+            sa.update(Annotation)
+            .where(Annotation.id == kept.id)
+            .values(status="quarantined", problems=["value.text does not match"],
+                    repairs=None, result_entry=None, entry_key=None)
+        )  # fmt: skip
+    again = pull_from_file(settings, store, path, schema=team)
+    assert again.annotations_unchanged == 1 and again.requalified == 1 and again.changed == 0
+    now = row()
+    assert (now.id, now.revision, now.status, now.problems) == (kept.id, 1, "valid", None)
+    assert now.repairs == kept.repairs and now.result_entry == kept.result_entry
+    assert pull_from_file(settings, store, path, schema=team).requalified == 0
+
+
+def test_a_task_without_an_id_is_skipped_saying_where(
+    store: Store, settings: Settings, schema: Schema, tmp_path: Path
+) -> None:
+    # Shaped like a task written for Label Studio's import (a real one in AstraZeneca/KAZU's
+    # docs): annotations, but no task id to key them by.
+    task = {"data": {"text": TEXT}, "annotations": [{"id": 3, "completed_by": 1,
+            "result": [sentiment()], "task": 2019}]}  # fmt: skip
+    path = tmp_path / "payload.json"
+    path.write_text(json.dumps([export_tasks()[0], task]), encoding="utf-8")
+    report = pull_from_file(settings, store, path, schema=schema)
+    assert report.skipped == ["payload.json task #2: task without a valid id (None)"]
+    assert report.tasks_created == 1

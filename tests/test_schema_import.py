@@ -487,3 +487,23 @@ def test_what_cannot_be_held_is_named_one_line_each() -> None:
     assert schema.label_names == ("Cat", "Dog")
     assert schema.controls["n"].max_value == 9 and schema.controls["n"].min_value is None
     assert schema.controls["inside"].values == ("x",)  # a control inside an unknown tag
+
+
+def test_a_required_question_for_every_region_is_imported_not_required() -> None:
+    # Shaped like AstraZeneca/KAZU's linking project: a required free-text answer per region,
+    # for any label; its annotations were made through the API, without those answers.
+    xml = """<View>
+  <Labels name="label" toName="text"><Label value="disease"/><Label value="drug"/></Labels>
+  <TextArea name="linking" toName="text" editable="true" perRegion="true" required="true"
+            maxSubmissions="1" rows="15" placeholder="KB Info" displayMode="region-list"/>
+  <Text name="text" value="$text"/>
+</View>"""
+    result = import_config(xml, schema_id="kazu", title="kazu")
+    linking = next(a for a in result.schema.regions if a.name == "linking")
+    assert linking.any_region and not linking.required
+    assert any("linking" in n and "no longer required" in n for n in result.notes)
+    text = "Personal experience in the diagnosis and therapy of pulmonary infarct"
+    region = {"id": "ZDm3mvpKVn", "from_name": "label", "to_name": "text", "type": "labels",
+              "value": {"start": 52, "end": 69, "text": "pulmonary infarct",
+                        "labels": ["disease"]}}  # fmt: skip
+    assert parse(result.schema, text, [region]).problems == ()

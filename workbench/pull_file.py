@@ -131,7 +131,7 @@ def pull_from_file(
     progress = progress or NoProgress()
     with operation_lock(store, name, "pull"):
         report = PullReport(name, f"file {path}", full=True)
-        records = read_records(raw_tasks, report)
+        records = read_records(raw_tasks, report, where=path.name)
         with store.session() as session:
             row = session.get(Dataset, name)  # detached: read after the session ends
         unsaved = None

@@ -26,7 +26,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from workbench import pseudonyms
-from workbench.annotation import parser_key
+from workbench.annotation import Parsed, parser_key
 from workbench.annotation.clean import LONE_SURROGATE, canonical_json, canonical_result
 from workbench.annotation.tasks import (
     AnnotationRecord,
@@ -72,6 +72,7 @@ class PullReport:
     repaired: int = 0  # new revisions the annotation model repaired Label Studio quirks in
     kept_unknown: int = 0  # new revisions with results of controls the schema does not know
     feedback_written: int = 0  # tasks whose message to their annotators was set or cleared
+    requalified: int = 0  # quarantined revisions, unchanged, that the model now reads
 
     @property
     def changed(self) -> int:
@@ -113,10 +114,15 @@ def new_dataset(name: str, schema: Schema, overlap: int) -> Dataset:
     )
 
 
-def read_records(page: Iterable[Any], report: PullReport) -> list[TaskRecord]:
-    """The tasks of a page (or a file) that can be read; why the others cannot, in `report`."""
+def read_records(page: Iterable[Any], report: PullReport, where: str = "") -> list[TaskRecord]:
+    """The tasks of a page (or a file) that can be read; why the others cannot, in `report`
+    (each reason after `where`, the task's place: "export.json task #3")."""
     parsed = [parse_task(item) for item in page]
-    report.skipped.extend(r for r in parsed if isinstance(r, str))
+    report.skipped.extend(
+        f"{where} task #{i}: {r}" if where else r
+        for i, r in enumerate(parsed, 1)
+        if isinstance(r, str)
+    )
     return [r for r in parsed if not isinstance(r, str)]
 
 
@@ -192,6 +198,8 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
                 if current.deleted_at is not None and _same(ann, current, annotator_id):
                     current.deleted_at = None  # listed again: it was not deleted after all
                 report.annotations_unchanged += 1
+                if current.status == "quarantined" and not mismatch:
+                    _requalify(ctx, current, parse_record(ctx.schema, text, ann))
                 continue
             parsed = parse_record(ctx.schema, text, ann)
             problems = list(parsed.problems)
@@ -321,6 +329,20 @@ def _apply_predictions(
             ):
                 row.deleted_at = ctx.now
                 ctx.report.predictions_deleted += 1
+
+
+def _requalify(ctx: SaveContext, row: Annotation, parsed: Parsed) -> None:
+    """A quarantined revision the annotation model now reads (a quirk it has learnt to repair
+    since it was pulled) becomes valid in place: its result is the same, its repairs recorded."""
+    if parsed.problems:
+        return
+    row.status = "valid"
+    row.problems = None
+    row.repairs = list(parsed.repairs) or None
+    row.warnings = list(parsed.warnings) or None
+    row.result_entry = parsed.entry_json()
+    row.entry_key = ctx.entry_key
+    ctx.report.requalified += 1
 
 
 def _same(ann: AnnotationRecord, row: Annotation, annotator_id: int | None) -> bool:

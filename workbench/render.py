@@ -295,6 +295,11 @@ def pull_text(report: Any) -> list[str]:
             f" {report.kept_unknown} with controls the schema does not know"
             " (see `workbench problems --repaired`)"
         )
+    if report.requalified:
+        lines.append(
+            f"requalified {report.requalified} quarantined annotations this version repairs"
+            " (see `workbench problems --repaired`)"
+        )
     if report.predictions_changed or report.predictions_deleted:
         lines.append(
             f"predictions: {report.predictions_changed} new or changed, "

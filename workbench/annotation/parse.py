@@ -175,18 +175,24 @@ class _Parser:
             return _Span(i, rid, (), start, end, raw)
         given = value.get("text")
         if given is not None and not (isinstance(given, str) and _matches(text[start:end], given)):
-            fixed = _near(text, start, end, given) if isinstance(given, str) else None
+            plain = _line_breaks(given, text[start:end]) if isinstance(given, str) else None
+            kept = _editor_text(text, start, end, plain) if plain is not None else None
+            fixed = kept[:2] if kept else _near(text, start, end, plain) if plain else None
             if fixed is None:
                 self.problems.append(
                     f"{where}: value.text {_clip(given)!r} does not match text[{start}:{end}]"
                     f" {_clip(text[start:end])!r}"
                 )
                 return _Span(i, rid, (), start, end, raw)
-            if fixed != (start, end):
+            moved = f"offsets {start}..{end} → {fixed[0]}..{fixed[1]}"
+            if kept:
                 self.repairs.append(
-                    f"{where}: offsets {start}..{end} → {fixed[0]}..{fixed[1]}"
-                    f" (value.text {_clip(given)!r})"
+                    f"{where}: value.text {_clip(given)!r} is text[{fixed[0]}:{fixed[1]}]"
+                    f" {_clip(text[slice(*fixed)])!r} {kept[2]}"
+                    + (f"; {moved}" if fixed != (start, end) else "")
                 )
+            elif fixed != (start, end):
+                self.repairs.append(f"{where}: {moved} (value.text {_clip(given)!r})")
             else:
                 self.repairs.append(
                     f"{where}: value.text {_clip(given)!r} differs from the text only by"
@@ -406,6 +412,42 @@ def _matches(expected: str, given: str) -> bool:
 
 
 _EDGE_ASTRAL = re.compile("^[\U00010000-\U0010ffff]+|[\U00010000-\U0010ffff]+$")
+
+
+def _line_breaks(given: str, covered: str) -> str:
+    """`given` with the literal "\\n" the editor writes for a line break (also for one just
+    past the selection) made a line break again, unless the text covered holds one itself."""
+    return given if "\\n" in covered else given.replace("\\n", "\n")
+
+
+def _editor_text(text: str, start: int, end: int, given: str) -> tuple[int, int, str] | None:
+    """`start..end`, trimmed, with why its `value.text` differs, when the editor's own text
+    handling explains it and the offsets are right: runs of whitespace stored as one space
+    (label-studio#3078, #5338), or a selection snapped to whole words (granularity="word")
+    whose stored text kept only the characters selected (#1931). None otherwise."""
+    covered = text[start:end]
+    s = start + len(covered) - len(covered.lstrip())
+    e = end - (len(covered) - len(covered.rstrip()))
+    target = given.strip()
+    if s >= e or not target or covered.strip() == target:
+        return None  # nothing there, or only surrounding whitespace (`_near` trims it)
+    if covered.split() == given.split():
+        return s, e, "with its runs of whitespace collapsed by the editor"
+    at = text.find(target, s, e)
+    while at >= 0:
+        if _whole_words(text, at, at + len(target)) == (s, e):
+            return s, e, "cut to the characters selected (the editor snapped to whole words)"
+        at = text.find(target, at + 1, e)
+    return None
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start..end` widened to the words it cuts into."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
 
 
 def _near(text: str, start: int, end: int, given: str) -> tuple[int, int] | None:

@@ -14,7 +14,7 @@ from workbench.schema import Schema
 
 #: Bump when `parse` or `Parsed.entry` changes its output: stored entries made under another
 #: format (or another schema structure) are made again, never trusted.
-FORMAT = 2
+FORMAT = 3
 
 Value = str | int | float | list[str]
 

@@ -52,8 +52,11 @@ _MONTHS = {
 def parse_date(text: str) -> str | None:
     """A stated date -> "YYYY-MM-DD"; None when there is none or it is not a real day."""
     iso = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", text)
+    dotted = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", text)  # 14.03.2024: day first
     if iso:
         y, m, d = (int(g) for g in iso.groups())
+    elif dotted:
+        d, m, y = (int(g) for g in dotted.groups())
     else:
         found = re.search(rf"\b{DATE_RX}", text, re.I)
         if not found:

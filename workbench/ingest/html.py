@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -147,14 +148,74 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
     texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
     paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
     author = (doc.author or "").split(";")[0].strip()
+    facts = _facts(html)
+    if not author or _is_outlet(author, html, doc.sitename):  # "Deutsche Welle" is no by-line
+        author = by_line_name(f"By {facts.get('author', '')}") or ""
+    published = parse_date(doc.date or "")
+    if "date" in facts and not _DATE_META.search(html[:100_000]):  # else a teaser's date
+        published = parse_date(facts["date"]) or published
     header = Header(
-        title=fix_quotes(doc.title) if doc.title else None,
+        title=fix_quotes(_headline(doc.title, html)) if doc.title else None,
         author=by_line_name(author) or (author or None),
         outlet=doc.sitename or None,
-        published=parse_date(doc.date or ""),
+        published=published,
         subtitle=fix_quotes(doc.description or "") if _is_dek(doc.description, paras) else None,
     )
     return paras, header
+
+
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+_SITE_SUFFIX = re.compile(r"\s+(?:[|·:–—-]|::)\s+\S")
+# A labelled fact of the page ("<strong>Author</strong> Jane Doe", "<dt>Date</dt><dd>…")
+_FACT = re.compile(
+    r"<(strong|b|dt|th)\b[^>]*>\s*(author|date)\s*:?\s*</\1>\s*(?:</?(?:dd|td)\b[^>]*>\s*)*"
+    r"([^<>]{2,80})<",
+    re.I,
+)
+_DATE_META = re.compile(
+    r"article:published_time|[\"']datePublished[\"']|name=[\"'](?:pubdate|publish-date|date)[\"']",
+    re.I,
+)
+
+_META = re.compile(r"<meta\b[^>]*>", re.I)
+_PUBLISHER = re.compile(r"(?:name|property)=[\"'](?:article:)?publisher[\"']", re.I)
+
+
+def _plain(fragment: str) -> str:
+    return " ".join(unescape(_TAG.sub(" ", fragment)).split())
+
+
+def _headline(title: str, html: str) -> str:
+    """The title without what the site appends to it ("Headline | DW | 19.01.2020"), when the
+    page's own headline is what comes before that."""
+    for m in _H1.finditer(html):
+        h1 = _plain(m.group(1))
+        if h1 and title.startswith(h1) and _SITE_SUFFIX.match(title[len(h1) :]):
+            return h1
+    return title
+
+
+def _facts(html: str) -> dict[str, str]:
+    """The page's labelled author and date (the first of each)."""
+    out: dict[str, str] = {}
+    for _, label, value in _FACT.findall(html):
+        out.setdefault(label.lower(), " ".join(unescape(value).split()))
+    return out
+
+
+def _is_outlet(author: str, html: str, sitename: str | None) -> bool:
+    """The "author" is the publisher itself (a meta author naming the broadcaster)."""
+
+    def key(name: str) -> str:
+        return re.sub(r"\([^)]*\)|\W", "", name).lower()
+
+    names = [sitename or ""] + [
+        v.group(1)
+        for tag in _META.findall(html[:100_000])
+        if _PUBLISHER.search(tag) and (v := _VALUE.search(tag))
+    ]
+    return any(key(n) and key(n) == key(author) for n in names)
 
 
 def _is_dek(description: str | None, paras: list[Para]) -> bool:

@@ -421,6 +421,8 @@ class _Importer:
                 f"{what}: asked for regions labelled {', '.join(wanted)} in Label Studio;"
                 " imported as a question for any region" + _drop_required(attr)
             )
+        elif attr.get("required"):  # regions made through the API or from predictions lack it
+            self.note(f"{what}: asked of every region in Label Studio" + _drop_required(attr))
         return ""
 
     def name_attribute(
