@@ -337,3 +337,19 @@ def test_a_task_without_an_id_is_skipped_saying_where(
     report = pull_from_file(settings, store, path, schema=schema)
     assert report.skipped == ["payload.json task #2: task without a valid id (None)"]
     assert report.tasks_created == 1
+
+
+def test_status_of_a_dataset_from_a_file_does_not_say_pushed(
+    store: Store, settings: Settings, schema: Schema, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from workbench import render
+    from workbench.status import status
+
+    path = tmp_path / "team.json"
+    path.write_text(json.dumps(export_tasks()), encoding="utf-8")
+    pull_from_file(settings, store, path, schema=schema)
+    render.status_text(status(store, "imported"))
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "no project (from a file)" in first and "2 tasks," in first
+    assert "pushed" not in first

@@ -343,7 +343,8 @@ def status_text(report: Sequence[Any]) -> list[str]:
         where = f"project {ds.project_id}" if ds.project_id else "no project (from a file)"
         click.echo(
             f"dataset {ds.dataset} ({where}): {ds.segments} segments, {ds.tasks_pushed} tasks"
-            f" pushed, target {ds.overlap} annotations per task, {ds.complete_tasks} complete"
+            f"{' pushed' if ds.project_id else ''}, target {ds.overlap} annotations per task,"
+            f" {ds.complete_tasks} complete"
         )
         click.echo(
             f"  {ds.annotations} annotations ({ds.repaired} repaired, {ds.gold} ground truth),"
