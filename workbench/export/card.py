@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.export.model import SPLITS
+from workbench.export.splits import SPLITS
 from workbench.schema import Schema
 
 #: The card's static part: how to load the release, its files.

@@ -15,8 +15,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from workbench.errors import ConfigError
-from workbench.export.model import DEFAULT_RATIOS, SPLITS
 
+SPLITS: tuple[str, ...] = ("train", "dev", "test")
+DEFAULT_RATIOS: tuple[float, float, float] = (0.8, 0.1, 0.1)
 _SALT = b"workbench-split-v1:"
 
 
