@@ -1,9 +1,5 @@
 """Versioned, immutable dataset releases: `exports/<dataset>/vNNNN/` with manifest, card, diff,
-Parquet + JSONL data and a spaCy/Prodigy span file.
-
-Layout: `collect` (store → Arrow tables) · `tables` (their release tables, in DuckDB SQL) ·
-`jsonl`, `summary`, `card`, `diff`, `splits` (pure) · `write` (files, checksums, atomic folder
-write) · `verify` · `release` (the library functions the CLI calls).
+Parquet + JSONL data and a spaCy/Prodigy span file (`release` has the functions the CLI calls).
 """
 
 from workbench.export.collect import collect, public_url

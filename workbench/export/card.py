@@ -1,8 +1,5 @@
-"""The dataset card (README.md of a release), as Markdown text (pure).
-
-Built only from the release's own data and the schema object, never from wall-clock time, so
-the card of one store state is the same text every time (only the manifest has timestamps).
-"""
+"""The dataset card (README.md of a release), as Markdown text (pure): built only from the
+release's own data and the schema, never from the clock, so one store state gives one text."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from workbench.annotation.clean import canonical_json, canonical_result, clean_result
 from workbench.export.splits import assign_splits
@@ -27,7 +28,6 @@ from workbench.export.tables import (
     INT,
     STR,
     STRS,
-    ReleaseTables,
     build_tables,
     decoded,
     schema_of,
@@ -39,15 +39,17 @@ from workbench.store import Store
 from workbench.store import models as m
 
 KEPT = ("decided", "adjudicated")
-UNKNOWN = "unknown"  # the annotator of an annotation whose annotator the store lacks
 
 
 @dataclass(frozen=True)
 class Collected:
-    """A dataset's release as the store holds it: its tables, and around them what the
-    manifest and card say of where they came from."""
+    """A dataset's release as the store holds it: the tables of its Parquet files, beside them
+    what its JSONL files need (each span's attribute map as JSON text, in span order; each
+    annotation's entry), and what its manifest and card say of where they came from."""
 
-    tables: ReleaseTables
+    tables: dict[str, pa.Table]
+    attrs: pa.ChunkedArray
+    entries: pa.ChunkedArray
     label_studio: dict[str, Any]  # the project's public URL and id
     reconcile_info: dict[str, Any] | None  # how consensus was reached, as reconcile recorded it
     new_splits: dict[str, str]  # split group → split, for groups new in this release
@@ -71,47 +73,35 @@ def _binary(column: Any, dialect: str) -> Any:
     return sa.collate(column, "C") if dialect == "postgresql" else column
 
 
-class _Reader:
-    """Core SELECTs into Arrow tables. On PostgreSQL through its ADBC driver (rows arrive as
-    Arrow columns); on SQLite through the store's own driver, a chunk at a time (ADBC's
-    SQLite is a second copy of the library in the process, which SQLite warns breaks its
-    locks: it did not see the other's WAL)."""
+def _batches(s: Session, query: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The rows of a Core SELECT (its columns in `schema`'s order), of `schema`'s types. On
+    PostgreSQL through its ADBC driver (rows arrive as Arrow columns); on SQLite through the
+    store's own driver, a chunk at a time (ADBC's SQLite is a second copy of the library in
+    the process, which SQLite warns breaks its locks: it did not see the other's WAL)."""
+    engine = s.connection().engine
+    if engine.dialect.name == "postgresql":
+        import adbc_driver_postgresql.dbapi as postgresql
 
-    def __init__(self, store: Store, conn: sa.Connection) -> None:
-        self.dialect, self.sa = store.engine.dialect, conn
-        self.adbc: Any = None
-        if self.dialect.name == "postgresql":
-            import adbc_driver_postgresql.dbapi as postgresql
-
-            url = store.engine.url.set(drivername="postgresql")
-            self.adbc = postgresql.connect(url.render_as_string(hide_password=False))
-
-    def batches(self, query: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-        """The rows of `query` (its columns in `schema`'s order), of `schema`'s types."""
-        if self.adbc is not None:
-            sql = query.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
-            with self.adbc.cursor() as cursor:
-                cursor.execute(str(sql))
-                read = cursor.fetch_record_batch()  # streamed: a batch at a time
-                yield from _rechunked(b.rename_columns(schema.names).cast(schema) for b in read)
-            return
-        compiled = query.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
-        params = compiled.construct_params()
-        dbapi: Any = self.sa.connection.dbapi_connection
-        dbapi.text_factory = bytes  # texts as SQLite holds them, UTF-8: not decoded and encoded
-        cursor = dbapi.cursor()
-        try:
-            cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
-            while rows := cursor.fetchmany(ANNOTATION_CHUNK):
-                columns = zip(zip(*rows, strict=True), schema, strict=True)
-                yield pa.record_batch([_array(c, f.type) for c, f in columns], schema=schema)
-        finally:
-            cursor.close()
-            dbapi.text_factory = str
-
-    def close(self) -> None:
-        if self.adbc is not None:
-            self.adbc.close()
+        sql = query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with postgresql.connect(url) as adbc, adbc.cursor() as cursor:
+            cursor.execute(str(sql))
+            read = cursor.fetch_record_batch()  # streamed: a batch at a time
+            yield from _rechunked(b.rename_columns(schema.names).cast(schema) for b in read)
+        return
+    compiled = query.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    dbapi: Any = s.connection().connection.dbapi_connection
+    dbapi.text_factory = bytes  # texts as SQLite holds them, UTF-8: not decoded and encoded
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
+        while rows := cursor.fetchmany(ANNOTATION_CHUNK):
+            columns = zip(zip(*rows, strict=True), schema, strict=True)
+            yield pa.record_batch([_array(c, f.type) for c, f in columns], schema=schema)
+    finally:
+        cursor.close()
+        dbapi.text_factory = str
 
 
 def _array(values: tuple[Any, ...], type_: pa.DataType) -> pa.Array:
@@ -146,11 +136,11 @@ def _rechunked(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
 
 
-def _read(conn: _Reader, spec: str, columns: list[Any], *where: Any) -> pa.Table:
+def _read(s: Session, spec: str, columns: list[Any], *where: Any) -> pa.Table:
     """`columns` where `where` holds, as Arrow, named and typed by `spec` (``name:type``
     words, as `schema_of` reads them)."""
     schema = schema_of(spec)
-    return pa.Table.from_batches(conn.batches(sa.select(*columns).where(*where), schema), schema)
+    return pa.Table.from_batches(_batches(s, sa.select(*columns).where(*where), schema), schema)
 
 
 def _text(column: Any) -> Any:
@@ -162,12 +152,13 @@ def _support(text: str | None) -> list[str]:
     return sorted(map(str, orjson.loads(text) or [])) if text is not None else []
 
 
-def _annotations(conn: _Reader, dataset: str) -> pa.Table:
+def _annotations(s: Session, dataset: str) -> pa.Table:
     """The released annotations of live segments in table order (segment, annotator, Label
     Studio id), each with its entry (made under the export's schema: `entries.refresh` ran
     first), its canonical result (the store keeps it; else cleaned here) and its row id."""
-    a, d = m.Annotation, conn.dialect.name
-    name = sa.func.coalesce(sa.func.nullif(m.Annotator.pseudonym, ""), UNKNOWN)
+    a, d = m.Annotation, s.connection().dialect.name
+    # "unknown": the annotator of an annotation whose annotator the store lacks
+    name = sa.func.coalesce(sa.func.nullif(m.Annotator.pseudonym, ""), "unknown")
     result = sa.func.coalesce(a.result_clean, _text(a.result))
     query = (
         sa.select(m.Task.segment_id, name, a.ls_annotation_id, a.lead_time, result)
@@ -181,7 +172,7 @@ def _annotations(conn: _Reader, dataset: str) -> pa.Table:
         )
     )
     spec = "segment_id annotator annotation_id:i lead_time:f result entry row_id:i raw:b"
-    read = conn.batches(query, schema_of(spec))
+    read = _batches(s, query, schema_of(spec))
     return pa.Table.from_batches(map(_cleaned, read), schema_of(spec.removesuffix(" raw:b")))
 
 
@@ -199,9 +190,9 @@ def _cleaned(batch: pa.RecordBatch) -> pa.RecordBatch:
     return batch.set_column(4, "result", pa.array(results, STR))
 
 
-def _groups(conn: sa.Connection) -> dict[str, str]:
+def _groups(s: Session) -> dict[str, str]:
     """article id → its first revision's id (revisions of one article share a split)."""
-    rows = conn.execute(sa.select(m.Article.id, m.Article.previous_id))
+    rows = s.execute(sa.select(m.Article.id, m.Article.previous_id))
     prev: dict[str, str | None] = {a: p for a, p in rows}
     out: dict[str, str] = {}
     for aid in prev:
@@ -222,30 +213,26 @@ def collect(
         ds = s.get(m.Dataset, dataset)
         if ds is None:
             raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
-        conn = _Reader(store, s.connection())
-        try:
-            return _collect(s, conn, ds, schema, ratios)
-        finally:
-            conn.close()
+        return _collect(s, ds, schema, ratios)
 
 
 def _collect(
-    s: Any, conn: _Reader, ds: m.Dataset, schema: Schema, ratios: tuple[float, float, float]
+    s: Session, ds: m.Dataset, schema: Schema, ratios: tuple[float, float, float]
 ) -> Collected:
     dataset = ds.name
-    annotations = _annotations(conn, dataset)
+    annotations = _annotations(s, dataset)
     sg, task_segments = m.Segment, sa.select(m.Task.segment_id).where(m.Task.dataset == dataset)
     columns = [sg.id, sg.article_id, sg.position, sg.start, sg.end, sg.text]
     spec = "segment_id article_id position:i start:i end:i text"
-    segments = _read(conn, spec, columns, sg.id.in_(task_segments))
+    segments = _read(s, spec, columns, sg.id.in_(task_segments))
     segments = segments.filter(pc.is_in(segments["segment_id"], annotations["segment_id"]))
     ar = m.Article
     columns = [ar.id, ar.title, ar.author, ar.outlet, ar.published, ar.source_path]
-    articles = _read(conn, "article_id title author outlet published source_path", columns)
+    articles = _read(s, "article_id title author outlet published source_path", columns)
     articles = articles.filter(pc.is_in(articles["article_id"], segments["article_id"]))
     # an article's split is its split group's: its first revision's, so revisions of one
     # article share a split
-    groups = _groups(s.connection())
+    groups = _groups(s)
     group = [groups.get(a, a) for a in articles["article_id"].to_pylist()]
     sp = m.SplitAssignment
     rows = s.execute(sa.select(sp.article_id, sp.split).where(sp.dataset == dataset))
@@ -256,11 +243,11 @@ def _collect(
     columns = [cl.segment_id, cl.field, cl.label, _text(cl.support), cl.confidence, cl.status]
     spec = "segment_id field label support confidence:f status"
     of_segment = sa.or_(cl.span_key.is_(None), cl.span_key == "")  # not a span's attribute
-    labels = _read(conn, spec, columns, cl.dataset == dataset, of_segment)
+    labels = _read(s, spec, columns, cl.dataset == dataset, of_segment)
     labels = labels.set_column(3, "support", decoded(labels["support"], _support, STRS))
     columns = [cr.segment_id, cr.kind, cr.from_key, cr.to_key, _text(cr.support), cr.confidence]
     spec = "segment_id kind from_id to_id support confidence:f"
-    relations = _read(conn, spec, columns, cr.dataset == dataset, cr.status.in_(KEPT))
+    relations = _read(s, spec, columns, cr.dataset == dataset, cr.status.in_(KEPT))
     relations = relations.set_column(4, "support", decoded(relations["support"], _support, STRS))
     # The latest decision per (segment, field), its adjudicator named by their annotator
     # pseudonym when they also annotated: the email and user id of `adjudications` are never
@@ -293,7 +280,7 @@ def _collect(
         "articles": articles,
         "segments": segments,
         "labels": labels,
-        "spans": _spans(conn, dataset, schema),
+        "spans": _spans(s, dataset, schema),
         "relations": relations,
         "annotations": annotations.drop_columns(["row_id"]),
         "adjudications": pa.Table.from_pylist(
@@ -302,7 +289,7 @@ def _collect(
     }
     ids, who = (annotations[c].to_pylist() for c in ("row_id", "annotator"))
     return Collected(
-        tables=build_tables(schema, source),
+        *build_tables(schema, source),
         label_studio={"url": public_url(ds.label_studio_url), "project_id": ds.project_id},
         reconcile_info={"consensus method(s)": ", ".join(sorted(info))} if info else None,
         new_splits=new,
@@ -310,13 +297,7 @@ def _collect(
     )
 
 
-def _attrs_json(value: Any) -> str:
-    """An attribute map as sorted JSON text, values as text."""
-    pairs = {str(k): str(v) for k, v in (value or {}).items()}
-    return orjson.dumps(pairs, option=orjson.OPT_SORT_KEYS).decode()
-
-
-def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
+def _spans(s: Session, dataset: str, schema: Schema) -> pa.Table:
     """The kept spans with their attribute maps: the stored one updated by the span's
     per-region attribute labels, gathered by the store (reconcile writes both; a Target's
     attribute is only a label). One merge per distinct (map, labels): a few hundred."""
@@ -334,7 +315,8 @@ def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
         pairs = (p.partition("\x1f") for p in extra.split("\x1e") if p)
         for name, label in sorted((attribute(field), label) for field, _, label in pairs):
             value[name] = label
-        return _attrs_json(value)
+        texts = {str(k): str(v) for k, v in value.items()}  # sorted JSON text, values as text
+        return orjson.dumps(texts, option=orjson.OPT_SORT_KEYS).decode()
 
     cl, cs = m.ConsensusLabel, m.ConsensusSpan
     pair = sa.func.aggregate_strings(cl.field + "\x1f" + cl.label, "\x1e")
@@ -354,6 +336,6 @@ def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
     )
     spec = "segment_id span_id label start:i end:i attrs support confidence:f n_annotators:i"
     schema = schema_of(f"{spec} exact:b adjudicated:b")
-    spans = pa.Table.from_batches(conn.batches(query, schema), schema)
+    spans = pa.Table.from_batches(_batches(s, query, schema), schema)
     spans = spans.set_column(5, "attrs", decoded(spans["attrs"], merge, STR))
     return spans.set_column(6, "support", decoded(spans["support"], _support, STRS))

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,7 +25,6 @@ from workbench.export.collect import Collected, collect
 from workbench.export.diff import DIFFED, diff_tables, first_release_diff
 from workbench.export.jsonl import write_jsonl
 from workbench.export.splits import DEFAULT_RATIOS, SPLITS
-from workbench.export.tables import ReleaseTables
 from workbench.export.verify import verify_release
 from workbench.export.write import ReleaseError, StagedFile, version_name
 from workbench.reconcile import figures
@@ -96,9 +94,10 @@ def export_dataset(
                 stored = figures.stored(s, dataset, release.fingerprint)
             else:
                 stored = reconciled_figures(s, dataset, release.fingerprint)
-        with _staging(exports_dir / dataset) as staging:
+        with _staging(exports_dir / dataset) as staged:
+            staging = Path(staged)
             try:
-                files = _render(release.tables, schema, staging)
+                files = _render(release, schema, staging)
             except OSError as exc:
                 raise ReleaseError(f"cannot write into {staging}: {exc.strerror or exc}") from None
             return _publish(
@@ -106,40 +105,36 @@ def export_dataset(
             )
 
 
-def _render(tables: ReleaseTables, schema: Schema, staging: Path) -> dict[str, StagedFile]:
+def _render(release: Collected, schema: Schema, staging: Path) -> dict[str, StagedFile]:
     """The data files, written into `staging` as they are built. The annotations' `result`
     column (half the export's memory at 10^5 segments) is dropped once annotations.parquet
     is written."""
     files: dict[str, StagedFile] = {}
     for name in write.PARQUET:
         out = write.HashingFile(staging / f"{name}.parquet")
-        write.write_parquet(tables.tables[name], out)
+        write.write_parquet(release.tables[name], out)
         files[f"{name}.parquet"] = out.done()
-    tables.tables["annotations"] = tables.tables["annotations"].drop_columns(["result"])
+    release.tables["annotations"] = release.tables["annotations"].drop_columns(["result"])
     nested, spacy = (
         write.HashingFile(staging / write.NESTED),
         write.HashingFile(staging / write.SPACY),
     )
     try:
-        write_jsonl(tables, figures.segment_fields(schema), nested, spacy)
+        write_jsonl(release, figures.segment_fields(schema), nested, spacy)
     finally:
         files[write.NESTED], files[write.SPACY] = nested.done(), spacy.done()
     return files
 
 
-@contextmanager
-def _staging(dataset_dir: Path) -> Iterator[Path]:
+def _staging(dataset_dir: Path) -> TemporaryDirectory[str]:
     """A folder beside the releases for files written as they are built (a `.tmp-` one: a
     killed export's is removed by the next), removed afterwards."""
-    path = dataset_dir / f"{write.TMP_PREFIX}staged-{uuid.uuid4().hex[:8]}"
     try:
-        path.mkdir(parents=True)
+        dataset_dir.mkdir(parents=True, exist_ok=True)
+        prefix = f"{write.TMP_PREFIX}staged-"
+        return TemporaryDirectory(prefix=prefix, dir=dataset_dir, ignore_cleanup_errors=True)
     except OSError as exc:
         raise ReleaseError(f"cannot write into {dataset_dir}: {exc.strerror or exc}") from None
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _publish(
@@ -154,9 +149,7 @@ def _publish(
     now: datetime | None,
 ) -> ExportResult:
     dataset, staging = dataset_dir.name, next(iter(files.values())).path.parent
-    identity = (schema.id, schema.version, schema.guidelines_version)
-    names = ("schema_id", "schema_version", "guidelines_version")
-    sha = write.data_sha256(files, dict(zip(names, identity, strict=True)))
+    sha = write.data_sha256(files, schema)
     with store.session() as s:
         query = sa.select(Release).where(Release.dataset == dataset)
         latest = s.scalars(query.order_by(Release.version.desc())).first()
@@ -166,7 +159,7 @@ def _publish(
         return ExportResult(
             dataset, "unchanged", parent, parent, dataset_dir / parent, sha, counts, None, 0
         )
-    adopted = _settle_disk(store, dataset, dataset_dir, latest, sha, {staging})
+    adopted = _settle_disk(store, dataset, dataset_dir, latest, sha, staging)
     if adopted is not None:
         number, target = adopted
         created_at = datetime.fromisoformat(write.read_manifest(target)["created_at"])
@@ -178,14 +171,14 @@ def _publish(
         created_at = now or datetime.now(UTC)
         version, tables = version_name(number), release.tables
         diff = (
-            first_release_diff(tables.tables, version=version)
+            first_release_diff(tables, version=version)
             if parent is None
-            else diff_tables(parent_tables, tables.tables, parent=parent, version=version)
+            else diff_tables(parent_tables, tables, parent=parent, version=version)
         )
         if agreement is None:  # reconcile's figures are missing or of other annotations
-            anns = tables.tables["annotations"]
+            anns = tables["annotations"]
             who = (anns["segment_id"].to_pylist(), anns["annotator"].to_pylist())
-            parsed = parse_entries(schema, *who, tables.entries.to_pylist())
+            parsed = parse_entries(schema, *who, release.entries.to_pylist())
             agreement = figures.parsed_agreement(parsed, schema)
         manifest = {
             "format": FORMAT,
@@ -198,13 +191,13 @@ def _publish(
             "workbench_version": __version__,
             "label_studio": release.label_studio,
             "splits": {"grouped_by": "article", "ratios": dict(zip(SPLITS, ratios, strict=True))},
-            "counts": summary.counts(tables.tables),
-            "distributions": summary.distributions(tables.tables, schema),
+            "counts": summary.counts(tables),
+            "distributions": summary.distributions(tables, schema),
             "agreement": agreement,
             "diff": diff["summary"],
             "data_sha256": sha,
         }
-        articles = tables.tables["articles"].to_pylist()
+        articles = tables["articles"].to_pylist()
         text = card.render_card(manifest, schema, articles, release.reconcile_info)
         files[write.CARD] = write.staged(staging / write.CARD, text.encode())
         files[write.DIFF] = write.staged(staging / write.DIFF, write.json_bytes(diff))
@@ -247,7 +240,7 @@ def _settle_disk(
     dataset_dir: Path,
     latest: Release | None,
     data_sha256: str,
-    in_use: Collection[Path] = (),
+    staging: Path,
 ) -> tuple[int, Path] | None:
     """Clean up after an export that was killed (we hold the dataset's lock, so no other
     export of it is running): `.tmp-*` build folders go; a release folder renamed into place
@@ -256,7 +249,7 @@ def _settle_disk(
     if not dataset_dir.is_dir():
         return None
     for leftover in dataset_dir.glob(f"{write.TMP_PREFIX}*"):
-        if leftover not in in_use:  # this export's own staging folder
+        if leftover != staging:  # not this export's own staging folder
             shutil.rmtree(leftover, ignore_errors=True)
     with store.session() as s:
         recorded = set(s.scalars(sa.select(Release.version).where(Release.dataset == dataset)))

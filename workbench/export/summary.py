@@ -13,8 +13,6 @@ from workbench.export.tables import span_attribute_columns
 from workbench.reconcile.figures import segment_fields
 from workbench.schema import Schema
 
-__all__ = ["counts", "distributions"]
-
 
 def _count(column: pa.ChunkedArray) -> dict[Any, int]:
     """value → count of one column (None included), by Arrow."""

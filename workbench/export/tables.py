@@ -8,7 +8,6 @@ state always gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -42,16 +41,6 @@ def decoded(column: pa.ChunkedArray, fn: Callable[[Any], Any], type_: pa.DataTyp
     encoded = pc.dictionary_encode(column.combine_chunks())
     values = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type_)
     return values.take(encoded.indices)
-
-
-@dataclass(frozen=True)
-class ReleaseTables:
-    """The tables of a release (→ Parquet), and beside them what the JSONL files need: each
-    span's attribute map (JSON text, in span order) and each annotation's entry."""
-
-    tables: dict[str, pa.Table]
-    attrs: pa.ChunkedArray
-    entries: pa.ChunkedArray
 
 
 def span_attribute_columns(schema: Schema) -> list[tuple[str, str, str]]:
@@ -108,8 +97,11 @@ def _attribute(attrs: pa.ChunkedArray, name: str) -> pa.Array:
     return decoded(attrs, lambda text: orjson.loads(text).get(name), STR)
 
 
-def build_tables(schema: Schema, source: dict[str, pa.Table]) -> ReleaseTables:
-    """All tables of a release from `collect`'s tables of the store's rows (`source`)."""
+def build_tables(
+    schema: Schema, source: dict[str, pa.Table]
+) -> tuple[dict[str, pa.Table], pa.ChunkedArray, pa.ChunkedArray]:
+    """All tables of a release from `collect`'s tables of the store's rows (`source`), each
+    span's attribute map and each annotation's entry (`Collected`)."""
     con = duckdb.connect()
     for name, table in source.items():
         con.register(name, table.drop_columns(["result"]) if name == "annotations" else table)
@@ -195,7 +187,7 @@ def build_tables(schema: Schema, source: dict[str, pa.Table]) -> ReleaseTables:
         "adjudications": adjudications,
         "articles": articles,
     }
-    return ReleaseTables(tables, attrs, entries)
+    return tables, attrs, entries
 
 
 def _annotations(

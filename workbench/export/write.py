@@ -23,13 +23,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench.errors import WorkbenchError
+from workbench.schema import Schema
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
 DIFF = "diff.json"
 SPACY = "spans.spacy.jsonl"
 NESTED = "segments.jsonl"
-#: Parquet files, from the `ReleaseTables.tables` of the same name.
+#: Parquet files, from the `Collected.tables` of the same name.
 PARQUET = tuple(
     ["segments", "spans", "relations", "attributions", "annotations", "adjudications", "articles"]
 )
@@ -39,12 +40,11 @@ TMP_PREFIX = ".tmp-"
 @dataclass(frozen=True)
 class StagedFile:
     """A release file written to disk as it was built (the 300 MB nested JSONL at 10^5
-    segments is never held in memory), with its checksum and size; `write_release` moves it
+    segments is never held in memory), with its checksum; `write_release` moves it
     into the release folder."""
 
     path: Path
     sha256: str
-    size: int
 
 
 class HashingFile:
@@ -53,18 +53,17 @@ class HashingFile:
     closed = False  # what pyarrow asks of a file object it writes into
 
     def __init__(self, path: Path) -> None:
-        self.path, self._hash, self._size = path, hashlib.sha256(), 0
+        self.path, self._hash = path, hashlib.sha256()
         self._fh = open(path, "wb")  # noqa: SIM115 (closed by `done`)
 
     def write(self, data: bytes) -> int:
         self._fh.write(data)
         self._hash.update(data)
-        self._size += len(data)
         return len(data)
 
     def done(self) -> StagedFile:
         self._fh.close()
-        return StagedFile(self.path, self._hash.hexdigest(), self._size)
+        return StagedFile(self.path, self._hash.hexdigest())
 
 
 def staged(path: Path, data: bytes) -> StagedFile:
@@ -117,10 +116,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def data_sha256(files: Mapping[str, StagedFile], identity: Mapping[str, Any]) -> str:
+def data_sha256(files: Mapping[str, StagedFile], schema: Schema) -> str:
     """One hash of the data files and what defines their meaning (schema + guideline version):
     equal hashes mean nothing an ML team would see has changed."""
-    payload = {"files": {n: f.sha256 for n, f in sorted(files.items())}, **identity}
+    payload: dict[str, Any] = {"files": {n: f.sha256 for n, f in sorted(files.items())}}
+    payload |= {"schema_id": schema.id, "schema_version": schema.version}
+    payload["guidelines_version"] = schema.guidelines_version
     return sha256(json.dumps(payload, sort_keys=True).encode())
 
 
@@ -148,11 +149,12 @@ def write_release(
     tmp = dataset_dir / f"{TMP_PREFIX}{version}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
+        entries = {}
         for name, file in files.items():
             os.replace(file.path, tmp / name)  # on this file system already: moved, not copied
             with open(tmp / name, "rb") as fh:
                 os.fsync(fh.fileno())
-        entries = {n: {"sha256": f.sha256, "bytes": f.size} for n, f in sorted(files.items())}
+                entries[name] = {"sha256": file.sha256, "bytes": os.fstat(fh.fileno()).st_size}
         full = {**manifest, "files": entries}
         (tmp / MANIFEST).write_bytes(json_bytes(full))
         # os.rename onto an existing non-empty folder fails, so a concurrent exporter that won
