@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.export.collect import Collected
+from workbench.export.tables import PER_FIELD
 from workbench.export.write import HashingFile
 
 _CHUNK = 16384  # segments a query
@@ -95,18 +96,12 @@ def write_jsonl(
     # each segment's row of each group (a slice of each group's texts: taken a chunk at a time)
     texts = {name: grouped(con, table, json) for name, (table, json) in groups.items()}
     at = {n: pc.index_in(seg["segment_id"], value_set=g["segment_id"]) for n, g in texts.items()}
-    labels = _struct(
-        **{
-            f: _struct(
-                label=f'"{q}"',
-                confidence=f'"{q}_confidence"',
-                support=f'"{q}_support"',
-                adjudicated=f'"{q}_adjudicated"',
-            )
-            for f in fields
-            for q in [f.replace('"', '""')]
-        }
-    )
+
+    def columns(f: str) -> str:  # a segment field's columns as one object: label, confidence…
+        q = f.replace('"', '""')
+        return _struct(**{s.lstrip("_") or "label": f'"{q}{s}"' for s, _ in PER_FIELD})
+
+    labels = _struct(**{f: columns(f) for f in fields})
 
     def each(name: str) -> str:
         return f"coalesce('[' || substr({name}, 2) || ']', '[]')"

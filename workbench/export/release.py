@@ -89,11 +89,9 @@ def export_dataset(
         with store.session() as session:  # entries stale under this schema are made again
             refresh_entries(session, dataset, schema)
         release = collect(store, dataset, schema, ratios)
-        with store.session() as s:
-            if stale_consensus:  # reconcile's figures, if of these annotations
-                stored = figures.stored(s, dataset, release.fingerprint)
-            else:
-                stored = reconciled_figures(s, dataset, release.fingerprint)
+        figures_of = figures.stored if stale_consensus else reconciled_figures
+        with store.session() as s:  # reconcile's figures (if of these annotations, when stale)
+            stored = figures_of(s, dataset, release.fingerprint)
         with _staging(exports_dir / dataset) as staged:
             staging = Path(staged)
             try:
@@ -115,10 +113,7 @@ def _render(release: Collected, schema: Schema, staging: Path) -> dict[str, Stag
         write.write_parquet(release.tables[name], out)
         files[f"{name}.parquet"] = out.done()
     release.tables["annotations"] = release.tables["annotations"].drop_columns(["result"])
-    nested, spacy = (
-        write.HashingFile(staging / write.NESTED),
-        write.HashingFile(staging / write.SPACY),
-    )
+    nested, spacy = (write.HashingFile(staging / name) for name in (write.NESTED, write.SPACY))
     try:
         write_jsonl(release, figures.segment_fields(schema), nested, spacy)
     finally:
@@ -165,16 +160,14 @@ def _publish(
         created_at = datetime.fromisoformat(write.read_manifest(target)["created_at"])
     else:
         number = max([latest.version if latest else 0, *write.existing_versions(dataset_dir)]) + 1
-        parent_tables = None
-        if parent is not None and (dataset_dir / parent).is_dir():
-            parent_tables = write.read_tables(dataset_dir / parent, DIFFED)
         created_at = now or datetime.now(UTC)
         version, tables = version_name(number), release.tables
-        diff = (
-            first_release_diff(tables, version=version)
-            if parent is None
-            else diff_tables(parent_tables, tables, parent=parent, version=version)
-        )
+        if parent is None:
+            diff = first_release_diff(tables, version=version)
+        else:
+            folder = dataset_dir / parent  # gone from disk: everything is new
+            old = write.read_tables(folder, DIFFED) if folder.is_dir() else None
+            diff = diff_tables(old, tables, parent=parent, version=version)
         if agreement is None:  # reconcile's figures are missing or of other annotations
             anns = tables["annotations"]
             who = (anns["segment_id"].to_pylist(), anns["annotator"].to_pylist())

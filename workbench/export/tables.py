@@ -59,7 +59,8 @@ def span_attribute_columns(schema: Schema) -> list[tuple[str, str, str]]:
 _SPAN_BASE = "segment_id span_id label start:i end:i text split"
 _SPAN_TAIL = "support:l n_support:i n_annotators:i confidence:f exact:b adjudicated:b"
 _SPAN_COLUMNS = frozenset(w.partition(":")[0] for w in f"{_SPAN_BASE} {_SPAN_TAIL}".split())
-_PER_FIELD = (("", STR), ("_confidence", FLOAT), ("_support", STRS), ("_adjudicated", BOOL))
+#: A segment field's columns: the suffixes of its name, their types.
+PER_FIELD = (("", STR), ("_confidence", FLOAT), ("_support", STRS), ("_adjudicated", BOOL))
 
 
 _PARTS = ("content", "source", "cue")
@@ -125,7 +126,7 @@ def build_tables(
             f"coalesce(l{i}.status = 'adjudicated', false) AS {_q(f + '_adjudicated')}",
         ]
     base = "segment_id article_id position:i start:i end:i text split n_annotations:i"
-    per_field = [(f + s, t) for f in fields for s, t in _PER_FIELD]
+    per_field = [(f + s, t) for f in fields for s, t in PER_FIELD]
     segments = _sql(
         con,
         f"""SELECT seg.segment_id, article_id, position, start, "end", text, split,
