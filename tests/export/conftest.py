@@ -2,8 +2,8 @@
 three pseudonymous annotators (with emails and Label Studio user ids that must never leak),
 spans with attributes, relations, consensus and one adjudication.
 
-`World` can be turned into a `ReleaseData` directly (pure tests) or inserted into a store
-(collect tests); both must give the same release bytes.
+`insert_world` stores a `World` as the push/pull/reconcile steps would have (with rows that
+must stay out of a release); `make_release` exports it from a SQLite store.
 """
 
 from __future__ import annotations
@@ -15,14 +15,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from workbench.annotation.clean import canonical_json, clean_result
-from workbench.export import ReleaseData, frame
+from workbench.annotation.clean import canonical_result
+from workbench.export import export_dataset
 from workbench.schema import Schema, load_schema
+from workbench.store import Store, open_store
+from workbench.store.models import (
+    Adjudication,
+    AdjudicationProject,
+    Annotation,
+    Annotator,
+    Article,
+    ConsensusLabel,
+    ConsensusRelation,
+    ConsensusSpan,
+    Dataset,
+    ReconcileState,
+    Segment,
+    Task,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "tok_SECRET_5f1e2d3c4b5a69788796a5b4c3d2e1f0"
 LS_URL = "http://127.0.0.1:8089"
+SECRET_URL = f"http://admin:{TOKEN}@127.0.0.1:8089/?token={TOKEN}"
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 ANNOTATORS = [  # (pseudonym, email, Label Studio user id)
     ("ann-01", "alice.annotator@example.org", 918273),
@@ -115,118 +133,6 @@ class World:
     relations: list[dict[str, Any]]  # segment_id, kind, from_key, to_key, support, status
     adjudications: list[dict[str, Any]]  # segment_id, field, decision, adjudicator index
     extra: dict[str, Any] = field(default_factory=dict)
-
-    def release_data(self) -> ReleaseData:
-        """What `collect` must produce from this world in a store."""
-        pseud = [a[0] for a in ANNOTATORS]
-        keep = {a[0] for a in self.annotations}
-        return ReleaseData(
-            dataset="news",
-            schema=self.schema,
-            label_studio_url=LS_URL,
-            project_id=7,
-            articles=frame(
-                "articles",
-                [
-                    {**a, "split_group": a["article_id"]}
-                    for a in self.articles
-                    if any(s.article_id == a["article_id"] and s.id in keep for s in self.segments)
-                ],
-            ),
-            segments=frame(
-                "segments",
-                [
-                    {
-                        "segment_id": s.id,
-                        "article_id": s.article_id,
-                        "position": s.position,
-                        "start": s.start,
-                        "end": s.end,
-                        "text": s.text,
-                    }
-                    for s in self.segments
-                    if s.id in keep
-                ],
-            ),
-            labels=frame(
-                "labels",
-                [
-                    {
-                        "segment_id": r["segment_id"],
-                        "field": r["field"],
-                        "label": r["label"],
-                        "support": r["support"],
-                        "confidence": r["confidence"],
-                        "n_annotators": 3,
-                        "method": "majority",
-                        "status": r["status"],
-                    }
-                    for r in self.labels
-                ],
-            ),
-            spans=frame(
-                "spans",
-                [
-                    {
-                        "segment_id": r["segment_id"],
-                        "span_id": r["key"],
-                        "label": r["label"],
-                        "start": r["start"],
-                        "end": r["end"],
-                        "attrs": r["attrs"],
-                        "support": r["support"],
-                        "confidence": len(r["support"]) / 3,
-                        "n_annotators": 3,
-                        "exact": True,
-                        "adjudicated": r["status"] == "adjudicated",
-                    }
-                    for r in self.spans
-                    if r["status"] != "undecided"
-                ],
-            ),
-            relations=frame(
-                "relations",
-                [
-                    {
-                        "segment_id": r["segment_id"],
-                        "kind": r["kind"],
-                        "from_id": r["from_key"],
-                        "to_id": r["to_key"],
-                        "support": r["support"],
-                        "confidence": len(r["support"]) / 3,
-                    }
-                    for r in self.relations
-                ],
-            ),
-            annotations=frame(
-                "annotations",
-                [
-                    {
-                        "segment_id": sid,
-                        "annotator": pseud[i],
-                        "annotation_id": ls_id,
-                        "lead_time": 12.5,
-                        "result": clean_result(result),
-                    }
-                    for sid, i, ls_id, result in self.annotations
-                ],
-            ),
-            adjudications=frame(
-                "adjudications",
-                [
-                    {
-                        "segment_id": r["segment_id"],
-                        "target": r["field"],
-                        "kind": "segment" if r["field"] == "*" else "field",
-                        "decision": canonical_json(clean_result(r["decision"])),
-                        "adjudicator": pseud[r["adjudicator"]],
-                        "note": None,
-                    }
-                    for r in self.adjudications
-                ],
-            ),
-            reconcile_info={"consensus method(s)": "majority (min support 0.5)"},
-        )
 
 
 def key(s: dict[str, Any]) -> str:
@@ -439,3 +345,234 @@ def world(schema: Schema) -> World:
 
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def insert_world(store: Store, world: World) -> None:
+    """Everything `world` holds, as the push/pull/reconcile steps would have stored it —
+    plus rows that must stay out of a release (old revision, quarantined, deleted, cancelled)."""
+    with store.session() as s:
+        if s.get(Dataset, "news") is None:
+            s.add(
+                Dataset(
+                    name="news",
+                    label_studio_url=SECRET_URL,
+                    project_id=7,
+                    schema_id="news-v1",
+                    schema_version=world.schema.version,
+                )
+            )
+            s.flush()
+            for pseud, email, uid in ANNOTATORS:
+                s.add(
+                    Annotator(label_studio_url=LS_URL, ls_user_id=uid, email=email, pseudonym=pseud)
+                )
+            s.add(AdjudicationProject(dataset="news", label_studio_url=LS_URL, project_id=8))
+        s.flush()
+        ann_id = {a.pseudonym: a.id for a in s.scalars(sa.select(Annotator))}
+        known_articles = set(s.scalars(sa.select(Article.id)))
+        for a in world.articles:
+            if a["article_id"] in known_articles:
+                continue
+            segs = [g for g in world.segments if g.article_id == a["article_id"]]
+            text = "\n\n".join(g.text for g in segs)
+            s.add(
+                Article(
+                    id=a["article_id"],
+                    source_path=a["source_path"],
+                    revision=1,
+                    format="txt",
+                    title=a["title"],
+                    author=a["author"],
+                    outlet=a["outlet"],
+                    published=a["published"],
+                    text=text,
+                    raw=text,
+                    raw_sha256="0" * 64,
+                )
+            )
+            s.flush()
+            for g in segs:
+                assert text[g.start : g.end] == g.text
+                s.add(
+                    Segment(
+                        id=g.id,
+                        article_id=g.article_id,
+                        unit="paragraph",
+                        position=g.position,
+                        start=g.start,
+                        end=g.end,
+                        text=g.text,
+                        sentences=[],
+                    )
+                )
+        s.flush()
+        task_of = {t.segment_id: t.id for t in s.scalars(sa.select(Task))}
+        for g in world.segments:
+            if g.id not in task_of:
+                task = Task(
+                    dataset="news",
+                    segment_id=g.id,
+                    ls_task_id=len(task_of) + 1,
+                    state="pushed",
+                    schema_version=world.schema.version,
+                )
+                s.add(task)
+                s.flush()
+                task_of[g.id] = task.id
+        have = set(s.scalars(sa.select(Annotation.ls_annotation_id)))
+        pseud = [a[0] for a in ANNOTATORS]
+        for sid, i, ls_id, result in world.annotations:
+            if ls_id in have:
+                continue
+            common = {"dataset": "news", "task_id": task_of[sid], "annotator_id": ann_id[pseud[i]]}
+            # An older revision with a different answer: superseded, never exported.
+            s.add(
+                Annotation(
+                    **common,
+                    ls_annotation_id=ls_id,
+                    revision=1,
+                    is_current=False,
+                    result=[],
+                    lead_time=1.0,
+                )
+            )
+            s.add(
+                Annotation(
+                    **common,
+                    ls_annotation_id=ls_id,
+                    revision=2,
+                    is_current=True,
+                    result=result,
+                    lead_time=12.5,
+                )
+            )
+        if 900 not in have:
+            sid = world.segments[0].id
+            common = {"dataset": "news", "task_id": task_of[sid], "annotator_id": ann_id["ann-01"]}
+            s.add(
+                Annotation(
+                    **common,
+                    ls_annotation_id=900,
+                    result=[{"bad": 1}],
+                    status="quarantined",
+                    problems=["bad"],
+                )
+            )
+            s.add(Annotation(**common, ls_annotation_id=901, result=[], deleted_at=T0))
+            s.add(Annotation(**common, ls_annotation_id=902, result=[], was_cancelled=True))
+        for row in s.new:  # as pull stores them
+            if isinstance(row, Annotation):
+                row.result_clean = canonical_result(row.result)
+
+        s.execute(sa.delete(ConsensusLabel))
+        s.execute(sa.delete(ConsensusSpan))
+        s.execute(sa.delete(ConsensusRelation))
+        s.execute(sa.delete(ReconcileState))
+        for r in world.labels:
+            s.add(
+                ConsensusLabel(
+                    dataset="news",
+                    segment_id=r["segment_id"],
+                    field=r["field"],
+                    span_key="",
+                    method="majority",
+                    label=r["label"],
+                    votes={},
+                    support=r["support"],
+                    n_annotators=3,
+                    confidence=r["confidence"],
+                    status=r["status"],
+                )
+            )
+        for r in world.spans:
+            s.add(
+                ConsensusSpan(
+                    dataset="news",
+                    segment_id=r["segment_id"],
+                    span_key=r["key"],
+                    label=r["label"],
+                    start=r["start"],
+                    end=r["end"],
+                    text="",
+                    # A Target's attribute is only in its consensus_labels row (below): collect
+                    # must merge the two, as reconcile writes both.
+                    attrs={} if r["label"] == "Target" else r["attrs"],
+                    support=r["support"],
+                    n_annotators=3,
+                    confidence=len(r["support"]) / 3,
+                    exact=True,
+                    status=r["status"],
+                    regions=[],
+                )
+            )
+            for name, value in r["attrs"].items():
+                s.add(
+                    ConsensusLabel(
+                        dataset="news",
+                        segment_id=r["segment_id"],
+                        field=f"{r['label']}.{name}",
+                        span_key=r["key"],
+                        method="majority",
+                        label=value,
+                        votes={},
+                        support=r["support"],
+                        n_annotators=3,
+                        confidence=1.0,
+                        status="decided",
+                    )
+                )
+        for r in world.relations:
+            s.add(
+                ConsensusRelation(
+                    dataset="news",
+                    segment_id=r["segment_id"],
+                    kind=r["kind"],
+                    from_key=r["from_key"],
+                    to_key=r["to_key"],
+                    support=r["support"],
+                    n_annotators=3,
+                    confidence=len(r["support"]) / 3,
+                    status="decided",
+                )
+            )
+        for g in {r["segment_id"] for r in world.labels}:
+            s.add(
+                ReconcileState(
+                    dataset="news",
+                    segment_id=g,
+                    input_hash="x",
+                    output_hash="y",
+                    method="majority",
+                    min_support="0.5",
+                )
+            )
+        if s.scalar(sa.select(sa.func.count()).select_from(Adjudication)) == 0:
+            for n, r in enumerate(world.adjudications):
+                email, uid = ANNOTATORS[r["adjudicator"]][1:]
+                s.add(
+                    Adjudication(
+                        dataset="news",
+                        segment_id=r["segment_id"],
+                        field=r["field"],
+                        decision=r["decision"],
+                        adjudicator_email=email,
+                        adjudicator_ls_user_id=uid,
+                        decided_at=T0,
+                        ls_project_id=8,
+                        ls_task_id=1,
+                        ls_annotation_id=500 + n,
+                    )
+                )
+
+
+def make_release(world: World, exports: Path, db: Path | None = None) -> Path:
+    """The next release of `world`, inserted into the SQLite store `db` (by default one beside
+    `exports`), written under exports/news/ at NOW."""
+    store = open_store(f"sqlite:///{db or exports.with_suffix('.db')}")
+    try:
+        insert_world(store, world)
+        result = export_dataset(store, exports, "news", world.schema, stale_consensus=True, now=NOW)
+    finally:
+        store.close()
+    assert result.path is not None
+    return result.path

@@ -1,54 +1,30 @@
-"""Releases built from a ReleaseData constructed directly (no store): splits, tables, files,
+"""Releases of a small world exported from a SQLite store: splits, tables, files,
 reproducibility, loading (pandas, datasets, spaCy), verify, diff and the card."""
 
 from __future__ import annotations
 
+import copy
 import json
+import random
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import NOW, World, add_third_article
+from conftest import NOW, World, add_third_article, make_release
 
 from workbench.errors import ConfigError
 from workbench.export import (
-    ReleaseData,
     ReleaseError,
     assign_splits,
-    build_release,
     hash_split,
     parse_ratios,
-    render_data,
     verify_release,
 )
 from workbench.export.diff import diff_tables
 from workbench.export.jsonl import grouped
 from workbench.export.write import read_tables, write_release
-
-
-def splits_for(data: ReleaseData) -> dict[str, str]:
-    return assign_splits(data.articles["split_group"].to_pylist(), {})[0]
-
-
-def make_release(
-    data: ReleaseData, root: Path, version: str = "v0001", parent: str | None = None
-) -> Path:
-    rendered = render_data(data, splits_for(data))
-    parent_tables = read_tables(root / parent) if parent else None
-    built = build_release(
-        data,
-        rendered,
-        version=version,
-        parent=parent,
-        parent_tables=parent_tables,
-        ratios=(0.8, 0.1, 0.1),
-        created_at=NOW,
-    )
-    return write_release(root, version, built.files, built.manifest)
-
 
 # -- splits --------------------------------------------------------------------------------------
 
@@ -134,10 +110,8 @@ def test_existing_assignments_win_and_only_new_ones_are_returned() -> None:
 # -- tables --------------------------------------------------------------------------------------
 
 
-def test_tables_content(world: World) -> None:
-    data = world.release_data()
-    splits = {g: "train" for g in data.articles["split_group"].to_pylist()}
-    t = render_data(data, splits).tables.tables
+def test_tables_content(world: World, tmp_path: Path) -> None:
+    t = read_tables(make_release(world, tmp_path))
     segs = t["segments"].to_pandas()
     assert len(segs) == 3  # the unannotated segment is left out
     s1 = segs[segs["segment_id"] == world.segments[0].id].iloc[0]
@@ -153,6 +127,8 @@ def test_tables_content(world: World) -> None:
     src = spans[spans["label"] == "Source"]
     assert set(src["source_source_type"]) == {"official", "analyst"}
     assert spans[spans["label"] == "Cue"]["source_source_type"].isna().all()
+    # a Target's attribute is stored only as a consensus label of its region
+    assert list(spans[spans["label"] == "Target"]["target_sentiment"]) == ["positive"]
     assert "Cue" not in set(spans[spans["segment_id"] == world.segments[2].id]["label"])
 
     att = t["attributions"].to_pylist()
@@ -172,40 +148,26 @@ def test_tables_content(world: World) -> None:
     assert adj[0]["adjudicator"] == "ann-03" and adj[0]["target"] == "sentiment"
 
 
-def test_no_article_in_two_splits(world: World) -> None:
+def test_no_article_in_two_splits(world: World, tmp_path: Path) -> None:
     add_third_article(world)
-    data = world.release_data()
-    t = render_data(data, splits_for(data)).tables.tables["segments"].to_pandas()
+    t = pd.read_parquet(make_release(world, tmp_path) / "segments.parquet")
     assert (t.groupby("article_id")["split"].nunique() == 1).all()
 
 
 # -- reproducibility -----------------------------------------------------------------------------
 
 
-def _shuffled(data: ReleaseData, seed: int) -> ReleaseData:
-    def shuf(table: pa.Table) -> pa.Table:
-        return table.take(np.random.default_rng(seed).permutation(table.num_rows))
-
-    return ReleaseData(
-        data.dataset,
-        data.schema,
-        data.label_studio_url,
-        data.project_id,
-        shuf(data.articles),
-        shuf(data.segments),
-        shuf(data.labels),
-        shuf(data.spans),
-        shuf(data.relations),
-        shuf(data.annotations),
-        shuf(data.adjudications),
-        data.reconcile_info,
-    )
+def _shuffled(world: World, seed: int) -> World:
+    """The same world with every list in another order (so stored in another row order)."""
+    out, rng = copy.deepcopy(world), random.Random(seed)
+    for rows in (out.articles, out.segments, out.annotations, out.labels, out.spans):
+        rng.shuffle(rows)
+    return out
 
 
 def test_same_data_same_bytes_whatever_the_row_order(world: World, tmp_path: Path) -> None:
-    data = world.release_data()
-    a = make_release(data, tmp_path / "a")
-    b = make_release(_shuffled(data, 3), tmp_path / "b")
+    a = make_release(world, tmp_path / "a")
+    b = make_release(_shuffled(world, 3), tmp_path / "b")
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
     for name in names:
@@ -214,11 +176,10 @@ def test_same_data_same_bytes_whatever_the_row_order(world: World, tmp_path: Pat
     ma = json.loads((a / "manifest.json").read_text())
     mb = json.loads((b / "manifest.json").read_text())
     assert ma == mb  # created_at is fixed here, so even the manifests agree
-    assert render_data(data, splits_for(data)).data_sha256 == ma["data_sha256"]
 
 
 def test_parquet_has_no_timestamps_or_pandas_index(world: World, tmp_path: Path) -> None:
-    path = make_release(world.release_data(), tmp_path)
+    path = make_release(world, tmp_path)
     meta = pq.read_metadata(path / "segments.parquet")
     assert meta.created_by.startswith("parquet-cpp-arrow version")
     kv = meta.metadata or {}
@@ -246,10 +207,10 @@ EXPECTED_FILES = {
 
 
 def test_release_files_and_manifest(world: World, tmp_path: Path) -> None:
-    path = make_release(world.release_data(), tmp_path)
-    assert path == tmp_path / "v0001"
+    path = make_release(world, tmp_path)
+    assert path == tmp_path / "news" / "v0001"
     assert {p.name for p in path.iterdir()} == EXPECTED_FILES
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".tmp-")]
     m = json.loads((path / "manifest.json").read_text())
     assert m["version"] == "v0001" and m["parent"] is None
     assert m["schema"]["id"] == "news-v1" and m["schema"]["version"] == world.schema.version
@@ -271,16 +232,16 @@ def test_release_files_and_manifest(world: World, tmp_path: Path) -> None:
 
 
 def test_existing_version_is_never_overwritten(world: World, tmp_path: Path) -> None:
-    path = make_release(world.release_data(), tmp_path)
+    path = make_release(world, tmp_path)
     before = (path / "segments.parquet").read_bytes()
     with pytest.raises(ReleaseError, match="never overwritten"):
-        make_release(world.release_data(), tmp_path)
+        write_release(path.parent, "v0001", {}, {"version": "v0001"})
     assert (path / "segments.parquet").read_bytes() == before
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".tmp-")]
 
 
 def test_loads_with_pandas_in_one_line(world: World, tmp_path: Path) -> None:
-    path = make_release(world.release_data(), tmp_path)
+    path = make_release(world, tmp_path)
     for name in ("segments", "spans", "attributions", "annotations", "adjudications"):
         df = pd.read_parquet(path / f"{name}.parquet")
         assert len(df) > 0 and "segment_id" in df.columns
@@ -294,7 +255,7 @@ def test_loads_with_huggingface_datasets(
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    path = make_release(world.release_data(), tmp_path / "rel")
+    path = make_release(world, tmp_path / "rel")
     ds = datasets.load_dataset(
         "parquet",
         data_files={"segments": str(path / "segments.parquet")},
@@ -312,7 +273,7 @@ def test_span_layer_loads_in_spacy(world: World, tmp_path: Path) -> None:
     spacy = pytest.importorskip("spacy")
     from spacy.tokens import DocBin
 
-    path = make_release(world.release_data(), tmp_path)
+    path = make_release(world, tmp_path)
     nlp = spacy.blank("en")
     docs = []
     n_spans = 0
@@ -339,7 +300,7 @@ def test_span_layer_loads_in_spacy(world: World, tmp_path: Path) -> None:
 
 
 def test_verify_names_changed_missing_and_extra_files(world: World, tmp_path: Path) -> None:
-    path = make_release(world.release_data(), tmp_path)
+    path = make_release(world, tmp_path)
     assert verify_release(path).ok
     with open(path / "spans.parquet", "ab") as fh:
         fh.write(b"x")
@@ -361,11 +322,11 @@ def test_verify_refuses_a_folder_without_manifest(tmp_path: Path) -> None:
 
 
 def test_diff_against_parent(world: World, tmp_path: Path) -> None:
-    make_release(world.release_data(), tmp_path)
+    make_release(world, tmp_path)
     world.labels[0]["label"] = "positive"  # s1 sentiment changes
     world.spans = [s for s in world.spans if s["label"] != "Target"]
     add_third_article(world)
-    v2 = make_release(world.release_data(), tmp_path, "v0002", parent="v0001")
+    v2 = make_release(world, tmp_path)  # into the same store: the next version
     diff = json.loads((v2 / "diff.json").read_text())
     assert diff["parent"] == "v0001" and diff["version"] == "v0002"
     assert diff["segments"]["added"] == [world.segments[-1].id]
@@ -387,7 +348,7 @@ def test_diff_against_parent(world: World, tmp_path: Path) -> None:
 
 
 def test_card_documents_schema_agreement_sources_and_loading(world: World, tmp_path: Path) -> None:
-    path = make_release(world.release_data(), tmp_path)
+    path = make_release(world, tmp_path)
     card = (path / "README.md").read_text()
     for label in world.schema.labels:
         assert f"**{label.name}**: {label.description}" in card
@@ -414,7 +375,7 @@ def test_card_loading_one_liners_run(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("datasets")
-    path = make_release(world.release_data(), tmp_path / "rel")
+    path = make_release(world, tmp_path / "rel")
     card = (path / "README.md").read_text()
     block = card.split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -427,6 +388,6 @@ def test_card_loading_one_liners_run(
 
 
 def test_shuffle_helper_really_shuffles(world: World) -> None:
-    data = world.release_data()
-    ids = data.annotations["annotation_id"].to_pylist()
-    assert _shuffled(data, 3).annotations["annotation_id"].to_pylist() != ids
+    ids = [a[2] for a in world.annotations]
+    assert [a[2] for a in _shuffled(world, 3).annotations] != ids
+    assert sorted(a[2] for a in _shuffled(world, 3).annotations) == sorted(ids)

@@ -7,269 +7,50 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from conftest import ANNOTATORS, LS_URL, ROOT, TOKEN, World, add_third_article
+from conftest import (
+    ANNOTATORS,
+    ROOT,
+    SECRET_URL,
+    T0,
+    TOKEN,
+    World,
+    add_third_article,
+    insert_world,
+    make_release,
+)
 
 from workbench.annotation import parser_key
 from workbench.annotation.clean import canonical_result
 from workbench.entries import refresh
 from workbench.errors import OutOfDate
 from workbench.export import (
-    assign_splits,
     collect,
     diff_releases,
     export_dataset,
+    hash_split,
     list_releases,
     public_url,
-    render_data,
     verify_release,
 )
+from workbench.export.write import read_tables
 from workbench.store import Store, open_store
 from workbench.store.models import (
-    Adjudication,
-    AdjudicationProject,
     AgreementFigures,
     Annotation,
     Annotator,
     Article,
-    ConsensusLabel,
-    ConsensusRelation,
-    ConsensusSpan,
-    Dataset,
-    ReconcileState,
     Release,
     Segment,
     SplitAssignment,
     Task,
     released,
 )
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-SECRET_URL = f"http://admin:{TOKEN}@127.0.0.1:8089/?token={TOKEN}"
-
-
-def insert_world(store: Store, world: World) -> None:
-    """Everything `world` holds, as the push/pull/reconcile steps would have stored it —
-    plus rows that must stay out of a release (old revision, quarantined, deleted, cancelled)."""
-    with store.session() as s:
-        if s.get(Dataset, "news") is None:
-            s.add(
-                Dataset(
-                    name="news",
-                    label_studio_url=SECRET_URL,
-                    project_id=7,
-                    schema_id="news-v1",
-                    schema_version=world.schema.version,
-                )
-            )
-            s.flush()
-            for pseud, email, uid in ANNOTATORS:
-                s.add(
-                    Annotator(label_studio_url=LS_URL, ls_user_id=uid, email=email, pseudonym=pseud)
-                )
-            s.add(AdjudicationProject(dataset="news", label_studio_url=LS_URL, project_id=8))
-        s.flush()
-        ann_id = {a.pseudonym: a.id for a in s.scalars(sa.select(Annotator))}
-        known_articles = set(s.scalars(sa.select(Article.id)))
-        for a in world.articles:
-            if a["article_id"] in known_articles:
-                continue
-            segs = [g for g in world.segments if g.article_id == a["article_id"]]
-            text = "\n\n".join(g.text for g in segs)
-            s.add(
-                Article(
-                    id=a["article_id"],
-                    source_path=a["source_path"],
-                    revision=1,
-                    format="txt",
-                    title=a["title"],
-                    author=a["author"],
-                    outlet=a["outlet"],
-                    published=a["published"],
-                    text=text,
-                    raw=text,
-                    raw_sha256="0" * 64,
-                )
-            )
-            s.flush()
-            for g in segs:
-                assert text[g.start : g.end] == g.text
-                s.add(
-                    Segment(
-                        id=g.id,
-                        article_id=g.article_id,
-                        unit="paragraph",
-                        position=g.position,
-                        start=g.start,
-                        end=g.end,
-                        text=g.text,
-                        sentences=[],
-                    )
-                )
-        s.flush()
-        task_of = {t.segment_id: t.id for t in s.scalars(sa.select(Task))}
-        for g in world.segments:
-            if g.id not in task_of:
-                task = Task(
-                    dataset="news",
-                    segment_id=g.id,
-                    ls_task_id=len(task_of) + 1,
-                    state="pushed",
-                    schema_version=world.schema.version,
-                )
-                s.add(task)
-                s.flush()
-                task_of[g.id] = task.id
-        have = set(s.scalars(sa.select(Annotation.ls_annotation_id)))
-        pseud = [a[0] for a in ANNOTATORS]
-        for sid, i, ls_id, result in world.annotations:
-            if ls_id in have:
-                continue
-            common = {"dataset": "news", "task_id": task_of[sid], "annotator_id": ann_id[pseud[i]]}
-            # An older revision with a different answer: superseded, never exported.
-            s.add(
-                Annotation(
-                    **common,
-                    ls_annotation_id=ls_id,
-                    revision=1,
-                    is_current=False,
-                    result=[],
-                    lead_time=1.0,
-                )
-            )
-            s.add(
-                Annotation(
-                    **common,
-                    ls_annotation_id=ls_id,
-                    revision=2,
-                    is_current=True,
-                    result=result,
-                    lead_time=12.5,
-                )
-            )
-        if 900 not in have:
-            sid = world.segments[0].id
-            common = {"dataset": "news", "task_id": task_of[sid], "annotator_id": ann_id["ann-01"]}
-            s.add(
-                Annotation(
-                    **common,
-                    ls_annotation_id=900,
-                    result=[{"bad": 1}],
-                    status="quarantined",
-                    problems=["bad"],
-                )
-            )
-            s.add(Annotation(**common, ls_annotation_id=901, result=[], deleted_at=T0))
-            s.add(Annotation(**common, ls_annotation_id=902, result=[], was_cancelled=True))
-        for row in s.new:  # as pull stores them
-            if isinstance(row, Annotation):
-                row.result_clean = canonical_result(row.result)
-
-        s.execute(sa.delete(ConsensusLabel))
-        s.execute(sa.delete(ConsensusSpan))
-        s.execute(sa.delete(ConsensusRelation))
-        s.execute(sa.delete(ReconcileState))
-        for r in world.labels:
-            s.add(
-                ConsensusLabel(
-                    dataset="news",
-                    segment_id=r["segment_id"],
-                    field=r["field"],
-                    span_key="",
-                    method="majority",
-                    label=r["label"],
-                    votes={},
-                    support=r["support"],
-                    n_annotators=3,
-                    confidence=r["confidence"],
-                    status=r["status"],
-                )
-            )
-        for r in world.spans:
-            s.add(
-                ConsensusSpan(
-                    dataset="news",
-                    segment_id=r["segment_id"],
-                    span_key=r["key"],
-                    label=r["label"],
-                    start=r["start"],
-                    end=r["end"],
-                    text="",
-                    # A Target's attribute is only in its consensus_labels row (below): collect
-                    # must merge the two, as reconcile writes both.
-                    attrs={} if r["label"] == "Target" else r["attrs"],
-                    support=r["support"],
-                    n_annotators=3,
-                    confidence=len(r["support"]) / 3,
-                    exact=True,
-                    status=r["status"],
-                    regions=[],
-                )
-            )
-            for name, value in r["attrs"].items():
-                s.add(
-                    ConsensusLabel(
-                        dataset="news",
-                        segment_id=r["segment_id"],
-                        field=f"{r['label']}.{name}",
-                        span_key=r["key"],
-                        method="majority",
-                        label=value,
-                        votes={},
-                        support=r["support"],
-                        n_annotators=3,
-                        confidence=1.0,
-                        status="decided",
-                    )
-                )
-        for r in world.relations:
-            s.add(
-                ConsensusRelation(
-                    dataset="news",
-                    segment_id=r["segment_id"],
-                    kind=r["kind"],
-                    from_key=r["from_key"],
-                    to_key=r["to_key"],
-                    support=r["support"],
-                    n_annotators=3,
-                    confidence=len(r["support"]) / 3,
-                    status="decided",
-                )
-            )
-        for g in {r["segment_id"] for r in world.labels}:
-            s.add(
-                ReconcileState(
-                    dataset="news",
-                    segment_id=g,
-                    input_hash="x",
-                    output_hash="y",
-                    method="majority",
-                    min_support="0.5",
-                )
-            )
-        if s.scalar(sa.select(sa.func.count()).select_from(Adjudication)) == 0:
-            for n, r in enumerate(world.adjudications):
-                email, uid = ANNOTATORS[r["adjudicator"]][1:]
-                s.add(
-                    Adjudication(
-                        dataset="news",
-                        segment_id=r["segment_id"],
-                        field=r["field"],
-                        decision=r["decision"],
-                        adjudicator_email=email,
-                        adjudicator_ls_user_id=uid,
-                        decided_at=T0,
-                        ls_project_id=8,
-                        ls_task_id=1,
-                        ls_annotation_id=500 + n,
-                    )
-                )
 
 
 def test_public_url_drops_credentials() -> None:
@@ -278,19 +59,46 @@ def test_public_url_drops_credentials() -> None:
     assert public_url(None) is None
 
 
-def test_collect_matches_the_release_data_built_by_hand(store: Store, world: World) -> None:
+def test_a_release_holds_exactly_the_released_rows(
+    store: Store, world: World, tmp_path: Path
+) -> None:
+    """Of the stored world (with old revisions, quarantined, deleted and cancelled annotations,
+    undecided spans), the release holds the current valid annotations, the kept consensus
+    and the latest adjudication, named by pseudonym; the same bytes on either database as
+    from a SQLite store."""
     insert_world(store, world)
-    got = collect(store, "news", world.schema)
-    want = world.release_data()
-    splits = assign_splits(want.articles["split_group"].to_pylist(), {})[0]
-    a, b = render_data(got, splits), render_data(want, splits)
-    for name in b.files:
-        assert a.files[name] == b.files[name], name
-    assert got.label_studio_url == "http://127.0.0.1:8089" and got.project_id == 7
+    got = export_dataset(store, tmp_path / "exports", "news", world.schema, stale_consensus=True)
+    assert got.path is not None
+    t = read_tables(got.path)
+    pseud = [a[0] for a in ANNOTATORS]
+    anns = sorted((sid, pseud[i], ls_id) for sid, i, ls_id, _ in world.annotations)
+    cols = ("segment_id", "annotator", "annotation_id")
+    assert list(zip(*(t["annotations"][c].to_pylist() for c in cols), strict=True)) == anns
+    kept = {
+        (r["segment_id"], r["key"]): r["attrs"] for r in world.spans if r["status"] != "undecided"
+    }
+    spans = t["spans"].to_pylist()
+    assert {(r["segment_id"], r["span_id"]) for r in spans} == set(kept)
+    for r in spans:  # each attribute in its column (named by the Label Studio control)
+        attrs = kept[(r["segment_id"], r["span_id"])]
+        assert {c: r[c] for c in r if c.startswith(r["label"].lower() + "_") and r[c]} == {
+            f"{r['label'].lower()}_{k}": v for k, v in attrs.items()
+        }
+    rels = {(r["segment_id"], r["kind"], r["from_key"], r["to_key"]) for r in world.relations}
+    cols = ("segment_id", "kind", "from_id", "to_id")
+    assert set(zip(*(t["relations"][c].to_pylist() for c in cols), strict=True)) == rels
+    assert [(r["segment_id"], r["adjudicator"]) for r in t["adjudications"].to_pylist()] == [
+        (world.segments[1].id, "ann-03")
+    ]
+    manifest = json.loads((got.path / "manifest.json").read_text())
+    assert manifest["label_studio"] == {"url": "http://127.0.0.1:8089", "project_id": 7}
+    want = make_release(world, tmp_path / "sqlite")
+    for name in sorted(p.name for p in want.iterdir() if p.name != "manifest.json"):
+        assert (got.path / name).read_bytes() == (want / name).read_bytes(), name
 
 
 def test_canonical_results_are_stored_and_an_older_store_exports_the_same(
-    store: Store, world: World
+    store: Store, world: World, tmp_path: Path
 ) -> None:
     """Each inserted annotation keeps its cleaned canonical text (the export reads it); rows
     without it (a store filled by other means) are cleaned by the export: same bytes."""
@@ -299,12 +107,12 @@ def test_canonical_results_are_stored_and_an_older_store_exports_the_same(
         rows = s.execute(sa.select(Annotation.result, Annotation.result_clean)).all()
     assert rows and all(clean == canonical_result(result) for result, clean in rows)
     assert any(json.loads(clean) != result for result, clean in rows)  # something was dropped
-    splits = assign_splits(world.release_data().articles["split_group"].to_pylist(), {})[0]
-    stored = render_data(collect(store, "news", world.schema), splits)
+    exports = tmp_path / "exports"
+    stored = export_dataset(store, exports, "news", world.schema, stale_consensus=True)
     with store.session() as s:
         s.execute(sa.update(Annotation).values(result_clean=None))
-    cleaned_here = render_data(collect(store, "news", world.schema), splits)
-    assert stored.files == cleaned_here.files
+    cleaned_here = export_dataset(store, exports, "news", world.schema, stale_consensus=True)
+    assert cleaned_here.status == "unchanged"  # the same data as the release before
     assert stored.data_sha256 == cleaned_here.data_sha256
 
 
@@ -370,18 +178,10 @@ def test_migration_0009_backfills_the_canonical_results(store: Store, world: Wor
     assert len(rows) > 3 and all(clean == canonical_result(result) for result, clean in rows)
 
 
-def test_export_leaves_out_retired_segments(
-    store: Store, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A retired segment (its article re-ingested) and its annotations are in no file; the
-    export writes exactly the data that `render_data` makes of `collect`, with the
-    annotations in chunks of a few rows (a file's bytes depend on how its columns are
-    chunked)."""
+def test_export_leaves_out_retired_segments(store: Store, world: World, tmp_path: Path) -> None:
+    """A retired segment (its article re-ingested) and its annotations are in no file."""
     import pyarrow.parquet as pq
 
-    import workbench.export.tables as tables_module
-
-    monkeypatch.setattr(tables_module, "ANNOTATION_CHUNK", 2)
     insert_world(store, world)
     with store.session() as s:  # an annotator without a pseudonym is named, and sorted, "unknown"
         first = s.scalars(sa.select(Annotator).order_by(Annotator.pseudonym)).first()
@@ -398,10 +198,6 @@ def test_export_leaves_out_retired_segments(
         table = pq.read_table(result.path / f"{name}.parquet")
         assert table.num_rows > 0 and retired not in table["segment_id"].to_pylist(), name
     assert "unknown" in pq.read_table(result.path / "annotations.parquet")["annotator"].to_pylist()
-    data = collect(store, "news", world.schema)
-    with store.session() as s:
-        splits = {a.article_id: a.split for a in s.scalars(sa.select(SplitAssignment))}
-    assert render_data(data, splits).data_sha256 == result.data_sha256
 
 
 def test_staged_files_leave_nothing_behind_and_a_bad_exports_dir_is_one_line(
@@ -422,7 +218,7 @@ def test_staged_files_leave_nothing_behind_and_a_bad_exports_dir_is_one_line(
     )
     assert sorted(p.name for p in (exports / "news").iterdir()) == ["v0001"]
     nested = (first.path / "segments.jsonl").read_bytes()
-    assert nested.count(b"\n") == len(world.release_data().segments)
+    assert nested.count(b"\n") == len({a[0] for a in world.annotations})  # annotated segments
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("x")
     with pytest.raises(ReleaseError, match="cannot write into") as info:
@@ -434,7 +230,7 @@ def test_collect_refuses_an_unknown_dataset(store: Store, world: World) -> None:
     from workbench.export import ReleaseError
 
     with pytest.raises(ReleaseError, match="unknown dataset"):
-        collect(store, "nope", world.schema)
+        collect(store, "nope", world.schema, (0.8, 0.1, 0.1))
 
 
 def _grep(path: Path, needles: list[str]) -> list[tuple[str, str]]:
@@ -503,7 +299,10 @@ def test_versions_splits_privacy_listing_and_diff(
     assert diff["parent"] == "v0001" and diff["version"] == "v0003"
 
 
-def test_revisions_of_an_article_share_its_split(store: Store, world: World) -> None:
+def test_revisions_of_an_article_share_its_split(
+    store: Store, world: World, tmp_path: Path
+) -> None:
+    """An article's revision takes the split stored for its first revision."""
     insert_world(store, world)
     old = world.articles[0]["article_id"]
     with store.session() as s:
@@ -524,11 +323,13 @@ def test_revisions_of_an_article_share_its_split(store: Store, world: World) -> 
         art.is_current = False
         s.flush()
         s.execute(sa.update(Segment).where(Segment.article_id == old).values(article_id="f" * 32))
-    data = collect(store, "news", world.schema)
-    groups = dict(
-        zip(*(data.articles[c].to_pylist() for c in ("article_id", "split_group")), strict=True)
-    )
-    assert groups["f" * 32] == old
+        # the first revision's stored split: one the revision's own id would not hash into
+        split = "test" if hash_split("f" * 32) == "dev" else "dev"
+        s.add(SplitAssignment(dataset="news", article_id=old, split=split, assigned_at=T0))
+    result = export_dataset(store, tmp_path, "news", world.schema, stale_consensus=True)
+    assert result.path is not None and result.new_split_assignments == 1  # the other article
+    articles = pd.read_parquet(result.path / "articles.parquet").set_index("article_id")
+    assert articles.loc["f" * 32, "split"] == split
 
 
 # -- the command line ----------------------------------------------------------------------------

@@ -1,15 +1,12 @@
-"""The dataset card (README.md of a release), as Markdown text (pure).
-
-Built only from the release's own data and the schema object, never from wall-clock time, so
-the card of one store state is the same text every time (only the manifest has timestamps).
-"""
+"""The dataset card (README.md of a release), as Markdown text (pure): built only from the
+release's own data and the schema, never from the clock, so one store state gives one text."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.export.model import SPLITS
+from workbench.export.splits import SPLITS
 from workbench.schema import Schema
 
 #: The card's static part: how to load the release, its files.

@@ -1,4 +1,4 @@
-"""Store → :class:`ReleaseData`: the only export module that reads the store's data tables.
+"""Store → the release's tables: the only export module that reads the store's data tables.
 
 What goes in: the dataset's released annotations (current, valid, not cancelled, not deleted)
 of live segments, those segments, their articles, their consensus (decided or adjudicated
@@ -9,6 +9,7 @@ appear only by pseudonym. JSON columns are read as text, decoded once per distin
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,29 +18,42 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from workbench.annotation import parser_key
 from workbench.annotation.clean import canonical_json, canonical_result, clean_result
-from workbench.export.model import (
+from workbench.export.splits import assign_splits
+from workbench.export.tables import (
     ANNOTATION_CHUNK,
     BOOL,
     INT,
-    SCHEMAS,
     STR,
     STRS,
-    ReleaseData,
-    attrs_json,
+    build_tables,
     decoded,
-    frame,
     schema_of,
 )
 from workbench.export.write import ReleaseError
+from workbench.reconcile.figures import fingerprint
 from workbench.schema import Schema
 from workbench.store import Store
 from workbench.store import models as m
 
 KEPT = ("decided", "adjudicated")
-UNKNOWN = "unknown"  # the annotator of an annotation whose annotator the store lacks
+
+
+@dataclass(frozen=True)
+class Collected:
+    """A dataset's release as the store holds it: the tables of its Parquet files, beside them
+    what its JSONL files need (each span's attribute map as JSON text, in span order; each
+    annotation's entry), and what its manifest and card say of where they came from."""
+
+    tables: dict[str, pa.Table]
+    attrs: pa.ChunkedArray
+    entries: pa.ChunkedArray
+    label_studio: dict[str, Any]  # the project's public URL and id
+    reconcile_info: dict[str, Any] | None  # how consensus was reached, as reconcile recorded it
+    new_splits: dict[str, str]  # split group → split, for groups new in this release
+    fingerprint: str  # of the released annotations (`figures.fingerprint`)
 
 
 def public_url(url: str | None) -> str | None:
@@ -59,47 +73,35 @@ def _binary(column: Any, dialect: str) -> Any:
     return sa.collate(column, "C") if dialect == "postgresql" else column
 
 
-class _Reader:
-    """Core SELECTs into Arrow tables. On PostgreSQL through its ADBC driver (rows arrive as
-    Arrow columns); on SQLite through the store's own driver, a chunk at a time (ADBC's
-    SQLite is a second copy of the library in the process, which SQLite warns breaks its
-    locks: it did not see the other's WAL)."""
+def _batches(s: Session, query: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The rows of a Core SELECT (its columns in `schema`'s order), of `schema`'s types. On
+    PostgreSQL through its ADBC driver (rows arrive as Arrow columns); on SQLite through the
+    store's own driver, a chunk at a time (ADBC's SQLite is a second copy of the library in
+    the process, which SQLite warns breaks its locks: it did not see the other's WAL)."""
+    engine = s.connection().engine
+    if engine.dialect.name == "postgresql":
+        import adbc_driver_postgresql.dbapi as postgresql
 
-    def __init__(self, store: Store, conn: sa.Connection) -> None:
-        self.dialect, self.sa = store.engine.dialect, conn
-        self.adbc: Any = None
-        if self.dialect.name == "postgresql":
-            import adbc_driver_postgresql.dbapi as postgresql
-
-            url = store.engine.url.set(drivername="postgresql")
-            self.adbc = postgresql.connect(url.render_as_string(hide_password=False))
-
-    def batches(self, query: Any, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-        """The rows of `query` (its columns in `schema`'s order), of `schema`'s types."""
-        if self.adbc is not None:
-            sql = query.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
-            with self.adbc.cursor() as cursor:
-                cursor.execute(str(sql))
-                read = cursor.fetch_record_batch()  # streamed: a batch at a time
-                yield from _rechunked(b.rename_columns(schema.names).cast(schema) for b in read)
-            return
-        compiled = query.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
-        params = compiled.construct_params()
-        dbapi: Any = self.sa.connection.dbapi_connection
-        dbapi.text_factory = bytes  # texts as SQLite holds them, UTF-8: not decoded and encoded
-        cursor = dbapi.cursor()
-        try:
-            cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
-            while rows := cursor.fetchmany(ANNOTATION_CHUNK):
-                columns = zip(zip(*rows, strict=True), schema, strict=True)
-                yield pa.record_batch([_array(c, f.type) for c, f in columns], schema=schema)
-        finally:
-            cursor.close()
-            dbapi.text_factory = str
-
-    def close(self) -> None:
-        if self.adbc is not None:
-            self.adbc.close()
+        sql = query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with postgresql.connect(url) as adbc, adbc.cursor() as cursor:
+            cursor.execute(str(sql))
+            read = cursor.fetch_record_batch()  # streamed: a batch at a time
+            yield from _rechunked(b.rename_columns(schema.names).cast(schema) for b in read)
+        return
+    compiled = query.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    dbapi: Any = s.connection().connection.dbapi_connection
+    dbapi.text_factory = bytes  # texts as SQLite holds them, UTF-8: not decoded and encoded
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(str(compiled), tuple(params[k] for k in compiled.positiontup or ()))
+        while rows := cursor.fetchmany(ANNOTATION_CHUNK):
+            columns = zip(zip(*rows, strict=True), schema, strict=True)
+            yield pa.record_batch([_array(c, f.type) for c, f in columns], schema=schema)
+    finally:
+        cursor.close()
+        dbapi.text_factory = str
 
 
 def _array(values: tuple[Any, ...], type_: pa.DataType) -> pa.Array:
@@ -134,31 +136,33 @@ def _rechunked(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
 
 
-def _rows(conn: _Reader, model: Any, spec: str, *where: Any) -> pa.Table:
-    """Columns of `model` (``name:type``; s str, i int, f float, b bool, j JSON read as text)
-    where `where` holds, as Arrow."""
-    table = model.__table__.c
-    words = [w.partition(":") for w in spec.split()]
-    columns = [sa.cast(table[n], sa.Text) if t == "j" else table[n] for n, _, t in words]
-    schema = schema_of(" ".join(n if t == "j" else f"{n}:{t}" for n, _, t in words))
-    return pa.Table.from_batches(conn.batches(sa.select(*columns).where(*where), schema), schema)
+def _read(s: Session, spec: str, columns: list[Any], *where: Any) -> pa.Table:
+    """`columns` where `where` holds, as Arrow, named and typed by `spec` (``name:type``
+    words, as `schema_of` reads them)."""
+    schema = schema_of(spec)
+    return pa.Table.from_batches(_batches(s, sa.select(*columns).where(*where), schema), schema)
+
+
+def _text(column: Any) -> Any:
+    """A JSON column read as its text."""
+    return sa.cast(column, sa.Text)
 
 
 def _support(text: str | None) -> list[str]:
     return sorted(map(str, orjson.loads(text) or [])) if text is not None else []
 
 
-def _annotations(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
+def _annotations(s: Session, dataset: str) -> pa.Table:
     """The released annotations of live segments in table order (segment, annotator, Label
-    Studio id), each with its entry where it was made under this schema's parser and its
-    canonical result (the store keeps it; else cleaned here)."""
-    a, d = m.Annotation, conn.dialect.name
-    name = sa.func.coalesce(sa.func.nullif(m.Annotator.pseudonym, ""), UNKNOWN)
-    entry = sa.case((a.entry_key == parser_key(schema), a.result_entry), else_=sa.null())
-    result = sa.func.coalesce(a.result_clean, sa.cast(a.result, sa.Text))
+    Studio id), each with its entry (made under the export's schema: `entries.refresh` ran
+    first), its canonical result (the store keeps it; else cleaned here) and its row id."""
+    a, d = m.Annotation, s.connection().dialect.name
+    # "unknown": the annotator of an annotation whose annotator the store lacks
+    name = sa.func.coalesce(sa.func.nullif(m.Annotator.pseudonym, ""), "unknown")
+    result = sa.func.coalesce(a.result_clean, _text(a.result))
     query = (
-        sa.select(m.Task.segment_id, name, a.ls_annotation_id, a.lead_time, result, entry, a.id)
-        .add_columns(a.result_clean.is_(None))
+        sa.select(m.Task.segment_id, name, a.ls_annotation_id, a.lead_time, result)
+        .add_columns(a.result_entry, a.id, a.result_clean.is_(None))
         .join(m.Task, m.Task.id == a.task_id)
         .join(m.Segment, m.Segment.id == m.Task.segment_id)
         .outerjoin(m.Annotator, m.Annotator.id == a.annotator_id)
@@ -167,8 +171,9 @@ def _annotations(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
             _binary(m.Task.segment_id, d), _binary(name, d), sa.func.coalesce(a.ls_annotation_id, 0)
         )
     )
-    read = conn.batches(query, SCHEMAS["annotations"].append(pa.field("raw", pa.bool_())))
-    return pa.Table.from_batches(map(_cleaned, read), SCHEMAS["annotations"])
+    spec = "segment_id annotator annotation_id:i lead_time:f result entry row_id:i raw:b"
+    read = _batches(s, query, schema_of(spec))
+    return pa.Table.from_batches(map(_cleaned, read), schema_of(spec.removesuffix(" raw:b")))
 
 
 def _cleaned(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -185,9 +190,9 @@ def _cleaned(batch: pa.RecordBatch) -> pa.RecordBatch:
     return batch.set_column(4, "result", pa.array(results, STR))
 
 
-def _groups(conn: sa.Connection) -> dict[str, str]:
+def _groups(s: Session) -> dict[str, str]:
     """article id → its first revision's id (revisions of one article share a split)."""
-    rows = conn.execute(sa.select(m.Article.id, m.Article.previous_id))
+    rows = s.execute(sa.select(m.Article.id, m.Article.previous_id))
     prev: dict[str, str | None] = {a: p for a, p in rows}
     out: dict[str, str] = {}
     for aid in prev:
@@ -199,43 +204,50 @@ def _groups(conn: sa.Connection) -> dict[str, str]:
     return out
 
 
-def collect(store: Store, dataset: str, schema: Schema) -> ReleaseData:
-    """Read one dataset's release data from the store."""
+def collect(
+    store: Store, dataset: str, schema: Schema, ratios: tuple[float, float, float]
+) -> Collected:
+    """Read one dataset's release from the store, its new articles placed in splits by
+    `ratios` (those of earlier releases keep theirs)."""
     with store.session() as s:
         ds = s.get(m.Dataset, dataset)
         if ds is None:
             raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
-        conn = _Reader(store, s.connection())
-        try:
-            return _collect(s, conn, ds, schema)
-        finally:
-            conn.close()
+        return _collect(s, ds, schema, ratios)
 
 
-def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseData:
+def _collect(
+    s: Session, ds: m.Dataset, schema: Schema, ratios: tuple[float, float, float]
+) -> Collected:
     dataset = ds.name
-    annotations = _annotations(conn, dataset, schema)
-    task_segments = sa.select(m.Task.segment_id).where(m.Task.dataset == dataset)
-    spec = "id article_id position:i start:i end:i text"
-    segments = _rows(conn, m.Segment, spec, m.Segment.id.in_(task_segments))
-    segments = segments.rename_columns(SCHEMAS["segments"].names)
+    annotations = _annotations(s, dataset)
+    sg, task_segments = m.Segment, sa.select(m.Task.segment_id).where(m.Task.dataset == dataset)
+    columns = [sg.id, sg.article_id, sg.position, sg.start, sg.end, sg.text]
+    spec = "segment_id article_id position:i start:i end:i text"
+    segments = _read(s, spec, columns, sg.id.in_(task_segments))
     segments = segments.filter(pc.is_in(segments["segment_id"], annotations["segment_id"]))
-    articles = _rows(conn, m.Article, "id title author outlet published source_path")
-    articles = articles.filter(pc.is_in(articles["id"], segments["article_id"])).sort_by("id")
-    groups = _groups(s.connection())
-    group = [groups.get(a, a) for a in articles["id"].to_pylist()]
-    articles = articles.add_column(1, "split_group", pa.array(group, STR))
+    ar = m.Article
+    columns = [ar.id, ar.title, ar.author, ar.outlet, ar.published, ar.source_path]
+    articles = _read(s, "article_id title author outlet published source_path", columns)
+    articles = articles.filter(pc.is_in(articles["article_id"], segments["article_id"]))
+    # an article's split is its split group's: its first revision's, so revisions of one
+    # article share a split
+    groups = _groups(s)
+    group = [groups.get(a, a) for a in articles["article_id"].to_pylist()]
+    sp = m.SplitAssignment
+    rows = s.execute(sa.select(sp.article_id, sp.split).where(sp.dataset == dataset))
+    splits, new = assign_splits(group, {a: split for a, split in rows}, ratios)
+    articles = articles.append_column("split", pa.array([splits[g] for g in group], STR))
 
-    cl = m.ConsensusLabel
-    mine = cl.dataset == dataset
-    spec = "segment_id field label support:j confidence:f n_annotators:i method status"
-    labels = _rows(conn, cl, spec, mine, sa.or_(cl.span_key.is_(None), cl.span_key == ""))
+    cl, cr = m.ConsensusLabel, m.ConsensusRelation
+    columns = [cl.segment_id, cl.field, cl.label, _text(cl.support), cl.confidence, cl.status]
+    spec = "segment_id field label support confidence:f status"
+    of_segment = sa.or_(cl.span_key.is_(None), cl.span_key == "")  # not a span's attribute
+    labels = _read(s, spec, columns, cl.dataset == dataset, of_segment)
     labels = labels.set_column(3, "support", decoded(labels["support"], _support, STRS))
-    spans = _spans(conn, dataset, schema)
-    cr = m.ConsensusRelation
-    spec = "segment_id kind from_key to_key support:j confidence:f"
-    relations = _rows(conn, cr, spec, cr.dataset == dataset, cr.status.in_(KEPT))
-    relations = relations.rename_columns(SCHEMAS["relations"].names)
+    columns = [cr.segment_id, cr.kind, cr.from_key, cr.to_key, _text(cr.support), cr.confidence]
+    spec = "segment_id kind from_id to_id support confidence:f"
+    relations = _read(s, spec, columns, cr.dataset == dataset, cr.status.in_(KEPT))
     relations = relations.set_column(4, "support", decoded(relations["support"], _support, STRS))
     # The latest decision per (segment, field), its adjudicator named by their annotator
     # pseudonym when they also annotated: the email and user id of `adjudications` are never
@@ -256,7 +268,6 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
         {
             "segment_id": sid,
             "target": target,
-            "kind": "segment" if target == "*" else "field",
             "decision": canonical_json(clean_result(decision)),
             "adjudicator": who if who is not None else "adjudicator",
         }
@@ -265,23 +276,28 @@ def _collect(s: Any, conn: _Reader, ds: m.Dataset, schema: Schema) -> ReleaseDat
     rs = m.ReconcileState
     methods = s.execute(sa.select(rs.method, rs.min_support).where(rs.dataset == dataset))
     info = {f"{method} (min support {ms})" for method, ms in methods}
-    return ReleaseData(
-        dataset=dataset,
-        schema=schema,
-        label_studio_url=public_url(ds.label_studio_url),
-        project_id=ds.project_id,
-        articles=articles.rename_columns(SCHEMAS["articles"].names),
-        segments=segments,
-        labels=labels,
-        spans=spans,
-        relations=relations,
-        annotations=annotations,
-        adjudications=frame("adjudications", adjudications),
+    source = {
+        "articles": articles,
+        "segments": segments,
+        "labels": labels,
+        "spans": _spans(s, dataset, schema),
+        "relations": relations,
+        "annotations": annotations.drop_columns(["row_id"]),
+        "adjudications": pa.Table.from_pylist(
+            adjudications, schema_of("segment_id target decision adjudicator")
+        ),
+    }
+    ids, who = (annotations[c].to_pylist() for c in ("row_id", "annotator"))
+    return Collected(
+        *build_tables(schema, source),
+        label_studio={"url": public_url(ds.label_studio_url), "project_id": ds.project_id},
         reconcile_info={"consensus method(s)": ", ".join(sorted(info))} if info else None,
+        new_splits=new,
+        fingerprint=fingerprint(ids, who, schema),
     )
 
 
-def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
+def _spans(s: Session, dataset: str, schema: Schema) -> pa.Table:
     """The kept spans with their attribute maps: the stored one updated by the span's
     per-region attribute labels, gathered by the store (reconcile writes both; a Target's
     attribute is only a label). One merge per distinct (map, labels): a few hundred."""
@@ -299,7 +315,8 @@ def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
         pairs = (p.partition("\x1f") for p in extra.split("\x1e") if p)
         for name, label in sorted((attribute(field), label) for field, _, label in pairs):
             value[name] = label
-        return attrs_json(value)
+        texts = {str(k): str(v) for k, v in value.items()}  # sorted JSON text, values as text
+        return orjson.dumps(texts, option=orjson.OPT_SORT_KEYS).decode()
 
     cl, cs = m.ConsensusLabel, m.ConsensusSpan
     pair = sa.func.aggregate_strings(cl.field + "\x1f" + cl.label, "\x1e")
@@ -309,18 +326,16 @@ def _spans(conn: _Reader, dataset: str, schema: Schema) -> pa.Table:
         .group_by(cl.segment_id, cl.span_key)
         .subquery()
     )
-    attrs = sa.func.coalesce(sa.cast(cs.attrs, sa.Text), "") + "\x1d"
+    attrs = sa.func.coalesce(_text(cs.attrs), "") + "\x1d"
     query = (
         sa.select(cs.segment_id, cs.span_key, cs.label, cs.start, cs.end)
-        .add_columns(attrs + sa.func.coalesce(regions.c.extra, ""), sa.cast(cs.support, sa.Text))
+        .add_columns(attrs + sa.func.coalesce(regions.c.extra, ""), _text(cs.support))
         .add_columns(cs.confidence, cs.n_annotators, cs.exact, cs.status == "adjudicated")
         .outerjoin(regions, sa.tuple_(*regions.c[:2]) == sa.tuple_(cs.segment_id, cs.span_key))
         .where(cs.dataset == dataset, cs.status.in_(KEPT))
     )
-    spans = pa.Table.from_batches(conn.batches(query, _SPANS_READ), _SPANS_READ)
+    spec = "segment_id span_id label start:i end:i attrs support confidence:f n_annotators:i"
+    schema = schema_of(f"{spec} exact:b adjudicated:b")
+    spans = pa.Table.from_batches(_batches(s, query, schema), schema)
     spans = spans.set_column(5, "attrs", decoded(spans["attrs"], merge, STR))
-    spans = spans.set_column(6, "support", decoded(spans["support"], _support, STRS))
-    return spans.cast(SCHEMAS["spans"])
-
-
-_SPANS_READ = SCHEMAS["spans"].set(6, pa.field("support", STR))
+    return spans.set_column(6, "support", decoded(spans["support"], _support, STRS))

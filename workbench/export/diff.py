@@ -9,11 +9,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: Columns of segments.parquet that are not consensus labels.
-_SEGMENT_BASE = set(
-    ["segment_id", "article_id", "position", "start", "end", "text", "split", "n_annotations"]
-)
-
 #: The tables a diff reads (a parent release's raw annotations, 400 MB in memory at 10^5
 #: segments, are not read for it).
 DIFFED = ("segments", "spans")
@@ -22,7 +17,7 @@ _SPAN_VOLATILE = {"support", "n_support", "n_annotators", "confidence", "exact",
 
 def _label_fields(segments: pa.Table) -> list[str]:
     """Consensus label columns: every `<field>` that has a `<field>_confidence` beside it."""
-    names = set(segments.column_names) - _SEGMENT_BASE
+    names = set(segments.column_names)
     return sorted(n for n in names if f"{n}_confidence" in names)
 
 

@@ -10,7 +10,6 @@ upper case, lowered here.
 from __future__ import annotations
 
 import re
-from typing import Protocol
 
 import duckdb
 import numpy as np
@@ -18,14 +17,12 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.export.tables import ReleaseTables
+from workbench.export.collect import Collected
+from workbench.export.tables import PER_FIELD
+from workbench.export.write import HashingFile
 
 _CHUNK = 16384  # segments a query
 _UPPER_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*\\u00[01])([A-F])")
-
-
-class Sink(Protocol):
-    def write(self, data: bytes, /) -> int: ...
 
 
 def _j(sql: str) -> str:
@@ -70,9 +67,11 @@ def grouped(con: duckdb.DuckDBPyConnection, table: pa.Table, json: str) -> pa.Ta
     return pa.table({"segment_id": runs.values, "j": texts})
 
 
-def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: Sink) -> None:
+def write_jsonl(
+    release: Collected, fields: list[str], nested: HashingFile, spacy: HashingFile
+) -> None:
     """segments.jsonl into `nested`, spans.spacy.jsonl into `spacy`."""
-    t, seg = tables.tables, tables.tables["segments"]
+    t, seg = release.tables, release.tables["segments"]
     con = duckdb.connect()
     names = ("confidence", "label", "span_id", "start", "support", "text")
     span = _struct(**{c: c for c in names}, end='"end"')
@@ -82,7 +81,7 @@ def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: S
     # `part` beside the segment's own: named so no segment field is named like them)
     groups = {
         "_jsonl_p": (
-            t["spans"].append_column("attrs", tables.attrs),
+            t["spans"].append_column("attrs", release.attrs),
             f"""'{{"adjudicated":', {_j("adjudicated")}, ',"attributes":', attrs, ',',
             substr(to_json({span}), 2)""",
         ),
@@ -90,25 +89,19 @@ def write_jsonl(tables: ReleaseTables, fields: list[str], nested: Sink, spacy: S
         "_jsonl_r": (t["relations"], f"to_json({rel})"),
         "_jsonl_t": (t["attributions"], f"to_json({att})"),
         "_jsonl_a": (
-            t["annotations"].append_column("entry", tables.entries),
+            t["annotations"].append_column("entry", release.entries),
             f"""'{{"annotator":', {_j("annotator")}, ',', substr(entry, 2)""",
         ),
     }
     # each segment's row of each group (a slice of each group's texts: taken a chunk at a time)
     texts = {name: grouped(con, table, json) for name, (table, json) in groups.items()}
     at = {n: pc.index_in(seg["segment_id"], value_set=g["segment_id"]) for n, g in texts.items()}
-    labels = _struct(
-        **{
-            f: _struct(
-                label=f'"{q}"',
-                confidence=f'"{q}_confidence"',
-                support=f'"{q}_support"',
-                adjudicated=f'"{q}_adjudicated"',
-            )
-            for f in fields
-            for q in [f.replace('"', '""')]
-        }
-    )
+
+    def columns(f: str) -> str:  # a segment field's columns as one object: label, confidence…
+        q = f.replace('"', '""')
+        return _struct(**{s.lstrip("_") or "label": f'"{q}{s}"' for s, _ in PER_FIELD})
+
+    labels = _struct(**{f: columns(f) for f in fields})
 
     def each(name: str) -> str:
         return f"coalesce('[' || substr({name}, 2) || ']', '[]')"

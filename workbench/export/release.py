@@ -1,37 +1,32 @@
 """Making, listing and comparing releases: the library functions behind the CLI commands.
 
-`render_data` and `build_release` are pure (ReleaseData + splits → file bytes + manifest);
-`export_dataset` does the I/O around them: collect from the store, reuse persisted splits and
-stored agreement figures, skip when nothing changed, write atomically, record the release.
+`export_dataset` reads a dataset's release from the store (`collect`), writes its files as
+they are built, reuses stored agreement figures, skips when nothing changed, writes the
+release folder atomically and records it.
 """
 
 from __future__ import annotations
 
-import io
 import shutil
 import uuid
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
-import pyarrow as pa
 import sqlalchemy as sa
 
 from workbench import __version__
 from workbench.datasets import reconciled_figures
 from workbench.entries import refresh as refresh_entries
 from workbench.export import card, summary, write
-from workbench.export.collect import collect
+from workbench.export.collect import Collected, collect
 from workbench.export.diff import DIFFED, diff_tables, first_release_diff
 from workbench.export.jsonl import write_jsonl
-from workbench.export.model import DEFAULT_RATIOS, SCHEMAS, SPLITS, ReleaseData, frame
-from workbench.export.splits import assign_splits
-from workbench.export.tables import ReleaseTables, build_tables
+from workbench.export.splits import DEFAULT_RATIOS, SPLITS
 from workbench.export.verify import verify_release
-from workbench.export.write import FileData, ReleaseError, StagedFile, version_name
+from workbench.export.write import ReleaseError, StagedFile, version_name
 from workbench.reconcile import figures
 from workbench.reconcile.extract import parse_entries
 from workbench.schema import Schema
@@ -40,19 +35,6 @@ from workbench.store.lock import operation_lock
 from workbench.store.models import Release, SplitAssignment
 
 FORMAT = "workbench-release/1"
-
-
-@dataclass(frozen=True)
-class RenderedData:
-    tables: ReleaseTables
-    files: dict[str, FileData]
-    data_sha256: str
-
-
-@dataclass(frozen=True)
-class BuiltRelease:
-    files: dict[str, FileData]  # every file but the manifest
-    manifest: dict[str, Any]  # without the `files` checksums (added when written)
 
 
 @dataclass(frozen=True)
@@ -83,97 +65,6 @@ class ReleaseInfo:
     agreement: dict[str, float | None]
 
 
-def _identity(schema: Schema) -> dict[str, Any]:
-    v = (schema.id, schema.version, schema.guidelines_version)
-    return dict(zip(("schema_id", "schema_version", "guidelines_version"), v, strict=True))
-
-
-def render_data(
-    data: ReleaseData, splits: Mapping[str, str], staging: Path | None = None
-) -> RenderedData:
-    """The data files (their bytes, or written into `staging`) and their combined hash."""
-    return render_tables(build_tables(data, splits), data.schema, staging)
-
-
-def render_tables(
-    tables: ReleaseTables, schema: Schema, staging: Path | None = None
-) -> RenderedData:
-    """`render_data` of built tables. Staged, the annotations' `result` column (half the
-    export's memory at 10^5 segments) is dropped once annotations.parquet is written."""
-    files: dict[str, FileData] = {}
-
-    def sink(name: str) -> io.BytesIO | write.HashingFile:
-        return io.BytesIO() if staging is None else write.HashingFile(staging / name)
-
-    for name in write.PARQUET:
-        out = sink(f"{name}.parquet")
-        write.write_parquet(tables.tables[name], out)
-        files[f"{name}.parquet"] = write.finished(out)
-    if staging is not None:
-        tables.tables["annotations"] = tables.tables["annotations"].drop_columns(["result"])
-    nested, spacy = sink(write.NESTED), sink(write.SPACY)
-    try:
-        write_jsonl(tables, figures.segment_fields(schema), nested, spacy)
-    finally:
-        files[write.NESTED], files[write.SPACY] = write.finished(nested), write.finished(spacy)
-    return RenderedData(tables, files, write.data_sha256(files, _identity(schema)))
-
-
-def release_agreement(tables: ReleaseTables, schema: Schema) -> dict[str, Any]:
-    """The agreement figures of a release, from its annotations' entries (when reconcile's
-    stored ones are missing or of other annotations)."""
-    anns = tables.tables["annotations"]
-    parsed = parse_entries(
-        schema,
-        anns["segment_id"].to_pylist(),
-        anns["annotator"].to_pylist(),
-        tables.entries.to_pylist(),
-    )
-    return figures.parsed_agreement(parsed, schema)
-
-
-def build_release(
-    data: ReleaseData,
-    rendered: RenderedData,
-    *,
-    version: str,
-    parent: str | None,
-    parent_tables: dict[str, pa.Table] | None,
-    ratios: tuple[float, float, float],
-    created_at: datetime,
-    agreement: dict[str, Any] | None = None,
-) -> BuiltRelease:
-    """Card, diff and manifest around rendered data (pure). `agreement`: the figures, when
-    the caller has them already (else computed from the annotations' entries)."""
-    schema, tables = data.schema, rendered.tables
-    diff = (
-        first_release_diff(tables.tables, version=version)
-        if parent is None
-        else diff_tables(parent_tables, tables.tables, parent=parent, version=version)
-    )
-    manifest = {
-        "format": FORMAT,
-        "dataset": data.dataset,
-        "version": version,
-        "parent": parent,
-        "created_at": created_at.isoformat(),
-        "schema": {"id": schema.id, "version": schema.version, "title": schema.title},
-        "guidelines_version": schema.guidelines_version,
-        "workbench_version": __version__,
-        "label_studio": {"url": data.label_studio_url, "project_id": data.project_id},
-        "splits": {"grouped_by": "article", "ratios": dict(zip(SPLITS, ratios, strict=True))},
-        "counts": summary.counts(tables.tables),
-        "distributions": summary.distributions(tables.tables, schema),
-        "agreement": agreement if agreement is not None else release_agreement(tables, schema),
-        "diff": diff["summary"],
-        "data_sha256": rendered.data_sha256,
-    }
-    articles = tables.tables["articles"].to_pylist()
-    text = card.render_card(manifest, schema, articles, data.reconcile_info)
-    files = {**rendered.files, write.CARD: text.encode(), write.DIFF: write.json_bytes(diff)}
-    return BuiltRelease(files, manifest)
-
-
 def export_dataset(
     store: Store,
     exports_dir: Path,
@@ -197,62 +88,63 @@ def export_dataset(
     with operation_lock(store, dataset, "export"):
         with store.session() as session:  # entries stale under this schema are made again
             refresh_entries(session, dataset, schema)
-        data = collect(store, dataset, schema)
-        with store.session() as s:
-            existing = {
-                a.article_id: a.split
-                for a in s.scalars(
-                    sa.select(SplitAssignment).where(SplitAssignment.dataset == dataset)
-                )
-            }
-            rows, who = (data.annotations[c].to_pylist() for c in ("row_id", "annotator"))
-            current = figures.fingerprint(rows, who, schema)
-            del rows, who
-            if stale_consensus:
-                stored = figures.stored(s, dataset, current)  # reconcile's, if of these annotations
-            else:
-                stored = reconciled_figures(s, dataset, current)
-        splits, new = assign_splits(data.articles["split_group"].to_pylist(), existing, ratios)
-        with _staging(exports_dir / dataset) as staging:
+        release = collect(store, dataset, schema, ratios)
+        figures_of = figures.stored if stale_consensus else reconciled_figures
+        with store.session() as s:  # reconcile's figures (if of these annotations, when stale)
+            stored = figures_of(s, dataset, release.fingerprint)
+        with _staging(exports_dir / dataset) as staged:
+            staging = Path(staged)
             try:
-                tables = build_tables(data, splits)
-                # its rows are in `tables` now: card and manifest read only the rest
-                data = replace(data, **{name: frame(name) for name in SCHEMAS})
-                rendered = render_tables(tables, schema, staging)
-                del tables
+                files = _render(release, schema, staging)
             except OSError as exc:
                 raise ReleaseError(f"cannot write into {staging}: {exc.strerror or exc}") from None
-            return _publish(store, exports_dir, data, rendered, stored, new, ratios, force, now)
+            return _publish(
+                store, exports_dir / dataset, schema, release, files, stored, ratios, force, now
+            )
 
 
-@contextmanager
-def _staging(dataset_dir: Path) -> Iterator[Path]:
+def _render(release: Collected, schema: Schema, staging: Path) -> dict[str, StagedFile]:
+    """The data files, written into `staging` as they are built. The annotations' `result`
+    column (half the export's memory at 10^5 segments) is dropped once annotations.parquet
+    is written."""
+    files: dict[str, StagedFile] = {}
+    for name in write.PARQUET:
+        out = write.HashingFile(staging / f"{name}.parquet")
+        write.write_parquet(release.tables[name], out)
+        files[f"{name}.parquet"] = out.done()
+    release.tables["annotations"] = release.tables["annotations"].drop_columns(["result"])
+    nested, spacy = (write.HashingFile(staging / name) for name in (write.NESTED, write.SPACY))
+    try:
+        write_jsonl(release, figures.segment_fields(schema), nested, spacy)
+    finally:
+        files[write.NESTED], files[write.SPACY] = nested.done(), spacy.done()
+    return files
+
+
+def _staging(dataset_dir: Path) -> TemporaryDirectory[str]:
     """A folder beside the releases for files written as they are built (a `.tmp-` one: a
     killed export's is removed by the next), removed afterwards."""
-    path = dataset_dir / f"{write.TMP_PREFIX}staged-{uuid.uuid4().hex[:8]}"
     try:
-        path.mkdir(parents=True)
+        dataset_dir.mkdir(parents=True, exist_ok=True)
+        prefix = f"{write.TMP_PREFIX}staged-"
+        return TemporaryDirectory(prefix=prefix, dir=dataset_dir, ignore_cleanup_errors=True)
     except OSError as exc:
         raise ReleaseError(f"cannot write into {dataset_dir}: {exc.strerror or exc}") from None
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def _publish(
     store: Store,
-    exports_dir: Path,
-    data: ReleaseData,
-    rendered: RenderedData,
+    dataset_dir: Path,
+    schema: Schema,
+    release: Collected,
+    files: dict[str, StagedFile],
     agreement: dict[str, Any] | None,
-    new: dict[str, str],
     ratios: tuple[float, float, float],
     force: bool,
     now: datetime | None,
 ) -> ExportResult:
-    dataset, sha = data.dataset, rendered.data_sha256
-    dataset_dir = exports_dir / dataset
+    dataset, staging = dataset_dir.name, next(iter(files.values())).path.parent
+    sha = write.data_sha256(files, schema)
     with store.session() as s:
         query = sa.select(Release).where(Release.dataset == dataset)
         latest = s.scalars(query.order_by(Release.version.desc())).first()
@@ -262,29 +154,49 @@ def _publish(
         return ExportResult(
             dataset, "unchanged", parent, parent, dataset_dir / parent, sha, counts, None, 0
         )
-    staged = {d.path.parent for d in rendered.files.values() if isinstance(d, StagedFile)}
-    adopted = _settle_disk(store, dataset, dataset_dir, latest, sha, staged)
+    adopted = _settle_disk(store, dataset, dataset_dir, latest, sha, staging)
     if adopted is not None:
         number, target = adopted
         created_at = datetime.fromisoformat(write.read_manifest(target)["created_at"])
     else:
         number = max([latest.version if latest else 0, *write.existing_versions(dataset_dir)]) + 1
-        parent_tables = None
-        if parent is not None and (dataset_dir / parent).is_dir():
-            parent_tables = write.read_tables(dataset_dir / parent, DIFFED)
         created_at = now or datetime.now(UTC)
-        built = build_release(
-            data,
-            rendered,
-            version=version_name(number),
-            parent=parent,
-            parent_tables=parent_tables,
-            ratios=ratios,
-            created_at=created_at,
-            agreement=agreement,
-        )
-        target = write.write_release(dataset_dir, version_name(number), built.files, built.manifest)
+        version, tables = version_name(number), release.tables
+        if parent is None:
+            diff = first_release_diff(tables, version=version)
+        else:
+            folder = dataset_dir / parent  # gone from disk: everything is new
+            old = write.read_tables(folder, DIFFED) if folder.is_dir() else None
+            diff = diff_tables(old, tables, parent=parent, version=version)
+        if agreement is None:  # reconcile's figures are missing or of other annotations
+            anns = tables["annotations"]
+            who = (anns["segment_id"].to_pylist(), anns["annotator"].to_pylist())
+            parsed = parse_entries(schema, *who, release.entries.to_pylist())
+            agreement = figures.parsed_agreement(parsed, schema)
+        manifest = {
+            "format": FORMAT,
+            "dataset": dataset,
+            "version": version,
+            "parent": parent,
+            "created_at": created_at.isoformat(),
+            "schema": {"id": schema.id, "version": schema.version, "title": schema.title},
+            "guidelines_version": schema.guidelines_version,
+            "workbench_version": __version__,
+            "label_studio": release.label_studio,
+            "splits": {"grouped_by": "article", "ratios": dict(zip(SPLITS, ratios, strict=True))},
+            "counts": summary.counts(tables),
+            "distributions": summary.distributions(tables, schema),
+            "agreement": agreement,
+            "diff": diff["summary"],
+            "data_sha256": sha,
+        }
+        articles = tables["articles"].to_pylist()
+        text = card.render_card(manifest, schema, articles, release.reconcile_info)
+        files[write.CARD] = write.staged(staging / write.CARD, text.encode())
+        files[write.DIFF] = write.staged(staging / write.DIFF, write.json_bytes(diff))
+        target = write.write_release(dataset_dir, version, files, manifest)
     manifest = write.read_manifest(target)
+    new = release.new_splits
     try:
         with store.session() as s:
             s.add(
@@ -321,7 +233,7 @@ def _settle_disk(
     dataset_dir: Path,
     latest: Release | None,
     data_sha256: str,
-    in_use: Collection[Path] = (),
+    staging: Path,
 ) -> tuple[int, Path] | None:
     """Clean up after an export that was killed (we hold the dataset's lock, so no other
     export of it is running): `.tmp-*` build folders go; a release folder renamed into place
@@ -330,7 +242,7 @@ def _settle_disk(
     if not dataset_dir.is_dir():
         return None
     for leftover in dataset_dir.glob(f"{write.TMP_PREFIX}*"):
-        if leftover not in in_use:  # this export's own staging folder
+        if leftover != staging:  # not this export's own staging folder
             shutil.rmtree(leftover, ignore_errors=True)
     with store.session() as s:
         recorded = set(s.scalars(sa.select(Release.version).where(Release.dataset == dataset)))

@@ -15,8 +15,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from workbench.errors import ConfigError
-from workbench.export.model import DEFAULT_RATIOS, SPLITS
 
+SPLITS: tuple[str, ...] = ("train", "dev", "test")
+DEFAULT_RATIOS: tuple[float, float, float] = (0.8, 0.1, 0.1)
 _SALT = b"workbench-split-v1:"
 
 
@@ -38,15 +39,11 @@ def parse_ratios(text: str | None) -> tuple[float, float, float]:
     return (values[0], values[1], values[2])
 
 
-def unit_hash(group: str) -> float:
-    """A uniform number in [0, 1) from the group id (first 60 bits of sha256)."""
-    digest = hashlib.sha256(_SALT + group.encode("utf-8")).digest()
-    return (int.from_bytes(digest[:8], "big") >> 4) / float(1 << 60)
-
-
 def hash_split(group: str, ratios: Sequence[float] = DEFAULT_RATIOS) -> str:
-    """The split a new group falls into."""
-    u = unit_hash(group)
+    """The split a new group falls into: a uniform number in [0, 1) from the group id (the
+    first 60 bits of its sha256), cut by the ratios."""
+    digest = hashlib.sha256(_SALT + group.encode("utf-8")).digest()
+    u = (int.from_bytes(digest[:8], "big") >> 4) / float(1 << 60)
     edge = 0.0
     for name, ratio in zip(SPLITS, ratios, strict=True):
         edge += ratio

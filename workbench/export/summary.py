@@ -8,12 +8,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.export.model import SPLITS
+from workbench.export.splits import SPLITS
 from workbench.export.tables import span_attribute_columns
 from workbench.reconcile.figures import segment_fields
 from workbench.schema import Schema
-
-__all__ = ["counts", "distributions"]
 
 
 def _count(column: pa.ChunkedArray) -> dict[Any, int]:

@@ -1,4 +1,4 @@
-"""ReleaseData + splits → the release's Arrow tables (pure, deterministic), in DuckDB SQL.
+"""The release's Arrow tables from the store's rows (as `collect` reads them), in DuckDB SQL.
 
 Every table has a fixed Arrow schema (an empty table still has the right types) and rows in
 a canonical sort order (DuckDB compares strings byte by byte, as Python does), so one store
@@ -7,42 +7,40 @@ state always gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
-import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.annotation import parse
-from workbench.annotation.clean import load_result
-from workbench.export.model import (
-    ANNOTATION_CHUNK,
-    BOOL,
-    FLOAT,
-    INT,
-    STR,
-    STRS,
-    ReleaseData,
-    decoded,
-    schema_of,
-)
 from workbench.reconcile.figures import label_text, segment_fields
 from workbench.reconcile.spanindex import triple_positions
 from workbench.schema import Schema
 
+#: The rows of a chunk of the annotations table (the Parquet writer cuts pages at chunk
+#: boundaries, so a file's bytes depend on them): 8192, as in every release so far.
+ANNOTATION_CHUNK = 8192
+STR, INT, FLOAT, BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+STRS = pa.list_(STR)
+_TYPES = {"s": STR, "i": INT, "f": FLOAT, "b": BOOL, "l": STRS}
 
-@dataclass(frozen=True)
-class ReleaseTables:
-    """The tables of a release (→ Parquet), and beside them what the JSONL files need: each
-    span's attribute map (JSON text, in span order) and each annotation's entry."""
 
-    tables: dict[str, pa.Table]
-    attrs: pa.ChunkedArray
-    entries: pa.ChunkedArray
+def schema_of(spec: str) -> pa.Schema:
+    """A schema from ``name:type`` words (s str, the default; i int; f float; b bool; l a
+    list of str)."""
+    return pa.schema(
+        [(n, _TYPES[t or "s"]) for n, _, t in (w.partition(":") for w in spec.split())]
+    )
+
+
+def decoded(column: pa.ChunkedArray, fn: Callable[[Any], Any], type_: pa.DataType) -> pa.Array:
+    """`fn` of each value of a column, called once per distinct value (10^6 spans hold a few
+    hundred attribute maps and a handful of annotator sets)."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    values = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], type_)
+    return values.take(encoded.indices)
 
 
 def span_attribute_columns(schema: Schema) -> list[tuple[str, str, str]]:
@@ -61,24 +59,10 @@ def span_attribute_columns(schema: Schema) -> list[tuple[str, str, str]]:
 _SPAN_BASE = "segment_id span_id label start:i end:i text split"
 _SPAN_TAIL = "support:l n_support:i n_annotators:i confidence:f exact:b adjudicated:b"
 _SPAN_COLUMNS = frozenset(w.partition(":")[0] for w in f"{_SPAN_BASE} {_SPAN_TAIL}".split())
-_PER_FIELD = (("", STR), ("_confidence", FLOAT), ("_support", STRS), ("_adjudicated", BOOL))
+#: A segment field's columns: the suffixes of its name, their types.
+PER_FIELD = (("", STR), ("_confidence", FLOAT), ("_support", STRS), ("_adjudicated", BOOL))
 
 
-def segment_schema(schema: Schema) -> pa.Schema:
-    base = schema_of("segment_id article_id position:i start:i end:i text split n_annotations:i")
-    per_field = [(f + s, t) for f in segment_fields(schema) for s, t in _PER_FIELD]
-    return pa.schema([*base, *per_field])
-
-
-def annotation_schema(schema: Schema) -> pa.Schema:
-    answers = [(f, STR) for f in segment_fields(schema)]
-    tail = schema_of("n_spans:i lead_time:f result")
-    return pa.schema([*schema_of("segment_id annotator annotation_id:i split"), *answers, *tail])
-
-
-REL_SCHEMA = schema_of("segment_id kind from_id to_id support:l confidence:f")
-ADJ_SCHEMA = schema_of("segment_id split target kind decision adjudicator note")
-ART_SCHEMA = schema_of("article_id split title author outlet published source_path n_segments:i")
 _PARTS = ("content", "source", "cue")
 
 
@@ -114,28 +98,25 @@ def _attribute(attrs: pa.ChunkedArray, name: str) -> pa.Array:
     return decoded(attrs, lambda text: orjson.loads(text).get(name), STR)
 
 
-def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
-    """All tables of a release. `splits` maps an article's split group to its split."""
-    schema = data.schema
+def build_tables(
+    schema: Schema, source: dict[str, pa.Table]
+) -> tuple[dict[str, pa.Table], pa.ChunkedArray, pa.ChunkedArray]:
+    """All tables of a release from `collect`'s tables of the store's rows (`source`), each
+    span's attribute map and each annotation's entry (`Collected`)."""
     con = duckdb.connect()
-    arts = data.articles
-    arts = arts.append_column(
-        "split", pa.array([splits[g] for g in arts["split_group"].to_pylist()], STR)
-    )
-    for name in ("segments", "labels", "spans", "relations", "adjudications"):
-        con.register(name, getattr(data, name))
-    con.register("annotations", data.annotations.drop_columns(["result"]))
-    con.register("arts", arts)
+    for name, table in source.items():
+        con.register(name, table.drop_columns(["result"]) if name == "annotations" else table)
     # the release's segments: live, annotated (a view: no second copy of their texts)
     con.execute(
         """CREATE TEMP VIEW seg AS SELECT s.*, a.split
-        FROM segments s JOIN arts a USING (article_id)
+        FROM segments s JOIN articles a USING (article_id)
         WHERE s.segment_id IN (SELECT segment_id FROM annotations)"""
     )
     fields = segment_fields(schema)
+    labels = source["labels"]
     joins, cols = [], []
     for i, f in enumerate(fields):
-        con.register(f"l{i}", data.labels.filter(pc.equal(data.labels["field"], f)))
+        con.register(f"l{i}", labels.filter(pc.equal(labels["field"], f)))
         joins.append(f"LEFT JOIN l{i} USING (segment_id)")
         kept = f"l{i}.status IN ('decided', 'adjudicated')"  # an undecided label is released empty
         cols += [
@@ -144,13 +125,15 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
             f"CASE WHEN {kept} THEN l{i}.support ELSE []::VARCHAR[] END AS {_q(f + '_support')}",
             f"coalesce(l{i}.status = 'adjudicated', false) AS {_q(f + '_adjudicated')}",
         ]
+    base = "segment_id article_id position:i start:i end:i text split n_annotations:i"
+    per_field = [(f + s, t) for f in fields for s, t in PER_FIELD]
     segments = _sql(
         con,
         f"""SELECT seg.segment_id, article_id, position, start, "end", text, split,
         (SELECT count(*) FROM annotations a WHERE a.segment_id = seg.segment_id) AS n_annotations
         {"".join(", " + c for c in cols)} FROM seg {" ".join(joins)}
         ORDER BY article_id, position, segment_id""",
-        segment_schema(schema),
+        pa.schema([*schema_of(base), *per_field]),
     )
 
     attr_cols = span_attribute_columns(schema)
@@ -177,23 +160,24 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
         """SELECT segment_id, kind, from_id, to_id, support, confidence FROM relations
         WHERE segment_id IN (SELECT segment_id FROM seg)
         ORDER BY segment_id, kind, from_id, to_id""",
-        REL_SCHEMA,
+        schema_of("segment_id kind from_id to_id support:l confidence:f"),
     )
     adjudications = _sql(
         con,
-        """SELECT segment_id, split, target, kind, decision, adjudicator, note
-        FROM adjudications JOIN seg USING (segment_id)
+        """SELECT segment_id, split, target,
+        CASE WHEN target = '*' THEN 'segment' ELSE 'field' END AS kind, decision, adjudicator,
+        NULL AS note FROM adjudications JOIN seg USING (segment_id)
         ORDER BY segment_id, target, decision""",
-        ADJ_SCHEMA,
+        schema_of("segment_id split target kind decision adjudicator note"),
     )
     articles = _sql(
         con,
         """SELECT article_id, split, title, author, outlet, published, source_path,
-        (SELECT count(*) FROM seg WHERE seg.article_id = arts.article_id) AS n_segments
-        FROM arts ORDER BY article_id""",
-        ART_SCHEMA,
+        (SELECT count(*) FROM seg WHERE seg.article_id = a.article_id) AS n_segments
+        FROM articles a ORDER BY article_id""",
+        schema_of("article_id split title author outlet published source_path n_segments:i"),
     )
-    annotations, entries = _annotations(con, data, schema)
+    annotations, entries = _annotations(con, source["annotations"], schema)
     con.close()
     tables = {
         "segments": segments,
@@ -204,23 +188,17 @@ def build_tables(data: ReleaseData, splits: Mapping[str, str]) -> ReleaseTables:
         "adjudications": adjudications,
         "articles": articles,
     }
-    return ReleaseTables(tables, attrs, entries)
+    return tables, attrs, entries
 
 
 def _annotations(
-    con: duckdb.DuckDBPyConnection, data: ReleaseData, schema: Schema
+    con: duckdb.DuckDBPyConnection, ann: pa.Table, schema: Schema
 ) -> tuple[pa.Table, pa.ChunkedArray]:
-    """annotations.parquet's table, in (segment, annotator, annotation id) order, and each
-    row's entry. Each annotator's segment answers and span count come from their entry."""
-    ann = with_entries(data.annotations, schema)
+    """annotations.parquet's table, in (segment, annotator, annotation id) order as `collect`
+    reads it, and each row's entry. Each annotator's segment answers and span count come
+    from their entry."""
     seg = con.sql("SELECT segment_id, split FROM seg").to_arrow_table()
     at = pc.index_in(ann["segment_id"], value_set=seg["segment_id"].combine_chunks())
-    rows = np.flatnonzero(pc.is_valid(at).to_numpy(zero_copy_only=False))  # in the release
-    sort = ann.select(["segment_id", "annotator", "annotation_id"]).take(rows)
-    sort = sort.set_column(2, "annotation_id", pc.fill_null(sort["annotation_id"], 0))
-    order = rows[pc.sort_indices(sort, [(c, "ascending") for c in sort.column_names]).to_numpy()]
-    if len(order) != ann.num_rows or np.any(order != np.arange(len(order))):
-        ann, at = ann.take(order), at.take(order)  # a hand-built frame: a store's come in order
     # DuckDB reads each entry's answers and span count; the answers, a handful of distinct
     # objects, are decoded once each
     con.register("entries", ann.select(["entry"]))
@@ -232,17 +210,20 @@ def _annotations(
     def answer(field: str) -> pa.Array:
         return decoded(made["labels"], lambda t: label_text(_json_object(t).get(field)), STR)
 
+    fields = segment_fields(schema)
     columns: dict[str, Any] = {
         "segment_id": ann["segment_id"],
         "annotator": ann["annotator"],
         "annotation_id": ann["annotation_id"],
         "split": seg["split"].take(at),
-        **{f: answer(f) for f in segment_fields(schema)},
+        **{f: answer(f) for f in fields},
         "n_spans": made["n_spans"].cast(INT),
         "lead_time": ann["lead_time"],
         "result": ann["result"],
     }
-    out = pa.table(columns, schema=annotation_schema(schema))
+    head = schema_of("segment_id annotator annotation_id:i split")
+    tail = schema_of("n_spans:i lead_time:f result")
+    out = pa.table(columns, schema=pa.schema([*head, *[(f, STR) for f in fields], *tail]))
     # chunked as read (`collect`), or as cut here: the same chunks either way
     out = pa.Table.from_batches(out.to_batches(max_chunksize=ANNOTATION_CHUNK), out.schema)
     return out, ann["entry"]
@@ -250,20 +231,6 @@ def _annotations(
 
 def _json_object(text: str | None) -> dict[str, Any]:
     return orjson.loads(text or "null") or {}
-
-
-def with_entries(annotations: pa.Table, schema: Schema) -> pa.Table:
-    """`annotations` with every missing entry made from its result (as pull makes them,
-    offsets as given): a frame not read from a store has none."""
-    entries = annotations["entry"]
-    if entries.null_count == 0:
-        return annotations
-    made = [
-        e if e is not None else parse(schema, None, load_result(r)).entry_json()
-        for e, r in zip(entries.to_pylist(), annotations["result"].to_pylist(), strict=True)
-    ]
-    at = annotations.schema.get_field_index("entry")
-    return annotations.set_column(at, "entry", pa.array(made, STR))
 
 
 def _attributions(

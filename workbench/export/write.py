@@ -1,6 +1,6 @@
 """Release files: deterministic bytes, checksums, and the atomic write of a release folder.
 
-Reproducibility: data files are rendered in memory with fixed writer options (zstd level 1,
+Reproducibility: data files are written with fixed writer options (zstd level 1,
 dictionary encoding, statistics on, format 2.6, one row group, no pandas index or metadata);
 pyarrow embeds only its `created_by` version string, no timestamp. JSON is written with sorted
 keys and `\\n` line ends. Only `manifest.json` carries a timestamp.
@@ -9,7 +9,6 @@ keys and `\\n` line ends. Only `manifest.json` carries a timestamp.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -24,13 +23,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench.errors import WorkbenchError
+from workbench.schema import Schema
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
 DIFF = "diff.json"
 SPACY = "spans.spacy.jsonl"
 NESTED = "segments.jsonl"
-#: Parquet files, from the `ReleaseTables.tables` of the same name.
+#: Parquet files, from the `Collected.tables` of the same name.
 PARQUET = tuple(
     ["segments", "spans", "relations", "attributions", "annotations", "adjudications", "articles"]
 )
@@ -40,12 +40,11 @@ TMP_PREFIX = ".tmp-"
 @dataclass(frozen=True)
 class StagedFile:
     """A release file written to disk as it was built (the 300 MB nested JSONL at 10^5
-    segments, never held in memory), with its checksum and size; `write_release` moves it
+    segments is never held in memory), with its checksum; `write_release` moves it
     into the release folder."""
 
     path: Path
     sha256: str
-    size: int
 
 
 class HashingFile:
@@ -54,26 +53,24 @@ class HashingFile:
     closed = False  # what pyarrow asks of a file object it writes into
 
     def __init__(self, path: Path) -> None:
-        self.path, self._hash, self._size = path, hashlib.sha256(), 0
+        self.path, self._hash = path, hashlib.sha256()
         self._fh = open(path, "wb")  # noqa: SIM115 (closed by `done`)
 
     def write(self, data: bytes) -> int:
         self._fh.write(data)
         self._hash.update(data)
-        self._size += len(data)
         return len(data)
 
     def done(self) -> StagedFile:
         self._fh.close()
-        return StagedFile(self.path, self._hash.hexdigest(), self._size)
+        return StagedFile(self.path, self._hash.hexdigest())
 
 
-def finished(out: io.BytesIO | HashingFile) -> FileData:
-    return out.getvalue() if isinstance(out, io.BytesIO) else out.done()
-
-
-#: A file's bytes, or a file staged on disk.
-FileData = bytes | bytearray | StagedFile
+def staged(path: Path, data: bytes) -> StagedFile:
+    """`data` written to `path` as a staged file."""
+    out = HashingFile(path)
+    out.write(data)
+    return out.done()
 
 
 class ReleaseError(WorkbenchError):
@@ -115,23 +112,17 @@ def json_bytes(value: Any) -> bytes:
         return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
 
 
-def sha256(data: FileData) -> str:
-    return data.sha256 if isinstance(data, StagedFile) else hashlib.sha256(data).hexdigest()
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def size(data: FileData) -> int:
-    return data.size if isinstance(data, StagedFile) else len(data)
-
-
-def data_sha256(files: Mapping[str, FileData], identity: Mapping[str, Any]) -> str:
+def data_sha256(files: Mapping[str, StagedFile], schema: Schema) -> str:
     """One hash of the data files and what defines their meaning (schema + guideline version):
     equal hashes mean nothing an ML team would see has changed."""
-    payload = {"files": {n: sha256(b) for n, b in sorted(files.items())}, **identity}
+    payload: dict[str, Any] = {"files": {n: f.sha256 for n, f in sorted(files.items())}}
+    payload |= {"schema_id": schema.id, "schema_version": schema.version}
+    payload["guidelines_version"] = schema.guidelines_version
     return sha256(json.dumps(payload, sort_keys=True).encode())
-
-
-def file_entries(files: Mapping[str, FileData]) -> dict[str, dict[str, Any]]:
-    return {n: {"sha256": sha256(b), "bytes": size(b)} for n, b in sorted(files.items())}
 
 
 def existing_versions(dataset_dir: Path) -> list[int]:
@@ -144,7 +135,7 @@ def existing_versions(dataset_dir: Path) -> list[int]:
 
 
 def write_release(
-    dataset_dir: Path, version: str, files: Mapping[str, FileData], manifest: Mapping[str, Any]
+    dataset_dir: Path, version: str, files: Mapping[str, StagedFile], manifest: Mapping[str, Any]
 ) -> Path:
     """Write `files` + manifest (with every file's checksum) into `dataset_dir/version`.
 
@@ -158,15 +149,13 @@ def write_release(
     tmp = dataset_dir / f"{TMP_PREFIX}{version}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        for name, data in files.items():
-            path = tmp / name
-            if isinstance(data, StagedFile):  # on this file system already: moved, not copied
-                os.replace(data.path, path)
-            else:
-                path.write_bytes(data)
-            with open(path, "rb") as fh:
+        entries = {}
+        for name, file in files.items():
+            os.replace(file.path, tmp / name)  # on this file system already: moved, not copied
+            with open(tmp / name, "rb") as fh:
                 os.fsync(fh.fileno())
-        full = {**manifest, "files": file_entries(files)}
+                entries[name] = {"sha256": file.sha256, "bytes": os.fstat(fh.fileno()).st_size}
+        full = {**manifest, "files": entries}
         (tmp / MANIFEST).write_bytes(json_bytes(full))
         # os.rename onto an existing non-empty folder fails, so a concurrent exporter that won
         # the race is never overwritten.
