@@ -117,21 +117,26 @@ class Released:
 
 
 def load_released(session: Session, dataset: str, schema: Schema) -> Released:
-    rows = list(session.connection().execute(released_query(dataset, schema)).all())
+    result = session.connection().execute(released_query(dataset, schema))
+    # the driver's plain tuples: a SQLAlchemy Row per annotation was most of the read
+    fetched = result.cursor.fetchall()
+    result.close()
+    if not fetched:
+        return Released()
     # the export's order (`export.collect.annotation_chunks`), so its agreement figures come
     # out of the same columns in the same order
-    rows.sort(key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))
-    out = Released()
-    for row_id, sid, pseudonym, ls_id, revision, entry, live, _ in rows:
-        out.row_id.append(row_id)
-        out.segment_id.append(sid)
-        out.annotator.append(pseudonym or f"unknown-{ls_id}")
-        out.name.append(pseudonym or UNKNOWN)
-        out.ls_annotation_id.append(ls_id)
-        out.revision.append(revision)
-        out.entry.append(entry or "{}")
-        out.live.append(bool(live))
-    return out
+    rows = sorted(fetched, key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))
+    row_id, sid, pseudonym, ls_id, revision, entry, live, _ = map(list, zip(*rows, strict=True))
+    return Released(
+        row_id,
+        sid,
+        [who or f"unknown-{i}" for who, i in zip(pseudonym, ls_id, strict=True)],
+        [who or UNKNOWN for who in pseudonym],
+        ls_id,
+        revision,
+        [text or "{}" for text in entry],
+        list(map(bool, live)),
+    )
 
 
 def load_consensus(session: Session, dataset: str) -> dict[str, SegmentConsensus]:
