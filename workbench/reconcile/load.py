@@ -94,11 +94,21 @@ def load_decisions(session: Session, dataset: str) -> dict[str, m.Adjudication]:
     return {row.segment_id: row for row in rows}
 
 
+def driver_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    """The rows of `query` as the driver's plain tuples, for the reads of a row per
+    annotation or segment: a SQLAlchemy `Row` each was most of such a read. Only for columns
+    the driver returns as the model has them (no JSON, no dates on SQLite)."""
+    result = session.connection().execute(query)
+    rows = list(result.cursor.fetchall())
+    result.close()
+    return rows
+
+
 def load_texts(session: Session, dataset: str) -> dict[str, str]:
     """The text of every segment the dataset has a task of (one scan: chunked IN queries of
     10^5 ids took seconds)."""
     query = select(m.Segment.id, m.Segment.text).join(m.Task, m.Task.segment_id == m.Segment.id)
-    return dict(session.connection().execute(query.where(m.Task.dataset == dataset)).all())
+    return dict(driver_rows(session, query.where(m.Task.dataset == dataset)))
 
 
 @dataclass
@@ -117,15 +127,12 @@ class Released:
 
 
 def load_released(session: Session, dataset: str, schema: Schema) -> Released:
-    result = session.connection().execute(released_query(dataset, schema))
-    # the driver's plain tuples: a SQLAlchemy Row per annotation was most of the read
-    fetched = result.cursor.fetchall()
-    result.close()
-    if not fetched:
+    rows = driver_rows(session, released_query(dataset, schema))
+    if not rows:
         return Released()
     # the export's order (`export.collect.annotation_chunks`), so its agreement figures come
     # out of the same columns in the same order
-    rows = sorted(fetched, key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))
+    rows.sort(key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))
     row_id, sid, pseudonym, ls_id, revision, entry, live, _ = map(list, zip(*rows, strict=True))
     return Released(
         row_id,

@@ -41,7 +41,14 @@ from .engine import (
     reconcile_records,
 )
 from .extract import ParsedAnnotations, parse_entries, span_index
-from .load import Released, ensure_dataset, load_decisions, load_released, load_texts
+from .load import (
+    Released,
+    driver_rows,
+    ensure_dataset,
+    load_decisions,
+    load_released,
+    load_texts,
+)
 from .spans import DEFAULT_THRESHOLD
 
 
@@ -244,7 +251,7 @@ def _state(session: Session, dataset: str) -> dict[str, tuple[str, str]]:
     """segment → (input hash, output hash) of its stored consensus."""
     t = m.ReconcileState
     query = select(t.segment_id, t.input_hash, t.output_hash).where(t.dataset == dataset)
-    return {sid: (i, o) for sid, i, o in session.connection().execute(query)}
+    return {sid: (i, o) for sid, i, o in driver_rows(session, query)}
 
 
 _CONSENSUS = (m.ConsensusLabel, m.ConsensusSpan, m.ConsensusRelation, m.ReconcileState)
