@@ -96,8 +96,8 @@ def load_decisions(session: Session, dataset: str) -> dict[str, m.Adjudication]:
 
 def driver_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
     """The rows of `query` as the driver's plain tuples, for the reads of a row per
-    annotation or segment: a SQLAlchemy `Row` each was most of such a read. Only for columns
-    the driver returns as the model has them (no JSON, no dates on SQLite)."""
+    annotation or segment: a SQLAlchemy `Row` each was most of such a read. No type's result
+    processing: for text and numbers (SQLite gives booleans as 0 and 1, JSON as text)."""
     result = session.connection().execute(query)
     rows = list(result.cursor.fetchall())
     result.close()
