@@ -93,6 +93,21 @@ def test_incremental_recompute(store: Store) -> None:
     assert reconcile(store, SCHEMA, DATASET, min_support=1.0).recomputed == 2
 
 
+def test_new_segments_leave_the_others_rows(store: Store) -> None:
+    res = results()
+    seed(store, order=[k for k in sorted(res) if k[0] == SEG1])
+    assert reconcile(store, SCHEMA, DATASET).changed_segments == [SEG1]
+    before = _consensus(store)
+    for key in sorted(res):
+        if key[0] == SEG2:  # the second paragraph's annotations arrive: only it is new
+            add_annotation(store, *key, res[key])
+    report = reconcile(store, SCHEMA, DATASET)
+    assert (report.recomputed, report.unchanged, report.changed_segments) == (1, 1, [SEG2])
+    after = _consensus(store)
+    assert after[SEG1] == before[SEG1]
+    assert reconcile(store, SCHEMA, DATASET).recomputed == 0
+
+
 def test_dawid_skene_rewrites_only_what_moved(store: Store) -> None:
     seed(store)
     first = reconcile(store, SCHEMA, DATASET, method="dawid-skene")

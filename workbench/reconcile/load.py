@@ -94,11 +94,21 @@ def load_decisions(session: Session, dataset: str) -> dict[str, m.Adjudication]:
     return {row.segment_id: row for row in rows}
 
 
+def driver_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    """The rows of `query` as the driver's plain tuples, for the reads of a row per
+    annotation or segment: a SQLAlchemy `Row` each was most of such a read. No type's result
+    processing: for text and numbers (SQLite gives booleans as 0 and 1, JSON as text)."""
+    result = session.connection().execute(query)
+    rows = list(result.cursor.fetchall())
+    result.close()
+    return rows
+
+
 def load_texts(session: Session, dataset: str) -> dict[str, str]:
     """The text of every segment the dataset has a task of (one scan: chunked IN queries of
     10^5 ids took seconds)."""
     query = select(m.Segment.id, m.Segment.text).join(m.Task, m.Task.segment_id == m.Segment.id)
-    return dict(session.connection().execute(query.where(m.Task.dataset == dataset)).all())
+    return dict(driver_rows(session, query.where(m.Task.dataset == dataset)))
 
 
 @dataclass
@@ -117,21 +127,23 @@ class Released:
 
 
 def load_released(session: Session, dataset: str, schema: Schema) -> Released:
-    rows = list(session.connection().execute(released_query(dataset, schema)).all())
+    rows = driver_rows(session, released_query(dataset, schema))
+    if not rows:
+        return Released()
     # the export's order (`export.collect.annotation_chunks`), so its agreement figures come
     # out of the same columns in the same order
     rows.sort(key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))
-    out = Released()
-    for row_id, sid, pseudonym, ls_id, revision, entry, live, _ in rows:
-        out.row_id.append(row_id)
-        out.segment_id.append(sid)
-        out.annotator.append(pseudonym or f"unknown-{ls_id}")
-        out.name.append(pseudonym or UNKNOWN)
-        out.ls_annotation_id.append(ls_id)
-        out.revision.append(revision)
-        out.entry.append(entry or "{}")
-        out.live.append(bool(live))
-    return out
+    row_id, sid, pseudonym, ls_id, revision, entry, live, _ = map(list, zip(*rows, strict=True))
+    return Released(
+        row_id,
+        sid,
+        [who or f"unknown-{i}" for who, i in zip(pseudonym, ls_id, strict=True)],
+        [who or UNKNOWN for who in pseudonym],
+        ls_id,
+        revision,
+        [text or "{}" for text in entry],
+        list(map(bool, live)),
+    )
 
 
 def load_consensus(session: Session, dataset: str) -> dict[str, SegmentConsensus]:
