@@ -182,6 +182,8 @@ class Annotation(Base):
     __table_args__ = (
         Index("ix_annotations_ls_revision", "dataset", "ls_annotation_id", "revision", unique=True),
         Index("ix_annotations_dataset_current", "dataset", "is_current"),
+        # covers `entries.refresh`'s test for stale entries (migration 0017)
+        Index("ix_annotations_entry", "dataset", "status", "entry_key"),
     )
 
 
