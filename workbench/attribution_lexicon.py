@@ -162,6 +162,16 @@ GENERIC = _set(
     "people residents witnesses insiders voters supporters opponents leaders members advocates "
     "activists"
 )
+# Ordinary people and bodies that are neither state nor experts: the schema's ``other``.
+ORDINARY = _set(
+    "citizen citizens resident residents mother mothers father fathers parent parents family "
+    "families relative relatives villager villagers farmer farmers student students worker "
+    "workers trader traders shopkeeper survivor survivors victim victims protester protesters "
+    "demonstrators refugee refugees migrant migrants teacher teachers nurse patient patients "
+    "fan fans neighbour neighbours neighbor neighbors owner owners customer customers passenger "
+    "passengers driver woman women man men girl boy child children daughter son husband wife "
+    "widow mourners locals salesman company companies firm"
+)
 PRONOUNS = _set("he she they we i it")
 # What a document-like Source is called: "The statement also referenced …", "a review of records"
 DOCUMENTS = _set(
@@ -208,11 +218,12 @@ NOT_NAME = _set(
 # -- source types ------------------------------------------------------------------------------
 
 
-def source_type(np: str, about: str = "") -> str:
-    """Guess a Source's type from its words and what the text says about it (``about``)."""
+def source_type(np: str, about: str = "") -> str | None:
+    """Guess a Source's type from its words and what the text says about it (``about``); None
+    when nothing does: a bare name or pronoun is left for the annotator."""
     low = [w.lower().strip(",.’'()") for w in np.split()]
     if len(low) == 1 and low[0] in PRONOUNS:
-        return "author" if low[0] == "i" else _profile_type(about) or "other"
+        return "author" if low[0] == "i" else _profile_type(about)
     if any(w in MEDIA for w in low):
         return "media"
     generic = low[0] in DETERMINERS or (
@@ -224,7 +235,9 @@ def source_type(np: str, about: str = "") -> str:
         return "unnamed"
     if any(w in OFFICIAL for w in low):
         return "official"
-    return _profile_type(about) or "official"
+    if any(w in ORDINARY or w in DOCUMENTS for w in low):
+        return "other"  # "more than 1,000 Nigerian citizens", "the poll"
+    return _profile_type(about)
 
 
 def _profile_type(about: str) -> str | None:
@@ -233,4 +246,6 @@ def _profile_type(about: str) -> str | None:
         return "analyst"
     if words & OFFICIAL:
         return "official"
+    if words & ORDINARY:
+        return "other"  # "Fatima Bello, a mother of three, said"
     return None  # "media" only from the Source's own words: "said on RT" is not an outlet

@@ -33,7 +33,8 @@ The rules, in order:
 Source types come from the words of the Source and what the paragraph (or the previous one)
 says about it: titles mean ``official``, "analyst"/"expert"/"Dr." mean ``analyst``, outlets mean
 ``media``, an indefinite or generic speaker ("a government source", "observers") means
-``unnamed``; a named person with nothing else to go on is guessed ``official`` (political news).
+``unnamed``, ordinary people, companies and documents ``other``; a name or pronoun with nothing
+else to go on gets no type (the annotator chooses: a guess would be accepted unread).
 Target sentiment is left for the annotator on purpose: a guessed ``neutral`` would be accepted
 without a thought (automation bias) on exactly the layer that needs judgement, and Label Studio's
 required-answer check makes the annotator answer it before submitting.
@@ -73,7 +74,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 
 # -- the rules ---------------------------------------------------------------------------------
 
