@@ -198,7 +198,7 @@ def _triples(text: str) -> set[tuple[str | None, str | None, str]]:
         ),
         (  # a stance participle: the sentence's named subject; two apostrophes quote
             "Romney went after Trump on Wednesday, calling it ''disqualifying.''",
-            {("Romney", "calling", "it ''disqualifying.''")},
+            {("Romney", "went after", "Trump"), ("Romney", "calling", "it ''disqualifying.''")},
         ),
         (  # an intention with its infinitive, a day between
             "A House panel voted Thursday to hold Bryan Pagliano in contempt.",

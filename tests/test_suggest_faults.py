@@ -63,3 +63,48 @@ def test_source_type_only_on_evidence() -> None:
     assert minister == [("Finance Minister Ngozi Okonjo", "official")]
     poll = _types("The poll shows that most voters want change.")
     assert poll == [("The poll", "other")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # an attitude with a clause
+            "The pollster is skeptical the governor can win back suburban voters.",
+            {("The pollster", "is skeptical", "the governor can win back suburban voters")},
+        ),
+        (  # … with "that"
+            "Her aides were adamant that she has no plans to run.",
+            {("Her aides", "were adamant", "she has no plans to run")},
+        ),
+        (  # … with a preposition and a noun phrase
+            "Senator Hale was also critical of the trade deal.",
+            {("Senator Hale", "was also critical of", "the trade deal")},
+        ),
+        (  # "went after" is a stance
+            "The mayor went after the governor over the budget cuts.",
+            {("The mayor", "went after", "the governor over the budget cuts")},
+        ),
+        (  # "agreed with X that": the clause after "that"
+            "Most voters agreed with the senator that taxes were too high.",
+            {("Most voters", "agreed", "taxes were too high")},
+        ),
+        (  # "mentioned" names what was said
+            "The minister mentioned the new pipeline twice.",
+            {("The minister", "mentioned", "the new pipeline twice")},
+        ),
+    ],
+)
+def test_words_added_from_polnear_train(text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _triples(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Less than a third agreed, while 13 percent were unsure.",  # no content
+        "The agency agreed to further expand the program.",  # an agreement, not a stance
+        "The union was uncertain.",
+    ],
+)
+def test_added_words_without_content_propose_nothing(text: str) -> None:
+    assert [s for s in suggest(text).spans if s.label != "Target"] == []

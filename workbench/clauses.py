@@ -82,6 +82,7 @@ def content_start(
             not gap.split()
             or word in ADDRESSEE
             or gap.split()[0].lower() in CIRCUMSTANCE | {"of", "about"}
+            or (word.startswith("agree") and gap.split()[0] == "with")  # "agreed with X that"
         )
         copula = re.search(r"\b(?:is|are|was|were)\b", gap)  # "said his worry is that …"
         if (

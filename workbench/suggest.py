@@ -48,6 +48,7 @@ from collections.abc import Sequence
 from workbench.attribution_builder import Builder, Relation, Span, Suggestions
 from workbench.attribution_lexicon import (
     ADDRESSEE,
+    ATTITUDE,
     CALLS,
     CUE_RE,
     EVIDENCE,
@@ -176,6 +177,8 @@ def _cue(
             cue = build.add("Cue", cs, ce + len(asked.group(1) or ""), "asked")
             build.relate("cue_of", cue, content)
         return None
+    if ATTITUDE.fullmatch(word):
+        return _attitude(build, quotes, word, us, cue_start, ce, ue)
     weak = word in WEAK or (word.endswith("ing") and word != "saying")
     noun = word in NOUNS and re.search(r"\b(?:that|these|those)\s+$", text[us:cs], re.I)
     noun = noun or (word in STANCE and re.match(r"\s+of\b", text[ce:ue]))  # "outline of"
@@ -264,8 +267,8 @@ def _cue(
         return _stance(build, quotes, np, cue_start, ce, ue, bool(aux))
     # 3. C, X said.
     evidence = word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1])
-    if (weak and not evidence) or phrase or word in TO_INFINITIVE:
-        return None
+    if (weak and not evidence) or phrase or word in TO_INFINITIVE or word.startswith("agree"):
+        return None  # "…, which each representative agreed to expand": no "C, X agreed"
     before = text[us:cue_start]
     comma = before.rfind(",")
     tail = text[ce:ue].strip(" .")
@@ -291,6 +294,23 @@ def _cue(
     if content is None:
         return None
     return build.attribute(content, cue_start, ce, "content-then-cue", src)
+
+
+def _attitude(
+    build: Builder, quotes: Sequence[Quote], word: str, us: int, cue_start: int, ce: int, ue: int
+) -> str | None:
+    """``X is skeptical (that) C``, ``X was critical of Y``: the subject's attitude to what
+    follows, a clause (after "that", "whether") or, after a preposition, a noun phrase."""
+    text = build.text
+    m = re.match(r"\s+(?:that\s+)?(?=[\w“\"‘])", text[ce:ue])
+    clause = text[ce:ue].lstrip().startswith(("that ", "whether ")) or has_verb(text[ce:ue], 6)
+    if m is None or not (" " in word or clause):  # "critical of", "nervous about": a phrase
+        return None  # "13 percent were unsure": no content
+    start = ce + m.end()
+    content = build.content(start, content_end(text, quotes, start, ue), "attitude", quotes)
+    if content is None:
+        return None
+    return build.attribute(content, cue_start, ce, "attitude", subject_before(text, us, cue_start))
 
 
 _CALLED = re.compile(
