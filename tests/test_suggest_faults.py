@@ -84,6 +84,10 @@ def test_source_type_only_on_evidence() -> None:
             "The mayor went after the governor over the budget cuts.",
             {("The mayor", "went after", "the governor over the budget cuts")},
         ),
+        (  # "took a swipe at" is a stance too
+            "The governor has taken a swipe at the senator's tax plan.",
+            {("The governor", "has taken a swipe at", "the senator's tax plan")},
+        ),
         (  # "agreed with X that": the clause after "that"
             "Most voters agreed with the senator that taxes were too high.",
             {("Most voters", "agreed", "taxes were too high")},

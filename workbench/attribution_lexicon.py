@@ -11,7 +11,9 @@ import re
 __all__ = ["CUE_RE", "CUE_WORDS", "TITLES", "source_type"]
 
 # Stance phrases: what follows "pointed to", "alluding to", "referring to" is the Content.
-STANCE_PHRASE = re.compile(r"(?:point|allud|refer)\w*\s+to|(?:go|goes|going|went|gone)\s+after")
+STANCE_PHRASE = re.compile(
+    r"(?:point|allud|refer)\w*\s+to|(?:go|goes|going|went|gone)\s+after|(?:\w+\s+){0,3}swipes?\s+at"
+)
 
 
 def _set(words: str) -> frozenset[str]:
@@ -132,7 +134,9 @@ PHRASES = (
     r"point(?:ed|s)?\s+out",
     r"ma(?:de|ke|kes)\s+(?:it\s+)?clear",
     r"(?:points?|pointed|pointing|alluded|alluding|referred|referring)\s+to",
-    r"(?:go|goes|going|went|gone)\s+after",  # "Romney went after Trump over …" (PolNeAR train)
+    # "Romney went after Trump over …", "(has taken a) swipe at": 5 of 5 in PolNeAR train read
+    r"(?:go|goes|going|went|gone)\s+after",
+    r"(?:(?:take|takes|took|taken|taking)\s+(?:a|multiple|several|another)\s+)?swipes?\s+at",
     r"expressed\s+(?:surprise|hope|concern|confidence|doubt|fears?)",
     r"optimistic|confident|convinced|hopeful|afraid",
     ATTITUDE.pattern,
