@@ -92,6 +92,10 @@ def test_source_type_only_on_evidence() -> None:
             "Most voters agreed with the senator that taxes were too high.",
             {("Most voters", "agreed", "taxes were too high")},
         ),
+        (  # "admires X as Y" is a stance (PolNeAR dev)
+            "The senator openly admires the governor as a careful manager.",
+            {("The senator", "admires", "the governor as a careful manager")},
+        ),
         (  # "mentioned" names what was said
             "The minister mentioned the new pipeline twice.",
             {("The minister", "mentioned", "the new pipeline twice")},

@@ -79,6 +79,8 @@ STANCE = _set(
     # checked against PolNeAR's data/train (workbench-rules-7): every use outside quotations
     # in the articles read is an attribution there
     " mention mentioned mentions mentioning"
+    # from PolNeAR's data/dev ("openly admires Putin as a “strong leader,” comparing him …")
+    " admire admired admires admiring compare compared compares comparing"
 )
 CUE_WORDS = frozenset(VERBS.replace("|", " ").split()) | STANCE
 # Forms that are more often nouns or take no reported content: cues only right before
