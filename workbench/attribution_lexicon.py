@@ -2,6 +2,10 @@
 
 Kept apart from the rules (`workbench.suggest`) so that a lexicon change reads as one. Every
 change here should bump `workbench.suggest.RULES_VERSION`.
+
+Entries marked as checked against PolNeAR (Newell, Margolin & Ruths, LREC 2018; its repository
+has no licence file, so none of its text is copied here, only which words its annotators mark)
+were counted in its data/train or data/dev annotations, never its data/test.
 """
 
 from __future__ import annotations

@@ -13,15 +13,15 @@ The rules, in order:
 1. **Quotations** of every style (“ ” " ' ‘ ’ « » » « „ “ ‚ ‘ 「 」 『 』), including a quotation
    that opens without closing (it continues in the next paragraph) or closes without opening.
 2. **Cues**: a lexicon of verbs of saying, thinking and stance in all their inflections (said,
-   told, warned, hoped, praised, …) and phrases (according to, in the words of); a cue inside a
-   quotation is quoted speech, and a noun ("in the hope that", "that claim") is no cue; nor is a
-   pronoun's cue inside another's Content ("Shelby said he refused to …"). A title-case
-   headline's cues are matched in any case.
+   told, warned, hoped, praised, …), attitudes (skeptical, critical of) and phrases (according
+   to, in the words of, went after); a cue inside a quotation is quoted speech, and a noun ("in
+   the hope that", "that claim") is no cue; nor is a pronoun's cue inside another's Content
+   ("Shelby said he refused to …"). A title-case headline's cues are matched in any case.
 3. Around each cue, the **speaker patterns**: ``“Q,” X said`` / ``“Q,” said X``, ``X said:
    “Q”``, ``X said (that) C``, ``X said, C``, ``C, X said``, ``X declined / voted / vowed to
-   V``, ``X called on Y to V``, ``According to X, C``, ``X praised Y as Z`` (stance),
-   ``the poll shows C``, ``asked whether C``, ``Asked about C, …``, ``C₁, X says, C₂`` (both
-   fragments), and the subject of the clause as Source (``X, the Y of Z, said`` → ``X``; a
+   V``, ``X called on Y to V``, ``According to X, C``, ``X praised Y as Z`` (stance), ``X is
+   skeptical (that) C``, ``X was critical of Y`` (attitude), ``the poll shows C``, ``asked
+   whether C``, ``Asked about C, …``, ``C₁, X says, C₂`` (both fragments), and the subject of the clause as Source (``X, the Y of Z, said`` → ``X``; a
    pronoun when that is all there is; for ``…, calling it …`` or ``… and said`` the sentence's
    named subject; ``Claiming C, X told …``: the sentence's opening participle is X's).
    Content boundaries: `workbench.clauses`; a verb of saying may take a noun phrase ("noted the
