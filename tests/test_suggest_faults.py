@@ -4,9 +4,13 @@ test: the addressee kept out of the Content, a number's comma kept inside the So
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 
 from tests.test_suggest import _triples
+from workbench.cli import cli
 from workbench.suggest import suggest
 
 
@@ -116,3 +120,11 @@ def test_words_added_from_polnear_train(text: str, expected: set[tuple[str, str,
 )
 def test_added_words_without_content_propose_nothing(text: str) -> None:
     assert [s for s in suggest(text).spans if s.label != "Target"] == []
+
+
+def test_readable_output_says_when_the_type_is_left_unset(tmp_path: Path) -> None:
+    text = tmp_path / "article.txt"
+    text.write_text("Amina Yusuf said the water had run out in the camp.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["suggest", str(text)])
+    assert result.exit_code == 0, result.output
+    assert "Amina Yusuf (type unset) · said" in result.output
