@@ -21,9 +21,10 @@ The rules, in order:
    “Q”``, ``X said (that) C``, ``X said, C``, ``C, X said``, ``X declined / voted / vowed to
    V``, ``X called on Y to V``, ``According to X, C``, ``X praised Y as Z`` (stance), ``X is
    skeptical (that) C``, ``X was critical of Y`` (attitude), ``the poll shows C``, ``asked
-   whether C``, ``Asked about C, …``, ``C₁, X says, C₂`` (both fragments), and the subject of the clause as Source (``X, the Y of Z, said`` → ``X``; a
-   pronoun when that is all there is; for ``…, calling it …`` or ``… and said`` the sentence's
-   named subject; ``Claiming C, X told …``: the sentence's opening participle is X's).
+   whether C``, ``Asked about C, …``, ``C₁, X says, C₂`` (both fragments), and the subject of
+   the clause as Source (``X, the Y of Z, said`` → ``X``; a pronoun when that is all there is;
+   for ``…, calling it …`` or ``… and said`` the sentence's named subject; ``Claiming C, X told
+   …``: the sentence's opening participle is X's).
    Content boundaries: `workbench.clauses`; a verb of saying may take a noun phrase ("noted the
    rule", "denied any involvement").
 4. A quotation left without a cue, in a paragraph that has a Source, is that Source's; a
