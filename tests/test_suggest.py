@@ -86,11 +86,17 @@ def test_spans_lie_in_the_text_and_relations_reference_spans(text: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(texts)
-def test_predictions_are_valid_results_apart_from_target_sentiment(text: str) -> None:
+def test_predictions_are_valid_results_apart_from_unguessed_choices(text: str) -> None:
+    # Left for the annotator on purpose: Target sentiment, and a Source's type when nothing in
+    # the text says what kind of speaker it is (Label Studio then asks for them).
     result = to_result(SCHEMA, text, suggest(text))
     problems = validate_result(SCHEMA, text, result)
-    allowed = ("Target region has no sentiment (required)", "segment 'sentiment' is required")
-    assert [p for p in problems if not p.endswith(allowed[0]) and allowed[1] not in p] == []
+    allowed = (
+        "Target region has no sentiment (required)",
+        "Source region has no source_type (required)",
+    )
+    left = [p for p in problems if not p.endswith(allowed)]
+    assert [p for p in left if "segment 'sentiment' is required" not in p] == []
 
 
 @settings(max_examples=200, deadline=None)
@@ -192,7 +198,7 @@ def _triples(text: str) -> set[tuple[str | None, str | None, str]]:
         ),
         (  # a stance participle: the sentence's named subject; two apostrophes quote
             "Romney went after Trump on Wednesday, calling it ''disqualifying.''",
-            {("Romney", "calling", "it ''disqualifying.''")},
+            {("Romney", "went after", "Trump"), ("Romney", "calling", "it ''disqualifying.''")},
         ),
         (  # an intention with its infinitive, a day between
             "A House panel voted Thursday to hold Bryan Pagliano in contempt.",

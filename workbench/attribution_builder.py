@@ -87,7 +87,8 @@ class Builder:
         else:  # what the text says about the last word of the name
             last = re.compile(rf"\b{re.escape(self.text[a:b].split()[-1])}\b")
             about = " ".join(part for part in about.split(".") if last.search(part))
-        return self.add("Source", a, b, rule, source_type=source_type(self.text[a:b], about))
+        kind = source_type(self.text[a:b], about)
+        return self.add("Source", a, b, rule, **({"source_type": kind} if kind else {}))
 
     def content(self, a: int, b: int, rule: str, quotes: Sequence[Quote]) -> str | None:
         """A Content over ``[a, b)``: the inner text of a quotation that fills it (direct), or

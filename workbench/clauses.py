@@ -82,6 +82,7 @@ def content_start(
             not gap.split()
             or word in ADDRESSEE
             or gap.split()[0].lower() in CIRCUMSTANCE | {"of", "about"}
+            or (word.startswith("agree") and gap.split()[0] == "with")  # "agreed with X that"
         )
         copula = re.search(r"\b(?:is|are|was|were)\b", gap)  # "said his worry is that …"
         if (
@@ -93,7 +94,7 @@ def content_start(
             return that.end()
     pos = ce
     if word in ADDRESSEE:
-        m = re.match(
+        m = _ADDRESSEE_BEFORE_CLAUSE.match(text[ce:ue]) or re.match(
             r"(?:\s+(?:the|a|an|new|his|her|their))*(?:\s+(?:[A-Z][\w’'\-]*|‘[^’]*’)){1,5}"
             r"|\s+(?:reporters|him|her|them|us|me|journalists|lawmakers|parliament)\b"
             r"|(?:\s+(?:a|an|the|his|her|their))?(?:\s+[a-z]+){1,2}(?=\s+(?:he|she|they|we|i)\b)",
@@ -131,6 +132,15 @@ def content_start(
     if text[pos:ue].lstrip().startswith(("“", '"')) or not clause:
         return None
     return pos + m.start(1)
+
+
+# "told the (Anadolu) news agency her daughter …": the addressee's words, up to the determiner
+# or subject pronoun that opens the reported clause (no "of": "members of the committee")
+_ADDRESSEE_BEFORE_CLAUSE = re.compile(
+    r"(?:\s+(?:the|a|an|his|her|their|its))?"
+    r"(?:\s+(?!(?:of|in|at|on|for|to|with|from|and|or|that|about)\b)[\w’'\-]+){1,4}?"
+    r"(?=\s+(?:he|she|they|we|i|his|her|their|its|our|my|the|a|an|this|these|those)\s)"
+)
 
 
 _FINITE = re.compile(

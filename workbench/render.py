@@ -166,7 +166,11 @@ def suggestions_lines(paragraphs: Sequence[Any]) -> list[str]:
                 continue
             src = by_id.get(source_of.get(c.id, ""))
             cue = by_id.get(cue_of.get(c.id, ""))
-            who = f"{src.text} ({src.attrs.get('source_type')})" if src else "(no source)"
+            who = (
+                f"{src.text} ({src.attrs.get('source_type', 'type unset')})"
+                if src
+                else "(no source)"
+            )
             said = cue.text if cue else "(no cue)"
             lines.append(f"    {who} · {said} · “{c.text}” ({c.attrs.get('quote_type')})")
         if targets := [s.text for s in found.spans if s.label == "Target"]:

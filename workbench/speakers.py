@@ -18,6 +18,7 @@ from workbench.attribution_lexicon import (
     MEDIA,
     NOUNS,
     OFFICIAL,
+    ORDINARY,
     PRONOUNS,
     STOP,
     TITLES,
@@ -32,6 +33,7 @@ def word_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(a + m.start(), a + m.end()) for m in WORD.finditer(text[a:b])]
 
 
+_MORE = frozenset(("more", "fewer", "less"))
 _DETERMINERS = frozenset(("a", "an", "the", "this", "that", "its", "his", "her", "their", "our"))
 
 
@@ -45,7 +47,7 @@ def _np_ok(np: str) -> bool:
         return True
     if low[0] in PRONOUNS:
         return False
-    known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES
+    known = OFFICIAL | ANALYST | MEDIA | GENERIC | TITLES | ORDINARY
     if any(w in known for w in low):
         return True
     if any(w in DOCUMENTS for w in low) and (low[0] in _DETERMINERS or words[0][:1].isupper()):
@@ -113,12 +115,16 @@ def subject_before(text: str, start: int, cue: int) -> tuple[int, int] | None:
     taken: list[tuple[int, int]] = []
     for w in reversed(words):
         gap = text[w[1] : (taken[0][0] if taken else cue)]
+        if gap == "," and text[w[1] - 1].isdigit() and text[w[1] + 1 : w[1] + 2].isdigit():
+            gap = ""  # "more than 1,000 citizens": the comma of a number
         if any(c in gap for c in ',;:()“”"«»„「」—–') or "\n" in gap:
             break
         token = text[w[0] : w[1]].lower()
         before = text[max(start, w[0] - 12) : w[0]].split()
         if token == "to" and before and before[-1].lower() in LINKED:
             pass  # "aides to Clinton", "sources close to her campaign"
+        elif token == "than" and taken and before and before[-1].lower() in _MORE:
+            pass  # "more than 1,000 citizens", "fewer than half of voters"
         elif token in NOUNS and not taken:
             pass  # "campaign-finance reports shows": a noun heads the subject
         elif token in STOP or token in CUE_WORDS:

@@ -13,17 +13,18 @@ The rules, in order:
 1. **Quotations** of every style (“ ” " ' ‘ ’ « » » « „ “ ‚ ‘ 「 」 『 』), including a quotation
    that opens without closing (it continues in the next paragraph) or closes without opening.
 2. **Cues**: a lexicon of verbs of saying, thinking and stance in all their inflections (said,
-   told, warned, hoped, praised, …) and phrases (according to, in the words of); a cue inside a
-   quotation is quoted speech, and a noun ("in the hope that", "that claim") is no cue; nor is a
-   pronoun's cue inside another's Content ("Shelby said he refused to …"). A title-case
-   headline's cues are matched in any case.
+   told, warned, hoped, praised, …), attitudes (skeptical, critical of) and phrases (according
+   to, in the words of, went after); a cue inside a quotation is quoted speech, and a noun ("in
+   the hope that", "that claim") is no cue; nor is a pronoun's cue inside another's Content
+   ("Shelby said he refused to …"). A title-case headline's cues are matched in any case.
 3. Around each cue, the **speaker patterns**: ``“Q,” X said`` / ``“Q,” said X``, ``X said:
    “Q”``, ``X said (that) C``, ``X said, C``, ``C, X said``, ``X declined / voted / vowed to
-   V``, ``X called on Y to V``, ``According to X, C``, ``X praised Y as Z`` (stance),
-   ``the poll shows C``, ``asked whether C``, ``Asked about C, …``, ``C₁, X says, C₂`` (both
-   fragments), and the subject of the clause as Source (``X, the Y of Z, said`` → ``X``; a
-   pronoun when that is all there is; for ``…, calling it …`` or ``… and said`` the sentence's
-   named subject; ``Claiming C, X told …``: the sentence's opening participle is X's).
+   V``, ``X called on Y to V``, ``According to X, C``, ``X praised Y as Z`` (stance), ``X is
+   skeptical (that) C``, ``X was critical of Y`` (attitude), ``the poll shows C``, ``asked
+   whether C``, ``Asked about C, …``, ``C₁, X says, C₂`` (both fragments), and the subject of
+   the clause as Source (``X, the Y of Z, said`` → ``X``; a pronoun when that is all there is;
+   for ``…, calling it …`` or ``… and said`` the sentence's named subject; ``Claiming C, X told
+   …``: the sentence's opening participle is X's).
    Content boundaries: `workbench.clauses`; a verb of saying may take a noun phrase ("noted the
    rule", "denied any involvement").
 4. A quotation left without a cue, in a paragraph that has a Source, is that Source's; a
@@ -33,7 +34,8 @@ The rules, in order:
 Source types come from the words of the Source and what the paragraph (or the previous one)
 says about it: titles mean ``official``, "analyst"/"expert"/"Dr." mean ``analyst``, outlets mean
 ``media``, an indefinite or generic speaker ("a government source", "observers") means
-``unnamed``; a named person with nothing else to go on is guessed ``official`` (political news).
+``unnamed``, ordinary people, companies and documents ``other``; a name or pronoun with nothing
+else to go on gets no type (the annotator chooses: a guess would be accepted unread).
 Target sentiment is left for the annotator on purpose: a guessed ``neutral`` would be accepted
 without a thought (automation bias) on exactly the layer that needs judgement, and Label Studio's
 required-answer check makes the annotator answer it before submitting.
@@ -47,6 +49,7 @@ from collections.abc import Sequence
 from workbench.attribution_builder import Builder, Relation, Span, Suggestions
 from workbench.attribution_lexicon import (
     ADDRESSEE,
+    ATTITUDE,
     CALLS,
     CUE_RE,
     EVIDENCE,
@@ -73,7 +76,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 
 # -- the rules ---------------------------------------------------------------------------------
 
@@ -175,6 +178,8 @@ def _cue(
             cue = build.add("Cue", cs, ce + len(asked.group(1) or ""), "asked")
             build.relate("cue_of", cue, content)
         return None
+    if ATTITUDE.fullmatch(word):
+        return _attitude(build, quotes, word, us, cue_start, ce, ue)
     weak = word in WEAK or (word.endswith("ing") and word != "saying")
     noun = word in NOUNS and re.search(r"\b(?:that|these|those)\s+$", text[us:cs], re.I)
     noun = noun or (word in STANCE and re.match(r"\s+of\b", text[ce:ue]))  # "outline of"
@@ -263,8 +268,8 @@ def _cue(
         return _stance(build, quotes, np, cue_start, ce, ue, bool(aux))
     # 3. C, X said.
     evidence = word in EVIDENCE and np is not None and _DOCUMENT.search(text, np[0], np[1])
-    if (weak and not evidence) or phrase or word in TO_INFINITIVE:
-        return None
+    if (weak and not evidence) or phrase or word in TO_INFINITIVE or word.startswith("agree"):
+        return None  # "…, which each representative agreed to expand": no "C, X agreed"
     before = text[us:cue_start]
     comma = before.rfind(",")
     tail = text[ce:ue].strip(" .")
@@ -290,6 +295,23 @@ def _cue(
     if content is None:
         return None
     return build.attribute(content, cue_start, ce, "content-then-cue", src)
+
+
+def _attitude(
+    build: Builder, quotes: Sequence[Quote], word: str, us: int, cue_start: int, ce: int, ue: int
+) -> str | None:
+    """``X is skeptical (that) C``, ``X was critical of Y``: the subject's attitude to what
+    follows, a clause (after "that", "whether") or, after a preposition, a noun phrase."""
+    text = build.text
+    m = re.match(r"\s+(?:that\s+)?(?=[\w“\"‘])", text[ce:ue])
+    clause = text[ce:ue].lstrip().startswith(("that ", "whether ")) or has_verb(text[ce:ue], 6)
+    if m is None or not (" " in word or clause):  # "critical of", "nervous about": a phrase
+        return None  # "13 percent were unsure": no content
+    start = ce + m.end()
+    content = build.content(start, content_end(text, quotes, start, ue), "attitude", quotes)
+    if content is None:
+        return None
+    return build.attribute(content, cue_start, ce, "attitude", subject_before(text, us, cue_start))
 
 
 _CALLED = re.compile(
