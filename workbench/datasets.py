@@ -21,6 +21,7 @@ from workbench.annotation import parser_key
 from workbench.config import Settings
 from workbench.errors import ConfigError, NothingToRelease, OutOfDate
 from workbench.reconcile import figures
+from workbench.reconcile.load import UNKNOWN
 from workbench.schema import Schema, load_schema, schema_from_dict
 from workbench.store import Dataset, Store
 from workbench.store import models as m
@@ -76,19 +77,15 @@ def released_fingerprint(session: Session, dataset: str, schema: Schema) -> str:
     of no annotations would be an empty version, permanent)."""
     if session.get(Dataset, dataset) is None:
         raise NothingToRelease(f"unknown dataset {dataset!r} (push it to Label Studio first)")
-    # the export's name of an annotator the store lacks (`export.collect`)
-    name = func.coalesce(func.nullif(m.Annotator.pseudonym, ""), "unknown")
-    rows = (
-        session.connection()
-        .execute(  # Core: no ORM row processing (10^5 rows)
-            select(m.Annotation.id, name)
-            .join(m.Task, m.Task.id == m.Annotation.task_id)
-            .join(m.Segment, m.Segment.id == m.Task.segment_id)
-            .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
-            .where(m.Annotation.dataset == dataset, m.Segment.retired_at.is_(None), *m.released())
-        )
-        .all()
+    name = func.coalesce(func.nullif(m.Annotator.pseudonym, ""), UNKNOWN)  # as the export's
+    query = (
+        select(m.Annotation.id, name)
+        .join(m.Task, m.Task.id == m.Annotation.task_id)
+        .join(m.Segment, m.Segment.id == m.Task.segment_id)
+        .outerjoin(m.Annotator, m.Annotator.id == m.Annotation.annotator_id)
+        .where(m.Annotation.dataset == dataset, m.Segment.retired_at.is_(None), *m.released())
     )
+    rows = session.connection().execute(query).all()  # Core rows: ORM ones cost 10^5 objects
     if not rows:
         raise NothingToRelease(
             f"dataset {dataset!r} has no annotations to release (none pulled, or none valid:"
