@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +20,7 @@ from workbench.config import Settings, load_settings
 from workbench.datasets import dataset_schema
 from workbench.errors import ConfigError, NothingToRelease, OutOfDate
 from workbench.export import export_dataset
+from workbench.pipeline import describe, up
 from workbench.pull_file import pull_from_file
 from workbench.reconcile.commands import reconcile
 from workbench.schema import load_schema, parse_schema
@@ -41,6 +44,7 @@ EDITED = TINY.replace("heated", "angry")
 RETOLD = TINY.replace("a person", "someone")
 V1, V2 = parse_schema(TINY).version, parse_schema(EDITED).version
 TEXT = "Anna Berg said the plan will work."
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TABLES = (Annotation, Dataset, Release, SplitAssignment, ConsensusLabel, AgreementFigures)
 
 
@@ -208,3 +212,31 @@ def test_an_export_with_nothing_to_release_is_refused_and_writes_no_release(
     assert out.returncode == 11, out.stderr
     assert [line for line in out.stderr.splitlines() if line] == [f"error: {refused.value}"]
     assert not (exports / name).exists()
+
+
+def test_up_with_nothing_annotated_yet_runs_the_loop_and_makes_no_release(
+    store: Store, store_url: str, tmp_path: Path, label_studio: Any
+) -> None:
+    """`workbench up` on seeds without sample annotations: pushed, pulled (nothing), reconciled
+    and no release, said so, and not an error (the annotators have not started yet)."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "002_af2b47d82d3e3151.txt", seeds)  # and no sample-annotations.yaml
+    settings = load_settings(
+        {
+            "database_url": store_url,
+            "dataset": "empty",
+            "schema_path": str(SEEDS.parent / "schemas" / "news-v1.yaml"),
+            "label_studio_url": label_studio.url,
+            "label_studio_api_key": label_studio.token,
+            "exports_dir": str(tmp_path / "exports"),
+        },
+        cwd=tmp_path,
+        environ={},
+    )
+    summary = up(settings, store, seeds)
+    assert summary.push is not None and summary.push.imported == summary.segments > 0
+    assert summary.pull is not None and summary.pull.annotations_new == 0
+    assert summary.export is None and "'empty' has no annotations to release" in summary.no_release
+    assert f"no release: {summary.no_release}" in describe(summary)
+    assert not (tmp_path / "exports" / "empty").exists()
