@@ -6,19 +6,26 @@ that reads otherwise refused. An export only of a consensus of the current annot
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from workbench.config import Settings, load_settings
 from workbench.datasets import dataset_schema
-from workbench.errors import ConfigError, OutOfDate
+from workbench.errors import ConfigError, NothingToRelease, OutOfDate
 from workbench.export import export_dataset
+from workbench.pipeline import describe, up
 from workbench.pull_file import pull_from_file
 from workbench.reconcile.commands import reconcile
 from workbench.schema import load_schema, parse_schema
 from workbench.store import Annotation, Dataset, Store
+from workbench.store.models import AgreementFigures, ConsensusLabel, Release, SplitAssignment
 
 TINY = """\
 id: tiny
@@ -37,6 +44,8 @@ EDITED = TINY.replace("heated", "angry")
 RETOLD = TINY.replace("a person", "someone")
 V1, V2 = parse_schema(TINY).version, parse_schema(EDITED).version
 TEXT = "Anna Berg said the plan will work."
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+TABLES = (Annotation, Dataset, Release, SplitAssignment, ConsensusLabel, AgreementFigures)
 
 
 def settings_with(store_url: str, tmp_path: Path, text: str) -> Settings:
@@ -148,3 +157,86 @@ def test_an_export_is_refused_until_reconcile_has_seen_the_current_annotations(
     edited = parse_schema(EDITED)
     with pytest.raises(OutOfDate):
         export_dataset(store, exports, "tiny", edited)
+
+
+def test_a_refused_export_refuses_before_it_reads_or_writes_anything(
+    store: Store, store_url: str, tmp_path: Path
+) -> None:
+    """The OutOfDate refusal comes from the annotations' ids alone, before the entries are
+    made again and the release read (seconds at 10^5 segments): the store is left as it was."""
+    settings = settings_with(store_url, tmp_path, TINY)
+    pull_from_file(settings, store, export_file(tmp_path))
+    with store.session() as s:  # entries as a store from before them has them: none yet
+        s.execute(sa.update(Annotation).values(result_entry=None, entry_key=None))
+    with pytest.raises(OutOfDate, match=r"run `workbench reconcile --dataset tiny` first"):
+        export_dataset(store, tmp_path / "exports", "tiny", parse_schema(TINY))
+    with store.session() as s:
+        assert set(s.execute(sa.select(Annotation.result_entry, Annotation.entry_key))) == {
+            (None, None)
+        }
+    assert not (tmp_path / "exports" / "tiny").exists()
+
+
+def quarantined_file(tmp_path: Path) -> Path:
+    """A task whose only annotation answers with a value the schema lacks: quarantined."""
+    path = export_file(tmp_path, users=(1,))
+    path.write_text(path.read_text().replace("heated", "furious"), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", ["no annotations", "only quarantined", "unknown dataset"])
+def test_an_export_with_nothing_to_release_is_refused_and_writes_no_release(
+    store: Store, store_url: str, tmp_path: Path, case: str
+) -> None:
+    """Not an empty, permanent v0001: one line, exit 11, no release folder, store unchanged
+    (whatever reconcile said of it)."""
+    settings = settings_with(store_url, tmp_path, TINY)
+    exports, name = tmp_path / "exports", "tiny" if case != "unknown dataset" else "nope"
+    if case != "unknown dataset":
+        source = export_file(tmp_path, users=()) if case == "no annotations" else None
+        report = pull_from_file(settings, store, source or quarantined_file(tmp_path))
+        assert len(report.quarantined) == (case == "only quarantined")
+        reconcile(settings, store, dataset="tiny")  # a consensus of nothing is current
+    with store.session() as s:
+        before = [s.scalar(sa.select(sa.func.count()).select_from(t)) for t in TABLES]
+    why = "unknown dataset 'nope'" if name == "nope" else "'tiny' has no annotations to release"
+    with pytest.raises(NothingToRelease, match=why) as refused:
+        export_dataset(store, exports, name, parse_schema(TINY), force=True)
+    assert "\n" not in refused.value.message and refused.value.exit_code == 11
+    assert not (exports / name).exists()
+    with store.session() as s:
+        assert [s.scalar(sa.select(sa.func.count()).select_from(t)) for t in TABLES] == before
+    env = {**os.environ, "WORKBENCH_DATABASE_URL": store_url, "WORKBENCH_EXPORTS": str(exports)}
+    cli = [sys.executable, "-m", "workbench", "export", name]
+    out = subprocess.run(cli, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 11, out.stderr
+    assert [line for line in out.stderr.splitlines() if line] == [f"error: {refused.value}"]
+    assert not (exports / name).exists()
+
+
+def test_up_with_nothing_annotated_yet_runs_the_loop_and_makes_no_release(
+    store: Store, store_url: str, tmp_path: Path, label_studio: Any
+) -> None:
+    """`workbench up` on seeds without sample annotations: pushed, pulled (nothing), reconciled
+    and no release, said so, and not an error (the annotators have not started yet)."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "002_af2b47d82d3e3151.txt", seeds)  # and no sample-annotations.yaml
+    settings = load_settings(
+        {
+            "database_url": store_url,
+            "dataset": "empty",
+            "schema_path": str(SEEDS.parent / "schemas" / "news-v1.yaml"),
+            "label_studio_url": label_studio.url,
+            "label_studio_api_key": label_studio.token,
+            "exports_dir": str(tmp_path / "exports"),
+        },
+        cwd=tmp_path,
+        environ={},
+    )
+    summary = up(settings, store, seeds)
+    assert summary.push is not None and summary.push.imported == summary.segments > 0
+    assert summary.pull is not None and summary.pull.annotations_new == 0
+    assert summary.export is None and "'empty' has no annotations to release" in summary.no_release
+    assert f"no release: {summary.no_release}" in describe(summary)
+    assert not (tmp_path / "exports" / "empty").exists()

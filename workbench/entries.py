@@ -1,8 +1,9 @@
 """Stored entries: each annotation as the annotation model parsed it, beside its raw result
-(`annotations.result_entry`; the parser's key in `entry_key`). Pull makes them; `refresh`
-makes those a reader lacks under its schema (rows older than entries, or a schema whose
-names, values or kinds changed). Reconcile and export call it before reading, so nothing
-downstream parses Label Studio JSON itself.
+(`annotations.result_entry`; the parser's key in `entry_key`), with that parse's notes (its
+`repairs` and `warnings`). Pull makes them; `refresh` makes those a reader lacks under its
+schema (rows older than entries, a schema whose names, values or kinds changed, or a parser
+that reads otherwise: `annotation.records.FORMAT`). Reconcile and export call it before
+reading, so nothing downstream parses Label Studio JSON itself.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ _BATCH = 2000
 
 
 def refresh(session: Session, dataset: str, schema: Schema) -> int:
-    """Make the missing or stale entries of the dataset's valid annotations; how many. The
-    status stays (decided at pull): an entry is made even where this schema's parse finds
-    problems (its known layers)."""
+    """Make the missing or stale entries of the dataset's valid annotations, and their notes
+    with them (a note of the old parse must not outlive its entry); how many. The status
+    stays (decided at pull, where the task's text in Label Studio is known too): an entry is
+    made even where this schema's parse finds problems (its known layers)."""
     key = parser_key(schema)
     made = last = 0
     while True:
@@ -39,15 +41,18 @@ def refresh(session: Session, dataset: str, schema: Schema) -> int:
         ).all()
         if not rows:
             return made
+        parsed = [(i, parse(schema, text, result)) for i, result, text in rows]
         session.execute(  # by primary key, in one executemany
             update(Annotation),
             [
                 {
                     "id": i,
-                    "result_entry": parse(schema, text, result).entry_json(),
+                    "result_entry": p.entry_json(),
                     "entry_key": key,
+                    "repairs": list(p.repairs) or None,
+                    "warnings": list(p.warnings) or None,
                 }
-                for i, result, text in rows
+                for i, p in parsed
             ],
         )
         made += len(rows)

@@ -59,3 +59,10 @@ class OutOfDate(WorkbenchError):
     """A stage's input changed since the stage it depends on last ran (run that one first)."""
 
     exit_code = 10
+
+
+class NothingToRelease(WorkbenchError):
+    """An export of a dataset with no annotations to release (none yet, or all quarantined):
+    refused rather than written as an empty, permanent version."""
+
+    exit_code = 11

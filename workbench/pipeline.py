@@ -11,6 +11,7 @@ from pathlib import Path
 
 from workbench import corpus
 from workbench.config import Secret, Settings, read_local_config
+from workbench.errors import NothingToRelease
 from workbench.export.release import ExportResult, export_dataset
 from workbench.labelstudio import local
 from workbench.labelstudio.connect import connect
@@ -44,6 +45,7 @@ class UpSummary:
     pull: PullReport | None = None
     reconcile: ReconcileReport | None = None
     export: ExportResult | None = None
+    no_release: str = ""  # why there is no release yet (nothing annotated)
     errors: list[str] = field(default_factory=list)
 
 
@@ -94,7 +96,10 @@ def up(
             settings, store, client, dataset=dataset, schema=schema, progress=progress
         )
         summary.reconcile = reconcile(store, schema, dataset)
-        summary.export = export_dataset(store, settings.exports_dir, dataset, schema)
+        try:
+            summary.export = export_dataset(store, settings.exports_dir, dataset, schema)
+        except NothingToRelease as exc:  # nothing annotated yet: the loop ran, no release
+            summary.no_release = exc.message
     return summary
 
 
@@ -133,6 +138,8 @@ def describe(summary: UpSummary) -> list[str]:
             lines.append(f"release {ex.version}: {ex.path}")
         else:
             lines.append(f"release: nothing changed since {ex.version or 'the last release'}")
+    elif summary.no_release:
+        lines.append(f"no release: {summary.no_release}")
     if p is not None:
         lines.append(f"keep labeling at {p.project_url}")
         if summary.admin_email:

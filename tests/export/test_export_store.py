@@ -30,7 +30,6 @@ from workbench.annotation.clean import canonical_result
 from workbench.entries import refresh
 from workbench.errors import OutOfDate
 from workbench.export import (
-    collect,
     diff_releases,
     export_dataset,
     hash_split,
@@ -224,13 +223,6 @@ def test_staged_files_leave_nothing_behind_and_a_bad_exports_dir_is_one_line(
     with pytest.raises(ReleaseError, match="cannot write into") as info:
         export_dataset(store, blocked, "news", world.schema, stale_consensus=True)
     assert "\n" not in str(info.value)
-
-
-def test_collect_refuses_an_unknown_dataset(store: Store, world: World) -> None:
-    from workbench.export import ReleaseError
-
-    with pytest.raises(ReleaseError, match="unknown dataset"):
-        collect(store, "nope", world.schema, (0.8, 0.1, 0.1))
 
 
 def _grep(path: Path, needles: list[str]) -> list[tuple[str, str]]:

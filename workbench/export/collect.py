@@ -32,7 +32,6 @@ from workbench.export.tables import (
     decoded,
     schema_of,
 )
-from workbench.export.write import ReleaseError
 from workbench.reconcile.figures import fingerprint
 from workbench.schema import Schema
 from workbench.store import Store
@@ -209,11 +208,8 @@ def collect(
 ) -> Collected:
     """Read one dataset's release from the store, its new articles placed in splits by
     `ratios` (those of earlier releases keep theirs)."""
-    with store.session() as s:
-        ds = s.get(m.Dataset, dataset)
-        if ds is None:
-            raise ReleaseError(f"unknown dataset {dataset!r} (push it to Label Studio first)")
-        return _collect(s, ds, schema, ratios)
+    with store.session() as s:  # an unknown dataset was refused before
+        return _collect(s, s.get_one(m.Dataset, dataset), schema, ratios)
 
 
 def _collect(

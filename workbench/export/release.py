@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench import __version__
-from workbench.datasets import reconciled_figures
+from workbench.datasets import reconciled_figures, released_fingerprint
 from workbench.entries import refresh as refresh_entries
 from workbench.export import card, summary, write
 from workbench.export.collect import Collected, collect
@@ -78,16 +78,19 @@ def export_dataset(
 ) -> ExportResult:
     """Write the next release of `dataset` under `exports_dir/dataset/`, unless its data is
     the same as the last release's (then nothing is written; `force` writes anyway).
-    A consensus not of the current annotations is refused (`datasets.reconciled_figures`)
-    unless `stale_consensus` (a caller that wrote the consensus tables itself; the figures
-    are then computed here).
+    Refused before anything else is read: a dataset with nothing to release, and a consensus
+    not of the current annotations (`datasets.reconciled_figures`) unless `stale_consensus`
+    (a caller that wrote the consensus tables itself; the figures are then computed here).
 
     Holds the dataset's operation lock: a reconcile cannot change the consensus halfway
     through the read, and two exports cannot race for one version number.
     """
     with operation_lock(store, dataset, "export"):
-        with store.session() as session:  # entries stale under this schema are made again
-            refresh_entries(session, dataset, schema)
+        with store.session() as s:  # checked first; entries stale under this schema made again
+            fingerprint = released_fingerprint(s, dataset, schema)  # none: NothingToRelease
+            if not stale_consensus:
+                reconciled_figures(s, dataset, fingerprint)
+            refresh_entries(s, dataset, schema)
         release = collect(store, dataset, schema, ratios)
         figures_of = figures.stored if stale_consensus else reconciled_figures
         with store.session() as s:  # reconcile's figures (if of these annotations, when stale)
