@@ -8,14 +8,27 @@ reading, so nothing downstream parses Label Studio JSON itself.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from workbench.annotation import parse, parser_key
+from workbench.annotation import Parsed, parse, parser_key
 from workbench.schema import Schema
 from workbench.store.models import Annotation, Segment, Task
 
 _BATCH = 2000
+
+
+def stored_columns(parsed: Parsed, key: str) -> dict[str, Any]:
+    """What an annotation row keeps of a parse: its entry under the parser's `key` and the
+    parse's notes, always together (a note of an older parse must not outlive its entry)."""
+    return {
+        "result_entry": parsed.entry_json(),
+        "entry_key": key,
+        "repairs": list(parsed.repairs) or None,
+        "warnings": list(parsed.warnings) or None,
+    }
 
 
 def refresh(session: Session, dataset: str, schema: Schema) -> int:
@@ -45,18 +58,11 @@ def refresh(session: Session, dataset: str, schema: Schema) -> int:
         ).all()
         if not rows:
             return made
-        parsed = [(i, parse(schema, text, result)) for i, result, text in rows]
         session.execute(  # by primary key, in one executemany
             update(Annotation),
             [
-                {
-                    "id": i,
-                    "result_entry": p.entry_json(),
-                    "entry_key": key,
-                    "repairs": list(p.repairs) or None,
-                    "warnings": list(p.warnings) or None,
-                }
-                for i, p in parsed
+                {"id": i, **stored_columns(parse(schema, text, result), key)}
+                for i, result, text in rows
             ],
         )
         made += len(rows)

@@ -36,6 +36,7 @@ from workbench.annotation.tasks import (
     parse_task,
 )
 from workbench.corpus import add_revision
+from workbench.entries import stored_columns
 from workbench.schema import Schema
 from workbench.segment import segment_id, split_sentences
 from workbench.store import Annotation, Article, Dataset, Prediction, Segment, Task
@@ -216,7 +217,9 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
                 report.annotations_revised += 1
             else:
                 report.annotations_new += 1
-            entry = None if problems else parsed.entry_json()
+            kept = stored_columns(parsed, ctx.entry_key)
+            if problems:  # no entry: a quarantined parse is never read; its notes are kept
+                kept.update(result_entry=None, entry_key=None)
             new = Annotation(
                 dataset=ctx.dataset,
                 task_id=task.id,
@@ -226,10 +229,7 @@ def apply(session: Session, ctx: SaveContext, records: Sequence[TaskRecord]) -> 
                 annotator_id=annotator_id,
                 result=ann.result,
                 result_clean=canonical_result(ann.result),
-                result_entry=entry,
-                entry_key=None if entry is None else ctx.entry_key,
-                repairs=list(parsed.repairs) or None,
-                warnings=list(parsed.warnings) or None,
+                **kept,
                 lead_time=ann.lead_time,
                 was_cancelled=ann.was_cancelled,
                 ground_truth=ann.ground_truth,
@@ -338,10 +338,8 @@ def _requalify(ctx: SaveContext, row: Annotation, parsed: Parsed) -> None:
         return
     row.status = "valid"
     row.problems = None
-    row.repairs = list(parsed.repairs) or None
-    row.warnings = list(parsed.warnings) or None
-    row.result_entry = parsed.entry_json()
-    row.entry_key = ctx.entry_key
+    for name, value in stored_columns(parsed, ctx.entry_key).items():
+        setattr(row, name, value)
     ctx.report.requalified += 1
 
 
