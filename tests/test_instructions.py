@@ -37,3 +37,23 @@ def test_every_selector_of_a_group_is_scoped() -> None:
 def test_news_schema_instructions_carry_the_numbered_steps() -> None:
     html = instructions_html(load_schema(ROOT / "schemas" / "news-v1.yaml"))
     assert "<ol>\n<li>Mark the <strong>attributions</strong>" in html
+
+
+def test_the_guidelines_hotkey_recipe_never_presses_a_label_key_on_a_selected_span() -> None:
+    """In the editor a label key relabels the selected span (it starts a new one only when
+    none is selected): the recipe an annotator copies must unselect (`u`) or draw before one.
+    A click selects a span; a drag draws one and leaves nothing selected; `u` unselects."""
+    text = (ROOT / "schemas" / "news-v1.md").read_text(encoding="utf-8")
+    recipe = text[text.index("A typical direct quotation takes") :].split("\n\n")[0]
+    labels = {label.hotkey for label in load_schema(ROOT / "schemas" / "news-v1.yaml").labels}
+    selected, pressed = False, []
+    for token in re.findall(r"click|drag|`[^`]+`", recipe):
+        token = token.strip("`")
+        if token == "click":
+            selected = True
+        elif token in ("drag", "u"):
+            selected = False
+        elif token in labels:
+            pressed.append(token)
+            assert not selected, f"label key `{token}` pressed on a selected span: {recipe}"
+    assert sorted(set(pressed)) == sorted(labels)  # the recipe draws every label
