@@ -278,8 +278,6 @@ def test_annotator_accepts_a_suggestion_labels_links_and_submits_and_pull_stores
     assert editor.regions() == ["Source"]
     page.screenshot(path=shots / "01-task-opened-with-suggestion.png")
 
-    editor.click(source_words, "Source")
-    page.keyboard.press("o")  # source_type: official
     editor.draw("2", "said", "Cue")
     editor.draw("3", content_words, "Content")
     editor.click(content_words, "Content")
@@ -289,7 +287,20 @@ def test_annotator_accepts_a_suggestion_labels_links_and_submits_and_pull_stores
     page.wait_for_function("() => Htx.annotationStore.selected.relationStore.relations.length")
     page.keyboard.press("u")
     page.keyboard.press("8")  # segment sentiment: neutral
-    page.screenshot(path=shots / "02-labelled-before-submit.png")
+    # the Source's type is left for Submit to ask for: the editor selects the Source and the
+    # message says, in the view's words, what is missing and which keys answer it
+    page.keyboard.press("Control+Enter")
+    warning = page.get_by_text("has no answer to")
+    warning.wait_for()
+    page.screenshot(path=shots / "02-submit-asks-for-the-source-type.png")
+    assert warning.inner_text() == (
+        "A Source has no answer to “Source type”. It is selected now: press OK, then one of"
+        " o a m n w e."
+    )
+    page.get_by_role("button", name="OK").click()
+    assert page.evaluate(_SELECTED) == ["Source"]
+    page.keyboard.press("o")  # source_type: official
+    page.screenshot(path=shots / "03-labelled-before-submit.png")
     submitted = re.compile(rf"/api/tasks/{pushed.task_id}/annotations\b")
     with page.expect_response(
         lambda r: r.request.method == "POST" and submitted.search(r.url) is not None
@@ -299,7 +310,7 @@ def test_annotator_accepts_a_suggestion_labels_links_and_submits_and_pull_stores
     # the view reloads the task and shows the stored annotation
     page.get_by_text("Annotation saved successfully").wait_for()
     page.wait_for_function(_SHOWS_STORED_ANNOTATION, timeout=2 * WAIT_MS)
-    page.screenshot(path=shots / "03-submitted.png")
+    page.screenshot(path=shots / "04-submitted.png")
     browser_seconds = time.monotonic() - started
 
     report = pull(pushed.settings, pushed.store, pushed.client)
@@ -357,7 +368,7 @@ def test_instructions_show_their_numbered_and_bulleted_lists(
     page.goto(f"{label_studio.url}/projects/{pushed.project_id}/data?labeling=1")
     guidelines = page.locator(".workbench-guidelines")
     guidelines.wait_for()
-    page.screenshot(path=shots / "04-instructions.png")
+    page.screenshot(path=shots / "05-instructions.png")
     lists = page.evaluate(
         """() => [...document.querySelectorAll('.workbench-guidelines :is(ol, ul)')].map(l => {
             const li = l.querySelector('li');
@@ -379,7 +390,7 @@ def test_instructions_show_their_numbered_and_bulleted_lists(
     # the hotkey table: cells with borders and room, not words run together
     cell = page.locator(".workbench-guidelines td").last
     cell.scroll_into_view_if_needed()
-    page.screenshot(path=shots / "05-instructions-hotkey-table.png")
+    page.screenshot(path=shots / "06-instructions-hotkey-table.png")
     widths = cell.evaluate(
         "c => [getComputedStyle(c).borderLeftWidth, getComputedStyle(c).paddingLeft]"
     )
@@ -418,14 +429,15 @@ def _open(page: Any, ls: ServerInfo, project_id: int, task_id: int) -> dict[str,
     return shown
 
 
-def _other_task(pushed: Pushed) -> tuple[int, str]:
-    """A pushed task of the article other than the one the labeling test uses."""
+def _other_task(pushed: Pushed, nth: int = 0) -> tuple[int, str]:
+    """The `nth` pushed task of the article other than the one the labeling test uses."""
     with pushed.store.session() as s:
         ls_id, text = s.execute(
             sa.select(Task.ls_task_id, Segment.text)
             .join(Segment, Task.segment_id == Segment.id)
             .where(Task.ls_task_id != pushed.task_id, Task.ls_task_id.is_not(None))
             .order_by(Task.id)
+            .offset(nth)
             .limit(1)
         ).one()
     return ls_id, text
@@ -460,11 +472,57 @@ def test_feedback_on_a_quarantined_annotation_is_shown_to_its_annotator_in_red(
     assert report.feedback_written == 1 and len(report.quarantined) == 1, report
 
     shown = _open(annotator.page, label_studio, pushed.project_id, task_id)
-    annotator.page.screenshot(path=shots / "06-feedback-shown.png")
+    annotator.page.screenshot(path=shots / "07-feedback-shown.png")
     assert annotator.email in shown["text"] and "no longer fits the text" in shown["text"], shown
     assert shown["text"].startswith("⚠ "), shown
     assert shown["color"] == "rgb(176, 0, 32)", shown  # #b00020, as config_xml styles it
     assert shown["height"] > 10, shown
+
+
+def test_relation_names_do_not_cover_the_words_above_their_regions(
+    annotator: LoggedIn, label_studio: ServerInfo, pushed: Pushed, shots: Path
+) -> None:
+    """A suggested relation carries its type, which the editor writes on a chip over the line
+    above the two regions, hiding its words. In the news view (relations typed by their
+    labels) the arc and its arrow stay and the chip does not show."""
+    task_id, text = _other_task(pushed, nth=1)
+    first, second = text.split()[:2]
+    spans = [
+        ("cue", 0, first, "Cue"),
+        ("content", len(first) + 1, second, "Content"),
+    ]
+    result: list[dict[str, Any]] = [
+        {
+            "id": rid,
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": at, "end": at + len(words), "text": words, "labels": [label]},
+        }
+        for rid, at, words, label in spans
+    ]
+    result.append(
+        {
+            "type": "relation",
+            "from_id": "cue",
+            "to_id": "content",
+            "direction": "right",
+            "labels": ["cue_of"],
+        }
+    )
+    _sdk(label_studio).predictions.create(task=task_id, result=result, model_version=MODEL_VERSION)
+    _open(annotator.page, label_studio, pushed.project_id, task_id)
+    annotator.page.wait_for_function(f"() => ({_REGIONS})().length === 2")
+    annotator.page.screenshot(path=shots / "08-suggested-relation.png")
+    arcs, chips, shown = annotator.page.evaluate(
+        """() => {
+          const chips = [...document.querySelectorAll('.relations-overlay g[transform]')];
+          return [document.querySelectorAll('.relations-overlay path[marker-end]').length,
+                  chips.length, chips.filter(c => c.getBoundingClientRect().width > 0).length];
+        }"""
+    )
+    assert arcs == 1 and chips == 1, (arcs, chips)  # the relation is drawn, with its chip ...
+    assert shown == 0  # ... which takes no room over the text
 
 
 def test_a_task_pushed_before_feedback_existed_shows_no_placeholder(
@@ -493,7 +551,7 @@ def test_a_task_pushed_before_feedback_existed_shows_no_placeholder(
     assert "$feedback" in pushed.client.get_project(pushed.project_id).label_config
 
     shown = _open(annotator.page, label_studio, pushed.project_id, task_id)
-    annotator.page.screenshot(path=shots / "07-task-without-feedback-key.png")
+    annotator.page.screenshot(path=shots / "09-task-without-feedback-key.png")
     assert "$feedback" not in annotator.page.locator("body").inner_text()
     assert shown["text"].strip() == "", shown
     assert shown["height"] <= 2 and shown["gap"] <= shown["metaMargin"] + 2, shown

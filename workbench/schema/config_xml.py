@@ -77,6 +77,10 @@ def _news_header(root: ET.Element, schema: Schema) -> None:
         " .wb-feedback h4 { color: #b00020 !important; font-size: 13px !important;"
         " margin: 0 0 0.6em 0 !important; }"
     )
+    if schema.relations and schema.relations_typed_by_labels:
+        # a relation's name chip sits on the words of the line above its regions and hides
+        # them; the name says nothing the two labels do not (pull types the link from them)
+        style.text += " .relations-overlay g[transform] { display: none !important; }"
     ET.SubElement(root, "Header", value="$title", size="4")
     note = f"Schema {schema.id} ({schema.version})"
     if schema.relations and schema.relations_typed_by_labels:
@@ -117,14 +121,22 @@ def _control(parent: ET.Element, attr: Attribute, to_name: str, **extra: str) ->
                 attrs[key] = f"{value:g}"
     if attr.required:
         attrs["required"] = "true"
-        where = f"every {attr.label} region" if attr.label else "the segment"
-        if attr.any_region:
-            where = "every region"
-        attrs["requiredMessage"] = f"Answer {attr.name} for {where}."
-        if attr.kind == "choices":  # the wording the generated view has always used
-            attrs["requiredMessage"] = f"Choose a {attr.name} for {where}."
+        attrs["requiredMessage"] = _required_message(attr)
     tag = ET.SubElement(parent, KINDS[attr.kind], attrs)
     _choice_tags(tag, attr.choices)
+
+
+def _required_message(attr: Attribute) -> str:
+    """What the editor says when Submit finds a required answer missing: in the view's words,
+    and how to answer. For a region question the editor has just selected the first region
+    without the answer (Label Studio's per-region check), so its keys answer it at once."""
+    question = attr.name.replace("_", " ").capitalize()
+    keys = " ".join(c.hotkey for c in attr.choices if c.hotkey)
+    then = f"press OK, then one of {keys}" if keys else "press OK, then answer it"
+    if not attr.per_region:
+        return f"The segment has no answer to “{question}”: {then}."
+    what = f"A {attr.label}" if attr.label and not attr.any_region else "A region"
+    return f"{what} has no answer to “{question}”. It is selected now: {then}."
 
 
 def _choice_tags(parent: ET.Element, choices: tuple[Choice, ...]) -> None:
