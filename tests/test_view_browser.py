@@ -525,6 +525,58 @@ def test_relation_names_do_not_cover_the_words_above_their_regions(
     assert shown == 0  # ... which takes no room over the text
 
 
+#: The region questions shown, each with its bottom edge, and the top of the editor's bottom
+#: bar (Submit); and whether the context's last character is inside the context's box.
+_NARROW = """() => {
+  const shown = [...document.querySelectorAll('.wb-attr')].filter(e => e.offsetHeight);
+  const ctx = document.querySelector('.lsf-richtext__container').closest('.lsf-object');
+  const box = ctx.parentElement.getBoundingClientRect();
+  const range = document.createRange();
+  const last = [...ctx.querySelectorAll('.lsf-richtext__line')].pop().lastChild;
+  range.setStart(last, last.length - 1);
+  range.setEnd(last, last.length);
+  const end = range.getBoundingClientRect();
+  return {
+    questions: shown.map(e => [e.innerText.split('*')[0].trim(), e.getBoundingClientRect().bottom]),
+    bar: document.querySelector('.lsf-bottombar').getBoundingClientRect().top,
+    contextEndShown: end.bottom <= box.bottom + 1 && end.top >= box.top - 1,
+  };
+}"""
+
+
+def test_a_1280x720_window_shows_a_claims_questions_under_a_long_paragraph(
+    annotator: LoggedIn, label_studio: ServerInfo, pushed: Pushed, shots: Path
+) -> None:
+    """A laptop window: the task whose paragraph and previous paragraph are longest, a Claim
+    drawn and selected; both its questions show above Submit's bar without scrolling (each
+    question's heading beside its answers; the grey context at most three lines, scrolled to
+    its end), and the context's last line is the one shown."""
+    used = {pushed.task_id, _other_task(pushed)[0], _other_task(pushed, nth=1)[0]}
+    with pushed.store.session() as s:
+        ids = s.scalars(sa.select(Task.ls_task_id).where(Task.ls_task_id.is_not(None))).all()
+    data = {i: pushed.client.get_task(i)["data"] for i in ids if i not in used}
+    task_id = max(
+        (i for i, d in data.items() if "\n" not in d["text"]),
+        key=lambda i: len(data[i]["text"]) + len(data[i]["context"]),
+    )
+    text, page = data[task_id]["text"], annotator.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    try:
+        _open(page, label_studio, pushed.project_id, task_id)
+        editor = Editor(page, text)
+        words = " ".join(text.split()[:3])
+        editor.draw("4", words, "Claim")
+        editor.click(words, "Claim")
+        page.screenshot(path=shots / "10-narrow-window-claim-selected.png")
+        shown = page.evaluate(_NARROW)
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+    names = [name for name, _ in shown["questions"]]
+    assert names == ["Segment sentiment", "Claim type (Claim)", "Checkworthy (Claim)"], shown
+    assert all(bottom <= shown["bar"] for _, bottom in shown["questions"]), shown
+    assert shown["contextEndShown"], shown
+
+
 def test_a_task_pushed_before_feedback_existed_shows_no_placeholder(
     annotator: LoggedIn, label_studio: ServerInfo, pushed: Pushed, shots: Path
 ) -> None:

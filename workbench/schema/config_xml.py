@@ -74,6 +74,11 @@ def _news_header(root: ET.Element, schema: Schema) -> None:
         ".wb-meta h4 { font-size: 12px !important; font-weight: 400 !important;"
         " color: #888888 !important; margin: 0 0 0.6em 0 !important; }"
         " .wb-attr h4 { font-size: 14px !important; margin: 0.4em 0 0.2em 0 !important; }"
+        # a question's heading beside its answers, not above: on a 1280×720 window two
+        # questions of a region under a long paragraph then still fit on the screen (a
+        # hidden question's inline display:none still wins over this class rule)
+        " .wb-attr { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 1em; }"
+        " .wb-attr .lsf-choices { margin: 0.2em 0; }"
         " .wb-feedback h4 { color: #b00020 !important; font-size: 13px !important;"
         " margin: 0 0 0.6em 0 !important; }"
     )
@@ -84,9 +89,9 @@ def _news_header(root: ET.Element, schema: Schema) -> None:
     ET.SubElement(root, "Header", value="$title", size="4")
     note = f"Schema {schema.id} ({schema.version})"
     if schema.relations and schema.relations_typed_by_labels:
-        note += " · relations: alt+r, then click the other region (no type to pick)"
+        note += " · link: alt+r, then click the other region (no type to pick)"
     if schema.guidelines:
-        note += " · guidelines and hotkeys: Instructions button"
+        note += " · guidelines, hotkeys: Instructions"
     meta = ET.SubElement(root, "View", className="wb-meta")
     ET.SubElement(meta, "Header", value=note, size="6")
     # problems pull found in this task's annotations, for their annotators; empty: invisible
@@ -98,6 +103,9 @@ def _news_header(root: ET.Element, schema: Schema) -> None:
         style=(
             "color: #888888; font-size: 0.85em; border-left: 3px solid #dddddd;"
             " padding-left: 0.6em; margin-bottom: 0.8em;"
+            # at most three lines, scrolled to the end (column-reverse starts a scroll box at
+            # its end): the previous paragraph's last lines are the ones a segment continues
+            " max-height: 4.8em; overflow-y: auto; display: flex; flex-direction: column-reverse;"
         ),
     )
     ET.SubElement(ctx, "Text", name=CONTEXT_NAME, value="$context", selectionEnabled="false")
