@@ -57,3 +57,14 @@ def test_the_guidelines_hotkey_recipe_never_presses_a_label_key_on_a_selected_sp
             pressed.append(token)
             assert not selected, f"label key `{token}` pressed on a selected span: {recipe}"
     assert sorted(set(pressed)) == sorted(labels)  # the recipe draws every label
+
+
+def test_the_guidelines_say_how_to_accept_reject_and_correct_a_suggestion() -> None:
+    """Annotators read the instructions, not the README: what a suggestion is worth, and the
+    keys that accept, reject and correct one, are in the guidelines' hotkey section."""
+    html = instructions_html(load_schema(ROOT / "schemas" / "news-v1.yaml"))
+    hotkeys = html[html.index("6. Hotkeys") : html.index("7. Versioning")]
+    section = hotkeys[hotkeys.index("Suggestions") :]
+    for needed in ("miss", "<strong>Accept</strong>", "<strong>Reject</strong>", "backspace"):
+        assert needed in section, needed
+    assert "<strong>Correct a boundary</strong>" in section and "link it again" in section
