@@ -298,8 +298,13 @@ def test_annotator_accepts_a_suggestion_labels_links_and_submits_and_pull_stores
         " o a m n w e."
     )
     page.get_by_role("button", name="OK").click()
+    warning.wait_for(state="hidden")  # a key pressed while the dialog closes may be lost
     assert page.evaluate(_SELECTED) == ["Source"]
     page.keyboard.press("o")  # source_type: official
+    page.wait_for_function(
+        "() => Htx.annotationStore.selected.selectedRegions[0].results"
+        ".some(r => r.from_name.name === 'source_source_type')"
+    )
     page.screenshot(path=shots / "03-labelled-before-submit.png")
     submitted = re.compile(rf"/api/tasks/{pushed.task_id}/annotations\b")
     with page.expect_response(
