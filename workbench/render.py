@@ -134,19 +134,10 @@ def suggestions_json(paragraph: Any) -> dict[str, Any]:
         "paragraph": paragraph.position,
         "text": paragraph.text,
         "spans": [
-            {
-                "id": s.id,
-                "label": s.label,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
-                "attributes": dict(s.attributes),
-            }
+            {**pick(s, "id", "label", "start", "end", "text"), "attributes": s.attrs}
             for s in found.spans
         ],
-        "relations": [
-            {"name": r.name, "from_id": r.from_id, "to_id": r.to_id} for r in found.relations
-        ],
+        "relations": to_jsonable(found.relations),  # name, from_id, to_id
     }
 
 

@@ -19,11 +19,11 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from workbench.errors import AuthenticationError, ConfigError, LabelStudioError
 from workbench.labelstudio import database as ls_database
@@ -150,21 +150,17 @@ def _kill(pid: int, timeout: float) -> None:
 
 # --------------------------------------------------------------------------- http probes
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1: no proxy
-
 
 def _get(url: str, token: str | None = None, timeout: float = 5.0) -> int:
-    """HTTP status of GET ``url`` (0 when nothing answered)."""
-    request = urllib.request.Request(url)
-    if token is not None:
-        request.add_header("Authorization", f"Token {token}")
+    """HTTP status of GET ``url`` (0 when nothing answered); no proxy (it is 127.0.0.1)."""
+    headers = {} if token is None else {"Authorization": f"Token {token}"}
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except (urllib.error.URLError, OSError, ValueError):
+        answer = httpx.get(
+            url, headers=headers, timeout=timeout, trust_env=False, follow_redirects=True
+        )
+    except (httpx.HTTPError, httpx.InvalidURL, OSError):
         return 0
+    return answer.status_code
 
 
 def _healthy(url: str, timeout: float = 5.0) -> bool:
