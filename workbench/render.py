@@ -104,8 +104,6 @@ class BarProgress:
 
     def start(self, label: str, total: int | None) -> None:
         self.finish()
-        if not sys.stderr.isatty():
-            return
         self._bar = RichProgress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -113,6 +111,7 @@ class BarProgress:
             TimeElapsedColumn(),
             console=stderr,
             transient=True,
+            disable=not sys.stderr.isatty(),
         )
         self._bar.start()
         self._task = self._bar.add_task(label, total=total)

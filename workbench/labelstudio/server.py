@@ -237,20 +237,18 @@ def start(
         known = read_state(data_dir).get("username")
         if existing and known and known != username:
             raise ConfigError(f"the Label Studio data in {data_dir} belongs to admin {known}")
-        user_exists = existing
         if bound is not None:
             ls_database.check_reachable(bound)
             logger.info(
                 f"migrating Label Studio's database {bound.display} (the first time: minutes)"
             )
+        user_exists = existing
+        if bound is not None or (token is None and existing):
             stored = recover_token(venv, data_dir, username)  # migrates, then looks
-            user_exists = stored is not None
-            token = token or stored or secrets.token_hex(20)
-        elif token is None:
-            stored = recover_token(venv, data_dir, username) if existing else None
             # no user yet: a data dir whose first start failed before creating it
             user_exists = stored is not None
-            token = stored or secrets.token_hex(20)
+            token = token or stored
+        token = token or secrets.token_hex(20)
         if password is None:
             password = "" if user_exists else secrets.token_urlsafe(18)
         if not existing:
