@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from workbench.config import write_private_json
 from workbench.errors import AuthenticationError, ConfigError, LabelStudioError
 from workbench.labelstudio import database as ls_database
 from workbench.labelstudio.database import PostgresDatabase
@@ -123,12 +124,6 @@ def read_state(data_dir: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _write_state(data_dir: Path, state: dict[str, Any]) -> None:
-    tmp = data_dir / (STATE_NAME + ".tmp")
-    tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
-    tmp.replace(data_dir / STATE_NAME)
 
 
 def _kill(pid: int, timeout: float) -> None:
@@ -285,8 +280,8 @@ def start(
                 close_fds=True,
             )
         (data_dir / PIDFILE_NAME).write_text(f"{proc.pid}\n")
-        _write_state(
-            data_dir,
+        write_private_json(
+            data_dir / STATE_NAME,
             {
                 "url": url,
                 "port": port,
@@ -409,5 +404,5 @@ def stop(data_dir: Path, timeout: float = 30) -> bool:
         state = read_state(data_dir)
         if state:
             state["pid"] = None
-            _write_state(data_dir, state)
+            write_private_json(data_dir / STATE_NAME, state)
         return True
