@@ -154,10 +154,7 @@ def load_settings(
         if k in ("label_studio_url", "label_studio_api_key")
     }
 
-    merged: dict[str, Any] = {}
-    for layer in (local, from_toml, from_env, given):
-        merged.update(layer)
-    merged["home"] = home
+    merged: dict[str, Any] = {**local, **from_toml, **from_env, **given, "home": home}
     if "schema_path" not in merged:  # the folder's own copy (a clone, `workbench init`) first
         local_schema = cwd / "schemas" / SCHEMA_NAME
         merged["schema_path"] = local_schema if local_schema.is_file() else PACKAGED_SCHEMA

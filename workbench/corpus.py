@@ -12,7 +12,7 @@ import hashlib
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -109,22 +109,13 @@ def _ordered_map(
         return
     it = iter(args)
     size = max(1, chunk // (2 * workers))  # a few tasks per worker and chunk: even load
-
-    def submit(pool: ProcessPoolExecutor) -> list[Future[list[_R]]]:
-        batch = list(islice(it, chunk))
-        return [pool.submit(_map_list, fn, batch[i : i + size]) for i in range(0, len(batch), size)]
-
     # spawn, not fork: the caller may hold threads (HTTP clients) and database connections.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        ahead = submit(pool)
-        while ahead:
-            current, ahead = ahead, submit(pool)
-            for future in current:
-                yield from future.result()
-
-
-def _map_list(fn: Callable[[_T], _R], args: Sequence[_T]) -> list[_R]:
-    return [fn(a) for a in args]
+        ahead = pool.map(fn, islice(it, chunk), chunksize=size)  # map submits at once
+        while batch := list(islice(it, chunk)):
+            current, ahead = ahead, pool.map(fn, batch, chunksize=size)
+            yield from current
+        yield from ahead
 
 
 def _site_repetition(

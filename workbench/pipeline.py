@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workbench import corpus
-from workbench.config import Secret, Settings, read_local_config
+from workbench.config import Secret, Settings
 from workbench.errors import NothingToRelease
 from workbench.export.release import ExportResult, export_dataset
 from workbench.labelstudio import local
@@ -74,12 +74,9 @@ def up(
     if not start_server:
         return summary
     if settings.label_studio_url is None or local.is_local(settings):
-        server = local.start(settings)
-        stored = read_local_config(settings.home)
+        server = local.start(settings)  # its URL and token are in the local config now too
         settings = replace(
-            settings,
-            label_studio_url=server.url,
-            label_studio_api_key=Secret(stored["label_studio_api_key"]),
+            settings, label_studio_url=server.url, label_studio_api_key=Secret(server.token)
         )
         summary.admin_email = server.username
         summary.admin_password = server.password

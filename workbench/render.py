@@ -104,8 +104,6 @@ class BarProgress:
 
     def start(self, label: str, total: int | None) -> None:
         self.finish()
-        if not sys.stderr.isatty():
-            return
         self._bar = RichProgress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -113,6 +111,7 @@ class BarProgress:
             TimeElapsedColumn(),
             console=stderr,
             transient=True,
+            disable=not sys.stderr.isatty(),
         )
         self._bar.start()
         self._task = self._bar.add_task(label, total=total)
@@ -134,19 +133,10 @@ def suggestions_json(paragraph: Any) -> dict[str, Any]:
         "paragraph": paragraph.position,
         "text": paragraph.text,
         "spans": [
-            {
-                "id": s.id,
-                "label": s.label,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
-                "attributes": dict(s.attributes),
-            }
+            {**pick(s, "id", "label", "start", "end", "text"), "attributes": s.attrs}
             for s in found.spans
         ],
-        "relations": [
-            {"name": r.name, "from_id": r.from_id, "to_id": r.to_id} for r in found.relations
-        ],
+        "relations": to_jsonable(found.relations),  # name, from_id, to_id
     }
 
 

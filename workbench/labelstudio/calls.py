@@ -55,13 +55,8 @@ def plain_dict(obj: Any) -> dict[str, Any]:
 
 def _display_url(url: str) -> str:
     """``url`` without user:password@ (never show credentials)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url.rstrip("/")
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit(parts._replace(netloc=host)).rstrip("/")
+    parsed = httpx.URL(url)
+    return (str(parsed.copy_with(userinfo=b"")) if parsed.userinfo else url).rstrip("/")
 
 
 def _one_line(text: str, limit: int = 300) -> str:

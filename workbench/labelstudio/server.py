@@ -19,12 +19,13 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from workbench.config import write_private_json
 from workbench.errors import AuthenticationError, ConfigError, LabelStudioError
 from workbench.labelstudio import database as ls_database
 from workbench.labelstudio.database import PostgresDatabase
@@ -125,12 +126,6 @@ def read_state(data_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_state(data_dir: Path, state: dict[str, Any]) -> None:
-    tmp = data_dir / (STATE_NAME + ".tmp")
-    tmp.write_text(json.dumps(state, indent=2, sort_keys=True) + "\n")
-    tmp.replace(data_dir / STATE_NAME)
-
-
 def _kill(pid: int, timeout: float) -> None:
     """SIGTERM the process group led by ``pid`` (or just ``pid``), SIGKILL after ``timeout``."""
     try:
@@ -150,21 +145,17 @@ def _kill(pid: int, timeout: float) -> None:
 
 # --------------------------------------------------------------------------- http probes
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1: no proxy
-
 
 def _get(url: str, token: str | None = None, timeout: float = 5.0) -> int:
-    """HTTP status of GET ``url`` (0 when nothing answered)."""
-    request = urllib.request.Request(url)
-    if token is not None:
-        request.add_header("Authorization", f"Token {token}")
+    """HTTP status of GET ``url`` (0 when nothing answered); no proxy (it is 127.0.0.1)."""
+    headers = {} if token is None else {"Authorization": f"Token {token}"}
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except (urllib.error.URLError, OSError, ValueError):
+        answer = httpx.get(
+            url, headers=headers, timeout=timeout, trust_env=False, follow_redirects=True
+        )
+    except (httpx.HTTPError, httpx.InvalidURL, OSError):
         return 0
+    return answer.status_code
 
 
 def _healthy(url: str, timeout: float = 5.0) -> bool:
@@ -241,20 +232,18 @@ def start(
         known = read_state(data_dir).get("username")
         if existing and known and known != username:
             raise ConfigError(f"the Label Studio data in {data_dir} belongs to admin {known}")
-        user_exists = existing
         if bound is not None:
             ls_database.check_reachable(bound)
             logger.info(
                 f"migrating Label Studio's database {bound.display} (the first time: minutes)"
             )
+        user_exists = existing
+        if bound is not None or (token is None and existing):
             stored = recover_token(venv, data_dir, username)  # migrates, then looks
-            user_exists = stored is not None
-            token = token or stored or secrets.token_hex(20)
-        elif token is None:
-            stored = recover_token(venv, data_dir, username) if existing else None
             # no user yet: a data dir whose first start failed before creating it
             user_exists = stored is not None
-            token = stored or secrets.token_hex(20)
+            token = token or stored
+        token = token or secrets.token_hex(20)
         if password is None:
             password = "" if user_exists else secrets.token_urlsafe(18)
         if not existing:
@@ -291,8 +280,8 @@ def start(
                 close_fds=True,
             )
         (data_dir / PIDFILE_NAME).write_text(f"{proc.pid}\n")
-        _write_state(
-            data_dir,
+        write_private_json(
+            data_dir / STATE_NAME,
             {
                 "url": url,
                 "port": port,
@@ -415,5 +404,5 @@ def stop(data_dir: Path, timeout: float = 30) -> bool:
         state = read_state(data_dir)
         if state:
             state["pid"] = None
-            _write_state(data_dir, state)
+            write_private_json(data_dir / STATE_NAME, state)
         return True

@@ -24,13 +24,14 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Delete, Update, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from workbench.errors import ConfigError, StoreError
@@ -128,9 +129,8 @@ def current_holder(store: Store, dataset: str | None) -> Holder | None:
         return Holder.of(row) if row is not None else None
 
 
-# Re-entrancy: (thread, store url, lock name) -> depth
-_held: dict[tuple[int, str, str], int] = {}
-_held_guard = threading.Lock()
+# Re-entrancy: this thread's held locks, (store url, lock name) -> depth
+_held = threading.local()
 
 
 def _describe(dataset: str | None, holder: Holder) -> str:
@@ -157,23 +157,19 @@ def operation_lock(
     docstring). Waits up to `wait` seconds (default `lock_wait()`) for a live holder, then
     raises `LockedError` naming it."""
     name = lock_name(dataset)
-    key = (threading.get_ident(), store.url, name)
-    with _held_guard:
-        depth = _held.get(key, 0)
-        if depth:
-            _held[key] = depth + 1
-    if depth:
+    key = (store.url, name)
+    depths: Counter[tuple[str, str]] = _held.__dict__.setdefault("depths", Counter())
+    if depths[key]:
+        depths[key] += 1
         try:
             yield
         finally:
-            with _held_guard:
-                _held[key] -= 1
+            depths[key] -= 1
         return
 
     wait = lock_wait() if wait is None else wait
     token = _acquire(store, dataset, name, operation, wait, stale_after)
-    with _held_guard:
-        _held[key] = 1
+    depths[key] = 1
     stop = threading.Event()
     beat = threading.Thread(
         target=_heartbeat, args=(store, name, token, heartbeat, stop), daemon=True
@@ -184,8 +180,7 @@ def operation_lock(
     finally:
         stop.set()
         beat.join(timeout=5)
-        with _held_guard:
-            _held.pop(key, None)
+        del depths[key]
         _release(store, name, token)
 
 
@@ -242,42 +237,32 @@ def _owner(token: str, operation: str, now: datetime) -> dict[str, object]:
     }
 
 
-def _take_over(store: Store, holder: Holder, token: str, operation: str, now: datetime) -> bool:
+def _mine(store: Store, statement: Update | Delete, name: str, token: str) -> int:
+    """Run `statement` on the lock row `name` only while the acquisition `token` holds it;
+    how many rows it touched (0: the lock was taken over)."""
     with store.session() as session:
-        result = session.execute(
-            update(OperationLock)
-            .where(OperationLock.name == holder.name, OperationLock.token == holder.token)
-            .values(**_owner(token, operation, now))
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(result, "rowcount", 0) == 1)
+        where = (OperationLock.name == name, OperationLock.token == token)
+        return int(session.connection().execute(statement.where(*where)).rowcount)
+
+
+def _take_over(store: Store, holder: Holder, token: str, operation: str, now: datetime) -> bool:
+    claim = update(OperationLock).values(**_owner(token, operation, now))
+    return _mine(store, claim, holder.name, holder.token) == 1
 
 
 def _heartbeat(store: Store, name: str, token: str, every: float, stop: threading.Event) -> None:
     while not stop.wait(every):
         try:
-            with store.session() as session:
-                result = session.execute(
-                    update(OperationLock)
-                    .where(OperationLock.name == name, OperationLock.token == token)
-                    .values(heartbeat_at=utcnow())
-                    .execution_options(synchronize_session=False)
-                )
-                if getattr(result, "rowcount", 1) == 0:
-                    log.warning("the lock %s was taken over by another process", name)
-                    return
+            if _mine(store, update(OperationLock).values(heartbeat_at=utcnow()), name, token) == 0:
+                log.warning("the lock %s was taken over by another process", name)
+                return
         except Exception as exc:  # a missed heartbeat is not worth stopping the work for
             log.info("lock heartbeat failed: %s", type(exc).__name__)
 
 
 def _release(store: Store, name: str, token: str) -> None:
     try:
-        with store.session() as session:
-            session.execute(
-                delete(OperationLock)
-                .where(OperationLock.name == name, OperationLock.token == token)
-                .execution_options(synchronize_session=False)
-            )
+        _mine(store, delete(OperationLock), name, token)
     except Exception as exc:  # the lock goes stale and is taken over once this process ends
         log.warning("could not release the lock %s: %s", name, type(exc).__name__)
 
