@@ -131,7 +131,8 @@ def _object_id(raw: object, what: str) -> int | str:
     if not isinstance(raw, Mapping):
         return f"{what} is not an object ({type(raw).__name__})"
     # Label Studio < 1.0 numbered tasks from 0 (its tasks.json order)
-    ls_id = 0 if what == "task" and raw.get("id") == 0 else parse_id(raw.get("id"))
+    first = what == "task" and type(raw.get("id")) is int and raw["id"] == 0  # not False, 0.0
+    ls_id = 0 if first else parse_id(raw.get("id"))
     return f"{what} without a valid id ({_clip(raw.get('id'))})" if ls_id is None else ls_id
 
 
