@@ -350,9 +350,10 @@ def test_status_of_a_dataset_from_a_file_does_not_say_pushed(
     path.write_text(json.dumps(export_tasks()), encoding="utf-8")
     pull_from_file(settings, store, path, schema=schema)
     render.status_text(status(store, "imported"))
-    first = capsys.readouterr().out.splitlines()[0]
+    first, second = capsys.readouterr().out.splitlines()[:2]
     assert "no project (from a file)" in first and "2 tasks," in first
     assert "pushed" not in first
+    assert "last pull never" not in second and "last pull 20" in second  # when the file came
 
 
 NER_CONFIG = """<View><Labels name="ner" toName="text">
