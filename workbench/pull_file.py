@@ -159,7 +159,9 @@ def pull_from_file(
                 apply(session, ctx, batch)
             progress.advance(len(batch))
         progress.finish()
-        if ctx.follow_deletions:  # the file is the dataset's source: status says when it came
+        # the file is the dataset's source: status says when it came (a file that changed
+        # nothing and could not all be read leaves the store as it was)
+        if ctx.follow_deletions and (report.changed or not report.skipped):
             with store.session() as session:
                 state = session.get(PullState, name) or PullState(dataset=name)
                 state.last_pull_at = ctx.now
