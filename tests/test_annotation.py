@@ -365,3 +365,26 @@ def test_a_line_break_after_the_span_written_into_its_stored_text_keeps_the_offs
     code = r"print('a\n')"
     parsed = parse(NER, code, ner(code, 6, 11, r"'a\n'", "MISC"))
     assert parsed.valid and not parsed.repairs
+
+
+def test_a_region_whose_label_was_unselected_is_left_out_with_its_relations() -> None:
+    # label-studio#1601: the editor keeps a region whose label was unselected and exports it
+    # without `labels` (or with an empty list); the rest of the annotation is sound
+    s, e = at("Foreign Minister Shah Mahmood Qureshi")
+    c, d = at("said")
+    bare = region("x", "Cue", c, d)
+    del bare["value"]["labels"]
+    empty = region("y", "Cue", c, d)
+    empty["value"]["labels"] = []
+    link = {"from_id": "x", "to_id": "src", "type": "relation", "direction": "right"}
+    for unlabelled in (bare, empty):
+        link["from_id"] = unlabelled["id"]
+        parsed = parse(NEWS, TEXT, [*source(s, e), unlabelled, link, sentiment()])
+        assert parsed.valid and [r.id for r in parsed.regions] == ["src"] and not parsed.links
+        assert parsed.repairs == (
+            f"result[2] (id {unlabelled['id']!r}): a region without a label left out, with its"
+            " relations and answers",
+        )
+    # a label that is there but unknown is still a problem
+    parsed = parse(NEWS, TEXT, [*source(s, e), region("z", "Quote", c, d), sentiment()])
+    assert not parsed.valid and "unknown label 'Quote'" in parsed.problems[0]

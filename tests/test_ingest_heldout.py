@@ -80,6 +80,17 @@ FURNITURE: dict[str, list[str]] = {
         "Subscribe to our YouTube channel", "Follow The Citizen Digital", "Trending Stories",
         "EPL: Arsenal confirm Rice signing", "Royal Media Services Ltd ©",
     ],
+    "regional-ticker.html": [  # shaped like rnz.de: a dpa ticker page, in German
+        "E-Paper", "Gratis-Artikel", "31.10.2015, 15:40 Uhr", "WHATSAPP-Newsletter",
+        "WhatsBroadcast", "Weitere Infos lesen hier", "Alles kostenlos?", "Guter Journalismus",
+        "weitere Meldungen", "Ortsumfahrung Neckargemünd", "© Neckartal-Bote 2015",
+    ],
+    "tech-desk.html": [  # shaped like kulu-media.com: a lede naming the networks it is about
+        "Kiswahili", "Home » Tech", "A widespread outage hit", "2 months ago",
+        "A phone shows a connection error", "Advertisement", "Traders at Gikomba market check",
+        "Related Topics:", "Up Next", "Safaricom speeds up", "Don't Miss", "Continue Reading",
+        "You may like", "Uganda switches on", "Uganda opened", "All rights reserved",
+    ],
     "indonesian-copy.txt": [  # another language: jusText's Indonesian stop-word list
         "Beranda", "Bagikan", "Baca juga:", "Editor: Rahmat Hidayat", "Ikuti berita terkini",
         "Berita Terkait", "Inflasi Jawa Tengah Agustus", "Terpopuler", "Copyright © 2023",
@@ -135,6 +146,17 @@ METADATA = {
         "Nakuru farmers turn to drought-resistant sorghum as maize yields fall",
         "Wanjiru Kamau",
         "2023-07-12",
+    ),
+    # the date the page shows, not its CMS record's later dateCreated
+    "regional-ticker.html": (
+        "Neckarbrücke in Eberbach wird ein Jahr lang gesperrt",
+        None,
+        "2015-10-31",
+    ),
+    "tech-desk.html": (
+        "Messaging outage leaves WhatsApp and Telegram users locked out",
+        "Amina Wekesa",
+        "2025-03-07",
     ),
     "indonesian-copy.txt": (
         "Harga beras di Jawa Tengah naik, Bulog siapkan operasi pasar",

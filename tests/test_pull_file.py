@@ -350,6 +350,54 @@ def test_status_of_a_dataset_from_a_file_does_not_say_pushed(
     path.write_text(json.dumps(export_tasks()), encoding="utf-8")
     pull_from_file(settings, store, path, schema=schema)
     render.status_text(status(store, "imported"))
-    first = capsys.readouterr().out.splitlines()[0]
+    first, second = capsys.readouterr().out.splitlines()[:2]
     assert "no project (from a file)" in first and "2 tasks," in first
     assert "pushed" not in first
+    assert "last pull never" not in second and "last pull 20" in second  # when the file came
+
+
+NER_CONFIG = """<View><Labels name="ner" toName="text">
+<Label value="Date"/><Label value="Location"/></Labels><Text name="text" value="$text"/></View>"""
+
+
+def test_a_label_studio_0_x_export_with_completions_loads(
+    store: Store, settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Shaped like Label Studio 0.x's examples/named_entity/completions/*.json: tasks numbered from
+    # 0, annotations under "completions" (the first of task 1 with id 1001, others without an
+    # id), no completed_by, and `end` one short (an inclusive end, repaired as usual).
+    from workbench import render
+    from workbench.status import status
+
+    ner = import_config(NER_CONFIG, schema_id="ner", title="ner").schema
+    text = "Arrivals in the Bahia zone for the week ended February 22 were lower."
+    d, b = text.index("February 22"), text.index("Bahia")
+
+    def region(rid: str, start: int, end: int, label: str) -> dict[str, Any]:
+        value = {"start": start, "end": end - 1, "labels": [label], "text": text[start:end]}
+        return {"from_name": "ner", "id": rid, "source": "$text", "to_name": "text",
+                "type": "labels", "value": value}  # fmt: skip
+
+    date, bahia = region("d1", d, d + 11, "Date"), region("b1", b, b + 5, "Location")
+    tasks = [
+        {"completions": [{"result": [date, bahia]}, {"result": [date]}], "data": {"text": text},
+         "id": 0, "task_path": "../examples/named_entity/tasks.json"},
+        {"completions": [{"id": 1001, "result": [date]}], "data": {"text": text}, "id": 1},
+    ]  # fmt: skip
+    path = tmp_path / "completions.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    report = pull_from_file(settings, store, path, schema=ner)
+    assert report.skipped == [] and report.tasks_created == 2
+    assert report.annotations_new == 3 and report.repaired == 3 and not report.quarantined
+    with store.session() as s:
+        rows = s.execute(
+            sa.select(Task.ls_task_id, Annotation.ls_annotation_id, Annotation.result_entry)
+            .join(Task, Task.id == Annotation.task_id)
+            .order_by(Annotation.ls_annotation_id)
+        ).all()  # fmt: skip
+    assert [(t, a) for t, a, _ in rows] == [(0, 1), (0, 2), (1, 1001)]
+    spans = json.loads(rows[0][2])["spans"]
+    assert sorted((x["start"], x["end"]) for x in spans) == [(b, b + 5), (d, d + 11)]
+    assert pull_from_file(settings, store, path, schema=ner).changed == 0
+    render.status_text(status(store, "imported"))
+    assert "(no annotator)" in capsys.readouterr().out

@@ -17,7 +17,7 @@ from workbench.errors import InputError
 from workbench.progress import NoProgress, Progress
 from workbench.pull_save import PullReport, SaveContext, apply, new_dataset, read_records
 from workbench.schema import Schema, load_schema
-from workbench.store import Dataset, Store
+from workbench.store import Dataset, PullState, Store
 from workbench.store.lock import operation_lock
 
 #: Annotators of an export that does not name its server are keyed under this "URL".
@@ -159,5 +159,12 @@ def pull_from_file(
                 apply(session, ctx, batch)
             progress.advance(len(batch))
         progress.finish()
+        # the file is the dataset's source: status says when it came (a file that changed
+        # nothing and could not all be read leaves the store as it was)
+        if ctx.follow_deletions and (report.changed or not report.skipped):
+            with store.session() as session:
+                state = session.get(PullState, name) or PullState(dataset=name)
+                state.last_pull_at = ctx.now
+                session.add(state)
         report.skipped = list(dict.fromkeys(report.skipped))
         return report

@@ -129,7 +129,7 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                 who = session.get(Annotator, annotator_id) if annotator_id is not None else None
                 annotators.append(
                     AnnotatorStatus(
-                        pseudonym=who.pseudonym if who else "(deleted user)",
+                        pseudonym=who.pseudonym if who else "(no annotator)",
                         email=who.email if who else None,
                         ls_user_id=who.ls_user_id if who else 0,
                         median_lead_time=(

@@ -232,7 +232,7 @@ CASES = [
         _pull(_export(_out_of_range)),
         0,
         "",
-        changes={"annotations"},
+        changes={"annotations", "pull_state"},  # the load's time, for status
         check=_quarantined(r"(?i)(out of range|beyond|exceeds|outside)"),
     ),
     Case(
@@ -240,7 +240,7 @@ CASES = [
         _pull(_export(_missing_region)),
         0,
         "",
-        changes={"annotations"},
+        changes={"annotations", "pull_state"},  # the load's time, for status
         check=_quarantined(r"no-such-region"),
     ),
     Case(

@@ -147,7 +147,9 @@ def test_any_task_is_read_or_refused(raw: Any) -> None:
     if isinstance(record, str):
         assert record
         return
-    assert isinstance(record, TaskRecord) and record.ls_id > 0
+    # 0 only for a JSON integer 0 (Label Studio 0.x numbered tasks from 0), never False or 0.0
+    first = isinstance(raw, dict) and type(raw.get("id")) is int and raw["id"] == 0
+    assert isinstance(record, TaskRecord) and (record.ls_id > 0 or (first and record.ls_id == 0))
     for annotation in record.annotations:
         assert annotation.ls_id > 0
         list(parse_record(SCHEMA, record.text or "", annotation).problems)

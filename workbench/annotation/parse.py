@@ -144,6 +144,13 @@ class _Parser:
             return None
         value: dict[str, Any] = item["value"]
         labels = value.get("labels")
+        if labels is None or labels == []:
+            # the editor keeps a region whose label was unselected and exports it without one
+            # (label-studio#1601): nothing to label, so nothing is lost by leaving it out
+            self.repairs.append(
+                f"{where}: a region without a label left out, with its relations and answers"
+            )
+            return _Span(i, rid, (), 0, 0, (0, 0))
         multi = self.schema.view.multi_label
         good: tuple[str, ...] = ()
         if not isinstance(labels, list) or not labels or (len(labels) > 1 and not multi):

@@ -130,7 +130,9 @@ def _object_id(raw: object, what: str) -> int | str:
     """The id of a JSON object, or why it is not one with a valid id."""
     if not isinstance(raw, Mapping):
         return f"{what} is not an object ({type(raw).__name__})"
-    ls_id = parse_id(raw.get("id"))
+    # Label Studio < 1.0 numbered tasks from 0 (its tasks.json order)
+    first = what == "task" and type(raw.get("id")) is int and raw["id"] == 0  # not False, 0.0
+    ls_id = 0 if first else parse_id(raw.get("id"))
     return f"{what} without a valid id ({_clip(raw.get('id'))})" if ls_id is None else ls_id
 
 
@@ -204,6 +206,13 @@ def parse_task(raw: object) -> TaskRecord | str:
     skipped: list[str] = []
     annotations: list[AnnotationRecord] = []
     raw_annotations = [] if raw.get("annotations") is None else raw["annotations"]
+    # Label Studio < 1.0 exported annotations as "completions", some without an id: such a
+    # completion gets the id that version gave it (task id × 1000 + its place, from 1)
+    if raw.get("annotations") is None and isinstance(raw.get("completions"), list):
+        raw_annotations = [
+            {**c, "id": ls_id * 1000 + i} if isinstance(c, dict) and "id" not in c else c
+            for i, c in enumerate(raw["completions"], 1)
+        ]
     if not isinstance(raw_annotations, list):
         skipped.append(f"task {ls_id}: annotations is not a list")
         raw_annotations = []

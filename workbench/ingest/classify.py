@@ -147,14 +147,17 @@ def features(para: Para, stops: frozenset[str] | None) -> Features:
         and bool(social or {"us", "our"} & set(tokens))
         and not set('“”"') & set(text)  # a quoted appeal is news
     )
+    sentence = bool(SENTENCE_END.search(text))
+    # networks named in a line are the site's links; in a long sentence, the story's subject
+    listed = social >= 2 and (len(tokens) <= 20 or not sentence)
     return Features(
         chars=len(text),
         words=len(tokens),
         stop_density=None if stops is None else sum(t in stops for t in tokens) / n,
         link_density=min(1.0, links / max(len(text), 1)),
-        web=web + int(call) + int(social >= 2),
+        web=web + int(call) + int(listed),
         call=call,
-        sentence=bool(SENTENCE_END.search(text)),
+        sentence=sentence,
     )
 
 

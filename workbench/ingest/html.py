@@ -125,6 +125,7 @@ def page_site(raw: str) -> str | None:
 def extract_html(raw: str) -> tuple[list[Para], Header]:
     """Paragraphs of the main text and the page's header."""
     import trafilatura  # imported here: loading it costs a second, text ingest never needs it
+    from htmldate import find_date
     from trafilatura.settings import Document
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs "empty" pages
@@ -152,6 +153,11 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
     if not author or _is_outlet(author, html, doc.sitename):  # "Deutsche Welle" is no by-line
         author = by_line_name(f"By {facts.get('author', '')}") or ""
     published = parse_date(doc.date or "")
+    # the "original" date htmldate prefers can be a record's creation after the page's own date
+    # (a CMS migration's dateCreated): a publication is never after the page's latest date
+    latest = parse_date(find_date(html, original_date=False, extensive_search=True) or "")
+    if published and latest and latest < published:
+        published = latest
     if "date" in facts and not _DATE_META.search(html[:100_000]):  # else a teaser's date
         published = parse_date(facts["date"]) or published
     header = Header(
