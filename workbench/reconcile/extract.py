@@ -157,9 +157,7 @@ def span_index(parsed: ParsedAnnotations, threshold: float) -> tuple[SpanIndex, 
         k = int(bad[0])
         item = parsed.segment_id[of[k]]
         raise ValueError(f"span [{start[k]}, {end[k]}) of {item!r} is empty or negative")
-    index = SpanIndex.from_columns(
-        parsed.segment_id, parsed.annotator, of, label, start, end, region, threshold
-    )
+    index = SpanIndex(parsed.segment_id, parsed.annotator, of, label, start, end, region, threshold)
     return index, attrs
 
 
@@ -204,8 +202,8 @@ def relation_records(parsed: ParsedAnnotations) -> list[Relation]:
 def attribute_data(
     schema: Schema,
     index: SpanIndex,
-    clusters: IntArray | None = None,
-    attrs: Sequence[Mapping[str, Any] | None] | None = None,
+    clusters: IntArray | None,
+    attrs: Sequence[Mapping[str, Any] | None],
 ) -> dict[str, CategoricalData]:
     """Per-region attribute values of aligned spans: one `CategoricalData` per field
     ``<Label>.<attribute>`` (sorted by field; fields nobody used are left out), its items
@@ -214,7 +212,7 @@ def attribute_data(
     attributes the schema defines for the cluster's label count. The same as
     `CategoricalData.from_labels` of one `Label` per member's attribute value, built on
     columns: that was ~10^6 tuples at 10^5 segments. `attrs`: each span's attributes in the
-    order the index was given them, as stored (default: those of `index.spans`)."""
+    order the index was given them, as stored (`span_index`)."""
     out: dict[str, CategoricalData] = {}
     flat, _ = index.cluster_members
     starts, sizes = index.cluster_offsets
@@ -229,21 +227,19 @@ def attribute_data(
     cluster = np.repeat(clusters, sizes)
     member_lab = index.lab[members]
     lab_code = {name: k for k, name in enumerate(index.labels)}
-    spans, annotators = index.spans, index.annotators
+    annotators = index.annotators
     for lab in schema.labels:
         questions = schema.region_questions(lab.name)  # its own, and those for any label
         if not questions or lab.name not in lab_code:
             continue
         pick = np.flatnonzero(member_lab == lab_code[lab.name])
         pos, cl = members[pick], cluster[pick]
-        if attrs is None:  # C-level maps: these run over every attribute vote of a dataset
-            given_attrs = list(map(attrgetter("attrs"), map(spans.__getitem__, pos.tolist())))
-        else:
-            given_attrs = [attrs[k] or NO_ATTRS for k in index.order[pos].tolist()]
+        given_attrs = [attrs[k] or NO_ATTRS for k in index.order[pos].tolist()]
         for attr in questions:
             if not attr.categorical or attr.multiple:
                 continue  # stored and exported, not reconciled
             field_name = attribute_field(lab.name, attr.name)
+            # C-level maps: these run over every attribute vote of a dataset
             values = list(map(methodcaller("get", attr.name), given_attrs))
             if not all(type(v) is str for v in values if v is not None):  # as `extract` has them
                 values = [None if v is None or isinstance(v, list) else str(v) for v in values]

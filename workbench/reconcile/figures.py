@@ -66,7 +66,7 @@ def parsed_agreement(
     parsed: ParsedAnnotations, schema: Schema, index: SpanIndex | None = None
 ) -> dict[str, Any]:
     """The figures of the annotations, with 95 % bootstrap intervals (JSON-ready). `index`:
-    their span index (`SpanIndex.from_columns` of `parsed`), when built already."""
+    their span index (`SpanIndex` of `parsed`), when built already."""
     sids, annotators = parsed.segment_id, parsed.annotator
     out: dict[str, Any] = {"segment": {}, "spans": {}}
     segment = field_data(schema, parsed)  # several choices: per-value figures in `agreement`
@@ -86,7 +86,7 @@ def parsed_agreement(
         out["segment"][attr.name]["n_annotators"] = len(data.annotators)
     # Pairwise span F1 (overlap match), over the segments both annotators of a pair labelled.
     if parsed.span_of:
-        index = index or SpanIndex.from_columns(
+        index = index or SpanIndex(
             sids,
             annotators,
             parsed.span_of,

@@ -33,7 +33,7 @@ from .gwet import FLEISS_GWET_NAME as FLEISS_GWET
 from .overlap import Overlap, overlap_of
 from .records import CategoricalData, Label, Metric
 from .spanindex import SpanIndex
-from .spans import DEFAULT_THRESHOLD, PairF1, pairwise_f1, pooled_f1, token_alpha_of
+from .spans import DEFAULT_THRESHOLD, PairF1, pairwise_f1, pooled_f1, token_alpha
 from .triples import pairwise_triple_f1, pooled_triple_f1, triple_counts
 
 
@@ -176,7 +176,7 @@ def schema_agreement(
             labels=index.labels,
             pooled_exact=pooled_f1(index, "exact", **kw),
             pooled_overlap=pooled_f1(index, "overlap", **kw),
-            token_alpha=token_alpha_of(index, texts, **kw),
+            token_alpha=token_alpha(index, texts, **kw),
             pairwise_exact=tuple(pairwise_f1(index, "exact", **kw)),
             pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )
