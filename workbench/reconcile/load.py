@@ -5,8 +5,8 @@ adjudicators' decisions, segment texts, and the consensus rows reconcile stored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import select
@@ -139,34 +139,30 @@ def parse_released(
     )
 
 
+# each consensus table's `ConsensusRows` attribute and row type
+TABLES: dict[Any, tuple[str, Any]] = {
+    m.ConsensusLabel: ("labels", LabelRow),
+    m.ConsensusSpan: ("spans", SpanRow),
+    m.ConsensusRelation: ("relations", RelationRow),
+}
+
+# a row record's values from the store's JSON columns (lists where the records hold tuples)
+_DECODE: dict[str, Callable[[Any], Any]] = {
+    "votes": lambda votes: {value: tuple(who) for value, who in votes.items()},
+    "support": tuple,
+    "attrs": dict,
+    "regions": lambda regions: tuple((str(a), str(r)) for a, r in regions),
+}
+
+
 def load_consensus(session: Session, dataset: str) -> dict[str, SegmentConsensus]:
     """The stored consensus rows, as the engine's records, per segment (sorted)."""
     out: dict[str, SegmentConsensus] = defaultdict(SegmentConsensus)
-    where = m.ConsensusLabel.dataset == dataset
-    for lab in session.scalars(select(m.ConsensusLabel).where(where)):
-        votes = {k: tuple(v) for k, v in lab.votes.items()}
-        out[lab.segment_id].labels.append(
-            LabelRow(
-                *(lab.segment_id, lab.field, lab.span_key, lab.method, lab.label, votes),
-                *(tuple(lab.support), lab.n_annotators, lab.confidence, lab.status),
-            )
-        )
-    for sp in session.scalars(select(m.ConsensusSpan).where(m.ConsensusSpan.dataset == dataset)):
-        out[sp.segment_id].spans.append(
-            SpanRow(
-                *(sp.segment_id, sp.span_key, sp.label, sp.start, sp.end, sp.text),
-                *(dict(sp.attrs), tuple(sp.support), sp.n_annotators, sp.confidence, sp.exact),
-                *(sp.status, tuple((str(a), str(r)) for a, r in sp.regions)),
-            )
-        )
-    where = m.ConsensusRelation.dataset == dataset
-    for rel in session.scalars(select(m.ConsensusRelation).where(where)):
-        out[rel.segment_id].relations.append(
-            RelationRow(
-                *(rel.segment_id, rel.kind, rel.from_key, rel.to_key, tuple(rel.support)),
-                *(rel.n_annotators, rel.confidence, rel.status),
-            )
-        )
+    for model, (attr, kind) in TABLES.items():
+        decode = [(f.name, _DECODE.get(f.name)) for f in fields(kind)]
+        for row in session.scalars(select(model).where(model.dataset == dataset)):
+            values = [getattr(row, n) if d is None else d(getattr(row, n)) for n, d in decode]
+            getattr(out[row.segment_id], attr).append(kind(*values))
     for cons in out.values():
         cons.sort()
     return dict(sorted(out.items()))

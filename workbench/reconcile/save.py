@@ -33,15 +33,13 @@ from . import figures
 from .engine import (
     METHOD_NAMES,
     ConsensusRows,
-    LabelRow,
     Method,
-    RelationRow,
     SegmentConsensus,
-    SpanRow,
     reconcile_records,
 )
 from .extract import span_index
 from .load import (
+    TABLES,
     Released,
     driver_rows,
     ensure_dataset,
@@ -172,9 +170,9 @@ def _reconcile(
         fingerprint = figures.fingerprint(
             [rel.row_id[i] for i in live], [rel.name[i] for i in live], schema
         )
-        stored = session.get(m.AgreementFigures, dataset)
-        if stored is not None and stored.fingerprint == fingerprint:
-            report.agreement = dict(stored.figures)
+        stored = figures.stored(session, dataset, fingerprint)
+        if stored is not None:
+            report.agreement = stored
         else:
             columns = columns or parse_released(schema, rel, live, rel.name)
             shared = index[0] if same and parsed.span_of else None
@@ -316,18 +314,10 @@ _CODERS: dict[str, Callable[[list[Any]], Iterator[str]]] = {
 }
 
 
-# each consensus table's `ConsensusRows` attribute and row type
-_ROWS: dict[Any, tuple[str, Any]] = {
-    m.ConsensusLabel: ("labels", LabelRow),
-    m.ConsensusSpan: ("spans", SpanRow),
-    m.ConsensusRelation: ("relations", RelationRow),
-}
-
-
 def _insert_rows(session: Session, dataset: str, rows: ConsensusRows) -> None:
     """The rows, each table's straight from its columns."""
     fixed = repeat(dataset), repeat(_when(session))
-    for model, (attr, kind) in _ROWS.items():
+    for model, (attr, kind) in TABLES.items():
         names = [f.name for f in fields(kind)]
         table = getattr(rows, attr)
         columns = [_CODERS.get(name, iter)(c) for name, c in zip(names, table, strict=True)]
@@ -342,7 +332,7 @@ def _count(
 
     def by_status(model: Any) -> Mapping[str, int]:
         if rows is not None:
-            attr, kind = _ROWS[model]
+            attr, kind = TABLES[model]
             return Counter(getattr(rows, attr)[[f.name for f in fields(kind)].index("status")])
         query = select(model.status, func.count()).where(model.dataset == dataset)
         return {status: int(n) for status, n in session.execute(query.group_by(model.status))}
