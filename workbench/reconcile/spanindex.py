@@ -20,11 +20,10 @@ from .arrays import (
     BoolArray,
     _components,
     _firsts,
-    _greedy,
     _group_ends,
     _lexsort,
     _pairs_within,
-    _repeated,
+    one_to_one,
 )
 from .records import factorize as _factorize
 
@@ -188,26 +187,15 @@ class SpanIndex:
         matched = np.zeros(len(self.cand_i), dtype=bool)
         if len(i) == 0:
             return matched
-        # A span in two candidates of one annotator pair is a conflict: greedy decides there.
-        x_key = i * self.n_ann + self.ann[j]
-        y_key = j * self.n_ann + self.ann[i]
-        conflict = _repeated(x_key) | _repeated(y_key)
+        # matched one-to-one within each (annotator pair of an item, label)
         pair = (
             self._pair_of(self.item[i], self.ann[i], self.ann[j]) * len(self.labels) + self.lab[i]
         )
-        bad_pairs = np.unique(pair[conflict])
-        in_bad = np.isin(pair, bad_pairs)
-        matched[pos[~in_bad]] = True
-        if bad_pairs.size:
-            by_pair: dict[int, list[int]] = defaultdict(list)
-            for k in np.flatnonzero(in_bad).tolist():
-                by_pair[int(pair[k])].append(k)
-            for ks in by_pair.values():
-                cands = [
-                    ((-float(jac[k]), self._key(i[k]), self._key(j[k])), i[k], j[k]) for k in ks
-                ]
-                for p in _greedy(cands):
-                    matched[pos[ks[p]]] = True
+
+        def key(k: int) -> tuple[object, ...]:
+            return (-float(jac[k]), self._key(int(i[k])), self._key(int(j[k])))
+
+        matched[pos[one_to_one(pair, i, j, key)]] = True
         return matched
 
     def pair_counts(self, exact: bool) -> IntArray:

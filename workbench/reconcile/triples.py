@@ -5,13 +5,12 @@ F1 pairs triples one-to-one, best summed Jaccard first."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
 
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
-from .arrays import BoolArray, _greedy, _repeated
+from .arrays import BoolArray, one_to_one
 from .records import Metric, Relation
 from .spanindex import SpanIndex, triple_positions
 from .spans import PairF1, _pair_f1, _per_item, _pooled
@@ -86,18 +85,14 @@ def triple_counts(
         score, ok = score + part_score, ok & part_ok
     row = index._pair_of(index.item[ci], index.ann[ci], index.ann[cj])[k][ok]
     a, b, score = a[ok], b[ok], score[ok]
-    # a triple in two candidates of one pair row is a conflict: greedy decides there
-    conflict = _repeated(row * n_t + a) | _repeated(row * n_t + b)
-    bad = np.isin(row, row[conflict])
-    out[:, 0] = np.bincount(row[~bad], minlength=len(ra))
-    by_row: dict[int, list[tuple[tuple[object, ...], int, int]]] = defaultdict(list)
-    for rw, sc, x, y in zip(
-        row[bad].tolist(), score[bad].tolist(), a[bad].tolist(), b[bad].tolist(), strict=True
-    ):
+    # matched one-to-one within each pair row
+
+    def key(k: int) -> tuple[object, ...]:
+        x, y = int(a[k]), int(b[k])
         tx, ty = str(_triple_key(triples[x], index)), str(_triple_key(triples[y], index))
-        by_row[rw].append(((-sc, tx, ty, x, y), x, y))
-    for rw, keyed in by_row.items():
-        out[rw, 0] = len(_greedy(keyed))
+        return (-float(score[k]), tx, ty, x, y)
+
+    out[:, 0] = np.bincount(row[one_to_one(row, a, b, key)], minlength=len(ra))
     return out
 
 
