@@ -119,7 +119,7 @@ def records_of(schema: Schema, parsed: ParsedAnnotations) -> Records:
     more = dict(parsed.more_labels)
     for k, of in enumerate(parsed.span_of):
         given, rid = parsed.span_attrs[k], parsed.span_region[k]
-        # frozen and sorted once per region, as `Span` keeps them
+        # sorted (the order adjudicated rows store them in) and frozen: a region's spans share them
         attrs = (
             MappingProxyType({a: str(v) for a, v in sorted(given.items()) if type(v) is not list})
             if given
