@@ -137,12 +137,15 @@ def attribute_field(label: str, attribute: str) -> str:
     return f"{label}.{attribute}"
 
 
-def span_index(parsed: ParsedAnnotations, threshold: float) -> tuple[SpanIndex, list[Any]]:
+def span_index(
+    parsed: ParsedAnnotations, threshold: float, first_labels: bool = False
+) -> tuple[SpanIndex, list[Any]]:
     """The span index of `parsed` as `records_of` makes its spans (one per label of a region:
-    the first keeps its id), and each span's attributes in the order the index was given."""
+    the first keeps its id; with `first_labels`, as the release's figures count them, only
+    that one), and each span's attributes in the order the index was given."""
     of, label, start, end = parsed.span_of, parsed.span_label, parsed.span_start, parsed.span_end
     region, attrs = parsed.span_region, parsed.span_attrs
-    if parsed.more_labels:
+    if parsed.more_labels and not first_labels:
         extra = [(k, lab) for k, more in parsed.more_labels for lab in more]
         ks = [k for k, _ in extra]
         of, label = of + array("q", [of[k] for k in ks]), label + [lab for _, lab in extra]
