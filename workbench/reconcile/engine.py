@@ -110,12 +110,9 @@ class SegmentConsensus:
     relations: list[RelationRow] = field(default_factory=list)
 
     def sort(self) -> None:
-        if len(self.labels) > 1:
-            self.labels.sort(key=attrgetter("span_key", "field"))
-        if len(self.spans) > 1:
-            self.spans.sort(key=attrgetter("start", "end", "label", "span_key"))
-        if len(self.relations) > 1:
-            self.relations.sort(key=attrgetter("kind", "from_key", "to_key"))
+        """Rows in the store's order (`_TABLES`: one segment's rows, so its segment aside)."""
+        for name, _, keys in _TABLES:
+            getattr(self, name).sort(key=attrgetter(*keys[1:]))
 
 
 _TABLES = (
