@@ -17,6 +17,7 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spanlayer import consensus, index_of, parsed_of, triple_f1
 
 from workbench.reconcile import (
     Label,
@@ -26,23 +27,27 @@ from workbench.reconcile import (
     dawid_skene,
     krippendorff_alpha,
     majority_vote,
+    pairwise_f1,
     percent_agreement,
-    span_consensus,
-    span_f1_pairwise,
-    triple_f1_pairwise,
+    pooled_f1,
 )
-from workbench.reconcile.spanindex import SpanIndex
-from workbench.reconcile.spans import TOKEN_RE, _units, pairwise_f1, pooled_f1
+from workbench.reconcile.extract import relation_records, span_index
+from workbench.reconcile.spans import TOKEN_RE, _units
 from workbench.reconcile.triples import pooled_triple_f1, triple_counts
 
 
+def span_f1_pairwise(spans, match, coverage, threshold, n_boot):  # type: ignore[no-untyped-def]
+    return pairwise_f1(index_of(spans, coverage, threshold), match, n_boot=n_boot)
+
+
 def span_f1_pooled(spans, match, coverage, threshold, n_boot):  # type: ignore[no-untyped-def]
-    return pooled_f1(SpanIndex(spans, coverage, threshold), match, n_boot=n_boot)
+    return pooled_f1(index_of(spans, coverage, threshold), match, n_boot=n_boot)
 
 
 def triple_f1_pooled(spans, relations, coverage, threshold, n_boot):  # type: ignore[no-untyped-def]
-    index = SpanIndex(spans, coverage, threshold)
-    return pooled_triple_f1(index, triple_counts(index, relations), n_boot=n_boot)
+    parsed = parsed_of(spans, relations, coverage)
+    index = span_index(parsed, threshold)[0]
+    return pooled_triple_f1(index, triple_counts(index, relation_records(parsed)), n_boot=n_boot)
 
 
 Layer = tuple[list[Span], list[Relation], list[tuple[str, str]]]
@@ -126,8 +131,8 @@ def test_pairwise_f1_is_symmetric_and_pools_to_its_definition(
     denominator = sum(p.n_a + p.n_b for p in micro)
     if denominator:
         assert math.isclose(pooled["all"].value, 2 * sum(p.tp for p in micro) / denominator)
-    triples = triple_f1_pairwise(spans, relations, coverage=coverage, **kw)
-    swapped = triple_f1_pairwise(other[0], other[1], coverage=other[2], **kw)
+    triples = triple_f1(spans, relations, coverage, threshold)
+    swapped = triple_f1(other[0], other[1], other[2], threshold)
     assert sorted(str(p.f1.value) for p in triples) == sorted(str(p.f1.value) for p in swapped)
     assert same_number(
         triple_f1_pooled(spans, relations, coverage=coverage, **kw).value,
@@ -167,17 +172,19 @@ def test_annotators_who_agree_get_f1_one_and_their_layer_as_consensus(
         )
         assert all(p.f1.value == 1.0 for p in pairs if p.n_a + p.n_b)
     if links:
-        triples = triple_f1_pairwise(copies, links, threshold=threshold, coverage=coverage)
+        triples = triple_f1(copies, links, coverage, threshold, n_boot=1000)
         assert all(p.f1.value == 1.0 for p in triples if p.n_a + p.n_b)
     for support in (1.0, 0.5, n):
-        got = span_consensus(
-            copies, links, min_support=support, threshold=threshold, coverage=coverage
+        got = consensus(copies, links, coverage, min_support=support, threshold=threshold)
+        spans = [(item, c) for item, cons in got.items() for c in cons.spans]
+        assert sorted((item, c.label, c.start, c.end) for item, c in spans) == sorted(first)
+        assert all(
+            c.support == tuple(names) and c.exact and c.status == "decided" for _, c in spans
         )
-        assert sorted((c.item, c.label, c.start, c.end) for c in got.spans) == sorted(first)
-        assert all(c.support == tuple(names) and c.exact for c in got.spans)
-        assert not got.dropped and not got.dropped_relations
+        rels = [r for cons in got.values() for r in cons.relations]
+        assert all(r.status == "decided" for r in rels)
         want = {(r.item, r.kind, r.from_region, r.to_region) for r in links}
-        assert len(got.relations) == len(want)
+        assert len(rels) == len(want)
 
 
 @EXAMPLES
@@ -186,40 +193,27 @@ def test_consensus_reaches_min_support_whatever_the_order_and_names(
     layer: Layer, threshold: float, support: float
 ) -> None:
     spans, relations, coverage = layer
-    got = span_consensus(
-        spans, relations, min_support=support, threshold=threshold, coverage=coverage
-    )
+    got = consensus(spans, relations, coverage, min_support=support, threshold=threshold)
     covering = {item: {a for i, a in coverage if i == item} for item, _ in coverage}
-    for kept in (got.spans, got.relations):
-        for c in kept:
-            n = len(covering[c.item])
+    for item, cons in got.items():
+        n = len(covering[item])
+        need = support if isinstance(support, int) else support * n - 1e-9
+        for c in [*cons.spans, *cons.relations]:
             assert c.n_annotators == n
-            need = support if isinstance(support, int) else support * n - 1e-9
-            assert len(c.support) >= need
-            assert len(set(c.support)) == len(c.support) and set(c.support) <= covering[c.item]
-    for c in got.dropped:
-        n = len(covering[c.item])
-        assert len(c.support) < (support if isinstance(support, int) else support * n - 1e-9)
-    ids = {(c.item, c.id) for c in got.spans}
-    assert all((r.item, r.from_id) in ids and (r.item, r.to_id) in ids for r in got.relations)
+            assert (len(c.support) >= need) == (c.status == "decided")
+            assert len(set(c.support)) == len(c.support) and set(c.support) <= covering[item]
+        ids = {c.span_key for c in cons.spans if c.status == "decided"}
+        assert all(r.from_key in ids and r.to_key in ids for r in cons.relations)
     rng = random.Random(len(spans))
     shuffled = [spans[:], relations[:], coverage[:]]
     for x in shuffled:
         rng.shuffle(x)
-    again = span_consensus(
-        shuffled[0],  # type: ignore[arg-type]
-        shuffled[1],  # type: ignore[arg-type]
-        min_support=support,
-        threshold=threshold,
-        coverage=shuffled[2],  # type: ignore[arg-type]
-    )
+    again = consensus(*shuffled, min_support=support, threshold=threshold)  # type: ignore[arg-type]
     assert repr(again) == repr(got)
     other = renamed(layer, {"A": "w", "B": "x", "C": "y", "D": "z"})  # same order
-    named = span_consensus(
-        other[0], other[1], min_support=support, threshold=threshold, coverage=other[2]
-    )
-    assert [(c.id, len(c.support)) for c in named.spans] == [
-        (c.id, len(c.support)) for c in got.spans
+    named = consensus(*other, min_support=support, threshold=threshold)
+    assert [(c.span_key, len(c.support)) for cons in named.values() for c in cons.spans] == [
+        (c.span_key, len(c.support)) for cons in got.values() for c in cons.spans
     ]
 
 
@@ -258,30 +252,6 @@ def test_vote_consensus_is_the_unanimous_label_and_never_a_minority(
         if row.label is not None:
             assert all(votes.count(row.label) > votes.count(v) for v in set(votes) - {row.label})
             assert len(row.support) == votes.count(row.label) >= len(votes) / 2
-
-
-@settings(max_examples=30, deadline=None, derandomize=True)
-@given(layers(), st.sampled_from([0.3, 0.5, 1.0]))
-def test_index_from_columns_is_the_index_of_records(layer: Layer, threshold: float) -> None:
-    """The export's agreement builds its index from columns, without `Span` records."""
-    spans, _, coverage = layer
-    row = {pair: k for k, pair in enumerate(coverage)}
-    columns = SpanIndex.from_columns(
-        [item for item, _ in coverage],
-        [ann for _, ann in coverage],
-        [row[(s.item, s.annotator)] for s in spans],
-        [s.label for s in spans],
-        [s.start for s in spans],
-        [s.end for s in spans],
-        [s.region_id for s in spans],
-        threshold,
-    )
-    records = SpanIndex(spans, coverage, threshold)
-    assert list(columns.spans) == records.spans
-    assert repr(columns.spans[1:3]) == repr(records.spans[1:3])
-    for match in ("exact", "overlap"):
-        fast = pairwise_f1(columns, match, n_boot=20)  # type: ignore[arg-type]
-        assert repr(fast) == repr(pairwise_f1(records, match, n_boot=20))  # type: ignore[arg-type]
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)

@@ -12,9 +12,9 @@ from .consensus import ItemConsensus, dawid_skene, majority_vote
 from .fleiss import fleiss_kappa, fleiss_kappa_from_counts, fleiss_raters
 from .pairwise import cohen_kappa_pairwise, percent_agreement_pairwise
 from .records import CategoricalData, Label, Metric, Relation, Span, categorical_data, jaccard
-from .spanconsensus import span_consensus
-from .spans import align_spans, span_f1_pairwise, token_alpha
-from .triples import attribution_triples, triple_f1_pairwise
+from .spanindex import SpanIndex
+from .spans import pairwise_f1, pooled_f1, token_alpha
+from .triples import pairwise_triple_f1, pooled_triple_f1, triple_counts, triple_spans
 
 __all__ = [
     "CategoricalAgreement",
@@ -24,8 +24,7 @@ __all__ = [
     "Metric",
     "Relation",
     "Span",
-    "align_spans",
-    "attribution_triples",
+    "SpanIndex",
     "categorical_agreement",
     "categorical_data",
     "cohen_kappa_pairwise",
@@ -36,10 +35,13 @@ __all__ = [
     "jaccard",
     "krippendorff_alpha",
     "majority_vote",
+    "pairwise_f1",
+    "pairwise_triple_f1",
     "percent_agreement",
     "percent_agreement_pairwise",
-    "span_consensus",
-    "span_f1_pairwise",
+    "pooled_f1",
+    "pooled_triple_f1",
     "token_alpha",
-    "triple_f1_pairwise",
+    "triple_counts",
+    "triple_spans",
 ]

@@ -9,14 +9,17 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from workbench.annotation import from_entry, parse, to_result
 from workbench.annotation.tasks import completed_by, parse_time
 from workbench.config import Settings
+from workbench.entries import refresh as refresh_entries
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.connect import connect
@@ -26,7 +29,7 @@ from workbench.store import models as m
 from workbench.store.lock import operation_lock
 
 from .engine import Method
-from .load import StoredAnnotation, ensure_dataset, load_annotations, load_decisions, load_texts
+from .load import ensure_dataset, load_decisions, load_released, load_texts
 from .save import ReconcileReport, parse_min_support, reconcile
 
 
@@ -140,9 +143,11 @@ def push(
                 )
             )
         }
-        by_seg: dict[str, list[StoredAnnotation]] = defaultdict(list)
-        for a in load_annotations(session, name, schema):
-            by_seg[a.segment_id].append(a)
+        refresh_entries(session, name, schema)
+        rel = load_released(session, name, schema)
+        by_seg: dict[str, list[tuple[str, str]]] = defaultdict(list)  # annotator, entry
+        for sid, who, entry in zip(rel.segment_id, rel.annotator, rel.entry, strict=True):
+            by_seg[sid].append((who, entry))
         texts = load_texts(session, name)
         report = AdjudicationPushReport(
             name, project_id, f"{client.url.rstrip('/')}/projects/{project_id}"
@@ -161,11 +166,11 @@ def push(
             task = _payload(session, seg)
             task["predictions"] = [
                 {
-                    "model_version": a.annotator,
+                    "model_version": who,
                     "score": 1.0,
-                    "result": to_result(schema, texts.get(seg), from_entry(a.entry)),
+                    "result": to_result(schema, texts.get(seg), from_entry(orjson.loads(entry))),
                 }
-                for a in sorted(by_seg[seg], key=lambda a: a.annotator)
+                for who, entry in sorted(by_seg[seg], key=itemgetter(0))
             ]
             tasks.append(task)
         ids = client.import_tasks(project_id, tasks) if tasks else []

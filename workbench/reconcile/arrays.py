@@ -3,7 +3,8 @@ layer without a Python loop per span."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,24 @@ def _greedy(cands: Iterable[tuple[object, int, int]]) -> list[int]:
         used_x.add(x)
         used_y.add(y)
         out.append(pos)
+    return out
+
+
+def one_to_one(group: IntArray, x: IntArray, y: IntArray, key: Callable[[int], Any]) -> BoolArray:
+    """Mask over candidates k, a match of `x[k]` and `y[k]` within `group[k]`: those kept by
+    the greedy one-to-one matching of their group, best (smallest `key(k)`) first. Only the
+    groups where an x or a y is in two candidates go through the greedy (in Python); every
+    candidate of the others is kept."""
+    width = int(max(x.max(), y.max())) + 1 if len(x) else 1
+    conflict = _repeated(group * width + x) | _repeated(group * width + y)
+    bad = np.isin(group, group[conflict])
+    out: BoolArray = ~bad
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for k in np.flatnonzero(bad).tolist():
+        by_group[int(group[k])].append(k)
+    for ks in by_group.values():
+        for p in _greedy([(key(k), int(x[k]), int(y[k])) for k in ks]):
+            out[ks[p]] = True
     return out
 
 

@@ -185,9 +185,14 @@ class CategoricalAgreement:
 
 
 def categorical_agreement(
-    data: CategoricalData, *, ordinal: bool = False, n_boot: int = DEFAULT_N_BOOT, seed: int = 0
+    data: CategoricalData,
+    *,
+    ordinal: Sequence[str] | None = None,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = 0,
 ) -> CategoricalAgreement:
-    """All figures of `data` (ordinal alpha too when `ordinal`, in `data.categories` order)."""
+    """All figures of `data`; with `ordinal` (the values of an ordered scale, in order),
+    ordinal alpha over the labels on that scale too."""
     counts = data.value_counts()
     n_i = counts.sum(axis=1)
     spread = (int(n_i.min()), int(n_i.max())) if n_i.size else (0, 0)
@@ -198,7 +203,9 @@ def categorical_agreement(
         n_annotators=len(data.annotators),
         n_labels=len(data.code),
         alpha=krippendorff_alpha(data, "nominal", **kw),
-        alpha_ordinal=krippendorff_alpha(data, "ordinal", **kw) if ordinal else None,
+        alpha_ordinal=None
+        if ordinal is None
+        else krippendorff_alpha(data.restricted(ordinal), "ordinal", **kw),
         fleiss_kappa=fleiss_kappa(data, **kw),
         fleiss_raters=fleiss_raters(data),
         percent_agreement=percent_agreement(data, **kw),

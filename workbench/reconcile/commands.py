@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from workbench.config import Settings
 from workbench.datasets import dataset_schema
-from workbench.schema import Schema
+from workbench.entries import refresh as refresh_entries
 from workbench.store import Store
 from workbench.store import models as m
 
@@ -21,17 +21,11 @@ from ._bootstrap import DEFAULT_N_BOOT
 from .answers import answer_agreement
 from .consensus import ItemConsensus, dawid_skene, majority_vote
 from .engine import METHOD_NAMES, Method
-from .extract import ParsedAnnotations, parse_entries, records_of
+from .extract import records_of
 from .gold import gold_agreement, gold_of
 from .labels_file import read_labels
 from .layers import LayerAgreement, labels_agreement, schema_agreement
-from .load import (
-    StoredAnnotation,
-    ensure_dataset,
-    load_annotations,
-    load_consensus,
-    load_texts,
-)
+from .load import ensure_dataset, load_consensus, load_released, load_texts, parse_released
 from .records import CategoricalData
 from .save import ReconcileReport
 from .save import reconcile as reconcile_dataset
@@ -58,35 +52,25 @@ def agreement(
     schema = dataset_schema(settings, store, name)
     with store.session() as session:
         ensure_dataset(session, name)
-        annotations = load_annotations(session, name, schema)
+        refresh_entries(session, name, schema)
+        rel = load_released(session, name, schema)
         texts = load_texts(session, name)
         quarantined = quarantined_by_annotator(session, name)
         repaired = repaired_count(session, name)
-    parsed = _parsed(schema, annotations)
+    parsed = parse_released(schema, rel, range(len(rel.segment_id)))
     result = schema_agreement(
         schema, parsed, texts, source=f"dataset {name}", n_boot=n_boot, seed=seed
     )
-    gold = gold_of(
-        (a.segment_id, a.annotator, a.ls_annotation_id, a.ground_truth) for a in annotations
-    )
-    judged = [a for a in annotations if a.segment_id in gold]  # what gold is compared with
+    flags = zip(rel.segment_id, rel.annotator, rel.ls_annotation_id, rel.ground_truth, strict=True)
+    gold = gold_of(flags)
+    judged = [i for i, sid in enumerate(rel.segment_id) if sid in gold]  # compared with gold
     answers = answer_agreement(schema, parsed, n_boot=n_boot, seed=seed)
     return replace(
         result,
-        gold=tuple(gold_agreement(records_of(schema, _parsed(schema, judged)), gold)),
+        gold=tuple(gold_agreement(records_of(schema, parse_released(schema, rel, judged)), gold)),
         answers=tuple(answers),
         quarantined=quarantined,
         repaired=repaired,
-    )
-
-
-def _parsed(schema: Schema, annotations: Sequence[StoredAnnotation]) -> ParsedAnnotations:
-    """The annotations' entries as columns (`parse_entries`)."""
-    return parse_entries(
-        schema,
-        [a.segment_id for a in annotations],
-        [a.annotator for a in annotations],
-        [a.entry for a in annotations],
     )
 
 
@@ -199,11 +183,12 @@ def disagreements(
     with store.session() as session:
         ensure_dataset(session, name)
         consensus = load_consensus(session, name)
-        annotations = load_annotations(session, name, schema)
+        refresh_entries(session, name, schema)
+        rel = load_released(session, name, schema)
         texts = load_texts(session, name)
     annotators: dict[str, list[str]] = defaultdict(list)
-    for a in annotations:
-        annotators[a.segment_id].append(a.annotator)
+    for sid, annotator in zip(rel.segment_id, rel.annotator, strict=True):
+        annotators[sid].append(annotator)
     out: list[Disagreement] = []
     for seg, cons in consensus.items():
         who = sorted(annotators.get(seg, []))

@@ -44,7 +44,7 @@ from .extract import (
     set_answers,
     span_index,
 )
-from .records import CategoricalData, Label, jaccard
+from .records import CategoricalData, jaccard
 from .spanconsensus import ClusterTable, cluster_table, relation_consensus
 from .spanindex import ITEM_SEP, SpanIndex
 from .spans import DEFAULT_THRESHOLD
@@ -110,12 +110,9 @@ class SegmentConsensus:
     relations: list[RelationRow] = field(default_factory=list)
 
     def sort(self) -> None:
-        if len(self.labels) > 1:
-            self.labels.sort(key=attrgetter("span_key", "field"))
-        if len(self.spans) > 1:
-            self.spans.sort(key=attrgetter("start", "end", "label", "span_key"))
-        if len(self.relations) > 1:
-            self.relations.sort(key=attrgetter("kind", "from_key", "to_key"))
+        """Rows in the store's order (`_TABLES`: one segment's rows, so its segment aside)."""
+        for name, _, keys in _TABLES:
+            getattr(self, name).sort(key=attrgetter(*keys[1:]))
 
 
 _TABLES = (
@@ -186,19 +183,10 @@ def _rounded(values: Iterable[float]) -> dict[float, float]:
     return {x: _round(x) for x in set(values)}
 
 
-def _votes(labels: Iterable[Label]) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
-    grouped: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for lab in labels:
-        grouped[(lab.item, lab.field)][lab.value].append(lab.annotator)
-    return {
-        key: {v: tuple(sorted(a)) for v, a in sorted(vals.items())} for key, vals in grouped.items()
-    }
-
-
 def _votes_of(data: CategoricalData) -> list[dict[str, tuple[str, ...]]]:
-    """`_votes` of every item of `data`, in item order. Items with the same votes share one
-    dict (so never mutate a row's `votes`): at 10^5 segments there are ~5 x 10^5 items but a
-    few hundred distinct votes."""
+    """The votes of every item of `data`, in item order: each value given (in name order) and
+    who gave it (sorted). Items with the same votes share one dict (so never mutate a row's
+    `votes`): at 10^5 segments there are ~5 x 10^5 items but a few hundred distinct votes."""
     cats, anns = data.categories, data.annotators
     k, n_a = len(cats), len(anns)
     if data.n_items == 0:
@@ -409,9 +397,9 @@ def adjudicated(
     parsed = parse_result(schema, texts.get(seg), result)  # the adjudicator's, as pulled
     decision = records_of(schema, parse_entries(schema, [seg], [ADJUDICATOR], [parsed.entry()]))
     out = SegmentConsensus()
-    votes = _votes(mine.labels)
+    votes = {name: _votes_of(data)[0] for name, data in field_data(schema, annotations).items()}
     for lab in decision.labels:
-        v = votes.get((seg, lab.field), {})
+        v = votes.get(lab.field, {})
         out.labels.append(
             LabelRow(
                 seg,

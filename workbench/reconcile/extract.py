@@ -119,7 +119,7 @@ def records_of(schema: Schema, parsed: ParsedAnnotations) -> Records:
     more = dict(parsed.more_labels)
     for k, of in enumerate(parsed.span_of):
         given, rid = parsed.span_attrs[k], parsed.span_region[k]
-        # frozen and sorted once per region, as `Span` keeps them
+        # sorted (the order adjudicated rows store them in) and frozen: a region's spans share them
         attrs = (
             MappingProxyType({a: str(v) for a, v in sorted(given.items()) if type(v) is not list})
             if given
@@ -137,12 +137,15 @@ def attribute_field(label: str, attribute: str) -> str:
     return f"{label}.{attribute}"
 
 
-def span_index(parsed: ParsedAnnotations, threshold: float) -> tuple[SpanIndex, list[Any]]:
+def span_index(
+    parsed: ParsedAnnotations, threshold: float, first_labels: bool = False
+) -> tuple[SpanIndex, list[Any]]:
     """The span index of `parsed` as `records_of` makes its spans (one per label of a region:
-    the first keeps its id), and each span's attributes in the order the index was given."""
+    the first keeps its id; with `first_labels`, as the release's figures count them, only
+    that one), and each span's attributes in the order the index was given."""
     of, label, start, end = parsed.span_of, parsed.span_label, parsed.span_start, parsed.span_end
     region, attrs = parsed.span_region, parsed.span_attrs
-    if parsed.more_labels:
+    if parsed.more_labels and not first_labels:
         extra = [(k, lab) for k, more in parsed.more_labels for lab in more]
         ks = [k for k, _ in extra]
         of, label = of + array("q", [of[k] for k in ks]), label + [lab for _, lab in extra]
@@ -157,9 +160,7 @@ def span_index(parsed: ParsedAnnotations, threshold: float) -> tuple[SpanIndex, 
         k = int(bad[0])
         item = parsed.segment_id[of[k]]
         raise ValueError(f"span [{start[k]}, {end[k]}) of {item!r} is empty or negative")
-    index = SpanIndex.from_columns(
-        parsed.segment_id, parsed.annotator, of, label, start, end, region, threshold
-    )
+    index = SpanIndex(parsed.segment_id, parsed.annotator, of, label, start, end, region, threshold)
     return index, attrs
 
 
@@ -204,8 +205,8 @@ def relation_records(parsed: ParsedAnnotations) -> list[Relation]:
 def attribute_data(
     schema: Schema,
     index: SpanIndex,
-    clusters: IntArray | None = None,
-    attrs: Sequence[Mapping[str, Any] | None] | None = None,
+    clusters: IntArray | None,
+    attrs: Sequence[Mapping[str, Any] | None],
 ) -> dict[str, CategoricalData]:
     """Per-region attribute values of aligned spans: one `CategoricalData` per field
     ``<Label>.<attribute>`` (sorted by field; fields nobody used are left out), its items
@@ -214,7 +215,7 @@ def attribute_data(
     attributes the schema defines for the cluster's label count. The same as
     `CategoricalData.from_labels` of one `Label` per member's attribute value, built on
     columns: that was ~10^6 tuples at 10^5 segments. `attrs`: each span's attributes in the
-    order the index was given them, as stored (default: those of `index.spans`)."""
+    order the index was given them, as stored (`span_index`)."""
     out: dict[str, CategoricalData] = {}
     flat, _ = index.cluster_members
     starts, sizes = index.cluster_offsets
@@ -229,21 +230,19 @@ def attribute_data(
     cluster = np.repeat(clusters, sizes)
     member_lab = index.lab[members]
     lab_code = {name: k for k, name in enumerate(index.labels)}
-    spans, annotators = index.spans, index.annotators
+    annotators = index.annotators
     for lab in schema.labels:
         questions = schema.region_questions(lab.name)  # its own, and those for any label
         if not questions or lab.name not in lab_code:
             continue
         pick = np.flatnonzero(member_lab == lab_code[lab.name])
         pos, cl = members[pick], cluster[pick]
-        if attrs is None:  # C-level maps: these run over every attribute vote of a dataset
-            given_attrs = list(map(attrgetter("attrs"), map(spans.__getitem__, pos.tolist())))
-        else:
-            given_attrs = [attrs[k] or NO_ATTRS for k in index.order[pos].tolist()]
+        given_attrs = [attrs[k] or NO_ATTRS for k in index.order[pos].tolist()]
         for attr in questions:
             if not attr.categorical or attr.multiple:
                 continue  # stored and exported, not reconciled
             field_name = attribute_field(lab.name, attr.name)
+            # C-level maps: these run over every attribute vote of a dataset
             values = list(map(methodcaller("get", attr.name), given_attrs))
             if not all(type(v) is str for v in values if v is not None):  # as `extract` has them
                 values = [None if v is None or isinstance(v, list) else str(v) for v in values]

@@ -23,11 +23,11 @@ from workbench.schema import Schema
 from workbench.store.models import AgreementFigures, utcnow
 
 from .categorical import krippendorff_alpha, percent_agreement
-from .extract import ParsedAnnotations, field_data
+from .extract import ParsedAnnotations, field_data, span_index
 from .fleiss import fleiss_kappa
 from .records import Metric
 from .spanindex import SpanIndex
-from .spans import pairwise_f1
+from .spans import DEFAULT_THRESHOLD, pairwise_f1
 
 N_BOOT = 1000
 SEED = 0
@@ -66,8 +66,8 @@ def parsed_agreement(
     parsed: ParsedAnnotations, schema: Schema, index: SpanIndex | None = None
 ) -> dict[str, Any]:
     """The figures of the annotations, with 95 % bootstrap intervals (JSON-ready). `index`:
-    their span index (`SpanIndex.from_columns` of `parsed`), when built already."""
-    sids, annotators = parsed.segment_id, parsed.annotator
+    their span index (`extract.span_index` of `parsed`, first labels only), when built
+    already."""
     out: dict[str, Any] = {"segment": {}, "spans": {}}
     segment = field_data(schema, parsed)  # several choices: per-value figures in `agreement`
     for attr in schema.segment:
@@ -86,15 +86,7 @@ def parsed_agreement(
         out["segment"][attr.name]["n_annotators"] = len(data.annotators)
     # Pairwise span F1 (overlap match), over the segments both annotators of a pair labelled.
     if parsed.span_of:
-        index = index or SpanIndex.from_columns(
-            sids,
-            annotators,
-            parsed.span_of,
-            parsed.span_label,
-            parsed.span_start,
-            parsed.span_end,
-            parsed.span_region,
-        )
+        index = index or span_index(parsed, DEFAULT_THRESHOLD, first_labels=True)[0]
         by_label: dict[str, list[dict[str, Any]]] = {}
         for p in pairwise_f1(index, "overlap", n_boot=N_BOOT, seed=SEED):
             by_label.setdefault(p.label or "(all labels)", []).append(

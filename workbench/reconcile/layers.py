@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,6 @@ from workbench.schema import Attribute, Schema
 from ._bootstrap import DEFAULT_N_BOOT
 from .answers import AnswerAgreement
 from .categorical import CategoricalAgreement, categorical_agreement
-from .categorical import krippendorff_alpha as _alpha
 from .extract import (
     ParsedAnnotations,
     attribute_data,
@@ -33,7 +32,7 @@ from .gwet import FLEISS_GWET_NAME as FLEISS_GWET
 from .overlap import Overlap, overlap_of
 from .records import CategoricalData, Label, Metric
 from .spanindex import SpanIndex
-from .spans import DEFAULT_THRESHOLD, PairF1, pairwise_f1, pooled_f1, token_alpha_of
+from .spans import DEFAULT_THRESHOLD, PairF1, pairwise_f1, pooled_f1, token_alpha
 from .triples import pairwise_triple_f1, pooled_triple_f1, triple_counts
 
 
@@ -92,22 +91,6 @@ def coincidences(data: CategoricalData) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(int(x) for x in row) for row in mat.tolist())
 
 
-def field_agreement(
-    layer: str,
-    labels: Iterable[Label],
-    field: str,
-    attribute: Attribute | None = None,
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int = 0,
-) -> FieldAgreement:
-    """All figures of one field; with a schema `attribute`, its categories (in schema order)."""
-    labels = [lab for lab in labels if lab.field == field]
-    cats = attribute.values if attribute is not None else None
-    data = CategoricalData.from_labels(labels, field, cats)
-    return data_agreement(layer, data, attribute, n_boot=n_boot, seed=seed)
-
-
 def data_agreement(
     layer: str,
     data: CategoricalData,
@@ -116,13 +99,10 @@ def data_agreement(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
 ) -> FieldAgreement:
-    """`field_agreement` of a field's data; when `attribute` is ``ordered``, ordinal alpha
-    over the values on its scale too."""
-    agr = categorical_agreement(data, n_boot=n_boot, seed=seed)
-    if attribute is not None and attribute.ordered:
-        on_scale = data.restricted(attribute.ordinal_values)
-        ordinal = _alpha(on_scale, "ordinal", n_boot=n_boot, seed=seed)
-        agr = dataclasses.replace(agr, alpha_ordinal=ordinal)
+    """All figures of one field's data; with a schema `attribute`, ordinal alpha over the
+    values on its scale too when it is ``ordered``."""
+    scale = attribute.ordinal_values if attribute is not None and attribute.ordered else None
+    agr = categorical_agreement(data, ordinal=scale, n_boot=n_boot, seed=seed)
     return FieldAgreement(layer, data.field, data.categories, agr, coincidences(data))
 
 
@@ -137,7 +117,10 @@ def labels_agreement(
         annotators=tuple(overlap.annotated),
         n_items=overlap.shared,
         fields=tuple(
-            field_agreement("labels", labels, f, n_boot=n_boot, seed=seed) for f in fields
+            data_agreement(
+                "labels", CategoricalData.from_labels(labels, f), n_boot=n_boot, seed=seed
+            )
+            for f in fields
         ),
         overlap=overlap,
     )
@@ -176,7 +159,7 @@ def schema_agreement(
             labels=index.labels,
             pooled_exact=pooled_f1(index, "exact", **kw),
             pooled_overlap=pooled_f1(index, "overlap", **kw),
-            token_alpha=token_alpha_of(index, texts, **kw),
+            token_alpha=token_alpha(index, texts, **kw),
             pairwise_exact=tuple(pairwise_f1(index, "exact", **kw)),
             pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )

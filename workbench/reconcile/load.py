@@ -5,35 +5,22 @@ adjudicators' decisions, segment texts, and the consensus rows reconcile stored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.annotation import parser_key
-from workbench.entries import refresh as refresh_entries
 from workbench.errors import InputError
 from workbench.schema import Schema
 from workbench.store import models as m
 
 from .engine import LabelRow, RelationRow, SegmentConsensus, SpanRow
+from .extract import ParsedAnnotations, parse_entries
 
 UNKNOWN = "unknown"  # the export's name of an annotator the store lacks (`export.collect`)
-
-
-@dataclass(frozen=True)
-class StoredAnnotation:
-    """One annotator's released annotation of one segment, its entry as pull parsed and
-    stored it (`workbench.annotation.Parsed.entry`)."""
-
-    segment_id: str
-    annotator: str  # the pseudonym: reconcile never needs the person
-    entry: Mapping[str, Any]
-    ls_annotation_id: int = 0
-    ground_truth: bool = False  # Label Studio's ground-truth flag: the gold set
 
 
 def ensure_dataset(session: Session, dataset: str) -> m.Dataset:
@@ -71,19 +58,6 @@ def released_query(dataset: str, schema: Schema) -> Any:
     )
 
 
-def load_annotations(session: Session, dataset: str, schema: Schema) -> list[StoredAnnotation]:
-    """The released annotations, parsed, sorted by (segment, annotator, Label Studio id).
-    Entries made under another parser key are made again first (`workbench.entries`)."""
-    refresh_entries(session, dataset, schema)
-    rows = session.execute(released_query(dataset, schema)).all()
-    out = [
-        StoredAnnotation(sid, who or f"unknown-{ls_id}", orjson.loads(text or "{}"), ls_id, gold)
-        for _, sid, who, ls_id, _, text, _, gold in rows
-    ]
-    out.sort(key=lambda a: (a.segment_id, a.annotator, a.ls_annotation_id))
-    return out
-
-
 def load_decisions(session: Session, dataset: str) -> dict[str, m.Adjudication]:
     """The newest adjudication of each segment."""
     rows = session.scalars(
@@ -114,7 +88,9 @@ def load_texts(session: Session, dataset: str) -> dict[str, str]:
 @dataclass
 class Released:
     """The released annotations of a dataset as columns, in the export's order (segment,
-    annotator, Label Studio id), their entries left as JSON text."""
+    annotator, Label Studio id), their entries left as JSON text (as pull stored them:
+    `workbench.annotation.Parsed.entry`). Entries made under another parser key are not
+    there: `workbench.entries.refresh` makes them again first."""
 
     row_id: list[int] = field(default_factory=list)
     segment_id: list[str] = field(default_factory=list)
@@ -124,6 +100,7 @@ class Released:
     revision: list[int] = field(default_factory=list)
     entry: list[str] = field(default_factory=list)
     live: list[bool] = field(default_factory=list)  # its segment is not retired: released
+    ground_truth: list[bool] = field(default_factory=list)  # Label Studio's flag: the gold set
 
 
 def load_released(session: Session, dataset: str, schema: Schema) -> Released:
@@ -133,7 +110,7 @@ def load_released(session: Session, dataset: str, schema: Schema) -> Released:
     # the export's order (`export.collect.annotation_chunks`), so its agreement figures come
     # out of the same columns in the same order
     rows.sort(key=lambda r: (r[1], r[2] or UNKNOWN, r[3] or 0))
-    row_id, sid, pseudonym, ls_id, revision, entry, live, _ = map(list, zip(*rows, strict=True))
+    row_id, sid, pseudonym, ls_id, revision, entry, live, gold = map(list, zip(*rows, strict=True))
     return Released(
         row_id,
         sid,
@@ -143,37 +120,49 @@ def load_released(session: Session, dataset: str, schema: Schema) -> Released:
         revision,
         [text or "{}" for text in entry],
         list(map(bool, live)),
+        list(map(bool, gold)),
     )
+
+
+def parse_released(
+    schema: Schema, rel: Released, rows: Iterable[int], names: Sequence[str] | None = None
+) -> ParsedAnnotations:
+    """The entries of `rel`'s `rows` as columns, annotators as `names` gives them (default:
+    reconcile's names)."""
+    rows = list(rows)
+    who = rel.annotator if names is None else names
+    return parse_entries(
+        schema,
+        (rel.segment_id[i] for i in rows),
+        (who[i] for i in rows),
+        (rel.entry[i] for i in rows),
+    )
+
+
+# each consensus table's `ConsensusRows` attribute and row type
+TABLES: dict[Any, tuple[str, Any]] = {
+    m.ConsensusLabel: ("labels", LabelRow),
+    m.ConsensusSpan: ("spans", SpanRow),
+    m.ConsensusRelation: ("relations", RelationRow),
+}
+
+# a row record's values from the store's JSON columns (lists where the records hold tuples)
+_DECODE: dict[str, Callable[[Any], Any]] = {
+    "votes": lambda votes: {value: tuple(who) for value, who in votes.items()},
+    "support": tuple,
+    "attrs": dict,
+    "regions": lambda regions: tuple((str(a), str(r)) for a, r in regions),
+}
 
 
 def load_consensus(session: Session, dataset: str) -> dict[str, SegmentConsensus]:
     """The stored consensus rows, as the engine's records, per segment (sorted)."""
     out: dict[str, SegmentConsensus] = defaultdict(SegmentConsensus)
-    where = m.ConsensusLabel.dataset == dataset
-    for lab in session.scalars(select(m.ConsensusLabel).where(where)):
-        votes = {k: tuple(v) for k, v in lab.votes.items()}
-        out[lab.segment_id].labels.append(
-            LabelRow(
-                *(lab.segment_id, lab.field, lab.span_key, lab.method, lab.label, votes),
-                *(tuple(lab.support), lab.n_annotators, lab.confidence, lab.status),
-            )
-        )
-    for sp in session.scalars(select(m.ConsensusSpan).where(m.ConsensusSpan.dataset == dataset)):
-        out[sp.segment_id].spans.append(
-            SpanRow(
-                *(sp.segment_id, sp.span_key, sp.label, sp.start, sp.end, sp.text),
-                *(dict(sp.attrs), tuple(sp.support), sp.n_annotators, sp.confidence, sp.exact),
-                *(sp.status, tuple((str(a), str(r)) for a, r in sp.regions)),
-            )
-        )
-    where = m.ConsensusRelation.dataset == dataset
-    for rel in session.scalars(select(m.ConsensusRelation).where(where)):
-        out[rel.segment_id].relations.append(
-            RelationRow(
-                *(rel.segment_id, rel.kind, rel.from_key, rel.to_key, tuple(rel.support)),
-                *(rel.n_annotators, rel.confidence, rel.status),
-            )
-        )
+    for model, (attr, kind) in TABLES.items():
+        decode = [(f.name, _DECODE.get(f.name)) for f in fields(kind)]
+        for row in session.scalars(select(model).where(model.dataset == dataset)):
+            values = [getattr(row, n) if d is None else d(getattr(row, n)) for n, d in decode]
+            getattr(out[row.segment_id], attr).append(kind(*values))
     for cons in out.values():
         cons.sort()
     return dict(sorted(out.items()))

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from . import _bootstrap
 from ._bootstrap import DEFAULT_N_BOOT, FloatArray, IntArray
@@ -27,25 +26,6 @@ class PairwiseMetrics:
 
     def get(self, a: str, b: str) -> Metric | None:
         return self.pairs.get((a, b) if a < b else (b, a))
-
-    def value_matrix(self) -> pd.DataFrame:
-        """Symmetric annotator × annotator values; NaN on the diagonal and for pairs without
-        a common item."""
-        names = list(self.annotators)
-        mat = pd.DataFrame(np.nan, index=names, columns=names, dtype=np.float64)
-        for (a, b), m in self.pairs.items():
-            mat.loc[a, b] = mat.loc[b, a] = m.value
-        return mat
-
-    def n_matrix(self) -> pd.DataFrame:
-        """Items per pair; the diagonal holds how many items each annotator labelled."""
-        names = list(self.annotators)
-        mat = pd.DataFrame(0, index=names, columns=names, dtype=np.int64)
-        for (a, b), m in self.pairs.items():
-            mat.loc[a, b] = mat.loc[b, a] = m.n_items
-        for a in names:
-            mat.loc[a, a] = self.labelled.get(a, 0)
-        return mat
 
 
 def _pair_table(data: CategoricalData) -> IntArray:

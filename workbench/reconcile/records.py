@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -35,9 +35,9 @@ class Label(NamedTuple):
 NO_ATTRS: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """One annotator's labelled character span ``[start, end)`` in an item's text.
+class Span(NamedTuple):
+    """One annotator's labelled character span ``[start, end)`` in an item's text (a named
+    tuple, as `Label` and `Relation`).
 
     `region_id` is the Label Studio region id; relations refer to spans by it, so it must be
     unique per (item, annotator). `attrs` holds per-region choices (e.g. a source's type).
@@ -48,20 +48,8 @@ class Span:
     label: str
     start: int
     end: int
-    attrs: Mapping[str, str] = field(default_factory=dict, hash=False)
+    attrs: Mapping[str, str] = NO_ATTRS
     region_id: str = ""
-
-    def __post_init__(self) -> None:
-        if self.start < 0 or self.end <= self.start:
-            raise ValueError(
-                f"span [{self.start}, {self.end}) of {self.item!r} is empty or negative"
-            )
-        # Attributes frozen in sorted order, so equal spans compare equal whatever order they
-        # came in; a proxy is taken as frozen already (`records_of` makes one per region).
-        attrs = self.attrs
-        if type(attrs) is not MappingProxyType:
-            frozen = MappingProxyType(dict(sorted(attrs.items()))) if attrs else NO_ATTRS
-            object.__setattr__(self, "attrs", frozen)
 
 
 def jaccard(a: Span, b: Span) -> float:

@@ -33,21 +33,20 @@ from . import figures
 from .engine import (
     METHOD_NAMES,
     ConsensusRows,
-    LabelRow,
     Method,
-    RelationRow,
     SegmentConsensus,
-    SpanRow,
     reconcile_records,
 )
-from .extract import ParsedAnnotations, parse_entries, span_index
+from .extract import span_index
 from .load import (
+    TABLES,
     Released,
     driver_rows,
     ensure_dataset,
     load_decisions,
     load_released,
     load_texts,
+    parse_released,
 )
 from .spans import DEFAULT_THRESHOLD
 
@@ -94,18 +93,6 @@ def _hash(value: Any) -> str:
     """sha256 of `value` as compact JSON, keys sorted."""
     data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=dict)
     return hashlib.sha256(data).hexdigest()
-
-
-def _parse(
-    schema: Schema, rel: Released, rows: Sequence[int], names: Sequence[str]
-) -> ParsedAnnotations:
-    """The entries of `rel`'s `rows` as columns, annotators as `names` gives them."""
-    return parse_entries(
-        schema,
-        (rel.segment_id[i] for i in rows),
-        (names[i] for i in rows),
-        (rel.entry[i] for i in rows),
-    )
 
 
 def input_hashes(
@@ -174,7 +161,7 @@ def _reconcile(
         # live ones (with the export's names of annotators); mostly they are the same
         in_scope, live = set(scope), [i for i, x in enumerate(rel.live) if x]
         rows = [i for i, sid in enumerate(rel.segment_id) if sid in in_scope]
-        parsed = _parse(schema, rel, rows, rel.annotator)
+        parsed = parse_released(schema, rel, rows, rel.annotator)
         columns = parsed if rows == live and rel.name == rel.annotator else None
         index = span_index(parsed, threshold)  # the figures' too, where it is the same
         same = columns is not None and not parsed.more_labels and threshold == DEFAULT_THRESHOLD
@@ -183,11 +170,11 @@ def _reconcile(
         fingerprint = figures.fingerprint(
             [rel.row_id[i] for i in live], [rel.name[i] for i in live], schema
         )
-        stored = session.get(m.AgreementFigures, dataset)
-        if stored is not None and stored.fingerprint == fingerprint:
-            report.agreement = dict(stored.figures)
+        stored = figures.stored(session, dataset, fingerprint)
+        if stored is not None:
+            report.agreement = stored
         else:
-            columns = columns or _parse(schema, rel, live, rel.name)
+            columns = columns or parse_released(schema, rel, live, rel.name)
             shared = index[0] if same and parsed.span_of else None
             report.agreement = figures.parsed_agreement(columns, schema, shared)
         del columns
@@ -197,7 +184,7 @@ def _reconcile(
             if rel.segment_id[i] in decisions:
                 judged_rows[rel.segment_id[i]].append(i)
         judged = {
-            sid: (decisions[sid].decision, _parse(schema, rel, ix, rel.annotator))
+            sid: (decisions[sid].decision, parse_released(schema, rel, ix, rel.annotator))
             for sid, ix in judged_rows.items()
         }
         # the garbage collector walks every long list alive at each of its full passes
@@ -327,18 +314,10 @@ _CODERS: dict[str, Callable[[list[Any]], Iterator[str]]] = {
 }
 
 
-# each consensus table's `ConsensusRows` attribute and row type
-_ROWS: dict[Any, tuple[str, Any]] = {
-    m.ConsensusLabel: ("labels", LabelRow),
-    m.ConsensusSpan: ("spans", SpanRow),
-    m.ConsensusRelation: ("relations", RelationRow),
-}
-
-
 def _insert_rows(session: Session, dataset: str, rows: ConsensusRows) -> None:
     """The rows, each table's straight from its columns."""
     fixed = repeat(dataset), repeat(_when(session))
-    for model, (attr, kind) in _ROWS.items():
+    for model, (attr, kind) in TABLES.items():
         names = [f.name for f in fields(kind)]
         table = getattr(rows, attr)
         columns = [_CODERS.get(name, iter)(c) for name, c in zip(names, table, strict=True)]
@@ -353,7 +332,7 @@ def _count(
 
     def by_status(model: Any) -> Mapping[str, int]:
         if rows is not None:
-            attr, kind = _ROWS[model]
+            attr, kind = TABLES[model]
             return Counter(getattr(rows, attr)[[f.name for f in fields(kind)].index("status")])
         query = select(model.status, func.count()).where(model.dataset == dataset)
         return {status: int(n) for status, n in session.execute(query.group_by(model.status))}

@@ -1,24 +1,22 @@
 """Consensus of span layers: spans aligned across annotators (`SpanIndex` clusters), kept
-when enough annotators drew them, their attributes by vote, and the relations between kept
-spans."""
+when enough annotators drew them, and the relations between kept spans (their attributes:
+`extract.attribute_data`, voted on as categorical fields by `engine`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
-from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from ._bootstrap import IntArray
 from .arrays import runs
 from .consensus import _named, _threshold
-from .records import Relation, Span
+from .records import Relation
 from .spanindex import SpanIndex
-from .spans import DEFAULT_THRESHOLD
 
 
 def _run_names(who: IntArray, offs: IntArray, names: Sequence[str]) -> list[tuple[str, ...]]:
@@ -29,96 +27,14 @@ def _run_names(who: IntArray, offs: IntArray, names: Sequence[str]) -> list[tupl
     return runs(list(map(names.__getitem__, who.tolist())), [*offs.tolist(), len(who)])
 
 
-class AlignedSpan(NamedTuple):
-    """An aligned cluster of spans with its consensus boundaries and attributes.
-
-    Boundaries are those of the cluster's medoid (the member with the highest summed Jaccard to
-    the others; ties to the earliest, then shortest); `exact` tells whether every supporter drew
-    exactly them. `attrs` holds attributes with a strict majority among the supporters; the
-    others are listed in `undecided_attrs`. `regions` are the supporters' (annotator,
-    region_id). `id` is unique within the item and stable: ``label@start:end``.
-    """
-
-    id: str
-    item: str
-    label: str
-    start: int
-    end: int
-    attrs: Mapping[str, str]
-    support: tuple[str, ...]
-    confidence: float
-    n_annotators: int
-    exact: bool
-    undecided_attrs: tuple[str, ...]
-    regions: tuple[tuple[str, str], ...]
-
-
-class AlignedRelation(NamedTuple):
-    """A relation between two kept consensus spans, with the annotators who drew it."""
-
-    item: str
-    kind: str
-    from_id: str
-    to_id: str
-    support: tuple[str, ...]
-    confidence: float
-    n_annotators: int
-
-
-@dataclass(frozen=True)
-class SpanConsensus:
-    """Kept spans and relations; `dropped*` hold what fell below the support threshold (for
-    adjudication). All lists are sorted by item then position."""
-
-    spans: list[AlignedSpan]
-    dropped: list[AlignedSpan]
-    relations: list[AlignedRelation]
-    dropped_relations: list[AlignedRelation]
-
-
-def _vote_attrs(members: Sequence[Span]) -> tuple[dict[str, str], tuple[str, ...]]:
-    """Strict-majority vote of the supporters on each attribute (ties: undecided)."""
-    votes: dict[str, dict[str, int]] = {}
-    for s in members:
-        for key, value in s.attrs.items():
-            per_key = votes.setdefault(key, {})
-            per_key[value] = per_key.get(value, 0) + 1
-    decided: dict[str, str] = {}
-    undecided: list[str] = []
-    for key in sorted(votes):
-        counts = votes[key]
-        top = max(counts.values())
-        winners = [v for v, c in counts.items() if c == top]
-        if len(winners) == 1 and 2 * top > len(members):
-            decided[key] = winners[0]
-        else:
-            undecided.append(key)
-    return decided, tuple(undecided)
-
-
-def span_consensus(
-    spans: Iterable[Span],
-    relations: Iterable[Relation] = (),
-    *,
-    min_support: int | float = 0.5,
-    threshold: float = DEFAULT_THRESHOLD,
-    coverage: Iterable[tuple[str, str]] | None = None,
-) -> SpanConsensus:
-    """Consensus spans and relations of a span layer.
-
-    Spans are aligned (`align_spans`, Jaccard ≥ `threshold`, same label); a cluster is kept
-    when its annotators reach `min_support` (count, or share of the item's annotators — see
-    `majority_vote`; `coverage` as in `spans.span_f1_pairwise`). A relation is kept when both
-    its ends fall in kept clusters and enough annotators drew it between those clusters (same
-    `min_support`).
-    """
-    index = SpanIndex(spans, coverage, threshold)
-    return consensus_of(index, relations, min_support)
+#: The columns of `relation_consensus`: a relation between two kept consensus spans, with the
+#: annotators who drew it.
+RELATION_COLUMNS = ("item", "kind", "from_id", "to_id", "support", "confidence", "n_annotators")
 
 
 @dataclass(frozen=True, eq=False)
 class ClusterTable:
-    """Every aligned cluster of a `SpanIndex` as columns, in `SpanIndex.clusters` order, with
+    """Every aligned cluster of a `SpanIndex` as columns, in `SpanIndex.cluster_members` order, with
     what span consensus decides about it: its id, bounds (the medoid's), supporters and
     whether it is kept. Reconcile builds its rows straight from these columns; there are
     ~5 x 10^5 clusters at 10^5 segments, and a record per cluster on the way was seconds."""
@@ -144,7 +60,9 @@ class ClusterTable:
 
 
 def cluster_table(index: SpanIndex, min_support: int | float = 0.5) -> ClusterTable:
-    """The clusters of `index` and their consensus (see `span_consensus`)."""
+    """The clusters of `index` and their consensus: a cluster is kept when its annotators
+    reach `min_support` (a count, or a share of the item's annotators: see
+    `consensus.majority_vote`)."""
     _threshold(min_support, np.ones(1))  # validates
     flat, bounds = index.cluster_members
     if len(bounds) == 1:
@@ -176,13 +94,14 @@ def relation_consensus(
     relations: Iterable[Relation],
     min_support: int | float = 0.5,
 ) -> tuple[list[list[Any]], list[bool]]:
-    """Relations between the kept clusters of `table` (see `span_consensus`), unsorted, as
-    columns (`AlignedRelation`'s fields), and whether each is kept. Ends are matched to spans
+    """Relations between the kept clusters of `table`, unsorted, as columns
+    (`RELATION_COLUMNS`), and whether each is kept: when enough annotators drew it between
+    those clusters (the same `min_support`). Ends are matched to spans
     on integer keys, (item, annotator, region) codes: dicts keyed by tuples of every span and
     relation, and a record per relation, were seconds at 10^5 segments."""
     relations = list(relations)  # into columns (`zip(*relations)` is an iterator per row)
     items, whos, kinds, froms, tos = (list(map(itemgetter(k), relations)) for k in range(5))
-    none: tuple[list[list[Any]], list[bool]] = ([[] for _ in AlignedRelation._fields], [])
+    none: tuple[list[list[Any]], list[bool]] = ([[] for _ in RELATION_COLUMNS], [])
     if not items or not table.ids:
         return none
     # the region ids that relations name, as codes (a span named by none matches none)
@@ -238,41 +157,3 @@ def relation_consensus(
         n_of.astype(np.int64).tolist(),
     ]
     return columns, (sizes >= _threshold(min_support, n_of)).tolist()
-
-
-def consensus_of(
-    index: SpanIndex, relations: Iterable[Relation] = (), min_support: int | float = 0.5
-) -> SpanConsensus:
-    """`span_consensus` on a built index."""
-    table = cluster_table(index, min_support)
-    spans = index.spans
-    kept: list[AlignedSpan] = []
-    dropped: list[AlignedSpan] = []
-    for c, (positions, regions) in enumerate(
-        zip(index.clusters, table.regions(index), strict=True)
-    ):
-        head = spans[positions[0]]
-        attrs: Mapping[str, str] = head.attrs
-        undecided: tuple[str, ...] = ()
-        if len(positions) > 1 and not all(spans[k].attrs == head.attrs for k in positions):
-            votes, undecided = _vote_attrs([spans[k] for k in positions])
-            attrs = MappingProxyType(votes)
-        cs = AlignedSpan(
-            table.ids[c],
-            table.items[c],
-            table.labels[c],
-            table.start[c],
-            table.end[c],
-            attrs,
-            table.support[c],
-            table.confidence[c],
-            table.n_annotators[c],
-            table.exact[c],
-            undecided,
-            regions,
-        )
-        (kept if table.keep[c] else dropped).append(cs)
-    columns, keep = relation_consensus(index, table, relations, min_support)
-    rels = sorted(zip(map(AlignedRelation, *columns), keep, strict=True))
-    rel_kept = [rel for rel, k in rels if k]
-    return SpanConsensus(kept, dropped, rel_kept, [rel for rel, k in rels if not k])

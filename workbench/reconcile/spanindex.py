@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
-from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -21,24 +20,17 @@ from .arrays import (
     BoolArray,
     _components,
     _firsts,
-    _greedy,
     _group_ends,
     _lexsort,
     _pairs_within,
-    _repeated,
-    runs,
+    one_to_one,
 )
-from .records import NO_ATTRS, Span
 from .records import factorize as _factorize
 
 #: Separates an item from a cluster id in the items of per-region attributes.
 ITEM_SEP = "/"
 # a region key of `triple_positions`: contents come out in key order
 K = TypeVar("K", bound=tuple[object, ...])
-
-
-def _span_key(s: Span) -> tuple[int, int, str, str, str]:
-    return (s.start, s.end, s.label, s.annotator, s.region_id)
 
 
 def _overlap(s0: IntArray, e0: IntArray, s1: IntArray, e1: IntArray) -> FloatArray:
@@ -82,63 +74,16 @@ def triple_positions(
     return out
 
 
-class _ColumnSpans(Sequence[Span]):
-    """`Span` records of `SpanIndex.from_columns`, made when indexed (in `order`); `cols`
-    are that method's columns, `item_of` to `region`."""
-
-    def __init__(self, cols: tuple[Sequence[Any], ...], order: IntArray | None = None) -> None:
-        self._cols, self._order = cols, order
-
-    def reordered(self, order: IntArray) -> _ColumnSpans:
-        return _ColumnSpans(self._cols, order)
-
-    def __len__(self) -> int:
-        return len(self._cols[2])
-
-    def __getitem__(self, k: Any) -> Any:
-        if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
-        if not -len(self) <= k < len(self):
-            raise IndexError(k)
-        item_of, annotator_of, span_of, label, start, end, region = self._cols
-        k = int(self._order[k]) if self._order is not None else k % len(self)
-        a = span_of[k]
-        return Span(item_of[a], annotator_of[a], label[k], start[k], end[k], NO_ATTRS, region[k])
-
-
 class SpanIndex:
     """Spans of one layer in canonical order, with their cross-annotator same-label pairs.
 
-    `spans[k]` are sorted by (item, label, annotator, start, end, region id). Coverage is that
-    of the span functions: the (item, annotator) pairs of the spans plus `coverage`.
+    Span k of the index (its columns `item`, `ann`, `lab`, `start`, `end`, `region_ids`) is
+    the k-th by (item, label, annotator, start, end, region id); `order[k]` is its position
+    as given.
     """
 
     def __init__(
         self,
-        spans: Iterable[Span],
-        coverage: Iterable[tuple[str, str]] | None = None,
-        threshold: float = 0.5,
-    ) -> None:
-        spans = list(spans)
-        n = len(spans)
-        cov = list(coverage) if coverage is not None else []
-        # columns by C-level map/attrgetter: a generator per field cost seconds at 10^6 spans;
-        # coverage pairs ride along in the item and annotator columns (rows n and after)
-        items, item = _factorize([*map(attrgetter("item"), spans), *map(itemgetter(0), cov)])
-        annotators, ann = _factorize(
-            [*map(attrgetter("annotator"), spans), *map(itemgetter(1), cov)]
-        )
-        labels, lab = _factorize(list(map(attrgetter("label"), spans)))
-        start = np.fromiter(map(attrgetter("start"), spans), np.int64, n)
-        end = np.fromiter(map(attrgetter("end"), spans), np.int64, n)
-        region_of = lambda k: spans[k].region_id  # noqa: E731
-        self._setup(
-            spans, region_of, threshold, (items, annotators, labels), (item, ann, lab), start, end
-        )
-
-    @classmethod
-    def from_columns(
-        cls,
         item_of: Sequence[str],
         annotator_of: Sequence[str],
         span_of: Sequence[int],
@@ -147,66 +92,37 @@ class SpanIndex:
         end: Sequence[int],
         region: Sequence[str],
         threshold: float = 0.5,
-    ) -> SpanIndex:
-        """The index of spans as columns, without attributes: span k is of annotation
-        `span_of[k]` (of item `item_of[…]` by `annotator_of[…]`, which covers its item).
-        `Span` records are made only when asked for: 10^6 of them took seconds."""
-        self = cls.__new__(cls)
-        items, a_item = _factorize(list(item_of))
-        annotators, a_ann = _factorize(list(annotator_of))
-        of = np.asarray(span_of, dtype=np.int64)
-        item = np.concatenate((a_item[of], a_item))
-        ann = np.concatenate((a_ann[of], a_ann))
-        labels = tuple(sorted(set(label)))
-        code_of = {x: k for k, x in enumerate(labels)}
+    ) -> None:
+        """The index of spans as columns: span k is of annotation `span_of[k]` (of item
+        `item_of[…]` by `annotator_of[…]`, which covers its item: an annotator who drew
+        nothing in an item they annotated counts, as finding nothing)."""
+        self.threshold = threshold
+        self.items, a_item = _factorize(list(item_of))
+        self.annotators, a_ann = _factorize(list(annotator_of))
+        self.labels = tuple(sorted(set(label)))
+        code_of = {x: k for k, x in enumerate(self.labels)}
         n = len(label)
         lab = np.fromiter(map(code_of.__getitem__, label), np.int64, n)
-        self._setup(
-            _ColumnSpans((item_of, annotator_of, span_of, label, start, end, region)),
-            region.__getitem__,
-            threshold,
-            (items, annotators, labels),
-            (item, ann, lab),
-            np.asarray(start, np.int64),
-            np.asarray(end, np.int64),
-        )
-        return self
-
-    def _setup(
-        self,
-        spans: Sequence[Span],
-        region_of: Callable[[int], str],
-        threshold: float,
-        names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
-        codes: tuple[IntArray, IntArray, IntArray],
-        start: IntArray,
-        end: IntArray,
-    ) -> None:
-        """From the sorted distinct (items, annotators, labels) and each span's codes; item
-        and annotator codes go on past the spans with the coverage rows."""
-        self.threshold = threshold
-        self.items, self.annotators, self.labels = names
-        item, ann, lab = codes
-        n = len(lab)
-        # coverage rows: the distinct (item, annotator) codes, sorted, and each span's row
+        start_, end_ = np.asarray(start, np.int64), np.asarray(end, np.int64)
+        of = np.asarray(span_of, dtype=np.int64)
+        # coverage rows: the distinct (item, annotator) codes of the annotations, sorted, and
+        # each span's row
         self.n_ann = max(1, len(self.annotators))
-        self.cov_key, cov_of = np.unique(item * self.n_ann + ann, return_inverse=True)
+        self.cov_key, cov_of = np.unique(
+            np.concatenate((a_item[of], a_item)) * self.n_ann + np.concatenate((a_ann[of], a_ann)),
+            return_inverse=True,
+        )
         self.cov_item, self.cov_ann = self.cov_key // self.n_ann, self.cov_key % self.n_ann
-        item, ann, cov_of = item[:n], ann[:n], cov_of.reshape(-1)[:n]
-        order = _lexsort((end, start, ann, lab, item))
+        item, ann, cov_of = a_item[of], a_ann[of], cov_of.reshape(-1)[:n]
+        order = _lexsort((end_, start_, ann, lab, item))
         # Equal (item, label, annotator, start, end): order those few runs by region id.
-        g0, g1 = _group_ends([x[order] for x in (item, lab, ann, start, end)], n)
+        g0, g1 = _group_ends([x[order] for x in (item, lab, ann, start_, end_)], n)
         for a in np.unique(g0[g1 - g0 > 1]).tolist():
             b = int(g1[a])
-            order[a:b] = sorted(order[a:b].tolist(), key=region_of)
-        self.spans: Sequence[Span] = (
-            spans.reordered(order)
-            if isinstance(spans, _ColumnSpans)
-            else [spans[k] for k in order.tolist()]
-        )
-        self.order, self._region_of = order, region_of  # each span's position as given
+            order[a:b] = sorted(order[a:b].tolist(), key=region.__getitem__)
+        self.order, self._region = order, region  # each span's position as given
         self.item, self.ann, self.lab = item[order], ann[order], lab[order]
-        self.start, self.end = start[order], end[order]
+        self.start, self.end = start_[order], end_[order]
         self.span_cov = cov_of[order]
         self.n = n
         # same-label pairs of different annotators with Jaccard >= threshold
@@ -220,8 +136,8 @@ class SpanIndex:
 
     @cached_property
     def region_ids(self) -> list[str]:
-        """Each span's region id (without making `spans`' records)."""
-        return list(map(self._region_of, self.order.tolist()))
+        """Each span's region id."""
+        return list(map(self._region.__getitem__, self.order.tolist()))
 
     def _jaccard(self, i: IntArray, j: IntArray) -> FloatArray:
         return _overlap(self.start[i], self.end[i], self.start[j], self.end[j])
@@ -271,26 +187,15 @@ class SpanIndex:
         matched = np.zeros(len(self.cand_i), dtype=bool)
         if len(i) == 0:
             return matched
-        # A span in two candidates of one annotator pair is a conflict: greedy decides there.
-        x_key = i * self.n_ann + self.ann[j]
-        y_key = j * self.n_ann + self.ann[i]
-        conflict = _repeated(x_key) | _repeated(y_key)
+        # matched one-to-one within each (annotator pair of an item, label)
         pair = (
             self._pair_of(self.item[i], self.ann[i], self.ann[j]) * len(self.labels) + self.lab[i]
         )
-        bad_pairs = np.unique(pair[conflict])
-        in_bad = np.isin(pair, bad_pairs)
-        matched[pos[~in_bad]] = True
-        if bad_pairs.size:
-            by_pair: dict[int, list[int]] = defaultdict(list)
-            for k in np.flatnonzero(in_bad).tolist():
-                by_pair[int(pair[k])].append(k)
-            for ks in by_pair.values():
-                cands = [
-                    ((-float(jac[k]), self._key(i[k]), self._key(j[k])), i[k], j[k]) for k in ks
-                ]
-                for p in _greedy(cands):
-                    matched[pos[ks[p]]] = True
+
+        def key(k: int) -> tuple[object, ...]:
+            return (-float(jac[k]), self._key(int(i[k])), self._key(int(j[k])))
+
+        matched[pos[one_to_one(pair, i, j, key)]] = True
         return matched
 
     def pair_counts(self, exact: bool) -> IntArray:
@@ -315,16 +220,11 @@ class SpanIndex:
     # ------------------------------------------------------------------ clusters
 
     @cached_property
-    def clusters(self) -> list[tuple[int, ...]]:
-        """Aligned clusters as tuples of span positions (see `spans.align_spans`), sorted by
-        (item, first member position, label); members sorted by annotator then position."""
-        flat, bounds = self.cluster_members
-        return runs(flat.tolist(), bounds)
-
-    @cached_property
     def cluster_members(self) -> tuple[IntArray, list[int]]:
-        """`clusters` flattened: every cluster's members in cluster order, and where each
-        cluster starts (one more bound at the end). Array code reads this, not the tuples."""
+        """The aligned clusters (see `spans`, *Alignment*) flattened: every cluster's members
+        (span positions) in cluster order, and where each cluster starts (one more bound at
+        the end). Clusters are sorted by (item, first member position, label); members by
+        annotator then position."""
         n = self.n
         if n == 0:
             return np.zeros(0, dtype=np.int64), [0]
@@ -451,7 +351,7 @@ class SpanIndex:
         return rank
 
     def _key(self, k: int) -> tuple[int, int, str, str, str]:
-        """`_span_key` of span k, from the columns (`spans` makes a record per call)."""
+        """Span k's key (start, end, label, annotator, region id): greedy ties go by it."""
         start, end = int(self.start[k]), int(self.end[k])
         return (
             start,
@@ -462,7 +362,7 @@ class SpanIndex:
         )
 
     def _link(self, a: int, b: int) -> list[list[int]]:
-        """Complete-linkage clusters of group [a, b) (the definition of `spans.align_spans`)."""
+        """Complete-linkage clusters of group [a, b) (the definition in `spans`, *Alignment*)."""
         clusters: list[list[int]] = [[k] for k in range(a, b)]
         owner = {k: k - a for k in range(a, b)}
         ann, start, end = (col[a:b].tolist() for col in (self.ann, self.start, self.end))

@@ -4,8 +4,8 @@
   label and Jaccard ≥ `threshold` (0.5), *exactly* with the same label, start and end.
 * **Pairwise F1** of annotators a and b, on the items both cover: spans paired one-to-one
   (greedy, best Jaccard first, ties by position), ``F1 = 2 TP / (n_a + n_b)``; per label and
-  micro. `coverage` ((item, annotator) pairs) makes an annotator who drew nothing count;
-  by default it is inferred from the spans.
+  micro. An annotator who annotated an item and drew nothing in it counts (as finding
+  nothing): the index knows every annotation.
 * **Token alpha** (as PolNeAR reports it): each token (``\\w+|[^\\w\\s]``, or non-space
   character) gets from each covering annotator the set of labels of the spans touching it
   ("O" when none); nominal Krippendorff alpha over tokens, plus one-vs-rest per label.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -29,7 +29,7 @@ from . import _bootstrap
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
 from .arrays import BoolArray
 from .categorical import _alpha_from_profiles
-from .records import Metric, Span
+from .records import Metric
 from .spanindex import SpanIndex
 
 Match = Literal["exact", "overlap"]
@@ -108,24 +108,6 @@ def _pair_f1(
     )
 
 
-def span_f1_pairwise(
-    spans: Iterable[Span],
-    *,
-    match: Match = "overlap",
-    threshold: float = DEFAULT_THRESHOLD,
-    coverage: Iterable[tuple[str, str]] | None = None,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
-) -> list[PairF1]:
-    """Pairwise span F1 per label and micro (label None), sorted by (a, b, label).
-
-    Only items both annotators cover count; `f1.n_items` is their number.
-    """
-    index = SpanIndex(spans, coverage, threshold)
-    return pairwise_f1(index, match, n_boot=n_boot, seed=seed, confidence=confidence)
-
-
 def pairwise_f1(
     index: SpanIndex,
     match: Match,
@@ -134,7 +116,10 @@ def pairwise_f1(
     seed: int | np.random.Generator = 0,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> list[PairF1]:
-    """`span_f1_pairwise` on a built index."""
+    """Pairwise span F1 per label and micro (label None), sorted by (a, b, label).
+
+    Only items both annotators cover count; `f1.n_items` is their number.
+    """
     if not index.labels:
         return []
     counts = index.pair_counts(exact=match == "exact")
@@ -199,11 +184,10 @@ _CELLS_PER_CHUNK = 2_000_000
 
 
 def token_alpha(
-    spans: Iterable[Span],
+    index: SpanIndex,
     texts: Mapping[str, str],
-    *,
     unit: Literal["token", "char"] = "token",
-    coverage: Iterable[tuple[str, str]] | None = None,
+    *,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int | np.random.Generator = 0,
     confidence: float = DEFAULT_CONFIDENCE,
@@ -218,21 +202,6 @@ def token_alpha(
     Vectorised: items with the same number m of annotators are processed in chunks as a
     (tokens, m) matrix of label bitmasks filled by difference arrays.
     """
-    return token_alpha_of(
-        SpanIndex(spans, coverage), texts, unit, n_boot=n_boot, seed=seed, confidence=confidence
-    )
-
-
-def token_alpha_of(
-    index: SpanIndex,
-    texts: Mapping[str, str],
-    unit: Literal["token", "char"] = "token",
-    *,
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
-) -> dict[str, Metric]:
-    """`token_alpha` on a built index."""
     labels = list(index.labels)
     if len(labels) > 62:
         raise ValueError("token_alpha supports at most 62 span labels")
@@ -373,39 +342,6 @@ def _token_alpha_from_profiles(
     return out
 
 
-# --------------------------------------------------------------------------- alignment
-
-
-@dataclass(frozen=True)
-class SpanCluster:
-    """Aligned spans of one label in one item, at most one per annotator (sorted)."""
-
-    item: str
-    label: str
-    members: tuple[Span, ...]
-
-    @property
-    def annotators(self) -> tuple[str, ...]:
-        return tuple(s.annotator for s in self.members)
-
-
-def align_spans(spans: Iterable[Span], threshold: float = DEFAULT_THRESHOLD) -> list[SpanCluster]:
-    """Cluster same-label spans of different annotators across each item (see module doc).
-
-    Output is sorted by (item, first member position, label) and independent of input order.
-    """
-    return clusters_of(SpanIndex(spans, None, threshold))
-
-
-def clusters_of(index: SpanIndex) -> list[SpanCluster]:
-    """`align_spans` on a built index."""
-    spans = index.spans
-    return [
-        SpanCluster(spans[m[0]].item, spans[m[0]].label, tuple(spans[k] for k in m))
-        for m in index.clusters
-    ]
-
-
 # --------------------------------------------------------------------------- pooled
 
 
@@ -426,7 +362,9 @@ def pooled_f1(
     seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> dict[str, Metric]:
-    """`span_f1_pooled` on a built index."""
+    """Span F1 pooled over every annotator pair: ``2 ΣTP / Σ(n_a + n_b)`` over the items with
+    ≥ 2 covering annotators, key "all" (micro) and one per label; the bootstrap resamples
+    items."""
     labels = index.labels
     stacked = _per_item(index, index.pair_counts(exact=match == "exact"))[:, : len(labels)]
     out = {"all": _pooled(f"span_f1_{match}", stacked.sum(axis=1), n_boot, seed, confidence)}

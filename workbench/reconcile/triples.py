@@ -5,66 +5,25 @@ F1 pairs triples one-to-one, best summed Jaccard first."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Iterable
 
 import numpy as np
 
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
-from .arrays import BoolArray, _greedy, _repeated
-from .records import Metric, Relation, Span
-from .spanindex import SpanIndex, _span_key, triple_positions
-from .spans import DEFAULT_THRESHOLD, PairF1, _pair_f1, _per_item, _pooled
+from .arrays import BoolArray, one_to_one
+from .records import Metric, Relation
+from .spanindex import SpanIndex, triple_positions
+from .spans import PairF1, _pair_f1, _per_item, _pooled
 
 TRIPLE_KINDS = ("attributed_to", "cue_of")
-
-
-class Triple(NamedTuple):
-    """One annotator's attribution: (source, cue, content); source/cue None when absent."""
-
-    item: str
-    annotator: str
-    source: Span | None
-    cue: Span | None
-    content: Span
-
-
-def attribution_triples(
-    spans: Iterable[Span],
-    relations: Iterable[Relation],
-    *,
-    attributed_to: str = "attributed_to",
-    cue_of: str = "cue_of",
-) -> list[Triple]:
-    """Triples from `attributed_to` (Content → Source) and `cue_of` (Cue → Content) relations.
-
-    Every span that is the content end of one of these relations (i.e. from of attributed_to,
-    to of cue_of) yields triples; sorted by (item, annotator, content, source, cue).
-    """
-    index = SpanIndex(spans)
-    spans_at = index.spans
-    out = []
-    for content, source, cue in triple_spans(index, relations, (attributed_to, cue_of)):
-        c = spans_at[content]
-        out.append(
-            Triple(
-                c.item,
-                c.annotator,
-                None if source is None else spans_at[source],
-                None if cue is None else spans_at[cue],
-                c,
-            )
-        )
-    return out
 
 
 def triple_spans(
     index: SpanIndex, relations: Iterable[Relation], kinds: tuple[str, str] = TRIPLE_KINDS
 ) -> list[tuple[int, int | None, int | None]]:
-    """Attribution triples (content, source, cue) as span positions, sorted as
-    `spans.attribution_triples` sorts them (item, annotator, content region); `kinds` are
-    the names of the (content → source, cue → content) relations."""
+    """Attribution triples (content, source, cue) as span positions (see the module doc),
+    sorted by (item, annotator, content region); `kinds` are the names of the (content →
+    source, cue → content) relations."""
     rels = [r for r in relations if r.kind in kinds]
     # Keys (coverage row, region id), which order as (item, annotator, region id) do, but
     # hash and compare faster than three strings; and only for spans whose region id ends
@@ -81,7 +40,7 @@ def triple_spans(
     from_ids = [r.from_region for r in rels]
     to_ids = [r.to_region for r in rels]
     ids = {*from_ids, *to_ids}
-    spans, span_rows = index.spans, index.span_cov.tolist()
+    span_rows = index.span_cov.tolist()
     region: dict[tuple[int, str], int] = {
         (span_rows[k], rid): k for k, rid in enumerate(index.region_ids) if rid in ids
     }
@@ -90,7 +49,7 @@ def triple_spans(
         ((c, a), (c, b), r.kind == attributed_to)
         for c, a, b, r in zip(rows, from_ids, to_ids, rels, strict=True)
     )
-    return triple_positions(region, ends, lambda k: _span_key(spans[k]))
+    return triple_positions(region, ends, index._key)
 
 
 def triple_counts(
@@ -126,19 +85,14 @@ def triple_counts(
         score, ok = score + part_score, ok & part_ok
     row = index._pair_of(index.item[ci], index.ann[ci], index.ann[cj])[k][ok]
     a, b, score = a[ok], b[ok], score[ok]
-    # a triple in two candidates of one pair row is a conflict: greedy decides there
-    conflict = _repeated(row * n_t + a) | _repeated(row * n_t + b)
-    bad = np.isin(row, row[conflict])
-    out[:, 0] = np.bincount(row[~bad], minlength=len(ra))
-    by_row: dict[int, list[tuple[tuple[object, ...], int, int]]] = defaultdict(list)
-    spans = index.spans
-    for rw, sc, x, y in zip(
-        row[bad].tolist(), score[bad].tolist(), a[bad].tolist(), b[bad].tolist(), strict=True
-    ):
-        tx, ty = str(_triple_key(triples[x], spans)), str(_triple_key(triples[y], spans))
-        by_row[rw].append(((-sc, tx, ty, x, y), x, y))
-    for rw, keyed in by_row.items():
-        out[rw, 0] = len(_greedy(keyed))
+    # matched one-to-one within each pair row
+
+    def key(k: int) -> tuple[object, ...]:
+        x, y = int(a[k]), int(b[k])
+        tx, ty = str(_triple_key(triples[x], index)), str(_triple_key(triples[y], index))
+        return (-float(score[k]), tx, ty, x, y)
+
+    out[:, 0] = np.bincount(row[one_to_one(row, a, b, key)], minlength=len(ra))
     return out
 
 
@@ -155,26 +109,8 @@ def _part_scores(index: SpanIndex, x: IntArray, y: IntArray) -> tuple[FloatArray
     return score, ok
 
 
-def _triple_key(t: tuple[int, int | None, int | None], spans: Sequence[Span]) -> tuple[object, ...]:
-    return tuple(_span_key(spans[p]) if p is not None else () for p in t)
-
-
-def triple_f1_pairwise(
-    spans: Iterable[Span],
-    relations: Iterable[Relation],
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-    coverage: Iterable[tuple[str, str]] | None = None,
-    attributed_to: str = "attributed_to",
-    cue_of: str = "cue_of",
-    n_boot: int = DEFAULT_N_BOOT,
-    seed: int | np.random.Generator = 0,
-    confidence: float = DEFAULT_CONFIDENCE,
-) -> list[PairF1]:
-    """Pairwise F1 over attribution triples (greedy one-to-one, best total Jaccard first)."""
-    index = SpanIndex(spans, coverage, threshold)
-    counts = triple_counts(index, relations, (attributed_to, cue_of))
-    return pairwise_triple_f1(index, counts, n_boot=n_boot, seed=seed, confidence=confidence)
+def _triple_key(t: tuple[int, int | None, int | None], index: SpanIndex) -> tuple[object, ...]:
+    return tuple(index._key(p) if p is not None else () for p in t)
 
 
 def pairwise_triple_f1(
@@ -185,7 +121,8 @@ def pairwise_triple_f1(
     seed: int | np.random.Generator = 0,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> list[PairF1]:
-    """`triple_f1_pairwise` from `index.triple_counts`."""
+    """Pairwise F1 over attribution triples (greedy one-to-one, best total Jaccard first),
+    from `triple_counts`."""
     return [
         _pair_f1(a, b, "triple", "overlap", counts[rows], n_boot, seed, confidence)
         for a, b, rows in index.rows_by_pair()
@@ -199,6 +136,6 @@ def pooled_triple_f1(
     seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> Metric:
-    """`triple_f1_pooled` from `index.triple_counts`."""
+    """F1 over attribution triples pooled over every annotator pair, from `triple_counts`."""
     rows = _per_item(index, counts)
     return _pooled("triple_f1", rows, n_boot, seed, confidence)
