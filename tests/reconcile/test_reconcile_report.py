@@ -371,3 +371,34 @@ def test_fixed_ratings_keep_fleiss_1971() -> None:
     doc = to_html(labels_agreement(labels, source="file", n_boot=0))
     assert "Fleiss&#x27; kappa (Fleiss 1971; 3 ratings per item)" in doc
     assert "Gwet (2014) generalisation" not in doc
+
+
+def test_relations_of_another_schema_make_no_attribution_section() -> None:
+    """A team's relation-extraction project has relations but no attributions: the report
+    shows its spans and no empty "Attributions (source, cue, content)" table."""
+    from workbench.schema.importer import import_config
+
+    xml = """<View><Relations><Relation value="works_for"/></Relations>
+      <Labels name="ner" toName="text"><Label value="PER"/><Label value="ORG"/></Labels>
+      <Text name="text" value="$text"/></View>"""
+    schema = import_config(xml, schema_id="re", title="re").schema
+    text = "Ann Lee works for Acme and Bo Chen for Zeta."
+
+    def region(rid: str, start: int, end: int, label: str) -> dict[str, object]:
+        value = {"start": start, "end": end, "text": text[start:end], "labels": [label]}
+        return {"id": rid, "from_name": "ner", "to_name": "text", "type": "labels",
+                "value": value}  # fmt: skip
+
+    def result(end: int) -> list[dict[str, object]]:
+        return [region("p", 0, 7, "PER"), region("o", 18, end, "ORG"),
+                {"type": "relation", "from_id": "p", "to_id": "o", "direction": "right",
+                 "labels": ["works_for"]}]  # fmt: skip
+
+    given = [("s1", who, parse(schema, text, result(end)).entry())
+             for who, end in (("a1", 22), ("a2", 23))]  # fmt: skip
+    parsed = parse_entries(schema, *zip(*given, strict=True))
+    assert parsed.relations  # the relations were read
+    agreement = schema_agreement(schema, parsed, {"s1": text}, source="dataset re", n_boot=20)
+    assert agreement.spans is not None and agreement.triples is None
+    assert "Attributions" not in to_html(agreement)
+    assert "triples" not in to_dict(agreement)

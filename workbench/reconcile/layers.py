@@ -33,7 +33,7 @@ from .overlap import Overlap, overlap_of
 from .records import CategoricalData, Label, Metric
 from .spanindex import SpanIndex
 from .spans import DEFAULT_THRESHOLD, PairF1, pairwise_f1, pooled_f1, token_alpha
-from .triples import pairwise_triple_f1, pooled_triple_f1, triple_counts
+from .triples import TRIPLE_KINDS, pairwise_triple_f1, pooled_triple_f1, triple_counts
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,8 @@ def schema_agreement(
             pairwise_exact=tuple(pairwise_f1(index, "exact", **kw)),
             pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )
-        if parsed.relations:
+        # an attribution is a news-schema notion: other schemas' relations make no triple
+        if parsed.relations and set(TRIPLE_KINDS) <= set(schema.relation_names):
             counts = triple_counts(index, relation_records(parsed))
             triples = TripleAgreement(
                 pooled=pooled_triple_f1(index, counts, **kw),
