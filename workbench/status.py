@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import func, literal, or_, select
 
+from workbench.annotation.tasks import as_utc
 from workbench.feedback import dataset_links, plain
 from workbench.store import Annotation, Annotator, Article, Dataset, PullState, Segment, Store, Task
 
@@ -157,8 +158,9 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                         for k in range(max(distribution, default=0) + 1)
                     },
                     annotators=annotators,
-                    last_pull_at=state.last_pull_at if state else None,
-                    last_full_pull_at=state.last_full_pull_at if state else None,
+                    # aware UTC on both engines (SQLite hands back naive times)
+                    last_pull_at=as_utc(state.last_pull_at) if state else None,
+                    last_full_pull_at=as_utc(state.last_full_pull_at) if state else None,
                 )
             )
         return out
