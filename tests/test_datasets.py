@@ -199,7 +199,11 @@ def test_an_export_with_nothing_to_release_is_refused_and_writes_no_release(
         reconcile(settings, store, dataset="tiny")  # a consensus of nothing is current
     with store.session() as s:
         before = [s.scalar(sa.select(sa.func.count()).select_from(t)) for t in TABLES]
-    why = "unknown dataset 'nope'" if name == "nope" else "'tiny' has no annotations to release"
+    why = (
+        "no dataset 'nope' in the store"
+        if name == "nope"
+        else "'tiny' has no annotations to release"
+    )
     with pytest.raises(NothingToRelease, match=why) as refused:
         export_dataset(store, exports, name, parse_schema(TINY), force=True)
     assert "\n" not in refused.value.message and refused.value.exit_code == 11

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,10 @@ SCHEMA = ROOT / "schemas" / "news-v1.yaml"
 TEXT = "The minister said the plan will work."
 
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(tmp_path: Path, *args: str, store: str = "") -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
-        "WORKBENCH_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "WORKBENCH_DATABASE_URL": store or f"sqlite:///{tmp_path / 'store.db'}",
         "WORKBENCH_SCHEMA": str(SCHEMA),
         "WORKBENCH_DATASET": "team",
     }
@@ -120,3 +121,18 @@ def test_status_and_problems_json(tmp_path: Path) -> None:
     failed = run(tmp_path, "pull", "--from-file", str(broken))
     assert failed.returncode == 3
     assert failed.stderr.strip().count("\n") == 0 and "broken.json" in failed.stderr
+
+
+def test_times_in_json_are_utc_alike_on_both_engines(store_url: str, tmp_path: Path) -> None:
+    """SQLite hands back naive times, PostgreSQL aware ones: scripts get one format (a live
+    pull's times in `status`: `test_maintainer_runs.py`)."""
+    ok = [{"from_name": "sentiment", "to_name": "text", "type": "choices",
+           "value": {"choices": ["neutral"]}}]  # fmt: skip
+    task = {"id": 1, "data": {"text": TEXT}}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([{**task, "annotations": [annotation(1, 7, ok, 1.0)]}]))
+    for step in (["pull", "--from-file", str(path)], ["reconcile"], ["export"]):
+        done = run(tmp_path, *step, store=store_url)
+        assert done.returncode == 0, done.stderr
+    [release] = json.loads(run(tmp_path, "releases", "--json", store=store_url).stdout)
+    assert datetime.fromisoformat(release["created_at"]).utcoffset() == timedelta(0)

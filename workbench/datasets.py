@@ -55,6 +55,18 @@ def schema_of(
     return schema
 
 
+def unknown(session: Session, dataset: str) -> str:
+    """What to say of a dataset the store does not hold: where the store is and what it holds
+    (a mistyped name, or a command run against another folder's store)."""
+    known = session.scalars(select(Dataset.name).order_by(Dataset.name)).all()
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return (
+        f"no dataset {dataset!r} in the store at {url} (it has "
+        f"{', '.join(map(repr, known)) if known else 'none'}): check --dataset or "
+        "WORKBENCH_DATASET, and the folder or WORKBENCH_DATABASE_URL"
+    )
+
+
 def reconciled_figures(session: Session, dataset: str, fingerprint: str) -> dict[str, Any]:
     """The agreement figures reconcile stored with `dataset`'s consensus, when computed from
     the very annotations of `fingerprint` (`figures.fingerprint`): consensus and figures are
@@ -76,7 +88,7 @@ def released_fingerprint(session: Session, dataset: str, schema: Schema) -> str:
     reads the rest. A dataset with none has nothing to release: NothingToRelease (a release
     of no annotations would be an empty version, permanent)."""
     if session.get(Dataset, dataset) is None:
-        raise NothingToRelease(f"unknown dataset {dataset!r} (push it to Label Studio first)")
+        raise NothingToRelease(unknown(session, dataset))
     name = func.coalesce(func.nullif(m.Annotator.pseudonym, ""), UNKNOWN)  # as the export's
     query = (
         select(m.Annotation.id, name)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from workbench import feedback
 from workbench.annotation.tasks import TaskRecord, as_utc, format_cursor, parse_time
 from workbench.config import Settings
-from workbench.datasets import schema_of
+from workbench.datasets import schema_of, unknown
 from workbench.errors import ConfigError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.progress import NoProgress, Progress
@@ -64,6 +64,8 @@ def pull(
             row = session.get(Dataset, name)  # detached: read after the session ends
             state = session.get(PullState, name)
             cursor = state.cursor if state else None
+            if row is None and project is None:
+                raise ConfigError(unknown(session, name))
         unsaved = None
         if project is not None:  # saved with the first page (`SaveContext.unsaved`)
             configured = schema or load_schema(settings.schema_path)

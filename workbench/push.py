@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from workbench.annotation import parse, schema_values, used_values
 from workbench.annotation.tasks import task_text
@@ -127,12 +127,14 @@ def push(
             annotators=overlap,
             dry_run=dry_run,
         )
+        unit = state.unit if state else "paragraph"
+        if state is None or state.project_id is None:
+            _refuse_empty(store, unit)  # not a new, empty project on a team's server
         project = _ensure_project(client, name, schema, state, overlap, report, dry_run, force)
         if project is not None and not dry_run:
             _save_dataset(store, name, overlap, client.url, project.id, schema)
             report.project_id = project.id
 
-        unit = state.unit if state else "paragraph"
         segments = _segments_to_push(store, name, unit)
         unpushed = segments.states[None] + segments.states["pending"]
         report.segments = segments.states.total()
@@ -159,6 +161,27 @@ def push(
             progress.advance(len(batch))
         progress.finish()
         return report
+
+
+def _refuse_empty(store: Store, unit: str) -> None:
+    """No project for a store with nothing to push in it: the usual cause is the wrong folder
+    or store (or segments of another unit), and an empty project is left to clean up."""
+    with store.session() as session:
+        counts = dict(
+            session.execute(
+                select(Segment.unit, func.count())
+                .join(Article, Article.id == Segment.article_id)
+                .where(Article.is_current.is_(True), Segment.retired_at.is_(None))
+                .group_by(Segment.unit)
+            ).all()
+        )
+    if not counts.get(unit):
+        others = ", ".join(f"{n} {u}" for u, n in sorted(counts.items()))
+        raise ConfigError(
+            f"nothing to push: the store at {store.url} has no {unit} segments"
+            f"{f' (only {others} segments)' if others else ''}: run `workbench ingest` and "
+            "`workbench segment` first, in the folder (or WORKBENCH_DATABASE_URL) they are in"
+        )
 
 
 def _ensure_project(

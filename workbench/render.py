@@ -271,12 +271,15 @@ def push_text(report: Any) -> list[str]:
 
 def pull_text(report: Any) -> list[str]:
     how = "full" if report.full else "incremental"
+    quiet = not report.full and not report.changed
     lines = [
-        f"dataset {report.dataset}: {how} pull from {report.source}, {report.tasks_read} tasks "
-        f"read" + (f" ({report.tasks_created} new to the store)" if report.tasks_created else ""),
+        f"dataset {report.dataset}: {how} pull from {report.source}, {report.tasks_read} task"
+        f"{'s' if report.tasks_read != 1 else ''} read"
+        + (f" ({report.tasks_created} new to the store)" if report.tasks_created else ""),
         f"annotations: {report.annotations_new} new, {report.annotations_revised} revised, "
         f"{report.annotations_deleted} deleted, {report.annotations_unchanged} unchanged"
-        + (f"; {report.tasks_deleted} tasks deleted" if report.tasks_deleted else ""),
+        + (f"; {report.tasks_deleted} tasks deleted" if report.tasks_deleted else "")
+        + (": nothing new since the last pull" if quiet else ""),
     ]
     if report.feedback_written:
         lines.append(
@@ -313,6 +316,8 @@ def pull_text(report: Any) -> list[str]:
 
 
 def problems_text(rows: Sequence[Any], repaired: bool) -> list[str]:
+    if not rows:  # no empty table: one line
+        return [f"no quarantined{' or repaired' if repaired else ''} annotations"]
     table(
         ["dataset", "task", "annotation", "rev", "annotator", "kind", "problems"],
         [
@@ -340,10 +345,11 @@ def status_text(report: Sequence[Any]) -> list[str]:
             f"{' pushed' if ds.project_id else ''}, target {ds.overlap} annotations per task,"
             f" {ds.complete_tasks} complete"
         )
+        pulled = ds.last_pull_at.isoformat(timespec="seconds") if ds.last_pull_at else "never"
         click.echo(
             f"  {ds.annotations} annotations ({ds.repaired} repaired, {ds.gold} ground truth),"
             f" {ds.skipped} skipped, {ds.quarantined} quarantined, {ds.superseded} superseded;"
-            f" last pull {ds.last_pull_at or 'never'}"
+            f" last pull {pulled}"
         )
         table(["annotations per task", "tasks"], list(ds.annotations_per_task.items()))
         if not ds.annotators:

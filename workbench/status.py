@@ -15,6 +15,9 @@ from datetime import datetime
 
 from sqlalchemy import func, literal, or_, select
 
+from workbench.annotation.tasks import as_utc
+from workbench.datasets import unknown
+from workbench.errors import ConfigError
 from workbench.feedback import dataset_links, plain
 from workbench.store import Annotation, Annotator, Article, Dataset, PullState, Segment, Store, Task
 
@@ -79,6 +82,8 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
         if dataset is not None:
             query = query.where(Dataset.name == dataset)
         datasets = list(session.scalars(query))
+        if dataset is not None and not datasets:
+            raise ConfigError(unknown(session, dataset))
         out = []
         for ds in datasets:
             segments = session.scalar(
@@ -157,8 +162,9 @@ def status(store: Store, dataset: str | None = None) -> list[DatasetStatus]:
                         for k in range(max(distribution, default=0) + 1)
                     },
                     annotators=annotators,
-                    last_pull_at=state.last_pull_at if state else None,
-                    last_full_pull_at=state.last_full_pull_at if state else None,
+                    # aware UTC on both engines (SQLite hands back naive times)
+                    last_pull_at=as_utc(state.last_pull_at) if state else None,
+                    last_full_pull_at=as_utc(state.last_full_pull_at) if state else None,
                 )
             )
         return out
@@ -193,6 +199,8 @@ def problems(
             .order_by(Annotation.dataset, Task.ls_task_id, Annotation.ls_annotation_id)
         )
         if dataset is not None:
+            if session.get(Dataset, dataset) is None:
+                raise ConfigError(unknown(session, dataset))
             query = query.where(Annotation.dataset == dataset)
         if annotator is not None:
             who = annotator.strip().lower()

@@ -169,8 +169,8 @@ def main(argv: list[str] | None = None) -> Any:
     and traceback is scrubbed of the configured secrets first."""
     try:
         return cli.main(args=argv, prog_name="workbench", standalone_mode=False)
-    except click.exceptions.Abort:
-        render.error("aborted")
+    except click.exceptions.Abort as exc:  # Click's name for ctrl-c (and EOF at a prompt)
+        render.error("interrupted" if isinstance(exc.__cause__, KeyboardInterrupt) else "aborted")
         sys.exit(130)
     except click.ClickException as exc:
         shown = io.StringIO()

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench import __version__
+from workbench.annotation.tasks import as_utc
 from workbench.datasets import reconciled_figures, released_fingerprint
 from workbench.entries import refresh as refresh_entries
 from workbench.export import card, summary, write
@@ -281,7 +282,7 @@ def list_releases(store: Store, dataset: str) -> list[ReleaseInfo]:
                 r.dataset,
                 version_name(r.version),
                 version_name(r.parent_version) if r.parent_version else None,
-                r.created_at,
+                as_utc(r.created_at) or r.created_at,  # aware on both engines
                 r.path,
                 r.data_sha256,
                 int(c.get("segments", 0)),

@@ -61,7 +61,9 @@ class LabelStudioClient(Connection):
 
     def check(self) -> dict[str, Any]:
         """Reachable and the token accepted? Returns the token's user (whoami)."""
-        return plain_dict(self._call("check", lambda: self._sdk.users.whoami()))
+        # a 404 here is a URL that is not Label Studio's root (a path too many, another site)
+        where = f"no Label Studio API at {self.url} (HTTP 404): check LABEL_STUDIO_URL"
+        return plain_dict(self._call("check", lambda: self._sdk.users.whoami(), not_found=where))
 
     def get_project(self, project_id: int) -> Project:
         data = self._on("get", "project", project_id)

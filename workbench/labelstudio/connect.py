@@ -11,8 +11,9 @@ def connect(settings: Settings, *, check: bool = True) -> LabelStudioClient:
     """A client for the configured Label Studio; `check` verifies reachability and the token."""
     if not settings.label_studio_url:
         raise ConfigError(
-            "no Label Studio configured: run `workbench server start`, or set LABEL_STUDIO_URL "
-            "and LABEL_STUDIO_API_KEY"
+            f"no Label Studio configured (no LABEL_STUDIO_URL, no local server in "
+            f"{settings.home}): run `workbench server start`, or set LABEL_STUDIO_URL and "
+            "LABEL_STUDIO_API_KEY"
         )
     if not settings.label_studio_api_key:
         raise ConfigError(

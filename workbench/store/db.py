@@ -12,12 +12,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.errors import StoreError
+from workbench.store.models import Base
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -100,11 +101,11 @@ def check_revision(engine: Engine) -> str | None:
     try:
         rev = current_revision(engine)
     except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise StoreError(
-            f"cannot open the store at {_redacted(str(engine.url))}: {reason}"
+            f"cannot open the store at {_redacted(str(engine.url))}: {_reason(exc)}"
         ) from None
     if rev is None:
+        _refuse_foreign(engine)
         return None
     known = {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
     if rev not in known:
@@ -113,6 +114,26 @@ def check_revision(engine: Engine) -> str | None:
             f"workbench knows (newest: {head_revision()}); upgrade workbench"
         )
     return rev
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's first line, without SQLAlchemy's wrapping and its "Background" link."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else None
+    return (str(orig or exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _refuse_foreign(engine: Engine) -> None:
+    """A database without a revision is made a store only if it holds none of another's
+    tables: a mistyped URL must not migrate workbench's tables into someone else's data."""
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+    if tables and not tables & set(Base.metadata.tables):
+        foreign = sorted(tables)
+        shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+        raise StoreError(
+            f"the database at {_redacted(str(engine.url))} is not a workbench store (it holds"
+            f" other tables: {shown}): give a workbench store or an empty database"
+        )
 
 
 @dataclass
@@ -144,7 +165,7 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
             check_revision(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise StoreError(f"cannot prepare the store at {_redacted(url)}: {exc}") from None
+        raise StoreError(f"cannot prepare the store at {_redacted(url)}: {_reason(exc)}") from None
     except StoreError:
         engine.dispose()
         raise
