@@ -120,6 +120,8 @@ def test_a_mistyped_dataset_or_url_names_the_store_or_server(
     one_line(cli(tmp_path, "export", typo, **env), 11, f"no dataset {typo!r}", repr(pushed))
     for command in ("status", "problems"):  # not "no datasets yet" / no problems, exit 0
         one_line(cli(tmp_path, command, "--dataset", typo, **env), 4, f"no dataset {typo!r}")
+    for command in ("reconcile", "agreement", "disagreements"):  # not "bad input file", 3
+        one_line(cli(tmp_path, command, "--dataset", typo, **env), 4, f"no dataset {typo!r}")
     # a URL with a path too many: its page is a 404, which is not "project not found"
     env["LABEL_STUDIO_URL"] = f"{label_studio.url}/labelstudio"
     line = one_line(cli(tmp_path, "pull", "--dataset", pushed, **env), 6, "no Label Studio API")

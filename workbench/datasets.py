@@ -23,7 +23,7 @@ from workbench.errors import ConfigError, NothingToRelease, OutOfDate
 from workbench.reconcile import figures
 from workbench.reconcile.load import UNKNOWN
 from workbench.schema import Schema, load_schema, schema_from_dict
-from workbench.store import Dataset, Store
+from workbench.store import Dataset, Store, unknown
 from workbench.store import models as m
 
 
@@ -53,18 +53,6 @@ def schema_of(
             " push it first (`workbench push --schema FILE`), or give it another --dataset"
         )
     return schema
-
-
-def unknown(session: Session, dataset: str) -> str:
-    """What to say of a dataset the store does not hold: where the store is and what it holds
-    (a mistyped name, or a command run against another folder's store)."""
-    known = session.scalars(select(Dataset.name).order_by(Dataset.name)).all()
-    url = session.get_bind().engine.url.render_as_string(hide_password=True)
-    return (
-        f"no dataset {dataset!r} in the store at {url} (it has "
-        f"{', '.join(map(repr, known)) if known else 'none'}): check --dataset or "
-        "WORKBENCH_DATASET, and the folder or WORKBENCH_DATABASE_URL"
-    )
 
 
 def reconciled_figures(session: Session, dataset: str, fingerprint: str) -> dict[str, Any]:

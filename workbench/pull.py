@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from workbench import feedback
 from workbench.annotation.tasks import TaskRecord, as_utc, format_cursor, parse_time
 from workbench.config import Settings
-from workbench.datasets import schema_of, unknown
+from workbench.datasets import schema_of
 from workbench.errors import ConfigError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.progress import NoProgress, Progress
 from workbench.pull_save import PullReport, SaveContext, apply, new_dataset, read_records
 from workbench.schema import Schema, load_schema
-from workbench.store import Annotation, Dataset, Prediction, PullState, Store, Task
+from workbench.store import Annotation, Dataset, Prediction, PullState, Store, Task, unknown
 from workbench.store.lock import operation_lock
 
 #: How far before the cursor an incremental pull starts reading again (late commits).

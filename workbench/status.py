@@ -16,10 +16,19 @@ from datetime import datetime
 from sqlalchemy import func, literal, or_, select
 
 from workbench.annotation.tasks import as_utc
-from workbench.datasets import unknown
 from workbench.errors import ConfigError
 from workbench.feedback import dataset_links, plain
-from workbench.store import Annotation, Annotator, Article, Dataset, PullState, Segment, Store, Task
+from workbench.store import (
+    Annotation,
+    Annotator,
+    Article,
+    Dataset,
+    PullState,
+    Segment,
+    Store,
+    Task,
+    unknown,
+)
 
 
 @dataclass(frozen=True)

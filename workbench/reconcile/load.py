@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.annotation import parser_key
-from workbench.errors import InputError
+from workbench.errors import ConfigError
 from workbench.schema import Schema
 from workbench.store import models as m
+from workbench.store import unknown
 
 from .engine import LabelRow, RelationRow, SegmentConsensus, SpanRow
 from .extract import ParsedAnnotations, parse_entries
@@ -26,9 +27,7 @@ UNKNOWN = "unknown"  # the export's name of an annotator the store lacks (`expor
 def ensure_dataset(session: Session, dataset: str) -> m.Dataset:
     row = session.get(m.Dataset, dataset)
     if row is None:
-        known = session.scalars(select(m.Dataset.name).order_by(m.Dataset.name)).all()
-        hint = f" (known: {', '.join(known)})" if known else " (push one first)"
-        raise InputError(f"no dataset {dataset!r} in the store{hint}")
+        raise ConfigError(unknown(session, dataset))
     return row
 
 

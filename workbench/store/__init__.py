@@ -1,6 +1,6 @@
 """The store: SQLAlchemy models, Alembic migrations, and opening a store by URL."""
 
-from workbench.store.db import Store, head_revision, open_store, upgrade
+from workbench.store.db import Store, head_revision, open_store, unknown, upgrade
 from workbench.store.models import (
     Annotation,
     Annotator,
@@ -26,5 +26,6 @@ __all__ = [
     "Task",
     "head_revision",
     "open_store",
+    "unknown",
     "upgrade",
 ]

@@ -12,13 +12,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.errors import StoreError
-from workbench.store.models import Base
+from workbench.store.models import Base, Dataset
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -170,3 +170,15 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
         engine.dispose()
         raise
     return Store(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def unknown(session: Session, dataset: str) -> str:
+    """What to say of a dataset the store does not hold: where the store is and what it holds
+    (a mistyped name, or a command run against another folder's store)."""
+    known = session.scalars(select(Dataset.name).order_by(Dataset.name)).all()
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return (
+        f"no dataset {dataset!r} in the store at {url} (it has "
+        f"{', '.join(map(repr, known)) if known else 'none'}): check --dataset or "
+        "WORKBENCH_DATASET, and the folder or WORKBENCH_DATABASE_URL"
+    )
