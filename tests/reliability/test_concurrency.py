@@ -82,6 +82,9 @@ def test_two_pulls_at_once(
     if second_waits:
         assert second.returncode == 0, second.stderr
         assert "0 new, 0 revised" in second.stdout  # it ran after the first, found it all there
+        # and said what it waited for, not looking hung meanwhile
+        waited = f"waiting up to 60 s for dataset 'news': pull by pid {first.pid} on "
+        assert waited in second.stderr and "Traceback" not in second.stderr
     else:
         assert second.returncode == 5, second.stderr
         line = second.stderr.strip()

@@ -194,6 +194,7 @@ def _acquire(
 ) -> str:
     token = uuid.uuid4().hex
     deadline = time.monotonic() + max(0.0, wait)
+    told = False
     while True:
         now = utcnow()
         try:
@@ -220,6 +221,13 @@ def _acquire(
             continue  # someone else took it over first: look again
         if time.monotonic() >= deadline:
             raise LockedError(_describe(dataset, holder))
+        if not told:  # a waiting command would otherwise look hung
+            what = "the corpus" if dataset is None else f"dataset {dataset!r}"
+            log.warning(
+                "waiting up to %g s for %s: %s by pid %s on %s holds it",
+                wait, what, holder.operation, holder.pid, holder.host,
+            )  # fmt: skip
+            told = True
         time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
 
 
