@@ -265,6 +265,26 @@ def test_targets_are_names_without_titles_once_each() -> None:
     assert all(s.attributes == () for s in found.by_label("Target"))  # sentiment: the annotator's
 
 
+@pytest.mark.parametrize(
+    ("text", "targets"),
+    [  # seen as wrong suggestions by an annotator in the browser, and in the seed articles
+        ("It was a US-orchestrated change, Western diplomats said of Pakistanis in Leeds.",
+         ["Leeds"]),
+        ("Many South Asian and European leaders met the Energy Minister on TV in April’s heat.",
+         []),
+        ("Josep Borell, High Representative of the EU, praised BRICS- and US' partners.",
+         ["EU", "BRICS", "US"]),  # Borell: the Source
+        ("Pakistani-Russian ties grew as Howard met Dean, Sean and Lee in Bern.",
+         ["Howard", "Dean", "Sean", "Lee", "Bern"]),
+        ("Groundbreaking Visit Amid Geopolitical Quake Lifts Pakistan-Russia Relations", []),
+    ],
+)  # fmt: skip
+def test_targets_are_entities_not_adjectives_titles_or_headline_capitals(
+    text: str, targets: list[str]
+) -> None:
+    assert [s.text for s in suggest(text).by_label("Target")] == targets
+
+
 def test_prediction_carries_the_model_version_and_valid_result() -> None:
     text = "“The sanctions are working,” the spokesperson said."
     pred = prediction(SCHEMA, text)

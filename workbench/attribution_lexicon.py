@@ -160,7 +160,7 @@ TITLES = _set(
     "minister president prime premier pm chancellor secretary spokesperson spokesman "
     "spokeswoman ambassador envoy senator lawmaker mp governor mayor general colonel admiral "
     "chief king queen prince sheikh ayatollah dr dr. professor prof. judge justice leader "
-    "commissioner director chairman chairwoman chair ceo official officials"
+    "commissioner director chairman chairwoman chair ceo official officials representative"
 )
 OFFICIAL = _set(
     "minister ministry president prime premier pm chancellor secretary spokesperson spokesman "
@@ -233,7 +233,7 @@ NOT_NAME = _set(
     "still both some many such so for from with without despite since although though between "
     "instead there here what why how who not nobody to by of be should ahead one two last "
     "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday"
+    "monday tuesday wednesday thursday friday saturday sunday tv"
 )
 
 

@@ -144,7 +144,9 @@ def suggest(text: str, context: str = "") -> Suggestions:
             last_source = _cue(build, quotes, us, ue, m, last_source) or last_source
     orphan_quotes(build, quotes)
     headline_claim(build, quotes)
-    _targets(build, quotes)
+    # a headline (no final stop) capitalises every word: its capitals name nothing
+    if not (_title_case(text) and not re.search(r"[.!?][”\"’']?\s*$", text)):
+        _targets(build, quotes)
     spans = tuple(sorted(build.spans, key=lambda s: (s.start, s.end, s.label)))
     return Suggestions(spans, tuple(build.relations))
 
