@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "7"
+RULES_VERSION = "8"
 
 # -- the rules ---------------------------------------------------------------------------------
 
