@@ -518,6 +518,10 @@ def test_relation_names_do_not_cover_the_words_above_their_regions(
     _sdk(label_studio).predictions.create(task=task_id, result=result, model_version=MODEL_VERSION)
     _open(annotator.page, label_studio, pushed.project_id, task_id)
     annotator.page.wait_for_function(f"() => ({_REGIONS})().length === 2")
+    # the editor draws the arc after the regions, a moment later on a loaded machine
+    annotator.page.wait_for_function(
+        "() => document.querySelectorAll('.relations-overlay path[marker-end]').length > 0"
+    )
     annotator.page.screenshot(path=shots / "08-suggested-relation.png")
     arcs, chips, shown = annotator.page.evaluate(
         """() => {
