@@ -313,7 +313,9 @@ def test_annotator_accepts_a_suggestion_labels_links_and_submits_and_pull_stores
         page.keyboard.press("Control+Enter")
     assert response.value.ok, response.value.text()
     # the view reloads the task and shows the stored annotation
-    page.get_by_text("Annotation saved successfully").wait_for()
+    page.get_by_text(
+        "Annotation saved successfully", exact=True
+    ).wait_for()  # the toast, not its aria-live twin
     page.wait_for_function(_SHOWS_STORED_ANNOTATION, timeout=2 * WAIT_MS)
     page.screenshot(path=shots / "04-submitted.png")
     browser_seconds = time.monotonic() - started
