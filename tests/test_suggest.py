@@ -277,6 +277,8 @@ def test_targets_are_names_without_titles_once_each() -> None:
         ("Pakistani-Russian ties grew as Howard met Dean, Sean and Lee in Bern.",
          ["Howard", "Dean", "Sean", "Lee", "Bern"]),
         ("Groundbreaking Visit Amid Geopolitical Quake Lifts Pakistan-Russia Relations", []),
+        ("Troops crossed the Line of Control near the University of Leeds.",
+         ["Line of Control", "University of Leeds"]),  # a name with "of" is one name
     ],
 )  # fmt: skip
 def test_targets_are_entities_not_adjectives_titles_or_headline_capitals(

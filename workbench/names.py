@@ -16,7 +16,8 @@ _ADJECTIVE = re.compile(
     r"(?:(?:North|South|East|West|Central)(?:ern)?\s+)?"
     r"(?:[A-Z][\w\-]*(?:ians?|eses?|ish|stanis?|cans?)|[A-Z][a-z]{4,}eans?|(?:North|South|East|West)ern)$"
 )
-_CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w’'\-]*(?:\s+|$))*\b[A-Z][\w’'\-]*")
+# capitalised words, also joined by "of" ("Line of Control", "University of Leeds")
+_CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w’'\-]*(?:\s+(?:of\s+)?|$))*\b[A-Z][\w’'\-]*")
 
 
 def names(
