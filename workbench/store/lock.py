@@ -133,11 +133,14 @@ def current_holder(store: Store, dataset: str | None) -> Holder | None:
 _held = threading.local()
 
 
+def _what(dataset: str | None) -> str:
+    return "the corpus" if dataset is None else f"dataset {dataset!r}"
+
+
 def _describe(dataset: str | None, holder: Holder) -> str:
     since = holder.acquired_at.isoformat(timespec="seconds")
-    what = "the corpus" if dataset is None else f"dataset {dataset!r}"
     return (
-        f"{what} is busy: {holder.operation} by pid {holder.pid} on {holder.host} "
+        f"{_what(dataset)} is busy: {holder.operation} by pid {holder.pid} on {holder.host} "
         f"since {since}; try again when it has finished (a lock whose process died is taken "
         "over automatically)"
     )
@@ -222,10 +225,9 @@ def _acquire(
         if time.monotonic() >= deadline:
             raise LockedError(_describe(dataset, holder))
         if not told:  # a waiting command would otherwise look hung
-            what = "the corpus" if dataset is None else f"dataset {dataset!r}"
             log.warning(
                 "waiting up to %g s for %s: %s by pid %s on %s holds it",
-                wait, what, holder.operation, holder.pid, holder.host,
+                wait, _what(dataset), holder.operation, holder.pid, holder.host,
             )  # fmt: skip
             told = True
         time.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
