@@ -138,14 +138,17 @@ def suggest(text: str, context: str = "") -> Suggestions:
     """
     build = Builder(text, context)
     quotes = quotations(text)
+    title_case = _title_case(text)
+    cues = _CUE_ANY_CASE if title_case else CUE_RE
     for us, ue in sentences(text, quotes):
         last_source = opening_participle(build, quotes, us, ue)
-        for m in (_CUE_ANY_CASE if _title_case(text) else CUE_RE).finditer(text, us, ue):
+        for m in cues.finditer(text, us, ue):
             last_source = _cue(build, quotes, us, ue, m, last_source) or last_source
     orphan_quotes(build, quotes)
     headline_claim(build, quotes)
-    # a headline (no final stop) capitalises every word: its capitals name nothing
-    if not (_title_case(text) and not re.search(r"[.!?][”\"’']?\s*$", text)):
+    # a headline (title case, no final stop) capitalises every word: its capitals name nothing
+    headline = title_case and not re.search(r"[.!?][”\"’']?\s*$", text)
+    if not headline:
         _targets(build, quotes)
     spans = tuple(sorted(build.spans, key=lambda s: (s.start, s.end, s.label)))
     return Suggestions(spans, tuple(build.relations))
