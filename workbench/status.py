@@ -27,6 +27,7 @@ from workbench.store import (
     Segment,
     Store,
     Task,
+    ensure_dataset,
     unknown,
 )
 
@@ -208,8 +209,7 @@ def problems(
             .order_by(Annotation.dataset, Task.ls_task_id, Annotation.ls_annotation_id)
         )
         if dataset is not None:
-            if session.get(Dataset, dataset) is None:
-                raise ConfigError(unknown(session, dataset))
+            ensure_dataset(session, dataset)
             query = query.where(Annotation.dataset == dataset)
         if annotator is not None:
             who = annotator.strip().lower()

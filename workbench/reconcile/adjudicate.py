@@ -19,17 +19,16 @@ from sqlalchemy.orm import Session
 from workbench.annotation import from_entry, parse, to_result
 from workbench.annotation.tasks import completed_by, parse_time
 from workbench.config import Settings
-from workbench.entries import refresh as refresh_entries
 from workbench.errors import ConfigError, LabelStudioError
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.connect import connect
 from workbench.schema import Schema, label_config, load_schema
-from workbench.store import Store
+from workbench.store import Store, ensure_dataset
 from workbench.store import models as m
 from workbench.store.lock import operation_lock
 
 from .engine import Method
-from .load import ensure_dataset, load_decisions, load_released, load_texts
+from .load import load_decisions, load_released, load_texts
 from .save import ReconcileReport, parse_min_support, reconcile
 
 
@@ -143,7 +142,6 @@ def push(
                 )
             )
         }
-        refresh_entries(session, name, schema)
         rel = load_released(session, name, schema)
         by_seg: dict[str, list[tuple[str, str]]] = defaultdict(list)  # annotator, entry
         for sid, who, entry in zip(rel.segment_id, rel.annotator, rel.entry, strict=True):

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 
 from workbench.config import Settings
 from workbench.datasets import dataset_schema
-from workbench.entries import refresh as refresh_entries
-from workbench.store import Store
+from workbench.store import Store, ensure_dataset
 from workbench.store import models as m
 
 from ._bootstrap import DEFAULT_N_BOOT
@@ -25,7 +24,7 @@ from .extract import records_of
 from .gold import gold_agreement, gold_of
 from .labels_file import read_labels
 from .layers import LayerAgreement, labels_agreement, schema_agreement
-from .load import ensure_dataset, load_consensus, load_released, load_texts, parse_released
+from .load import load_consensus, load_released, load_texts, parse_released
 from .records import CategoricalData
 from .save import ReconcileReport
 from .save import reconcile as reconcile_dataset
@@ -52,7 +51,6 @@ def agreement(
     schema = dataset_schema(settings, store, name)
     with store.session() as session:
         ensure_dataset(session, name)
-        refresh_entries(session, name, schema)
         rel = load_released(session, name, schema)
         texts = load_texts(session, name)
         quarantined = quarantined_by_annotator(session, name)
@@ -183,7 +181,6 @@ def disagreements(
     with store.session() as session:
         ensure_dataset(session, name)
         consensus = load_consensus(session, name)
-        refresh_entries(session, name, schema)
         rel = load_released(session, name, schema)
         texts = load_texts(session, name)
     annotators: dict[str, list[str]] = defaultdict(list)

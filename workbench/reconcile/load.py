@@ -13,22 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.annotation import parser_key
-from workbench.errors import ConfigError
+from workbench.entries import refresh as refresh_entries
 from workbench.schema import Schema
 from workbench.store import models as m
-from workbench.store import unknown
 
 from .engine import LabelRow, RelationRow, SegmentConsensus, SpanRow
 from .extract import ParsedAnnotations, parse_entries
 
 UNKNOWN = "unknown"  # the export's name of an annotator the store lacks (`export.collect`)
-
-
-def ensure_dataset(session: Session, dataset: str) -> m.Dataset:
-    row = session.get(m.Dataset, dataset)
-    if row is None:
-        raise ConfigError(unknown(session, dataset))
-    return row
 
 
 def released_query(dataset: str, schema: Schema) -> Any:
@@ -102,7 +94,13 @@ class Released:
     ground_truth: list[bool] = field(default_factory=list)  # Label Studio's flag: the gold set
 
 
-def load_released(session: Session, dataset: str, schema: Schema) -> Released:
+def load_released(
+    session: Session, dataset: str, schema: Schema, *, refresh: bool = True
+) -> Released:
+    """The dataset's released annotations, their entries made under `schema` first (entries
+    of another parser key are not read: `refresh=False` for a caller that just made them)."""
+    if refresh:
+        refresh_entries(session, dataset, schema)
     rows = driver_rows(session, released_query(dataset, schema))
     if not rows:
         return Released()

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from workbench.entries import refresh as refresh_entries
 from workbench.errors import ConfigError
 from workbench.schema import Schema
-from workbench.store import Store
+from workbench.store import Store, ensure_dataset
 from workbench.store import models as m
 from workbench.store.lock import operation_lock
 
@@ -42,7 +42,6 @@ from .load import (
     TABLES,
     Released,
     driver_rows,
-    ensure_dataset,
     load_decisions,
     load_released,
     load_texts,
@@ -147,7 +146,7 @@ def _reconcile(
         ensure_dataset(session, dataset)
         refresh_entries(session, dataset, schema)
     with store.session() as session:  # consensus and figures: one transaction
-        rel = load_released(session, dataset, schema)
+        rel = load_released(session, dataset, schema, refresh=False)  # made above
         decisions = load_decisions(session, dataset)
         hashes = input_hashes(rel, decisions, params)
         state = _state(session, dataset)

@@ -1,6 +1,6 @@
 """The store: SQLAlchemy models, Alembic migrations, and opening a store by URL."""
 
-from workbench.store.db import Store, head_revision, open_store, unknown, upgrade
+from workbench.store.db import Store, ensure_dataset, head_revision, open_store, unknown, upgrade
 from workbench.store.models import (
     Annotation,
     Annotator,
@@ -24,6 +24,7 @@ __all__ = [
     "Segment",
     "Store",
     "Task",
+    "ensure_dataset",
     "head_revision",
     "open_store",
     "unknown",

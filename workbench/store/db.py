@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workbench.errors import StoreError
+from workbench.errors import ConfigError, StoreError
 from workbench.store.models import Base, Dataset
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -170,6 +170,14 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
         engine.dispose()
         raise
     return Store(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def ensure_dataset(session: Session, dataset: str) -> Dataset:
+    """The dataset's row; ConfigError (`unknown`) when the store does not hold it."""
+    row = session.get(Dataset, dataset)
+    if row is None:
+        raise ConfigError(unknown(session, dataset))
+    return row
 
 
 def unknown(session: Session, dataset: str) -> str:
