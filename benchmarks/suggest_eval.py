@@ -227,13 +227,19 @@ _CUE_EXTRA = re.compile(
 def _ours(text: str, label: str, a: int, b: int) -> tuple[int, int]:
     """PolNeAR's boundaries → ours (schemas/news-v1.md): a Content leaves out its enclosing
     quotation marks and a leading "that"; a Source its apposition; a Cue an adverb before or
-    after it, a trailing circumstance ("in an interview with X", "on Tuesday") and the addressee
-    of "called on X"; spans never start or end with a space."""
+    after it, a trailing circumstance ("in an interview with X", "on Tuesday"), the addressee
+    of "called on X" and a trailing colon, and a Cue that is only punctuation (PolNeAR marks
+    the colon of "Sanders: Clinton needs to …"; our guidelines: "a colon … alone is not a Cue")
+    is none; spans never start or end with a space."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
     if label == "Cue":  # "often said in an interview with X" → "said" (schemas/news-v1.md)
+        while b > a and text[b - 1] in ":,":  # "added:" → "added"; a colon alone is no Cue
+            b -= 1
+        if not any(c.isalnum() for c in text[a:b]):
+            return a, a
         m = _CUE_EXTRA.fullmatch(text, a, b)
         if m:
             a, b = m.span(1)

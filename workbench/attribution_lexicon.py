@@ -62,7 +62,13 @@ VERBS = (
     "lament|concede|mused|speculated|speculate|wonder wondered wonders|"
     "demand demanded demands|asserting|suggested|indicate indicated indicates|intend intends "
     "intended|discovered|"
-    "vote voted votes|threaten threatened threatens|offer offered offers|agreed agrees"
+    "vote voted votes|threaten threatened threatens|offer offered offers|agreed agrees|"
+    # the inflections the groups above lacked (workbench-rules-9): an -ing form is weak
+    "explaining believing contending disclosing observing responding replying continuing "
+    "concluding recalling complaining asking promising vowing pledging hinting repeating "
+    "pointing joking lamenting boasting hoping worrying fearing expecting doubting "
+    "recognizing proclaiming cautioning wondering demanding indicating threatening|"
+    "notes suspects reassures testifies quips speculates speculating"
 )
 # Verbs of stance (PARC counts them as attribution): what follows is the Content, an object
 # with its complement ("praised Putin as a strong leader", "called it a ploy").
@@ -86,6 +92,13 @@ STANCE = _set(
     # from PolNeAR's data/dev ("openly admires Putin as a “strong leader,” comparing him …")
     " admire admired admires admiring compare compared compares comparing"
 )
+# The -ing forms the stance verbs above lacked (workbench-rules-9), cues only as a progressive
+# ("is defending his tweets"): an opening participle is a circumstance ("Defending his trip, …")
+PROGRESSIVE_ONLY = _set(
+    "defending dismissing rejecting endorsing condemning mocking hailing applauding ridiculing "
+    "scolding lambasting hammering questioning"
+)
+STANCE |= PROGRESSIVE_ONLY
 CUE_WORDS = frozenset(VERBS.replace("|", " ").split()) | STANCE
 # Forms that are more often nouns or take no reported content: cues only right before
 # "that", a colon or a quotation, or right after a quotation.
@@ -125,7 +138,7 @@ CALLS = re.compile(r"call(?:s|ed|ing)?\s+(?:on|for|upon)|urg(?:e|ed|es|ing)")
 # Verbs that take an addressee before their content ("told Reuters the delays …").
 ADDRESSEE = _set(
     "tell told tells telling inform informed informs assure assured assures "
-    "reassure reassured reassuring urge urged urges"
+    "reassure reassured reassuring urge urged urges warn warned warns warning"
 )
 # Attitudes held of something: "is skeptical Trump can …", "was critical of Obama's stance",
 # "lawmakers nervous about being tethered …" (checked against PolNeAR's data/train: 7 of the 8

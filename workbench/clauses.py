@@ -45,6 +45,7 @@ def content_start(
         for m in (
             re.match(r"\s*[:,]?\s*", text[pos:ue]),
             re.match(r"(?:\s+[\w’'\-‘]+){1,6}\s*:\s*", text[pos:ue]),
+            re.match(r"\s+of(?:\s+[\w’'\-]+){1,5},\s*", text[pos:ue]),  # "says of Clinton, “…”"
         ):
             at = pos + (m.end() if m else 0)
             if m and any(q.start == at for q in quotes):
@@ -80,7 +81,7 @@ def content_start(
         # letter that" (a relative clause)
         circumstance = (  # "stated of the email scandal that …": its topic
             not gap.split()
-            or word in ADDRESSEE
+            or (word in ADDRESSEE and not re.search(r"\bto\s", gap))  # not "warned X to V that"
             or gap.split()[0].lower() in CIRCUMSTANCE | {"of", "about"}
             or (word.startswith("agree") and gap.split()[0] == "with")  # "agreed with X that"
         )

@@ -133,6 +133,14 @@ def inside(quotes: Sequence[Quote], pos: int) -> Quote | None:
     return None
 
 
+# "“Q?” Clinton said.", "“Q!” said the mayor,": a short speaker clause closing a question
+_SAID_AFTER = re.compile(
+    r"\s+(?:(?:[A-Z][\w.’'\-]*|the|of)\s+){1,6}(?:[a-z]+\s+)?(?:said|says|asked|asks|added|"
+    r"told|wrote|tweeted|replied|shouted|exclaimed|continued)\b(?:\s+[\w.’'\-]+){0,4}\s*[.,]"
+    r"|\s+(?:said|says|asked|added|wrote)\s+(?:(?:[A-Z][\w.’'\-]*|the|of)\s*){1,6}[.,]"
+)
+
+
 def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
     """Sentence spans that never cut a quotation (a quoted passage of several sentences and
     its ``, he said`` are one unit)."""
@@ -141,6 +149,8 @@ def sentences(text: str, quotes: Sequence[Quote]) -> list[tuple[int, int]]:
     for m in re.finditer(r"[.!?…]+[”’\"'»」』]*(?=\s+[A-Z“„«‘\"'「(])|\n\n", text):
         end = m.end()
         if m.group() != "\n\n":
+            if m.group()[0] in "?!" and _SAID_AFTER.match(text, end):
+                continue  # "“… our country?” Clinton said.": the quotation is said's
             q = inside(quotes, m.start())
             if q is not None and q.inner_end > end:
                 continue  # the sentence ends inside a quotation that goes on

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from workbench.attribution_builder import Builder
-from workbench.attribution_lexicon import CUE_WORDS, STANCE
+from workbench.attribution_lexicon import CUE_WORDS, PROGRESSIVE_ONLY, STANCE
 from workbench.clauses import has_verb
 from workbench.quotations import Quote, sentences, trim
 from workbench.speakers import clean_np
@@ -36,7 +36,7 @@ def opening_participle(build: Builder, quotes: Sequence[Quote], us: int, ue: int
     text = build.text
     m = _OPENING.match(text, us, ue)
     word = m.group(1).lower() if m else ""
-    if m is None or word not in CUE_WORDS:
+    if m is None or word not in CUE_WORDS or word in PROGRESSIVE_ONLY:
         return None
     said = re.match(r"[,:]\s*", text[m.end() : ue])
     if said and any(q.start == m.end() + said.end() for q in quotes):

@@ -55,6 +55,7 @@ from workbench.attribution_lexicon import (
     EVIDENCE,
     NOUNS,
     NP_OBJECT,
+    PROGRESSIVE_ONLY,
     PRONOUNS,
     STANCE,
     STANCE_PHRASE,
@@ -76,7 +77,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a rule changes: it is part of the Label Studio model version.
-RULES_VERSION = "8"
+RULES_VERSION = "9"
 
 # -- the rules ---------------------------------------------------------------------------------
 
@@ -185,7 +186,11 @@ def _cue(
         return None
     if ATTITUDE.fullmatch(word):
         return _attitude(build, quotes, word, us, cue_start, ce, ue)
-    weak = word in WEAK or (word.endswith("ing") and word != "saying")
+    # a participle is weak; a progressive ("is warning voters that …") is a finite verb
+    progressive = aux is not None and re.search(r"\b(?:is|are|was|were)\s+$", aux.group(), re.I)
+    weak = word in WEAK or (word.endswith("ing") and word != "saying" and not progressive)
+    if word in PROGRESSIVE_ONLY and not progressive:
+        return None
     noun = word in NOUNS and re.search(r"\b(?:that|these|those)\s+$", text[us:cs], re.I)
     noun = noun or (word in STANCE and re.match(r"\s+of\b", text[ce:ue]))  # "outline of"
     if (_NOMINAL.search(text, us, cs) or noun or _REFUSED.search(text, us, cs)) and not phrase:
@@ -196,7 +201,9 @@ def _cue(
     # 1. “Q,” X said / “Q,” said X
     if quote_before is not None:
         q, np_start = quote_before
-        src = clean_np(text, np_start, cue_start) if text[np_start:cue_start].strip() else None
+        tag = _PARTY_TAG.search(text, np_start, cue_start)  # "Chaffetz (R-Utah) said"
+        np_end = tag.start() if tag else cue_start
+        src = clean_np(text, np_start, np_end) if text[np_start:np_end].strip() else None
         if src is None:
             src = np_after(text, ce, ue)
         a = q.start  # "Yet Trump is also a “change agent,” Cole said": the sentence is said
@@ -246,7 +253,8 @@ def _cue(
         end = content_end(text, quotes, rest, ue)
         if word.startswith("ask") and "," in text[rest:end]:  # "asked who …, the majority …"
             end = text.index(",", rest, end)
-        if word in TO_INFINITIVE or CALLS.fullmatch(word) or word in ADDRESSEE:
+        clause = re.search(r"\bthat\s*$", text[ce:rest])  # "warned that …": a whole clause
+        if (word in TO_INFINITIVE or CALLS.fullmatch(word) or word in ADDRESSEE) and not clause:
             cut = _CIRCUMSTANCE_CUT.search(text, rest, end)  # "to work together after a …"
             end = cut.start() if cut else end
         content = build.content(rest, end, "cue-then-content", quotes)
@@ -308,7 +316,7 @@ def _attitude(
     """``X is skeptical (that) C``, ``X was critical of Y``: the subject's attitude to what
     follows, a clause (after "that", "whether") or, after a preposition, a noun phrase."""
     text = build.text
-    m = re.match(r"\s+(?:that\s+)?(?=[\w“\"‘])", text[ce:ue])
+    m = re.match(r"\s+(?:that\s+|(?:of|about|with)\s+)?(?=[\w“\"‘])", text[ce:ue])
     clause = text[ce:ue].lstrip().startswith(("that ", "whether ")) or has_verb(text[ce:ue], 6)
     if m is None or not (" " in word or clause):  # "critical of", "nervous about": a phrase
         return None  # "13 percent were unsure": no content
@@ -316,7 +324,9 @@ def _attitude(
     content = build.content(start, content_end(text, quotes, start, ue), "attitude", quotes)
     if content is None:
         return None
-    return build.attribute(content, cue_start, ce, "attitude", subject_before(text, us, cue_start))
+    cop = re.search(r"\s(?:(?:has|have|had)\s+been|is|are|was|were|be)\s+$", text[us:cue_start])
+    np = subject_before(text, us, us + cop.start() if cop else cue_start)  # "X had been skeptical"
+    return build.attribute(content, cue_start, ce, "attitude", np)
 
 
 _CALLED = re.compile(
