@@ -69,6 +69,6 @@ def test_rules_9_non_attributions(text: str) -> None:
 
 
 def test_a_warning_to_act_is_no_that_clause() -> None:
-    """"warned X to V further steps that …": the relative clause is not what was warned."""
+    """ "warned X to V further steps that …": the relative clause is not what was warned."""
     text = "The envoy warned the rebels to halt further attacks that would end the truce."
     assert "would end the truce" not in [s.text for s in suggest(text).by_label("Content")]
