@@ -47,6 +47,23 @@ from workbench.suggest import suggest
             "She notes that the survey was taken before the storm.",
             {("She", "notes", "the survey was taken before the storm")},
         ),
+        (  # CMS copy that opens with a curly mark and closes with a straight one
+            '“Audits should not be optional," Rep. Mara Quinn said, adding that the rules were '
+            'applied "like a lottery."',
+            {
+                ("Rep. Mara Quinn", "said", "Audits should not be optional,"),
+                ("Rep. Mara Quinn", "adding", 'the rules were applied "like a lottery."'),
+            },
+        ),
+        (  # a name and appositions between the quotation and its cue: the name is the Source
+            "“The fees are a tax by another name,” Ellen Park, the treasurer of Dane County, one "
+            "of the towns suing the state, said at a forum this week.",
+            {("Ellen Park", "said", "The fees are a tax by another name,")},
+        ),
+        (  # where a stance was voiced is no part of its Content
+            "The governor attacked the ruling in a series of late-night tweets.",
+            {("The governor", "attacked", "the ruling")},
+        ),
         (  # a stance's progressive: what it is about
             "The ministry is defending its decision to close the border.",
             {("The ministry", "is defending", "its decision to close the border")},

@@ -68,7 +68,8 @@ VERBS = (
     "concluding recalling complaining asking promising vowing pledging hinting repeating "
     "pointing joking lamenting boasting hoping worrying fearing expecting doubting "
     "recognizing proclaiming cautioning wondering demanding indicating threatening|"
-    "notes suspects reassures testifies quips speculates speculating"
+    "notes suspects reassures testifies quips speculates speculating|"
+    "countered counters|commented"
 )
 # Verbs of stance (PARC counts them as attribution): what follows is the Content, an object
 # with its complement ("praised Putin as a strong leader", "called it a ploy").

@@ -106,6 +106,9 @@ def quotations(text: str) -> list[Quote]:
             if c in close and not (c in "’'" and j + 1 < n and _is_letter(text[j + 1])):
                 end = j
                 break
+            if ch + c in ('“"', '"”') and _closes(text, j):  # CMS copy mixes “…" and "…”
+                end = j
+                break
             j += 1
         if end < 0:
             if ch in '"“«„':  # opened, never closed: it continues in the next paragraph

@@ -200,9 +200,9 @@ def _cue(
         quote_before = None  # "said they want “justice,” but pledged to …": the quote is said's
     # 1. “Q,” X said / “Q,” said X
     if quote_before is not None:
-        q, np_start = quote_before
-        tag = _PARTY_TAG.search(text, np_start, cue_start)  # "Chaffetz (R-Utah) said"
-        np_end = tag.start() if tag else cue_start
+        q, np_start, np_end = quote_before
+        tag = _PARTY_TAG.search(text, np_start, np_end)  # "Chaffetz (R-Utah) said"
+        np_end = tag.start() if tag else np_end
         src = clean_np(text, np_start, np_end) if text[np_start:np_end].strip() else None
         if src is None:
             src = np_after(text, ce, ue)
@@ -337,6 +337,10 @@ _CALLED = re.compile(
 
 _CIRCUMSTANCE_CUT = re.compile(
     r"\s+(?:after|before|while|when|because|since)\s|\s(?:[—–]|--)\s|"
+    # "attacked Machado in early-morning tweets": where it was said is no part of the Content
+    r",?\s+(?:in|during|at)\s+(?:(?:a|an|the|his|her|their|its|this|last)\s+)?(?:[\w’'\-]+\s+){0,3}?"
+    r"(?:interviews?|statements?|speech|tweets?|posts?|appearance|diatribe|remarks|rally|address|"
+    r"op-ed|conference|hearing|debate|briefing)\b|"
     r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     r"(?!(?:\s+(?:night|morning|afternoon|evening))?[’']s)"  # not "Monday night's debate"
 )
@@ -397,10 +401,19 @@ def _stance(
 _PARTY_TAG = re.compile(r"\([A-Z]-[A-Z][\w.\s]{0,12}\)")  # "Rep. Jason Chaffetz (R-Utah)"
 
 
+# a name, then one to three appositions before the cue: "Scott Pruitt, the Republican attorney
+# general of Oklahoma, one of the states suing the EPA, said"
+_NAMED_APPOSITION = re.compile(
+    r"((?:[A-Z][\w’'.\-]*\s+){0,4}[A-Z][\w’'\-]*)(?:,\s+[a-z][^,;:“”\"]+){1,3},"
+    r"\s*(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)?"
+)
+
+
 def _quote_before(
     text: str, quotes: Sequence[Quote], us: int, cue_start: int
-) -> tuple[Quote, int] | None:
-    """The quotation that a cue closes (``“Q,” X said``), and where the phrase after it starts."""
+) -> tuple[Quote, int, int] | None:
+    """The quotation that a cue closes (``“Q,” X said``), and where the speaker after it starts
+    and ends."""
     prior = [q for q in quotes if q.end <= cue_start and q.end > us - 1 and q.start >= us - 1]
     if not prior:
         prior = [q for q in quotes if q.end <= cue_start and q.start == 0 and us == 0]
@@ -411,6 +424,9 @@ def _quote_before(
     phrase = between.lstrip()
     comma = phrase.startswith(",")
     phrase = phrase[1:].lstrip() if comma else phrase
+    named = _NAMED_APPOSITION.fullmatch(phrase)  # "“Q,” Scott Pruitt, the attorney general …,"
+    if named is not None:
+        phrase = named.group(1)  # the Source; the cue's side is checked on the whole phrase
     if len(phrase.split()) > 8 or any(c in phrase for c in '“”"«»„「」;:()'):
         return None
     if CUE_RE.search(phrase):  # "“Q,” the mayor said, adding …": the quote is said's
@@ -418,7 +434,10 @@ def _quote_before(
     inner = text[q.inner_start : q.inner_end].rstrip().rstrip("'’")  # "… 'Meh,'"
     if not (comma or inner.endswith((",", "!", "?", "…", "—", "-", "."))):
         return None
-    return q, cue_start - len(phrase)
+    if named is not None:
+        start = cue_start - len(named.group())
+        return q, start, start + len(phrase)
+    return q, cue_start - len(phrase), cue_start
 
 
 def _clause_start(text: str, quotes: Sequence[Quote], us: int, cue_start: int) -> int:
