@@ -228,7 +228,8 @@ def _ours(text: str, label: str, a: int, b: int) -> tuple[int, int]:
     """PolNeAR's boundaries → ours (schemas/news-v1.md): a Content leaves out its enclosing
     quotation marks and a leading "that"; a Source its apposition; a Cue an adverb before or
     after it, a trailing circumstance ("in an interview with X", "on Tuesday"), the addressee
-    of "called on X" and a trailing colon, and a Cue that is only punctuation (PolNeAR marks
+    of "called on X", an object or circumstance after its verb of the lexicon ("accused Holt
+    of" → "accused") and a trailing colon, and a Cue that is only punctuation (PolNeAR marks
     the colon of "Sanders: Clinton needs to …"; our guidelines: "a colon … alone is not a Cue")
     is none; spans never start or end with a space."""
     while a < b and text[a].isspace():
@@ -245,6 +246,12 @@ def _ours(text: str, label: str, a: int, b: int) -> tuple[int, int]:
             a, b = m.span(1)
         m = re.match(r"[Cc]all(?:s|ed|ing)?\s+(?:on|upon)(?=\s)", text[a:b])
         b = a + m.end() if m else b  # "called on Howard Dean": the addressee is left out
+        # "accused Holt of", "said during a rally in …", "explained earlier in the hearing": the
+        # Cue is the verb with its auxiliaries; its object and circumstances are left out
+        m = CUE_RE.search(text, a, b)
+        rest = text[m.end() : b] if m else ""
+        if m and rest[:1].isspace() and not re.fullmatch(r"\s+(?:of|about|to|on|for|with)", rest):
+            b = m.end()
     if label == "Source" and "," in text[a:b]:  # "Schiff, 56, who has …," → "Schiff"
         b = text.index(",", a)
     if label == "Content":

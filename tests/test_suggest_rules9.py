@@ -64,6 +64,22 @@ from workbench.suggest import suggest
             "The governor attacked the ruling in a series of late-night tweets.",
             {("The governor", "attacked", "the ruling")},
         ),
+        (  # "say it underscores …": a clause in the present tense opened by "it"
+            "Analysts say it underscores the bank's appetite for risk.",
+            {("Analysts", "say", "it underscores the bank's appetite for risk")},
+        ),
+        (  # "told X on Thursday how …": the addressee and the time stand before the clause
+            "Coach Ray Dunn told Sports Radio host Al Kerr on Thursday how surprised he was.",
+            {("Coach Ray Dunn", "told", "how surprised he was")},
+        ),
+        (  # a contracted auxiliary belongs to the cue, and its pronoun is the Source
+            "He’s claiming that the count was rigged.",
+            {("He", "’s claiming", "the count was rigged")},
+        ),
+        (  # "…, and some speculated": a coordinated clause, not "C, X said"
+            "Ruiz noted that the mayor looked tired, and some speculated about her health.",
+            {("Ruiz", "noted", "the mayor looked tired")},
+        ),
         (  # a stance's progressive: what it is about
             "The ministry is defending its decision to close the border.",
             {("The ministry", "is defending", "its decision to close the border")},
@@ -79,6 +95,9 @@ def test_rules_9_patterns(text: str, expected: set[tuple[str | None, str | None,
     [
         "Defending its record, the ministry published the figures.",  # a circumstance
         "Critics mocked by the campaign stayed silent.",  # a passive participle, no cue
+        "He sat for an interview on Mr. Lane's show, “Tonight.”",  # a possessive's noun
+        # an infinitive is no speaker clause: "…, would need a majority to confirm"
+        "The stakes are high: the winner, if elected, would need a majority to confirm judges.",
     ],
 )
 def test_rules_9_non_attributions(text: str) -> None:

@@ -106,6 +106,9 @@ def content_start(
             found = quote_at(pos)
             if found is not None:
                 return found
+            how = re.match(r"(?:\s+[\w’'\-]+){0,5}?\s+(how|why|whether)\s", text[pos:ue])
+            if how is not None:  # "told X host Y on Thursday how surprised he is …"
+                return pos + how.start(1)
         elif re.match(r"[^“”\".;:]{1,120}?,\s*[“\"]", text[ce:ue]):
             return quote_at(ce + text[ce:ue].index(",", 1) + 1)  # "told the mayors who …, “Q”"
         elif word.startswith(("tell", "told")):
@@ -158,7 +161,7 @@ _FINITE = re.compile(
 # object, after a verb that reports nothing but speech
 _SAY = frozenset(("say", "says", "said"))
 _PRESENT = re.compile(
-    r"\s+(?:the|a|an|his|her|their|its|our|[A-Z][\w.\-]*(?:’s|'s)?)\s+(?:[\w’'\-]+\s+){0,3}?"
+    r"\s+(?:the|a|an|his|her|their|its|our|it|[A-Z][\w.\-]*(?:’s|'s)?)\s+(?:[\w’'\-]+\s+){0,3}?"
     r"(?!(?:is|was|has|does|this|his|its|us|as|news|series)\b)[a-z]{2,}[^su\s’']s"
     r"\s+(?:a|an|the|to|that|his|her|their|its|more|no|it|them|him|[a-z]+(?:s|ed|ing))\b"
 )

@@ -106,7 +106,7 @@ def quotations(text: str) -> list[Quote]:
             if c in close and not (c in "’'" and j + 1 < n and _is_letter(text[j + 1])):
                 end = j
                 break
-            if ch + c in ('“"', '"”') and _closes(text, j):  # CMS copy mixes “…" and "…”
+            if ch + c == '“"' and _closes(text, j):  # CMS copy closes “… with a straight mark
                 end = j
                 break
             j += 1

@@ -87,12 +87,14 @@ _AUX_BEFORE = re.compile(
     r"(?:\b(?:(?:(?:has|have|had|was|were|is|are|might|would|could|will|may|did|does|do)"
     r"(?:\s+not|\s+never)?|(?:has|have|had|did|does|do|would|could|wo|ca)n[’']t|cannot)\s+"
     r"(?:(?:also|later|long|already|yet to|to|[a-z]+ly)\s+)?"
-    r"|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+))$",
+    r"|appear(?:s|ed)?\s+to\s+|seem(?:s|ed)?\s+to\s+)"
+    r"|(?<=\b(?:he|we|it))[’'](?:s|re)\s+|(?<=\b(?:she|you))[’'](?:s|re)\s+"
+    r"|(?<=\bthey)[’']re\s+)$",  # "He’s claiming", "they’re warning"
     re.IGNORECASE,
 )
 _NOMINAL = re.compile(
-    r"\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this|(?:effort|attempt|bid|"
-    r"push|move|chance|opportunity)s?\s+to)\s+$",  # "an effort to deny Trump …": a purpose
+    r"(?:\b(?!(?:he|she|it|that|who|there|what|here)[’'])[\w.]+[’']s|\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this|(?:effort|attempt|bid|"
+    r"push|move|chance|opportunity)s?\s+to))\s+$",  # "an effort to deny Trump …": a purpose
     re.I,
 )
 _DOCUMENT = re.compile(
@@ -187,7 +189,9 @@ def _cue(
     if ATTITUDE.fullmatch(word):
         return _attitude(build, quotes, word, us, cue_start, ce, ue)
     # a participle is weak; a progressive ("is warning voters that …") is a finite verb
-    progressive = aux is not None and re.search(r"\b(?:is|are|was|were)\s+$", aux.group(), re.I)
+    progressive = aux is not None and re.search(
+        r"(?:\bis|\bare|\bwas|\bwere|[’']s|[’']re)\s+$", aux.group(), re.I
+    )
     weak = word in WEAK or (word.endswith("ing") and word != "saying" and not progressive)
     if word in PROGRESSIVE_ONLY and not progressive:
         return None
@@ -289,6 +293,8 @@ def _cue(
     if comma < 0 or len(word_spans(text, us, us + comma)) < 3:
         return None
     between = text[us + comma + 1 : cue_start]
+    if re.match(r"\s*(?:and|but|or)\s", between) or re.search(r"\bto\s+$", between):
+        return None  # "…, and some speculated", "…, would need a majority to confirm": no speaker
     src = clean_np(text, us + comma + 1, cue_start) if between.strip() else np_after(text, ce, ue)
     if src is None or (between.strip() and len(between.split()) > (10 if evidence else 7)):
         return None
