@@ -262,6 +262,35 @@ def _ours(text: str, label: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+def _merge_stretches(text: str, spans: dict[str, list[Item]], events: list[dict[str, str]]) -> None:
+    """PolNeAR marks a quotation of several sentences as one Content per sentence; our
+    guidelines mark "one Content per continuous stretch of attributed material". Contents of
+    the same Cue and Source with only spaces or quotation marks between them become one."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for ev in events:
+        if ev.get("Content") in spans:
+            groups.setdefault((ev.get("Cue", ""), ev.get("Source", "")), []).append(ev["Content"])
+    for ids in groups.values():
+        items = sorted(((i, tid) for tid in ids for i in spans[tid]), key=lambda x: x[0].start)
+        merged: list[tuple[Item, list[str]]] = []
+        for item, tid in items:
+            gap = text[merged[-1][0].end : item.start] if merged else "\n"
+            if "\n" not in gap and not gap.strip(_QUOTE_EDGE + " "):  # within one paragraph
+                last, tids = merged[-1]
+                merged[-1] = (Item("Content", last.start, max(last.end, item.end)), [*tids, tid])
+            else:
+                merged.append((item, [tid]))
+        for stretch, tids in merged:
+            if len(tids) > 1:  # the first fragment becomes the stretch; the others are gone
+                item = Item("Content", *_ours(text, "Content", stretch.start, stretch.end))
+                kept = [i for i in spans[tids[0]] if not stretch.start <= i.start < stretch.end]
+                spans[tids[0]] = sorted([*kept, item], key=lambda i: i.start)
+                for tid in set(tids[1:]) - {tids[0]}:
+                    spans[tid] = [
+                        i for i in spans[tid] if not stretch.start <= i.start < stretch.end
+                    ]
+
+
 def load_brat(folder: Path, articles: dict[str, int | None] | None = None) -> list[Segment]:
     """A corpus in PolNeAR's brat layout (``text/NAME.txt``, ``attributions/NAME_ANNOTATOR.ann``;
     the first annotator's file per text), cut into the paragraphs the suggester sees: every
@@ -303,6 +332,7 @@ def load_brat(folder: Path, articles: dict[str, int | None] | None = None) -> li
                 spans[parts[0]] = items
             elif line.startswith("E") and len(parts) >= 2:
                 events.append(dict(arg.split(":", 1) for arg in parts[1].split()[1:]))
+        _merge_stretches(text, spans, events)
         links: list[Link] = []
         for ev in events:
             content = spans.get(ev.get("Content", ""), [])
