@@ -104,6 +104,12 @@ def test_rules_9_non_attributions(text: str) -> None:
     assert [s.text for s in suggest(text).by_label("Cue")] == []
 
 
+def test_a_place_after_to_is_no_infinitive() -> None:
+    """ "telling reporters during a visit to Scotland … that …": "to Scotland" is a place."""
+    text = "The mayor praised the plan, telling reporters on a visit to Leeds that it would work."
+    assert ("The mayor", "telling", "it would work") in _triples(text)
+
+
 def test_a_warning_to_act_is_no_that_clause() -> None:
     """ "warned X to V further steps that …": the relative clause is not what was warned."""
     text = "The envoy warned the rebels to halt further attacks that would end the truce."

@@ -35,6 +35,9 @@ _TIME_AFTER = re.compile(
 )
 
 
+_INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|his|her|their|its|this|that|our)\b)[a-z]")
+
+
 def content_start(
     text: str, quotes: Sequence[Quote], word: str, ce: int, ue: int, weak: bool
 ) -> int | None:
@@ -81,7 +84,8 @@ def content_start(
         # letter that" (a relative clause)
         circumstance = (  # "stated of the email scandal that …": its topic
             not gap.split()
-            or (word in ADDRESSEE and not re.search(r"\bto\s", gap))  # not "warned X to V that"
+            # an addressee, but not "warned X to refrain from … that" (an infinitive)
+            or (word in ADDRESSEE and not _INFINITIVE.search(gap))
             or gap.split()[0].lower() in CIRCUMSTANCE | {"of", "about"}
             or (word.startswith("agree") and gap.split()[0] == "with")  # "agreed with X that"
         )
