@@ -137,9 +137,10 @@ def test_the_wrong_folder_says_where_and_creates_no_project(
     env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.token}
     projects = [p.id for p in ls_client.list_projects()]
     store = str(elsewhere / ".workbench" / "workbench.db")
-    one_line(cli(elsewhere, "push", **env), 4, "nothing to push", store)
-    one_line(cli(elsewhere, "pull", **env), 4, "no dataset 'news'", store, "(it has none)")
-    one_line(cli(elsewhere, "pull"), 4, "no Label Studio configured", str(elsewhere / ".workbench"))
+    one_line(cli(elsewhere, "push", **env), 4, "no workbench store", store, "workbench ingest")
+    one_line(cli(elsewhere, "pull", **env), 4, "no workbench store", store)
+    one_line(cli(elsewhere, "pull"), 4, "no workbench store", store)
+    assert not (elsewhere / ".workbench").exists()  # nothing left behind in the wrong folder
     assert [p.id for p in ls_client.list_projects()] == projects
 
 

@@ -42,6 +42,12 @@ class State:
 
     @cached_property
     def store(self) -> Store:
+        """The existing store: a command that reads or works on stored data makes none."""
+        return open_store(self.settings.resolved_database_url, create=False)
+
+    @cached_property
+    def new_store(self) -> Store:
+        """The store, made first if there is none (ingest, up, pull of a new dataset)."""
         return open_store(self.settings.resolved_database_url)
 
     @property

@@ -29,7 +29,9 @@ def ingest(state: State, paths: tuple[Path, ...], workers: int, as_json: bool) -
 
     Re-ingesting an unchanged file changes nothing; a changed file becomes a new revision.
     """
-    report = corpus.ingest(state.store, list(paths), progress=render.BarProgress(), workers=workers)
+    report = corpus.ingest(
+        state.new_store, list(paths), progress=render.BarProgress(), workers=workers
+    )
     for failed in report.errors:
         render.error(failed.message or failed.path)
     render.show(report.results, as_json, lambda _: render.ingest_text(report))
@@ -102,7 +104,7 @@ def up(state: State, seeds: Path, no_server: bool, as_json: bool) -> None:
     if not no_server:
         render.note("starting Label Studio (the first start on a machine installs it: minutes)…")
     summary = pipeline.up(
-        state.settings, state.store, seeds, render.BarProgress(), start_server=not no_server
+        state.settings, state.new_store, seeds, render.BarProgress(), start_server=not no_server
     )
     data = {k: v for k, v in render.to_jsonable(summary).items() if k != "admin_password"}
     render.show(data, as_json, lambda _: pipeline.describe(summary))

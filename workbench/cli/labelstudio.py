@@ -212,14 +212,16 @@ def pull_cmd(
 
     options.update(schema=state.schema(schema_file) if schema_file else None)
     options.update(progress=render.BarProgress())
+    # a team's project (--project) or an export file may start the store; a plain pull may not
+    store = state.store if from_file is None and options["project"] is None else state.new_store
     if from_file is None:
-        report = pull_lib.pull(state.settings, state.store, state.client, **options)
+        report = pull_lib.pull(state.settings, store, state.client, **options)
     else:
         project, full = options.pop("project"), options.pop("full")
         if project is not None or full:
             flag = "--project" if project is not None else "--full"
             raise click.UsageError(f"{flag} reads the server; it does not go with --from-file")
-        report = pull_file.pull_from_file(state.settings, state.store, from_file, **options)
+        report = pull_file.pull_from_file(state.settings, store, from_file, **options)
     for reason in report.skipped:
         render.warn(f"skipped: {reason}")
     render.show(report, as_json, render.pull_text)

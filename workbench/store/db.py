@@ -88,6 +88,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
 def describe(url: str) -> dict[str, str | None]:
     """Where the store is (password hidden), its revision and the newest one."""
+    if _missing_file(url):  # nothing there yet: say so without creating the file
+        return {"url": _redacted(url), "revision": None, "newest": head_revision()}
     engine = create_store_engine(url)
     return {
         "url": _redacted(str(engine.url)),
@@ -155,10 +157,18 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str, *, migrate: bool = True) -> Store:
-    """Open the store at `url`; a fresh or older store is upgraded first (unless `migrate`)."""
+def open_store(url: str, *, migrate: bool = True, create: bool = True) -> Store:
+    """Open the store at `url`; a fresh or older store is upgraded first (unless `migrate`).
+
+    With ``create=False`` (every command that only reads or works on what is stored) a
+    missing store is a ConfigError: run in the wrong folder, such a command would otherwise
+    leave an empty ``.workbench/workbench.db`` behind and report an empty store."""
+    if not create and _missing_file(url):
+        raise ConfigError(_no_store(url))
     engine = create_store_engine(url)
     try:
+        if not create and check_revision(engine) is None:
+            raise ConfigError(_no_store(url))
         if migrate:
             upgrade(engine)
         else:
@@ -166,10 +176,32 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(f"cannot prepare the store at {_redacted(url)}: {_reason(exc)}") from None
-    except StoreError:
+    except (StoreError, ConfigError):
         engine.dispose()
         raise
     return Store(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def _missing_file(url: str) -> bool:
+    """Whether `url` names an SQLite file that does not exist (connecting would create it)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False  # create_store_engine says what is wrong with it
+    name = parsed.database
+    return (
+        parsed.get_backend_name() == "sqlite"
+        and bool(name)
+        and name != ":memory:"
+        and (not Path(str(name)).exists())
+    )
+
+
+def _no_store(url: str) -> str:
+    return (
+        f"no workbench store at {_redacted(url)}: run this in the folder where you ran "
+        "`workbench ingest` or `workbench up`, or set WORKBENCH_DATABASE_URL"
+    )
 
 
 def ensure_dataset(session: Session, dataset: str) -> Dataset:
