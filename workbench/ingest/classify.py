@@ -201,7 +201,9 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
             return BAD, "label"
         if f.words <= 4 and all(c.isupper() for c in letters):
             return BAD, "label"
-        if len(_MENU_SEPARATORS.findall(text)) >= 2 or text.endswith(("»", "›")):
+        # » and › separate a menu's items, but close a quotation opened with « or ‹
+        seps = re.sub("[»›]", "", text) if "«" in text or "‹" in text else text
+        if len(_MENU_SEPARATORS.findall(seps)) >= 2 or seps.endswith(("»", "›")):
             return BAD, "menu"
     if (
         para.kind == "text"

@@ -97,7 +97,8 @@ def by_line_name(text: str) -> str | None:
     m = _BY_LINE.match(text)
     if not m:
         return None
-    name = re.split(r"\s*[|,•·]\s*", m.group("rest"))[0].strip().rstrip(".")
+    # the name ends at a separator or a parenthesis ("Par Jane Roy (Asia blog, 21 June 2018)")
+    name = re.split(r"\s*[|,•·(]\s*", m.group("rest"))[0].strip().rstrip(".")
     words = name.split()
     if not 1 <= len(words) <= 8 or len(name) > 80:
         return None

@@ -149,23 +149,28 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
     texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
     paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
     author = (doc.author or "").split(";")[0].strip()
+    if author and _written_lower(author, html):  # "so Artikel empfehlen:" title-cased
+        author = ""
     facts = _facts(html)
     if not author or _is_outlet(author, html, doc.sitename):  # "Deutsche Welle" is no by-line
         author = by_line_name(f"By {facts.get('author', '')}") or ""
+    # a description that is a by-line ("Par Jane Roy (Blog, date)") names the author
+    described = by_line_name(doc.description or "")
+    author = author or described or ""
     published = parse_date(doc.date or "")
     # the "original" date htmldate prefers can be a record's creation after the page's own date
     # (a CMS migration's dateCreated): a publication is never after the page's latest date
     latest = parse_date(find_date(html, original_date=False, extensive_search=True) or "")
     if published and latest and latest < published:
         published = latest
-    if "date" in facts and not _DATE_META.search(html[:100_000]):  # else a teaser's date
-        published = parse_date(facts["date"]) or published
+    if not _DATE_META.search(html[:100_000]):  # else a labelled date may be a teaser's
+        published = _labelled_date(facts, html) or published
     header = Header(
         title=fix_quotes(_headline(doc.title, html)) if doc.title else None,
         author=by_line_name(author) or (author or None),
-        outlet=doc.sitename or None,
+        outlet=_site_spelling(doc.sitename, raw) or None,
         published=published,
-        subtitle=fix_quotes(doc.description or "") if _is_dek(doc.description, paras) else None,
+        subtitle=None if described else _dek(doc.description, paras),
     )
     return paras, header
 
@@ -210,23 +215,68 @@ def _facts(html: str) -> dict[str, str]:
     return out
 
 
+# "Veröffentlicht am 07.06.2019", "Published on May 2, 2023", "publié le 3 mars 2021"
+_PUBLISHED = re.compile(
+    r"\b(?:published|veröffentlicht|publié|publicado|pubblicato|gepubliceerd)\b"
+    r"(?:\s+(?:on|am|le|el|il|op))?\s*:?\s*([^<>]{6,40})",
+    re.I,
+)
+
+
+def _labelled_date(facts: dict[str, str], html: str) -> str | None:
+    """The date the page labels as its own ("Date: …", "Published on …"), the first that
+    parses."""
+    if "date" in facts:
+        return parse_date(facts["date"])
+    for m in _PUBLISHED.finditer(html):
+        dotted = re.search(r"\d{1,2}\.\d{1,2}\.\d{4}", m.group(1))
+        if found := parse_date(dotted.group() if dotted else m.group(1)):
+            return found
+    return None
+
+
+def _written_lower(name: str, html: str) -> bool:
+    """The "name" is page text written in lower case (trafilatura title-cases what it takes
+    from a by-line box, so "so Artikel empfehlen:" came out as "So Artikel Empfehlen")."""
+    text = _plain(html)
+    if name in text:
+        return False
+    found = re.search(r"\s+".join(map(re.escape, name.split())), text, re.I)
+    return found is not None and found.group()[0].islower()
+
+
+def _site_spelling(sitename: str | None, raw: str) -> str | None:
+    """The site's name as the page spells it: trafilatura can mangle a host name it takes for
+    the site's name ("futurezone.at" became "Futurezoneat")."""
+    if not sitename or sitename in raw:  # as the page writes it
+        return sitename
+    site = page_site(raw)
+    if site and _key(sitename) == _key(site):
+        return site
+    return sitename
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\([^)]*\)|\W", "", name).lower()
+
+
 def _is_outlet(author: str, html: str, sitename: str | None) -> bool:
     """The "author" is the publisher itself (a meta author naming the broadcaster)."""
-
-    def key(name: str) -> str:
-        return re.sub(r"\([^)]*\)|\W", "", name).lower()
 
     names = [sitename or ""] + [
         v.group(1)
         for tag in _META.findall(html[:100_000])
         if _PUBLISHER.search(tag) and (v := _VALUE.search(tag))
     ]
-    return any(key(n) and key(n) == key(author) for n in names)
+    return any(_key(n) and _key(n) == _key(author) for n in names)
 
 
-def _is_dek(description: str | None, paras: list[Para]) -> bool:
-    """The page's description is a standfirst when it is not just the lede's first words."""
+def _dek(description: str | None, paras: list[Para]) -> str | None:
+    """The page's description when it is a standfirst: not just the lede's first words (the
+    lede may follow the headline, when the page repeats it above the text)."""
     if not description or len(description) > 350:
-        return False
-    first = paras[0].text if paras else ""
-    return not first.startswith(description.rstrip(".…").strip()[:60])
+        return None
+    start = description.rstrip(".…").strip()[:60]
+    if any(p.text.startswith(start) for p in paras[:3]):
+        return None
+    return fix_quotes(description)

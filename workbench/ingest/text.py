@@ -153,8 +153,10 @@ _ARTICLES_PREPOSITIONS = words("a an the of to in on at by for with from and or 
 _CAPTION_START = re.compile(
     r"^(?:Photo|Image|Picture|Photograph|Illustration)s?(?: credits?)?:", re.I
 )
-TERMINAL = (".", "?", "!", ":", "”", '"', "’", "'", ")", "]", "…")
-SENTENCE_END = re.compile(r"[.?!…][”\"’')\]]*$")
+TERMINAL = (".", "?", "!", ":", "”", '"', "’", "'", ")", "]", "…", "»", "«", "“")
+# a stop, then closing quotes or brackets of any style: English ”, German » « and “, French
+# « … » with the space before its closer ("… alimentaire. »")
+SENTENCE_END = re.compile(r"[.?!…](?:\s?[”\"’')\]»«›‹“])*$")
 
 
 @dataclass(frozen=True)
