@@ -102,7 +102,7 @@ FURNITURE: dict[str, list[str]] = {
         "Mehr zum Thema", "Die große Orgel wird saniert", "Zur Startseite",
         "VERÖFFENTLICHT AM 13.06.2019", "Weitere Artikel in diesem Ressort:",
         "Folgen Sie dem Kirchenboten:", "Adventsmusik im Dom", "Folgen Sie uns auf",
-        "Impressum", "Wochenzeitung für die Evangelische Kirche",
+        "Impressum", "Wochenzeitung für die Evangelische Kirche", "Die Landesbischöfin",
     ],
     "science-desk.html": [  # shaped like phys.org: the headline above the lede in the article
         "Week's top", "Subscribe", "share this!", "by Ruth Okafor", "An ice core drilled",

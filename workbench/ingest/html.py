@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from workbench.ingest.header import Header, by_line_name, parse_date
-from workbench.ingest.text import Para, fix_quotes, normalize_text
+from workbench.ingest.text import SENTENCE_END, Para, fix_quotes, normalize_text, squash
 
 # lxml's elements carry no type information: Any below is an lxml element.
 _BLOCKS = dict(p="text", head="heading", item="item", quote="text", code="text", cell="text")
@@ -66,16 +66,9 @@ _HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "select", "
 def page_blocks(raw: str) -> list[str]:
     """Every block of text on the page, in order (hidden elements skipped): what was on the
     page, to list what the extraction left out."""
-    from lxml import etree
-    from lxml import html as lxml_html
-
-    try:
-        root = lxml_html.fromstring(normalize_text(raw))
-    except (ValueError, etree.LxmlError):  # nothing to parse
+    root = _page_tree(raw)
+    if root is None:
         return []
-    for el in list(root.iter(*_HIDDEN)):
-        if el.getparent() is not None:
-            el.drop_tree()
     blocks: list[str] = []
     buffer: list[str] = []
 
@@ -102,6 +95,64 @@ def page_blocks(raw: str) -> list[str]:
     walk(root)
     flush()
     return blocks
+
+
+def _page_tree(raw: str) -> Any:
+    """The page's element tree without its hidden elements (None when nothing parses)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(normalize_text(raw))
+    except (ValueError, etree.LxmlError):  # nothing to parse
+        return None
+    for el in list(root.iter(*_HIDDEN)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    return root
+
+
+def _after_article(html: str, paras: list[Para]) -> list[int]:
+    """The closing paragraphs that end no sentence and stand on the page after the block
+    holding most of the article's text: a sidebar's caption trafilatura took along."""
+    root = _page_tree(html)
+    if root is None or len(paras) < 3:
+        return []
+    keys = {squash(p.text): i for i, p in enumerate(paras)}
+    elements = list(root.iter())
+    order = {el: n for n, el in enumerate(elements)}
+    size: dict[Any, int] = {}  # characters under each element: no text_content of the big ones
+    for el in reversed(elements):
+        size[el] = len(el.text or "") + sum(size[c] + len(c.tail or "") for c in el)
+    longest_para = 3 * max(len(p.text) for p in paras) + 200  # room for the page's whitespace
+    where: dict[int, Any] = {}  # paragraph -> the deepest page block with its text
+    for el in elements:
+        if isinstance(el.tag, str) and el.tag in _PAGE_BLOCKS and size[el] <= longest_para:
+            i = keys.get(squash(el.text_content()))
+            if i is not None and (i not in where or el in where[i].iterdescendants()):
+                where[i] = el
+    if not where:
+        return []
+    # the block: the common ancestor of the longest paragraphs, two thirds of the text
+    longest = sorted(where, key=lambda i: -len(paras[i].text))
+    total, held, chosen = sum(len(paras[i].text) for i in where), 0, []
+    for i in longest:
+        chosen.append(where[i])
+        held += len(paras[i].text)
+        if held * 3 >= total * 2:
+            break
+    block = chosen[0]
+    while any(block not in el.iterancestors() and block is not el for el in chosen):
+        block = block.getparent()
+    inside = {block, *block.iterdescendants()}
+    last = max(order[el] for el in inside)
+    out: list[int] = []
+    for i in range(len(paras) - 1, -1, -1):
+        el = where.get(i)
+        if el is None or el in inside or order[el] < last or SENTENCE_END.search(paras[i].text):
+            break
+        out.append(i)
+    return out
 
 
 _SITE_META = re.compile(
@@ -148,6 +199,8 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
     # quotes are made consistent over the whole text, as for plain text (one decision)
     texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
     paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
+    for i in _after_article(html, paras):
+        paras[i] = Para(paras[i].text, "aside", paras[i].links)
     author = (doc.author or "").split(";")[0].strip()
     if author and _written_lower(author, html):  # "so Artikel empfehlen:" title-cased
         author = ""

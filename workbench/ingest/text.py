@@ -162,7 +162,9 @@ SENTENCE_END = re.compile(r"[.?!…](?:\s?[”\"’')\]»«›‹“])*$")
 @dataclass(frozen=True)
 class Para:
     text: str
-    kind: str = "text"  # "heading" / "item" / "image" (its alt text): never joined to others
+    # "heading" / "item" / "image" (its alt text) / "aside" (HTML: after the article's block on
+    # the page): never joined to others
+    kind: str = "text"
     links: int = 0  # characters of link text (for link density)
 
 
