@@ -113,6 +113,12 @@ FURNITURE: dict[str, list[str]] = {
         "Netzpolitik", "© Bild: APA / HANS PUNZ", "Wien plant 1000 neue Ladesäulen",
         "Bis Ende 2021", "Agenturen", "Zur Startseite", "Datenschutzrichtlinie",
     ],
+    "magazine-feature.html": [  # shaped like nationalgeographic.co.uk: a Gatsby page
+        "Skip to main content", "Magazine subscription", "Photo of the Day", "By Hélène Moreau",
+        "Salt pans near Batz", "Photograph by Yann Le Goff", "A lousse, the long rake",
+        "Tuesday, 14 September 2021", "Read More", "Find More Information", "Privacy Policy",
+        "You might also like", "The oyster farmers",
+    ],
     "indonesian-copy.txt": [  # another language: jusText's Indonesian stop-word list
         "Beranda", "Bagikan", "Baca juga:", "Editor: Rahmat Hidayat", "Ikuti berita terkini",
         "Berita Terkait", "Inflasi Jawa Tengah Agustus", "Terpopuler", "Copyright © 2023",
@@ -191,6 +197,11 @@ METADATA = {
         "2021-05-11",
     ),
     "tech-portal.html": ("Laderoboter parken E-Autos in Wiener Garage um", None, "2020-02-18"),
+    "magazine-feature.html": (
+        "The last salt makers of the Guérande marshes keep an old trade alive",
+        "Hélène Moreau",
+        "2021-09-14",
+    ),
     "indonesian-copy.txt": (
         "Harga beras di Jawa Tengah naik, Bulog siapkan operasi pasar",
         "Dian Pratiwi",
@@ -209,6 +220,12 @@ STANDFIRST_OUTLET = {
         "Ein Start-up testet in einer Tiefgarage Roboter, die Elektroautos selbstständig zur "
         "Ladesäule schieben.",
         "netzfunk.at",
+    ),
+    # the h2 under the repeated h1, without the date run into it (not the cut-off description)
+    "magazine-feature.html": (
+        "On the Atlantic coast of Brittany, a few hundred paludiers still rake salt by hand from "
+        "clay pans. Can a trade older than the cathedrals survive the century?",
+        "Wide World",
     ),
 }
 
