@@ -223,9 +223,30 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
         author=by_line_name(author) or (author or None),
         outlet=_site_spelling(doc.sitename, raw) or None,
         published=published,
-        subtitle=None if described else _dek(doc.description, paras),
+        subtitle=(None if described else _dek(doc.description, paras)) or _cut_dek(html, paras),
     )
     return paras, header
+
+
+_DESCRIPTION = re.compile(r"<meta\b[^>]*?name=[\"']description[\"'][^>]*>", re.I)
+_CUT = re.compile(r"\s*(?:\(\.\.\.\)|\.\.\.|…|\[…\])\s*$")
+
+
+def _cut_dek(html: str, paras: list[Para]) -> str | None:
+    """The standfirst a cut-off description begins ("L'un des écrivains … (...)"), when the
+    page shows it in full outside the text trafilatura took (a SPIP page's chapo box)."""
+    for tag in _DESCRIPTION.findall(html[:100_000]):
+        value = _VALUE.search(tag)
+        text = " ".join(unescape(value.group(1)).split()) if value else ""
+        if not (cut := _CUT.search(text)) or len(text[: cut.start()]) < 40:
+            continue
+        start = squash(text[: cut.start()])[:60]
+        if any(squash(p.text).startswith(start) for p in paras):
+            return None  # the lede itself
+        for block in page_blocks(html):
+            if squash(block).startswith(start) and SENTENCE_END.search(block):
+                return fix_quotes(block)
+    return None
 
 
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
