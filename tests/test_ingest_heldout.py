@@ -91,6 +91,34 @@ FURNITURE: dict[str, list[str]] = {
         "Related Topics:", "Up Next", "Safaricom speeds up", "Don't Miss", "Continue Reading",
         "You may like", "Uganda switches on", "Uganda opened", "All rights reserved",
     ],
+    "blog-essay.html": [  # shaped like blog.mondediplo.net: SPIP, French, « » quotations
+        "En kiosques", "Abonnement", "Rechercher", "cc riverbank", "Lire aussi Paul Sarr",
+        "éditions du Fleuve", "Partager cet article", "Article précédent", "Un blog animé par",
+        "engagent que leurs auteurs", "Écrire un commentaire", "Les commentaires sont modérés",
+        "2 commentaires", "J'ai grandi à Podor", "Merci pour cette recension",
+    ],
+    "church-weekly.html": [  # shaped like sonntag-sachsen.de: Drupal, German, » « quotations
+        "Montag, 02.12.2019", "Über uns", "Login", "Artikel empfehlen:", "© privat",
+        "Mehr zum Thema", "Die große Orgel wird saniert", "Zur Startseite",
+        "VERÖFFENTLICHT AM 13.06.2019", "Weitere Artikel in diesem Ressort:",
+        "Folgen Sie dem Kirchenboten:", "Adventsmusik im Dom", "Folgen Sie uns auf",
+        "Impressum", "Wochenzeitung für die Evangelische Kirche", "Die Landesbischöfin",
+    ],
+    "science-desk.html": [  # shaped like phys.org: the headline above the lede in the article
+        "Week's top", "Subscribe", "share this!", "by Ruth Okafor", "An ice core drilled",
+        "Explore further", "Tree rings date", "More information:", "© 2021 ScienceWire",
+        "Feedback to editors", "Corals bleach earlier",
+    ],
+    "tech-portal.html": [  # shaped like futurezone.at: an Angular page, teasers in the article
+        "Netzpolitik", "© Bild: APA / HANS PUNZ", "Wien plant 1000 neue Ladesäulen",
+        "Bis Ende 2021", "Agenturen", "Zur Startseite", "Datenschutzrichtlinie",
+    ],
+    "magazine-feature.html": [  # shaped like nationalgeographic.co.uk: a Gatsby page
+        "Skip to main content", "Magazine subscription", "Photo of the Day", "By Hélène Moreau",
+        "Salt pans near Batz", "Photograph by Yann Le Goff", "A lousse, the long rake",
+        "Tuesday, 14 September 2021", "Read More", "Find More Information", "Privacy Policy",
+        "You might also like", "The oyster farmers",
+    ],
     "indonesian-copy.txt": [  # another language: jusText's Indonesian stop-word list
         "Beranda", "Bagikan", "Baca juga:", "Editor: Rahmat Hidayat", "Ikuti berita terkini",
         "Berita Terkait", "Inflasi Jawa Tengah Agustus", "Terpopuler", "Copyright © 2023",
@@ -158,10 +186,51 @@ METADATA = {
         "Amina Wekesa",
         "2025-03-07",
     ),
+    # the by-line the description is (not a standfirst); the description names no author
+    "blog-essay.html": ("Le fleuve et la mémoire", "Claire Dubois", "2021-03-04"),
+    # no "Mk Artikel Empfehlen" (the initials and the share box's label, title-cased by
+    # trafilatura); the date the sidebar labels as the publication, not the day the page showed
+    "church-weekly.html": ("Neue Kantorin für die Marienkirche", None, "2019-06-13"),
+    "science-desk.html": (
+        "Ice cores show volcanic winters were shorter than thought",
+        "Ruth Okafor",
+        "2021-05-11",
+    ),
+    "tech-portal.html": ("Laderoboter parken E-Autos in Wiener Garage um", None, "2020-02-18"),
+    "magazine-feature.html": (
+        "The last salt makers of the Guérande marshes keep an old trade alive",
+        "Hélène Moreau",
+        "2021-09-14",
+    ),
     "indonesian-copy.txt": (
         "Harga beras di Jawa Tengah naik, Bulog siapkan operasi pasar",
         "Dian Pratiwi",
         "2023-09-18",
+    ),
+}
+
+
+# (subtitle, outlet): a description that is the lede (after the headline) or a by-line is no
+# standfirst; the site's name as the page writes it, not as trafilatura mangled it
+STANDFIRST_OUTLET = {
+    # the chapo box trafilatura leaves out, which the cut-off description begins
+    "blog-essay.html": (
+        "Le romancier sénégalais Amadou Ndiaye publie un livre sur la vallée du fleuve, où il a "
+        "grandi avant que les barrages ne changent les crues.",
+        "L'Hebdo international",
+    ),
+    "church-weekly.html": (None, "kirchenbote-thueringen.example"),
+    "science-desk.html": (None, "ScienceWire"),
+    "tech-portal.html": (
+        "Ein Start-up testet in einer Tiefgarage Roboter, die Elektroautos selbstständig zur "
+        "Ladesäule schieben.",
+        "netzfunk.at",
+    ),
+    # the h2 under the repeated h1, without the date run into it (not the cut-off description)
+    "magazine-feature.html": (
+        "On the Atlantic coast of Brittany, a few hundred paludiers still rake salt by hand from "
+        "clay pans. Can a trade older than the cathedrals survive the century?",
+        "Wide World",
     ),
 }
 
@@ -198,6 +267,12 @@ def test_metadata(name: str) -> None:
     article = _clean(name)
     assert (article.title, article.author, article.published) == METADATA[name]
     assert article.title not in article.text.split("\n\n")
+
+
+@pytest.mark.parametrize("name", sorted(STANDFIRST_OUTLET))
+def test_standfirst_and_outlet(name: str) -> None:
+    article = _clean(name)
+    assert (article.subtitle, article.outlet) == STANDFIRST_OUTLET[name]
 
 
 @pytest.mark.parametrize("name", sorted(FURNITURE))

@@ -183,6 +183,8 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
     tokens = _tokens(text)
     if not tokens or para.kind == "image":
         return SEPARATOR, "image" if para.kind == "image" else "no words"
+    if para.kind == "aside":
+        return BAD, "outside the article"
     if f.link_density > 0.5 or (f.link_density > 0.25 and f.chars < 150):
         return BAD, "links"
     if f.chars <= 600 and any(p.search(text) for p in _CREDIT):
@@ -201,7 +203,9 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
             return BAD, "label"
         if f.words <= 4 and all(c.isupper() for c in letters):
             return BAD, "label"
-        if len(_MENU_SEPARATORS.findall(text)) >= 2 or text.endswith(("»", "›")):
+        # » and › separate a menu's items, but close a quotation opened with « or ‹
+        seps = re.sub("[»›]", "", text) if "«" in text or "‹" in text else text
+        if len(_MENU_SEPARATORS.findall(seps)) >= 2 or seps.endswith(("»", "›")):
             return BAD, "menu"
     if (
         para.kind == "text"

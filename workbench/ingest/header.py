@@ -97,7 +97,8 @@ def by_line_name(text: str) -> str | None:
     m = _BY_LINE.match(text)
     if not m:
         return None
-    name = re.split(r"\s*[|,•·]\s*", m.group("rest"))[0].strip().rstrip(".")
+    # the name ends at a separator or a parenthesis ("Par Jane Roy (Asia blog, 21 June 2018)")
+    name = re.split(r"\s*[|,•·(]\s*", m.group("rest"))[0].strip().rstrip(".")
     words = name.split()
     if not 1 <= len(words) <= 8 or len(name) > 80:
         return None
@@ -174,6 +175,22 @@ def _is_standfirst(para: Para, nxt: Para) -> bool:
     )
 
 
+_GLUED_DATE = re.compile(rf"(?<=[.?!…”’\"])\s*{_WEEKDAY}(?P<date>{DATE_RX}){_TIME}$", re.I)
+
+
+def _heading_dek(text: str, header: Header) -> str | None:
+    """A heading of a sentence or two under the page's repeated headline is its standfirst;
+    a date run into its end ("… its recovery?Monday, 6 January 2020", a date styled as its own
+    line inside the heading) is the page's date."""
+    glued = _GLUED_DATE.search(text)
+    dek = text[: glued.start()] if glued else text
+    if len(dek) > 350 or SENTENCE_END.search(dek) is None:
+        return None
+    if glued:
+        header.published = header.published or parse_date(glued.group("date"))
+    return dek
+
+
 def _is_dek_above_by_line(para: Para, nxt: Para) -> bool:
     """A standfirst of two sentences, when the by-line or dateline follows it."""
     text = para.text
@@ -214,6 +231,7 @@ def take_header(
     idx = [i for i, _ in kept]
     pos = 0
     title_idx: int | None = None
+    repeated = False  # the page repeats its headline above the text (HTML)
     above = "above the headline"
     if header.title is None and paras:
         marked = [k for k, p in enumerate(paras[:3]) if p.kind == "heading"]
@@ -241,10 +259,20 @@ def take_header(
         else:
             pos = 0
     elif header.title is not None and paras and squash(paras[0].text) == squash(header.title):
-        pos = 1  # the page repeats its headline
+        pos, repeated = 1, True  # the page repeats its headline
     while pos < len(paras) and pos < 12:
         text = paras[pos].text
-        if metadata_line(text, header):
+        if (
+            repeated
+            and pos == 1
+            and header.subtitle is None
+            and len(paras) > 3
+            and paras[pos].kind == "heading"
+            and (dek := _heading_dek(text, header))
+        ):
+            header.subtitle = dek
+            pos += 1
+        elif metadata_line(text, header):
             dropped.append((idx[pos], "by-line or date line"))
             pos += 1
         elif paras[pos].links >= len(text) - 1 and by_line_name(f"By {text}"):

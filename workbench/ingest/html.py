@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from workbench.ingest.header import Header, by_line_name, parse_date
-from workbench.ingest.text import Para, fix_quotes, normalize_text
+from workbench.ingest.text import SENTENCE_END, Para, fix_quotes, normalize_text, squash
 
 # lxml's elements carry no type information: Any below is an lxml element.
 _BLOCKS = dict(p="text", head="heading", item="item", quote="text", code="text", cell="text")
@@ -66,16 +66,9 @@ _HIDDEN = ("script", "style", "noscript", "template", "svg", "head", "select", "
 def page_blocks(raw: str) -> list[str]:
     """Every block of text on the page, in order (hidden elements skipped): what was on the
     page, to list what the extraction left out."""
-    from lxml import etree
-    from lxml import html as lxml_html
-
-    try:
-        root = lxml_html.fromstring(normalize_text(raw))
-    except (ValueError, etree.LxmlError):  # nothing to parse
+    root = _page_tree(raw)
+    if root is None:
         return []
-    for el in list(root.iter(*_HIDDEN)):
-        if el.getparent() is not None:
-            el.drop_tree()
     blocks: list[str] = []
     buffer: list[str] = []
 
@@ -102,6 +95,64 @@ def page_blocks(raw: str) -> list[str]:
     walk(root)
     flush()
     return blocks
+
+
+def _page_tree(raw: str) -> Any:
+    """The page's element tree without its hidden elements (None when nothing parses)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(normalize_text(raw))
+    except (ValueError, etree.LxmlError):  # nothing to parse
+        return None
+    for el in list(root.iter(*_HIDDEN)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    return root
+
+
+def _after_article(html: str, paras: list[Para]) -> list[int]:
+    """The closing paragraphs that end no sentence and stand on the page after the block
+    holding most of the article's text: a sidebar's caption trafilatura took along."""
+    root = _page_tree(html)
+    if root is None or len(paras) < 3:
+        return []
+    keys = {squash(p.text): i for i, p in enumerate(paras)}
+    elements = list(root.iter())
+    order = {el: n for n, el in enumerate(elements)}
+    size: dict[Any, int] = {}  # characters under each element: no text_content of the big ones
+    for el in reversed(elements):
+        size[el] = len(el.text or "") + sum(size[c] + len(c.tail or "") for c in el)
+    longest_para = 3 * max(len(p.text) for p in paras) + 200  # room for the page's whitespace
+    where: dict[int, Any] = {}  # paragraph -> the deepest page block with its text
+    for el in elements:
+        if isinstance(el.tag, str) and el.tag in _PAGE_BLOCKS and size[el] <= longest_para:
+            i = keys.get(squash(el.text_content()))
+            if i is not None and (i not in where or el in where[i].iterdescendants()):
+                where[i] = el
+    if not where:
+        return []
+    # the block: the common ancestor of the longest paragraphs, two thirds of the text
+    longest = sorted(where, key=lambda i: -len(paras[i].text))
+    total, held, chosen = sum(len(paras[i].text) for i in where), 0, []
+    for i in longest:
+        chosen.append(where[i])
+        held += len(paras[i].text)
+        if held * 3 >= total * 2:
+            break
+    block = chosen[0]
+    while any(block not in el.iterancestors() and block is not el for el in chosen):
+        block = block.getparent()
+    inside = {block, *block.iterdescendants()}
+    last = max(order[el] for el in inside)
+    out: list[int] = []
+    for i in range(len(paras) - 1, -1, -1):
+        el = where.get(i)
+        if el is None or el in inside or order[el] < last or SENTENCE_END.search(paras[i].text):
+            break
+        out.append(i)
+    return out
 
 
 _SITE_META = re.compile(
@@ -148,26 +199,54 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
     # quotes are made consistent over the whole text, as for plain text (one decision)
     texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
     paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
+    for i in _after_article(html, paras):
+        paras[i] = Para(paras[i].text, "aside", paras[i].links)
     author = (doc.author or "").split(";")[0].strip()
+    if author and _written_lower(author, html):  # "so Artikel empfehlen:" title-cased
+        author = ""
     facts = _facts(html)
     if not author or _is_outlet(author, html, doc.sitename):  # "Deutsche Welle" is no by-line
         author = by_line_name(f"By {facts.get('author', '')}") or ""
+    # a description that is a by-line ("Par Jane Roy (Blog, date)") names the author
+    described = by_line_name(doc.description or "")
+    author = author or described or ""
     published = parse_date(doc.date or "")
     # the "original" date htmldate prefers can be a record's creation after the page's own date
     # (a CMS migration's dateCreated): a publication is never after the page's latest date
     latest = parse_date(find_date(html, original_date=False, extensive_search=True) or "")
     if published and latest and latest < published:
         published = latest
-    if "date" in facts and not _DATE_META.search(html[:100_000]):  # else a teaser's date
-        published = parse_date(facts["date"]) or published
+    if not _DATE_META.search(html[:100_000]):  # else a labelled date may be a teaser's
+        published = _labelled_date(facts, html) or published
     header = Header(
         title=fix_quotes(_headline(doc.title, html)) if doc.title else None,
         author=by_line_name(author) or (author or None),
-        outlet=doc.sitename or None,
+        outlet=_site_spelling(doc.sitename, raw) or None,
         published=published,
-        subtitle=fix_quotes(doc.description or "") if _is_dek(doc.description, paras) else None,
+        subtitle=(None if described else _dek(doc.description, paras)) or _cut_dek(html, paras),
     )
     return paras, header
+
+
+_DESCRIPTION = re.compile(r"<meta\b[^>]*?name=[\"']description[\"'][^>]*>", re.I)
+_CUT = re.compile(r"\s*(?:\(\.\.\.\)|\.\.\.|…|\[…\])\s*$")
+
+
+def _cut_dek(html: str, paras: list[Para]) -> str | None:
+    """The standfirst a cut-off description begins ("L'un des écrivains … (...)"), when the
+    page shows it in full outside the text trafilatura took (a SPIP page's chapo box)."""
+    for tag in _DESCRIPTION.findall(html[:100_000]):
+        value = _VALUE.search(tag)
+        text = " ".join(unescape(value.group(1)).split()) if value else ""
+        if not (cut := _CUT.search(text)) or len(text[: cut.start()]) < 40:
+            continue
+        start = squash(text[: cut.start()])[:60]
+        if any(squash(p.text).startswith(start) for p in paras):
+            return None  # the lede itself
+        for block in page_blocks(html):
+            if squash(block).startswith(start) and SENTENCE_END.search(block):
+                return fix_quotes(block)
+    return None
 
 
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
@@ -210,23 +289,68 @@ def _facts(html: str) -> dict[str, str]:
     return out
 
 
+# "Veröffentlicht am 07.06.2019", "Published on May 2, 2023", "publié le 3 mars 2021"
+_PUBLISHED = re.compile(
+    r"\b(?:published|veröffentlicht|publié|publicado|pubblicato|gepubliceerd)\b"
+    r"(?:\s+(?:on|am|le|el|il|op))?\s*:?\s*([^<>]{6,40})",
+    re.I,
+)
+
+
+def _labelled_date(facts: dict[str, str], html: str) -> str | None:
+    """The date the page labels as its own ("Date: …", "Published on …"), the first that
+    parses."""
+    if "date" in facts:
+        return parse_date(facts["date"])
+    for m in _PUBLISHED.finditer(html):
+        dotted = re.search(r"\d{1,2}\.\d{1,2}\.\d{4}", m.group(1))
+        if found := parse_date(dotted.group() if dotted else m.group(1)):
+            return found
+    return None
+
+
+def _written_lower(name: str, html: str) -> bool:
+    """The "name" is page text written in lower case (trafilatura title-cases what it takes
+    from a by-line box, so "so Artikel empfehlen:" came out as "So Artikel Empfehlen")."""
+    text = _plain(html)
+    if name in text:
+        return False
+    found = re.search(r"\s+".join(map(re.escape, name.split())), text, re.I)
+    return found is not None and found.group()[0].islower()
+
+
+def _site_spelling(sitename: str | None, raw: str) -> str | None:
+    """The site's name as the page spells it: trafilatura can mangle a host name it takes for
+    the site's name ("futurezone.at" became "Futurezoneat")."""
+    if not sitename or sitename in raw:  # as the page writes it
+        return sitename
+    site = page_site(raw)
+    if site and _key(sitename) == _key(site):
+        return site
+    return sitename
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\([^)]*\)|\W", "", name).lower()
+
+
 def _is_outlet(author: str, html: str, sitename: str | None) -> bool:
     """The "author" is the publisher itself (a meta author naming the broadcaster)."""
-
-    def key(name: str) -> str:
-        return re.sub(r"\([^)]*\)|\W", "", name).lower()
 
     names = [sitename or ""] + [
         v.group(1)
         for tag in _META.findall(html[:100_000])
         if _PUBLISHER.search(tag) and (v := _VALUE.search(tag))
     ]
-    return any(key(n) and key(n) == key(author) for n in names)
+    return any(_key(n) and _key(n) == _key(author) for n in names)
 
 
-def _is_dek(description: str | None, paras: list[Para]) -> bool:
-    """The page's description is a standfirst when it is not just the lede's first words."""
+def _dek(description: str | None, paras: list[Para]) -> str | None:
+    """The page's description when it is a standfirst: not just the lede's first words (the
+    lede may follow the headline, when the page repeats it above the text)."""
     if not description or len(description) > 350:
-        return False
-    first = paras[0].text if paras else ""
-    return not first.startswith(description.rstrip(".…").strip()[:60])
+        return None
+    start = description.rstrip(".…").strip()[:60]
+    if any(p.text.startswith(start) for p in paras[:3]):
+        return None
+    return fix_quotes(description)

@@ -153,14 +153,18 @@ _ARTICLES_PREPOSITIONS = words("a an the of to in on at by for with from and or 
 _CAPTION_START = re.compile(
     r"^(?:Photo|Image|Picture|Photograph|Illustration)s?(?: credits?)?:", re.I
 )
-TERMINAL = (".", "?", "!", ":", "”", '"', "’", "'", ")", "]", "…")
-SENTENCE_END = re.compile(r"[.?!…][”\"’')\]]*$")
+TERMINAL = (".", "?", "!", ":", "”", '"', "’", "'", ")", "]", "…", "»", "«", "“")
+# a stop, then closing quotes or brackets of any style: English ”, German » « and “, French
+# « … » with the space before its closer ("… alimentaire. »")
+SENTENCE_END = re.compile(r"[.?!…](?:\s?[”\"’')\]»«›‹“])*$")
 
 
 @dataclass(frozen=True)
 class Para:
     text: str
-    kind: str = "text"  # "heading" / "item" / "image" (its alt text): never joined to others
+    # "heading" / "item" / "image" (its alt text) / "aside" (HTML: after the article's block on
+    # the page): never joined to others
+    kind: str = "text"
     links: int = 0  # characters of link text (for link density)
 
 
