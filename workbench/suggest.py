@@ -93,7 +93,9 @@ _AUX_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NOMINAL = re.compile(
-    r"(?:\b(?!(?:he|she|it|that|who|there|what|here)[’'])[\w.]+[’']s|\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this|(?:effort|attempt|bid|"
+    # a possessive ("Mr. King's show"), not a contraction ("he's", "that's")
+    r"(?:\b(?!(?:he|she|it|that|who|there|what|here)[’'])[\w.]+[’']s"
+    r"|\b(?:the|a|an|of|in|for|with|no|any|its|their|our|despite|this|(?:effort|attempt|bid|"
     r"push|move|chance|opportunity)s?\s+to))\s+$",  # "an effort to deny Trump …": a purpose
     re.I,
 )
