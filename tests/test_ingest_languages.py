@@ -91,6 +91,8 @@ FURNITURE: dict[str, list[tuple[str, str]]] = {
             "web furniture",
         ),
         ("Mehr dazu lesen Sie hier.", "web furniture"),
+        ("Die Fortsetzung lesen Sie morgen.", "web furniture"),
+        ("Jetzt E-Paper lesen", "web furniture"),
     ],
     "fr": [
         ("À lire aussi", "label"),
@@ -146,6 +148,10 @@ PROSE = {
         "Jetzt abonnieren mehr Leser die digitale Ausgabe als die gedruckte.",
         "Die Verbraucherzentrale rät: Lesen Sie das Kleingedruckte, bevor Sie unterschreiben.",
         "Folgen für unsere Stadt hat der Streit nicht, sagte der Bürgermeister.",
+        # an interview's answers, addressed to the interviewer
+        "In den Akten lesen Sie auf jeder Seite, wie die Stadt geplant hat.",
+        "In Berlin sehen Sie auf jeder Straße Baustellen.",
+        "Hier ist nichts mehr zu lesen.",
     ],
     "fr": [
         "Le quotidien a gagné 12 000 abonnés l'an dernier, et sa newsletter est lue chaque matin "

@@ -44,9 +44,11 @@ _CALL = re.compile(
     r"|(?:melden|tragen) (?-i:Sie) sich\b[^.]{0,40}\b(?:newsletter|unser\w*)\b"
     r"|teilen (?-i:Sie)\b[^.]{0,40}\b(?:artikel|beitrag|unser\w*)\b"
     r"|lesen (?-i:Sie) (?:mehr|hier|weiter|jetzt|dazu|unser\w*|den (?:ganzen|kompletten))\b"
-    # "Den kompletten Beitrag lesen Sie in der neuen Ausgabe …": the rest is elsewhere
-    r"|(?:[\w-]+ ){1,5}(?:lesen|hören|sehen) (?-i:Sie) (?:in|im|auf|bei|hier|ab|unter|exklusiv"
-    r"|jetzt|nur|dazu|kostenlos)\b"
+    # "Den kompletten Beitrag lesen Sie in der neuen Ausgabe …": the rest of the story is
+    # elsewhere (not an interview's answer: "In den Akten lesen Sie auf jeder Seite, wie …")
+    r"|(?:[\w-]+ ){0,3}(?:beitrag|artikel|text|bericht|interview|reportage|analyse|story"
+    r"|geschichte|mehr|weitere[sn]?|ausgabe|dossier|details|fortsetzung|hintergründe)"
+    r"(?: [\w-]+){0,2} (?:lesen|hören|sehen) (?-i:Sie)\b"
     r"|(?:teilen|folgen) (?:auf|bei|via|per) " + _SOCIAL + r"\b"
     # French
     r"|(?:suivez|rejoignez|retrouvez|soutenez|contactez)[- ]nous\b"
@@ -78,12 +80,12 @@ _CALL = re.compile(
     re.I,
 )
 
-# A German call in the infinitive ends the line: "Newsletter abonnieren", "Jetzt kostenlos
-# testen" (not "Jetzt abonnieren mehr Leser die Zeitung").
+# A German call in the infinitive ends the line, with no full stop: "Newsletter abonnieren",
+# "Jetzt kostenlos testen!" (not "Jetzt abonnieren mehr Leser …", "Hier ist nichts zu lesen.").
 _INFINITIVE = re.compile(
-    r"(?:jetzt|hier|newsletter|artikel|beitrag|kostenlos|gratis)\b[\w\s-]{0,40}?"
-    r"\b(?:abonnieren|registrieren|anmelden|teilen|lesen|weiterlesen|herunterladen|bestellen"
-    r"|testen|klicken|hören|kommentieren)\s*[!:»›→.]*",
+    r"(?:jetzt|hier|newsletter|artikel|beitrag|kostenlos|gratis)(?: [\w-]+){0,2}?"
+    r" (?:abonnieren|registrieren|anmelden|teilen|lesen|weiterlesen|herunterladen|bestellen"
+    r"|testen|klicken|hören|kommentieren)\s*[!:»›→]*",
     re.I,
 )
 
