@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from workbench.ingest.furniture import furniture
 from workbench.ingest.text import (
     SENTENCE_END,
     Para,
@@ -102,8 +103,12 @@ _IMPERATIVE = words(
     "follow like join share subscribe sign click tap leave read watch download get register "
     "support donate become listen"
 )
-_PICTURE = r"(?:Image|Photo|Picture|Photograph|Illustration)s?(?: [Cc]redits?)?"
-_CREDIT_BY = r"(?:from|by|via|courtesy of)"
+# also German, French, Spanish, Italian, Dutch ("Bild: Keystone", "Crédit photo : AFP", "Foto di")
+_PICTURE = (
+    r"(?:(?:(?:Image|Photo|Picture|Photograph|Illustration|Foto|Bild|Imagen|Immagine|Beeld)s?"
+    r"|Bilder|Fotografía|Fotografia)(?: [Cc]redits?)?|Crédits? photos?)"
+)
+_CREDIT_BY = r"(?:from|by|via|courtesy of|von|par|de|di|van|door)"
 _CREDIT = (
     re.compile(r"\((?:photo |image |picture )?credits?\s*:", re.I),
     re.compile(rf"(?:^|[(:|]\s*){_PICTURE}\s*:\s*\S.{{0,60}}$"),
@@ -195,6 +200,9 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
         return BAD, "copyright notice"
     if (f.web >= 2 or f.call) and f.chars <= 400:
         return BAD, "web furniture"
+    why = furniture(text, f.words)  # the same kinds of lines in five other languages
+    if why:
+        return BAD, why
     if tokens[0] in _IMPERATIVE and f.words <= 5 and not f.sentence:  # "Share on X"
         return BAD, "web furniture"
     if para.kind != "item" and not f.sentence:
