@@ -428,3 +428,42 @@ def test_brat_corpus_is_read_with_our_boundaries(tmp_path: Path) -> None:
     # "Easily." has no cue and fewer than four words: the rules leave it to the annotator
     assert (scores["Content"].tp, scores["Content"].gold, scores["Content"].pred) == (2, 3, 2)
     assert scores["Source"].precision == 1.0
+
+
+def test_consensus_gold_is_what_half_of_the_annotators_drew(tmp_path: Path) -> None:
+    """The gold of `suggest_eval --consensus`: PolNeAR's several annotators of one article,
+    their spans aligned at Jaccard ≥ 0.5 and kept when at least half drew them (as `workbench
+    reconcile` does), with the medoid's bounds; and one annotator scored against the others'."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import polnear, suggest_eval
+
+    text = "Ana Ruiz said the vote was fair and quick.\nPolls show a close race.\n"
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    (tmp_path / "text" / "a.txt").write_text(text, encoding="utf-8")
+    files = {  # Source 0-8, Cue 9-13, Content from 14 (three ends); "Polls show" by one only
+        "x1": "T1\tSource 0 8\tAna Ruiz\nT2\tCue 9 13\tsaid\nT3\tContent 14 31\tthe vote was fair\n",
+        "x2": "T1\tSource 0 8\tAna Ruiz\nT2\tCue 9 13\tsaid\nT3\tContent 14 41\t...\n",
+        "x3": "T1\tSource 4 8\tRuiz\nT2\tContent 14 41\t...\nT3\tCue 49 53\tshow\n",
+        "x4": "T1\tCue 49 53\tshow\n",
+    }
+    for who, ann in files.items():
+        (tmp_path / "attributions" / f"a_{who}.ann").write_text(ann, encoding="utf-8")
+    by = polnear.load_annotators(tmp_path, "a")
+    assert sorted(by) == ["x1", "x2", "x3", "x4"]
+    first, second = polnear.consensus(by)
+    assert [(i.label, first.text[i.start : i.end]) for i in first.gold] == [
+        ("Source", "Ana Ruiz"),  # 3 of 4 (Jaccard of "Ruiz" is 0.5); the medoid's bounds
+        ("Cue", "said"),  # 2 of 4: half is enough
+        ("Content", "the vote was fair and quick"),  # 3 of 4, the bounds two of them drew
+    ]
+    assert [second.text[i.start : i.end] for i in second.gold] == ["show"]  # 2 of 4
+    assert polnear.consensus(by, min_support=0.75)[1].gold == ()  # 3 of 4 needed
+    # x4 against the consensus of x1..x3: "show" was drawn by x3 only, so it is not gold
+    others = polnear.consensus({k: v for k, v in by.items() if k != "x4"})
+    scores = suggest_eval.evaluate(others, suggest_eval._annotator(by["x4"]), strict=True)
+    assert (scores["Cue"].gold, scores["Cue"].pred, scores["Cue"].tp) == (1, 1, 0)
+    with pytest.raises(SystemExit, match="one annotator only"):
+        (tmp_path / "text" / "b.txt").write_text(text, encoding="utf-8")
+        (tmp_path / "attributions" / "b_x1.ann").write_text(files["x1"], encoding="utf-8")
+        polnear.load_annotators(tmp_path, "b")
