@@ -442,7 +442,7 @@ def test_consensus_gold_is_what_half_of_the_annotators_drew(tmp_path: Path) -> N
     (tmp_path / "attributions").mkdir()
     (tmp_path / "text" / "a.txt").write_text(text, encoding="utf-8")
     files = {  # Source 0-8, Cue 9-13, Content from 14 (three ends); "Polls show" by one only
-        "x1": "T1\tSource 0 8\tAna Ruiz\nT2\tCue 9 13\tsaid\nT3\tContent 14 31\tthe vote was fair\n",
+        "x1": "T1\tSource 0 8\tAna Ruiz\nT2\tCue 9 13\tsaid\nT3\tContent 14 31\t...\n",
         "x2": "T1\tSource 0 8\tAna Ruiz\nT2\tCue 9 13\tsaid\nT3\tContent 14 41\t...\n",
         "x3": "T1\tSource 4 8\tRuiz\nT2\tContent 14 41\t...\nT3\tCue 49 53\tshow\n",
         "x4": "T1\tCue 49 53\tshow\n",
