@@ -6,6 +6,7 @@ articles, and `workbench articles --removed` against the store."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -394,3 +395,24 @@ def test_articles_removed_command(tmp_path: Path) -> None:
     missing = run("articles", "--removed", "ffffffffff")
     assert missing.returncode == 3
     assert missing.stderr.strip() == "error: no article with id 'ffffffffff' in the store"
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        '<meta property="article:published_time" content="2021-09-14T08:10:00Z"/>',
+        '<meta content="2021-09-14T08:10:00+02:00" name="article:published_time">',
+        '<script type="application/ld+json">{"datePublished": "2021-09-14"}</script>',
+    ],
+)
+def test_the_declared_publication_date_beats_a_later_update_date(declared: str) -> None:
+    """nationalgeographic.co.uk shows and declares (`name="date"`) the day a story was updated;
+    its `article:published_time` (or JSON-LD `datePublished`) says when it was published."""
+    page = (FIXTURES / "magazine-feature.html").read_text(encoding="utf-8")
+    page = re.sub(r"<meta[^>]*article:published_time[^>]*>", "", page)
+    page = re.sub(r'"datePublished":"[^"]*",', "", page)
+    page = page.replace('content="2021-09-14T08:10:00Z"', 'content="2021-09-20T10:00:00Z"')
+    page = page.replace("Tuesday, 14 September 2021", "Monday, 20 September 2021")
+    assert clean_article(page, "html").published == "2021-09-20"  # nothing else declared
+    page = page.replace("</head>", declared + "\n</head>")
+    assert clean_article(page, "html").published == "2021-09-14"

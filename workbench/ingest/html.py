@@ -210,7 +210,9 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
     # a description that is a by-line ("Par Jane Roy (Blog, date)") names the author
     described = by_line_name(doc.description or "")
     author = author or described or ""
-    published = parse_date(doc.date or "")
+    # the page's declared publication date before what trafilatura picks: it prefers a
+    # `name="date"` meta, which some sites set to the last update (nationalgeographic.co.uk)
+    published = _declared_date(html) or parse_date(doc.date or "")
     # the "original" date htmldate prefers can be a record's creation after the page's own date
     # (a CMS migration's dateCreated): a publication is never after the page's latest date
     latest = parse_date(find_date(html, original_date=False, extensive_search=True) or "")
@@ -264,6 +266,20 @@ _DATE_META = re.compile(
 )
 
 _META = re.compile(r"<meta\b[^>]*>", re.I)
+_PUBLISHED_TIME = re.compile(r"(?:name|property)=[\"']article:published_time[\"']", re.I)
+_CONTENT = re.compile(r"\bcontent=[\"']([^\"']+)[\"']", re.I)
+_LD_PUBLISHED = re.compile(r"[\"']datePublished[\"']\s*:\s*[\"']([^\"']+)[\"']")
+
+
+def _declared_date(html: str) -> str | None:
+    """The publication date the page declares for machines: its `article:published_time`
+    meta (Open Graph), else the first `datePublished` of its JSON-LD."""
+    head = html[:100_000]
+    for tag in _META.findall(head):
+        if _PUBLISHED_TIME.search(tag) and (content := _CONTENT.search(tag)):
+            return parse_date(content.group(1))
+    found = _LD_PUBLISHED.search(head)
+    return parse_date(found.group(1)) if found else None
 _PUBLISHER = re.compile(r"(?:name|property)=[\"'](?:article:)?publisher[\"']", re.I)
 
 
