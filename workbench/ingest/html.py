@@ -280,6 +280,8 @@ def _declared_date(html: str) -> str | None:
             return parse_date(content.group(1))
     found = _LD_PUBLISHED.search(head)
     return parse_date(found.group(1)) if found else None
+
+
 _PUBLISHER = re.compile(r"(?:name|property)=[\"'](?:article:)?publisher[\"']", re.I)
 
 
