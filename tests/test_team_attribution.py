@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from workbench import render
 from workbench.config import Settings, load_settings
 from workbench.export.release import export_dataset
 from workbench.pull_file import pull_from_file
@@ -131,3 +132,14 @@ def test_export_of_a_team_schema_with_a_relation_named_cue_of(
     assert "span labels **Source**, **Cue**, **Content**" in card
     assert "**source_of** (any label → any label)" in card
     assert "consensus relations between spans (`source_of`, `cue_of`)" in card
+
+
+def test_schema_show_says_an_imported_relation_joins_any_labels(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = load_schema(settings.schema_path)
+    assert schema.relation("cue_of").ends() == ("any label", "any label")
+    render.schema_text(schema)
+    shown = capsys.readouterr().out
+    row = next(line for line in shown.splitlines() if "source_of" in line)
+    assert row.count("any label") == 2

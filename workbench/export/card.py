@@ -208,8 +208,7 @@ def render_card(
     if schema.relations:
         add("### Relations", "")
         for rel in schema.relations:
-            ends = ("|".join(labels) or "any label" for labels in (rel.from_labels, rel.to_labels))
-            arrow = " → ".join(ends)
+            arrow = " → ".join(rel.ends("|"))
             add(f"- **{rel.name}** ({arrow}): {rel.description}")
         add("")
     if schema.segment:
