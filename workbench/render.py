@@ -220,7 +220,7 @@ def schema_summary(s: Any) -> str:
 def schema_text(s: Any) -> list[str]:
     click.echo(f"{s.id} ({s.version}): {s.title}")
     table(["hotkey", "does"], sorted(s.hotkeys().items(), key=lambda kv: kv[1]))
-    relations = [(r.name, ", ".join(r.from_labels), ", ".join(r.to_labels)) for r in s.relations]
+    relations = [(r.name, *r.ends()) for r in s.relations]
     table(["relation", "from", "to"], relations)
     return []
 

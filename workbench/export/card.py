@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench.export.splits import SPLITS
+from workbench.reconcile.triples import has_attributions
 from workbench.schema import Schema
 
-#: The card's static part: how to load the release, its files.
+#: The card's static part: how to load the release, its files (`str.format`: what depends on
+#: the schema).
 _LOADING_AND_FILES = """\
 ## How to load it
 
@@ -18,8 +20,8 @@ From the release folder (files are plain Parquet / JSONL, no custom code needed)
 ```python
 import pandas as pd; segments = pd.read_parquet("segments.parquet")
 import pandas as pd; spans = pd.read_parquet("spans.parquet")
-from datasets import load_dataset; ds = load_dataset("parquet", data_files={"segments": \
-"segments.parquet"})["segments"]
+from datasets import load_dataset; ds = load_dataset("parquet", data_files={{"segments": \
+"segments.parquet"}})["segments"]
 train = ds.filter(lambda r: r["split"] == "train")
 import json; docs = [json.loads(l) for l in open("spans.spacy.jsonl", encoding="utf-8")]
 ```
@@ -37,9 +39,8 @@ consensus segment labels with confidence, supporting annotators and adjudication
 - `spans.parquet`: consensus spans: label, character offsets into the segment text, text, \
 per-region attributes (one column per attribute, named like the Label Studio control), \
 supporting annotators, confidence, adjudication flag
-- `relations.parquet`: consensus relations between spans (`attributed_to`, `cue_of`)
-- `attributions.parquet`: attribution triples (content, source, cue) built from the \
-consensus spans and relations; source/cue may be missing
+- `relations.parquet`: consensus relations between spans ({relations})
+- `attributions.parquet`: {attributions}
 - `annotations.parquet`: raw annotations, one row per (segment, annotator): pseudonymous \
 annotator id, the annotator's segment labels and the Label Studio result JSON (rebuild \
 soft labels or your own aggregation from it)
@@ -48,7 +49,7 @@ soft labels or your own aggregation from it)
 - `segments.jsonl`: one nested JSON record per segment: labels, spans, relations, \
 attributions and every annotator's labels
 - `spans.spacy.jsonl`: the span layer for span-model trainers (spaCy span categorizer / \
-Prodigy format): `{"text", "spans": [{"start", "end", "label"}], "meta"}`
+Prodigy format): `{{"text", "spans": [{{"start", "end", "label"}}], "meta"}}`
 - `diff.json`: what changed against the parent version
 - `manifest.json`: version, parent, schema and guideline versions, provenance, counts, \
 agreement, sha256 of every file
@@ -59,9 +60,8 @@ Annotator ids are pseudonyms (`annotator`, `support`, `adjudicator`); no emails,
 Studio user ids or tokens are in this release.
 
 **Span format.** The span layer is also given as spaCy/Prodigy JSONL rather than CoNLL \
-BIO: spans in this schema nest and overlap (a Claim inside a Content, a Target inside a \
-Claim), which BIO tags cannot represent without losing spans; character offsets also \
-survive any tokenizer choice.
+BIO: spans in this schema nest and overlap{nesting}, which BIO tags cannot represent \
+without losing spans; character offsets also survive any tokenizer choice.
 
 """
 
@@ -87,6 +87,42 @@ enough annotators drew them (boundaries of the most central one, attributes by m
 relations between kept spans likewise. Items without a clear majority went to an \
 adjudicator, whose decision replaces the vote (`*_adjudicated` is true); undecided labels \
 are empty (null)."""
+
+
+def _what(schema: Schema) -> str:
+    """What the segments were annotated for: the news schema's words, else the schema's own
+    layers (an imported team schema is not about claims or sentiment)."""
+    if has_attributions(schema):
+        return (
+            "of news articles annotated in Label Studio for **claims**, **attribution** (who "
+            "said what: source, cue, content) and **sentiment**"
+        )
+    layers = []
+    if schema.labels:
+        layers.append("span labels " + ", ".join(f"**{x.name}**" for x in schema.labels))
+    if schema.relations:
+        layers.append("relations " + ", ".join(f"**{r.name}**" for r in schema.relations))
+    if schema.segment:
+        layers.append("segment labels " + ", ".join(f"**{a.name}**" for a in schema.segment))
+    return "annotated in Label Studio" + (" with " + "; ".join(layers) if layers else "")
+
+
+def _files(schema: Schema) -> str:
+    """How to load the release and its files, in this schema's names."""
+    if has_attributions(schema):
+        attributions = (
+            "attribution triples (content, source, cue) built from the consensus spans and "
+            "relations; source/cue may be missing"
+        )
+        nesting = " (a Claim inside a Content, a Target inside a Claim)"
+    else:
+        attributions = (
+            "empty: attribution triples need the relations `attributed_to` and `cue_of`, "
+            "which this schema does not have"
+        )
+        nesting = ""
+    names = ", ".join(f"`{r.name}`" for r in schema.relations) or "none in this schema"
+    return _LOADING_AND_FILES.format(relations=names, attributions=attributions, nesting=nesting)
 
 
 def _fmt(x: Any) -> str:
@@ -125,21 +161,21 @@ def render_card(
         lines.extend(texts)
 
     add(f"# {dataset} {version}: {schema.title}", "")
+    news = has_attributions(schema)
     add(
-        f"Segments of news articles annotated in Label Studio for **claims**, **attribution** "
-        f"(who said what: source, cue, content) and **sentiment**, by several annotators each, "
-        f"reconciled into consensus labels. Schema `{schema.id}` (version `{schema.version}`), "
-        f"guidelines version `{guidelines_version or 'unknown'}`. Parent version: "
-        f"{parent or 'none (first release)'}.",
+        f"Segments {_what(schema)}, by several annotators each, reconciled into consensus "
+        f"labels. Schema `{schema.id}` (version `{schema.version}`), guidelines version "
+        f"`{guidelines_version or 'unknown'}`. Parent version: {parent or 'none (first release)'}.",
         "",
         f"{counts['segments']} segments from {counts['articles']} articles, "
         f"{counts['annotations']} annotations by {counts['annotators']} annotators, "
-        f"{counts['spans']} consensus spans, {counts['attributions']} attribution triples, "
-        f"{counts['adjudications']} adjudications.",
+        f"{counts['spans']} consensus spans, "
+        + (f"{counts['attributions']} attribution triples, " if news else "")
+        + f"{counts['adjudications']} adjudications.",
     )
     if project.get("url") or project.get("project_id") is not None:
         add(f"Label Studio project {project.get('project_id')} at {project.get('url')}.")
-    add("", *_LOADING_AND_FILES.split("\n")[:-1], "## Splits", "")
+    add("", *_files(schema).split("\n")[:-1], "## Splits", "")
     add(
         "Train/dev/test are grouped by article (no article in two splits) and stable across "
         "versions: an article's split is stored when it first appears in a release and reused "
@@ -172,7 +208,7 @@ def render_card(
     if schema.relations:
         add("### Relations", "")
         for rel in schema.relations:
-            arrow = f"{'|'.join(rel.from_labels)} → {'|'.join(rel.to_labels)}"
+            arrow = " → ".join(rel.ends("|"))
             add(f"- **{rel.name}** ({arrow}): {rel.description}")
         add("")
     if schema.segment:

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from workbench.reconcile.figures import label_text, segment_fields
 from workbench.reconcile.spanindex import triple_positions
+from workbench.reconcile.triples import has_attributions
 from workbench.schema import Schema
 
 #: The rows of a chunk of the annotations table (the Parquet writer cuts pages at chunk
@@ -73,7 +74,8 @@ def _part_attrs(schema: Schema, part: str) -> list[str]:
         relation = schema.relation("cue_of" if part == "cue" else "attributed_to")
     except KeyError:
         return []
-    label = relation.to_labels[0] if part == "source" else relation.from_labels[0]
+    labels = relation.to_labels if part == "source" else relation.from_labels
+    label = labels[0] if labels else None  # an imported relation may join any two labels
     return [a.name for a in schema.label(label).attributes] if label in schema.label_names else []
 
 
@@ -237,7 +239,9 @@ def _attributions(
     schema: Schema, spans: pa.Table, attrs: pa.ChunkedArray, relations: pa.Table
 ) -> pa.Table:
     """(content, source, cue) triples from the consensus spans and relations, by the span
-    index's definition (`triple_positions`), sorted."""
+    index's definition (`triple_positions`), sorted; none when the schema makes no triples."""
+    if not has_attributions(schema):
+        return attribution_schema(schema).empty_table()
     rel = relations.filter(
         pc.is_in(relations["kind"], value_set=pa.array(["attributed_to", "cue_of"]))
     )

@@ -31,9 +31,10 @@ from .gold import GoldAgreement
 from .gwet import FLEISS_GWET_NAME as FLEISS_GWET
 from .overlap import Overlap, overlap_of
 from .records import CategoricalData, Label, Metric
+from .relation_f1 import pairwise_relation_f1, pooled_relation_f1, relation_counts
 from .spanindex import SpanIndex
 from .spans import DEFAULT_THRESHOLD, PairF1, pairwise_f1, pooled_f1, token_alpha
-from .triples import TRIPLE_KINDS, pairwise_triple_f1, pooled_triple_f1, triple_counts
+from .triples import has_attributions, pairwise_triple_f1, pooled_triple_f1, triple_counts
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,16 @@ class TripleAgreement:
 
 
 @dataclass(frozen=True)
+class RelationAgreement:
+    """Relation F1 (`relation_f1`): pooled over pairs, key "all" and one per relation name;
+    per pair, label None for all names."""
+
+    names: tuple[str, ...]
+    pooled: Mapping[str, Metric]
+    pairwise: tuple[PairF1, ...]
+
+
+@dataclass(frozen=True)
 class LayerAgreement:
     """`n_items`: items annotated by ≥ 2 annotators, the items the figures are computed on
     (`overlap.single` more were annotated by one annotator only). `quarantined`: quarantined
@@ -77,6 +88,7 @@ class LayerAgreement:
     fields: tuple[FieldAgreement, ...]
     spans: SpanAgreement | None = None
     triples: TripleAgreement | None = None
+    relations: RelationAgreement | None = None
     overlap: Overlap | None = None
     quarantined: Mapping[str, int] | None = None
     repaired: int | None = None
@@ -153,7 +165,7 @@ def schema_agreement(
             name = attribute_field(label.name, attr.name)
             if name in attributes:
                 fields.append(data_agreement("attribute", attributes[name], attr, **kw))
-    spans = triples = None
+    spans = triples = relations = None
     if index.n:
         spans = SpanAgreement(
             labels=index.labels,
@@ -163,8 +175,15 @@ def schema_agreement(
             pairwise_exact=tuple(pairwise_f1(index, "exact", **kw)),
             pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )
+        if parsed.relations:
+            names, rel_counts = relation_counts(index, relation_records(parsed))
+            relations = RelationAgreement(
+                names=names,
+                pooled=pooled_relation_f1(index, names, rel_counts, **kw),
+                pairwise=tuple(pairwise_relation_f1(index, names, rel_counts, **kw)),
+            )
         # an attribution is a news-schema notion: other schemas' relations make no triple
-        if parsed.relations and set(TRIPLE_KINDS) <= set(schema.relation_names):
+        if parsed.relations and has_attributions(schema):
             counts = triple_counts(index, relation_records(parsed))
             triples = TripleAgreement(
                 pooled=pooled_triple_f1(index, counts, **kw),
@@ -178,6 +197,7 @@ def schema_agreement(
         fields=tuple(fields),
         spans=spans,
         triples=triples,
+        relations=relations,
         overlap=overlap,
     )
 
@@ -278,6 +298,13 @@ def to_dict(report: LayerAgreement) -> dict[str, Any]:
         out["triples"] = {
             "triple_f1": metric_dict(report.triples.pooled),
             "pairwise_f1": [_pair_dict(p) for p in report.triples.pairwise],
+        }
+    if report.relations is not None:
+        r = report.relations
+        out["relations"] = {
+            "names": list(r.names),
+            "relation_f1": {k: metric_dict(m) for k, m in r.pooled.items()},
+            "pairwise_f1": [_pair_dict(p) for p in r.pairwise],
         }
     if report.gold:
         out["gold"] = [dataclasses.asdict(g) for g in report.gold]

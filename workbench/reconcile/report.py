@@ -104,6 +104,13 @@ def print_agreement(report: LayerAgreement) -> None:
             ],
             title="Spans (F1 pooled over annotator pairs)",
         )
+    if report.relations is not None:
+        r = report.relations
+        render.table(
+            ["relation", "items", "F1"],
+            [(name, r.pooled[name].n_items, _fmt(r.pooled[name])) for name in ["all", *r.names]],
+            title="Relations (F1 pooled over annotator pairs; both ends matched by overlap)",
+        )
     if report.triples is not None:
         render.table(
             ["layer", "items", "F1"],
@@ -336,7 +343,7 @@ def counts_sentences(report: LayerAgreement) -> list[str]:
         out.append(isolation_sentence(o))
         isolated = set(o.isolated)
         drawn = [a for a in report.annotators if a not in isolated]
-        if report.spans is not None or report.triples is not None:
+        if report.spans is not None or report.triples is not None or report.relations:
             out.append(pairs_sentence(o.missing_pairs(drawn)))
     if report.quarantined is not None:
         total = sum(report.quarantined.values())
@@ -380,6 +387,20 @@ def to_html(report: LayerAgreement) -> str:
             forest([(lab, s.pooled_overlap[lab]) for lab in labels], "span F1, overlap", lo=0.0),
             forest([(lab, m) for lab, m in s.token_alpha.items()], "token-level alpha"),
             _pair_heatmap(s.pairwise_overlap, report, "span F1 (overlap) per pair"),
+        ]
+        body.append(_cards(plots))
+    if report.relations is not None:
+        r = report.relations
+        body.append("<h2>Relations</h2>")
+        body.append(
+            "<p class='note'>F1 pooled over every annotator pair: two relations match when "
+            "they have the same name and both ends match as spans do (same label, character "
+            "Jaccard ≥ 0.5), one to one.</p>"
+        )
+        names = ["all", *r.names]
+        plots = [
+            forest([(name, r.pooled[name]) for name in names], "relation F1", lo=0.0),
+            _pair_heatmap(r.pairwise, report, "relation F1 per pair"),
         ]
         body.append(_cards(plots))
     if report.triples is not None:

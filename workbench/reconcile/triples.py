@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from workbench.schema import Schema
+
 from ._bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_BOOT, FloatArray, IntArray
 from .arrays import BoolArray, one_to_one
 from .records import Metric, Relation
@@ -16,6 +18,12 @@ from .spanindex import SpanIndex, triple_positions
 from .spans import PairF1, _pair_f1, _per_item, _pooled
 
 TRIPLE_KINDS = ("attributed_to", "cue_of")
+
+
+def has_attributions(schema: Schema) -> bool:
+    """Whether `schema` makes attribution triples: it has both relations of `TRIPLE_KINDS` (a
+    news-schema notion; a team schema with only a `cue_of` of its own makes none)."""
+    return set(TRIPLE_KINDS) <= set(schema.relation_names)
 
 
 def triple_spans(

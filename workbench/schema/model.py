@@ -141,6 +141,10 @@ class Relation:
     to_labels: tuple[str, ...]
     description: str = ""
 
+    def ends(self, sep: str = ", ") -> tuple[str, str]:
+        """The labels of its two ends as text: "any label" for an end that allows any."""
+        return (sep.join(self.from_labels) or "any label", sep.join(self.to_labels) or "any label")
+
     def allows(self, from_label: str, to_label: str) -> bool:
         return (not self.from_labels or from_label in self.from_labels) and (
             not self.to_labels or to_label in self.to_labels
