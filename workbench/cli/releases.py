@@ -156,6 +156,13 @@ def export_group() -> None:
     show_default=True,
     help="Ratios for articles not yet assigned to a split (assigned ones never move).",
 )
+@click.option(
+    "--group-by",
+    metavar="FIELD",
+    envvar="WORKBENCH_GROUP_BY",
+    help="Task data field that makes tasks imported one paragraph each one document for the "
+    "splits (default: the last release's; '' for none).",
+)
 @click.option("--force", is_flag=True, help="Make a new version even if nothing changed.")
 @schema_option("Schema file (default: the one stored with the dataset, which it must match).")
 def export_create(

@@ -181,7 +181,15 @@ def render_card(
         "versions: an article's split is stored when it first appears in a release and reused "
         "by every later one. A new article is placed by hashing its id into [0, 1) and cutting "
         f"at the ratios {ratios[0]:g}/{ratios[1]:g}/{ratios[2]:g} (revisions of an article "
-        "share its first revision's split).",
+        "share its first revision's split)."
+        + (
+            f" Tasks imported from a Label Studio project with the same `{by}` in their data "
+            "are one document: each placed where the document's first is (else by hashing "
+            "the document), so no document is in two splits unless its tasks were released "
+            "before this grouping was set."
+            if (by := m["splits"].get("documents_by"))
+            else ""
+        ),
         "",
         "| split | articles | segments |",
         "|---|---|---|",

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from workbench.annotation.clean import canonical_json, canonical_result, clean_result
+from workbench.errors import ConfigError
 from workbench.export.splits import assign_splits
 from workbench.export.tables import (
     ANNOTATION_CHUNK,
@@ -53,6 +54,7 @@ class Collected:
     reconcile_info: dict[str, Any] | None  # how consensus was reached, as reconcile recorded it
     new_splits: dict[str, str]  # split group → split, for groups new in this release
     fingerprint: str  # of the released annotations (`figures.fingerprint`)
+    documents_by: str | None = None  # the task data field that made tasks one document
 
 
 def public_url(url: str | None) -> str | None:
@@ -204,16 +206,49 @@ def _groups(s: Session) -> dict[str, str]:
 
 
 def collect(
-    store: Store, dataset: str, schema: Schema, ratios: tuple[float, float, float]
+    store: Store,
+    dataset: str,
+    schema: Schema,
+    ratios: tuple[float, float, float],
+    group_by: str | None = None,
 ) -> Collected:
     """Read one dataset's release from the store, its new articles placed in splits by
-    `ratios` (those of earlier releases keep theirs)."""
+    `ratios` (those of earlier releases keep theirs); with `group_by`, the tasks imported
+    from a team's project with the same value of that data field are one document, placed
+    together."""
     with store.session() as s:  # an unknown dataset was refused before
-        return _collect(s, s.get_one(m.Dataset, dataset), schema, ratios)
+        return _collect(s, s.get_one(m.Dataset, dataset), schema, ratios, group_by)
+
+
+def _documents(s: Session, roots: dict[str, str], field: str, dataset: str) -> dict[str, str]:
+    """Split group → document key (`field=value`) for the imported tasks (articles stored as
+    their task's data, JSON) whose data has `field`; refused when none has it (a misspelt
+    field would silently leave every paragraph its own document)."""
+    ar = m.Article
+    rows = s.execute(sa.select(ar.id, ar.raw).where(ar.format == "json", ar.id.in_(list(roots))))
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for aid, raw in rows:
+        data = orjson.loads(raw) if raw else {}
+        value = data.get(field) if isinstance(data, dict) else None
+        seen.update(data if isinstance(data, dict) else ())
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            out[roots[aid]] = f"{field}={value}"
+    if not out:
+        has = ", ".join(sorted(seen)[:12]) or "none: its articles were ingested, not imported"
+        raise ConfigError(
+            f"--group-by {field!r}: no task of dataset {dataset!r} has that data field "
+            f"(their fields: {has})"
+        )
+    return out
 
 
 def _collect(
-    s: Session, ds: m.Dataset, schema: Schema, ratios: tuple[float, float, float]
+    s: Session,
+    ds: m.Dataset,
+    schema: Schema,
+    ratios: tuple[float, float, float],
+    group_by: str | None = None,
 ) -> Collected:
     dataset = ds.name
     annotations = _annotations(s, dataset)
@@ -232,7 +267,9 @@ def _collect(
     group = [groups.get(a, a) for a in articles["article_id"].to_pylist()]
     sp = m.SplitAssignment
     rows = s.execute(sa.select(sp.article_id, sp.split).where(sp.dataset == dataset))
-    splits, new = assign_splits(group, {a: split for a, split in rows}, ratios)
+    roots = dict(zip(articles["article_id"].to_pylist(), group, strict=True))
+    documents = _documents(s, roots, group_by, dataset) if group_by else None
+    splits, new = assign_splits(group, {a: split for a, split in rows}, ratios, documents)
     articles = articles.append_column("split", pa.array([splits[g] for g in group], STR))
 
     cl, cr = m.ConsensusLabel, m.ConsensusRelation
@@ -290,6 +327,7 @@ def _collect(
         reconcile_info={"consensus method(s)": ", ".join(sorted(info))} if info else None,
         new_splits=new,
         fingerprint=fingerprint(ids, who, schema),
+        documents_by=group_by,
     )
 
 

@@ -16,6 +16,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from workbench import __version__
 from workbench.annotation.tasks import as_utc
@@ -76,12 +77,15 @@ def export_dataset(
     force: bool = False,
     now: datetime | None = None,
     stale_consensus: bool = False,
+    group_by: str | None = None,
 ) -> ExportResult:
     """Write the next release of `dataset` under `exports_dir/dataset/`, unless its data is
     the same as the last release's (then nothing is written; `force` writes anyway).
     Refused before anything else is read: a dataset with nothing to release, and a consensus
     not of the current annotations (`datasets.reconciled_figures`) unless `stale_consensus`
     (a caller that wrote the consensus tables itself; the figures are then computed here).
+    `group_by` names the task data field that makes imported tasks one document for the
+    splits (`collect`); None keeps the last release's, "" none.
 
     Holds the dataset's operation lock: a reconcile cannot change the consensus halfway
     through the read, and two exports cannot race for one version number.
@@ -92,7 +96,9 @@ def export_dataset(
             if not stale_consensus:
                 reconciled_figures(s, dataset, fingerprint)
             refresh_entries(s, dataset, schema)
-        release = collect(store, dataset, schema, ratios)
+            if group_by is None:  # the last release's choice holds until it is changed
+                group_by = _documents_by(s, dataset)
+        release = collect(store, dataset, schema, ratios, group_by or None)
         figures_of = figures.stored if stale_consensus else reconciled_figures
         with store.session() as s:  # reconcile's figures (if of these annotations, when stale)
             stored = figures_of(s, dataset, release.fingerprint)
@@ -105,6 +111,14 @@ def export_dataset(
             return _publish(
                 store, exports_dir / dataset, schema, release, files, stored, ratios, force, now
             )
+
+
+def _documents_by(s: Session, dataset: str) -> str | None:
+    """The task data field the dataset's last release grouped documents by, if any."""
+    query = sa.select(Release.manifest).where(Release.dataset == dataset)
+    manifest = s.scalars(query.order_by(Release.version.desc())).first() or {}
+    found = manifest.get("splits", {}).get("documents_by")
+    return found if isinstance(found, str) else None
 
 
 def _render(release: Collected, schema: Schema, staging: Path) -> dict[str, StagedFile]:
@@ -187,7 +201,11 @@ def _publish(
             "guidelines_version": schema.guidelines_version,
             "workbench_version": __version__,
             "label_studio": release.label_studio,
-            "splits": {"grouped_by": "article", "ratios": dict(zip(SPLITS, ratios, strict=True))},
+            "splits": {
+                "grouped_by": "article",
+                **({"documents_by": release.documents_by} if release.documents_by else {}),
+                "ratios": dict(zip(SPLITS, ratios, strict=True)),
+            },
             "counts": summary.counts(tables),
             "distributions": summary.distributions(tables, schema),
             "agreement": agreement,

@@ -54,14 +54,28 @@ def hash_split(group: str, ratios: Sequence[float] = DEFAULT_RATIOS) -> str:
 
 
 def assign_splits(
-    groups: Iterable[str], existing: Mapping[str, str], ratios: Sequence[float] = DEFAULT_RATIOS
+    groups: Iterable[str],
+    existing: Mapping[str, str],
+    ratios: Sequence[float] = DEFAULT_RATIOS,
+    documents: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """(all assignments, the new ones) for `groups`; existing assignments always win."""
+    """(all assignments, the new ones) for `groups`; existing assignments always win. A new
+    group of a document (`documents`: group → document key, for tasks imported one paragraph
+    each) takes its document's split: that of a member assigned before, else the document's
+    hash, so the paragraphs of one story never land in two splits."""
+    documents = documents or {}
     every: dict[str, str] = {}
     new: dict[str, str] = {}
-    for group in sorted(set(groups)):
+    of_document: dict[str, str] = {}
+    wanted = sorted(set(groups))
+    for group in wanted:
         if group in existing:
             every[group] = existing[group]
-        else:
-            every[group] = new[group] = hash_split(group, ratios)
+            if group in documents:
+                of_document.setdefault(documents[group], existing[group])
+    for group in wanted:
+        if group not in every:
+            doc = documents.get(group)
+            split = of_document.setdefault(doc, hash_split(doc, ratios)) if doc else None
+            every[group] = new[group] = split or hash_split(group, ratios)
     return every, new
