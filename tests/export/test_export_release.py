@@ -341,10 +341,16 @@ def test_diff_against_parent(world: World, tmp_path: Path) -> None:
     ]
     assert diff["summary"]["spans_removed"] == 1 and diff["summary"]["spans_added"] == 1
     assert diff["summary"]["splits_changed"] == 0
+    # unchanged: in both versions, and neither a label nor a span of it changed
+    touched = {world.segments[0].id} | {s["segment_id"] for s in diff["spans"]["removed"]}
+    n_segments = len(pd.read_parquet(v2 / "segments.parquet"))
+    assert touched == {world.segments[0].id}  # its label and its Target changed
+    assert diff["summary"]["segments_unchanged"] == n_segments - 2  # less the added one
     card = (v2 / "README.md").read_text()
     assert "segments added 1" in card and "labels changed 1" in card
     same = diff_tables(read_tables(v2), read_tables(v2), parent="v0002", version="v0002")
     assert all(v == 0 for k, v in same["summary"].items() if k != "segments_unchanged")
+    assert same["summary"]["segments_unchanged"] == n_segments
 
 
 def test_card_documents_schema_agreement_sources_and_loading(world: World, tmp_path: Path) -> None:
