@@ -244,3 +244,32 @@ def test_up_with_nothing_annotated_yet_runs_the_loop_and_makes_no_release(
     assert summary.export is None and "'empty' has no annotations to release" in summary.no_release
     assert f"no release: {summary.no_release}" in describe(summary)
     assert not (tmp_path / "exports" / "empty").exists()
+
+
+def test_a_stored_schemas_guidelines_are_the_ones_beside_the_schema_file(
+    store: Store, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make up` exports under the schema file, whose guidelines lie beside it; `workbench
+    export` afterwards reads the stored schema. Both must record the same guidelines version,
+    or the second export writes a new version of unchanged data (guidelines_version null)."""
+    text = TINY + "guidelines: tiny.md\n"
+    settings = settings_with(store_url, tmp_path, text)
+    (tmp_path / "tiny.md").write_text("# Tiny\n\nLabel persons.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path.parent)  # run from elsewhere: no tiny.md in the working folder
+    from_file = load_schema(settings.schema_path)
+    assert from_file.guidelines_version is not None
+    pull_from_file(settings, store, export_file(tmp_path), schema=from_file)
+    reconcile(settings, store, dataset="tiny")
+    exports = tmp_path / "exports"
+    assert export_dataset(store, exports, "tiny", from_file).version == "v0001"  # as `up` does
+    stored = dataset_schema(settings, store, "tiny")  # as `workbench export` does
+    assert stored.guidelines_version == from_file.guidelines_version
+    again = export_dataset(store, exports, "tiny", stored)
+    assert again.status == "unchanged" and not (exports / "tiny" / "v0002").exists()
+    first = from_file.guidelines_version
+    other = tmp_path / "given"  # --schema FILE: the guidelines beside that file
+    other.mkdir()
+    (other / "tiny.md").write_text("# Tiny, revised\n", encoding="utf-8")
+    (other / "tiny.yaml").write_text(text, encoding="utf-8")
+    given = dataset_schema(settings, store, "tiny", load_schema(other / "tiny.yaml"))
+    assert given.guidelines_version not in (None, first)

@@ -131,7 +131,7 @@ def test_export_of_a_team_schema_with_a_relation_named_cue_of(
     assert "claims" not in card and "sentiment" not in card and "attribution triples," not in card
     assert "span labels **Source**, **Cue**, **Content**" in card
     assert "**source_of** (any label → any label)" in card
-    assert "consensus relations between spans (`source_of`, `cue_of`)" in card
+    assert "`kind` (`source_of`, `cue_of`)" in card
 
 
 def test_schema_show_says_an_imported_relation_joins_any_labels(

@@ -12,6 +12,7 @@ holds no schema for is read under the given schema, else the configured file.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -45,6 +46,12 @@ def schema_of(
     if not stored:
         return given or load_schema(settings.schema_path)  # a bad file is its one-line error
     schema = schema_from_dict(stored, source=f"<schema of dataset {dataset}>")
+    # The stored schema has no file: its guideline file (whose version a release records and
+    # hashes into its data_sha256) is the one beside the given or configured schema file, as
+    # `up` and `push` read it, not one in the working directory.
+    schema = replace(
+        schema, source=given.source if given and given.source else settings.schema_path
+    )
     if given is not None and parser_key(given) != parser_key(schema):
         where = f", {given.source}" if given.source else ""
         raise ConfigError(

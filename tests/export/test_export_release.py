@@ -341,10 +341,16 @@ def test_diff_against_parent(world: World, tmp_path: Path) -> None:
     ]
     assert diff["summary"]["spans_removed"] == 1 and diff["summary"]["spans_added"] == 1
     assert diff["summary"]["splits_changed"] == 0
+    # unchanged: in both versions, and neither a label nor a span of it changed
+    touched = {world.segments[0].id} | {s["segment_id"] for s in diff["spans"]["removed"]}
+    n_segments = len(pd.read_parquet(v2 / "segments.parquet"))
+    assert touched == {world.segments[0].id}  # its label and its Target changed
+    assert diff["summary"]["segments_unchanged"] == n_segments - 2  # less the added one
     card = (v2 / "README.md").read_text()
     assert "segments added 1" in card and "labels changed 1" in card
     same = diff_tables(read_tables(v2), read_tables(v2), parent="v0002", version="v0002")
     assert all(v == 0 for k, v in same["summary"].items() if k != "segments_unchanged")
+    assert same["summary"]["segments_unchanged"] == n_segments
 
 
 def test_card_documents_schema_agreement_sources_and_loading(world: World, tmp_path: Path) -> None:
@@ -371,6 +377,41 @@ def test_card_documents_schema_agreement_sources_and_loading(world: World, tmp_p
         assert needle in card, needle
 
 
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def undocumented(release: Path) -> list[str]:
+    """The `table.column`s of a release's Parquet files its card does not name: in backticks,
+    as `<field>…` for a segment field's columns, as `<part>_<attribute>` for a triple part's
+    attribute."""
+    card = (release / "README.md").read_text(encoding="utf-8")
+    names = pq.read_schema(release / "segments.parquet").names
+    fields = [n for n in names if f"{n}_confidence" in names]
+    missing = []
+    for file in sorted(release.glob("*.parquet")):
+        for column in pq.read_schema(file).names:
+            part = column.partition("_")[0]
+            ok = f"`{column}`" in card or any(
+                column.startswith(f) and f"`<field>{column[len(f) :]}`" in card
+                for f in fields
+                if f"**{f}**" in card
+            )
+            ok = ok or (
+                file.stem == "attributions"
+                and part in ("content", "source", "cue")
+                and "`<part>_<attribute>`" in card
+            )
+            if not ok:
+                missing.append(f"{file.stem}.{column}")
+    return missing
+
+
+def test_card_names_every_column(world: World, tmp_path: Path) -> None:
+    assert undocumented(make_release(world, tmp_path)) == []
+    for case in ("seed", "synthetic", "synthetic-v2"):  # two schemas; golden: what code makes
+        assert undocumented(GOLDEN / case) == [], case
+
+
 def test_card_loading_one_liners_run(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -385,9 +426,35 @@ def test_card_loading_one_liners_run(
     exec(compile(block, "card", "exec"), scope)  # the documented lines, verbatim
     assert len(scope["segments"]) == 3  # type: ignore[arg-type]
     assert scope["train"] is not None
+    soft = scope["soft"]  # each segment's share of each answer among its annotators
+    assert isinstance(soft, pd.DataFrame) and len(soft) == 3
+    assert soft.sum(axis=1).round(9).eq(1).all() and "neutral" in soft.columns
 
 
 def test_shuffle_helper_really_shuffles(world: World) -> None:
     ids = [a[2] for a in world.annotations]
     assert [a[2] for a in _shuffled(world, 3).annotations] != ids
     assert sorted(a[2] for a in _shuffled(world, 3).annotations) == sorted(ids)
+
+
+def test_readme_loading_lines_run_and_give_the_splits(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's export lines, verbatim, from a folder whose exports/news/v0001 is a
+    release: `ds` is every segment, `train` only the train split's."""
+    datasets = pytest.importorskip("datasets")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Export: what an ML team gets", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    path = make_release(world, tmp_path / "exports")
+    assert path == tmp_path / "exports" / "news" / "v0001"
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    exec(compile(block, "README", "exec"), scope)
+    segments = pd.read_parquet(path / "segments.parquet")
+    assert isinstance(scope["ds"], datasets.Dataset) and len(scope["ds"]) == len(segments)
+    train = scope["train"]
+    assert isinstance(train, datasets.Dataset) and set(train["split"]) == {"train"}
+    assert len(train) == (segments["split"] == "train").sum() < len(segments)

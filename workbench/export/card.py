@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench.export.splits import SPLITS
+from workbench.reconcile.figures import segment_fields
 from workbench.reconcile.triples import has_attributions
 from workbench.schema import Schema
 
@@ -23,7 +24,7 @@ import pandas as pd; spans = pd.read_parquet("spans.parquet")
 from datasets import load_dataset; ds = load_dataset("parquet", data_files={{"segments": \
 "segments.parquet"}})["segments"]
 train = ds.filter(lambda r: r["split"] == "train")
-import json; docs = [json.loads(l) for l in open("spans.spacy.jsonl", encoding="utf-8")]
+{soft}import json; docs = [json.loads(l) for l in open("spans.spacy.jsonl", encoding="utf-8")]
 ```
 
 Into spaCy (span categorizer): `doc = nlp.make_doc(d['text']); doc.spans['sc'] = \
@@ -34,20 +35,38 @@ Check the files against the manifest with `workbench export verify <release fold
 
 ## Files
 
-- `segments.parquet`: one row per segment: text, offsets in the article, position, split, \
-consensus segment labels with confidence, supporting annotators and adjudication flag
-- `spans.parquet`: consensus spans: label, character offsets into the segment text, text, \
-per-region attributes (one column per attribute, named like the Label Studio control), \
-supporting annotators, confidence, adjudication flag
-- `relations.parquet`: consensus relations between spans ({relations})
+- `segments.parquet`: one row per segment: `segment_id`, `article_id`, `position` (its \
+index in the article), `start`/`end` (its character offsets in the article's cleaned text, \
+which is not in the release), `text`, `split`, `n_annotations` (annotations of it here); \
+per segment field (*Segment labels* below) the consensus `<field>` (null when undecided; \
+several choices as JSON text), `<field>_confidence` (the winner's vote share, or its \
+Dawid-Skene posterior), `<field>_support` (pseudonyms of the annotators who gave it) and \
+`<field>_adjudicated`
+- `spans.parquet`: one row per consensus span: `segment_id`, `span_id` (`Label@start:end`, \
+unique within its segment only: key spans by `segment_id` and `span_id`), `label`, \
+`start`/`end` (character offsets into the segment text), `text`, `split`; one column per \
+per-region attribute (named like the Label Studio control, listed under *Span labels*; null \
+on other labels' spans); `support` (pseudonyms of the annotators who drew it), `n_support` \
+(their number), `n_annotators` (annotators of the segment), `confidence` (the share of them \
+who drew it), `exact` (true when every supporter drew exactly these bounds; else they are \
+the most central supporter's), `adjudicated`
+- `relations.parquet`: consensus relations between spans: `segment_id`, `kind` \
+({relations}), `from_id`/`to_id` (`span_id`s of the same segment), \
+`support`, `confidence`
 - `attributions.parquet`: {attributions}
-- `annotations.parquet`: raw annotations, one row per (segment, annotator): pseudonymous \
-annotator id, the annotator's segment labels and the Label Studio result JSON (rebuild \
-soft labels or your own aggregation from it)
-- `adjudications.parquet`: decisions an adjudicator made where annotators disagreed
-- `articles.parquet`: the source articles: title, author, outlet, date, source path, split
+- `annotations.parquet`: raw annotations, one row per (segment, annotator): `segment_id`, \
+`annotator` (pseudonym), `annotation_id` (Label Studio's), `split`, the annotator's answer \
+per segment field (`<field>`), `n_spans` (regions drawn), `lead_time` (seconds, as Label \
+Studio recorded it; may be null), `result` (the Label Studio result JSON; rebuild spans or \
+your own aggregation from it)
+- `adjudications.parquet`: decisions an adjudicator made where annotators disagreed: \
+`segment_id`, `split`, `target` (the field decided; `*`: the whole segment), `kind` \
+(`segment` or `field`), `decision` (the Label Studio result JSON), `adjudicator` \
+(pseudonym), `note` (reserved; empty)
+- `articles.parquet`: the articles of the released segments: `article_id`, `split`, \
+`title`, `author`, `outlet`, `published` (date as text), `source_path`, `n_segments`
 - `segments.jsonl`: one nested JSON record per segment: labels, spans, relations, \
-attributions and every annotator's labels
+attributions (as span ids) and every annotator's labels, spans and relations
 - `spans.spacy.jsonl`: the span layer for span-model trainers (spaCy span categorizer / \
 Prodigy format): `{{"text", "spans": [{{"start", "end", "label"}}], "meta"}}`
 - `diff.json`: what changed against the parent version
@@ -75,7 +94,8 @@ _LIMITS = """\
 - Only current, valid (schema-conforming), non-cancelled annotations are included; \
 quarantined annotations are left out.
 - Segments nobody annotated yet are not in the release.
-- Article texts are the cleaned texts; copyright stays with the publishers.
+- Segment texts are the articles' cleaned texts (whole articles are not included); \
+copyright stays with the publishers.
 """
 
 _RECONCILED = """\
@@ -107,13 +127,31 @@ def _what(schema: Schema) -> str:
     return "annotated in Label Studio" + (" with " + "; ".join(layers) if layers else "")
 
 
+#: attributions.parquet's columns, for a schema that makes triples
+_ATTRIBUTIONS = (
+    "attribution triples built from the consensus spans and relations: `segment_id`, `split` "
+    "and, per part (`content`, `source`, `cue`), `<part>_id`, `<part>_start`, `<part>_end`, "
+    "`<part>_text` and its label's attributes as `<part>_<attribute>` (e.g. "
+    "`content_quote_type`); a missing source or cue is null"
+)
+
+
+def _soft_labels(schema: Schema) -> str:
+    """The loading line for soft labels (each segment's distribution of the annotators'
+    answers) of the schema's first segment field; none without one."""
+    fields = segment_fields(schema)
+    if not fields:
+        return ""
+    return (
+        f'import pandas as pd; a = pd.read_parquet("annotations.parquet"); soft = pd.crosstab('
+        f"a.segment_id, a[{fields[0]!r}], normalize='index')  # soft labels, one row a segment\n"
+    )
+
+
 def _files(schema: Schema) -> str:
     """How to load the release and its files, in this schema's names."""
     if has_attributions(schema):
-        attributions = (
-            "attribution triples (content, source, cue) built from the consensus spans and "
-            "relations; source/cue may be missing"
-        )
+        attributions = _ATTRIBUTIONS
         nesting = " (a Claim inside a Content, a Target inside a Claim)"
     else:
         attributions = (
@@ -122,7 +160,9 @@ def _files(schema: Schema) -> str:
         )
         nesting = ""
     names = ", ".join(f"`{r.name}`" for r in schema.relations) or "none in this schema"
-    return _LOADING_AND_FILES.format(relations=names, attributions=attributions, nesting=nesting)
+    return _LOADING_AND_FILES.format(
+        relations=names, attributions=attributions, nesting=nesting, soft=_soft_labels(schema)
+    )
 
 
 def _fmt(x: Any) -> str:

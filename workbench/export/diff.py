@@ -97,7 +97,12 @@ def diff_tables(
             split_changed.append({"segment_id": sid, "old": o[0], "new": n[0]})
 
     spans = _span_changes(old["spans"] if old else None, new["spans"])
-    lists = (added, removed, common, changed, *spans, split_changed)
+    # unchanged: in both versions with the same split, consensus labels and spans (a segment
+    # whose label or spans changed is in both, not unchanged)
+    touched = {c["segment_id"] for c in (*changed, *split_changed)}
+    touched.update(sid for keys in spans for sid, _ in keys)
+    unchanged = [sid for sid in common if sid not in touched]
+    lists = (added, removed, unchanged, changed, *spans, split_changed)
     return {
         "parent": parent,
         "version": version,
