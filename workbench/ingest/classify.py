@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from workbench.ingest.furniture import furniture
+from workbench.ingest.reporting import IMPERATIVE as _IMPERATIVE
+from workbench.ingest.reporting import cites, reads_as_reporting
 from workbench.ingest.text import (
     SENTENCE_END,
     Para,
@@ -99,10 +101,6 @@ _SOCIAL = words(
     "facebook twitter instagram telegram whatsapp linkedin youtube tiktok pinterest reddit "
     "viber threads"
 )
-_IMPERATIVE = words(
-    "follow like join share subscribe sign click tap leave read watch download get register "
-    "support donate become listen"
-)
 # also German, French, Spanish, Italian, Dutch ("Bild: Keystone", "Crédit photo : AFP", "Foto di")
 _PICTURE = (
     r"(?:(?:(?:Image|Photo|Picture|Photograph|Illustration|Foto|Bild|Imagen|Immagine|Beeld)s?"
@@ -137,6 +135,7 @@ class Features:
     web: int  # furniture vocabulary score
     call: bool  # a call to action addressed to the reader ("Follow us on ...")
     sentence: bool  # ends like a sentence
+    reporting: bool  # reads as news reporting: web words and copyright do not make it furniture
 
 
 def features(para: Para, stops: frozenset[str] | None) -> Features:
@@ -144,7 +143,8 @@ def features(para: Para, stops: frozenset[str] | None) -> Features:
     tokens = _tokens(text)
     n = max(len(tokens), 1)
     links = para.links + _url_chars(text)
-    web = sum(t in _WEB for t in tokens)
+    # also a compound made with one ("E-Mail-Adresse", "Newsletter-Anmeldung")
+    web = sum(t in _WEB or t.rsplit("-", 1)[0] in _WEB for t in tokens)
     social = sum(t in _SOCIAL for t in tokens)
     call = (
         bool(tokens)
@@ -163,6 +163,7 @@ def features(para: Para, stops: frozenset[str] | None) -> Features:
         web=web + int(call) + int(listed),
         call=call,
         sentence=sentence,
+        reporting=reads_as_reporting(text),
     )
 
 
@@ -196,9 +197,11 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
         return BAD, "photo credit"
     if f.chars <= 400 and _NOTICE.search(text):
         return BAD, "copyright notice"
-    if _COPYRIGHT.search(text) and (f.link_density > 0 or "permission" in tokens):
+    if _COPYRIGHT.search(text) and (
+        f.link_density > 0 or ("permission" in tokens and not f.reporting)
+    ):
         return BAD, "copyright notice"
-    if (f.web >= 2 or f.call) and f.chars <= 400:
+    if (f.web >= 2 or f.call) and f.chars <= 400 and not f.reporting:
         return BAD, "web furniture"
     why = furniture(text, f.words)  # the same kinds of lines in five other languages
     if why:
@@ -320,9 +323,10 @@ def classify(
         good = classes[i] == GOOD
         if reasons[i] is None:
             f = feats[i]
-            if edge and outlet_rx and f.chars <= 300 and outlet_rx.search(para.text):
+            named = outlet_rx and f.chars <= 300 and outlet_rx.search(para.text)
+            if edge and named and not (f.reporting and cites(para.text)):  # not "X reported"
                 reasons[i] = "publisher line"
-            elif edge and (f.web >= 1 or _COPYRIGHT.search(para.text)):
+            elif edge and (f.web >= 1 or _COPYRIGHT.search(para.text)) and not f.reporting:
                 reasons[i] = "web furniture"
             elif i and reasons[i - 1] and key and key in squash(paras[i - 1].text):
                 reasons[i] = "repeats a removed paragraph"  # a caption given twice

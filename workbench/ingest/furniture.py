@@ -76,6 +76,9 @@ _CALL = re.compile(
     r"|deel (?:op|via) " + _SOCIAL + r"\b|deel dit (?:artikel|bericht)\b"
     r"|lees het hele artikel\b|word (?:abonnee|lid|donateur)\b|download (?:de|onze) app\b"
     r"|klik hier\b"
+    # "Already a subscriber? Log in": the reader asked, the login offered
+    r"|(?:schon|bereits) (?:abonnent(?:in)?|registriert)\s*\?|déjà abonnée?\s*\?"
+    r"|¿ya eres (?:suscriptor|socio)\w*\?|sei già abbonat[oa]\s*\?|al abonnee\s*\?"
     r")",
     re.I,
 )
