@@ -10,15 +10,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from test_cli import run as run_cli
+from test_team_attribution import team_settings
 
-from workbench.config import Settings, load_settings
+from workbench.config import Settings
 from workbench.errors import ConfigError
 from workbench.export.release import export_dataset
 from workbench.export.splits import assign_splits, hash_split
 from workbench.pull_file import pull_from_file
 from workbench.reconcile.save import reconcile
 from workbench.schema import load_schema
-from workbench.schema.fetch import import_schema
 from workbench.store import Store
 
 CONFIG = """<View>
@@ -54,14 +54,7 @@ def _export(path: Path, paragraphs: range, first_id: int) -> Path:
 
 @pytest.fixture
 def settings(store_url: str, tmp_path: Path) -> Settings:
-    schema = tmp_path / "team.yaml"
-    (tmp_path / "config.xml").write_text(CONFIG, encoding="utf-8")
-    schema.write_text(import_schema(config=tmp_path / "config.xml", schema_id="team").yaml)
-    return load_settings(
-        {"database_url": store_url, "dataset": "team", "schema_path": str(schema)},
-        cwd=tmp_path,
-        environ={},
-    )
+    return team_settings(store_url, tmp_path, CONFIG)
 
 
 def _splits_by_story(path: Path) -> dict[str, set[str]]:

@@ -89,16 +89,22 @@ def export_file(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def settings(store_url: str, tmp_path: Path) -> Settings:
-    schema = tmp_path / "team.yaml"
-    (tmp_path / "config.xml").write_text(CONFIG, encoding="utf-8")
-    schema.write_text(import_schema(config=tmp_path / "config.xml", schema_id="team").yaml)
+def team_settings(store_url: str, folder: Path, config: str) -> Settings:
+    """Settings of a team's project brought in by `schema import` of its label config
+    (`config`, XML): dataset "team", its schema written to `folder`/team.yaml."""
+    schema = folder / "team.yaml"
+    (folder / "config.xml").write_text(config, encoding="utf-8")
+    schema.write_text(import_schema(config=folder / "config.xml", schema_id="team").yaml)
     return load_settings(
         {"database_url": store_url, "dataset": "team", "schema_path": str(schema)},
-        cwd=tmp_path,
+        cwd=folder,
         environ={},
     )
+
+
+@pytest.fixture
+def settings(store_url: str, tmp_path: Path) -> Settings:
+    return team_settings(store_url, tmp_path, CONFIG)
 
 
 def test_agreement_measures_the_teams_relations(
