@@ -297,11 +297,52 @@ def test_a_question_per_region_for_several_labels_becomes_any_region_not_require
 
 
 @pytest.mark.parametrize(
+    ("xml", "why"),
+    [  # each shows a <Text> (instructions, a prompt), so it used to import as a schema of nothing
+        (
+            "<View><Text name='how' value='$how'/><Chat name='chat' value='$chat'/>"
+            "<Choices name='ok' toName='chat'><Choice value='y'/></Choices>"
+            "<TextArea name='note' toName='chat'/></View>",
+            "2 controls (<Choices name='ok'>, …) label <Chat name='chat'>, not a <Text>",
+        ),
+        (
+            "<View><Paragraphs name='d' value='$d'/><Text name='r' value='$r'/>"
+            "<Choices name='pick' toName='d'><Choice value='One'/></Choices></View>",
+            "<Choices name='pick'> labels <Paragraphs name='d'>, not a <Text>",
+        ),
+        (
+            "<View><Pairwise name='pw' toName='a,b'/><Text name='a' value='$a'/>"
+            "<Text name='b' value='$b'/></View>",
+            "<Pairwise name='pw'> compares two texts, a question workbench does not have",
+        ),
+        (
+            "<View><Text name='p' value='$p'/><List name='l' value='$items'/>"
+            "<Ranker name='rank' toName='l'/></View>",
+            "<Ranker name='rank'> ranks a list, a question workbench does not have",
+        ),
+        (
+            "<View><Text name='p' value='$p'/>"
+            "<Choices name='imgs' toName='p' value='$images' choice='multiple'/></View>",
+            "<Choices name='imgs'> takes its choices from the task's data",
+        ),
+    ],
+)
+def test_a_config_with_nothing_on_a_text_is_refused_saying_what_it_labels(
+    xml: str, why: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        import_config(xml, schema_id="team", title="team", source="team.xml")
+    assert info.value.message == (
+        f"team.xml: nothing to import: {why} (a schema labels one <Text> per task)"
+    )
+
+
+@pytest.mark.parametrize(
     ("xml", "message"),
     [
         ("<View><Text name='t' value='$t'>", "not well-formed XML"),
         ("<Config><Text name='t' value='$t'/></Config>", "must start with <View>"),
-        ("<View><Image name='i' value='$i'/></View>", "no <Text name"),
+        ("<View><Image name='i' value='$i'/></View>", "no control labels a <Text>"),
     ],
 )
 def test_bad_configs_are_one_line_errors(xml: str, message: str) -> None:

@@ -29,6 +29,7 @@ from workbench.schema.rules import (
     RESERVED_HOTKEYS,
     canonical_hotkey,
 )
+from workbench.schema.unheld import why_nothing
 
 #: Tags of the view's layout: left out without a note.
 LAYOUT_TAGS = frozenset({"View", "Header", "Style", "Filter", "Collapse", "Panel"})
@@ -37,6 +38,7 @@ QUESTION_TAGS: Mapping[str, str] = {tag: kind for kind, tag in KINDS.items()}
 #: Tags whose children are not walked: the labelled object, and controls (their children are
 #: their labels, choices and relations).
 _LEAVES = frozenset({"Style", "Text", "Labels", "Relations", *QUESTION_TAGS})
+_HELD_TAGS = frozenset({"Labels", "Relations", *QUESTION_TAGS})
 _VISIBILITY = ("visibleWhen", "whenTagName", "whenLabelValue", "whenChoiceValue")
 _ID_BAD_RE = re.compile(r"[^a-z0-9._-]+")
 _HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -74,7 +76,8 @@ def import_config(
     xml_text: str, *, schema_id: str, title: str, source: str = "<label config>"
 ) -> ImportedSchema:
     """The schema YAML for a Label Studio labeling config. Raises :class:`ConfigError` (one
-    line) for a config that is not XML or has no ``<Text>`` to label."""
+    line) for a config that is not XML or leaves nothing to hold: no control labels a
+    ``<Text>`` (`workbench.schema.unheld` says what its controls label instead)."""
     if not ID_RE.match(schema_id):
         raise ConfigError(
             f"schema id {schema_id!r} must be lower-case letters, digits, '.', '_' or '-',"
@@ -143,7 +146,7 @@ class _Importer:
                 self.note(f"<{tag} name={name!r}>: only <Text> is labelled; left out")
             else:
                 self.note(f"<{tag}>: not a tag workbench knows; left out")
-        text = self.labelled_text(texts, controls)
+        text = self.labelled_text(root, texts, controls)
         text_name = text.get("name", "")
         mine: list[_Control] = []
         for control in controls:
@@ -155,12 +158,18 @@ class _Importer:
                     f"<{el.tag} name={el.get('name')!r}>: points at {el.get('toName')!r}, not"
                     f" the labelled text {text_name!r}; left out"
                 )
-        return self.schema(mine, text, schema_id, title)
+        data = self.schema(mine, text, schema_id, title)
+        if not any(data.get(key) for key in ("labels", "segment", "regions")):
+            # a schema of nothing would make a dataset of empty annotations: refuse instead
+            raise ConfigError(f"{self.source}: {why_nothing(root, _HELD_TAGS)}")
+        return data
 
-    def labelled_text(self, texts: list[ET.Element], controls: list[_Control]) -> ET.Element:
+    def labelled_text(
+        self, root: ET.Element, texts: list[ET.Element], controls: list[_Control]
+    ) -> ET.Element:
         candidates = [t for t in texts if (t.get("value") or "").startswith("$") and t.get("name")]
         if not candidates:
-            raise ConfigError(f'{self.source}: no <Text name=… value="$…"> to label')
+            raise ConfigError(f"{self.source}: {why_nothing(root, _HELD_TAGS)}")
         by_name = {t.get("name"): t for t in candidates}
         for control in controls:  # the text the (first) Labels control labels
             if control.element.tag == "Labels":
