@@ -124,6 +124,38 @@ FURNITURE: dict[str, list[str]] = {
         "Beranda", "Bagikan", "Baca juga:", "Editor: Rahmat Hidayat", "Ikuti berita terkini",
         "Berita Terkait", "Inflasi Jawa Tengah Agustus", "Terpopuler", "Copyright © 2023",
     ],
+    # pages shaped like real ones of trafilatura's test cache, added blind (README, "run once")
+    "wire-agency.html": [  # shaped like reuters.com: channel, "4 Min Read", Factbox, standards
+        "Media Industry", "4 Min Read", "Factbox: Key winners", "Related Coverage",
+        "Our Standards", "Thomson Reuters Trust Principles", "Oscar voters face", "All quotes",
+    ],
+    "spanish-daily.html": [  # shaped like eluniverso.com: "Publicidad" in every ad shell
+        "Publicidad", "Síguenos:", "Tendencias:", "Equipos de rescate", "Por: Redacción",
+        "redaccion@eluniverso.com", "24 de agosto, 2026", "Fallecen Michele Sensi-Contugi",
+        "Trabaja con nosotros", "Todos los derechos reservados",
+    ],
+    "german-daily.html": [  # shaped like sueddeutsche.de: teasers in the text, Rivva, themes
+        "15. Mai 2019, 05:28 Uhr", "Wettbewerb, jetzt auch auf der Schiene", "Von Markus Balser",
+        "Markus Balser kam 2001", "Dieser Mann setzt die Deutsche Bahn", "ICE im S-Bahn-Takt",
+        "zur Startseite", "Diskussion zu diesem Artikel auf:", "Themen in diesem Artikel:",
+        "Berater-Affäre bringt Bahnchef Lutz in Bedrängnis", "Impressum",
+    ],
+    "canadian-daily.html": [  # shaped like vancouversun.com: wire copy on a Postmedia page
+        "Mike Blake/Reuters files", "Share", "turns CO2 into soap", "© Thomson Reuters 2020",
+        "Town Talk: Michael Bublé", "This Week's Flyers", "Postmedia is committed",
+        "Sign in to Comment", "I consent to receiving", "All rights reserved",
+    ],
+    "group-blog.html": [  # shaped like boingboing.net: next-post teasers after the post
+        "Follow Us", "SHARE", "82 COMMENTS", "happy mutants", "GET THE BOING BOING NEWSLETTER",
+        "Patti Smith and Stewart Copeland", "The good folks at Choir!", "READ THE REST",
+        "Want to build your own website?",
+    ],
+    "blogger-review.html": [  # shaped like plentylife.blogspot.com: a German Blogger post
+        "Beauty, Bücher und mehr", "Kosmetik", "5 von 5 Punkten", "ISBN: 978-3960960010",
+        "hier kaufen", "Buchbesprechung", "Related Posts", "1 Meinungen", "Great post, I like",
+        "Antworten", "Kommentar veröffentlichen", "mehr über mich ♥",
+        "Bitte beachte auch die Datenschutzerklärung von Google.", "Designed by Templateclue",
+    ],
 }  # fmt: skip
 
 METADATA = {
@@ -208,6 +240,32 @@ METADATA = {
         "Dian Pratiwi",
         "2023-09-18",
     ),
+    # the published time, not the update the page's dateModified and REVISION_DATE carry
+    "wire-agency.html": (
+        "'Parasite' scores historic upset at SAG awards, boosting Oscar chances",
+        "Jill Serjeant",
+        "2020-01-19",
+    ),
+    # the head's UTC date (the page shows 23h23 on the 24th, Ecuador time); the desk's by-line
+    "spanish-daily.html": (
+        "Kenia brindará apoyo para repatriar restos de Michele Sensi-Contugi y su esposa tras "
+        "accidente de helicóptero",
+        "Redacción",
+        "2026-08-25",
+    ),
+    # the reporter of "Von Markus Balser, Berlin", not the publisher GmbH the meta author names;
+    # the time shown above the headline, not the `last-modified` meta
+    "german-daily.html": ("Flixbus attackiert Deutsche Bahn", "Markus Balser", "2019-05-15"),
+    "canadian-daily.html": (
+        "Microsoft moves to erase its carbon footprint from the atmosphere in climate push",
+        "Reuters",
+        "2020-01-16",
+    ),
+    "group-blog.html": (
+        "Hating Millennials - the prejudice you're allowed to boast about",
+        "Cory Doctorow",
+        "2013-07-19",
+    ),
 }
 
 
@@ -247,13 +305,28 @@ def test_fixtures_are_all_listed() -> None:
     assert {(FIXTURES / n).suffix for n in files} == {".html", ".txt", ".md"}
 
 
-@pytest.mark.parametrize("name", sorted(FURNITURE))
+# blind pages whose body still differs (README, known limits); strict: a fix must remove them
+BODY_NOT_YET = {
+    "wire-agency.html": "an in-text heading in capitals is taken for a label and removed",
+    "canadian-daily.html": "the standfirst under the h1 and a 'Related' label stay in the text",
+    "group-blog.html": "next-post teasers stay; the post's link line and via credit go",
+    "blogger-review.html": "a <br />-separated post: labels, disclosure and blurb lines lost",
+}
+FURNITURE_NOT_YET = {"group-blog.html": BODY_NOT_YET["group-blog.html"]}
+
+
+def _known(name: str, reasons: dict[str, str]) -> object:
+    mark = pytest.mark.xfail(reason=reasons[name], strict=True) if name in reasons else ()
+    return pytest.param(name, marks=mark)
+
+
+@pytest.mark.parametrize("name", [_known(n, BODY_NOT_YET) for n in sorted(FURNITURE)])
 def test_body_is_exactly_the_article(name: str) -> None:
     expected = (FIXTURES / name).with_suffix(".body").read_text(encoding="utf-8").strip()
     assert _clean(name).text.split("\n\n") == expected.split("\n\n")
 
 
-@pytest.mark.parametrize("name", sorted(FURNITURE))
+@pytest.mark.parametrize("name", [_known(n, FURNITURE_NOT_YET) for n in sorted(FURNITURE)])
 def test_furniture_is_removed_and_listed(name: str) -> None:
     article = _clean(name)
     removed = " ".join(r.text for r in article.removed)

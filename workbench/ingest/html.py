@@ -206,7 +206,7 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
         author = ""
     facts = _facts(html)
     if not author or _is_outlet(author, html, doc.sitename):  # "Deutsche Welle" is no by-line
-        author = by_line_name(f"By {facts.get('author', '')}") or ""
+        author = by_line_name(f"By {facts.get('author', '')}") or _marked_by_line(html) or ""
     # a description that is a by-line ("Par Jane Roy (Blog, date)") names the author
     described = by_line_name(doc.description or "")
     author = author or described or ""
@@ -218,6 +218,11 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
     latest = parse_date(find_date(html, original_date=False, extensive_search=True) or "")
     if published and latest and latest < published:
         published = latest
+    # a date that is the page's `last-modified` meta is its last update: the first time the
+    # page shows (`<time datetime>` above the headline), when earlier, is the publication
+    if published and published in _modified_dates(html):
+        shown = _TIME_TAG.search(html)
+        published = min(published, (shown and parse_date(shown.group(1))) or published)
     if not _DATE_META.search(html[:100_000]):  # else a labelled date may be a teaser's
         published = _labelled_date(facts, html) or published
     header = Header(
@@ -282,7 +287,15 @@ def _declared_date(html: str) -> str | None:
     return parse_date(found.group(1)) if found else None
 
 
-_PUBLISHER = re.compile(r"(?:name|property)=[\"'](?:article:)?publisher[\"']", re.I)
+_PUBLISHER = re.compile(r"(?:name|property)=[\"'](?:article:)?(?:publisher|copyright)[\"']", re.I)
+# a company's legal form: "Süddeutsche.de GmbH, Munich" in a meta author is the publisher
+_COMPANY = re.compile(
+    r"\b(?:GmbH|AG|Inc|Ltd|LLC|S\.?A|S\.?L|S\.?p\.?A|B\.?V|N\.?V|plc)\b\.?(?:,|$)"
+)
+# an element the page marks as the by-line or author box: its text may be "Von X, Berlin"
+_BYLINE_BOX = re.compile(
+    r"<\w+\b[^>]*\bclass=[\"'][^\"']*\b(?:byline|authors?)\b[^\"']*[\"'][^>]*>", re.I
+)
 
 
 def _plain(fragment: str) -> str:
@@ -360,7 +373,32 @@ def _is_outlet(author: str, html: str, sitename: str | None) -> bool:
         for tag in _META.findall(html[:100_000])
         if _PUBLISHER.search(tag) and (v := _VALUE.search(tag))
     ]
-    return any(_key(n) and _key(n) == _key(author) for n in names)
+    return bool(_COMPANY.search(author)) or any(_key(n) and _key(n) == _key(author) for n in names)
+
+
+_TIME_TAG = re.compile(r"<time\b[^>]*\bdatetime=[\"']([^\"']+)[\"']", re.I)
+_LAST_MODIFIED = re.compile(
+    r"(?:name|http-equiv)=[\"'](?:last-modified|dcterms\.modified)[\"']", re.I
+)
+
+
+def _modified_dates(html: str) -> set[str]:
+    """The dates of the page's `last-modified` metas, in any language htmldate reads."""
+    from htmldate import find_date
+
+    found = set()
+    for tag in _META.findall(html[:100_000]):
+        if _LAST_MODIFIED.search(tag) and (v := _CONTENT.search(tag)):
+            found.add(find_date(f"<html><body><p>{v.group(1)}</p></body></html>") or "")
+    return found - {""}
+
+
+def _marked_by_line(html: str) -> str | None:
+    """The name in the first element marked as by-line or author box that reads as a by-line."""
+    for m in _BYLINE_BOX.finditer(html):
+        if name := by_line_name(_plain(html[m.end() : m.end() + 400])):
+            return name
+    return None
 
 
 def _dek(description: str | None, paras: list[Para]) -> str | None:
