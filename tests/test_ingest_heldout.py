@@ -128,6 +128,7 @@ FURNITURE: dict[str, list[str]] = {
     "wire-agency.html": [  # shaped like reuters.com: channel, "4 Min Read", Factbox, standards
         "Media Industry", "4 Min Read", "Factbox: Key winners", "Related Coverage",
         "Our Standards", "Thomson Reuters Trust Principles", "Oscar voters face", "All quotes",
+        "Reporting by Jill Serjeant; Additional reporting by Rollo Ross",
     ],
     "spanish-daily.html": [  # shaped like eluniverso.com: "Publicidad" in every ad shell
         "Publicidad", "Síguenos:", "Tendencias:", "Equipos de rescate", "Por: Redacción",
@@ -489,3 +490,26 @@ def test_the_declared_publication_date_beats_a_later_update_date(declared: str) 
     assert clean_article(page, "html").published == "2021-09-20"  # nothing else declared
     page = page.replace("</head>", declared + "\n</head>")
     assert clean_article(page, "html").published == "2021-09-14"
+
+
+@pytest.mark.parametrize(
+    ("line", "credits"),
+    [
+        (
+            "Reporting by Jill Serjeant; Additional reporting by Rollo Ross; Editing by M. Perry",
+            True,
+        ),
+        ("(Reporting by David Shepardson in Washington; Editing by Chris Reese)", True),
+        ("Writing by Ann Lee, Bo Park and Cy Diaz; editing by Dan Eve", True),
+        ("Reporting by The Washington Post showed that the agency knew of the leak.", False),
+        ("Reporting by Reuters and others has found no evidence of fraud in the count.", False),
+    ],
+)
+def test_a_wire_credit_line_is_removed_and_prose_about_reporting_stays(
+    line: str, credits: bool
+) -> None:
+    body = "The council approved the budget on Tuesday after a long debate about the port."
+    article = clean_article(f"{body}\n\n{body.replace('Tuesday', 'Monday')}\n\n{line}\n", "txt")
+    assert (line in article.text) is not credits
+    if credits:
+        assert [r.reason for r in article.removed if r.text == line] == ["credit line"]

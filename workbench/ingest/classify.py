@@ -114,6 +114,15 @@ _CREDIT = (
     re.compile(rf"^{_PICTURE}\s+{_CREDIT_BY}\s+\S+(?:\s+\S+){{0,3}}$"),
     re.compile(rf"^{_PICTURE}\s*:\s*\S"),  # a caption line: "Photo: A project in Thu Duc city."
 )
+# a wire story's closing credits, all of the paragraph: "Reporting by Jill Serjeant; Additional
+# reporting by Rollo Ross; Editing by Michael Perry" (names only: "Reporting by the Post showed
+# that …" is prose)
+_NAMES = r"[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|and|de|van|von|da|in|[A-Z]\.))*"
+_WIRE_ROLE = r"(?i:(?:additional |further )?(?:reporting|writing|editing|compiled|graphics) by)"
+_WIRE_CREDITS = re.compile(
+    rf"\(?{_WIRE_ROLE} {_NAMES}(?:,\s*{_NAMES})*(?:\s*[;,]\s*{_WIRE_ROLE} {_NAMES}"
+    rf"(?:,\s*{_NAMES})*)*\)?\.?"
+)
 _NOTICE = re.compile(r"©|\(c\)\s*\d{4}|\ball rights reserved\b", re.I)
 _COPYRIGHT = re.compile(r"\bcopyright", re.I)
 _LABELLED = re.compile(r"^[^\W\d_][\w’'-]*(?: [\w’'-]+){0,2} ?: +\S")
@@ -195,6 +204,8 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
         return BAD, "links"
     if f.chars <= 600 and any(p.search(text) for p in _CREDIT):
         return BAD, "photo credit"
+    if f.chars <= 300 and _WIRE_CREDITS.fullmatch(text.strip()):
+        return BAD, "credit line"
     if f.chars <= 400 and _NOTICE.search(text):
         return BAD, "copyright notice"
     if _COPYRIGHT.search(text) and (
