@@ -19,7 +19,8 @@ from typing import Any
 
 import yaml
 
-from workbench.schema import Attribute, Schema
+from workbench.schema import Attribute, Schema, View
+from workbench.schema.dialogue import render
 
 #: Object tags whose data is text: a template with one of them (and a ``$`` value) is a text
 #: template.
@@ -84,10 +85,45 @@ def task_data(schema: Schema, config: str, n: int) -> dict[str, Any]:
     data = example_data(config)
     for key in re.findall(r'="\$([A-Za-z_][\w]*)"', config):
         data.setdefault(key, f"{key} of task {n}")
-    key = schema.view.text_key
+    view = schema.view
+    key = view.text_key
+    if view.is_dialogue:  # a list of utterances: the example's, or two made up (its chat may be [])
+        found = data.get(key)
+        turns = found if isinstance(found, list) and found else _dialogue(view)
+        data[key] = [*turns, {view.speaker_key: "user", view.utterance_key: f"Task {n}."}]
+        return data
     base = data.get(key) if isinstance(data.get(key), str) and data.get(key) else _FILLER
     data[key] = f"{base} (Task {n}.)" if n else base
     return data
+
+
+def _dialogue(view: View) -> list[dict[str, str]]:
+    first, second = _FILLER.split(". ", 1)
+    return [
+        {view.speaker_key: "user", view.utterance_key: f"{first}?"},
+        {view.speaker_key: "assistant", view.utterance_key: second},
+    ]
+
+
+def dialogue_result(el: ET.Element, who: int) -> dict[str, Any]:
+    """A result of a control labelling inside a dialogue, as Label Studio writes it: a
+    ParagraphLabels region (paragraph indices as strings, offsets within them); a per-message
+    answer (its value; which message it answers is Label Studio Enterprise's, not shown here);
+    a message added to a <Chat> (type chatmessage, from_name = to_name)."""
+    if el.tag == "ParagraphLabels":
+        label = next(c.get("alias") or c.get("value") for c in el if c.tag == "Label")
+        value = {"start": "0", "end": "0", "startOffset": 0, "endOffset": 4 + who,
+                 "paragraphlabels": [label]}  # fmt: skip
+        return {"from_name": el.get("name"), "type": "paragraphlabels", "value": value}
+    if el.tag == "Chat":  # from_name is to_name: the message is both the object and the result
+        value = {"chatmessage": {"role": "user", "content": f"question {who}", "createdAt": 1}}
+        return {"from_name": el.get("name"), "type": "chatmessage", "value": value}
+    kind = el.tag.lower()
+    return {
+        "from_name": el.get("name"),
+        "type": kind,
+        "value": {_SHAPES[kind][0]: _SHAPES[kind][1](who)},
+    }
 
 
 def _words(text: str) -> list[tuple[int, int]]:
@@ -161,6 +197,11 @@ class _Results:
             kind, value = self.answer(attr, who // 2 + i)  # annotators 0, 1 agree
             self.item(self.rid(), attr.control_name, kind, value)
         for el in leftover:  # controls the schema left out: kept as they are
+            if self.schema.view.is_dialogue:
+                to_name = self.schema.view.text
+                result = dialogue_result(el, who)
+                self.out.append({"id": self.rid(), "to_name": to_name, **result})
+                continue
             kind = el.tag.lower()
             value: dict[str, Any] = {kind: f"{kind} answer {who}"}
             if kind in _SHAPES:
@@ -172,14 +213,20 @@ class _Results:
 
 
 def left_out(schema: Schema, config: str) -> list[ET.Element]:
-    """The config's controls the schema does not hold."""
+    """The config's controls the schema does not hold (a <Chat> annotators write in is one)."""
     held = {*schema.span_controls, *schema.controls}
     root = ET.fromstring(config)
     return [
         el
         for el in root.iter()
-        if el.get("toName") is not None and el.get("name") and el.get("name") not in held
+        if (el.get("toName") is not None or _written(el))
+        and el.get("name")
+        and el.get("name") not in held
     ]
+
+
+def _written(el: ET.Element) -> bool:
+    return el.tag == "Chat" and (el.get("editable", "false") != "false" or bool(el.get("llm")))
 
 
 def make_export(
@@ -191,6 +238,8 @@ def make_export(
     for t in range(tasks):
         data = task_data(schema, config, t)
         text = data[schema.view.text_key]
+        if schema.view.is_dialogue:
+            text = render(schema.view, text)
         annotations = [
             {
                 "id": 100 * (t + 1) + who,

@@ -301,14 +301,22 @@ def test_a_question_per_region_for_several_labels_becomes_any_region_not_require
     [  # each shows a <Text> (instructions, a prompt), so it used to import as a schema of nothing
         (
             "<View><Text name='how' value='$how'/><Chat name='chat' value='$chat'/>"
-            "<Choices name='ok' toName='chat'><Choice value='y'/></Choices>"
-            "<TextArea name='note' toName='chat'/></View>",
-            "2 controls (<Choices name='ok'>, …) label <Chat name='chat'>, not a <Text>",
+            "<Choices name='ok' toName='chat' perRegion='true'><Choice value='y'/></Choices>"
+            "<TextArea name='note' toName='chat' perRegion='true'/></View>",
+            "2 controls (<Choices name='ok'>, …) label inside the dialogue <Chat name='chat'>;"
+            " no control asks about the whole of it",
         ),
         (
             "<View><Paragraphs name='d' value='$d'/><Text name='r' value='$r'/>"
+            "<ParagraphLabels name='pick' toName='d'><Label value='One'/></ParagraphLabels>"
+            "</View>",
+            "<ParagraphLabels name='pick'> labels inside the dialogue <Paragraphs name='d'>;"
+            " no control asks about the whole of it",
+        ),
+        (
+            "<View><Text name='h' value='$h'/><HyperText name='d' value='$d'/>"
             "<Choices name='pick' toName='d'><Choice value='One'/></Choices></View>",
-            "<Choices name='pick'> labels <Paragraphs name='d'>, not a <Text>",
+            "<Choices name='pick'> labels <HyperText name='d'>, not a <Text>",
         ),
         (
             "<View><Pairwise name='pw' toName='a,b'/><Text name='a' value='$a'/>"
@@ -333,7 +341,7 @@ def test_a_config_with_nothing_on_a_text_is_refused_saying_what_it_labels(
     with pytest.raises(ConfigError) as info:
         import_config(xml, schema_id="team", title="team", source="team.xml")
     assert info.value.message == (
-        f"team.xml: nothing to import: {why} (a schema labels one <Text> per task)"
+        f"team.xml: nothing to import: {why} (a schema labels one <Text> or dialogue per task)"
     )
 
 
@@ -512,8 +520,8 @@ def test_what_cannot_be_held_is_named_one_line_each() -> None:
     expected = [
         "<Pairwise name='pw'>: not a text control",
         "<Ranker name='rk'>: not a text control",
-        "<Paragraphs name='dialogue'>: only <Text> is labelled",
         "<Unknown>: not a tag workbench knows",
+        "<Paragraphs name='dialogue'>: not the labelled text",
         "label 'A, B' has a ','",
         "label 'cat' is listed twice",
         "colour 'hsl(0, 50%, 50%)' of label 'Dog'",

@@ -38,6 +38,7 @@ from workbench.annotation.tasks import (
 from workbench.corpus import add_revision
 from workbench.entries import stored_columns
 from workbench.schema import Schema
+from workbench.schema.dialogue import render as render_dialogue
 from workbench.segment import segment_id, split_sentences
 from workbench.store import Annotation, Article, Dataset, Prediction, Segment, Task
 from workbench.store.models import utcnow
@@ -432,7 +433,9 @@ def _task_from_data(session: Session, ctx: SaveContext, record: TaskRecord) -> T
     """An article + one article-unit segment + a task for a task made outside workbench."""
     text = _text_of(ctx, record)
     if text is None:
-        ctx.report.skipped.append(f"task {record.ls_id}: no text in its data, cannot store it")
+        view = ctx.schema.view
+        what = f"no {view.text_key!r} list of messages" if view.is_dialogue else "no text"
+        ctx.report.skipped.append(f"task {record.ls_id}: {what} in its data, cannot store it")
         return None
     if bad := LONE_SURROGATE.search(text):  # not encodable: the store would refuse the text
         ctx.report.skipped.append(
@@ -479,8 +482,12 @@ def _task_from_data(session: Session, ctx: SaveContext, record: TaskRecord) -> T
 
 
 def _text_of(ctx: SaveContext, record: TaskRecord) -> str | None:
-    """The text the view labels: the task data key the schema's <Text> shows."""
-    value = record.data.get(ctx.schema.view.text_key)
+    """The text the view labels: the task data key the schema's <Text> shows, or the dialogue
+    it shows rendered as text (`workbench.schema.dialogue`)."""
+    view = ctx.schema.view
+    value = record.data.get(view.text_key)
+    if view.is_dialogue:
+        return render_dialogue(view, value)
     return value if isinstance(value, str) else record.text
 
 

@@ -30,7 +30,10 @@ def label_config(schema: Schema) -> str:
     text_attrs = {"name": view.text, "value": view.value}
     if news:
         text_attrs["granularity"] = "word"
-    ET.SubElement(root, "Text", text_attrs)
+    if view.object_tag == "Paragraphs":
+        text_attrs |= {"layout": "dialogue", "nameKey": view.speaker_key}
+        text_attrs["textKey"] = view.utterance_key
+    ET.SubElement(root, view.object_tag, text_attrs)
 
     # Segment-level questions sit right under the text, so they do not jump down when a
     # region's attribute questions appear below.

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from workbench.errors import ConfigError
+from workbench.schema.dialogue import DIALOGUE_KEYS, REGION_TAGS, dialogue_view, labelled_inside
 from workbench.schema.load import parse_schema
 from workbench.schema.model import KINDS, Schema
 from workbench.schema.rules import (
@@ -136,9 +137,9 @@ class _Importer:
             tag = element.tag
             if tag in LAYOUT_TAGS:
                 continue
-            if tag == "Text":
+            if tag == "Text" or tag in DIALOGUE_KEYS:  # a <Chat> names itself as its toName
                 texts.append(element)
-            elif tag in ("Labels", "Relations") or tag in QUESTION_TAGS:
+            elif tag in ("Labels", "Relations", *REGION_TAGS) or tag in QUESTION_TAGS:
                 controls.append(_Control(element, conditions, header))
             elif element.get("toName") is not None:
                 self.note(f"<{tag} name={element.get('name')!r}>: not a text control; left out")
@@ -148,10 +149,21 @@ class _Importer:
                 self.note(f"<{tag}>: not a tag workbench knows; left out")
         text = self.labelled_text(root, texts, controls)
         text_name = text.get("name", "")
+        for other in texts:  # another <Text> is instructions, a dialogue is data: say so
+            if other is not text and other.tag in DIALOGUE_KEYS:
+                self.note(
+                    f"<{other.tag} name={other.get('name')!r}>: not the labelled text; left out"
+                )
+        if text.tag in DIALOGUE_KEYS:  # questions about the whole dialogue are kept
+            inner, notes = labelled_inside(text, [c.element for c in controls])
+            self.notes += notes
+            controls = [c for c in controls if c.element not in inner]
         mine: list[_Control] = []
         for control in controls:
             el = control.element
-            if el.tag == "Relations" or text_name in _names(el.get("toName")):
+            if el.tag == "Relations" or (
+                text_name in _names(el.get("toName")) and el.tag not in REGION_TAGS
+            ):
                 mine.append(control)
             else:
                 self.note(
@@ -254,6 +266,7 @@ class _Importer:
             "hotkeys": "optional" if self.hotkeys_missing else "required",
             "names": "free",
             "layout": "plain",
+            **(dialogue_view(text) if text.tag in DIALOGUE_KEYS else {}),
         }
         data: dict[str, Any] = {"id": schema_id, "title": title, "view": view, "labels": labels}
         sections = {"relations": relations, "segment": segment, "regions": regions}

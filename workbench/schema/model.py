@@ -163,10 +163,19 @@ class View:
     hotkeys: str = "required"  # or "optional" (imported views often have none)
     names: str = "strict"  # or "free": label and choice values may be any text without ','
     layout: str = "news"  # "news": title, context and headers; "plain": the controls only
+    # the object `text` names: a <Text>, or a dialogue stored as its rendered text
+    # (workbench.schema.dialogue), each utterance's speaker and text read from these keys
+    object_tag: str = "Text"  # or "Paragraphs", "Chat"
+    speaker_key: str = ""
+    utterance_key: str = ""
 
     @property
     def text_key(self) -> str:
         return self.value.removeprefix("$")
+
+    @property
+    def is_dialogue(self) -> bool:
+        return self.object_tag != "Text"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from workbench.errors import ConfigError
+from workbench.schema.dialogue import DIALOGUE_KEYS
 from workbench.schema.model import (
     CONTEXT_NAME,
     KINDS,
@@ -41,6 +42,7 @@ _VIEW_OPTIONS = {
     "hotkeys": ("required", "optional"),
     "names": ("strict", "free"),
     "layout": ("news", "plain"),
+    "object_tag": ("Text", "Paragraphs", "Chat"),
 }
 _LABEL_KEYS = ("name", "description", "hotkey", "color", "attributes", "control", "trim")
 _TRIMS = ("quotes", "possessive")
@@ -204,6 +206,14 @@ class Validator:
         names = [label.name for label in labels]
         seen = {}
         relations = [self.relation(x, at, names, seen) for x, at in self.each(data, "relations")]
+        if self.view.is_dialogue:  # its text is rendered: Label Studio's offsets are not into it
+            for key in ("labels", "relations", "regions"):
+                if data.get(key):
+                    self.fail(
+                        key,
+                        f"a view showing a <{self.view.object_tag}> asks about the whole"
+                        " dialogue only: no labels, relations or region questions",
+                    )
         # the plain layout (an imported view) has no title, context or fixed names of its own
         generated = _RESERVED_NAMES if self.view.layout == "news" else ()
         reserved = [*generated, self.view.text, self.view.labels]
@@ -243,6 +253,10 @@ class Validator:
                 allowed = _VIEW_OPTIONS.get(key)
                 if allowed and values[key] not in allowed:
                     self.fail(f"view.{key}", f"must be one of {', '.join(allowed)}")
+        if values.get("object_tag", "Text") != "Text":  # a dialogue: its data format's keys
+            speaker, utterance = DIALOGUE_KEYS[values["object_tag"]]
+            values.setdefault("speaker_key", speaker)
+            values.setdefault("utterance_key", utterance)
         return View(**values)
 
     def guidelines(self, data: dict[str, Any]) -> str | None:
