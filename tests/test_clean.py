@@ -605,3 +605,19 @@ def test_clean_article_property(raw: str, fmt: str) -> None:
     for value in [article.title, article.subtitle, article.author, article.outlet]:
         assert value is None or (value == value.strip() and value and "\n" not in value)
     assert article.published is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", article.published)
+
+
+def test_html_subheading_in_capitals_stays_a_short_label_goes() -> None:
+    prose = (
+        "The council said on Monday that the new bridge over the river would open in the "
+        "spring, and that the old one would be closed to cars for as long as the work lasts."
+    )
+    page = (
+        "<html><head><title>Bridge</title></head><body><article><h1>Bridge to open</h1>"
+        f"<p>{prose}</p><h3>LONG WAIT FOR ‘NORTHSIDE’</h3><p>{prose} Again.</p>"
+        f"<p>{prose} Once more.</p><h3>MORE NEWS</h3></article></body></html>"
+    )
+    article = clean_article(page, "html")
+    assert "LONG WAIT FOR ‘NORTHSIDE’" in article.text.split("\n\n")
+    assert "MORE NEWS" not in article.text
+    assert "MORE NEWS" in [r.text for r in article.removed]

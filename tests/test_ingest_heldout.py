@@ -308,7 +308,6 @@ def test_fixtures_are_all_listed() -> None:
 
 # blind pages whose body still differs (README, known limits); strict: a fix must remove them
 BODY_NOT_YET = {
-    "wire-agency.html": "an in-text heading in capitals is taken for a label and removed",
     "canadian-daily.html": "the standfirst under the h1 and a 'Related' label stay in the text",
     "group-blog.html": "next-post teasers stay; the post's link line and via credit go",
     "blogger-review.html": "a <br />-separated post: labels, disclosure and blurb lines lost",

@@ -223,7 +223,10 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
         letters = [c for c in text if c.isalpha()]
         if f.words <= 2 and para.kind != "heading":
             return BAD, "label"
-        if f.words <= 4 and all(c.isupper() for c in letters):
+        # a section's label in capitals ("MORE FROM ASIA"); a heading of three or more words
+        # may be a subheading of the story ("DISAPPOINTING NIGHT FOR 'IRISHMAN'"): its
+        # neighbours decide
+        if f.words <= (2 if para.kind == "heading" else 4) and all(c.isupper() for c in letters):
             return BAD, "label"
         # » and › separate a menu's items, but close a quotation opened with « or ‹
         seps = re.sub("[»›]", "", text) if "«" in text or "‹" in text else text
