@@ -621,3 +621,19 @@ def test_html_subheading_in_capitals_stays_a_short_label_goes() -> None:
     assert "LONG WAIT FOR ‘NORTHSIDE’" in article.text.split("\n\n")
     assert "MORE NEWS" not in article.text
     assert "MORE NEWS" in [r.text for r in article.removed]
+
+
+def test_html_heading_that_is_only_a_label_goes() -> None:
+    prose = (
+        "The council said on Monday that the new bridge over the river would open in the "
+        "spring, and that the old one would be closed to cars for as long as the work lasts."
+    )
+    page = (
+        "<html><head><title>Bridge</title></head><body><article><h1>Bridge to open</h1>"
+        f"<p>{prose}</p><h2>Related</h2><p>{prose} Again.</p><h2>Background</h2>"
+        f"<p>{prose} Once more.</p></article></body></html>"
+    )
+    article = clean_article(page, "html")
+    assert "Related" not in article.text.split("\n\n")
+    assert ("Related", "label") in [(r.text, r.reason) for r in article.removed]
+    assert "Background" in article.text.split("\n\n")  # a heading of the story's own
