@@ -637,3 +637,21 @@ def test_html_heading_that_is_only_a_label_goes() -> None:
     assert "Related" not in article.text.split("\n\n")
     assert ("Related", "label") in [(r.text, r.reason) for r in article.removed]
     assert "Background" in article.text.split("\n\n")  # a heading of the story's own
+
+
+def test_html_teaser_cut_off_with_a_marker_goes() -> None:
+    prose = (
+        "The council said on Monday that the new bridge over the river would open in the "
+        "spring, and that the old one would be closed to cars for as long as the work lasts."
+    )
+    teaser = "The mayor opened the new market hall on Friday, and traders said that they [&hellip;]"
+    quoted = "“The bridge will open in the spring […]”, the council said in its statement."
+    page = (
+        "<html><head><title>Bridge</title></head><body><article><h1>Bridge to open</h1>"
+        f"<p>{prose}</p><p>{quoted}</p><p>{prose} Again.</p><p>{teaser}</p>"
+        "</article></body></html>"
+    )
+    article = clean_article(page, "html")
+    assert quoted in article.text.split("\n\n")  # an elision inside a quotation is news
+    assert "market hall" not in article.text
+    assert "teaser" in [r.reason for r in article.removed]

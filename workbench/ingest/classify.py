@@ -123,6 +123,9 @@ _WIRE_CREDITS = re.compile(
     rf"\(?{_WIRE_ROLE} {_NAMES}(?:,\s*{_NAMES})*(?:\s*[;,]\s*{_WIRE_ROLE} {_NAMES}"
     rf"(?:,\s*{_NAMES})*)*\)?\.?"
 )
+# an excerpt of another page cut off with a marker ("… it would probably be […]", WordPress's
+# "[...]"): a teaser for the next post; a quotation elided is closed by its quotation mark
+_EXCERPT = re.compile(r"\w\s*\[(?:…|\.\.\.)\]$")
 _NOTICE = re.compile(r"©|\(c\)\s*\d{4}|\ball rights reserved\b", re.I)
 _COPYRIGHT = re.compile(r"\bcopyright", re.I)
 _LABELLED = re.compile(r"^[^\W\d_][\w’'-]*(?: [\w’'-]+){0,2} ?: +\S")
@@ -206,6 +209,8 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
         return BAD, "photo credit"
     if f.chars <= 300 and _WIRE_CREDITS.fullmatch(text.strip()):
         return BAD, "credit line"
+    if _EXCERPT.search(text):
+        return BAD, "teaser"
     if f.chars <= 400 and _NOTICE.search(text):
         return BAD, "copyright notice"
     if _COPYRIGHT.search(text) and (
