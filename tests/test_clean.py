@@ -655,3 +655,16 @@ def test_html_teaser_cut_off_with_a_marker_goes() -> None:
     assert quoted in article.text.split("\n\n")  # an elision inside a quotation is news
     assert "market hall" not in article.text
     assert "teaser" in [r.reason for r in article.removed]
+
+
+def test_paragraphs_the_description_quotes_after_the_first_are_marked() -> None:
+    from workbench.ingest.html import _mark_quoted
+    from workbench.ingest.text import Para
+
+    prose = "The council said on Monday that the new bridge would open in the spring."
+    paras = [Para(prose), Para("The plan in full", links=16), Para("(via City Desk)", links=9)]
+    paras.append(Para("Market hall opens", links=17))
+    cut = f"{prose} The plan in full (via City De…"  # a description cut off
+    assert [p.quoted for p in _mark_quoted(paras, [cut])] == [False, True, True, False]
+    # quoted only as the continuation of the paragraph before: not a line the summary repeats
+    assert not any(p.quoted for p in _mark_quoted(paras, ["The plan in full"]))

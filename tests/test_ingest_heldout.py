@@ -322,7 +322,6 @@ def test_fixtures_are_all_listed() -> None:
 
 # blind pages whose body still differs (README, known limits); strict: a fix must remove them
 BODY_NOT_YET = {
-    "group-blog.html": "the post's link line and via credit go (link lines)",
     "blogger-review.html": "a <br />-separated post: labels, disclosure and blurb lines lost",
 }
 FURNITURE_NOT_YET: dict[str, str] = {}

@@ -203,6 +203,8 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
         return SEPARATOR, "image" if para.kind == "image" else "no words"
     if para.kind == "aside":
         return BAD, "outside the article"
+    if para.quoted:  # the page's own summary quotes it as the text
+        return GOOD, ""
     if f.link_density > 0.5 or (f.link_density > 0.25 and f.chars < 150):
         return BAD, "links"
     if f.chars <= 600 and any(p.search(text) for p in _CREDIT):

@@ -200,8 +200,10 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
     # quotes are made consistent over the whole text, as for plain text (one decision)
     texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
     paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
+    paras = _mark_quoted(paras, [doc.description or "", *_descriptions(html)])
     for i in _after_article(html, paras):
-        paras[i] = Para(paras[i].text, "aside", paras[i].links)
+        if not paras[i].quoted:
+            paras[i] = Para(paras[i].text, "aside", paras[i].links)
     author = (doc.author or "").split(";")[0].strip()
     if author and _written_lower(author, html):  # "so Artikel empfehlen:" title-cased
         author = ""
@@ -414,6 +416,38 @@ def _dek(description: str | None, paras: list[Para]) -> str | None:
     if any(squash(_DATELINE_LEDE.sub("", p.text, count=1)).startswith(start) for p in paras[:3]):
         return None
     return fix_quotes(description)
+
+
+def _descriptions(html: str) -> list[str]:
+    out = []
+    for tag in _DESCRIPTION.findall(html[:100_000]):
+        if value := _VALUE.search(tag):
+            out.append(unescape(value.group(1)))
+    return out
+
+
+def _mark_quoted(paras: list[Para], descriptions: list[str]) -> list[Para]:
+    """Mark the paragraphs the page's description quotes right after the paragraph before
+    them: the post's own text, though a link or a credit ("The generation we love to dump on",
+    "(via Geeks Are Sexy)" under a short post). A description cut off ("(via Geeks Are…")
+    quotes the start of the paragraph it ends in."""
+    out = list(paras)
+    for description in descriptions:
+        d = squash(_CUT.sub("", description))
+        at = 0  # where in the description the previous paragraph ended
+        for i, para in enumerate(paras):
+            key = squash(para.text)
+            found = d.find(key, at) if key else -1
+            if found < 0 and len(key) > 12 and at and len(d) - at < len(key):
+                tail = d[at:].strip()
+                found = at if len(tail) >= 10 and key.startswith(tail) else -1
+            if found < 0:
+                at = 0
+                continue
+            if at and para.kind == "text":
+                out[i] = Para(para.text, para.kind, para.links, quoted=True)
+            at = found + len(key)
+    return out
 
 
 def _shown_dek(html: str, description: str | None, paras: list[Para]) -> str | None:
