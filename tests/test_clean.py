@@ -605,3 +605,66 @@ def test_clean_article_property(raw: str, fmt: str) -> None:
     for value in [article.title, article.subtitle, article.author, article.outlet]:
         assert value is None or (value == value.strip() and value and "\n" not in value)
     assert article.published is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", article.published)
+
+
+def test_html_subheading_in_capitals_stays_a_short_label_goes() -> None:
+    prose = (
+        "The council said on Monday that the new bridge over the river would open in the "
+        "spring, and that the old one would be closed to cars for as long as the work lasts."
+    )
+    page = (
+        "<html><head><title>Bridge</title></head><body><article><h1>Bridge to open</h1>"
+        f"<p>{prose}</p><h3>LONG WAIT FOR ‘NORTHSIDE’</h3><p>{prose} Again.</p>"
+        f"<p>{prose} Once more.</p><h3>MORE NEWS</h3></article></body></html>"
+    )
+    article = clean_article(page, "html")
+    assert "LONG WAIT FOR ‘NORTHSIDE’" in article.text.split("\n\n")
+    assert "MORE NEWS" not in article.text
+    assert "MORE NEWS" in [r.text for r in article.removed]
+
+
+def test_html_heading_that_is_only_a_label_goes() -> None:
+    prose = (
+        "The council said on Monday that the new bridge over the river would open in the "
+        "spring, and that the old one would be closed to cars for as long as the work lasts."
+    )
+    page = (
+        "<html><head><title>Bridge</title></head><body><article><h1>Bridge to open</h1>"
+        f"<p>{prose}</p><h2>Related</h2><p>{prose} Again.</p><h2>Background</h2>"
+        f"<p>{prose} Once more.</p></article></body></html>"
+    )
+    article = clean_article(page, "html")
+    assert "Related" not in article.text.split("\n\n")
+    assert ("Related", "label") in [(r.text, r.reason) for r in article.removed]
+    assert "Background" in article.text.split("\n\n")  # a heading of the story's own
+
+
+def test_html_teaser_cut_off_with_a_marker_goes() -> None:
+    prose = (
+        "The council said on Monday that the new bridge over the river would open in the "
+        "spring, and that the old one would be closed to cars for as long as the work lasts."
+    )
+    teaser = "The mayor opened the new market hall on Friday, and traders said that they [&hellip;]"
+    quoted = "“The bridge will open in the spring […]”, the council said in its statement."
+    page = (
+        "<html><head><title>Bridge</title></head><body><article><h1>Bridge to open</h1>"
+        f"<p>{prose}</p><p>{quoted}</p><p>{prose} Again.</p><p>{teaser}</p>"
+        "</article></body></html>"
+    )
+    article = clean_article(page, "html")
+    assert quoted in article.text.split("\n\n")  # an elision inside a quotation is news
+    assert "market hall" not in article.text
+    assert "teaser" in [r.reason for r in article.removed]
+
+
+def test_paragraphs_the_description_quotes_after_the_first_are_marked() -> None:
+    from workbench.ingest.html import _mark_quoted
+    from workbench.ingest.text import Para
+
+    prose = "The council said on Monday that the new bridge would open in the spring."
+    paras = [Para(prose), Para("The plan in full", links=16), Para("(via City Desk)", links=9)]
+    paras.append(Para("Market hall opens", links=17))
+    cut = f"{prose} The plan in full (via City De…"  # a description cut off
+    assert [p.quoted for p in _mark_quoted(paras, [cut])] == [False, True, True, False]
+    # quoted only as the continuation of the paragraph before: not a line the summary repeats
+    assert not any(p.quoted for p in _mark_quoted(paras, ["The plan in full"]))

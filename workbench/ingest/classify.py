@@ -123,6 +123,9 @@ _WIRE_CREDITS = re.compile(
     rf"\(?{_WIRE_ROLE} {_NAMES}(?:,\s*{_NAMES})*(?:\s*[;,]\s*{_WIRE_ROLE} {_NAMES}"
     rf"(?:,\s*{_NAMES})*)*\)?\.?"
 )
+# an excerpt of another page cut off with a marker ("… it would probably be […]", WordPress's
+# "[...]"): a teaser for the next post; a quotation elided is closed by its quotation mark
+_EXCERPT = re.compile(r"\w\s*\[(?:…|\.\.\.)\]$")
 _NOTICE = re.compile(r"©|\(c\)\s*\d{4}|\ball rights reserved\b", re.I)
 _COPYRIGHT = re.compile(r"\bcopyright", re.I)
 _LABELLED = re.compile(r"^[^\W\d_][\w’'-]*(?: [\w’'-]+){0,2} ?: +\S")
@@ -200,12 +203,16 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
         return SEPARATOR, "image" if para.kind == "image" else "no words"
     if para.kind == "aside":
         return BAD, "outside the article"
+    if para.quoted:  # the page's own summary quotes it as the text
+        return GOOD, ""
     if f.link_density > 0.5 or (f.link_density > 0.25 and f.chars < 150):
         return BAD, "links"
     if f.chars <= 600 and any(p.search(text) for p in _CREDIT):
         return BAD, "photo credit"
     if f.chars <= 300 and _WIRE_CREDITS.fullmatch(text.strip()):
         return BAD, "credit line"
+    if _EXCERPT.search(text):
+        return BAD, "teaser"
     if f.chars <= 400 and _NOTICE.search(text):
         return BAD, "copyright notice"
     if _COPYRIGHT.search(text) and (
@@ -223,7 +230,10 @@ def intrinsic(para: Para, f: Features, stops: frozenset[str] | None) -> tuple[st
         letters = [c for c in text if c.isalpha()]
         if f.words <= 2 and para.kind != "heading":
             return BAD, "label"
-        if f.words <= 4 and all(c.isupper() for c in letters):
+        # a section's label in capitals ("MORE FROM ASIA"); a heading of three or more words
+        # may be a subheading of the story ("DISAPPOINTING NIGHT FOR 'IRISHMAN'"): its
+        # neighbours decide
+        if f.words <= (2 if para.kind == "heading" else 4) and all(c.isupper() for c in letters):
             return BAD, "label"
         # » and › separate a menu's items, but close a quotation opened with « or ‹
         seps = re.sub("[»›]", "", text) if "«" in text or "‹" in text else text

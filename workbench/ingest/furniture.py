@@ -1,9 +1,10 @@
 """Web furniture in German, French, Spanish, Italian and Dutch, the way the English rules of
-`classify` decide it: a short line that opens with a call to action addressed to the reader
-("Folgen Sie uns", "Abonnez-vous", "Suscríbete"), a line that is only a label ("Mehr zum
-Thema", "Pubblicità"), a pointer to another story ("Lire aussi …"), a cookie notice in the
-site's own voice. Each pattern is anchored at the paragraph's start and a call or pointer must
-be short: the same words inside a long paragraph, a quotation or a question are news prose.
+`classify` decide it (and English labels, which may be headings): a short line that opens with
+a call to action addressed to the reader ("Folgen Sie uns", "Abonnez-vous", "Suscríbete"), a
+line that is only a label ("Mehr zum Thema", "Pubblicità", "Related"), a pointer to another
+story ("Lire aussi …"), a cookie notice in the site's own voice. Each pattern is anchored at
+the paragraph's start and a call or pointer must be short: the same words inside a long
+paragraph, a quotation or a question are news prose.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ _SOCIAL = r"(?:facebook|twitter|x|instagram|telegram|whatsapp|linkedin|youtube|t
 # Only a label: the whole line, give or take trailing punctuation. Ambiguous openers ("Mehr zum
 # Thema Datenschutz will …", "Leer más libros …") are furniture only alone.
 _LABELS = (
-    r"mehr zum thema|lesen sie auch|das könnte sie (?:auch )?interessieren|auch interessant"
+    # English too: a heading that is only a label ("Related", "Read more") is the site's, though
+    # other short headings ("Background") are the story's
+    r"related(?: (?:stories|articles|coverage|content|links|posts|news|reading))?"
+    r"|(?:read|see) (?:more|also)|also read|you (?:may|might) also like|recommended(?: for you)?"
+    r"|more on this (?:story|topic)|advertisement|sponsored(?: content)?"
+    r"|mehr zum thema|lesen sie auch|das könnte sie (?:auch )?interessieren|auch interessant"
     r"|anzeige|werbung|gesponsert"
     r"|(?:à )?lire aussi|voir aussi|sur le même sujet|lire la suite|publicité|contenu sponsorisé"
     r"|leer más|lee también|te puede interesar|le puede interesar|noticias relacionadas"

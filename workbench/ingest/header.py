@@ -155,7 +155,7 @@ def _is_kicker(text: str, title: str) -> bool:
     return len(text.split()) <= 4 and is_heading_like(text) and len(title) > len(text)
 
 
-_DATELINE_LEDE = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:,\s*[A-Za-z .]+)?\s*(?:\([^)]*\)\s*)?[-–—:]\s")
+DATELINE_LEDE = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:,\s*[A-Za-z .]+)?\s*(?:\([^)]*\)\s*)?[-–—:]\s")
 _INNER_SENTENCE_END = re.compile(r"[.?!][”\"’)]*\s+[“\"‘(]?[A-Z]")
 
 
@@ -170,7 +170,7 @@ def _is_standfirst(para: Para, nxt: Para) -> bool:
         para.kind == "text"
         and len(text) <= 350
         and _INNER_SENTENCE_END.search(text) is None
-        and _DATELINE_LEDE.match(text) is None
+        and DATELINE_LEDE.match(text) is None
         and not continues(para, nxt)
     )
 
@@ -260,6 +260,8 @@ def take_header(
             pos = 0
     elif header.title is not None and paras and squash(paras[0].text) == squash(header.title):
         pos, repeated = 1, True  # the page repeats its headline
+    if header.subtitle and pos < len(paras) and squash(paras[pos].text) == squash(header.subtitle):
+        pos += 1  # the standfirst the page declares, on top of the text: kept in its field
     while pos < len(paras) and pos < 12:
         text = paras[pos].text
         if (

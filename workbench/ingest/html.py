@@ -13,7 +13,8 @@ from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
-from workbench.ingest.header import Header, by_line_name, parse_date
+from workbench.ingest.header import DATELINE_LEDE as _DATELINE_LEDE
+from workbench.ingest.header import Header, by_line_name, metadata_line, parse_date
 from workbench.ingest.text import SENTENCE_END, Para, fix_quotes, normalize_text, squash
 
 # lxml's elements carry no type information: Any below is an lxml element.
@@ -199,8 +200,10 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
     # quotes are made consistent over the whole text, as for plain text (one decision)
     texts = fix_quotes("\n".join(p.text for p in found)).split("\n")
     paras = [Para(t, p.kind, p.links) for t, p in zip(texts, found, strict=True)]
+    paras = _mark_quoted(paras, [doc.description or "", *_descriptions(html)])
     for i in _after_article(html, paras):
-        paras[i] = Para(paras[i].text, "aside", paras[i].links)
+        if not paras[i].quoted:
+            paras[i] = Para(paras[i].text, "aside", paras[i].links)
     author = (doc.author or "").split(";")[0].strip()
     if author and _written_lower(author, html):  # "so Artikel empfehlen:" title-cased
         author = ""
@@ -230,7 +233,9 @@ def extract_html(raw: str) -> tuple[list[Para], Header]:
         author=by_line_name(author) or (author or None),
         outlet=_site_spelling(doc.sitename, raw) or None,
         published=published,
-        subtitle=(None if described else _dek(doc.description, paras)) or _cut_dek(html, paras),
+        subtitle=(None if described else _dek(doc.description, paras))
+        or _cut_dek(html, paras)
+        or _shown_dek(html, doc.description, paras),
     )
     return paras, header
 
@@ -403,10 +408,63 @@ def _marked_by_line(html: str) -> str | None:
 
 def _dek(description: str | None, paras: list[Para]) -> str | None:
     """The page's description when it is a standfirst: not just the lede's first words (the
-    lede may follow the headline, when the page repeats it above the text)."""
+    lede may follow the headline, when the page repeats it above the text, or a dateline:
+    "LOS ANGELES (Reuters) - …")."""
     if not description or len(description) > 350:
         return None
-    start = description.rstrip(".…").strip()[:60]
-    if any(p.text.startswith(start) for p in paras[:3]):
+    start = squash(description)[:60]
+    if any(squash(_DATELINE_LEDE.sub("", p.text, count=1)).startswith(start) for p in paras[:3]):
         return None
     return fix_quotes(description)
+
+
+def _descriptions(html: str) -> list[str]:
+    out = []
+    for tag in _DESCRIPTION.findall(html[:100_000]):
+        if value := _VALUE.search(tag):
+            out.append(unescape(value.group(1)))
+    return out
+
+
+def _mark_quoted(paras: list[Para], descriptions: list[str]) -> list[Para]:
+    """Mark the paragraphs the page's description quotes right after the paragraph before
+    them: the post's own text, though a link or a credit ("The generation we love to dump on",
+    "(via Geeks Are Sexy)" under a short post). A description cut off ("(via Geeks Are…")
+    quotes the start of the paragraph it ends in."""
+    out = list(paras)
+    for description in descriptions:
+        d = squash(_CUT.sub("", description))
+        at = 0  # where in the description the previous paragraph ended
+        for i, para in enumerate(paras):
+            key = squash(para.text)
+            found = d.find(key, at) if key else -1
+            if found < 0 and len(key) > 12 and at and len(d) - at < len(key):
+                tail = d[at:].strip()
+                found = at if len(tail) >= 10 and key.startswith(tail) else -1
+            if found < 0:
+                at = 0
+                continue
+            if at and para.kind == "text":
+                out[i] = Para(para.text, para.kind, para.links, quoted=True)
+            at = found + len(key)
+    return out
+
+
+def _shown_dek(html: str, description: str | None, paras: list[Para]) -> str | None:
+    """The description is the standfirst, though the text begins with it or repeats it, when
+    the page shows it as its own block right under the h1 with a by-line or date line after
+    it, before the text goes on: the by-line comes between the standfirst and the story, not
+    between a lede and the rest of it."""
+    if not description or len(description) > 350:
+        return None
+    dek, blocks = squash(description), page_blocks(html)
+    h1s = {squash(_plain(m.group(1))) for m in _H1.finditer(html)}
+    text = {squash(p.text) for p in paras} - {dek}
+    for k in range(len(blocks) - 1):
+        if squash(blocks[k]) in h1s and squash(blocks[k + 1]) == dek:
+            for block in blocks[k + 2 : k + 12]:
+                if squash(block) in text:
+                    return None
+                if by_line_name(block) or metadata_line(block, Header()):
+                    return fix_quotes(description)
+    return None

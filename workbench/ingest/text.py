@@ -166,6 +166,8 @@ class Para:
     # the page): never joined to others
     kind: str = "text"
     links: int = 0  # characters of link text (for link density)
+    # HTML: the page's description quotes it, after the paragraph before it: the post's own text
+    quoted: bool = False
 
 
 def is_heading_like(text: str) -> bool:
