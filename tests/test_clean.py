@@ -515,6 +515,9 @@ def test_standfirst_only_when_it_looks_like_one() -> None:
         ("Sept. 5, 2021", None, "2021-09-05"),
         ("ISLAMABAD, May 2, 2023", None, "2023-05-02"),
         ("Global Research, February 30, 2023", "Global Research", None),
+        ("Senin, 18 September 2023 | 14:20 WIB", None, "2023-09-18"),  # Monday, not an outlet
+        ("maandag 18 september 2023", None, "2023-09-18"),
+        ("Sonntag, 3 March 2024", None, "2024-03-03"),
     ],
 )
 def test_datelines(line: str, outlet: str | None, published: str | None) -> None:

@@ -32,7 +32,13 @@ DATE_RX = (
     r"|\d{4}-\d{2}-\d{2})"
 )
 _TIME = r"(?:[\s,|–—-]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?"
-_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+# weekdays of the languages whose dates spell the month as English does ("Senin, 18 September
+# 2023", "maandag 18 september 2023"): a weekday before a date is never an outlet
+_WEEKDAY = (
+    r"(?:(?i:(?:mon|tues|wednes|thurs|fri|satur|sun)day|senin|selasa|rabu|kamis|jum['’]?at"
+    r"|sabtu|minggu|ahad|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|maandag"
+    r"|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag),?\s+)?"
+)
 _DATE_LINE = re.compile(
     r"^(?:(?:published|posted|updated|first published|last updated|date)\s*:?(?:\s+on)?\s*)?"
     rf"{_WEEKDAY}(?P<date>{DATE_RX}){_TIME}\.?$",
