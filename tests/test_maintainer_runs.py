@@ -185,6 +185,9 @@ def test_ctrl_c_on_a_pull_waiting_for_the_lock_says_interrupted(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # as from a terminal: a runner started in the background ignores SIGINT, and a
+            # child would inherit that (Python then installs no KeyboardInterrupt handler)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         assert waiting.stderr is not None
         seen = ""
