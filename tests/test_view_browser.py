@@ -271,13 +271,19 @@ def test_annotator_accepts_a_suggestion_labels_links_and_submits_and_pull_stores
     )
 
     page.goto(f"{label_studio.url}/projects/{pushed.project_id}/data?task={pushed.task_id}")
+    # the data manager opens the task, then its task list arrives and it may open the task
+    # again (a new editor): on a server with many projects that is seconds later, so wait for
+    # the page to go quiet before looking at the editor
+    page.wait_for_load_state("networkidle", timeout=4 * WAIT_MS)
     page.wait_for_function("() => window.Htx?.annotationStore?.selected")
     editor = Editor(page, text)
-    # the suggestion is where the annotation starts
-    # (waited for as a whole: on a loaded machine the editor may load the task twice)
-    page.wait_for_function(
-        f"() => JSON.stringify(({_REGIONS})()) === '[\"Source\"]'", timeout=2 * WAIT_MS
+    # the suggestion is where the annotation starts (for 1.5 s on end: not a passing editor)
+    steady = (
+        f"() => {{ const ok = JSON.stringify(({_REGIONS})()) === '[\"Source\"]';"
+        " window.__okSince = ok ? (window.__okSince || Date.now()) : 0;"
+        " return ok && Date.now() - window.__okSince > 1500; }"
     )
+    page.wait_for_function(steady, timeout=2 * WAIT_MS)
     assert editor.regions() == ["Source"]
     page.screenshot(path=shots / "01-task-opened-with-suggestion.png")
 
