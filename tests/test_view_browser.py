@@ -40,6 +40,7 @@ import sqlalchemy as sa
 
 from workbench import corpus
 from workbench.config import Settings, load_settings
+from workbench.labelstudio import server
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
 from workbench.pull import pull
@@ -106,6 +107,20 @@ class Pushed:
     project_id: int
     task_id: int
     text: str
+
+
+@pytest.fixture(scope="module")
+def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerInfo]:
+    """A Label Studio of this module's own, holding only the view's project: on the session's
+    server, after the rest of the suite has made its projects and users there, the suggestion
+    did not stay in the editor long enough to be seen (three full runs of three); alone, it
+    always did."""
+    data_dir = tmp_path_factory.mktemp("label-studio-view")
+    info = server.start(data_dir, timeout=600)
+    try:
+        yield info
+    finally:
+        server.stop(data_dir)
 
 
 @pytest.fixture(scope="module")
