@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from workbench.reconcile.figures import label_text, segment_fields
 from workbench.reconcile.spanindex import triple_positions
-from workbench.reconcile.triples import has_attributions
+from workbench.reconcile.triples import TRIPLE_KINDS, has_attributions
 from workbench.schema import Schema
 
 #: The rows of a chunk of the annotations table (the Parquet writer cuts pages at chunk
@@ -242,9 +242,7 @@ def _attributions(
     index's definition (`triple_positions`), sorted; none when the schema makes no triples."""
     if not has_attributions(schema):
         return attribution_schema(schema).empty_table()
-    rel = relations.filter(
-        pc.is_in(relations["kind"], value_set=pa.array(["attributed_to", "cue_of"]))
-    )
+    rel = relations.filter(pc.is_in(relations["kind"], value_set=pa.array(TRIPLE_KINDS)))
     columns = (rel[c].to_pylist() for c in ("segment_id", "kind", "from_id", "to_id"))
     ends = [((s, a), (s, b), k == "attributed_to") for s, k, a, b in zip(*columns, strict=True)]
     wanted = {key for a, b, _ in ends for key in (a, b)}

@@ -175,16 +175,17 @@ def schema_agreement(
             pairwise_exact=tuple(pairwise_f1(index, "exact", **kw)),
             pairwise_overlap=tuple(pairwise_f1(index, "overlap", **kw)),
         )
-        if parsed.relations:
-            names, rel_counts = relation_counts(index, relation_records(parsed))
+        records = relation_records(parsed) if parsed.relations else []
+        if records:
+            names, rel_counts = relation_counts(index, records)
             relations = RelationAgreement(
                 names=names,
                 pooled=pooled_relation_f1(index, names, rel_counts, **kw),
                 pairwise=tuple(pairwise_relation_f1(index, names, rel_counts, **kw)),
             )
         # an attribution is a news-schema notion: other schemas' relations make no triple
-        if parsed.relations and has_attributions(schema):
-            counts = triple_counts(index, relation_records(parsed))
+        if records and has_attributions(schema):
+            counts = triple_counts(index, records)
             triples = TripleAgreement(
                 pooled=pooled_triple_f1(index, counts, **kw),
                 pairwise=tuple(pairwise_triple_f1(index, counts, **kw)),

@@ -15,7 +15,7 @@ from .arrays import _group_ends, _lexsort, _pairs_within, one_to_one
 from .records import Metric, Relation
 from .spanindex import SpanIndex
 from .spans import PairF1, _pair_f1, _per_item, _pooled
-from .triples import _part_scores
+from .triples import _part_scores, relation_ends
 
 
 def relation_counts(
@@ -31,20 +31,12 @@ def relation_counts(
     if not rels or not index.n:
         return names, out
     # each relation's coverage row (item, annotator), then its ends' span positions
-    item_of = {x: k for k, x in enumerate(index.items)}
-    ann_of = {x: k for k, x in enumerate(index.annotators)}
-    it = np.array([item_of.get(r.item, -1) for r in rels], dtype=np.int64)
-    an = np.array([ann_of.get(r.annotator, -1) for r in rels], dtype=np.int64)
-    key = it * index.n_ann + an
-    row = np.clip(np.searchsorted(index.cov_key, key), 0, len(index.cov_key) - 1)
-    found = (it >= 0) & (an >= 0) & (index.cov_key[row] == key)
-    span_rows = index.span_cov.tolist()
-    region = {(span_rows[k], rid): k for k, rid in enumerate(index.region_ids)}
+    rows, region = relation_ends(index, rels)
     code = {name: k for k, name in enumerate(names)}
     kept = []
-    for c, r, ok in zip(row.tolist(), rels, found.tolist(), strict=True):
-        a, b = (region.get((c, r.from_region)), region.get((c, r.to_region))) if ok else (None,) * 2
-        if a is not None and b is not None:
+    for c, r in zip(rows, rels, strict=True):
+        a, b = region.get((c, r.from_region)), region.get((c, r.to_region))
+        if a is not None and b is not None:  # (an uncovered row, -1, has no spans)
             kept.append((c, code[r.kind], a, b))
     if not kept:
         return names, out

@@ -33,6 +33,21 @@ def triple_spans(
     sorted by (item, annotator, content region); `kinds` are the names of the (content →
     source, cue → content) relations."""
     rels = [r for r in relations if r.kind in kinds]
+    rows, region = relation_ends(index, rels)
+    attributed_to = kinds[0]
+    ends = (
+        ((c, r.from_region), (c, r.to_region), r.kind == attributed_to)
+        for c, r in zip(rows, rels, strict=True)
+    )
+    return triple_positions(region, ends, index._key)
+
+
+def relation_ends(
+    index: SpanIndex, rels: list[Relation]
+) -> tuple[list[int], dict[tuple[int, str], int]]:
+    """Each relation's coverage row (its (item, annotator) in `index`; -1 when not covered),
+    and the span position of each (coverage row, region id) a relation ends at: look an end
+    up as ``region.get((row, end_region))`` (None: no span of the layer)."""
     # Keys (coverage row, region id), which order as (item, annotator, region id) do, but
     # hash and compare faster than three strings; and only for spans whose region id ends
     # a relation (ids are nearly unique): a key per span of the layer was most of the time.
@@ -44,20 +59,12 @@ def triple_spans(
     row = np.searchsorted(index.cov_key, key)
     found = (item >= 0) & (ann >= 0) & (row < len(index.cov_key))
     found[found] = index.cov_key[row[found]] == key[found]
-    rows = np.where(found, row, -1).tolist()
-    from_ids = [r.from_region for r in rels]
-    to_ids = [r.to_region for r in rels]
-    ids = {*from_ids, *to_ids}
+    ids = {r.from_region for r in rels} | {r.to_region for r in rels}
     span_rows = index.span_cov.tolist()
     region: dict[tuple[int, str], int] = {
         (span_rows[k], rid): k for k, rid in enumerate(index.region_ids) if rid in ids
     }
-    attributed_to = kinds[0]
-    ends = (
-        ((c, a), (c, b), r.kind == attributed_to)
-        for c, a, b, r in zip(rows, from_ids, to_ids, rels, strict=True)
-    )
-    return triple_positions(region, ends, index._key)
+    return np.where(found, row, -1).tolist(), region
 
 
 def triple_counts(
