@@ -19,8 +19,9 @@ from typing import Any
 
 import yaml
 
-from workbench.schema import Attribute, Schema, View
+from workbench.schema import Attribute, Schema, View, load_schema
 from workbench.schema.dialogue import render
+from workbench.schema.importer import import_config
 
 #: Object tags whose data is text: a template with one of them (and a ``$`` value) is a text
 #: template.
@@ -53,6 +54,14 @@ class Template:
         return any(
             el.tag in TEXT_OBJECTS and (el.get("value") or "").startswith("$") for el in root.iter()
         )
+
+
+def imported_schema(template: Template, folder: Path) -> Schema:
+    """The template's config through `schema import`, written to `folder`/team.yaml and read
+    back as a dataset's schema is."""
+    imported = import_config(template.config, schema_id="team", title="team", source="c.xml")
+    (folder / "team.yaml").write_text(imported.yaml, encoding="utf-8")
+    return load_schema(folder / "team.yaml")
 
 
 def templates(site_packages: Path) -> list[Template]:

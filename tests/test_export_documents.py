@@ -18,7 +18,7 @@ from workbench.export.release import export_dataset
 from workbench.export.splits import assign_splits, hash_split
 from workbench.pull_file import pull_from_file
 from workbench.reconcile.save import reconcile
-from workbench.schema import load_schema
+from workbench.schema import Schema, load_schema
 from workbench.store import Store
 
 CONFIG = """<View>
@@ -57,6 +57,16 @@ def settings(store_url: str, tmp_path: Path) -> Settings:
     return team_settings(store_url, tmp_path, CONFIG)
 
 
+def _pulled(
+    settings: Settings, store: Store, path: Path, paragraphs: range, first_id: int
+) -> Schema:
+    """The export of `_export` pulled and reconciled; the dataset's schema."""
+    schema = load_schema(settings.schema_path)
+    pull_from_file(settings, store, _export(path, paragraphs, first_id))
+    reconcile(store, schema, "team")
+    return schema
+
+
 def _splits_by_story(path: Path) -> dict[str, set[str]]:
     articles = pq.read_table(path / "articles.parquet").to_pylist()
     out: dict[str, set[str]] = {}
@@ -68,19 +78,14 @@ def _splits_by_story(path: Path) -> dict[str, set[str]]:
 def test_paragraphs_of_one_story_share_a_split(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
-    schema = load_schema(settings.schema_path)
-    pull_from_file(settings, store, _export(tmp_path / "a.json", range(4), 1000))
-    reconcile(store, schema, "team")
+    schema = _pulled(settings, store, tmp_path / "a.json", range(4), 1000)
     # each task is its own article: without grouping, stories straddle splits
     loose = export_dataset(store, tmp_path / "loose", "team", schema, group_by="")
     assert any(len(s) > 1 for s in _splits_by_story(loose.path).values())
-    store.engine.dispose()
 
 
 def test_group_by_holds_across_releases(store: Store, settings: Settings, tmp_path: Path) -> None:
-    schema = load_schema(settings.schema_path)
-    pull_from_file(settings, store, _export(tmp_path / "a.json", range(4), 1000))
-    reconcile(store, schema, "team")
+    schema = _pulled(settings, store, tmp_path / "a.json", range(4), 1000)
     first = export_dataset(store, tmp_path / "exports", "team", schema, group_by="doc")
     by_story = _splits_by_story(first.path)
     assert len(by_story) == 12 and all(len(s) == 1 for s in by_story.values())
@@ -91,8 +96,7 @@ def test_group_by_holds_across_releases(store: Store, settings: Settings, tmp_pa
     assert "with the same `doc` in their data are one document" in card
 
     # two more paragraphs of every story, exported without naming the field again
-    pull_from_file(settings, store, _export(tmp_path / "b.json", range(4, 6), 5000))
-    reconcile(store, schema, "team")
+    _pulled(settings, store, tmp_path / "b.json", range(4, 6), 5000)
     second = export_dataset(store, tmp_path / "exports", "team", schema)
     assert second.version == "v0002"
     after = _splits_by_story(second.path)
@@ -110,9 +114,7 @@ def test_group_by_holds_across_releases(store: Store, settings: Settings, tmp_pa
 def test_a_misspelt_field_is_refused_and_nothing_is_written(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
-    schema = load_schema(settings.schema_path)
-    pull_from_file(settings, store, _export(tmp_path / "a.json", range(2), 1000))
-    reconcile(store, schema, "team")
+    schema = _pulled(settings, store, tmp_path / "a.json", range(2), 1000)
     with pytest.raises(ConfigError, match=r"'dco': no task of dataset 'team' has that data field"):
         export_dataset(store, tmp_path / "exports", "team", schema, group_by="dco")
     assert not list((tmp_path / "exports").glob("team/v*"))

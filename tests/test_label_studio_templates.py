@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 import pytest
-from ls_template_results import Template, left_out, make_export, templates
+from ls_template_results import Template, imported_schema, left_out, make_export, templates
 
 from workbench.config import load_settings
 from workbench.errors import ConfigError
@@ -25,7 +25,6 @@ from workbench.labelstudio import install
 from workbench.pull_file import pull_from_file
 from workbench.reconcile import commands
 from workbench.reconcile.save import reconcile
-from workbench.schema import load_schema
 from workbench.schema.dialogue import render
 from workbench.schema.importer import import_config
 from workbench.status import problems, status
@@ -108,9 +107,7 @@ def test_a_text_template_imports_or_is_refused_saying_why(template: Template) ->
 def test_an_export_of_a_text_template_pulls_reconciles_and_releases(
     template: Template, store: Store, store_url: str, tmp_path: Path
 ) -> None:
-    imported = import_config(template.config, schema_id="team", title="team", source="c.xml")
-    (tmp_path / "team.yaml").write_text(imported.yaml, encoding="utf-8")
-    schema = load_schema(tmp_path / "team.yaml")
+    schema = imported_schema(template, tmp_path)
     tasks = make_export(schema, template.config)
     (tmp_path / "export.json").write_text(json.dumps(tasks), encoding="utf-8")
     settings = load_settings(

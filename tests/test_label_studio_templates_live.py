@@ -10,15 +10,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from ls_template_results import Template, make_export
+from ls_template_results import Template, imported_schema, make_export
 from test_label_studio_templates import _text_templates
 
 from workbench.config import load_settings
 from workbench.labelstudio.client import LabelStudioClient
 from workbench.labelstudio.server import ServerInfo
 from workbench.pull import pull
-from workbench.schema import load_schema
-from workbench.schema.importer import import_config
 from workbench.store import open_store
 
 pytestmark = pytest.mark.labelstudio
@@ -28,9 +26,7 @@ pytestmark = pytest.mark.labelstudio
 def test_a_template_project_pulls_live_with_nothing_quarantined(
     template: Template, label_studio: ServerInfo, ls_client: LabelStudioClient, tmp_path: Path
 ) -> None:
-    imported = import_config(template.config, schema_id="team", title="team", source="c.xml")
-    (tmp_path / "team.yaml").write_text(imported.yaml, encoding="utf-8")
-    schema = load_schema(tmp_path / "team.yaml")
+    schema = imported_schema(template, tmp_path)
     tasks = make_export(schema, template.config)
     project = ls_client.create_project(
         title=f"{template.key.split('/')[-1][:40]} {uuid.uuid4().hex[:6]}",
